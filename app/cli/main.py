@@ -1,0 +1,88 @@
+"""The ``whoknows`` typer application and the helpers every command shares.
+
+Exit codes (DESIGN.md): 0 success, 1 some input rejected (reject file named), 2 bad usage or unreadable input.
+Errors of the whoknows tree are printed as one clear line, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TypeVar
+
+import typer
+from rich.console import Console
+
+from app.settings import Settings, load_settings
+from graph.store import GraphStore, open_store
+from schema.errors import ConfigError, IngestError, StoreError, WhoknowsError
+
+EXIT_OK = 0
+EXIT_REJECTED = 1
+EXIT_USAGE = 2
+EXIT_STORE = 3
+
+T = TypeVar("T")
+
+app = typer.Typer(
+    name="whoknows",
+    help="Who knows what, and who connects whom: ingest exports, analyze the graph, serve it over GraphQL.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console(stderr=True)
+out = Console()
+
+
+def fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
+    console.print(f"[bold red]error:[/] {message}", highlight=False)
+    return typer.Exit(code)
+
+
+def settings_or_exit(**overrides: object) -> Settings:
+    try:
+        return load_settings(**{k: v for k, v in overrides.items() if v is not None})
+    except ConfigError as exc:
+        raise fail(f"configuration: {exc}") from None
+
+
+@contextmanager
+def store_session(settings: Settings) -> Iterator[GraphStore]:
+    """Open the configured store for one command and always close it."""
+    try:
+        store = open_store(
+            settings.store,
+            neo4j_user=settings.neo4j_user,
+            neo4j_password=settings.neo4j_password,
+            neo4j_database=settings.neo4j_database,
+        )
+    except WhoknowsError as exc:
+        raise fail(f"cannot open store {settings.store}: {exc}", EXIT_STORE) from None
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+def guarded(fn: Callable[[], T]) -> T:
+    """Run ``fn`` turning whoknows errors into one-line messages and DESIGN.md exit codes."""
+    try:
+        return fn()
+    except IngestError as exc:
+        raise fail(str(exc), EXIT_USAGE) from None
+    except StoreError as exc:
+        raise fail(f"store: {exc}", EXIT_STORE) from None
+    except WhoknowsError as exc:
+        raise fail(str(exc), EXIT_USAGE) from None
+    except KeyboardInterrupt:
+        raise fail("interrupted", 130) from None
+
+
+def main() -> None:
+    """Console entry point."""
+    from app.cli import register_commands
+
+    register_commands()
+    sys.exit(app())

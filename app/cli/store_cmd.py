@@ -1,0 +1,26 @@
+"""``whoknows stats``: what the configured store holds."""
+
+from __future__ import annotations
+
+import typer
+from rich.table import Table
+
+from app.cli.main import app, guarded, out, settings_or_exit, store_session
+
+
+@app.command()
+def stats(
+    store: str | None = typer.Option(None, "--store", help="Store URL (default: WHOKNOWS_STORE)."),
+) -> None:
+    """Print node and relationship counts of the store, and the last analytics run."""
+    settings = settings_or_exit(store=store)
+    with store_session(settings) as st:
+        counts = guarded(st.counts)
+        run = guarded(st.last_run)
+    table = Table(title=f"whoknows store {settings.store}")
+    table.add_column("what")
+    table.add_column("count", justify="right")
+    for key, value in counts.items():
+        table.add_row(key, f"{value:,}")
+    out.print(table)
+    out.print(f"last analytics run: {run.id} at {run.finished_at:%Y-%m-%d %H:%M} UTC" if run else "no analytics run yet")

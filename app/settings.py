@@ -1,0 +1,70 @@
+"""One settings object, read from WHOKNOWS_* environment variables and validated at start-up."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from schema.errors import ConfigError
+
+PLACEHOLDER_SECRETS = frozenset({"", "changeme", "change-me", "secret", "dev-secret", "development-secret"})
+DEV_SECRET = "development-secret"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="WHOKNOWS_", extra="ignore")
+
+    env: Literal["development", "test", "production"] = "development"
+    store: str = "sqlite:///./whoknows.db"
+    neo4j_user: str = "neo4j"
+    neo4j_password: str | None = None
+    neo4j_database: str | None = None
+
+    jwt_secret: str = DEV_SECRET
+    jwks_url: str | None = None
+    jwt_audience: str | None = None
+    jwt_issuer: str | None = None
+
+    cors_origins: list[str] = Field(default_factory=list)
+    introspection: bool = True
+    graphiql: bool = True
+    request_timeout_s: float = 10.0
+    max_depth: int = 10
+    max_aliases: int = 20
+    max_page: int = 100
+    min_group_size: int = 5
+    log_level: str = "INFO"
+
+    # analytics
+    half_life_days: float = 180.0
+    betweenness_exact_below: int = 5000
+    betweenness_samples: int = 256
+    seed: int = 42
+
+    @model_validator(mode="after")
+    def _safe_secret(self) -> Settings:
+        if self.env != "development" and self.jwks_url is None and self.jwt_secret in PLACEHOLDER_SECRETS:
+            raise ValueError(
+                "WHOKNOWS_JWT_SECRET is missing or a placeholder; set a real secret "
+                "(or WHOKNOWS_JWKS_URL) outside development"
+            )
+        return self
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Settings from the environment (and overrides), with errors as ConfigError."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from exc
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return load_settings()
+
+
+__all__ = ["DEV_SECRET", "Settings", "get_settings", "load_settings"]

@@ -1,0 +1,410 @@
+"""The GraphStore protocol: what ingest writes, what analytics reads and writes, what the API reads.
+
+Every implementation (embedded SQLite, Neo4j) passes the same contract suite in ``tests/contract``.
+
+Rules every implementation follows:
+- Upserts are idempotent on the record's stable key; a second write of the same key overwrites its fields.
+  Each batch is deduplicated per key in Python first (:func:`dedupe`): the last version of a key wins.
+- ``write_batch`` is atomic: a reader, or a run killed part-way, sees all of a batch or none of it.
+- ``write_analytics`` replaces every analytics result in one step: readers see the old run or the new one.
+- Person-returning reads never return opted-out people; directory reads (experts, influencers, brokers, seeds)
+  also leave out inactive people (leavers). ``person(id)`` returns inactive people, flagged.
+- Closed or unreachable: every call raises :class:`schema.errors.StoreUnavailable`; ``reopen()`` reconnects.
+
+Method semantics (the contract suite checks them):
+- Writes: posts, skill claims and endorsements create missing Skill nodes for their tags/skills (no aliases).
+  A post's author and community, a membership's, skill claim's, endorsement's and report's people and
+  community must exist (earlier or in the same batch), else StoreError naming the missing key. A post's
+  parent and thread need not exist yet (answers may arrive before their question).
+- ``deactivate_missing(source, keep)``: active people of ``source`` not in ``keep`` become inactive; returns
+  their ids, sorted. ``person_ids(source)`` includes inactive and opted-out people. ``email_index()`` maps
+  case-folded email -> person id for every person with an email.
+- ``experts(skill)``: EXPERT_IN rows of the canonical ``skill``, active, not opted-out, not bots, filtered by
+  exact department/location, ordered by score DESC then person id ASC; keyset cursor from ``encode_cursor``;
+  ``total`` counts all matches of the filters; ``next_cursor`` None on the last page; ``first`` in 1..100.
+- ``skills(prefix)``: skills whose name or an alias starts with the canonicalised prefix, by name; no prefix: all.
+- ``communities``: declared communities by id; ``community_members``: by person id, cursor = person id.
+- ``community_health(id)``: the current snapshot and the weekly ones, oldest first, of the last run.
+- ``influencers(skill|community_id|neither)``: InfluenceScore of that scope (skill / community / global), by
+  score DESC then id; active, not opted-out, not bots. Both given: BadInput.
+- ``brokers(first, community_ids)``: people with PersonScores, by betweenness DESC, then constraint ASC
+  (None last), then id. With ``community_ids``: only people who touch at least min(2, len(ids)) of them
+  (member of it, or an INTERACTS neighbour who is a member), ordered by that span DESC first.
+- ``reach(ids)``: INTERACTS neighbours in either direction (not opted-out) and MEMBER_OF communities.
+- ``introduction_path(a, b, max_hops)``: a shortest path over INTERACTS and REPORTS_TO taken in either
+  direction, through active, not opted-out people; [a, ..., b] inclusive; [a] when a == b; None when either
+  end is unknown or opted-out, or no path has at most ``max_hops`` edges. Ties broken by smallest ids.
+- ``counts()``: keys people, active_people, opted_out, skills, communities, posts, memberships, skill_claims,
+  endorsements, reports_to, interactions, expertise, scored_people.
+- ``dump()``: every stored fact as sorted tuples per table/kind, for comparing two stores' states in tests.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import NamedTuple, Protocol, TypeVar, runtime_checkable
+
+from schema.errors import BadInput
+from schema.models import (
+    AnalyticsRun,
+    Community,
+    CommunityHealth,
+    DetectedCommunity,
+    Endorsement,
+    Evidence,
+    ExpertIn,
+    HasSkill,
+    InfluenceScore,
+    Interaction,
+    MemberOf,
+    Person,
+    PersonScores,
+    Post,
+    ReportsTo,
+    Skill,
+)
+
+T = TypeVar("T")
+MAX_PAGE = 100
+
+
+# --- write side ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Batch:
+    """One atomic unit of ingest: records of every kind, written nodes first, then relationships."""
+
+    people: Sequence[Person] = ()
+    skills: Sequence[Skill] = ()
+    communities: Sequence[Community] = ()
+    posts: Sequence[Post] = ()
+    reports_to: Sequence[ReportsTo] = ()
+    has_skill: Sequence[HasSkill] = ()
+    memberships: Sequence[MemberOf] = ()
+    endorsements: Sequence[Endorsement] = ()
+    # ingest bookkeeping written in the same transaction (e.g. a resume checkpoint)
+    meta: dict[str, str] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return sum(
+            len(x)
+            for x in (
+                self.people, self.skills, self.communities, self.posts,
+                self.reports_to, self.has_skill, self.memberships, self.endorsements,
+            )
+        )
+
+
+@dataclass
+class WriteResult:
+    """Counts per record kind: inserted (new key), updated (key existed, a field changed), unchanged."""
+
+    inserted: dict[str, int] = field(default_factory=dict)
+    updated: dict[str, int] = field(default_factory=dict)
+    unchanged: dict[str, int] = field(default_factory=dict)
+
+    def add(self, kind: str, inserted: int, updated: int, unchanged: int) -> None:
+        self.inserted[kind] = self.inserted.get(kind, 0) + inserted
+        self.updated[kind] = self.updated.get(kind, 0) + updated
+        self.unchanged[kind] = self.unchanged.get(kind, 0) + unchanged
+
+    def merge(self, other: WriteResult) -> WriteResult:
+        for kind in set(other.inserted) | set(other.updated) | set(other.unchanged):
+            self.add(
+                kind,
+                other.inserted.get(kind, 0),
+                other.updated.get(kind, 0),
+                other.unchanged.get(kind, 0),
+            )
+        return self
+
+    @property
+    def total_inserted(self) -> int:
+        return sum(self.inserted.values())
+
+    @property
+    def total_updated(self) -> int:
+        return sum(self.updated.values())
+
+
+# keys by which each record kind is deduplicated and upserted
+RECORD_KEYS: dict[type, Callable[[object], Hashable]] = {
+    Person: lambda r: r.id,  # type: ignore[attr-defined]
+    Skill: lambda r: r.name,  # type: ignore[attr-defined]
+    Community: lambda r: r.id,  # type: ignore[attr-defined]
+    Post: lambda r: r.id,  # type: ignore[attr-defined]
+    ReportsTo: lambda r: r.person_id,  # type: ignore[attr-defined]  # one manager per person
+    HasSkill: lambda r: (r.person_id, r.skill),  # type: ignore[attr-defined]
+    MemberOf: lambda r: (r.person_id, r.community_id),  # type: ignore[attr-defined]
+    Endorsement: lambda r: (r.from_id, r.to_id, r.skill),  # type: ignore[attr-defined]
+}
+
+
+def dedupe(rows: Iterable[T], key: Callable[[T], Hashable]) -> list[T]:
+    """One row per key, the last version winning, in first-seen key order.
+
+    >>> dedupe([("a", 1), ("b", 2), ("a", 3)], key=lambda r: r[0])
+    [('a', 3), ('b', 2)]
+    """
+    out: dict[Hashable, T] = {}
+    for row in rows:
+        out[key(row)] = row
+    return list(out.values())
+
+
+def dedupe_skills(rows: Iterable[Skill]) -> list[Skill]:
+    """Skills merge their alias sets rather than the last one winning."""
+    merged: dict[str, set[str]] = {}
+    for s in rows:
+        merged.setdefault(s.name, set()).update(s.aliases)
+    return [Skill(name=n, aliases=tuple(sorted(a))) for n, a in merged.items()]
+
+
+# --- analytics side --------------------------------------------------------------------------------
+
+
+class PersonRow(NamedTuple):
+    id: str
+    department: str | None
+    location: str | None
+    manager_id: str | None
+    active: bool
+    opted_out: bool
+    bot: bool
+    source: str
+    hired_on: str | None  # ISO date
+
+
+class PostRow(NamedTuple):
+    id: str
+    kind: str
+    author_id: str | None
+    created_at: datetime
+    community_id: str | None
+    thread_id: str | None
+    parent_id: str | None
+    tags: tuple[str, ...]
+    score: int
+    accepted: bool
+
+
+class MembershipRow(NamedTuple):
+    person_id: str
+    community_id: str
+    since: datetime | None
+
+
+class SkillClaimRow(NamedTuple):
+    person_id: str
+    skill: str
+    level: int | None
+
+
+class EndorsementRow(NamedTuple):
+    from_id: str
+    to_id: str
+    skill: str
+    created_at: datetime | None
+
+
+@dataclass
+class Projection:
+    """Everything analytics needs, as plain tuples (cheap at a million rows).
+
+    Opted-out people are included and flagged so the projection can drop them *and* their ties.
+    """
+
+    people: list[PersonRow]
+    posts: list[PostRow]
+    memberships: list[MembershipRow]
+    reports_to: list[tuple[str, str]]
+    skills: list[SkillClaimRow]
+    endorsements: list[EndorsementRow]
+    communities: list[Community]
+
+
+@dataclass
+class AnalyticsSnapshot:
+    """One analytics run's results, written as one unit, replacing the previous run."""
+
+    run: AnalyticsRun
+    person_scores: Sequence[PersonScores] = ()
+    influence: Sequence[InfluenceScore] = ()
+    interactions: Sequence[Interaction] = ()
+    expertise: Sequence[ExpertIn] = ()
+    detected_communities: Sequence[DetectedCommunity] = ()
+    health: Sequence[CommunityHealth] = ()
+
+
+# --- read side -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Page[T]:
+    items: list[T]
+    next_cursor: str | None  # None on the last page
+    total: int
+
+
+@dataclass(frozen=True)
+class ExpertHit:
+    person: Person
+    skill: str
+    score: float
+    evidence: tuple[Evidence, ...]
+    cursor: str
+
+
+@dataclass(frozen=True)
+class RankedPerson:
+    person: Person
+    score: float
+    rank: int
+
+
+@dataclass(frozen=True)
+class BrokerHit:
+    person: Person
+    scores: PersonScores
+    rank: int
+
+
+@dataclass(frozen=True)
+class HealthReport:
+    current: CommunityHealth | None
+    weekly: list[CommunityHealth]  # oldest first
+
+
+@dataclass(frozen=True)
+class Reach:
+    """Who and what a person reaches directly: interaction neighbours and communities (for seeding)."""
+
+    neighbours: frozenset[str]
+    communities: frozenset[str]
+
+
+def encode_cursor(score: float, person_id: str) -> str:
+    """Opaque keyset cursor for (score DESC, person_id ASC) ordering."""
+    raw = json.dumps([repr(float(score)), person_id], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[float, str]:
+    try:
+        pad = "=" * (-len(cursor) % 4)
+        score_text, person_id = json.loads(base64.urlsafe_b64decode(cursor + pad))
+        score = float(score_text)
+        if not isinstance(person_id, str):
+            raise TypeError
+        return score, person_id
+    except (ValueError, TypeError, json.JSONDecodeError) as exc:
+        raise BadInput(f"invalid cursor {cursor[:40]!r}") from exc
+
+
+def check_page_size(first: int, limit: int = MAX_PAGE) -> int:
+    if not 1 <= first <= limit:
+        raise BadInput(f"page size must be between 1 and {limit}, got {first}")
+    return first
+
+
+# --- the protocol ----------------------------------------------------------------------------------
+
+
+@runtime_checkable
+class GraphStore(Protocol):
+    """What every graph store does. See the module docstring for the rules."""
+
+    url: str
+
+    # lifecycle
+    def close(self) -> None: ...
+    def reopen(self) -> None: ...
+    def ping(self) -> None: ...
+
+    # ingest writes
+    def write_batch(self, batch: Batch) -> WriteResult: ...
+    def upsert_people(self, rows: Sequence[Person]) -> WriteResult: ...
+    def upsert_skills(self, rows: Sequence[Skill]) -> WriteResult: ...
+    def upsert_communities(self, rows: Sequence[Community]) -> WriteResult: ...
+    def upsert_posts(self, rows: Sequence[Post]) -> WriteResult: ...
+    def upsert_reports_to(self, rows: Sequence[ReportsTo]) -> WriteResult: ...
+    def upsert_has_skill(self, rows: Sequence[HasSkill]) -> WriteResult: ...
+    def upsert_memberships(self, rows: Sequence[MemberOf]) -> WriteResult: ...
+    def upsert_endorsements(self, rows: Sequence[Endorsement]) -> WriteResult: ...
+    def set_active(self, person_ids: Sequence[str], active: bool) -> int: ...
+    def deactivate_missing(self, source: str, keep_ids: Iterable[str]) -> list[str]: ...
+    def person_ids(self, source: str | None = None) -> set[str]: ...
+    def email_index(self) -> dict[str, str]: ...
+    def get_meta(self, key: str) -> str | None: ...
+    def set_meta(self, key: str, value: str | None) -> None: ...
+
+    # analytics
+    def read_projection(self) -> Projection: ...
+    def write_analytics(self, snapshot: AnalyticsSnapshot) -> None: ...
+    def last_run(self) -> AnalyticsRun | None: ...
+
+    # API reads
+    def person(self, person_id: str) -> Person | None: ...
+    def people(self, person_ids: Sequence[str]) -> dict[str, Person]: ...
+    def person_scores(self, person_ids: Sequence[str]) -> dict[str, PersonScores]: ...
+    def person_skills(self, person_ids: Sequence[str]) -> dict[str, list[HasSkill]]: ...
+    def person_expertise(self, person_ids: Sequence[str]) -> dict[str, list[ExpertIn]]: ...
+    def memberships(self, person_ids: Sequence[str]) -> dict[str, list[Community]]: ...
+    def experts(
+        self,
+        skill: str,
+        first: int = 10,
+        after: str | None = None,
+        department: str | None = None,
+        location: str | None = None,
+    ) -> Page[ExpertHit]: ...
+    def skills(self, prefix: str | None = None, first: int = 20) -> list[Skill]: ...
+    def all_skills(self) -> list[Skill]: ...
+    def skill(self, name: str) -> Skill | None: ...
+    def communities(self, first: int = 50, after: str | None = None) -> list[Community]: ...
+    def community(self, community_id: str) -> Community | None: ...
+    def community_members(self, community_id: str, first: int = 50, after: str | None = None) -> Page[Person]: ...
+    def community_health(self, community_id: str) -> HealthReport: ...
+    def detected_communities(self) -> list[DetectedCommunity]: ...
+    def influencers(
+        self, skill: str | None = None, community_id: str | None = None, first: int = 10
+    ) -> list[RankedPerson]: ...
+    def brokers(self, first: int = 10, community_ids: Sequence[str] | None = None) -> list[BrokerHit]: ...
+    def reach(self, person_ids: Sequence[str]) -> dict[str, Reach]: ...
+    def introduction_path(self, from_id: str, to_id: str, max_hops: int = 4) -> list[Person] | None: ...
+    def counts(self) -> dict[str, int]: ...
+
+    # tests and tooling
+    def dump(self) -> dict[str, list[tuple]]: ...
+
+
+__all__ = [
+    "MAX_PAGE",
+    "RECORD_KEYS",
+    "AnalyticsSnapshot",
+    "Batch",
+    "BrokerHit",
+    "EndorsementRow",
+    "ExpertHit",
+    "GraphStore",
+    "HealthReport",
+    "MembershipRow",
+    "Page",
+    "PersonRow",
+    "PostRow",
+    "Projection",
+    "RankedPerson",
+    "Reach",
+    "SkillClaimRow",
+    "WriteResult",
+    "check_page_size",
+    "decode_cursor",
+    "dedupe",
+    "dedupe_skills",
+    "encode_cursor",
+]

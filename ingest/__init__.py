@@ -1,0 +1,1 @@
+"""Ingest: readers (file I/O) -> parsers (pure) -> schema records -> a loader writing batches to a GraphStore."""

@@ -1,0 +1,251 @@
+"""The graph model of DESIGN.md as frozen pydantic records.
+
+Records are what ingest hands the store and what the store hands back: validated once at the edge, immutable after.
+Only metadata is kept for posts (no bodies: data minimisation).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+
+from schema.ids import check_id
+from schema.labels import (
+    BrokerRole,
+    CommunityKind,
+    EvidenceKind,
+    HealthPeriod,
+    MemberRole,
+    PostKind,
+    ScoreScope,
+)
+from schema.skills import MAX_SKILL_LEN
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_SKILL = re.compile(r"^[0-9a-z+#.][0-9a-z+#./\-]*$")
+
+
+def _utc(value: datetime) -> datetime:
+    """Naive datetimes are taken as UTC; aware ones are converted to UTC."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+def _skill_name(value: str) -> str:
+    if not _SKILL.match(value) or len(value) > MAX_SKILL_LEN:
+        raise ValueError(f"{value!r} is not a canonical skill name (use schema.skills.canonical_skill)")
+    return value
+
+
+NodeId = Annotated[str, AfterValidator(check_id)]
+UtcDatetime = Annotated[datetime, AfterValidator(_utc)]
+SkillName = Annotated[str, AfterValidator(_skill_name)]
+
+
+class Record(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+
+class Person(Record):
+    id: NodeId
+    name: str = Field(min_length=1, max_length=300)
+    email: str | None = None
+    title: str | None = None
+    department: str | None = None
+    location: str | None = None
+    manager_id: NodeId | None = None
+    hired_on: date | None = None
+    active: bool = True
+    opted_out: bool = False
+    bot: bool = False
+    source: str = "hr"
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        folded = value.strip().casefold()
+        if not _EMAIL.match(folded):
+            raise ValueError(f"{value!r} is not an email address")
+        return folded
+
+    @field_validator("title", "department", "location")
+    @classmethod
+    def _blank_is_none(cls, value: str | None) -> str | None:
+        return value or None
+
+
+class Skill(Record):
+    name: SkillName
+    aliases: tuple[str, ...] = ()
+
+    @field_validator("aliases")
+    @classmethod
+    def _sorted(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(sorted(set(value)))
+
+
+class Community(Record):
+    id: NodeId
+    name: str = Field(min_length=1, max_length=300)
+    kind: CommunityKind
+    source: str
+
+
+class Post(Record):
+    """A question, answer, reply or comment. AUTHORED, REPLY_TO, IN and TAGGED follow from its fields."""
+
+    id: NodeId
+    kind: PostKind
+    author_id: NodeId | None  # None: deleted or anonymous account
+    created_at: UtcDatetime
+    community_id: NodeId | None = None
+    thread_id: NodeId | None = None
+    parent_id: NodeId | None = None
+    tags: tuple[SkillName, ...] = ()
+    score: int = 0
+    accepted: bool = False
+    source: str
+
+    @field_validator("tags")
+    @classmethod
+    def _tags(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(sorted(set(value)))
+
+
+class ReportsTo(Record):
+    person_id: NodeId
+    manager_id: NodeId
+
+
+class HasSkill(Record):
+    person_id: NodeId
+    skill: SkillName
+    level: int | None = Field(default=None, ge=1, le=5)
+    source: str = "hr"
+    declared_at: date | None = None
+
+
+class MemberOf(Record):
+    person_id: NodeId
+    community_id: NodeId
+    since: UtcDatetime | None = None
+    role: MemberRole = MemberRole.MEMBER
+
+
+class Endorsement(Record):
+    from_id: NodeId
+    to_id: NodeId
+    skill: SkillName
+    created_at: UtcDatetime | None = None
+
+
+# --- written by analytics -------------------------------------------------------------------------
+
+
+class Interaction(Record):
+    """INTERACTS: decayed interaction weight from source to target (answer -> asker, reply -> parent...)."""
+
+    source_id: NodeId
+    target_id: NodeId
+    weight: float = Field(ge=0)
+    count: int = Field(ge=0)
+    last_at: UtcDatetime | None = None
+
+
+class Evidence(Record):
+    kind: EvidenceKind
+    count: int
+    last_at: UtcDatetime | None = None
+
+
+class ExpertIn(Record):
+    """EXPERT_IN: a person's combined expertise score on a skill, with the evidence that produced it."""
+
+    person_id: NodeId
+    skill: SkillName
+    score: float
+    evidence: tuple[Evidence, ...] = ()
+    expertise_rank: float = 0.0
+    last_active: UtcDatetime | None = None
+
+
+class PersonScores(Record):
+    person_id: NodeId
+    pagerank: float = 0.0
+    degree: float = 0.0
+    betweenness: float = 0.0
+    constraint: float | None = None
+    effective_size: float | None = None
+    participation: float = 0.0
+    within_z: float = 0.0
+    role: BrokerRole | None = None
+    articulation: bool = False
+    community: str | None = None  # detected community id
+
+
+class InfluenceScore(Record):
+    scope: ScoreScope
+    scope_id: str = ""  # skill name or community id; "" for global
+    person_id: NodeId
+    score: float
+
+
+class DetectedCommunity(Record):
+    id: str
+    size: int = Field(ge=0)
+    declared: tuple[tuple[str, float], ...] = ()  # (community id, share of members)
+    skills: tuple[tuple[str, float], ...] = ()  # (skill, share of members)
+
+
+class CommunityHealth(Record):
+    """Health figures for one community over one period (CHAOSS-style; None where too little data)."""
+
+    community_id: NodeId
+    period: HealthPeriod
+    start: date
+    members: int = 0
+    active_members: int = 0
+    posts: int = 0
+    threads: int = 0
+    reply_rate: float | None = None
+    median_first_response_hours: float | None = None
+    unanswered_share: float | None = None
+    contributor_gini: float | None = None
+    absence_factor: int | None = None
+    newcomer_retention: float | None = None
+    managers_active_share: float | None = None
+    cross_department_share: float | None = None
+
+
+class AnalyticsRun(Record):
+    id: str
+    started_at: UtcDatetime
+    finished_at: UtcDatetime
+    stats: dict[str, Any] = Field(default_factory=dict)
+
+
+__all__ = [
+    "AnalyticsRun",
+    "Community",
+    "CommunityHealth",
+    "DetectedCommunity",
+    "Endorsement",
+    "Evidence",
+    "ExpertIn",
+    "HasSkill",
+    "InfluenceScore",
+    "Interaction",
+    "MemberOf",
+    "Person",
+    "PersonScores",
+    "Post",
+    "Record",
+    "ReportsTo",
+    "Skill",
+]
