@@ -36,6 +36,11 @@ console = Console(stderr=True)
 out = Console()
 
 
+@app.callback()
+def _root() -> None:
+    """whoknows: who knows what, and who connects whom."""
+
+
 def fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
     console.print(f"[bold red]error:[/] {message}", highlight=False)
     return typer.Exit(code)

@@ -23,4 +23,7 @@ def stats(
     for key, value in counts.items():
         table.add_row(key, f"{value:,}")
     out.print(table)
-    out.print(f"last analytics run: {run.id} at {run.finished_at:%Y-%m-%d %H:%M} UTC" if run else "no analytics run yet")
+    if run is None:
+        out.print("no analytics run yet")
+    else:
+        out.print(f"last analytics run: {run.id} at {run.finished_at:%Y-%m-%d %H:%M} UTC")

@@ -46,7 +46,7 @@ import json
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import NamedTuple, Protocol, TypeVar, runtime_checkable
+from typing import Generic, NamedTuple, Protocol, TypeVar, runtime_checkable
 
 from schema.errors import BadInput
 from schema.models import (
@@ -245,7 +245,7 @@ class AnalyticsSnapshot:
 
 
 @dataclass(frozen=True)
-class Page[T]:
+class Page(Generic[T]):
     items: list[T]
     next_cursor: str | None  # None on the last page
     total: int
