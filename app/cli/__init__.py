@@ -10,6 +10,7 @@ from app.cli.main import app
 COMMAND_MODULES = (
     "app.cli.store_cmd",
     "app.cli.ingest_cmd",
+    "app.cli.demo_data_cmd",
     "app.cli.analyze_cmd",
     "app.cli.serve_cmd",
 )
