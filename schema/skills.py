@@ -62,7 +62,12 @@ DEFAULT_ALIASES: Mapping[str, str] = {
 }
 
 
-def _fold(name: str) -> str:
+def fold(name: str) -> str:
+    """Case, Unicode and separator folding of a skill name or prefix, without alias lookup.
+
+    >>> fold("  Machine_Learning ")
+    'machine-learning'
+    """
     text = unicodedata.normalize("NFKC", name).casefold().strip()
     if text in ("ci/cd",):  # the one canonical name that keeps its slash
         return text
@@ -87,7 +92,7 @@ class AliasTable:
     def __init__(self, aliases: Mapping[str, str] | None = None, *, defaults: bool = True) -> None:
         merged: dict[str, str] = {}
         for alias, target in {**(DEFAULT_ALIASES if defaults else {}), **(aliases or {})}.items():
-            a, t = _fold(alias), _fold(target)
+            a, t = fold(alias), fold(target)
             if not a or not t:
                 raise SchemaError(f"empty alias or target in alias table: {alias!r} -> {target!r}")
             if a != t:
@@ -112,7 +117,7 @@ class AliasTable:
         """Canonical skill name for ``name``; raises SchemaError when nothing meaningful is left."""
         if not isinstance(name, str):
             raise SchemaError(f"skill name must be text, not {type(name).__name__}")
-        folded = _fold(name)
+        folded = fold(name)
         if not folded:
             raise SchemaError(f"skill name {name!r} is empty after canonicalisation")
         if len(folded) > MAX_SKILL_LEN:
@@ -210,4 +215,4 @@ def parse_level(text: str | int | None) -> int | None:
     return value
 
 
-__all__ = ["DEFAULT_ALIASES", "MAX_SKILL_LEN", "AliasTable", "canonical_skill", "parse_level"]
+__all__ = ["DEFAULT_ALIASES", "fold", "MAX_SKILL_LEN", "AliasTable", "canonical_skill", "parse_level"]
