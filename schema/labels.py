@@ -29,6 +29,20 @@ class RelType(StrEnum):
     EXPERT_IN = "EXPERT_IN"
 
 
+class StoreLabel(StrEnum):
+    """Bookkeeping labels a store may add beside the graph model: analytics results and store metadata.
+
+    Not entities of the model; they let a graph store keep one analytics run per generation (see graph/store).
+    """
+
+    META = "Meta"
+    ANALYTICS_RUN = "AnalyticsRun"
+    PERSON_SCORES = "PersonScores"
+    INFLUENCE_SCORE = "InfluenceScore"
+    DETECTED_COMMUNITY = "DetectedCommunity"
+    COMMUNITY_HEALTH = "CommunityHealth"
+
+
 class PostKind(StrEnum):
     QUESTION = "question"
     ANSWER = "answer"
@@ -98,4 +112,5 @@ __all__ = [
     "PostKind",
     "RelType",
     "ScoreScope",
+    "StoreLabel",
 ]
