@@ -1,0 +1,93 @@
+#!/usr/bin/env node
+// Offline Cypher check with Neo4j's own parser and semantic analysis (@neo4j-cypher/language-support).
+//
+// Input (stdin, JSON): either an array of statements, or {"schema": {...}, "statements": [...]}.
+//   statement: {"name": "PERSON_UPSERT", "query": "UNWIND $rows AS row ...", "params": {"rows": "LIST<MAP>"}}
+//   schema:    {"labels": [...], "relationshipTypes": [...], "propertyKeys": [...]}  (all optional)
+// Output (stdout, JSON): {"linted": N, "errors": E, "warnings": W, "results": [{"name", "diagnostics": [...]}]}
+// Exit code: 0 clean (warnings allowed), 1 some statement has an error, 2 unusable input.
+//
+// Parameters are declared (with a sample value per declared type) rather than silenced, so a statement that uses
+// a parameter its registry entry does not declare is an error. `--ignore-undeclared-params` drops those diagnostics
+// instead (isNotParamError), for linting ad-hoc text.
+// When a schema is given it is taken as complete: a label, relationship type or property key outside it is an
+// error (the linter reports those as warnings, since it cannot know the database is empty). Deprecated syntax is
+// an error too: it is what the next Cypher version removes.
+import { readFileSync } from 'node:fs';
+import { isNotParamError, lintCypherQuery } from '@neo4j-cypher/language-support';
+
+const SAMPLES = {
+  STRING: 'text',
+  INTEGER: 1,
+  FLOAT: 1.5,
+  BOOLEAN: true,
+  MAP: { key: 'value' },
+  ANY: null,
+  'LIST<STRING>': ['text'],
+  'LIST<INTEGER>': [1],
+  'LIST<FLOAT>': [1.5],
+  'LIST<MAP>': [{ key: 'value' }],
+  'LIST<ANY>': [],
+  // temporal values travel as driver types; for the linter their type is what matters, not the value
+  DATE: '2024-01-01',
+  DATETIME: '2024-01-01T00:00:00Z',
+};
+
+const SEVERITY = { 1: 'error', 2: 'warning', 3: 'info', 4: 'hint' };
+const ESCALATE = [/is not present in the database/, /\bdeprecated\b/i];
+
+function fail(message) {
+  process.stderr.write(`cypherlint: ${message}\n`);
+  process.exit(2);
+}
+
+function sampleParams(name, params) {
+  const out = {};
+  for (const [key, type] of Object.entries(params ?? {})) {
+    const upper = String(type).toUpperCase().replace(/\s+/g, '');
+    if (!(upper in SAMPLES)) fail(`statement ${name}: parameter $${key} has unknown type ${type}`);
+    out[key] = SAMPLES[upper];
+  }
+  return out;
+}
+
+function lintOne(statement, schema, ignoreParams) {
+  const { name, query, params } = statement;
+  if (typeof name !== 'string' || typeof query !== 'string') fail('every statement needs a string name and query');
+  const dbSchema = { defaultLanguage: 'CYPHER 5', ...schema, parameters: sampleParams(name, params) };
+  const { diagnostics } = lintCypherQuery(query, dbSchema);
+  const kept = ignoreParams ? diagnostics.filter(isNotParamError) : diagnostics;
+  return kept.map((d) => {
+    let severity = SEVERITY[d.severity] ?? 'error';
+    if (severity === 'warning' && schema.strict !== false && ESCALATE.some((re) => re.test(d.message))) {
+      severity = 'error';
+    }
+    return {
+      severity,
+      message: d.message,
+      line: d.range.start.line + 1,
+      column: d.range.start.character + 1,
+      text: query.slice(d.offsets.start, d.offsets.end),
+    };
+  });
+}
+
+function main() {
+  const ignoreParams = process.argv.includes('--ignore-undeclared-params');
+  let input;
+  try {
+    input = JSON.parse(readFileSync(0, 'utf8'));
+  } catch (err) {
+    fail(`stdin is not JSON: ${err.message}`);
+  }
+  const statements = Array.isArray(input) ? input : input?.statements;
+  if (!Array.isArray(statements)) fail('expected a JSON array of statements or {"statements": [...]}');
+  const schema = Array.isArray(input) ? {} : (input.schema ?? {});
+  const results = statements.map((s) => ({ name: s.name, diagnostics: lintOne(s, schema, ignoreParams) }));
+  const count = (sev) => results.reduce((n, r) => n + r.diagnostics.filter((d) => d.severity === sev).length, 0);
+  const report = { linted: results.length, errors: count('error'), warnings: count('warning'), results };
+  process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  process.exitCode = report.errors > 0 ? 1 : 0;
+}
+
+main();
