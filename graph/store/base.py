@@ -46,7 +46,7 @@ import json
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Generic, NamedTuple, Protocol, TypeVar, runtime_checkable
+from typing import Any, Generic, NamedTuple, Protocol, TypeVar, runtime_checkable
 
 from schema.errors import BadInput
 from schema.models import (
@@ -288,6 +288,12 @@ class Reach:
     communities: frozenset[str]
 
 
+def dump_rows(records: Iterable[Any]) -> list[tuple]:
+    """Records as sorted tuples of their JSON-mode field values: the shape of ``GraphStore.dump()``."""
+    rows = [tuple(r.model_dump(mode="json").values()) for r in records]
+    return sorted(rows, key=lambda r: json.dumps(r, sort_keys=True, default=str))
+
+
 def encode_cursor(score: float, person_id: str) -> str:
     """Opaque keyset cursor for (score DESC, person_id ASC) ordering."""
     raw = json.dumps([repr(float(score)), person_id], separators=(",", ":")).encode()
@@ -406,5 +412,6 @@ __all__ = [
     "decode_cursor",
     "dedupe",
     "dedupe_skills",
+    "dump_rows",
     "encode_cursor",
 ]

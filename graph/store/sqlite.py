@@ -43,6 +43,7 @@ from graph.store.base import (
     decode_cursor,
     dedupe,
     dedupe_skills,
+    dump_rows,
     encode_cursor,
 )
 from graph.store.sqlite_schema import LATEST, MIGRATIONS
@@ -1111,7 +1112,7 @@ class SQLiteStore:
             records["DetectedCommunity"] = self.detected_communities()
             run = self.last_run()
             records["AnalyticsRun"] = [run] if run else []
-        return {kind: _sorted_dump(rows) for kind, rows in records.items()}
+        return {kind: dump_rows(rows) for kind, rows in records.items()}
 
 
 _SKILL_KEYS = _Table("skills", "skill", ("name",), ("name", "aliases"), lambda s: (s.name, "[]"))
@@ -1139,11 +1140,6 @@ def _expert_from(row: Sequence[Any]) -> ExpertIn:
 
 def _health_from(row: Sequence[Any]) -> CommunityHealth:
     return CommunityHealth(community_id=row[0], period=row[1], start=row[2], **json.loads(row[3]))
-
-
-def _sorted_dump(records: Iterable[Any]) -> list[tuple]:
-    rows = [tuple(r.model_dump(mode="json").values()) for r in records]
-    return sorted(rows, key=lambda r: json.dumps(r, sort_keys=True, default=str))
 
 
 def _bidirectional_bfs(

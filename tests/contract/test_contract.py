@@ -1,0 +1,531 @@
+"""What every GraphStore must do (graph/store/base.py), checked on each implementation."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from datetime import date
+
+import pytest
+
+from graph.store.base import Batch, GraphStore, decode_cursor, dump_rows
+from schema.errors import BadInput, StoreError, StoreUnavailable
+from schema.labels import BrokerRole, EvidenceKind, HealthPeriod
+from schema.models import (
+    Community,
+    Endorsement,
+    HasSkill,
+    Interaction,
+    MemberOf,
+    Person,
+    ReportsTo,
+    Skill,
+)
+from tests.factories import T0, community, person, post, small_org, snapshot
+
+# --- round trips -------------------------------------------------------------------------------------
+
+
+def test_every_record_round_trips(store: GraphStore) -> None:
+    batch = small_org()
+    result = store.write_batch(batch)
+    assert result.inserted["people"] == len(batch.people)
+    assert result.inserted["posts"] == len(batch.posts)
+
+    dump = store.dump()
+    assert sorted(r[0] for r in dump["Person"]) == sorted(p.id for p in batch.people)
+    assert dump["Post"] == dump_rows(batch.posts)
+    assert len(dump["REPORTS_TO"]) == len(batch.reports_to)
+    assert len(dump["HAS_SKILL"]) == len(batch.has_skill)
+    assert len(dump["MEMBER_OF"]) == len(batch.memberships)
+    assert len(dump["ENDORSED"]) == len(batch.endorsements)
+    # tags and skill claims created the skills they name
+    assert {"kubernetes", "go", "python"} <= {r[0] for r in dump["Skill"]}
+
+    p1 = batch.people[1]
+    assert store.person(p1.id) == p1
+    assert store.people([p1.id, "hr:nobody"]) == {p1.id: p1}
+    assert store.community("slack:k8s-guild") == batch.communities[0]
+    assert [c.id for c in store.communities()] == sorted(c.id for c in batch.communities)
+    assert store.skill("kubernetes") == Skill(name="kubernetes", aliases=("k8s", "kube"))
+    claims = store.person_skills([p1.id])[p1.id]
+    assert claims == [HasSkill(person_id=p1.id, skill="kubernetes", level=4, declared_at=date(2024, 5, 1))]
+    assert [c.id for c in store.memberships([p1.id])[p1.id]] == ["slack:data-science"]
+    members = store.community_members("slack:k8s-guild", first=100)
+    assert {p.id for p in members.items} == {p.id for i, p in enumerate(batch.people) if i % 2 == 0}
+    assert members.total == len(members.items)
+    assert store.email_index()[p1.email] == p1.id  # type: ignore[index]
+    assert store.person_ids("hr") == {p.id for p in batch.people}
+
+
+def test_projection_holds_everything_analytics_needs(store: GraphStore) -> None:
+    batch = small_org()
+    store.write_batch(batch)
+    proj = store.read_projection()
+    assert {p.id for p in proj.people} == {p.id for p in batch.people}
+    answer = next(p for p in proj.posts if p.kind == "answer")
+    assert answer.parent_id == batch.posts[0].id
+    assert answer.accepted is True
+    assert answer.score == 3
+    assert answer.created_at == batch.posts[1].created_at
+    assert set(proj.reports_to) == {(r.person_id, r.manager_id) for r in batch.reports_to}
+    assert {(s.person_id, s.skill, s.level) for s in proj.skills} == {
+        (h.person_id, h.skill, h.level) for h in batch.has_skill
+    }
+    assert [(e.from_id, e.to_id, e.skill) for e in proj.endorsements] == [
+        (e.from_id, e.to_id, e.skill) for e in batch.endorsements
+    ]
+    assert len(proj.memberships) == len(batch.memberships)
+    assert {c.id for c in proj.communities} == {c.id for c in batch.communities}
+
+
+def test_analytics_snapshot_round_trips(store: GraphStore) -> None:
+    batch = small_org()
+    store.write_batch(batch)
+    people = list(batch.people)
+    snap = snapshot(people)
+    store.write_analytics(snap)
+
+    run = store.last_run()
+    assert run is not None
+    assert run.id == "run-1"
+    page = store.experts("kubernetes", first=100)
+    assert [h.person.id for h in page.items] == [p.id for p in people]  # scores 1, 1/2, 1/3 ...
+    assert page.items[0].evidence == snap.expertise[0].evidence
+    assert {e.kind for e in page.items[0].evidence} == {EvidenceKind.ACCEPTED_ANSWERS, EvidenceKind.DECLARED}
+    assert [r.person.id for r in store.influencers(first=3)] == [p.id for p in people[:3]]
+    assert [r.rank for r in store.influencers(first=3)] == [1, 2, 3]
+    assert [r.person.id for r in store.influencers(skill="kubernetes", first=2)] == [p.id for p in people[:2]]
+    assert [r.person.id for r in store.influencers(community_id="slack:k8s-guild", first=2)] == [
+        p.id for p in people[:2]
+    ]
+    brokers = store.brokers(first=2)
+    assert [b.person.id for b in brokers] == [p.id for p in people[:2]]
+    assert brokers[0].scores.role is BrokerRole.CONNECTOR
+    assert brokers[0].scores.articulation is True
+    scores = store.person_scores([people[0].id])[people[0].id]
+    assert scores == snap.person_scores[0]
+    expertise = store.person_expertise([people[0].id])[people[0].id]
+    assert expertise == [snap.expertise[0]]
+    health = store.community_health("slack:k8s-guild")
+    assert health.current is not None
+    assert health.current.period is HealthPeriod.CURRENT
+    assert health.current.contributor_gini == pytest.approx(0.4)
+    assert [w.start for w in health.weekly] == [date(2024, 12, 23), date(2024, 12, 30)]  # oldest first
+    assert store.detected_communities() == list(snap.detected_communities)
+    reach = store.reach([people[1].id])[people[1].id]
+    assert reach.neighbours == {people[0].id, people[2].id}
+    assert reach.communities == {"slack:data-science"}
+    assert store.counts()["expertise"] == len(people)
+
+
+def test_a_new_analytics_run_replaces_the_old_one(store: GraphStore) -> None:
+    batch = small_org()
+    store.write_batch(batch)
+    store.write_analytics(snapshot(batch.people, run_id="run-1"))
+    store.write_analytics(snapshot(batch.people[:3], run_id="run-2"))
+    assert store.last_run().id == "run-2"  # type: ignore[union-attr]
+    assert store.experts("kubernetes").total == 3
+    assert store.counts()["scored_people"] == 3
+
+
+# --- idempotence and updates ----------------------------------------------------------------------
+
+
+def test_the_same_batch_twice_changes_nothing(store: GraphStore) -> None:
+    batch = small_org()
+    store.write_batch(batch)
+    before = store.dump()
+    second = store.write_batch(batch)
+    assert second.total_inserted == 0
+    assert second.total_updated == 0
+    assert store.dump() == before
+
+
+def test_a_batch_repeating_a_key_keeps_the_last_version(store: GraphStore) -> None:
+    store.write_batch(Batch(people=[person(1, title="Old"), person(2), person(1, title="New")]))
+    assert store.person("hr:E0001").title == "New"  # type: ignore[union-attr]
+    assert store.counts()["people"] == 2
+
+
+def test_updates_overwrite(store: GraphStore) -> None:
+    store.write_batch(small_org())
+    changed = person(1, manager_id="hr:E0000", title="Staff Engineer", location="London")
+    result = store.upsert_people([changed])
+    assert result.updated["people"] == 1
+    assert store.person(changed.id) == changed
+    p = post(1, "hr:E0001", community_id="slack:k8s-guild", tags=("kubernetes", "helm"), score=7)
+    store.upsert_posts([p])
+    stored = next(r for r in store.read_projection().posts if r.id == p.id)
+    assert stored.tags == ("helm", "kubernetes")
+    assert stored.score == 7
+    store.upsert_memberships([MemberOf(person_id="hr:E0001", community_id="slack:data-science", role="moderator")])
+    row = next(r for r in store.dump()["MEMBER_OF"] if r[0] == "hr:E0001" and r[1] == "slack:data-science")
+    assert row[3] == "moderator"
+
+
+def test_skill_aliases_merge_and_prefix_search_finds_aliases(store: GraphStore) -> None:
+    store.upsert_skills([Skill(name="kubernetes", aliases=("k8s",))])
+    store.upsert_skills([Skill(name="kubernetes", aliases=("kube",)), Skill(name="python")])
+    assert store.skill("kubernetes").aliases == ("k8s", "kube")  # type: ignore[union-attr]
+    assert [s.name for s in store.skills("k8")] == ["kubernetes"]
+    assert [s.name for s in store.skills("PY")] == ["python"]
+    assert [s.name for s in store.all_skills()] == ["kubernetes", "python"]
+
+
+# --- pagination ------------------------------------------------------------------------------------
+
+
+def _many_experts(store: GraphStore, n: int = 57) -> list[Person]:
+    people = [
+        person(i, department="Engineering" if i % 3 else "Data", location="Berlin" if i % 2 else "London")
+        for i in range(n)
+    ]
+    store.write_batch(Batch(people=people, communities=[community("k8s-guild")]))
+    # ties on purpose: only 5 distinct scores
+    store.write_analytics(snapshot(people, scores=[float(i % 5) for i in range(n)]))
+    return people
+
+
+def test_pagination_is_stable_and_complete(store: GraphStore) -> None:
+    people = _many_experts(store)
+    expected = [p.id for p in sorted(people, key=lambda p: (-float(int(p.id[-4:]) % 5), p.id))]
+    seen: list[str] = []
+    after = None
+    pages = 0
+    while True:
+        page = store.experts("kubernetes", first=10, after=after)
+        assert page.total == len(people)
+        seen.extend(h.person.id for h in page.items)
+        pages += 1
+        if page.next_cursor is None:
+            break
+        after = page.next_cursor
+    assert seen == expected
+    assert pages == 6
+    assert [h.person.id for h in store.experts("kubernetes", first=100).items] == expected
+    # the same cursor gives the same page again
+    first_page = store.experts("kubernetes", first=10)
+    again = store.experts("kubernetes", first=10, after=first_page.next_cursor)
+    assert again == store.experts("kubernetes", first=10, after=first_page.next_cursor)
+    assert decode_cursor(first_page.next_cursor)[1] == first_page.items[-1].person.id  # type: ignore[arg-type]
+
+
+def test_expert_filters(store: GraphStore) -> None:
+    people = _many_experts(store)
+    page = store.experts("kubernetes", first=100, department="Data", location="London")
+    expected = {p.id for p in people if p.department == "Data" and p.location == "London"}
+    assert {h.person.id for h in page.items} == expected
+    assert page.total == len(expected)
+    assert store.experts("no-such-skill").items == []
+
+
+@pytest.mark.parametrize("first", [0, -1, 101])
+def test_page_size_limits(store: GraphStore, first: int) -> None:
+    with pytest.raises(BadInput):
+        store.experts("kubernetes", first=first)
+
+
+def test_bad_cursor_is_bad_input(store: GraphStore) -> None:
+    with pytest.raises(BadInput):
+        store.experts("kubernetes", after="not-a-cursor")
+
+
+# --- privacy ---------------------------------------------------------------------------------------
+
+
+def test_opted_out_people_never_come_back(store: GraphStore) -> None:
+    batch = small_org()
+    store.write_batch(batch)
+    people = list(batch.people)
+    hidden = people[2]
+    store.upsert_people([hidden.model_copy(update={"opted_out": True})])
+    store.write_analytics(snapshot(people))
+    hid = hidden.id
+
+    assert store.person(hid) is None
+    assert hid not in store.people([p.id for p in people])
+    assert hid not in store.person_scores([hid])
+    assert hid not in store.person_skills([hid])
+    assert hid not in store.person_expertise([hid])
+    assert hid not in store.memberships([hid])
+    assert hid not in {h.person.id for h in store.experts("kubernetes", first=100).items}
+    assert store.experts("kubernetes", first=100).total == len(people) - 1
+    for kw in ({}, {"skill": "kubernetes"}, {"community_id": "slack:k8s-guild"}):
+        assert hid not in {r.person.id for r in store.influencers(first=100, **kw)}
+    assert hid not in {b.person.id for b in store.brokers(first=100)}
+    assert hid not in {b.person.id for b in store.brokers(first=100, community_ids=["slack:k8s-guild"])}
+    assert hid not in {p.id for p in store.community_members("slack:k8s-guild", first=100).items}
+    for reach in store.reach([p.id for p in people]).values():
+        assert hid not in reach.neighbours
+    # the interaction chain is E0 - E1 - E2 - E3 ...; E2 may not be an end nor a step of a path
+    assert store.introduction_path(hid, people[3].id) is None
+    path = store.introduction_path(people[1].id, people[3].id, max_hops=4)
+    assert path is None or hid not in [p.id for p in path]
+
+
+def test_leavers_are_kept_but_left_out_of_directories(store: GraphStore) -> None:
+    batch = small_org()
+    store.write_batch(batch)
+    store.write_analytics(snapshot(batch.people))
+    leaver = batch.people[1].id
+    assert store.set_active([leaver], False) == 1
+    assert store.person(leaver).active is False  # type: ignore[union-attr]
+    assert leaver not in {h.person.id for h in store.experts("kubernetes", first=100).items}
+    assert leaver not in {r.person.id for r in store.influencers(first=100)}
+
+
+def test_deactivate_missing_marks_leavers_inactive(store: GraphStore) -> None:
+    batch = small_org(6)
+    store.write_batch(batch)
+    keep = {p.id for p in batch.people[:4]}
+    gone = store.deactivate_missing("hr", keep)
+    assert gone == sorted(p.id for p in batch.people[4:])
+    assert store.counts()["people"] == 6
+    assert store.counts()["active_people"] == 4
+    assert store.deactivate_missing("hr", keep) == []
+
+
+# --- referential rules -----------------------------------------------------------------------------
+
+
+def test_missing_author_is_named(store: GraphStore) -> None:
+    store.upsert_people([person(1)])
+    before = store.dump()
+    with pytest.raises(StoreError, match="hr:ghost"):
+        store.write_batch(Batch(people=[person(2)], posts=[post(1, "hr:ghost")]))
+    assert store.dump() == before  # the whole batch rolled back, nothing already loaded lost
+
+
+@pytest.mark.parametrize(
+    "batch",
+    [
+        Batch(reports_to=[ReportsTo(person_id="hr:E0001", manager_id="hr:ghost")]),
+        Batch(memberships=[MemberOf(person_id="hr:E0001", community_id="slack:ghost")]),
+        Batch(endorsements=[Endorsement(from_id="hr:ghost", to_id="hr:E0001", skill="go")]),
+        Batch(has_skill=[HasSkill(person_id="hr:ghost", skill="go")]),
+    ],
+)
+def test_relationships_need_their_ends(store: GraphStore, batch: Batch) -> None:
+    store.upsert_people([person(1)])
+    with pytest.raises(StoreError, match="ghost"):
+        store.write_batch(batch)
+
+
+def test_answers_may_arrive_before_their_question(store: GraphStore) -> None:
+    store.upsert_people([person(1), person(2)])
+    question = post(1, "hr:E0001")
+    answer = post(2, "hr:E0002", kind="answer", parent_id=question.id, thread_id=question.id)
+    store.upsert_posts([answer])
+    store.upsert_posts([question])
+    posts = {p.id: p for p in store.read_projection().posts}
+    assert posts[answer.id].parent_id == question.id
+    assert store.counts()["posts"] == 2
+
+
+# --- paths -------------------------------------------------------------------------------------------
+
+
+def _chain(store: GraphStore, n: int) -> list[Person]:
+    people = [person(i) for i in range(n)]
+    store.upsert_people(people)
+    snap = snapshot(people)
+    snap.interactions = [
+        Interaction(source_id=a.id, target_id=b.id, weight=1.0, count=1)
+        for a, b in zip(people, people[1:], strict=False)
+    ]
+    store.write_analytics(snap)
+    return people
+
+
+def test_introduction_path_is_shortest_and_bounded(store: GraphStore) -> None:
+    people = _chain(store, 6)
+    ids = [p.id for p in people]
+    path = store.introduction_path(ids[0], ids[4], max_hops=4)
+    assert [p.id for p in path] == ids[:5]  # type: ignore[union-attr]
+    assert store.introduction_path(ids[0], ids[5], max_hops=4) is None
+    assert [p.id for p in store.introduction_path(ids[5], ids[0], max_hops=5)] == ids[::-1]  # type: ignore[union-attr]
+    assert [p.id for p in store.introduction_path(ids[2], ids[2])] == [ids[2]]  # type: ignore[union-attr]
+    assert store.introduction_path(ids[0], "hr:nobody") is None
+    # a reporting line is a tie too, and it shortens the path
+    store.upsert_reports_to([ReportsTo(person_id=ids[5], manager_id=ids[1])])
+    assert [p.id for p in store.introduction_path(ids[0], ids[5])] == [ids[0], ids[1], ids[5]]  # type: ignore[union-attr]
+
+
+def test_path_avoids_inactive_intermediaries(store: GraphStore) -> None:
+    people = _chain(store, 4)
+    store.set_active([people[1].id], False)
+    assert store.introduction_path(people[0].id, people[3].id) is None
+
+
+def test_brokers_between_communities(store: GraphStore) -> None:
+    people = [person(i) for i in range(6)]
+    comms = [community("eng"), community("sales")]
+    store.write_batch(
+        Batch(
+            people=people,
+            communities=comms,
+            memberships=[
+                MemberOf(person_id=people[0].id, community_id="slack:eng"),
+                MemberOf(person_id=people[1].id, community_id="slack:eng"),
+                MemberOf(person_id=people[1].id, community_id="slack:sales"),
+                MemberOf(person_id=people[2].id, community_id="slack:sales"),
+            ],
+        )
+    )
+    snap = snapshot(people)
+    # E3 is in neither but talks to E0 (eng) and E2 (sales): it touches both
+    snap.interactions = [
+        Interaction(source_id=people[3].id, target_id=people[0].id, weight=1.0, count=1),
+        Interaction(source_id=people[2].id, target_id=people[3].id, weight=1.0, count=1),
+    ]
+    store.write_analytics(snap)
+    hits = store.brokers(first=10, community_ids=["slack:eng", "slack:sales"])
+    assert {b.person.id for b in hits} == {people[1].id, people[3].id}
+    assert all(b.rank == k for k, b in enumerate(hits, start=1))
+
+
+def test_influencers_needs_one_scope(store: GraphStore) -> None:
+    with pytest.raises(BadInput):
+        store.influencers(skill="go", community_id="slack:eng")
+
+
+# --- meta, counts -----------------------------------------------------------------------------------
+
+
+def test_meta_is_written_with_the_batch(store: GraphStore) -> None:
+    store.write_batch(Batch(people=[person(1)], meta={"ingest:x": "42"}))
+    assert store.get_meta("ingest:x") == "42"
+    store.set_meta("ingest:x", None)
+    assert store.get_meta("ingest:x") is None
+
+
+def test_counts(store: GraphStore) -> None:
+    batch = small_org()
+    store.write_batch(batch)
+    counts = store.counts()
+    assert counts["people"] == len(batch.people)
+    assert counts["posts"] == len(batch.posts)
+    assert counts["communities"] == 2
+    assert counts["memberships"] == len(batch.memberships)
+    assert counts["skill_claims"] == 2
+    assert counts["endorsements"] == 1
+    assert counts["reports_to"] == len(batch.reports_to)
+
+
+# --- concurrency -----------------------------------------------------------------------------------
+
+
+def test_a_reader_during_a_write_sees_old_or_new(store: GraphStore) -> None:
+    store.write_batch(small_org())
+    old = store.counts()["posts"]
+    n = 3000
+    big = Batch(posts=[post(1000 + i, "hr:E0001", community_id="slack:k8s-guild") for i in range(n)])
+    seen: set[int] = set()
+    errors: list[BaseException] = []
+    done = threading.Event()
+
+    def read() -> None:
+        try:
+            while not done.is_set():
+                seen.add(store.counts()["posts"])
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    try:
+        store.write_batch(big)
+    finally:
+        done.set()
+        reader.join()
+    seen.add(store.counts()["posts"])
+    assert not errors
+    assert seen <= {old, old + n}
+    assert old + n in seen
+
+
+def test_a_reader_during_analytics_sees_one_run(store: GraphStore) -> None:
+    batch = small_org()
+    store.write_batch(batch)
+    store.write_analytics(snapshot(batch.people, run_id="run-1"))
+    runs = {"run-1": len(batch.people), "run-2": 3}
+    observed: list[tuple[str, int]] = []
+    done = threading.Event()
+
+    def read() -> None:
+        while not done.is_set():
+            observed.append((store.last_run().id, store.experts("kubernetes", first=100).total))  # type: ignore[union-attr]
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    try:
+        for _ in range(5):
+            store.write_analytics(snapshot(batch.people[:3], run_id="run-2"))
+            store.write_analytics(snapshot(batch.people, run_id="run-1"))
+    finally:
+        done.set()
+        reader.join()
+    totals = {t for _, t in observed}
+    assert totals <= set(runs.values())
+
+
+# --- availability ----------------------------------------------------------------------------------
+
+CALLS: dict[str, Callable[[GraphStore], object]] = {
+    "ping": lambda s: s.ping(),
+    "write_batch": lambda s: s.write_batch(Batch(people=[person(9)])),
+    "counts": lambda s: s.counts(),
+    "person": lambda s: s.person("hr:E0001"),
+    "experts": lambda s: s.experts("kubernetes"),
+    "skills": lambda s: s.skills("k"),
+    "communities": lambda s: s.communities(),
+    "community_health": lambda s: s.community_health("slack:k8s-guild"),
+    "influencers": lambda s: s.influencers(),
+    "brokers": lambda s: s.brokers(),
+    "introduction_path": lambda s: s.introduction_path("hr:E0001", "hr:E0002"),
+    "read_projection": lambda s: s.read_projection(),
+    "write_analytics": lambda s: s.write_analytics(snapshot([person(1)])),
+    "email_index": lambda s: s.email_index(),
+    "get_meta": lambda s: s.get_meta("x"),
+    "dump": lambda s: s.dump(),
+}
+
+
+@pytest.mark.parametrize("call", sorted(CALLS))
+def test_a_closed_store_is_unavailable(store: GraphStore, call: str) -> None:
+    store.write_batch(small_org())
+    store.close()
+    with pytest.raises(StoreUnavailable):
+        CALLS[call](store)
+
+
+def test_a_reopened_store_works_again(store: GraphStore) -> None:
+    store.write_batch(small_org())
+    store.close()
+    with pytest.raises(StoreUnavailable):
+        store.ping()
+    store.reopen()
+    store.ping()
+    assert store.counts()["people"] == len(small_org().people)
+
+
+def test_an_unreachable_store_is_unavailable(unreachable: Callable[[], GraphStore]) -> None:
+    with pytest.raises(StoreUnavailable):
+        unreachable().ping()
+
+
+def test_communities_page_by_id(store: GraphStore) -> None:
+    store.upsert_communities(
+        [Community(id=f"slack:c{i}", name=f"c{i}", kind="channel", source="slack") for i in range(5)]
+    )
+    first = store.communities(first=2)
+    rest = store.communities(first=10, after=first[-1].id)
+    assert [c.id for c in first + rest] == [f"slack:c{i}" for i in range(5)]
+
+
+def test_post_times_keep_their_instant(store: GraphStore) -> None:
+    store.upsert_people([person(1)])
+    p = post(1, "hr:E0001", created_at=T0.replace(microsecond=123456))
+    store.upsert_posts([p])
+    assert store.read_projection().posts[0].created_at == p.created_at

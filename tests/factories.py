@@ -1,0 +1,130 @@
+"""Record factories for tests: sensible defaults, override what the test is about."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from graph.store.base import AnalyticsSnapshot, Batch
+from schema.labels import BrokerRole, EvidenceKind, HealthPeriod, ScoreScope
+from schema.models import (
+    AnalyticsRun,
+    Community,
+    CommunityHealth,
+    DetectedCommunity,
+    Endorsement,
+    Evidence,
+    ExpertIn,
+    HasSkill,
+    InfluenceScore,
+    Interaction,
+    MemberOf,
+    Person,
+    PersonScores,
+    Post,
+    ReportsTo,
+    Skill,
+)
+
+T0 = datetime(2025, 1, 6, 9, 0, tzinfo=UTC)
+
+
+def person(n: int | str, **kw: Any) -> Person:
+    pid = kw.pop("id", f"hr:E{n:04d}" if isinstance(n, int) else n)
+    defaults: dict[str, Any] = {
+        "name": f"Person {n}",
+        "email": f"p{n}@example.com",
+        "title": "Engineer",
+        "department": "Engineering",
+        "location": "Berlin",
+        "hired_on": date(2020, 1, 1),
+        "source": "hr",
+    }
+    return Person(id=pid, **{**defaults, **kw})
+
+
+def community(name: str, **kw: Any) -> Community:
+    return Community(**{"id": f"slack:{name}", "name": name, "kind": "channel", "source": "slack", **kw})
+
+
+def post(n: int, author_id: str, **kw: Any) -> Post:
+    defaults: dict[str, Any] = {
+        "id": f"stackexchange/demo:{n}",
+        "kind": "question",
+        "created_at": T0 + timedelta(hours=n),
+        "tags": ("python",),
+        "source": "stackexchange/demo",
+    }
+    return Post(author_id=author_id, **{**defaults, **kw})
+
+
+def small_org(n_people: int = 12) -> Batch:
+    """A small organisation with one of every record kind."""
+    people = [person(i, manager_id=None if i == 0 else "hr:E0000") for i in range(n_people)]
+    comms = [community("k8s-guild"), community("data-science", kind="group")]
+    posts = [post(1, people[1].id, community_id=comms[0].id, tags=("kubernetes", "go"))]
+    posts.append(post(2, people[2].id, kind="answer", parent_id=posts[0].id, thread_id=posts[0].id,
+                      community_id=comms[0].id, accepted=True, score=3, tags=("kubernetes",)))
+    posts.append(post(3, people[3].id, kind="comment", parent_id=posts[1].id, thread_id=posts[0].id))
+    return Batch(
+        people=people,
+        skills=[Skill(name="kubernetes", aliases=("k8s", "kube")), Skill(name="python", aliases=("py",))],
+        communities=comms,
+        posts=posts,
+        reports_to=[ReportsTo(person_id=p.id, manager_id="hr:E0000") for p in people[1:]],
+        has_skill=[HasSkill(person_id=people[1].id, skill="kubernetes", level=4, declared_at=date(2024, 5, 1)),
+                   HasSkill(person_id=people[2].id, skill="python", level=None)],
+        memberships=[MemberOf(person_id=p.id, community_id=comms[i % 2].id, since=T0) for i, p in enumerate(people)],
+        endorsements=[Endorsement(from_id=people[3].id, to_id=people[2].id, skill="kubernetes", created_at=T0)],
+    )
+
+
+def snapshot(
+    people: Sequence[Person],
+    skill: str = "kubernetes",
+    community_id: str = "slack:k8s-guild",
+    run_id: str = "run-1",
+    scores: Sequence[float] | None = None,
+) -> AnalyticsSnapshot:
+    """An analytics snapshot over ``people`` with one of every result kind."""
+    ids = [p.id for p in people]
+    values = list(scores) if scores is not None else [1.0 / (k + 1) for k in range(len(ids))]
+    evidence = (
+        Evidence(kind=EvidenceKind.ACCEPTED_ANSWERS, count=3, last_at=T0),
+        Evidence(kind=EvidenceKind.DECLARED, count=4),
+    )
+    return AnalyticsSnapshot(
+        run=AnalyticsRun(id=run_id, started_at=T0, finished_at=T0 + timedelta(minutes=1), stats={"people": len(ids)}),
+        person_scores=[
+            PersonScores(
+                person_id=i, pagerank=v, degree=v * 10, betweenness=v, constraint=1 - v / 2, effective_size=2.0,
+                participation=0.5, within_z=1.0, role=BrokerRole.CONNECTOR, articulation=k == 0, community="d0",
+            )
+            for k, (i, v) in enumerate(zip(ids, values, strict=True))
+        ],
+        influence=[
+            InfluenceScore(scope=scope, scope_id=scope_id, person_id=i, score=v)
+            for scope, scope_id in (
+                (ScoreScope.GLOBAL, ""), (ScoreScope.SKILL, skill), (ScoreScope.COMMUNITY, community_id)
+            )
+            for i, v in zip(ids, values, strict=True)
+        ],
+        interactions=[
+            Interaction(source_id=a, target_id=b, weight=1.5, count=2, last_at=T0)
+            for a, b in zip(ids, ids[1:], strict=False)
+        ],
+        expertise=[
+            ExpertIn(person_id=i, skill=skill, score=v, evidence=evidence, expertise_rank=v / 2, last_active=T0)
+            for i, v in zip(ids, values, strict=True)
+        ],
+        detected_communities=[DetectedCommunity(id="d0", size=len(ids), declared=((community_id, 0.5),),
+                                                skills=((skill, 0.25),))],
+        health=[
+            CommunityHealth(community_id=community_id, period=HealthPeriod.CURRENT, start=date(2025, 1, 1),
+                            members=len(ids), active_members=3, posts=10, reply_rate=0.8, contributor_gini=0.4,
+                            absence_factor=2),
+            CommunityHealth(community_id=community_id, period=HealthPeriod.WEEK, start=date(2024, 12, 30), posts=4),
+            CommunityHealth(community_id=community_id, period=HealthPeriod.WEEK, start=date(2024, 12, 23), posts=6),
+        ],
+    )
