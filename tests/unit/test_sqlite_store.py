@@ -1,0 +1,89 @@
+"""What is specific to the embedded store: file settings, migrations, URLs."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from graph.store import open_store
+from graph.store.sqlite import SQLiteStore
+from graph.store.sqlite_schema import LATEST
+from schema.errors import ConfigError, StoreError, StoreUnavailable
+from tests.factories import small_org
+
+
+def test_wal_and_foreign_keys_are_on(tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "w.db")
+    conn = store._conn()
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    store.close()
+
+
+def test_a_new_file_is_migrated_to_the_latest_version(tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "m.db")
+    assert store.schema_version == LATEST
+    store.close()
+    # opening again applies nothing and keeps the data
+    store = SQLiteStore(tmp_path / "m.db")
+    assert store.schema_version == LATEST
+    store.close()
+
+
+def test_data_survives_reopening_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "d.db"
+    store = SQLiteStore(path)
+    store.write_batch(small_org())
+    before = store.dump()
+    store.close()
+    again = SQLiteStore(path)
+    assert again.dump() == before
+    again.close()
+
+
+def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "future.db"
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version = {LATEST + 1}")
+    conn.close()
+    with pytest.raises(StoreError, match="newer"):
+        SQLiteStore(path)
+
+
+def test_a_file_that_is_not_a_database_is_unavailable(tmp_path: Path) -> None:
+    path = tmp_path / "junk.db"
+    path.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(StoreUnavailable):
+        SQLiteStore(path)
+
+
+def test_two_store_objects_share_one_file(tmp_path: Path) -> None:
+    path = tmp_path / "shared.db"
+    writer, reader = SQLiteStore(path), SQLiteStore(path)
+    writer.write_batch(small_org())
+    assert reader.counts()["people"] == len(small_org().people)
+    writer.close()
+    reader.close()
+
+
+@pytest.mark.parametrize(
+    ("url", "error"),
+    [
+        ("sqlite://", StoreError),
+        ("sqlite:///:memory:", StoreError),
+        ("postgres://x", ConfigError),
+        ("x.db", ConfigError),
+    ],
+)
+def test_bad_urls(url: str, error: type[Exception]) -> None:
+    with pytest.raises(error):
+        open_store(url)
+
+
+def test_open_store_by_url(tmp_path: Path) -> None:
+    store = open_store(f"sqlite:///{tmp_path}/u.db")
+    assert isinstance(store, SQLiteStore)
+    assert store.path == tmp_path / "u.db"
+    store.close()
