@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     introspection: bool = True
     graphiql: bool = True
     request_timeout_s: float = 10.0
+    store_retry_initial_s: float = 0.5  # API: first back-off before reopening an unavailable store
+    store_retry_max_s: float = 30.0
     max_depth: int = 10
     max_aliases: int = 20
     max_page: int = 100

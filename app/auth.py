@@ -1,0 +1,129 @@
+"""Bearer JWT authentication and the role ladder employee < analyst < admin.
+
+Two modes (DESIGN.md): HS256 with ``WHOKNOWS_JWT_SECRET`` for development and tests, RS256 with keys fetched from
+``WHOKNOWS_JWKS_URL`` (an identity provider) through pyjwt's :class:`jwt.PyJWKClient`, which caches the key set.
+Tokens carry ``sub`` and ``role``; a missing or invalid token is an :class:`AuthError` (HTTP 401).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from enum import IntEnum
+
+import jwt
+
+from app.settings import Settings
+from schema.errors import AuthError, BadInput, Forbidden
+
+LEEWAY_S = 30
+
+
+class Role(IntEnum):
+    """Ordered roles: a higher role may do everything a lower one may."""
+
+    EMPLOYEE = 1
+    ANALYST = 2
+    ADMIN = 3
+
+    @classmethod
+    def parse(cls, text: object) -> Role:
+        if not isinstance(text, str) or text.upper() not in cls.__members__:
+            raise BadInput(f"unknown role {text!r}: use employee, analyst or admin")
+        return cls[text.upper()]
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who is asking: the token's subject and role."""
+
+    sub: str
+    role: Role
+    expires_at: float | None = None
+
+    def require(self, role: Role, what: str) -> None:
+        if self.role < role:
+            raise Forbidden(f"{what} needs the {role.name.lower()} role (you are {self.role.name.lower()})")
+
+
+class Authenticator:
+    """Verifies bearer tokens; successful verifications are memoised until the token expires.
+
+    The memo matters on the hot path: a dashboard sends the same token thousands of times, and an RS256
+    signature check costs far more than the query it guards.
+    """
+
+    def __init__(self, settings: Settings, cache_size: int = 1024) -> None:
+        self._secret = settings.jwt_secret
+        self._audience = settings.jwt_audience
+        self._issuer = settings.jwt_issuer
+        self._jwks = jwt.PyJWKClient(settings.jwks_url, cache_keys=True) if settings.jwks_url else None
+        self._cache: OrderedDict[str, Principal] = OrderedDict()
+        self._cache_size = cache_size
+
+    def authenticate(self, authorization: str | None) -> Principal:
+        if not authorization:
+            raise AuthError("missing bearer token: send 'Authorization: Bearer <JWT>'")
+        scheme, _, token = authorization.strip().partition(" ")
+        token = token.strip()
+        if scheme.lower() != "bearer" or not token:
+            raise AuthError("the Authorization header must be 'Bearer <JWT>'")
+        hit = self._cache.get(token)
+        if hit is not None:
+            if hit.expires_at is None or hit.expires_at + LEEWAY_S > time.time():
+                return hit
+            self._cache.pop(token, None)
+        principal = self._verify(token)
+        self._cache[token] = principal
+        if len(self._cache) > self._cache_size:
+            self._cache.popitem(last=False)
+        return principal
+
+    def _verify(self, token: str) -> Principal:
+        options = {"require": ["sub", "exp"], "verify_aud": self._audience is not None}
+        try:
+            if self._jwks is not None:
+                key = self._jwks.get_signing_key_from_jwt(token).key
+                claims = jwt.decode(
+                    token, key, algorithms=["RS256"], audience=self._audience, issuer=self._issuer,
+                    options=options, leeway=LEEWAY_S,
+                )
+            else:
+                claims = jwt.decode(
+                    token, self._secret, algorithms=["HS256"], audience=self._audience, issuer=self._issuer,
+                    options=options, leeway=LEEWAY_S,
+                )
+        except jwt.PyJWKClientError as exc:
+            raise AuthError(f"cannot verify token: key set unavailable or key unknown ({exc})") from exc
+        except jwt.ExpiredSignatureError as exc:
+            raise AuthError("token expired") from exc
+        except jwt.InvalidTokenError as exc:
+            raise AuthError(f"invalid token: {exc}") from exc
+        try:
+            role = Role.parse(claims.get("role", "employee"))
+        except BadInput as exc:
+            raise AuthError(f"invalid token: {exc}") from exc
+        sub = claims["sub"]
+        if not isinstance(sub, str) or not sub:
+            raise AuthError("invalid token: 'sub' must be a non-empty string")
+        exp = claims.get("exp")
+        return Principal(sub=sub, role=role, expires_at=float(exp) if exp is not None else None)
+
+
+def mint_token(settings: Settings, sub: str, role: Role, ttl_s: int = 3600, now: float | None = None) -> str:
+    """A development HS256 token signed with ``WHOKNOWS_JWT_SECRET`` (``whoknows token``)."""
+    if ttl_s <= 0:
+        raise BadInput("ttl must be positive")
+    if not sub:
+        raise BadInput("sub must not be empty")
+    issued = int(now if now is not None else time.time())
+    claims: dict[str, object] = {"sub": sub, "role": role.name.lower(), "iat": issued, "exp": issued + ttl_s}
+    if settings.jwt_audience:
+        claims["aud"] = settings.jwt_audience
+    if settings.jwt_issuer:
+        claims["iss"] = settings.jwt_issuer
+    return jwt.encode(claims, settings.jwt_secret, algorithm="HS256")
+
+
+__all__ = ["Authenticator", "Principal", "Role", "mint_token"]

@@ -1,0 +1,362 @@
+"""The GraphQL schema: the queries and the mutation of DESIGN.md, with their roles, privacy rules and limits.
+
+Resolvers are thin: validate arguments, check the role, make one store call through the gateway (or the
+request's DataLoaders), and wrap the records with ``from_domain()``. Privacy filtering of opted-out people
+happens in the store (its contract); the API adds a second guard on every person it returns.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
+
+import anyio
+import strawberry
+from graphql import GraphQLError
+from rapidfuzz import fuzz, process
+from strawberry.extensions import (
+    DisableIntrospection,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
+from strawberry.types import ExecutionContext
+
+from app.auth import Role
+from app.graphql.context import StoreGateway
+from app.graphql.types import (
+    AnalyticsRun,
+    Broker,
+    Community,
+    ExpertConnection,
+    Info,
+    Person,
+    RankedPerson,
+    Skill,
+    SkillArg,
+    node_id,
+    page_size,
+)
+from app.settings import Settings
+from graph.store import base
+from schema import models
+from schema.errors import BadInput, NotFound, SchemaError, WhoknowsError
+from schema.skills import canonical_skill
+
+log = logging.getLogger("whoknows.graphql")
+
+MAX_HOPS = 8
+SEED_POOL = 100  # experts considered as seed candidates
+SKILL_INDEX_TTL_S = 30.0
+PUBLIC_CODES = frozenset(
+    {"BAD_USER_INPUT", "UNAUTHENTICATED", "FORBIDDEN", "NOT_FOUND", "STORE_UNAVAILABLE", "TIMEOUT"}
+)
+
+
+# --- app-wide helpers --------------------------------------------------------------------------------
+
+
+@dataclass
+class SkillIndex:
+    """Every skill name and alias, cached briefly, for fuzzy search with rapidfuzz."""
+
+    names: dict[str, str] = field(default_factory=dict)  # name or alias -> canonical name
+    skills: dict[str, models.Skill] = field(default_factory=dict)
+    loaded_at: float = -1e18
+
+    async def refresh(self, gateway: StoreGateway) -> None:
+        if time.monotonic() - self.loaded_at < SKILL_INDEX_TTL_S:
+            return
+        rows: list[models.Skill] = await gateway.call("all_skills")
+        names: dict[str, str] = {}
+        for s in rows:
+            names[s.name] = s.name
+            for a in s.aliases:
+                names.setdefault(a, s.name)
+        self.names, self.skills, self.loaded_at = names, {s.name: s for s in rows}, time.monotonic()
+
+    def fuzzy(self, query: str, limit: int, cutoff: float = 60.0) -> list[tuple[models.Skill, float]]:
+        """Best fuzzy matches of ``query`` over names and aliases, one per canonical skill."""
+        out: dict[str, float] = {}
+        for text, score, _ in process.extract(
+            query, list(self.names), scorer=fuzz.WRatio, limit=limit * 3, score_cutoff=cutoff
+        ):
+            canon = self.names[text]
+            out[canon] = max(out.get(canon, 0.0), float(score))
+        ranked = sorted(out.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
+        return [(self.skills[n], round(s, 1)) for n, s in ranked]
+
+
+@dataclass
+class Services:
+    """App-wide state shared by requests: the skill index and the one-analytics-run-at-a-time lock."""
+
+    skill_index: SkillIndex = field(default_factory=SkillIndex)
+    analytics_lock: anyio.Lock = field(default_factory=anyio.Lock)
+
+
+def _canonical(skill: str) -> str:
+    try:
+        return canonical_skill(skill)
+    except SchemaError as exc:
+        raise BadInput(f"skill {skill[:80]!r}: {exc}") from exc
+
+
+async def _known_skill_or_404(info: Info, raw: str, canon: str) -> None:
+    """NOT_FOUND, with close names as suggestions, when a skill does not exist at all."""
+    if await info.context.gateway.call("skill", canon) is not None:
+        return
+    index: SkillIndex = info.context.services.skill_index
+    await index.refresh(info.context.gateway)
+    suggestions = [s.name for s, _ in index.fuzzy(canon, 3)]
+    hint = f"; did you mean {', '.join(suggestions)}?" if suggestions else ""
+    raise NotFound(f"no skill named {raw[:80]!r}{hint}")
+
+
+def _visible(people: Sequence[Any], get: Any = lambda x: x.person) -> list[Any]:
+    """Second guard behind the store's contract: never return an opted-out person."""
+    return [x for x in people if not get(x).opted_out]
+
+
+# --- queries -----------------------------------------------------------------------------------------
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="People who know a skill, best first, with the evidence (employee).")
+    async def experts(
+        self,
+        info: Info,
+        skill: SkillArg,
+        first: int = 10,
+        after: str | None = None,
+        department: str | None = None,
+        location: str | None = None,
+    ) -> ExpertConnection:
+        page_size(first, info.context.settings.max_page)
+        canon = _canonical(skill)
+        page: base.Page[base.ExpertHit] = await info.context.gateway.call(
+            "experts", canon, first=first, after=after, department=department, location=location
+        )
+        if page.total == 0 and after is None:
+            await _known_skill_or_404(info, skill, canon)
+        if any(h.person.opted_out for h in page.items):
+            page = base.Page(items=_visible(page.items), next_cursor=page.next_cursor, total=page.total)
+        return ExpertConnection.from_domain(canon, page)
+
+    @strawberry.field(description="One person by id; null when unknown or opted out (employee; scores: analyst).")
+    async def person(self, info: Info, id: strawberry.ID) -> Person | None:
+        found = await info.context.loaders.people.load(node_id(id))
+        return Person.from_domain(found) if found is not None and not found.opted_out else None
+
+    @strawberry.field(description="Skills by prefix of name or alias, then by fuzzy match; all when no query.")
+    async def skills(self, info: Info, query: str | None = None, first: int = 20) -> list[Skill]:
+        page_size(first, info.context.settings.max_page)
+        gw = info.context.gateway
+        if query is None or not query.strip():
+            return [Skill.from_domain(s) for s in await gw.call("skills", None, first=first)]
+        out: dict[str, Skill] = {}
+        try:
+            canon: str | None = canonical_skill(query)
+        except SchemaError:
+            canon = None
+        if canon is not None:
+            exact = await gw.call("skill", canon)
+            if exact is not None:
+                out[exact.name] = Skill.from_domain(exact, match="exact", similarity=100.0)
+        for s in await gw.call("skills", query, first=first):
+            out.setdefault(s.name, Skill.from_domain(s, match="prefix"))
+        if len(out) < first:
+            index: SkillIndex = info.context.services.skill_index
+            await index.refresh(gw)
+            for s, sim in index.fuzzy(canon or query.strip().casefold(), first):
+                out.setdefault(s.name, Skill.from_domain(s, match="fuzzy", similarity=sim))
+        return list(out.values())[:first]
+
+    @strawberry.field(description="Declared communities by id (employee).")
+    async def communities(self, info: Info, first: int = 50, after: str | None = None) -> list[Community]:
+        page_size(first, info.context.settings.max_page)
+        rows = await info.context.gateway.call("communities", first=first, after=after)
+        return [Community.from_domain(c) for c in rows]
+
+    @strawberry.field(description="One community; its health needs the analyst role.")
+    async def community(self, info: Info, id: strawberry.ID) -> Community | None:
+        found = await info.context.gateway.call("community", node_id(id))
+        return Community.from_domain(found) if found is not None else None
+
+    @strawberry.field(description="Most influential people, globally, on a skill or in a community (analyst).")
+    async def influencers(
+        self, info: Info, skill: str | None = None, community_id: strawberry.ID | None = None, first: int = 10
+    ) -> list[RankedPerson]:
+        info.context.require(Role.ANALYST, "influencers")
+        page_size(first, info.context.settings.max_page)
+        if skill is not None and community_id is not None:
+            raise BadInput("give skill or communityId, not both")
+        canon = _canonical(skill) if skill is not None else None
+        cid = node_id(community_id, "communityId") if community_id is not None else None
+        rows: list[base.RankedPerson] = await info.context.gateway.call(
+            "influencers", skill=canon, community_id=cid, first=first
+        )
+        if not rows:
+            if canon is not None:
+                await _known_skill_or_404(info, skill or "", canon)
+            elif cid is not None and await info.context.gateway.call("community", cid) is None:
+                raise NotFound(f"no community {cid!r}")
+        return [RankedPerson.from_domain(r) for r in _visible(rows)]
+
+    @strawberry.field(description="Brokers: who bridges groups (betweenness, constraint), optionally between "
+                                  "given communities (analyst).")
+    async def bridges(
+        self, info: Info, first: int = 10, community_ids: list[strawberry.ID] | None = None
+    ) -> list[Broker]:
+        info.context.require(Role.ANALYST, "bridges")
+        page_size(first, info.context.settings.max_page)
+        ids = None
+        if community_ids is not None:
+            if len(community_ids) > info.context.settings.max_page:
+                raise BadInput(f"at most {info.context.settings.max_page} communityIds")
+            ids = sorted({node_id(c, "communityIds") for c in community_ids})
+        rows: list[base.BrokerHit] = await info.context.gateway.call("brokers", first=first, community_ids=ids)
+        return [Broker.from_domain(b) for b in _visible(rows)]
+
+    @strawberry.field(description="People who know the topic and together reach the most distinct people and "
+                                  "communities: greedy maximum coverage over the skill's experts (analyst).")
+    async def seed_candidates(self, info: Info, skill: SkillArg, count: int = 5) -> list[RankedPerson]:
+        info.context.require(Role.ANALYST, "seedCandidates")
+        page_size(count, info.context.settings.max_page)
+        canon = _canonical(skill)
+        gw = info.context.gateway
+        page: base.Page[base.ExpertHit] = await gw.call("experts", canon, first=SEED_POOL)
+        if page.total == 0:
+            await _known_skill_or_404(info, skill, canon)
+            return []
+        hits = _visible(page.items)
+        reach: dict[str, base.Reach] = await gw.call("reach", [h.person.id for h in hits])
+        picks = choose_seeds(hits, reach, count)
+        by_id = {h.person.id: h.person for h in hits}
+        return [
+            RankedPerson(person=Person.from_domain(by_id[pid]), score=float(gain), rank=i)
+            for i, (pid, gain) in enumerate(picks, start=1)
+        ]
+
+    @strawberry.field(description="A shortest chain of colleagues from one person to another, both ends included; "
+                                  "null when there is none within maxHops (employee).")
+    async def introduction_path(
+        self, info: Info, from_id: strawberry.ID, to_id: strawberry.ID, max_hops: int = 4
+    ) -> list[Person] | None:
+        if not 1 <= max_hops <= MAX_HOPS:
+            raise BadInput(f"maxHops must be between 1 and {MAX_HOPS}, got {max_hops}")
+        path: list[models.Person] | None = await info.context.gateway.call(
+            "introduction_path", node_id(from_id, "fromId"), node_id(to_id, "toId"), max_hops
+        )
+        if path is None or any(p.opted_out for p in path):
+            return None
+        return [Person.from_domain(p) for p in path]
+
+
+def choose_seeds(hits: Sequence[base.ExpertHit], reach: dict[str, base.Reach], count: int) -> list[tuple[str, int]]:
+    """Seeds by greedy maximum coverage of people and communities (analytics' ``greedy_seeds``).
+
+    Each candidate covers its interaction neighbours and its communities (tagged apart so ids cannot clash);
+    the greedy choice is within 1 - 1/e of the best cover (Nemhauser, Wolsey & Fisher 1978).
+    """
+    seeding = importlib.import_module("graph.analytics.seeding")
+    cover = {
+        h.person.id: frozenset(
+            {("person", n) for n in reach[h.person.id].neighbours}
+            | {("community", c) for c in reach[h.person.id].communities}
+        )
+        if h.person.id in reach
+        else frozenset()
+        for h in hits
+    }
+    return [(pid, int(gain)) for pid, gain in seeding.greedy_seeds(cover, count)]
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(description="Run every analytics job now and write the results back (admin).")
+    async def run_analytics(self, info: Info) -> AnalyticsRun:
+        info.context.require(Role.ADMIN, "runAnalytics")
+        services: Services = info.context.services
+        if services.analytics_lock.locked():
+            raise BadInput("an analytics run is already in progress")
+        async with services.analytics_lock:
+            jobs = importlib.import_module("graph.jobs")
+            run = await info.context.gateway.run_sync(_run_analytics_sync, jobs, info.context.settings)
+        services.skill_index.loaded_at = -1e18
+        return AnalyticsRun.from_domain(run)
+
+
+def _run_analytics_sync(store: Any, jobs: Any, settings: Settings) -> models.AnalyticsRun:
+    return jobs.run_analytics(store, settings=settings)
+
+
+# --- errors ------------------------------------------------------------------------------------------
+
+
+def error_code(error: GraphQLError) -> str:
+    """The public ``extensions.code`` of an error: ours by class, validation errors as BAD_USER_INPUT."""
+    code = (error.extensions or {}).get("code")
+    if isinstance(code, str) and code in PUBLIC_CODES:
+        return code
+    original = error.original_error
+    if original is None:
+        return "BAD_USER_INPUT"  # syntax, validation, variable coercion, limits
+    if isinstance(original, WhoknowsError) and original.code in PUBLIC_CODES:
+        return original.code
+    if isinstance(original, TimeoutError):
+        return "TIMEOUT"
+    if isinstance(original, GraphQLError):
+        return error_code(original)
+    return "INTERNAL_SERVER_ERROR"
+
+
+def format_error(error: GraphQLError, request_id: str) -> dict[str, Any]:
+    """An error as the client sees it: message, locations, path, extensions.code; never a trace or internals."""
+    code = error_code(error)
+    message = f"internal error (request id {request_id})" if code == "INTERNAL_SERVER_ERROR" else error.message
+    out: dict[str, Any] = {"message": message}
+    if error.locations:
+        out["locations"] = [{"line": loc.line, "column": loc.column} for loc in error.locations]
+    if error.path:
+        out["path"] = list(error.path)
+    out["extensions"] = {"code": code}
+    return out
+
+
+class WhoknowsSchema(strawberry.Schema):
+    """Logs unexpected resolver errors with their traceback (server side only); expected ones at debug level."""
+
+    def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
+        for error in errors:
+            if error_code(error) == "INTERNAL_SERVER_ERROR":
+                log.error("unexpected error in resolver", exc_info=error.original_error or error)
+            elif log.isEnabledFor(logging.DEBUG):
+                log.debug("graphql error", extra={"fields": {"error": error.message, "code": error_code(error)}})
+
+
+def build_schema(settings: Settings) -> WhoknowsSchema:
+    """The schema with its limits: depth, aliases, tokens, optional introspection, and parse/validation caches."""
+    # factories, not instances: strawberry builds extensions per execution
+    extensions: list[Any] = [
+        partial(MaxTokensLimiter, max_token_count=5000),
+        partial(ParserCache, maxsize=512),
+        partial(QueryDepthLimiter, max_depth=settings.max_depth),
+        partial(MaxAliasesLimiter, max_alias_count=settings.max_aliases),
+        partial(ValidationCache, maxsize=512),
+    ]
+    if not settings.introspection:
+        extensions.append(DisableIntrospection)
+    return WhoknowsSchema(query=Query, mutation=Mutation, extensions=extensions)
+
+
+__all__ = ["Mutation", "Query", "Services", "SkillIndex", "WhoknowsSchema", "build_schema", "choose_seeds",
+           "error_code", "format_error"]

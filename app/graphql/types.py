@@ -1,0 +1,422 @@
+"""GraphQL types: one per concept, each built from its domain record with ``from_domain()``.
+
+Resolvers on these types hold no queries: they ask the request's DataLoaders (batched store reads) and check the
+caller's role where DESIGN.md restricts a field (``Person.scores`` and ``Community.health`` need an analyst).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import Enum
+from typing import Annotated
+
+import strawberry
+from strawberry.scalars import JSON
+
+from app.auth import Role
+from app.graphql.context import Context
+from app.graphql.explain import explain_expertise, weekly_trend, withheld_figures
+from graph.store import base
+from schema import models
+from schema.errors import BadInput
+from schema.ids import check_id
+
+Info = strawberry.Info[Context, None]
+
+
+def page_size(first: int, limit: int = base.MAX_PAGE) -> int:
+    """Validate a ``first``/``count`` argument (1..100) with a BAD_USER_INPUT error naming the limit."""
+    if not 1 <= first <= limit:
+        raise BadInput(f"first/count must be between 1 and {limit}, got {first}")
+    return first
+
+
+def node_id(value: str, what: str = "id") -> str:
+    """Validate an ID argument (``namespace:local``) before it reaches the store."""
+    try:
+        return check_id(value)
+    except ValueError as exc:
+        raise BadInput(f"{what} {value[:80]!r} is not a valid id (expected 'namespace:local')") from exc
+
+
+@strawberry.enum(description="Kinds of evidence behind an expertise score.")
+class EvidenceKind(Enum):
+    DECLARED = "declared"
+    ANSWERS = "answers"
+    ACCEPTED_ANSWERS = "accepted_answers"
+    QUESTIONS = "questions"
+    VOTES = "votes"
+    ENDORSEMENTS = "endorsements"
+    EXPERTISE_RANK = "expertise_rank"
+
+
+@strawberry.enum(description="Guimerà–Amaral node role (Nature 433, 2005).")
+class BrokerRole(Enum):
+    ULTRA_PERIPHERAL = "ultra_peripheral"
+    PERIPHERAL = "peripheral"
+    CONNECTOR = "connector"
+    KINLESS = "kinless"
+    PROVINCIAL_HUB = "provincial_hub"
+    CONNECTOR_HUB = "connector_hub"
+    KINLESS_HUB = "kinless_hub"
+
+
+@strawberry.type(description="One kind of evidence behind an expertise score: how much, and when last.")
+class Evidence:
+    kind: EvidenceKind
+    count: int
+    last_at: datetime | None
+
+    @classmethod
+    def from_domain(cls, e: models.Evidence) -> Evidence:
+        return cls(kind=EvidenceKind(str(e.kind)), count=e.count, last_at=e.last_at)
+
+
+@strawberry.type(description="A skill with its aliases (js for javascript, k8s for kubernetes...).")
+class Skill:
+    name: str
+    aliases: list[str]
+    match: str | None = strawberry.field(default=None, description="How a search found it: exact, prefix or fuzzy.")
+    similarity: float | None = strawberry.field(default=None, description="Fuzzy similarity 0-100.")
+
+    @classmethod
+    def from_domain(cls, s: models.Skill, match: str | None = None, similarity: float | None = None) -> Skill:
+        return cls(name=s.name, aliases=list(s.aliases), match=match, similarity=similarity)
+
+
+@strawberry.type(description="A declared skill of a person.")
+class SkillClaim:
+    skill: str
+    level: int | None
+    source: str
+    declared_on: date | None
+
+    @classmethod
+    def from_domain(cls, h: models.HasSkill) -> SkillClaim:
+        return cls(skill=h.skill, level=h.level, source=h.source, declared_on=h.declared_at)
+
+
+@strawberry.type(description="A computed expertise score of a person on a skill, with its evidence.")
+class Expertise:
+    skill: str
+    score: float
+    evidence: list[Evidence]
+    explanation: str
+
+    @classmethod
+    def from_domain(cls, x: models.ExpertIn) -> Expertise:
+        return cls(
+            skill=x.skill, score=x.score, evidence=[Evidence.from_domain(e) for e in x.evidence],
+            explanation=explain_expertise(x.skill, x.evidence, x.last_active),
+        )
+
+
+@strawberry.type(description="Network scores of a person (analyst only).")
+class PersonScores:
+    pagerank: float
+    degree: float
+    betweenness: float
+    constraint: float | None
+    effective_size: float | None
+    participation: float
+    within_community_z: float
+    role: BrokerRole | None
+    articulation_point: bool
+    detected_community: str | None
+
+    @classmethod
+    def from_domain(cls, s: models.PersonScores) -> PersonScores:
+        return cls(
+            pagerank=s.pagerank, degree=s.degree, betweenness=s.betweenness, constraint=s.constraint,
+            effective_size=s.effective_size, participation=s.participation, within_community_z=s.within_z,
+            role=BrokerRole(str(s.role)) if s.role is not None else None, articulation_point=s.articulation,
+            detected_community=s.community,
+        )
+
+
+@strawberry.type(description="A person in the organisation (opted-out people are never returned).")
+class Person:
+    id: strawberry.ID
+    name: str
+    email: str | None
+    title: str | None
+    department: str | None
+    location: str | None
+    hired_on: date | None
+    active: bool
+    manager_id: strawberry.Private[str | None]
+
+    @classmethod
+    def from_domain(cls, p: models.Person) -> Person:
+        return cls(
+            id=strawberry.ID(p.id), name=p.name, email=p.email, title=p.title, department=p.department,
+            location=p.location, hired_on=p.hired_on, active=p.active, manager_id=p.manager_id,
+        )
+
+    @strawberry.field(description="The person's manager (null when unknown or opted out).")
+    async def manager(self, info: Info) -> Person | None:
+        if self.manager_id is None:
+            return None
+        found = await info.context.loaders.people.load(self.manager_id)
+        return Person.from_domain(found) if found is not None else None
+
+    @strawberry.field(description="Communities the person is a member of.")
+    async def communities(self, info: Info) -> list[Community]:
+        return [Community.from_domain(c) for c in await info.context.loaders.memberships.load(str(self.id))]
+
+    @strawberry.field(description="Declared skills.")
+    async def skills(self, info: Info) -> list[SkillClaim]:
+        return [SkillClaim.from_domain(h) for h in await info.context.loaders.skills.load(str(self.id))]
+
+    @strawberry.field(description="Computed expertise, best first.")
+    async def expertise(self, info: Info) -> list[Expertise]:
+        rows = await info.context.loaders.expertise.load(str(self.id))
+        return [Expertise.from_domain(x) for x in sorted(rows, key=lambda x: (-x.score, x.skill))]
+
+    @strawberry.field(description="Network scores (analyst role).")
+    async def scores(self, info: Info) -> PersonScores | None:
+        info.context.require(Role.ANALYST, "Person.scores")
+        found = await info.context.loaders.scores.load(str(self.id))
+        return PersonScores.from_domain(found) if found is not None else None
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    end_cursor: str | None
+
+
+@strawberry.type(description="One expert: the person, their score and the evidence behind it.")
+class ExpertEdge:
+    cursor: str
+    node: Person
+    score: float
+    evidence: list[Evidence]
+    skill: strawberry.Private[str]
+    raw_evidence: strawberry.Private[tuple[models.Evidence, ...]]
+
+    @classmethod
+    def from_domain(cls, hit: base.ExpertHit) -> ExpertEdge:
+        return cls(
+            cursor=hit.cursor, node=Person.from_domain(hit.person), score=hit.score,
+            evidence=[Evidence.from_domain(e) for e in hit.evidence], skill=hit.skill,
+            raw_evidence=hit.evidence,
+        )
+
+    @strawberry.field(description='One line a person can read, e.g. "12 accepted answers on kubernetes, ...".')
+    def explanation(self) -> str:
+        return explain_expertise(self.skill, self.raw_evidence)
+
+
+@strawberry.type(description="A page of experts on a skill (Relay-style connection).")
+class ExpertConnection:
+    skill: str
+    edges: list[ExpertEdge]
+    page_info: PageInfo
+    total_count: int
+
+    @classmethod
+    def from_domain(cls, skill: str, page: base.Page[base.ExpertHit]) -> ExpertConnection:
+        return cls(
+            skill=skill, edges=[ExpertEdge.from_domain(h) for h in page.items],
+            page_info=PageInfo(
+                has_next_page=page.next_cursor is not None,
+                end_cursor=page.items[-1].cursor if page.items else None,
+            ),
+            total_count=page.total,
+        )
+
+
+@strawberry.type
+class PersonEdge:
+    cursor: str
+    node: Person
+
+
+@strawberry.type(description="A page of people (community members).")
+class PersonConnection:
+    edges: list[PersonEdge]
+    page_info: PageInfo
+    total_count: int
+
+    @classmethod
+    def from_domain(cls, page: base.Page[models.Person]) -> PersonConnection:
+        edges = [PersonEdge(cursor=base.encode_cursor(0.0, p.id), node=Person.from_domain(p)) for p in page.items]
+        return cls(
+            edges=edges,
+            page_info=PageInfo(has_next_page=page.next_cursor is not None, end_cursor=page.next_cursor),
+            total_count=page.total,
+        )
+
+
+@strawberry.type(description="A person ranked by a score (influence, or marginal reach for seeding).")
+class RankedPerson:
+    person: Person
+    score: float
+    rank: int
+
+    @classmethod
+    def from_domain(cls, r: base.RankedPerson) -> RankedPerson:
+        return cls(person=Person.from_domain(r.person), score=r.score, rank=r.rank)
+
+
+@strawberry.type(description="A broker: someone whose ties span groups (betweenness, Burt's constraint, role).")
+class Broker:
+    person: Person
+    rank: int
+    betweenness: float
+    constraint: float | None
+    effective_size: float | None
+    participation: float
+    role: BrokerRole | None
+    articulation_point: bool
+
+    @classmethod
+    def from_domain(cls, b: base.BrokerHit) -> Broker:
+        s = b.scores
+        return cls(
+            person=Person.from_domain(b.person), rank=b.rank, betweenness=s.betweenness, constraint=s.constraint,
+            effective_size=s.effective_size, participation=s.participation,
+            role=BrokerRole(str(s.role)) if s.role is not None else None, articulation_point=s.articulation,
+        )
+
+
+@strawberry.type(description="Health figures of one period; figures over fewer than 5 people are withheld (null).")
+class HealthFigures:
+    period: str
+    start: date
+    members: int | None
+    active_members: int | None
+    posts: int | None
+    threads: int | None
+    posts_per_week: float | None
+    reply_rate: float | None
+    median_first_response_hours: float | None
+    unanswered_share: float | None
+    contributor_gini: float | None
+    absence_factor: int | None = strawberry.field(description="Fewest people who made half of the posts.")
+    newcomer_retention: float | None
+    managers_active_share: float | None
+    cross_department_share: float | None
+    withheld: list[str] = strawberry.field(description="Figures withheld for privacy (GraphQL field names).")
+    withheld_reason: str | None
+
+    @classmethod
+    def from_domain(cls, h: models.CommunityHealth, min_group: int) -> HealthFigures:
+        hidden, reason = withheld_figures(h, min_group)
+        values = {name: (None if name in hidden else getattr(h, name)) for name in _FIGURE_FIELDS}
+        weeks = 30 / 7 if str(h.period) == "current" else 1.0
+        posts = values["posts"]
+        return cls(
+            period=str(h.period), start=h.start, posts_per_week=round(posts / weeks, 3) if posts is not None else None,
+            withheld=[_camel(n) for n in hidden], withheld_reason=reason, **values,
+        )
+
+
+_FIGURE_FIELDS = (
+    "members", "active_members", "posts", "threads", "reply_rate", "median_first_response_hours",
+    "unanswered_share", "contributor_gini", "absence_factor", "newcomer_retention", "managers_active_share",
+    "cross_department_share",
+)
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(w.title() for w in rest)
+
+
+@strawberry.type(description="Relative change, last 4 weeks against the 4 before (0.25 = +25%); null without data.")
+class HealthTrend:
+    posts: float | None
+    active_members: float | None
+    reply_rate: float | None
+
+
+@strawberry.type(description="Community health: the current 30-day figures and the weekly series, oldest first.")
+class CommunityHealth:
+    current: HealthFigures | None
+    weekly: list[HealthFigures]
+    trend: HealthTrend
+
+    @classmethod
+    def from_domain(cls, report: base.HealthReport, min_group: int) -> CommunityHealth:
+        # weeks whose contributors are too few for a figure do not feed that figure's trend either
+        visible = [w for w in report.weekly if not withheld_figures(w, min_group)[0]]
+        trend_src = visible if len(visible) == len(report.weekly) else []
+        return cls(
+            current=HealthFigures.from_domain(report.current, min_group) if report.current else None,
+            weekly=[HealthFigures.from_domain(w, min_group) for w in report.weekly],
+            trend=HealthTrend(
+                posts=weekly_trend(trend_src, "posts"),
+                active_members=weekly_trend(trend_src, "active_members"),
+                reply_rate=weekly_trend(trend_src, "reply_rate"),
+            ),
+        )
+
+
+@strawberry.type(description="A community of practice: forum, channel, tag, group or training cohort.")
+class Community:
+    id: strawberry.ID
+    name: str
+    kind: str
+    source: str
+
+    @classmethod
+    def from_domain(cls, c: models.Community) -> Community:
+        return cls(id=strawberry.ID(c.id), name=c.name, kind=str(c.kind), source=c.source)
+
+    @strawberry.field(description="Members (opted-out people left out), by person id.")
+    async def members(
+        self, info: Info, first: int = 50, after: str | None = None
+    ) -> PersonConnection:
+        page = await info.context.gateway.call(
+            "community_members", str(self.id), first=page_size(first), after=after
+        )
+        return PersonConnection.from_domain(page)
+
+    @strawberry.field(description="Health figures (analyst role).")
+    async def health(self, info: Info) -> CommunityHealth | None:
+        info.context.require(Role.ANALYST, "Community.health")
+        report = await info.context.gateway.call("community_health", str(self.id))
+        return CommunityHealth.from_domain(report, info.context.settings.min_group_size)
+
+
+@strawberry.type(description="One analytics run.")
+class AnalyticsRun:
+    id: str
+    started_at: datetime
+    finished_at: datetime
+    stats: JSON
+
+    @classmethod
+    def from_domain(cls, r: models.AnalyticsRun) -> AnalyticsRun:
+        return cls(id=r.id, started_at=r.started_at, finished_at=r.finished_at, stats=dict(r.stats))
+
+
+SkillArg = Annotated[str, strawberry.argument(description="A skill name or alias (k8s, JS, machine learning...).")]
+
+__all__ = [
+    "AnalyticsRun",
+    "Broker",
+    "BrokerRole",
+    "Community",
+    "CommunityHealth",
+    "Evidence",
+    "EvidenceKind",
+    "ExpertConnection",
+    "ExpertEdge",
+    "Expertise",
+    "HealthFigures",
+    "HealthTrend",
+    "PageInfo",
+    "Person",
+    "PersonConnection",
+    "PersonEdge",
+    "PersonScores",
+    "RankedPerson",
+    "Skill",
+    "SkillArg",
+    "SkillClaim",
+    "node_id",
+    "page_size",
+]
