@@ -1017,12 +1017,13 @@ class SQLiteStore:
             }
             if from_id not in ends or to_id not in ends:
                 return None
-            if from_id == to_id:
-                path = [from_id]
-            else:
-                path = _bidirectional_bfs(lambda f: self._neighbours(conn, f), from_id, to_id, max_hops)
-                if path is None:
-                    return None
+            path = (
+                [from_id]
+                if from_id == to_id
+                else _bidirectional_bfs(lambda f: self._neighbours(conn, f), from_id, to_id, max_hops)
+            )
+            if path is None:
+                return None
             found = {
                 r[0]: _person_from(r)
                 for r in conn.execute(
