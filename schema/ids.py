@@ -12,7 +12,10 @@ import re
 from schema.errors import SchemaError
 
 _NAMESPACE = re.compile(r"^[a-z0-9][a-z0-9._/-]*$")
-_MAX_LEN = 512
+MAX_ID_LEN = 512
+# a whole id: lower-case namespace, a colon, a non-empty local part without control characters or edge spaces
+ID_PATTERN = r"^[a-z0-9][a-z0-9._/-]*:[^\x00-\x1f\s](?:[^\x00-\x1f]*[^\x00-\x1f\s])?$"
+_ID = re.compile(ID_PATTERN)
 
 
 def make_id(namespace: str, local: object) -> str:
@@ -32,8 +35,8 @@ def make_id(namespace: str, local: object) -> str:
     if any(ord(c) < 32 for c in text):
         raise SchemaError(f"control character in id {text!r}")
     out = f"{ns}:{text}"
-    if len(out) > _MAX_LEN:
-        raise SchemaError(f"id longer than {_MAX_LEN} characters")
+    if len(out) > MAX_ID_LEN:
+        raise SchemaError(f"id longer than {MAX_ID_LEN} characters")
     return out
 
 
@@ -50,10 +53,14 @@ def split_id(node_id: str) -> tuple[str, str]:
 
 
 def check_id(node_id: str) -> str:
-    """Validate an id that already exists (from a record or a query) and return it unchanged."""
-    ns, local = split_id(node_id)
-    make_id(ns, local)
+    """Validate an id that already exists (from a record or a query) and return it unchanged.
+
+    >>> check_id("hr:E042")
+    'hr:E042'
+    """
+    if not isinstance(node_id, str) or len(node_id) > MAX_ID_LEN or not _ID.match(node_id):
+        raise SchemaError(f"not a valid id: {str(node_id)[:80]!r} (expected namespace:local)")
     return node_id
 
 
-__all__ = ["check_id", "make_id", "split_id"]
+__all__ = ["ID_PATTERN", "MAX_ID_LEN", "check_id", "make_id", "split_id"]
