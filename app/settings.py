@@ -10,8 +10,13 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from schema.errors import ConfigError
 
-PLACEHOLDER_SECRETS = frozenset({"", "changeme", "change-me", "secret", "dev-secret", "development-secret"})
-DEV_SECRET = "development-secret"
+# HS256 keys shorter than 32 bytes are refused outside development (RFC 7518 section 3.2); the development default
+# is long enough for pyjwt not to warn, and is itself a placeholder.
+DEV_SECRET = "development-secret-do-not-use-in-production"
+PLACEHOLDER_SECRETS = frozenset(
+    {"", "changeme", "change-me", "secret", "dev-secret", "development-secret", DEV_SECRET}
+)
+MIN_SECRET_BYTES = 32
 
 
 class Settings(BaseSettings):
@@ -53,6 +58,8 @@ class Settings(BaseSettings):
                 "WHOKNOWS_JWT_SECRET is missing or a placeholder; set a real secret "
                 "(or WHOKNOWS_JWKS_URL) outside development"
             )
+        if self.env != "development" and self.jwks_url is None and len(self.jwt_secret.encode()) < MIN_SECRET_BYTES:
+            raise ValueError(f"WHOKNOWS_JWT_SECRET must be at least {MIN_SECRET_BYTES} bytes outside development")
         return self
 
 

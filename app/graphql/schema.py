@@ -242,7 +242,7 @@ class Query:
         picks = choose_seeds(hits, reach, count)
         by_id = {h.person.id: h.person for h in hits}
         return [
-            RankedPerson(person=Person.from_domain(by_id[pid]), score=float(gain), rank=i)
+            RankedPerson(person=Person.from_domain(by_id[pid]), score=round(float(gain), 6), rank=i)
             for i, (pid, gain) in enumerate(picks, start=1)
         ]
 
@@ -261,23 +261,18 @@ class Query:
         return [Person.from_domain(p) for p in path]
 
 
-def choose_seeds(hits: Sequence[base.ExpertHit], reach: dict[str, base.Reach], count: int) -> list[tuple[str, int]]:
-    """Seeds by greedy maximum coverage of people and communities (analytics' ``greedy_seeds``).
+def choose_seeds(
+    hits: Sequence[base.ExpertHit], reach: dict[str, base.Reach], count: int
+) -> list[tuple[str, float]]:
+    """Seeds by greedy maximum coverage of people and communities (``graph.analytics.seeding.greedy_seeds``).
 
-    Each candidate covers its interaction neighbours and its communities (tagged apart so ids cannot clash);
-    the greedy choice is within 1 - 1/e of the best cover (Nemhauser, Wolsey & Fisher 1978).
+    The greedy choice is within 1 - 1/e of the best cover (Nemhauser, Wolsey & Fisher 1978). Reach may name
+    opted-out people only as covered ids; they are never returned, since only experts hits (already filtered)
+    can be picked.
     """
-    seeding = importlib.import_module("graph.analytics.seeding")
-    cover = {
-        h.person.id: frozenset(
-            {("person", n) for n in reach[h.person.id].neighbours}
-            | {("community", c) for c in reach[h.person.id].communities}
-        )
-        if h.person.id in reach
-        else frozenset()
-        for h in hits
-    }
-    return [(pid, int(gain)) for pid, gain in seeding.greedy_seeds(cover, count)]
+    from graph.analytics.seeding import greedy_seeds
+
+    return greedy_seeds([(h.person.id, h.score) for h in hits], reach, count)
 
 
 @strawberry.type

@@ -6,7 +6,8 @@ through the demo generator, ingest and analytics.
 
 Privacy fixtures: ``hr:E0007`` is opted out and is the best-scored person on every ranking, the best broker,
 a member of every community and the only short link between E0001 and E0003; ``hr:E0008`` has left (inactive).
-``slack:tiny`` has 3 members, so its health must be withheld.
+``hr:E0009`` reports to E0007. ``slack:tiny`` has 3 members (health withheld); ``slack:sales-floor`` has 16
+members but 2 active contributors (contributor figures withheld).
 """
 
 from __future__ import annotations
@@ -65,7 +66,7 @@ def org_batch() -> Batch:
                 name=f"Person {i}",
                 department="Engineering" if i % 2 else "Sales",
                 location="Berlin" if i % 3 else "Paris",
-                manager_id=None if i == 0 else pid(0),
+                manager_id=None if i == 0 else (OPTED_OUT if i == 9 else pid(0)),
                 opted_out=pid(i) == OPTED_OUT,
                 active=pid(i) != LEAVER,
             )
@@ -85,7 +86,7 @@ def org_batch() -> Batch:
             Skill(name="go", aliases=("golang",)),
         ],
         communities=comms,
-        reports_to=[ReportsTo(person_id=p.id, manager_id=pid(0)) for p in people[1:]],
+        reports_to=[ReportsTo(person_id=p.id, manager_id=p.manager_id) for p in people if p.manager_id],
         has_skill=[HasSkill(person_id=pid(1), skill="kubernetes", level=4, declared_at=date(2024, 5, 1)),
                    HasSkill(person_id=pid(2), skill="python", level=3)],
         memberships=members,

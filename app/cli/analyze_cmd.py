@@ -1,0 +1,78 @@
+"""``whoknows analyze``: project the store, compute every measure, write the results back as one snapshot."""
+
+from __future__ import annotations
+
+import typer
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from app.cli.main import app, console, fail, guarded, out, settings_or_exit, store_session
+from graph.jobs import STAGES, AnalyticsParams, run_analytics
+
+_LABELS = {
+    "read": "reading the store",
+    "project": "projecting the interaction graph",
+    "pagerank": "PageRank and weighted degree",
+    "betweenness": "betweenness",
+    "structural_holes": "constraint and effective size",
+    "articulation": "articulation points",
+    "communities": "community detection (Leiden)",
+    "roles": "participation and roles",
+    "expertise": "expertise and ExpertiseRank",
+    "personalised_pagerank": "personalised PageRank per skill and community",
+    "health": "community health",
+    "assemble": "assembling the snapshot",
+    "write": "writing the snapshot",
+    "done": "done",
+}
+
+
+@app.command()
+def analyze(
+    store: str | None = typer.Option(None, "--store", help="Store URL (default: WHOKNOWS_STORE)."),
+    half_life_days: float | None = typer.Option(
+        None, "--half-life-days", min=0.001, help="Half-life of interaction weights, in days (default 180)."
+    ),
+    seed: int | None = typer.Option(None, "--seed", help="Seed for sampled betweenness and Leiden (default 42)."),
+) -> None:
+    """Compute influence, brokers, communities, expertise and community health; write them back."""
+    settings = settings_or_exit(store=store, half_life_days=half_life_days, seed=seed)
+    try:
+        params = AnalyticsParams.from_settings(settings)
+    except ValueError as exc:
+        raise fail(f"bad analytics parameter: {exc}") from None
+    with store_session(settings) as st, Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total} stages"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
+    ) as bar:
+        task = bar.add_task("starting", total=len(STAGES))
+
+        def progress(stage: str, index: int, total: int) -> None:
+            bar.update(task, completed=index, total=total, description=_LABELS.get(stage, stage))
+
+        run = guarded(lambda: run_analytics(st, params, progress))
+    stats = run.stats
+    table = Table(title=f"analytics run {run.id}")
+    table.add_column("stage")
+    table.add_column("seconds", justify="right")
+    timings = stats.get("timings_s", {})
+    for stage in STAGES:
+        if stage in timings:
+            table.add_row(_LABELS[stage], f"{timings[stage]:.2f}")
+    table.add_row("[bold]total", f"[bold]{sum(timings.values()):.2f}")
+    out.print(table)
+    summary = Table(title="results")
+    summary.add_column("what")
+    summary.add_column("count", justify="right")
+    for key in (
+        "people", "posts", "people_opted_out", "people_bots", "self_replies", "interactions", "graph_edges",
+        "expertise", "influence_rows", "detected_communities", "articulation_points", "health_rows",
+    ):
+        if key in stats:
+            summary.add_row(key.replace("_", " "), f"{stats[key]:,}")
+    out.print(summary)
+    out.print(f"betweenness: {stats.get('betweenness')}; data as of {stats.get('as_of')}")
