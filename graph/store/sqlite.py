@@ -140,9 +140,17 @@ class _Table:
     cols: tuple[str, ...]
     to_row: Callable[[Any], tuple[Any, ...]]
 
-    @property
+    @functools.cached_property
     def values(self) -> tuple[str, ...]:
         return tuple(c for c in self.cols if c not in self.key)
+
+    @functools.cached_property
+    def _key_index(self) -> tuple[int, ...]:
+        return tuple(self.cols.index(c) for c in self.key)
+
+    @functools.cached_property
+    def _update_order(self) -> tuple[int, ...]:
+        return tuple(self.cols.index(c) for c in (*self.values, *self.key))
 
     def insert_sql(self) -> str:
         cols = ", ".join(f'"{c}"' for c in self.cols)
@@ -154,11 +162,11 @@ class _Table:
         return f"UPDATE {self.name} SET {sets} WHERE {where}"
 
     def key_of(self, row: tuple[Any, ...]) -> tuple[Any, ...]:
-        return tuple(row[self.cols.index(c)] for c in self.key)
+        idx = self._key_index
+        return (row[idx[0]],) if len(idx) == 1 else tuple(row[i] for i in idx)
 
     def update_params(self, row: tuple[Any, ...]) -> tuple[Any, ...]:
-        by_col = dict(zip(self.cols, row, strict=True))
-        return tuple(by_col[c] for c in self.values) + tuple(by_col[c] for c in self.key)
+        return tuple(row[i] for i in self._update_order)
 
 
 def _person_row(p: Person) -> tuple[Any, ...]:
@@ -269,7 +277,8 @@ class SQLiteStore:
             conn.execute("PRAGMA foreign_keys=ON")
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA temp_store=MEMORY")
-            conn.execute("PRAGMA cache_size=-65536")
+            conn.execute("PRAGMA cache_size=-131072")  # 128 MiB page cache per connection, at most
+            conn.execute("PRAGMA wal_autocheckpoint=20000")  # fewer, larger checkpoints during bulk loads
         except sqlite3.DatabaseError as exc:
             raise StoreUnavailable(f"cannot open {self.path}: {exc}") from exc
         with self._state_lock:
@@ -446,13 +455,7 @@ class SQLiteStore:
         self._require(conn, "person", "post author", (p.author_id for p in posts))
         self._require(conn, "community", "post community", (p.community_id for p in posts))
         self._ensure_skills(conn, (t for p in posts for t in p.tags))
-        new, changed = self._upsert(conn, _POST, posts, result)
-        if changed:
-            conn.executemany("DELETE FROM post_tag WHERE post_id = ?", [(r[0],) for r in changed])
-        conn.executemany(
-            "INSERT INTO post_tag (post_id, skill) VALUES (?, ?)",
-            [(r[0], tag) for r in (*new, *changed) if r[7] for tag in r[7].split(" ")],
-        )
+        self._upsert(conn, _POST, posts, result)
 
     def _write_relationships(
         self,

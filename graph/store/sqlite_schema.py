@@ -1,7 +1,7 @@
 """The embedded store's schema as numbered migrations (``PRAGMA user_version`` holds the applied number).
 
 Every API read path has an index: experts by (skill, score), influence by (scope, score), brokers by betweenness,
-people by department/location/email, posts by author/community/thread/parent, tags by skill.
+people by department/location/email, members by community, interactions by either end.
 """
 
 from __future__ import annotations
@@ -50,6 +50,8 @@ CREATE TABLE community (
     source TEXT NOT NULL
 ) WITHOUT ROWID;
 
+-- Posts have no secondary index and TAGGED is the space-separated ``tags`` column: no API read path reads posts
+-- (they are read only by analytics, as a full scan), and each index would cost a third of bulk-load speed.
 CREATE TABLE post (
     id           TEXT PRIMARY KEY,
     kind         TEXT NOT NULL,
@@ -62,17 +64,7 @@ CREATE TABLE post (
     score        INTEGER NOT NULL,
     accepted     INTEGER NOT NULL,
     source       TEXT NOT NULL
-);
-CREATE INDEX post_author ON post(author_id);
-CREATE INDEX post_community ON post(community_id, created_at);
-CREATE INDEX post_parent ON post(parent_id) WHERE parent_id IS NOT NULL;
-
-CREATE TABLE post_tag (
-    post_id TEXT NOT NULL REFERENCES post(id),
-    skill   TEXT NOT NULL REFERENCES skill(name),
-    PRIMARY KEY (post_id, skill)
 ) WITHOUT ROWID;
-CREATE INDEX post_tag_skill ON post_tag(skill, post_id);
 
 CREATE TABLE reports_to (
     person_id  TEXT PRIMARY KEY REFERENCES person(id),
