@@ -1,0 +1,147 @@
+"""``whoknows ingest hris|forum``: load HR exports and forum dumps into the store.
+
+A progress bar while it runs, a summary table at the end; exit 0 when everything loaded, 1 when some rows were
+rejected (the reject file is named), 2 for bad usage or unreadable input (missing, empty or truncated file, wrong
+encoding, unknown format, missing required column), never a traceback for bad input.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import typer
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+
+from app.cli.main import EXIT_OK, EXIT_REJECTED, app, console, guarded, out, settings_or_exit, store_session
+from ingest.pipeline import IngestSummary, ingest_forum, ingest_hris
+
+ingest_app = typer.Typer(
+    name="ingest",
+    help="Load an HRIS people export or a forum dump into the store (idempotent, resumable).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(ingest_app, name="ingest")
+
+FORMATS_HELP = "stackexchange | slack | discourse | vivaengage | jsonl"
+
+
+class RichProgress:
+    """The pipeline's Progress on a rich bar (bytes or rows), on stderr so stdout stays for the summary."""
+
+    def __init__(self, bar: Progress) -> None:
+        self.bar = bar
+        self.task: TaskID | None = None
+
+    def start(self, label: str, total: int | None, unit: str) -> None:
+        if self.task is not None:
+            self.bar.update(self.task, completed=self.bar.tasks[self.task].total or 0)
+        self.task = self.bar.add_task(label, total=total, unit=unit)
+
+    def advance(self, n: int) -> None:
+        if self.task is not None and n:
+            self.bar.advance(self.task, n)
+
+
+@contextmanager
+def progress_bar(unit: str) -> Iterator[RichProgress]:
+    amount = DownloadColumn() if unit == "bytes" else MofNCompleteColumn()
+    with Progress(
+        TextColumn("[bold]{task.description}"), BarColumn(), amount, TimeElapsedColumn(), TimeRemainingColumn(),
+        console=console, transient=False,
+    ) as bar:
+        yield RichProgress(bar)
+
+
+def summary_table(s: IngestSummary) -> Table:
+    table = Table(title=f"ingest {s.kind} {s.path}", title_justify="left")
+    table.add_column("what")
+    table.add_column("count", justify="right")
+    rows = [
+        ("records loaded", s.records),
+        ("inserted", s.inserted),
+        ("updated", s.updated),
+        ("unchanged", s.unchanged),
+        ("rejected", s.rejected),
+    ]
+    if s.kind == "hris":
+        rows.append(("marked inactive (--full)", s.deactivated))
+    else:
+        rows += [
+            ("accounts matched by email", s.matched_email),
+            ("accounts matched by --identities", s.matched_mapping),
+            ("unmatched accounts (loaded as forum people)", s.unmatched),
+        ]
+    for kind in sorted(set(s.written.inserted) | set(s.written.updated)):
+        ins, upd = s.written.inserted.get(kind, 0), s.written.updated.get(kind, 0)
+        if ins or upd:
+            rows.append((f"  {kind}: inserted / updated", f"{ins:,} / {upd:,}"))  # type: ignore[arg-type]
+    for what, n in rows:
+        table.add_row(what, f"{n:,}" if isinstance(n, int) else str(n))
+    return table
+
+
+def report(s: IngestSummary) -> None:
+    out.print(summary_table(s))
+    extra = " (resumed from a checkpoint)" if s.resumed else ""
+    out.print(f"done in {s.seconds:.1f} s{extra}", highlight=False)
+    if s.rejected:
+        for r in s.first_rejects:
+            console.print(f"[yellow]rejected:[/] {r.message()}", highlight=False)
+        console.print(
+            f"[yellow]{s.rejected:,} row(s) rejected; reasons in {s.reject_file}[/]", highlight=False
+        )
+
+
+def _run(store: str | None, unit: str, work: Callable[..., IngestSummary]) -> None:
+    settings = settings_or_exit(store=store)
+    with store_session(settings) as st, progress_bar(unit) as prog:
+        summary = guarded(lambda: work(st, prog))
+    report(summary)
+    raise typer.Exit(EXIT_REJECTED if summary.rejected else EXIT_OK)
+
+
+@ingest_app.command("hris")
+def hris(
+    path: Path = typer.Argument(..., help="HRIS export: CSV (or TSV) or JSON (a list, or {\"employees\": [...]})."),
+    mapping: Path | None = typer.Option(None, "--mapping", help="columns.toml mapping field names to columns."),
+    full: bool = typer.Option(False, "--full", help="A full export: HR people absent from it become inactive."),
+    aliases: Path | None = typer.Option(None, "--aliases", help="Extra skill aliases (TOML [aliases] or CSV)."),
+    rejects: Path | None = typer.Option(None, "--rejects", help="Reject file (JSON lines) for rows not loaded."),
+    store: str | None = typer.Option(None, "--store", help="Store URL (default: WHOKNOWS_STORE)."),
+) -> None:
+    """Load people, declared skills and reporting lines from an HRIS export."""
+    _run(store, "rows", lambda st, prog: ingest_hris(
+        st, path, mapping=mapping, full=full, aliases=aliases, rejects=rejects, progress=prog
+    ))
+
+
+@ingest_app.command("forum")
+def forum(
+    path: Path = typer.Argument(..., help="Forum export: a dump directory, a zip, a folder or a file."),
+    fmt: str = typer.Option(..., "--format", "-f", help=FORMATS_HELP),
+    community: str | None = typer.Option(None, "--community", help="Site / source name (default: from PATH)."),
+    identities: Path | None = typer.Option(
+        None, "--identities", help="CSV source,handle,person_id matching accounts to people."
+    ),
+    aliases: Path | None = typer.Option(None, "--aliases", help="Extra skill aliases (TOML [aliases] or CSV)."),
+    rejects: Path | None = typer.Option(None, "--rejects", help="Reject file (JSON lines) for rows not loaded."),
+    store: str | None = typer.Option(None, "--store", help="Store URL (default: WHOKNOWS_STORE)."),
+) -> None:
+    """Load posts, communities and memberships from a forum export."""
+    _run(store, "bytes", lambda st, prog: ingest_forum(
+        st, path, fmt, community=community, identities=identities, aliases=aliases, rejects=rejects, progress=prog
+    ))

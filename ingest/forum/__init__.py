@@ -1,0 +1,18 @@
+"""Forum export formats. Each module has ``read_*`` (open and decode), pure ``parse_*`` functions yielding records
+or rejects, and ``locate``/``stream`` used by :mod:`ingest.pipeline`."""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from ingest.forum import discourse, jsonl, slack, stackexchange, vivaengage
+
+FORMATS: dict[str, ModuleType] = {
+    "stackexchange": stackexchange,
+    "slack": slack,
+    "discourse": discourse,
+    "vivaengage": vivaengage,
+    "jsonl": jsonl,
+}
+
+__all__ = ["FORMATS"]

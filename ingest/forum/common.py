@@ -1,0 +1,289 @@
+"""What forum parsers hand the pipeline, and small pure helpers they share.
+
+Parsers yield schema records whose person ids are *forum* ids (``namespace:handle``); :mod:`ingest.identity`
+maps them to HR people afterwards, so a parser never needs the store. An account the export declares is an
+:class:`Account`: a forum :class:`~schema.models.Person` plus the handles an ``--identities`` file may use for it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any
+
+from ingest.rejects import Reject
+from schema.errors import RejectedRow, SchemaError, UnreadableInput
+from schema.ids import make_id
+from schema.labels import PostKind
+from schema.models import Community, Endorsement, MemberOf, Person, Post, Skill
+from schema.skills import AliasTable
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    """A forum account declared by the export (users.json, Users.xml, a jsonl person line...).
+
+    ``eager``: write the person even if the account never posts (Slack channel members, jsonl people);
+    otherwise only accounts that are referenced by a post or membership become people (Stack Exchange users).
+    """
+
+    person: Person
+    handles: tuple[str, ...] = ()
+    eager: bool = True
+
+
+Item = Account | Community | Skill | Post | MemberOf | Endorsement | Reject
+
+_SLUG_DROP = re.compile(r"[^a-z0-9._/-]+")
+
+
+def slug(name: str) -> str:
+    """A namespace-safe form of a site or source name.
+
+    >>> slug("Bicycles Meta"), slug("stackexchange-bicycles-meta")
+    ('bicycles-meta', 'stackexchange-bicycles-meta')
+    """
+    text = _SLUG_DROP.sub("-", name.strip().casefold()).strip("-./")
+    if not text:
+        raise SchemaError(f"{name!r} gives an empty source name")
+    return text
+
+
+def parse_time(value: Any, field: str = "created_at") -> datetime:
+    """An aware UTC datetime from ISO 8601 text (``Z`` allowed; naive means UTC) or epoch seconds."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        try:
+            return datetime.fromtimestamp(float(value), UTC)
+        except (OverflowError, OSError, ValueError) as exc:
+            raise ValueError(f"{field} {value!r} is not a valid timestamp") from exc
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"{field} is missing")
+    text = value.strip()
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    try:
+        dt = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{field} {value[:40]!r} is not an ISO 8601 date-time") from None
+    if dt.tzinfo is None:
+        return dt.replace(tzinfo=UTC)
+    return dt.astimezone(UTC)
+
+
+class TagCanon:
+    """Canonicalises forum tags through an alias table, caching each raw tag (a forum has few distinct tags)."""
+
+    __slots__ = ("_cache", "table")
+
+    def __init__(self, table: AliasTable) -> None:
+        self.table = table
+        self._cache: dict[str, str | None] = {}
+
+    def __call__(self, raw: Iterable[str]) -> tuple[str, ...]:
+        out: list[str] = []
+        cache = self._cache
+        for tag in raw:
+            c = cache.get(tag, "")
+            if c == "":
+                try:
+                    c = self.table.canonical(tag)
+                except SchemaError:
+                    c = None
+                cache[tag] = c
+            if c is not None and c not in out:
+                out.append(c)
+        return tuple(sorted(out))
+
+
+def split_tags(text: str | None) -> list[str]:
+    """Stack Exchange tag strings in either form.
+
+    >>> split_tags("<python><k8s>"), split_tags("|a|b|"), split_tags("")
+    (['python', 'k8s'], ['a', 'b'], [])
+    """
+    if not text:
+        return []
+    t = text.strip()
+    if t.startswith("<"):
+        return [x for x in t[1:-1 if t.endswith(">") else None].split("><") if x]
+    if t.startswith("|"):
+        return [x for x in t.strip("|").split("|") if x]
+    return [x for x in re.split(r"[\s,;]+", t) if x]
+
+
+def reject(file: str, row: int | None, exc: Exception | str) -> Reject:
+    """A Reject from an exception raised while normalising one row (pydantic errors made short)."""
+    if isinstance(exc, str):
+        return Reject(file, row, exc)
+    if isinstance(exc, RejectedRow):
+        return Reject(exc.file, exc.row, exc.reason)
+    errors = getattr(exc, "errors", None)
+    if callable(errors):
+        try:
+            parts = []
+            for e in errors():
+                loc = ".".join(str(x) for x in e.get("loc", ()))
+                parts.append(f"{loc}: {e.get('msg')}" if loc else str(e.get("msg")))
+            return Reject(file, row, "; ".join(parts))
+        except Exception:  # noqa: BLE001 - fall back to the plain message
+            pass
+    return Reject(file, row, str(exc) or type(exc).__name__)
+
+
+@dataclass
+class Source:
+    """One located forum input: its id namespace, display name, the names an identities file may use for it."""
+
+    path: Path
+    namespace: str
+    name: str
+    names: tuple[str, ...]
+    total_bytes: int
+    files: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class StreamContext:
+    """What a format's ``stream`` gets from the pipeline: the alias table, the person resolver and the hooks."""
+
+    table: AliasTable
+    person: Callable[[str], str] = lambda pid: pid
+    on_bytes: Callable[[int], None] | None = None
+    on_table: Callable[[AliasTable], None] | None = None  # a format extended the alias table (tag synonyms)
+
+    def canon(self) -> TagCanon:
+        return TagCanon(self.table)
+
+
+def tree_size(path: Path) -> int:
+    if path.is_file():
+        return path.stat().st_size
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+
+
+class CountingReader:
+    """A binary file wrapper that reports how many bytes have been read (for byte progress bars)."""
+
+    def __init__(self, fh: IO[bytes], on_bytes: Any = None, every: int = 1 << 20) -> None:
+        self._fh = fh
+        self._on = on_bytes
+        self._every = every
+        self._since = 0
+        self.done = 0
+
+    def read(self, n: int = -1) -> bytes:
+        data = self._fh.read(n)
+        k = len(data)
+        self.done += k
+        self._since += k
+        if self._on is not None and (self._since >= self._every or k == 0):
+            self._on(self._since)
+            self._since = 0
+        return data
+
+    def close(self) -> None:
+        self._fh.close()
+
+
+def require_path(path: str | Path) -> Path:
+    p = Path(path)
+    if not p.exists():
+        raise UnreadableInput(str(p), "no such file or directory")
+    return p
+
+
+def decode_json_bytes(raw: bytes, file: str) -> Any:
+    """Parse one JSON document, turning every failure into UnreadableInput naming file, line and reason."""
+    import json
+
+    if not raw.strip():
+        raise UnreadableInput(file, "empty file")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise UnreadableInput(file, f"not UTF-8 text (bad byte at offset {exc.start})", line) from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise UnreadableInput(file, f"invalid JSON: {exc.msg} (column {exc.colno})", exc.lineno) from None
+    except RecursionError:
+        raise UnreadableInput(file, "invalid JSON: nested too deeply") from None
+
+
+class IdSpace:
+    """Fast :func:`schema.ids.make_id` for one namespace: checked once, then each local part cheaply.
+
+    >>> IdSpace("slack")("U1"), IdSpace("stackexchange/demo", "post/")(7)
+    ('slack:U1', 'stackexchange/demo:post/7')
+    """
+
+    __slots__ = ("namespace", "prefix")
+
+    def __init__(self, namespace: str, kind: str = "") -> None:
+        self.namespace = make_id(namespace, "x").rpartition(":x")[0]
+        self.prefix = f"{self.namespace}:{kind}"
+
+    def __call__(self, local: object) -> str:
+        text = local if isinstance(local, str) else str(local)
+        if text and text.isprintable() and text == text.strip() and len(text) < 400:
+            return self.prefix + text
+        return make_id(self.namespace, self.prefix.partition(":")[2] + text)
+
+
+def make_post(
+    id: str,
+    kind: PostKind,
+    author_id: str | None,
+    created_at: datetime,
+    source: str,
+    community_id: str | None = None,
+    thread_id: str | None = None,
+    parent_id: str | None = None,
+    tags: tuple[str, ...] = (),
+    score: int = 0,
+    accepted: bool = False,
+) -> Post:
+    """A Post from fields the caller already validated (ids from IdSpace/make_id, tags from TagCanon, an aware
+    UTC datetime): pydantic validation would cost ~30 us per post, a third of the whole ingest budget."""
+    return Post.model_construct(
+        id=id,
+        kind=kind,
+        author_id=author_id,
+        created_at=created_at,
+        community_id=community_id,
+        thread_id=thread_id,
+        parent_id=parent_id,
+        tags=tags,
+        score=score,
+        accepted=accepted,
+        source=source,
+    )
+
+
+def same(person_id: str) -> str:
+    """The identity person resolver (parsers used alone, in tests)."""
+    return person_id
+
+
+__all__ = [
+    "Account",
+    "CountingReader",
+    "IdSpace",
+    "Item",
+    "Source",
+    "StreamContext",
+    "TagCanon",
+    "decode_json_bytes",
+    "make_post",
+    "parse_time",
+    "reject",
+    "require_path",
+    "same",
+    "slug",
+    "split_tags",
+    "tree_size",
+]

@@ -1,0 +1,189 @@
+"""Discourse topics as served at ``/t/{id}.json``: a folder of such files, or a single one.
+
+The first post of a topic is its question; a post with ``reply_to_post_number`` replies to that post, any other
+answers the topic. The solved plugin marks the accepted answer with ``accepted_answer: true`` on the post or an
+``accepted_answer: {"post_number": n}`` object on the topic. ``category_id`` becomes a forum community, topic
+``tags`` (names or {"name": ...} objects) the posts' tags. Likes (``like_count`` or the like action's count) are
+the score. Public topic JSON has no emails: accounts match HR people through ``--identities`` (handle = username).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from ingest.forum.common import (
+    Account,
+    IdSpace,
+    Item,
+    Source,
+    StreamContext,
+    TagCanon,
+    decode_json_bytes,
+    make_post,
+    parse_time,
+    reject,
+    same,
+    slug,
+)
+from ingest.rejects import Reject
+from schema.errors import SchemaError, UnreadableInput
+from schema.labels import CommunityKind, PostKind
+from schema.models import Community, MemberOf, Person
+
+
+def read_discourse(path: str | Path) -> list[Path]:
+    """The topic files: ``path`` itself, or every ``*.json`` below it, in a stable order."""
+    p = Path(path)
+    if not p.exists():
+        raise UnreadableInput(str(p), "no such file or directory")
+    if p.is_file():
+        return [p]
+    files = sorted(f for f in p.rglob("*.json") if f.is_file())
+    if not files:
+        raise UnreadableInput(str(p), "no topic .json files in the folder")
+    return files
+
+
+def _likes(post: dict[str, Any]) -> int:
+    n = post.get("like_count")
+    if isinstance(n, int) and not isinstance(n, bool):
+        return n
+    n = post.get("score")
+    if isinstance(n, int | float) and not isinstance(n, bool):
+        return int(n)
+    for action in post.get("actions_summary") or ():
+        if isinstance(action, dict) and action.get("id") == 2 and isinstance(action.get("count"), int):
+            return int(action["count"])
+    return 0
+
+
+def _tag_names(raw: Any) -> list[str]:
+    out = []
+    for t in raw if isinstance(raw, list) else ():
+        if isinstance(t, str):
+            out.append(t)
+        elif isinstance(t, dict) and isinstance(t.get("name"), str):
+            out.append(t["name"])
+    return out
+
+
+class Site:
+    """Per-site ids and state (communities and members already emitted) shared by all topic files."""
+
+    def __init__(self, namespace: str, name: str, canon: TagCanon, person: Any = same) -> None:
+        self.namespace, self.name, self.canon, self.person = namespace, name, canon, person
+        self.people = IdSpace(namespace)
+        self.posts = IdSpace(namespace, "post/")
+        self.categories = IdSpace(namespace, "category/")
+        self.communities: set[str] = set()
+        self.members: set[tuple[str, str]] = set()
+        self.accounts: set[str] = set()
+
+
+def parse_topic(data: Any, site: Site, file: str) -> Iterator[Item]:
+    """Posts of one topic, plus the category community, accounts and memberships seen for the first time."""
+    if not isinstance(data, dict):
+        yield Reject(file, None, "expected a topic JSON object")
+        return
+    stream = data.get("post_stream")
+    posts = stream.get("posts") if isinstance(stream, dict) else None
+    if not isinstance(posts, list):
+        yield Reject(file, None, "no post_stream.posts list: not a Discourse /t/{id}.json topic")
+        return
+    topic_id = data.get("id")
+    category = data.get("category_id")
+    cat_local = str(category) if isinstance(category, int | str) and str(category).strip() else "uncategorized"
+    try:
+        cid = site.categories(cat_local)
+    except SchemaError as exc:
+        yield reject(file, None, exc)
+        return
+    if cid not in site.communities:
+        site.communities.add(cid)
+        name = data.get("category_name") if isinstance(data.get("category_name"), str) else None
+        yield Community(id=cid, name=(name or f"{site.name} category {cat_local}")[:300],
+                        kind=CommunityKind.FORUM, source=site.namespace)
+    tags = site.canon(_tag_names(data.get("tags")))
+    acc = data.get("accepted_answer")
+    accepted_no = acc.get("post_number") if isinstance(acc, dict) else None
+    by_number: dict[int, str] = {}
+    first: str | None = None
+    for n, post in enumerate(posts, start=1):
+        try:
+            if not isinstance(post, dict):
+                raise ValueError("post is not a JSON object")
+            pno = post.get("post_number")
+            if not isinstance(pno, int) or isinstance(pno, bool):
+                raise ValueError("post has no integer post_number")
+            local = post.get("id")
+            if not isinstance(local, int | str) or isinstance(local, bool) or not str(local).strip():
+                if topic_id is None:
+                    raise ValueError("post has no id and the topic has no id")
+                local = f"{topic_id}-{pno}"
+            me = site.posts(str(local))
+            created = parse_time(post.get("created_at"), "created_at")
+            username = post.get("username")
+            author = None
+            if isinstance(username, str) and username.strip():
+                fid = site.people(username.strip())
+                if fid not in site.accounts:
+                    site.accounts.add(fid)
+                    display = post.get("name") if isinstance(post.get("name"), str) else ""
+                    yield Account(
+                        person=Person(id=fid, name=(display.strip() or username.strip())[:300], source=site.namespace),
+                        handles=(username.strip(),), eager=False,
+                    )
+                author = site.person(fid)
+                if (author, cid) not in site.members:
+                    site.members.add((author, cid))
+                    yield MemberOf(person_id=author, community_id=cid, since=created)
+            by_number[pno] = me
+            reply_to = post.get("reply_to_post_number")
+            accepted = post.get("accepted_answer") is True or (accepted_no is not None and accepted_no == pno)
+            if pno == 1 or first is None and not isinstance(reply_to, int):
+                first = me
+                yield make_post(me, PostKind.QUESTION, author, created, site.namespace, cid, me, None, tags,
+                                _likes(post), False)
+            elif isinstance(reply_to, int) and not isinstance(reply_to, bool) and reply_to != 1:
+                parent = by_number.get(reply_to, first)
+                yield make_post(me, PostKind.REPLY, author, created, site.namespace, cid, first, parent, (),
+                                _likes(post), accepted)
+            else:
+                yield make_post(me, PostKind.ANSWER, author, created, site.namespace, cid, first, first, tags,
+                                _likes(post), accepted)
+        except (ValueError, SchemaError) as exc:
+            yield reject(file, n, exc)
+
+
+def locate(path: str | Path, community: str | None) -> Source:
+    files = read_discourse(path)
+    p = Path(path)
+    name = community or (p.resolve().name if p.is_dir() else p.resolve().parent.name)
+    site = slug(name)
+    ns = f"discourse/{site}"
+    return Source(p, ns, name, ("discourse", ns, site, name), sum(f.stat().st_size for f in files), {"files": files})
+
+
+def stream(src: Source, ctx: StreamContext) -> Iterator[Item]:
+    site = Site(src.namespace, src.name, TagCanon(ctx.table), ctx.person)
+    for f in src.files["files"]:
+        try:
+            raw = f.read_bytes()
+        except OSError as exc:
+            yield Reject(str(f), None, f"cannot read: {exc.strerror}")
+            continue
+        if ctx.on_bytes is not None:
+            ctx.on_bytes(len(raw))
+        try:
+            data = decode_json_bytes(raw, str(f))
+        except UnreadableInput as exc:
+            if len(src.files["files"]) == 1:
+                raise
+            yield Reject(exc.file, exc.row, exc.reason)  # one bad topic file: the others still load
+            continue
+        yield from parse_topic(data, site, str(f))
+
+
+__all__ = ["Site", "locate", "parse_topic", "read_discourse", "stream"]

@@ -1,0 +1,304 @@
+"""Slack workspace exports, as the .zip Slack produces or its unpacked folder.
+
+``users.json`` (id, name, real_name, profile.email, is_bot, deleted) declares accounts; ``channels.json`` (and
+``groups.json`` for private channels) gives channel communities and their members; ``<channel>/<YYYY-MM-DD>.json``
+hold the messages. A message with a ``thread_ts`` other than its own ``ts`` is a reply whose parent is the thread's
+root message; reactions are likes, added to the message's score. Joins, leaves, topic changes and other system
+subtypes are skipped. Bot messages are kept, written by a person flagged ``bot``, which analytics leave out.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from ingest.forum.common import (
+    Account,
+    IdSpace,
+    Item,
+    Source,
+    StreamContext,
+    decode_json_bytes,
+    make_post,
+    reject,
+    same,
+)
+from ingest.rejects import Reject
+from schema.errors import SchemaError, UnreadableInput
+from schema.labels import CommunityKind, PostKind
+from schema.models import Community, MemberOf, Person
+
+NAMESPACE = "slack"
+KEEP_SUBTYPES = frozenset({None, "", "bot_message", "file_share", "thread_broadcast", "me_message", "message_replied"})
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}\.json$")
+
+
+class Archive:
+    """Uniform access to the export's files, zipped or unpacked; names are POSIX paths below the export root."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._zip: zipfile.ZipFile | None = None
+        self.sizes: dict[str, int] = {}
+        if path.is_dir():
+            for f in path.rglob("*"):
+                if f.is_file():
+                    self.sizes[f.relative_to(path).as_posix()] = f.stat().st_size
+        else:
+            if path.stat().st_size == 0:
+                raise UnreadableInput(str(path), "empty file (a 0-byte zip)")
+            try:
+                self._zip = zipfile.ZipFile(path)
+            except (zipfile.BadZipFile, OSError) as exc:
+                raise UnreadableInput(str(path), f"not a zip archive ({exc})") from None
+            for info in self._zip.infolist():
+                if not info.is_dir():
+                    self.sizes[info.filename] = info.file_size
+        root = min(
+            (n.rpartition("/")[0] for n in self.sizes if PurePosixPath(n).name in ("channels.json", "users.json")),
+            key=len,
+            default=None,
+        )
+        if root is None:
+            raise UnreadableInput(str(path), "no channels.json or users.json: not a Slack export")
+        self.root = root + "/" if root else ""
+
+    def has(self, name: str) -> bool:
+        return self.root + name in self.sizes
+
+    def read(self, name: str) -> bytes:
+        full = name if name.startswith(self.root) else self.root + name
+        try:
+            if self._zip is not None:
+                return self._zip.read(full)
+            return (self.path / full).read_bytes()
+        except (OSError, KeyError, zipfile.BadZipFile, EOFError) as exc:
+            raise UnreadableInput(self.label(full), f"cannot read: {exc}") from None
+        except Exception as exc:  # zlib.error and friends from a damaged member
+            raise UnreadableInput(self.label(full), f"damaged archive member: {exc}") from None
+
+    def label(self, name: str) -> str:
+        return f"{self.path}:{name}" if self._zip is not None else str(self.path / name)
+
+    def day_files(self) -> list[tuple[str, str]]:
+        """(channel folder, member name) of every day file, in a stable order."""
+        out = []
+        for n in self.sizes:
+            if not n.startswith(self.root):
+                continue
+            rel = n[len(self.root):]
+            folder, _, fname = rel.rpartition("/")
+            if folder and "/" not in folder and _DAY.match(fname):
+                out.append((folder, n))
+        return sorted(out)
+
+    def close(self) -> None:
+        if self._zip is not None:
+            self._zip.close()
+
+
+def read_slack(path: str | Path) -> Archive:
+    p = Path(path)
+    if not p.exists():
+        raise UnreadableInput(str(p), "no such file or directory")
+    return Archive(p)
+
+
+def _ts(value: Any) -> datetime:
+    try:
+        return datetime.fromtimestamp(float(value), UTC)
+    except (TypeError, ValueError, OverflowError, OSError):
+        raise ValueError(f"ts {str(value)[:30]!r} is not a Slack timestamp") from None
+
+
+def _text(value: Any) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def parse_users(data: Any, file: str = "users.json") -> Iterator[Account | Reject]:
+    if not isinstance(data, list):
+        raise UnreadableInput(file, "expected a JSON list of users")
+    people = IdSpace(NAMESPACE)
+    for n, u in enumerate(data, start=1):
+        try:
+            if not isinstance(u, dict):
+                raise ValueError("user is not a JSON object")
+            uid = _text(u.get("id"))
+            if not uid:
+                raise ValueError("user has no id")
+            profile = u.get("profile") if isinstance(u.get("profile"), dict) else {}
+            name = (
+                _text(u.get("real_name")) or _text(profile.get("real_name")) or _text(u.get("name")) or uid
+            )[:300]
+            person = Person(
+                id=people(uid),
+                name=name,
+                email=_text(profile.get("email")) or None,
+                bot=bool(u.get("is_bot")) or uid == "USLACKBOT",
+                active=not bool(u.get("deleted")),
+                source=NAMESPACE,
+            )
+        except (ValueError, SchemaError) as exc:
+            yield reject(file, n, exc)
+            continue
+        handles = (uid, _text(u.get("name"))) if _text(u.get("name")) else (uid,)
+        yield Account(person=person, handles=handles, eager=True)
+
+
+@dataclass(frozen=True)
+class Channel:
+    id: str  # community id
+    name: str
+
+
+def parse_channels(data: Any, file: str, person: Any = same) -> Iterator[Item | Channel]:
+    """Channel communities, their members' memberships, and a Channel per entry (to map folders to ids)."""
+    if not isinstance(data, list):
+        raise UnreadableInput(file, "expected a JSON list of channels")
+    people, channels = IdSpace(NAMESPACE), IdSpace(NAMESPACE, "channel/")
+    for n, c in enumerate(data, start=1):
+        try:
+            if not isinstance(c, dict):
+                raise ValueError("channel is not a JSON object")
+            cid, name = _text(c.get("id")), _text(c.get("name"))
+            if not cid and not name:
+                raise ValueError("channel has neither id nor name")
+            community = Community(
+                id=channels(cid or name), name=(name or cid)[:300], kind=CommunityKind.CHANNEL, source=NAMESPACE
+            )
+            members = c.get("members") or []
+            if not isinstance(members, list):
+                raise ValueError("members is not a list")
+            created = c.get("created")
+            since = _ts(created) if created not in (None, "", 0, "0") else None
+        except (ValueError, SchemaError) as exc:
+            yield reject(file, n, exc)
+            continue
+        yield community
+        yield Channel(community.id, name or cid)
+        for uid in members:
+            if isinstance(uid, str) and uid.strip():
+                yield MemberOf(person_id=person(people(uid.strip())), community_id=community.id, since=since)
+
+
+def parse_messages(
+    data: Any,
+    community_id: str,
+    file: str,
+    person: Any = same,
+    bots: set[str] | None = None,
+) -> Iterator[Item]:
+    """Posts of one channel-day file. ``bots``: bot ids already declared (shared across files)."""
+    if not isinstance(data, list):
+        yield Reject(file, None, "expected a JSON list of messages")
+        return
+    seen_bots = bots if bots is not None else set()
+    people = IdSpace(NAMESPACE)
+    posts = IdSpace(NAMESPACE, community_id.partition("/")[2] + "/")
+    Q, R = PostKind.QUESTION, PostKind.REPLY
+    for n, m in enumerate(data, start=1):
+        try:
+            if not isinstance(m, dict):
+                raise ValueError("message is not a JSON object")
+            subtype = m.get("subtype")
+            if subtype not in KEEP_SUBTYPES:
+                continue
+            ts = m.get("ts")
+            if not isinstance(ts, str | int | float) or isinstance(ts, bool):
+                raise ValueError("message has no ts")
+            created = _ts(ts)
+            ts = str(ts)
+            user = _text(m.get("user"))
+            bot = _text(m.get("bot_id"))
+            if user:
+                author = person(people(user))
+            elif bot:
+                bid = people(bot)
+                if bid not in seen_bots:
+                    seen_bots.add(bid)
+                    name = (_text(m.get("username")) or bot)[:300]
+                    yield Account(person=Person(id=bid, name=name, bot=True, source=NAMESPACE), handles=(bot,))
+                author = person(bid)
+            else:
+                author = None
+            score = 0
+            reactions = m.get("reactions")
+            if isinstance(reactions, list):
+                for r in reactions:
+                    if isinstance(r, dict):
+                        c = r.get("count")
+                        users = r.get("users")
+                        score += c if isinstance(c, int) and c >= 0 else (len(users) if isinstance(users, list) else 0)
+            me = posts(ts)
+            thread = m.get("thread_ts")
+            if isinstance(thread, str | int | float) and not isinstance(thread, bool) and str(thread) != ts:
+                _ts(thread)
+                root = posts(str(thread))
+                yield make_post(me, R, author, created, NAMESPACE, community_id, root, root, (), score)
+            else:
+                yield make_post(me, Q, author, created, NAMESPACE, community_id, me, None, (), score)
+        except (ValueError, SchemaError) as exc:
+            yield reject(file, n, exc)
+
+
+def locate(path: str | Path, community: str | None) -> Source:
+    archive = read_slack(path)
+    total = sum(archive.sizes[n] for _, n in archive.day_files())
+    p = Path(path)
+    name = community or p.stem
+    return Source(p, NAMESPACE, name, ("slack", name), total, {"archive": archive})
+
+
+def stream(src: Source, ctx: StreamContext) -> Iterator[Item]:
+    archive: Archive = src.files["archive"]
+    try:
+        if archive.has("users.json"):
+            label = archive.label(archive.root + "users.json")
+            yield from parse_users(decode_json_bytes(archive.read("users.json"), label), label)
+        by_folder: dict[str, str] = {}
+        for meta in ("channels.json", "groups.json"):
+            if not archive.has(meta):
+                continue
+            label = archive.label(archive.root + meta)
+            for item in parse_channels(decode_json_bytes(archive.read(meta), label), label, ctx.person):
+                if isinstance(item, Channel):
+                    by_folder.setdefault(item.name, item.id)
+                else:
+                    yield item
+        channels = IdSpace(NAMESPACE, "channel/")
+        bots: set[str] = set()
+        for folder, member in archive.day_files():
+            label = archive.label(member)
+            cid = by_folder.get(folder)
+            if cid is None:
+                cid = channels(folder)
+                by_folder[folder] = cid
+                yield Community(id=cid, name=folder[:300], kind=CommunityKind.CHANNEL, source=NAMESPACE)
+            raw = archive.read(member)
+            if ctx.on_bytes is not None:
+                ctx.on_bytes(len(raw))
+            try:
+                data = decode_json_bytes(raw, label)
+            except UnreadableInput as exc:  # one bad day file: reject it, load the others
+                yield Reject(label, exc.row, exc.reason)
+                continue
+            yield from parse_messages(data, cid, label, ctx.person, bots)
+    finally:
+        archive.close()
+
+
+__all__ = [
+    "KEEP_SUBTYPES",
+    "Archive",
+    "locate",
+    "parse_channels",
+    "parse_messages",
+    "parse_users",
+    "read_slack",
+    "stream",
+]

@@ -1,0 +1,185 @@
+"""Who is behind a forum account: an HR person (by case-folded email, then by the ``--identities`` file), or, when
+neither matches, a person of the forum's own (``source`` = the forum, id namespaced by it). Never by name alone:
+two "Ann Lee"s are two people until an email or the mapping file says otherwise.
+
+The identities file is CSV ``source,handle,person_id``. ``source`` may be the format (``slack``), the namespace
+(``stackexchange/bicycles``), the community name given with ``--community``, or ``*``/empty for any source.
+``person_id`` is a stored id (``hr:E042``) or a bare HR id (``E042``).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Collection, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ingest.forum.common import Account
+from ingest.rejects import Reject
+from schema.errors import SchemaError, UnreadableInput
+from schema.ids import make_id, split_id
+from schema.models import Person
+
+
+@dataclass(frozen=True, slots=True)
+class IdentityRow:
+    row: int
+    source: str
+    handle: str
+    person_id: str
+
+
+def read_identities(path: str | Path) -> str:
+    p = Path(path)
+    try:
+        raw = p.read_bytes()
+    except OSError as exc:
+        raise UnreadableInput(str(p), f"cannot read identities file: {exc.strerror}") from None
+    if not raw.strip():
+        raise UnreadableInput(str(p), "empty file")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise UnreadableInput(str(p), f"not UTF-8 text (bad byte at offset {exc.start})") from None
+
+
+def parse_identities(text: str, file: str = "identities.csv") -> Iterable[IdentityRow | Reject]:
+    """Rows of ``source,handle,person_id`` (a header line is optional); bad rows become rejects."""
+    reader = csv.reader(io.StringIO(text))
+    for fields in reader:
+        n = reader.line_num
+        if not fields or all(not f.strip() for f in fields) or fields[0].lstrip().startswith("#"):
+            continue
+        if n == 1 and [f.strip().casefold() for f in fields][:3] == ["source", "handle", "person_id"]:
+            continue
+        if len(fields) != 3:
+            yield Reject(file, n, f"expected 3 fields source,handle,person_id, got {len(fields)}")
+            continue
+        source, handle, pid = (f.strip() for f in fields)
+        if not handle or not pid:
+            yield Reject(file, n, "empty handle or person_id")
+            continue
+        yield IdentityRow(n, source.casefold(), handle, pid)
+
+
+def person_ref(value: str, known: Collection[str]) -> str | None:
+    """A stored person id for an identities ``person_id``: as given when stored, else as an HR id."""
+    if value in known:
+        return value
+    try:
+        hr = make_id("hr", value)
+    except SchemaError:
+        return None
+    return hr if hr in known else None
+
+
+@dataclass
+class Resolver:
+    """Maps forum person ids (``namespace:handle``) to the ids their posts are written under.
+
+    ``__call__`` is what parsers get as their ``person`` function. People of the forum's own are handed out once,
+    by :meth:`drain`, so the loader writes each in the batch of its first post or membership.
+    """
+
+    namespace: str
+    source: str
+    email_to_person: Mapping[str, str]  # case-folded email -> HR person id
+    handle_to_person: Mapping[str, str]  # identities handle -> stored person id
+    matched_email: int = 0
+    matched_mapping: int = 0
+    unmatched: int = 0
+    _ready: dict[str, str] = field(default_factory=dict)
+    _pending: dict[str, Person] = field(default_factory=dict)
+    _new: list[Person] = field(default_factory=list)
+    _prefix: str = ""
+
+    def __post_init__(self) -> None:
+        self._prefix = self.namespace + ":"
+
+    def declare(self, account: Account) -> None:
+        p = account.person
+        if p.id in self._pending:
+            return  # first declaration wins (a handle listed twice)
+        if p.id in self._ready:
+            if self._ready[p.id] == p.id:  # already written as a bare handle: write the details now given
+                self._new.append(p)
+            return
+        target = None
+        if p.email and not p.bot:
+            target = self.email_to_person.get(p.email)
+            if target is not None:
+                self.matched_email += 1
+        if target is None:
+            target = self._by_handle((*account.handles, split_id(p.id)[1]))
+            if target is not None:
+                self.matched_mapping += 1
+        if target is not None:
+            self._ready[p.id] = target
+            return
+        self._pending[p.id] = p
+        if account.eager:
+            self(p.id)
+
+    def _by_handle(self, handles: Iterable[str]) -> str | None:
+        for h in handles:
+            t = self.handle_to_person.get(h)
+            if t is None:
+                t = self.handle_to_person.get(h.casefold())
+            if t is not None:
+                return t
+        return None
+
+    def __call__(self, forum_id: str) -> str:
+        t = self._ready.get(forum_id)
+        if t is not None:
+            return t
+        person = self._pending.pop(forum_id, None)
+        if person is None:  # referenced but never declared: a deleted or unknown account
+            local = forum_id[len(self._prefix):] if forum_id.startswith(self._prefix) else forum_id
+            t = self._by_handle((local,))
+            if t is not None:
+                self.matched_mapping += 1
+                self._ready[forum_id] = t
+                return t
+            person = Person(id=forum_id, name=local[:300] or forum_id, source=self.source)
+        self.unmatched += 1
+        self._new.append(person)
+        self._ready[forum_id] = forum_id
+        return forum_id
+
+    def drain(self) -> list[Person]:
+        out, self._new = self._new, []
+        return out
+
+
+def build_resolver(
+    namespace: str,
+    source: str,
+    *,
+    email_index: Mapping[str, str],
+    identities: Iterable[IdentityRow],
+    source_names: Collection[str],
+    known_people: Collection[str],
+    identities_file: str = "identities.csv",
+    on_reject: Callable[[Reject], None] | None = None,
+) -> Resolver:
+    """A resolver for one forum source. Only HR people (``hr:`` ids) are email targets, so a forum's own people
+    never capture another forum's accounts, and a re-run matches exactly as the first run did."""
+    emails = {e: pid for e, pid in email_index.items() if pid.startswith("hr:")}
+    names = {s.casefold() for s in source_names} | {"", "*"}
+    handles: dict[str, str] = {}
+    for row in identities:
+        if row.source not in names:
+            continue
+        pid = person_ref(row.person_id, known_people)
+        if pid is None:
+            if on_reject is not None:
+                on_reject(Reject(identities_file, row.row, f"person_id {row.person_id!r} is not in the store"))
+            continue
+        handles.setdefault(row.handle, pid)
+        handles.setdefault(row.handle.casefold(), pid)
+    return Resolver(namespace=namespace, source=source, email_to_person=emails, handle_to_person=handles)
+
+
+__all__ = ["IdentityRow", "Resolver", "build_resolver", "parse_identities", "person_ref", "read_identities"]

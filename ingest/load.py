@@ -1,0 +1,177 @@
+"""Chunks of records -> ``store.write_batch``: big atomic batches, resumable after a kill.
+
+Every chunk is one ``Batch`` (one transaction). Upserts are idempotent, so replaying a whole file after a kill
+already gives the same store; the checkpoint (the number of the last chunk written, stored in ``Batch.meta`` in the
+same transaction as the chunk) only saves the time of rewriting finished chunks. Chunk boundaries depend on nothing
+but the input, so chunk ``k`` of a re-run holds exactly the records chunk ``k`` held before.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from pathlib import Path
+
+from graph.store.base import Batch, GraphStore, WriteResult
+from schema.models import Community, Endorsement, HasSkill, MemberOf, Person, Post, ReportsTo, Skill
+from schema.skills import AliasTable
+
+DEFAULT_CHUNK = 10_000
+CHECKPOINT_PREFIX = "ingest.checkpoint:"
+
+
+def checkpoint_key(kind: str, path: str | Path, *options: object) -> str:
+    """A key naming one ingest of one input version (path, size, mtime of every file) with its options."""
+    p = Path(path)
+    h = hashlib.sha1(usedforsecurity=False)
+    h.update(f"{kind}|{p.resolve()}|{options!r}".encode())
+    files = sorted(f for f in p.rglob("*") if f.is_file()) if p.is_dir() else [p]
+    for f in files:
+        try:
+            st = f.stat()
+        except OSError:
+            continue
+        h.update(f"|{f.name}:{st.st_size}:{st.st_mtime_ns}".encode())
+    return CHECKPOINT_PREFIX + h.hexdigest()[:20]
+
+
+class Loader:
+    """Collects records and writes them chunk by chunk; ``people_source`` supplies people to add to each chunk
+    (the identity resolver's new forum people, whose first post or membership is in that chunk)."""
+
+    def __init__(
+        self,
+        store: GraphStore,
+        *,
+        chunk_size: int = DEFAULT_CHUNK,
+        checkpoint: str | None = None,
+        people_source: Callable[[], list[Person]] | None = None,
+        aliases: AliasTable | None = None,
+        on_chunk: Callable[[int], None] | None = None,
+    ) -> None:
+        self.store = store
+        self.chunk_size = chunk_size
+        self.checkpoint = checkpoint
+        self.people_source = people_source
+        self.on_chunk = on_chunk
+        self.result = WriteResult()
+        self.chunks_written = 0
+        self.chunks_skipped = 0
+        self.records = 0
+        self.aliases = aliases
+        self._skills_seen: set[str] = set()
+        self._chunk_no = 0
+        self._resume_after = -1
+        if checkpoint is not None:
+            done = store.get_meta(checkpoint)
+            if done is not None and done.isdigit():
+                self._resume_after = int(done)
+        self._reset()
+
+    @property
+    def resumed(self) -> bool:
+        return self._resume_after >= 0
+
+    def _reset(self) -> None:
+        self.people: list[Person] = []
+        self.skills: list[Skill] = []
+        self.communities: list[Community] = []
+        self.posts: list[Post] = []
+        self.reports_to: list[ReportsTo] = []
+        self.has_skill: list[HasSkill] = []
+        self.memberships: list[MemberOf] = []
+        self.endorsements: list[Endorsement] = []
+        self._n = 0
+
+    # each add_* is a list append; a flush every chunk_size records
+    def add_person(self, r: Person) -> None:
+        self.people.append(r)
+        self._tick()
+
+    def add_skill(self, r: Skill) -> None:
+        self.skills.append(r)
+        self._skills_seen.add(r.name)
+        self._tick()
+
+    def add_community(self, r: Community) -> None:
+        self.communities.append(r)
+        self._tick()
+
+    def add_post(self, r: Post) -> None:
+        self.posts.append(r)
+        if r.tags and self.aliases is not None:
+            self._skill_names(r.tags)
+        self._n += 1
+        if self._n >= self.chunk_size:
+            self.flush()
+
+    def add_reports_to(self, r: ReportsTo) -> None:
+        self.reports_to.append(r)
+        self._tick()
+
+    def add_has_skill(self, r: HasSkill) -> None:
+        self.has_skill.append(r)
+        if self.aliases is not None:
+            self._skill_names((r.skill,))
+        self._tick()
+
+    def add_membership(self, r: MemberOf) -> None:
+        self.memberships.append(r)
+        self._tick()
+
+    def add_endorsement(self, r: Endorsement) -> None:
+        self.endorsements.append(r)
+        if self.aliases is not None:
+            self._skill_names((r.skill,))
+        self._tick()
+
+    def _skill_names(self, names: tuple[str, ...]) -> None:
+        """Each skill once per run as a Skill node with its aliases, so searching by an alias finds it."""
+        seen = self._skills_seen
+        for name in names:
+            if name not in seen:
+                seen.add(name)
+                assert self.aliases is not None
+                self.skills.append(Skill(name=name, aliases=self.aliases.aliases_of(name)))
+
+    def _tick(self) -> None:
+        self._n += 1
+        if self._n >= self.chunk_size:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.people_source is not None:
+            self.people.extend(self.people_source())
+        batch = Batch(
+            people=self.people,
+            skills=self.skills,
+            communities=self.communities,
+            posts=self.posts,
+            reports_to=self.reports_to,
+            has_skill=self.has_skill,
+            memberships=self.memberships,
+            endorsements=self.endorsements,
+            meta={self.checkpoint: str(self._chunk_no)} if self.checkpoint else {},
+        )
+        n = len(batch)
+        if n:
+            if self._chunk_no > self._resume_after:
+                self.result.merge(self.store.write_batch(batch))
+                self.chunks_written += 1
+            else:
+                self.chunks_skipped += 1
+            self.records += n
+            self._chunk_no += 1
+            if self.on_chunk is not None:
+                self.on_chunk(n)
+        self._reset()
+
+    def finish(self) -> WriteResult:
+        """Write what is left and forget the checkpoint: the next run of the same input replays it in full."""
+        self.flush()
+        if self.checkpoint is not None:
+            self.store.set_meta(self.checkpoint, None)
+        return self.result
+
+
+__all__ = ["CHECKPOINT_PREFIX", "DEFAULT_CHUNK", "Loader", "checkpoint_key"]

@@ -1,0 +1,365 @@
+"""The ingest entry points used by the CLI, ``whoknows demo`` and the benchmarks.
+
+``ingest_hris`` and ``ingest_forum`` run read -> parse -> identity -> load for one input and return an
+:class:`IngestSummary`; ``ingest_manifest`` runs the steps a ``demo-data`` directory lists in its manifest.json.
+Unreadable input raises :class:`~schema.errors.UnreadableInput` (exit code 2 at the CLI) after writing what was
+read before the fault; bad rows are rejected to a JSON-lines file and the rest loads (exit code 1).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from graph.store.base import GraphStore, WriteResult
+from ingest import hris as hris_mod
+from ingest.forum import FORMATS
+from ingest.forum.common import Account, StreamContext
+from ingest.identity import IdentityRow, build_resolver, parse_identities, read_identities
+from ingest.load import DEFAULT_CHUNK, Loader, checkpoint_key
+from ingest.rejects import Reject, RejectSink
+from schema.errors import SchemaError, UnreadableInput
+from schema.ids import make_id
+from schema.models import Community, Endorsement, MemberOf, Post, ReportsTo, Skill
+from schema.skills import AliasTable
+
+
+class Progress(Protocol):
+    """Where long work reports how far it got (a rich progress bar at the CLI)."""
+
+    def start(self, label: str, total: int | None, unit: str) -> None: ...
+    def advance(self, n: int) -> None: ...
+
+
+class NullProgress:
+    def start(self, label: str, total: int | None, unit: str) -> None:
+        pass
+
+    def advance(self, n: int) -> None:
+        pass
+
+
+@dataclass
+class IngestSummary:
+    """What one ingest did: records read, what the store did with them, rejects, identity matching."""
+
+    kind: str  # "hris" or the forum format
+    path: str
+    source: str  # "hr" or the forum namespace
+    written: WriteResult = field(default_factory=WriteResult)
+    records: int = 0
+    rejected: int = 0
+    reject_file: str | None = None
+    first_rejects: list[Reject] = field(default_factory=list)
+    matched_email: int = 0
+    matched_mapping: int = 0
+    unmatched: int = 0  # accounts loaded as people of the forum's own
+    deactivated: int = 0
+    resumed: bool = False
+    chunks_skipped: int = 0
+    seconds: float = 0.0
+
+    @property
+    def inserted(self) -> int:
+        return self.written.total_inserted
+
+    @property
+    def updated(self) -> int:
+        return self.written.total_updated
+
+    @property
+    def unchanged(self) -> int:
+        return sum(self.written.unchanged.values())
+
+    @property
+    def posts(self) -> int:
+        w = self.written
+        return w.inserted.get("posts", 0) + w.updated.get("posts", 0) + w.unchanged.get("posts", 0)
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.rejected else 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind, "path": self.path, "source": self.source, "records": self.records,
+            "inserted": self.inserted, "updated": self.updated, "unchanged": self.unchanged,
+            "rejected": self.rejected, "reject_file": self.reject_file, "matched_email": self.matched_email,
+            "matched_mapping": self.matched_mapping, "unmatched": self.unmatched, "deactivated": self.deactivated,
+            "resumed": self.resumed, "seconds": round(self.seconds, 3),
+        }
+
+
+def default_reject_path(path: str | Path, directory: str | Path | None = None) -> Path:
+    """``whoknows-rejects-<input name>.jsonl`` in ``directory`` (default: the current directory)."""
+    name = Path(path).name or "input"
+    return Path(directory or ".") / f"whoknows-rejects-{name}.jsonl"
+
+
+def _aliases(aliases: str | Path | AliasTable | None) -> AliasTable:
+    if aliases is None:
+        return AliasTable()
+    if isinstance(aliases, AliasTable):
+        return aliases
+    try:
+        return AliasTable.from_file(aliases)
+    except SchemaError as exc:
+        raise UnreadableInput(str(aliases), str(exc)) from None
+
+
+def _finish(summary: IngestSummary, sink: RejectSink, loader: Loader, started: float) -> IngestSummary:
+    sink.close()
+    summary.written = loader.result
+    summary.records = loader.records
+    summary.rejected = sink.count
+    summary.reject_file = str(sink.path) if sink.count and sink.path else None
+    summary.first_rejects = list(sink.first)
+    summary.resumed = loader.resumed
+    summary.chunks_skipped = loader.chunks_skipped
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _salvage(loader: Loader, sink: RejectSink, exc: UnreadableInput) -> UnreadableInput:
+    """Write what was read before an unreadable part (nothing good is lost) and say so in the error."""
+    loader.flush()
+    sink.close()
+    if loader.records:
+        exc.reason += f" ({loader.records:,} records before it were loaded)"
+        exc.args = (f"{exc.file}" + (f", row {exc.row}" if exc.row is not None else "") + f": {exc.reason}",)
+    return exc
+
+
+# --- HRIS ------------------------------------------------------------------------------------------
+
+
+def ingest_hris(
+    store: GraphStore,
+    path: str | Path,
+    *,
+    mapping: str | Path | hris_mod.ColumnMapping | None = None,
+    full: bool = False,
+    aliases: str | Path | AliasTable | None = None,
+    rejects: str | Path | None = None,
+    progress: Progress | None = None,
+    chunk_size: int = DEFAULT_CHUNK,
+) -> IngestSummary:
+    """People, declared skills and reporting lines from an HRIS export; ``full``: people of a previous HR load
+    missing from this file become inactive (leavers are never deleted)."""
+    started = time.perf_counter()
+    prog = progress or NullProgress()
+    m = mapping if isinstance(mapping, hris_mod.ColumnMapping) else (
+        hris_mod.load_mapping(mapping) if mapping is not None else hris_mod.ColumnMapping()
+    )
+    table = _aliases(aliases)
+    hr = hris_mod.read_hris(path, m)
+    cols = hris_mod.resolve_columns(hr.header, m, hr.file)  # missing required column: fail before writing
+    known = store.person_ids()
+    sink = RejectSink(rejects if rejects is not None else default_reject_path(path))
+    loader = Loader(
+        store, chunk_size=chunk_size, aliases=table,
+        checkpoint=checkpoint_key("hris", path, full, repr(m), sorted(table.items())),
+    )
+    summary = IngestSummary("hris", str(path), "hr")
+    prog.start(f"HR {Path(path).name}", len(hr.rows), "rows")
+    links: list[tuple[int, str, str]] = []
+    file_ids: set[str] = set()
+    done = 0
+    for item in hris_mod.parse_hris(hr, m, table):
+        if isinstance(item, Reject):
+            sink.add(item)
+        else:
+            loader.add_person(item.person)
+            for hs in item.skills:
+                loader.add_has_skill(hs)
+            file_ids.add(item.person.id)
+            if item.manager_id is not None:
+                links.append((item.row, item.person.id, item.manager_id))
+        done += 1
+        if done % 2000 == 0:
+            prog.advance(2000)
+    prog.advance(done % 2000)
+    loader.flush()  # every person of the file is stored before the first REPORTS_TO
+    for row, pid, mgr in links:
+        if mgr in file_ids or mgr in known:
+            loader.add_reports_to(ReportsTo(person_id=pid, manager_id=mgr))
+        else:
+            sink.add(Reject(hr.file, row, f"manager_id {mgr.partition(':')[2]!r} matches no person; "
+                                           "person loaded without a manager"))
+    loader.finish()
+    if full:
+        keep = file_ids | _row_ids(hr, cols)  # a rejected row is not a leaver
+        summary.deactivated = len(store.deactivate_missing("hr", keep))
+    return _finish(summary, sink, loader, started)
+
+
+def _row_ids(hr: hris_mod.HrTable, cols: dict[str, str]) -> set[str]:
+    out = set()
+    col = cols["id"]
+    for _, rec in hr.rows:
+        try:
+            out.add(make_id("hr", str(rec.get(col) or "")))
+        except SchemaError:
+            continue
+    return out
+
+
+# --- forums ----------------------------------------------------------------------------------------
+
+
+def _identity_rows(identities: str | Path | None, sink: RejectSink) -> list[IdentityRow]:
+    if identities is None:
+        return []
+    text = read_identities(identities)
+    out = []
+    for r in parse_identities(text, str(identities)):
+        if isinstance(r, Reject):
+            sink.add(r)
+        else:
+            out.append(r)
+    return out
+
+
+def ingest_forum(
+    store: GraphStore,
+    path: str | Path,
+    fmt: str,
+    *,
+    community: str | None = None,
+    identities: str | Path | None = None,
+    aliases: str | Path | AliasTable | None = None,
+    rejects: str | Path | None = None,
+    progress: Progress | None = None,
+    chunk_size: int = DEFAULT_CHUNK,
+) -> IngestSummary:
+    """Posts, communities and memberships from one forum export in format ``fmt``."""
+    started = time.perf_counter()
+    prog = progress or NullProgress()
+    module = FORMATS.get(fmt.strip().casefold() if isinstance(fmt, str) else fmt)
+    if module is None:
+        raise UnreadableInput(str(path), f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    src = module.locate(path, community)
+    table = _aliases(aliases)
+    sink = RejectSink(rejects if rejects is not None else default_reject_path(path))
+    rows = _identity_rows(identities, sink)
+    resolver = build_resolver(
+        src.namespace, src.namespace,
+        email_index=store.email_index(), identities=rows, source_names=src.names,
+        known_people=store.person_ids(), identities_file=str(identities), on_reject=sink.add,
+    )
+    loader = Loader(
+        store, chunk_size=chunk_size, people_source=resolver.drain, aliases=table,
+        checkpoint=checkpoint_key(
+            fmt, path, community, sorted(table.items()), [(r.source, r.handle, r.person_id) for r in rows]
+        ),
+    )
+    summary = IngestSummary(fmt, str(path), src.namespace)
+    prog.start(f"{fmt} {src.name}", src.total_bytes or None, "bytes")
+
+    def set_table(t: AliasTable) -> None:
+        loader.aliases = t
+
+    ctx = StreamContext(table=table, person=resolver, on_bytes=prog.advance, on_table=set_table)
+    try:
+        _consume(module.stream(src, ctx), loader, resolver.declare, sink.add)
+    except UnreadableInput as exc:
+        raise _salvage(loader, sink, exc) from None
+    loader.finish()
+    summary.matched_email = resolver.matched_email
+    summary.matched_mapping = resolver.matched_mapping
+    summary.unmatched = resolver.unmatched
+    return _finish(summary, sink, loader, started)
+
+
+def _consume(
+    items: Iterable[Any], loader: Loader, declare: Callable[[Account], None], on_reject: Callable[[Reject], None]
+) -> None:
+    """Route each parsed item to the loader (posts first: they are nearly all of the volume)."""
+    add_post, add_member = loader.add_post, loader.add_membership
+    for it in items:
+        t = type(it)
+        if t is Post:
+            add_post(it)
+        elif t is MemberOf:
+            add_member(it)
+        elif t is Account:
+            declare(it)
+        elif t is Reject:
+            on_reject(it)
+        elif t is Community:
+            loader.add_community(it)
+        elif t is Skill:
+            loader.add_skill(it)
+        elif t is Endorsement:
+            loader.add_endorsement(it)
+        else:  # pragma: no cover - a parser bug, not bad input
+            raise TypeError(f"unexpected item {t.__name__}")
+
+
+# --- demo-data manifests -----------------------------------------------------------------------------
+
+
+def ingest_manifest(
+    store: GraphStore,
+    outdir: str | Path,
+    *,
+    progress: Progress | None = None,
+    rejects_dir: str | Path | None = None,
+    chunk_size: int = DEFAULT_CHUNK,
+) -> list[IngestSummary]:
+    """Run the steps of OUTDIR/manifest.json in order, e.g.
+    ``[{"kind": "hris", "path": "hris.csv"}, {"kind": "forum", "format": "slack", "path": "slack.zip",
+    "identities": "identities.csv"}]``; relative paths are relative to OUTDIR."""
+    root = Path(outdir)
+    mpath = root / "manifest.json"
+    try:
+        steps = json.loads(mpath.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise UnreadableInput(str(mpath), "no manifest.json (write one with `whoknows demo-data`)") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise UnreadableInput(str(mpath), f"unreadable manifest: {exc}") from None
+    if isinstance(steps, dict):
+        steps = steps.get("steps")
+    if not isinstance(steps, list):
+        raise UnreadableInput(str(mpath), "expected a JSON list of steps")
+    rdir = Path(rejects_dir) if rejects_dir is not None else root
+
+    def rel(v: Any) -> Path | None:
+        return None if v in (None, "") else root / str(v)
+
+    out = []
+    for i, step in enumerate(steps, start=1):
+        if not isinstance(step, dict) or "path" not in step:
+            raise UnreadableInput(str(mpath), "each step needs an object with a path", i)
+        path = root / str(step["path"])
+        kind = step.get("kind")
+        rej = default_reject_path(path, rdir)
+        if kind == "hris":
+            out.append(ingest_hris(
+                store, path, mapping=rel(step.get("mapping")), full=bool(step.get("full", False)),
+                aliases=rel(step.get("aliases")), rejects=rej, progress=progress, chunk_size=chunk_size,
+            ))
+        elif kind == "forum":
+            out.append(ingest_forum(
+                store, path, str(step.get("format", "")), community=step.get("community"),
+                identities=rel(step.get("identities")), aliases=rel(step.get("aliases")), rejects=rej,
+                progress=progress, chunk_size=chunk_size,
+            ))
+        else:
+            raise UnreadableInput(str(mpath), f"step kind {kind!r} is neither 'hris' nor 'forum'", i)
+    return out
+
+
+__all__ = [
+    "IngestSummary",
+    "NullProgress",
+    "Progress",
+    "default_reject_path",
+    "ingest_forum",
+    "ingest_hris",
+    "ingest_manifest",
+]

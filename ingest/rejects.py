@@ -1,0 +1,89 @@
+"""Rejected rows: what could not be loaded, where it came from and why, as JSON lines.
+
+A reject never stops an ingest: good rows still load and the summary names the reject file, whose lines look like
+``{"file": "hris.csv", "row": 12, "reason": "bad email 'ann@'"}`` (``row`` is the line or record number, or null
+for a whole file, e.g. one corrupt day file of a Slack export).
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import IO
+
+from schema.errors import RejectedRow
+
+
+@dataclass(frozen=True, slots=True)
+class Reject:
+    """One rejected row or record (or, with ``row=None``, a whole member file)."""
+
+    file: str
+    row: int | None
+    reason: str
+
+    @classmethod
+    def from_error(cls, exc: RejectedRow) -> Reject:
+        return cls(exc.file, exc.row, exc.reason)
+
+    def message(self) -> str:
+        return f"{self.file}" + (f", row {self.row}" if self.row is not None else "") + f": {self.reason}"
+
+
+class RejectSink:
+    """Appends rejects to a JSON-lines file, created on the first reject only (a clean run leaves no file)."""
+
+    def __init__(self, path: str | Path | None) -> None:
+        self.path = Path(path) if path is not None else None
+        self.count = 0
+        self.first: list[Reject] = []  # a few, for the summary
+        self._fh: IO[str] | None = None
+
+    def add(self, reject: Reject) -> None:
+        self.count += 1
+        if len(self.first) < 5:
+            self.first.append(reject)
+        if self.path is None:
+            return
+        if self._fh is None:
+            self._fh = self._open(self.path)
+        self._fh.write(json.dumps({"file": reject.file, "row": reject.row, "reason": reject.reason}) + "\n")
+
+    def _open(self, path: Path) -> IO[str]:
+        """Truncate on the first reject (the file holds this run's rejects); an unwritable place falls back to
+        the temporary directory, and the summary names wherever the file ended up."""
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            return path.open("w", encoding="utf-8")
+        except OSError:
+            self.path = Path(tempfile.gettempdir()) / path.name
+            return self.path.open("w", encoding="utf-8")
+
+    def close(self) -> None:
+        if self._fh is not None:
+            self._fh.close()
+            self._fh = None
+
+    def __enter__(self) -> RejectSink:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+
+def read_rejects(path: str | Path) -> list[Reject]:
+    """Parse a reject file back (for tests and tooling)."""
+    out = []
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            d = json.loads(line)
+            out.append(Reject(d["file"], d["row"], d["reason"]))
+    return out
+
+
+__all__ = ["Reject", "RejectSink", "read_rejects"]
