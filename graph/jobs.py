@@ -1,0 +1,270 @@
+"""The analytics job: read the store's projection, compute every measure, write one snapshot back.
+
+``run_analytics(store, params)`` is what ``whoknows analyze``, the ``runAnalytics`` mutation and ``whoknows demo``
+call. The computation itself, :func:`compute_snapshot`, is pure (a ``Projection`` in, an ``AnalyticsSnapshot``
+out) so the benchmark can time each stage without a store. The store replaces the previous run atomically.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, fields
+from datetime import UTC, datetime
+from typing import Any
+
+from graph.analytics.brokerage import (
+    articulation_points,
+    betweenness,
+    guimera_amaral_role,
+    participation_and_z,
+    structural_holes,
+)
+from graph.analytics.communities import describe_communities, detect_communities
+from graph.analytics.expertise import compute_expertise
+from graph.analytics.health import community_health
+from graph.analytics.influence import pagerank, personalized_pagerank
+from graph.projection import ProjectedGraph, TieWeights, project
+from graph.store.base import AnalyticsSnapshot, GraphStore, Projection
+from schema.labels import ScoreScope
+from schema.models import AnalyticsRun, InfluenceScore, Interaction, PersonScores
+
+STAGES: tuple[str, ...] = (
+    "read",
+    "project",
+    "pagerank",
+    "betweenness",
+    "structural_holes",
+    "articulation",
+    "communities",
+    "roles",
+    "expertise",
+    "personalised_pagerank",
+    "health",
+    "assemble",
+    "write",
+)
+
+# progress(stage, index, total): called as each stage starts; index == total once everything is done
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class AnalyticsParams:
+    """Knobs of one run; :meth:`from_settings` reads the same names from ``app.settings.Settings``."""
+
+    half_life_days: float = 180.0
+    betweenness_exact_below: int = 5000
+    betweenness_samples: int = 256
+    seed: int = 42
+    as_of: datetime | None = None
+    influence_top: int = 200
+    health_weeks: int = 26
+    resolution: float = 1.0
+
+    def __post_init__(self) -> None:
+        if self.half_life_days <= 0:
+            raise ValueError(f"half_life_days must be positive, got {self.half_life_days}")
+        if self.betweenness_samples < 1 or self.betweenness_exact_below < 0:
+            raise ValueError("betweenness_samples must be >= 1 and betweenness_exact_below >= 0")
+        if self.influence_top < 1 or self.health_weeks < 0 or self.resolution <= 0:
+            raise ValueError("influence_top >= 1, health_weeks >= 0 and resolution > 0 are required")
+
+    @classmethod
+    def from_settings(cls, settings: Any, **overrides: Any) -> AnalyticsParams:
+        """Take every field this class knows from a settings-like object (missing ones keep their default)."""
+        values = {f.name: getattr(settings, f.name) for f in fields(cls) if hasattr(settings, f.name)}
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+
+class _Timer:
+    def __init__(self, progress: Progress | None) -> None:
+        self.progress = progress
+        self.timings: dict[str, float] = {}
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        if self.progress is not None:
+            self.progress(name, STAGES.index(name), len(STAGES))
+        t0 = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.timings[name] = round(time.perf_counter() - t0, 3)
+
+
+def compute_snapshot(
+    data: Projection,
+    params: AnalyticsParams | None = None,
+    *,
+    progress: Progress | None = None,
+    timer: _Timer | None = None,
+) -> AnalyticsSnapshot:
+    """Every measure of issue 4 on one projection, as the snapshot the store writes. Pure: no I/O."""
+    p = params or AnalyticsParams()
+    clock = timer or _Timer(progress)
+    started = datetime.now(UTC)
+
+    with clock.stage("project"):
+        pg = project(data, half_life_days=p.half_life_days, as_of=p.as_of, weights=TieWeights(), seed=p.seed)
+    g = pg.graph
+    with clock.stage("pagerank"):
+        pr = pagerank(g) if g.n else {}
+        strength = dict(zip(g.nodes, g.strength().tolist(), strict=True))
+    with clock.stage("betweenness"):
+        bc = betweenness(g, exact_below=p.betweenness_exact_below, samples=p.betweenness_samples, seed=p.seed)
+    with clock.stage("structural_holes"):
+        cons, esize = structural_holes(g)
+    with clock.stage("articulation"):
+        cut = articulation_points(g)
+    with clock.stage("communities"):
+        labels = detect_communities(g, seed=p.seed, resolution=p.resolution) if g.n else {}
+    with clock.stage("roles"):
+        part, wz = participation_and_z(g, labels)
+    with clock.stage("expertise"):
+        expertise = compute_expertise(
+            pg.posts, pg.skills, pg.endorsements, as_of=pg.as_of, half_life_days=p.half_life_days
+        )
+        expertise = [e for e in expertise if e.person_id in pg.people]
+    with clock.stage("personalised_pagerank"):
+        influence = _influence_rows(pg, pr, expertise, p.influence_top)
+    with clock.stage("health"):
+        health = _health(pg, p.health_weeks)
+    with clock.stage("assemble"):
+        degree = g.degree()
+        scores = [
+            PersonScores.model_construct(
+                person_id=v,
+                pagerank=pr.get(v, 0.0),
+                degree=strength.get(v, 0.0),
+                betweenness=bc.get(v, 0.0),
+                constraint=cons.get(v),
+                effective_size=esize.get(v),
+                participation=part.get(v, 0.0),
+                within_z=wz.get(v, 0.0),
+                role=guimera_amaral_role(part[v], wz[v]) if degree[i] > 0 else None,
+                articulation=v in cut,
+                community=f"dc-{labels[v]}" if labels.get(v, -1) >= 0 else None,
+            )
+            for i, v in enumerate(g.nodes)
+        ]
+        demonstrated = [(e.person_id, e.skill) for e in expertise]
+        detected = describe_communities(labels, [(m.person_id, m.community_id) for m in pg.memberships], demonstrated)
+        interactions = [
+            Interaction.model_construct(
+                source_id=t.source, target_id=t.target, weight=t.weight, count=t.count, last_at=t.last_at
+            )
+            for t in pg.interactions
+        ]
+    stats: dict[str, Any] = dict(pg.stats)
+    stats.update(
+        people=len(pg.people),
+        posts=len(pg.posts),
+        interactions=len(interactions),
+        expertise=len(expertise),
+        influence_rows=len(influence),
+        detected_communities=len(detected),
+        health_rows=len(health),
+        articulation_points=len(cut),
+        as_of=pg.as_of.isoformat(),
+        betweenness="exact" if g.n < p.betweenness_exact_below else f"sampled k={p.betweenness_samples}",
+        params={
+            "half_life_days": p.half_life_days,
+            "seed": p.seed,
+            "betweenness_exact_below": p.betweenness_exact_below,
+            "betweenness_samples": p.betweenness_samples,
+            "influence_top": p.influence_top,
+            "health_weeks": p.health_weeks,
+            "resolution": p.resolution,
+        },
+        timings_s=clock.timings,
+    )
+    run = AnalyticsRun(
+        id=f"run-{started:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}",
+        started_at=started,
+        finished_at=datetime.now(UTC),
+        stats=stats,
+    )
+    return AnalyticsSnapshot(
+        run=run,
+        person_scores=scores,
+        influence=influence,
+        interactions=interactions,
+        expertise=expertise,
+        detected_communities=detected,
+        health=health,
+    )
+
+
+def _influence_rows(
+    pg: ProjectedGraph, pr: dict[Any, float], expertise: list[Any], top: int
+) -> list[InfluenceScore]:
+    """Global PageRank for everyone; personalised PageRank, best ``top``, per skill and per declared community."""
+    rows = [
+        InfluenceScore.model_construct(scope=ScoreScope.GLOBAL, scope_id="", person_id=v, score=s)
+        for v, s in pr.items()
+    ]
+    skill_seeds: dict[str, dict[str, float]] = defaultdict(dict)
+    for e in expertise:
+        skill_seeds[e.skill][e.person_id] = e.score
+    community_seeds: dict[str, dict[str, float]] = defaultdict(dict)
+    for m in pg.memberships:
+        community_seeds[m.community_id][m.person_id] = 1.0
+    declared = {c.id for c in pg.communities}
+    for post in pg.posts:
+        if post.community_id in declared and post.author_id is not None:
+            community_seeds[post.community_id][post.author_id] = 1.0
+    for scope, seeds in ((ScoreScope.SKILL, skill_seeds), (ScoreScope.COMMUNITY, community_seeds)):
+        ranked = personalized_pagerank(pg.graph, seeds, top=top) if pg.graph.n else {}
+        for scope_id, pairs in ranked.items():
+            rows.extend(
+                InfluenceScore.model_construct(scope=scope, scope_id=scope_id, person_id=v, score=s)
+                for v, s in pairs
+            )
+    return rows
+
+
+def _health(pg: ProjectedGraph, weeks: int) -> list[Any]:
+    declared = {c.id for c in pg.communities}
+    managers = {m for _, m in pg.reports_to} | {
+        p.manager_id for p in pg.people.values() if p.manager_id is not None
+    }
+    rows = community_health(
+        (post for post in pg.posts if post.community_id in declared),
+        [(m.person_id, m.community_id, m.since) for m in pg.memberships if m.community_id in declared],
+        departments={pid: p.department for pid, p in pg.people.items()},
+        managers=managers,
+        as_of=pg.as_of,
+        weeks=weeks,
+        communities=sorted(declared),
+    )
+    return rows
+
+
+def run_analytics(
+    store: GraphStore, params: AnalyticsParams | Any | None = None, progress: Progress | None = None
+) -> AnalyticsRun:
+    """Project the store, compute every measure, write the results back as one snapshot; return the run.
+
+    ``params`` is an :class:`AnalyticsParams` or any settings-like object with the same attribute names.
+    """
+    p = params if isinstance(params, AnalyticsParams) else AnalyticsParams.from_settings(params)
+    clock = _Timer(progress)
+    with clock.stage("read"):
+        data = store.read_projection()
+    snapshot = compute_snapshot(data, p, timer=clock)
+    with clock.stage("write"):
+        store.write_analytics(snapshot)
+    if progress is not None:
+        progress("done", len(STAGES), len(STAGES))
+    # the run written carries the timings up to "assemble"; the returned one has the write time too
+    stats = dict(snapshot.run.stats)
+    stats["timings_s"] = dict(clock.timings)
+    return snapshot.run.model_copy(update={"stats": stats})
+
+
+__all__ = ["STAGES", "AnalyticsParams", "Progress", "compute_snapshot", "run_analytics"]

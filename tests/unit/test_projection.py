@@ -1,0 +1,124 @@
+"""The projection: tie directions, decay, privacy (opted-out, bots), self-replies, membership and reporting ties."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import networkx as nx
+import pytest
+
+from graph.projection import TieWeights, decay, project
+from graph.store.base import EndorsementRow, MembershipRow, PersonRow, PostRow, Projection
+from schema.models import Community
+
+NOW = datetime(2025, 1, 1, tzinfo=UTC)
+
+
+def person(pid: str, *, opted_out: bool = False, bot: bool = False, dept: str = "eng") -> PersonRow:
+    return PersonRow(pid, dept, "Berlin", None, True, opted_out, bot, "hr", None)
+
+
+def post(pid, kind, author, *, days_ago=0.0, parent=None, thread=None, community=None) -> PostRow:
+    return PostRow(pid, kind, author, NOW - timedelta(days=days_ago), community, thread or (parent and "t"),
+                   parent, (), 0, False)
+
+
+def data(**kw) -> Projection:
+    base = {"people": [], "posts": [], "memberships": [], "reports_to": [], "skills": [], "endorsements": [],
+            "communities": []}
+    return Projection(**{**base, **kw})
+
+
+def ties(pg) -> dict:
+    return {(t.source, t.target): t for t in pg.interactions}
+
+
+def test_answer_reply_comment_and_endorsement_directions_and_weights() -> None:
+    people = [person(p) for p in "abcd"]
+    posts = [
+        post("q", "question", "a", days_ago=30),
+        post("x", "answer", "b", days_ago=30, parent="q", thread="q"),
+        post("r", "reply", "c", days_ago=0, parent="x", thread="q"),
+        post("m", "comment", "d", days_ago=0, parent="x", thread="q"),
+        post("n", "answer", "d", days_ago=0, thread="q"),  # no parent: the thread's author is the asker
+    ]
+    endorsements = [EndorsementRow("a", "b", "python", NOW), EndorsementRow("a", "b", "go", None)]
+    pg = project(data(people=people, posts=posts, endorsements=endorsements), half_life_days=30)
+    t = ties(pg)
+    assert set(t) == {("b", "a"), ("c", "b"), ("d", "b"), ("d", "a"), ("a", "b")}
+    assert t[("b", "a")].weight == pytest.approx(0.5)  # one half-life old
+    assert t[("c", "b")].weight == pytest.approx(1.0)
+    assert t[("d", "b")].weight == pytest.approx(TieWeights().comment)
+    assert t[("a", "b")].count == 2
+    assert t[("a", "b")].weight == pytest.approx(2.0)
+    assert pg.as_of == NOW  # the latest post
+    g = pg.to_networkx()
+    assert g["a"]["b"]["weight"] == pytest.approx(0.5 + 2.0)  # both directions summed in the undirected graph
+
+
+def test_opted_out_people_lose_every_tie_and_their_posts_are_anonymous() -> None:
+    people = [person("a"), person("b"), person("ghost", opted_out=True)]
+    posts = [post("q", "question", "ghost"), post("x", "answer", "a", parent="q", thread="q"),
+             post("q2", "question", "a"), post("y", "answer", "ghost", parent="q2", thread="q2")]
+    pg = project(data(
+        people=people, posts=posts, reports_to=[("a", "ghost"), ("b", "a")],
+        memberships=[MembershipRow("ghost", "c1", None), MembershipRow("a", "c1", None)],
+        endorsements=[EndorsementRow("ghost", "a", "go", None)],
+    ))
+    assert "ghost" not in pg.people
+    assert "ghost" not in pg.graph.nodes
+    assert not pg.interactions
+    assert pg.reports_to == [("b", "a")]
+    assert {m.person_id for m in pg.memberships} == {"a"}
+    assert [p.author_id for p in pg.posts if p.id in {"q", "y"}] == [None, None]
+    assert pg.stats["people_opted_out"] == 1
+    assert pg.stats["posts_anonymised"] == 2
+
+
+def test_bots_dropped_with_their_posts_and_self_replies_make_no_tie() -> None:
+    people = [person("a"), person("b"), person("bot", bot=True)]
+    posts = [post("q", "question", "a"), post("x", "answer", "bot", parent="q", thread="q"),
+             post("s", "reply", "a", parent="q", thread="q"), post("t", "reply", "b", parent="q", thread="q")]
+    pg = project(data(people=people, posts=posts))
+    assert {p.id for p in pg.posts} == {"q", "s", "t"}
+    assert set(ties(pg)) == {("b", "a")}
+    assert pg.stats["self_replies"] == 1
+    assert pg.stats["posts_by_bots"] == 1
+
+
+def test_reporting_and_small_community_clique_ties() -> None:
+    people = [person(p) for p in "abcdz"]
+    members = [MembershipRow(p, "guild", None) for p in "abcd"]
+    w = TieWeights(reports_to=2.0, membership=0.6)
+    pg = project(data(people=people, memberships=members, reports_to=[("z", "a")]), weights=w)
+    g = pg.to_networkx()
+    assert g["z"]["a"]["weight"] == pytest.approx(2.0 + 0.0)
+    assert g["a"]["b"]["weight"] == pytest.approx(0.6 / 3)  # each member gets 0.6 in total from the community
+    assert sum(d["weight"] for _, _, d in g.edges("c", data=True)) == pytest.approx(0.6)
+    assert nx.number_of_edges(g) == 6 + 1
+
+
+def test_large_community_gets_bounded_seeded_ties() -> None:
+    n = 500
+    people = [person(f"p{i:03d}") for i in range(n)]
+    members = [MembershipRow(p.id, "all-hands", None) for p in people]
+    w = TieWeights(clique_max=50, sampled_ties=4)
+    a = project(data(people=people, memberships=members), weights=w, seed=1)
+    b = project(data(people=people, memberships=members), weights=w, seed=1)
+    c = project(data(people=people, memberships=members), weights=w, seed=2)
+    assert a.graph.edge_count() <= n * 4  # not the n(n-1)/2 = 124,750 of a clique
+    assert a.graph.edge_count() > n * 3
+    assert (a.graph.src.tolist(), a.graph.dst.tolist()) == (b.graph.src.tolist(), b.graph.dst.tolist())
+    assert a.graph.src.tolist() != c.graph.src.tolist() or a.graph.dst.tolist() != c.graph.dst.tolist()
+    assert min(a.graph.degree()) >= 4
+
+
+def test_decay_and_preconditions() -> None:
+    assert decay(60, 30) == pytest.approx(0.25)
+    with pytest.raises(ValueError, match="half-life"):
+        project(data(), half_life_days=0)
+    with pytest.raises(ValueError, match="clique_max"):
+        TieWeights(clique_max=1)
+    empty = project(data(communities=[Community(id="forum:c", name="c", kind="forum", source="x")]))
+    assert empty.graph.n == 0
+    assert empty.interactions == []
