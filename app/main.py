@@ -37,6 +37,7 @@ from schema.errors import AuthError, WhoknowsError
 log = logging.getLogger("whoknows.api")
 STATIC_DIR = Path(__file__).parent / "static"
 MAX_BODY_BYTES = 256 * 1024
+AMBIGUOUS = "ambiguous"
 
 
 def _error_body(code: str, message: str) -> dict[str, Any]:
@@ -76,6 +77,8 @@ def operation_label_for(root_fields: frozenset[str]) -> Any:
         except (GraphQLSyntaxError, RecursionError):
             return "invalid"
         ops = [d for d in doc.definitions if isinstance(d, OperationDefinitionNode)]
+        if operation_name is None and len(ops) > 1:
+            return AMBIGUOUS
         if operation_name is not None:
             ops = [o for o in ops if o.name is not None and o.name.value == operation_name]
         if len(ops) != 1:
@@ -176,6 +179,9 @@ def create_app(settings: Settings, store: GraphStore | None = None) -> FastAPI:
             return _json(_error_body("BAD_USER_INPUT", "'operationName' must be a string"), 400)
 
         label = operation_label(query, op_name)
+        if label == AMBIGUOUS:  # the GraphQL spec requires a name here; strawberry would run the first one
+            return _json(_error_body(
+                "BAD_USER_INPUT", "the document has several operations: say which with 'operationName'"), 400)
         request.scope["state"]["operation"] = label
         rid = request.scope["state"].get("request_id", "-")
         ctx = Context(principal=principal, gateway=gateway, settings=settings, request_id=rid, services=services)
