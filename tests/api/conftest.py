@@ -212,7 +212,8 @@ class LiveServer:
 
 
 def api_settings(tmp: Path, **overrides: Any) -> Settings:
-    return load_settings(env="test", jwt_secret=SECRET, store=f"sqlite:///{tmp / 'whoknows.db'}", **overrides)
+    values: dict[str, Any] = {"env": "test", "jwt_secret": SECRET, "store": f"sqlite:///{tmp / 'whoknows.db'}"}
+    return load_settings(**{**values, **overrides})
 
 
 class Api:

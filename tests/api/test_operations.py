@@ -1,0 +1,164 @@
+"""Operations over HTTP: health and readiness, store loss and recovery, metrics, JSON logs, CORS, GraphiQL."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import re
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from app.auth import Role
+from app.main import create_app
+from app.observability import JsonFormatter
+from graph.store.sqlite import SQLiteStore
+from tests.api.conftest import Api, LiveServer, api_settings, load_org
+
+EXPERTS = '{ experts(skill: "kubernetes", first: 2) { totalCount } }'
+
+
+@pytest.fixture
+def loaded_store(tmp_path: Path) -> Iterator[SQLiteStore]:
+    store = SQLiteStore(tmp_path / "w.db")
+    load_org(store)
+    yield store
+    store.close()
+
+
+def _wait_until(predicate: object, seconds: float = 15.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():  # type: ignore[operator]
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_store_closed_then_reopened_under_running_app(tmp_path: Path, loaded_store: SQLiteStore) -> None:
+    """Store goes away: STORE_UNAVAILABLE and 503 on /readyz; someone reopens it: the API answers again."""
+    settings = api_settings(tmp_path, store_retry_initial_s=3600)  # the app itself will not retry in this test
+    with LiveServer(create_app(settings, store=loaded_store)) as server:
+        api = Api(server.url, settings)
+        assert api.codes(EXPERTS) == []
+        loaded_store.close()
+        body = api.gql(EXPERTS)
+        assert body["data"] is None
+        assert [e["extensions"]["code"] for e in body["errors"]] == ["STORE_UNAVAILABLE"]
+        ready = api.http.get("/readyz")
+        assert ready.status_code == 503
+        assert ready.json()["code"] == "STORE_UNAVAILABLE"
+        assert api.http.get("/healthz").status_code == 200  # the process is up
+        loaded_store.reopen()
+        assert api.codes(EXPERTS) == []
+        assert api.http.get("/readyz").status_code == 200
+        metrics = api.http.get("/metrics").text
+        assert re.search(r"^whoknows_store_unavailable_total [1-9]", metrics, re.M)
+        api.http.close()
+
+
+def test_app_reopens_the_store_by_itself(tmp_path: Path, loaded_store: SQLiteStore) -> None:
+    settings = api_settings(tmp_path, store_retry_initial_s=0.05, store_retry_max_s=0.2)
+    with LiveServer(create_app(settings, store=loaded_store)) as server:
+        api = Api(server.url, settings)
+        loaded_store.close()
+        assert api.codes(EXPERTS) == ["STORE_UNAVAILABLE"]
+        assert _wait_until(lambda: api.http.get("/readyz").status_code == 200), "the app never reopened the store"
+        assert api.codes(EXPERTS) == []
+        api.http.close()
+
+
+def test_store_missing_at_start_then_appears(tmp_path: Path) -> None:
+    """Started before its store exists (directory missing): not ready, then ready once it can be opened."""
+    db_dir = tmp_path / "later"
+    settings = api_settings(tmp_path, store=f"sqlite:///{db_dir / 'w.db'}", store_retry_initial_s=0.05,
+                            store_retry_max_s=0.1)
+    app = create_app(settings)
+    with LiveServer(app) as server:
+        api = Api(server.url, settings)
+        assert api.http.get("/readyz").status_code == 503
+        assert api.codes(EXPERTS) == ["STORE_UNAVAILABLE"]
+        db_dir.mkdir()
+        assert _wait_until(lambda: api.http.get("/readyz").status_code == 200)
+        assert api.codes("{ skills { name } }") == []
+        api.http.close()
+
+
+def test_metrics_by_operation(api: Api) -> None:
+    api.data(EXPERTS)
+    api.data('{ skills(query: "py") { name } }')
+    api.gql("{ influencers { rank } }")  # FORBIDDEN for an employee
+    text = api.http.get("/metrics").text
+    assert re.search(r'whoknows_graphql_requests_total\{operation="experts",outcome="ok"\} [1-9]', text)
+    assert re.search(r'whoknows_graphql_requests_total\{operation="influencers",outcome="forbidden"\} [1-9]', text)
+    assert 'whoknows_graphql_request_duration_seconds_bucket{le="0.1",operation="skills"}' in text
+    assert re.search(r'whoknows_http_requests_total\{route="/graphql",status="200"\} [1-9]', text)
+
+
+def test_request_id_and_json_logs(api: Api) -> None:
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter())
+    logger = logging.getLogger("whoknows.access")
+    logger.addHandler(handler)
+    old_level = logger.level
+    logger.setLevel(logging.INFO)
+    try:
+        r = api.http.post("/graphql", json={"query": EXPERTS}, headers={
+            "Authorization": f"Bearer {api.tokens[Role.EMPLOYEE]}", "X-Request-ID": "req-test-42"})
+        fresh = api.http.get("/healthz")
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(old_level)
+    assert r.headers["x-request-id"] == "req-test-42"
+    assert re.fullmatch(r"[0-9a-f]{32}", fresh.headers["x-request-id"])
+    lines = [json.loads(line) for line in stream.getvalue().splitlines()]
+    mine = [e for e in lines if e["request_id"] == "req-test-42"]
+    assert len(mine) == 1
+    entry = mine[0]
+    assert entry["path"] == "/graphql" and entry["status"] == 200
+    assert entry["operation"] == "experts" and entry["duration_ms"] > 0
+    assert entry["level"] == "info" and "ts" in entry
+
+
+def test_cors(tmp_path: Path, loaded_store: SQLiteStore) -> None:
+    settings = api_settings(tmp_path, cors_origins=["https://dash.example"])
+    with LiveServer(create_app(settings, store=loaded_store)) as server, httpx.Client(base_url=server.url) as http:
+        pre = http.options("/graphql", headers={
+            "Origin": "https://dash.example", "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "authorization,content-type"})
+        assert pre.status_code == 200
+        assert pre.headers["access-control-allow-origin"] == "https://dash.example"
+        other = http.options("/graphql", headers={"Origin": "https://evil.example",
+                                                  "Access-Control-Request-Method": "POST"})
+        assert "access-control-allow-origin" not in other.headers
+    # and none at all by default
+    with LiveServer(create_app(api_settings(tmp_path), store=loaded_store)) as server, \
+            httpx.Client(base_url=server.url) as http:
+        r = http.get("/healthz", headers={"Origin": "https://dash.example"})
+        assert "access-control-allow-origin" not in r.headers
+
+
+def test_graphiql_is_served_without_any_cdn(api: Api) -> None:
+    page = api.http.get("/graphql", headers={"Accept": "text/html"})
+    assert page.status_code == 200
+    assert "text/html" in page.headers["content-type"]
+    assets = re.findall(r'(?:src|href)="([^"]+)"', page.text)
+    assert len(assets) == 4
+    assert all(a.startswith("/static/") for a in assets), assets
+    assert not re.search(r"(?:src|href)=\"(?:https?:)?//", page.text)
+    for asset in assets:
+        r = api.http.get(asset)
+        assert r.status_code == 200, asset
+        assert len(r.content) > 1000
+    assert api.http.get("/", follow_redirects=False).headers["location"] == "/graphql"
+
+
+def test_graphiql_can_be_switched_off(tmp_path: Path, loaded_store: SQLiteStore) -> None:
+    settings = api_settings(tmp_path, graphiql=False)
+    with LiveServer(create_app(settings, store=loaded_store)) as server, httpx.Client(base_url=server.url) as http:
+        assert http.get("/graphql").status_code in (404, 405)
