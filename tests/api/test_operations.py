@@ -120,9 +120,12 @@ def test_request_id_and_json_logs(api: Api) -> None:
     mine = [e for e in lines if e["request_id"] == "req-test-42"]
     assert len(mine) == 1
     entry = mine[0]
-    assert entry["path"] == "/graphql" and entry["status"] == 200
-    assert entry["operation"] == "experts" and entry["duration_ms"] > 0
-    assert entry["level"] == "info" and "ts" in entry
+    assert entry["path"] == "/graphql"
+    assert entry["status"] == 200
+    assert entry["operation"] == "experts"
+    assert entry["duration_ms"] > 0
+    assert entry["level"] == "info"
+    assert "ts" in entry
 
 
 def test_cors(tmp_path: Path, loaded_store: SQLiteStore) -> None:
