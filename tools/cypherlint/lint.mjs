@@ -14,6 +14,8 @@
 // error (the linter reports those as warnings, since it cannot know the database is empty). Deprecated syntax is
 // an error too: it is what the next Cypher version removes.
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { isNotParamError, lintCypherQuery } from '@neo4j-cypher/language-support';
 
 const SAMPLES = {
@@ -72,8 +74,7 @@ function lintOne(statement, schema, ignoreParams) {
   });
 }
 
-function main() {
-  const ignoreParams = process.argv.includes('--ignore-undeclared-params');
+function readInput() {
   let input;
   try {
     input = JSON.parse(readFileSync(0, 'utf8'));
@@ -83,11 +84,45 @@ function main() {
   const statements = Array.isArray(input) ? input : input?.statements;
   if (!Array.isArray(statements)) fail('expected a JSON array of statements or {"statements": [...]}');
   const schema = Array.isArray(input) ? {} : (input.schema ?? {});
-  const results = statements.map((s) => ({ name: s.name, diagnostics: lintOne(s, schema, ignoreParams) }));
+  return { statements, schema };
+}
+
+// Semantic analysis costs up to a second per statement, so statements are shared out over worker threads
+// (--jobs N, default: the cores available, at most 4); results keep the input order.
+function lintAll(statements, schema, ignoreParams, jobs) {
+  if (jobs <= 1 || statements.length < 2) {
+    return Promise.resolve(statements.map((s) => ({ name: s.name, diagnostics: lintOne(s, schema, ignoreParams) })));
+  }
+  const shares = Array.from({ length: jobs }, (_, k) => statements.map((s, i) => [i, s]).filter(([i]) => i % jobs === k));
+  const runs = shares.map(
+    (share) =>
+      new Promise((resolve, reject) => {
+        const worker = new Worker(new URL(import.meta.url), { workerData: { share, schema, ignoreParams } });
+        worker.once('message', resolve);
+        worker.once('error', reject);
+        worker.once('exit', (code) => code !== 0 && reject(new Error(`lint worker exited with ${code}`)));
+      }),
+  );
+  return Promise.all(runs).then((parts) => parts.flat().sort((a, b) => a[0] - b[0]).map(([, r]) => r));
+}
+
+async function main() {
+  const ignoreParams = process.argv.includes('--ignore-undeclared-params');
+  const jobsArg = process.argv.indexOf('--jobs');
+  const jobs = jobsArg > 0 ? Number(process.argv[jobsArg + 1]) : Math.min(4, availableParallelism());
+  if (!Number.isInteger(jobs) || jobs < 1) fail('--jobs takes a positive integer');
+  const { statements, schema } = readInput();
+  for (const s of statements) sampleParams(s.name, s.params); // reject bad input before starting workers
+  const results = await lintAll(statements, schema, ignoreParams, jobs);
   const count = (sev) => results.reduce((n, r) => n + r.diagnostics.filter((d) => d.severity === sev).length, 0);
   const report = { linted: results.length, errors: count('error'), warnings: count('warning'), results };
   process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   process.exitCode = report.errors > 0 ? 1 : 0;
 }
 
-main();
+if (isMainThread) {
+  main().catch((err) => fail(err.stack ?? String(err)));
+} else {
+  const { share, schema, ignoreParams } = workerData;
+  parentPort.postMessage(share.map(([i, s]) => [i, { name: s.name, diagnostics: lintOne(s, schema, ignoreParams) }]));
+}

@@ -1,0 +1,1025 @@
+"""Every Cypher statement the Neo4j store sends, in one place (Neo4j 5, Cypher 5).
+
+Rules, checked by ``tests/unit/test_cypher_lint.py``:
+- values are always ``$parameters``; labels and relationship types are pasted only from ``schema.labels`` enums
+  (the one other formatted value is the validated integer hop bound of :func:`introduction_path`, since Cypher 5
+  does not take a parameter as a variable-length bound);
+- every write is ``UNWIND $rows AS row`` + ``MERGE`` on a key backed by a uniqueness constraint of
+  :data:`SCHEMA`, run inside a managed transaction (so it may be retried);
+- every statement is registered in :data:`ALL_STATEMENTS` with the parameters it takes and their types, and is
+  linted offline with Neo4j's own parser and semantic analysis (npm ``@neo4j-cypher/language-support``).
+
+Analytics results are kept per *generation* (``gen``, a fresh id per ``write_analytics`` call): each result node or
+relationship carries its ``gen``, one ``:AnalyticsRun`` node per generation holds the run and a ``state``
+(``pending`` -> ``current`` -> ``previous`` -> ``stale``), and readers read the current generation only.
+Why: a run of a large organisation is millions of rows, too many for one transaction's memory, yet readers must see
+the old run or the new one. The new generation is written in several transactions while readers keep reading the
+current one; one statement then flips the states; the previous generation is kept (a reader that picked it just
+before the flip still finds its rows) and older ones are deleted in bounded batches.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Literal
+
+from schema.labels import NodeLabel, RelType, StoreLabel
+
+# --- vocabulary (the only names pasted into statement text) ---------------------------------------------------
+
+PERSON = NodeLabel.PERSON
+SKILL = NodeLabel.SKILL
+COMMUNITY = NodeLabel.COMMUNITY
+POST = NodeLabel.POST
+META = StoreLabel.META
+RUN = StoreLabel.ANALYTICS_RUN
+SCORES = StoreLabel.PERSON_SCORES
+INFLUENCE = StoreLabel.INFLUENCE_SCORE
+DETECTED = StoreLabel.DETECTED_COMMUNITY
+HEALTH = StoreLabel.COMMUNITY_HEALTH
+
+REPORTS_TO = RelType.REPORTS_TO
+HAS_SKILL = RelType.HAS_SKILL
+MEMBER_OF = RelType.MEMBER_OF
+AUTHORED = RelType.AUTHORED
+REPLY_TO = RelType.REPLY_TO
+IN = RelType.IN
+TAGGED = RelType.TAGGED
+ENDORSED = RelType.ENDORSED
+INTERACTS = RelType.INTERACTS
+EXPERT_IN = RelType.EXPERT_IN
+
+# run states of an analytics generation, written as literals in the statements below
+RUN_STATES = ("pending", "current", "previous", "stale")
+
+# every property key the store writes (given to the linter, which then flags a misspelt key in a read)
+PROPERTY_KEYS: frozenset[str] = frozenset(
+    {
+        # Person
+        "id", "name", "email", "title", "department", "location", "manager_id", "hired_on", "active",
+        "opted_out", "bot", "source",
+        # Skill, Community, Post
+        "aliases", "kind", "created_at", "community_id", "thread_id", "parent_id", "tags", "score", "accepted",
+        "author_id",
+        # relationships
+        "level", "declared_at", "since", "role", "skill", "weight", "count", "last_at", "evidence",
+        "expertise_rank", "last_active",
+        # Meta, AnalyticsRun
+        "key", "value", "gen", "state", "written_at", "started_at", "finished_at", "stats",
+        # PersonScores, InfluenceScore, DetectedCommunity
+        "person_id", "pagerank", "degree", "betweenness", "constraint", "effective_size", "participation",
+        "within_z", "articulation", "community", "scope", "scope_id", "size", "declared", "skills",
+        # CommunityHealth
+        "period", "start", "members", "active_members", "posts", "threads", "reply_rate",
+        "median_first_response_hours", "unanswered_share", "contributor_gini", "absence_factor",
+        "newcomer_retention", "managers_active_share", "cross_department_share",
+    }
+)
+# keys of parameter rows that are not stored as properties (read as `row.from_id`...)
+ROW_KEYS: frozenset[str] = frozenset({"from_id", "to_id", "source_id", "target_id", "props"})
+
+ParamType = Literal[
+    "STRING", "INTEGER", "FLOAT", "BOOLEAN", "MAP", "ANY", "DATETIME",
+    "LIST<STRING>", "LIST<MAP>",
+]
+Mode = Literal["schema", "read", "write"]
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One Cypher statement: its text, the parameters it takes (name -> type) and how it is run."""
+
+    name: str
+    text: str
+    params: Mapping[str, ParamType] = field(default_factory=dict)
+    mode: Mode = "read"
+    # linter warnings accepted on purpose (substrings of the message); each use says why
+    allow: tuple[str, ...] = ()
+
+
+_REGISTRY: dict[str, Statement] = {}
+
+
+def _stmt(
+    name: str, text: str, mode: Mode = "read", allow: tuple[str, ...] = (), /, **params: ParamType
+) -> Statement:
+    statement = Statement(name=name, text=" ".join(text.split()), params=dict(params), mode=mode, allow=allow)
+    if name in _REGISTRY:
+        raise ValueError(f"duplicate Cypher statement name {name}")
+    _REGISTRY[name] = statement
+    return statement
+
+
+def _read(name: str, text: str, allow: tuple[str, ...] = (), /, **params: ParamType) -> Statement:
+    return _stmt(name, text, "read", allow, **params)
+
+
+def _write(name: str, text: str, /, **params: ParamType) -> Statement:
+    return _stmt(name, text, "write", (), **params)
+
+
+# --- schema: constraints and indexes created at start-up -------------------------------------------------------
+# Uniqueness constraints back every MERGE key (and give the index for lookups by that key); range indexes serve the
+# API read paths: experts by skill and score, people by department/location/email/source, brokers by betweenness,
+# influence by scope, health by community, posts by parent/community/author, and every analytics row by generation.
+
+_SCHEMA_TEXT: tuple[tuple[str, str], ...] = (
+    ("CONSTRAINT_PERSON_ID", f"CREATE CONSTRAINT person_id IF NOT EXISTS FOR (n:{PERSON}) REQUIRE n.id IS UNIQUE"),
+    ("CONSTRAINT_SKILL_NAME", f"CREATE CONSTRAINT skill_name IF NOT EXISTS FOR (n:{SKILL}) REQUIRE n.name IS UNIQUE"),
+    (
+        "CONSTRAINT_COMMUNITY_ID",
+        f"CREATE CONSTRAINT community_id IF NOT EXISTS FOR (n:{COMMUNITY}) REQUIRE n.id IS UNIQUE",
+    ),
+    ("CONSTRAINT_POST_ID", f"CREATE CONSTRAINT post_id IF NOT EXISTS FOR (n:{POST}) REQUIRE n.id IS UNIQUE"),
+    ("CONSTRAINT_META_KEY", f"CREATE CONSTRAINT meta_key IF NOT EXISTS FOR (n:{META}) REQUIRE n.key IS UNIQUE"),
+    ("CONSTRAINT_RUN_GEN", f"CREATE CONSTRAINT run_gen IF NOT EXISTS FOR (n:{RUN}) REQUIRE n.gen IS UNIQUE"),
+    (
+        "CONSTRAINT_SCORES_KEY",
+        f"CREATE CONSTRAINT person_scores_key IF NOT EXISTS FOR (n:{SCORES}) REQUIRE (n.gen, n.person_id) IS UNIQUE",
+    ),
+    (
+        "CONSTRAINT_INFLUENCE_KEY",
+        f"CREATE CONSTRAINT influence_key IF NOT EXISTS FOR (n:{INFLUENCE}) "
+        "REQUIRE (n.gen, n.scope, n.scope_id, n.person_id) IS UNIQUE",
+    ),
+    (
+        "CONSTRAINT_DETECTED_KEY",
+        f"CREATE CONSTRAINT detected_key IF NOT EXISTS FOR (n:{DETECTED}) REQUIRE (n.gen, n.id) IS UNIQUE",
+    ),
+    (
+        "CONSTRAINT_HEALTH_KEY",
+        f"CREATE CONSTRAINT health_key IF NOT EXISTS FOR (n:{HEALTH}) "
+        "REQUIRE (n.gen, n.community_id, n.period, n.start) IS UNIQUE",
+    ),
+    ("INDEX_PERSON_EMAIL", f"CREATE INDEX person_email IF NOT EXISTS FOR (n:{PERSON}) ON (n.email)"),
+    ("INDEX_PERSON_DEPARTMENT", f"CREATE INDEX person_department IF NOT EXISTS FOR (n:{PERSON}) ON (n.department)"),
+    ("INDEX_PERSON_LOCATION", f"CREATE INDEX person_location IF NOT EXISTS FOR (n:{PERSON}) ON (n.location)"),
+    ("INDEX_PERSON_SOURCE", f"CREATE INDEX person_source IF NOT EXISTS FOR (n:{PERSON}) ON (n.source, n.active)"),
+    ("INDEX_POST_PARENT", f"CREATE INDEX post_parent IF NOT EXISTS FOR (n:{POST}) ON (n.parent_id)"),
+    ("INDEX_POST_COMMUNITY", f"CREATE INDEX post_community IF NOT EXISTS FOR (n:{POST}) ON (n.community_id)"),
+    ("INDEX_POST_AUTHOR", f"CREATE INDEX post_author IF NOT EXISTS FOR (n:{POST}) ON (n.author_id)"),
+    ("INDEX_RUN_STATE", f"CREATE INDEX run_state IF NOT EXISTS FOR (n:{RUN}) ON (n.state)"),
+    (
+        "INDEX_SCORES_BETWEENNESS",
+        f"CREATE INDEX person_scores_betweenness IF NOT EXISTS FOR (n:{SCORES}) ON (n.gen, n.betweenness)",
+    ),
+    (
+        "INDEX_INFLUENCE_SCOPE",
+        f"CREATE INDEX influence_scope IF NOT EXISTS FOR (n:{INFLUENCE}) ON (n.gen, n.scope, n.scope_id)",
+    ),
+    (
+        "INDEX_HEALTH_COMMUNITY",
+        f"CREATE INDEX health_community IF NOT EXISTS FOR (n:{HEALTH}) ON (n.gen, n.community_id)",
+    ),
+    ("INDEX_DETECTED_GEN", f"CREATE INDEX detected_gen IF NOT EXISTS FOR (n:{DETECTED}) ON (n.gen)"),
+    ("INDEX_EXPERT_IN_GEN", f"CREATE INDEX expert_in_gen IF NOT EXISTS FOR ()-[r:{EXPERT_IN}]-() ON (r.gen)"),
+    ("INDEX_EXPERT_IN_SCORE", f"CREATE INDEX expert_in_score IF NOT EXISTS FOR ()-[r:{EXPERT_IN}]-() ON (r.score)"),
+    ("INDEX_INTERACTS_GEN", f"CREATE INDEX interacts_gen IF NOT EXISTS FOR ()-[r:{INTERACTS}]-() ON (r.gen)"),
+)
+SCHEMA: tuple[Statement, ...] = tuple(_stmt(name, text, "schema") for name, text in _SCHEMA_TEXT)
+
+# --- lifecycle ---------------------------------------------------------------------------------------------------
+
+PING = _read("PING", "RETURN 1 AS ok")
+
+# --- ingest: existing state (read inside the write transaction to count inserted/updated/unchanged) -------------
+
+PEOPLE_FETCH = _read(
+    "PEOPLE_FETCH",
+    f"UNWIND $ids AS id MATCH (n:{PERSON} {{id: id}}) RETURN n.id AS key, properties(n) AS props",
+    ids="LIST<STRING>",
+)
+SKILLS_FETCH = _read(
+    "SKILLS_FETCH",
+    f"UNWIND $ids AS id MATCH (n:{SKILL} {{name: id}}) RETURN n.name AS key, properties(n) AS props",
+    ids="LIST<STRING>",
+)
+COMMUNITIES_FETCH = _read(
+    "COMMUNITIES_FETCH",
+    f"UNWIND $ids AS id MATCH (n:{COMMUNITY} {{id: id}}) RETURN n.id AS key, properties(n) AS props",
+    ids="LIST<STRING>",
+)
+POSTS_FETCH = _read(
+    "POSTS_FETCH",
+    f"UNWIND $ids AS id MATCH (n:{POST} {{id: id}}) RETURN n.id AS key, properties(n) AS props",
+    ids="LIST<STRING>",
+)
+REPORTS_TO_FETCH = _read(
+    "REPORTS_TO_FETCH",
+    f"""
+    UNWIND $ids AS id
+    MATCH (p:{PERSON} {{id: id}})-[:{REPORTS_TO}]->(m:{PERSON})
+    RETURN p.id AS person_id, m.id AS manager_id
+    """,
+    ids="LIST<STRING>",
+)
+HAS_SKILL_FETCH = _read(
+    "HAS_SKILL_FETCH",
+    f"""
+    UNWIND $keys AS k
+    MATCH (p:{PERSON} {{id: k.person_id}})-[r:{HAS_SKILL}]->(s:{SKILL} {{name: k.skill}})
+    RETURN p.id AS person_id, s.name AS skill, properties(r) AS props
+    """,
+    keys="LIST<MAP>",
+)
+MEMBER_OF_FETCH = _read(
+    "MEMBER_OF_FETCH",
+    f"""
+    UNWIND $keys AS k
+    MATCH (p:{PERSON} {{id: k.person_id}})-[r:{MEMBER_OF}]->(c:{COMMUNITY} {{id: k.community_id}})
+    RETURN p.id AS person_id, c.id AS community_id, properties(r) AS props
+    """,
+    keys="LIST<MAP>",
+)
+ENDORSED_FETCH = _read(
+    "ENDORSED_FETCH",
+    f"""
+    UNWIND $keys AS k
+    MATCH (a:{PERSON} {{id: k.from_id}})-[r:{ENDORSED} {{skill: k.skill}}]->(b:{PERSON} {{id: k.to_id}})
+    RETURN a.id AS from_id, b.id AS to_id, r.skill AS skill, properties(r) AS props
+    """,
+    keys="LIST<MAP>",
+)
+PEOPLE_MISSING = _read(
+    "PEOPLE_MISSING",
+    f"""
+    UNWIND $ids AS id
+    OPTIONAL MATCH (p:{PERSON} {{id: id}})
+    WITH id, p WHERE p IS NULL
+    RETURN id ORDER BY id
+    """,
+    ids="LIST<STRING>",
+)
+COMMUNITIES_MISSING = _read(
+    "COMMUNITIES_MISSING",
+    f"""
+    UNWIND $ids AS id
+    OPTIONAL MATCH (c:{COMMUNITY} {{id: id}})
+    WITH id, c WHERE c IS NULL
+    RETURN id ORDER BY id
+    """,
+    ids="LIST<STRING>",
+)
+
+# --- ingest: writes ----------------------------------------------------------------------------------------------
+# `SET n = row` replaces every property with the row's (a None field is left out of the row, so it is removed):
+# an update overwrites, and a second write of the same row changes nothing.
+
+PEOPLE_UPSERT = _write(
+    "PEOPLE_UPSERT",
+    f"UNWIND $rows AS row MERGE (n:{PERSON} {{id: row.id}}) SET n = row",
+    rows="LIST<MAP>",
+)
+SKILLS_UPSERT = _write(
+    "SKILLS_UPSERT",
+    f"UNWIND $rows AS row MERGE (n:{SKILL} {{name: row.name}}) SET n.aliases = row.aliases",
+    rows="LIST<MAP>",
+)
+SKILLS_ENSURE = _write(
+    "SKILLS_ENSURE",
+    f"UNWIND $names AS name MERGE (n:{SKILL} {{name: name}}) ON CREATE SET n.aliases = []",
+    names="LIST<STRING>",
+)
+COMMUNITIES_UPSERT = _write(
+    "COMMUNITIES_UPSERT",
+    f"UNWIND $rows AS row MERGE (n:{COMMUNITY} {{id: row.id}}) SET n = row",
+    rows="LIST<MAP>",
+)
+POSTS_UPSERT = _write(
+    "POSTS_UPSERT",
+    f"UNWIND $rows AS row MERGE (n:{POST} {{id: row.id}}) SET n = row",
+    rows="LIST<MAP>",
+)
+# an updated post may have changed author, community, parent or tags: drop the edges that no longer hold
+POSTS_UNLINK_AUTHOR = _write(
+    "POSTS_UNLINK_AUTHOR",
+    f"""
+    UNWIND $rows AS row
+    MATCH (a:{PERSON})-[r:{AUTHORED}]->(:{POST} {{id: row.id}})
+    WHERE row.author_id IS NULL OR a.id <> row.author_id
+    DELETE r
+    """,
+    rows="LIST<MAP>",
+)
+POSTS_UNLINK_COMMUNITY = _write(
+    "POSTS_UNLINK_COMMUNITY",
+    f"""
+    UNWIND $rows AS row
+    MATCH (:{POST} {{id: row.id}})-[r:{IN}]->(c:{COMMUNITY})
+    WHERE row.community_id IS NULL OR c.id <> row.community_id
+    DELETE r
+    """,
+    rows="LIST<MAP>",
+)
+POSTS_UNLINK_PARENT = _write(
+    "POSTS_UNLINK_PARENT",
+    f"""
+    UNWIND $rows AS row
+    MATCH (:{POST} {{id: row.id}})-[r:{REPLY_TO}]->(q:{POST})
+    WHERE row.parent_id IS NULL OR q.id <> row.parent_id
+    DELETE r
+    """,
+    rows="LIST<MAP>",
+)
+POSTS_UNLINK_TAGS = _write(
+    "POSTS_UNLINK_TAGS",
+    f"""
+    UNWIND $rows AS row
+    MATCH (:{POST} {{id: row.id}})-[r:{TAGGED}]->(s:{SKILL})
+    WHERE NOT s.name IN row.tags
+    DELETE r
+    """,
+    rows="LIST<MAP>",
+)
+POSTS_LINK_AUTHOR = _write(
+    "POSTS_LINK_AUTHOR",
+    f"""
+    UNWIND $rows AS row
+    MATCH (p:{POST} {{id: row.id}})
+    MATCH (a:{PERSON} {{id: row.author_id}})
+    MERGE (a)-[:{AUTHORED}]->(p)
+    """,
+    rows="LIST<MAP>",
+)
+POSTS_LINK_COMMUNITY = _write(
+    "POSTS_LINK_COMMUNITY",
+    f"""
+    UNWIND $rows AS row
+    MATCH (p:{POST} {{id: row.id}})
+    MATCH (c:{COMMUNITY} {{id: row.community_id}})
+    MERGE (p)-[:{IN}]->(c)
+    """,
+    rows="LIST<MAP>",
+)
+POSTS_LINK_TAGS = _write(
+    "POSTS_LINK_TAGS",
+    f"""
+    UNWIND $rows AS row
+    MATCH (p:{POST} {{id: row.id}})
+    UNWIND row.tags AS tag
+    MATCH (s:{SKILL} {{name: tag}})
+    MERGE (p)-[:{TAGGED}]->(s)
+    """,
+    rows="LIST<MAP>",
+)
+# a reply may arrive before its parent: link to parents already stored, and link children already stored (they
+# keep parent_id as a property) to the posts just written, so the graph is the same in either arrival order
+POSTS_LINK_PARENT = _write(
+    "POSTS_LINK_PARENT",
+    f"""
+    UNWIND $rows AS row
+    MATCH (c:{POST} {{id: row.id}})
+    MATCH (p:{POST} {{id: row.parent_id}})
+    MERGE (c)-[:{REPLY_TO}]->(p)
+    """,
+    rows="LIST<MAP>",
+)
+POSTS_LINK_CHILDREN = _write(
+    "POSTS_LINK_CHILDREN",
+    f"""
+    UNWIND $ids AS id
+    MATCH (p:{POST} {{id: id}})
+    MATCH (c:{POST} {{parent_id: id}})
+    MERGE (c)-[:{REPLY_TO}]->(p)
+    """,
+    ids="LIST<STRING>",
+)
+# one manager per person: a new manager replaces the old reporting line
+REPORTS_TO_UPSERT = _write(
+    "REPORTS_TO_UPSERT",
+    f"""
+    UNWIND $rows AS row
+    MATCH (p:{PERSON} {{id: row.person_id}})
+    MATCH (m:{PERSON} {{id: row.manager_id}})
+    OPTIONAL MATCH (p)-[old:{REPORTS_TO}]->(other:{PERSON})
+    WHERE other.id <> row.manager_id
+    WITH p, m, collect(old) AS stale
+    FOREACH (r IN stale | DELETE r)
+    MERGE (p)-[:{REPORTS_TO}]->(m)
+    """,
+    rows="LIST<MAP>",
+)
+HAS_SKILL_UPSERT = _write(
+    "HAS_SKILL_UPSERT",
+    f"""
+    UNWIND $rows AS row
+    MATCH (p:{PERSON} {{id: row.person_id}})
+    MATCH (s:{SKILL} {{name: row.skill}})
+    MERGE (p)-[r:{HAS_SKILL}]->(s)
+    SET r = row.props
+    """,
+    rows="LIST<MAP>",
+)
+MEMBER_OF_UPSERT = _write(
+    "MEMBER_OF_UPSERT",
+    f"""
+    UNWIND $rows AS row
+    MATCH (p:{PERSON} {{id: row.person_id}})
+    MATCH (c:{COMMUNITY} {{id: row.community_id}})
+    MERGE (p)-[r:{MEMBER_OF}]->(c)
+    SET r = row.props
+    """,
+    rows="LIST<MAP>",
+)
+ENDORSED_UPSERT = _write(
+    "ENDORSED_UPSERT",
+    f"""
+    UNWIND $rows AS row
+    MATCH (a:{PERSON} {{id: row.from_id}})
+    MATCH (b:{PERSON} {{id: row.to_id}})
+    MERGE (a)-[r:{ENDORSED} {{skill: row.skill}}]->(b)
+    SET r.created_at = row.created_at
+    """,
+    rows="LIST<MAP>",
+)
+SET_ACTIVE = _write(
+    "SET_ACTIVE",
+    f"""
+    UNWIND $ids AS id
+    MATCH (p:{PERSON} {{id: id}})
+    WHERE p.active <> $active
+    SET p.active = $active
+    RETURN count(p) AS changed
+    """,
+    ids="LIST<STRING>",
+    active="BOOLEAN",
+)
+ACTIVE_IDS_OF_SOURCE = _read(
+    "ACTIVE_IDS_OF_SOURCE",
+    f"MATCH (p:{PERSON}) WHERE p.source = $source AND p.active RETURN p.id AS id",
+    source="STRING",
+)
+PERSON_IDS = _read("PERSON_IDS", f"MATCH (p:{PERSON}) RETURN p.id AS id")
+PERSON_IDS_OF_SOURCE = _read(
+    "PERSON_IDS_OF_SOURCE", f"MATCH (p:{PERSON}) WHERE p.source = $source RETURN p.id AS id", source="STRING"
+)
+EMAIL_INDEX = _read(
+    "EMAIL_INDEX",
+    f"MATCH (p:{PERSON}) WHERE p.email IS NOT NULL RETURN p.email AS email, p.id AS id ORDER BY id",
+)
+META_GET = _read("META_GET", f"MATCH (m:{META} {{key: $key}}) RETURN m.value AS value", key="STRING")
+META_SET = _write(
+    "META_SET", f"UNWIND $rows AS row MERGE (m:{META} {{key: row.key}}) SET m.value = row.value", rows="LIST<MAP>"
+)
+META_DELETE = _write("META_DELETE", f"MATCH (m:{META} {{key: $key}}) DELETE m", key="STRING")
+
+# --- analytics: the projection -----------------------------------------------------------------------------------
+
+PROJECTION_PEOPLE = _read(
+    "PROJECTION_PEOPLE",
+    f"""
+    MATCH (p:{PERSON})
+    RETURN p.id AS id, p.department AS department, p.location AS location, p.manager_id AS manager_id,
+           p.active AS active, p.opted_out AS opted_out, p.bot AS bot, p.source AS source, p.hired_on AS hired_on
+    ORDER BY id
+    """,
+)
+PROJECTION_POSTS = _read(
+    "PROJECTION_POSTS",
+    f"""
+    MATCH (p:{POST})
+    RETURN p.id AS id, p.kind AS kind, p.author_id AS author_id, p.created_at AS created_at,
+           p.community_id AS community_id, p.thread_id AS thread_id, p.parent_id AS parent_id, p.tags AS tags,
+           p.score AS score, p.accepted AS accepted
+    ORDER BY id
+    """,
+)
+PROJECTION_MEMBERSHIPS = _read(
+    "PROJECTION_MEMBERSHIPS",
+    f"""
+    MATCH (p:{PERSON})-[r:{MEMBER_OF}]->(c:{COMMUNITY})
+    RETURN p.id AS person_id, c.id AS community_id, r.since AS since
+    ORDER BY person_id, community_id
+    """,
+)
+PROJECTION_REPORTS_TO = _read(
+    "PROJECTION_REPORTS_TO",
+    f"""
+    MATCH (p:{PERSON})-[:{REPORTS_TO}]->(m:{PERSON})
+    RETURN p.id AS person_id, m.id AS manager_id
+    ORDER BY person_id
+    """,
+)
+PROJECTION_SKILLS = _read(
+    "PROJECTION_SKILLS",
+    f"""
+    MATCH (p:{PERSON})-[r:{HAS_SKILL}]->(s:{SKILL})
+    RETURN p.id AS person_id, s.name AS skill, r.level AS level, r.source AS source, r.declared_at AS declared_at
+    ORDER BY person_id, skill
+    """,
+)
+PROJECTION_ENDORSEMENTS = _read(
+    "PROJECTION_ENDORSEMENTS",
+    f"""
+    MATCH (a:{PERSON})-[r:{ENDORSED}]->(b:{PERSON})
+    RETURN a.id AS from_id, b.id AS to_id, r.skill AS skill, r.created_at AS created_at
+    ORDER BY from_id, to_id, skill
+    """,
+)
+ALL_COMMUNITIES = _read(
+    "ALL_COMMUNITIES",
+    f"MATCH (c:{COMMUNITY}) RETURN properties(c) AS props ORDER BY c.id",
+)
+
+# --- analytics: writing a generation --------------------------------------------------------------------------
+
+RUN_CREATE = _write(
+    "RUN_CREATE",
+    f"""
+    UNWIND $rows AS row
+    MERGE (r:{RUN} {{gen: row.gen}})
+    SET r = row
+    """,
+    rows="LIST<MAP>",
+)
+SCORES_WRITE = _write(
+    "SCORES_WRITE",
+    f"""
+    UNWIND $rows AS row
+    MERGE (s:{SCORES} {{gen: row.gen, person_id: row.person_id}})
+    SET s = row
+    """,
+    rows="LIST<MAP>",
+)
+INFLUENCE_WRITE = _write(
+    "INFLUENCE_WRITE",
+    f"""
+    UNWIND $rows AS row
+    MERGE (i:{INFLUENCE} {{gen: row.gen, scope: row.scope, scope_id: row.scope_id, person_id: row.person_id}})
+    SET i.score = row.score
+    """,
+    rows="LIST<MAP>",
+)
+INTERACTS_WRITE = _write(
+    "INTERACTS_WRITE",
+    f"""
+    UNWIND $rows AS row
+    MATCH (a:{PERSON} {{id: row.source_id}})
+    MATCH (b:{PERSON} {{id: row.target_id}})
+    MERGE (a)-[r:{INTERACTS} {{gen: row.gen}}]->(b)
+    SET r.weight = row.weight, r.count = row.count, r.last_at = row.last_at
+    """,
+    rows="LIST<MAP>",
+)
+EXPERT_IN_WRITE = _write(
+    "EXPERT_IN_WRITE",
+    f"""
+    UNWIND $rows AS row
+    MATCH (p:{PERSON} {{id: row.person_id}})
+    MATCH (s:{SKILL} {{name: row.skill}})
+    MERGE (p)-[r:{EXPERT_IN} {{gen: row.gen}}]->(s)
+    SET r.score = row.score, r.evidence = row.evidence, r.expertise_rank = row.expertise_rank,
+        r.last_active = row.last_active
+    """,
+    rows="LIST<MAP>",
+)
+DETECTED_WRITE = _write(
+    "DETECTED_WRITE",
+    f"""
+    UNWIND $rows AS row
+    MERGE (d:{DETECTED} {{gen: row.gen, id: row.id}})
+    SET d = row
+    """,
+    rows="LIST<MAP>",
+)
+HEALTH_WRITE = _write(
+    "HEALTH_WRITE",
+    f"""
+    UNWIND $rows AS row
+    MERGE (h:{HEALTH} {{gen: row.gen, community_id: row.community_id, period: row.period, start: row.start}})
+    SET h = row
+    """,
+    rows="LIST<MAP>",
+)
+# the switch: one statement, so readers see the old generation or the new one, never a mix
+RUN_SWITCH = _write(
+    "RUN_SWITCH",
+    f"""
+    MATCH (r:{RUN})
+    WHERE r.gen = $gen OR r.state IN ['current', 'previous']
+    SET r.state = CASE
+        WHEN r.gen = $gen THEN 'current'
+        WHEN r.state = 'current' THEN 'previous'
+        ELSE 'stale'
+    END
+    """,
+    gen="STRING",
+)
+# stale generations, and pending ones older than the cutoff (a run killed part-way); never the one being written
+RUN_GARBAGE = _read(
+    "RUN_GARBAGE",
+    f"""
+    MATCH (r:{RUN})
+    WHERE r.gen <> $gen
+      AND (r.state = 'stale' OR (r.state = 'pending' AND r.written_at < $cutoff))
+    RETURN r.gen AS gen
+    """,
+    gen="STRING",
+    cutoff="DATETIME",
+)
+
+
+def _gc_nodes(label: StoreLabel) -> Statement:
+    return _write(
+        f"GC_{label.name}",
+        f"MATCH (n:{label} {{gen: $gen}}) WITH n LIMIT $limit DETACH DELETE n RETURN count(*) AS deleted",
+        gen="STRING",
+        limit="INTEGER",
+    )
+
+
+def _gc_relationships(rel: RelType) -> Statement:
+    return _write(
+        f"GC_{rel.name}",
+        f"MATCH ()-[r:{rel} {{gen: $gen}}]->() WITH r LIMIT $limit DELETE r RETURN count(*) AS deleted",
+        gen="STRING",
+        limit="INTEGER",
+    )
+
+
+GC_BATCHES: tuple[Statement, ...] = (
+    *(_gc_nodes(label) for label in (SCORES, INFLUENCE, DETECTED, HEALTH)),
+    *(_gc_relationships(rel) for rel in (INTERACTS, EXPERT_IN)),
+)
+GC_RUN = _write("GC_RUN", f"MATCH (r:{RUN} {{gen: $gen}}) DELETE r", gen="STRING")
+
+CURRENT_RUN = _read(
+    "CURRENT_RUN",
+    f"MATCH (r:{RUN} {{state: 'current'}}) RETURN properties(r) AS props ORDER BY r.written_at DESC LIMIT 1",
+)
+
+# --- API reads ---------------------------------------------------------------------------------------------------
+# person-returning reads leave out opted-out people; directory reads also leave out leavers and bots
+
+PERSON_GET = _read(
+    "PERSON_GET",
+    f"MATCH (p:{PERSON} {{id: $id}}) WHERE NOT p.opted_out RETURN properties(p) AS props",
+    id="STRING",
+)
+PEOPLE_GET = _read(
+    "PEOPLE_GET",
+    f"UNWIND $ids AS id MATCH (p:{PERSON} {{id: id}}) WHERE NOT p.opted_out RETURN properties(p) AS props",
+    ids="LIST<STRING>",
+)
+PERSON_SCORES_GET = _read(
+    "PERSON_SCORES_GET",
+    f"""
+    UNWIND $ids AS id
+    MATCH (p:{PERSON} {{id: id}}) WHERE NOT p.opted_out
+    MATCH (s:{SCORES} {{gen: $gen, person_id: id}})
+    RETURN properties(s) AS props
+    """,
+    ids="LIST<STRING>",
+    gen="STRING",
+)
+PERSON_SKILLS_GET = _read(
+    "PERSON_SKILLS_GET",
+    f"""
+    UNWIND $ids AS id
+    MATCH (p:{PERSON} {{id: id}})-[r:{HAS_SKILL}]->(s:{SKILL}) WHERE NOT p.opted_out
+    RETURN p.id AS person_id, s.name AS skill, r.level AS level, r.source AS source, r.declared_at AS declared_at
+    ORDER BY person_id, skill
+    """,
+    ids="LIST<STRING>",
+)
+PERSON_EXPERTISE_GET = _read(
+    "PERSON_EXPERTISE_GET",
+    f"""
+    UNWIND $ids AS id
+    MATCH (p:{PERSON} {{id: id}})-[r:{EXPERT_IN} {{gen: $gen}}]->(s:{SKILL}) WHERE NOT p.opted_out
+    RETURN p.id AS person_id, s.name AS skill, r.score AS score, r.evidence AS evidence,
+           r.expertise_rank AS expertise_rank, r.last_active AS last_active
+    ORDER BY person_id, score DESC, skill
+    """,
+    ids="LIST<STRING>",
+    gen="STRING",
+)
+MEMBERSHIPS_GET = _read(
+    "MEMBERSHIPS_GET",
+    f"""
+    UNWIND $ids AS id
+    MATCH (p:{PERSON} {{id: id}})-[:{MEMBER_OF}]->(c:{COMMUNITY}) WHERE NOT p.opted_out
+    RETURN p.id AS person_id, properties(c) AS props
+    ORDER BY person_id, c.id
+    """,
+    ids="LIST<STRING>",
+)
+_EXPERTS_MATCH = f"""
+    MATCH (:{SKILL} {{name: $skill}})<-[e:{EXPERT_IN} {{gen: $gen}}]-(p:{PERSON})
+    WHERE p.active AND NOT p.opted_out AND NOT p.bot
+      AND ($department IS NULL OR p.department = $department)
+      AND ($location IS NULL OR p.location = $location)
+"""
+EXPERTS_PAGE = _read(
+    "EXPERTS_PAGE",
+    f"""
+    {_EXPERTS_MATCH}
+      AND ($after_score IS NULL OR e.score < $after_score OR (e.score = $after_score AND p.id > $after_id))
+    RETURN properties(p) AS props, p.id AS id, e.score AS score, e.evidence AS evidence
+    ORDER BY score DESC, id ASC
+    LIMIT $limit
+    """,
+    skill="STRING",
+    gen="STRING",
+    department="STRING",
+    location="STRING",
+    after_score="FLOAT",
+    after_id="STRING",
+    limit="INTEGER",
+)
+EXPERTS_COUNT = _read(
+    "EXPERTS_COUNT",
+    f"{_EXPERTS_MATCH} RETURN count(p) AS total",
+    skill="STRING",
+    gen="STRING",
+    department="STRING",
+    location="STRING",
+)
+SKILLS_ALL = _read(
+    "SKILLS_ALL", f"MATCH (s:{SKILL}) RETURN s.name AS name, s.aliases AS aliases ORDER BY name"
+)
+SKILLS_FIRST = _read(
+    "SKILLS_FIRST",
+    f"MATCH (s:{SKILL}) RETURN s.name AS name, s.aliases AS aliases ORDER BY name LIMIT $limit",
+    limit="INTEGER",
+)
+SKILLS_PREFIX = _read(
+    "SKILLS_PREFIX",
+    f"""
+    MATCH (s:{SKILL})
+    WHERE s.name STARTS WITH $prefix OR any(alias IN s.aliases WHERE alias STARTS WITH $prefix)
+    RETURN s.name AS name, s.aliases AS aliases
+    ORDER BY name
+    LIMIT $limit
+    """,
+    prefix="STRING",
+    limit="INTEGER",
+)
+SKILL_GET = _read(
+    "SKILL_GET", f"MATCH (s:{SKILL} {{name: $name}}) RETURN s.name AS name, s.aliases AS aliases", name="STRING"
+)
+COMMUNITIES_PAGE = _read(
+    "COMMUNITIES_PAGE",
+    f"MATCH (c:{COMMUNITY}) WHERE c.id > $after RETURN properties(c) AS props ORDER BY c.id LIMIT $limit",
+    after="STRING",
+    limit="INTEGER",
+)
+COMMUNITY_GET = _read(
+    "COMMUNITY_GET", f"MATCH (c:{COMMUNITY} {{id: $id}}) RETURN properties(c) AS props", id="STRING"
+)
+COMMUNITY_MEMBERS_PAGE = _read(
+    "COMMUNITY_MEMBERS_PAGE",
+    f"""
+    MATCH (p:{PERSON})-[:{MEMBER_OF}]->(:{COMMUNITY} {{id: $id}})
+    WHERE NOT p.opted_out AND p.id > $after
+    RETURN properties(p) AS props, p.id AS id
+    ORDER BY id
+    LIMIT $limit
+    """,
+    id="STRING",
+    after="STRING",
+    limit="INTEGER",
+)
+COMMUNITY_MEMBERS_COUNT = _read(
+    "COMMUNITY_MEMBERS_COUNT",
+    f"""
+    MATCH (p:{PERSON})-[:{MEMBER_OF}]->(:{COMMUNITY} {{id: $id}})
+    WHERE NOT p.opted_out
+    RETURN count(p) AS total
+    """,
+    id="STRING",
+)
+COMMUNITY_HEALTH_GET = _read(
+    "COMMUNITY_HEALTH_GET",
+    f"MATCH (h:{HEALTH} {{gen: $gen, community_id: $id}}) RETURN properties(h) AS props ORDER BY h.start",
+    gen="STRING",
+    id="STRING",
+)
+DETECTED_GET = _read(
+    "DETECTED_GET",
+    f"MATCH (d:{DETECTED} {{gen: $gen}}) RETURN properties(d) AS props ORDER BY d.size DESC, d.id",
+    gen="STRING",
+)
+INFLUENCERS = _read(
+    "INFLUENCERS",
+    f"""
+    MATCH (i:{INFLUENCE} {{gen: $gen, scope: $scope, scope_id: $scope_id}})
+    MATCH (p:{PERSON} {{id: i.person_id}})
+    WHERE p.active AND NOT p.opted_out AND NOT p.bot
+    RETURN properties(p) AS props, p.id AS id, i.score AS score
+    ORDER BY score DESC, id
+    LIMIT $limit
+    """,
+    gen="STRING",
+    scope="STRING",
+    scope_id="STRING",
+    limit="INTEGER",
+)
+# nulls sort last in ascending order in Cypher, so a missing constraint comes after every known one
+BROKERS = _read(
+    "BROKERS",
+    f"""
+    MATCH (s:{SCORES} {{gen: $gen}})
+    MATCH (p:{PERSON} {{id: s.person_id}})
+    WHERE p.active AND NOT p.opted_out AND NOT p.bot
+    RETURN properties(p) AS props, properties(s) AS scores
+    ORDER BY s.betweenness DESC, s.constraint ASC, p.id
+    LIMIT $limit
+    """,
+    gen="STRING",
+    limit="INTEGER",
+)
+# span: how many of the given communities a person touches, as a member or through an INTERACTS neighbour
+# (either direction) who is a member
+BROKERS_SPANNING = _read(
+    "BROKERS_SPANNING",
+    f"""
+    MATCH (s:{SCORES} {{gen: $gen}})
+    MATCH (p:{PERSON} {{id: s.person_id}})
+    WHERE p.active AND NOT p.opted_out AND NOT p.bot
+    WITH p, s, COUNT {{
+        MATCH (c:{COMMUNITY})
+        WHERE c.id IN $community_ids
+          AND (EXISTS {{ (p)-[:{MEMBER_OF}]->(c) }}
+               OR EXISTS {{ (p)-[i:{INTERACTS}]-(:{PERSON})-[:{MEMBER_OF}]->(c) WHERE i.gen = $gen }})
+    }} AS span
+    WHERE span >= $min_span
+    RETURN properties(p) AS props, properties(s) AS scores
+    ORDER BY span DESC, s.betweenness DESC, s.constraint ASC, p.id
+    LIMIT $limit
+    """,
+    gen="STRING",
+    community_ids="LIST<STRING>",
+    min_span="INTEGER",
+    limit="INTEGER",
+)
+REACH_NEIGHBOURS = _read(
+    "REACH_NEIGHBOURS",
+    f"""
+    UNWIND $ids AS id
+    MATCH (:{PERSON} {{id: id}})-[:{INTERACTS} {{gen: $gen}}]-(q:{PERSON})
+    WHERE NOT q.opted_out AND q.id <> id
+    RETURN id, collect(DISTINCT q.id) AS neighbours
+    """,
+    ids="LIST<STRING>",
+    gen="STRING",
+)
+REACH_COMMUNITIES = _read(
+    "REACH_COMMUNITIES",
+    f"""
+    UNWIND $ids AS id
+    MATCH (:{PERSON} {{id: id}})-[:{MEMBER_OF}]->(c:{COMMUNITY})
+    RETURN id, collect(DISTINCT c.id) AS communities
+    """,
+    ids="LIST<STRING>",
+)
+PATH_ENDS = _read(
+    "PATH_ENDS",
+    f"UNWIND $ids AS id MATCH (p:{PERSON} {{id: id}}) WHERE NOT p.opted_out RETURN p.id AS id",
+    ids="LIST<STRING>",
+)
+
+MAX_LITERAL_HOPS = 8  # above this the unbounded search (with a length filter) is used; same answer
+
+
+def _hops(max_hops: int) -> str:
+    """The variable-length bound of the path pattern: a validated int, the one non-enum value pasted into text."""
+    if isinstance(max_hops, bool) or not isinstance(max_hops, int) or not 1 <= max_hops <= MAX_LITERAL_HOPS:
+        raise ValueError(f"hop bound must be an int in 1..{MAX_LITERAL_HOPS}, got {max_hops!r}")
+    return f"*1..{max_hops}"
+
+
+def _path_text(bound: str) -> str:
+    # allShortestPaths keeps every shortest path so ties are broken by the smallest id sequence (ORDER BY a list is
+    # lexicographic). The per-node and per-relationship `all(...)` predicates are universal, so Neo4j evaluates them
+    # during its bidirectional breadth-first search instead of falling back to exhaustive search (Cypher manual,
+    # "Shortest path planning"). Steps are active, not opted-out people; the first node (checked by the caller)
+    # may be a leaver. INTERACTS of other generations are skipped; REPORTS_TO has no generation.
+    return f"""
+    MATCH (a:{PERSON} {{id: $from_id}})
+    MATCH (b:{PERSON} {{id: $to_id}})
+    MATCH path = allShortestPaths((a)-[:{INTERACTS}|{REPORTS_TO}{bound}]-(b))
+    WHERE all(n IN nodes(path) WHERE n = a OR (n.active AND NOT n.opted_out))
+      AND all(r IN relationships(path) WHERE r.gen IS NULL OR r.gen = $gen)
+      AND length(path) <= $max_hops
+    RETURN [n IN nodes(path) | properties(n)] AS people
+    ORDER BY [n IN nodes(path) | n.id]
+    LIMIT 1
+    """
+
+
+def _path_statement(name: str, bound: str) -> Statement:
+    return _read(name, _path_text(bound), (), from_id="STRING", to_id="STRING", gen="STRING", max_hops="INTEGER")
+
+
+# built at import, one per bound, so the registry (and the linter) holds every statement the store can send
+_PATH_BOUNDED: dict[int, Statement] = {
+    n: _path_statement(f"INTRODUCTION_PATH_{n}", _hops(n)) for n in range(1, MAX_LITERAL_HOPS + 1)
+}
+# only for a bound above the cap (no introduction needs that many steps, but the contract has no cap): the linter's
+# warning about unbounded shortest paths is why the bounded statements exist
+_PATH_UNBOUNDED = _read(
+    "INTRODUCTION_PATH_UNBOUNDED",
+    _path_text("*"),
+    ("unbounded pattern",),
+    from_id="STRING",
+    to_id="STRING",
+    gen="STRING",
+    max_hops="INTEGER",
+)
+
+
+def introduction_path(max_hops: int) -> Statement:
+    """The shortest-path statement for a hop bound >= 1 (unbounded search plus a length filter above the cap)."""
+    if max_hops < 1:
+        raise ValueError(f"hop bound must be at least 1, got {max_hops}")
+    return _PATH_BOUNDED.get(max_hops, _PATH_UNBOUNDED)
+
+
+COUNTS = _read(
+    "COUNTS",
+    f"""
+    RETURN
+      COUNT {{ (p:{PERSON}) }} AS people,
+      COUNT {{ (p:{PERSON}) WHERE p.active AND NOT p.opted_out }} AS active_people,
+      COUNT {{ (p:{PERSON}) WHERE p.opted_out }} AS opted_out,
+      COUNT {{ (:{SKILL}) }} AS skills,
+      COUNT {{ (:{COMMUNITY}) }} AS communities,
+      COUNT {{ (:{POST}) }} AS posts,
+      COUNT {{ ()-[:{MEMBER_OF}]->() }} AS memberships,
+      COUNT {{ ()-[:{HAS_SKILL}]->() }} AS skill_claims,
+      COUNT {{ ()-[:{ENDORSED}]->() }} AS endorsements,
+      COUNT {{ ()-[:{REPORTS_TO}]->() }} AS reports_to,
+      COUNT {{ ()-[r:{INTERACTS}]->() WHERE r.gen = $gen }} AS interactions,
+      COUNT {{ ()-[r:{EXPERT_IN}]->() WHERE r.gen = $gen }} AS expertise,
+      COUNT {{ (s:{SCORES}) WHERE s.gen = $gen }} AS scored_people
+    """,
+    gen="STRING",
+)
+
+# --- dump (tests and tooling): every stored fact --------------------------------------------------------------
+
+DUMP_PEOPLE = _read("DUMP_PEOPLE", f"MATCH (n:{PERSON}) RETURN properties(n) AS props")
+DUMP_POSTS = _read("DUMP_POSTS", f"MATCH (n:{POST}) RETURN properties(n) AS props")
+DUMP_HAS_SKILL = _read(
+    "DUMP_HAS_SKILL",
+    f"""
+    MATCH (p:{PERSON})-[r:{HAS_SKILL}]->(s:{SKILL})
+    RETURN p.id AS person_id, s.name AS skill, properties(r) AS props
+    """,
+)
+DUMP_MEMBER_OF = _read(
+    "DUMP_MEMBER_OF",
+    f"""
+    MATCH (p:{PERSON})-[r:{MEMBER_OF}]->(c:{COMMUNITY})
+    RETURN p.id AS person_id, c.id AS community_id, properties(r) AS props
+    """,
+)
+DUMP_INTERACTS = _read(
+    "DUMP_INTERACTS",
+    f"""
+    MATCH (a:{PERSON})-[r:{INTERACTS} {{gen: $gen}}]->(b:{PERSON})
+    RETURN a.id AS source_id, b.id AS target_id, properties(r) AS props
+    """,
+    gen="STRING",
+)
+DUMP_EXPERT_IN = _read(
+    "DUMP_EXPERT_IN",
+    f"""
+    MATCH (p:{PERSON})-[r:{EXPERT_IN} {{gen: $gen}}]->(s:{SKILL})
+    RETURN p.id AS person_id, s.name AS skill, r.score AS score, r.evidence AS evidence,
+           r.expertise_rank AS expertise_rank, r.last_active AS last_active
+    """,
+    gen="STRING",
+)
+DUMP_SCORES = _read("DUMP_SCORES", f"MATCH (n:{SCORES} {{gen: $gen}}) RETURN properties(n) AS props", gen="STRING")
+DUMP_INFLUENCE = _read(
+    "DUMP_INFLUENCE", f"MATCH (n:{INFLUENCE} {{gen: $gen}}) RETURN properties(n) AS props", gen="STRING"
+)
+DUMP_HEALTH = _read("DUMP_HEALTH", f"MATCH (n:{HEALTH} {{gen: $gen}}) RETURN properties(n) AS props", gen="STRING")
+
+# --- tests: wipe a database before a contract run (never called by the store itself) -----------------------------
+
+WIPE_BATCH = _write(
+    "WIPE_BATCH",
+    "MATCH (n) WITH n LIMIT $limit DETACH DELETE n RETURN count(*) AS deleted",
+    limit="INTEGER",
+)
+
+ALL_STATEMENTS: Mapping[str, Statement] = MappingProxyType(_REGISTRY)
+LABELS: tuple[str, ...] = tuple(x.value for x in (*NodeLabel, *StoreLabel))
+RELATIONSHIP_TYPES: tuple[str, ...] = tuple(x.value for x in RelType)
+
+__all__ = [
+    "ALL_STATEMENTS",
+    "LABELS",
+    "MAX_LITERAL_HOPS",
+    "PROPERTY_KEYS",
+    "RELATIONSHIP_TYPES",
+    "ROW_KEYS",
+    "SCHEMA",
+    "Statement",
+    "introduction_path",
+]
