@@ -66,6 +66,7 @@ class ExpertiseWeights:
     votes: float = 0.5
     endorsements: float = 1.0
     expertise_rank: float = 1.0
+    recency: float = 1.0  # times 2 ** (-days since the latest answer or endorsement / half-life)
     saturation: float = 3.0  # K: s = K gives the middle of the demonstrated band
     default_level: int = 3
 
@@ -263,6 +264,7 @@ def compute_expertise(
             continue  # asking questions alone is not expertise
         level = a.level if a.level is not None else w.default_level
         er_s = er_scaled.get((person, skill), 0.0)
+        last_shown = _later(a.last_answer, a.last_endorsed) or as_of
         if demonstrated:
             s = (
                 w.answers * math.log1p(a.answers_w)
@@ -270,6 +272,7 @@ def compute_expertise(
                 + w.votes * math.log1p(max(a.votes_w, 0.0))
                 + w.endorsements * math.log1p(a.endorse_w)
                 + w.expertise_rank * math.log1p(er_s)
+                + w.recency * math.exp(-lam * max(as_of_ts - last_shown.timestamp(), 0.0))
             )
             score = 0.5 + 0.45 * s / (s + w.saturation) + (0.05 * level / 5 if a.declared else 0.0)
         else:
