@@ -46,8 +46,15 @@ def read_identities(path: str | Path) -> str:
 
 def parse_identities(text: str, file: str = "identities.csv") -> Iterable[IdentityRow | Reject]:
     """Rows of ``source,handle,person_id`` (a header line is optional); bad rows become rejects."""
-    reader = csv.reader(io.StringIO(text))
-    for fields in reader:
+    reader = csv.reader(io.StringIO(text, newline=""))
+    while True:
+        try:
+            fields = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield Reject(file, reader.line_num, f"unreadable CSV row: {exc}")
+            continue
         n = reader.line_num
         if not fields or all(not f.strip() for f in fields) or fields[0].lstrip().startswith("#"):
             continue

@@ -206,7 +206,7 @@ def parse_messages(
             if not isinstance(m, dict):
                 raise ValueError("message is not a JSON object")
             subtype = m.get("subtype")
-            if subtype not in KEEP_SUBTYPES:
+            if not (subtype is None or isinstance(subtype, str) and subtype in KEEP_SUBTYPES):
                 continue
             ts = m.get("ts")
             if not isinstance(ts, str | int | float) or isinstance(ts, bool):

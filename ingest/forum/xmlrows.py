@@ -60,6 +60,8 @@ def iter_rows(fh: IO[bytes], file: str) -> Iterator[tuple[int, dict[str, str]]]:
             reason = str(exc).split(":")[0]
             if reason == "no element found" and seen_any:
                 reason = "truncated XML (no closing tag)"
+            elif n == 0 and not rows and exc.lineno == 1 and exc.offset == 0:
+                reason = "not an XML file"
             elif reason == "not well-formed (invalid token)":
                 reason = "malformed XML or wrong encoding (invalid token)"
             error = UnreadableInput(file, f"{reason} at line {exc.lineno}, column {exc.offset}", n + len(rows) + 1)

@@ -1,0 +1,153 @@
+"""Fuzzing every parser with malformed input: they may only yield records or rejects, or raise UnreadableInput.
+
+Each test feeds thousands of generated rows (lists of rows per example), so an unhandled exception on any odd value
+shows up here rather than as a traceback at the command line.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ingest.forum import discourse, jsonl, slack, stackexchange, vivaengage
+from ingest.forum.common import Account, TagCanon
+from ingest.forum.xmlrows import iter_rows
+from ingest.hris import HrRow, _read_csv, _read_json, parse_hris
+from ingest.identity import IdentityRow, parse_identities
+from ingest.rejects import Reject
+from schema.errors import UnreadableInput
+from schema.models import Community, Endorsement, MemberOf, Person, Post, Skill
+from schema.skills import AliasTable
+
+FUZZ = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+OK = (Post, MemberOf, Account, Reject, Community, Skill, Endorsement, HrRow, Person, slack.Channel)
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-10**12, 10**12) | st.floats(allow_nan=True) | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=12,
+)
+texts = st.one_of(
+    st.text(max_size=30),
+    st.sampled_from(["", "1", "-1", "2021-01-01T10:00:00", "2021-02-30", "1e9", "<a><b>", "|x|", "\x00", "9" * 40,
+                     "1452837318.000002", "true", "no", "python:9", "a@b.c", "@@", " "]),
+)
+
+
+def drain(items) -> int:
+    n = 0
+    for item in items:
+        assert isinstance(item, OK), type(item)
+        n += 1
+    return n
+
+
+def check(fn) -> None:
+    with contextlib.suppress(UnreadableInput):
+        drain(fn())
+
+
+HR_KEYS = ["id", "name", "email", "title", "department", "location", "manager_id", "hire_date", "skills",
+           "opted_out", "active", "Employee ID", "Work Email"]
+
+
+@FUZZ
+@given(st.lists(st.lists(texts, max_size=12), max_size=15), st.sampled_from([",", ";", "\t"]))
+def test_hris_csv(rows: list[list[str]], sep: str) -> None:
+    text = sep.join(HR_KEYS[:11]) + "\n" + "\n".join(sep.join(r) for r in rows)
+    check(lambda: parse_hris(_read_csv("hris.csv", text, None)))
+
+
+@FUZZ
+@given(st.lists(st.dictionaries(st.sampled_from(HR_KEYS), json_values | texts, max_size=11) | json_values,
+                max_size=15))
+def test_hris_json(records: list[Any]) -> None:
+    try:
+        text = json.dumps({"employees": records})
+    except (ValueError, TypeError):
+        return
+    check(lambda: parse_hris(_read_json("hris.json", text)))
+
+
+@FUZZ
+@given(st.binary(max_size=300))
+def test_hris_raw_text(data: bytes) -> None:
+    check(lambda: parse_hris(_read_csv("hris.csv", data.decode("utf-8", "replace"), None)))
+
+
+SE_KEYS = ["Id", "PostTypeId", "ParentId", "AcceptedAnswerId", "CreationDate", "Score", "OwnerUserId", "Tags",
+           "PostId", "UserId", "VoteTypeId", "DisplayName", "TagName"]
+
+
+@FUZZ
+@given(st.lists(st.dictionaries(st.sampled_from(SE_KEYS), texts, max_size=9), max_size=20))
+def test_stackexchange_rows(rows: list[dict[str, str]]) -> None:
+    numbered = list(enumerate(rows, start=1))
+    site = stackexchange.Site("stackexchange/f", "f", TagCanon(AliasTable()))
+    drain(stackexchange.parse_users(numbered, site))
+    drain(stackexchange.parse_tags(numbered, AliasTable()))
+    stackexchange.parse_votes(numbered)
+    drain(stackexchange.parse_posts(numbered, site))
+    drain(stackexchange.parse_comments(numbered, site))
+
+
+@FUZZ
+@given(st.binary(max_size=400))
+def test_stackexchange_raw_xml(data: bytes) -> None:
+    site = stackexchange.Site("stackexchange/f", "f", TagCanon(AliasTable()))
+    check(lambda: stackexchange.parse_posts(iter_rows(io.BytesIO(b"<posts><row " + data), "Posts.xml"), site))
+
+
+@FUZZ
+@given(st.lists(json_values | st.dictionaries(st.sampled_from(
+    ["ts", "user", "thread_ts", "subtype", "bot_id", "reactions", "username", "id", "name", "members", "profile",
+     "is_bot", "deleted", "created"]), json_values | texts, max_size=8), max_size=15))
+def test_slack(data: list[Any]) -> None:
+    check(lambda: slack.parse_messages(data, "slack:channel/C1", "C1/2020-01-01.json"))
+    check(lambda: slack.parse_users(data))
+    check(lambda: slack.parse_channels(data, "channels.json"))
+
+
+@FUZZ
+@given(json_values, st.lists(st.dictionaries(st.sampled_from(
+    ["id", "post_number", "reply_to_post_number", "username", "name", "created_at", "accepted_answer",
+     "like_count", "actions_summary", "score"]), json_values | texts, max_size=8), max_size=12))
+def test_discourse(top: Any, posts: list[dict[str, Any]]) -> None:
+    site = discourse.Site("discourse/f", "f", TagCanon(AliasTable()))
+    check(lambda: discourse.parse_topic(top, site, "t.json"))
+    topic = {"id": 1, "category_id": top if not isinstance(top, list | dict) else 1, "tags": top,
+             "accepted_answer": top, "post_stream": {"posts": posts}}
+    check(lambda: discourse.parse_topic(topic, site, "t.json"))
+
+
+VIVA_HEADER = "id,replied_to_id,thread_id,group_id,group_name,sender_id,sender_name,sender_email,created_at,deleted_at"
+
+
+@FUZZ
+@given(st.lists(st.lists(texts, max_size=11), max_size=15))
+def test_vivaengage(rows: list[list[str]]) -> None:
+    text = VIVA_HEADER + "\n" + "\n".join(",".join(r) for r in rows)
+    check(lambda: vivaengage.parse_messages(vivaengage.iter_csv(io.BytesIO(text.encode()), "Messages.csv")))
+
+
+@FUZZ
+@given(st.lists(st.binary(max_size=60) | st.dictionaries(st.sampled_from(
+    ["type", "id", "handle", "name", "email", "author", "parent", "created_at", "community", "tags", "kind",
+     "score", "accepted", "person", "since", "from", "to", "skill"]),
+    st.sampled_from(["post", "reply", "person", "community", "membership", "endorsement"]) | json_values | texts,
+    max_size=8).map(lambda d: json.dumps(d, default=str).encode()), max_size=20))
+def test_jsonl(lines: list[bytes]) -> None:
+    st_ = jsonl.JsonlState("jsonl/f", TagCanon(AliasTable()))
+    drain(jsonl.parse_jsonl(lines, st_))
+
+
+@FUZZ
+@given(st.text(max_size=300))
+def test_identities(text: str) -> None:
+    for r in parse_identities(text):
+        assert isinstance(r, IdentityRow | Reject)

@@ -1,0 +1,179 @@
+"""HRIS parsing: column synonyms and mappings, values, and rejects naming row and reason."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from ingest.hris import ColumnMapping, HrRow, load_mapping, parse_hris, read_hris
+from ingest.rejects import Reject
+from schema.errors import UnreadableInput
+from schema.skills import AliasTable
+
+HEADER = "id,name,email,title,department,location,manager_id,hire_date,skills,opted_out,active\n"
+
+
+def write(tmp_path: Path, text: str, name: str = "hris.csv", encoding: str = "utf-8") -> Path:
+    p = tmp_path / name
+    p.write_bytes(text.encode(encoding))
+    return p
+
+
+def parse(tmp_path: Path, text: str, name: str = "hris.csv", mapping: ColumnMapping | None = None):
+    table = read_hris(write(tmp_path, text, name), mapping)
+    items = list(parse_hris(table, mapping))
+    return [i for i in items if isinstance(i, HrRow)], [i for i in items if isinstance(i, Reject)]
+
+
+def test_default_columns_make_people_skills_and_manager(tmp_path: Path) -> None:
+    rows, rejects = parse(
+        tmp_path,
+        HEADER
+        + "E1,Ann Lee,Ann@X.com,CTO,Eng,Berlin,,2020-01-02,python:expert;K8s:3;sql,no,yes\n"
+        + "E2,Bob Roy,bob@x.com,Dev,Eng,Paris,E1,2021-05-06,js,1,0\n",
+    )
+    assert rejects == []
+    ann, bob = rows
+    assert ann.person.id == "hr:E1"
+    assert ann.person.email == "ann@x.com"
+    assert ann.person.hired_on == date(2020, 1, 2)
+    assert {(s.skill, s.level) for s in ann.skills} == {("python", 4), ("kubernetes", 3), ("sql", None)}
+    assert all(s.source == "hr" for s in ann.skills)
+    assert bob.manager_id == "hr:E1"
+    assert bob.person.manager_id == "hr:E1"
+    assert bob.person.opted_out is True
+    assert bob.person.active is False
+    assert [s.skill for s in bob.skills] == ["javascript"]
+
+
+def test_workday_and_bamboohr_names_are_recognised(tmp_path: Path) -> None:
+    text = (
+        "Employee ID,First Name,Last Name,Work Email,Job Title,Department,Location,Manager ID,Hire Date,Status\n"
+        "100,Ann,Lee,ann@x.com,Dev,Eng,Berlin,,2019-03-04,Active\n"
+        "101,Bob,Roy,bob@x.com,Dev,Eng,Berlin,100,2019-03-05,Terminated\n"
+    )
+    rows, rejects = parse(tmp_path, text)
+    assert rejects == []
+    assert [r.person.name for r in rows] == ["Ann Lee", "Bob Roy"]
+    assert rows[1].manager_id == "hr:100"
+    assert rows[1].person.active is False
+
+
+def test_mapping_file_columns_and_options(tmp_path: Path) -> None:
+    mp = tmp_path / "columns.toml"
+    mp.write_text(
+        '[columns]\nid = "Employee Number"\nname = "Worker"\nskills = "Competencies"\nhire_date = "Started"\n'
+        '[options]\nskills_separator = "|"\nlevel_separator = "="\ndate_format = "%m/%d/%Y"\n'
+    )
+    m = load_mapping(mp)
+    rows, rejects = parse(
+        tmp_path, "Employee Number,Worker,Competencies,Started\n7,Cy Doe,Go=2|Rust=advanced,03/15/2021\n", mapping=m
+    )
+    assert rejects == []
+    assert rows[0].person.id == "hr:7"
+    assert rows[0].person.hired_on == date(2021, 3, 15)
+    assert {(s.skill, s.level) for s in rows[0].skills} == {("go", 2), ("rust", 3)}
+
+
+def test_non_iso_date_without_date_format_is_rejected_not_guessed(tmp_path: Path) -> None:
+    rows, rejects = parse(tmp_path, HEADER + "E1,Ann,,,,,,03/04/2021,,,\n")
+    assert rows == []
+    assert rejects[0].row == 2
+    assert "hire date '03/04/2021'" in rejects[0].reason
+    assert "date_format" in rejects[0].reason
+
+
+@pytest.mark.parametrize(
+    ("line", "reason"),
+    [
+        ("E1,Ann,ann@,,,,,,,,", "email"),
+        ("E1,Ann,,,,,,2021-13-01,,,", "hire date"),
+        ("E1,Ann,,,,,,,python:9,,", "skill 'python'"),
+        ("E1,Ann,,,,,,,,maybe,", "opted_out 'maybe'"),
+        (",Ann,,,,,,,,,", "id is empty"),
+        ("E1,,,,,,,,,,", "name is empty"),
+        ("E1,Ann,,,,,E1,,,,", "own id"),
+        ("E1,Ann,,,,,,,,,,,extra", "fields but the header has"),
+    ],
+)
+def test_bad_rows_are_rejected_with_row_and_reason(tmp_path: Path, line: str, reason: str) -> None:
+    rows, rejects = parse(tmp_path, HEADER + "E9,Good,good@x.com,,,,,,,,\n" + line + "\n")
+    assert [r.person.id for r in rows] == ["hr:E9"]  # the good row still loads
+    assert len(rejects) == 1
+    assert rejects[0].row == 3
+    assert reason in rejects[0].reason
+    assert rejects[0].file.endswith("hris.csv")
+
+
+def test_duplicate_id_rejects_the_second_row(tmp_path: Path) -> None:
+    rows, rejects = parse(tmp_path, HEADER + "E1,Ann,,,,,,,,,\nE1,Ann Two,,,,,,,,,\n")
+    assert [r.person.name for r in rows] == ["Ann"]
+    assert rejects[0].row == 3
+    assert "duplicate id 'E1' (first on row 2)" in rejects[0].reason
+
+
+def test_missing_required_column_is_unreadable(tmp_path: Path) -> None:
+    with pytest.raises(UnreadableInput, match="missing required column 'id'"):
+        parse(tmp_path, "name,email\nAnn,ann@x.com\n")
+
+
+def test_mapping_naming_an_absent_column_is_unreadable(tmp_path: Path) -> None:
+    m = ColumnMapping(columns={"id": "Badge"})
+    with pytest.raises(UnreadableInput, match="'Badge' for id"):
+        parse(tmp_path, HEADER + "E1,Ann,,,,,,,,,\n", mapping=m)
+
+
+def test_wrong_encoding_names_file_and_line(tmp_path: Path) -> None:
+    p = write(tmp_path, HEADER + "E1,Ann,,,,,,,,,\nE2,Jos\xe9,,,,,,,,,\n", encoding="latin-1")
+    with pytest.raises(UnreadableInput) as err:
+        read_hris(p)
+    assert err.value.row == 3
+    assert "not utf-8-sig text" in err.value.reason
+    assert "encoding" in err.value.reason
+    rows = [r for r in parse_hris(read_hris(p, ColumnMapping(encoding="latin-1"))) if isinstance(r, HrRow)]
+    assert rows[1].person.name == "José"
+
+
+@pytest.mark.parametrize("content", ["", "  \n\n"])
+def test_empty_file_is_unreadable(tmp_path: Path, content: str) -> None:
+    with pytest.raises(UnreadableInput, match="empty file"):
+        read_hris(write(tmp_path, content))
+
+
+def test_missing_file_is_unreadable(tmp_path: Path) -> None:
+    with pytest.raises(UnreadableInput, match="no such file"):
+        read_hris(tmp_path / "nope.csv")
+
+
+def test_json_export_list_or_employees_object(tmp_path: Path) -> None:
+    text = (
+        '{"employees": [{"Employee ID": 5, "name": "Ann", "skills": ["Python", {"name": "k8s", "level": "expert"}],'
+        ' "active": false}, 17, {"Employee ID": 6, "name": "Bob", "email": "not-an-email"}]}'
+    )
+    rows, rejects = parse(tmp_path, text, name="people.json")
+    assert [r.person.id for r in rows] == ["hr:5"]
+    assert rows[0].person.active is False
+    assert {(s.skill, s.level) for s in rows[0].skills} == {("python", None), ("kubernetes", 4)}
+    assert {r.row for r in rejects} == {2, 3}
+
+
+def test_invalid_json_names_line(tmp_path: Path) -> None:
+    with pytest.raises(UnreadableInput) as err:
+        read_hris(write(tmp_path, '[{"id": 1,\n "name": ', name="p.json"))
+    assert err.value.row == 2
+    assert "invalid JSON" in err.value.reason
+
+
+def test_semicolon_separated_csv_and_custom_aliases(tmp_path: Path) -> None:
+    table = read_hris(write(tmp_path, "id;name;skills\nE1;Ann;kubes:2\n"))
+    rows = [r for r in parse_hris(table, None, AliasTable().extend({"kubes": "k8s"})) if isinstance(r, HrRow)]
+    assert [(s.skill, s.level) for s in rows[0].skills] == [("kubernetes", 2)]
+
+
+def test_bad_mapping_file_is_unreadable(tmp_path: Path) -> None:
+    mp = tmp_path / "m.toml"
+    mp.write_text('[columns]\nbadge = "Badge"\n')
+    with pytest.raises(UnreadableInput, match="'badge' is not a field"):
+        load_mapping(mp)

@@ -1,0 +1,72 @@
+"""Identity matching: email first, then the identities file; never by name; unmatched become forum people."""
+
+from __future__ import annotations
+
+from ingest.forum.common import Account
+from ingest.identity import IdentityRow, build_resolver, parse_identities
+from ingest.rejects import Reject
+from schema.models import Person
+
+
+def account(handle: str, name: str, email: str | None = None, eager: bool = True) -> Account:
+    return Account(Person(id=f"slack:{handle}", name=name, email=email, source="slack"), (handle,), eager)
+
+
+def resolver(rows=(), rejects=None):
+    return build_resolver(
+        "slack", "slack",
+        email_index={"ann@x.com": "hr:E1", "forum@x.com": "jsonl/x:f"},
+        identities=rows, source_names=("slack",), known_people={"hr:E1", "hr:E2", "hr:E3", "jsonl/x:f"},
+        on_reject=rejects,
+    )
+
+
+def test_email_then_mapping_then_own_person() -> None:
+    rows = [IdentityRow(2, "slack", "U2", "E2"), IdentityRow(3, "*", "U4", "hr:E3"),
+            IdentityRow(4, "stackexchange", "U5", "E1")]
+    r = resolver(rows)
+    r.declare(account("U1", "Ann Lee", "ANN@x.com".casefold()))
+    r.declare(account("U2", "Bob"))
+    r.declare(account("U3", "Ann Lee"))  # same name as an HR person: never merged by name
+    r.declare(account("U5", "Eve"))  # mapped, but for another source
+    assert r("slack:U1") == "hr:E1"
+    assert r("slack:U2") == "hr:E2"
+    assert r("slack:U4") == "hr:E3"
+    assert r("slack:U3") == "slack:U3"
+    assert r("slack:U5") == "slack:U5"
+    assert (r.matched_email, r.matched_mapping, r.unmatched) == (1, 2, 2)
+    assert sorted(p.id for p in r.drain()) == ["slack:U3", "slack:U5"]
+    assert r.drain() == []
+
+
+def test_only_hr_people_are_email_targets() -> None:
+    r = resolver()
+    r.declare(account("U9", "F", "forum@x.com"))
+    assert r("slack:U9") == "slack:U9"
+
+
+def test_lazy_accounts_are_written_on_first_use_only() -> None:
+    r = resolver()
+    r.declare(account("U7", "Quiet", eager=False))
+    assert r.drain() == []
+    assert r("slack:U7") == "slack:U7"
+    assert [p.name for p in r.drain()] == ["Quiet"]
+    assert r("slack:U8") == "slack:U8"  # never declared: a bare person named by its handle
+    assert [p.name for p in r.drain()] == ["U8"]
+
+
+def test_unknown_person_in_mapping_is_rejected() -> None:
+    seen: list[Reject] = []
+    r = resolver([IdentityRow(5, "slack", "U1", "E404")], seen.append)
+    assert r("slack:U1") == "slack:U1"
+    assert seen[0].row == 5
+    assert "'E404' is not in the store" in seen[0].reason
+
+
+def test_parse_identities_header_comments_and_bad_rows() -> None:
+    text = "source,handle,person_id\n# comment\nslack,U1,E1\nslack,U2\n,,\nSlack, U3 ,E3\n"
+    got = list(parse_identities(text, "ids.csv"))
+    assert got[0] == IdentityRow(3, "slack", "U1", "E1")
+    assert isinstance(got[1], Reject)
+    assert got[1].row == 4
+    assert got[2] == IdentityRow(6, "slack", "U3", "E3")
