@@ -82,7 +82,7 @@ class SkillIndex:
                 names.setdefault(a, s.name)
         self.names, self.skills, self.loaded_at = names, {s.name: s for s in rows}, time.monotonic()
 
-    def fuzzy(self, query: str, limit: int, cutoff: float = 60.0) -> list[tuple[models.Skill, float]]:
+    def fuzzy(self, query: str, limit: int, cutoff: float = 70.0) -> list[tuple[models.Skill, float]]:
         """Best fuzzy matches of ``query`` over names and aliases, one per canonical skill."""
         out: dict[str, float] = {}
         for text, score, _ in process.extract(
@@ -291,7 +291,7 @@ class Mutation:
 
 
 def _run_analytics_sync(store: Any, jobs: Any, settings: Settings) -> models.AnalyticsRun:
-    return jobs.run_analytics(store, settings=settings)
+    return jobs.run_analytics(store, settings)
 
 
 # --- errors ------------------------------------------------------------------------------------------

@@ -340,16 +340,19 @@ class CommunityHealth:
 
     @classmethod
     def from_domain(cls, report: base.HealthReport, min_group: int) -> CommunityHealth:
-        # weeks whose contributors are too few for a figure do not feed that figure's trend either
-        visible = [w for w in report.weekly if not withheld_figures(w, min_group)[0]]
-        trend_src = visible if len(visible) == len(report.weekly) else []
+        weeks = report.weekly
+
+        def trend(name: str) -> float | None:
+            # a figure withheld in any week it would be computed from is withheld from the trend too
+            if any(name in withheld_figures(w, min_group)[0] for w in weeks[-8:]):
+                return None
+            return weekly_trend(weeks, name)
+
         return cls(
             current=HealthFigures.from_domain(report.current, min_group) if report.current else None,
-            weekly=[HealthFigures.from_domain(w, min_group) for w in report.weekly],
+            weekly=[HealthFigures.from_domain(w, min_group) for w in weeks],
             trend=HealthTrend(
-                posts=weekly_trend(trend_src, "posts"),
-                active_members=weekly_trend(trend_src, "active_members"),
-                reply_rate=weekly_trend(trend_src, "reply_rate"),
+                posts=trend("posts"), active_members=trend("active_members"), reply_rate=trend("reply_rate")
             ),
         )
 

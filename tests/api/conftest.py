@@ -133,6 +133,9 @@ def org_snapshot() -> AnalyticsSnapshot:
                         absence_factor=3, newcomer_retention=0.5, managers_active_share=0.4,
                         cross_department_share=0.6),
         *weeks,
+        *[CommunityHealth(community_id="slack:tiny", period=HealthPeriod.WEEK, members=3, active_members=2,
+                          start=date(2025, 1, 6) + timedelta(weeks=w), posts=w, contributor_gini=0.1)
+          for w in range(8)],
         CommunityHealth(community_id="slack:tiny", period=HealthPeriod.CURRENT, start=date(2025, 2, 3),
                         members=3, active_members=3, posts=9, contributor_gini=0.2, absence_factor=1),
         CommunityHealth(community_id="slack:sales-floor", period=HealthPeriod.CURRENT, start=date(2025, 2, 3),

@@ -82,6 +82,10 @@ def test_health_of_community_under_five_members_is_withheld(api: Api) -> None:
                    "absenceFactor"):
         assert cur[figure] is None, figure
     assert {"members", "contributorGini", "absenceFactor"} <= set(cur["withheld"])
+    health = api.data(HEALTH, {"id": "slack:tiny"}, role=Role.ADMIN)["community"]["health"]
+    assert len(health["weekly"]) == 8
+    assert all(w["members"] is None and w["contributorGini"] is None for w in health["weekly"])
+    assert health["trend"] == {"posts": None, "activeMembers": None, "replyRate": None}
 
 
 def test_contributor_figures_withheld_when_fewer_than_five_active(api: Api) -> None:
