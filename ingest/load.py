@@ -139,7 +139,9 @@ class Loader:
         if self._n >= self.chunk_size:
             self.flush()
 
-    def flush(self) -> None:
+    def flush(self, *, partial: bool = False) -> None:
+        """Write the current chunk. ``partial``: the input broke off inside it, so it is written (nothing read is
+        lost) without moving the checkpoint, since a re-run's chunk of that number will hold more records."""
         if self.people_source is not None:
             self.people.extend(self.people_source())
         batch = Batch(
@@ -151,7 +153,7 @@ class Loader:
             has_skill=self.has_skill,
             memberships=self.memberships,
             endorsements=self.endorsements,
-            meta={self.checkpoint: str(self._chunk_no)} if self.checkpoint else {},
+            meta={self.checkpoint: str(self._chunk_no)} if self.checkpoint and not partial else {},
         )
         n = len(batch)
         if n:

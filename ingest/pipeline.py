@@ -126,7 +126,7 @@ def _finish(summary: IngestSummary, sink: RejectSink, loader: Loader, started: f
 
 def _salvage(loader: Loader, sink: RejectSink, exc: UnreadableInput) -> UnreadableInput:
     """Write what was read before an unreadable part (nothing good is lost) and say so in the error."""
-    loader.flush()
+    loader.flush(partial=True)
     sink.close()
     if loader.records:
         exc.reason += f" ({loader.records:,} records before it were loaded)"
