@@ -916,7 +916,8 @@ def _path_statement(name: str, bound: str) -> Statement:
 
 # built at import, one per bound, so the registry (and the linter) holds every statement the store can send
 _PATH_BOUNDED: dict[int, Statement] = {
-    n: _path_statement(f"INTRODUCTION_PATH_{n}", _hops(n)) for n in range(1, MAX_LITERAL_HOPS + 1)
+    max_hops: _path_statement(f"INTRODUCTION_PATH_{max_hops}", _hops(max_hops))
+    for max_hops in range(1, MAX_LITERAL_HOPS + 1)
 }
 # only for a bound above the cap (no introduction needs that many steps, but the contract has no cap): the linter's
 # warning about unbounded shortest paths is why the bounded statements exist

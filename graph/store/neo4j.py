@@ -26,6 +26,7 @@ import logging
 import threading
 import uuid
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import Enum
 from typing import Any, LiteralString, ParamSpec, TypeVar, cast
@@ -386,67 +387,86 @@ def _ensure_skills(tx: Tx, names: Iterable[str]) -> None:
         run(tx, q.SKILLS_ENSURE, names=wanted)
 
 
-# --- the write side of a batch (inside one transaction) ------------------------------------------------------------
+# --- the write side of a batch ------------------------------------------------------------------------------------
 
 
-def _write_nodes(
+@dataclass(frozen=True)
+class BatchRows:
+    """A batch as parameter rows, one row per key (the last version wins; skills merge their aliases)."""
+
+    people: list[Row]
+    skills: list[Row]
+    communities: list[Row]
+    posts: list[Row]
+    reports_to: list[Row]
+    has_skill: list[Row]
+    memberships: list[Row]
+    endorsements: list[Row]
+    meta: dict[str, str | None]
+
+
+def batch_rows(batch: Batch) -> BatchRows:
+    """Deduplicate every kind of a batch per key and build its parameter rows (pure; done once, outside retries)."""
+    return BatchRows(
+        people=[person_row(p) for p in dedupe(batch.people, RECORD_KEYS[Person])],
+        skills=[skill_row(s) for s in dedupe_skills(batch.skills)],
+        communities=[community_row(c) for c in dedupe(batch.communities, RECORD_KEYS[Community])],
+        posts=[post_row(p) for p in dedupe(batch.posts, RECORD_KEYS[Post])],
+        reports_to=[reports_row(r) for r in dedupe(batch.reports_to, RECORD_KEYS[ReportsTo])],
+        has_skill=[has_skill_row(h) for h in dedupe(batch.has_skill, RECORD_KEYS[HasSkill])],
+        memberships=[member_row(m) for m in dedupe(batch.memberships, RECORD_KEYS[MemberOf])],
+        endorsements=[endorsement_row(e) for e in dedupe(batch.endorsements, RECORD_KEYS[Endorsement])],
+        meta=dict(batch.meta),
+    )
+
+
+def _upsert_counted(
     tx: Tx,
     kind: str,
     rows: list[Row],
-    key: str,
-    fetch: q.Statement,
+    existing: Mapping[K, Row],
+    key: Callable[[Row], K],
     upsert: q.Statement,
     result: WriteResult,
 ) -> tuple[list[Row], list[Row]]:
-    existing = {r["key"]: from_neo(r["props"]) for r in run(tx, fetch, ids=[row[key] for row in rows])}
-    new, changed = classify(rows, existing, key=lambda r: r[key])
+    """Write the new and changed rows only, and count inserted / updated / unchanged."""
+    new, changed = classify(rows, existing, key)
     if new or changed:
         run(tx, upsert, rows=[*new, *changed])
     result.add(kind, len(new), len(changed), len(rows) - len(new) - len(changed))
     return new, changed
 
 
-def _write_people(tx: Tx, people: Sequence[Person], result: WriteResult) -> None:
-    rows = [person_row(p) for p in dedupe(people, RECORD_KEYS[Person])]
-    _write_nodes(tx, "people", rows, "id", q.PEOPLE_FETCH, q.PEOPLE_UPSERT, result)
+def _by_key(tx: Tx, fetch: q.Statement, rows: list[Row], key: str) -> dict[Any, Row]:
+    return {r["key"]: from_neo(r["props"]) for r in run(tx, fetch, ids=[row[key] for row in rows])}
 
 
-def _write_communities(tx: Tx, communities: Sequence[Community], result: WriteResult) -> None:
-    rows = [community_row(c) for c in dedupe(communities, RECORD_KEYS[Community])]
-    _write_nodes(tx, "communities", rows, "id", q.COMMUNITIES_FETCH, q.COMMUNITIES_UPSERT, result)
-
-
-def _write_skills(tx: Tx, skills: Sequence[Skill], result: WriteResult) -> None:
+def _write_skills(tx: Tx, rows: list[Row], result: WriteResult) -> None:
     """Skills merge alias sets (a second source adds aliases, never removes them)."""
-    merged = [skill_row(s) for s in dedupe_skills(skills)]
     existing = {
-        r["key"]: set(r["props"].get("aliases") or ())
-        for r in run(tx, q.SKILLS_FETCH, ids=[s["name"] for s in merged])
+        r["key"]: set(r["props"].get("aliases") or ()) for r in run(tx, q.SKILLS_FETCH, ids=[s["name"] for s in rows])
     }
-    new = [s for s in merged if s["name"] not in existing]
+    new = [s for s in rows if s["name"] not in existing]
     changed = [
         {"name": s["name"], "aliases": sorted(existing[s["name"]] | set(s["aliases"]))}
-        for s in merged
+        for s in rows
         if s["name"] in existing and not set(s["aliases"]) <= existing[s["name"]]
     ]
     if new or changed:
         run(tx, q.SKILLS_UPSERT, rows=[*new, *changed])
-    result.add("skills", len(new), len(changed), len(merged) - len(new) - len(changed))
+    result.add("skills", len(new), len(changed), len(rows) - len(new) - len(changed))
 
 
-def _write_posts(tx: Tx, posts: Sequence[Post], result: WriteResult) -> None:
-    unique = dedupe(posts, RECORD_KEYS[Post])
-    _require(tx, q.PEOPLE_MISSING, "post author", (p.author_id for p in unique))
-    _require(tx, q.COMMUNITIES_MISSING, "post community", (p.community_id for p in unique))
-    _ensure_skills(tx, (t for p in unique for t in p.tags))
-    rows = [post_row(p) for p in unique]
-    new, changed = _write_nodes(tx, "posts", rows, "id", q.POSTS_FETCH, q.POSTS_UPSERT, result)
+def _write_posts(tx: Tx, rows: list[Row], result: WriteResult) -> None:
+    _require(tx, q.PEOPLE_MISSING, "post author", (r.get("author_id") for r in rows))
+    _require(tx, q.COMMUNITIES_MISSING, "post community", (r.get("community_id") for r in rows))
+    _ensure_skills(tx, (t for r in rows for t in r.get("tags", ())))
+    existing = _by_key(tx, q.POSTS_FETCH, rows, "id")
+    new, changed = _upsert_counted(tx, "posts", rows, existing, lambda r: r["id"], q.POSTS_UPSERT, result)
     if changed:
         for unlink in (q.POSTS_UNLINK_AUTHOR, q.POSTS_UNLINK_COMMUNITY, q.POSTS_UNLINK_PARENT, q.POSTS_UNLINK_TAGS):
             run(tx, unlink, rows=changed)
     written = [*new, *changed]
-    if not written:
-        return
     if with_author := [r for r in written if r.get("author_id")]:
         run(tx, q.POSTS_LINK_AUTHOR, rows=with_author)
     if with_community := [r for r in written if r.get("community_id")]:
@@ -459,21 +479,16 @@ def _write_posts(tx: Tx, posts: Sequence[Post], result: WriteResult) -> None:
         run(tx, q.POSTS_LINK_CHILDREN, ids=[r["id"] for r in new])
 
 
-def _write_reports_to(tx: Tx, reports: Sequence[ReportsTo], result: WriteResult) -> None:
-    rows = [reports_row(r) for r in dedupe(reports, RECORD_KEYS[ReportsTo])]
+def _write_reports_to(tx: Tx, rows: list[Row], result: WriteResult) -> None:
     _require(tx, q.PEOPLE_MISSING, "person in reports_to", (i for r in rows for i in (r["person_id"], r["manager_id"])))
     existing = {
         r["person_id"]: {"person_id": r["person_id"], "manager_id": r["manager_id"]}
         for r in run(tx, q.REPORTS_TO_FETCH, ids=[row["person_id"] for row in rows])
     }
-    new, changed = classify(rows, existing, key=lambda r: r["person_id"])
-    if new or changed:
-        run(tx, q.REPORTS_TO_UPSERT, rows=[*new, *changed])
-    result.add("reports_to", len(new), len(changed), len(rows) - len(new) - len(changed))
+    _upsert_counted(tx, "reports_to", rows, existing, lambda r: r["person_id"], q.REPORTS_TO_UPSERT, result)
 
 
-def _write_has_skill(tx: Tx, claims: Sequence[HasSkill], result: WriteResult) -> None:
-    rows = [has_skill_row(h) for h in dedupe(claims, RECORD_KEYS[HasSkill])]
+def _write_has_skill(tx: Tx, rows: list[Row], result: WriteResult) -> None:
     _require(tx, q.PEOPLE_MISSING, "person in has_skill", (r["person_id"] for r in rows))
     _ensure_skills(tx, (r["skill"] for r in rows))
     fetched = run(tx, q.HAS_SKILL_FETCH, keys=[{"person_id": r["person_id"], "skill": r["skill"]} for r in rows])
@@ -481,14 +496,12 @@ def _write_has_skill(tx: Tx, claims: Sequence[HasSkill], result: WriteResult) ->
         (r["person_id"], r["skill"]): {"person_id": r["person_id"], "skill": r["skill"], "props": from_neo(r["props"])}
         for r in fetched
     }
-    new, changed = classify(rows, existing, key=lambda r: (r["person_id"], r["skill"]))
-    if new or changed:
-        run(tx, q.HAS_SKILL_UPSERT, rows=[*new, *changed])
-    result.add("has_skill", len(new), len(changed), len(rows) - len(new) - len(changed))
+    _upsert_counted(
+        tx, "has_skill", rows, existing, lambda r: (r["person_id"], r["skill"]), q.HAS_SKILL_UPSERT, result
+    )
 
 
-def _write_memberships(tx: Tx, memberships: Sequence[MemberOf], result: WriteResult) -> None:
-    rows = [member_row(m) for m in dedupe(memberships, RECORD_KEYS[MemberOf])]
+def _write_memberships(tx: Tx, rows: list[Row], result: WriteResult) -> None:
     _require(tx, q.PEOPLE_MISSING, "person in memberships", (r["person_id"] for r in rows))
     _require(tx, q.COMMUNITIES_MISSING, "community in memberships", (r["community_id"] for r in rows))
     fetched = run(
@@ -502,14 +515,12 @@ def _write_memberships(tx: Tx, memberships: Sequence[MemberOf], result: WriteRes
         }
         for r in fetched
     }
-    new, changed = classify(rows, existing, key=lambda r: (r["person_id"], r["community_id"]))
-    if new or changed:
-        run(tx, q.MEMBER_OF_UPSERT, rows=[*new, *changed])
-    result.add("memberships", len(new), len(changed), len(rows) - len(new) - len(changed))
+    _upsert_counted(
+        tx, "memberships", rows, existing, lambda r: (r["person_id"], r["community_id"]), q.MEMBER_OF_UPSERT, result
+    )
 
 
-def _write_endorsements(tx: Tx, endorsements: Sequence[Endorsement], result: WriteResult) -> None:
-    rows = [endorsement_row(e) for e in dedupe(endorsements, RECORD_KEYS[Endorsement])]
+def _write_endorsements(tx: Tx, rows: list[Row], result: WriteResult) -> None:
     _require(tx, q.PEOPLE_MISSING, "person in endorsements", (i for r in rows for i in (r["from_id"], r["to_id"])))
     _ensure_skills(tx, (r["skill"] for r in rows))
     fetched = run(
@@ -524,10 +535,15 @@ def _write_endorsements(tx: Tx, endorsements: Sequence[Endorsement], result: Wri
         }
         for r in fetched
     }
-    new, changed = classify(rows, existing, key=lambda r: (r["from_id"], r["to_id"], r["skill"]))
-    if new or changed:
-        run(tx, q.ENDORSED_UPSERT, rows=[*new, *changed])
-    result.add("endorsements", len(new), len(changed), len(rows) - len(new) - len(changed))
+    _upsert_counted(
+        tx,
+        "endorsements",
+        rows,
+        existing,
+        lambda r: (r["from_id"], r["to_id"], r["skill"]),
+        q.ENDORSED_UPSERT,
+        result,
+    )
 
 
 def _set_meta(tx: Tx, values: Mapping[str, str | None]) -> None:
@@ -538,27 +554,33 @@ def _set_meta(tx: Tx, values: Mapping[str, str | None]) -> None:
         run(tx, q.META_DELETE, key=key)
 
 
-def _write_batch(tx: Tx, batch: Batch) -> WriteResult:
-    """Nodes first, then relationships, then bookkeeping; a fresh result on every (re)try."""
+def _write_batch(tx: Tx, rows: BatchRows) -> WriteResult:
+    """Nodes first, then relationships, then bookkeeping; a fresh result on every (re)try of the transaction."""
     result = WriteResult()
-    if batch.people:
-        _write_people(tx, batch.people, result)
-    if batch.skills:
-        _write_skills(tx, batch.skills, result)
-    if batch.communities:
-        _write_communities(tx, batch.communities, result)
-    if batch.posts:
-        _write_posts(tx, batch.posts, result)
-    if batch.reports_to:
-        _write_reports_to(tx, batch.reports_to, result)
-    if batch.has_skill:
-        _write_has_skill(tx, batch.has_skill, result)
-    if batch.memberships:
-        _write_memberships(tx, batch.memberships, result)
-    if batch.endorsements:
-        _write_endorsements(tx, batch.endorsements, result)
-    if batch.meta:
-        _set_meta(tx, batch.meta)
+    if rows.people:
+        _upsert_counted(
+            tx, "people", rows.people, _by_key(tx, q.PEOPLE_FETCH, rows.people, "id"), lambda r: r["id"],
+            q.PEOPLE_UPSERT, result,
+        )
+    if rows.skills:
+        _write_skills(tx, rows.skills, result)
+    if rows.communities:
+        _upsert_counted(
+            tx, "communities", rows.communities, _by_key(tx, q.COMMUNITIES_FETCH, rows.communities, "id"),
+            lambda r: r["id"], q.COMMUNITIES_UPSERT, result,
+        )
+    if rows.posts:
+        _write_posts(tx, rows.posts, result)
+    if rows.reports_to:
+        _write_reports_to(tx, rows.reports_to, result)
+    if rows.has_skill:
+        _write_has_skill(tx, rows.has_skill, result)
+    if rows.memberships:
+        _write_memberships(tx, rows.memberships, result)
+    if rows.endorsements:
+        _write_endorsements(tx, rows.endorsements, result)
+    if rows.meta:
+        _set_meta(tx, rows.meta)
     return result
 
 
@@ -708,7 +730,8 @@ class Neo4jStore:
 
     @_translated
     def write_batch(self, batch: Batch) -> WriteResult:
-        return self._write(lambda tx: _write_batch(tx, batch))
+        rows = batch_rows(batch)
+        return self._write(lambda tx: _write_batch(tx, rows))
 
     def upsert_people(self, rows: Sequence[Person]) -> WriteResult:
         return self.write_batch(Batch(people=rows))
@@ -1166,4 +1189,4 @@ class Neo4jStore:
         return {kind: dump_rows(rows) for kind, rows in self._read(work).items()}
 
 
-__all__ = ["Neo4jStore", "translate"]
+__all__ = ["BatchRows", "Neo4jStore", "analytics_rows", "batch_rows", "translate"]
