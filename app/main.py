@@ -23,10 +23,11 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from graphql import OperationDefinitionNode, parse
+from graphql import OperationDefinitionNode, OperationType, parse
 from graphql.error import GraphQLSyntaxError
 
 from app.auth import Authenticator, Principal
+from app.graphql.cache import ResponseCache
 from app.graphql.context import Context, StoreGateway
 from app.graphql.schema import Services, build_schema, format_error
 from app.observability import Metrics, RequestContextMiddleware, configure_logging
@@ -71,18 +72,20 @@ def operation_label_for(root_fields: frozenset[str]) -> Any:
     """A cached function naming a request's operation by the root fields it asks for (bounded label set)."""
 
     @lru_cache(maxsize=2048)
-    def label(query: str, operation_name: str | None) -> str:
+    def label(query: str, operation_name: str | None) -> tuple[str, bool]:
+        """(label, cacheable): cacheable when the document parses to exactly one query operation."""
         try:
             doc = parse(query, no_location=True, max_tokens=5000)
         except (GraphQLSyntaxError, RecursionError):
-            return "invalid"
+            return "invalid", False
         ops = [d for d in doc.definitions if isinstance(d, OperationDefinitionNode)]
         if operation_name is None and len(ops) > 1:
-            return AMBIGUOUS
+            return AMBIGUOUS, False
         if operation_name is not None:
             ops = [o for o in ops if o.name is not None and o.name.value == operation_name]
         if len(ops) != 1:
-            return "invalid"
+            return "invalid", False
+        cacheable = ops[0].operation == OperationType.QUERY
         names = sorted(
             {
                 s.name.value
@@ -91,8 +94,8 @@ def operation_label_for(root_fields: frozenset[str]) -> Any:
             }
         )
         if not names:
-            return "introspection" if "__schema" in query or "__type" in query else "unknown"
-        return "+".join(names[:3]) + ("+more" if len(names) > 3 else "")
+            return ("introspection" if "__schema" in query or "__type" in query else "unknown"), cacheable
+        return "+".join(names[:3]) + ("+more" if len(names) > 3 else ""), cacheable
 
     return label
 
@@ -140,7 +143,8 @@ def create_app(settings: Settings, store: GraphStore | None = None) -> FastAPI:
     app.state.authenticator = Authenticator(settings)
     app.state.metrics = metrics
     app.state.schema = schema
-    services = Services()
+    services = Services(response_cache=ResponseCache(settings.response_cache_ttl_s))
+    cache = services.response_cache
     app.state.services = services
     root_fields = frozenset(
         name
@@ -178,12 +182,19 @@ def create_app(settings: Settings, store: GraphStore | None = None) -> FastAPI:
         if op_name is not None and not isinstance(op_name, str):
             return _json(_error_body("BAD_USER_INPUT", "'operationName' must be a string"), 400)
 
-        label = operation_label(query, op_name)
+        label, cacheable = operation_label(query, op_name)
         if label == AMBIGUOUS:  # the GraphQL spec requires a name here; strawberry would run the first one
             return _json(_error_body(
                 "BAD_USER_INPUT", "the document has several operations: say which with 'operationName'"), 400)
         request.scope["state"]["operation"] = label
         rid = request.scope["state"].get("request_id", "-")
+        cache_key = cache.key(principal.role, query, variables, op_name) if cacheable and cache.enabled else None
+        if cache_key is not None:
+            hit = cache.get(cache_key)
+            if hit is not None:
+                metrics.observe_graphql(label, "ok", 0.0)
+                metrics.cache_hits.inc()
+                return Response(hit, media_type="application/json")
         ctx = Context(principal=principal, gateway=gateway, settings=settings, request_id=rid, services=services)
         start = time.perf_counter()
         try:
@@ -199,7 +210,10 @@ def create_app(settings: Settings, store: GraphStore | None = None) -> FastAPI:
             body["errors"] = [format_error(e, rid) for e in result.errors]
             outcome = body["errors"][0]["extensions"]["code"].lower()
         metrics.observe_graphql(label, outcome, time.perf_counter() - start)
-        return _json(body)
+        response = _json(body)
+        if cache_key is not None and outcome == "ok":
+            cache.put(cache_key, response.body)
+        return response
 
     if settings.graphiql:
 

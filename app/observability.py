@@ -83,6 +83,10 @@ class Metrics:
             "whoknows_graphql_request_duration_seconds", "GraphQL request latency by operation", ["operation"],
             buckets=LATENCY_BUCKETS, registry=self.registry,
         )
+        self.cache_hits = Counter(
+            "whoknows_graphql_cache_hits_total", "GraphQL responses served from the response cache",
+            registry=self.registry,
+        )
         self.store_unavailable = Counter(
             "whoknows_store_unavailable_total", "Store calls that found the store unavailable", registry=self.registry
         )

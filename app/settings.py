@@ -39,6 +39,7 @@ class Settings(BaseSettings):
     request_timeout_s: float = 10.0
     store_retry_initial_s: float = 0.5  # API: first back-off before reopening an unavailable store
     store_retry_max_s: float = 30.0
+    response_cache_ttl_s: float = 2.0  # API: whole-response cache of queries (app/graphql/cache.py); 0 = off
     max_depth: int = 10
     max_aliases: int = 20
     max_page: int = 100

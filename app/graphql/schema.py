@@ -18,9 +18,10 @@ from typing import Any
 import anyio
 import strawberry
 from graphql import GraphQLError
+from graphql.validation import NoSchemaIntrospectionCustomRule
 from rapidfuzz import fuzz, process
 from strawberry.extensions import (
-    DisableIntrospection,
+    AddValidationRules,
     MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
@@ -30,6 +31,7 @@ from strawberry.extensions import (
 from strawberry.types import ExecutionContext
 
 from app.auth import Role
+from app.graphql.cache import ResponseCache
 from app.graphql.context import StoreGateway
 from app.graphql.types import (
     AnalyticsRun,
@@ -100,6 +102,7 @@ class Services:
 
     skill_index: SkillIndex = field(default_factory=SkillIndex)
     analytics_lock: anyio.Lock = field(default_factory=anyio.Lock)
+    response_cache: ResponseCache = field(default_factory=lambda: ResponseCache(0.0))
 
 
 def _canonical(skill: str) -> str:
@@ -287,6 +290,7 @@ class Mutation:
             jobs = importlib.import_module("graph.jobs")
             run = await info.context.gateway.run_sync(_run_analytics_sync, jobs, info.context.settings)
         services.skill_index.loaded_at = -1e18
+        services.response_cache.clear()
         return AnalyticsRun.from_domain(run)
 
 
@@ -340,16 +344,21 @@ class WhoknowsSchema(strawberry.Schema):
 
 def build_schema(settings: Settings) -> WhoknowsSchema:
     """The schema with its limits: depth, aliases, tokens, optional introspection, and parse/validation caches."""
-    # factories, not instances: strawberry builds extensions per execution
+    # Strawberry builds extensions per execution. The depth and alias limiters create a new rule class per
+    # instance, which would defeat ValidationCache (its key includes the rules); so their rules are made once
+    # here and added through one AddValidationRules whose rule list never changes.
+    rules = [
+        *QueryDepthLimiter(max_depth=settings.max_depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
+    ]
+    if not settings.introspection:
+        rules.append(NoSchemaIntrospectionCustomRule)
     extensions: list[Any] = [
         partial(MaxTokensLimiter, max_token_count=5000),
         partial(ParserCache, maxsize=512),
-        partial(QueryDepthLimiter, max_depth=settings.max_depth),
-        partial(MaxAliasesLimiter, max_alias_count=settings.max_aliases),
+        partial(AddValidationRules, rules),
         partial(ValidationCache, maxsize=512),
     ]
-    if not settings.introspection:
-        extensions.append(DisableIntrospection)
     return WhoknowsSchema(query=Query, mutation=Mutation, extensions=extensions)
 
 

@@ -215,7 +215,9 @@ class LiveServer:
 
 
 def api_settings(tmp: Path, **overrides: Any) -> Settings:
-    values: dict[str, Any] = {"env": "test", "jwt_secret": SECRET, "store": f"sqlite:///{tmp / 'whoknows.db'}"}
+    # the response cache is off unless a test is about it, so every request reads the store
+    values: dict[str, Any] = {"env": "test", "jwt_secret": SECRET, "store": f"sqlite:///{tmp / 'whoknows.db'}",
+                              "response_cache_ttl_s": 0.0}
     return load_settings(**{**values, **overrides})
 
 

@@ -1,0 +1,321 @@
+"""API load benchmark: GraphQL queries against a real uvicorn (one worker) on 127.0.0.1, driven by wrk.
+
+    python bench/api_bench.py --people 100000            # build the demo org (once, cached) then measure
+    python bench/api_bench.py --store sqlite:///x.db     # measure an existing store
+    python bench/api_bench.py serve --store ... --port P # (internal) the server process
+
+Measures, at 16 concurrent connections for ``--duration`` seconds each:
+- ``experts`` for the skill with the most experts, first 10 with evidence and explanation (employee);
+- ``community { health }`` of the largest community (analyst);
+- ``influencers`` global top 10 (analyst);
+and the same data from bare FastAPI JSON endpoints (``/bare/...``: same store call, same fields, no GraphQL) to
+show what GraphQL costs. The target of issue 5: experts >= 300 requests/s with p99 < 100 ms.
+
+The load generator is ``wrk`` (Debian package) with a Lua script for POST bodies; it runs in its own process with
+one thread, so on a 2-core machine the server keeps one core. Everything stops by itself (fixed durations, the server
+is terminated at the end) and only 127.0.0.1 is targeted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request  # module level: FastAPI resolves the endpoints' string annotations here
+from fastapi.responses import Response
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+SECRET = "bench-secret-0123456789abcdef0123456789"
+
+EXPERTS_Q = """query Experts($skill: String!) { experts(skill: $skill, first: 10) { totalCount
+  edges { cursor score explanation evidence { kind count lastAt } node { id name title department location } }
+  pageInfo { hasNextPage endCursor } } }"""
+HEALTH_Q = """query Health($id: ID!) { community(id: $id) { id name health {
+  current { period start members activeMembers posts threads postsPerWeek replyRate medianFirstResponseHours
+            unansweredShare contributorGini absenceFactor newcomerRetention managersActiveShare
+            crossDepartmentShare withheld withheldReason }
+  weekly { start members activeMembers posts replyRate contributorGini withheld }
+  trend { posts activeMembers replyRate } } } }"""
+INFLUENCERS_Q = """query Influencers { influencers(first: 10) { rank score person { id name title department
+  location } } }"""
+
+
+# --- the server process --------------------------------------------------------------------------------
+
+
+def serve(store_url: str, port: int, log_file: str) -> None:
+    """create_app plus bare endpoints returning the same data without GraphQL, on one uvicorn worker."""
+    import anyio.to_thread
+    import uvicorn
+
+    from app.graphql.explain import explain_expertise, weekly_trend, withheld_figures
+    from app.main import create_app
+    from app.observability import configure_logging
+    from app.settings import load_settings
+
+    settings = load_settings(env="production", jwt_secret=SECRET, store=store_url, log_level="INFO")
+    with open(log_file, "a", encoding="utf-8") as logs:  # noqa: PTH123
+        configure_logging(settings.log_level, stream=logs)
+        app = create_app(settings)
+
+        def dumps(obj: Any) -> Response:
+            return Response(json.dumps(obj, default=str, separators=(",", ":")).encode(), media_type="application/json")
+
+        def person(p: Any) -> dict[str, Any]:
+            return {"id": p.id, "name": p.name, "title": p.title, "department": p.department, "location": p.location}
+
+        @app.get("/bare/experts")
+        async def bare_experts(request: Request, skill: str) -> Response:
+            app.state.authenticator.authenticate(request.headers.get("authorization"))
+            page = await anyio.to_thread.run_sync(lambda: app.state.gateway.store.experts(skill, first=10))
+            return dumps({"totalCount": page.total, "edges": [
+                {"cursor": h.cursor, "score": h.score, "explanation": explain_expertise(h.skill, h.evidence),
+                 "evidence": [{"kind": e.kind.upper(), "count": e.count, "lastAt": e.last_at} for e in h.evidence],
+                 "node": person(h.person)} for h in page.items],
+                "pageInfo": {"hasNextPage": page.next_cursor is not None,
+                             "endCursor": page.items[-1].cursor if page.items else None}})
+
+        @app.get("/bare/health")
+        async def bare_health(request: Request, id: str) -> Response:  # noqa: A002
+            app.state.authenticator.authenticate(request.headers.get("authorization"))
+            store = app.state.gateway.store
+            c, report = await anyio.to_thread.run_sync(lambda: (store.community(id), store.community_health(id)))
+
+            def figs(h: Any) -> dict[str, Any]:
+                hidden, reason = withheld_figures(h, settings.min_group_size)
+                d = h.model_dump(mode="json")
+                return {**{k: (None if k in hidden else v) for k, v in d.items()}, "withheld": list(hidden),
+                        "withheldReason": reason}
+
+            return dumps({"id": c.id, "name": c.name, "health": {
+                "current": figs(report.current) if report.current else None,
+                "weekly": [figs(w) for w in report.weekly],
+                "trend": {k: weekly_trend(report.weekly, k) for k in ("posts", "active_members", "reply_rate")}}})
+
+        @app.get("/bare/influencers")
+        async def bare_influencers(request: Request) -> Response:
+            app.state.authenticator.authenticate(request.headers.get("authorization"))
+            rows = await anyio.to_thread.run_sync(lambda: app.state.gateway.store.influencers(first=10))
+            return dumps([{"rank": r.rank, "score": r.score, "person": person(r.person)} for r in rows])
+
+        uvicorn.run(app, host="127.0.0.1", port=port, workers=1, log_config=None, access_log=False,
+                    lifespan="on", server_header=False)
+
+
+# --- building the organisation ---------------------------------------------------------------------------
+
+
+def build(people: int, workdir: Path, seed: int) -> str:
+    """Demo org of ``people`` -> ingest -> analytics into workdir/whoknows.db (reused when already complete)."""
+    from app.settings import load_settings
+    from graph.jobs import run_analytics
+    from graph.store.sqlite import SQLiteStore
+    from ingest.demo import generate_demo_data
+    from ingest.pipeline import ingest_manifest
+
+    db = workdir / "whoknows.db"
+    done = workdir / "BUILT"
+    if done.exists() and db.exists():
+        print(f"reusing {db} ({done.read_text().strip()})")
+        return f"sqlite:///{db}"
+    workdir.mkdir(parents=True, exist_ok=True)
+    if db.exists():
+        db.unlink()
+    timings: dict[str, float] = {}
+    t = time.perf_counter()
+    generate_demo_data(workdir / "data", people=people, seed=seed)
+    timings["generate_s"] = time.perf_counter() - t
+    store = SQLiteStore(db)
+    try:
+        t = time.perf_counter()
+        ingest_manifest(store, workdir / "data", rejects_dir=workdir / "rejects")
+        timings["ingest_s"] = time.perf_counter() - t
+        t = time.perf_counter()
+        run_analytics(store, load_settings(env="development"))
+        timings["analyze_s"] = time.perf_counter() - t
+        counts = store.counts()
+    finally:
+        store.close()
+    note = f"people={people} seed={seed} " + " ".join(f"{k}={v:.1f}" for k, v in timings.items())
+    done.write_text(note + "\n" + json.dumps(counts) + "\n")
+    print(f"built {db}: {note}")
+    return f"sqlite:///{db}"
+
+
+def pick_targets(store_url: str) -> tuple[str, str]:
+    """The skill with the most experts and the community with the most members (worst cases for the API)."""
+    from graph.store import open_store
+
+    store = open_store(store_url)
+    try:
+        skills = [s.name for s in store.all_skills()]
+        skill = max(skills, key=lambda s: (store.experts(s, first=1).total, s))
+        comms = store.communities(first=1000)
+        community = max(comms, key=lambda c: (store.community_members(c.id, first=1).total, c.id)).id
+        return skill, community
+    finally:
+        store.close()
+
+
+# --- the load -------------------------------------------------------------------------------------------------
+
+LUA = """
+wrk.method = "{method}"
+wrk.body = {body}
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer {token}"
+"""
+
+
+def _lua_string(text: str | None) -> str:
+    return "nil" if text is None else json.dumps(text)
+
+
+def run_wrk(url: str, method: str, body: str | None, token: str, seconds: int, connections: int,
+            tmp: Path) -> dict[str, Any]:
+    script = tmp / f"load-{abs(hash((url, body))) % 10**8}.lua"
+    script.write_text(LUA.format(method=method, body=_lua_string(body), token=token))
+    cmd = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "5s", "-s", str(script), url]
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 60, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+
+    def ms(label: str) -> float:
+        m = re.search(rf"^\s+{label}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
+        assert m, out
+        value, unit = float(m.group(1)), m.group(2)
+        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+    errors = 0
+    m = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if m:
+        errors += int(m.group(1))
+    m = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    if m:
+        errors += sum(int(x) for x in m.groups())
+    total = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
+    return {"rps": rps, "p50_ms": ms("50"), "p90_ms": ms("90"), "p99_ms": ms("99"), "requests": total,
+            "errors": errors}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def measure(store_url: str, seconds: int, connections: int, out_json: Path | None) -> dict[str, Any]:
+    import httpx
+
+    from app.auth import Role, mint_token
+    from app.settings import load_settings
+
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is not installed: apt-get install -y wrk")
+    skill, community = pick_targets(store_url)
+    print(f"targets: skill={skill!r} community={community!r}")
+    settings = load_settings(env="production", jwt_secret=SECRET, store=store_url)
+    employee = mint_token(settings, "bench-employee", Role.EMPLOYEE, ttl_s=7200)
+    analyst = mint_token(settings, "bench-analyst", Role.ANALYST, ttl_s=7200)
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    tmp = Path(tempfile.mkdtemp(prefix="whoknows-bench-"))
+    log_file = tmp / "server.log"
+    server = subprocess.Popen(
+        [sys.executable, __file__, "serve", "--store", store_url, "--port", str(port), "--log-file", str(log_file)],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=open(tmp / "server.err", "w"),  # noqa: SIM115, PTH123
+    )
+    cases = [
+        ("experts", EXPERTS_Q, {"skill": skill}, employee, f"/bare/experts?skill={skill}"),
+        ("community_health", HEALTH_Q, {"id": community}, analyst, f"/bare/health?id={community}"),
+        ("influencers", INFLUENCERS_Q, {}, analyst, "/bare/influencers"),
+    ]
+    results: dict[str, Any] = {"store": store_url, "skill": skill, "community": community,
+                               "connections": connections, "seconds": seconds, "cases": {}}
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline or server.poll() is not None:
+                raise SystemExit(f"server did not become ready; see {tmp / 'server.err'}")
+            time.sleep(0.2)
+        for name, query, variables, token, bare in cases:
+            body = json.dumps({"query": query, "variables": variables})
+            check = httpx.post(f"{base}/graphql", content=body, timeout=10,
+                               headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+            payload = check.json()
+            assert check.status_code == 200, payload
+            assert "errors" not in payload, payload
+            check_bare = httpx.get(f"{base}{bare}", headers={"Authorization": f"Bearer {token}"}, timeout=10)
+            assert check_bare.status_code == 200, check_bare.text
+            # warm-up, then the measured runs
+            run_wrk(f"{base}/graphql", "POST", body, token, 2, connections, tmp)
+            gql = run_wrk(f"{base}/graphql", "POST", body, token, seconds, connections, tmp)
+            run_wrk(f"{base}{bare}", "GET", None, token, 2, connections, tmp)
+            plain = run_wrk(f"{base}{bare}", "GET", None, token, seconds, connections, tmp)
+            results["cases"][name] = {"graphql": gql, "bare": plain, "bytes": len(check.content),
+                                      "bare_bytes": len(check_bare.content),
+                                      "graphql_over_bare_rps": round(gql["rps"] / plain["rps"], 3)}
+            print(f"{name:17} graphql {gql['rps']:8.1f} req/s p50 {gql['p50_ms']:6.2f} ms p99 {gql['p99_ms']:7.2f} ms"
+                  f" | bare {plain['rps']:8.1f} req/s p99 {plain['p99_ms']:7.2f} ms"
+                  f" | ratio {gql['rps'] / plain['rps']:.2f} | errors {gql['errors']}+{plain['errors']}", flush=True)
+    finally:
+        server.send_signal(signal.SIGINT)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+    e = results["cases"]["experts"]["graphql"]
+    results["target_met"] = bool(e["rps"] >= 300 and e["p99_ms"] < 100 and e["errors"] == 0)
+    results["cpu_count"] = os.cpu_count()
+    print(f"issue 5 target (experts >= 300 req/s, p99 < 100 ms at {connections} clients): "
+          f"{'MET' if results['target_met'] else 'NOT MET'}")
+    if out_json is not None:
+        out_json.parent.mkdir(parents=True, exist_ok=True)
+        out_json.write_text(json.dumps(results, indent=2) + "\n")
+        print(f"wrote {out_json}")
+    return results
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command")
+    s = sub.add_parser("serve")
+    s.add_argument("--store", required=True)
+    s.add_argument("--port", type=int, required=True)
+    s.add_argument("--log-file", default=os.devnull)
+    parser.add_argument("--people", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--workdir", type=Path, default=None, help="default: /tmp/whoknows-bench-<people>")
+    parser.add_argument("--store", default=None, help="measure this store instead of building a demo org")
+    parser.add_argument("--duration", type=int, default=15, help="seconds per measured run")
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "api_bench.json")
+    args = parser.parse_args(argv)
+    if args.command == "serve":
+        serve(args.store, args.port, args.log_file)
+        return
+    store_url = args.store or build(args.people, args.workdir or Path(f"/tmp/whoknows-bench-{args.people}"),
+                                    args.seed)
+    measure(store_url, args.duration, args.connections, args.out)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,69 @@
+"""The response cache: repeated queries are served from memory for a few seconds, per role, never mutations or
+errors, and fresh data shows once the entry expires or an analytics run clears it."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from app.auth import Role
+from app.main import create_app
+from graph.store.sqlite import SQLiteStore
+from schema.models import Person
+from tests.api.conftest import Api, CountingStore, LiveServer, api_settings, load_org
+
+Q = '{ experts(skill: "kubernetes", first: 3) { totalCount edges { node { id name } } } }'
+
+
+@pytest.fixture
+def cached(tmp_path: Path) -> Iterator[tuple[Api, CountingStore, SQLiteStore]]:
+    store = SQLiteStore(tmp_path / "w.db")
+    load_org(store)
+    counting = CountingStore(store)
+    settings = api_settings(tmp_path, response_cache_ttl_s=0.5)
+    with LiveServer(create_app(settings, store=counting)) as server:  # type: ignore[arg-type]
+        api = Api(server.url, settings)
+        yield api, counting, store
+        api.http.close()
+    store.close()
+
+
+def test_repeated_query_is_served_from_cache_then_expires(cached: tuple[Api, CountingStore, SQLiteStore]) -> None:
+    api, counting, store = cached
+    first = api.post(Q)
+    second = api.post(Q)
+    assert first.content == second.content
+    assert counting.calls["experts"] == 1
+    # another process renames the top expert; the cached answer holds until it expires, then the new one shows
+    top = first.json()["data"]["experts"]["edges"][0]["node"]["id"]
+    person = store.person(top)
+    assert person is not None
+    store.upsert_people([Person(**{**person.model_dump(), "name": "Renamed Person"})])
+    deadline = time.monotonic() + 10
+    while "Renamed Person" not in api.post(Q).text:
+        assert time.monotonic() < deadline, "the cache never expired"
+        time.sleep(0.1)
+    metrics = api.http.get("/metrics").text
+    assert re.search(r"^whoknows_graphql_cache_hits_total [1-9]", metrics, re.M)
+
+
+def test_cache_is_per_role_and_skips_errors(cached: tuple[Api, CountingStore, SQLiteStore]) -> None:
+    api, counting, _ = cached
+    q = '{ person(id: "hr:E0001") { id scores { pagerank } } }'
+    employee = api.gql(q, role=Role.EMPLOYEE)
+    analyst = api.gql(q, role=Role.ANALYST)
+    assert employee["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    assert "errors" not in analyst
+    assert api.gql(q, role=Role.EMPLOYEE)["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    assert counting.calls["people"] == 3  # the FORBIDDEN answers were not cached; the analyst's was new
+
+
+def test_mutations_are_never_cached(cached: tuple[Api, CountingStore, SQLiteStore]) -> None:
+    api, _, _ = cached
+    q = "mutation { runAnalytics { id } }"
+    assert api.codes(q, role=Role.ANALYST) == ["FORBIDDEN"]
+    assert api.codes(q, role=Role.ANALYST) == ["FORBIDDEN"]
