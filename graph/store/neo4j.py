@@ -665,6 +665,9 @@ class Neo4jStore:
         driver = make_driver()
         try:
             return cls(driver, database=database, url=url, reconnect=make_driver)
+        except ValueError as exc:  # the driver's way of saying the address cannot be resolved as given
+            driver.close()
+            raise ConfigError(f"cannot use Neo4j URL {url!r}: {exc}") from exc
         except BaseException:
             driver.close()
             raise
