@@ -1,0 +1,136 @@
+#!/bin/sh
+# One-shot load of the exports mounted at /exports into the configured store, then `whoknows analyze`.
+#
+# With /exports/manifest.json, it says what to load (paths relative to /exports):
+#   {
+#     "aliases": "skill-aliases.toml",                                   (optional, for every ingest)
+#     "hris":   [{"path": "people.csv", "mapping": "columns.toml", "full": true}],
+#     "forums": [{"path": "bicycles.meta.stackexchange.com", "format": "stackexchange",
+#                 "community": "bicycles.meta", "identities": "identities.csv"}]
+#   }
+# Without it, the layout is the manifest: every file in /exports/hris/ is an HRIS export, and every entry of
+# /exports/<format>/ (stackexchange, slack, discourse, vivaengage, jsonl) is a forum export of that format.
+#
+# Exit code: 0 all loaded; 1 some rows were rejected (reject files in /rejects) but everything else loaded and was
+# analysed; anything else: the first command that failed outright (bad usage, unreadable input, store down).
+set -eu
+
+EXPORTS="${WHOKNOWS_EXPORTS:-/exports}"
+REJECTS="${WHOKNOWS_REJECTS:-/rejects}"
+mkdir -p "$REJECTS"
+
+if [ ! -d "$EXPORTS" ]; then
+    echo "whoknows-ingest: $EXPORTS does not exist: mount your exports there (./exports in docker-compose.yml)" >&2
+    exit 2
+fi
+
+# One shell-quoted `whoknows ...` command per line, built from the manifest or the folder layout.
+plan() {
+    python3 - "$EXPORTS" "$REJECTS" <<'PY'
+import json
+import os
+import shlex
+import sys
+from pathlib import Path
+
+exports, rejects = Path(os.path.normpath(sys.argv[1])), Path(sys.argv[2])
+FORMATS = ("stackexchange", "slack", "discourse", "vivaengage", "jsonl")
+
+
+def fail(message: str) -> None:
+    sys.stderr.write(f"whoknows-ingest: {exports / 'manifest.json'}: {message}\n")
+    sys.exit(2)
+
+
+def inside(value: object, what: str) -> str:
+    if not isinstance(value, str) or not value:
+        fail(f"{what} must be a non-empty path relative to {exports}")
+    # lexically, so a symlink placed in the exports on purpose is followed, but `..` cannot climb out
+    path = Path(os.path.normpath(exports / value))
+    if exports not in (path, *path.parents):
+        fail(f"{what} {value!r} points outside {exports}")
+    if not path.exists():
+        fail(f"{what} {value!r} does not exist")
+    return str(path)
+
+
+def reject_file(name: str) -> str:
+    return str(rejects / (name.replace("/", "_") + ".rejects.jsonl"))
+
+
+commands: list[list[str]] = []
+manifest = exports / "manifest.json"
+if manifest.is_file():
+    try:
+        spec = json.loads(manifest.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        fail(f"not valid JSON: {exc}")
+    if not isinstance(spec, dict):
+        fail("expected an object with 'hris' and/or 'forums' lists")
+    aliases = ["--aliases", inside(spec["aliases"], "aliases")] if spec.get("aliases") else []
+    for n, entry in enumerate(spec.get("hris", []), start=1):
+        if not isinstance(entry, dict):
+            fail(f"hris entry {n} must be an object")
+        cmd = ["whoknows", "ingest", "hris", inside(entry.get("path"), f"hris entry {n} path"), *aliases]
+        if entry.get("mapping"):
+            cmd += ["--mapping", inside(entry["mapping"], f"hris entry {n} mapping")]
+        if entry.get("full"):
+            cmd.append("--full")
+        commands.append([*cmd, "--rejects", reject_file(f"hris-{n}-{Path(entry['path']).name}")])
+    for n, entry in enumerate(spec.get("forums", []), start=1):
+        if not isinstance(entry, dict):
+            fail(f"forums entry {n} must be an object")
+        fmt = entry.get("format")
+        if fmt not in FORMATS:
+            fail(f"forums entry {n}: format must be one of {', '.join(FORMATS)}, not {fmt!r}")
+        cmd = ["whoknows", "ingest", "forum", inside(entry.get("path"), f"forums entry {n} path"), "--format", fmt]
+        if entry.get("community"):
+            cmd += ["--community", str(entry["community"])]
+        if entry.get("identities"):
+            cmd += ["--identities", inside(entry["identities"], f"forums entry {n} identities")]
+        commands.append([*cmd, *aliases, "--rejects", reject_file(f"forum-{n}-{Path(entry['path']).name}")])
+else:
+    hris = exports / "hris"
+    for path in sorted(hris.iterdir()) if hris.is_dir() else []:
+        if path.is_file() and not path.name.startswith("."):
+            commands.append(["whoknows", "ingest", "hris", str(path), "--rejects", reject_file(f"hris-{path.name}")])
+    for fmt in FORMATS:
+        folder = exports / fmt
+        for path in sorted(folder.iterdir()) if folder.is_dir() else []:
+            if not path.name.startswith("."):
+                commands.append(
+                    ["whoknows", "ingest", "forum", str(path), "--format", fmt,
+                     "--rejects", reject_file(f"{fmt}-{path.name}")]
+                )
+if not commands:
+    sys.stderr.write(
+        f"whoknows-ingest: nothing to load in {exports}: add a manifest.json, or files under hris/ and "
+        f"{'/, '.join(FORMATS)}/\n"
+    )
+    sys.exit(2)
+for cmd in commands:
+    print(shlex.join(cmd))
+PY
+}
+
+PLAN="$(plan)"
+worst=0
+# the plan's lines are shlex-quoted by the planner, so eval only ever sees quoted paths
+while IFS= read -r line; do
+    [ -n "$line" ] || continue
+    echo "whoknows-ingest: $line" >&2
+    status=0
+    eval "$line" || status=$?
+    if [ "$status" -eq 1 ]; then
+        worst=1 # rows rejected: the rest loaded, carry on
+    elif [ "$status" -ne 0 ]; then
+        echo "whoknows-ingest: stopped: the command above failed with exit code $status" >&2
+        exit "$status"
+    fi
+done <<EOF
+$PLAN
+EOF
+
+echo "whoknows-ingest: whoknows analyze" >&2
+whoknows analyze
+exit "$worst"

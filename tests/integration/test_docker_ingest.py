@@ -1,0 +1,125 @@
+"""docker/ingest.sh, the one-shot ingest + analyze of the compose file, run for real on an embedded store.
+
+No Docker engine runs here; the script is the container's entry point and is plain POSIX sh over the `whoknows`
+command, so it is run as is with the virtual environment's `whoknows` first on PATH and a SQLite store.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SCRIPT = ROOT / "docker" / "ingest.sh"
+SAMPLE = ROOT.parent / "shared" / "data" / "stackexchange-bicycles-meta"
+
+PEOPLE_CSV = """id,name,email,title,department,location,manager_id,skills
+E1,Ada Admin,ada@example.com,Head of Engineering,Engineering,Berlin,,python:5;kubernetes:4
+E2,Bo Builder,bo@example.com,Engineer,Engineering,Berlin,E1,go:3
+E3,Cy Closer,cy@example.com,Account Executive,Sales,London,E1,negotiation
+E4,,nobody@example.com,Ghost,Sales,London,E1,
+"""
+
+
+def run_script(exports: Path, rejects: Path, db: Path) -> subprocess.CompletedProcess[str]:
+    sh = shutil.which("sh")
+    assert sh is not None
+    env = {
+        **os.environ,
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+        "WHOKNOWS_STORE": f"sqlite:///{db}",
+        "WHOKNOWS_EXPORTS": str(exports),
+        "WHOKNOWS_REJECTS": str(rejects),
+        "WHOKNOWS_ENV": "development",
+    }
+    return subprocess.run(
+        [sh, str(SCRIPT)], env=env, capture_output=True, text=True, timeout=600, check=False, stdin=subprocess.DEVNULL
+    )
+
+
+def count(db: Path, table: str) -> int:
+    with sqlite3.connect(db) as conn:
+        return int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+
+
+def test_layout_without_manifest_loads_hris_then_analyzes(tmp_path: Path) -> None:
+    exports = tmp_path / "exports"
+    (exports / "hris").mkdir(parents=True)
+    (exports / "hris" / "people.csv").write_text(PEOPLE_CSV, encoding="utf-8")
+    db = tmp_path / "w.db"
+
+    proc = run_script(exports, tmp_path / "rejects", db)
+
+    assert proc.returncode == 1, proc.stderr  # the nameless row was rejected, the rest loaded and analysed
+    assert "whoknows ingest hris" in proc.stderr
+    assert "whoknows analyze" in proc.stderr
+    assert count(db, "person") == 3
+    assert count(db, "analytics_run") == 1
+    reject_lines = (tmp_path / "rejects" / "hris-people.csv.rejects.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(reject_lines) == 1
+    reject = json.loads(reject_lines[0])
+    assert reject["file"].endswith("people.csv")
+    assert reject["row"] == 5  # the header is row 1
+
+
+def test_manifest_names_what_to_load(tmp_path: Path) -> None:
+    if not SAMPLE.is_dir():
+        pytest.skip(f"{SAMPLE} is absent: the shared sample data is not on this machine")
+    exports = tmp_path / "exports"
+    exports.mkdir()
+    (exports / "people.csv").write_text(PEOPLE_CSV.replace("E4,,", "E4,Di Dealer,"), encoding="utf-8")
+    (exports / "bicycles").symlink_to(SAMPLE, target_is_directory=True)
+    manifest = {
+        "hris": [{"path": "people.csv", "full": True}],
+        "forums": [{"path": "bicycles", "format": "stackexchange", "community": "bicycles.meta"}],
+    }
+    (exports / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    db = tmp_path / "w.db"
+
+    proc = run_script(exports, tmp_path / "rejects", db)
+
+    assert proc.returncode in (0, 1), proc.stderr
+    assert count(db, "person") > 4  # HR people plus forum accounts
+    assert count(db, "post") > 1000
+    assert count(db, "analytics_run") == 1
+
+
+@pytest.mark.parametrize(
+    ("manifest", "message"),
+    [
+        ({"forums": [{"path": "../outside", "format": "slack"}]}, "points outside"),
+        ({"forums": [{"path": "people.csv", "format": "myspace"}]}, "format must be one of"),
+        ({"hris": [{"path": "missing.csv"}]}, "does not exist"),
+        ([1, 2], "expected an object"),
+    ],
+)
+def test_a_bad_manifest_stops_before_loading_anything(tmp_path: Path, manifest: object, message: str) -> None:
+    exports = tmp_path / "exports"
+    exports.mkdir()
+    (exports / "people.csv").write_text(PEOPLE_CSV, encoding="utf-8")
+    (exports / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    db = tmp_path / "w.db"
+
+    proc = run_script(exports, tmp_path / "rejects", db)
+
+    assert proc.returncode == 2
+    assert message in proc.stderr
+    assert "manifest.json" in proc.stderr
+    assert not db.exists()
+
+
+def test_nothing_to_load_is_a_usage_error(tmp_path: Path) -> None:
+    (tmp_path / "exports").mkdir()
+    proc = run_script(tmp_path / "exports", tmp_path / "rejects", tmp_path / "w.db")
+    assert proc.returncode == 2
+    assert "nothing to load" in proc.stderr
+    proc = run_script(tmp_path / "absent", tmp_path / "rejects", tmp_path / "w.db")
+    assert proc.returncode == 2
+    assert "does not exist" in proc.stderr
