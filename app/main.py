@@ -72,20 +72,20 @@ def operation_label_for(root_fields: frozenset[str]) -> Any:
     """A cached function naming a request's operation by the root fields it asks for (bounded label set)."""
 
     @lru_cache(maxsize=2048)
-    def label(query: str, operation_name: str | None) -> tuple[str, bool]:
-        """(label, cacheable): cacheable when the document parses to exactly one query operation."""
+    def label(query: str, operation_name: str | None) -> tuple[str, str | None]:
+        """(label, operation type): the type is None unless the document parses to exactly one operation."""
         try:
             doc = parse(query, no_location=True, max_tokens=5000)
         except (GraphQLSyntaxError, RecursionError):
-            return "invalid", False
+            return "invalid", None
         ops = [d for d in doc.definitions if isinstance(d, OperationDefinitionNode)]
         if operation_name is None and len(ops) > 1:
-            return AMBIGUOUS, False
+            return AMBIGUOUS, None
         if operation_name is not None:
             ops = [o for o in ops if o.name is not None and o.name.value == operation_name]
         if len(ops) != 1:
-            return "invalid", False
-        cacheable = ops[0].operation == OperationType.QUERY
+            return "invalid", None
+        kind = ops[0].operation.value
         names = sorted(
             {
                 s.name.value
@@ -94,8 +94,8 @@ def operation_label_for(root_fields: frozenset[str]) -> Any:
             }
         )
         if not names:
-            return ("introspection" if "__schema" in query or "__type" in query else "unknown"), cacheable
-        return "+".join(names[:3]) + ("+more" if len(names) > 3 else ""), cacheable
+            return ("introspection" if "__schema" in query or "__type" in query else "unknown"), kind
+        return "+".join(names[:3]) + ("+more" if len(names) > 3 else ""), kind
 
     return label
 
@@ -182,13 +182,14 @@ def create_app(settings: Settings, store: GraphStore | None = None) -> FastAPI:
         if op_name is not None and not isinstance(op_name, str):
             return _json(_error_body("BAD_USER_INPUT", "'operationName' must be a string"), 400)
 
-        label, cacheable = operation_label(query, op_name)
+        label, kind = operation_label(query, op_name)
         if label == AMBIGUOUS:  # the GraphQL spec requires a name here; strawberry would run the first one
             return _json(_error_body(
                 "BAD_USER_INPUT", "the document has several operations: say which with 'operationName'"), 400)
         request.scope["state"]["operation"] = label
         rid = request.scope["state"].get("request_id", "-")
-        cache_key = cache.key(principal.role, query, variables, op_name) if cacheable and cache.enabled else None
+        is_query = kind == OperationType.QUERY.value
+        cache_key = cache.key(principal.role, query, variables, op_name) if is_query and cache.enabled else None
         if cache_key is not None:
             hit = cache.get(cache_key)
             if hit is not None:
@@ -198,7 +199,8 @@ def create_app(settings: Settings, store: GraphStore | None = None) -> FastAPI:
         ctx = Context(principal=principal, gateway=gateway, settings=settings, request_id=rid, services=services)
         start = time.perf_counter()
         try:
-            with anyio.fail_after(settings.request_timeout_s):
+            # reads are bounded by the request timeout; an admin's analytics run takes as long as it takes
+            with anyio.fail_after(settings.request_timeout_s if kind != OperationType.MUTATION.value else None):
                 result = await schema.execute(query, variable_values=variables, context_value=ctx,
                                               operation_name=op_name)
         except TimeoutError:

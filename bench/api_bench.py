@@ -56,7 +56,7 @@ INFLUENCERS_Q = """query Influencers { influencers(first: 10) { rank score perso
 # --- the server process --------------------------------------------------------------------------------
 
 
-def serve(store_url: str, port: int, log_file: str) -> None:
+def serve(store_url: str, port: int, log_file: str, cache_ttl: float) -> None:
     """create_app plus bare endpoints returning the same data without GraphQL, on one uvicorn worker."""
     import anyio.to_thread
     import uvicorn
@@ -66,7 +66,8 @@ def serve(store_url: str, port: int, log_file: str) -> None:
     from app.observability import configure_logging
     from app.settings import load_settings
 
-    settings = load_settings(env="production", jwt_secret=SECRET, store=store_url, log_level="INFO")
+    settings = load_settings(env="production", jwt_secret=SECRET, store=store_url, log_level="INFO",
+                             response_cache_ttl_s=cache_ttl)
     with open(log_file, "a", encoding="utf-8") as logs:  # noqa: PTH123
         configure_logging(settings.log_level, stream=logs)
         app = create_app(settings)
@@ -229,14 +230,7 @@ def measure(store_url: str, seconds: int, connections: int, out_json: Path | Non
     settings = load_settings(env="production", jwt_secret=SECRET, store=store_url)
     employee = mint_token(settings, "bench-employee", Role.EMPLOYEE, ttl_s=7200)
     analyst = mint_token(settings, "bench-analyst", Role.ANALYST, ttl_s=7200)
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
     tmp = Path(tempfile.mkdtemp(prefix="whoknows-bench-"))
-    log_file = tmp / "server.log"
-    server = subprocess.Popen(
-        [sys.executable, __file__, "serve", "--store", store_url, "--port", str(port), "--log-file", str(log_file)],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=open(tmp / "server.err", "w"),  # noqa: SIM115, PTH123
-    )
     cases = [
         ("experts", EXPERTS_Q, {"skill": skill}, employee, f"/bare/experts?skill={skill}"),
         ("community_health", HEALTH_Q, {"id": community}, analyst, f"/bare/health?id={community}"),
@@ -244,49 +238,72 @@ def measure(store_url: str, seconds: int, connections: int, out_json: Path | Non
     ]
     results: dict[str, Any] = {"store": store_url, "skill": skill, "community": community,
                                "connections": connections, "seconds": seconds, "cases": {}}
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline or server.poll() is not None:
-                raise SystemExit(f"server did not become ready; see {tmp / 'server.err'}")
-            time.sleep(0.2)
-        for name, query, variables, token, bare in cases:
-            body = json.dumps({"query": query, "variables": variables})
-            check = httpx.post(f"{base}/graphql", content=body, timeout=10,
-                               headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
-            payload = check.json()
-            assert check.status_code == 200, payload
-            assert "errors" not in payload, payload
-            check_bare = httpx.get(f"{base}{bare}", headers={"Authorization": f"Bearer {token}"}, timeout=10)
-            assert check_bare.status_code == 200, check_bare.text
-            # warm-up, then the measured runs
-            run_wrk(f"{base}/graphql", "POST", body, token, 2, connections, tmp)
-            gql = run_wrk(f"{base}/graphql", "POST", body, token, seconds, connections, tmp)
-            run_wrk(f"{base}{bare}", "GET", None, token, 2, connections, tmp)
-            plain = run_wrk(f"{base}{bare}", "GET", None, token, seconds, connections, tmp)
-            results["cases"][name] = {"graphql": gql, "bare": plain, "bytes": len(check.content),
-                                      "bare_bytes": len(check_bare.content),
-                                      "graphql_over_bare_rps": round(gql["rps"] / plain["rps"], 3)}
-            print(f"{name:17} graphql {gql['rps']:8.1f} req/s p50 {gql['p50_ms']:6.2f} ms p99 {gql['p99_ms']:7.2f} ms"
-                  f" | bare {plain['rps']:8.1f} req/s p99 {plain['p99_ms']:7.2f} ms"
-                  f" | ratio {gql['rps'] / plain['rps']:.2f} | errors {gql['errors']}+{plain['errors']}", flush=True)
-    finally:
-        server.send_signal(signal.SIGINT)
+    for name, *_ in cases:
+        results["cases"][name] = {}
+    # two servers in turn: the default configuration (response cache on) and the cache switched off
+    for config, ttl in (("graphql_cached", 2.0), ("graphql_uncached", 0.0)):
+        port = _free_port()
+        base = f"http://127.0.0.1:{port}"
+        server = subprocess.Popen(
+            [sys.executable, __file__, "serve", "--store", store_url, "--port", str(port), "--log-file",
+             str(tmp / f"server-{config}.log"), "--cache-ttl", str(ttl)],
+            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=open(tmp / f"server-{config}.err", "w"),  # noqa: SIM115, PTH123
+        )
         try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-    e = results["cases"]["experts"]["graphql"]
-    results["target_met"] = bool(e["rps"] >= 300 and e["p99_ms"] < 100 and e["errors"] == 0)
+            deadline = time.monotonic() + 120
+            while True:
+                try:
+                    if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise SystemExit(f"server did not become ready; see {tmp}")
+                time.sleep(0.2)
+            for name, query, variables, token, bare in cases:
+                body = json.dumps({"query": query, "variables": variables})
+                check = httpx.post(f"{base}/graphql", content=body, timeout=10,
+                                   headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+                payload = check.json()
+                assert check.status_code == 200, payload
+                assert "errors" not in payload, payload
+                run_wrk(f"{base}/graphql", "POST", body, token, 2, connections, tmp)  # warm-up
+                gql = run_wrk(f"{base}/graphql", "POST", body, token, seconds, connections, tmp)
+                case = results["cases"][name]
+                case[config] = gql
+                case["bytes"] = len(check.content)
+                line = (f"{name:17} {config:17} {gql['rps']:8.1f} req/s  p50 {gql['p50_ms']:7.2f} ms  "
+                        f"p99 {gql['p99_ms']:7.2f} ms  errors {gql['errors']}")
+                if config == "graphql_cached":
+                    check_bare = httpx.get(f"{base}{bare}", headers={"Authorization": f"Bearer {token}"}, timeout=10)
+                    assert check_bare.status_code == 200, check_bare.text
+                    run_wrk(f"{base}{bare}", "GET", None, token, 2, connections, tmp)
+                    plain = run_wrk(f"{base}{bare}", "GET", None, token, seconds, connections, tmp)
+                    case["bare"] = plain
+                    case["bare_bytes"] = len(check_bare.content)
+                    line += (f"\n{name:17} {'bare FastAPI':17} {plain['rps']:8.1f} req/s  p50 {plain['p50_ms']:7.2f} ms"
+                             f"  p99 {plain['p99_ms']:7.2f} ms  errors {plain['errors']}")
+                print(line, flush=True)
+        finally:
+            server.send_signal(signal.SIGINT)
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
+    for name, case in results["cases"].items():
+        for config in ("graphql_cached", "graphql_uncached"):
+            case[f"{config}_over_bare_rps"] = round(case[config]["rps"] / case["bare"]["rps"], 3)
+        print(f"{name:17} ratio to bare FastAPI (req/s): cached {case['graphql_cached_over_bare_rps']:.2f}, "
+              f"uncached {case['graphql_uncached_over_bare_rps']:.2f}")
+    for config in ("graphql_cached", "graphql_uncached"):
+        e = results["cases"]["experts"][config]
+        results[f"target_met_{config}"] = bool(e["rps"] >= 300 and e["p99_ms"] < 100 and e["errors"] == 0)
     results["cpu_count"] = os.cpu_count()
-    print(f"issue 5 target (experts >= 300 req/s, p99 < 100 ms at {connections} clients): "
-          f"{'MET' if results['target_met'] else 'NOT MET'}")
+    for config in ("graphql_cached", "graphql_uncached"):
+        met = results[f"target_met_{config}"]
+        print(f"issue 5 target (experts >= 300 req/s, p99 < 100 ms at {connections} clients), {config}: "
+              f"{'MET' if met else 'NOT MET'}")
     if out_json is not None:
         out_json.parent.mkdir(parents=True, exist_ok=True)
         out_json.write_text(json.dumps(results, indent=2) + "\n")
@@ -301,6 +318,7 @@ def main(argv: list[str] | None = None) -> None:
     s.add_argument("--store", required=True)
     s.add_argument("--port", type=int, required=True)
     s.add_argument("--log-file", default=os.devnull)
+    s.add_argument("--cache-ttl", type=float, default=2.0)
     parser.add_argument("--people", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--workdir", type=Path, default=None, help="default: /tmp/whoknows-bench-<people>")
@@ -308,12 +326,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--duration", type=int, default=15, help="seconds per measured run")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "api_bench.json")
+    parser.add_argument("--build-only", action="store_true", help="build (or reuse) the demo store and stop")
     args = parser.parse_args(argv)
     if args.command == "serve":
-        serve(args.store, args.port, args.log_file)
+        serve(args.store, args.port, args.log_file, args.cache_ttl)
         return
     store_url = args.store or build(args.people, args.workdir or Path(f"/tmp/whoknows-bench-{args.people}"),
                                     args.seed)
+    if args.build_only:
+        return
     measure(store_url, args.duration, args.connections, args.out)
 
 
