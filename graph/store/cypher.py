@@ -188,22 +188,22 @@ PING = _read("PING", "RETURN 1 AS ok")
 
 PEOPLE_FETCH = _read(
     "PEOPLE_FETCH",
-    f"UNWIND $ids AS id MATCH (n:{PERSON} {{id: id}}) RETURN n.id AS key, properties(n) AS props",
+    f"UNWIND $ids AS id MATCH (n:{PERSON} {{id: id}}) RETURN n.id AS node_key, properties(n) AS props",
     ids="LIST<STRING>",
 )
 SKILLS_FETCH = _read(
     "SKILLS_FETCH",
-    f"UNWIND $ids AS id MATCH (n:{SKILL} {{name: id}}) RETURN n.name AS key, properties(n) AS props",
+    f"UNWIND $ids AS id MATCH (n:{SKILL} {{name: id}}) RETURN n.name AS node_key, properties(n) AS props",
     ids="LIST<STRING>",
 )
 COMMUNITIES_FETCH = _read(
     "COMMUNITIES_FETCH",
-    f"UNWIND $ids AS id MATCH (n:{COMMUNITY} {{id: id}}) RETURN n.id AS key, properties(n) AS props",
+    f"UNWIND $ids AS id MATCH (n:{COMMUNITY} {{id: id}}) RETURN n.id AS node_key, properties(n) AS props",
     ids="LIST<STRING>",
 )
 POSTS_FETCH = _read(
     "POSTS_FETCH",
-    f"UNWIND $ids AS id MATCH (n:{POST} {{id: id}}) RETURN n.id AS key, properties(n) AS props",
+    f"UNWIND $ids AS id MATCH (n:{POST} {{id: id}}) RETURN n.id AS node_key, properties(n) AS props",
     ids="LIST<STRING>",
 )
 REPORTS_TO_FETCH = _read(
@@ -279,7 +279,7 @@ SKILLS_UPSERT = _write(
 )
 SKILLS_ENSURE = _write(
     "SKILLS_ENSURE",
-    f"UNWIND $names AS name MERGE (n:{SKILL} {{name: name}}) ON CREATE SET n.aliases = []",
+    f"UNWIND $names AS skill_name MERGE (n:{SKILL} {{name: skill_name}}) ON CREATE SET n.aliases = []",
     names="LIST<STRING>",
 )
 COMMUNITIES_UPSERT = _write(
@@ -307,7 +307,7 @@ POSTS_UNLINK_COMMUNITY = _write(
     "POSTS_UNLINK_COMMUNITY",
     f"""
     UNWIND $rows AS row
-    MATCH (:{POST} {{id: row.id}})-[r:{IN}]->(c:{COMMUNITY})
+    MATCH (:{POST} {{id: row.id}})-[r:`{IN}`]->(c:{COMMUNITY})
     WHERE row.community_id IS NULL OR c.id <> row.community_id
     DELETE r
     """,
@@ -349,7 +349,7 @@ POSTS_LINK_COMMUNITY = _write(
     UNWIND $rows AS row
     MATCH (p:{POST} {{id: row.id}})
     MATCH (c:{COMMUNITY} {{id: row.community_id}})
-    MERGE (p)-[:{IN}]->(c)
+    MERGE (p)-[:`{IN}`]->(c)
     """,
     rows="LIST<MAP>",
 )
@@ -448,7 +448,7 @@ SET_ACTIVE = _write(
 )
 ACTIVE_IDS_OF_SOURCE = _read(
     "ACTIVE_IDS_OF_SOURCE",
-    f"MATCH (p:{PERSON}) WHERE p.source = $source AND p.active RETURN p.id AS id",
+    f"MATCH (p:{PERSON}) WHERE p.source = $source AND p.active = true RETURN p.id AS id",
     source="STRING",
 )
 PERSON_IDS = _read("PERSON_IDS", f"MATCH (p:{PERSON}) RETURN p.id AS id")
@@ -593,7 +593,10 @@ HEALTH_WRITE = _write(
     """,
     rows="LIST<MAP>",
 )
-# the switch: one statement, so readers see the old generation or the new one, never a mix
+# the switch: one statement, so readers see the old generation or the new one, never a mix. It runs in a transaction
+# that first writes the SWITCH_LOCK_KEY meta node (META_SET), so two switches are serialised and each sees the
+# other's outcome (read-committed would otherwise let both see the same "current" and leave two)
+SWITCH_LOCK_KEY = "whoknows:analytics-switch"
 RUN_SWITCH = _write(
     "RUN_SWITCH",
     f"""
@@ -749,7 +752,7 @@ SKILLS_PREFIX = _read(
     "SKILLS_PREFIX",
     f"""
     MATCH (s:{SKILL})
-    WHERE s.name STARTS WITH $prefix OR any(alias IN s.aliases WHERE alias STARTS WITH $prefix)
+    WHERE s.name STARTS WITH $prefix OR any(a IN s.aliases WHERE a STARTS WITH $prefix)
     RETURN s.name AS name, s.aliases AS aliases
     ORDER BY name
     LIMIT $limit
@@ -900,12 +903,12 @@ def _path_text(bound: str) -> str:
     return f"""
     MATCH (a:{PERSON} {{id: $from_id}})
     MATCH (b:{PERSON} {{id: $to_id}})
-    MATCH path = allShortestPaths((a)-[:{INTERACTS}|{REPORTS_TO}{bound}]-(b))
-    WHERE all(n IN nodes(path) WHERE n = a OR (n.active AND NOT n.opted_out))
-      AND all(r IN relationships(path) WHERE r.gen IS NULL OR r.gen = $gen)
-      AND length(path) <= $max_hops
-    RETURN [n IN nodes(path) | properties(n)] AS people
-    ORDER BY [n IN nodes(path) | n.id]
+    MATCH route = allShortestPaths((a)-[:{INTERACTS}|{REPORTS_TO}{bound}]-(b))
+    WHERE all(n IN nodes(route) WHERE n = a OR (n.active AND NOT n.opted_out))
+      AND all(r IN relationships(route) WHERE r.gen IS NULL OR r.gen = $gen)
+      AND length(route) <= $max_hops
+    RETURN [n IN nodes(route) | properties(n)] AS people
+    ORDER BY [n IN nodes(route) | n.id]
     LIMIT 1
     """
 

@@ -438,14 +438,13 @@ def _upsert_counted(
 
 
 def _by_key(tx: Tx, fetch: q.Statement, rows: list[Row], key: str) -> dict[Any, Row]:
-    return {r["key"]: from_neo(r["props"]) for r in run(tx, fetch, ids=[row[key] for row in rows])}
+    return {r["node_key"]: from_neo(r["props"]) for r in run(tx, fetch, ids=[row[key] for row in rows])}
 
 
 def _write_skills(tx: Tx, rows: list[Row], result: WriteResult) -> None:
     """Skills merge alias sets (a second source adds aliases, never removes them)."""
-    existing = {
-        r["key"]: set(r["props"].get("aliases") or ()) for r in run(tx, q.SKILLS_FETCH, ids=[s["name"] for s in rows])
-    }
+    fetched = run(tx, q.SKILLS_FETCH, ids=[s["name"] for s in rows])
+    existing = {r["node_key"]: set(r["props"].get("aliases") or ()) for r in fetched}
     new = [s for s in rows if s["name"] not in existing]
     changed = [
         {"name": s["name"], "aliases": sorted(existing[s["name"]] | set(s["aliases"]))}
@@ -680,12 +679,18 @@ class Neo4jStore:
             raise StoreUnavailable(f"store {self.url} is closed")
         return driver
 
+    def _session(self) -> neo4j.Session:
+        # every session shares the driver's bookmark manager, so a read follows the writes before it even on a
+        # cluster (causal consistency across sessions, not only within one)
+        driver = self._live_driver()
+        return driver.session(database=self._database, bookmark_manager=driver.execute_query_bookmark_manager)
+
     def _read(self, work: Callable[[Tx], R]) -> R:
-        with self._live_driver().session(database=self._database) as session:
+        with self._session() as session:
             return session.execute_read(work)
 
     def _write(self, work: Callable[[Tx], R]) -> R:
-        with self._live_driver().session(database=self._database) as session:
+        with self._session() as session:
             return session.execute_write(work)
 
     @_translated
@@ -860,7 +865,12 @@ class Neo4jStore:
         for key, statement in _ANALYTICS_WRITES:
             for chunk in _chunks(rows[key], self._analytics_chunk):
                 self._write(functools.partial(run, statement=statement, rows=list(chunk)))
-        self._write(lambda tx: run(tx, q.RUN_SWITCH, gen=gen))
+
+        def switch(tx: Tx) -> None:
+            run(tx, q.META_SET, rows=[{"key": q.SWITCH_LOCK_KEY, "value": gen}])  # serialises concurrent switches
+            run(tx, q.RUN_SWITCH, gen=gen)
+
+        self._write(switch)
         try:
             self._drop_old_generations(gen, now - PENDING_GRACE)
         except (WhoknowsError, *_DRIVER_ERRORS) as exc:  # the new run is in; the next run retries the clean-up

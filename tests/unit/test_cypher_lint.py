@@ -167,7 +167,7 @@ def test_the_linter_refuses_unknown_parameter_types() -> None:
 PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 QUOTED = re.compile(r"'([^']*)'|\"([^\"]*)\"")
 NODE_LABEL_USE = re.compile(r"\(\s*[A-Za-z_]*\s*:\s*([A-Za-z_][A-Za-z0-9_]*)")
-REL_TYPE_USE = re.compile(r"\[\s*[A-Za-z_]*\s*:\s*([A-Z_|]+)")
+REL_TYPE_USE = re.compile(r"\[\s*[A-Za-z_]*\s*:\s*([A-Z_|`]+)")
 MERGE_NODE = re.compile(r"MERGE \((\w+):(\w+) \{([^}]*)\}\)")
 CONSTRAINT = re.compile(r"FOR \(n:(\w+)\) REQUIRE (?:n\.(\w+)|\(([^)]*)\)) IS UNIQUE")
 ENUM_TYPES = (NodeLabel, RelType, StoreLabel)
@@ -186,8 +186,15 @@ def test_labels_and_types_in_texts_come_from_the_enums() -> None:
         for label in NODE_LABEL_USE.findall(statement.text):
             assert label in labels, (statement.name, label)
         for group in REL_TYPE_USE.findall(statement.text):
-            for rel in filter(None, group.split("|")):
+            for rel in filter(None, group.replace("`", "").split("|")):
                 assert rel in types, (statement.name, rel)
+
+
+def test_keyword_named_types_are_quoted() -> None:
+    """The Cypher manual advises against keywords as relationship types unless quoted: IN is one."""
+    for statement in cypher.ALL_STATEMENTS.values():
+        assert not re.search(r":\s*IN\b", statement.text), statement.name
+    assert any("`IN`" in s.text for s in cypher.ALL_STATEMENTS.values())
 
 
 def test_no_values_in_statement_texts() -> None:
