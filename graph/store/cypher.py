@@ -884,7 +884,7 @@ PATH_ENDS = _read(
     ids="LIST<STRING>",
 )
 
-MAX_LITERAL_HOPS = 8  # above this the unbounded search (with a length filter) is used; same answer
+MAX_LITERAL_HOPS = 8  # above this the unbounded search is used and its length checked by the caller; same answer
 
 
 def _hops(max_hops: int) -> str:
@@ -899,14 +899,15 @@ def _path_text(bound: str) -> str:
     # lexicographic). The per-node and per-relationship `all(...)` predicates are universal, so Neo4j evaluates them
     # during its bidirectional breadth-first search instead of falling back to exhaustive search (Cypher manual,
     # "Shortest path planning"). Steps are active, not opted-out people; the first node (checked by the caller)
-    # may be a leaver. INTERACTS of other generations are skipped; REPORTS_TO has no generation.
+    # may be a leaver. INTERACTS of other generations are skipped; REPORTS_TO has no generation. No predicate on the
+    # whole path (such as its length) is added: that would make the planner add an exhaustive fallback search; the
+    # hop bound is in the pattern, and the unbounded variant's length is checked by the caller.
     return f"""
     MATCH (a:{PERSON} {{id: $from_id}})
     MATCH (b:{PERSON} {{id: $to_id}})
     MATCH route = allShortestPaths((a)-[:{INTERACTS}|{REPORTS_TO}{bound}]-(b))
     WHERE all(n IN nodes(route) WHERE n = a OR (n.active AND NOT n.opted_out))
       AND all(r IN relationships(route) WHERE r.gen IS NULL OR r.gen = $gen)
-      AND length(route) <= $max_hops
     RETURN [n IN nodes(route) | properties(n)] AS people
     ORDER BY [n IN nodes(route) | n.id]
     LIMIT 1
@@ -914,7 +915,7 @@ def _path_text(bound: str) -> str:
 
 
 def _path_statement(name: str, bound: str) -> Statement:
-    return _read(name, _path_text(bound), (), from_id="STRING", to_id="STRING", gen="STRING", max_hops="INTEGER")
+    return _read(name, _path_text(bound), (), from_id="STRING", to_id="STRING", gen="STRING")
 
 
 # built at import, one per bound, so the registry (and the linter) holds every statement the store can send
@@ -931,12 +932,11 @@ _PATH_UNBOUNDED = _read(
     from_id="STRING",
     to_id="STRING",
     gen="STRING",
-    max_hops="INTEGER",
 )
 
 
 def introduction_path(max_hops: int) -> Statement:
-    """The shortest-path statement for a hop bound >= 1 (unbounded search plus a length filter above the cap)."""
+    """The shortest-path statement for a hop bound >= 1 (above the cap: unbounded, the caller checks the length)."""
     if max_hops < 1:
         raise ValueError(f"hop bound must be at least 1, got {max_hops}")
     return _PATH_BOUNDED.get(max_hops, _PATH_UNBOUNDED)

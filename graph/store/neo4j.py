@@ -1127,8 +1127,10 @@ class Neo4jStore:
                 return None
             statement = q.introduction_path(max_hops)
             gen = _current_gen(tx) or ""  # no run yet: reporting lines only
-            rows = run(tx, statement, from_id=from_id, to_id=to_id, gen=gen, max_hops=max_hops)
-            return [{"props": props} for props in rows[0]["people"]] if rows else None
+            rows = run(tx, statement, from_id=from_id, to_id=to_id, gen=gen)
+            if not rows or len(rows[0]["people"]) - 1 > max_hops:  # a shortest path too long: none is short enough
+                return None
+            return [{"props": props} for props in rows[0]["people"]]
 
         rows = self._read(work)
         return None if rows is None else [person_from(r["props"]) for r in rows]
