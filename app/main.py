@@ -29,6 +29,7 @@ from graphql.error import GraphQLSyntaxError
 from app.auth import Authenticator, Principal
 from app.graphql.cache import ResponseCache
 from app.graphql.context import Context, StoreGateway
+from app.graphql.limits import MAX_TOKENS
 from app.graphql.schema import Services, build_schema, format_error
 from app.observability import Metrics, RequestContextMiddleware, configure_logging
 from app.settings import Settings, load_settings
@@ -75,7 +76,7 @@ def operation_label_for(root_fields: frozenset[str]) -> Any:
     def label(query: str, operation_name: str | None) -> tuple[str, str | None]:
         """(label, operation type): the type is None unless the document parses to exactly one operation."""
         try:
-            doc = parse(query, no_location=True, max_tokens=5000)
+            doc = parse(query, no_location=True, max_tokens=MAX_TOKENS)
         except (GraphQLSyntaxError, RecursionError):
             return "invalid", None
         ops = [d for d in doc.definitions if isinstance(d, OperationDefinitionNode)]

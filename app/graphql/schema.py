@@ -18,14 +18,11 @@ from typing import Any
 import anyio
 import strawberry
 from graphql import GraphQLError
-from graphql.validation import NoSchemaIntrospectionCustomRule
 from rapidfuzz import fuzz, process
 from strawberry.extensions import (
     AddValidationRules,
-    MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
-    QueryDepthLimiter,
     ValidationCache,
 )
 from strawberry.types import ExecutionContext
@@ -33,6 +30,7 @@ from strawberry.types import ExecutionContext
 from app.auth import Role
 from app.graphql.cache import ResponseCache
 from app.graphql.context import StoreGateway
+from app.graphql.limits import MAX_TOKENS, hops, node_id, page_size, validation_rules
 from app.graphql.types import (
     AnalyticsRun,
     Broker,
@@ -43,8 +41,6 @@ from app.graphql.types import (
     RankedPerson,
     Skill,
     SkillArg,
-    node_id,
-    page_size,
 )
 from app.settings import Settings
 from graph.store import base
@@ -54,7 +50,6 @@ from schema.skills import canonical_skill
 
 log = logging.getLogger("whoknows.graphql")
 
-MAX_HOPS = 8
 SEED_POOL = 100  # experts considered as seed candidates
 SKILL_INDEX_TTL_S = 30.0
 PUBLIC_CODES = frozenset(
@@ -254,10 +249,8 @@ class Query:
     async def introduction_path(
         self, info: Info, from_id: strawberry.ID, to_id: strawberry.ID, max_hops: int = 4
     ) -> list[Person] | None:
-        if not 1 <= max_hops <= MAX_HOPS:
-            raise BadInput(f"maxHops must be between 1 and {MAX_HOPS}, got {max_hops}")
         path: list[models.Person] | None = await info.context.gateway.call(
-            "introduction_path", node_id(from_id, "fromId"), node_id(to_id, "toId"), max_hops
+            "introduction_path", node_id(from_id, "fromId"), node_id(to_id, "toId"), hops(max_hops)
         )
         if path is None or any(p.opted_out for p in path):
             return None
@@ -344,19 +337,12 @@ class WhoknowsSchema(strawberry.Schema):
 
 def build_schema(settings: Settings) -> WhoknowsSchema:
     """The schema with its limits: depth, aliases, tokens, optional introspection, and parse/validation caches."""
-    # Strawberry builds extensions per execution. The depth and alias limiters create a new rule class per
-    # instance, which would defeat ValidationCache (its key includes the rules); so their rules are made once
-    # here and added through one AddValidationRules whose rule list never changes.
-    rules = [
-        *QueryDepthLimiter(max_depth=settings.max_depth).validation_rules,
-        *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
-    ]
-    if not settings.introspection:
-        rules.append(NoSchemaIntrospectionCustomRule)
+    # Strawberry builds extensions per execution; the limit rules are built once (limits.validation_rules) so
+    # that ValidationCache, whose key includes the rules, recognises documents it has already validated.
     extensions: list[Any] = [
-        partial(MaxTokensLimiter, max_token_count=5000),
+        partial(MaxTokensLimiter, max_token_count=MAX_TOKENS),
         partial(ParserCache, maxsize=512),
-        partial(AddValidationRules, rules),
+        partial(AddValidationRules, validation_rules(settings)),
         partial(ValidationCache, maxsize=512),
     ]
     return WhoknowsSchema(query=Query, mutation=Mutation, extensions=extensions)

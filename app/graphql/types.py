@@ -16,27 +16,11 @@ from strawberry.scalars import JSON
 from app.auth import Role
 from app.graphql.context import Context
 from app.graphql.explain import explain_expertise, weekly_trend, withheld_figures
+from app.graphql.limits import node_id, page_size
 from graph.store import base
 from schema import models
-from schema.errors import BadInput
-from schema.ids import check_id
 
 Info = strawberry.Info[Context, None]
-
-
-def page_size(first: int, limit: int = base.MAX_PAGE) -> int:
-    """Validate a ``first``/``count`` argument (1..100) with a BAD_USER_INPUT error naming the limit."""
-    if not 1 <= first <= limit:
-        raise BadInput(f"first/count must be between 1 and {limit}, got {first}")
-    return first
-
-
-def node_id(value: str, what: str = "id") -> str:
-    """Validate an ID argument (``namespace:local``) before it reaches the store."""
-    try:
-        return check_id(value)
-    except ValueError as exc:
-        raise BadInput(f"{what} {value[:80]!r} is not a valid id (expected 'namespace:local')") from exc
 
 
 @strawberry.enum(description="Kinds of evidence behind an expertise score.")
