@@ -629,7 +629,7 @@ class Neo4jStore:
         database: str | None = None,
         url: str = "neo4j://",
         reconnect: Callable[[], neo4j.Driver] | None = None,
-        ensure_schema: bool = True,
+        create_schema: bool = True,
         analytics_chunk: int = ANALYTICS_CHUNK,
     ) -> None:
         self.url = url
@@ -638,7 +638,7 @@ class Neo4jStore:
         self._reconnect = reconnect
         self._analytics_chunk = analytics_chunk
         self._lock = threading.Lock()
-        if ensure_schema:
+        if create_schema:
             self.ensure_schema()
 
     @classmethod

@@ -381,7 +381,7 @@ def test_a_bad_url_is_a_config_error() -> None:
 def offline_store() -> Neo4jStore:
     """A store on a real driver to a port where nothing listens, schema creation left for later."""
     driver = neo4j.GraphDatabase.driver(f"bolt://127.0.0.1:{free_port()}", auth=("neo4j", "secret"))
-    return Neo4jStore(driver, url="bolt://offline", ensure_schema=False)
+    return Neo4jStore(driver, url="bolt://offline", create_schema=False)
 
 
 def test_the_store_satisfies_the_protocol(offline_store: Neo4jStore) -> None:
