@@ -222,7 +222,11 @@ def create_app(settings: Settings, store: GraphStore | None = None) -> FastAPI:
 
         @app.get("/graphql", include_in_schema=False)
         async def graphiql() -> Response:
-            return HTMLResponse(_graphiql_html(), headers={"Cache-Control": "no-cache"})
+            return HTMLResponse(_static_html("graphiql.html"), headers={"Cache-Control": "no-cache"})
+
+        @app.get("/dashboard", include_in_schema=False)
+        async def dashboard() -> Response:
+            return HTMLResponse(_static_html("health.html"), headers={"Cache-Control": "no-cache"})
 
         @app.get("/", include_in_schema=False)
         async def root() -> Response:
@@ -255,9 +259,9 @@ def create_app(settings: Settings, store: GraphStore | None = None) -> FastAPI:
     return app
 
 
-@lru_cache(maxsize=1)
-def _graphiql_html() -> str:
-    return (STATIC_DIR / "graphiql.html").read_text(encoding="utf-8")
+@lru_cache(maxsize=4)
+def _static_html(name: str) -> str:
+    return (STATIC_DIR / name).read_text(encoding="utf-8")
 
 
 def app_from_env() -> FastAPI:

@@ -161,6 +161,19 @@ def test_graphiql_is_served_without_any_cdn(api: Api) -> None:
     assert api.http.get("/", follow_redirects=False).headers["location"] == "/graphql"
 
 
+def test_health_dashboard_is_self_contained(api: Api) -> None:
+    page = api.http.get("/dashboard")
+    assert page.status_code == 200
+    assert "<svg" in page.text or "createElementNS" in page.text
+    assert not re.search(r"(?:src|href)=\"", page.text), "no external scripts or styles"
+    assert "https://" not in page.text.replace("http://www.w3.org/2000/svg", "")
+    # the query it sends is valid for an analyst
+    query = re.search(r'var QUERY = (".*?");\n', page.text, re.S)
+    assert query is not None
+    text = json.loads("[" + query.group(1).replace('" +\n      "', "") + "]")[0]
+    assert "errors" not in api.gql(text, role=Role.ANALYST)
+
+
 def test_graphiql_can_be_switched_off(tmp_path: Path, loaded_store: SQLiteStore) -> None:
     settings = api_settings(tmp_path, graphiql=False)
     with LiveServer(create_app(settings, store=loaded_store)) as server, httpx.Client(base_url=server.url) as http:
