@@ -8,8 +8,9 @@
 #     "forums": [{"path": "bicycles.meta.stackexchange.com", "format": "stackexchange",
 #                 "community": "bicycles.meta", "identities": "identities.csv"}]
 #   }
-# Without it, the layout is the manifest: every file in /exports/hris/ is an HRIS export, and every entry of
-# /exports/<format>/ (stackexchange, slack, discourse, vivaengage, jsonl) is a forum export of that format.
+# Without it, the layout is the manifest: every CSV or JSON file directly in /exports, and every file in
+# /exports/hris/, is an HRIS export; every entry of /exports/<format>/ (stackexchange, slack, discourse, vivaengage,
+# jsonl) is a forum export of that format.
 #
 # Exit code: 0 all loaded; 1 some rows were rejected (reject files in /rejects) but everything else loaded and was
 # analysed; anything else: the first command that failed outright (bad usage, unreadable input, store down).
@@ -91,7 +92,8 @@ if manifest.is_file():
         commands.append([*cmd, *aliases, "--rejects", reject_file(f"forum-{n}-{Path(entry['path']).name}")])
 else:
     hris = exports / "hris"
-    for path in sorted(hris.iterdir()) if hris.is_dir() else []:
+    top = [p for p in sorted(exports.iterdir()) if p.suffix.lower() in (".csv", ".json")]
+    for path in [*top, *(sorted(hris.iterdir()) if hris.is_dir() else [])]:
         if path.is_file() and not path.name.startswith("."):
             commands.append(["whoknows", "ingest", "hris", str(path), "--rejects", reject_file(f"hris-{path.name}")])
     for fmt in FORMATS:
@@ -104,8 +106,8 @@ else:
                 )
 if not commands:
     sys.stderr.write(
-        f"whoknows-ingest: nothing to load in {exports}: add a manifest.json, or files under hris/ and "
-        f"{'/, '.join(FORMATS)}/\n"
+        f"whoknows-ingest: nothing to load in {exports}: add a manifest.json, or people CSV/JSON files (at the top "
+        f"or under hris/) and forum exports under {'/, '.join(FORMATS)}/\n"
     )
     sys.exit(2)
 for cmd in commands:

@@ -69,6 +69,18 @@ def test_layout_without_manifest_loads_hris_then_analyzes(tmp_path: Path) -> Non
     assert reject["row"] == 5  # the header is row 1
 
 
+def test_a_people_file_at_the_top_is_an_hris_export(tmp_path: Path) -> None:
+    exports = tmp_path / "exports"
+    exports.mkdir()
+    (exports / "people.csv").write_text(PEOPLE_CSV.replace("E4,,", "E4,Di Dealer,"), encoding="utf-8")
+    db = tmp_path / "w.db"
+
+    proc = run_script(exports, tmp_path / "rejects", db)
+
+    assert proc.returncode == 0, proc.stderr
+    assert count(db, "person") == 4
+
+
 def test_manifest_names_what_to_load(tmp_path: Path) -> None:
     if not SAMPLE.is_dir():
         pytest.skip(f"{SAMPLE} is absent: the shared sample data is not on this machine")
