@@ -1,8 +1,9 @@
 """API test fixtures: a real SQLite store on disk, a real uvicorn on a free loopback port, real HTTP.
 
-The organisation is written through ``store.write_batch`` and ``store.write_analytics`` (the store's public
-write path) so the tests know exactly who should rank where; tests/api/test_end_to_end.py covers the path
-through the demo generator, ingest and analytics.
+People, their declared skills, managers, opt-outs and leavers come through the real HRIS ingest
+(``ingest.pipeline.ingest_hris`` reading a CSV written here); communities and memberships through
+``store.write_batch``; and the analytics results through ``store.write_analytics``, so the tests know exactly who
+should rank where. tests/api/test_end_to_end.py covers the whole path: demo generator, ingest, analytics.
 
 Privacy fixtures: ``hr:E0007`` is opted out and is the best-scored person on every ranking, the best broker,
 a member of every community and the only short link between E0001 and E0003; ``hr:E0008`` has left (inactive).
@@ -12,7 +13,9 @@ members but 2 active contributors (contributor figures withheld).
 
 from __future__ import annotations
 
+import csv
 import socket
+import tempfile
 import threading
 import time
 from collections import Counter
@@ -162,8 +165,34 @@ def org_snapshot() -> AnalyticsSnapshot:
     )
 
 
-def load_org(store: GraphStore) -> None:
-    store.write_batch(org_batch())
+def write_hris_csv(path: Path, batch: Batch) -> Path:
+    """The batch's people as an HRIS export (the format ``whoknows ingest hris`` reads)."""
+    skills: dict[str, list[str]] = {}
+    for h in batch.has_skill:
+        skills.setdefault(h.person_id, []).append(f"{h.skill}:{h.level}" if h.level else h.skill)
+    with path.open("w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["id", "name", "email", "title", "department", "location", "manager_id", "hire_date", "skills",
+                    "opted_out", "active"])
+        for p in batch.people:
+            w.writerow([p.id.split(":", 1)[1], p.name, p.email or "", p.title or "", p.department or "",
+                        p.location or "", (p.manager_id or ":").split(":", 1)[1],
+                        p.hired_on.isoformat() if p.hired_on else "", ";".join(skills.get(p.id, [])),
+                        str(p.opted_out).lower(), str(p.active).lower()])
+    return path
+
+
+def load_org(store: GraphStore, workdir: Path | None = None) -> None:
+    """People through the real HRIS ingest, then communities, memberships and an analytics snapshot."""
+    from ingest.pipeline import ingest_hris
+
+    batch = org_batch()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = workdir or Path(tmp)
+        summary = ingest_hris(store, write_hris_csv(folder / "hris.csv", batch), rejects=folder / "rejects.jsonl")
+        assert summary.rejected == 0, summary.first_rejects
+    assert store.person_ids() == {p.id for p in batch.people}
+    store.write_batch(Batch(skills=batch.skills, communities=batch.communities, memberships=batch.memberships))
     store.write_analytics(org_snapshot())
 
 
