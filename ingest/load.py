@@ -22,16 +22,21 @@ CHECKPOINT_PREFIX = "ingest.checkpoint:"
 
 def checkpoint_key(kind: str, path: str | Path, *options: object) -> str:
     """A key naming one ingest of one input version (path, size, mtime of every file) with its options."""
+    from ingest.forum.common import walk_files
+
     p = Path(path)
     h = hashlib.sha1(usedforsecurity=False)
     h.update(f"{kind}|{p.resolve()}|{options!r}".encode())
-    files = sorted(f for f in p.rglob("*") if f.is_file()) if p.is_dir() else [p]
-    for f in files:
-        try:
-            st = f.stat()
-        except OSError:
-            continue
-        h.update(f"|{f.name}:{st.st_size}:{st.st_mtime_ns}".encode())
+    try:
+        if p.is_dir():
+            files = walk_files(p)
+        else:
+            st = p.stat()
+            files = [(p.name, st.st_size, st.st_mtime_ns)]
+    except OSError:
+        files = []
+    for name, size, mtime in files:
+        h.update(f"|{name}:{size}:{mtime}".encode())
     return CHECKPOINT_PREFIX + h.hexdigest()[:20]
 
 
@@ -99,8 +104,6 @@ class Loader:
 
     def add_post(self, r: Post) -> None:
         self.posts.append(r)
-        if r.tags and self.aliases is not None:
-            self._skill_names(r.tags)
         self._n += 1
         if self._n >= self.chunk_size:
             self.flush()
@@ -142,6 +145,10 @@ class Loader:
     def flush(self, *, partial: bool = False) -> None:
         """Write the current chunk. ``partial``: the input broke off inside it, so it is written (nothing read is
         lost) without moving the checkpoint, since a re-run's chunk of that number will hold more records."""
+        if self.aliases is not None and self.posts:
+            new_tags = {t for p in self.posts if p.tags for t in p.tags} - self._skills_seen
+            if new_tags:
+                self._skill_names(tuple(sorted(new_tags)))
         if self.people_source is not None:
             self.people.extend(self.people_source())
         batch = Batch(

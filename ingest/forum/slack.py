@@ -9,6 +9,7 @@ subtypes are skipped. Bot messages are kept, written by a person flagged ``bot``
 
 from __future__ import annotations
 
+import os
 import re
 import zipfile
 from collections.abc import Iterator
@@ -24,14 +25,16 @@ from ingest.forum.common import (
     Source,
     StreamContext,
     decode_json_bytes,
+    make_membership,
     make_post,
     reject,
     same,
+    walk_files,
 )
 from ingest.rejects import Reject
 from schema.errors import SchemaError, UnreadableInput
 from schema.labels import CommunityKind, PostKind
-from schema.models import Community, MemberOf, Person
+from schema.models import Community, Person
 
 NAMESPACE = "slack"
 KEEP_SUBTYPES = frozenset({None, "", "bot_message", "file_share", "thread_broadcast", "me_message", "message_replied"})
@@ -45,10 +48,9 @@ class Archive:
         self.path = path
         self._zip: zipfile.ZipFile | None = None
         self.sizes: dict[str, int] = {}
+        self._base = str(path)
         if path.is_dir():
-            for f in path.rglob("*"):
-                if f.is_file():
-                    self.sizes[f.relative_to(path).as_posix()] = f.stat().st_size
+            self.sizes = {rel: size for rel, size, _ in walk_files(path)}
         else:
             if path.stat().st_size == 0:
                 raise UnreadableInput(str(path), "empty file (a 0-byte zip)")
@@ -76,14 +78,15 @@ class Archive:
         try:
             if self._zip is not None:
                 return self._zip.read(full)
-            return (self.path / full).read_bytes()
+            with open(os.path.join(self._base, full), "rb") as fh:
+                return fh.read()
         except (OSError, KeyError, zipfile.BadZipFile, EOFError) as exc:
             raise UnreadableInput(self.label(full), f"cannot read: {exc}") from None
         except Exception as exc:  # zlib.error and friends from a damaged member
             raise UnreadableInput(self.label(full), f"damaged archive member: {exc}") from None
 
     def label(self, name: str) -> str:
-        return f"{self.path}:{name}" if self._zip is not None else str(self.path / name)
+        return f"{self._base}:{name}" if self._zip is not None else os.path.join(self._base, name)
 
     def day_files(self) -> list[tuple[str, str]]:
         """(channel folder, member name) of every day file, in a stable order."""
@@ -183,7 +186,10 @@ def parse_channels(data: Any, file: str, person: Any = same) -> Iterator[Item | 
         yield Channel(community.id, name or cid)
         for uid in members:
             if isinstance(uid, str) and uid.strip():
-                yield MemberOf(person_id=person(people(uid.strip())), community_id=community.id, since=since)
+                yield make_membership(person(people(uid.strip())), community.id, since)
+
+
+_PEOPLE = IdSpace(NAMESPACE)
 
 
 def parse_messages(
@@ -192,14 +198,18 @@ def parse_messages(
     file: str,
     person: Any = same,
     bots: set[str] | None = None,
+    posts: IdSpace | None = None,
 ) -> Iterator[Item]:
-    """Posts of one channel-day file. ``bots``: bot ids already declared (shared across files)."""
+    """Posts of one channel-day file. ``bots``: bot ids already declared (shared across files); ``posts``: the
+    channel's post ids (built once per channel by the caller)."""
     if not isinstance(data, list):
         yield Reject(file, None, "expected a JSON list of messages")
         return
     seen_bots = bots if bots is not None else set()
-    people = IdSpace(NAMESPACE)
-    posts = IdSpace(NAMESPACE, community_id.partition("/")[2] + "/")
+    people = _PEOPLE
+    authors: dict[str, str] = {}  # user id -> resolved person id, for this file
+    if posts is None:
+        posts = IdSpace(NAMESPACE, community_id.partition("/")[2] + "/")
     Q, R = PostKind.QUESTION, PostKind.REPLY
     for n, m in enumerate(data, start=1):
         try:
@@ -216,7 +226,9 @@ def parse_messages(
             user = _text(m.get("user"))
             bot = _text(m.get("bot_id"))
             if user:
-                author = person(people(user))
+                author = authors.get(user)
+                if author is None:
+                    author = authors[user] = person(people(user))
             elif bot:
                 bid = people(bot)
                 if bid not in seen_bots:
@@ -272,6 +284,7 @@ def stream(src: Source, ctx: StreamContext) -> Iterator[Item]:
                     yield item
         channels = IdSpace(NAMESPACE, "channel/")
         bots: set[str] = set()
+        post_ids: dict[str, IdSpace] = {}
         for folder, member in archive.day_files():
             label = archive.label(member)
             cid = by_folder.get(folder)
@@ -287,7 +300,10 @@ def stream(src: Source, ctx: StreamContext) -> Iterator[Item]:
             except UnreadableInput as exc:  # one bad day file: reject it, load the others
                 yield Reject(label, exc.row, exc.reason)
                 continue
-            yield from parse_messages(data, cid, label, ctx.person, bots)
+            ids = post_ids.get(cid)
+            if ids is None:
+                ids = post_ids[cid] = IdSpace(NAMESPACE, cid.partition("/")[2] + "/")
+            yield from parse_messages(data, cid, label, ctx.person, bots, ids)
     finally:
         archive.close()
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO
 
@@ -22,6 +23,7 @@ from ingest.forum.common import (
     Source,
     StreamContext,
     TagCanon,
+    make_membership,
     make_post,
     parse_time,
     reject,
@@ -33,7 +35,7 @@ from ingest.forum.xmlrows import iter_rows
 from ingest.rejects import Reject
 from schema.errors import SchemaError, UnreadableInput
 from schema.labels import CommunityKind, PostKind
-from schema.models import Community, MemberOf, Person, Skill
+from schema.models import Community, Person, Skill
 from schema.skills import AliasTable
 
 FILES = ("Posts.xml", "Users.xml", "Tags.xml", "Votes.xml", "Comments.xml", "TagSynonyms.xml")
@@ -93,6 +95,7 @@ class Site:
     members: set[str] = field(default_factory=set)
     thread_of: dict[int, int] = field(default_factory=dict)  # post id -> question id
     _tag_cache: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    _authors: dict[str, str] = field(default_factory=dict)  # raw user id -> resolved person id
 
     def __post_init__(self) -> None:
         self.people = IdSpace(self.namespace)
@@ -114,17 +117,20 @@ class Site:
                 self._tag_cache[raw] = t
         return t
 
-    def author(self, user_id: str | None, when: object, out: list[Item]) -> str | None:
+    def author(self, user_id: str | None, when: datetime, out: list[Item]) -> str | None:
         """The resolved author id; a first contribution also makes them a member of the site."""
-        if not user_id or not user_id.strip():
+        if not user_id:
+            return None
+        pid = self._authors.get(user_id)
+        if pid is not None:
+            return pid
+        if not user_id.strip():
             return None  # deleted account
-        return self._member(self.people(user_id.strip()), when, out)
-
-    def _member(self, forum_id: str, when: object, out: list[Item]) -> str:
-        pid = self.person(forum_id)
+        forum_id = self.people(user_id.strip())
+        pid = self._authors[user_id] = self.person(forum_id)
         if forum_id not in self.members:
             self.members.add(forum_id)
-            out.append(MemberOf(person_id=pid, community_id=self.community_id, since=when))
+            out.append(make_membership(pid, self.community_id, when))
         return pid
 
 
@@ -178,6 +184,18 @@ def parse_votes(rows: Rows) -> dict[int, int]:
     return score
 
 
+def _time(text: str | None) -> datetime:
+    """Dump dates are naive UTC ISO strings (``2010-08-25T19:50:51.187``): the fast path, else the general one."""
+    if text:
+        try:
+            dt = datetime.fromisoformat(text)
+        except ValueError:
+            pass
+        else:
+            return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
+    return parse_time(text, "CreationDate")
+
+
 def _int(a: dict[str, str], key: str, default: int | None = None) -> int | None:
     v = a.get(key)
     if v is None or v == "":
@@ -197,7 +215,7 @@ def parse_posts(
     Q, A = PostKind.QUESTION, PostKind.ANSWER
 
     def answer(n: int, pid: int, a: dict[str, str], qid: int, q: tuple[tuple[str, ...], int | None] | None) -> None:
-        created = parse_time(a.get("CreationDate"), "CreationDate")
+        created = _time(a.get("CreationDate"))
         score = votes.get(pid, 0) if votes is not None else (_int(a, "Score", 0) or 0)
         thread_of[pid] = qid
         qpost = post_id(qid)
@@ -217,7 +235,7 @@ def parse_posts(
             if pid is None:
                 raise ValueError("row has no Id")
             if t == "1":
-                created = parse_time(a.get("CreationDate"), "CreationDate")
+                created = _time(a.get("CreationDate"))
                 tags = site.tags(a.get("Tags"))
                 accepted = _int(a, "AcceptedAnswerId")
                 score = votes.get(pid, 0) if votes is not None else (_int(a, "Score", 0) or 0)
@@ -270,7 +288,7 @@ def parse_comments(rows: Rows, site: Site, file: str = "Comments.xml") -> Iterat
             on = _int(a, "PostId")
             if comment is None or on is None:
                 raise ValueError("row has no Id or PostId")
-            created = parse_time(a.get("CreationDate"), "CreationDate")
+            created = _time(a.get("CreationDate"))
             thread = thread_of.get(on)
             out.append(
                 make_post(
