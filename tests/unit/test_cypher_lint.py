@@ -31,6 +31,7 @@ SCHEMA = {
     "labels": list(cypher.LABELS),
     "relationshipTypes": list(cypher.RELATIONSHIP_TYPES),
     "propertyKeys": sorted(cypher.PROPERTY_KEYS | cypher.ROW_KEYS),
+    "builtins": True,  # Neo4j 5's built-in functions and procedures: a misspelt or APOC-only one is an error
 }
 
 
@@ -124,6 +125,8 @@ BROKEN = [
     {"name": "unknown_relationship", "query": "MATCH (:Person)-[:KNOWS]->(m:Person) RETURN m.id", "params": {}},
     {"name": "misspelt_property", "query": "MATCH (n:Person) RETURN n.emial", "params": {}},
     {"name": "aggregation_mix", "query": "MATCH (n:Person) RETURN n.id, count(*) + n.name", "params": {}},
+    {"name": "misspelt_function", "query": "MATCH (n:Person) RETURN propertes(n) AS p", "params": {}},
+    {"name": "plugin_function", "query": "MATCH (n:Person) RETURN apoc.coll.sum([1, 2]) AS s", "params": {}},
     {"name": "control", "query": "MATCH (n:Person {id: $id}) RETURN n.name", "params": {"id": "STRING"}},
 ]
 

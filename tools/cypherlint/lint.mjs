@@ -3,7 +3,7 @@
 //
 // Input (stdin, JSON): either an array of statements, or {"schema": {...}, "statements": [...]}.
 //   statement: {"name": "PERSON_UPSERT", "query": "UNWIND $rows AS row ...", "params": {"rows": "LIST<MAP>"}}
-//   schema:    {"labels": [...], "relationshipTypes": [...], "propertyKeys": [...]}  (all optional)
+//   schema:    {"labels": [...], "relationshipTypes": [...], "propertyKeys": [...], "builtins": true}  (all optional)
 // Output (stdout, JSON): {"linted": N, "errors": E, "warnings": W, "results": [{"name", "diagnostics": [...]}]}
 // Exit code: 0 clean (warnings allowed), 1 some statement has an error, 2 unusable input.
 //
@@ -13,10 +13,13 @@
 // When a schema is given it is taken as complete: a label, relationship type or property key outside it is an
 // error (the linter reports those as warnings, since it cannot know the database is empty). Deprecated syntax is
 // an error too: it is what the next Cypher version removes.
+// "builtins": true declares Neo4j 5's built-in functions and procedures (the registry the package ships, captured
+// from a Neo4j 5 server, less APOC and GDS), so a misspelt or plugin-only function is an error; without it the
+// linter cannot check function names at all.
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
-import { isNotParamError, lintCypherQuery } from '@neo4j-cypher/language-support';
+import { isNotParamError, lintCypherQuery, testData } from '@neo4j-cypher/language-support';
 
 const SAMPLES = {
   STRING: 'text',
@@ -36,6 +39,16 @@ const SAMPLES = {
 };
 
 const SEVERITY = { 1: 'error', 2: 'warning', 3: 'info', 4: 'hint' };
+const PLUGINS = /^(apoc|gds|genai)\./;
+
+function builtins() {
+  const functions = testData.mockSchema.functions['CYPHER 5'];
+  const procedures = testData.mockSchema.procedures['CYPHER 5'];
+  return {
+    functions: { 'CYPHER 5': Object.fromEntries(Object.entries(functions).filter(([, f]) => f.isBuiltIn)) },
+    procedures: { 'CYPHER 5': Object.fromEntries(Object.entries(procedures).filter(([name]) => !PLUGINS.test(name))) },
+  };
+}
 const ESCALATE = [/is not present in the database/, /\bdeprecated\b/i];
 
 function fail(message) {
@@ -56,12 +69,18 @@ function sampleParams(name, params) {
 function lintOne(statement, schema, ignoreParams) {
   const { name, query, params } = statement;
   if (typeof name !== 'string' || typeof query !== 'string') fail('every statement needs a string name and query');
-  const dbSchema = { defaultLanguage: 'CYPHER 5', ...schema, parameters: sampleParams(name, params) };
+  const { builtins: withBuiltins, strict, ...known } = schema;
+  const dbSchema = {
+    defaultLanguage: 'CYPHER 5',
+    ...known,
+    ...(withBuiltins ? builtins() : {}),
+    parameters: sampleParams(name, params),
+  };
   const { diagnostics } = lintCypherQuery(query, dbSchema);
   const kept = ignoreParams ? diagnostics.filter(isNotParamError) : diagnostics;
   return kept.map((d) => {
     let severity = SEVERITY[d.severity] ?? 'error';
-    if (severity === 'warning' && schema.strict !== false && ESCALATE.some((re) => re.test(d.message))) {
+    if (severity === 'warning' && strict !== false && ESCALATE.some((re) => re.test(d.message))) {
       severity = 'error';
     }
     return {
