@@ -298,3 +298,28 @@ def test_manifest_missing_is_unreadable(store: SQLiteStore, tmp_path: Path) -> N
 
 def test_default_reject_file_is_named_after_the_input(tmp_path: Path) -> None:
     assert pipeline.default_reject_path("/x/hris.csv", tmp_path) == tmp_path / "whoknows-rejects-hris.csv.jsonl"
+
+
+def test_parallel_manifest_gives_the_same_store(tmp_path: Path) -> None:
+    out = tmp_path / "demo"
+    out.mkdir()
+    write_hris_csv(out / "hris.csv", 30)
+    write_stackexchange_dump(out / "stackexchange", questions=200, users=30)
+    write_identities(out / "identities.csv", "stackexchange", [(str(u), f"E{u}") for u in range(1, 31)])
+    slack_folder(out / "slack")
+    write(out / "ev.jsonl", '{"type":"person","handle":"a","email":"person3@example.com"}\n'
+                            '{"type":"endorsement","from":"a","to":"a","skill":"Go"}\n')
+    write(out / "manifest.json", json.dumps([
+        {"kind": "hris", "path": "hris.csv"},
+        {"kind": "forum", "format": "stackexchange", "path": "stackexchange", "identities": "identities.csv"},
+        {"kind": "forum", "format": "slack", "path": "slack"},
+        {"kind": "forum", "format": "jsonl", "path": "ev.jsonl"},
+    ]))
+    one, two = fresh(tmp_path, "one"), fresh(tmp_path, "two")
+    a = ingest_manifest(one, out, chunk_size=150)
+    b = ingest_manifest(two, out, chunk_size=150, workers=2)
+    assert [s.kind for s in b] == [s.kind for s in a] == ["hris", "stackexchange", "slack", "jsonl"]
+    assert [s.records for s in b] == [s.records for s in a]
+    assert one.dump() == two.dump()
+    one.close()
+    two.close()
