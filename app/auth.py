@@ -11,6 +11,7 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from enum import IntEnum
+from typing import Any
 
 import jwt
 
@@ -81,7 +82,7 @@ class Authenticator:
         return principal
 
     def _verify(self, token: str) -> Principal:
-        options = {"require": ["sub", "exp"], "verify_aud": self._audience is not None}
+        options: Any = {"require": ["sub", "exp"], "verify_aud": self._audience is not None}
         try:
             if self._jwks is not None:
                 key = self._jwks.get_signing_key_from_jwt(token).key

@@ -46,11 +46,12 @@ def _error_body(code: str, message: str) -> dict[str, Any]:
     return {"data": None, "errors": [{"message": message, "extensions": {"code": code}}]}
 
 
+def _encode(body: Any) -> bytes:
+    return json.dumps(body, separators=(",", ":"), ensure_ascii=False, default=str).encode()
+
+
 def _json(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    return Response(
-        json.dumps(body, separators=(",", ":"), ensure_ascii=False, default=str).encode(),
-        status_code=status, media_type="application/json", headers=headers,
-    )
+    return Response(_encode(body), status_code=status, media_type="application/json", headers=headers)
 
 
 # --- dependencies -----------------------------------------------------------------------------------
@@ -213,10 +214,10 @@ def create_app(settings: Settings, store: GraphStore | None = None) -> FastAPI:
             body["errors"] = [format_error(e, rid) for e in result.errors]
             outcome = body["errors"][0]["extensions"]["code"].lower()
         metrics.observe_graphql(label, outcome, time.perf_counter() - start)
-        response = _json(body)
+        encoded = _encode(body)
         if cache_key is not None and outcome == "ok":
-            cache.put(cache_key, response.body)
-        return response
+            cache.put(cache_key, encoded)
+        return Response(encoded, media_type="application/json")
 
     if settings.graphiql:
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import Enum
-from typing import Annotated
+from typing import Annotated, cast
 
 import strawberry
 from strawberry.scalars import JSON
@@ -377,7 +377,7 @@ class AnalyticsRun:
 
     @classmethod
     def from_domain(cls, r: models.AnalyticsRun) -> AnalyticsRun:
-        return cls(id=r.id, started_at=r.started_at, finished_at=r.finished_at, stats=dict(r.stats))
+        return cls(id=r.id, started_at=r.started_at, finished_at=r.finished_at, stats=cast(JSON, dict(r.stats)))
 
 
 SkillArg = Annotated[str, strawberry.argument(description="A skill name or alias (k8s, JS, machine learning...).")]
