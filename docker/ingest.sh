@@ -1,16 +1,16 @@
 #!/bin/sh
 # One-shot load of the exports mounted at /exports into the configured store, then `whoknows analyze`.
 #
-# With /exports/manifest.json, it says what to load (paths relative to /exports):
-#   {
-#     "aliases": "skill-aliases.toml",                                   (optional, for every ingest)
-#     "hris":   [{"path": "people.csv", "mapping": "columns.toml", "full": true}],
-#     "forums": [{"path": "bicycles.meta.stackexchange.com", "format": "stackexchange",
-#                 "community": "bicycles.meta", "identities": "identities.csv"}]
-#   }
-# Without it, the layout is the manifest: every CSV or JSON file directly in /exports, and every file in
-# /exports/hris/, is an HRIS export; every entry of /exports/<format>/ (stackexchange, slack, discourse, vivaengage,
-# jsonl) is a forum export of that format.
+# With /exports/manifest.json, it says what to load, in order, in the project's manifest format (the one
+# `whoknows demo-data` writes; paths relative to /exports):
+#   [
+#     {"kind": "hris", "path": "people.csv", "mapping": "columns.toml", "full": true, "aliases": "aliases.toml"},
+#     {"kind": "forum", "format": "stackexchange", "path": "bicycles.meta", "community": "bicycles.meta",
+#      "identities": "identities.csv"}
+#   ]
+# (a list of steps, or {"steps": [...]}). Without it, the layout is the manifest: every CSV or JSON file directly in
+# /exports, and every file in /exports/hris/, is an HRIS export; every entry of /exports/<format>/ (stackexchange,
+# slack, discourse, vivaengage, jsonl) is a forum export of that format.
 #
 # Exit code: 0 all loaded; 1 some rows were rejected (reject files in /rejects) but everything else loaded and was
 # analysed; anything else: the first command that failed outright (bad usage, unreadable input, store down).
@@ -66,30 +66,33 @@ if manifest.is_file():
         spec = json.loads(manifest.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         fail(f"not valid JSON: {exc}")
-    if not isinstance(spec, dict):
-        fail("expected an object with 'hris' and/or 'forums' lists")
-    aliases = ["--aliases", inside(spec["aliases"], "aliases")] if spec.get("aliases") else []
-    for n, entry in enumerate(spec.get("hris", []), start=1):
-        if not isinstance(entry, dict):
-            fail(f"hris entry {n} must be an object")
-        cmd = ["whoknows", "ingest", "hris", inside(entry.get("path"), f"hris entry {n} path"), *aliases]
-        if entry.get("mapping"):
-            cmd += ["--mapping", inside(entry["mapping"], f"hris entry {n} mapping")]
-        if entry.get("full"):
-            cmd.append("--full")
-        commands.append([*cmd, "--rejects", reject_file(f"hris-{n}-{Path(entry['path']).name}")])
-    for n, entry in enumerate(spec.get("forums", []), start=1):
-        if not isinstance(entry, dict):
-            fail(f"forums entry {n} must be an object")
-        fmt = entry.get("format")
-        if fmt not in FORMATS:
-            fail(f"forums entry {n}: format must be one of {', '.join(FORMATS)}, not {fmt!r}")
-        cmd = ["whoknows", "ingest", "forum", inside(entry.get("path"), f"forums entry {n} path"), "--format", fmt]
-        if entry.get("community"):
-            cmd += ["--community", str(entry["community"])]
-        if entry.get("identities"):
-            cmd += ["--identities", inside(entry["identities"], f"forums entry {n} identities")]
-        commands.append([*cmd, *aliases, "--rejects", reject_file(f"forum-{n}-{Path(entry['path']).name}")])
+    steps = spec.get("steps") if isinstance(spec, dict) else spec
+    if not isinstance(steps, list):
+        fail("expected a JSON list of steps (or {\"steps\": [...]})")
+    for n, step in enumerate(steps, start=1):
+        if not isinstance(step, dict):
+            fail(f"step {n} must be an object")
+        kind = step.get("kind")
+        path = inside(step.get("path"), f"step {n} path")
+        extra = ["--aliases", inside(step["aliases"], f"step {n} aliases")] if step.get("aliases") else []
+        if kind == "hris":
+            cmd = ["whoknows", "ingest", "hris", path, *extra]
+            if step.get("mapping"):
+                cmd += ["--mapping", inside(step["mapping"], f"step {n} mapping")]
+            if step.get("full"):
+                cmd.append("--full")
+        elif kind == "forum":
+            fmt = step.get("format")
+            if fmt not in FORMATS:
+                fail(f"step {n}: format must be one of {', '.join(FORMATS)}, not {fmt!r}")
+            cmd = ["whoknows", "ingest", "forum", path, "--format", fmt, *extra]
+            if step.get("community"):
+                cmd += ["--community", str(step["community"])]
+            if step.get("identities"):
+                cmd += ["--identities", inside(step["identities"], f"step {n} identities")]
+        else:
+            fail(f"step {n}: kind must be 'hris' or 'forum', not {kind!r}")
+        commands.append([*cmd, "--rejects", reject_file(f"{n}-{kind}-{Path(path).name}")])
 else:
     hris = exports / "hris"
     top = [p for p in sorted(exports.iterdir()) if p.suffix.lower() in (".csv", ".json")]

@@ -88,10 +88,10 @@ def test_manifest_names_what_to_load(tmp_path: Path) -> None:
     exports.mkdir()
     (exports / "people.csv").write_text(PEOPLE_CSV.replace("E4,,", "E4,Di Dealer,"), encoding="utf-8")
     (exports / "bicycles").symlink_to(SAMPLE, target_is_directory=True)
-    manifest = {
-        "hris": [{"path": "people.csv", "full": True}],
-        "forums": [{"path": "bicycles", "format": "stackexchange", "community": "bicycles.meta"}],
-    }
+    manifest = [
+        {"kind": "hris", "path": "people.csv", "full": True},
+        {"kind": "forum", "path": "bicycles", "format": "stackexchange", "community": "bicycles.meta"},
+    ]
     (exports / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     db = tmp_path / "w.db"
 
@@ -103,13 +103,35 @@ def test_manifest_names_what_to_load(tmp_path: Path) -> None:
     assert count(db, "analytics_run") == 1
 
 
+def test_a_demo_data_directory_loads_through_its_own_manifest(tmp_path: Path) -> None:
+    """`whoknows demo-data` writes the manifest format the entry script reads: one format in the project."""
+    exports = tmp_path / "exports"
+    made = subprocess.run(
+        [str(Path(sys.executable).parent / "whoknows"), "demo-data", str(exports), "--people", "300", "--seed", "3"],
+        capture_output=True, text=True, timeout=600, check=False, stdin=subprocess.DEVNULL,
+    )
+    assert made.returncode == 0, made.stderr
+    steps = json.loads((exports / "manifest.json").read_text(encoding="utf-8"))
+    db = tmp_path / "w.db"
+
+    proc = run_script(exports, tmp_path / "rejects", db)
+
+    assert proc.returncode in (0, 1), proc.stderr
+    assert proc.stderr.count("whoknows-ingest: whoknows ingest") == len(steps)
+    assert count(db, "person") >= 300
+    assert count(db, "post") > 0
+    assert count(db, "analytics_run") == 1
+
+
 @pytest.mark.parametrize(
     ("manifest", "message"),
     [
-        ({"forums": [{"path": "../outside", "format": "slack"}]}, "points outside"),
-        ({"forums": [{"path": "people.csv", "format": "myspace"}]}, "format must be one of"),
-        ({"hris": [{"path": "missing.csv"}]}, "does not exist"),
-        ([1, 2], "expected an object"),
+        ([{"kind": "forum", "path": "../outside", "format": "slack"}], "points outside"),
+        ([{"kind": "forum", "path": "people.csv", "format": "myspace"}], "format must be one of"),
+        ([{"kind": "hris", "path": "missing.csv"}], "does not exist"),
+        ([{"kind": "wiki", "path": "people.csv"}], "kind must be"),
+        ([1, 2], "must be an object"),
+        ({"hris": []}, "expected a JSON list of steps"),
     ],
 )
 def test_a_bad_manifest_stops_before_loading_anything(tmp_path: Path, manifest: object, message: str) -> None:
