@@ -19,6 +19,8 @@ Shared membership: every pair of members of a community is tied with weight ``me
 member's total from one community is ``membership``, after Newman 2001), for communities up to ``clique_max``
 members; a larger community would add a quadratic number of ties, so each member is instead tied to
 ``sampled_ties`` other members drawn with a seeded generator, each tie weighing ``membership / (2 sampled_ties)``.
+Communities above ``group_max`` members (all-hands channels, a whole Q&A site) make no membership ties at all:
+sharing them says nothing about who works with whom, and their members' real ties come from their interactions.
 """
 
 from __future__ import annotations
@@ -32,11 +34,9 @@ from datetime import UTC, datetime
 import networkx as nx
 import numpy as np
 
-from graph.analytics.backend import ArrayGraph
+from graph.analytics.backend import ArrayGraph, trusted
 from graph.store.base import EndorsementRow, MembershipRow, PersonRow, PostRow, Projection, SkillClaimRow
-from schema.models import Community
-
-_RESPONSE_KINDS = {"answer": "answer", "reply": "reply", "comment": "comment"}
+from schema.models import Community, Interaction
 
 
 @dataclass(frozen=True)
@@ -49,24 +49,16 @@ class TieWeights:
     endorsement: float = 1.0
     reports_to: float = 1.0
     membership: float = 0.5
-    clique_max: int = 50
-    sampled_ties: int = 5
+    clique_max: int = 30
+    sampled_ties: int = 3
+    group_max: int = 1000
 
     def __post_init__(self) -> None:
         for name in ("answer", "reply", "comment", "endorsement", "reports_to", "membership"):
             if getattr(self, name) < 0:
                 raise ValueError(f"tie weight {name} must be >= 0")
-        if self.clique_max < 2 or self.sampled_ties < 1:
-            raise ValueError("clique_max must be >= 2 and sampled_ties >= 1")
-
-
-@dataclass
-class InteractionTie:
-    source: str
-    target: str
-    weight: float
-    count: int
-    last_at: datetime | None
+        if self.clique_max < 2 or self.sampled_ties < 1 or self.group_max < self.clique_max:
+            raise ValueError("clique_max must be >= 2, sampled_ties >= 1 and group_max >= clique_max")
 
 
 @dataclass
@@ -77,7 +69,7 @@ class ProjectedGraph:
     half_life_days: float
     people: dict[str, PersonRow]
     graph: ArrayGraph
-    interactions: list[InteractionTie]
+    interactions: list[Interaction]  # INTERACTS ties, ready to write
     posts: list[PostRow]
     memberships: list[MembershipRow]
     skills: list[SkillClaimRow]
@@ -123,7 +115,7 @@ def project(
     >>> posts = [PostRow("q", "question", "a", t, None, "q", None, (), 0, False),
     ...          PostRow("x", "answer", "b", t, None, "q", "q", (), 0, False)]
     >>> pg = project(Projection(people, posts, [], [], [], [], []))
-    >>> [(i.source, i.target, i.weight) for i in pg.interactions]
+    >>> [(i.source_id, i.target_id, i.weight) for i in pg.interactions]
     [('b', 'a', 1.0)]
     """
     if half_life_days <= 0:
@@ -145,43 +137,52 @@ def project(
     stats["people_bots"] = len(bots)
 
     posts: list[PostRow] = []
+    author: dict[str, str | None] = {}
+    n_bots = n_anon = 0
     for post in data.posts:
-        if post.author_id in bots:
-            stats["posts_by_bots"] += 1
-            continue
-        if post.author_id is not None and post.author_id not in people:
-            stats["posts_anonymised"] += 1
+        a = post.author_id
+        if a is not None and a not in people:
+            if a in bots:
+                n_bots += 1
+                continue
+            n_anon += 1
             post = post._replace(author_id=None)
         posts.append(post)
+        author[post.id] = post.author_id
+    stats["posts_by_bots"] = n_bots
+    stats["posts_anonymised"] = n_anon
     if as_of is None:
         as_of = max((_aware(p.created_at) for p in posts), default=datetime.now(UTC))
     as_of = _aware(as_of)
 
     nodes = sorted(people)
     idx = {p: i for i, p in enumerate(nodes)}
-    author = {p.id: p.author_id for p in posts}
     lam = math.log(2.0) / half_life_days
     as_of_ts = as_of.timestamp()
+    kind_weight = {"answer": w.answer, "reply": w.reply, "comment": w.comment}
 
     src: list[int] = []
     dst: list[int] = []
     base: list[float] = []
-    when: list[float] = []
+    when: list[datetime | None] = []
+    self_replies = 0
     for post in posts:
-        kind = _RESPONSE_KINDS.get(post.kind)
-        if kind is None or post.author_id is None:
+        kw = kind_weight.get(post.kind)
+        a = post.author_id
+        if kw is None or a is None:
             continue
         parent = post.parent_id or (post.thread_id if post.thread_id != post.id else None)
         target = author.get(parent) if parent else None
         if target is None:
             continue
-        if target == post.author_id:
-            stats["self_replies"] += 1
+        if target == a:
+            self_replies += 1
             continue
-        src.append(idx[post.author_id])
+        src.append(idx[a])
         dst.append(idx[target])
-        base.append(getattr(w, kind))
-        when.append(_aware(post.created_at).timestamp())
+        base.append(kw)
+        when.append(post.created_at)
+    stats["self_replies"] = self_replies
     endorsements: list[EndorsementRow] = []
     for e in data.endorsements:
         if e.from_id in idx and e.to_id in idx and e.from_id != e.to_id:
@@ -189,14 +190,15 @@ def project(
             src.append(idx[e.from_id])
             dst.append(idx[e.to_id])
             base.append(w.endorsement)
-            when.append(_aware(e.created_at).timestamp() if e.created_at else math.nan)
+            when.append(e.created_at)
 
+    when = [None if t is None else _aware(t) for t in when]
     s_arr = np.asarray(src, dtype=np.int64)
     d_arr = np.asarray(dst, dtype=np.int64)
-    t_arr = np.asarray(when, dtype=np.float64)
+    t_arr = np.fromiter((math.nan if t is None else t.timestamp() for t in when), dtype=np.float64, count=len(when))
     age_days = np.maximum((as_of_ts - np.nan_to_num(t_arr, nan=as_of_ts)) / 86400.0, 0.0)
     wt = np.asarray(base, dtype=np.float64) * np.exp(-lam * age_days)
-    interactions = _aggregate(nodes, s_arr, d_arr, wt, t_arr)
+    interactions = _aggregate(nodes, s_arr, d_arr, wt, t_arr, when)
     stats["interaction_events"] = len(s_arr)
     stats["interaction_ties"] = len(interactions)
 
@@ -229,33 +231,39 @@ def project(
 
 
 def _aggregate(
-    nodes: list[str], src: np.ndarray, dst: np.ndarray, weight: np.ndarray, when: np.ndarray
-) -> list[InteractionTie]:
-    """One tie per (source, target): summed weight, event count, latest dated event."""
+    nodes: list[str],
+    src: np.ndarray,
+    dst: np.ndarray,
+    weight: np.ndarray,
+    ts: np.ndarray,
+    when: list[datetime | None],
+) -> list[Interaction]:
+    """One INTERACTS tie per (source, target): summed weight, event count, latest dated event."""
     if len(src) == 0:
         return []
     key = src * len(nodes) + dst
-    order = np.argsort(key, kind="stable")
+    # sort by key, then undated events first and dated ones by time, so each group's last event is its latest
+    order = np.lexsort((np.nan_to_num(ts, nan=-np.inf), key))
     key_s = key[order]
     starts = np.flatnonzero(np.r_[True, key_s[1:] != key_s[:-1]])
+    ends = np.r_[starts[1:], len(key_s)] - 1
     wsum = np.add.reduceat(weight[order], starts)
-    counts = np.diff(np.r_[starts, len(key_s)])
-    tmax = np.fmax.reduceat(when[order], starts)
-    out: list[InteractionTie] = []
-    for k, start in enumerate(starts.tolist()):
-        i = int(src[order[start]])
-        j = int(dst[order[start]])
-        t = tmax[k]
-        out.append(
-            InteractionTie(
-                nodes[i],
-                nodes[j],
-                float(wsum[k]),
-                int(counts[k]),
-                None if math.isnan(t) else datetime.fromtimestamp(float(t), UTC),
-            )
+    counts = ends - starts + 1
+    first = order[starts]
+    latest = order[ends]
+    return [
+        trusted(
+            Interaction,
+            source_id=nodes[i],
+            target_id=nodes[j],
+            weight=float(wv),
+            count=int(c),
+            last_at=when[k],
         )
-    return out
+        for i, j, wv, c, k in zip(
+            src[first].tolist(), dst[first].tolist(), wsum.tolist(), counts.tolist(), latest.tolist(), strict=True
+        )
+    ]
 
 
 def _membership_ties(
@@ -271,7 +279,7 @@ def _membership_ties(
     for cid in sorted(members):
         group = np.unique(np.asarray(members[cid], dtype=np.int64))
         size = len(group)
-        if size < 2 or w.membership == 0:
+        if size < 2 or size > w.group_max or w.membership == 0:
             continue
         if size <= w.clique_max:
             a, b = np.triu_indices(size, k=1)
@@ -292,4 +300,4 @@ def _membership_ties(
     return np.concatenate(srcs), np.concatenate(dsts), np.concatenate(ws)
 
 
-__all__ = ["InteractionTie", "ProjectedGraph", "TieWeights", "decay", "project"]
+__all__ = ["ProjectedGraph", "TieWeights", "decay", "project"]

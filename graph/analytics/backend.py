@@ -14,11 +14,14 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import networkx as nx
 import numpy as np
 import scipy.sparse as sp
+from pydantic import BaseModel
+
+R = TypeVar("R", bound=BaseModel)
 
 
 @dataclass(eq=False)
@@ -127,8 +130,10 @@ class ArrayGraph:
         if "igraph" not in self._cache:
             import igraph as ig
 
-            g = ig.Graph(n=self.n, edges=np.column_stack([self.src, self.dst]), directed=self.directed)
-            g.es["weight"] = self.weight
+            # a list of tuples builds three times faster than a numpy array here
+            g = ig.Graph(n=self.n, edges=list(zip(self.src.tolist(), self.dst.tolist(), strict=True)),
+                         directed=self.directed)
+            g.es["weight"] = self.weight.tolist()
             self._cache["igraph"] = g
         return self._cache["igraph"]
 
@@ -173,4 +178,21 @@ def as_array_graph(graph: nx.Graph | ArrayGraph, weight: str | None = "weight") 
     return ArrayGraph.from_edges(nodes, src, dst, w, directed=graph.is_directed())
 
 
-__all__ = ["ArrayGraph", "as_array_graph"]
+
+
+def trusted(cls: type[R], **values: Any) -> R:
+    """A schema record built from values computed here, already of the right types: no re-validation.
+
+    The analytics emit millions of records (ties, evidence, scores); pydantic validation costs about 7 us each and
+    ``model_construct`` 9 us, this 4 us. Every field must be given. The tests check that records built this way
+    equal validated ones.
+    """
+    obj = cls.__new__(cls)
+    object.__setattr__(obj, "__dict__", values)
+    object.__setattr__(obj, "__pydantic_fields_set__", set(values))
+    object.__setattr__(obj, "__pydantic_extra__", None)
+    object.__setattr__(obj, "__pydantic_private__", None)
+    return obj
+
+
+__all__ = ["ArrayGraph", "as_array_graph", "trusted"]

@@ -81,25 +81,33 @@ def betweenness(
     return dict(zip(g.nodes, (raw * scale).tolist(), strict=True))
 
 
-def _masked_products(
-    left: sp.csr_array, right_t: sp.csr_array, mask: sp.csr_array, rows_per_chunk: int = 4096
-) -> np.ndarray:
-    """``(left @ right_t.T)[i, j]`` for every stored entry (i, j) of ``mask``, in ``mask.data`` order.
+def _triangle_sums(
+    g: ArrayGraph, p: sp.csr_array, m: sp.csr_array, chunk: int = 1_000_000
+) -> tuple[np.ndarray, np.ndarray]:
+    """For every stored entry (i, j) of ``p``: ``sum_q p_iq p_qj`` and ``sum_q p_iq m_jq`` over common neighbours q.
 
-    Row-chunked so that memory stays bounded by the wedges of one chunk, not of the whole graph.
+    Only common neighbours contribute (``p`` and ``m`` share the graph's sparsity), so both sums run over the
+    graph's triangles, listed by igraph in C; a full product ``P @ P`` would instead visit every wedge (on the
+    20,000-person demo 20 million wedges against 0.2 million triangles). ``p`` and ``m`` must have sorted indices.
     """
-    out = np.zeros(mask.nnz)
-    right = right_t.T.tocsr()
-    for r0 in range(0, mask.shape[0], rows_per_chunk):
-        r1 = min(r0 + rows_per_chunk, mask.shape[0])
-        lo, hi = mask.indptr[r0], mask.indptr[r1]
-        if lo == hi:
-            continue
-        prod = (left[r0:r1] @ right).tocsr()
-        m = mask[r0:r1]
-        rows = np.repeat(np.arange(r1 - r0), np.diff(m.indptr))
-        out[lo:hi] = np.asarray(prod[rows, m.indices]).ravel()
-    return out
+    n = p.shape[0]
+    keys = np.repeat(np.arange(n, dtype=np.int64), np.diff(p.indptr)) * n + p.indices
+    indirect = np.zeros(p.nnz)
+    redundancy = np.zeros(p.nnz)
+    tri = np.asarray(g.igraph().list_triangles(), dtype=np.int64).reshape(-1, 3)
+    for lo in range(0, len(tri), chunk):
+        t = tri[lo : lo + chunk]
+        a, b, c = t[:, 0], t[:, 1], t[:, 2]
+        i = np.concatenate([a, b, a, c, b, c])
+        j = np.concatenate([b, a, c, a, c, b])
+        q = np.concatenate([c, c, b, b, a, a])
+        ij = np.searchsorted(keys, i * n + j)
+        iq = np.searchsorted(keys, i * n + q)
+        qj = np.searchsorted(keys, q * n + j)
+        jq = np.searchsorted(keys, j * n + q)
+        indirect += np.bincount(ij, weights=p.data[iq] * p.data[qj], minlength=p.nnz)
+        redundancy += np.bincount(ij, weights=p.data[iq] * m.data[jq], minlength=p.nnz)
+    return indirect, redundancy
 
 
 def structural_holes(
@@ -111,7 +119,7 @@ def structural_holes(
     ``sum_j (p_ij + sum_q p_iq p_qj)^2`` over i's neighbours j; effective size is
     ``sum_j (1 - sum_q p_iq m_jq)`` with ``m_jq`` j's tie to q over j's strongest tie. Low constraint and high
     effective size mark a broker spanning structural holes. Same definitions as ``networkx.constraint`` and
-    ``networkx.effective_size`` (undirected), computed as masked sparse products.
+    ``networkx.effective_size`` (undirected); the two-step terms are summed over the graph's triangles.
 
     Returns
     -------
@@ -131,6 +139,9 @@ def structural_holes(
     """
     g = as_array_graph(graph, weight).to_undirected()
     a = g.adjacency()
+    if weight is None:  # an ArrayGraph keeps its strengths; count ties instead
+        a = a.copy()
+        a.data[:] = 1.0
     n = g.n
     if n == 0:
         return {}, {}
@@ -146,10 +157,8 @@ def structural_holes(
     p.sort_indices()
     m.sort_indices()
     rows = np.repeat(np.arange(n), np.diff(p.indptr))
-    indirect = _masked_products(p, p.T.tocsr(), p)  # sum_q p_iq p_qj
-    local = (p.data + indirect) ** 2
-    constraint = np.bincount(rows, weights=local, minlength=n)
-    redundancy = _masked_products(p, m, p)  # sum_q p_iq m_jq
+    indirect, redundancy = _triangle_sums(g, p, m)  # sum_q p_iq p_qj and sum_q p_iq m_jq
+    constraint = np.bincount(rows, weights=(p.data + indirect) ** 2, minlength=n)
     esize = np.bincount(rows, weights=1.0 - redundancy, minlength=n)
     isolated = np.diff(p.indptr) == 0
     cons = {v: (None if isolated[i] else float(constraint[i])) for i, v in enumerate(g.nodes)}

@@ -22,11 +22,11 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
-from graph.analytics.backend import ArrayGraph
+from graph.analytics.backend import ArrayGraph, trusted
 from graph.analytics.influence import pagerank
 from schema.labels import EvidenceKind
 from schema.models import Evidence, ExpertIn
@@ -69,25 +69,6 @@ class ExpertiseWeights:
     recency: float = 1.0  # times 2 ** (-days since the latest answer or endorsement / half-life)
     saturation: float = 3.0  # K: s = K gives the middle of the demonstrated band
     default_level: int = 3
-
-
-@dataclass
-class _Acc:
-    answers: int = 0
-    answers_w: float = 0.0
-    accepted: int = 0
-    accepted_w: float = 0.0
-    votes: int = 0
-    votes_w: float = 0.0
-    questions: int = 0
-    endorsers: int = 0
-    endorse_w: float = 0.0
-    level: int | None = None
-    declared: bool = False
-    last_answer: datetime | None = None
-    last_accepted: datetime | None = None
-    last_question: datetime | None = None
-    last_endorsed: datetime | None = None
 
 
 def _aware(t: datetime) -> datetime:
@@ -183,138 +164,222 @@ def compute_expertise(
     lam = math.log(2.0) / (half_life_days * 86400.0)
     as_of_ts = as_of.timestamp()
 
-    kept = [p for p in posts if _aware(p.created_at) <= as_of]
-    by_id = {p.id: p for p in kept}
-    acc: dict[tuple[str, str], _Acc] = defaultdict(_Acc)
-    answer_edges: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    # pass 1: the posts up to as_of, by id, with their aware time
+    by_id: dict[str, tuple[Any, datetime]] = {}
+    for p in posts:
+        t = p.created_at
+        if t.tzinfo is None:
+            t = t.replace(tzinfo=UTC)
+        if t <= as_of:
+            by_id[p.id] = (p, t)
 
-    def root_of(p: PostLike) -> PostLike | None:
-        if p.thread_id and p.thread_id != p.id:
-            r = by_id.get(p.thread_id)
-            if r is not None:
-                return r
-        return by_id.get(p.parent_id) if p.parent_id else None
-
-    for p in kept:
-        if p.author_id is None:
+    people: dict[str, int] = {}
+    skills: dict[str, int] = {}
+    pid = people.setdefault
+    sid = skills.setdefault
+    # one event per (post, tag): answers and questions, as parallel lists (aggregated with numpy below)
+    a_person: list[int] = []
+    a_skill: list[int] = []
+    a_time: list[datetime] = []
+    a_accepted: list[bool] = []
+    a_score: list[int] = []
+    a_asker: list[int] = []
+    q_person: list[int] = []
+    q_skill: list[int] = []
+    q_time: list[datetime] = []
+    for p, t in by_id.values():
+        author = p.author_id
+        if author is None:
             continue
-        created = _aware(p.created_at)
-        if p.kind == "question":
+        kind = p.kind
+        if kind == "question":
+            who = pid(author, len(people))
             for tag in p.tags:
-                a = acc[(p.author_id, tag)]
-                a.questions += 1
-                a.last_question = _later(a.last_question, created)
+                q_person.append(who)
+                q_skill.append(sid(tag, len(skills)))
+                q_time.append(t)
             continue
-        root = root_of(p)
-        if p.kind == "answer" or (p.kind == "reply" and root is not None and root.kind == "question"):
-            tags = p.tags or (root.tags if root is not None else ())
-            if not tags:
-                continue
-            dw = math.exp(-lam * max(as_of_ts - created.timestamp(), 0.0))
-            asker = root.author_id if root is not None else None
-            for tag in tags:
-                a = acc[(p.author_id, tag)]
-                a.answers += 1
-                a.answers_w += dw
-                a.votes += p.score
-                a.votes_w += p.score * dw
-                a.last_answer = _later(a.last_answer, created)
-                if p.accepted:
-                    a.accepted += 1
-                    a.accepted_w += dw
-                    a.last_accepted = _later(a.last_accepted, created)
-                if asker is not None and asker != p.author_id:
-                    answer_edges[tag].append((asker, p.author_id))
+        if kind != "answer" and kind != "reply":
+            continue
+        root = None
+        if p.thread_id and p.thread_id != p.id:
+            root = by_id.get(p.thread_id)
+        if root is None and p.parent_id:
+            root = by_id.get(p.parent_id)
+        root_post = root[0] if root is not None else None
+        if kind == "reply" and (root_post is None or root_post.kind != "question"):
+            continue
+        tags = p.tags or (root_post.tags if root_post is not None else ())
+        if not tags:
+            continue
+        who = pid(author, len(people))
+        asker_id = root_post.author_id if root_post is not None else None
+        asker = pid(asker_id, len(people)) if asker_id is not None and asker_id != author else -1
+        for tag in tags:
+            a_person.append(who)
+            a_skill.append(sid(tag, len(skills)))
+            a_time.append(t)
+            a_accepted.append(bool(p.accepted))
+            a_score.append(int(p.score))
+            a_asker.append(asker)
+
+    fields: dict[tuple[int, int], dict[str, Any]] = defaultdict(dict)
+    n_skills_guess = 1 << 20  # key = person * 2**20 + skill (fits easily in int64)
+
+    if a_person:
+        ap = np.asarray(a_person, dtype=np.int64)
+        ak = np.asarray(a_skill, dtype=np.int64)
+        ats = np.fromiter((t.timestamp() for t in a_time), dtype=np.float64, count=len(a_time))
+        acc = np.asarray(a_accepted, dtype=bool)
+        score = np.asarray(a_score, dtype=np.float64)
+        decay = np.exp(-lam * np.maximum(as_of_ts - ats, 0.0))
+        key = ap * n_skills_guess + ak
+        uniq, inv = np.unique(key, return_inverse=True)
+        m = len(uniq)
+        answers = np.bincount(inv, minlength=m)
+        answers_w = np.bincount(inv, weights=decay, minlength=m)
+        accepted = np.bincount(inv, weights=acc.astype(np.float64), minlength=m)
+        accepted_w = np.bincount(inv, weights=decay * acc, minlength=m)
+        votes = np.bincount(inv, weights=score, minlength=m)
+        votes_w = np.bincount(inv, weights=score * decay, minlength=m)
+        last_answer = _last_event(inv, ats, m)
+        last_acc = _last_event(inv[acc], ats[acc], m, np.flatnonzero(acc))
+        for j, k in enumerate(uniq.tolist()):
+            f = fields[(k // n_skills_guess, k % n_skills_guess)]
+            f["answers"] = int(answers[j])
+            f["answers_w"] = float(answers_w[j])
+            f["accepted"] = int(accepted[j])
+            f["accepted_w"] = float(accepted_w[j])
+            f["votes"] = int(votes[j])
+            f["votes_w"] = float(votes_w[j])
+            f["last_answer"] = a_time[last_answer[j]]
+            if last_acc[j] >= 0:
+                f["last_accepted"] = a_time[last_acc[j]]
+        # ExpertiseRank: PageRank per skill on asker -> answerer edges (one per answer, so weights count answers)
+        asker_arr = np.asarray(a_asker, dtype=np.int64)
+        has_asker = asker_arr >= 0
+        e_skill, e_src, e_dst = ak[has_asker], asker_arr[has_asker], ap[has_asker]
+        order = np.argsort(e_skill, kind="stable")
+        e_skill, e_src, e_dst = e_skill[order], e_src[order], e_dst[order]
+        bounds = np.flatnonzero(np.r_[True, e_skill[1:] != e_skill[:-1], True])
+        for lo, hi in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
+            skill_ix = int(e_skill[lo])
+            src, dst = e_src[lo:hi], e_dst[lo:hi]
+            nodes, local = np.unique(np.concatenate([src, dst]), return_inverse=True)
+            g = ArrayGraph.from_edges(nodes.tolist(), local[: hi - lo], local[hi - lo :], None, directed=True)
+            pr = np.fromiter(pagerank(g, alpha=0.85).values(), dtype=np.float64, count=g.n)
+            answerers = np.unique(local[hi - lo :])
+            ranked = answerers[np.lexsort((nodes[answerers], -pr[answerers]))]
+            n_nodes = g.n
+            for pos, li in enumerate(ranked.tolist(), start=1):
+                f = fields[(int(nodes[li]), skill_ix)]
+                f["er"] = float(pr[li]) * n_nodes
+                f["er_pos"] = pos
+
+    if q_person:
+        qk = np.asarray(q_person, dtype=np.int64) * n_skills_guess + np.asarray(q_skill, dtype=np.int64)
+        qts = np.fromiter((t.timestamp() for t in q_time), dtype=np.float64, count=len(q_time))
+        uniq, inv = np.unique(qk, return_inverse=True)
+        counts = np.bincount(inv, minlength=len(uniq))
+        last_q = _last_event(inv, qts, len(uniq))
+        for j, k in enumerate(uniq.tolist()):
+            f = fields[(k // n_skills_guess, k % n_skills_guess)]
+            f["questions"] = int(counts[j])
+            f["last_question"] = q_time[last_q[j]]
 
     for c in claims:
-        a = acc[(c.person_id, c.skill)]
-        a.declared = True
-        a.level = c.level
+        f = fields[(pid(c.person_id, len(people)), sid(c.skill, len(skills)))]
+        f["declared"] = True
+        f["level"] = c.level
 
     seen_endorsers: set[tuple[str, str, str]] = set()
     for e in endorsements:
         if e.from_id == e.to_id or (e.from_id, e.to_id, e.skill) in seen_endorsers:
             continue
         seen_endorsers.add((e.from_id, e.to_id, e.skill))
-        a = acc[(e.to_id, e.skill)]
-        a.endorsers += 1
+        f = fields[(pid(e.to_id, len(people)), sid(e.skill, len(skills)))]
+        f["endorsers"] = f.get("endorsers", 0) + 1
         if e.created_at is not None:
             t = _aware(e.created_at)
-            a.endorse_w += math.exp(-lam * max(as_of_ts - t.timestamp(), 0.0))
-            a.last_endorsed = _later(a.last_endorsed, t)
+            f["endorse_w"] = f.get("endorse_w", 0.0) + math.exp(-lam * max(as_of_ts - t.timestamp(), 0.0))
+            f["last_endorsed"] = _later(f.get("last_endorsed"), t)
         else:
-            a.endorse_w += 1.0
+            f["endorse_w"] = f.get("endorse_w", 0.0) + 1.0
 
-    # ExpertiseRank per skill, scaled so 1 is the skill graph's average, and the answerers' rank positions
-    er_scaled: dict[tuple[str, str], float] = {}
-    er_position: dict[tuple[str, str], int] = {}
-    for skill, edges in answer_edges.items():
-        er = expertise_rank(edges)
-        answerers = {b for _, b in edges}
-        n = len(er)
-        ranked = sorted(answerers, key=lambda p: (-er[p], p))
-        for pos, person in enumerate(ranked, start=1):
-            er_scaled[(person, skill)] = er[person] * n
-            er_position[(person, skill)] = pos
-
+    person_names = list(people)
+    skill_names = list(skills)
     out: list[ExpertIn] = []
-    for (person, skill), a in acc.items():
-        demonstrated = a.answers > 0 or a.endorsers > 0
-        if not demonstrated and not a.declared:
+    for (pi, si), f in fields.items():
+        n_answers = f.get("answers", 0)
+        n_endorsers = f.get("endorsers", 0)
+        declared = f.get("declared", False)
+        demonstrated = n_answers > 0 or n_endorsers > 0
+        if not demonstrated and not declared:
             continue  # asking questions alone is not expertise
-        level = a.level if a.level is not None else w.default_level
-        er_s = er_scaled.get((person, skill), 0.0)
-        last_shown = _later(a.last_answer, a.last_endorsed) or as_of
+        level = f.get("level")
+        level_used = level if level is not None else w.default_level
+        er_s = f.get("er", 0.0)
+        last_answer = f.get("last_answer")
+        last_endorsed = f.get("last_endorsed")
         if demonstrated:
-            s = (
-                w.answers * math.log1p(a.answers_w)
-                + w.accepted * math.log1p(a.accepted_w)
-                + w.votes * math.log1p(max(a.votes_w, 0.0))
-                + w.endorsements * math.log1p(a.endorse_w)
+            last_shown = _later(last_answer, last_endorsed) or as_of
+            strength = (
+                w.answers * math.log1p(f.get("answers_w", 0.0))
+                + w.accepted * math.log1p(f.get("accepted_w", 0.0))
+                + w.votes * math.log1p(max(f.get("votes_w", 0.0), 0.0))
+                + w.endorsements * math.log1p(f.get("endorse_w", 0.0))
                 + w.expertise_rank * math.log1p(er_s)
                 + w.recency * math.exp(-lam * max(as_of_ts - last_shown.timestamp(), 0.0))
             )
-            score = 0.5 + 0.45 * s / (s + w.saturation) + (0.05 * level / 5 if a.declared else 0.0)
+            score = 0.5 + 0.45 * strength / (strength + w.saturation) + (0.05 * level_used / 5 if declared else 0.0)
         else:
-            score = 0.45 * level / 5
+            score = 0.45 * level_used / 5
         evidence: list[Evidence] = []
-        if a.declared:
-            evidence.append(Evidence.model_construct(kind=EvidenceKind.DECLARED, count=a.level or 0, last_at=None))
-        if a.answers:
-            evidence.append(Evidence.model_construct(kind=EvidenceKind.ANSWERS, count=a.answers, last_at=a.last_answer))
-        if a.accepted:
-            evidence.append(
-                Evidence.model_construct(kind=EvidenceKind.ACCEPTED_ANSWERS, count=a.accepted, last_at=a.last_accepted)
-            )
-        if a.answers and a.votes:
-            evidence.append(Evidence.model_construct(kind=EvidenceKind.VOTES, count=a.votes, last_at=a.last_answer))
-        if a.questions:
-            evidence.append(
-                Evidence.model_construct(kind=EvidenceKind.QUESTIONS, count=a.questions, last_at=a.last_question)
-            )
-        if a.endorsers:
-            evidence.append(
-                Evidence.model_construct(kind=EvidenceKind.ENDORSEMENTS, count=a.endorsers, last_at=a.last_endorsed)
-            )
-        if (person, skill) in er_position:
-            evidence.append(
-                Evidence.model_construct(
-                    kind=EvidenceKind.EXPERTISE_RANK, count=er_position[(person, skill)], last_at=None
-                )
-            )
-        last = _later(_later(a.last_answer, a.last_question), a.last_endorsed)
+        if declared:
+            evidence.append(_evidence(EvidenceKind.DECLARED, level or 0, None))
+        if n_answers:
+            evidence.append(_evidence(EvidenceKind.ANSWERS, n_answers, last_answer))
+            if f["accepted"]:
+                evidence.append(_evidence(EvidenceKind.ACCEPTED_ANSWERS, f["accepted"], f.get("last_accepted")))
+            if f["votes"]:
+                evidence.append(_evidence(EvidenceKind.VOTES, f["votes"], last_answer))
+        if f.get("questions"):
+            evidence.append(_evidence(EvidenceKind.QUESTIONS, f["questions"], f["last_question"]))
+        if n_endorsers:
+            evidence.append(_evidence(EvidenceKind.ENDORSEMENTS, n_endorsers, last_endorsed))
+        if "er_pos" in f:
+            evidence.append(_evidence(EvidenceKind.EXPERTISE_RANK, f["er_pos"], None))
         out.append(
-            ExpertIn.model_construct(
-                person_id=person,
-                skill=skill,
+            trusted(
+                ExpertIn,
+                person_id=person_names[pi],
+                skill=skill_names[si],
                 score=round(score, 9),
                 evidence=tuple(evidence),
                 expertise_rank=er_s,
-                last_active=last,
+                last_active=_later(_later(last_answer, f.get("last_question")), last_endorsed),
             )
         )
     out.sort(key=lambda e: (e.skill, -e.score, e.person_id))
     return out
+
+
+def _last_event(
+    group: np.ndarray, ts: np.ndarray, groups: int, index: np.ndarray | None = None
+) -> np.ndarray:
+    """Per group, the position (in ``index``, or in ``ts`` itself) of its latest event; -1 for empty groups."""
+    out = np.full(groups, -1, dtype=np.int64)
+    if len(group) == 0:
+        return out
+    order = np.lexsort((ts, group))
+    last = np.r_[group[order][1:] != group[order][:-1], True]
+    pos = order[last]
+    out[group[pos]] = pos if index is None else index[pos]
+    return out
+
+
+def _evidence(kind: EvidenceKind, count: int, last_at: datetime | None) -> Evidence:
+    return trusted(Evidence, kind=kind, count=count, last_at=last_at)
 
 
 __all__ = ["ExpertiseWeights", "compute_expertise", "expertise_rank"]

@@ -32,6 +32,7 @@ from datetime import UTC, date, datetime, timedelta
 from statistics import median
 from typing import Protocol
 
+from graph.analytics.backend import trusted
 from schema.labels import HealthPeriod
 from schema.models import CommunityHealth
 
@@ -304,7 +305,8 @@ def _figures(
         for _, a, b in responses
         if a is not None and b is not None and departments.get(a) and departments.get(b)
     ]
-    return CommunityHealth.model_construct(
+    return trusted(
+        CommunityHealth,
         community_id=cid,
         period=period,
         start=_as_date(start),

@@ -98,12 +98,12 @@ def test_structural_holes_chunking_does_not_change_results() -> None:
 
     g = _weighted_random_graph(9)
     whole = structural_holes(g)
-    original = brokerage._masked_products
+    original = brokerage._triangle_sums
     try:
-        brokerage._masked_products = lambda a, b, m, rows_per_chunk=3: original(a, b, m, rows_per_chunk)  # type: ignore[assignment]
+        brokerage._triangle_sums = lambda g, p, m, chunk=3: original(g, p, m, chunk)  # type: ignore[assignment]
         chunked = structural_holes(g)
     finally:
-        brokerage._masked_products = original
+        brokerage._triangle_sums = original
     assert whole == chunked
 
 
@@ -172,3 +172,14 @@ def test_preconditions() -> None:
         betweenness(nx.path_graph(3), samples=0)
     assert betweenness(nx.Graph()) == {}
     assert structural_holes(nx.Graph()) == ({}, {})
+
+
+def test_array_graph_and_networkx_inputs_agree() -> None:
+    from graph.analytics.backend import as_array_graph
+
+    g = _weighted_random_graph(12)
+    ag = as_array_graph(g)
+    for weight in (None, "weight"):
+        assert structural_holes(ag, weight=weight) == structural_holes(g, weight=weight)
+    assert betweenness(ag) == betweenness(g)
+    assert participation_and_z(ag, {v: hash(v) % 3 for v in g}) == participation_and_z(g, {v: hash(v) % 3 for v in g})

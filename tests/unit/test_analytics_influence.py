@@ -80,3 +80,14 @@ def test_preconditions() -> None:
     with pytest.raises(TypeError):
         as_array_graph({"not": "a graph"})  # type: ignore[arg-type]
     assert pagerank(nx.Graph()) == {}
+
+
+def test_float32_with_loose_tolerance_keeps_the_top() -> None:
+    g = nx.barabasi_albert_graph(3000, 4, seed=7)
+    rng = np.random.default_rng(0)
+    seeds = {f"s{k}": {int(v): 1.0 for v in rng.choice(3000, 30, replace=False)} for k in range(5)}
+    exact = personalized_pagerank(g, seeds, top=100, tol=1e-12)
+    fast = personalized_pagerank(g, seeds, top=100, tol=1e-3 / 3000, dtype=np.float32)
+    for scope in seeds:
+        overlap = {v for v, _ in exact[scope]} & {v for v, _ in fast[scope]}
+        assert len(overlap) >= 97

@@ -30,7 +30,7 @@ def data(**kw) -> Projection:
 
 
 def ties(pg) -> dict:
-    return {(t.source, t.target): t for t in pg.interactions}
+    return {(t.source_id, t.target_id): t for t in pg.interactions}
 
 
 def test_answer_reply_comment_and_endorsement_directions_and_weights() -> None:
