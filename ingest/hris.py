@@ -31,10 +31,9 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from ingest.forum.common import reject
+from ingest.forum.common import IdSpace, make_has_skill, reject
 from ingest.rejects import Reject
 from schema.errors import SchemaError, UnreadableInput
-from schema.ids import make_id
 from schema.models import HasSkill, Person
 from schema.skills import AliasTable, parse_level
 
@@ -268,6 +267,8 @@ class HrRow:
 
 
 def _text(v: Any) -> str:
+    if type(v) is str:
+        return v.strip()
     if v is None:
         return ""
     if isinstance(v, bool):
@@ -299,6 +300,11 @@ def parse_date(value: Any, date_format: str | None) -> date | None:
     t = _text(value)
     if not t:
         return None
+    if len(t) == 10 and t[4] == "-" and t[7] == "-" and t[:4].isdigit():
+        try:
+            return date(int(t[:4]), int(t[5:7]), int(t[8:]))
+        except ValueError:
+            pass
     try:
         return date.fromisoformat(t)
     except ValueError:
@@ -358,45 +364,50 @@ def parse_hris(
     cols = resolve_columns(table.header, m, table.file)
     yield from table.rejects
     seen: dict[str, int] = {}
+    hr_id = IdSpace("hr")
+    # column name per field ("" when absent: rec.get("") is None)
+    c_id, c_name, c_first, c_last, c_email, c_title, c_dept, c_loc, c_mgr, c_hire, c_skills, c_act, c_opt = (
+        cols.get(f, "") for f in ("id", "name", "first_name", "last_name", "email", "title", "department",
+                                  "location", "manager_id", "hire_date", "skills", "active", "opted_out")
+    )
 
-    def get(rec: dict[str, Any], fld: str) -> Any:
-        col = cols.get(fld)
-        return rec.get(col) if col is not None else None
+    def get(rec: dict[str, Any], col: str) -> Any:
+        return rec.get(col) if col else None
 
     for n, rec in table.rows:
         try:
-            local = _text(get(rec, "id"))
+            local = _text(get(rec, c_id))
             if not local:
                 raise ValueError("id is empty")
-            pid = make_id("hr", local)
+            pid = hr_id(local)
             if pid in seen:
                 raise ValueError(f"duplicate id {local!r} (first on row {seen[pid]})")
-            name = _text(get(rec, "name"))
+            name = _text(get(rec, c_name))
             if not name:
-                name = " ".join(x for x in (_text(get(rec, "first_name")), _text(get(rec, "last_name"))) if x)
+                name = " ".join(x for x in (_text(get(rec, c_first)), _text(get(rec, c_last))) if x)
             if not name:
                 raise ValueError("name is empty")
-            mgr_local = _text(get(rec, "manager_id"))
-            mgr = make_id("hr", mgr_local) if mgr_local else None
+            mgr_local = _text(get(rec, c_mgr))
+            mgr = hr_id(mgr_local) if mgr_local else None
             if mgr == pid:
                 raise ValueError("manager_id is the person's own id")
             person = Person(
                 id=pid,
                 name=name,
-                email=_text(get(rec, "email")) or None,
-                title=_text(get(rec, "title")) or None,
-                department=_text(get(rec, "department")) or None,
-                location=_text(get(rec, "location")) or None,
+                email=_text(get(rec, c_email)) or None,
+                title=_text(get(rec, c_title)) or None,
+                department=_text(get(rec, c_dept)) or None,
+                location=_text(get(rec, c_loc)) or None,
                 manager_id=mgr,
-                hired_on=parse_date(get(rec, "hire_date"), m.date_format),
-                active=parse_bool(get(rec, "active"), True, "active"),
-                opted_out=parse_bool(get(rec, "opted_out"), False, "opted_out"),
+                hired_on=parse_date(get(rec, c_hire), m.date_format),
+                active=parse_bool(get(rec, c_act), True, "active"),
+                opted_out=parse_bool(get(rec, c_opt), False, "opted_out"),
                 source="hr",
             )
+            raw_skills = get(rec, c_skills)
             skills = tuple(
-                HasSkill(person_id=pid, skill=s, level=lv, source="hr")
-                for s, lv in parse_skills(get(rec, "skills"), m, tbl).items()
-            )
+                make_has_skill(pid, s, lv) for s, lv in parse_skills(raw_skills, m, tbl).items()
+            ) if raw_skills else ()
         except (ValueError, SchemaError) as exc:
             yield reject(table.file, n, exc)
             continue

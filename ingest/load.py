@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from operator import attrgetter
 from pathlib import Path
 
 from graph.store.base import Batch, GraphStore, WriteResult
@@ -17,6 +18,9 @@ from schema.models import Community, Endorsement, HasSkill, MemberOf, Person, Po
 from schema.skills import AliasTable
 
 DEFAULT_CHUNK = 10_000
+_by_id = attrgetter("id")
+_member_key = attrgetter("person_id", "community_id")
+_claim_key = attrgetter("person_id", "skill")
 CHECKPOINT_PREFIX = "ingest.checkpoint:"
 
 
@@ -151,6 +155,12 @@ class Loader:
                 self._skill_names(tuple(sorted(new_tags)))
         if self.people_source is not None:
             self.people.extend(self.people_source())
+        # key order: B-tree inserts touch neighbouring pages (much cheaper once the store outgrows its page
+        # cache); sorts are stable, so a key repeated in the chunk still keeps its last version
+        self.people.sort(key=_by_id)
+        self.posts.sort(key=_by_id)
+        self.memberships.sort(key=_member_key)
+        self.has_skill.sort(key=_claim_key)
         batch = Batch(
             people=self.people,
             skills=self.skills,

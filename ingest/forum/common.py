@@ -19,7 +19,7 @@ from ingest.rejects import Reject
 from schema.errors import RejectedRow, SchemaError, UnreadableInput
 from schema.ids import make_id
 from schema.labels import MemberRole, PostKind
-from schema.models import Community, Endorsement, MemberOf, Person, Post, Skill
+from schema.models import Community, Endorsement, HasSkill, MemberOf, Person, Post, Skill
 from schema.skills import AliasTable
 
 
@@ -260,6 +260,20 @@ _new = object.__new__
 _set = object.__setattr__
 
 
+_HAS_SKILL_FIELDS = frozenset(HasSkill.model_fields)
+
+
+def make_has_skill(person_id: str, skill: str, level: int | None, source: str = "hr") -> HasSkill:
+    """A HasSkill from a checked id, a canonical skill name and a level from ``parse_level`` (1-5 or None)."""
+    r = _new(HasSkill)
+    _set(r, "__dict__", {"person_id": person_id, "skill": skill, "level": level, "source": source,
+                         "declared_at": None})
+    _set(r, "__pydantic_fields_set__", _HAS_SKILL_FIELDS)
+    _set(r, "__pydantic_extra__", None)
+    _set(r, "__pydantic_private__", None)
+    return r
+
+
 def make_membership(person_id: str, community_id: str, since: datetime | None) -> MemberOf:
     """A MemberOf from already-validated ids and an aware UTC datetime (see :func:`make_post` for why)."""
     m = _new(MemberOf)
@@ -318,6 +332,7 @@ __all__ = [
     "StreamContext",
     "TagCanon",
     "decode_json_bytes",
+    "make_has_skill",
     "make_membership",
     "make_post",
     "parse_time",

@@ -41,3 +41,11 @@ def test_idspace_validates_like_make_id() -> None:
         ids("a\x01b")
     with pytest.raises(ValueError, match="invalid id namespace"):
         IdSpace("Bad Namespace")
+
+
+def test_make_has_skill_equals_a_validated_one() -> None:
+    from ingest.forum.common import make_has_skill
+    from schema.models import HasSkill
+
+    assert make_has_skill("hr:E1", "python", 4) == HasSkill(person_id="hr:E1", skill="python", level=4)
+    assert make_has_skill("hr:E1", "go", None) == HasSkill(person_id="hr:E1", skill="go")
