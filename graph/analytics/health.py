@@ -184,39 +184,44 @@ def community_health(
     data: dict[str, _Community] = defaultdict(_Community)
     author_of: dict[str, str | None] = {}
     thread_of: dict[str, tuple[str, str]] = {}  # post id -> (community, thread root id)
-    rows = sorted(
-        (p for p in posts if p.community_id is not None and _aware(p.created_at) <= as_of),
-        key=lambda p: (_aware(p.created_at), p.id),
-    )
-    for p in rows:
-        author_of[p.id] = p.author_id
-    for p in rows:
+    rows: list[tuple[datetime, str, _PostLike]] = []
+    for p in posts:
+        if p.community_id is None:
+            continue
+        t = p.created_at
+        if t.tzinfo is None:
+            t = t.replace(tzinfo=UTC)
+        if t <= as_of:
+            rows.append((t, p.id, p))
+            author_of[p.id] = p.author_id
+    rows.sort(key=lambda r: (r[0], r[1]))
+    for t, pid, p in rows:
         c = data[p.community_id]  # type: ignore[index]
-        t = _aware(p.created_at)
-        c.posts.append((t, p.author_id))
-        if p.author_id is not None:
-            c.first_post.setdefault(p.author_id, t)
-            if p.author_id not in c.joined or t < c.joined[p.author_id]:
-                c.joined[p.author_id] = t
-        root_id = p.thread_id if p.thread_id and p.thread_id != p.id else None
+        author = p.author_id
+        c.posts.append((t, author))
+        if author is not None:
+            c.first_post.setdefault(author, t)  # rows are in time order: the first seen is the earliest
+            c.joined.setdefault(author, t)
+        thread_id = p.thread_id
+        root_id = thread_id if thread_id and thread_id != pid else None
         if root_id is None and p.parent_id:
             root_id = thread_of.get(p.parent_id, (None, p.parent_id))[1]
-        if root_id is None or root_id not in c.threads:
-            if root_id is None:
-                c.threads[p.id] = _Thread(t, p.author_id, p.kind == "question")
-                thread_of[p.id] = (p.community_id, p.id)  # type: ignore[assignment]
+        if root_id is None:
+            c.threads[pid] = _Thread(t, author, p.kind == "question")
+            thread_of[pid] = (p.community_id, pid)  # type: ignore[assignment]
+            continue
+        th = c.threads.get(root_id)
+        if th is None:
             continue  # a response to a thread we do not hold (other community or missing): no thread figures
-        thread_of[p.id] = (p.community_id, root_id)  # type: ignore[assignment]
-        th = c.threads[root_id]
-        target = author_of.get(p.parent_id, th.author)
-        by_other = p.author_id is None or p.author_id != th.author
-        if by_other:
+        thread_of[pid] = (p.community_id, root_id)  # type: ignore[assignment]
+        target = author_of.get(p.parent_id, th.author) if p.parent_id else th.author
+        if author is None or author != th.author:
             if th.first_response is None:
                 th.first_response = t
             if not th.is_question or p.kind == "answer":
                 th.answered = True
-        if p.author_id is None or target is None or p.author_id != target:
-            c.responses.append((t, p.author_id, target))
+        if author is None or target is None or author != target:
+            c.responses.append((t, author, target))
     for person, cid, since in memberships:
         c = data[cid]
         t = _aware(since) if since is not None else _EPOCH

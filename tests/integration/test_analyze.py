@@ -166,3 +166,16 @@ def test_cli_analyze_bad_half_life_is_usage_error(tmp_path: Path) -> None:
     proc = subprocess.run([*_whoknows(), "analyze", "--store", f"sqlite:///{tmp_path / 'x.db'}",
                            "--half-life-days", "-3"], capture_output=True, text=True, timeout=120, check=False)
     assert proc.returncode == 2
+
+
+def test_structure_in_a_second_process_gives_the_same_snapshot(store: SQLiteStore) -> None:
+    from graph.jobs import compute_snapshot
+
+    data = store.read_projection()
+    serial = compute_snapshot(data, AnalyticsParams(seed=4))
+    parallel = compute_snapshot(data, AnalyticsParams(seed=4, parallel_min_nodes=1))
+    assert parallel.run.stats["structure_in_parallel"] is True
+    assert serial.run.stats["structure_in_parallel"] is False
+    assert list(parallel.person_scores) == list(serial.person_scores)
+    assert list(parallel.detected_communities) == list(serial.detected_communities)
+    assert list(parallel.expertise) == list(serial.expertise)
