@@ -122,3 +122,13 @@ def test_decay_and_preconditions() -> None:
     empty = project(data(communities=[Community(id="forum:c", name="c", kind="forum", source="x")]))
     assert empty.graph.n == 0
     assert empty.interactions == []
+
+
+def test_all_hands_groups_make_no_membership_ties() -> None:
+    people = [person(f"p{i:04d}") for i in range(300)]
+    members = [MembershipRow(p.id, "general", None) for p in people]
+    pg = project(data(people=people, memberships=members), weights=TieWeights(group_max=299))
+    assert pg.graph.edge_count() == 0
+    assert pg.stats["membership_ties"] == 0
+    pg = project(data(people=people, memberships=members), weights=TieWeights(group_max=300))
+    assert pg.graph.edge_count() > 0
