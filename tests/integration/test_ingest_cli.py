@@ -203,3 +203,15 @@ def test_slack_zip_folder_inside(tmp_path: Path) -> None:
     assert p.returncode == 0, p.stderr
     with _closing(tmp_path) as store:
         assert store.counts()["posts"] == 1
+
+
+def test_unreadable_input_loses_nothing_already_loaded(tmp_path: Path) -> None:
+    (tmp_path / "hris.csv").write_text(GOOD)
+    assert run(tmp_path, "hris", "hris.csv").returncode == 0
+    (tmp_path / "bad.csv").write_bytes(b"id,name\nE2,Jos\xe9\n")
+    p = run(tmp_path, "hris", "bad.csv")
+    assert p.returncode == 2
+    no_traceback(p)
+    with _closing(tmp_path) as store:
+        assert store.person_ids() == {"hr:E1"}
+        assert {s.skill for s in store.person_skills(["hr:E1"])["hr:E1"]} == {"python"}
