@@ -153,8 +153,9 @@ def read_hris(path: str | Path, mapping: ColumnMapping | None = None) -> HrTable
         text = raw.decode(m.encoding)
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
+        label = "UTF-8" if m.encoding.replace("_", "-").lower() in ("utf-8-sig", "utf-8", "utf8") else m.encoding
         raise UnreadableInput(
-            file, f"not {m.encoding} text (byte 0x{raw[exc.start]:02x}); set [options] encoding in --mapping", line
+            file, f"not {label} text (byte 0x{raw[exc.start]:02x}); set [options] encoding in --mapping", line
         ) from None
     first = text.lstrip()[:1]
     if p.suffix.lower() == ".json" or first in ("[", "{"):

@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     DownloadColumn,
@@ -24,8 +25,18 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from app.cli.main import EXIT_OK, EXIT_REJECTED, app, console, guarded, out, settings_or_exit, store_session
+from app.cli.main import (
+    EXIT_OK,
+    EXIT_REJECTED,
+    app,
+    console,
+    guarded,
+    out,
+    settings_or_exit,
+    store_session,
+)
 from ingest.pipeline import IngestSummary, ingest_forum, ingest_hris
+from schema.errors import IngestError
 
 ingest_app = typer.Typer(
     name="ingest",
@@ -78,7 +89,7 @@ def summary_table(s: IngestSummary) -> Table:
         ("rejected", s.rejected),
     ]
     if s.kind == "hris":
-        rows.append(("marked inactive (--full)", s.deactivated))
+        rows.append(("HR people absent from the file, marked inactive", s.deactivated))
     else:
         rows += [
             ("accounts matched by email", s.matched_email),
@@ -100,16 +111,24 @@ def report(s: IngestSummary) -> None:
     out.print(f"done in {s.seconds:.1f} s{extra}", highlight=False)
     if s.rejected:
         for r in s.first_rejects:
-            console.print(f"[yellow]rejected:[/] {r.message()}", highlight=False)
+            console.print(f"[yellow]rejected:[/] {escape(r.message())}", highlight=False)
         console.print(
-            f"[yellow]{s.rejected:,} row(s) rejected; reasons in {s.reject_file}[/]", highlight=False
+            f"[yellow]{s.rejected:,} row(s) rejected; reasons in {escape(str(s.reject_file))}[/]", highlight=False
         )
+
+
+def _escaped(work: Callable[..., IngestSummary], *args: object) -> IngestSummary:
+    """Ingest errors with rich markup escaped, so a reason like "set [options] encoding" prints as written."""
+    try:
+        return work(*args)
+    except IngestError as exc:
+        raise type(exc)(escape(exc.file), escape(exc.reason), exc.row) from None
 
 
 def _run(store: str | None, unit: str, work: Callable[..., IngestSummary]) -> None:
     settings = settings_or_exit(store=store)
     with store_session(settings) as st, progress_bar(unit) as prog:
-        summary = guarded(lambda: work(st, prog))
+        summary = guarded(lambda: _escaped(work, st, prog))
     report(summary)
     raise typer.Exit(EXIT_REJECTED if summary.rejected else EXIT_OK)
 

@@ -120,7 +120,7 @@ def _not_zip(tmp: Path) -> list[str]:
     [
         (_zero_zip, "export.zip: empty file (a 0-byte zip)"),
         (_not_zip, "export.zip: not a zip archive"),
-        (_latin1, "hris.csv, row 3: not utf-8-sig text"),
+        (_latin1, "hris.csv, row 3: not UTF-8 text"),
         (_truncated, "Posts.xml, row"),
         (_missing_column, "missing required column 'id'"),
         (_empty, "hris.csv: empty file"),

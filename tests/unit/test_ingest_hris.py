@@ -130,7 +130,7 @@ def test_wrong_encoding_names_file_and_line(tmp_path: Path) -> None:
     with pytest.raises(UnreadableInput) as err:
         read_hris(p)
     assert err.value.row == 3
-    assert "not utf-8-sig text" in err.value.reason
+    assert "not UTF-8 text" in err.value.reason
     assert "encoding" in err.value.reason
     rows = [r for r in parse_hris(read_hris(p, ColumnMapping(encoding="latin-1"))) if isinstance(r, HrRow)]
     assert rows[1].person.name == "José"
