@@ -168,6 +168,7 @@ def build_org(people: int, rng: np.random.Generator, tl: Timeline) -> Org:
                     focus.append(extra)
             groups.append(Group(f"{dept.slug}/{slug(name)}", name, d_idx, loc, tuple(focus)))
             group_sizes.append(int(sizes[g]))
+    groups = _cover_skills(groups, skills, rng)
 
     n_hr = people
     group_of = np.repeat(np.arange(len(groups)), group_sizes)
@@ -255,7 +256,9 @@ def build_org(people: int, rng: np.random.Generator, tl: Timeline) -> Org:
     # planted experts: per skill 10-20 people, mostly from groups focused on the skill
     n_sk = len(skills)
     k_exp = experts_per_skill(people)
-    max_skills_per_expert = 2 if people < 5000 else 1
+    # small organisations need people expert in several skills to plant 10 experts per skill
+    slots = n_sk * k_exp * 1.3
+    max_skills_per_expert = max(2 if people < 5000 else 1, math.ceil(slots / max(1, int((eligible & tenured).sum()))))
     expert_load = np.zeros(n, np.int64)
     experts: list[np.ndarray] = []
     strength: list[np.ndarray] = []
@@ -292,9 +295,10 @@ def build_org(people: int, rng: np.random.Generator, tl: Timeline) -> Org:
     w_reply[claimed] = 0.0
 
     # brokers: active people who work with two or three groups in different departments
-    free = eligible & tenured & ~is_expert & ~claimed & ~lurker & (group_of != LEADERSHIP)
+    free = eligible & tenured & ~claimed & (group_of != LEADERSHIP)
+    preferred = free & ~is_expert & ~lurker
     n_brokers = int(min(100, max(5, round(people / 300))))
-    brokers = np.sort(rng.choice(np.flatnonzero(free), size=n_brokers, replace=False))
+    brokers = _pick(rng, preferred, free, n_brokers)
     broker_groups: dict[int, tuple[int, ...]] = {}
     top = float(np.quantile(base[:n_hr], 0.95))
     for b in brokers.tolist():
@@ -308,8 +312,10 @@ def build_org(people: int, rng: np.random.Generator, tl: Timeline) -> Org:
 
     # influencers: people whose threads many others answer
     free[brokers] = False
+    preferred[brokers] = False
     n_infl = int(min(60, max(5, round(people / 400))))
-    influencers = np.sort(rng.choice(np.flatnonzero(free), size=n_infl, replace=False))
+    influencers = _pick(rng, preferred, free, n_infl)
+    lurker[np.r_[brokers, influencers]] = False
     w_root[influencers] = np.maximum(w_root[influencers], top) * 4.0
 
     has_slack = np.ones(n, bool)
@@ -328,6 +334,33 @@ def build_org(people: int, rng: np.random.Generator, tl: Timeline) -> Org:
         overclaimers=overclaimers, brokers=brokers, broker_groups=broker_groups, influencers=influencers,
         declared=declared, utc_offset=utc, joined_t=np.r_[hire_t, start_t[n_hr:]],
     )
+
+
+def _pick(rng: np.random.Generator, preferred: np.ndarray, allowed: np.ndarray, k: int) -> np.ndarray:
+    """``k`` distinct people from ``preferred``, topped up from ``allowed`` in tiny organisations; sorted."""
+    first = np.flatnonzero(preferred)
+    chosen = rng.choice(first, size=min(k, first.size), replace=False)
+    if chosen.size < k:
+        rest = np.setdiff1d(np.flatnonzero(allowed), chosen)
+        chosen = np.r_[chosen, rng.choice(rest, size=min(k - chosen.size, rest.size), replace=False)]
+    return np.sort(chosen).astype(np.int64)
+
+
+def _cover_skills(groups: list[Group], skills: tuple[SkillDef, ...], rng: np.random.Generator) -> list[Group]:
+    """Make every skill the focus of at least two groups (one when there is only one group), preferring
+    groups of the skill's departments with the fewest focus skills, so every skill has a community to plant in."""
+    focus = [list(g.focus) for g in groups]
+    want = min(2, len(groups) - 1)
+    for s, sk in enumerate(skills):
+        have = sum(s in f for f in focus)
+        for _ in range(want - have):
+            cand = [g for g in range(1, len(groups)) if s not in focus[g] and
+                    DEPARTMENTS[groups[g].dept].slug in sk.departments]
+            cand = cand or [g for g in range(1, len(groups)) if s not in focus[g]]
+            least = min(len(focus[g]) for g in cand)
+            cand = [g for g in cand if len(focus[g]) == least]
+            focus[cand[int(rng.integers(len(cand)))]].append(s)
+    return [Group(g.label, g.name, g.dept, g.location, tuple(f)) for g, f in zip(groups, focus, strict=True)]
 
 
 def _attach(root: int, members: list[int], manager: np.ndarray, role: np.ndarray, *, promote: bool = True) -> None:

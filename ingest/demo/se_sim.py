@@ -98,6 +98,7 @@ def simulate_stackexchange(org: Org, rng: np.random.Generator) -> StackExchangeS
     n_q = round(QUESTIONS_PER_PERSON * org.n_hr)
     rank = rng.permutation(n_sk)
     popularity = (rank + 5.0) ** -0.5 * np.sqrt([m.size + 20.0 for m in focus_members])
+    popularity = np.maximum(popularity / popularity.sum(), 0.5 / n_sk)  # every skill keeps a fair share
     q_skill = rng.choice(n_sk, n_q, p=popularity / popularity.sum())
     ask_key = np.where(rng.random(n_q) < 0.75, q_skill, n_sk)
     asker = bank.draw(rng, bank.key("ask", ask_key))
@@ -122,12 +123,12 @@ def simulate_stackexchange(org: Org, rng: np.random.Generator) -> StackExchangeS
     infl_a = infl_q[a_q]
     ctx_a = ctx[a_q]
     skill_a = q_skill[a_q]
-    # sources: 0 an expert of the skill (one in the asker's group when there is one, 60%), 1 the asker's group,
+    # sources: 0 an expert of the skill (one in the asker's group when there is one, 75%), 1 the asker's group,
     # 2 the asker's department, 3 the skill's wider community
     src = np.where(
         infl_a,
         np.select([u < 0.35, u < 0.6, u < 0.9], [0, 1, 2], 3),
-        np.select([u < 0.5, u < 0.88], [0, 1], 3),
+        np.select([u < 0.5, u < 0.92], [0, 1], 3),
     )
     n_groups = len(org.groups)
     combo = np.concatenate([s * n_groups + org.group[e] for s, e in enumerate(org.experts)])
@@ -142,7 +143,7 @@ def simulate_stackexchange(org: Org, rng: np.random.Generator) -> StackExchangeS
     def answer_keys(src: np.ndarray, skill: np.ndarray, ctx: np.ndarray) -> np.ndarray:
         dept = group_dept[ctx]
         local = lookup_pairs(combo_keys, np.arange(combo_keys.size), skill * n_groups + ctx, -1).astype(np.int64)
-        use_local = (local >= 0) & (rng.random(src.size) < 0.6)
+        use_local = (local >= 0) & (rng.random(src.size) < 0.75)
         return np.select(
             [(src == 0) & use_local, src == 0, src == 1, (src == 2) & (dept >= 0), src == 2],
             [bank.key("local_expert", local), bank.key("expert", skill), bank.key("group", ctx),

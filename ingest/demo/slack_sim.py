@@ -35,7 +35,7 @@ MAX_TEAM_CHANNELS = 110
 BOTS: tuple[tuple[str, str], ...] = (("deploybot", "Deploy Bot"), ("github", "GitHub"), ("polly", "Polly"))
 
 # messages per HR person in each family of channels over the window
-BUDGET = {"team": 2.2, "practice": 1.35, "random": 0.45, "general": 0.15, "cohort": 0.12, "leadership": 0.03}
+BUDGET = {"team": 2.55, "practice": 1.0, "random": 0.45, "general": 0.15, "cohort": 0.12, "leadership": 0.03}
 BOT_BUDGET = 0.1
 _DEPT = {d.slug: k for k, d in enumerate(DEPARTMENTS)}
 # (share of roots without replies, mean replies of the others)
