@@ -18,13 +18,13 @@ from typing import Any, Protocol
 from graph.store.base import GraphStore, WriteResult
 from ingest import hris as hris_mod
 from ingest.forum import FORMATS
-from ingest.forum.common import Account, StreamContext
+from ingest.forum.common import Account, StreamContext, make_reports_to
 from ingest.identity import IdentityRow, build_resolver, parse_identities, read_identities
 from ingest.load import DEFAULT_CHUNK, Loader, checkpoint_key
 from ingest.rejects import Reject, RejectSink
 from schema.errors import IngestError, RejectedRow, SchemaError, UnreadableInput
 from schema.ids import make_id
-from schema.models import Community, Endorsement, MemberOf, Post, ReportsTo, Skill
+from schema.models import Community, Endorsement, MemberOf, Post, Skill
 from schema.skills import AliasTable
 
 
@@ -186,7 +186,7 @@ def ingest_hris(
     loader.flush()  # every person of the file is stored before the first REPORTS_TO
     for row, pid, mgr in links:
         if mgr in file_ids or mgr in known:
-            loader.add_reports_to(ReportsTo(person_id=pid, manager_id=mgr))
+            loader.add_reports_to(make_reports_to(pid, mgr))
         else:
             sink.add(Reject(hr.file, row, f"manager_id {mgr.partition(':')[2]!r} matches no person; "
                                            "person loaded without a manager"))

@@ -13,13 +13,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 from ingest.rejects import Reject
 from schema.errors import RejectedRow, SchemaError, UnreadableInput
 from schema.ids import make_id
 from schema.labels import MemberRole, PostKind
-from schema.models import Community, Endorsement, HasSkill, MemberOf, Person, Post, Skill
+from schema.models import Community, Endorsement, HasSkill, MemberOf, Person, Post, Record, ReportsTo, Skill
 from schema.skills import AliasTable
 
 
@@ -254,35 +254,45 @@ class IdSpace:
         return make_id(self.namespace, self.kind + local)
 
 
-_POST_FIELDS = frozenset(Post.model_fields)
-_MEMBER_FIELDS = frozenset(MemberOf.model_fields)
 _new = object.__new__
 _set = object.__setattr__
+_FIELDS: dict[type, frozenset[str]] = {}
+R = TypeVar("R", bound=Record)
 
 
-_HAS_SKILL_FIELDS = frozenset(HasSkill.model_fields)
+def fill(cls: type[R], values: dict[str, Any]) -> R:
+    """A frozen record from values the caller has already validated, holding every field of ``cls``.
+
+    Why not ``cls(**values)``: validating again costs ~30 us a post and ``model_construct`` ~6-18 us, a large
+    share of the one-minute budget for a million posts; filling the instance the way ``model_construct`` does,
+    without its per-field default handling, costs ~2-6 us. tests/unit/test_ingest_records.py checks that the
+    results equal validated records field for field.
+    """
+    fields = _FIELDS.get(cls)
+    if fields is None:
+        fields = _FIELDS[cls] = frozenset(cls.model_fields)
+    obj = _new(cls)
+    _set(obj, "__dict__", values)
+    _set(obj, "__pydantic_fields_set__", fields)
+    _set(obj, "__pydantic_extra__", None)
+    _set(obj, "__pydantic_private__", None)
+    return obj
 
 
 def make_has_skill(person_id: str, skill: str, level: int | None, source: str = "hr") -> HasSkill:
     """A HasSkill from a checked id, a canonical skill name and a level from ``parse_level`` (1-5 or None)."""
-    r = _new(HasSkill)
-    _set(r, "__dict__", {"person_id": person_id, "skill": skill, "level": level, "source": source,
-                         "declared_at": None})
-    _set(r, "__pydantic_fields_set__", _HAS_SKILL_FIELDS)
-    _set(r, "__pydantic_extra__", None)
-    _set(r, "__pydantic_private__", None)
-    return r
+    return fill(HasSkill, {"person_id": person_id, "skill": skill, "level": level, "source": source,
+                           "declared_at": None})
 
 
 def make_membership(person_id: str, community_id: str, since: datetime | None) -> MemberOf:
-    """A MemberOf from already-validated ids and an aware UTC datetime (see :func:`make_post` for why)."""
-    m = _new(MemberOf)
-    _set(m, "__dict__", {"person_id": person_id, "community_id": community_id, "since": since,
-                         "role": MemberRole.MEMBER})
-    _set(m, "__pydantic_fields_set__", _MEMBER_FIELDS)
-    _set(m, "__pydantic_extra__", None)
-    _set(m, "__pydantic_private__", None)
-    return m
+    """A MemberOf from already-validated ids and an aware UTC datetime (or None)."""
+    return fill(MemberOf, {"person_id": person_id, "community_id": community_id, "since": since,
+                           "role": MemberRole.MEMBER})
+
+
+def make_reports_to(person_id: str, manager_id: str) -> ReportsTo:
+    return fill(ReportsTo, {"person_id": person_id, "manager_id": manager_id})
 
 
 def make_post(
@@ -298,24 +308,13 @@ def make_post(
     score: int = 0,
     accepted: bool = False,
 ) -> Post:
-    """A Post from fields the caller has already validated (ids from IdSpace/make_id, tags from TagCanon, an
-    aware UTC datetime, a PostKind).
-
-    Why not ``Post(...)``: validating again costs ~30 us a post and ``model_construct`` ~6-18 us, a large share
-    of the one-minute budget for a million posts; filling the frozen instance the way ``model_construct`` does,
-    without its per-field default handling, costs ~2-6 us. tests/unit/test_ingest_records.py checks that the
-    result equals a validated ``Post`` field for field.
-    """
-    post = _new(Post)
-    _set(post, "__dict__", {
+    """A Post from fields already validated: ids from IdSpace/make_id, tags from TagCanon (sorted, canonical),
+    an aware UTC datetime, a PostKind (see :func:`fill`)."""
+    return fill(Post, {
         "id": id, "kind": kind, "author_id": author_id, "created_at": created_at, "community_id": community_id,
         "thread_id": thread_id, "parent_id": parent_id, "tags": tags, "score": score, "accepted": accepted,
         "source": source,
     })
-    _set(post, "__pydantic_fields_set__", _POST_FIELDS)
-    _set(post, "__pydantic_extra__", None)
-    _set(post, "__pydantic_private__", None)
-    return post
 
 
 def same(person_id: str) -> str:
@@ -332,9 +331,11 @@ __all__ = [
     "StreamContext",
     "TagCanon",
     "decode_json_bytes",
+    "fill",
     "make_has_skill",
     "make_membership",
     "make_post",
+    "make_reports_to",
     "parse_time",
     "reject",
     "require_path",

@@ -49,3 +49,10 @@ def test_make_has_skill_equals_a_validated_one() -> None:
 
     assert make_has_skill("hr:E1", "python", 4) == HasSkill(person_id="hr:E1", skill="python", level=4)
     assert make_has_skill("hr:E1", "go", None) == HasSkill(person_id="hr:E1", skill="go")
+
+
+def test_make_reports_to_equals_a_validated_one() -> None:
+    from ingest.forum.common import make_reports_to
+    from schema.models import ReportsTo
+
+    assert make_reports_to("hr:E2", "hr:E1") == ReportsTo(person_id="hr:E2", manager_id="hr:E1")
