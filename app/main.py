@@ -9,6 +9,7 @@ status codes are ours (401 without a token, never a 500 for bad input) and the h
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import time
@@ -27,7 +28,7 @@ from graphql import OperationDefinitionNode, OperationType, parse
 from graphql.error import GraphQLSyntaxError
 
 from app.auth import Authenticator, Principal
-from app.graphql.cache import ResponseCache
+from app.graphql.cache import CacheKey, ResponseCache
 from app.graphql.context import Context, StoreGateway
 from app.graphql.limits import MAX_TOKENS
 from app.graphql.schema import Services, build_schema, format_error
@@ -147,6 +148,7 @@ def create_app(settings: Settings, store: GraphStore | None = None) -> FastAPI:
     app.state.schema = schema
     services = Services(response_cache=ResponseCache(settings.response_cache_ttl_s))
     cache = services.response_cache
+    background: set[asyncio.Task[None]] = set()  # refresh tasks, referenced until done
     app.state.services = services
     root_fields = frozenset(
         name
@@ -192,13 +194,48 @@ def create_app(settings: Settings, store: GraphStore | None = None) -> FastAPI:
         rid = request.scope["state"].get("request_id", "-")
         is_query = kind == OperationType.QUERY.value
         cache_key = cache.key(principal.role, query, variables, op_name) if is_query and cache.enabled else None
-        if cache_key is not None:
-            hit = cache.get(cache_key)
-            if hit is not None:
-                metrics.observe_graphql(label, "ok", 0.0)
-                metrics.cache_hits.inc()
-                return Response(hit, media_type="application/json")
         ctx = Context(principal=principal, gateway=gateway, settings=settings, request_id=rid, services=services)
+        if cache_key is None:
+            encoded, _ = await execute(query, variables, op_name, kind, label, ctx)
+            return Response(encoded, media_type="application/json")
+
+        hit = cache.get(cache_key)
+        if hit is not None:
+            encoded, fresh = hit
+            if not fresh and cache.begin_refresh(cache_key):
+                task = asyncio.get_running_loop().create_task(refresh(cache_key, query, variables, op_name, label, ctx))
+                background.add(task)
+                task.add_done_callback(background.discard)
+            metrics.observe_graphql(label, "ok", 0.0)
+            metrics.cache_hits.inc()
+            return Response(encoded, media_type="application/json")
+        waiting = cache.inflight.get(cache_key)
+        if waiting is not None:  # the same query is running for another caller: share its answer
+            try:
+                with anyio.fail_after(settings.request_timeout_s):
+                    encoded, _ = await asyncio.shield(waiting)
+            except TimeoutError:
+                return _json(_error_body("TIMEOUT", f"the request took longer than {settings.request_timeout_s:g} s"))
+            return Response(encoded, media_type="application/json")
+        future: asyncio.Future[tuple[bytes, str]] = asyncio.get_running_loop().create_future()
+        cache.inflight[cache_key] = future
+        try:
+            encoded, outcome = await execute(query, variables, op_name, kind, label, ctx)
+            if outcome == "ok":
+                cache.put(cache_key, encoded)
+            future.set_result((encoded, outcome))
+        except BaseException as exc:
+            future.set_exception(exc)
+            future.exception()  # retrieved: no "never retrieved" warning when nobody was waiting
+            raise
+        finally:
+            cache.inflight.pop(cache_key, None)
+        return Response(encoded, media_type="application/json")
+
+    async def execute(
+        query: str, variables: dict[str, Any] | None, op_name: str | None, kind: str | None, label: str, ctx: Context
+    ) -> tuple[bytes, str]:
+        """Run one document: (encoded response, outcome), metrics recorded; TIMEOUT past the request timeout."""
         start = time.perf_counter()
         try:
             # reads are bounded by the request timeout; an admin's analytics run takes as long as it takes
@@ -207,17 +244,28 @@ def create_app(settings: Settings, store: GraphStore | None = None) -> FastAPI:
                                               operation_name=op_name)
         except TimeoutError:
             metrics.observe_graphql(label, "timeout", time.perf_counter() - start)
-            return _json(_error_body("TIMEOUT", f"the request took longer than {settings.request_timeout_s:g} s"))
-        body: dict[str, Any] = {"data": result.data}
+            body = _error_body("TIMEOUT", f"the request took longer than {settings.request_timeout_s:g} s")
+            return _encode(body), "timeout"
+        body = {"data": result.data}
         outcome = "ok"
         if result.errors:
-            body["errors"] = [format_error(e, rid) for e in result.errors]
+            body["errors"] = [format_error(e, ctx.request_id) for e in result.errors]
             outcome = body["errors"][0]["extensions"]["code"].lower()
         metrics.observe_graphql(label, outcome, time.perf_counter() - start)
-        encoded = _encode(body)
-        if cache_key is not None and outcome == "ok":
-            cache.put(cache_key, encoded)
-        return Response(encoded, media_type="application/json")
+        return _encode(body), outcome
+
+    async def refresh(
+        key: CacheKey, query: str, variables: dict[str, Any] | None, op_name: str | None, label: str, ctx: Context
+    ) -> None:
+        """Re-execute a stale entry's query in the background; the entry is replaced only by a clean answer."""
+        try:
+            encoded, outcome = await execute(query, variables, op_name, OperationType.QUERY.value, label, ctx)
+            if outcome == "ok":
+                cache.put(key, encoded)
+        except Exception:  # a failed refresh only means the entry ages out; log it, never crash the loop
+            log.exception("background refresh of a cached response failed")
+        finally:
+            cache.end_refresh(key)
 
     if settings.graphiql:
 

@@ -1,19 +1,24 @@
 """A short-lived cache of whole GraphQL responses, for the read-mostly hot path.
 
-Why: executing a GraphQL document costs far more than the store read behind it (graphql-core resolves every
+Why: executing a GraphQL document costs far more than most store reads behind it (graphql-core resolves every
 field of every edge), while the data only changes when an ingest or an analytics run commits. Dashboards and
-directory pages send the same few documents over and over; serving those from memory for a couple of seconds is
-what lets one worker sustain hundreds of requests per second.
+directory pages send the same few documents over and over; serving those from memory is what lets one worker
+sustain hundreds of requests per second with a short tail.
 
 What is cached: error-free results of *query* operations (never mutations), keyed by the caller's role, the
 document text, the variables and the operation name. The principal's subject is not part of the key because no
-query depends on who asks beyond the role. An entry lives ``ttl_s`` seconds (``WHOKNOWS_RESPONSE_CACHE_TTL_S``,
-0 switches the cache off), and ``runAnalytics`` clears everything. Consequence, stated plainly: a change committed
-by another process (an opt-out arriving through ingest, say) is visible after at most ``ttl_s`` seconds.
+query depends on who asks beyond the role. ``runAnalytics`` clears everything.
+
+Freshness (``WHOKNOWS_RESPONSE_CACHE_TTL_S``, 0 switches the cache off): an entry is fresh for ``ttl_s`` seconds,
+then stale for another ``ttl_s``. A stale entry is still served while one background execution refreshes it
+(stale-while-revalidate), so no caller waits on a refresh; concurrent misses of one key run the query once
+(single flight). Consequence, stated plainly: a change committed by another process (an opt-out arriving through
+ingest, say) is visible after at most about ``2 * ttl_s`` seconds.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections import OrderedDict
@@ -23,12 +28,14 @@ CacheKey = tuple[int, str, str, str | None]
 
 
 class ResponseCache:
-    """A bounded LRU of encoded responses with a time to live."""
+    """A bounded LRU of encoded responses with fresh and stale windows, plus single-flight bookkeeping."""
 
     def __init__(self, ttl_s: float, max_entries: int = 2048) -> None:
         self.ttl_s = ttl_s
         self.max_entries = max_entries
-        self._entries: OrderedDict[CacheKey, tuple[float, bytes]] = OrderedDict()
+        self._entries: OrderedDict[CacheKey, tuple[float, float, bytes]] = OrderedDict()
+        self._refreshing: set[CacheKey] = set()
+        self.inflight: dict[CacheKey, asyncio.Future[tuple[bytes, str]]] = {}
 
     @property
     def enabled(self) -> bool:
@@ -42,21 +49,34 @@ class ResponseCache:
             return None
         return (role, query, var_text, operation_name)
 
-    def get(self, key: CacheKey) -> bytes | None:
+    def get(self, key: CacheKey) -> tuple[bytes, bool] | None:
+        """(body, fresh) while the entry is fresh or stale; None once it is older than both windows."""
         entry = self._entries.get(key)
         if entry is None:
             return None
-        expires, body = entry
-        if expires < time.monotonic():
+        fresh_until, stale_until, body = entry
+        now = time.monotonic()
+        if now > stale_until:
             self._entries.pop(key, None)
             return None
-        return body
+        return body, now <= fresh_until
 
     def put(self, key: CacheKey, body: bytes) -> None:
-        self._entries[key] = (time.monotonic() + self.ttl_s, body)
+        now = time.monotonic()
+        self._entries[key] = (now + self.ttl_s, now + 2 * self.ttl_s, body)
         self._entries.move_to_end(key)
         while len(self._entries) > self.max_entries:
             self._entries.popitem(last=False)
+
+    def begin_refresh(self, key: CacheKey) -> bool:
+        """True for the one caller that should refresh a stale entry; False while a refresh is under way."""
+        if key in self._refreshing:
+            return False
+        self._refreshing.add(key)
+        return True
+
+    def end_refresh(self, key: CacheKey) -> None:
+        self._refreshing.discard(key)
 
     def clear(self) -> None:
         self._entries.clear()

@@ -67,3 +67,39 @@ def test_mutations_are_never_cached(cached: tuple[Api, CountingStore, SQLiteStor
     q = "mutation { runAnalytics { id } }"
     assert api.codes(q, role=Role.ANALYST) == ["FORBIDDEN"]
     assert api.codes(q, role=Role.ANALYST) == ["FORBIDDEN"]
+
+
+def test_concurrent_misses_run_the_query_once(tmp_path: Path) -> None:
+    """Single flight: 8 clients asking the same uncached query at once cost one store read."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tests.api.test_hardening import SlowStore
+
+    store = SQLiteStore(tmp_path / "w.db")
+    load_org(store)
+    counting = CountingStore(SlowStore(store, delay=0.5))  # type: ignore[arg-type]
+    settings = api_settings(tmp_path, response_cache_ttl_s=30.0)
+    try:
+        with LiveServer(create_app(settings, store=counting)) as server:  # type: ignore[arg-type]
+            api = Api(server.url, settings)
+            with ThreadPoolExecutor(8) as pool:
+                bodies = list(pool.map(lambda _: api.post(Q).content, range(8)))
+            assert len(set(bodies)) == 1
+            assert b'"totalCount":28' in bodies[0]
+            assert counting.calls["experts"] == 1
+            api.http.close()
+    finally:
+        store.close()
+
+
+def test_stale_entries_are_refreshed_in_the_background(cached: tuple[Api, CountingStore, SQLiteStore]) -> None:
+    api, counting, _ = cached
+    api.post(Q)
+    time.sleep(0.6)  # past the fresh window (0.5 s), inside the stale one
+    stale = api.post(Q)
+    assert stale.status_code == 200
+    deadline = time.monotonic() + 10
+    while counting.calls["experts"] < 2:  # the stale hit triggered exactly one background refresh
+        assert time.monotonic() < deadline, "no background refresh"
+        time.sleep(0.05)
+    assert counting.calls["experts"] == 2
