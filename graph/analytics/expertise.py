@@ -33,28 +33,46 @@ from schema.models import Evidence, ExpertIn
 
 
 class PostLike(Protocol):
-    id: str
-    kind: str
-    author_id: str | None
-    created_at: datetime
-    thread_id: str | None
-    parent_id: str | None
-    tags: tuple[str, ...]
-    score: int
-    accepted: bool
+    """The post fields read here (``graph.store.base.PostRow`` fits)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def author_id(self) -> str | None: ...
+    @property
+    def created_at(self) -> datetime: ...
+    @property
+    def thread_id(self) -> str | None: ...
+    @property
+    def parent_id(self) -> str | None: ...
+    @property
+    def tags(self) -> tuple[str, ...]: ...
+    @property
+    def score(self) -> int: ...
+    @property
+    def accepted(self) -> bool: ...
 
 
 class ClaimLike(Protocol):
-    person_id: str
-    skill: str
-    level: int | None
+    @property
+    def person_id(self) -> str: ...
+    @property
+    def skill(self) -> str: ...
+    @property
+    def level(self) -> int | None: ...
 
 
 class EndorsementLike(Protocol):
-    from_id: str
-    to_id: str
-    skill: str
-    created_at: datetime | None
+    @property
+    def from_id(self) -> str: ...
+    @property
+    def to_id(self) -> str: ...
+    @property
+    def skill(self) -> str: ...
+    @property
+    def created_at(self) -> datetime | None: ...
 
 
 @dataclass(frozen=True)
@@ -231,28 +249,28 @@ def compute_expertise(
         ak = np.asarray(a_skill, dtype=np.int64)
         ats = np.fromiter((t.timestamp() for t in a_time), dtype=np.float64, count=len(a_time))
         acc = np.asarray(a_accepted, dtype=bool)
-        score = np.asarray(a_score, dtype=np.float64)
+        a_votes = np.asarray(a_score, dtype=np.float64)
         decay = np.exp(-lam * np.maximum(as_of_ts - ats, 0.0))
         key = ap * n_skills_guess + ak
         uniq, inv = np.unique(key, return_inverse=True)
         m = len(uniq)
-        answers = np.bincount(inv, minlength=m)
-        answers_w = np.bincount(inv, weights=decay, minlength=m)
-        accepted = np.bincount(inv, weights=acc.astype(np.float64), minlength=m)
-        accepted_w = np.bincount(inv, weights=decay * acc, minlength=m)
-        votes = np.bincount(inv, weights=score, minlength=m)
-        votes_w = np.bincount(inv, weights=score * decay, minlength=m)
-        last_answer = _last_event(inv, ats, m)
+        answers_n = np.bincount(inv, minlength=m)
+        answers_dw = np.bincount(inv, weights=decay, minlength=m)
+        accepted_n = np.bincount(inv, weights=acc.astype(np.float64), minlength=m)
+        accepted_dw = np.bincount(inv, weights=decay * acc, minlength=m)
+        votes_n = np.bincount(inv, weights=a_votes, minlength=m)
+        votes_dw = np.bincount(inv, weights=a_votes * decay, minlength=m)
+        last_answer_at = _last_event(inv, ats, m)
         last_acc = _last_event(inv[acc], ats[acc], m, np.flatnonzero(acc))
         for j, k in enumerate(uniq.tolist()):
             f = fields[(k // n_skills_guess, k % n_skills_guess)]
-            f["answers"] = int(answers[j])
-            f["answers_w"] = float(answers_w[j])
-            f["accepted"] = int(accepted[j])
-            f["accepted_w"] = float(accepted_w[j])
-            f["votes"] = int(votes[j])
-            f["votes_w"] = float(votes_w[j])
-            f["last_answer"] = a_time[last_answer[j]]
+            f["answers"] = int(answers_n[j])
+            f["answers_w"] = float(answers_dw[j])
+            f["accepted"] = int(accepted_n[j])
+            f["accepted_w"] = float(accepted_dw[j])
+            f["votes"] = int(votes_n[j])
+            f["votes_w"] = float(votes_dw[j])
+            f["last_answer"] = a_time[last_answer_at[j]]
             if last_acc[j] >= 0:
                 f["last_accepted"] = a_time[last_acc[j]]
         # ExpertiseRank: PageRank per skill on asker -> answerer edges (one per answer, so weights count answers)

@@ -109,13 +109,20 @@ class _Community:
 
 
 class _PostLike(Protocol):
-    id: str
-    kind: str
-    author_id: str | None
-    created_at: datetime
-    community_id: str | None
-    thread_id: str | None
-    parent_id: str | None
+    @property
+    def id(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def author_id(self) -> str | None: ...
+    @property
+    def created_at(self) -> datetime: ...
+    @property
+    def community_id(self) -> str | None: ...
+    @property
+    def thread_id(self) -> str | None: ...
+    @property
+    def parent_id(self) -> str | None: ...
 
 
 def _aware(t: datetime) -> datetime:

@@ -96,7 +96,7 @@ def pagerank(
     return dict(zip(g.nodes, x.tolist(), strict=True))
 
 
-def _teleport(g: ArrayGraph, weights: Mapping[Hashable, float]) -> np.ndarray:
+def _teleport(g: ArrayGraph, weights: Mapping[Any, float]) -> np.ndarray:
     idx = g.index()
     p = np.zeros(g.n)
     for node, w in weights.items():
@@ -113,7 +113,7 @@ def _teleport(g: ArrayGraph, weights: Mapping[Hashable, float]) -> np.ndarray:
 
 def personalized_pagerank(
     graph: nx.Graph | ArrayGraph,
-    seeds: Mapping[str, Mapping[Hashable, float]],
+    seeds: Mapping[str, Mapping[Any, float]],
     *,
     top: int | None = 200,
     alpha: float = 0.85,
