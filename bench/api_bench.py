@@ -41,7 +41,8 @@ sys.path.insert(0, str(ROOT))
 SECRET = "bench-secret-0123456789abcdef0123456789"
 
 EXPERTS_Q = """query Experts($skill: String!) { experts(skill: $skill, first: 10) { totalCount
-  edges { cursor score explanation evidence { kind count lastAt } node { id name title department location } }
+  edges { cursor node { score explanation evidence { kind count lastAt }
+          person { id name title department location } } }
   pageInfo { hasNextPage endCursor } } }"""
 HEALTH_Q = """query Health($id: ID!) { community(id: $id) { id name health {
   current { period start members activeMembers posts threads postsPerWeek replyRate medianFirstResponseHours
@@ -83,9 +84,10 @@ def serve(store_url: str, port: int, log_file: str, cache_ttl: float) -> None:
             app.state.authenticator.authenticate(request.headers.get("authorization"))
             page = await anyio.to_thread.run_sync(lambda: app.state.gateway.store.experts(skill, first=10))
             return dumps({"totalCount": page.total, "edges": [
-                {"cursor": h.cursor, "score": h.score, "explanation": explain_expertise(h.skill, h.evidence),
-                 "evidence": [{"kind": e.kind.upper(), "count": e.count, "lastAt": e.last_at} for e in h.evidence],
-                 "node": person(h.person)} for h in page.items],
+                {"cursor": h.cursor, "node": {
+                    "score": h.score, "explanation": explain_expertise(h.skill, h.evidence),
+                    "evidence": [{"kind": e.kind.upper(), "count": e.count, "lastAt": e.last_at} for e in h.evidence],
+                    "person": person(h.person)}} for h in page.items],
                 "pageInfo": {"hasNextPage": page.next_cursor is not None,
                              "endCursor": page.items[-1].cursor if page.items else None}})
 

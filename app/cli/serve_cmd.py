@@ -149,7 +149,8 @@ def demo(
     out.print(f"store:          {settings.store}", highlight=False, soft_wrap=True)
     out.print(
         f"try:            curl -s {url} -H 'Authorization: Bearer {analyst}' -H 'Content-Type: application/json' "
-        "-d '{\"query\": \"{ experts(skill: \\\"python\\\", first: 3) { edges { explanation node { name } } } }\"}'",
+        "-d '{\"query\": \"{ experts(skill: \\\"python\\\", first: 3) "
+        "{ edges { node { explanation person { name } } } } }\"}'",
         highlight=False, soft_wrap=True,
     )
     if serve_after:

@@ -170,26 +170,34 @@ class PageInfo:
     end_cursor: str | None
 
 
-@strawberry.type(description="One expert: the person, their score and the evidence behind it.")
-class ExpertEdge:
-    cursor: str
-    node: Person
+@strawberry.type(description="One expert on a skill: the person, their score, the evidence and why, in words.")
+class Expert:
+    person: Person
+    skill: str
     score: float
     evidence: list[Evidence]
-    skill: strawberry.Private[str]
     raw_evidence: strawberry.Private[tuple[models.Evidence, ...]]
 
     @classmethod
-    def from_domain(cls, hit: base.ExpertHit) -> ExpertEdge:
+    def from_domain(cls, hit: base.ExpertHit) -> Expert:
         return cls(
-            cursor=hit.cursor, node=Person.from_domain(hit.person), score=hit.score,
-            evidence=[Evidence.from_domain(e) for e in hit.evidence], skill=hit.skill,
-            raw_evidence=hit.evidence,
+            person=Person.from_domain(hit.person), skill=hit.skill, score=hit.score,
+            evidence=[Evidence.from_domain(e) for e in hit.evidence], raw_evidence=hit.evidence,
         )
 
     @strawberry.field(description='One line a person can read, e.g. "12 accepted answers on kubernetes, ...".')
     def explanation(self) -> str:
         return explain_expertise(self.skill, self.raw_evidence)
+
+
+@strawberry.type(description="An expert and the cursor to continue after them.")
+class ExpertEdge:
+    cursor: str
+    node: Expert
+
+    @classmethod
+    def from_domain(cls, hit: base.ExpertHit) -> ExpertEdge:
+        return cls(cursor=hit.cursor, node=Expert.from_domain(hit))
 
 
 @strawberry.type(description="A page of experts on a skill (Relay-style connection).")
@@ -390,6 +398,7 @@ __all__ = [
     "CommunityHealth",
     "Evidence",
     "EvidenceKind",
+    "Expert",
     "ExpertConnection",
     "ExpertEdge",
     "Expertise",

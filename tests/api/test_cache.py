@@ -16,7 +16,7 @@ from graph.store.sqlite import SQLiteStore
 from schema.models import Person
 from tests.api.conftest import Api, CountingStore, LiveServer, api_settings, load_org
 
-Q = '{ experts(skill: "kubernetes", first: 3) { totalCount edges { node { id name } } } }'
+Q = '{ experts(skill: "kubernetes", first: 3) { totalCount edges { node { person { id name } } } } }'
 
 
 @pytest.fixture
@@ -39,7 +39,7 @@ def test_repeated_query_is_served_from_cache_then_expires(cached: tuple[Api, Cou
     assert first.content == second.content
     assert counting.calls["experts"] == 1
     # another process renames the top expert; the cached answer holds until it expires, then the new one shows
-    top = first.json()["data"]["experts"]["edges"][0]["node"]["id"]
+    top = first.json()["data"]["experts"]["edges"][0]["node"]["person"]["id"]
     person = store.person(top)
     assert person is not None
     store.upsert_people([Person(**{**person.model_dump(), "name": "Renamed Person"})])

@@ -55,13 +55,13 @@ def test_experts_with_evidence_and_explanations(demo: tuple[Api, dict[str, Any],
     for s in skills[:10]:
         conn = api.data(
             """query($s: String!) { experts(skill: $s, first: 5) { totalCount
-                 edges { score explanation evidence { kind count } node { id name } } } }""",
+                 edges { node { score explanation evidence { kind count } person { id name } } } } }""",
             {"s": s["name"]},
         )["experts"]
         for edge in conn["edges"]:
             found += 1
-            assert edge["explanation"]
-            assert edge["score"] >= 0
+            assert edge["node"]["explanation"]
+            assert edge["node"]["score"] >= 0
     assert found > 0, "a demo organisation has experts"
 
 
@@ -74,7 +74,7 @@ def test_opted_out_people_never_returned(demo: tuple[Api, dict[str, Any], SQLite
     responses: list[str] = []
     for skill in skills:
         responses.append(api.post(
-            f'{{ experts(skill: "{skill}", first: 100) {{ edges {{ node {{ id manager {{ id }} }} }} }} '
+            f'{{ experts(skill: "{skill}", first: 100) {{ edges {{ node {{ person {{ id manager {{ id }} }} }} }} }} '
             f'influencers(skill: "{skill}", first: 100) {{ person {{ id }} }} '
             f'seedCandidates(skill: "{skill}", count: 20) {{ person {{ id }} }} }}', role=Role.ADMIN).text)
     for cid in comms:

@@ -52,8 +52,8 @@ def big_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Api, Cou
 
 
 PAGE = """query($first: Int!) { experts(skill: "kubernetes", first: $first) { totalCount
-  edges { score explanation node { id name manager { id name } communities { id name }
-          skills { skill level } expertise { skill score } scores { pagerank } } } } }"""
+  edges { node { score explanation person { id name manager { id name } communities { id name }
+          skills { skill level } expertise { skill score } scores { pagerank } } } } } }"""
 
 
 @pytest.mark.parametrize("first", [10, 100])
@@ -62,8 +62,8 @@ def test_page_of_experts_costs_one_read_per_kind(big_api: tuple[Api, CountingSto
     counting.calls.clear()
     data = api.data(PAGE, {"first": first}, role=Role.ANALYST)["experts"]
     assert len(data["edges"]) == first
-    assert all(len(e["node"]["communities"]) == 3 for e in data["edges"])
-    assert all(e["node"]["manager"]["id"] == "hr:E0000" for e in data["edges"][1:])
+    assert all(len(e["node"]["person"]["communities"]) == 3 for e in data["edges"])
+    assert all(e["node"]["person"]["manager"]["id"] == "hr:E0000" for e in data["edges"][1:])
     assert dict(counting.calls) == {
         "experts": 1, "people": 1, "memberships": 1, "person_skills": 1, "person_expertise": 1, "person_scores": 1,
     }
@@ -73,7 +73,7 @@ def test_loaders_do_not_leak_between_requests(big_api: tuple[Api, CountingStore]
     api, counting = big_api
     counting.calls.clear()
     for _ in range(3):
-        api.data('{ experts(skill: "kubernetes", first: 5) { edges { node { communities { id } } } } }')
+        api.data('{ experts(skill: "kubernetes", first: 5) { edges { node { person { communities { id } } } } } }')
     assert counting.calls["memberships"] == 3  # one per request: no cross-request cache serving stale data
 
 

@@ -24,10 +24,11 @@ TRACES = (OPTED_OUT, "Person 7\"", "p7@example.com")
 
 PERSON = "id name email manager { id name } communities { id }"
 QUERIES = {
-    "experts": f'{{ experts(skill: "kubernetes", first: 100) {{ totalCount edges {{ node {{ {PERSON} }} }} }} }}',
+    "experts": '{ experts(skill: "kubernetes", first: 100) { totalCount edges { node { person { '
+               + PERSON + " } } } } }",
     "experts_filtered": '{ experts(skill: "kubernetes", first: 100, department: "Engineering", location: "Berlin") '
-                        "{ edges { node { id } } } }",
-    "experts_python": '{ experts(skill: "python", first: 100) { edges { node { id } } } }',
+                        "{ edges { node { person { id } } } } }",
+    "experts_python": '{ experts(skill: "python", first: 100) { edges { node { person { id } } } } }',
     "person_opted_out": f'{{ person(id: "{OPTED_OUT}") {{ {PERSON} }} }}',
     "person_managed_by_opted_out": f'{{ person(id: "{pid(9)}") {{ {PERSON} }} }}',
     "community_members": "{ communities { id members(first: 100) { totalCount edges { node { "

@@ -11,7 +11,7 @@ EXPERTS = """
 query($skill: String!, $first: Int, $after: String, $department: String, $location: String) {
   experts(skill: $skill, first: $first, after: $after, department: $department, location: $location) {
     skill totalCount
-    edges { cursor score explanation evidence { kind count lastAt } node { id department location } }
+    edges { cursor node { score explanation evidence { kind count lastAt } person { id department location } } }
     pageInfo { hasNextPage endCursor }
   }
 }"""
@@ -20,11 +20,11 @@ query($skill: String!, $first: Int, $after: String, $department: String, $locati
 def test_experts_ranked_by_score_with_evidence_and_explanation(api: Api) -> None:
     conn = api.data(EXPERTS, {"skill": "kubernetes", "first": 3})["experts"]
     assert conn["skill"] == "kubernetes"
-    ids = [e["node"]["id"] for e in conn["edges"]]
+    ids = [e["node"]["person"]["id"] for e in conn["edges"]]
     assert ids == [pid(0), pid(1), pid(2)]  # E0007 (opted out) has the best score but is never listed
-    scores = [e["score"] for e in conn["edges"]]
+    scores = [e["node"]["score"] for e in conn["edges"]]
     assert scores == sorted(scores, reverse=True)
-    best = conn["edges"][1]
+    best = conn["edges"][1]["node"]
     assert {k: best["evidence"][0][k] for k in ("kind", "count")} == {"kind": "ACCEPTED_ANSWERS", "count": 12}
     assert best["explanation"].startswith("12 accepted answers on kubernetes (30 answers in all), declared expert")
     assert best["explanation"].endswith("active this week")
@@ -45,7 +45,7 @@ def test_experts_cursor_pagination_walks_every_hit_once(api: Api) -> None:
     pages = 0
     while True:
         conn = api.data(EXPERTS, {"skill": "kubernetes", "first": 8, "after": after})["experts"]
-        seen += [e["node"]["id"] for e in conn["edges"]]
+        seen += [e["node"]["person"]["id"] for e in conn["edges"]]
         pages += 1
         if not conn["pageInfo"]["hasNextPage"]:
             break
@@ -61,7 +61,7 @@ def test_experts_filters_by_department_and_location(api: Api) -> None:
     conn = api.data(EXPERTS, {"skill": "kubernetes", "first": 100, "department": "Engineering",
                               "location": "Berlin"})["experts"]
     assert conn["edges"], "the fixture has engineers in Berlin who know kubernetes"
-    assert all(e["node"]["department"] == "Engineering" and e["node"]["location"] == "Berlin"
+    assert all(e["node"]["person"]["department"] == "Engineering" and e["node"]["person"]["location"] == "Berlin"
                for e in conn["edges"])
     assert conn["totalCount"] == len(conn["edges"])
     none = api.data(EXPERTS, {"skill": "kubernetes", "location": "Atlantis"})["experts"]
