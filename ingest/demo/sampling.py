@@ -122,11 +122,16 @@ def make_timeline(end_day: np.datetime64, days: int = 730) -> Timeline:
     return Timeline(t0, t0 + days * DAY, w)
 
 
-def sample_days(tl: Timeline, rng: np.random.Generator, n: int, trend: float | np.ndarray = 0.0) -> np.ndarray:
-    """Day index in the window for ``n`` events; ``trend`` > 0 grows over the window, < 0 fades out."""
+def sample_days(
+    tl: Timeline, rng: np.random.Generator, n: int, trend: float | np.ndarray = 0.0, busy: np.ndarray | None = None
+) -> np.ndarray:
+    """Day index in the window for ``n`` events; ``trend`` > 0 grows over the window, < 0 fades out;
+    ``busy`` (one bool per day) limits events to those days."""
     x = (np.arange(tl.days) + 0.5) / tl.days
     if np.ndim(trend) == 0:
         dens = tl.day_weight * np.clip(1.0 + float(trend) * (x - 0.5) * 2.0, 0.05, None)
+        if busy is not None and busy.any():
+            dens = dens * busy
         cum = np.cumsum(dens)
         return np.minimum(np.searchsorted(cum, rng.random(n) * cum[-1], side="right"), tl.days - 1)
     # one trend per event: grouped by distinct trend value

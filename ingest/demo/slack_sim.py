@@ -37,6 +37,7 @@ BOTS: tuple[tuple[str, str], ...] = (("deploybot", "Deploy Bot"), ("github", "Gi
 # messages per HR person in each family of channels over the window
 BUDGET = {"team": 2.55, "practice": 1.0, "random": 0.45, "general": 0.15, "cohort": 0.12, "leadership": 0.03}
 BOT_BUDGET = 0.1
+BUSY_SHARE = 0.4  # share of days on which a team or practice channel has new threads
 _DEPT = {d.slug: k for k, d in enumerate(DEPARTMENTS)}
 # (share of roots without replies, mean replies of the others)
 THREADS = {
@@ -117,10 +118,12 @@ class _Builder:
         days: np.ndarray | None = None,
         skills: tuple[int, ...] = (),
         ctx_of: Callable[[np.ndarray], np.ndarray] | None = None,
+        busy_share: float = 1.0,
     ) -> None:
         """``n_roots`` thread roots in channel ``ch`` with their replies.
 
         ``reply_keys(author, ctx, u)`` gives, per reply slot, the pool-bank key to draw the replier from.
+        ``busy_share`` < 1 keeps the channel quiet on the other days (team rhythms; fewer day files).
         """
         org, rng, tl = self.org, self.rng, self.org.tl
         author = draw(root_pool, rng, n_roots)
@@ -128,7 +131,8 @@ class _Builder:
         n_roots = author.size
         if n_roots == 0:
             return
-        day = days[:n_roots] if days is not None else sample_days(tl, rng, n_roots, trend)
+        busy = rng.random(tl.days) < busy_share if busy_share < 1.0 else None
+        day = days[:n_roots] if days is not None else sample_days(tl, rng, n_roots, trend, busy)
         t = place_in_day(tl, rng, day, org.utc_offset[author], org.start_t[author], org.end_t[author])
         ctx = ctx_of(author) if ctx_of is not None else org.group[author]
         skill = np.asarray(skills)[rng.integers(0, len(skills), n_roots)] if skills else np.full(n_roots, -1)
@@ -304,7 +308,8 @@ def simulate_slack(org: Org, rng: np.random.Generator) -> SlackSim:
             return np.where(infl, wide, normal)
 
         budget = BUDGET["team"] * slack_people * size / max(sizes.sum(), 1.0)
-        b.threads(c, n_roots("team", budget), ch_pool[c], "team", team_keys, trend=ch.trend, ctx_of=team_ctx)
+        b.threads(c, n_roots("team", budget), ch_pool[c], "team", team_keys, trend=ch.trend, ctx_of=team_ctx,
+                  busy_share=BUSY_SHARE)
 
     # practice channels
     practice = [c for c, ch in enumerate(channels) if ch.kind == "practice"]
@@ -323,7 +328,7 @@ def simulate_slack(org: Org, rng: np.random.Generator) -> SlackSim:
 
         budget = BUDGET["practice"] * slack_people * size / max(psizes.sum(), 1.0)
         b.threads(c, n_roots("practice", budget), ch_pool[c], "practice", practice_keys, trend=ch.trend,
-                  skills=ch.skills)
+                  skills=ch.skills, busy_share=BUSY_SHARE)
 
     def channel_keys_for(c: int) -> Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]:
         return lambda author, ctx, u: np.full(author.size, b.bank.key("channel", c), np.int64)
@@ -341,7 +346,7 @@ def simulate_slack(org: Org, rng: np.random.Generator) -> SlackSim:
               lambda author, ctx, u: np.full(author.size, b.bank.key("everyone", 0), np.int64), trend=0.2)
     lead_pool = make_pool(leaders, np.ones(leaders.size))
     b.threads(2, n_roots("leadership", BUDGET["leadership"] * slack_people), lead_pool, "leadership",
-              channel_keys_for(2))
+              channel_keys_for(2), busy_share=BUSY_SHARE)
 
     # cohorts: busy during the course, then either keep going or fade out
     for c in cohort_defs:
