@@ -63,23 +63,42 @@ class Authenticator:
         self._cache: OrderedDict[str, Principal] = OrderedDict()
         self._cache_size = cache_size
 
-    def authenticate(self, authorization: str | None) -> Principal:
+    @property
+    def fetches_keys(self) -> bool:
+        """True when verifying may fetch a key set over the network (RS256 through a JWKS URL)."""
+        return self._jwks is not None
+
+    @staticmethod
+    def bearer(authorization: str | None) -> str:
+        """The token of an ``Authorization: Bearer <JWT>`` header."""
         if not authorization:
             raise AuthError("missing bearer token: send 'Authorization: Bearer <JWT>'")
         scheme, _, token = authorization.strip().partition(" ")
         token = token.strip()
         if scheme.lower() != "bearer" or not token:
             raise AuthError("the Authorization header must be 'Bearer <JWT>'")
+        return token
+
+    def cached(self, token: str) -> Principal | None:
+        """A principal verified earlier for this exact token and not expired since."""
         hit = self._cache.get(token)
         if hit is not None:
             if hit.expires_at is None or hit.expires_at + LEEWAY_S > time.time():
                 return hit
             self._cache.pop(token, None)
+        return None
+
+    def verify(self, token: str) -> Principal:
+        """Check the signature and claims (may fetch the JWKS: call it off the event loop then)."""
         principal = self._verify(token)
         self._cache[token] = principal
         if len(self._cache) > self._cache_size:
             self._cache.popitem(last=False)
         return principal
+
+    def authenticate(self, authorization: str | None) -> Principal:
+        token = self.bearer(authorization)
+        return self.cached(token) or self.verify(token)
 
     def _verify(self, token: str) -> Principal:
         options: Any = {"require": ["sub", "exp"], "verify_aud": self._audience is not None}

@@ -62,9 +62,16 @@ def get_gateway(request: Request) -> StoreGateway:
     return request.app.state.gateway  # type: ignore[no-any-return]
 
 
-def get_principal(request: Request) -> Principal:
+async def get_principal(request: Request) -> Principal:
+    """The caller, from the bearer token; a JWKS fetch (RS256) runs in a worker thread, never on the loop."""
     authenticator: Authenticator = request.app.state.authenticator
-    return authenticator.authenticate(request.headers.get("authorization"))
+    token = authenticator.bearer(request.headers.get("authorization"))
+    principal = authenticator.cached(token)
+    if principal is not None:
+        return principal
+    if authenticator.fetches_keys:
+        return await anyio.to_thread.run_sync(authenticator.verify, token)  # type: ignore[no-any-return]
+    return authenticator.verify(token)
 
 
 GatewayDep = Annotated[StoreGateway, Depends(get_gateway)]
