@@ -186,7 +186,12 @@ def parse_channels(data: Any, file: str, person: Any = same) -> Iterator[Item | 
         yield Channel(community.id, name or cid)
         for uid in members:
             if isinstance(uid, str) and uid.strip():
-                yield make_membership(person(people(uid.strip())), community.id, since)
+                try:
+                    member = person(people(uid.strip()))
+                except SchemaError as exc:
+                    yield reject(file, n, f"member {uid[:40]!r}: {exc}")
+                    continue
+                yield make_membership(member, community.id, since)
 
 
 _PEOPLE = IdSpace(NAMESPACE)
@@ -289,9 +294,14 @@ def stream(src: Source, ctx: StreamContext) -> Iterator[Item]:
             label = archive.label(member)
             cid = by_folder.get(folder)
             if cid is None:
-                cid = channels(folder)
+                try:
+                    cid = channels(folder)
+                    community = Community(id=cid, name=folder[:300], kind=CommunityKind.CHANNEL, source=NAMESPACE)
+                except (ValueError, SchemaError) as exc:
+                    yield reject(label, None, f"channel folder {folder[:40]!r}: {exc}")
+                    continue
                 by_folder[folder] = cid
-                yield Community(id=cid, name=folder[:300], kind=CommunityKind.CHANNEL, source=NAMESPACE)
+                yield community
             raw = archive.read(member)
             if ctx.on_bytes is not None:
                 ctx.on_bytes(len(raw))
