@@ -65,6 +65,11 @@ def parse_time(value: Any, field: str = "created_at") -> datetime:
     text = value.strip()
     if text.endswith(("Z", "z")):
         text = text[:-1] + "+00:00"
+    elif len(text) >= 19 and text[-6] not in "+-":  # naive date-time: UTC, without a costly .replace()
+        try:
+            return datetime.fromisoformat(text + "+00:00")
+        except ValueError:
+            pass
     try:
         dt = datetime.fromisoformat(text)
     except ValueError:

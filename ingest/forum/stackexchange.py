@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import IO
 
@@ -185,14 +185,13 @@ def parse_votes(rows: Rows) -> dict[int, int]:
 
 
 def _time(text: str | None) -> datetime:
-    """Dump dates are naive UTC ISO strings (``2010-08-25T19:50:51.187``): the fast path, else the general one."""
-    if text:
+    """Dump dates are naive UTC ISO strings (``2010-08-25T19:50:51.187``): parsed with an explicit UTC offset
+    appended (3x cheaper than ``.replace(tzinfo=UTC)``), anything else through the general parser."""
+    if text and len(text) >= 19 and text[-1] not in "Zz" and text[-6] not in "+-":
         try:
-            dt = datetime.fromisoformat(text)
+            return datetime.fromisoformat(text + "+00:00")
         except ValueError:
             pass
-        else:
-            return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
     return parse_time(text, "CreationDate")
 
 
