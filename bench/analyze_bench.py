@@ -111,7 +111,7 @@ def networkx_defaults(store_url: str, params: AnalyticsParams, stage_times: dict
         t, _ = _timed(lambda: nx.betweenness_centrality(g))
         rows.append(("betweenness (exact)", stage_times.get("betweenness"), t, "full graph"))
 
-    sample = rng.sample(nodes, min(300, n))
+    sample = rng.sample(nodes, min(60, n))
     t_c, _ = _timed(lambda: nx.constraint(g, nodes=sample, weight="weight"))
     t_e, _ = _timed(lambda: nx.effective_size(g, nodes=sample, weight="weight"))
     scale = n / len(sample)
