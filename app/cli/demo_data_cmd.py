@@ -84,8 +84,12 @@ def demo_data(
             seen.append(name)
             progress.update(task, description=name)
 
+        def on_detail(text: str) -> None:
+            progress.update(task, description=text)
+
         try:
-            summary = generate_demo_data(outdir, people=people, seed=seed, end=end, on_step=on_step)
+            summary = generate_demo_data(outdir, people=people, seed=seed, end=end, on_step=on_step,
+                                         on_detail=on_detail)
         except BadInput as exc:
             raise fail(str(exc)) from None
         except OSError as exc:

@@ -121,8 +121,12 @@ def generate_demo_data(
     seed: int = DEFAULT_SEED,
     end: date = DEFAULT_END,
     on_step: StepCallback | None = None,
+    on_detail: StepCallback | None = None,
 ) -> DemoSummary:
-    """Simulate and write the organisation into ``outdir``; earlier demo-data output there is replaced whole."""
+    """Simulate and write the organisation into ``outdir``; earlier demo-data output there is replaced whole.
+
+    ``on_step(name)`` is called as each of :data:`STEPS` starts; ``on_detail(text)`` reports progress inside the
+    longest step (the Slack channels)."""
     outdir = Path(outdir)
     check_people(people)
     check_outdir(outdir)
@@ -145,7 +149,9 @@ def generate_demo_data(
     step(STEPS[6])
     mapped, unmapped = write_identities(tmp / "identities.csv", org, accounts)
     step(STEPS[7])
-    counts.update(write_slack(tmp / "slack", org, sim.slack, rngs[3]))
+    detail = on_detail or (lambda _text: None)
+    counts.update(write_slack(tmp / "slack", org, sim.slack, rngs[3],
+                              on_channel=lambda c, n: detail(f"slack/ channel {c + 1} of {n}")))
     step(STEPS[8])
     counts["endorsements"] = write_endorsements(tmp / "endorsements.jsonl", org, sim.endorsements, rngs[4])
     step(STEPS[9])
