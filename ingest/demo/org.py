@@ -151,9 +151,9 @@ def build_org(people: int, rng: np.random.Generator, tl: Timeline) -> Org:
         n_groups = max(1, min(round(size / target), size // 3))
         sizes = allocate(size, rng.gamma(5.0, 1.0, n_groups), minimum=min(3, size // n_groups))
         for g in range(n_groups):
-            base = dept.groups[g % len(dept.groups)]
-            name = base if g < len(dept.groups) else f"{base} {g // len(dept.groups) + 1}"
-            region = _REGION_LOCATIONS.get(base)
+            base_name = dept.groups[g % len(dept.groups)]
+            name = base_name if g < len(dept.groups) else f"{base_name} {g // len(dept.groups) + 1}"
+            region = _REGION_LOCATIONS.get(base_name)
             if region:
                 allowed = [loc_names.index(x) for x in region]
                 loc = int(allowed[int(rng.integers(len(allowed)))])
@@ -305,8 +305,8 @@ def build_org(people: int, rng: np.random.Generator, tl: Timeline) -> Org:
         others = [g for g in range(1, len(groups)) if groups[g].dept != dept_of[b]]
         if not others:
             others = [g for g in range(1, len(groups)) if g != group_of[b]]
-        extra = rng.choice(others, size=min(len(others), int(rng.integers(1, 3))), replace=False)
-        broker_groups[b] = (int(group_of[b]), *sorted(int(x) for x in extra))
+        bridged = rng.choice(others, size=min(len(others), int(rng.integers(1, 3))), replace=False)
+        broker_groups[b] = (int(group_of[b]), *sorted(int(x) for x in bridged))
     w_root[brokers] = np.maximum(w_root[brokers], top) * 2.5
     w_reply[brokers] = np.maximum(w_reply[brokers], top) * 2.5
 

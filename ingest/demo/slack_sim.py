@@ -257,7 +257,7 @@ def simulate_slack(org: Org, rng: np.random.Generator) -> SlackSim:
         cand = np.flatnonzero(pool_mask)
         if cand.size < 8:
             continue
-        size = int(min(cand.size, rng.integers(12, 31)))
+        size = min(int(cand.size), int(rng.integers(12, 31)))
         members = np.sort(rng.choice(cand, size=size, replace=False))
         c0 = tl.t1 - start_days * DAY
         day0 = np.datetime64(int(c0 // DAY), "D").astype(str)
@@ -272,10 +272,10 @@ def simulate_slack(org: Org, rng: np.random.Generator) -> SlackSim:
     reply_pool = [make_pool(c.members, b.w_reply[c.members]) for c in channels]
     b.bank.add("channel", reply_pool)
     ex_pools = []
-    for c in channels:
-        if c.kind == "practice":
-            ids = np.concatenate([org.experts[s] for s in c.skills])
-            st = np.concatenate([org.strength[s] for s in c.skills])
+    for chan in channels:
+        if chan.kind == "practice":
+            ids = np.concatenate([org.experts[s] for s in chan.skills])
+            st = np.concatenate([org.strength[s] for s in chan.skills])
             ex_pools.append(make_pool(ids, st * org.has_slack[ids]))
         else:
             ex_pools.append(make_pool(np.empty(0, np.int64), np.empty(0)))
@@ -364,13 +364,16 @@ def simulate_slack(org: Org, rng: np.random.Generator) -> SlackSim:
         rng.shuffle(days)
         pool = make_pool(ch.members, 0.5 + org.w_root[ch.members])
         b.bank.add(f"cohort{c}", [make_pool(ch.members, 0.5 + org.w_reply[ch.members])])
-        key = b.bank.offset[f"cohort{c}"]
-        b.threads(c, total, pool, "cohort", lambda author, ctx, u, key=key: np.full(author.size, key, np.int64),
-                  days=days)
+        b.threads(c, total, pool, "cohort", _constant_key(b.bank.offset[f"cohort{c}"]), days=days)
 
     _bots(b, channels, tl)
     _joins_and_leaves(b, channels, tl)
     return b.finish(channels)
+
+
+def _constant_key(key: int) -> Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]:
+    """Reply keys that always draw from one pool."""
+    return lambda author, ctx, u: np.full(author.size, key, np.int64)
 
 
 def _bots(b: _Builder, channels: list[Channel], tl: Timeline) -> None:
