@@ -373,20 +373,21 @@ class SQLiteStore:
     # --- generic upsert ----------------------------------------------------------------------------
 
     def _existing(self, conn: sqlite3.Connection, table: _Table, keys: list[tuple[Any, ...]]) -> dict:
+        """Stored rows for ``keys``, by key.
+
+        Composite keys are looked up by their first column (a primary-key prefix search) and filtered here:
+        SQLite plans ``(a, b) IN (VALUES ...)`` as a full scan, which made each batch slower as tables grew.
+        """
         found: dict[tuple[Any, ...], tuple[Any, ...]] = {}
         cols = ", ".join(f'"{c}"' for c in table.cols)
-        width = len(table.key)
-        for part in _chunks(keys, max(1, _CHUNK // width)):
-            if width == 1:
-                sql = f"SELECT {cols} FROM {table.name} WHERE {table.key[0]} IN ({_marks(len(part))})"
-                params: list[Any] = [k[0] for k in part]
-            else:
-                tuple_marks = ",".join(f"({_marks(width)})" for _ in part)
-                key_cols = ", ".join(table.key)
-                sql = f"SELECT {cols} FROM {table.name} WHERE ({key_cols}) IN (VALUES {tuple_marks})"
-                params = [v for k in part for v in k]
-            for row in conn.execute(sql, params):
-                found[table.key_of(row)] = tuple(row)
+        wanted = set(keys)
+        firsts = sorted({k[0] for k in wanted})
+        for part in _chunks(firsts):
+            sql = f'SELECT {cols} FROM {table.name} WHERE "{table.key[0]}" IN ({_marks(len(part))})'
+            for row in conn.execute(sql, part):
+                key = table.key_of(row)
+                if key in wanted:
+                    found[key] = tuple(row)
         return found
 
     def _upsert(
