@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
+import operator
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -89,7 +90,11 @@ _UNAVAILABLE_MARKERS = (
 
 
 def _ts(value: datetime | None) -> str | None:
-    return None if value is None else value.astimezone(UTC).isoformat(timespec="microseconds")
+    if value is None:
+        return None
+    if value.tzinfo is not UTC:  # records hold UTC already; anything else is converted
+        value = value.astimezone(UTC)
+    return value.isoformat(timespec="microseconds")
 
 
 def _day(value: date | None) -> str | None:
@@ -161,9 +166,10 @@ class _Table:
         where = " AND ".join(f'"{c}" = ?' for c in self.key)
         return f"UPDATE {self.name} SET {sets} WHERE {where}"
 
-    def key_of(self, row: tuple[Any, ...]) -> tuple[Any, ...]:
-        idx = self._key_index
-        return (row[idx[0]],) if len(idx) == 1 else tuple(row[i] for i in idx)
+    @functools.cached_property
+    def key_of(self) -> Callable[[tuple[Any, ...]], Any]:
+        """Row -> key: the bare value for one key column, a tuple for several (called millions of times)."""
+        return operator.itemgetter(*self._key_index)
 
     def update_params(self, row: tuple[Any, ...]) -> tuple[Any, ...]:
         return tuple(row[i] for i in self._update_order)
@@ -252,6 +258,9 @@ class SQLiteStore:
         self._conns: list[sqlite3.Connection] = []
         self._generation = 0
         self._closed = True
+        # ids of nodes known to exist (committed); nodes are never deleted, so this only grows
+        self._known: dict[str, set[str]] = {"person": set(), "community": set()}
+        self._pending: dict[str, set[str]] = {"person": set(), "community": set()}
         self._open()
 
     @classmethod
@@ -333,6 +342,8 @@ class SQLiteStore:
             self._closed = True
             self._generation += 1
             conns, self._conns = self._conns, []
+            for known in self._known.values():
+                known.clear()
         for conn in conns:
             with contextlib.suppress(sqlite3.Error):  # closing is best effort
                 conn.close()
@@ -358,6 +369,11 @@ class SQLiteStore:
                 raise
             else:
                 conn.execute("COMMIT")
+                for table, ids in self._pending.items():
+                    self._known[table] |= ids
+            finally:
+                for ids in self._pending.values():
+                    ids.clear()
 
     @contextmanager
     def _read(self) -> Iterator[sqlite3.Connection]:
@@ -372,20 +388,22 @@ class SQLiteStore:
 
     # --- generic upsert ----------------------------------------------------------------------------
 
-    def _existing(self, conn: sqlite3.Connection, table: _Table, keys: list[tuple[Any, ...]]) -> dict:
-        """Stored rows for ``keys``, by key.
+    def _existing(self, conn: sqlite3.Connection, table: _Table, keys: list[Any]) -> dict[Any, tuple[Any, ...]]:
+        """Stored rows for ``keys`` (as ``table.key_of`` gives them), by key.
 
         Composite keys are looked up by their first column (a primary-key prefix search) and filtered here:
         SQLite plans ``(a, b) IN (VALUES ...)`` as a full scan, which made each batch slower as tables grew.
         """
-        found: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+        found: dict[Any, tuple[Any, ...]] = {}
         cols = ", ".join(f'"{c}"' for c in table.cols)
         wanted = set(keys)
-        firsts = sorted({k[0] for k in wanted})
+        composite = len(table.key) > 1
+        firsts = sorted({k[0] for k in wanted} if composite else wanted)
+        key_of = table.key_of
         for part in _chunks(firsts):
             sql = f'SELECT {cols} FROM {table.name} WHERE "{table.key[0]}" IN ({_marks(len(part))})'
             for row in conn.execute(sql, part):
-                key = table.key_of(row)
+                key = key_of(row)
                 if key in wanted:
                     found[key] = tuple(row)
         return found
@@ -395,9 +413,16 @@ class SQLiteStore:
     ) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
         """Insert new keys, update changed ones; returns (new rows, changed rows)."""
         rows = [table.to_row(r) for r in records]
-        existing = self._existing(conn, table, [table.key_of(r) for r in rows])
-        new = [r for r in rows if table.key_of(r) not in existing]
-        changed = [r for r in rows if (old := existing.get(table.key_of(r))) is not None and old != r]
+        keys = [table.key_of(r) for r in rows]
+        existing = self._existing(conn, table, keys)
+        new: list[tuple[Any, ...]] = []
+        changed: list[tuple[Any, ...]] = []
+        for key, row in zip(keys, rows, strict=True):
+            old = existing.get(key)
+            if old is None:
+                new.append(row)
+            elif old != row:
+                changed.append(row)
         if new:
             conn.executemany(table.insert_sql(), new)
         if changed:
@@ -406,12 +431,17 @@ class SQLiteStore:
         return new, changed
 
     def _require(self, conn: sqlite3.Connection, table: str, what: str, ids: Iterable[str | None]) -> None:
-        """Raise StoreError naming referenced keys that do not exist (FKs alone would not name them)."""
-        wanted = sorted({i for i in ids if i is not None})
+        """Raise StoreError naming referenced keys that do not exist (FKs alone would not name them).
+
+        Nodes are never deleted, so ids seen in a committed transaction are remembered and not asked again.
+        """
+        known = self._known[table]
+        wanted = sorted({i for i in ids if i is not None} - known)
         missing: list[str] = []
         for part in _chunks(wanted):
             present = {r[0] for r in conn.execute(f"SELECT id FROM {table} WHERE id IN ({_marks(len(part))})", part)}
             missing.extend(i for i in part if i not in present)
+            self._pending[table].update(present)
         if missing:
             shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
             raise StoreError(f"unknown {what}: {shown}")
@@ -426,10 +456,8 @@ class SQLiteStore:
 
     def _write_skills(self, conn: sqlite3.Connection, rows: Sequence[Skill], result: WriteResult) -> None:
         merged = dedupe_skills(rows)
-        existing = {
-            k[0]: set(json.loads(v[1]))
-            for k, v in self._existing(conn, _SKILL_KEYS, [(s.name,) for s in merged]).items()
-        }
+        stored = self._existing(conn, _SKILL_KEYS, [s.name for s in merged])
+        existing = {name: set(json.loads(row[1])) for name, row in stored.items()}
         new = [s for s in merged if s.name not in existing]
         changed = [
             Skill(name=s.name, aliases=tuple(existing[s.name] | set(s.aliases)))

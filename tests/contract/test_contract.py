@@ -297,6 +297,16 @@ def test_missing_author_is_named(store: GraphStore) -> None:
     assert store.dump() == before  # the whole batch rolled back, nothing already loaded lost
 
 
+def test_a_rolled_back_batch_leaves_no_trace(store: GraphStore) -> None:
+    # E0005 is written and referenced in a batch that fails: afterwards it must not exist for later batches either
+    with pytest.raises(StoreError, match="hr:ghost"):
+        store.write_batch(Batch(people=[person(5)], posts=[post(1, "hr:E0005"), post(2, "hr:ghost")]))
+    assert store.person("hr:E0005") is None
+    with pytest.raises(StoreError, match="hr:E0005"):
+        store.write_batch(Batch(posts=[post(3, "hr:E0005")]))
+    assert store.counts()["posts"] == 0
+
+
 @pytest.mark.parametrize(
     "batch",
     [
