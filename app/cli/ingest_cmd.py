@@ -35,7 +35,7 @@ from app.cli.main import (
     settings_or_exit,
     store_session,
 )
-from ingest.pipeline import IngestSummary, ingest_forum, ingest_hris
+from ingest.pipeline import IngestSummary, ingest_forum, ingest_hris, ingest_manifest
 from schema.errors import IngestError
 
 ingest_app = typer.Typer(
@@ -164,3 +164,28 @@ def forum(
     _run(store, "bytes", lambda st, prog: ingest_forum(
         st, path, fmt, community=community, identities=identities, aliases=aliases, rejects=rejects, progress=prog
     ))
+
+
+@ingest_app.command("manifest")
+def manifest(
+    directory: Path = typer.Argument(..., help="A folder with a manifest.json, as `whoknows demo-data` writes."),
+    workers: int = typer.Option(
+        2, "--workers", min=1, max=8, help="Processes for consecutive forum steps (SQLite; 1 runs strictly in order)."
+    ),
+    rejects_dir: Path | None = typer.Option(None, "--rejects-dir", help="Folder for the reject files."),
+    store: str | None = typer.Option(None, "--store", help="Store URL (default: WHOKNOWS_STORE)."),
+) -> None:
+    """Run every ingest step a manifest.json lists (HR first, then the forums), with one summary per step."""
+    settings = settings_or_exit(store=store)
+
+    def work(st: object, prog: RichProgress) -> list[IngestSummary]:
+        try:
+            return ingest_manifest(st, directory, progress=prog, rejects_dir=rejects_dir, workers=workers)  # type: ignore[arg-type]
+        except IngestError as exc:
+            raise type(exc)(escape(exc.file), escape(exc.reason), exc.row) from None
+
+    with store_session(settings) as st, progress_bar("bytes") as prog:
+        summaries = guarded(lambda: work(st, prog))
+    for summary in summaries:
+        report(summary)
+    raise typer.Exit(EXIT_REJECTED if any(s.rejected for s in summaries) else EXIT_OK)
