@@ -32,7 +32,7 @@ lint: $(BIN)/.installed
 typecheck: $(BIN)/.installed
 	$(BIN)/mypy
 
-test: $(BIN)/.installed cypherlint lint
+test: $(BIN)/.installed cypherlint lint typecheck
 	$(BIN)/python -m pytest
 
 bench: bench-ingest bench-analyze bench-api bench-expertise
