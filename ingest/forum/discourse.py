@@ -130,7 +130,8 @@ def parse_topic(data: Any, site: Site, file: str) -> Iterator[Item]:
                 fid = site.people(username.strip())
                 if fid not in site.accounts:
                     site.accounts.add(fid)
-                    display = post.get("name") if isinstance(post.get("name"), str) else ""
+                    raw_name = post.get("name")
+                    display = raw_name if isinstance(raw_name, str) else ""
                     yield Account(
                         person=Person(id=fid, name=(display.strip() or username.strip())[:300], source=site.namespace),
                         handles=(username.strip(),), eager=False,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, overload
 
 from ingest.forum.common import (
     Account,
@@ -46,7 +46,12 @@ def read_jsonl(path: str | Path) -> Path:
     return p
 
 
+@overload
+def _str(obj: dict[str, Any], key: str, required: Literal[True] = True) -> str: ...
+@overload
+def _str(obj: dict[str, Any], key: str, required: bool) -> str | None: ...
 def _str(obj: dict[str, Any], key: str, required: bool = True) -> str | None:
+    """Stripped text (or an integer as text) at ``key``; a missing or blank value is an error when required."""
     v = obj.get(key)
     if isinstance(v, int) and not isinstance(v, bool):
         v = str(v)

@@ -134,7 +134,8 @@ def parse_users(data: Any, file: str = "users.json") -> Iterator[Account | Rejec
             uid = _text(u.get("id"))
             if not uid:
                 raise ValueError("user has no id")
-            profile = u.get("profile") if isinstance(u.get("profile"), dict) else {}
+            raw_profile = u.get("profile")
+            profile: dict[str, Any] = raw_profile if isinstance(raw_profile, dict) else {}
             name = (
                 _text(u.get("real_name")) or _text(profile.get("real_name")) or _text(u.get("name")) or uid
             )[:300]
