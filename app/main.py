@@ -200,7 +200,8 @@ def create_app(settings: Settings, store: GraphStore | None = None) -> FastAPI:
         request.scope["state"]["operation"] = label
         rid = request.scope["state"].get("request_id", "-")
         is_query = kind == OperationType.QUERY.value
-        cache_key = cache.key(principal.role, query, variables, op_name) if is_query and cache.enabled else None
+        version = _data_version(gateway) if is_query and cache.enabled else None
+        cache_key = cache.key(version, principal.role, query, variables, op_name) if version is not None else None
         ctx = Context(principal=principal, gateway=gateway, settings=settings, request_id=rid, services=services)
         if cache_key is None:
             encoded, _ = await execute(query, variables, op_name, kind, label, ctx)
@@ -313,6 +314,21 @@ def create_app(settings: Settings, store: GraphStore | None = None) -> FastAPI:
         )
     app.add_middleware(RequestContextMiddleware, metrics=metrics)
     return app
+
+
+def _data_version(gateway: Any) -> int | None:
+    """The store's committed-data version, or None (cache off) when it has none or cannot say.
+
+    Cached answers are keyed by it, so any commit (an opt-out through ingest, an analytics run, from any process)
+    makes every earlier entry unreachable at once: the cache never serves data older than the store's.
+    """
+    version = getattr(gateway.store, "data_version", None)
+    if version is None:
+        return None
+    try:
+        return int(version())
+    except WhoknowsError:
+        return None
 
 
 @lru_cache(maxsize=4)

@@ -5,15 +5,18 @@ field of every edge), while the data only changes when an ingest or an analytics
 directory pages send the same few documents over and over; serving those from memory is what lets one worker
 sustain hundreds of requests per second with a short tail.
 
-What is cached: error-free results of *query* operations (never mutations), keyed by the caller's role, the
-document text, the variables and the operation name. The principal's subject is not part of the key because no
-query depends on who asks beyond the role. ``runAnalytics`` clears everything.
+What is cached: error-free results of *query* operations (never mutations), keyed by the store's committed-data
+version, the caller's role, the document text, the variables and the operation name. The principal's subject is
+not part of the key because no query depends on who asks beyond the role. ``runAnalytics`` clears everything.
+
+Never stale data: the version (``SQLiteStore.data_version``) changes with every commit of any process, so an
+opt-out arriving through ingest makes every earlier entry unreachable for the next request. Stores without such a
+version (Neo4j) run with the cache off.
 
 Freshness (``WHOKNOWS_RESPONSE_CACHE_TTL_S``, 0 switches the cache off): an entry is fresh for ``ttl_s`` seconds,
-then stale for another ``ttl_s``. A stale entry is still served while one background execution refreshes it
-(stale-while-revalidate), so no caller waits on a refresh; concurrent misses of one key run the query once
-(single flight). Consequence, stated plainly: a change committed by another process (an opt-out arriving through
-ingest, say) is visible after at most about ``2 * ttl_s`` seconds.
+then stale for another ``ttl_s``; stale only in time (answers such as "active last month" are relative to now),
+never in data. A stale entry is still served while one background execution refreshes it (stale-while-revalidate);
+concurrent misses of one key run the query once (single flight).
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ import time
 from collections import OrderedDict
 from typing import Any
 
-CacheKey = tuple[int, str, str, str | None]
+CacheKey = tuple[int, int, str, str, str | None]
 
 
 class ResponseCache:
@@ -42,12 +45,14 @@ class ResponseCache:
         return self.ttl_s > 0
 
     @staticmethod
-    def key(role: int, query: str, variables: dict[str, Any] | None, operation_name: str | None) -> CacheKey | None:
+    def key(
+        version: int, role: int, query: str, variables: dict[str, Any] | None, operation_name: str | None
+    ) -> CacheKey | None:
         try:
             var_text = json.dumps(variables, sort_keys=True, separators=(",", ":")) if variables else ""
         except (TypeError, ValueError):
             return None
-        return (role, query, var_text, operation_name)
+        return (version, role, query, var_text, operation_name)
 
     def get(self, key: CacheKey) -> tuple[bytes, bool] | None:
         """(body, fresh) while the entry is fresh or stale; None once it is older than both windows."""

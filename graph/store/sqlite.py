@@ -353,6 +353,16 @@ class SQLiteStore:
         self._open()
 
     @_translate
+    def data_version(self) -> int:
+        """A number that changes whenever any process commits a write to this file (for response caches).
+
+        Every write transaction increments it before committing, so it is comparable across connections and
+        processes, unlike SQLite's per-connection ``PRAGMA data_version``.
+        """
+        row = self._conn().execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()
+        return 0 if row is None else int(row[0])
+
+    @_translate
     def ping(self) -> None:
         self._conn().execute("SELECT count(*) FROM meta").fetchone()
 
@@ -363,6 +373,7 @@ class SQLiteStore:
             conn.execute("BEGIN IMMEDIATE")
             try:
                 yield conn
+                conn.execute(_BUMP_VERSION)
             except BaseException:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
@@ -1147,6 +1158,11 @@ class SQLiteStore:
             records["AnalyticsRun"] = [run] if run else []
         return {kind: dump_rows(rows) for kind, rows in records.items()}
 
+
+_BUMP_VERSION = (
+    "INSERT INTO meta (key, value) VALUES ('data_version', '1') "
+    "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
+)
 
 _SKILL_KEYS = _Table("skills", "skill", ("name",), ("name", "aliases"), lambda s: (s.name, "[]"))
 

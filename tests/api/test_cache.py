@@ -103,3 +103,26 @@ def test_stale_entries_are_refreshed_in_the_background(cached: tuple[Api, Counti
         assert time.monotonic() < deadline, "no background refresh"
         time.sleep(0.05)
     assert counting.calls["experts"] == 2
+
+
+def test_a_commit_from_another_process_is_never_served_stale(tmp_path: Path) -> None:
+    """A long TTL, then an opt-out committed through another connection (as `whoknows ingest` would): the very
+    next answer leaves the person out, because cached answers are keyed by the store's data version."""
+    store = SQLiteStore(tmp_path / "w.db")
+    load_org(store)
+    settings = api_settings(tmp_path, response_cache_ttl_s=600.0)
+    with LiveServer(create_app(settings, store=store)) as server:
+        api = Api(server.url, settings)
+        first = api.post(Q)
+        assert api.post(Q).content == first.content  # served from the cache
+        top = first.json()["data"]["experts"]["edges"][0]["node"]["person"]["id"]
+        other = SQLiteStore(tmp_path / "w.db")  # a second connection to the file, like another process
+        person = other.person(top)
+        assert person is not None
+        other.upsert_people([person.model_copy(update={"opted_out": True})])
+        other.close()
+        after = api.post(Q)
+        assert after.status_code == 200
+        assert top not in after.text
+        api.http.close()
+    store.close()
