@@ -261,6 +261,7 @@ class SQLiteStore:
         # ids of nodes known to exist (committed); nodes are never deleted, so this only grows
         self._known: dict[str, set[str]] = {"person": set(), "community": set()}
         self._pending: dict[str, set[str]] = {"person": set(), "community": set()}
+        self._counts: dict[tuple[Any, ...], int] = {}  # see _memo_count
         self._open()
 
     @classmethod
@@ -737,6 +738,24 @@ class SQLiteStore:
 
     # --- API reads -----------------------------------------------------------------------------------
 
+    def _memo_count(self, conn: sqlite3.Connection, key: tuple[Any, ...], sql: str, params: Sequence[Any]) -> int:
+        """A count memoised per committed-data version, read in the caller's snapshot, so it is always exact.
+
+        Why: totals such as an expert directory's count join every match (8,000 index probes, ~25 ms, for the
+        largest skill of a 100k-person organisation) while the data changes only when something commits.
+        """
+        row = conn.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()
+        version = 0 if row is None else int(row[0])
+        memo_key = (version, *key)
+        total = self._counts.get(memo_key)
+        if total is None:
+            total = int(conn.execute(sql, params).fetchone()[0])
+            with self._state_lock:
+                if len(self._counts) > 4096:
+                    self._counts.clear()
+                self._counts[memo_key] = total
+        return total
+
     @_translate
     def person(self, person_id: str) -> Person | None:
         row = self._conn().execute(
@@ -843,9 +862,10 @@ class SQLiteStore:
                 f"WHERE {page_where} ORDER BY e.score DESC, e.person_id ASC LIMIT ?",
                 [*page_params, first + 1],
             ).fetchall()
-            total = conn.execute(
-                f"SELECT count(*) FROM expert_in e JOIN person p ON p.id = e.person_id WHERE {base}", params
-            ).fetchone()[0]
+            total = self._memo_count(
+                conn, ("experts", skill, department, location),
+                f"SELECT count(*) FROM expert_in e JOIN person p ON p.id = e.person_id WHERE {base}", params,
+            )
         n = len(_PERSON.cols)
         hits = [
             ExpertHit(
