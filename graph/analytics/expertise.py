@@ -28,31 +28,9 @@ import numpy as np
 
 from graph.analytics.backend import ArrayGraph, trusted
 from graph.analytics.influence import pagerank
+from graph.analytics.posts import PostLike
 from schema.labels import EvidenceKind
 from schema.models import Evidence, ExpertIn
-
-
-class PostLike(Protocol):
-    """The post fields read here (``graph.store.base.PostRow`` fits)."""
-
-    @property
-    def id(self) -> str: ...
-    @property
-    def kind(self) -> str: ...
-    @property
-    def author_id(self) -> str | None: ...
-    @property
-    def created_at(self) -> datetime: ...
-    @property
-    def thread_id(self) -> str | None: ...
-    @property
-    def parent_id(self) -> str | None: ...
-    @property
-    def tags(self) -> tuple[str, ...]: ...
-    @property
-    def score(self) -> int: ...
-    @property
-    def accepted(self) -> bool: ...
 
 
 class ClaimLike(Protocol):

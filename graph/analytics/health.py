@@ -30,9 +30,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from statistics import median
-from typing import Protocol
 
 from graph.analytics.backend import trusted
+from graph.analytics.posts import PostLike
 from schema.labels import HealthPeriod
 from schema.models import CommunityHealth
 
@@ -108,23 +108,6 @@ class _Community:
     first_post: dict[str, datetime] = field(default_factory=dict)
 
 
-class _PostLike(Protocol):
-    @property
-    def id(self) -> str: ...
-    @property
-    def kind(self) -> str: ...
-    @property
-    def author_id(self) -> str | None: ...
-    @property
-    def created_at(self) -> datetime: ...
-    @property
-    def community_id(self) -> str | None: ...
-    @property
-    def thread_id(self) -> str | None: ...
-    @property
-    def parent_id(self) -> str | None: ...
-
-
 def _aware(t: datetime) -> datetime:
     return t if t.tzinfo is not None else t.replace(tzinfo=UTC)
 
@@ -133,7 +116,7 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def community_health(
-    posts: Iterable[_PostLike],
+    posts: Iterable[PostLike],
     memberships: Iterable[tuple[str, str, datetime | None]],
     *,
     departments: Mapping[str, str | None],
@@ -191,7 +174,7 @@ def community_health(
     data: dict[str, _Community] = defaultdict(_Community)
     author_of: dict[str, str | None] = {}
     thread_of: dict[str, tuple[str, str]] = {}  # post id -> (community, thread root id)
-    rows: list[tuple[datetime, str, _PostLike]] = []
+    rows: list[tuple[datetime, str, PostLike]] = []
     for p in posts:
         if p.community_id is None:
             continue
