@@ -257,7 +257,8 @@ def compute_expertise(
         e_skill, e_src, e_dst = ak[has_asker], asker_arr[has_asker], ap[has_asker]
         order = np.argsort(e_skill, kind="stable")
         e_skill, e_src, e_dst = e_skill[order], e_src[order], e_dst[order]
-        bounds = np.flatnonzero(np.r_[True, e_skill[1:] != e_skill[:-1], True])
+        # no answer with an asker other than its author (anonymous or deleted askers): no graph to rank
+        bounds = np.flatnonzero(np.r_[True, e_skill[1:] != e_skill[:-1], True]) if len(e_skill) else np.zeros(1)
         for lo, hi in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
             skill_ix = int(e_skill[lo])
             src, dst = e_src[lo:hi], e_dst[lo:hi]
