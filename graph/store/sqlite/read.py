@@ -1,0 +1,402 @@
+"""SQLite store reads the API serves: people, experts, skills, communities, health, rankings, paths."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Sequence
+from typing import Any
+
+from graph.store.base import (
+    BrokerHit,
+    ExpertHit,
+    HealthReport,
+    Page,
+    RankedPerson,
+    Reach,
+    check_page_size,
+    decode_cursor,
+    encode_cursor,
+)
+from graph.store.sqlite.conn import SQLiteBase
+from graph.store.sqlite.paths import _bidirectional_bfs
+from graph.store.sqlite.rows import (
+    _CHUNK,
+    _PERSON,
+    _PERSON_COLS,
+    _chunks,
+    _evidence_from,
+    _expert_from,
+    _health_from,
+    _marks,
+    _person_from,
+    _scores_from,
+    _translate,
+)
+from schema.errors import BadInput
+from schema.labels import HealthPeriod, ScoreScope
+from schema.models import (
+    AnalyticsRun,
+    Community,
+    DetectedCommunity,
+    ExpertIn,
+    HasSkill,
+    Person,
+    PersonScores,
+    Skill,
+)
+from schema.skills import fold
+
+
+class SQLiteReads(SQLiteBase):
+    """Point and page reads of the SQLite store."""
+
+    @_translate
+    def last_run(self) -> AnalyticsRun | None:
+        row = self._conn().execute(
+            "SELECT id, started_at, finished_at, stats FROM analytics_run ORDER BY finished_at DESC LIMIT 1"
+        ).fetchone()
+        if row is None:
+            return None
+        return AnalyticsRun(id=row[0], started_at=row[1], finished_at=row[2], stats=json.loads(row[3]))
+
+    # --- API reads -----------------------------------------------------------------------------------
+
+    @_translate
+    def person(self, person_id: str) -> Person | None:
+        row = self._conn().execute(
+            f"SELECT {_PERSON_COLS} FROM person p WHERE p.id = ? AND p.opted_out = 0", (person_id,)
+        ).fetchone()
+        return None if row is None else _person_from(row)
+
+    @_translate
+    def people(self, person_ids: Sequence[str]) -> dict[str, Person]:
+        out: dict[str, Person] = {}
+        conn = self._conn()
+        for part in _chunks(sorted(set(person_ids))):
+            for row in conn.execute(
+                f"SELECT {_PERSON_COLS} FROM person p WHERE p.opted_out = 0 AND p.id IN ({_marks(len(part))})", part
+            ):
+                out[row[0]] = _person_from(row)
+        return out
+
+    @_translate
+    def person_scores(self, person_ids: Sequence[str]) -> dict[str, PersonScores]:
+        out: dict[str, PersonScores] = {}
+        conn = self._conn()
+        for part in _chunks(sorted(set(person_ids))):
+            for row in conn.execute(
+                "SELECT s.person_id, s.pagerank, s.degree, s.betweenness, s.\"constraint\", s.effective_size, "
+                "s.participation, s.within_z, s.role, s.articulation, s.community FROM person_score s "
+                f"JOIN person p ON p.id = s.person_id WHERE p.opted_out = 0 AND s.person_id IN ({_marks(len(part))})",
+                part,
+            ):
+                out[row[0]] = _scores_from(row)
+        return out
+
+    @_translate
+    def person_skills(self, person_ids: Sequence[str]) -> dict[str, list[HasSkill]]:
+        out: dict[str, list[HasSkill]] = {}
+        conn = self._conn()
+        for part in _chunks(sorted(set(person_ids))):
+            for row in conn.execute(
+                "SELECT h.person_id, h.skill, h.level, h.source, h.declared_at FROM has_skill h "
+                f"JOIN person p ON p.id = h.person_id WHERE p.opted_out = 0 AND h.person_id IN ({_marks(len(part))}) "
+                "ORDER BY h.person_id, h.skill",
+                part,
+            ):
+                out.setdefault(row[0], []).append(
+                    HasSkill(person_id=row[0], skill=row[1], level=row[2], source=row[3], declared_at=row[4])
+                )
+        return out
+
+    @_translate
+    def person_expertise(self, person_ids: Sequence[str]) -> dict[str, list[ExpertIn]]:
+        out: dict[str, list[ExpertIn]] = {}
+        conn = self._conn()
+        for part in _chunks(sorted(set(person_ids))):
+            for row in conn.execute(
+                "SELECT e.person_id, e.skill, e.score, e.evidence, e.expertise_rank, e.last_active FROM expert_in e "
+                f"JOIN person p ON p.id = e.person_id WHERE p.opted_out = 0 AND e.person_id IN ({_marks(len(part))}) "
+                "ORDER BY e.person_id, e.score DESC, e.skill",
+                part,
+            ):
+                out.setdefault(row[0], []).append(_expert_from(row))
+        return out
+
+    @_translate
+    def memberships(self, person_ids: Sequence[str]) -> dict[str, list[Community]]:
+        out: dict[str, list[Community]] = {}
+        conn = self._conn()
+        for part in _chunks(sorted(set(person_ids))):
+            for row in conn.execute(
+                "SELECT m.person_id, c.id, c.name, c.kind, c.source FROM member_of m "
+                "JOIN community c ON c.id = m.community_id JOIN person p ON p.id = m.person_id "
+                f"WHERE p.opted_out = 0 AND m.person_id IN ({_marks(len(part))}) ORDER BY m.person_id, c.id",
+                part,
+            ):
+                out.setdefault(row[0], []).append(Community(id=row[1], name=row[2], kind=row[3], source=row[4]))
+        return out
+
+    @_translate
+    def experts(
+        self,
+        skill: str,
+        first: int = 10,
+        after: str | None = None,
+        department: str | None = None,
+        location: str | None = None,
+    ) -> Page[ExpertHit]:
+        check_page_size(first)
+        where = ["e.skill = ?", "p.active = 1", "p.opted_out = 0", "p.bot = 0"]
+        params: list[Any] = [skill]
+        if department is not None:
+            where.append("p.department = ?")
+            params.append(department)
+        if location is not None:
+            where.append("p.location = ?")
+            params.append(location)
+        base = " AND ".join(where)
+        page_where, page_params = base, list(params)
+        if after is not None:
+            score, pid = decode_cursor(after)
+            page_where += " AND (e.score < ? OR (e.score = ? AND e.person_id > ?))"
+            page_params += [score, score, pid]
+        with self._read() as conn:
+            rows = conn.execute(
+                f"SELECT {_PERSON_COLS}, e.score, e.evidence FROM expert_in e JOIN person p ON p.id = e.person_id "
+                f"WHERE {page_where} ORDER BY e.score DESC, e.person_id ASC LIMIT ?",
+                [*page_params, first + 1],
+            ).fetchall()
+            total = self._memo_count(
+                conn, ("experts", skill, department, location),
+                f"SELECT count(*) FROM expert_in e JOIN person p ON p.id = e.person_id WHERE {base}", params,
+            )
+        n = len(_PERSON.cols)
+        hits = [
+            ExpertHit(
+                person=_person_from(r), skill=skill, score=r[n], evidence=_evidence_from(r[n + 1]),
+                cursor=encode_cursor(r[n], r[0]),
+            )
+            for r in rows[:first]
+        ]
+        next_cursor = hits[-1].cursor if len(rows) > first and hits else None
+        return Page(items=hits, next_cursor=next_cursor, total=int(total))
+
+    @_translate
+    def skills(self, prefix: str | None = None, first: int = 20) -> list[Skill]:
+        check_page_size(first, 1000)
+        conn = self._conn()
+        if not prefix or not fold(prefix):
+            rows = conn.execute("SELECT name, aliases FROM skill ORDER BY name LIMIT ?", (first,)).fetchall()
+        else:
+            p = fold(prefix)
+            pattern = p.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            rows = conn.execute(
+                "SELECT name, aliases FROM skill WHERE name LIKE ? ESCAPE '\\' "
+                "OR name IN (SELECT skill FROM skill_alias WHERE alias LIKE ? ESCAPE '\\') ORDER BY name LIMIT ?",
+                (pattern, pattern, first),
+            ).fetchall()
+        return [Skill(name=r[0], aliases=tuple(json.loads(r[1]))) for r in rows]
+
+    @_translate
+    def all_skills(self) -> list[Skill]:
+        rows = self._conn().execute("SELECT name, aliases FROM skill ORDER BY name")
+        return [Skill(name=r[0], aliases=tuple(json.loads(r[1]))) for r in rows]
+
+    @_translate
+    def skill(self, name: str) -> Skill | None:
+        row = self._conn().execute("SELECT name, aliases FROM skill WHERE name = ?", (name,)).fetchone()
+        return None if row is None else Skill(name=row[0], aliases=tuple(json.loads(row[1])))
+
+    def _all_communities(self, conn: sqlite3.Connection) -> list[Community]:
+        rows = conn.execute("SELECT id, name, kind, source FROM community ORDER BY id")
+        return [Community(id=r[0], name=r[1], kind=r[2], source=r[3]) for r in rows]
+
+    @_translate
+    def communities(self, first: int = 50, after: str | None = None) -> list[Community]:
+        check_page_size(first, 1000)
+        rows = self._conn().execute(
+            "SELECT id, name, kind, source FROM community WHERE id > ? ORDER BY id LIMIT ?", (after or "", first)
+        )
+        return [Community(id=r[0], name=r[1], kind=r[2], source=r[3]) for r in rows]
+
+    @_translate
+    def community(self, community_id: str) -> Community | None:
+        row = self._conn().execute(
+            "SELECT id, name, kind, source FROM community WHERE id = ?", (community_id,)
+        ).fetchone()
+        return None if row is None else Community(id=row[0], name=row[1], kind=row[2], source=row[3])
+
+    @_translate
+    def community_members(self, community_id: str, first: int = 50, after: str | None = None) -> Page[Person]:
+        check_page_size(first)
+        start = decode_cursor(after)[1] if after else ""
+        with self._read() as conn:
+            rows = conn.execute(
+                f"SELECT {_PERSON_COLS} FROM member_of m JOIN person p ON p.id = m.person_id "
+                "WHERE m.community_id = ? AND p.opted_out = 0 AND p.id > ? ORDER BY p.id LIMIT ?",
+                (community_id, start, first + 1),
+            ).fetchall()
+            total = conn.execute(
+                "SELECT count(*) FROM member_of m JOIN person p ON p.id = m.person_id "
+                "WHERE m.community_id = ? AND p.opted_out = 0",
+                (community_id,),
+            ).fetchone()[0]
+        people = [_person_from(r) for r in rows[:first]]
+        next_cursor = encode_cursor(0.0, people[-1].id) if len(rows) > first and people else None
+        return Page(items=people, next_cursor=next_cursor, total=int(total))
+
+    @_translate
+    def community_health(self, community_id: str) -> HealthReport:
+        rows = self._conn().execute(
+            "SELECT community_id, period, start, figures FROM community_health WHERE community_id = ? "
+            "ORDER BY start",
+            (community_id,),
+        ).fetchall()
+        snapshots = [_health_from(r) for r in rows]
+        current = [h for h in snapshots if h.period is HealthPeriod.CURRENT]
+        weekly = [h for h in snapshots if h.period is HealthPeriod.WEEK]
+        return HealthReport(current=current[-1] if current else None, weekly=weekly)
+
+    @_translate
+    def detected_communities(self) -> list[DetectedCommunity]:
+        rows = self._conn().execute("SELECT id, size, declared, skills FROM detected_community ORDER BY size DESC, id")
+        return [
+            DetectedCommunity(
+                id=r[0], size=r[1], declared=tuple(tuple(x) for x in json.loads(r[2])),
+                skills=tuple(tuple(x) for x in json.loads(r[3])),
+            )
+            for r in rows
+        ]
+
+    @_translate
+    def influencers(
+        self, skill: str | None = None, community_id: str | None = None, first: int = 10
+    ) -> list[RankedPerson]:
+        check_page_size(first)
+        if skill is not None and community_id is not None:
+            raise BadInput("give a skill or a community, not both")
+        if skill is not None:
+            scope, scope_id = ScoreScope.SKILL, skill
+        elif community_id is not None:
+            scope, scope_id = ScoreScope.COMMUNITY, community_id
+        else:
+            scope, scope_id = ScoreScope.GLOBAL, ""
+        rows = self._conn().execute(
+            f"SELECT {_PERSON_COLS}, i.score FROM influence i JOIN person p ON p.id = i.person_id "
+            "WHERE i.scope = ? AND i.scope_id = ? AND p.active = 1 AND p.opted_out = 0 AND p.bot = 0 "
+            "ORDER BY i.score DESC, i.person_id LIMIT ?",
+            (scope.value, scope_id, first),
+        ).fetchall()
+        n = len(_PERSON.cols)
+        return [RankedPerson(person=_person_from(r), score=r[n], rank=k) for k, r in enumerate(rows, start=1)]
+
+    @_translate
+    def brokers(self, first: int = 10, community_ids: Sequence[str] | None = None) -> list[BrokerHit]:
+        check_page_size(first)
+        n = len(_PERSON.cols)
+        score_cols = (
+            's.person_id, s.pagerank, s.degree, s.betweenness, s."constraint", s.effective_size, s.participation, '
+            "s.within_z, s.role, s.articulation, s.community"
+        )
+        keep = "p.active = 1 AND p.opted_out = 0 AND p.bot = 0"
+        order = 's.betweenness DESC, s."constraint" IS NULL, s."constraint" ASC, s.person_id'
+        if not community_ids:
+            rows = self._conn().execute(
+                f"SELECT {_PERSON_COLS}, {score_cols} FROM person_score s JOIN person p ON p.id = s.person_id "
+                f"WHERE {keep} ORDER BY {order} LIMIT ?",
+                (first,),
+            ).fetchall()
+        else:
+            ids = sorted(set(community_ids))
+            need = min(2, len(ids))
+            rows = self._conn().execute(
+                f"""
+                WITH m AS (SELECT person_id, community_id FROM member_of WHERE community_id IN ({_marks(len(ids))})),
+                touch AS (
+                    SELECT person_id, community_id FROM m
+                    UNION SELECT i.source_id, m.community_id FROM interacts i JOIN m ON m.person_id = i.target_id
+                    UNION SELECT i.target_id, m.community_id FROM interacts i JOIN m ON m.person_id = i.source_id
+                ),
+                span AS (SELECT person_id, count(DISTINCT community_id) AS span FROM touch GROUP BY person_id)
+                SELECT {_PERSON_COLS}, {score_cols} FROM span
+                JOIN person_score s ON s.person_id = span.person_id JOIN person p ON p.id = span.person_id
+                WHERE {keep} AND span.span >= ? ORDER BY span.span DESC, {order} LIMIT ?
+                """,
+                (*ids, need, first),
+            ).fetchall()
+        return [
+            BrokerHit(person=_person_from(r), scores=_scores_from(r[n:]), rank=k) for k, r in enumerate(rows, start=1)
+        ]
+
+    @_translate
+    def reach(self, person_ids: Sequence[str]) -> dict[str, Reach]:
+        ids = sorted(set(person_ids))
+        neighbours: dict[str, set[str]] = {i: set() for i in ids}
+        communities: dict[str, set[str]] = {i: set() for i in ids}
+        with self._read() as conn:
+            for part in _chunks(ids, _CHUNK // 2):
+                marks = _marks(len(part))
+                for a, b in conn.execute(
+                    f"SELECT i.source_id, i.target_id FROM interacts i JOIN person p ON p.id = i.target_id "
+                    f"WHERE p.opted_out = 0 AND i.source_id IN ({marks}) "
+                    f"UNION SELECT i.target_id, i.source_id FROM interacts i JOIN person p ON p.id = i.source_id "
+                    f"WHERE p.opted_out = 0 AND i.target_id IN ({marks})",
+                    [*part, *part],
+                ):
+                    if a != b:
+                        neighbours[a].add(b)
+                for pid, cid in conn.execute(
+                    f"SELECT person_id, community_id FROM member_of WHERE person_id IN ({marks})", part
+                ):
+                    communities[pid].add(cid)
+        return {i: Reach(frozenset(neighbours[i]), frozenset(communities[i])) for i in ids}
+
+    def _neighbours(self, conn: sqlite3.Connection, frontier: Sequence[str]) -> dict[str, set[str]]:
+        """Undirected INTERACTS and REPORTS_TO neighbours that are active and not opted out."""
+        out: dict[str, set[str]] = {}
+        for part in _chunks(sorted(frontier), _CHUNK // 4):
+            marks = _marks(len(part))
+            rows = conn.execute(
+                f"""
+                SELECT e.a, e.b FROM (
+                    SELECT source_id AS a, target_id AS b FROM interacts WHERE source_id IN ({marks})
+                    UNION SELECT target_id, source_id FROM interacts WHERE target_id IN ({marks})
+                    UNION SELECT person_id, manager_id FROM reports_to WHERE person_id IN ({marks})
+                    UNION SELECT manager_id, person_id FROM reports_to WHERE manager_id IN ({marks})
+                ) e JOIN person p ON p.id = e.b WHERE p.active = 1 AND p.opted_out = 0 AND e.a != e.b
+                """,
+                [*part, *part, *part, *part],
+            )
+            for a, b in rows:
+                out.setdefault(a, set()).add(b)
+        return out
+
+    @_translate
+    def introduction_path(self, from_id: str, to_id: str, max_hops: int = 4) -> list[Person] | None:
+        if max_hops < 0:
+            raise BadInput("maxHops must be at least 0")
+        with self._read() as conn:
+            ends = {
+                r[0]
+                for r in conn.execute(
+                    "SELECT id FROM person WHERE opted_out = 0 AND id IN (?, ?)", (from_id, to_id)
+                )
+            }
+            if from_id not in ends or to_id not in ends:
+                return None
+            path = (
+                [from_id]
+                if from_id == to_id
+                else _bidirectional_bfs(lambda f: self._neighbours(conn, f), from_id, to_id, max_hops)
+            )
+            if path is None:
+                return None
+            found = {
+                r[0]: _person_from(r)
+                for r in conn.execute(
+                    f"SELECT {_PERSON_COLS} FROM person p WHERE p.id IN ({_marks(len(path))})", path
+                )
+            }
+        return [found[i] for i in path]

@@ -1,0 +1,310 @@
+"""SQLite store writes: batched upserts with change detection, activity flags, analytics snapshots."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from graph.store.base import (
+    RECORD_KEYS,
+    AnalyticsSnapshot,
+    Batch,
+    WriteResult,
+    dedupe,
+    dedupe_skills,
+)
+from graph.store.sqlite.conn import SQLiteBase
+from graph.store.sqlite.rows import (
+    _COMMUNITY,
+    _ENDORSED,
+    _HAS_SKILL,
+    _HEALTH_FIGURES,
+    _MEMBER,
+    _PERSON,
+    _POST,
+    _REPORTS,
+    _SKILL_KEYS,
+    _chunks,
+    _evidence_json,
+    _marks,
+    _Table,
+    _translate,
+    _ts,
+)
+from schema.errors import StoreError
+from schema.models import (
+    Community,
+    Endorsement,
+    HasSkill,
+    MemberOf,
+    Person,
+    Post,
+    ReportsTo,
+    Skill,
+)
+
+
+class SQLiteWrites(SQLiteBase):
+    """Every write of the SQLite store; each call is one transaction."""
+
+    # --- generic upsert ----------------------------------------------------------------------------
+
+    def _existing(self, conn: sqlite3.Connection, table: _Table, keys: list[Any]) -> dict[Any, tuple[Any, ...]]:
+        """Stored rows for ``keys`` (as ``table.key_of`` gives them), by key.
+
+        Composite keys are looked up by their first column (a primary-key prefix search) and filtered here:
+        SQLite plans ``(a, b) IN (VALUES ...)`` as a full scan, which made each batch slower as tables grew.
+        """
+        found: dict[Any, tuple[Any, ...]] = {}
+        cols = ", ".join(f'"{c}"' for c in table.cols)
+        wanted = set(keys)
+        composite = len(table.key) > 1
+        firsts = sorted({k[0] for k in wanted} if composite else wanted)
+        key_of = table.key_of
+        for part in _chunks(firsts):
+            sql = f'SELECT {cols} FROM {table.name} WHERE "{table.key[0]}" IN ({_marks(len(part))})'
+            for row in conn.execute(sql, part):
+                key = key_of(row)
+                if key in wanted:
+                    found[key] = tuple(row)
+        return found
+
+    def _upsert(
+        self, conn: sqlite3.Connection, table: _Table, records: Sequence[Any], result: WriteResult
+    ) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+        """Insert new keys, update changed ones; returns (new rows, changed rows)."""
+        rows = [table.to_row(r) for r in records]
+        keys = [table.key_of(r) for r in rows]
+        existing = self._existing(conn, table, keys)
+        new: list[tuple[Any, ...]] = []
+        changed: list[tuple[Any, ...]] = []
+        for key, row in zip(keys, rows, strict=True):
+            old = existing.get(key)
+            if old is None:
+                new.append(row)
+            elif old != row:
+                changed.append(row)
+        if new:
+            conn.executemany(table.insert_sql(), new)
+        if changed:
+            conn.executemany(table.update_sql(), [table.update_params(r) for r in changed])
+        result.add(table.kind, len(new), len(changed), len(rows) - len(new) - len(changed))
+        return new, changed
+
+    def _require(self, conn: sqlite3.Connection, table: str, what: str, ids: Iterable[str | None]) -> None:
+        """Raise StoreError naming referenced keys that do not exist (FKs alone would not name them).
+
+        Nodes are never deleted, so ids seen in a committed transaction are remembered and not asked again.
+        """
+        known = self._known[table]
+        wanted = sorted({i for i in ids if i is not None} - known)
+        missing: list[str] = []
+        for part in _chunks(wanted):
+            present = {r[0] for r in conn.execute(f"SELECT id FROM {table} WHERE id IN ({_marks(len(part))})", part)}
+            missing.extend(i for i in part if i not in present)
+            self._pending[table].update(present)
+        if missing:
+            shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
+            raise StoreError(f"unknown {what}: {shown}")
+
+    def _ensure_skills(self, conn: sqlite3.Connection, names: Iterable[str]) -> None:
+        conn.executemany("INSERT OR IGNORE INTO skill (name, aliases) VALUES (?, '[]')", [(n,) for n in set(names)])
+
+    # --- writes --------------------------------------------------------------------------------------
+
+    def _write_people(self, conn: sqlite3.Connection, rows: Sequence[Person], result: WriteResult) -> None:
+        self._upsert(conn, _PERSON, dedupe(rows, RECORD_KEYS[Person]), result)
+
+    def _write_skills(self, conn: sqlite3.Connection, rows: Sequence[Skill], result: WriteResult) -> None:
+        merged = dedupe_skills(rows)
+        stored = self._existing(conn, _SKILL_KEYS, [s.name for s in merged])
+        existing = {name: set(json.loads(row[1])) for name, row in stored.items()}
+        new = [s for s in merged if s.name not in existing]
+        changed = [
+            Skill(name=s.name, aliases=tuple(existing[s.name] | set(s.aliases)))
+            for s in merged
+            if s.name in existing and not set(s.aliases) <= existing[s.name]
+        ]
+        conn.executemany(
+            "INSERT INTO skill (name, aliases) VALUES (?, ?)", [(s.name, json.dumps(list(s.aliases))) for s in new]
+        )
+        conn.executemany(
+            "UPDATE skill SET aliases = ? WHERE name = ?", [(json.dumps(list(s.aliases)), s.name) for s in changed]
+        )
+        conn.executemany(
+            "INSERT OR IGNORE INTO skill_alias (alias, skill) VALUES (?, ?)",
+            [(a, s.name) for s in (*new, *changed) for a in s.aliases],
+        )
+        result.add("skills", len(new), len(changed), len(merged) - len(new) - len(changed))
+
+    def _write_communities(self, conn: sqlite3.Connection, rows: Sequence[Community], result: WriteResult) -> None:
+        self._upsert(conn, _COMMUNITY, dedupe(rows, RECORD_KEYS[Community]), result)
+
+    def _write_posts(self, conn: sqlite3.Connection, rows: Sequence[Post], result: WriteResult) -> None:
+        posts = dedupe(rows, RECORD_KEYS[Post])
+        self._require(conn, "person", "post author", (p.author_id for p in posts))
+        self._require(conn, "community", "post community", (p.community_id for p in posts))
+        self._ensure_skills(conn, (t for p in posts for t in p.tags))
+        self._upsert(conn, _POST, posts, result)
+
+    def _write_relationships(
+        self,
+        conn: sqlite3.Connection,
+        table: _Table,
+        rows: Sequence[Any],
+        result: WriteResult,
+        people: Callable[[Any], Iterable[str]],
+        skills: Callable[[Any], Iterable[str]] | None = None,
+        communities: Callable[[Any], Iterable[str]] | None = None,
+    ) -> None:
+        unique = dedupe(rows, RECORD_KEYS[type(rows[0])]) if rows else []
+        if not unique:
+            return
+        self._require(conn, "person", f"person in {table.kind}", (i for r in unique for i in people(r)))
+        if communities is not None:
+            self._require(conn, "community", f"community in {table.kind}", (i for r in unique for i in communities(r)))
+        if skills is not None:
+            self._ensure_skills(conn, (s for r in unique for s in skills(r)))
+        self._upsert(conn, table, unique, result)
+
+    def _write_batch(self, conn: sqlite3.Connection, batch: Batch, result: WriteResult) -> None:
+        if batch.people:
+            self._write_people(conn, batch.people, result)
+        if batch.skills:
+            self._write_skills(conn, batch.skills, result)
+        if batch.communities:
+            self._write_communities(conn, batch.communities, result)
+        if batch.posts:
+            self._write_posts(conn, batch.posts, result)
+        self._write_relationships(
+            conn, _REPORTS, batch.reports_to, result, people=lambda r: (r.person_id, r.manager_id)
+        )
+        self._write_relationships(
+            conn, _HAS_SKILL, batch.has_skill, result, people=lambda r: (r.person_id,), skills=lambda r: (r.skill,)
+        )
+        self._write_relationships(
+            conn, _MEMBER, batch.memberships, result,
+            people=lambda r: (r.person_id,), communities=lambda r: (r.community_id,),
+        )
+        self._write_relationships(
+            conn, _ENDORSED, batch.endorsements, result,
+            people=lambda r: (r.from_id, r.to_id), skills=lambda r: (r.skill,),
+        )
+        for key, value in batch.meta.items():
+            self._set_meta(conn, key, value)
+
+    @_translate
+    def write_batch(self, batch: Batch) -> WriteResult:
+        result = WriteResult()
+        with self._write() as conn:
+            self._write_batch(conn, batch, result)
+        return result
+
+    def upsert_people(self, rows: Sequence[Person]) -> WriteResult:
+        return self.write_batch(Batch(people=rows))
+
+    def upsert_skills(self, rows: Sequence[Skill]) -> WriteResult:
+        return self.write_batch(Batch(skills=rows))
+
+    def upsert_communities(self, rows: Sequence[Community]) -> WriteResult:
+        return self.write_batch(Batch(communities=rows))
+
+    def upsert_posts(self, rows: Sequence[Post]) -> WriteResult:
+        return self.write_batch(Batch(posts=rows))
+
+    def upsert_reports_to(self, rows: Sequence[ReportsTo]) -> WriteResult:
+        return self.write_batch(Batch(reports_to=rows))
+
+    def upsert_has_skill(self, rows: Sequence[HasSkill]) -> WriteResult:
+        return self.write_batch(Batch(has_skill=rows))
+
+    def upsert_memberships(self, rows: Sequence[MemberOf]) -> WriteResult:
+        return self.write_batch(Batch(memberships=rows))
+
+    def upsert_endorsements(self, rows: Sequence[Endorsement]) -> WriteResult:
+        return self.write_batch(Batch(endorsements=rows))
+
+    @_translate
+    def set_active(self, person_ids: Sequence[str], active: bool) -> int:
+        changed = 0
+        with self._write() as conn:
+            for part in _chunks(list(person_ids)):
+                cur = conn.execute(
+                    f"UPDATE person SET active = ? WHERE active != ? AND id IN ({_marks(len(part))})",
+                    [int(active), int(active), *part],
+                )
+                changed += cur.rowcount
+        return changed
+
+    @_translate
+    def deactivate_missing(self, source: str, keep_ids: Iterable[str]) -> list[str]:
+        keep = set(keep_ids)
+        with self._write() as conn:
+            active = [r[0] for r in conn.execute("SELECT id FROM person WHERE source = ? AND active = 1", (source,))]
+            gone = sorted(i for i in active if i not in keep)
+            for part in _chunks(gone):
+                conn.execute(f"UPDATE person SET active = 0 WHERE id IN ({_marks(len(part))})", part)
+        return gone
+
+    # --- analytics -----------------------------------------------------------------------------------
+
+    def write_analytics(self, snapshot: AnalyticsSnapshot) -> None:
+        with self._write() as conn:
+            for table in (
+                "analytics_run", "interacts", "expert_in", "person_score", "influence", "detected_community",
+                "community_health",
+            ):
+                conn.execute(f"DELETE FROM {table}")
+            run = snapshot.run
+            conn.execute(
+                "INSERT INTO analytics_run (id, started_at, finished_at, stats) VALUES (?, ?, ?, ?)",
+                (run.id, _ts(run.started_at), _ts(run.finished_at), json.dumps(run.stats, sort_keys=True)),
+            )
+            conn.executemany(
+                "INSERT INTO interacts (source_id, target_id, weight, count, last_at) VALUES (?, ?, ?, ?, ?)",
+                [(i.source_id, i.target_id, i.weight, i.count, _ts(i.last_at)) for i in snapshot.interactions],
+            )
+            self._ensure_skills(conn, (e.skill for e in snapshot.expertise))
+            conn.executemany(
+                "INSERT INTO expert_in (skill, person_id, score, evidence, expertise_rank, last_active) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    (e.skill, e.person_id, e.score, _evidence_json(e.evidence), e.expertise_rank, _ts(e.last_active))
+                    for e in snapshot.expertise
+                ],
+            )
+            conn.executemany(
+                'INSERT INTO person_score (person_id, pagerank, degree, betweenness, "constraint", effective_size, '
+                "participation, within_z, role, articulation, community) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        s.person_id, s.pagerank, s.degree, s.betweenness, s.constraint, s.effective_size,
+                        s.participation, s.within_z, s.role.value if s.role else None, int(s.articulation),
+                        s.community,
+                    )
+                    for s in snapshot.person_scores
+                ],
+            )
+            conn.executemany(
+                "INSERT INTO influence (scope, scope_id, person_id, score) VALUES (?, ?, ?, ?)",
+                [(i.scope.value, i.scope_id, i.person_id, i.score) for i in snapshot.influence],
+            )
+            conn.executemany(
+                "INSERT INTO detected_community (id, size, declared, skills) VALUES (?, ?, ?, ?)",
+                [
+                    (d.id, d.size, json.dumps([list(x) for x in d.declared]), json.dumps([list(x) for x in d.skills]))
+                    for d in snapshot.detected_communities
+                ],
+            )
+            conn.executemany(
+                "INSERT INTO community_health (community_id, period, start, figures) VALUES (?, ?, ?, ?)",
+                [
+                    (
+                        h.community_id, h.period.value, h.start.isoformat(),
+                        json.dumps({f: getattr(h, f) for f in _HEALTH_FIGURES}, sort_keys=True),
+                    )
+                    for h in snapshot.health
+                ],
+            )
