@@ -7,18 +7,13 @@ happens in the store (its contract); the API adds a second guard on every person
 
 from __future__ import annotations
 
-import importlib
 import logging
-import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
-import anyio
 import strawberry
 from graphql import GraphQLError
-from rapidfuzz import fuzz, process
 from strawberry.extensions import (
     AddValidationRules,
     MaxTokensLimiter,
@@ -28,9 +23,8 @@ from strawberry.extensions import (
 from strawberry.types import ExecutionContext
 
 from app.auth import Role
-from app.graphql.cache import ResponseCache
-from app.graphql.context import StoreGateway
 from app.graphql.limits import MAX_TOKENS, hops, node_id, page_size, validation_rules
+from app.graphql.services import Services, SkillIndex
 from app.graphql.types import (
     AnalyticsRun,
     Broker,
@@ -44,6 +38,7 @@ from app.graphql.types import (
 )
 from app.settings import Settings
 from graph.store import base
+from graph.store.base import GraphStore
 from schema import models
 from schema.errors import BadInput, NotFound, SchemaError, WhoknowsError
 from schema.skills import canonical_skill
@@ -51,53 +46,12 @@ from schema.skills import canonical_skill
 log = logging.getLogger("whoknows.graphql")
 
 SEED_POOL = 100  # experts considered as seed candidates
-SKILL_INDEX_TTL_S = 30.0
 PUBLIC_CODES = frozenset(
     {"BAD_USER_INPUT", "UNAUTHENTICATED", "FORBIDDEN", "NOT_FOUND", "STORE_UNAVAILABLE", "TIMEOUT"}
 )
 
 
 # --- app-wide helpers --------------------------------------------------------------------------------
-
-
-@dataclass
-class SkillIndex:
-    """Every skill name and alias, cached briefly, for fuzzy search with rapidfuzz."""
-
-    names: dict[str, str] = field(default_factory=dict)  # name or alias -> canonical name
-    skills: dict[str, models.Skill] = field(default_factory=dict)
-    loaded_at: float = -1e18
-
-    async def refresh(self, gateway: StoreGateway) -> None:
-        if time.monotonic() - self.loaded_at < SKILL_INDEX_TTL_S:
-            return
-        rows: list[models.Skill] = await gateway.call("all_skills")
-        names: dict[str, str] = {}
-        for s in rows:
-            names[s.name] = s.name
-            for a in s.aliases:
-                names.setdefault(a, s.name)
-        self.names, self.skills, self.loaded_at = names, {s.name: s for s in rows}, time.monotonic()
-
-    def fuzzy(self, query: str, limit: int, cutoff: float = 70.0) -> list[tuple[models.Skill, float]]:
-        """Best fuzzy matches of ``query`` over names and aliases, one per canonical skill."""
-        out: dict[str, float] = {}
-        for text, score, _ in process.extract(
-            query, list(self.names), scorer=fuzz.WRatio, limit=limit * 3, score_cutoff=cutoff
-        ):
-            canon = self.names[text]
-            out[canon] = max(out.get(canon, 0.0), float(score))
-        ranked = sorted(out.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
-        return [(self.skills[n], round(s, 1)) for n, s in ranked]
-
-
-@dataclass
-class Services:
-    """App-wide state shared by requests: the skill index and the one-analytics-run-at-a-time lock."""
-
-    skill_index: SkillIndex = field(default_factory=SkillIndex)
-    analytics_lock: anyio.Lock = field(default_factory=anyio.Lock)
-    response_cache: ResponseCache = field(default_factory=lambda: ResponseCache(0.0))
 
 
 def _canonical(skill: str) -> str:
@@ -109,9 +63,9 @@ def _canonical(skill: str) -> str:
 
 async def _known_skill_or_404(info: Info, raw: str, canon: str) -> None:
     """NOT_FOUND, with close names as suggestions, when a skill does not exist at all."""
-    if await info.context.gateway.call("skill", canon) is not None:
+    if await info.context.gateway.skill(canon) is not None:
         return
-    index: SkillIndex = info.context.services.skill_index
+    index = info.context.services.skill_index
     await index.refresh(info.context.gateway)
     suggestions = [s.name for s, _ in index.fuzzy(canon, 3)]
     hint = f"; did you mean {', '.join(suggestions)}?" if suggestions else ""
@@ -140,8 +94,8 @@ class Query:
     ) -> ExpertConnection:
         page_size(first, info.context.settings.max_page)
         canon = _canonical(skill)
-        page: base.Page[base.ExpertHit] = await info.context.gateway.call(
-            "experts", canon, first=first, after=after, department=department, location=location
+        page = await info.context.gateway.experts(
+            canon, first=first, after=after, department=department, location=location
         )
         if page.total == 0 and after is None:
             await _known_skill_or_404(info, skill, canon)
@@ -159,20 +113,20 @@ class Query:
         page_size(first, info.context.settings.max_page)
         gw = info.context.gateway
         if query is None or not query.strip():
-            return [Skill.from_domain(s) for s in await gw.call("skills", None, first=first)]
+            return [Skill.from_domain(s) for s in await gw.skills(None, first=first)]
         out: dict[str, Skill] = {}
         try:
             canon: str | None = canonical_skill(query)
         except SchemaError:
             canon = None
         if canon is not None:
-            exact = await gw.call("skill", canon)
+            exact = await gw.skill(canon)
             if exact is not None:
                 out[exact.name] = Skill.from_domain(exact, match="exact", similarity=100.0)
-        for s in await gw.call("skills", query, first=first):
+        for s in await gw.skills(query, first=first):
             out.setdefault(s.name, Skill.from_domain(s, match="prefix"))
         if len(out) < first:
-            index: SkillIndex = info.context.services.skill_index
+            index = info.context.services.skill_index
             await index.refresh(gw)
             for s, sim in index.fuzzy(canon or query.strip().casefold(), first):
                 out.setdefault(s.name, Skill.from_domain(s, match="fuzzy", similarity=sim))
@@ -181,12 +135,12 @@ class Query:
     @strawberry.field(description="Declared communities by id (employee).")
     async def communities(self, info: Info, first: int = 50, after: str | None = None) -> list[Community]:
         page_size(first, info.context.settings.max_page)
-        rows = await info.context.gateway.call("communities", first=first, after=after)
+        rows = await info.context.gateway.communities(first=first, after=after)
         return [Community.from_domain(c) for c in rows]
 
     @strawberry.field(description="One community; its health needs the analyst role.")
     async def community(self, info: Info, id: strawberry.ID) -> Community | None:
-        found = await info.context.gateway.call("community", node_id(id))
+        found = await info.context.gateway.community(node_id(id))
         return Community.from_domain(found) if found is not None else None
 
     @strawberry.field(description="Most influential people, globally, on a skill or in a community (analyst).")
@@ -199,13 +153,11 @@ class Query:
             raise BadInput("give skill or communityId, not both")
         canon = _canonical(skill) if skill is not None else None
         cid = node_id(community_id, "communityId") if community_id is not None else None
-        rows: list[base.RankedPerson] = await info.context.gateway.call(
-            "influencers", skill=canon, community_id=cid, first=first
-        )
+        rows = await info.context.gateway.influencers(skill=canon, community_id=cid, first=first)
         if not rows:
             if canon is not None:
                 await _known_skill_or_404(info, skill or "", canon)
-            elif cid is not None and await info.context.gateway.call("community", cid) is None:
+            elif cid is not None and await info.context.gateway.community(cid) is None:
                 raise NotFound(f"no community {cid!r}")
         return [RankedPerson.from_domain(r) for r in _visible(rows)]
 
@@ -221,7 +173,7 @@ class Query:
             if len(community_ids) > info.context.settings.max_page:
                 raise BadInput(f"at most {info.context.settings.max_page} communityIds")
             ids = sorted({node_id(c, "communityIds") for c in community_ids})
-        rows: list[base.BrokerHit] = await info.context.gateway.call("brokers", first=first, community_ids=ids)
+        rows = await info.context.gateway.brokers(first=first, community_ids=ids)
         return [Broker.from_domain(b) for b in _visible(rows)]
 
     @strawberry.field(description="People who know the topic and together reach the most distinct people and "
@@ -231,12 +183,12 @@ class Query:
         page_size(count, info.context.settings.max_page)
         canon = _canonical(skill)
         gw = info.context.gateway
-        page: base.Page[base.ExpertHit] = await gw.call("experts", canon, first=SEED_POOL)
+        page = await gw.experts(canon, first=SEED_POOL)
         if page.total == 0:
             await _known_skill_or_404(info, skill, canon)
             return []
         hits = _visible(page.items)
-        reach: dict[str, base.Reach] = await gw.call("reach", [h.person.id for h in hits])
+        reach = await gw.reach([h.person.id for h in hits])
         picks = choose_seeds(hits, reach, count)
         by_id = {h.person.id: h.person for h in hits}
         return [
@@ -249,8 +201,8 @@ class Query:
     async def introduction_path(
         self, info: Info, from_id: strawberry.ID, to_id: strawberry.ID, max_hops: int = 4
     ) -> list[Person] | None:
-        path: list[models.Person] | None = await info.context.gateway.call(
-            "introduction_path", node_id(from_id, "fromId"), node_id(to_id, "toId"), hops(max_hops)
+        path = await info.context.gateway.introduction_path(
+            node_id(from_id, "fromId"), node_id(to_id, "toId"), hops(max_hops)
         )
         if path is None or any(p.opted_out for p in path):
             return None
@@ -276,19 +228,22 @@ class Mutation:
     @strawberry.mutation(description="Run every analytics job now and write the results back (admin).")
     async def run_analytics(self, info: Info) -> AnalyticsRun:
         info.context.require(Role.ADMIN, "runAnalytics")
-        services: Services = info.context.services
+        services = info.context.services
         if services.analytics_lock.locked():
             raise BadInput("an analytics run is already in progress")
         async with services.analytics_lock:
-            jobs = importlib.import_module("graph.jobs")
-            run = await info.context.gateway.run_sync(_run_analytics_sync, jobs, info.context.settings)
+            settings = info.context.settings
+            run = await info.context.gateway.run_long(lambda store: _run_analytics(store, settings))
         services.skill_index.loaded_at = -1e18
         services.response_cache.clear()
         return AnalyticsRun.from_domain(run)
 
 
-def _run_analytics_sync(store: Any, jobs: Any, settings: Settings) -> models.AnalyticsRun:
-    return jobs.run_analytics(store, settings)
+def _run_analytics(store: GraphStore, settings: Settings) -> models.AnalyticsRun:
+    """Imported when first run: the analytics jobs pull in NetworkX, which the API does not need at start-up."""
+    from graph.jobs import run_analytics
+
+    return run_analytics(store, settings)
 
 
 # --- errors ------------------------------------------------------------------------------------------

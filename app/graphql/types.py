@@ -364,15 +364,13 @@ class Community:
     async def members(
         self, info: Info, first: int = 50, after: str | None = None
     ) -> PersonConnection:
-        page = await info.context.gateway.call(
-            "community_members", str(self.id), first=page_size(first), after=after
-        )
+        page = await info.context.gateway.community_members(str(self.id), first=page_size(first), after=after)
         return PersonConnection.from_domain(page)
 
     @strawberry.field(description="Health figures (analyst role).")
     async def health(self, info: Info) -> CommunityHealth | None:
         info.context.require(Role.ANALYST, "Community.health")
-        report = await info.context.gateway.call("community_health", str(self.id))
+        report = await info.context.gateway.community_health(str(self.id))
         return CommunityHealth.from_domain(report, info.context.settings.min_group_size)
 
 

@@ -1,0 +1,53 @@
+"""FastAPI dependencies: what a route may ask for (``GatewayDep``, ``PrincipalDep``, ``SettingsDep``...).
+
+Everything lives on ``app.state``, set once by ``app.main.create_app``; routers in their own modules reach it
+through these ``Annotated`` types instead of closures, so a new router needs nothing from the factory but
+``include_router``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import anyio.to_thread
+from fastapi import Depends, Request
+
+from app.auth import Authenticator, Principal
+from app.gateway import StoreGateway
+from app.observability import Metrics
+from app.settings import Settings
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings  # type: ignore[no-any-return]
+
+
+def get_gateway(request: Request) -> StoreGateway:
+    return request.app.state.gateway  # type: ignore[no-any-return]
+
+
+def get_metrics(request: Request) -> Metrics:
+    return request.app.state.metrics  # type: ignore[no-any-return]
+
+
+async def get_principal(request: Request) -> Principal:
+    """The caller, from the bearer token; a JWKS fetch (RS256) runs in a worker thread, never on the loop."""
+    authenticator: Authenticator = request.app.state.authenticator
+    token = authenticator.bearer(request.headers.get("authorization"))
+    principal = authenticator.cached(token)
+    if principal is not None:
+        return principal
+    if authenticator.fetches_keys:
+        return await anyio.to_thread.run_sync(authenticator.verify, token)
+    return authenticator.verify(token)
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+GatewayDep = Annotated[StoreGateway, Depends(get_gateway)]
+MetricsDep = Annotated[Metrics, Depends(get_metrics)]
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+__all__ = [
+    "GatewayDep", "MetricsDep", "PrincipalDep", "SettingsDep", "get_gateway", "get_metrics", "get_principal",
+    "get_settings",
+]

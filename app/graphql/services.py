@@ -1,0 +1,58 @@
+"""App-wide state shared by GraphQL requests: the skill index, the analytics lock and the response cache."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import anyio
+from rapidfuzz import fuzz, process
+
+from app.gateway import StoreGateway
+from app.graphql.cache import ResponseCache
+from schema import models
+
+SKILL_INDEX_TTL_S = 30.0
+
+
+@dataclass
+class SkillIndex:
+    """Every skill name and alias, cached briefly, for fuzzy search with rapidfuzz."""
+
+    names: dict[str, str] = field(default_factory=dict)  # name or alias -> canonical name
+    skills: dict[str, models.Skill] = field(default_factory=dict)
+    loaded_at: float = -1e18
+
+    async def refresh(self, gateway: StoreGateway) -> None:
+        if time.monotonic() - self.loaded_at < SKILL_INDEX_TTL_S:
+            return
+        rows = await gateway.all_skills()
+        names: dict[str, str] = {}
+        for s in rows:
+            names[s.name] = s.name
+            for a in s.aliases:
+                names.setdefault(a, s.name)
+        self.names, self.skills, self.loaded_at = names, {s.name: s for s in rows}, time.monotonic()
+
+    def fuzzy(self, query: str, limit: int, cutoff: float = 70.0) -> list[tuple[models.Skill, float]]:
+        """Best fuzzy matches of ``query`` over names and aliases, one per canonical skill."""
+        out: dict[str, float] = {}
+        for text, score, _ in process.extract(
+            query, list(self.names), scorer=fuzz.WRatio, limit=limit * 3, score_cutoff=cutoff
+        ):
+            canon = self.names[text]
+            out[canon] = max(out.get(canon, 0.0), float(score))
+        ranked = sorted(out.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
+        return [(self.skills[n], round(s, 1)) for n, s in ranked]
+
+
+@dataclass
+class Services:
+    """App-wide state shared by requests: the skill index and the one-analytics-run-at-a-time lock."""
+
+    skill_index: SkillIndex = field(default_factory=SkillIndex)
+    analytics_lock: anyio.Lock = field(default_factory=anyio.Lock)
+    response_cache: ResponseCache = field(default_factory=lambda: ResponseCache(0.0))
+
+
+__all__ = ["Services", "SkillIndex"]

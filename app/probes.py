@@ -1,0 +1,32 @@
+"""Operational endpoints: ``/healthz`` (the process answers), ``/readyz`` (the store answers), ``/metrics``."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.responses import Response
+
+from app.deps import GatewayDep, MetricsDep
+from app.responses import json_response
+
+router = APIRouter()
+
+
+@router.get("/healthz")
+async def healthz() -> Response:
+    return json_response({"status": "ok"})
+
+
+@router.get("/readyz")
+async def readyz(gateway: GatewayDep) -> Response:
+    if await gateway.ready():
+        return json_response({"status": "ready"})
+    return json_response({"status": "unavailable", "code": "STORE_UNAVAILABLE"}, 503, {"Retry-After": "1"})
+
+
+@router.get("/metrics")
+async def metrics_endpoint(metrics: MetricsDep) -> Response:
+    data, content_type = metrics.exposition()
+    return Response(data, media_type=content_type)
+
+
+__all__ = ["router"]

@@ -1,0 +1,1 @@
+"""Pages for people (served as HTML from app/static, no CDN): one router per concern, included by the factory."""
