@@ -339,7 +339,12 @@ def translate(exc: Exception) -> StoreError:
     return StoreError(f"Neo4j driver error: {exc}")
 
 
-_DRIVER_ERRORS = (neo_errors.Neo4jError, neo_errors.DriverError)
+# GqlError (driver 5.26+) is the base of both and is also raised on its own; every neo4j.exceptions class is a
+# subclass of one of these (tests/unit/test_store_errors.py enumerates them)
+_DRIVER_ERRORS: tuple[type[Exception], ...] = tuple(
+    getattr(neo_errors, name) for name in ("GqlError", "Neo4jError", "DriverError") if hasattr(neo_errors, name)
+)
+_CLEANUP_ERRORS: tuple[type[Exception], ...] = (WhoknowsError, *_DRIVER_ERRORS)
 
 
 def _translated(fn: Callable[P, R]) -> Callable[P, R]:
@@ -873,7 +878,7 @@ class Neo4jStore:
         self._write(switch)
         try:
             self._drop_old_generations(gen, now - PENDING_GRACE)
-        except (WhoknowsError, *_DRIVER_ERRORS) as exc:  # the new run is in; the next run retries the clean-up
+        except _CLEANUP_ERRORS as exc:  # the new run is in; the next run retries the clean-up
             log.warning("could not drop old analytics generations yet: %s", exc)
 
     def _drop_old_generations(self, keep_gen: str, cutoff: datetime) -> None:

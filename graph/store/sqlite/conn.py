@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Self
 
-from graph.store.sqlite.rows import _translate
+from graph.store.sqlite.errors import translated
 from graph.store.sqlite_schema import LATEST, MIGRATIONS
 from schema.errors import StoreError, StoreUnavailable
 
@@ -75,7 +75,7 @@ class SQLiteBase:
         with self._state_lock:
             self._closed = False
 
-    @_translate
+    @translated
     def _migrate(self, conn: sqlite3.Connection) -> None:
         with self._write_lock:
             conn.execute("BEGIN IMMEDIATE")
@@ -123,7 +123,7 @@ class SQLiteBase:
         self.close()
         self._open()
 
-    @_translate
+    @translated
     def data_version(self) -> int:
         """A number that changes whenever any process commits a write to this file (for response caches).
 
@@ -133,7 +133,7 @@ class SQLiteBase:
         row = self._conn().execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()
         return 0 if row is None else int(row[0])
 
-    @_translate
+    @translated
     def ping(self) -> None:
         self._conn().execute("SELECT count(*) FROM meta").fetchone()
 
@@ -179,12 +179,12 @@ class SQLiteBase:
                 (key, value),
             )
 
-    @_translate
+    @translated
     def get_meta(self, key: str) -> str | None:
         row = self._conn().execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return None if row is None else str(row[0])
 
-    @_translate
+    @translated
     def set_meta(self, key: str, value: str | None) -> None:
         with self._write() as conn:
             self._set_meta(conn, key, value)

@@ -19,6 +19,7 @@ from graph.store.base import (
     encode_cursor,
 )
 from graph.store.sqlite.conn import SQLiteBase
+from graph.store.sqlite.errors import translated
 from graph.store.sqlite.paths import _bidirectional_bfs
 from graph.store.sqlite.rows import (
     _CHUNK,
@@ -31,7 +32,6 @@ from graph.store.sqlite.rows import (
     _marks,
     _person_from,
     _scores_from,
-    _translate,
 )
 from schema.errors import BadInput
 from schema.labels import HealthPeriod, ScoreScope
@@ -51,7 +51,7 @@ from schema.skills import fold
 class SQLiteReads(SQLiteBase):
     """Point and page reads of the SQLite store."""
 
-    @_translate
+    @translated
     def last_run(self) -> AnalyticsRun | None:
         row = self._conn().execute(
             "SELECT id, started_at, finished_at, stats FROM analytics_run ORDER BY finished_at DESC LIMIT 1"
@@ -62,14 +62,14 @@ class SQLiteReads(SQLiteBase):
 
     # --- API reads -----------------------------------------------------------------------------------
 
-    @_translate
+    @translated
     def person(self, person_id: str) -> Person | None:
         row = self._conn().execute(
             f"SELECT {_PERSON_COLS} FROM person p WHERE p.id = ? AND p.opted_out = 0", (person_id,)
         ).fetchone()
         return None if row is None else _person_from(row)
 
-    @_translate
+    @translated
     def people(self, person_ids: Sequence[str]) -> dict[str, Person]:
         out: dict[str, Person] = {}
         conn = self._conn()
@@ -80,7 +80,7 @@ class SQLiteReads(SQLiteBase):
                 out[row[0]] = _person_from(row)
         return out
 
-    @_translate
+    @translated
     def person_scores(self, person_ids: Sequence[str]) -> dict[str, PersonScores]:
         out: dict[str, PersonScores] = {}
         conn = self._conn()
@@ -94,7 +94,7 @@ class SQLiteReads(SQLiteBase):
                 out[row[0]] = _scores_from(row)
         return out
 
-    @_translate
+    @translated
     def person_skills(self, person_ids: Sequence[str]) -> dict[str, list[HasSkill]]:
         out: dict[str, list[HasSkill]] = {}
         conn = self._conn()
@@ -110,7 +110,7 @@ class SQLiteReads(SQLiteBase):
                 )
         return out
 
-    @_translate
+    @translated
     def person_expertise(self, person_ids: Sequence[str]) -> dict[str, list[ExpertIn]]:
         out: dict[str, list[ExpertIn]] = {}
         conn = self._conn()
@@ -124,7 +124,7 @@ class SQLiteReads(SQLiteBase):
                 out.setdefault(row[0], []).append(_expert_from(row))
         return out
 
-    @_translate
+    @translated
     def memberships(self, person_ids: Sequence[str]) -> dict[str, list[Community]]:
         out: dict[str, list[Community]] = {}
         conn = self._conn()
@@ -138,7 +138,7 @@ class SQLiteReads(SQLiteBase):
                 out.setdefault(row[0], []).append(Community(id=row[1], name=row[2], kind=row[3], source=row[4]))
         return out
 
-    @_translate
+    @translated
     def experts(
         self,
         skill: str,
@@ -183,7 +183,7 @@ class SQLiteReads(SQLiteBase):
         next_cursor = hits[-1].cursor if len(rows) > first and hits else None
         return Page(items=hits, next_cursor=next_cursor, total=int(total))
 
-    @_translate
+    @translated
     def skills(self, prefix: str | None = None, first: int = 20) -> list[Skill]:
         check_page_size(first, 1000)
         conn = self._conn()
@@ -199,12 +199,12 @@ class SQLiteReads(SQLiteBase):
             ).fetchall()
         return [Skill(name=r[0], aliases=tuple(json.loads(r[1]))) for r in rows]
 
-    @_translate
+    @translated
     def all_skills(self) -> list[Skill]:
         rows = self._conn().execute("SELECT name, aliases FROM skill ORDER BY name")
         return [Skill(name=r[0], aliases=tuple(json.loads(r[1]))) for r in rows]
 
-    @_translate
+    @translated
     def skill(self, name: str) -> Skill | None:
         row = self._conn().execute("SELECT name, aliases FROM skill WHERE name = ?", (name,)).fetchone()
         return None if row is None else Skill(name=row[0], aliases=tuple(json.loads(row[1])))
@@ -213,7 +213,7 @@ class SQLiteReads(SQLiteBase):
         rows = conn.execute("SELECT id, name, kind, source FROM community ORDER BY id")
         return [Community(id=r[0], name=r[1], kind=r[2], source=r[3]) for r in rows]
 
-    @_translate
+    @translated
     def communities(self, first: int = 50, after: str | None = None) -> list[Community]:
         check_page_size(first, 1000)
         rows = self._conn().execute(
@@ -221,14 +221,14 @@ class SQLiteReads(SQLiteBase):
         )
         return [Community(id=r[0], name=r[1], kind=r[2], source=r[3]) for r in rows]
 
-    @_translate
+    @translated
     def community(self, community_id: str) -> Community | None:
         row = self._conn().execute(
             "SELECT id, name, kind, source FROM community WHERE id = ?", (community_id,)
         ).fetchone()
         return None if row is None else Community(id=row[0], name=row[1], kind=row[2], source=row[3])
 
-    @_translate
+    @translated
     def community_members(self, community_id: str, first: int = 50, after: str | None = None) -> Page[Person]:
         check_page_size(first)
         start = decode_cursor(after)[1] if after else ""
@@ -247,7 +247,7 @@ class SQLiteReads(SQLiteBase):
         next_cursor = encode_cursor(0.0, people[-1].id) if len(rows) > first and people else None
         return Page(items=people, next_cursor=next_cursor, total=int(total))
 
-    @_translate
+    @translated
     def community_health(self, community_id: str) -> HealthReport:
         rows = self._conn().execute(
             "SELECT community_id, period, start, figures FROM community_health WHERE community_id = ? "
@@ -259,7 +259,7 @@ class SQLiteReads(SQLiteBase):
         weekly = [h for h in snapshots if h.period is HealthPeriod.WEEK]
         return HealthReport(current=current[-1] if current else None, weekly=weekly)
 
-    @_translate
+    @translated
     def detected_communities(self) -> list[DetectedCommunity]:
         rows = self._conn().execute("SELECT id, size, declared, skills FROM detected_community ORDER BY size DESC, id")
         return [
@@ -270,7 +270,7 @@ class SQLiteReads(SQLiteBase):
             for r in rows
         ]
 
-    @_translate
+    @translated
     def influencers(
         self, skill: str | None = None, community_id: str | None = None, first: int = 10
     ) -> list[RankedPerson]:
@@ -292,7 +292,7 @@ class SQLiteReads(SQLiteBase):
         n = len(_PERSON.cols)
         return [RankedPerson(person=_person_from(r), score=r[n], rank=k) for k, r in enumerate(rows, start=1)]
 
-    @_translate
+    @translated
     def brokers(self, first: int = 10, community_ids: Sequence[str] | None = None) -> list[BrokerHit]:
         check_page_size(first)
         n = len(_PERSON.cols)
@@ -330,7 +330,7 @@ class SQLiteReads(SQLiteBase):
             BrokerHit(person=_person_from(r), scores=_scores_from(r[n:]), rank=k) for k, r in enumerate(rows, start=1)
         ]
 
-    @_translate
+    @translated
     def reach(self, person_ids: Sequence[str]) -> dict[str, Reach]:
         ids = sorted(set(person_ids))
         neighbours: dict[str, set[str]] = {i: set() for i in ids}
@@ -373,7 +373,7 @@ class SQLiteReads(SQLiteBase):
                 out.setdefault(a, set()).add(b)
         return out
 
-    @_translate
+    @translated
     def introduction_path(self, from_id: str, to_id: str, max_hops: int = 4) -> list[Person] | None:
         if max_hops < 0:
             raise BadInput("maxHops must be at least 0")

@@ -1,17 +1,15 @@
-"""SQLite store rows: record <-> row conversion, table layouts, sqlite3 error translation."""
+"""SQLite store rows: record <-> row conversion and table layouts."""
 
 from __future__ import annotations
 
 import functools
 import json
 import operator
-import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any, ParamSpec, TypeVar
+from typing import Any
 
-from schema.errors import StoreError, StoreUnavailable
 from schema.models import (
     CommunityHealth,
     Evidence,
@@ -21,20 +19,7 @@ from schema.models import (
     Post,
 )
 
-P = ParamSpec("P")
-R = TypeVar("R")
-
 _CHUNK = 900  # bound parameters per IN (...) list
-_UNAVAILABLE_MARKERS = (
-    "unable to open",
-    "disk i/o",
-    "database is locked",
-    "closed database",
-    "readonly database",
-    "no such table",
-    "cannot operate",
-    "not a database",
-)
 
 
 # --- value conversion ------------------------------------------------------------------------------
@@ -63,24 +48,6 @@ def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterator[Sequence[Any]]
 
 def _marks(n: int) -> str:
     return ",".join("?" * n)
-
-
-def _translate(fn: Callable[P, R]) -> Callable[P, R]:
-    """Turn sqlite3 errors into the whoknows error tree."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return fn(*args, **kwargs)
-        except sqlite3.IntegrityError as exc:
-            raise StoreError(f"constraint violated: {exc}") from exc
-        except (sqlite3.ProgrammingError, sqlite3.OperationalError, sqlite3.DatabaseError) as exc:
-            text = str(exc).lower()
-            if any(marker in text for marker in _UNAVAILABLE_MARKERS):
-                raise StoreUnavailable(f"sqlite store unavailable: {exc}") from exc
-            raise StoreError(f"sqlite error: {exc}") from exc
-
-    return wrapper
 
 
 # --- tables ------------------------------------------------------------------------------------------

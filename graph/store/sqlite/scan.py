@@ -15,6 +15,7 @@ from graph.store.base import (
     SkillClaimRow,
     dump_rows,
 )
+from graph.store.sqlite.errors import translated
 from graph.store.sqlite.read import SQLiteReads
 from graph.store.sqlite.rows import (
     _PERSON_COLS,
@@ -24,7 +25,6 @@ from graph.store.sqlite.rows import (
     _parse_ts,
     _person_from,
     _scores_from,
-    _translate,
 )
 from schema.models import (
     Endorsement,
@@ -41,14 +41,14 @@ from schema.models import (
 class SQLiteScans(SQLiteReads):
     """Reads over the whole store (ingest identity matching, analytics input, tests' dumps)."""
 
-    @_translate
+    @translated
     def person_ids(self, source: str | None = None) -> set[str]:
         conn = self._conn()
         if source is None:
             return {r[0] for r in conn.execute("SELECT id FROM person")}
         return {r[0] for r in conn.execute("SELECT id FROM person WHERE source = ?", (source,))}
 
-    @_translate
+    @translated
     def email_index(self) -> dict[str, str]:
         rows = self._conn().execute("SELECT email, id FROM person WHERE email IS NOT NULL ORDER BY id")
         out: dict[str, str] = {}
@@ -58,7 +58,7 @@ class SQLiteScans(SQLiteReads):
 
     # --- analytics -----------------------------------------------------------------------------------
 
-    @_translate
+    @translated
     def read_projection(self) -> Projection:
         with self._read() as conn:
             people = [
@@ -92,9 +92,9 @@ class SQLiteScans(SQLiteReads):
             communities = self._all_communities(conn)
         return Projection(people, posts, memberships, reports, skills, endorsements, communities)
 
-    @_translate
+    @translated
 
-    @_translate
+    @translated
     def counts(self) -> dict[str, int]:
         queries = {
             "people": "SELECT count(*) FROM person",
@@ -116,7 +116,7 @@ class SQLiteScans(SQLiteReads):
 
     # --- dump ------------------------------------------------------------------------------------------
 
-    @_translate
+    @translated
     def dump(self) -> dict[str, list[tuple]]:
         """Every stored fact, as sorted JSON-like tuples per kind (the record's fields in order)."""
         with self._read() as conn:

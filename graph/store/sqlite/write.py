@@ -16,6 +16,7 @@ from graph.store.base import (
     dedupe_skills,
 )
 from graph.store.sqlite.conn import SQLiteBase
+from graph.store.sqlite.errors import translated
 from graph.store.sqlite.rows import (
     _COMMUNITY,
     _ENDORSED,
@@ -30,7 +31,6 @@ from graph.store.sqlite.rows import (
     _evidence_json,
     _marks,
     _Table,
-    _translate,
     _ts,
 )
 from schema.errors import StoreError
@@ -195,7 +195,7 @@ class SQLiteWrites(SQLiteBase):
         for key, value in batch.meta.items():
             self._set_meta(conn, key, value)
 
-    @_translate
+    @translated
     def write_batch(self, batch: Batch) -> WriteResult:
         result = WriteResult()
         with self._write() as conn:
@@ -226,7 +226,7 @@ class SQLiteWrites(SQLiteBase):
     def upsert_endorsements(self, rows: Sequence[Endorsement]) -> WriteResult:
         return self.write_batch(Batch(endorsements=rows))
 
-    @_translate
+    @translated
     def set_active(self, person_ids: Sequence[str], active: bool) -> int:
         changed = 0
         with self._write() as conn:
@@ -238,7 +238,7 @@ class SQLiteWrites(SQLiteBase):
                 changed += cur.rowcount
         return changed
 
-    @_translate
+    @translated
     def deactivate_missing(self, source: str, keep_ids: Iterable[str]) -> list[str]:
         keep = set(keep_ids)
         with self._write() as conn:
