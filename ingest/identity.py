@@ -85,8 +85,9 @@ def person_ref(value: str, known: Collection[str]) -> str | None:
 class Resolver:
     """Maps forum person ids (``namespace:handle``) to the ids their posts are written under.
 
-    ``__call__`` is what parsers get as their ``person`` function. People of the forum's own are handed out once,
-    by :meth:`drain`, so the loader writes each in the batch of its first post or membership.
+    Used by the normalise stage (:func:`ingest.normalise.normalise`), never by parsers: ``declare`` an account,
+    call with a forum id to resolve it. People of the forum's own are handed out once, by :meth:`drain`, which
+    the normalise stage empties after each call so each person is written just before its first use.
     """
 
     namespace: str
@@ -96,7 +97,7 @@ class Resolver:
     matched_email: int = 0
     matched_mapping: int = 0
     unmatched: int = 0
-    _ready: dict[str, str] = field(default_factory=dict)
+    ready: dict[str, str] = field(default_factory=dict)  # forum id -> person id, once resolved
     _pending: dict[str, Person] = field(default_factory=dict)
     _new: list[Person] = field(default_factory=list)
     _prefix: str = ""
@@ -108,8 +109,8 @@ class Resolver:
         p = account.person
         if p.id in self._pending:
             return  # first declaration wins (a handle listed twice)
-        if p.id in self._ready:
-            if self._ready[p.id] == p.id:  # already written as a bare handle: write the details now given
+        if p.id in self.ready:
+            if self.ready[p.id] == p.id:  # already written as a bare handle: write the details now given
                 self._new.append(p)
             return
         target = None
@@ -122,7 +123,7 @@ class Resolver:
             if target is not None:
                 self.matched_mapping += 1
         if target is not None:
-            self._ready[p.id] = target
+            self.ready[p.id] = target
             return
         self._pending[p.id] = p
         if account.eager:
@@ -138,7 +139,7 @@ class Resolver:
         return None
 
     def __call__(self, forum_id: str) -> str:
-        t = self._ready.get(forum_id)
+        t = self.ready.get(forum_id)
         if t is not None:
             return t
         person = self._pending.pop(forum_id, None)
@@ -147,12 +148,12 @@ class Resolver:
             t = self._by_handle((local,))
             if t is not None:
                 self.matched_mapping += 1
-                self._ready[forum_id] = t
+                self.ready[forum_id] = t
                 return t
             person = Person(id=forum_id, name=local[:300] or forum_id, source=self.source)
         self.unmatched += 1
         self._new.append(person)
-        self._ready[forum_id] = forum_id
+        self.ready[forum_id] = forum_id
         return forum_id
 
     def drain(self) -> list[Person]:

@@ -45,8 +45,8 @@ def checkpoint_key(kind: str, path: str | Path, *options: object) -> str:
 
 
 class Loader:
-    """Collects records and writes them chunk by chunk; ``people_source`` supplies people to add to each chunk
-    (the identity resolver's new forum people, whose first post or membership is in that chunk)."""
+    """Collects records and writes them chunk by chunk. It writes what it is given: person ids are already
+    resolved (:mod:`ingest.normalise`) and a forum's own people arrive before the records that name them."""
 
     def __init__(
         self,
@@ -54,14 +54,12 @@ class Loader:
         *,
         chunk_size: int = DEFAULT_CHUNK,
         checkpoint: str | None = None,
-        people_source: Callable[[], list[Person]] | None = None,
         aliases: AliasTable | None = None,
         on_chunk: Callable[[int], None] | None = None,
     ) -> None:
         self.store = store
         self.chunk_size = chunk_size
         self.checkpoint = checkpoint
-        self.people_source = people_source
         self.on_chunk = on_chunk
         self.result = WriteResult()
         self.chunks_written = 0
@@ -153,8 +151,6 @@ class Loader:
             new_tags = {t for p in self.posts if p.tags for t in p.tags} - self._skills_seen
             if new_tags:
                 self._skill_names(tuple(sorted(new_tags)))
-        if self.people_source is not None:
-            self.people.extend(self.people_source())
         # key order: B-tree inserts touch neighbouring pages (much cheaper once the store outgrows its page
         # cache); sorts are stable, so a key repeated in the chunk still keeps its last version
         self.people.sort(key=_by_id)

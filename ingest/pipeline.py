@@ -1,6 +1,6 @@
 """The ingest entry points used by the CLI, ``whoknows demo`` and the benchmarks.
 
-``ingest_hris`` and ``ingest_forum`` run read -> parse -> identity -> load for one input and return an
+``ingest_hris`` and ``ingest_forum`` run read -> parse -> normalise (identity) -> load for one input and return an
 :class:`IngestSummary`; ``ingest_manifest`` runs the steps a ``demo-data`` directory lists in its manifest.json.
 Unreadable input raises :class:`~schema.errors.UnreadableInput` (exit code 2 at the CLI) after writing what was
 read before the fault; bad rows are rejected to a JSON-lines file and the rest loads (exit code 1).
@@ -18,13 +18,14 @@ from typing import Any, Protocol
 from graph.store.base import GraphStore, WriteResult
 from ingest import hris as hris_mod
 from ingest.forum import FORMATS
-from ingest.forum.common import Account, StreamContext, make_reports_to
+from ingest.forum.common import StreamContext, make_reports_to
 from ingest.identity import IdentityRow, build_resolver, parse_identities, read_identities
 from ingest.load import DEFAULT_CHUNK, Loader, checkpoint_key
+from ingest.normalise import normalise
 from ingest.rejects import Reject, RejectSink
 from schema.errors import IngestError, RejectedRow, SchemaError, UnreadableInput
 from schema.ids import make_id
-from schema.models import Community, Endorsement, MemberOf, Post, Skill
+from schema.models import Community, Endorsement, MemberOf, Person, Post, Skill
 from schema.skills import AliasTable
 
 
@@ -252,7 +253,7 @@ def ingest_forum(
         known_people=store.person_ids(), identities_file=str(identities), on_reject=sink.add,
     )
     loader = Loader(
-        store, chunk_size=chunk_size, people_source=resolver.drain, aliases=table,
+        store, chunk_size=chunk_size, aliases=table,
         checkpoint=checkpoint_key(
             fmt, path, community, sorted(table.items()), [(r.source, r.handle, r.person_id) for r in rows]
         ),
@@ -263,9 +264,10 @@ def ingest_forum(
     def set_table(t: AliasTable) -> None:
         loader.aliases = t
 
-    ctx = StreamContext(table=table, person=resolver, on_bytes=prog.advance, on_table=set_table)
+    ctx = StreamContext(table=table, on_bytes=prog.advance, on_table=set_table)
     try:
-        _consume(module.stream(src, ctx), loader, resolver.declare, sink.add)
+        # parse (forum ids) -> normalise (forum account -> person) -> load
+        _consume(normalise(module.stream(src, ctx), resolver), loader, sink.add)
     except UnreadableInput as exc:
         raise _salvage(loader, sink, exc) from None
     loader.finish()
@@ -275,10 +277,8 @@ def ingest_forum(
     return _finish(summary, sink, loader, started)
 
 
-def _consume(
-    items: Iterable[Any], loader: Loader, declare: Callable[[Account], None], on_reject: Callable[[Reject], None]
-) -> None:
-    """Route each parsed item to the loader (posts first: they are nearly all of the volume)."""
+def _consume(items: Iterable[Any], loader: Loader, on_reject: Callable[[Reject], None]) -> None:
+    """Route each normalised record to the loader (posts first: they are nearly all of the volume)."""
     add_post, add_member = loader.add_post, loader.add_membership
     for it in items:
         t = type(it)
@@ -286,8 +286,8 @@ def _consume(
             add_post(it)
         elif t is MemberOf:
             add_member(it)
-        elif t is Account:
-            declare(it)
+        elif t is Person:
+            loader.add_person(it)
         elif t is Reject:
             on_reject(it)
         elif t is Community:

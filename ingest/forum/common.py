@@ -1,8 +1,9 @@
 """What forum parsers hand the pipeline, and small pure helpers they share.
 
-Parsers yield schema records whose person ids are *forum* ids (``namespace:handle``); :mod:`ingest.identity`
-maps them to HR people afterwards, so a parser never needs the store. An account the export declares is an
-:class:`Account`: a forum :class:`~schema.models.Person` plus the handles an ``--identities`` file may use for it.
+Parsers yield schema records whose person ids are *forum* ids (``namespace:handle``); the normalise stage
+(:mod:`ingest.normalise`) maps them to people afterwards, so a parser never needs the store or a resolver. An
+account the export declares is an :class:`Account`: a forum :class:`~schema.models.Person` plus the handles an
+``--identities`` file may use for it.
 """
 
 from __future__ import annotations
@@ -153,10 +154,10 @@ class Source:
 
 @dataclass
 class StreamContext:
-    """What a format's ``stream`` gets from the pipeline: the alias table, the person resolver and the hooks."""
+    """What a format's ``stream`` gets from the pipeline: the alias table and the hooks (no identity: parsers
+    yield forum ids, which the normalise stage resolves)."""
 
     table: AliasTable
-    person: Callable[[str], str] = lambda pid: pid
     on_bytes: Callable[[int], None] | None = None
     on_table: Callable[[AliasTable], None] | None = None  # a format extended the alias table (tag synonyms)
 
@@ -322,11 +323,6 @@ def make_post(
     })
 
 
-def same(person_id: str) -> str:
-    """The identity person resolver (parsers used alone, in tests)."""
-    return person_id
-
-
 __all__ = [
     "Account",
     "CountingReader",
@@ -344,7 +340,6 @@ __all__ = [
     "parse_time",
     "reject",
     "require_path",
-    "same",
     "slug",
     "split_tags",
     "walk_files",

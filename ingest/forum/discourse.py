@@ -24,7 +24,6 @@ from ingest.forum.common import (
     make_post,
     parse_time,
     reject,
-    same,
     slug,
 )
 from ingest.rejects import Reject
@@ -72,8 +71,8 @@ def _tag_names(raw: Any) -> list[str]:
 class Site:
     """Per-site ids and state (communities and members already emitted) shared by all topic files."""
 
-    def __init__(self, namespace: str, name: str, canon: TagCanon, person: Any = same) -> None:
-        self.namespace, self.name, self.canon, self.person = namespace, name, canon, person
+    def __init__(self, namespace: str, name: str, canon: TagCanon) -> None:
+        self.namespace, self.name, self.canon = namespace, name, canon
         self.people = IdSpace(namespace)
         self.posts = IdSpace(namespace, "post/")
         self.categories = IdSpace(namespace, "category/")
@@ -136,7 +135,7 @@ def parse_topic(data: Any, site: Site, file: str) -> Iterator[Item]:
                         person=Person(id=fid, name=(display.strip() or username.strip())[:300], source=site.namespace),
                         handles=(username.strip(),), eager=False,
                     )
-                author = site.person(fid)
+                author = fid
                 if (author, cid) not in site.members:
                     site.members.add((author, cid))
                     yield MemberOf(person_id=author, community_id=cid, since=created)
@@ -168,7 +167,7 @@ def locate(path: str | Path, community: str | None) -> Source:
 
 
 def stream(src: Source, ctx: StreamContext) -> Iterator[Item]:
-    site = Site(src.namespace, src.name, TagCanon(ctx.table), ctx.person)
+    site = Site(src.namespace, src.name, TagCanon(ctx.table))
     for f in src.files["files"]:
         try:
             raw = f.read_bytes()

@@ -23,7 +23,6 @@ from ingest.forum.common import (
     make_post,
     parse_time,
     reject,
-    same,
     slug,
 )
 from ingest.rejects import Reject
@@ -74,8 +73,8 @@ def _int(obj: dict[str, Any], key: str) -> int:
 class JsonlState:
     """Ids and what has been seen so far in one file (posts' threads and tags, for replies)."""
 
-    def __init__(self, namespace: str, canon: TagCanon, person: Any = same) -> None:
-        self.namespace, self.canon, self.person = namespace, canon, person
+    def __init__(self, namespace: str, canon: TagCanon) -> None:
+        self.namespace, self.canon = namespace, canon
         self.people = IdSpace(namespace)
         self.posts = IdSpace(namespace, "post/")
         self.communities = IdSpace(namespace, "community/")
@@ -101,7 +100,7 @@ def parse_line(obj: Any, st: JsonlState, out: list[Item]) -> None:
         pid = st.posts(_str(obj, "id"))
         created = parse_time(obj.get("created_at"), "created_at")
         handle = _str(obj, "author", required=False)
-        author = st.person(st.people(handle)) if handle else None
+        author = st.people(handle) if handle else None
         score = _int(obj, "score")
         comm = _str(obj, "community", required=False)
         cid = st.community(comm, out) if comm else None
@@ -147,14 +146,14 @@ def parse_line(obj: Any, st: JsonlState, out: list[Item]) -> None:
         st.declared.add(cid)
         out.append(Community(id=cid, name=(_str(obj, "name", required=False) or cid)[:300], kind=ck, source=ns))
     elif kind == "membership":
-        who = st.person(st.people(_str(obj, "person")))
+        who = st.people(_str(obj, "person"))
         cid = st.community(_str(obj, "community"), out)
         since = obj.get("since")
         out.append(MemberOf(person_id=who, community_id=cid,
                             since=parse_time(since, "since") if since not in (None, "") else None))
     elif kind == "endorsement":
-        a = st.person(st.people(_str(obj, "from")))
-        b = st.person(st.people(_str(obj, "to")))
+        a = st.people(_str(obj, "from"))
+        b = st.people(_str(obj, "to"))
         skill = st.canon([_str(obj, "skill")])
         if not skill:
             raise ValueError(f"skill {obj.get('skill')!r} is empty after canonicalisation")
@@ -203,7 +202,7 @@ def locate(path: str | Path, community: str | None) -> Source:
 
 
 def stream(src: Source, ctx: StreamContext) -> Iterator[Item]:
-    st = JsonlState(src.namespace, TagCanon(ctx.table), ctx.person)
+    st = JsonlState(src.namespace, TagCanon(ctx.table))
     f: Path = src.files["file"]
     on = ctx.on_bytes
 

@@ -28,7 +28,6 @@ from ingest.forum.common import (
     make_membership,
     make_post,
     reject,
-    same,
     walk_files,
 )
 from ingest.rejects import Reject
@@ -160,7 +159,7 @@ class Channel:
     name: str
 
 
-def parse_channels(data: Any, file: str, person: Any = same) -> Iterator[Item | Channel]:
+def parse_channels(data: Any, file: str) -> Iterator[Item | Channel]:
     """Channel communities, their members' memberships, and a Channel per entry (to map folders to ids)."""
     if not isinstance(data, list):
         raise UnreadableInput(file, "expected a JSON list of channels")
@@ -188,7 +187,7 @@ def parse_channels(data: Any, file: str, person: Any = same) -> Iterator[Item | 
         for uid in members:
             if isinstance(uid, str) and uid.strip():
                 try:
-                    member = person(people(uid.strip()))
+                    member = people(uid.strip())
                 except SchemaError as exc:
                     yield reject(file, n, f"member {uid[:40]!r}: {exc}")
                     continue
@@ -202,7 +201,6 @@ def parse_messages(
     data: Any,
     community_id: str,
     file: str,
-    person: Any = same,
     bots: set[str] | None = None,
     posts: IdSpace | None = None,
 ) -> Iterator[Item]:
@@ -213,7 +211,6 @@ def parse_messages(
         return
     seen_bots = bots if bots is not None else set()
     people = _PEOPLE
-    authors: dict[str, str] = {}  # user id -> resolved person id, for this file
     if posts is None:
         posts = IdSpace(NAMESPACE, community_id.partition("/")[2] + "/")
     Q, R = PostKind.QUESTION, PostKind.REPLY
@@ -232,16 +229,14 @@ def parse_messages(
             user = _text(m.get("user"))
             bot = _text(m.get("bot_id"))
             if user:
-                author = authors.get(user)
-                if author is None:
-                    author = authors[user] = person(people(user))
+                author = people(user)
             elif bot:
                 bid = people(bot)
                 if bid not in seen_bots:
                     seen_bots.add(bid)
                     name = (_text(m.get("username")) or bot)[:300]
                     yield Account(person=Person(id=bid, name=name, bot=True, source=NAMESPACE), handles=(bot,))
-                author = person(bid)
+                author = bid
             else:
                 author = None
             score = 0
@@ -283,7 +278,7 @@ def stream(src: Source, ctx: StreamContext) -> Iterator[Item]:
             if not archive.has(meta):
                 continue
             label = archive.label(archive.root + meta)
-            for item in parse_channels(decode_json_bytes(archive.read(meta), label), label, ctx.person):
+            for item in parse_channels(decode_json_bytes(archive.read(meta), label), label):
                 if isinstance(item, Channel):
                     by_folder.setdefault(item.name, item.id)
                 else:
@@ -314,7 +309,7 @@ def stream(src: Source, ctx: StreamContext) -> Iterator[Item]:
             ids = post_ids.get(cid)
             if ids is None:
                 ids = post_ids[cid] = IdSpace(NAMESPACE, cid.partition("/")[2] + "/")
-            yield from parse_messages(data, cid, label, ctx.person, bots, ids)
+            yield from parse_messages(data, cid, label, bots, ids)
     finally:
         archive.close()
 

@@ -27,7 +27,6 @@ from ingest.forum.common import (
     make_post,
     parse_time,
     reject,
-    same,
     slug,
     split_tags,
 )
@@ -87,7 +86,6 @@ class Site:
     namespace: str  # "stackexchange/<site>"
     name: str
     canon: TagCanon
-    person: Callable[[str], str] = same
     people: IdSpace = field(init=False)
     posts: IdSpace = field(init=False)
     comments: IdSpace = field(init=False)
@@ -95,7 +93,7 @@ class Site:
     members: set[str] = field(default_factory=set)
     thread_of: dict[int, int] = field(default_factory=dict)  # post id -> question id
     _tag_cache: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    _authors: dict[str, str] = field(default_factory=dict)  # raw user id -> resolved person id
+    _authors: dict[str, str] = field(default_factory=dict)  # raw user id -> forum person id
 
     def __post_init__(self) -> None:
         self.people = IdSpace(self.namespace)
@@ -118,7 +116,7 @@ class Site:
         return t
 
     def author(self, user_id: str | None, when: datetime, out: list[Item]) -> str | None:
-        """The resolved author id; a first contribution also makes them a member of the site."""
+        """The author's forum id; a first contribution also makes them a member of the site."""
         if not user_id:
             return None
         pid = self._authors.get(user_id)
@@ -127,7 +125,7 @@ class Site:
         if not user_id.strip():
             return None  # deleted account
         forum_id = self.people(user_id.strip())
-        pid = self._authors[user_id] = self.person(forum_id)
+        pid = self._authors[user_id] = forum_id
         if forum_id not in self.members:
             self.members.add(forum_id)
             out.append(make_membership(pid, self.community_id, when))
@@ -321,7 +319,7 @@ def stream(src: Source, ctx: StreamContext) -> Iterator[Item]:
         ctx.table = table
         if ctx.on_table is not None:
             ctx.on_table(table)
-    site = Site(src.namespace, src.name, TagCanon(table), person=ctx.person)
+    site = Site(src.namespace, src.name, TagCanon(table))
     yield site.community()
     if "Tags.xml" in files:
         yield from parse_tags(open_rows(files["Tags.xml"]), table, str(files["Tags.xml"]))

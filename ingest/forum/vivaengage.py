@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from ingest.forum.common import Account, IdSpace, Item, Source, StreamContext, make_post, parse_time, reject, same
+from ingest.forum.common import Account, IdSpace, Item, Source, StreamContext, make_post, parse_time, reject
 from schema.errors import SchemaError, UnreadableInput
 from schema.labels import CommunityKind, PostKind
 from schema.models import Community, MemberOf, Person
@@ -78,7 +78,7 @@ def _time(value: str | None) -> Any:
 
 
 def parse_messages(
-    rows: Iterable[tuple[int, dict[str, str]]], file: str = "Messages.csv", person: Any = same
+    rows: Iterable[tuple[int, dict[str, str]]], file: str = "Messages.csv"
 ) -> Iterator[Item]:
     people = IdSpace(NAMESPACE)
     posts = IdSpace(NAMESPACE, "message/")
@@ -106,7 +106,7 @@ def parse_messages(
                     p = Person(id=fid, name=name, email=email, source=NAMESPACE)
                     accounts.add(fid)
                     yield Account(person=p, handles=(sender,) + ((email,) if email else ()), eager=False)
-                author = person(fid)
+                author = fid
             if cid not in communities:
                 communities.add(cid)
                 gname = (r.get("group_name") or "").strip() or ("All Company" if gid == "all-company" else gid)
@@ -150,7 +150,7 @@ def stream(src: Source, ctx: StreamContext) -> Iterator[Item]:
     f: Path = src.files["file"]
     with f.open("rb") as raw:
         fh = io.BufferedReader(_Counting(raw, ctx.on_bytes), 1 << 20)
-        yield from parse_messages(iter_csv(fh, str(f)), str(f), ctx.person)
+        yield from parse_messages(iter_csv(fh, str(f)), str(f))
 
 
 __all__ = ["iter_csv", "locate", "parse_messages", "read_vivaengage", "stream"]

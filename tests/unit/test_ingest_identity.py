@@ -70,3 +70,43 @@ def test_parse_identities_header_comments_and_bad_rows() -> None:
     assert isinstance(got[1], Reject)
     assert got[1].row == 4
     assert got[2] == IdentityRow(6, "slack", "U3", "E3")
+
+
+# --- the normalise stage: parsers' forum ids in, people's ids out ----------------------------------------
+
+
+def test_normalise_rewrites_forum_ids_and_writes_own_people_before_first_use() -> None:
+    from datetime import UTC, datetime
+
+    from ingest.forum import slack
+    from ingest.normalise import normalise
+    from schema.models import MemberOf, Post
+
+    users = [{"id": "U1", "name": "ann", "profile": {"email": "ANN@x.com"}},
+             {"id": "U2", "name": "bob"}, {"id": "U3", "name": "cy"}]
+    channels = [{"id": "C1", "name": "general", "members": ["U1", "U2"]}]
+    msgs = [{"ts": "1700000000.0001", "user": "U1"}, {"ts": "1700000001.0002", "user": "U9"}]
+    items = [*slack.parse_users(users), *slack.parse_channels(channels, "channels.json"),
+             *slack.parse_messages(msgs, "slack:channel/C1", "general/2023-11-14.json")]
+    # the parsers know nothing of people: every id they give is a Slack id
+    assert {p.author_id for p in items if isinstance(p, Post)} == {"slack:U1", "slack:U9"}
+    out = list(normalise(items, resolver([IdentityRow(2, "slack", "U3", "E3")])))
+    def who(x: object) -> str | None:
+        return x.author_id if isinstance(x, Post) else getattr(x, "person_id", None) or getattr(x, "id", None)
+
+    kinds = [(type(x).__name__, who(x)) for x in out]
+    # U1 by email, U3 by the identities file (and never written as a person), U2 and U9 are forum people,
+    # each written before the first record that names it
+    assert ("Person", "slack:U2") in kinds and ("Person", "slack:U9") in kinds
+    assert not any(k == ("Person", "slack:U1") or k == ("Person", "slack:U3") for k in kinds)
+    assert kinds.index(("Person", "slack:U2")) < kinds.index(("MemberOf", "slack:U2"))
+    assert kinds.index(("Person", "slack:U9")) < kinds.index(("Post", "slack:U9"))
+    assert ("MemberOf", "hr:E1") in kinds and ("Post", "hr:E1") in kinds
+    assert not any(isinstance(x, Account) for x in out)
+    # two accounts of one person in one community: one membership
+    twice = [account("U1", "Ann", "ann@x.com"), account("U4", "Ann again", "ann@x.com"),
+             MemberOf(person_id="slack:U1", community_id="slack:channel/C1"),
+             MemberOf(person_id="slack:U4", community_id="slack:channel/C1",
+                      since=datetime(2024, 1, 1, tzinfo=UTC))]
+    members = [x for x in normalise(twice, resolver()) if isinstance(x, MemberOf)]
+    assert [(m.person_id, m.since) for m in members] == [("hr:E1", None)]
