@@ -97,11 +97,13 @@ def test_normalise_rewrites_forum_ids_and_writes_own_people_before_first_use() -
     kinds = [(type(x).__name__, who(x)) for x in out]
     # U1 by email, U3 by the identities file (and never written as a person), U2 and U9 are forum people,
     # each written before the first record that names it
-    assert ("Person", "slack:U2") in kinds and ("Person", "slack:U9") in kinds
+    assert ("Person", "slack:U2") in kinds
+    assert ("Person", "slack:U9") in kinds
     assert not any(k == ("Person", "slack:U1") or k == ("Person", "slack:U3") for k in kinds)
     assert kinds.index(("Person", "slack:U2")) < kinds.index(("MemberOf", "slack:U2"))
     assert kinds.index(("Person", "slack:U9")) < kinds.index(("Post", "slack:U9"))
-    assert ("MemberOf", "hr:E1") in kinds and ("Post", "hr:E1") in kinds
+    assert ("MemberOf", "hr:E1") in kinds
+    assert ("Post", "hr:E1") in kinds
     assert not any(isinstance(x, Account) for x in out)
     # two accounts of one person in one community: one membership
     twice = [account("U1", "Ann", "ann@x.com"), account("U4", "Ann again", "ann@x.com"),
