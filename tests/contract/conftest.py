@@ -1,12 +1,11 @@
 """The contract suite runs against every GraphStore implementation.
 
-SQLite always runs (a real file on disk). Neo4j runs when WHOKNOWS_TEST_NEO4J_URI is set
-(with WHOKNOWS_TEST_NEO4J_USER / WHOKNOWS_TEST_NEO4J_PASSWORD) and is skipped, saying so, otherwise.
+SQLite always runs (a real file on disk). Neo4j runs on the session's real Neo4j server (tests/conftest.py: the one
+the suite starts, or the one WHOKNOWS_TEST_NEO4J_URI names), its database wiped before each test.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -15,20 +14,7 @@ import pytest
 from graph.store.base import GraphStore
 from graph.store.sqlite import SQLiteStore
 
-NEO4J_URI = os.environ.get("WHOKNOWS_TEST_NEO4J_URI")
-
-BACKENDS = [
-    "sqlite",
-    pytest.param(
-        "neo4j",
-        marks=[
-            pytest.mark.neo4j,
-            pytest.mark.skipif(
-                not NEO4J_URI, reason="WHOKNOWS_TEST_NEO4J_URI is not set: no Neo4j server to run the contract on"
-            ),
-        ],
-    ),
-]
+BACKENDS = ["sqlite", pytest.param("neo4j", marks=pytest.mark.neo4j)]
 
 
 @pytest.fixture(params=BACKENDS)
@@ -37,8 +23,9 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def make_store(backend: str, tmp_path: Path) -> Iterator[Callable[[], GraphStore]]:
+def make_store(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Callable[[], GraphStore]]:
     """A factory of fresh, empty stores of the backend under test; all are closed at teardown."""
+    target = request.getfixturevalue("neo4j_target") if backend == "neo4j" else None
     opened: list[GraphStore] = []
     counter = iter(range(1000))
 
@@ -48,7 +35,8 @@ def make_store(backend: str, tmp_path: Path) -> Iterator[Callable[[], GraphStore
         else:
             from tests.contract.neo4j_factory import make_neo4j_store
 
-            store = make_neo4j_store()
+            assert target is not None
+            store = make_neo4j_store(target)
         opened.append(store)
         return store
 

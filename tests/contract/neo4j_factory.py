@@ -1,31 +1,23 @@
-"""Fresh Neo4j stores for the contract suite, on the server named by WHOKNOWS_TEST_NEO4J_URI.
+"""Fresh Neo4j stores on the session's Neo4j server (tests/conftest.py's ``neo4j_target``).
 
-Each store starts from an empty database: everything in it is deleted first, so point the variable at a
-database kept for tests (WHOKNOWS_TEST_NEO4J_DATABASE, default: the server's default database).
+Each store starts from an empty database: everything in it is deleted first (constraints and indexes stay), so an
+external server (WHOKNOWS_TEST_NEO4J_URI) must be one kept for tests.
 """
 
 from __future__ import annotations
 
 import functools
-import os
 
 from graph.store import cypher
 from graph.store.neo4j import Neo4jStore, run
+from tests.conftest import Neo4jTarget
 
 WIPE_BATCH = 10000
 
 
-def connect_test_store() -> Neo4jStore:
-    """A Neo4jStore on the server of WHOKNOWS_TEST_NEO4J_URI (+ _USER, _PASSWORD, _DATABASE), data untouched."""
-    uri = os.environ.get("WHOKNOWS_TEST_NEO4J_URI")
-    if not uri:
-        raise RuntimeError("WHOKNOWS_TEST_NEO4J_URI is not set: there is no Neo4j server to test against")
-    return Neo4jStore.connect(
-        uri,
-        user=os.environ.get("WHOKNOWS_TEST_NEO4J_USER", "neo4j"),
-        password=os.environ.get("WHOKNOWS_TEST_NEO4J_PASSWORD"),
-        database=os.environ.get("WHOKNOWS_TEST_NEO4J_DATABASE") or None,
-    )
+def connect_test_store(target: Neo4jTarget) -> Neo4jStore:
+    """A Neo4jStore on the test server, data untouched."""
+    return Neo4jStore.connect(target.uri, user=target.user, password=target.password, database=target.database)
 
 
 def wipe(store: Neo4jStore) -> None:
@@ -36,9 +28,9 @@ def wipe(store: Neo4jStore) -> None:
             return
 
 
-def make_neo4j_store() -> Neo4jStore:
+def make_neo4j_store(target: Neo4jTarget) -> Neo4jStore:
     """A Neo4jStore on the test server with an empty database (constraints and indexes created)."""
-    store = connect_test_store()
+    store = connect_test_store(target)
     try:
         wipe(store)
     except BaseException:
