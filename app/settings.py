@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     max_depth: int = 10
     max_aliases: int = 20
     max_page: int = 100
+    max_cost: int = 25_000  # fields resolved, times page sizes (app/graphql/analysis.py)
+    max_selections: int = 2_000  # fields selected once fragments are expanded
+    max_fragments: int = 100
     min_group_size: int = 5
     log_level: str = "INFO"
 

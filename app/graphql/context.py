@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from app.auth import Principal, Role
 from app.gateway import StoreGateway
+from app.graphql.documents import Prepared
 from app.graphql.loaders import Loaders
 from app.graphql.services import Services
 from app.settings import Settings
@@ -20,6 +21,7 @@ class Context:
     settings: Settings
     request_id: str = "-"
     services: Services = field(default_factory=Services)
+    prepared: Prepared | None = None  # the request's parsed and validated document (app/graphql/documents.py)
     _loaders: Loaders | None = field(default=None, repr=False)
 
     @property

@@ -7,6 +7,7 @@ request, and never a 500 for bad input; everything else is a GraphQL answer with
 from __future__ import annotations
 
 import json
+import logging
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
@@ -14,11 +15,12 @@ from fastapi.responses import Response
 
 from app.deps import GatewayDep, PrincipalDep, SettingsDep
 from app.graphql.context import Context
-from app.graphql.executor import AMBIGUOUS, GraphQLExecutor
+from app.graphql.executor import GraphQLExecutor
 from app.graphql.services import Services
 from app.responses import error_response
 
 MAX_BODY_BYTES = 256 * 1024
+log = logging.getLogger("whoknows.api")
 
 router = APIRouter()
 
@@ -66,14 +68,15 @@ async def graphql_post(
     if op_name is not None and not isinstance(op_name, str):
         return _bad("'operationName' must be a string")
 
-    label, kind = executor.operation_label(query, op_name)
-    if label == AMBIGUOUS:  # the GraphQL spec requires a name here; strawberry would run the first one
-        return _bad("the document has several operations: say which with 'operationName'")
-    request.scope["state"]["operation"] = label
-    ctx = Context(principal=principal, gateway=gateway, settings=settings,
-                  request_id=request.scope["state"].get("request_id", "-"), services=services)
-    encoded = await executor.respond(query, variables, op_name, label, kind, ctx)
-    return Response(encoded, media_type="application/json")
+    rid = request.scope["state"].get("request_id", "-")
+    ctx = Context(principal=principal, gateway=gateway, settings=settings, request_id=rid, services=services)
+    try:
+        answer = await executor.respond(query, variables, op_name, ctx)
+    except Exception:  # a bug of ours, never the caller's: logged with its traceback, answered with a code
+        log.exception("unexpected error answering a GraphQL request")
+        return error_response("INTERNAL_SERVER_ERROR", f"internal error (request id {rid})")
+    request.scope["state"]["operation"] = answer.label
+    return Response(answer.body, status_code=answer.status, media_type="application/json")
 
 
 __all__ = ["MAX_BODY_BYTES", "router"]

@@ -11,17 +11,15 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from functools import lru_cache
+from dataclasses import dataclass
 from typing import Any
 
 import anyio
-from graphql import OperationDefinitionNode, OperationType, parse
-from graphql.error import GraphQLSyntaxError
+from graphql import OperationType
 
 from app.gateway import StoreGateway
 from app.graphql.cache import CacheKey, ResponseCache
 from app.graphql.context import Context
-from app.graphql.limits import MAX_TOKENS
 from app.graphql.schema import WhoknowsSchema, format_error
 from app.observability import Metrics
 from app.responses import encode, error_body
@@ -29,52 +27,58 @@ from app.settings import Settings
 from schema.errors import WhoknowsError
 
 log = logging.getLogger("whoknows.api")
-AMBIGUOUS = "ambiguous"
 Variables = dict[str, Any] | None
 
 
+@dataclass(frozen=True)
+class Answer:
+    """What the endpoint sends: HTTP status, encoded JSON body, and the operation's metrics label."""
+
+    status: int
+    body: bytes
+    label: str
+
+
 class GraphQLExecutor:
-    """One per app: the schema, the response cache and the background refreshes it started."""
+    """One per app: the schema, its prepared documents, the response cache and the background refreshes."""
 
     def __init__(self, schema: WhoknowsSchema, settings: Settings, metrics: Metrics, cache: ResponseCache) -> None:
         self.schema = schema
+        self.documents = schema.documents
         self.settings = settings
         self.metrics = metrics
         self.cache = cache
         self._background: set[asyncio.Task[None]] = set()  # refresh tasks, referenced until done
-        gql = schema._schema
-        self.root_fields = frozenset(
-            name for t in (gql.query_type, gql.mutation_type) if t is not None for name in t.fields
-        )
-        self.operation_label = lru_cache(maxsize=2048)(self._operation_label)
 
-    def _operation_label(self, query: str, operation_name: str | None) -> tuple[str, str | None]:
-        """(label, operation type): the type is None unless the document parses to exactly one operation."""
+    async def respond(self, query: str, variables: Variables, op_name: str | None, ctx: Context) -> Answer:
+        """Prepare the document (bounded, off the loop), check the operation and its cost, then answer it."""
+        start = time.perf_counter()
         try:
-            doc = parse(query, no_location=True, max_tokens=MAX_TOKENS)
-        except (GraphQLSyntaxError, RecursionError):
-            return "invalid", None
-        ops = [d for d in doc.definitions if isinstance(d, OperationDefinitionNode)]
-        if operation_name is None and len(ops) > 1:
-            return AMBIGUOUS, None
-        if operation_name is not None:
-            ops = [o for o in ops if o.name is not None and o.name.value == operation_name]
-        if len(ops) != 1:
-            return "invalid", None
-        kind = ops[0].operation.value
-        names = sorted(
-            {
-                s.name.value
-                for s in ops[0].selection_set.selections
-                if hasattr(s, "name") and s.name is not None and s.name.value in self.root_fields
-            }
-        )
-        if not names:
-            return ("introspection" if "__schema" in query or "__type" in query else "unknown"), kind
-        return "+".join(names[:3]) + ("+more" if len(names) > 3 else ""), kind
+            with anyio.fail_after(self.settings.request_timeout_s):
+                prepared = await self.documents.prepare(query)
+        except TimeoutError:
+            self.metrics.observe_graphql("invalid", "timeout", time.perf_counter() - start)
+            return Answer(200, encode(self._timeout_body()), "invalid")
+        if prepared.errors:
+            self.metrics.observe_graphql("invalid", "bad_user_input", time.perf_counter() - start)
+            body = {"data": None, "errors": [format_error(e, ctx.request_id) for e in prepared.errors]}
+            return Answer(200, encode(body), "invalid")
+        operation = prepared.operation(op_name)
+        if operation is None:  # graphql-core would raise; strawberry would answer 500
+            if op_name is None:
+                message = "the document has several operations: say which with 'operationName'"
+            else:
+                message = f"the document has no operation named {op_name[:80]!r}"
+            return Answer(400, encode(error_body("BAD_USER_INPUT", message)), "invalid")
+        label = operation.label
+        if operation.has_variables and (over := self.documents.cost_with(prepared, variables)) is not None:
+            self.metrics.observe_graphql(label, "bad_user_input", time.perf_counter() - start)
+            return Answer(200, encode(error_body("BAD_USER_INPUT", over)), label)
+        ctx.prepared = prepared
+        return Answer(200, await self._answer(query, variables, op_name, operation.kind, label, ctx), label)
 
-    async def respond(
-        self, query: str, variables: Variables, op_name: str | None, label: str, kind: str | None, ctx: Context
+    async def _answer(
+        self, query: str, variables: Variables, op_name: str | None, kind: str, label: str, ctx: Context
     ) -> bytes:
         """The encoded response to one request: from the cache when it may be, else executed."""
         cache = self.cache
@@ -118,7 +122,7 @@ class GraphQLExecutor:
         return encoded
 
     async def execute(
-        self, query: str, variables: Variables, op_name: str | None, kind: str | None, label: str, ctx: Context
+        self, query: str, variables: Variables, op_name: str | None, kind: str, label: str, ctx: Context
     ) -> tuple[bytes, str]:
         """Run one document: (encoded response, outcome), metrics recorded; TIMEOUT past the request timeout."""
         start = time.perf_counter()
@@ -172,4 +176,4 @@ def data_version(gateway: StoreGateway) -> int | None:
         return None
 
 
-__all__ = ["AMBIGUOUS", "GraphQLExecutor", "data_version"]
+__all__ = ["Answer", "GraphQLExecutor", "data_version"]

@@ -1,34 +1,27 @@
-"""The API's limits (DESIGN.md): query depth <= 10, aliases <= 20, ``first``/``count`` <= 100, bounded tokens and
-hops; beyond them a BAD_USER_INPUT error, never a 500.
-
-Depth and alias limits are GraphQL validation rules (strawberry's QueryDepthLimiter and MaxAliasesLimiter build
-them); they are built once per schema so strawberry's ValidationCache can recognise a document it has validated.
+"""The API's limits (DESIGN.md): query depth <= 10, aliases <= 20, cost, fragments and selections bounded,
+``first``/``count`` <= 100, bounded tokens, argument lengths and hops; beyond them a BAD_USER_INPUT error, never a
+500. Document-wide limits are measured in linear time by app/graphql/analysis.py (see app/graphql/documents.py);
+the argument checks here run in the resolvers.
 """
 
 from __future__ import annotations
 
-from graphql import ASTValidationRule
-from graphql.validation import NoSchemaIntrospectionCustomRule
-from strawberry.extensions import MaxAliasesLimiter, QueryDepthLimiter
-
+from app.graphql.analysis import Limits
+from app.graphql.documents import MAX_TOKENS
 from app.settings import Settings
 from graph.store.base import MAX_PAGE
 from schema.errors import BadInput
 from schema.ids import check_id
 
-MAX_TOKENS = 5000  # lexer tokens per document: bounds parse work before any other check
 MAX_HOPS = 8  # introductionPath
 
 
-def validation_rules(settings: Settings) -> list[type[ASTValidationRule]]:
-    """Depth and alias limits, and no introspection when it is switched off."""
-    rules: list[type[ASTValidationRule]] = [
-        *QueryDepthLimiter(max_depth=settings.max_depth).validation_rules,
-        *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
-    ]
-    if not settings.introspection:
-        rules.append(NoSchemaIntrospectionCustomRule)
-    return rules
+def limits(settings: Settings) -> Limits:
+    """The document limits of ``settings``."""
+    return Limits(
+        max_depth=settings.max_depth, max_aliases=settings.max_aliases, max_fragments=settings.max_fragments,
+        max_selections=settings.max_selections, max_cost=settings.max_cost, max_page=settings.max_page,
+    )
 
 
 def page_size(first: int, limit: int = MAX_PAGE) -> int:
@@ -52,4 +45,4 @@ def node_id(value: str, what: str = "id") -> str:
         raise BadInput(f"{what} {value[:80]!r} is not a valid id (expected 'namespace:local')") from exc
 
 
-__all__ = ["MAX_HOPS", "MAX_TOKENS", "hops", "node_id", "page_size", "validation_rules"]
+__all__ = ["MAX_HOPS", "MAX_TOKENS", "hops", "limits", "node_id", "page_size"]

@@ -14,16 +14,11 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import (
-    AddValidationRules,
-    MaxTokensLimiter,
-    ParserCache,
-    ValidationCache,
-)
 from strawberry.types import ExecutionContext
 
 from app.auth import Role
-from app.graphql.limits import MAX_TOKENS, hops, node_id, page_size, validation_rules
+from app.graphql.documents import Documents, UsePrepared
+from app.graphql.limits import hops, limits, node_id, page_size
 from app.graphql.services import Services, SkillIndex
 from app.graphql.types import (
     AnalyticsRun,
@@ -282,6 +277,8 @@ def format_error(error: GraphQLError, request_id: str) -> dict[str, Any]:
 class WhoknowsSchema(strawberry.Schema):
     """Logs unexpected resolver errors with their traceback (server side only); expected ones at debug level."""
 
+    documents: Documents
+
     def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
         for error in errors:
             if error_code(error) == "INTERNAL_SERVER_ERROR":
@@ -291,16 +288,12 @@ class WhoknowsSchema(strawberry.Schema):
 
 
 def build_schema(settings: Settings) -> WhoknowsSchema:
-    """The schema with its limits: depth, aliases, tokens, optional introspection, and parse/validation caches."""
-    # Strawberry builds extensions per execution; the limit rules are built once (limits.validation_rules) so
-    # that ValidationCache, whose key includes the rules, recognises documents it has already validated.
-    extensions: list[Any] = [
-        partial(MaxTokensLimiter, max_token_count=MAX_TOKENS),
-        partial(ParserCache, maxsize=512),
-        partial(AddValidationRules, validation_rules(settings)),
-        partial(ValidationCache, maxsize=512),
-    ]
-    return WhoknowsSchema(query=Query, mutation=Mutation, extensions=extensions)
+    """The schema with its limits; documents are parsed, measured and validated once by ``schema.documents``."""
+    documents = Documents(limits(settings), introspection=settings.introspection)
+    schema = WhoknowsSchema(query=Query, mutation=Mutation, extensions=[partial(UsePrepared, documents=documents)])
+    documents.bind(schema._schema)
+    schema.documents = documents
+    return schema
 
 
 __all__ = ["Mutation", "Query", "Services", "SkillIndex", "WhoknowsSchema", "build_schema", "choose_seeds",

@@ -31,7 +31,7 @@ QUERIES = {
     "experts_python": '{ experts(skill: "python", first: 100) { edges { node { person { id } } } } }',
     "person_opted_out": f'{{ person(id: "{OPTED_OUT}") {{ {PERSON} }} }}',
     "person_managed_by_opted_out": f'{{ person(id: "{pid(9)}") {{ {PERSON} }} }}',
-    "community_members": "{ communities { id members(first: 100) { totalCount edges { node { "
+    "community_members": "{ communities(first: 10) { id members(first: 100) { totalCount edges { node { "
                          + PERSON + " } } } } }",
     "community": '{ community(id: "slack:tiny") { members { totalCount edges { node { id name } } } } }',
     "influencers_global": "{ influencers(first: 100) { person { id name } } }",

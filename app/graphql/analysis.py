@@ -1,0 +1,273 @@
+"""What a GraphQL document asks for, measured in time linear in its size: depth, selections, aliases and cost.
+
+Why: strawberry's depth and alias limiters walk every fragment spread again at every place it is spread, so a
+1.6 KB document of 40 fragments, each spreading the next twice, costs 2^40 steps and held the event loop for
+minutes (issue 9). Here each fragment is measured once per (fragment, paging context) and memoised, so the whole
+analysis is O(document) however the fragments nest, and the figures it returns are those of the document *after*
+expansion (a fragment spread twice counts twice), computed with saturating arithmetic so they stay small numbers.
+
+Cost: one unit per field resolved, multiplied through lists. A field with a ``first`` or ``count`` argument
+multiplies its sub-selection by that page size (the literal, the variable's value, or the argument's default);
+a connection's own list (``edges``) under it then counts once per item, not again. Any other list field multiplies
+by ``list_estimate`` (person's communities, skills, weekly health, introspection lists). Leaves cost one.
+Depth follows strawberry's definition (top-level fields are depth 0; introspection fields do not add depth), so
+the limit ``WHOKNOWS_MAX_DEPTH`` means what it meant before. Introspection is bounded instead by how many of its
+lists nest (types > fields > args is three) and costs ``introspection_list_estimate`` per list item.
+
+The analysis never raises on a bad document: unknown fragments, fragment cycles and over-deep nesting come back
+as messages, which the caller reports as BAD_USER_INPUT.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLField,
+    GraphQLNamedType,
+    GraphQLSchema,
+    InlineFragmentNode,
+    IntValueNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    VariableNode,
+    get_named_type,
+    get_nullable_type,
+    is_list_type,
+)
+from graphql.type.introspection import SchemaMetaFieldDef, TypeMetaFieldDef, TypeNameMetaFieldDef
+
+SATURATE = 10**12  # figures saturate here: an exponential document yields a big, not a huge, number
+PAGE_ARGUMENTS = ("first", "count")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The caps a document must stay within (settings: WHOKNOWS_MAX_DEPTH, _MAX_ALIASES, _MAX_COST...)."""
+
+    max_depth: int = 10
+    max_aliases: int = 20
+    max_fragments: int = 100
+    max_selections: int = 2000
+    max_cost: int = 25_000
+    max_page: int = 100
+    list_estimate: int = 10
+    introspection_list_estimate: int = 3  # the schema's own types and fields: small, in memory
+    max_introspection_nesting: int = 3  # lists inside lists in introspection (types > fields > args)
+
+
+@dataclass(frozen=True)
+class Stats:
+    """Figures of one selection set after expansion."""
+
+    selections: int = 0
+    depth: int = 0
+    aliases: int = 0
+    cost: int = 0
+    introspection_nesting: int = 0
+
+
+@dataclass
+class Analysis:
+    """The whole document's figures (the maximum over its operations) and what is wrong with it."""
+
+    selections: int = 0
+    depth: int = 0
+    aliases: int = 0
+    cost: int = 0
+    introspection_nesting: int = 0
+    fragments: int = 0
+    problems: list[str] = field(default_factory=list)
+
+
+def _add(a: int, b: int) -> int:
+    return min(a + b, SATURATE)
+
+
+def _mul(a: int, b: int) -> int:
+    return min(a * b, SATURATE)
+
+
+class _Walker:
+    def __init__(
+        self, schema: GraphQLSchema, fragments: Mapping[str, FragmentDefinitionNode], limits: Limits,
+        variables: Mapping[str, Any] | None,
+    ) -> None:
+        self.schema = schema
+        self.fragments = fragments
+        self.limits = limits
+        self.variables = variables
+        self.memo: dict[tuple[str, bool], Stats] = {}
+        self.active: set[str] = set()
+        self.problems: list[str] = []
+
+    def fragment(self, name: str, paged: bool) -> Stats:
+        key = (name, paged)
+        done = self.memo.get(key)
+        if done is not None:
+            return done
+        node = self.fragments.get(name)
+        if node is None:
+            self.problems.append(f'unknown fragment "{name}"')
+            stats = Stats()
+        elif name in self.active:
+            self.problems.append(f'fragment "{name}" spreads itself (a cycle)')
+            return Stats()
+        else:
+            self.active.add(name)
+            parent = self.schema.get_type(node.type_condition.name.value)
+            stats = self.selection_set(node.selection_set, parent, paged)
+            self.active.discard(name)
+        self.memo[key] = stats
+        return stats
+
+    def selection_set(self, node: SelectionSetNode, parent: GraphQLNamedType | None, paged: bool) -> Stats:
+        selections = depth = aliases = cost = nesting = 0
+        for sel in node.selections:
+            if isinstance(sel, FieldNode):
+                child = self.field(sel, parent, paged)
+            elif isinstance(sel, FragmentSpreadNode):
+                child = self.fragment(sel.name.value, paged)
+            elif isinstance(sel, InlineFragmentNode):
+                inner = self.schema.get_type(sel.type_condition.name.value) if sel.type_condition else parent
+                child = self.selection_set(sel.selection_set, inner, paged)
+            else:  # pragma: no cover - the grammar has no other selection
+                continue
+            selections = _add(selections, child.selections)
+            depth = max(depth, child.depth)
+            aliases = _add(aliases, child.aliases)
+            cost = _add(cost, child.cost)
+            nesting = max(nesting, child.introspection_nesting)
+        return Stats(selections, depth, aliases, cost, nesting)
+
+    def field(self, node: FieldNode, parent: GraphQLNamedType | None, paged: bool) -> Stats:
+        name = node.name.value
+        definition = self._definition(parent, name)
+        aliases = 1 if node.alias else 0
+        if node.selection_set is None:
+            return Stats(1, 0, aliases, 1)
+        child_type: GraphQLNamedType | None = None
+        is_list = False
+        page: int | None = None
+        if definition is not None:
+            child_type = get_named_type(definition.type)
+            is_list = is_list_type(get_nullable_type(definition.type))  # type: ignore[arg-type]
+            page = self._page_size(node, definition)
+        introspection = name.startswith("__") or (parent is not None and parent.name.startswith("__"))
+        if page is not None:
+            multiplier = page
+        elif is_list and introspection:
+            multiplier = self.limits.introspection_list_estimate
+        elif is_list and not paged:
+            multiplier = self.limits.list_estimate
+        else:
+            multiplier = 1
+        child = self.selection_set(node.selection_set, child_type, paged=page is not None and not is_list)
+        depth = 0 if introspection else 1 + child.depth
+        nesting = child.introspection_nesting + (1 if is_list and introspection else 0)
+        return Stats(
+            _add(1, child.selections), depth, _add(aliases, child.aliases), _add(1, _mul(multiplier, child.cost)),
+            nesting,
+        )
+
+    def _definition(self, parent: GraphQLNamedType | None, name: str) -> GraphQLField | None:
+        if name == "__typename":
+            return TypeNameMetaFieldDef
+        if parent is self.schema.query_type:
+            if name == "__schema":
+                return SchemaMetaFieldDef
+            if name == "__type":
+                return TypeMetaFieldDef
+        fields = getattr(parent, "fields", None)
+        return fields.get(name) if isinstance(fields, Mapping) else None
+
+    def _page_size(self, node: FieldNode, definition: GraphQLField) -> int | None:
+        """The page a field asks for (literal, variable or default), clamped to 1..max_page; None if unpaged."""
+        for arg_name in PAGE_ARGUMENTS:
+            arg = definition.args.get(arg_name)
+            if arg is None:
+                continue
+            value: Any = arg.default_value
+            for given in node.arguments or ():
+                if given.name.value != arg_name:
+                    continue
+                if isinstance(given.value, IntValueNode):
+                    value = given.value.value
+                elif isinstance(given.value, VariableNode):
+                    # unknown until the request's variables are known: assume the largest page
+                    value = (self.variables or {}).get(given.value.name.value, self.limits.max_page)
+            try:
+                size = int(value)
+            except (TypeError, ValueError, OverflowError):
+                size = self.limits.max_page
+            return max(1, min(size, self.limits.max_page))
+        return None
+
+
+def analyze(
+    document: DocumentNode, schema: GraphQLSchema, limits: Limits, variables: Mapping[str, Any] | None = None
+) -> Analysis:
+    """Measure ``document`` against ``limits``; ``problems`` says, in words a client can act on, what is over."""
+    fragments: dict[str, FragmentDefinitionNode] = {}
+    operations: list[OperationDefinitionNode] = []
+    for definition in document.definitions:
+        if isinstance(definition, FragmentDefinitionNode):
+            fragments.setdefault(definition.name.value, definition)
+        elif isinstance(definition, OperationDefinitionNode):
+            operations.append(definition)
+    out = Analysis(fragments=len(fragments))
+    if len(fragments) > limits.max_fragments:
+        out.problems.append(f"{len(fragments)} fragments; at most {limits.max_fragments} are allowed")
+        return out
+    walker = _Walker(schema, fragments, limits, variables)
+    roots = {"query": schema.query_type, "mutation": schema.mutation_type, "subscription": schema.subscription_type}
+    try:
+        for op in operations:
+            stats = walker.selection_set(op.selection_set, roots.get(op.operation.value), paged=False)
+            out.selections = max(out.selections, stats.selections)
+            out.depth = max(out.depth, stats.depth)
+            out.aliases = max(out.aliases, stats.aliases)
+            out.cost = max(out.cost, stats.cost)
+            out.introspection_nesting = max(out.introspection_nesting, stats.introspection_nesting)
+    except RecursionError:
+        out.problems.append("the document is nested too deeply")
+        return out
+    out.problems.extend(dict.fromkeys(walker.problems))  # each problem once, in order
+    if out.selections > limits.max_selections:
+        out.problems.append(
+            f"the query selects {_shown(out.selections)} fields once fragments are expanded; "
+            f"at most {limits.max_selections} are allowed"
+        )
+    if out.depth > limits.max_depth:
+        out.problems.append(f"the query exceeds maximum operation depth of {limits.max_depth} (depth {out.depth})")
+    if out.introspection_nesting > limits.max_introspection_nesting:
+        out.problems.append(
+            f"the introspection query nests {out.introspection_nesting} lists; at most "
+            f"{limits.max_introspection_nesting} are allowed"
+        )
+    if out.aliases > limits.max_aliases:
+        out.problems.append(f"{_shown(out.aliases)} aliases found; at most {limits.max_aliases} are allowed")
+    return out
+
+
+def over_cost(analysis: Analysis, limits: Limits) -> str | None:
+    """The message when the document's cost is over the limit, else None."""
+    if analysis.cost <= limits.max_cost:
+        return None
+    return (
+        f"the query's cost is {_shown(analysis.cost)} (one per field, times the page size of lists); the limit is "
+        f"{limits.max_cost}: ask for smaller pages or fewer fields"
+    )
+
+
+def _shown(n: int) -> str:
+    return f"over {SATURATE:.0e}" if n >= SATURATE else str(n)
+
+
+__all__ = ["Analysis", "Limits", "Stats", "analyze", "over_cost"]

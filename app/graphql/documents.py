@@ -1,0 +1,198 @@
+"""Parse, measure and validate GraphQL documents once, off the event loop, with bounded work; cache the outcome.
+
+Every request's document goes through ``Documents.prepare`` before strawberry executes it:
+
+1. parse with a token cap (``MAX_TOKENS``), so parsing is bounded by the document's length;
+2. measure it in linear time (app/graphql/analysis.py): fragments, selections after expansion, depth, aliases, cost;
+   a document over a cap stops here, before any rule that expands fragments could run;
+3. validate it with graphql-core's rules (plus strawberry's and, when switched off, no introspection); within the
+   caps of step 2 these are bounded too.
+
+Steps 1-3 run in a worker thread of a small pool of their own, so even a slow validation cannot hold the event loop
+(``/healthz`` and other requests keep being served). The outcome, errors included, is cached by document text; the
+strawberry extension ``UsePrepared`` then hands the prepared document to strawberry, which neither parses nor
+validates it again.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import anyio
+import anyio.to_thread
+from graphql import (
+    ASTValidationRule,
+    DocumentNode,
+    FieldNode,
+    GraphQLError,
+    GraphQLSchema,
+    OperationDefinitionNode,
+    parse,
+    specified_rules,
+)
+from graphql.validation import NoSchemaIntrospectionCustomRule
+from strawberry.extensions import SchemaExtension
+from strawberry.schema.schema import validate_document
+
+from app.graphql.analysis import Analysis, Limits, analyze, over_cost
+
+MAX_TOKENS = 5000  # lexer tokens per document: bounds parse work before any other check
+CACHE_SIZE = 512
+WORKERS = 2
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One operation of a document: its kind (query, mutation, subscription), metrics label and variables."""
+
+    kind: str
+    label: str
+    has_variables: bool
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A parsed, measured and validated document, or the errors that stop it."""
+
+    document: DocumentNode | None
+    errors: tuple[GraphQLError, ...] = ()
+    analysis: Analysis | None = None
+    operations: Mapping[str | None, Operation] = field(default_factory=dict)
+
+    def operation(self, name: str | None) -> Operation | None:
+        """The operation ``name`` selects (the only one when None); None when there is no such single one."""
+        if name is None:
+            return next(iter(self.operations.values())) if len(self.operations) == 1 else None
+        return self.operations.get(name)
+
+
+class Documents:
+    """The prepared-document cache of one schema, and the bounded pool that fills it."""
+
+    def __init__(self, limits: Limits, introspection: bool = True) -> None:
+        self.limits = limits
+        rules: list[type[ASTValidationRule]] = list(specified_rules)
+        if not introspection:
+            rules.append(NoSchemaIntrospectionCustomRule)
+        self.rules = tuple(rules)
+        self.schema: GraphQLSchema | None = None
+        self._cache: OrderedDict[str, Prepared] = OrderedDict()
+        self._limiter = anyio.CapacityLimiter(WORKERS)
+
+    def bind(self, schema: GraphQLSchema) -> None:
+        self.schema = schema
+
+    async def prepare(self, query: str) -> Prepared:
+        """The cached outcome for ``query``, or a new one computed in the documents' worker pool."""
+        hit = self._cache.get(query)
+        if hit is not None:
+            self._cache.move_to_end(query)
+            return hit
+        prepared = await anyio.to_thread.run_sync(self._prepare, query, abandon_on_cancel=True, limiter=self._limiter)
+        self._remember(query, prepared)
+        return prepared
+
+    def prepare_sync(self, query: str) -> Prepared:
+        """As ``prepare``, in the caller's thread (strawberry's own entry points, tests)."""
+        hit = self._cache.get(query)
+        if hit is None:
+            hit = self._prepare(query)
+            self._remember(query, hit)
+        return hit
+
+    def cost_with(self, prepared: Prepared, variables: Mapping[str, Any] | None) -> str | None:
+        """The over-cost message for this request, else None.
+
+        A document is measured once with page sizes given as variables taken at their largest; only when that bound
+        is over the limit is it measured again with this request's variables (linear, a few milliseconds at most).
+        """
+        if prepared.analysis is None or prepared.analysis.cost <= self.limits.max_cost:
+            return None
+        if prepared.document is None or self.schema is None:
+            return over_cost(prepared.analysis, self.limits)
+        return over_cost(analyze(prepared.document, self.schema, self.limits, variables), self.limits)
+
+    def _remember(self, query: str, prepared: Prepared) -> None:
+        self._cache[query] = prepared
+        while len(self._cache) > CACHE_SIZE:
+            self._cache.popitem(last=False)
+
+    def _prepare(self, query: str) -> Prepared:
+        assert self.schema is not None, "Documents.bind(schema) first"
+        try:
+            document = parse(query, max_tokens=MAX_TOKENS)
+        except GraphQLError as exc:
+            return Prepared(None, (exc,))
+        except RecursionError:
+            return Prepared(None, (GraphQLError("the document is nested too deeply"),))
+        analysis = analyze(document, self.schema, self.limits)
+        if not _has_variables(document) and (message := over_cost(analysis, self.limits)) is not None:
+            analysis.problems.append(message)
+        if analysis.problems:
+            return Prepared(None, tuple(GraphQLError(p) for p in analysis.problems), analysis)
+        try:
+            errors = validate_document(self.schema, document, self.rules)
+        except RecursionError:
+            errors = [GraphQLError("the document is nested too deeply")]
+        if errors:
+            return Prepared(None, tuple(errors), analysis)
+        return Prepared(document, (), analysis, _operations(document, self.schema))
+
+
+def _has_variables(document: DocumentNode) -> bool:
+    return any(isinstance(d, OperationDefinitionNode) and d.variable_definitions for d in document.definitions)
+
+
+def _operations(document: DocumentNode, schema: GraphQLSchema) -> dict[str | None, Operation]:
+    roots = {
+        name for t in (schema.query_type, schema.mutation_type) if t is not None for name in t.fields
+    }
+    out: dict[str | None, Operation] = {}
+    for d in document.definitions:
+        if not isinstance(d, OperationDefinitionNode):
+            continue
+        fields = {s.name.value for s in d.selection_set.selections if isinstance(s, FieldNode)}
+        names = sorted(fields & roots)
+        if names:  # a bounded metrics label: the root fields asked for, never the client's operation name
+            label = "+".join(names[:3]) + ("+more" if len(names) > 3 else "")
+        else:
+            label = "introspection" if fields & {"__schema", "__type"} else "unknown"
+        out[d.name.value if d.name else None] = Operation(d.operation.value, label, bool(d.variable_definitions))
+    return out
+
+
+class UsePrepared(SchemaExtension):
+    """Strawberry runs the prepared document as it is: no second parse, no second validation.
+
+    The executor puts the request's ``Prepared`` on the context; anything else calling ``schema.execute`` gets the
+    same checks through ``Documents.prepare_sync``.
+    """
+
+    def __init__(self, *, documents: Documents) -> None:
+        super().__init__()
+        self.documents = documents
+
+    def _prepared(self) -> Prepared:
+        ec = self.execution_context
+        prepared = getattr(ec.context, "prepared", None)
+        if isinstance(prepared, Prepared):
+            return prepared
+        return self.documents.prepare_sync(ec.query or "")
+
+    def on_parse(self) -> Iterator[None]:
+        prepared = self._prepared()
+        if prepared.document is not None:
+            self.execution_context.graphql_document = prepared.document
+        else:  # strawberry will fail to parse it, or validation below reports why it was stopped
+            self.execution_context.graphql_document = parse("{ __typename }")
+        yield
+
+    def on_validate(self) -> Iterator[None]:
+        self.execution_context.pre_execution_errors = list(self._prepared().errors)
+        yield
+
+
+__all__ = ["MAX_TOKENS", "Documents", "Operation", "Prepared", "UsePrepared"]
