@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from ingest.forum.common import IdSpace, make_has_skill, reject
+from ingest.numbers import BigInt, loads
 from ingest.rejects import Reject
 from schema.errors import SchemaError, UnreadableInput
 from schema.models import HasSkill, Person
@@ -165,7 +166,7 @@ def read_hris(path: str | Path, mapping: ColumnMapping | None = None) -> HrTable
 
 def _read_json(file: str, text: str) -> HrTable:
     try:
-        data = json.loads(text)
+        data = loads(text)  # integers past 64 bits become BigInt: their text, never a 4,300-digit int()
     except json.JSONDecodeError as exc:
         raise UnreadableInput(file, f"invalid JSON: {exc.msg} (column {exc.colno})", exc.lineno) from None
     except RecursionError:
@@ -270,6 +271,8 @@ class HrRow:
 def _text(v: Any) -> str:
     if type(v) is str:
         return v.strip()
+    if isinstance(v, BigInt):
+        return v.raw
     if v is None:
         return ""
     if isinstance(v, bool):

@@ -22,6 +22,7 @@ from schema.labels import (
     PostKind,
     ScoreScope,
 )
+from schema.numbers import Int64
 from schema.skills import MAX_SKILL_LEN
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -103,7 +104,7 @@ class Post(Record):
     thread_id: NodeId | None = None
     parent_id: NodeId | None = None
     tags: tuple[SkillName, ...] = ()
-    score: int = 0
+    score: Int64 = 0  # every store holds signed 64-bit integers
     accepted: bool = False
     source: str
 

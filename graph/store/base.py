@@ -48,7 +48,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Generic, NamedTuple, Protocol, TypeVar, runtime_checkable
 
-from schema.errors import BadInput
+from schema.errors import BadInput, SchemaError
 from schema.models import (
     AnalyticsRun,
     Community,
@@ -67,6 +67,7 @@ from schema.models import (
     ReportsTo,
     Skill,
 )
+from schema.numbers import INT64_MAX, INT64_MIN
 
 T = TypeVar("T")
 MAX_PAGE = 100
@@ -389,7 +390,20 @@ class GraphStore(Protocol):
     def dump(self) -> dict[str, list[tuple]]: ...
 
 
+
+def check_ranges(batch: Batch) -> None:
+    """Refuse, before anything is written, a batch holding an integer no store can hold (SQLite and Neo4j both
+    keep signed 64-bit integers; their drivers would fail mid-transaction with OverflowError or ValueError).
+    Ingest rejects such rows where it parses them; this is the store's own guard for any other writer."""
+    for p in batch.posts:
+        score = p.score
+        if not INT64_MIN <= score <= INT64_MAX:
+            shown = str(score) if abs(score) < 10**24 else f"a {len(str(abs(score)))}-digit number"
+            raise SchemaError(f"post {p.id}: score {shown} is outside the signed 64-bit range the store holds; "
+                              "nothing of this batch was written")
+
 __all__ = [
+    "check_ranges",
     "MAX_PAGE",
     "RECORD_KEYS",
     "AnalyticsSnapshot",

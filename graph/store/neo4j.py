@@ -54,6 +54,7 @@ from graph.store.base import (
     SkillClaimRow,
     WriteResult,
     check_page_size,
+    check_ranges,
     decode_cursor,
     dedupe,
     dedupe_skills,
@@ -743,6 +744,7 @@ class Neo4jStore:
 
     @_translated
     def write_batch(self, batch: Batch) -> WriteResult:
+        check_ranges(batch)
         rows = batch_rows(batch)
         return self._write(lambda tx: _write_batch(tx, rows))
 

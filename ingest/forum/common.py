@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any, TypeVar
 
+from ingest.numbers import BigInt, loads
 from ingest.rejects import Reject
 from schema.errors import RejectedRow, SchemaError, UnreadableInput
 from schema.ids import make_id
@@ -56,6 +57,8 @@ def slug(name: str) -> str:
 
 def parse_time(value: Any, field: str = "created_at") -> datetime:
     """An aware UTC datetime from ISO 8601 text (``Z`` allowed; naive means UTC) or epoch seconds."""
+    if isinstance(value, BigInt):
+        raise ValueError(f"{field} {value!r} is out of range as a timestamp")
     if isinstance(value, int | float) and not isinstance(value, bool):
         try:
             return datetime.fromtimestamp(float(value), UTC)
@@ -216,7 +219,8 @@ def require_path(path: str | Path) -> Path:
 
 
 def decode_json_bytes(raw: bytes, file: str) -> Any:
-    """Parse one JSON document, turning every failure into UnreadableInput naming file, line and reason."""
+    """Parse one JSON document, turning every failure into UnreadableInput naming file, line and reason.
+    Integers too large for the store come back as :class:`~ingest.numbers.BigInt`, refused by the row's parser."""
     import json
 
     if not raw.strip():
@@ -227,7 +231,7 @@ def decode_json_bytes(raw: bytes, file: str) -> Any:
         line = raw.count(b"\n", 0, exc.start) + 1
         raise UnreadableInput(file, f"not UTF-8 text (bad byte at offset {exc.start})", line) from None
     try:
-        return json.loads(text)
+        return loads(text)
     except json.JSONDecodeError as exc:
         raise UnreadableInput(file, f"invalid JSON: {exc.msg} (column {exc.colno})", exc.lineno) from None
     except RecursionError:

@@ -9,6 +9,7 @@ the score. Public topic JSON has no emails: accounts match HR people through ``-
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ from ingest.forum.common import (
     reject,
     slug,
 )
+from ingest.numbers import BigInt, int_value
 from ingest.rejects import Reject
 from schema.errors import SchemaError, UnreadableInput
 from schema.labels import CommunityKind, PostKind
@@ -46,16 +48,28 @@ def read_discourse(path: str | Path) -> list[Path]:
 
 
 def _likes(post: dict[str, Any]) -> int:
+    """The post's likes: ``like_count``, else ``score`` (a float in Discourse's JSON, rounded down), else the
+    like action's count; a number out of the store's range rejects the post."""
     n = post.get("like_count")
-    if isinstance(n, int) and not isinstance(n, bool):
-        return n
+    if isinstance(n, int | BigInt) and not isinstance(n, bool):
+        return int_value(n, "like_count")
     n = post.get("score")
-    if isinstance(n, int | float) and not isinstance(n, bool):
-        return int(n)
-    for action in post.get("actions_summary") or ():
-        if isinstance(action, dict) and action.get("id") == 2 and isinstance(action.get("count"), int):
-            return int(action["count"])
+    if isinstance(n, int | float | BigInt) and not isinstance(n, bool):
+        if isinstance(n, float) and math.isfinite(n):
+            n = math.floor(n)
+        return int_value(n, "score")
+    actions = post.get("actions_summary")
+    for action in actions if isinstance(actions, list) else ():
+        if isinstance(action, dict) and action.get("id") == 2 and isinstance(action.get("count"), int | BigInt):
+            return int_value(action["count"], "like count")
     return 0
+
+
+def _number(value: Any, field: str) -> Any:
+    """``value`` unless it is a number out of the store's range (then ValueError naming ``field``)."""
+    if isinstance(value, BigInt):
+        int_value(value, field)
+    return value
 
 
 def _tag_names(raw: Any) -> list[str]:
@@ -93,6 +107,9 @@ def parse_topic(data: Any, site: Site, file: str) -> Iterator[Item]:
         return
     topic_id = data.get("id")
     category = data.get("category_id")
+    # ids written as numbers too long for an integer are still ids: their text
+    topic_id = topic_id.raw if isinstance(topic_id, BigInt) else topic_id
+    category = category.raw if isinstance(category, BigInt) else category
     cat_local = str(category) if isinstance(category, int | str) and str(category).strip() else "uncategorized"
     try:
         cid = site.categories(cat_local)
@@ -113,10 +130,10 @@ def parse_topic(data: Any, site: Site, file: str) -> Iterator[Item]:
         try:
             if not isinstance(post, dict):
                 raise ValueError("post is not a JSON object")
-            pno = post.get("post_number")
+            pno = _number(post.get("post_number"), "post_number")
             if not isinstance(pno, int) or isinstance(pno, bool):
                 raise ValueError("post has no integer post_number")
-            local = post.get("id")
+            local = _number(post.get("id"), "id")
             if not isinstance(local, int | str) or isinstance(local, bool) or not str(local).strip():
                 if topic_id is None:
                     raise ValueError("post has no id and the topic has no id")
@@ -140,7 +157,7 @@ def parse_topic(data: Any, site: Site, file: str) -> Iterator[Item]:
                     site.members.add((author, cid))
                     yield MemberOf(person_id=author, community_id=cid, since=created)
             by_number[pno] = me
-            reply_to = post.get("reply_to_post_number")
+            reply_to = _number(post.get("reply_to_post_number"), "reply_to_post_number")
             accepted = post.get("accepted_answer") is True or (accepted_no is not None and accepted_no == pno)
             if pno == 1 or first is None and not isinstance(reply_to, int):
                 first = me

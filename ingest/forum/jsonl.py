@@ -25,6 +25,7 @@ from ingest.forum.common import (
     reject,
     slug,
 )
+from ingest.numbers import BigInt, int_value, loads
 from ingest.rejects import Reject
 from schema.errors import SchemaError, UnreadableInput
 from schema.labels import CommunityKind, PostKind
@@ -54,6 +55,8 @@ def _str(obj: dict[str, Any], key: str, required: bool = True) -> str | None:
     v = obj.get(key)
     if isinstance(v, int) and not isinstance(v, bool):
         v = str(v)
+    elif isinstance(v, BigInt):  # an id written as a long number is still an id (make_id bounds its length)
+        v = v.raw
     if isinstance(v, str) and v.strip():
         return v.strip()
     if required:
@@ -65,9 +68,9 @@ def _int(obj: dict[str, Any], key: str) -> int:
     v = obj.get(key, 0)
     if v is None:
         return 0
-    if isinstance(v, bool) or not isinstance(v, int):
+    if isinstance(v, float):
         raise ValueError(f"{key!r} must be an integer")
-    return v
+    return int_value(v, repr(key)[1:-1])
 
 
 class JsonlState:
@@ -176,7 +179,7 @@ def parse_jsonl(lines: Iterable[bytes | str], st: JsonlState, file: str = "event
         if not text.strip():
             continue
         try:
-            obj = json.loads(text)
+            obj = loads(text)
         except json.JSONDecodeError as exc:
             yield Reject(file, n, f"invalid JSON: {exc.msg} (column {exc.colno})")
             continue

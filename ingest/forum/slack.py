@@ -30,10 +30,12 @@ from ingest.forum.common import (
     reject,
     walk_files,
 )
+from ingest.numbers import BigInt, int_value
 from ingest.rejects import Reject
 from schema.errors import SchemaError, UnreadableInput
 from schema.labels import CommunityKind, PostKind
 from schema.models import Community, Person
+from schema.numbers import in_int64
 
 NAMESPACE = "slack"
 KEEP_SUBTYPES = frozenset({None, "", "bot_message", "file_share", "thread_broadcast", "me_message", "message_replied"})
@@ -112,6 +114,8 @@ def read_slack(path: str | Path) -> Archive:
 
 
 def _ts(value: Any) -> datetime:
+    if isinstance(value, BigInt):
+        raise ValueError(f"ts {value!r} is out of range as a Slack timestamp")
     try:
         return datetime.fromtimestamp(float(value), UTC)
     except (TypeError, ValueError, OverflowError, OSError):
@@ -222,6 +226,8 @@ def parse_messages(
             if not (subtype is None or isinstance(subtype, str) and subtype in KEEP_SUBTYPES):
                 continue
             ts = m.get("ts")
+            if isinstance(ts, BigInt):
+                _ts(ts)
             if not isinstance(ts, str | int | float) or isinstance(ts, bool):
                 raise ValueError("message has no ts")
             created = _ts(ts)
@@ -246,7 +252,14 @@ def parse_messages(
                     if isinstance(r, dict):
                         c = r.get("count")
                         users = r.get("users")
-                        score += c if isinstance(c, int) and c >= 0 else (len(users) if isinstance(users, list) else 0)
+                        if isinstance(c, BigInt):
+                            int_value(c, "reaction count")  # raises: out of range
+                        if isinstance(c, int) and not isinstance(c, bool) and c >= 0:
+                            score += c
+                        elif isinstance(users, list):
+                            score += len(users)
+                if not in_int64(score):
+                    raise ValueError(f"score (the sum of reaction counts, {score}) is out of range")
             me = posts(ts)
             thread = m.get("thread_ts")
             if isinstance(thread, str | int | float) and not isinstance(thread, bool) and str(thread) != ts:

@@ -31,6 +31,7 @@ from ingest.forum.common import (
     split_tags,
 )
 from ingest.forum.xmlrows import iter_rows
+from ingest.numbers import int_text
 from ingest.rejects import Reject
 from schema.errors import SchemaError, UnreadableInput
 from schema.labels import CommunityKind, PostKind
@@ -175,7 +176,7 @@ def parse_votes(rows: Rows) -> dict[int, int]:
         t = a.get("VoteTypeId")
         if t == "2" or t == "3":
             try:
-                pid = int(a.get("PostId", ""))
+                pid = int_text(a.get("PostId", ""), "PostId")
             except ValueError:
                 continue
             score[pid] = score.get(pid, 0) + (1 if t == "2" else -1)
@@ -194,10 +195,12 @@ def _time(text: str | None) -> datetime:
 
 
 def _int(a: dict[str, str], key: str, default: int | None = None) -> int | None:
+    """The attribute as an integer within the store's range (dump ids and scores are integers), or ValueError
+    naming the attribute: "Score '77777...777' (400 digits) is out of range"."""
     v = a.get(key)
     if v is None or v == "":
         return default
-    return int(v)
+    return int_text(v, key)
 
 
 def parse_posts(

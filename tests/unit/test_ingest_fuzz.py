@@ -19,23 +19,29 @@ from ingest.forum.common import Account, TagCanon
 from ingest.forum.xmlrows import iter_rows
 from ingest.hris import HrRow, _read_csv, _read_json, parse_hris
 from ingest.identity import IdentityRow, parse_identities
+from ingest.numbers import BigInt
 from ingest.rejects import Reject
 from schema.errors import UnreadableInput
 from schema.models import Community, Endorsement, MemberOf, Person, Post, Skill
+from schema.numbers import in_int64
 from schema.skills import AliasTable
 
 FUZZ = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 OK = (Post, MemberOf, Account, Reject, Community, Skill, Endorsement, HrRow, Person, slack.Channel)
 
+# integers past 64 bits as JSON parsing gives them (BigInt past 19 digits) and as Python ints just past the range
+HUGE_DIGITS = ["9223372036854775808", "-9223372036854775809", "7" * 400, "8" * 5000]
+huge_ints = st.sampled_from([BigInt(d) for d in HUGE_DIGITS]) | st.sampled_from([2**63, -(2**63) - 1, 2**64, 10**30])
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers(-10**12, 10**12) | st.floats(allow_nan=True) | st.text(max_size=20),
+    st.none() | st.booleans() | st.integers(-10**12, 10**12) | huge_ints | st.floats(allow_nan=True)
+    | st.text(max_size=20),
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
     max_leaves=12,
 )
 texts = st.one_of(
     st.text(max_size=30),
     st.sampled_from(["", "1", "-1", "2021-01-01T10:00:00", "2021-02-30", "1e9", "<a><b>", "|x|", "\x00", "9" * 40,
-                     "1452837318.000002", "true", "no", "python:9", "a@b.c", "@@", " "]),
+                     "1452837318.000002", "true", "no", "python:9", "a@b.c", "@@", " ", *HUGE_DIGITS]),
 )
 
 
@@ -43,6 +49,8 @@ def drain(items) -> int:
     n = 0
     for item in items:
         assert isinstance(item, OK), type(item)
+        if isinstance(item, Post):
+            assert in_int64(item.score), "a score the store cannot hold got through"
         n += 1
     return n
 
@@ -68,7 +76,7 @@ def test_hris_csv(rows: list[list[str]], sep: str) -> None:
                 max_size=15))
 def test_hris_json(records: list[Any]) -> None:
     try:
-        text = json.dumps({"employees": records})
+        text = _dumps({"employees": records})
     except (ValueError, TypeError):
         return
     check(lambda: parse_hris(_read_json("hris.json", text)))
@@ -140,10 +148,44 @@ def test_vivaengage(rows: list[list[str]]) -> None:
     ["type", "id", "handle", "name", "email", "author", "parent", "created_at", "community", "tags", "kind",
      "score", "accepted", "person", "since", "from", "to", "skill"]),
     st.sampled_from(["post", "reply", "person", "community", "membership", "endorsement"]) | json_values | texts,
-    max_size=8).map(lambda d: json.dumps(d, default=str).encode()), max_size=20))
+    max_size=8).map(lambda d: _dumps(d).encode()), max_size=20))
 def test_jsonl(lines: list[bytes]) -> None:
     st_ = jsonl.JsonlState("jsonl/f", TagCanon(AliasTable()))
     drain(jsonl.parse_jsonl(lines, st_))
+
+
+def _dumps(value: Any) -> str:
+    """JSON text with every BigInt written as its digits, as an export would write a huge number."""
+    marks: dict[str, str] = {}
+
+    def mark(o: Any) -> str:
+        if isinstance(o, BigInt):
+            key = f"@@big{len(marks)}@@"
+            marks[key] = o.raw
+            return key
+        return str(o)
+
+    text = json.dumps(value, default=mark)
+    for key, digits in marks.items():
+        text = text.replace(f'"{key}"', digits)
+    return text
+
+
+@FUZZ
+@given(st.lists(st.dictionaries(st.sampled_from(
+    ["ts", "user", "thread_ts", "reactions", "count", "id", "post_number", "reply_to_post_number", "username",
+     "created_at", "like_count", "score", "category_id"]), json_values | texts, max_size=8), max_size=10))
+def test_json_documents_with_huge_integers(rows: list[dict[str, Any]]) -> None:
+    """Whole JSON documents with integers past 64 bits (and past Python's 4,300-digit limit) go through the
+    real decoder: each row is a record or a reject, never an exception."""
+    from ingest.forum.common import decode_json_bytes
+
+    data = decode_json_bytes(_dumps(rows).encode(), "C1/2020-01-01.json")
+    check(lambda: slack.parse_messages(data, "slack:channel/C1", "C1/2020-01-01.json"))
+    topic = decode_json_bytes(_dumps({"id": 1, "post_stream": {"posts": rows}}).encode(), "t.json")
+    check(lambda: discourse.parse_topic(topic, discourse.Site("discourse/f", "f", TagCanon(AliasTable())), "t.json"))
+    lines = [_dumps({"type": "post", **r}).encode() for r in rows]
+    drain(jsonl.parse_jsonl(lines, jsonl.JsonlState("jsonl/f", TagCanon(AliasTable()))))
 
 
 @FUZZ

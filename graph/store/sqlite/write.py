@@ -12,6 +12,7 @@ from graph.store.base import (
     AnalyticsSnapshot,
     Batch,
     WriteResult,
+    check_ranges,
     dedupe,
     dedupe_skills,
 )
@@ -197,6 +198,7 @@ class SQLiteWrites(SQLiteBase):
 
     @translated
     def write_batch(self, batch: Batch) -> WriteResult:
+        check_ranges(batch)
         result = WriteResult()
         with self._write() as conn:
             self._write_batch(conn, batch, result)
