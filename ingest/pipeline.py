@@ -19,6 +19,7 @@ from graph.store.base import GraphStore, WriteResult
 from ingest import hris as hris_mod
 from ingest.forum import FORMATS
 from ingest.forum.common import StreamContext, make_reports_to
+from ingest.forum.common import max_member_bytes as member_limit
 from ingest.identity import IdentityRow, build_resolver, parse_identities, read_identities
 from ingest.load import DEFAULT_CHUNK, Loader, checkpoint_key
 from ingest.normalise import normalise
@@ -236,8 +237,10 @@ def ingest_forum(
     rejects: str | Path | None = None,
     progress: Progress | None = None,
     chunk_size: int = DEFAULT_CHUNK,
+    max_member_bytes: int | None = None,
 ) -> IngestSummary:
-    """Posts, communities and memberships from one forum export in format ``fmt``."""
+    """Posts, communities and memberships from one forum export in format ``fmt``. ``max_member_bytes``: the
+    most one archive member or JSON file may hold (default ``WHOKNOWS_MAX_MEMBER_BYTES``, else 256 MiB)."""
     started = time.perf_counter()
     prog = progress or NullProgress()
     module = FORMATS.get(fmt.strip().casefold() if isinstance(fmt, str) else fmt)
@@ -246,6 +249,8 @@ def ingest_forum(
     src = module.locate(path, community)
     table = _aliases(aliases)
     sink = RejectSink(rejects if rejects is not None else default_reject_path(path))
+    for refused in src.refused:  # e.g. symbolic links leaving the export folder
+        sink.add(refused)
     rows = _identity_rows(identities, sink)
     resolver = build_resolver(
         src.namespace, src.namespace,
@@ -264,7 +269,8 @@ def ingest_forum(
     def set_table(t: AliasTable) -> None:
         loader.aliases = t
 
-    ctx = StreamContext(table=table, on_bytes=prog.advance, on_table=set_table)
+    ctx = StreamContext(table=table, max_member_bytes=member_limit(max_member_bytes), on_bytes=prog.advance,
+                        on_table=set_table)
     try:
         # parse (forum ids) -> normalise (forum account -> person) -> load
         _consume(normalise(module.stream(src, ctx), resolver), loader, sink.add)

@@ -159,10 +159,16 @@ def forum(
     aliases: Path | None = typer.Option(None, "--aliases", help="Extra skill aliases (TOML [aliases] or CSV)."),
     rejects: Path | None = typer.Option(None, "--rejects", help="Reject file (JSON lines) for rows not loaded."),
     store: str | None = typer.Option(None, "--store", help="Store URL (default: WHOKNOWS_STORE)."),
+    max_member_bytes: int | None = typer.Option(
+        None, "--max-member-bytes", min=1,
+        help="Most bytes one archive member or JSON file may decompress to (default: WHOKNOWS_MAX_MEMBER_BYTES, "
+             "else 256 MiB); larger ones are refused, naming the member.",
+    ),
 ) -> None:
     """Load posts, communities and memberships from a forum export."""
     _run(store, "bytes", lambda st, prog: ingest_forum(
-        st, path, fmt, community=community, identities=identities, aliases=aliases, rejects=rejects, progress=prog
+        st, path, fmt, community=community, identities=identities, aliases=aliases, rejects=rejects, progress=prog,
+        max_member_bytes=max_member_bytes,
     ))
 
 

@@ -145,7 +145,9 @@ def reject(file: str, row: int | None, exc: Exception | str) -> Reject:
 
 @dataclass
 class Source:
-    """One located forum input: its id namespace, display name, the names an identities file may use for it."""
+    """One located forum input: its id namespace, display name, the names an identities file may use for it,
+    and the files refused while locating it (symbolic links leaving the export folder), which the pipeline
+    reports as rejects."""
 
     path: Path
     namespace: str
@@ -153,6 +155,62 @@ class Source:
     names: tuple[str, ...]
     total_bytes: int
     files: dict[str, Any] = field(default_factory=dict)
+    refused: list[Reject] = field(default_factory=list)
+
+
+# --- limits on what one file or archive member may hold ------------------------------------------------
+
+MAX_MEMBER_ENV = "WHOKNOWS_MAX_MEMBER_BYTES"
+DEFAULT_MAX_MEMBER_BYTES = 256 << 20
+
+
+def max_member_bytes(value: int | str | None = None) -> int:
+    """The most bytes one JSON document (an archive member or a file read whole) may hold: ``value``, else
+    ``WHOKNOWS_MAX_MEMBER_BYTES``, else 256 MiB. Parsing a JSON document takes several times its size in
+    memory, so this is what bounds an ingest's memory against a zip bomb (1 MB of zip, 1 GiB of zeros)."""
+    raw = value if value is not None else os.environ.get(MAX_MEMBER_ENV)
+    if raw is None or raw == "":
+        return DEFAULT_MAX_MEMBER_BYTES
+    try:
+        n = int(str(raw).strip().replace("_", ""))
+    except ValueError:
+        raise UnreadableInput(MAX_MEMBER_ENV, f"{str(raw)[:40]!r} is not a number of bytes") from None
+    if n <= 0:
+        raise UnreadableInput(MAX_MEMBER_ENV, f"{n} is not a positive number of bytes")
+    return n
+
+
+def too_large(size: int, limit: int) -> str:
+    return (f"decompresses to more than {limit:,} bytes ({size:,} declared), over the limit; raise it with "
+            f"--max-member-bytes or {MAX_MEMBER_ENV} if this file is genuine")
+
+
+def read_capped(fh: IO[bytes], limit: int, label: str, declared: int = 0) -> bytes:
+    """Read ``fh`` in 1 MiB pieces, refusing (UnreadableInput naming ``label``) once more than ``limit`` bytes
+    come: memory never holds more than the limit, whatever an archive's header claims."""
+    out = bytearray()
+    while True:
+        piece = fh.read(1 << 20)
+        if not piece:
+            return bytes(out)
+        if len(out) + len(piece) > limit:
+            raise UnreadableInput(label, too_large(max(declared, len(out) + len(piece)), limit))
+        out += piece
+
+
+# --- symbolic links ------------------------------------------------------------------------------------
+
+LINK_OUTSIDE = "a symbolic link to a place outside the export folder; refused (not read)"
+
+
+def leaves(root: str | Path, path: str | Path) -> bool:
+    """Whether ``path``, with every symbolic link resolved, lies outside ``root`` (a dangling or looping link
+    counts as outside: it cannot be shown to stay inside)."""
+    try:
+        real = Path(os.path.realpath(path, strict=True))
+    except (OSError, RuntimeError, ValueError):
+        return True
+    return not real.is_relative_to(os.path.realpath(root))
 
 
 @dataclass
@@ -161,6 +219,7 @@ class StreamContext:
     yield forum ids, which the normalise stage resolves)."""
 
     table: AliasTable
+    max_member_bytes: int = DEFAULT_MAX_MEMBER_BYTES  # see max_member_bytes()
     on_bytes: Callable[[int], None] | None = None
     on_table: Callable[[AliasTable], None] | None = None  # a format extended the alias table (tag synonyms)
 
@@ -168,9 +227,13 @@ class StreamContext:
         return TagCanon(self.table)
 
 
-def walk_files(root: str | Path) -> list[tuple[str, int, int]]:
+def walk_files(root: str | Path, refused: list[str] | None = None) -> list[tuple[str, int, int]]:
     """(path relative to ``root`` with ``/``, size, mtime_ns) of every file below ``root``, sorted; os.scandir
-    rather than pathlib, which costs ~10x more per file on exports of tens of thousands of day files."""
+    rather than pathlib, which costs ~10x more per file on exports of tens of thousands of day files.
+
+    Linked folders are not entered; a symbolic link to a file is kept only when it stays inside ``root``, and
+    the relative paths of links that leave it are appended to ``refused`` (an export is read, never what a link
+    in it points to elsewhere: a day file linked to /etc/passwd)."""
     out: list[tuple[str, int, int]] = []
     stack = [("", str(root))]
     while stack:
@@ -180,10 +243,19 @@ def walk_files(root: str | Path) -> list[tuple[str, int, int]]:
                 r = f"{rel}{e.name}"
                 if e.is_dir(follow_symlinks=False):
                     stack.append((r + "/", e.path))
+                elif e.is_symlink():
+                    if leaves(root, e.path):
+                        if refused is not None:
+                            refused.append(r)
+                    elif e.is_file():
+                        st = e.stat()
+                        out.append((r, st.st_size, st.st_mtime_ns))
                 elif e.is_file():
                     st = e.stat()
                     out.append((r, st.st_size, st.st_mtime_ns))
     out.sort()
+    if refused is not None:
+        refused.sort()
     return out
 
 
@@ -216,6 +288,19 @@ def require_path(path: str | Path) -> Path:
     if not p.exists():
         raise UnreadableInput(str(p), "no such file or directory")
     return p
+
+
+def read_file_capped(path: str | Path, limit: int, label: str | None = None) -> bytes:
+    """A whole file of an export folder, refused when over ``limit`` bytes (checked before reading)."""
+    label = label or str(path)
+    try:
+        with open(path, "rb") as fh:
+            size = os.fstat(fh.fileno()).st_size
+            if size > limit:
+                raise UnreadableInput(label, too_large(size, limit).replace("decompresses to", "holds"))
+            return read_capped(fh, limit, label, size)
+    except OSError as exc:
+        raise UnreadableInput(label, f"cannot read: {exc.strerror or exc}") from None
 
 
 def decode_json_bytes(raw: bytes, file: str) -> Any:
@@ -347,4 +432,10 @@ __all__ = [
     "slug",
     "split_tags",
     "walk_files",
+    "LINK_OUTSIDE",
+    "MAX_MEMBER_ENV",
+    "leaves",
+    "max_member_bytes",
+    "read_capped",
+    "read_file_capped",
 ]

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ingest.forum.common import (
+    LINK_OUTSIDE,
     Account,
     IdSpace,
     Item,
@@ -22,8 +23,10 @@ from ingest.forum.common import (
     StreamContext,
     TagCanon,
     decode_json_bytes,
+    leaves,
     make_post,
     parse_time,
+    read_file_capped,
     reject,
     slug,
 )
@@ -34,16 +37,24 @@ from schema.labels import CommunityKind, PostKind
 from schema.models import Community, MemberOf, Person
 
 
-def read_discourse(path: str | Path) -> list[Path]:
-    """The topic files: ``path`` itself, or every ``*.json`` below it, in a stable order."""
+def read_discourse(path: str | Path, refused: list[Path] | None = None) -> list[Path]:
+    """The topic files: ``path`` itself, or every ``*.json`` below it, in a stable order; symbolic links that
+    leave the folder are not read but added to ``refused``."""
     p = Path(path)
     if not p.exists():
         raise UnreadableInput(str(p), "no such file or directory")
     if p.is_file():
         return [p]
-    files = sorted(f for f in p.rglob("*.json") if f.is_file())
+    files = []
+    for f in sorted(p.rglob("*.json")):
+        if leaves(p, f):
+            if refused is not None:
+                refused.append(f)
+        elif f.is_file():
+            files.append(f)
     if not files:
-        raise UnreadableInput(str(p), "no topic .json files in the folder")
+        raise UnreadableInput(str(p), "no topic .json files in the folder"
+                              + (" (only links leaving it, refused)" if refused else ""))
     return files
 
 
@@ -175,21 +186,23 @@ def parse_topic(data: Any, site: Site, file: str) -> Iterator[Item]:
 
 
 def locate(path: str | Path, community: str | None) -> Source:
-    files = read_discourse(path)
+    refused: list[Path] = []
+    files = read_discourse(path, refused)
     p = Path(path)
     name = community or (p.resolve().name if p.is_dir() else p.resolve().parent.name)
     site = slug(name)
     ns = f"discourse/{site}"
-    return Source(p, ns, name, ("discourse", ns, site, name), sum(f.stat().st_size for f in files), {"files": files})
+    return Source(p, ns, name, ("discourse", ns, site, name), sum(f.stat().st_size for f in files), {"files": files},
+                  [Reject(str(f), None, LINK_OUTSIDE) for f in refused])
 
 
 def stream(src: Source, ctx: StreamContext) -> Iterator[Item]:
     site = Site(src.namespace, src.name, TagCanon(ctx.table))
     for f in src.files["files"]:
         try:
-            raw = f.read_bytes()
-        except OSError as exc:
-            yield Reject(str(f), None, f"cannot read: {exc.strerror}")
+            raw = read_file_capped(f, ctx.max_member_bytes)
+        except UnreadableInput as exc:  # too large or unreadable: this topic only
+            yield Reject(exc.file, exc.row, exc.reason)
             continue
         if ctx.on_bytes is not None:
             ctx.on_bytes(len(raw))

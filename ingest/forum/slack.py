@@ -19,15 +19,20 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from ingest.forum.common import (
+    DEFAULT_MAX_MEMBER_BYTES,
+    LINK_OUTSIDE,
     Account,
     IdSpace,
     Item,
     Source,
     StreamContext,
     decode_json_bytes,
+    leaves,
     make_membership,
     make_post,
+    read_capped,
     reject,
+    too_large,
     walk_files,
 )
 from ingest.numbers import BigInt, int_value
@@ -43,15 +48,21 @@ _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}\.json$")
 
 
 class Archive:
-    """Uniform access to the export's files, zipped or unpacked; names are POSIX paths below the export root."""
+    """Uniform access to the export's files, zipped or unpacked; names are POSIX paths below the export root.
 
-    def __init__(self, path: Path) -> None:
+    Members are read in pieces and refused past ``limit`` bytes (the zip header's size first, then what actually
+    comes out), so a small zip holding a huge member costs no memory; in a folder, symbolic links that leave it
+    are listed in ``refused`` and never opened."""
+
+    def __init__(self, path: Path, limit: int = DEFAULT_MAX_MEMBER_BYTES) -> None:
         self.path = path
+        self.limit = limit
         self._zip: zipfile.ZipFile | None = None
         self.sizes: dict[str, int] = {}
+        self.refused: list[str] = []
         self._base = str(path)
         if path.is_dir():
-            self.sizes = {rel: size for rel, size, _ in walk_files(path)}
+            self.sizes = {rel: size for rel, size, _ in walk_files(path, self.refused)}
         else:
             if path.stat().st_size == 0:
                 raise UnreadableInput(str(path), "empty file (a 0-byte zip)")
@@ -76,15 +87,28 @@ class Archive:
 
     def read(self, name: str) -> bytes:
         full = name if name.startswith(self.root) else self.root + name
+        label = self.label(full)
+        declared = self.sizes.get(full, 0)
+        if declared > self.limit:  # refused on the header's word, before decompressing anything
+            raise UnreadableInput(label, too_large(declared, self.limit))
         try:
             if self._zip is not None:
-                return self._zip.read(full)
-            with open(os.path.join(self._base, full), "rb") as fh:
-                return fh.read()
+                with self._zip.open(full) as fh:
+                    return read_capped(fh, self.limit, label, declared)
+            path = os.path.join(self._base, full)
+            if leaves(self._base, path):  # a link made after the folder was listed
+                raise UnreadableInput(label, LINK_OUTSIDE)
+            with open(path, "rb") as fh:
+                return read_capped(fh, self.limit, label, declared)
+        except UnreadableInput:
+            raise
         except (OSError, KeyError, zipfile.BadZipFile, EOFError) as exc:
-            raise UnreadableInput(self.label(full), f"cannot read: {exc}") from None
+            raise UnreadableInput(label, f"cannot read: {exc or type(exc).__name__}") from None
+        except MemoryError:
+            raise UnreadableInput(label, "not enough memory to read this member; lower the limit "
+                                         "(--max-member-bytes)") from None
         except Exception as exc:  # zlib.error and friends from a damaged member
-            raise UnreadableInput(self.label(full), f"damaged archive member: {exc}") from None
+            raise UnreadableInput(label, f"damaged archive member: {exc or type(exc).__name__}") from None
 
     def label(self, name: str) -> str:
         return f"{self._base}:{name}" if self._zip is not None else os.path.join(self._base, name)
@@ -106,11 +130,11 @@ class Archive:
             self._zip.close()
 
 
-def read_slack(path: str | Path) -> Archive:
+def read_slack(path: str | Path, limit: int = DEFAULT_MAX_MEMBER_BYTES) -> Archive:
     p = Path(path)
     if not p.exists():
         raise UnreadableInput(str(p), "no such file or directory")
-    return Archive(p)
+    return Archive(p, limit)
 
 
 def _ts(value: Any) -> datetime:
@@ -277,11 +301,13 @@ def locate(path: str | Path, community: str | None) -> Source:
     total = sum(archive.sizes[n] for _, n in archive.day_files())
     p = Path(path)
     name = community or p.stem
-    return Source(p, NAMESPACE, name, ("slack", name), total, {"archive": archive})
+    refused = [Reject(archive.label(r), None, LINK_OUTSIDE) for r in archive.refused]
+    return Source(p, NAMESPACE, name, ("slack", name), total, {"archive": archive}, refused)
 
 
 def stream(src: Source, ctx: StreamContext) -> Iterator[Item]:
     archive: Archive = src.files["archive"]
+    archive.limit = ctx.max_member_bytes
     try:
         if archive.has("users.json"):
             label = archive.label(archive.root + "users.json")
@@ -311,7 +337,11 @@ def stream(src: Source, ctx: StreamContext) -> Iterator[Item]:
                     continue
                 by_folder[folder] = cid
                 yield community
-            raw = archive.read(member)
+            try:
+                raw = archive.read(member)
+            except UnreadableInput as exc:  # one day file too large or damaged: reject it, load the others
+                yield Reject(exc.file, exc.row, exc.reason)
+                continue
             if ctx.on_bytes is not None:
                 ctx.on_bytes(len(raw))
             try:

@@ -17,12 +17,14 @@ from pathlib import Path
 from typing import IO
 
 from ingest.forum.common import (
+    LINK_OUTSIDE,
     Account,
     IdSpace,
     Item,
     Source,
     StreamContext,
     TagCanon,
+    leaves,
     make_membership,
     make_post,
     parse_time,
@@ -49,8 +51,11 @@ def read_stackexchange(path: str | Path) -> dict[str, Path]:
         raise UnreadableInput(str(p), "no such directory")
     if not p.is_dir():
         raise UnreadableInput(str(p), "a Stack Exchange dump is a directory holding Posts.xml (unpack the .7z first)")
-    present = {f.name.casefold(): f for f in p.iterdir() if f.is_file()}
+    present = {f.name.casefold(): f for f in p.iterdir() if f.is_file() or f.is_symlink()}
     found = {name: present[name.casefold()] for name in FILES if name.casefold() in present}
+    for name, f in found.items():
+        if leaves(p, f):
+            raise UnreadableInput(str(f), f"{name} is {LINK_OUTSIDE}")
     if "Posts.xml" not in found:
         raise UnreadableInput(str(p), "no Posts.xml in the directory: not a Stack Exchange dump")
     if found["Posts.xml"].stat().st_size == 0:

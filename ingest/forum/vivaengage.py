@@ -15,7 +15,18 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from ingest.forum.common import Account, IdSpace, Item, Source, StreamContext, make_post, parse_time, reject
+from ingest.forum.common import (
+    LINK_OUTSIDE,
+    Account,
+    IdSpace,
+    Item,
+    Source,
+    StreamContext,
+    leaves,
+    make_post,
+    parse_time,
+    reject,
+)
 from schema.errors import SchemaError, UnreadableInput
 from schema.labels import CommunityKind, PostKind
 from schema.models import Community, MemberOf, Person
@@ -27,9 +38,12 @@ REQUIRED = ("id", "sender_id", "created_at")
 def read_vivaengage(path: str | Path) -> Path:
     p = Path(path)
     if p.is_dir():
-        hits = sorted(f for f in p.rglob("*") if f.is_file() and f.name.casefold() == "messages.csv")
+        hits = sorted(f for f in p.rglob("*")
+                      if f.name.casefold() == "messages.csv" and (f.is_file() or f.is_symlink()))
         if not hits:
             raise UnreadableInput(str(p), "no Messages.csv in the folder: not a Viva Engage export")
+        if leaves(p, hits[0]):
+            raise UnreadableInput(str(hits[0]), f"Messages.csv is {LINK_OUTSIDE}")
         p = hits[0]
     if not p.exists():
         raise UnreadableInput(str(p), "no such file")
