@@ -1,0 +1,155 @@
+"""Neo4j store connection: the driver, sessions, managed read/write transactions, schema, reopen."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import threading
+from collections.abc import Callable, Mapping
+from datetime import timedelta
+from typing import Any, Self
+
+import neo4j
+import neo4j.time
+from neo4j import exceptions as neo_errors
+
+from graph.store import cypher as q
+from graph.store.neo4j.errors import (
+    _translated,
+)
+from graph.store.neo4j.tx import (
+    run,
+)
+from graph.store.neo4j.values import (
+    R,
+    Tx,
+)
+from schema.errors import ConfigError, StoreUnavailable
+
+log = logging.getLogger("graph.store.neo4j")
+
+DEFAULT_DRIVER_CONFIG: Mapping[str, Any] = {
+    "connection_timeout": 10.0,  # seconds to open a connection
+    "max_transaction_retry_time": 15.0,  # how long managed transactions retry transient failures
+    "connection_acquisition_timeout": 30.0,
+}
+ANALYTICS_CHUNK = 5000  # rows per analytics transaction
+GC_BATCH = 10000  # rows deleted per transaction when dropping an old generation
+PENDING_GRACE = timedelta(hours=24)  # a pending generation older than this is a killed run, safe to drop
+
+
+
+class Neo4jBase:
+    """The driver and transactions of the Neo4j store; its writes and reads build on these."""
+
+    def __init__(
+        self,
+        driver: neo4j.Driver,
+        *,
+        database: str | None = None,
+        url: str = "neo4j://",
+        reconnect: Callable[[], neo4j.Driver] | None = None,
+        create_schema: bool = True,
+        analytics_chunk: int = ANALYTICS_CHUNK,
+    ) -> None:
+        self.url = url
+        self._driver: neo4j.Driver | None = driver
+        self._database = database
+        self._reconnect = reconnect
+        self._analytics_chunk = analytics_chunk
+        self._lock = threading.Lock()
+        if create_schema:
+            self.ensure_schema()
+
+    @classmethod
+    def connect(
+        cls,
+        url: str,
+        *,
+        user: str = "neo4j",
+        password: str | None = None,
+        database: str | None = None,
+        **driver_config: Any,
+    ) -> Self:
+        """A store on a new driver for ``url`` (``neo4j://``, ``bolt://``, ``neo4j+s://``...), schema created."""
+        config = {**DEFAULT_DRIVER_CONFIG, **driver_config}
+        auth = (user, password) if password is not None else None
+
+        def make_driver() -> neo4j.Driver:
+            try:
+                return neo4j.GraphDatabase.driver(url, auth=auth, **config)
+            except (neo_errors.ConfigurationError, ValueError) as exc:
+                raise ConfigError(f"cannot use Neo4j URL {url!r}: {exc}") from exc
+
+        driver = make_driver()
+        try:
+            return cls(driver, database=database, url=url, reconnect=make_driver)
+        except ValueError as exc:  # the driver's way of saying the address cannot be resolved as given
+            driver.close()
+            raise ConfigError(f"cannot use Neo4j URL {url!r}: {exc}") from exc
+        except BaseException:
+            driver.close()
+            raise
+
+    # --- lifecycle ---------------------------------------------------------------------------------------------
+
+    def _live_driver(self) -> neo4j.Driver:
+        driver = self._driver
+        if driver is None:
+            raise StoreUnavailable(f"store {self.url} is closed")
+        return driver
+
+    def _session(self) -> neo4j.Session:
+        # every session shares the driver's bookmark manager, so a read follows the writes before it even on a
+        # cluster (causal consistency across sessions, not only within one)
+        driver = self._live_driver()
+        return driver.session(database=self._database, bookmark_manager=driver.execute_query_bookmark_manager)
+
+    def _read(self, work: Callable[[Tx], R]) -> R:
+        with self._session() as session:
+            return session.execute_read(work)
+
+    def _write(self, work: Callable[[Tx], R]) -> R:
+        with self._session() as session:
+            return session.execute_write(work)
+
+    @_translated
+    def ensure_schema(self) -> None:
+        """Check the server answers, then create the constraints and indexes (idempotent: IF NOT EXISTS)."""
+        self._live_driver().verify_connectivity()
+        for statement in q.SCHEMA:  # schema commands may not share a transaction with other writes
+            try:
+                self._write(functools.partial(run, statement=statement))
+            except neo_errors.ClientError as exc:
+                # two processes starting at once may race to create the same rule; theirs is as good as ours
+                if "EquivalentSchemaRuleAlreadyExists" not in (exc.code or ""):
+                    raise
+
+    def close(self) -> None:
+        with self._lock:
+            driver, self._driver = self._driver, None
+        if driver is not None:
+            driver.close()
+
+    def reopen(self) -> None:
+        if self._reconnect is None:
+            raise StoreUnavailable(f"store {self.url} was given a driver and cannot build another; open it again")
+        self.close()
+        driver = self._reconnect()
+        with self._lock:
+            self._driver = driver
+        try:
+            self.ensure_schema()
+        except BaseException:
+            self.close()
+            raise
+
+    @_translated
+    def ping(self) -> None:
+        # verify_connectivity fails fast (no transaction retries), which is what a readiness probe wants
+        self._live_driver().verify_connectivity()
+        self._read(lambda tx: run(tx, q.PING))
+
+    def __repr__(self) -> str:
+        state = "closed" if self._driver is None else "open"
+        return f"Neo4jStore({self.url!r}, database={self._database!r}, {state})"

@@ -1,0 +1,301 @@
+"""Neo4j store reads the API serves: people, experts, skills, communities, health, rankings, paths."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from graph.store import cypher as q
+from graph.store.base import (
+    BrokerHit,
+    ExpertHit,
+    HealthReport,
+    Page,
+    RankedPerson,
+    Reach,
+    check_page_size,
+    decode_cursor,
+    encode_cursor,
+)
+from graph.store.neo4j.conn import (
+    Neo4jBase,
+)
+from graph.store.neo4j.errors import (
+    _translated,
+)
+from graph.store.neo4j.tx import (
+    _current_gen,
+    run,
+)
+from graph.store.neo4j.values import (
+    Row,
+    Tx,
+    community_from,
+    detected_from,
+    evidence_from,
+    expert_from,
+    from_neo,
+    health_from,
+    person_from,
+    scores_from,
+    skill_from,
+)
+from schema.errors import BadInput
+from schema.labels import HealthPeriod, ScoreScope
+from schema.models import (
+    Community,
+    DetectedCommunity,
+    ExpertIn,
+    HasSkill,
+    Person,
+    PersonScores,
+    Skill,
+)
+from schema.skills import fold
+
+
+class Neo4jReads(Neo4jBase):
+    """Point and page reads of the Neo4j store."""
+
+    # --- API reads -------------------------------------------------------------------------------------------------
+
+    @_translated
+    def person(self, person_id: str) -> Person | None:
+        rows = self._read(lambda tx: run(tx, q.PERSON_GET, id=person_id))
+        return person_from(rows[0]["props"]) if rows else None
+
+    @_translated
+    def people(self, person_ids: Sequence[str]) -> dict[str, Person]:
+        ids = sorted(set(person_ids))
+        rows = self._read(lambda tx: run(tx, q.PEOPLE_GET, ids=ids)) if ids else []
+        found = (person_from(r["props"]) for r in rows)
+        return {p.id: p for p in found}
+
+    @_translated
+    def person_scores(self, person_ids: Sequence[str]) -> dict[str, PersonScores]:
+        ids = sorted(set(person_ids))
+
+        def work(tx: Tx) -> list[Row]:
+            gen = _current_gen(tx)
+            return run(tx, q.PERSON_SCORES_GET, ids=ids, gen=gen) if gen and ids else []
+
+        found = (scores_from(r["props"]) for r in self._read(work))
+        return {s.person_id: s for s in found}
+
+    @_translated
+    def person_skills(self, person_ids: Sequence[str]) -> dict[str, list[HasSkill]]:
+        ids = sorted(set(person_ids))
+        rows = self._read(lambda tx: run(tx, q.PERSON_SKILLS_GET, ids=ids)) if ids else []
+        out: dict[str, list[HasSkill]] = {}
+        for r in rows:
+            out.setdefault(r["person_id"], []).append(
+                HasSkill(
+                    person_id=r["person_id"], skill=r["skill"], level=r["level"], source=r["source"],
+                    declared_at=from_neo(r["declared_at"]),
+                )
+            )
+        return out
+
+    @_translated
+    def person_expertise(self, person_ids: Sequence[str]) -> dict[str, list[ExpertIn]]:
+        ids = sorted(set(person_ids))
+
+        def work(tx: Tx) -> list[Row]:
+            gen = _current_gen(tx)
+            return run(tx, q.PERSON_EXPERTISE_GET, ids=ids, gen=gen) if gen and ids else []
+
+        out: dict[str, list[ExpertIn]] = {}
+        for r in self._read(work):
+            out.setdefault(r["person_id"], []).append(expert_from(r))
+        return out
+
+    @_translated
+    def memberships(self, person_ids: Sequence[str]) -> dict[str, list[Community]]:
+        ids = sorted(set(person_ids))
+        rows = self._read(lambda tx: run(tx, q.MEMBERSHIPS_GET, ids=ids)) if ids else []
+        out: dict[str, list[Community]] = {}
+        for r in rows:
+            out.setdefault(r["person_id"], []).append(community_from(r["props"]))
+        return out
+
+    @_translated
+    def experts(
+        self,
+        skill: str,
+        first: int = 10,
+        after: str | None = None,
+        department: str | None = None,
+        location: str | None = None,
+    ) -> Page[ExpertHit]:
+        check_page_size(first)
+        after_score, after_id = decode_cursor(after) if after is not None else (None, None)
+        filters = {"skill": skill, "department": department, "location": location}
+
+        def work(tx: Tx) -> tuple[list[Row], int]:
+            gen = _current_gen(tx)
+            if gen is None:
+                return [], 0
+            rows = run(
+                tx, q.EXPERTS_PAGE, **filters, gen=gen, after_score=after_score, after_id=after_id, limit=first + 1
+            )
+            total = run(tx, q.EXPERTS_COUNT, **filters, gen=gen)
+            return rows, int(total[0]["total"]) if total else 0
+
+        rows, total = self._read(work)
+        hits = [
+            ExpertHit(
+                person=person_from(r["props"]),
+                skill=skill,
+                score=r["score"],
+                evidence=evidence_from(r["evidence"]),
+                cursor=encode_cursor(r["score"], r["id"]),
+            )
+            for r in rows[:first]
+        ]
+        next_cursor = hits[-1].cursor if len(rows) > first and hits else None
+        return Page(items=hits, next_cursor=next_cursor, total=total)
+
+    @_translated
+    def skills(self, prefix: str | None = None, first: int = 20) -> list[Skill]:
+        check_page_size(first, 1000)
+        folded = fold(prefix) if prefix else ""
+        if folded:
+            rows = self._read(lambda tx: run(tx, q.SKILLS_PREFIX, prefix=folded, limit=first))
+        else:
+            rows = self._read(lambda tx: run(tx, q.SKILLS_FIRST, limit=first))
+        return [skill_from(r["name"], r["aliases"]) for r in rows]
+
+    @_translated
+    def all_skills(self) -> list[Skill]:
+        return [skill_from(r["name"], r["aliases"]) for r in self._read(lambda tx: run(tx, q.SKILLS_ALL))]
+
+    @_translated
+    def skill(self, name: str) -> Skill | None:
+        rows = self._read(lambda tx: run(tx, q.SKILL_GET, name=name))
+        return skill_from(rows[0]["name"], rows[0]["aliases"]) if rows else None
+
+    @_translated
+    def communities(self, first: int = 50, after: str | None = None) -> list[Community]:
+        check_page_size(first, 1000)
+        rows = self._read(lambda tx: run(tx, q.COMMUNITIES_PAGE, after=after or "", limit=first))
+        return [community_from(r["props"]) for r in rows]
+
+    @_translated
+    def community(self, community_id: str) -> Community | None:
+        rows = self._read(lambda tx: run(tx, q.COMMUNITY_GET, id=community_id))
+        return community_from(rows[0]["props"]) if rows else None
+
+    @_translated
+    def community_members(self, community_id: str, first: int = 50, after: str | None = None) -> Page[Person]:
+        check_page_size(first)
+        start = decode_cursor(after)[1] if after else ""
+
+        def work(tx: Tx) -> tuple[list[Row], int]:
+            rows = run(tx, q.COMMUNITY_MEMBERS_PAGE, id=community_id, after=start, limit=first + 1)
+            total = run(tx, q.COMMUNITY_MEMBERS_COUNT, id=community_id)
+            return rows, int(total[0]["total"]) if total else 0
+
+        rows, total = self._read(work)
+        people = [person_from(r["props"]) for r in rows[:first]]
+        next_cursor = encode_cursor(0.0, people[-1].id) if len(rows) > first and people else None
+        return Page(items=people, next_cursor=next_cursor, total=total)
+
+    @_translated
+    def community_health(self, community_id: str) -> HealthReport:
+        def work(tx: Tx) -> list[Row]:
+            gen = _current_gen(tx)
+            return run(tx, q.COMMUNITY_HEALTH_GET, gen=gen, id=community_id) if gen else []
+
+        snapshots = [health_from(r["props"]) for r in self._read(work)]
+        current = [h for h in snapshots if h.period is HealthPeriod.CURRENT]
+        weekly = [h for h in snapshots if h.period is HealthPeriod.WEEK]
+        return HealthReport(current=current[-1] if current else None, weekly=weekly)
+
+    @_translated
+    def detected_communities(self) -> list[DetectedCommunity]:
+        def work(tx: Tx) -> list[Row]:
+            gen = _current_gen(tx)
+            return run(tx, q.DETECTED_GET, gen=gen) if gen else []
+
+        return [detected_from(r["props"]) for r in self._read(work)]
+
+    @_translated
+    def influencers(
+        self, skill: str | None = None, community_id: str | None = None, first: int = 10
+    ) -> list[RankedPerson]:
+        check_page_size(first)
+        if skill is not None and community_id is not None:
+            raise BadInput("give a skill or a community, not both")
+        if skill is not None:
+            scope, scope_id = ScoreScope.SKILL, skill
+        elif community_id is not None:
+            scope, scope_id = ScoreScope.COMMUNITY, community_id
+        else:
+            scope, scope_id = ScoreScope.GLOBAL, ""
+
+        def work(tx: Tx) -> list[Row]:
+            gen = _current_gen(tx)
+            if gen is None:
+                return []
+            return run(tx, q.INFLUENCERS, gen=gen, scope=scope.value, scope_id=scope_id, limit=first)
+
+        return [
+            RankedPerson(person=person_from(r["props"]), score=r["score"], rank=k)
+            for k, r in enumerate(self._read(work), start=1)
+        ]
+
+    @_translated
+    def brokers(self, first: int = 10, community_ids: Sequence[str] | None = None) -> list[BrokerHit]:
+        check_page_size(first)
+        ids = sorted(set(community_ids or ()))
+
+        def work(tx: Tx) -> list[Row]:
+            gen = _current_gen(tx)
+            if gen is None:
+                return []
+            if not ids:
+                return run(tx, q.BROKERS, gen=gen, limit=first)
+            return run(tx, q.BROKERS_SPANNING, gen=gen, community_ids=ids, min_span=min(2, len(ids)), limit=first)
+
+        return [
+            BrokerHit(person=person_from(r["props"]), scores=scores_from(r["scores"]), rank=k)
+            for k, r in enumerate(self._read(work), start=1)
+        ]
+
+    @_translated
+    def reach(self, person_ids: Sequence[str]) -> dict[str, Reach]:
+        ids = sorted(set(person_ids))
+
+        def work(tx: Tx) -> tuple[list[Row], list[Row]]:
+            if not ids:
+                return [], []
+            gen = _current_gen(tx)
+            neighbours = run(tx, q.REACH_NEIGHBOURS, ids=ids, gen=gen) if gen else []
+            return neighbours, run(tx, q.REACH_COMMUNITIES, ids=ids)
+
+        neighbour_rows, community_rows = self._read(work)
+        neighbours = {r["id"]: frozenset(r["neighbours"]) for r in neighbour_rows}
+        communities = {r["id"]: frozenset(r["communities"]) for r in community_rows}
+        return {i: Reach(neighbours.get(i, frozenset()), communities.get(i, frozenset())) for i in ids}
+
+    @_translated
+    def introduction_path(self, from_id: str, to_id: str, max_hops: int = 4) -> list[Person] | None:
+        if max_hops < 0:
+            raise BadInput("maxHops must be at least 0")
+
+        def work(tx: Tx) -> list[Row] | None:
+            ends = {r["id"] for r in run(tx, q.PATH_ENDS, ids=sorted({from_id, to_id}))}
+            if from_id not in ends or to_id not in ends:
+                return None
+            if from_id == to_id:
+                return run(tx, q.PEOPLE_GET, ids=[from_id])
+            if max_hops == 0:
+                return None
+            statement = q.introduction_path(max_hops)
+            gen = _current_gen(tx) or ""  # no run yet: reporting lines only
+            rows = run(tx, statement, from_id=from_id, to_id=to_id, gen=gen)
+            if not rows or len(rows[0]["people"]) - 1 > max_hops:  # a shortest path too long: none is short enough
+                return None
+            return [{"props": props} for props in rows[0]["people"]]
+
+        rows = self._read(work)
+        return None if rows is None else [person_from(r["props"]) for r in rows]

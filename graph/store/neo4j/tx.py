@@ -1,0 +1,310 @@
+"""Neo4j transaction work: run a registered statement, write a batch (nodes, then relationships), analytics rows."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, LiteralString, cast
+
+from graph.store import cypher as q
+from graph.store.base import (
+    RECORD_KEYS,
+    AnalyticsSnapshot,
+    Batch,
+    WriteResult,
+    dedupe,
+    dedupe_skills,
+)
+from graph.store.neo4j.values import (
+    K,
+    R,
+    Row,
+    Tx,
+    classify,
+    community_row,
+    detected_row,
+    endorsement_row,
+    expertise_row,
+    from_neo,
+    has_skill_row,
+    health_row,
+    influence_row,
+    interaction_row,
+    member_row,
+    missing_message,
+    person_row,
+    post_row,
+    reports_row,
+    scores_row,
+    skill_row,
+)
+from schema.errors import StoreError
+from schema.models import (
+    Community,
+    Endorsement,
+    HasSkill,
+    MemberOf,
+    Person,
+    Post,
+    ReportsTo,
+)
+
+# --- running statements -----------------------------------------------------------------------------------------------
+
+
+def run(tx: Tx, statement: q.Statement, **params: Any) -> list[Row]:
+    """Run one registered statement with exactly its declared parameters; all records, fully consumed."""
+    if set(params) != set(statement.params):
+        raise TypeError(f"{statement.name} takes {sorted(statement.params)}, got {sorted(params)}")
+    # the text comes only from graph/store/cypher.py (enum labels, no values): a literal in all but type
+    result = tx.run(cast(LiteralString, statement.text), params)
+    return [record.data() for record in result]
+
+
+def _chunks(items: Sequence[R], size: int) -> Iterator[Sequence[R]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def _require(tx: Tx, statement: q.Statement, what: str, ids: Iterable[str | None]) -> None:
+    wanted = sorted({i for i in ids if i is not None})
+    if not wanted:
+        return
+    missing = [r["id"] for r in run(tx, statement, ids=wanted)]
+    if missing:
+        raise StoreError(missing_message(what, missing))
+
+
+def _ensure_skills(tx: Tx, names: Iterable[str]) -> None:
+    wanted = sorted(set(names))
+    if wanted:
+        run(tx, q.SKILLS_ENSURE, names=wanted)
+
+
+# --- the write side of a batch ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BatchRows:
+    """A batch as parameter rows, one row per key (the last version wins; skills merge their aliases)."""
+
+    people: list[Row]
+    skills: list[Row]
+    communities: list[Row]
+    posts: list[Row]
+    reports_to: list[Row]
+    has_skill: list[Row]
+    memberships: list[Row]
+    endorsements: list[Row]
+    meta: dict[str, str | None]
+
+
+def batch_rows(batch: Batch) -> BatchRows:
+    """Deduplicate every kind of a batch per key and build its parameter rows (pure; done once, outside retries)."""
+    return BatchRows(
+        people=[person_row(p) for p in dedupe(batch.people, RECORD_KEYS[Person])],
+        skills=[skill_row(s) for s in dedupe_skills(batch.skills)],
+        communities=[community_row(c) for c in dedupe(batch.communities, RECORD_KEYS[Community])],
+        posts=[post_row(p) for p in dedupe(batch.posts, RECORD_KEYS[Post])],
+        reports_to=[reports_row(r) for r in dedupe(batch.reports_to, RECORD_KEYS[ReportsTo])],
+        has_skill=[has_skill_row(h) for h in dedupe(batch.has_skill, RECORD_KEYS[HasSkill])],
+        memberships=[member_row(m) for m in dedupe(batch.memberships, RECORD_KEYS[MemberOf])],
+        endorsements=[endorsement_row(e) for e in dedupe(batch.endorsements, RECORD_KEYS[Endorsement])],
+        meta=dict(batch.meta),
+    )
+
+
+def _upsert_counted(
+    tx: Tx,
+    kind: str,
+    rows: list[Row],
+    existing: Mapping[K, Row],
+    key: Callable[[Row], K],
+    upsert: q.Statement,
+    result: WriteResult,
+) -> tuple[list[Row], list[Row]]:
+    """Write the new and changed rows only, and count inserted / updated / unchanged."""
+    new, changed = classify(rows, existing, key)
+    if new or changed:
+        run(tx, upsert, rows=[*new, *changed])
+    result.add(kind, len(new), len(changed), len(rows) - len(new) - len(changed))
+    return new, changed
+
+
+def _by_key(tx: Tx, fetch: q.Statement, rows: list[Row], key: str) -> dict[Any, Row]:
+    return {r["node_key"]: from_neo(r["props"]) for r in run(tx, fetch, ids=[row[key] for row in rows])}
+
+
+def _write_skills(tx: Tx, rows: list[Row], result: WriteResult) -> None:
+    """Skills merge alias sets (a second source adds aliases, never removes them)."""
+    fetched = run(tx, q.SKILLS_FETCH, ids=[s["name"] for s in rows])
+    existing = {r["node_key"]: set(r["props"].get("aliases") or ()) for r in fetched}
+    new = [s for s in rows if s["name"] not in existing]
+    changed = [
+        {"name": s["name"], "aliases": sorted(existing[s["name"]] | set(s["aliases"]))}
+        for s in rows
+        if s["name"] in existing and not set(s["aliases"]) <= existing[s["name"]]
+    ]
+    if new or changed:
+        run(tx, q.SKILLS_UPSERT, rows=[*new, *changed])
+    result.add("skills", len(new), len(changed), len(rows) - len(new) - len(changed))
+
+
+def _write_posts(tx: Tx, rows: list[Row], result: WriteResult) -> None:
+    _require(tx, q.PEOPLE_MISSING, "post author", (r.get("author_id") for r in rows))
+    _require(tx, q.COMMUNITIES_MISSING, "post community", (r.get("community_id") for r in rows))
+    _ensure_skills(tx, (t for r in rows for t in r.get("tags", ())))
+    existing = _by_key(tx, q.POSTS_FETCH, rows, "id")
+    new, changed = _upsert_counted(tx, "posts", rows, existing, lambda r: r["id"], q.POSTS_UPSERT, result)
+    if changed:
+        for unlink in (q.POSTS_UNLINK_AUTHOR, q.POSTS_UNLINK_COMMUNITY, q.POSTS_UNLINK_PARENT, q.POSTS_UNLINK_TAGS):
+            run(tx, unlink, rows=changed)
+    written = [*new, *changed]
+    if with_author := [r for r in written if r.get("author_id")]:
+        run(tx, q.POSTS_LINK_AUTHOR, rows=with_author)
+    if with_community := [r for r in written if r.get("community_id")]:
+        run(tx, q.POSTS_LINK_COMMUNITY, rows=with_community)
+    if with_tags := [r for r in written if r.get("tags")]:
+        run(tx, q.POSTS_LINK_TAGS, rows=with_tags)
+    if with_parent := [r for r in written if r.get("parent_id")]:
+        run(tx, q.POSTS_LINK_PARENT, rows=with_parent)
+    if new:
+        run(tx, q.POSTS_LINK_CHILDREN, ids=[r["id"] for r in new])
+
+
+def _write_reports_to(tx: Tx, rows: list[Row], result: WriteResult) -> None:
+    _require(tx, q.PEOPLE_MISSING, "person in reports_to", (i for r in rows for i in (r["person_id"], r["manager_id"])))
+    existing = {
+        r["person_id"]: {"person_id": r["person_id"], "manager_id": r["manager_id"]}
+        for r in run(tx, q.REPORTS_TO_FETCH, ids=[row["person_id"] for row in rows])
+    }
+    _upsert_counted(tx, "reports_to", rows, existing, lambda r: r["person_id"], q.REPORTS_TO_UPSERT, result)
+
+
+def _write_has_skill(tx: Tx, rows: list[Row], result: WriteResult) -> None:
+    _require(tx, q.PEOPLE_MISSING, "person in has_skill", (r["person_id"] for r in rows))
+    _ensure_skills(tx, (r["skill"] for r in rows))
+    fetched = run(tx, q.HAS_SKILL_FETCH, keys=[{"person_id": r["person_id"], "skill": r["skill"]} for r in rows])
+    existing = {
+        (r["person_id"], r["skill"]): {"person_id": r["person_id"], "skill": r["skill"], "props": from_neo(r["props"])}
+        for r in fetched
+    }
+    _upsert_counted(
+        tx, "has_skill", rows, existing, lambda r: (r["person_id"], r["skill"]), q.HAS_SKILL_UPSERT, result
+    )
+
+
+def _write_memberships(tx: Tx, rows: list[Row], result: WriteResult) -> None:
+    _require(tx, q.PEOPLE_MISSING, "person in memberships", (r["person_id"] for r in rows))
+    _require(tx, q.COMMUNITIES_MISSING, "community in memberships", (r["community_id"] for r in rows))
+    fetched = run(
+        tx, q.MEMBER_OF_FETCH, keys=[{"person_id": r["person_id"], "community_id": r["community_id"]} for r in rows]
+    )
+    existing = {
+        (r["person_id"], r["community_id"]): {
+            "person_id": r["person_id"],
+            "community_id": r["community_id"],
+            "props": from_neo(r["props"]),
+        }
+        for r in fetched
+    }
+    _upsert_counted(
+        tx, "memberships", rows, existing, lambda r: (r["person_id"], r["community_id"]), q.MEMBER_OF_UPSERT, result
+    )
+
+
+def _write_endorsements(tx: Tx, rows: list[Row], result: WriteResult) -> None:
+    _require(tx, q.PEOPLE_MISSING, "person in endorsements", (i for r in rows for i in (r["from_id"], r["to_id"])))
+    _ensure_skills(tx, (r["skill"] for r in rows))
+    fetched = run(
+        tx, q.ENDORSED_FETCH, keys=[{"from_id": r["from_id"], "to_id": r["to_id"], "skill": r["skill"]} for r in rows]
+    )
+    existing = {
+        (r["from_id"], r["to_id"], r["skill"]): {
+            "from_id": r["from_id"],
+            "to_id": r["to_id"],
+            "skill": r["skill"],
+            "created_at": from_neo(r["props"].get("created_at")),
+        }
+        for r in fetched
+    }
+    _upsert_counted(
+        tx,
+        "endorsements",
+        rows,
+        existing,
+        lambda r: (r["from_id"], r["to_id"], r["skill"]),
+        q.ENDORSED_UPSERT,
+        result,
+    )
+
+
+def _set_meta(tx: Tx, values: Mapping[str, str | None]) -> None:
+    rows = [{"key": k, "value": v} for k, v in values.items() if v is not None]
+    if rows:
+        run(tx, q.META_SET, rows=rows)
+    for key in (k for k, v in values.items() if v is None):
+        run(tx, q.META_DELETE, key=key)
+
+
+def _write_batch(tx: Tx, rows: BatchRows) -> WriteResult:
+    """Nodes first, then relationships, then bookkeeping; a fresh result on every (re)try of the transaction."""
+    result = WriteResult()
+    if rows.people:
+        _upsert_counted(
+            tx, "people", rows.people, _by_key(tx, q.PEOPLE_FETCH, rows.people, "id"), lambda r: r["id"],
+            q.PEOPLE_UPSERT, result,
+        )
+    if rows.skills:
+        _write_skills(tx, rows.skills, result)
+    if rows.communities:
+        _upsert_counted(
+            tx, "communities", rows.communities, _by_key(tx, q.COMMUNITIES_FETCH, rows.communities, "id"),
+            lambda r: r["id"], q.COMMUNITIES_UPSERT, result,
+        )
+    if rows.posts:
+        _write_posts(tx, rows.posts, result)
+    if rows.reports_to:
+        _write_reports_to(tx, rows.reports_to, result)
+    if rows.has_skill:
+        _write_has_skill(tx, rows.has_skill, result)
+    if rows.memberships:
+        _write_memberships(tx, rows.memberships, result)
+    if rows.endorsements:
+        _write_endorsements(tx, rows.endorsements, result)
+    if rows.meta:
+        _set_meta(tx, rows.meta)
+    return result
+
+
+def analytics_rows(snapshot: AnalyticsSnapshot, gen: str) -> dict[str, list[Row]]:
+    """Every result of a snapshot as parameter rows of generation ``gen``, one row per key (the last one wins)."""
+    return {
+        "scores": [scores_row(s, gen) for s in dedupe(snapshot.person_scores, lambda s: s.person_id)],
+        "influence": [
+            influence_row(i, gen) for i in dedupe(snapshot.influence, lambda i: (i.scope, i.scope_id, i.person_id))
+        ],
+        "interactions": [
+            interaction_row(i, gen) for i in dedupe(snapshot.interactions, lambda i: (i.source_id, i.target_id))
+        ],
+        "expertise": [expertise_row(e, gen) for e in dedupe(snapshot.expertise, lambda e: (e.person_id, e.skill))],
+        "detected": [detected_row(d, gen) for d in dedupe(snapshot.detected_communities, lambda d: d.id)],
+        "health": [
+            health_row(h, gen) for h in dedupe(snapshot.health, lambda h: (h.community_id, h.period, h.start))
+        ],
+    }
+
+
+_ANALYTICS_WRITES: tuple[tuple[str, q.Statement], ...] = (
+    ("scores", q.SCORES_WRITE),
+    ("influence", q.INFLUENCE_WRITE),
+    ("interactions", q.INTERACTS_WRITE),
+    ("expertise", q.EXPERT_IN_WRITE),
+    ("detected", q.DETECTED_WRITE),
+    ("health", q.HEALTH_WRITE),
+)
+
+
+def _current_gen(tx: Tx) -> str | None:
+    rows = run(tx, q.CURRENT_RUN)
+    return str(rows[0]["props"]["gen"]) if rows else None

@@ -1,0 +1,253 @@
+"""Neo4j store values: Python <-> driver values, parameter rows from records, records from properties (pure)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from datetime import UTC, datetime
+from enum import Enum
+from typing import Any, ParamSpec, TypeVar
+
+import neo4j
+import neo4j.time
+
+from schema.models import (
+    AnalyticsRun,
+    Community,
+    CommunityHealth,
+    DetectedCommunity,
+    Endorsement,
+    Evidence,
+    ExpertIn,
+    HasSkill,
+    InfluenceScore,
+    Interaction,
+    MemberOf,
+    Person,
+    PersonScores,
+    Post,
+    Record,
+    ReportsTo,
+    Skill,
+)
+
+P = ParamSpec("P")
+R = TypeVar("R")
+K = TypeVar("K", bound=Hashable)
+Row = dict[str, Any]
+Tx = neo4j.ManagedTransaction
+
+
+
+# --- values in and out -----------------------------------------------------------------------------------------
+
+
+def to_param(value: Any) -> Any:
+    """A Python value as the driver should send it: enums as their value, tuples as lists, datetimes in UTC."""
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    if isinstance(value, list | tuple):
+        return [to_param(v) for v in value]
+    if isinstance(value, dict):
+        return {k: to_param(v) for k, v in value.items()}
+    return value
+
+
+def from_neo(value: Any) -> Any:
+    """A value the driver returned as plain Python: Neo4j temporal types become ``date`` / aware UTC ``datetime``."""
+    if isinstance(value, neo4j.time.DateTime):
+        native = value.to_native()
+        return native.replace(tzinfo=UTC) if native.tzinfo is None else native.astimezone(UTC)
+    if isinstance(value, neo4j.time.Date):
+        return value.to_native()
+    if isinstance(value, list):
+        return [from_neo(v) for v in value]
+    if isinstance(value, dict):
+        return {k: from_neo(v) for k, v in value.items()}
+    return value
+
+
+def props_of(record: Record, exclude: Iterable[str] = ()) -> Row:
+    """A record's fields as node/relationship properties; None fields are left out (absent property = None)."""
+    skip = set(exclude)
+    return {k: to_param(v) for k, v in record.model_dump().items() if v is not None and k not in skip}
+
+
+def _ts(value: datetime | None) -> str | None:
+    return None if value is None else value.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def evidence_json(evidence: Iterable[Evidence]) -> str:
+    """Evidence as JSON text, ``[[kind, count, last_at], ...]`` (the SQLite store's layout)."""
+    return json.dumps([[e.kind.value, e.count, _ts(e.last_at)] for e in evidence], separators=(",", ":"))
+
+
+def evidence_from(text: str) -> tuple[Evidence, ...]:
+    return tuple(
+        Evidence(kind=k, count=c, last_at=None if t is None else datetime.fromisoformat(t))
+        for k, c, t in json.loads(text)
+    )
+
+
+def _pairs_json(pairs: Iterable[tuple[str, float]]) -> str:
+    return json.dumps([list(x) for x in pairs])
+
+
+def _pairs_from(text: str) -> tuple[tuple[str, float], ...]:
+    return tuple((str(a), float(b)) for a, b in json.loads(text))
+
+
+# --- parameter rows (pure) --------------------------------------------------------------------------------------
+
+
+def person_row(p: Person) -> Row:
+    return props_of(p)
+
+
+def community_row(c: Community) -> Row:
+    return props_of(c)
+
+
+def post_row(p: Post) -> Row:
+    # author_id, community_id and parent_id stay properties too: the projection reads them, and a child keeps
+    # parent_id so its REPLY_TO edge can be made when the parent arrives later
+    return props_of(p)
+
+
+def skill_row(s: Skill) -> Row:
+    return {"name": s.name, "aliases": sorted(s.aliases)}
+
+
+def reports_row(r: ReportsTo) -> Row:
+    return {"person_id": r.person_id, "manager_id": r.manager_id}
+
+
+def has_skill_row(h: HasSkill) -> Row:
+    return {"person_id": h.person_id, "skill": h.skill, "props": props_of(h, exclude=("person_id", "skill"))}
+
+
+def member_row(m: MemberOf) -> Row:
+    return {
+        "person_id": m.person_id,
+        "community_id": m.community_id,
+        "props": props_of(m, exclude=("person_id", "community_id")),
+    }
+
+
+def endorsement_row(e: Endorsement) -> Row:
+    return {"from_id": e.from_id, "to_id": e.to_id, "skill": e.skill, "created_at": to_param(e.created_at)}
+
+
+def run_row(run: AnalyticsRun, gen: str, written_at: datetime) -> Row:
+    return {
+        "gen": gen,
+        "state": "pending",
+        "written_at": to_param(written_at),
+        "id": run.id,
+        "started_at": to_param(run.started_at),
+        "finished_at": to_param(run.finished_at),
+        "stats": json.dumps(run.stats, sort_keys=True, default=str),
+    }
+
+
+def scores_row(s: PersonScores, gen: str) -> Row:
+    return {"gen": gen, **props_of(s)}
+
+
+def influence_row(i: InfluenceScore, gen: str) -> Row:
+    return {"gen": gen, **props_of(i)}
+
+
+def interaction_row(i: Interaction, gen: str) -> Row:
+    return {"gen": gen, **props_of(i)}
+
+
+def expertise_row(e: ExpertIn, gen: str) -> Row:
+    row = {"gen": gen, **props_of(e, exclude=("evidence",))}
+    row["evidence"] = evidence_json(e.evidence)
+    return row
+
+
+def detected_row(d: DetectedCommunity, gen: str) -> Row:
+    return {
+        "gen": gen, "id": d.id, "size": d.size, "declared": _pairs_json(d.declared), "skills": _pairs_json(d.skills)
+    }
+
+
+def health_row(h: CommunityHealth, gen: str) -> Row:
+    return {"gen": gen, **props_of(h)}
+
+
+def classify(rows: Sequence[Row], existing: Mapping[K, Row], key: Callable[[Row], K]) -> tuple[list[Row], list[Row]]:
+    """Split deduplicated rows into (new keys, existing keys whose stored values differ); the rest are unchanged."""
+    new = [r for r in rows if key(r) not in existing]
+    changed = [r for r in rows if key(r) in existing and existing[key(r)] != r]
+    return new, changed
+
+
+def missing_message(what: str, missing: Sequence[str]) -> str:
+    """'unknown post author: a, b, c, d, e and 3 more' (the SQLite store's wording)."""
+    shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
+    return f"unknown {what}: {shown}"
+
+
+# --- records from properties (pure) -------------------------------------------------------------------------------
+
+
+def person_from(props: Mapping[str, Any]) -> Person:
+    return Person(**from_neo(dict(props)))
+
+
+def community_from(props: Mapping[str, Any]) -> Community:
+    return Community(**from_neo(dict(props)))
+
+
+def post_from(props: Mapping[str, Any]) -> Post:
+    values = from_neo(dict(props))
+    values["tags"] = tuple(values.get("tags") or ())
+    return Post(**values)
+
+
+def skill_from(name: str, aliases: Sequence[str] | None) -> Skill:
+    return Skill(name=name, aliases=tuple(aliases or ()))
+
+
+def _without_gen(props: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in from_neo(dict(props)).items() if k != "gen"}
+
+
+def scores_from(props: Mapping[str, Any]) -> PersonScores:
+    return PersonScores(**_without_gen(props))
+
+
+def health_from(props: Mapping[str, Any]) -> CommunityHealth:
+    return CommunityHealth(**_without_gen(props))
+
+
+def detected_from(props: Mapping[str, Any]) -> DetectedCommunity:
+    return DetectedCommunity(
+        id=props["id"], size=props["size"], declared=_pairs_from(props["declared"]), skills=_pairs_from(props["skills"])
+    )
+
+
+def expert_from(row: Mapping[str, Any]) -> ExpertIn:
+    return ExpertIn(
+        person_id=row["person_id"],
+        skill=row["skill"],
+        score=row["score"],
+        evidence=evidence_from(row["evidence"]),
+        expertise_rank=row["expertise_rank"],
+        last_active=from_neo(row["last_active"]),
+    )
+
+
+def run_from(props: Mapping[str, Any]) -> AnalyticsRun:
+    values = from_neo(dict(props))
+    return AnalyticsRun(
+        id=values["id"],
+        started_at=values["started_at"],
+        finished_at=values["finished_at"],
+        stats=json.loads(values["stats"]),
+    )

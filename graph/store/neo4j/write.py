@@ -1,0 +1,174 @@
+"""Neo4j store writes: ingest batches, activity flags, meta values, analytics generations."""
+
+from __future__ import annotations
+
+import functools
+import uuid
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+
+from graph.store import cypher as q
+from graph.store.base import (
+    AnalyticsSnapshot,
+    Batch,
+    WriteResult,
+    check_ranges,
+)
+from graph.store.neo4j.conn import (
+    GC_BATCH,
+    PENDING_GRACE,
+    Neo4jBase,
+    log,
+)
+from graph.store.neo4j.errors import (
+    _CLEANUP_ERRORS,
+    _translated,
+)
+from graph.store.neo4j.tx import (
+    _ANALYTICS_WRITES,
+    _chunks,
+    _ensure_skills,
+    _require,
+    _set_meta,
+    _write_batch,
+    analytics_rows,
+    batch_rows,
+    run,
+)
+from graph.store.neo4j.values import (
+    Tx,
+    run_row,
+)
+from schema.models import (
+    Community,
+    Endorsement,
+    HasSkill,
+    MemberOf,
+    Person,
+    Post,
+    ReportsTo,
+    Skill,
+)
+
+
+class Neo4jWrites(Neo4jBase):
+    """Every write of the Neo4j store (and the id and e-mail reads ingest matches against)."""
+
+    # --- ingest writes -----------------------------------------------------------------------------------------
+
+    @_translated
+    def write_batch(self, batch: Batch) -> WriteResult:
+        check_ranges(batch)
+        rows = batch_rows(batch)
+        return self._write(lambda tx: _write_batch(tx, rows))
+
+    def upsert_people(self, rows: Sequence[Person]) -> WriteResult:
+        return self.write_batch(Batch(people=rows))
+
+    def upsert_skills(self, rows: Sequence[Skill]) -> WriteResult:
+        return self.write_batch(Batch(skills=rows))
+
+    def upsert_communities(self, rows: Sequence[Community]) -> WriteResult:
+        return self.write_batch(Batch(communities=rows))
+
+    def upsert_posts(self, rows: Sequence[Post]) -> WriteResult:
+        return self.write_batch(Batch(posts=rows))
+
+    def upsert_reports_to(self, rows: Sequence[ReportsTo]) -> WriteResult:
+        return self.write_batch(Batch(reports_to=rows))
+
+    def upsert_has_skill(self, rows: Sequence[HasSkill]) -> WriteResult:
+        return self.write_batch(Batch(has_skill=rows))
+
+    def upsert_memberships(self, rows: Sequence[MemberOf]) -> WriteResult:
+        return self.write_batch(Batch(memberships=rows))
+
+    def upsert_endorsements(self, rows: Sequence[Endorsement]) -> WriteResult:
+        return self.write_batch(Batch(endorsements=rows))
+
+    @_translated
+    def set_active(self, person_ids: Sequence[str], active: bool) -> int:
+        ids = sorted(set(person_ids))
+        if not ids:
+            return 0
+        rows = self._write(lambda tx: run(tx, q.SET_ACTIVE, ids=ids, active=bool(active)))
+        return int(rows[0]["changed"]) if rows else 0
+
+    @_translated
+    def deactivate_missing(self, source: str, keep_ids: Iterable[str]) -> list[str]:
+        keep = set(keep_ids)
+
+        def work(tx: Tx) -> list[str]:
+            active = {r["id"] for r in run(tx, q.ACTIVE_IDS_OF_SOURCE, source=source)}
+            gone = sorted(active - keep)
+            if gone:
+                run(tx, q.SET_ACTIVE, ids=gone, active=False)
+            return gone
+
+        return self._write(work)
+
+    @_translated
+    def person_ids(self, source: str | None = None) -> set[str]:
+        if source is None:
+            rows = self._read(lambda tx: run(tx, q.PERSON_IDS))
+        else:
+            rows = self._read(lambda tx: run(tx, q.PERSON_IDS_OF_SOURCE, source=source))
+        return {r["id"] for r in rows}
+
+    @_translated
+    def email_index(self) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for r in self._read(lambda tx: run(tx, q.EMAIL_INDEX)):
+            out.setdefault(r["email"], r["id"])
+        return out
+
+    @_translated
+    def get_meta(self, key: str) -> str | None:
+        rows = self._read(lambda tx: run(tx, q.META_GET, key=key))
+        return None if not rows or rows[0]["value"] is None else str(rows[0]["value"])
+
+    @_translated
+    def set_meta(self, key: str, value: str | None) -> None:
+        self._write(lambda tx: _set_meta(tx, {key: value}))
+
+    # --- analytics -----------------------------------------------------------------------------------------------
+
+    def write_analytics(self, snapshot: AnalyticsSnapshot) -> None:
+        """Write the run as a new generation, switch it in with one statement, then drop old generations."""
+        gen = uuid.uuid4().hex
+        now = datetime.now(UTC)
+        rows = analytics_rows(snapshot, gen)
+        people = {
+            *(r["person_id"] for key in ("scores", "influence", "expertise") for r in rows[key]),
+            *(i for r in rows["interactions"] for i in (r["source_id"], r["target_id"])),
+        }
+
+        def start(tx: Tx) -> None:
+            _require(tx, q.PEOPLE_MISSING, "person in analytics results", people)
+            _ensure_skills(tx, (r["skill"] for r in rows["expertise"]))
+            run(tx, q.RUN_CREATE, rows=[run_row(snapshot.run, gen, now)])
+
+        self._write(start)
+        for key, statement in _ANALYTICS_WRITES:
+            for chunk in _chunks(rows[key], self._analytics_chunk):
+                self._write(functools.partial(run, statement=statement, rows=list(chunk)))
+
+        def switch(tx: Tx) -> None:
+            run(tx, q.META_SET, rows=[{"key": q.SWITCH_LOCK_KEY, "value": gen}])  # serialises concurrent switches
+            run(tx, q.RUN_SWITCH, gen=gen)
+
+        self._write(switch)
+        try:
+            self._drop_old_generations(gen, now - PENDING_GRACE)
+        except _CLEANUP_ERRORS as exc:  # the new run is in; the next run retries the clean-up
+            log.warning("could not drop old analytics generations yet: %s", exc)
+
+    def _drop_old_generations(self, keep_gen: str, cutoff: datetime) -> None:
+        stale = [r["gen"] for r in self._read(lambda tx: run(tx, q.RUN_GARBAGE, gen=keep_gen, cutoff=cutoff))]
+        for gen in stale:
+            for statement in q.GC_BATCHES:
+                while True:
+                    done = self._write(functools.partial(run, statement=statement, gen=gen, limit=GC_BATCH))
+                    if not done or int(done[0]["deleted"]) < GC_BATCH:
+                        break
+            self._write(functools.partial(run, statement=q.GC_RUN, gen=gen))
