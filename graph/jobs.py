@@ -32,6 +32,8 @@ from graph.analytics.communities import describe_communities, detect_communities
 from graph.analytics.expertise import compute_expertise
 from graph.analytics.health import community_health
 from graph.analytics.influence import pagerank, personalized_pagerank
+from graph.analytics.routing import train_router
+from graph.expert_routing import ROUTER_META_KEY
 from graph.projection import ProjectedGraph, TieWeights, project
 from graph.store.base import AnalyticsSnapshot, GraphStore, Projection
 from schema.labels import ScoreScope
@@ -46,6 +48,7 @@ STAGES: tuple[str, ...] = (
     "project",
     "pagerank",
     "expertise",
+    "routing",
     "personalised_pagerank",
     "health",
     *STRUCTURE_STAGES,
@@ -141,6 +144,10 @@ def compute_snapshot(
                 pg.posts, pg.skills, pg.endorsements, as_of=pg.as_of, half_life_days=p.half_life_days
             )
             expertise = [e for e in expertise if e.person_id in pg.people]
+        with clock.stage("routing"):  # the question router, learned from who answered past questions
+            router = train_router(pg.posts, pg.skills, pg.endorsements, as_of=pg.as_of,
+                                  half_life_days=p.half_life_days, seed=p.seed, visible=set(pg.people),
+                                  rows=expertise)
         with clock.stage("personalised_pagerank"):  # per skill here; per community with the structure
             skill_seeds: dict[str, dict[str, float]] = defaultdict(dict)
             for e in expertise:
@@ -189,6 +196,7 @@ def compute_snapshot(
         posts=len(pg.posts),
         interactions=len(interactions),
         expertise=len(expertise),
+        router={"kind": router.kind, **router.stats},
         influence_rows=len(influence),
         detected_communities=len(detected),
         health_rows=len(health),
@@ -223,6 +231,7 @@ def compute_snapshot(
         expertise=expertise,
         detected_communities=detected,
         health=health,
+        router=router.to_json(),
     )
 
 
@@ -326,6 +335,8 @@ def run_analytics(
     snapshot = compute_snapshot(data, p, timer=clock)
     with clock.stage("write"):
         store.write_analytics(snapshot)
+        if snapshot.router is not None:
+            store.set_meta(ROUTER_META_KEY, snapshot.router)
     if progress is not None:
         progress("done", len(STAGES), len(STAGES))
     # the run written carries the timings up to "assemble"; the returned one has the write time too

@@ -13,6 +13,7 @@ COMMAND_MODULES = (
     "app.cli.demo_data_cmd",
     "app.cli.analyze_cmd",
     "app.cli.serve_cmd",
+    "app.cli.evaluate_cmd",
 )
 
 

@@ -21,6 +21,7 @@ _LABELS = {
     "communities": "community detection (Leiden)",
     "roles": "participation and roles",
     "expertise": "expertise and ExpertiseRank",
+    "routing": "question router (learning to rank on past questions)",
     "personalised_pagerank": "personalised PageRank per skill",
     "community_pagerank": "personalised PageRank per community",
     "health": "community health",

@@ -240,6 +240,7 @@ class AnalyticsSnapshot:
     expertise: Sequence[ExpertIn] = ()
     detected_communities: Sequence[DetectedCommunity] = ()
     health: Sequence[CommunityHealth] = ()
+    router: str | None = None  # the question router (JSON), kept in store meta beside the snapshot
 
 
 # --- read side -------------------------------------------------------------------------------------

@@ -14,8 +14,11 @@ MODULES = [
     "graph.analytics.expertise",
     "graph.analytics.health",
     "graph.analytics.influence",
+    "graph.analytics.routing_context",
+    "graph.analytics.routing_features",
     "graph.analytics.seeding",
     "graph.projection",
+    "graph.evaluation",
 ]
 
 

@@ -1,0 +1,170 @@
+"""``whoknows evaluate experts PATH...``: replay a forum export in time order and score the expert ranking.
+
+For each export: ingest it into a scratch SQLite store (a temporary file), analyse the part before the cut-off as an
+analytics run at the cut-off would (the later posts are invisible to every job), then ask the question router for
+every later question with a target answerer and score where the target lands, beside counting baselines
+(:mod:`graph.evaluation`). With several exports, a pooled row scores all their questions together.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+import typer
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from app.cli.main import app, console, fail, guarded, out
+from graph.evaluation import BASELINES, METRICS, Case, Report, baselines, evaluate, pooled, split_history
+from graph.expert_routing import ROUTER_META_KEY, ranked_for_question
+from graph.jobs import AnalyticsParams, compute_snapshot
+from graph.store import open_store
+from graph.store.base import Projection
+from ingest.pipeline import ingest_forum
+
+OURS = "whoknows"
+
+evaluate_app = typer.Typer(
+    name="evaluate",
+    help="Measure the expert ranking on your own history (replay an export in time order).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(evaluate_app, name="evaluate")
+
+
+def _before(data: Projection, cutoff: datetime, posts: list) -> Projection:
+    """The projection as it stood just before ``cutoff`` (undated memberships and endorsements are kept)."""
+
+    def early(t: datetime | None) -> bool:
+        return t is None or (t if t.tzinfo else t.replace(tzinfo=UTC)) < cutoff
+
+    return replace(
+        data,
+        posts=posts,
+        memberships=[m for m in data.memberships if early(m.since)],
+        endorsements=[e for e in data.endorsements if early(e.created_at)],
+    )
+
+
+def evaluate_export(
+    path: Path,
+    fmt: str,
+    *,
+    split: float = 0.8,
+    target: str = "auto",
+    community: str | None = None,
+    progress: Callable[[str], None] | None = None,
+    step: Callable[[], None] | None = None,
+) -> Report:
+    """Ingest ``path`` into a scratch store, analyse up to the cut-off, rank every later question; the report."""
+    say = progress or (lambda _msg: None)
+    with tempfile.TemporaryDirectory(prefix="whoknows-eval-") as tmp:
+        store = open_store(f"sqlite:///{Path(tmp) / 'scratch.db'}")
+        try:
+            say(f"ingesting {path.name}")
+            ingest_forum(store, path, fmt, community=community, rejects=Path(tmp) / "rejects.jsonl")
+            data = store.read_projection()
+            sp = split_history(data.posts, split, target)
+            say(f"analysing {len(sp.train)} posts before {sp.cutoff:%Y-%m-%d}")
+            snapshot = compute_snapshot(_before(data, sp.cutoff, sp.train), AnalyticsParams(as_of=sp.cutoff))
+            store.write_analytics(snapshot)
+            store.set_meta(ROUTER_META_KEY, snapshot.router)
+            router_stats = snapshot.run.stats.get("router", {})
+            say(f"ranking {len(sp.cases)} questions")
+
+            def ours(c: Case) -> list[str]:
+                if step is not None:
+                    step()
+                return ranked_for_question(store, c.skills, now=c.created_at,
+                                           exclude=[c.asker] if c.asker else [])
+
+            report = evaluate(path.name, sp, {OURS: ours, **baselines(sp.train)})
+            report.notes["router"] = router_stats
+            return report
+        finally:
+            store.close()
+
+
+def _table(reports: list[Report]) -> Table:
+    t = Table(title="expert finding: where the actual answerer lands (higher is better)")
+    t.add_column("export")
+    t.add_column("cases (cold)", justify="right")
+    t.add_column("method")
+    for m in METRICS:
+        t.add_column(m, justify="right")
+    for r in reports:
+        best = {m: r.best_baseline(m) for m in METRICS}
+        for i, method in enumerate((OURS, *BASELINES)):
+            row = r.table[method]
+            cells = []
+            for m in METRICS:
+                v = f"{row[m]:.3f}"
+                if method == OURS:
+                    v = f"[bold green]{v}[/]" if row[m] > best[m] else f"[bold red]{v}[/]"
+                cells.append(v)
+            t.add_row(escape(r.name) if i == 0 else "", f"{r.cases} ({r.cold})" if i == 0 else "",
+                      f"[bold]{method}[/]" if method == OURS else method, *cells, end_section=method == BASELINES[-1])
+    return t
+
+
+@evaluate_app.command("experts")
+def experts(
+    paths: list[Path] = typer.Argument(..., help="One or more forum exports (a pooled row when several)."),
+    fmt: str = typer.Option("stackexchange", "--format", "-f", help="stackexchange | slack | discourse | "
+                            "vivaengage | jsonl"),
+    split: float = typer.Option(0.8, "--split", min=0.05, max=0.95, help="Share of questions that train."),
+    target: str = typer.Option("auto", "--target", help="accepted | first | auto (accepted when the export marks "
+                               "accepted answers)."),
+    community: str | None = typer.Option(None, "--community", help="Community name (as for ingest)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the results as JSON instead of a table."),
+) -> None:
+    """Replay exports in time order: hit@1/5/10, MRR and NDCG@10 of the ranking beside counting baselines."""
+    if target not in ("accepted", "first", "auto"):
+        raise fail(f"--target must be accepted, first or auto, not {target!r}")
+    reports: list[Report] = []
+    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console, transient=True) as bar:
+        task = bar.add_task("starting", total=None)
+        for path in paths:
+            if not path.exists():
+                raise fail(f"{path}: no such file or directory")
+
+            def say(msg: str, _p: Path = path) -> None:
+                bar.update(task, description=f"{_p.name}: {msg}", completed=0, total=None)
+
+            def step() -> None:
+                bar.advance(task)
+
+            def run(_p: Path = path) -> Report:
+                return evaluate_export(_p, fmt, split=split, target=target, community=community, progress=say,
+                                       step=step)
+
+            try:
+                reports.append(guarded(run))
+            except ValueError as exc:
+                raise fail(f"{path}: {exc}") from None
+    shown = [*reports, pooled(reports)] if len(reports) > 1 else reports
+    if as_json:
+        out.print_json(json.dumps({"split": split, "target": target, "reports": [r.as_dict() for r in shown]}))
+        return
+    out.print(_table(shown))
+    for r in shown:
+        ours, b_hit, b_mrr = r.table[OURS], r.best_baseline("hit@10"), r.best_baseline("MRR")
+        gain = (ours["MRR"] / b_mrr - 1) * 100 if b_mrr else float("inf")
+        router = r.notes.get("router") or {}
+        kind = f"; ranking: {router.get('kind')}" if isinstance(router, dict) and router.get("kind") else ""
+        out.print(f"{escape(r.name)}: cut-off {r.cutoff:%Y-%m-%d}, {r.train_posts} training posts, "
+                  f"{r.cases} cases of {r.test_questions} later questions, {r.cold} answered by someone never seen "
+                  f"before the cut-off (a miss for every method){kind}; MRR {ours['MRR']:.3f} vs best baseline "
+                  f"{b_mrr:.3f} ({gain:+.1f}%), hit@10 {ours['hit@10']:.3f} vs {b_hit:.3f}", highlight=False)
+
+
+__all__ = ["evaluate_export"]

@@ -1,0 +1,81 @@
+"""One line per routed person: which of the question's skills they cover, and their strongest evidence in words."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from graph.analytics.routing_features import Candidates, RoutingContext, SkillEvidence
+
+
+def _days(now: float, then: float | None) -> str:
+    if then is None:
+        return "never"
+    d = max(now - then, 0.0) / 86400.0
+    return "today" if d < 1 else f"{d:.0f} days ago"
+
+
+def _names(skills: Sequence[str], limit: int = 3) -> str:
+    shown = ", ".join(skills[:limit])
+    return shown + (f" and {len(skills) - limit} more" if len(skills) > limit else "")
+
+
+def evidence_text(feature: str, mine: dict[str, SkillEvidence], related: dict[str, SkillEvidence],
+                  all_skills: int, ctx_line: tuple[int, float | None] | None, now: float) -> str:
+    """The evidence behind one feature, in words (what the person did, not the feature's name)."""
+    on = [s for s, e in mine.items() if e.answers] or list(mine)
+    ans = sum(e.answers for e in mine.values())
+    acc = sum(e.accepted for e in mine.values())
+    if feature in ("tag_answers", "tag_score", "tag_cover", "tag_share") and ans:
+        return f"{ans} answers on {_names(on)}" + (f" ({acc} accepted)" if acc else "")
+    if feature == "tag_accepted" and acc:
+        return f"{acc} accepted answers on {_names([s for s, e in mine.items() if e.accepted])}"
+    if feature == "tag_votes" and mine:
+        return f"{sum(e.votes for e in mine.values()):+d} votes on answers on {_names(on)}"
+    if feature == "tag_er":
+        ranked = sorted((e.er_pos, s) for s, e in mine.items() if e.er_pos)
+        if ranked:
+            return f"#{ranked[0][0]} by ExpertiseRank on {ranked[0][1]}"
+    if feature == "tag_declared":
+        declared = [(e.declared or 0, s) for s, e in mine.items() if e.declared is not None]
+        if declared:
+            level, skill = max(declared)
+            return f"declares {skill}" + (f" (level {level})" if level else "")
+    if feature == "tag_endorsements":
+        n = sum(e.endorsements for e in mine.values())
+        if n:
+            return f"endorsed for {_names([s for s, e in mine.items() if e.endorsements])} {n} times"
+    if feature == "tag_days" and ans:
+        last = max((e.last_answer for e in mine.values() if e.last_answer is not None), default=None)
+        return f"answered on {_names(on)} {_days(now, last)}"
+    if feature == "tag_questions" and mine:
+        return f"asked {sum(e.questions for e in mine.values())} questions on {_names(list(mine))}"
+    if feature in ("rel_answers", "rel_accepted") and related:
+        top = sorted(related, key=lambda s: (-related[s].answers, s))
+        return f"{sum(e.answers for e in related.values())} answers on related skills {_names(top)}"
+    if feature == "recent_answers" and ctx_line is not None:
+        return f"one of the most active answerers lately ({ctx_line[0]} recent answers)"
+    if feature == "response_hours" and ctx_line is not None and ctx_line[1] is not None:
+        return f"usually answers within {ctx_line[1]:.0f} h" if ctx_line[1] >= 1 else "usually answers within the hour"
+    if feature in ("all_answers", "all_accepted", "all_days") and all_skills:
+        return f"answers on {all_skills} skills"
+    if ans:
+        return f"{ans} answers on {_names(on)}"
+    if related:
+        return f"answers on related skills {_names(sorted(related))}"
+    return "active answerer" if ctx_line is not None else "some evidence on the question's skills"
+
+
+def explain(skills: Sequence[str], c: Candidates, i: int, strongest: str, ctx: RoutingContext, *, now: float) -> str:
+    """``covers a, b of 3 skills; strongest evidence: 7 answers on a (3 accepted)``."""
+    mine = c.covered[i]
+    q = list(dict.fromkeys(skills))
+    covered = [s for s in q if s in mine]
+    act = ctx.active.get(c.ids[i])
+    line = (act.recent_answers, act.response_hours) if act is not None else None
+    all_skills = c.answered_skills[i]
+    head = (f"covers {_names(covered)} of {len(q)} skill{'s' if len(q) != 1 else ''}" if covered
+            else "covers none of the question's skills")
+    return f"{head}; strongest evidence: {evidence_text(strongest, mine, c.related_used[i], all_skills, line, now)}"
+
+
+__all__ = ["evidence_text", "explain"]

@@ -1,0 +1,323 @@
+"""Features of one (question, candidate) pair for routing a question to the people likely to answer it.
+
+A question is a set of skills (its tags, and title words that name skills). Every feature is computed from what an
+analytics run stores: each person's expertise rows (score and evidence per skill), the skills related to each
+skill by tag co-occurrence, and the recently most active answerers with their typical response time. Training
+replays history with the same function on snapshots taken before each question, so the model learns on exactly
+what it will see when it serves (no leakage: nothing after the snapshot is visible).
+
+Signals (Balog et al. 2012 survey the families): topical evidence on the question's skills (answers, accepted
+answers, votes, ExpertiseRank position, declared level, endorsements, questions asked), the same evidence on
+related skills, overall activity, recency, and availability (recent answers anywhere, median response time).
+
+References
+----------
+.. [1] Balog, K., Fang, Y., de Rijke, M., Serdyukov, P. & Si, L. (2012). Expertise retrieval. Foundations and
+   Trends in Information Retrieval 6(2-3), 127-256.
+.. [2] Zhou, G., Lai, S., Liu, K. & Zhao, J. (2012). Topic-sensitive probabilistic model for expert finding in
+   question answer communities. Proc. CIKM 2012, 1662-1666.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Container, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+
+from schema.labels import EvidenceKind
+from schema.models import Evidence
+
+FEATURES: tuple[str, ...] = (
+    "tag_score",  # best stored expertise score on the question's skills
+    "tag_answers",  # log1p answers on the question's skills
+    "tag_accepted",  # log1p accepted answers on them
+    "tag_votes",  # signed log1p net votes on those answers
+    "tag_er",  # 1 / best ExpertiseRank position on them
+    "tag_declared",  # best declared level on them (0 when none)
+    "tag_endorsements",  # log1p endorsements on them
+    "tag_cover",  # share of the question's skills with answers
+    "tag_days",  # log1p days since the latest answer on them (NaN: never)
+    "tag_questions",  # log1p questions asked on them
+    "rel_answers",  # log1p co-occurrence-weighted answers on related skills
+    "rel_accepted",  # the same for accepted answers
+    "all_answers",  # log1p answers on any skill (per skill, so multi-tag answers count per tag)
+    "all_accepted",
+    "all_days",  # log1p days since the latest activity anywhere (NaN: never)
+    "tag_share",  # answers on the question's skills / answers anywhere
+    "recent_answers",  # log1p answers anywhere in the recent window (availability)
+    "response_hours",  # log1p median hours from question to this person's answer (NaN: unknown)
+    "lm",  # log p(person) p(question | person): Dirichlet-smoothed answer model over the question's skills
+    "lm_related",  # the same with answers on related skills counted (co-occurrence weighted) on each skill
+    "lm_any",  # log p(person) mean_t p(t | person): the question as any one of its skills (kinder to many tags)
+    # the same signals relative to the question's other candidates (1 / rank among them; ties share a rank), so
+    # that a model trained while the forum was smaller still applies when counts have grown
+    "lm_rank",
+    "all_answers_rank",
+    "tag_answers_rank",
+    "recent_answers_rank",
+)
+RELATIVE: tuple[tuple[str, str], ...] = (
+    ("lm_rank", "lm_any"), ("all_answers_rank", "all_answers"), ("tag_answers_rank", "tag_answers"),
+    ("recent_answers_rank", "recent_answers"),
+)
+F = {name: i for i, name in enumerate(FEATURES)}
+NO_DAYS = float("nan")
+
+
+@dataclass(frozen=True)
+class SkillEvidence:
+    """One person's stored evidence on one skill (parsed from an expertise row's evidence list)."""
+
+    score: float = 0.0
+    answers: int = 0
+    accepted: int = 0
+    votes: int = 0
+    questions: int = 0
+    endorsements: int = 0
+    declared: int | None = None  # declared level (0 when declared without one); None: not declared
+    er_pos: int | None = None
+    last_answer: float | None = None  # POSIX seconds
+    last_seen: float | None = None
+
+
+def skill_evidence(score: float, evidence: Iterable[Evidence]) -> SkillEvidence:
+    """The evidence list of an ``ExpertIn`` row or an ``ExpertHit``, as numbers."""
+    counts: dict[EvidenceKind, int] = {}
+    last_answer = None
+    last_seen = None
+    for e in evidence:
+        counts[e.kind] = e.count
+        if e.last_at is not None:
+            ts = e.last_at.timestamp()
+            last_seen = ts if last_seen is None else max(last_seen, ts)
+            if e.kind == EvidenceKind.ANSWERS:
+                last_answer = ts
+    return SkillEvidence(
+        score=float(score),
+        answers=counts.get(EvidenceKind.ANSWERS, 0),
+        accepted=counts.get(EvidenceKind.ACCEPTED_ANSWERS, 0),
+        votes=counts.get(EvidenceKind.VOTES, 0),
+        questions=counts.get(EvidenceKind.QUESTIONS, 0),
+        endorsements=counts.get(EvidenceKind.ENDORSEMENTS, 0),
+        declared=counts.get(EvidenceKind.DECLARED),
+        er_pos=counts.get(EvidenceKind.EXPERTISE_RANK),
+        last_answer=last_answer,
+        last_seen=last_seen,
+    )
+
+
+class ExpertiseSource(Protocol):
+    """Where candidates and their evidence come from: the store when serving, a snapshot when training.
+
+    Both only ever return people who may be shown (not opted out, active, not a bot, within the filters).
+    """
+
+    def top(self, skill: str, n: int) -> list[str]:
+        """The ``n`` people with the best stored score on ``skill``."""
+        ...
+
+    def profiles(self, person_ids: Sequence[str]) -> dict[str, dict[str, SkillEvidence]]:
+        """Every skill's evidence of each visible person (people who may not be shown are left out)."""
+        ...
+
+
+@dataclass(frozen=True)
+class Activity:
+    """A recently active answerer: answers in the recent window and median response time in hours."""
+
+    recent_answers: int
+    response_hours: float | None
+
+
+@dataclass
+class RoutingContext:
+    """What an analytics run stores besides the expertise rows: related skills and recent answerers."""
+
+    related: dict[str, list[tuple[str, float]]] = field(default_factory=dict)
+    active: dict[str, Activity] = field(default_factory=dict)
+    skill_answers: dict[str, int] = field(default_factory=dict)  # answers (per tag) on each skill
+    mu: float = 1.0  # Dirichlet prior mass: mean answers (per tag) of the people who answered
+
+    @property
+    def total_answers(self) -> int:
+        return sum(self.skill_answers.values())
+
+    def p_skill(self, skill: str) -> float:
+        """Background probability that an answer is on ``skill`` (add-one smoothed, so new skills are not 0)."""
+        return (self.skill_answers.get(skill, 0) + 1.0) / (self.total_answers + len(self.skill_answers) + 1.0)
+
+
+@dataclass
+class Candidates:
+    """Feature rows for the candidates of one question, with what their explanations need."""
+
+    ids: list[str]
+    X: np.ndarray  # (len(ids), len(FEATURES)) float64
+    covered: list[dict[str, SkillEvidence]]  # per candidate: the question's skills it has evidence on
+    related_used: list[dict[str, SkillEvidence]]  # per candidate: related skills it has answers on
+    answered_skills: list[int]  # per candidate: how many skills it has answers on
+
+
+def _log_days(now: float, then: float | None) -> float:
+    if then is None:
+        return NO_DAYS
+    return math.log1p(max(now - then, 0.0) / 86400.0)
+
+
+def _signed_log(x: float) -> float:
+    return math.copysign(math.log1p(abs(x)), x)
+
+
+def _inverse_rank(v: np.ndarray) -> np.ndarray:
+    """1 / (1 + how many values are strictly greater): 1 for the best, shared by ties.
+
+    >>> _inverse_rank(np.array([3.0, 1.0, 3.0, 2.0])).tolist()
+    [1.0, 0.25, 1.0, 0.3333333333333333]
+    """
+    if len(v) == 0:
+        return v
+    s = np.sort(v)
+    greater = len(v) - np.searchsorted(s, v, side="right")
+    return 1.0 / (1.0 + greater)
+
+
+def related_for(skills: Sequence[str], ctx: RoutingContext, per_skill: int = 5) -> dict[str, float]:
+    """Skills related to the question's skills (strongest weight when several point to one), minus its own."""
+    own = set(skills)
+    out: dict[str, float] = {}
+    for s in skills:
+        for other, w in ctx.related.get(s, [])[:per_skill]:
+            if other not in own and w > out.get(other, 0.0):
+                out[other] = w
+    return out
+
+
+def candidate_features(
+    skills: Sequence[str],
+    source: ExpertiseSource,
+    ctx: RoutingContext,
+    *,
+    now: float,
+    exclude: Iterable[str] = (),
+    per_skill: int = 100,
+    per_related: int = 30,
+) -> Candidates:
+    """Candidates for a question on ``skills`` and their feature rows at time ``now`` (POSIX seconds).
+
+    Candidates: the best ``per_skill`` people on each of the question's skills, the best ``per_related`` on each
+    related skill (so a rare skill still finds people), and the recently most active answerers; minus
+    ``exclude`` (the asker). A person the source does not show is never a candidate.
+    """
+    qskills = list(dict.fromkeys(skills))
+    related = related_for(qskills, ctx)
+    pool: dict[str, None] = {}
+    for s in qskills:
+        pool.update(dict.fromkeys(source.top(s, per_skill)))
+    for r in related:
+        pool.update(dict.fromkeys(source.top(r, per_related)))
+    pool.update(dict.fromkeys(ctx.active))
+    for x in exclude:
+        pool.pop(x, None)
+    profiles = source.profiles(list(pool))
+    ids = [p for p in pool if p in profiles]
+    X = np.zeros((len(ids), len(FEATURES)), dtype=np.float64)
+    covered: list[dict[str, SkillEvidence]] = []
+    related_used: list[dict[str, SkillEvidence]] = []
+    answered_skills: list[int] = []
+    n_q = max(len(qskills), 1)
+    mu = max(ctx.mu, 1e-6)
+    background = {s: ctx.p_skill(s) for s in qskills}
+    rel_of = {s: [(r, w) for r, w in ctx.related.get(s, [])[:5] if r not in qskills] for s in qskills}
+    for i, pid in enumerate(ids):
+        prof = profiles[pid]
+        mine = {s: prof[s] for s in qskills if s in prof}
+        rel = {r: prof[r] for r in related if r in prof and prof[r].answers > 0}
+        covered.append(mine)
+        related_used.append(rel)
+        answered_skills.append(sum(1 for e in prof.values() if e.answers > 0))
+        ans = sum(e.answers for e in mine.values())
+        all_ans = sum(e.answers for e in prof.values())
+        last_tag = max((e.last_answer for e in mine.values() if e.last_answer is not None), default=None)
+        last_any = max((e.last_seen for e in prof.values() if e.last_seen is not None), default=None)
+        ers = [e.er_pos for e in mine.values() if e.er_pos]
+        act = ctx.active.get(pid)
+        row = X[i]
+        row[F["tag_score"]] = max((e.score for e in mine.values()), default=0.0)
+        row[F["tag_answers"]] = math.log1p(ans)
+        row[F["tag_accepted"]] = math.log1p(sum(e.accepted for e in mine.values()))
+        row[F["tag_votes"]] = _signed_log(sum(e.votes for e in mine.values()))
+        row[F["tag_er"]] = 1.0 / min(ers) if ers else 0.0
+        row[F["tag_declared"]] = max((e.declared or 0 for e in mine.values()), default=0)
+        row[F["tag_endorsements"]] = math.log1p(sum(e.endorsements for e in mine.values()))
+        row[F["tag_cover"]] = sum(1 for e in mine.values() if e.answers > 0) / n_q
+        row[F["tag_days"]] = _log_days(now, last_tag)
+        row[F["tag_questions"]] = math.log1p(sum(e.questions for e in mine.values()))
+        row[F["rel_answers"]] = math.log1p(sum(related[r] * e.answers for r, e in rel.items()))
+        row[F["rel_accepted"]] = math.log1p(sum(related[r] * e.accepted for r, e in rel.items()))
+        row[F["all_answers"]] = math.log1p(all_ans)
+        row[F["all_accepted"]] = math.log1p(sum(e.accepted for e in prof.values()))
+        row[F["all_days"]] = _log_days(now, last_any)
+        row[F["tag_share"]] = ans / all_ans if all_ans else 0.0
+        row[F["recent_answers"]] = math.log1p(act.recent_answers) if act else 0.0
+        lm = lm_rel = math.log1p(all_ans)
+        p_any = 0.0
+        for s in qskills:
+            n_pt = mine[s].answers if s in mine else 0
+            n_rel = sum(w * prof[r].answers for r, w in rel_of[s] if r in prof)
+            lm += math.log((n_pt + mu * background[s]) / (all_ans + mu))
+            lm_rel += math.log((n_pt + n_rel + mu * background[s]) / (all_ans + mu))
+            p_any += (n_pt + n_rel + mu * background[s]) / (all_ans + mu) / n_q
+        row[F["lm"]] = lm
+        row[F["lm_related"]] = lm_rel
+        row[F["lm_any"]] = math.log1p(all_ans) + math.log(p_any) if qskills else math.log1p(all_ans)
+        row[F["response_hours"]] = (
+            math.log1p(act.response_hours) if act is not None and act.response_hours is not None else NO_DAYS
+        )
+    for rel_name, base in RELATIVE:
+        X[:, F[rel_name]] = _inverse_rank(X[:, F[base]])
+    return Candidates(ids=ids, X=X, covered=covered, related_used=related_used, answered_skills=answered_skills)
+
+
+class MemorySource:
+    """An :class:`ExpertiseSource` over expertise rows held in memory (training snapshots, tests)."""
+
+    def __init__(self, rows: Iterable[tuple[str, str, SkillEvidence]], visible: Container[str] | None = None):
+        """``visible``: the people who may be shown (all people with rows when None)."""
+        self._visible = visible
+        self._by_person: dict[str, dict[str, SkillEvidence]] = {}
+        by_skill: dict[str, list[tuple[float, str]]] = {}
+        for person, skill, ev in rows:
+            if visible is not None and person not in visible:
+                continue
+            self._by_person.setdefault(person, {})[skill] = ev
+            by_skill.setdefault(skill, []).append((ev.score, person))
+        self._by_skill = {s: [p for _, p in sorted(v, key=lambda t: (-t[0], t[1]))] for s, v in by_skill.items()}
+
+    def top(self, skill: str, n: int) -> list[str]:
+        return self._by_skill.get(skill, [])[:n]
+
+    def profiles(self, person_ids: Sequence[str]) -> dict[str, dict[str, SkillEvidence]]:
+        out: dict[str, dict[str, SkillEvidence]] = {}
+        for p in person_ids:
+            if p in self._by_person:
+                out[p] = self._by_person[p]
+            elif self._visible is not None and p in self._visible:
+                out[p] = {}  # may be shown, with no expertise rows (answers on untagged questions only)
+        return out
+
+
+__all__ = [
+    "FEATURES",
+    "Activity",
+    "Candidates",
+    "ExpertiseSource",
+    "MemorySource",
+    "RoutingContext",
+    "SkillEvidence",
+    "candidate_features",
+    "related_for",
+    "skill_evidence",
+]

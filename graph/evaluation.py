@@ -1,0 +1,228 @@
+"""Replaying history to measure expert finding: does the ranking name who actually answered a later question?
+
+Protocol: questions sorted by time; the question at the ``split`` point sets the cut-off. Everything created
+before it is the training part (ingested and analysed as if the analysis ran at the cut-off); every later question
+with a target answerer (the accepted answer's author, or with ``target="first"`` the first answer by someone else)
+is a test case. Each method ranks candidates for the question; the asker is never a candidate, for any method. The
+target's 1-based rank gives hit@k, reciprocal rank and NDCG@10 (one relevant person, so NDCG@10 is
+``1 / log2(rank + 1)`` within the top 10). A target who never posted before the cut-off cannot be found by any
+method: such cases stay in every denominator (counted as misses) and are reported as ``cold``.
+
+Baselines on the same split and the same candidates rule: most answers overall; most answers on the question's
+tags; most recent answerers on the question's tags.
+
+References
+----------
+.. [1] Järvelin, K. & Kekäläinen, J. (2002). Cumulated gain-based evaluation of IR techniques. ACM TOIS 20(4).
+.. [2] Riahi, F., Zolaktaf, Z., Shafiei, M. & Milios, E. (2012). Finding expert users in community question
+   answering. Proc. WWW 2012 Companion, 791-798.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from graph.analytics.posts import PostLike
+from graph.analytics.routing_context import thread_answers
+
+BASELINES: tuple[str, ...] = ("most answers overall", "most answers on the tags", "most recent on the tags")
+METRICS: tuple[str, ...] = ("hit@1", "hit@5", "hit@10", "MRR", "NDCG@10")
+
+
+@dataclass(frozen=True)
+class Case:
+    """One test question: its skills, asker, time and the person who answered it (the target)."""
+
+    question_id: str
+    skills: tuple[str, ...]
+    asker: str | None
+    created_at: datetime
+    target: str
+
+
+@dataclass
+class Split:
+    cutoff: datetime
+    train: list[PostLike]
+    cases: list[Case]
+    test_questions: int
+    cold: int  # cases whose target never posted before the cut-off
+
+
+def _aware(t: datetime) -> datetime:
+    return t if t.tzinfo is not None else t.replace(tzinfo=UTC)
+
+
+def split_history(posts: Iterable[PostLike], split: float = 0.8, target: str = "accepted") -> Split:
+    """Cut the history at the ``split`` point of its questions and collect the later questions' targets.
+
+    ``target``: ``accepted`` (the accepted answer's author), ``first`` (the first answer by someone other than
+    the asker) or ``auto`` (accepted when the export marks any accepted answer, else first).
+    """
+    if not 0.0 < split < 1.0:
+        raise ValueError(f"split must be between 0 and 1, got {split}")
+    if target not in ("accepted", "first", "auto"):
+        raise ValueError(f"target must be accepted, first or auto, got {target!r}")
+    ordered = sorted(posts, key=lambda p: (_aware(p.created_at), p.id))
+    questions = [p for p in ordered if p.kind == "question"]
+    if len(questions) < 10:
+        raise ValueError(f"too few questions to split ({len(questions)}; at least 10 are needed)")
+    cutoff = _aware(questions[min(int(len(questions) * split), len(questions) - 1)].created_at)
+    train = [p for p in ordered if _aware(p.created_at) < cutoff]
+    if target == "auto":
+        target = "accepted" if any(p.accepted for p in ordered) else "first"
+    firsts: dict[str, str] = {}
+    for q, who in thread_answers(ordered):
+        if _aware(q.created_at) < cutoff:
+            continue
+        if target == "accepted":
+            chosen = [p for p, label in who.items() if label == 2]
+            if chosen:
+                firsts[q.id] = chosen[0]
+        else:
+            firsts[q.id] = ""  # filled below from answer times
+    if target == "first":
+        firsts = _first_answerers(ordered, set(firsts))
+    seen = {p.author_id for p in train if p.author_id}
+    cases = [
+        Case(q.id, tuple(q.tags), q.author_id, _aware(q.created_at), firsts[q.id])
+        for q in questions if q.id in firsts and firsts[q.id]
+    ]
+    return Split(cutoff=cutoff, train=train, cases=cases, test_questions=sum(1 for q in questions
+                                                                          if _aware(q.created_at) >= cutoff),
+                 cold=sum(1 for c in cases if c.target not in seen))
+
+
+def _first_answerers(ordered: Sequence[PostLike], qids: set[str]) -> dict[str, str]:
+    askers = {p.id: p.author_id for p in ordered if p.kind == "question"}
+    out: dict[str, str] = {}
+    for p in ordered:  # time order: the first answer by someone else wins
+        if p.kind not in ("answer", "reply") or p.author_id is None:
+            continue
+        root = p.thread_id if p.thread_id in qids else p.parent_id
+        if root in qids and root not in out and p.author_id != askers.get(root):
+            out[root] = p.author_id
+    return out
+
+
+def baselines(train: Sequence[PostLike]) -> dict[str, Callable[[Case], list[str]]]:
+    """The three counting baselines, each a function from a case to candidates best first (asker left out)."""
+    overall: Counter[str] = Counter()
+    on_tag: dict[str, Counter[str]] = defaultdict(Counter)
+    latest: dict[str, dict[str, float]] = defaultdict(dict)
+    for question, who in thread_answers(train):
+        for person in who:
+            overall[person] += 1
+            for tag in question.tags:
+                on_tag[tag][person] += 1
+    answers_at: dict[tuple[str, str], float] = {}
+    questions = {p.id: p for p in train if p.kind == "question"}
+    for p in train:
+        if p.kind in ("answer", "reply") and p.author_id:
+            q = questions.get(p.thread_id or "") or questions.get(p.parent_id or "")
+            if q is None or q.author_id == p.author_id:
+                continue
+            for tag in q.tags:
+                key = (tag, p.author_id)
+                answers_at[key] = max(answers_at.get(key, 0.0), _aware(p.created_at).timestamp())
+    for (tag, person), ts in answers_at.items():
+        latest[tag][person] = ts
+
+    def ranked(scores: dict[str, float], asker: str | None) -> list[str]:
+        return [p for p, _ in sorted(scores.items(), key=lambda t: (-t[1], t[0])) if p != asker]
+
+    def most_overall(c: Case) -> list[str]:
+        return ranked(dict(overall), c.asker)
+
+    def most_on_tags(c: Case) -> list[str]:
+        s: dict[str, float] = defaultdict(float)
+        for tag in c.skills:
+            for p, n in on_tag.get(tag, {}).items():
+                s[p] += n
+        return ranked(s, c.asker)
+
+    def recent_on_tags(c: Case) -> list[str]:
+        s: dict[str, float] = {}
+        for tag in c.skills:
+            for p, ts in latest.get(tag, {}).items():
+                s[p] = max(s.get(p, 0.0), ts)
+        return ranked(s, c.asker)
+
+    return dict(zip(BASELINES, (most_overall, most_on_tags, recent_on_tags), strict=True))
+
+
+def rank_of(target: str, ranking: Sequence[str]) -> int | None:
+    """1-based position of ``target`` in ``ranking``; None when it is not ranked."""
+    for i, p in enumerate(ranking, start=1):
+        if p == target:
+            return i
+    return None
+
+
+def metrics(ranks: Sequence[int | None]) -> dict[str, float]:
+    """hit@1/5/10, MRR and NDCG@10 over cases (an unranked target scores 0 on each).
+
+    >>> {k: round(v, 4) for k, v in metrics([1, 3, None, 12]).items()}
+    {'hit@1': 0.25, 'hit@5': 0.5, 'hit@10': 0.5, 'MRR': 0.3542, 'NDCG@10': 0.375}
+    """
+    n = len(ranks)
+    if n == 0:
+        return dict.fromkeys(METRICS, math.nan)
+    hits = [r for r in ranks if r is not None]
+    return {
+        "hit@1": sum(1 for r in hits if r <= 1) / n,
+        "hit@5": sum(1 for r in hits if r <= 5) / n,
+        "hit@10": sum(1 for r in hits if r <= 10) / n,
+        "MRR": sum(1.0 / r for r in hits) / n,
+        "NDCG@10": sum(1.0 / math.log2(r + 1) for r in hits if r <= 10) / n,
+    }
+
+
+@dataclass
+class Report:
+    """One evaluation: the split, the per-method metrics and every case's rank per method."""
+
+    name: str
+    cutoff: datetime
+    train_posts: int
+    test_questions: int
+    cases: int
+    cold: int
+    table: dict[str, dict[str, float]]
+    ranks: dict[str, list[int | None]] = field(default_factory=dict)
+    notes: dict[str, object] = field(default_factory=dict)
+
+    def best_baseline(self, metric: str) -> float:
+        return max(self.table[b][metric] for b in BASELINES)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "name": self.name, "cutoff": self.cutoff.isoformat(), "train_posts": self.train_posts,
+            "test_questions": self.test_questions, "cases": self.cases, "cold": self.cold,
+            "table": self.table, "notes": self.notes,
+        }
+
+
+def evaluate(name: str, split: Split, methods: dict[str, Callable[[Case], list[str]]]) -> Report:
+    """Rank every case with every method and score where the target lands."""
+    ranks = {m: [rank_of(c.target, fn(c)) for c in split.cases] for m, fn in methods.items()}
+    return Report(name=name, cutoff=split.cutoff, train_posts=len(split.train), test_questions=split.test_questions,
+                  cases=len(split.cases), cold=split.cold, table={m: metrics(r) for m, r in ranks.items()},
+                  ranks=ranks)
+
+
+def pooled(reports: Sequence[Report]) -> Report:
+    """All the reports' cases as one evaluation (metrics over the union of their cases)."""
+    methods = list(reports[0].ranks) if reports else []
+    ranks = {m: [r for rep in reports for r in rep.ranks.get(m, [])] for m in methods}
+    return Report(name="pooled", cutoff=max(r.cutoff for r in reports), train_posts=sum(r.train_posts for r in reports),
+                  test_questions=sum(r.test_questions for r in reports), cases=sum(r.cases for r in reports),
+                  cold=sum(r.cold for r in reports), table={m: metrics(r) for m, r in ranks.items()}, ranks=ranks)
+
+
+__all__ = ["BASELINES", "METRICS", "Case", "Report", "Split", "baselines", "evaluate", "metrics", "pooled",
+           "rank_of", "split_history"]

@@ -1,0 +1,73 @@
+"""``whoknows evaluate experts`` as a user runs it (issue 10.1 and 10.4): a real subprocess on a real Stack Exchange
+dump from ../shared/data (skipped, saying so, where that folder is absent), the ranking beating every counting
+baseline; and the table output and the usage errors on a small synthetic dump."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from graph.evaluation import BASELINES, METRICS
+from ingest.synthetic import write_stackexchange_dump
+
+DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+# the smallest of the five dumps (257 questions, 83 accepted): a fast end-to-end check of the real path
+DUMP = DATA / "stackexchange-datascience-meta"
+
+
+def _whoknows(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    exe = shutil.which("whoknows", path=os.path.dirname(sys.executable))
+    cmd = [exe] if exe else [sys.executable, "-c", "from app.cli import main; main()"]
+    env = {**os.environ, "COLUMNS": "200", "WHOKNOWS_STORE": f"sqlite:///{cwd / 'untouched.db'}"}
+    return subprocess.run([*cmd, "evaluate", "experts", *args], capture_output=True, text=True, cwd=cwd, env=env,
+                          timeout=600, check=False)
+
+
+def test_ranking_beats_every_baseline_on_a_real_dump(tmp_path: Path) -> None:
+    if not (DUMP / "Posts.xml").exists():
+        pytest.skip(f"{DUMP} is absent: the shared Stack Exchange samples are not on this machine")
+    p = _whoknows(tmp_path, str(DUMP), "--format", "stackexchange", "--json")
+    assert p.returncode == 0, p.stderr
+    report = json.loads(p.stdout)["reports"][0]
+    assert report["cases"] >= 10
+    assert 0 <= report["cold"] < report["cases"]
+    table = report["table"]
+    assert set(table) == {"whoknows", *BASELINES}
+    ours = table["whoknows"]
+    assert set(ours) == set(METRICS)
+    for metric in ("hit@10", "MRR"):
+        best = max(table[b][metric] for b in BASELINES)
+        assert ours[metric] > best, (metric, table)
+    assert report["notes"]["router"]["training_questions"] > 0
+    assert not (tmp_path / "untouched.db").exists(), "the evaluation uses a scratch store, not the configured one"
+
+
+def test_table_output_and_pooled_row_on_synthetic_dumps(tmp_path: Path) -> None:
+    a = write_stackexchange_dump(tmp_path / "a", questions=60, users=30, seed=1)
+    b = write_stackexchange_dump(tmp_path / "b", questions=60, users=30, seed=2)
+    p = _whoknows(tmp_path, str(a), str(b), "--split", "0.7")
+    assert p.returncode == 0, p.stderr
+    assert "Traceback" not in p.stderr
+    for word in ("whoknows", "most answers overall", "most answers on the tags", "most recent on the tags",
+                 "pooled", "hit@10", "NDCG@10", "MRR"):
+        assert word in p.stdout, word
+
+
+def test_usage_errors_exit_2_without_traceback(tmp_path: Path) -> None:
+    missing = _whoknows(tmp_path, str(tmp_path / "nope"))
+    assert missing.returncode == 2
+    assert "nope" in missing.stderr
+    assert "Traceback" not in missing.stderr
+    tiny = write_stackexchange_dump(tmp_path / "tiny", questions=4, users=5)
+    few = _whoknows(tmp_path, str(tiny))
+    assert few.returncode == 2
+    assert "too few questions" in few.stderr
+    assert "Traceback" not in few.stderr
+    bad = _whoknows(tmp_path, str(tiny), "--target", "best")
+    assert bad.returncode == 2

@@ -1,0 +1,164 @@
+"""Question routing (issue 10.2/10.3): features from earlier data only, related skills, the learned ranking with
+its hand-set fallback, explanations that name the strongest evidence, and the evaluation's scoring rules."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+import pytest
+
+from graph.analytics.routing import MIN_QUESTIONS, Router, replay, route, snapshot, train_router
+from graph.analytics.routing_context import recent_activity, related_skills, thread_answers
+from graph.analytics.routing_features import FEATURES, MemorySource, candidate_features
+from graph.evaluation import BASELINES, baselines, evaluate, metrics, pooled, split_history
+from graph.store.base import PostRow
+
+T0 = datetime(2024, 1, 1, tzinfo=UTC)
+
+
+def forum(n_questions: int = 160, seed: int = 7) -> list[PostRow]:
+    """A forum with topic specialists (s0 answers gate/circuit, s1 espresso/grinder), a busy generalist who
+    answers anything but is rarely accepted, and askers who never answer."""
+    rng = random.Random(seed)
+    posts: list[PostRow] = []
+    topics = [("gate", "circuit"), ("espresso", "grinder")]
+    for i in range(n_questions):
+        at = T0 + timedelta(hours=12 * i)
+        k = i % 2
+        tags = (rng.choice(topics[k]),) if rng.random() < 0.7 else topics[k]
+        qid = f"q{i}"
+        asker = f"asker{rng.randrange(40)}"
+        posts.append(PostRow(qid, "question", asker, at, "c", qid, None, tuple(sorted(tags)), 0, False))
+        expert = f"s{k}"
+        posts.append(PostRow(f"a{i}e", "answer", expert, at + timedelta(hours=2), "c", qid, qid, (), 3, True))
+        if rng.random() < 0.6:
+            posts.append(PostRow(f"a{i}g", "answer", "generalist", at + timedelta(hours=1), "c", qid, qid, (), 0,
+                                 False))
+    return posts
+
+
+def test_thread_answers_labels_accepted_two_others_one_and_leaves_out_the_asker() -> None:
+    q = PostRow("q", "question", "ann", T0, None, "q", None, ("x",), 0, False)
+    a1 = PostRow("a1", "answer", "bob", T0 + timedelta(hours=1), None, "q", "q", (), 0, True)
+    a2 = PostRow("a2", "answer", "cy", T0 + timedelta(hours=2), None, "q", "q", (), 0, False)
+    a3 = PostRow("a3", "answer", "ann", T0 + timedelta(hours=3), None, "q", "q", (), 0, False)
+    assert thread_answers([q, a1, a2, a3]) == [(q, {"bob": 2, "cy": 1})]
+
+
+def test_related_skills_come_from_tag_co_occurrence() -> None:
+    rel = related_skills(forum())
+    assert [s for s, _ in rel["gate"]] == ["circuit"]
+    assert [s for s, _ in rel["espresso"]] == ["grinder"]
+    assert 0 < rel["gate"][0][1] < 1
+
+
+def test_recent_activity_counts_recent_answers_and_median_response() -> None:
+    act = recent_activity(forum(), as_of=T0 + timedelta(days=200))
+    assert act["s0"].response_hours == pytest.approx(2.0)
+    assert act["generalist"].response_hours == pytest.approx(1.0)
+    assert "asker1" not in act
+
+
+def test_replay_uses_only_posts_before_each_question() -> None:
+    """The features of a training question never see that question's answers: an answerer who only ever answers
+    late in history has no evidence in the training rows of the early questions."""
+    posts = forum(120)
+    late = T0 + timedelta(hours=12 * 100)
+    posts += [PostRow(f"z{i}", "answer", "newcomer", late + timedelta(hours=i), "c", f"q{100 + i}", f"q{100 + i}",
+                      (), 5, False) for i in range(10)]
+    data = replay(posts, as_of=T0 + timedelta(days=400))
+    assert data.groups, "enough history to build training lists"
+    # rebuild the snapshot of the first training question: the newcomer has no rows there
+    source, _ = snapshot([p for p in posts if p.created_at < late], (), (), as_of=late, half_life_days=180)
+    assert "newcomer" not in source.profiles(["newcomer"])
+    assert np.isfinite(data.y).all()
+    assert set(np.unique(data.y)) <= {0.0, 1.0, 2.0}
+
+
+def test_small_history_falls_back_to_the_hand_set_ranking() -> None:
+    posts = forum(MIN_QUESTIONS // 2)
+    router = train_router(posts, as_of=T0 + timedelta(days=100))
+    assert router.kind == "handset"
+    assert "fewer than" in router.stats["why"]
+
+
+def test_learned_router_ranks_the_topic_expert_first_and_round_trips() -> None:
+    posts = forum(200)
+    as_of = T0 + timedelta(days=120)
+    router = train_router(posts, as_of=as_of)
+    assert router.kind in ("lambdamart", "handset")
+    assert router.stats["training_questions"] >= MIN_QUESTIONS
+    again = Router.from_json(router.to_json())
+    source, _ = snapshot(posts, (), (), as_of=as_of, half_life_days=180)
+    for r in (router, again):
+        hits = route(r, source, ["gate"], now=as_of, exclude=["asker1"])
+        assert hits[0].person_id == "s0"
+        assert all(h.person_id != "asker1" for h in hits)
+        assert hits[0].explanation.startswith("covers gate of 1 skill; strongest evidence: ")
+    assert [h.person_id for h in route(again, source, ["gate"], now=as_of)] == [
+        h.person_id for h in route(router, source, ["gate"], now=as_of)]
+
+
+def test_a_rare_skill_reaches_people_through_related_skills() -> None:
+    posts = forum(200)
+    posts.append(PostRow("qr", "question", "asker1", T0 + timedelta(days=101), "c", "qr", None,
+                         ("circuit", "quantum-gate"), 0, False))
+    as_of = T0 + timedelta(days=102)
+    router = train_router(posts, as_of=as_of)
+    source, _ = snapshot(posts, (), (), as_of=as_of, half_life_days=180)
+    hits = route(router, source, ["quantum-gate"], now=as_of)
+    assert hits
+    assert hits[0].person_id == "s0"
+    assert "circuit" in hits[0].related
+
+
+def test_handset_explanations_name_the_largest_contribution() -> None:
+    posts = forum(60)
+    as_of = T0 + timedelta(days=40)
+    source, ctx = snapshot(posts, (), (), as_of=as_of, half_life_days=180)
+    router = Router("handset", ctx)
+    c = candidate_features(["espresso"], source, ctx, now=as_of.timestamp())
+    contrib = router.contributions(c.X)
+    assert contrib.shape == (len(c.ids), len(FEATURES))
+    hits = route(router, source, ["espresso"], now=as_of)
+    best = c.ids.index(hits[0].person_id)
+    assert hits[0].strongest == FEATURES[int(np.argmax(contrib[best]))]
+
+
+def test_candidates_hide_people_the_source_does_not_show() -> None:
+    posts = forum(60)
+    as_of = T0 + timedelta(days=40)
+    _, ctx = snapshot(posts, (), (), as_of=as_of, half_life_days=180, visible={"s0", "generalist"})
+    source, _ = snapshot(posts, (), (), as_of=as_of, half_life_days=180, visible={"s0", "generalist"})
+    c = candidate_features(["espresso", "gate"], source, ctx, now=as_of.timestamp())
+    assert set(c.ids) <= {"s0", "generalist"}
+    assert isinstance(source, MemorySource)
+
+
+def test_split_and_baselines_leave_out_the_asker_and_count_cold_targets() -> None:
+    posts = forum(100)
+    late = T0 + timedelta(days=60)
+    posts.append(PostRow("qx", "question", "s1", late, "c", "qx", None, ("espresso",), 0, False))
+    posts.append(PostRow("ax", "answer", "stranger", late + timedelta(hours=1), "c", "qx", "qx", (), 0, True))
+    sp = split_history(posts, 0.8)
+    assert all(p.created_at < sp.cutoff for p in sp.train)
+    assert sp.cold == 1  # the stranger never posted before the cut-off
+    cases = {c.question_id: c for c in sp.cases}
+    methods = baselines(sp.train)
+    assert set(methods) == set(BASELINES)
+    assert all("s1" not in fn(cases["qx"]) for fn in methods.values())
+    report = evaluate("toy", sp, methods)
+    assert report.cases == len(sp.cases)
+    assert pooled([report, report]).cases == 2 * report.cases
+    first = split_history(posts, 0.8, target="first")
+    assert {c.target for c in first.cases} <= {"generalist", "s0", "s1", "stranger"}
+
+
+def test_metrics_score_unranked_targets_as_misses() -> None:
+    m = metrics([None, None])
+    assert m == {"hit@1": 0.0, "hit@5": 0.0, "hit@10": 0.0, "MRR": 0.0, "NDCG@10": 0.0}
+    assert metrics([1])["NDCG@10"] == 1.0
+    with pytest.raises(ValueError, match="split"):
+        split_history(forum(20), 1.5)
