@@ -21,6 +21,8 @@ from typing import TypeVar
 import anyio
 import anyio.to_thread
 
+from graph.analytics.routing import Routed
+from graph.expert_routing import route_question
 from graph.store import base
 from graph.store.base import GraphStore
 from schema import models
@@ -111,6 +113,13 @@ class StoreGateway:
         return await self.run(
             lambda s: s.experts(skill, first=first, after=after, department=department, location=location)
         )
+
+    async def route_question(
+        self, skills: Sequence[str], first: int = 10, exclude: Sequence[str] = (), department: str | None = None,
+        location: str | None = None,
+    ) -> list[tuple[Routed, models.Person]]:
+        return await self.run(lambda s: route_question(
+            s, skills, first=first, exclude=exclude, department=department, location=location))
 
     async def skills(self, prefix: str | None = None, first: int = 20) -> list[models.Skill]:
         return await self.run(lambda s: s.skills(prefix, first=first))

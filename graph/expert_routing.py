@@ -9,14 +9,17 @@ apply to every candidate.
 
 from __future__ import annotations
 
+import re
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 
 from graph.analytics.routing import Routed, Router, ranked_ids, route
 from graph.analytics.routing_features import RoutingContext, SkillEvidence, skill_evidence
 from graph.store.base import MAX_PAGE, GraphStore
+from schema.errors import SchemaError
 from schema.models import Person
+from schema.skills import canonical_skill
 
 ROUTER_META_KEY = "expertise.router"
 
@@ -70,6 +73,33 @@ def load_router(store: GraphStore) -> Router:
     return router
 
 
+_WORD = re.compile(r"[^\W_][\w+#.]*", re.UNICODE)
+
+
+def title_skills(title: str, names: Mapping[str, str], limit: int = 10) -> list[str]:
+    """Known skills a question title names: single words and two-word phrases (``machine learning``), looked up
+    canonicalised among skill names and aliases (``names``: name or alias -> canonical name), in title order.
+
+    >>> title_skills("Why does my K8s pod restart? (machine learning job)",
+    ...              {"kubernetes": "kubernetes", "k8s": "kubernetes", "machine-learning": "machine-learning"})
+    ['kubernetes', 'machine-learning']
+    """
+    words = [w.rstrip(".") for w in _WORD.findall(title[:1000])]
+    grams = [w for i, w in enumerate(words) for w in (f"{words[i - 1]}-{w}" if i else None, w) if w]
+    out: dict[str, None] = {}
+    for g in grams:
+        try:
+            canon = canonical_skill(g)
+        except SchemaError:
+            continue
+        hit = names.get(canon) or names.get(g.casefold())
+        if hit is not None:
+            out.setdefault(hit, None)
+        if len(out) >= limit:
+            break
+    return list(out)
+
+
 def save_router(store: GraphStore, router: Router) -> None:
     store.set_meta(ROUTER_META_KEY, router.to_json())
 
@@ -96,4 +126,5 @@ def ranked_for_question(store: GraphStore, skills: Sequence[str], *, now: dateti
     return ranked_ids(load_router(store), StoreSource(store), skills, now=now, exclude=exclude)
 
 
-__all__ = ["ROUTER_META_KEY", "StoreSource", "load_router", "ranked_for_question", "route_question", "save_router"]
+__all__ = ["ROUTER_META_KEY", "StoreSource", "load_router", "ranked_for_question", "route_question", "save_router",
+           "title_skills"]

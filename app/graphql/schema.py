@@ -19,6 +19,7 @@ from strawberry.types import ExecutionContext
 from app.auth import Role
 from app.graphql.documents import Documents, UsePrepared
 from app.graphql.limits import hops, limits, node_id, page_size
+from app.graphql.routing_types import QuestionInput, QuestionRouting, RoutedExpert
 from app.graphql.services import Services, SkillIndex
 from app.graphql.types import (
     AnalyticsRun,
@@ -32,6 +33,7 @@ from app.graphql.types import (
     SkillArg,
 )
 from app.settings import Settings
+from graph.expert_routing import title_skills
 from graph.store import base
 from graph.store.base import GraphStore
 from schema import models
@@ -41,6 +43,8 @@ from schema.skills import canonical_skill
 log = logging.getLogger("whoknows.graphql")
 
 SEED_POOL = 100  # experts considered as seed candidates
+MAX_QUESTION_SKILLS = 20
+MAX_TITLE = 500
 PUBLIC_CODES = frozenset(
     {"BAD_USER_INPUT", "UNAUTHENTICATED", "FORBIDDEN", "NOT_FOUND", "STORE_UNAVAILABLE", "TIMEOUT"}
 )
@@ -170,6 +174,42 @@ class Query:
             ids = sorted({node_id(c, "communityIds") for c in community_ids})
         rows = await info.context.gateway.brokers(first=first, community_ids=ids)
         return [Broker.from_domain(b) for b in _visible(rows)]
+
+    @strawberry.field(description="People ranked for a whole question (several skills, and title words naming "
+                                  "skills), each with the question's skills they cover and on what evidence "
+                                  "(employee). The asking user is never suggested.")
+    async def experts_for(
+        self,
+        info: Info,
+        question: QuestionInput,
+        first: int = 10,
+        department: str | None = None,
+        location: str | None = None,
+    ) -> QuestionRouting:
+        page_size(first, info.context.settings.max_page)
+        if len(question.skills) > MAX_QUESTION_SKILLS:
+            raise BadInput(f"a question has at most {MAX_QUESTION_SKILLS} skills, got {len(question.skills)}")
+        title = question.title or ""
+        if len(title) > MAX_TITLE:
+            raise BadInput(f"the title has at most {MAX_TITLE} characters, got {len(title)}")
+        given = list(dict.fromkeys(_canonical(sk) for sk in question.skills))
+        index = info.context.services.skill_index
+        await index.refresh(info.context.gateway)
+        known = [sk for sk in given if sk in index.skills or await info.context.gateway.skill(sk) is not None]
+        from_title = [sk for sk in title_skills(title, index.names) if sk not in given]
+        skills = known + from_title
+        if not skills:
+            if given:
+                await _known_skill_or_404(info, question.skills[0], given[0])
+            raise BadInput("the question names no known skill: give skills, or a title with skill names")
+        hits = await info.context.gateway.route_question(
+            skills, first=first, exclude=[info.context.principal.sub], department=department, location=location,
+        )
+        return QuestionRouting(
+            skills=skills, unknown_skills=[sk for sk in given if sk not in known],
+            experts=[RoutedExpert.from_domain(k, h, p, skills)
+                     for k, (h, p) in enumerate(_visible(hits, get=lambda x: x[1]), start=1)],
+        )
 
     @strawberry.field(description="People who know the topic and together reach the most distinct people and "
                                   "communities: greedy maximum coverage over the skill's experts (analyst).")
