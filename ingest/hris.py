@@ -1,125 +1,48 @@
-"""HRIS people exports (CSV or JSON) -> Person, HasSkill and the manager links for REPORTS_TO.
+"""HRIS people exports (CSV, TSV or JSON) -> Person, HasSkill and REPORTS_TO.
 
-Column names differ between systems (Workday custom reports, BambooHR directory fields...), so each field is
-found under its default name or a common synonym, case- and punctuation-insensitively, or where a mapping file
-says::
+Column names differ between systems, so each field is found under its default name or a common synonym, case- and
+punctuation-insensitively, or where a ``--mapping`` file says (:mod:`ingest.hr.mapping`). Dates are read by a
+format inferred per column (:mod:`ingest.hr.dates`), statuses through the known vocabularies and the mapping's value
+maps (:mod:`ingest.hr.status`), and managers are linked by id, email, code or name once every row is read
+(:mod:`ingest.hr.managers`).
 
-    [columns]
-    id = "Employee Number"
-    manager_id = "Supervisor ID"
-
-    [options]
-    skills_separator = ";"   # between skills
-    level_separator = ":"    # between a skill and its level (1-5 or beginner/intermediate/advanced/expert)
-    date_format = "%m/%d/%Y" # hire dates that are not ISO 8601
-    encoding = "utf-8"
-
-``read_hris`` only opens and decodes; ``parse_hris`` is pure and yields one :class:`HrRow` or one
-:class:`~ingest.rejects.Reject` per input row.
+``read_hris`` only opens and decodes (a row with a byte the encoding cannot read is rejected alone: the rows
+before and after it still load); ``parse_export`` is pure and returns every good row with its manager resolved,
+every rejected row, every link problem and every column-level note.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
-import re
-import tomllib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from ingest.forum.common import IdSpace, make_has_skill, reject
+from ingest.hr.dates import DateColumn, infer_date_column
+from ingest.hr.managers import LinkResult, ManagerRef, PersonKeys, resolve_managers
+from ingest.hr.mapping import (
+    FIELDS,
+    REQUIRED,
+    SYNONYMS,
+    ColumnMapping,
+    bundled_mappings,
+    load_mapping,
+    norm_header,
+)
+from ingest.hr.status import parse_flag, parse_status
 from ingest.numbers import BigInt, loads
 from ingest.rejects import Reject
 from schema.errors import SchemaError, UnreadableInput
 from schema.models import HasSkill, Person
 from schema.skills import AliasTable, parse_level
 
-FIELDS = ("id", "name", "email", "title", "department", "location", "manager_id", "hire_date", "skills",
-          "opted_out", "active", "first_name", "last_name")
-REQUIRED = ("id", "name")
-
-# synonyms seen in Workday custom reports and BambooHR / other directory exports
-SYNONYMS: Mapping[str, tuple[str, ...]] = {
-    "id": ("id", "employee id", "employee_id", "employeeid", "employee number", "employee no", "emp id",
-           "worker id", "person id", "staff id", "employee #"),
-    "name": ("name", "full name", "employee name", "display name", "preferred name", "worker", "legal name",
-             "employee"),
-    "first_name": ("first name", "firstname", "given name", "legal first name", "preferred first name"),
-    "last_name": ("last name", "lastname", "surname", "family name", "legal last name"),
-    "email": ("email", "work email", "email address", "work email address", "business email",
-              "primary work email", "e-mail", "mail"),
-    "title": ("title", "job title", "position", "business title", "job profile", "job", "position title"),
-    "department": ("department", "dept", "division", "team", "supervisory organization", "org unit",
-                   "organization", "cost center"),
-    "location": ("location", "work location", "office", "city", "site", "primary work location",
-                 "office location"),
-    "manager_id": ("manager id", "manager_id", "managerid", "supervisor id", "reports to id",
-                   "manager employee id", "supervisor employee id", "manager number", "line manager id"),
-    "hire_date": ("hire date", "hire_date", "hired", "hired on", "start date", "original hire date",
-                  "date of hire", "hiredate"),
-    "skills": ("skills", "skill", "declared skills", "competencies", "expertise", "skill set"),
-    "opted_out": ("opted out", "opted_out", "opt out", "optout", "privacy opt out", "opt-out",
-                  "directory opt out"),
-    "active": ("active", "is active", "status", "employment status", "employee status", "worker status"),
-}
-
-_TRUE = frozenset({"true", "yes", "y", "1", "t", "active", "on", "on leave", "leave", "employed", "current"})
-_FALSE = frozenset({"false", "no", "n", "0", "f", "inactive", "terminated", "off", "leaver", "left"})
-_NORM = re.compile(r"[^0-9a-z#]+")
-
-
-def _norm(header: str) -> str:
-    return _NORM.sub("", header.strip().casefold())
-
-
-@dataclass(frozen=True)
-class ColumnMapping:
-    """Column names per field (as in the file), and parsing options."""
-
-    columns: dict[str, str] = field(default_factory=dict)
-    skills_separator: str = ";"
-    level_separator: str = ":"
-    date_format: str | None = None
-    encoding: str = "utf-8-sig"
-
-
-def load_mapping(path: str | Path) -> ColumnMapping:
-    """Read a ``--mapping columns.toml``; anything wrong in it is UnreadableInput naming the key."""
-    p = Path(path)
-    try:
-        data = tomllib.loads(p.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise UnreadableInput(str(p), f"cannot read mapping file: {exc.strerror}") from None
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise UnreadableInput(str(p), f"not a valid UTF-8 TOML file: {exc}") from None
-    unknown = set(data) - {"columns", "options"}
-    if unknown:
-        raise UnreadableInput(str(p), f"unknown table(s) {sorted(unknown)}; expected [columns] and [options]")
-    cols = data.get("columns", {})
-    opts = data.get("options", {})
-    if not isinstance(cols, dict) or not isinstance(opts, dict):
-        raise UnreadableInput(str(p), "[columns] and [options] must be tables")
-    for k, v in cols.items():
-        if k not in FIELDS:
-            raise UnreadableInput(str(p), f"[columns] {k!r} is not a field; fields: {', '.join(FIELDS)}")
-        if not isinstance(v, str) or not v.strip():
-            raise UnreadableInput(str(p), f"[columns] {k} must be a column name")
-    allowed = {"skills_separator", "level_separator", "date_format", "encoding"}
-    for k, v in opts.items():
-        if k not in allowed:
-            raise UnreadableInput(str(p), f"[options] {k!r} is unknown; options: {', '.join(sorted(allowed))}")
-        if not isinstance(v, str) or not v:
-            raise UnreadableInput(str(p), f"[options] {k} must be a non-empty string")
-    if "encoding" in opts:
-        try:
-            "".encode(opts["encoding"])
-        except LookupError:
-            raise UnreadableInput(str(p), f"[options] encoding {opts['encoding']!r} is unknown") from None
-    return ColumnMapping(columns=dict(cols), **opts)
+# values that mean "none" in a manager or date cell (SuccessFactors writes NO_MANAGER, spreadsheets #N/A)
+NULLS = frozenset({"", "na", "n/a", "#n/a", "none", "null", "nil", "-", "--", "no_manager", "nan", "0000-00-00"})
 
 
 # --- read ------------------------------------------------------------------------------------------
@@ -132,7 +55,7 @@ class HrTable:
     file: str
     header: list[str]
     rows: list[tuple[int, dict[str, Any]]]
-    rejects: list[Reject] = field(default_factory=list)  # rows the reader could not even split
+    rejects: list[Reject] = field(default_factory=list)  # rows the reader could not split or decode
 
 
 def read_hris(path: str | Path, mapping: ColumnMapping | None = None) -> HrTable:
@@ -150,21 +73,41 @@ def read_hris(path: str | Path, mapping: ColumnMapping | None = None) -> HrTable
         raise UnreadableInput(file, f"cannot read: {exc.strerror}") from None
     if not raw.strip():
         raise UnreadableInput(file, "empty file")
+    encoding = m.encoding
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and _is_utf8(encoding):
+        encoding = "utf-16"  # Excel's "Unicode text" export
+    # undecodable bytes become lone surrogates, so each row that holds one is rejected alone, with its line number
     try:
-        text = raw.decode(m.encoding)
-    except UnicodeDecodeError as exc:
+        text = raw.decode(encoding, errors="surrogateescape")
+    except UnicodeDecodeError as exc:  # codecs without surrogateescape support (utf-16 with a bad tail)
         line = raw.count(b"\n", 0, exc.start) + 1
-        label = "UTF-8" if m.encoding.replace("_", "-").lower() in ("utf-8-sig", "utf-8", "utf8") else m.encoding
-        raise UnreadableInput(
-            file, f"not {label} text (byte 0x{raw[exc.start]:02x}); set [options] encoding in --mapping", line
-        ) from None
+        raise UnreadableInput(file, f"not {encoding} text (byte 0x{raw[exc.start]:02x})", line) from None
+    label = "UTF-8" if _is_utf8(encoding) else encoding
     first = text.lstrip()[:1]
     if p.suffix.lower() == ".json" or first in ("[", "{"):
-        return _read_json(file, text)
-    return _read_csv(file, text, delimiter="\t" if p.suffix.lower() == ".tsv" else None)
+        return _read_json(file, text, label)
+    return _read_csv(file, text, "\t" if p.suffix.lower() == ".tsv" else None, label)
 
 
-def _read_json(file: str, text: str) -> HrTable:
+def _is_utf8(encoding: str) -> bool:
+    return encoding.replace("_", "-").lower() in ("utf-8-sig", "utf-8", "utf8")
+
+
+def _bad_byte(values: Iterable[Any]) -> int | None:
+    """The first undecodable byte (as escaped by surrogateescape) in any string value, else None."""
+    for v in values:
+        if isinstance(v, str):
+            for ch in v:
+                if "\udc80" <= ch <= "\udcff":
+                    return ord(ch) - 0xDC00
+    return None
+
+
+def _encoding_reason(byte: int, label: str) -> str:
+    return f"not {label} text (byte 0x{byte:02x}); set [options] encoding in --mapping (e.g. \"cp1252\")"
+
+
+def _read_json(file: str, text: str, label: str = "UTF-8") -> HrTable:
     try:
         data = loads(text)  # integers past 64 bits become BigInt: their text, never a 4,300-digit int()
     except json.JSONDecodeError as exc:
@@ -187,13 +130,17 @@ def _read_json(file: str, text: str) -> HrTable:
         if not isinstance(rec, dict):
             rejects.append(Reject(file, n, f"record is a JSON {type(rec).__name__}, expected an object"))
             continue
+        bad = _bad_byte([*rec.keys(), *rec.values()])
+        if bad is not None:
+            rejects.append(Reject(file, n, _encoding_reason(bad, label)))
+            continue
         for k in rec:
             header.setdefault(str(k), None)
         rows.append((n, {str(k): v for k, v in rec.items()}))
     return HrTable(file, list(header), rows, rejects)
 
 
-def _read_csv(file: str, text: str, delimiter: str | None) -> HrTable:
+def _read_csv(file: str, text: str, delimiter: str | None, label: str = "UTF-8") -> HrTable:
     first_line = text.split("\n", 1)[0]
     if delimiter is None:
         delimiter = max((",", ";", "\t", "|"), key=first_line.count)
@@ -205,6 +152,9 @@ def _read_csv(file: str, text: str, delimiter: str | None) -> HrTable:
         raise UnreadableInput(file, "empty file") from None
     except csv.Error as exc:
         raise UnreadableInput(file, f"unreadable header: {exc}", 1) from None
+    bad = _bad_byte(header)
+    if bad is not None:
+        raise UnreadableInput(file, f"the header is {_encoding_reason(bad, label)}", 1)
     header = [h.strip() for h in header]
     if not any(header):
         raise UnreadableInput(file, "the first line (the header) is empty", 1)
@@ -221,6 +171,10 @@ def _read_csv(file: str, text: str, delimiter: str | None) -> HrTable:
         n = reader.line_num
         if not fields or all(not f.strip() for f in fields):
             continue
+        bad = _bad_byte(fields)
+        if bad is not None:
+            rejects.append(Reject(file, n, _encoding_reason(bad, label)))
+            continue
         if len(fields) > width:
             rejects.append(Reject(file, n, f"{len(fields)} fields but the header has {width}"))
             continue
@@ -228,36 +182,46 @@ def _read_csv(file: str, text: str, delimiter: str | None) -> HrTable:
     return HrTable(file, header, rows, rejects)
 
 
-# --- parse -----------------------------------------------------------------------------------------
+# --- columns ---------------------------------------------------------------------------------------
 
 
 def resolve_columns(header: Iterable[str], mapping: ColumnMapping, file: str) -> dict[str, str]:
     """Field -> column name in the file. A missing required column is UnreadableInput."""
+    return _columns(list(header), mapping, file)[0]
+
+
+def _columns(header: list[str], mapping: ColumnMapping, file: str) -> tuple[dict[str, str], dict[str, str]]:
     by_norm: dict[str, str] = {}
     for h in header:
-        by_norm.setdefault(_norm(h), h)
+        by_norm.setdefault(norm_header(h), h)
     out: dict[str, str] = {}
+    how: dict[str, str] = {}
     for fld, col in mapping.columns.items():
-        hit = by_norm.get(_norm(col))
+        hit = by_norm.get(norm_header(col))
         if hit is None:
             raise UnreadableInput(file, f"mapping names column {col!r} for {fld}, but the file has no such column")
         out[fld] = hit
+        how[fld] = "from --mapping"
     for fld, names in SYNONYMS.items():
         if fld in out:
             continue
         for name in names:
-            hit = by_norm.get(_norm(name))
+            hit = by_norm.get(norm_header(name))
             if hit is not None and hit not in out.values():
                 out[fld] = hit
+                how[fld] = "default name" if norm_header(name) == norm_header(fld) else "recognised name"
                 break
     missing = [f for f in REQUIRED if f not in out and not (f == "name" and "first_name" in out)]
     if missing:
         raise UnreadableInput(
             file,
-            f"missing required column {missing[0]!r} (columns: {', '.join(list(header)[:12])}); "
-            "map it with --mapping columns.toml",
+            f"missing required column {missing[0]!r} (columns: {', '.join(header[:12])}); "
+            "map it with --mapping columns.toml (try --dry-run)",
         )
-    return out
+    return out, how
+
+
+# --- parse -----------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,7 +229,29 @@ class HrRow:
     row: int
     person: Person
     skills: tuple[HasSkill, ...]
-    manager_id: str | None  # stored id of the manager named by the row
+    manager_id: str | None  # stored id of the manager the row was linked to
+
+
+@dataclass
+class HrParse:
+    """Everything one export gives: rows, rejects, reporting lines and what was inferred (for the dry run)."""
+
+    file: str
+    columns: dict[str, str]  # field -> column in the file
+    how: dict[str, str]  # field -> how the column was found
+    unused: list[str]  # columns of the file no field reads
+    dates: DateColumn | None
+    rows: list[HrRow]
+    rejects: list[Reject]  # rejected rows (row-level)
+    notes: list[Reject]  # column-level problems, each said once
+    links: LinkResult
+    link_rejects: list[Reject]  # reporting lines not loaded (unresolved, ambiguous, cycle)
+    rows_read: int
+    statuses: dict[str, tuple[bool, int]] = field(default_factory=dict)  # status value -> (active, rows)
+
+    @property
+    def problems(self) -> list[Reject]:
+        return [*self.notes, *self.rejects, *self.link_rejects]
 
 
 def _text(v: Any) -> str:
@@ -284,45 +270,9 @@ def _text(v: Any) -> str:
     raise ValueError(f"expected text, got a JSON {type(v).__name__}")
 
 
-def parse_bool(value: Any, default: bool, what: str) -> bool:
-    """true/false/yes/no/1/0/y/n (and active/inactive/terminated for a status column); blank -> default."""
-    if isinstance(value, bool):
-        return value
-    t = _text(value).casefold()
-    if not t:
-        return default
-    if t in _TRUE:
-        return True
-    if t in _FALSE:
-        return False
-    raise ValueError(f"{what} {t[:30]!r} is not a yes/no value")
-
-
-def parse_date(value: Any, date_format: str | None) -> date | None:
-    """ISO dates (or date-times); other forms only through the mapping's ``date_format``, so 03/04/2021 is never
-    silently read as March when it meant April."""
-    t = _text(value)
-    if not t:
-        return None
-    if len(t) == 10 and t[4] == "-" and t[7] == "-" and t[:4].isdigit():
-        try:
-            return date(int(t[:4]), int(t[5:7]), int(t[8:]))
-        except ValueError:
-            pass
-    try:
-        return date.fromisoformat(t)
-    except ValueError:
-        pass
-    try:
-        return datetime.fromisoformat(t.replace("Z", "+00:00")).date()
-    except ValueError:
-        pass
-    if date_format:
-        try:
-            return datetime.strptime(t, date_format).date()
-        except ValueError:
-            raise ValueError(f"hire date {t[:30]!r} matches neither ISO 8601 nor {date_format!r}") from None
-    raise ValueError(f"hire date {t[:30]!r} is not an ISO date (YYYY-MM-DD); set [options] date_format in --mapping")
+def _key(v: Any) -> str | None:
+    t = _text(v)
+    return None if t.casefold() in NULLS else t
 
 
 def parse_skills(value: Any, mapping: ColumnMapping, table: AliasTable) -> dict[str, int | None]:
@@ -359,75 +309,149 @@ def _split_level(entry: str, sep: str) -> tuple[str, str | None]:
     return entry, None
 
 
-def parse_hris(
-    table: HrTable, mapping: ColumnMapping | None = None, aliases: AliasTable | None = None
-) -> Iterator[HrRow | Reject]:
-    """One HrRow per good row, one Reject per bad one (bad email, date, skill level, boolean, duplicate id...)."""
+def parse_export(
+    table: HrTable,
+    mapping: ColumnMapping | None = None,
+    aliases: AliasTable | None = None,
+    *,
+    known_ids: Collection[str] = (),
+    known_emails: Mapping[str, str] | None = None,
+) -> HrParse:
+    """Parse every row, then link managers across the whole file (and the people already stored)."""
     m = mapping or ColumnMapping()
     tbl = aliases or AliasTable()
-    cols = resolve_columns(table.header, m, table.file)
-    yield from table.rejects
-    seen: dict[str, int] = {}
+    cols, how = _columns(table.header, m, table.file)
     hr_id = IdSpace("hr")
-    # column name per field ("" when absent: rec.get("") is None)
-    c_id, c_name, c_first, c_last, c_email, c_title, c_dept, c_loc, c_mgr, c_hire, c_skills, c_act, c_opt = (
-        cols.get(f, "") for f in ("id", "name", "first_name", "last_name", "email", "title", "department",
-                                  "location", "manager_id", "hire_date", "skills", "active", "opted_out")
-    )
+    c = {f: cols.get(f, "") for f in FIELDS}
 
-    def get(rec: dict[str, Any], col: str) -> Any:
+    def get(rec: dict[str, Any], fld: str) -> Any:
+        col = c[fld]
         return rec.get(col) if col else None
 
+    notes: list[Reject] = []
+    dates = None
+    if c["hire_date"]:
+        dates = infer_date_column(
+            c["hire_date"], (rec.get(c["hire_date"]) for _, rec in table.rows
+                             if _text_or_none(rec.get(c["hire_date"])) not in NULLS),
+            date_format=m.date_format, date_order=m.date_order, locale=m.locale,
+        )
+        if dates.problem:
+            notes.append(Reject(table.file, None, dates.problem, kind="column"))
+    active_map, opt_map = m.values.get("active"), m.values.get("opted_out")
+    seen: dict[str, int] = {}
+    parsed: list[tuple[int, Person, tuple[HasSkill, ...]]] = []
+    keys: list[PersonKeys] = []
+    refs: list[ManagerRef] = []
+    rejects: list[Reject] = list(table.rejects)
+    statuses: dict[str, tuple[bool, int]] = {}
     for n, rec in table.rows:
         try:
-            local = _text(get(rec, c_id))
+            local = _text(get(rec, "id"))
             if not local:
                 raise ValueError("id is empty")
             pid = hr_id(local)
             if pid in seen:
                 raise ValueError(f"duplicate id {local!r} (first on row {seen[pid]})")
-            name = _text(get(rec, c_name))
-            if not name:
-                name = " ".join(x for x in (_text(get(rec, c_first)), _text(get(rec, c_last))) if x)
+            full = _text(get(rec, "name"))
+            first_last = " ".join(x for x in (_text(get(rec, "first_name")), _text(get(rec, "last_name"))) if x)
+            name = full or first_last
             if not name:
                 raise ValueError("name is empty")
-            mgr_local = _text(get(rec, c_mgr))
-            mgr = hr_id(mgr_local) if mgr_local else None
-            if mgr == pid:
-                raise ValueError("manager_id is the person's own id")
+            raw_status = get(rec, "active")
+            active = parse_status(raw_status, active_map)
+            hired = dates.parse(get(rec, "hire_date"), "hire date") if dates and \
+                _text(get(rec, "hire_date")).casefold() not in NULLS else None
             person = Person(
                 id=pid,
                 name=name,
-                email=_text(get(rec, c_email)) or None,
-                title=_text(get(rec, c_title)) or None,
-                department=_text(get(rec, c_dept)) or None,
-                location=_text(get(rec, c_loc)) or None,
-                manager_id=mgr,
-                hired_on=parse_date(get(rec, c_hire), m.date_format),
-                active=parse_bool(get(rec, c_act), True, "active"),
-                opted_out=parse_bool(get(rec, c_opt), False, "opted_out"),
+                email=_text(get(rec, "email")) or None,
+                title=_text(get(rec, "title")) or None,
+                department=_text(get(rec, "department")) or None,
+                location=_text(get(rec, "location")) or None,
+                hired_on=hired,
+                active=active,
+                opted_out=parse_flag(get(rec, "opted_out"), False, "opted_out", opt_map),
                 source="hr",
             )
-            raw_skills = get(rec, c_skills)
+            raw_skills = get(rec, "skills")
             skills = tuple(
                 make_has_skill(pid, s, lv) for s, lv in parse_skills(raw_skills, m, tbl).items()
             ) if raw_skills else ()
+            ref = _manager_ref(rec, get, pid, n, hr_id)
         except (ValueError, SchemaError) as exc:
-            yield reject(table.file, n, exc)
+            rejects.append(reject(table.file, n, exc))
             continue
         seen[pid] = n
-        yield HrRow(n, person, skills, mgr)
+        st = _text(raw_status)
+        if st:
+            was = statuses.get(st, (active, 0))
+            statuses[st] = (active, was[1] + 1)
+        parsed.append((n, person, skills))
+        keys.append(PersonKeys(pid, n, tuple(dict.fromkeys(x for x in (full, first_last) if x)), person.email,
+                                _key(get(rec, "code"))))
+        refs.append(ref)
+    if c["manager_id"] and "manager_code" not in cols and "manager_id" not in m.columns:
+        ids = {r.id for r in refs if r.id}
+        if ids and not ids & (set(seen) | set(known_ids)):
+            # a "Manager ID" column none of whose values is an employee id holds manager codes (HRDataset's
+            # ManagerID, a manager number): link through the names/emails given beside them instead
+            refs = [ManagerRef(r.person_id, r.row, None, r.email, r.name, r.id.partition(":")[2] if r.id else None)
+                    for r in refs]
+            cols["manager_code"] = cols.pop("manager_id")
+            how["manager_code"] = "no value is an employee id: read as a manager code"
+            how.pop("manager_id", None)
+    links = resolve_managers(keys, refs, known_ids=known_ids, known_emails=known_emails)
+    rows = [HrRow(n, p.model_copy(update={"manager_id": links.links.get(p.id)}) if p.id in links.links else p,
+                  sk, links.links.get(p.id)) for n, p, sk in parsed]
+    link_rejects = [Reject(table.file, pr.row, pr.reason, kind=f"link:{pr.kind}") for pr in links.problems]
+    used = set(cols.values())
+    return HrParse(
+        file=table.file, columns=cols, how=how, unused=[h for h in table.header if h not in used], dates=dates,
+        rows=rows, rejects=sorted(rejects, key=lambda r: r.row or 0), notes=notes, links=links,
+        link_rejects=link_rejects, rows_read=len(table.rows) + len(table.rejects), statuses=statuses,
+    )
+
+
+def _text_or_none(v: Any) -> str:
+    try:
+        return _text(v).casefold()
+    except ValueError:
+        return "?"
+
+
+def _manager_ref(rec: dict[str, Any], get: Any, pid: str, n: int, hr_id: IdSpace) -> ManagerRef:
+    mid, email, name, code = (_key(get(rec, f)) for f in ("manager_id", "manager_email", "manager_name",
+                                                          "manager_code"))
+    if name and not mid and " " not in name and "," not in name and "@" not in name:
+        mid = name  # a "Manager" column holding ids (SuccessFactors' MANAGER is the manager's USERID)
+    if name and not email and "@" in name:
+        email, name = name, None
+    return ManagerRef(pid, n, hr_id(mid) if mid else None, email.casefold() if email else None, name, code)
+
+
+def parse_hris(
+    table: HrTable, mapping: ColumnMapping | None = None, aliases: AliasTable | None = None
+) -> Iterator[HrRow | Reject]:
+    """Every good row (manager linked) and every problem, for callers that want one stream."""
+    result = parse_export(table, mapping, aliases)
+    yield from result.notes
+    yield from result.rejects
+    yield from result.rows
+    yield from result.link_rejects
 
 
 __all__ = [
     "FIELDS",
+    "NULLS",
     "SYNONYMS",
+    "ColumnMapping",
+    "HrParse",
     "HrRow",
     "HrTable",
-    "ColumnMapping",
+    "bundled_mappings",
     "load_mapping",
-    "parse_bool",
-    "parse_date",
+    "parse_export",
     "parse_hris",
     "parse_skills",
     "read_hris",

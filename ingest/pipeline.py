@@ -17,13 +17,14 @@ from typing import Any, Protocol
 
 from graph.store.base import GraphStore, WriteResult
 from ingest import hris as hris_mod
+from ingest.dryrun import DryRunStore
 from ingest.forum import FORMATS
 from ingest.forum.common import StreamContext, make_reports_to
 from ingest.forum.common import max_member_bytes as member_limit
 from ingest.identity import IdentityRow, build_resolver, parse_identities, read_identities
 from ingest.load import DEFAULT_CHUNK, Loader, checkpoint_key
 from ingest.normalise import normalise
-from ingest.rejects import Reject, RejectSink
+from ingest.rejects import ReasonGroup, Reject, RejectSink
 from schema.errors import IngestError, RejectedRow, SchemaError, UnreadableInput
 from schema.ids import make_id
 from schema.models import Community, Endorsement, MemberOf, Person, Post, Skill
@@ -64,6 +65,18 @@ class IngestSummary:
     resumed: bool = False
     chunks_skipped: int = 0
     seconds: float = 0.0
+    problems: int = 0  # everything written to the reject file (rows, reporting lines, column notes)
+    groups: list[ReasonGroup] = field(default_factory=list)  # problems grouped by reason
+    dry_run: bool = False
+    samples: dict[str, list[Any]] = field(default_factory=dict)  # dry run: a few records of each kind
+    # HR only: rows and reporting lines counted apart
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_rejected: int = 0
+    leavers: int = 0
+    links: dict[str, int] = field(default_factory=dict)
+    column_notes: int = 0
+    hr: Any = None  # the HrParse (column mapping, date inference) for the dry run
 
     @property
     def inserted(self) -> int:
@@ -84,7 +97,7 @@ class IngestSummary:
 
     @property
     def exit_code(self) -> int:
-        return 1 if self.rejected else 0
+        return 1 if self.problems else 0
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -92,7 +105,10 @@ class IngestSummary:
             "inserted": self.inserted, "updated": self.updated, "unchanged": self.unchanged,
             "rejected": self.rejected, "reject_file": self.reject_file, "matched_email": self.matched_email,
             "matched_mapping": self.matched_mapping, "unmatched": self.unmatched, "deactivated": self.deactivated,
-            "resumed": self.resumed, "seconds": round(self.seconds, 3),
+            "resumed": self.resumed, "seconds": round(self.seconds, 3), "problems": self.problems,
+            "dry_run": self.dry_run,
+            **({"rows_read": self.rows_read, "rows_loaded": self.rows_loaded, "rows_rejected": self.rows_rejected,
+                "leavers": self.leavers, "links": self.links} if self.kind == "hris" else {}),
         }
 
 
@@ -118,6 +134,8 @@ def _finish(summary: IngestSummary, sink: RejectSink, loader: Loader, started: f
     summary.written = loader.result
     summary.records = loader.records
     summary.rejected = sink.count
+    summary.problems = sink.count
+    summary.groups = list(sink.groups)
     summary.reject_file = str(sink.path) if sink.count and sink.path else None
     summary.first_rejects = list(sink.first)
     summary.resumed = loader.resumed
@@ -149,9 +167,11 @@ def ingest_hris(
     rejects: str | Path | None = None,
     progress: Progress | None = None,
     chunk_size: int = DEFAULT_CHUNK,
+    dry_run: bool = False,
 ) -> IngestSummary:
     """People, declared skills and reporting lines from an HRIS export; ``full``: people of a previous HR load
-    missing from this file become inactive (leavers are never deleted)."""
+    missing from this file become inactive (leavers are never deleted). ``dry_run``: everything but the writes
+    (``store`` may then be None: no store yet), with what was inferred kept on the summary."""
     started = time.perf_counter()
     prog = progress or NullProgress()
     m = mapping if isinstance(mapping, hris_mod.ColumnMapping) else (
@@ -159,44 +179,53 @@ def ingest_hris(
     )
     table = _aliases(aliases)
     hr = hris_mod.read_hris(path, m)
-    cols = hris_mod.resolve_columns(hr.header, m, hr.file)  # missing required column: fail before writing
-    known = store.person_ids()
-    sink = RejectSink(rejects if rejects is not None else default_reject_path(path))
+    hris_mod.resolve_columns(hr.header, m, hr.file)  # missing required column: fail before writing
+    target: Any = DryRunStore(store) if dry_run else store
+    known = target.person_ids()
+    sink = RejectSink(None if dry_run else rejects if rejects is not None else default_reject_path(path))
     loader = Loader(
-        store, chunk_size=chunk_size, aliases=table,
+        target, chunk_size=chunk_size, aliases=table,
         checkpoint=checkpoint_key("hris", path, full, repr(m), sorted(table.items())),
     )
-    summary = IngestSummary("hris", str(path), "hr")
+    summary = IngestSummary("hris", str(path), "hr", dry_run=dry_run)
     prog.start(f"HR {Path(path).name}", len(hr.rows), "rows")
-    links: list[tuple[int, str, str]] = []
-    file_ids: set[str] = set()
+    parsed = hris_mod.parse_export(hr, m, table, known_ids=known, known_emails=target.email_index())
+    for r in parsed.notes:
+        sink.add(r)
+    for r in parsed.rejects:
+        sink.add(r)
     done = 0
-    for item in hris_mod.parse_hris(hr, m, table):
-        if isinstance(item, Reject):
-            sink.add(item)
-        else:
-            loader.add_person(item.person)
-            for hs in item.skills:
-                loader.add_has_skill(hs)
-            file_ids.add(item.person.id)
-            if item.manager_id is not None:
-                links.append((item.row, item.person.id, item.manager_id))
+    for item in parsed.rows:
+        loader.add_person(item.person)
+        for hs in item.skills:
+            loader.add_has_skill(hs)
         done += 1
         if done % 2000 == 0:
             prog.advance(2000)
     prog.advance(done % 2000)
     loader.flush()  # every person of the file is stored before the first REPORTS_TO
-    for row, pid, mgr in links:
-        if mgr in file_ids or mgr in known:
-            loader.add_reports_to(make_reports_to(pid, mgr))
-        else:
-            sink.add(Reject(hr.file, row, f"manager_id {mgr.partition(':')[2]!r} matches no person; "
-                                           "person loaded without a manager"))
+    for pid, mgr in sorted(parsed.links.links.items()):
+        loader.add_reports_to(make_reports_to(pid, mgr))
+    for r in parsed.link_rejects:
+        sink.add(r)
     loader.finish()
     if full:
-        keep = file_ids | _row_ids(hr, cols)  # a rejected row is not a leaver
-        summary.deactivated = len(store.deactivate_missing("hr", keep))
-    return _finish(summary, sink, loader, started)
+        keep = {r.person.id for r in parsed.rows} | _row_ids(hr, parsed.columns)  # a rejected row is no leaver
+        summary.deactivated = len(target.deactivate_missing("hr", keep))
+    summary.hr = parsed
+    summary.rows_read = parsed.rows_read
+    summary.rows_loaded = len(parsed.rows)
+    summary.rows_rejected = len(parsed.rejects)
+    summary.leavers = sum(1 for r in parsed.rows if not r.person.active)
+    lk = parsed.links
+    summary.links = {"linked": lk.linked, "unresolved": lk.unresolved, "ambiguous": lk.ambiguous,
+                     "cycle": lk.cycle, **{f"by {k}": v for k, v in lk.linked_by.items()}}
+    summary.column_notes = len(parsed.notes)
+    if isinstance(target, DryRunStore):
+        summary.samples = target.samples
+    out = _finish(summary, sink, loader, started)
+    out.rejected = summary.rows_rejected
+    return out
 
 
 def _row_ids(hr: hris_mod.HrTable, cols: dict[str, str]) -> set[str]:
@@ -238,9 +267,12 @@ def ingest_forum(
     progress: Progress | None = None,
     chunk_size: int = DEFAULT_CHUNK,
     max_member_bytes: int | None = None,
+    dry_run: bool = False,
 ) -> IngestSummary:
     """Posts, communities and memberships from one forum export in format ``fmt``. ``max_member_bytes``: the
-    most one archive member or JSON file may hold (default ``WHOKNOWS_MAX_MEMBER_BYTES``, else 256 MiB)."""
+    most one archive member or JSON file may hold (default ``WHOKNOWS_MAX_MEMBER_BYTES``, else 256 MiB).
+    ``dry_run``: everything but the writes (``store`` may then be None: no store yet), with a few records of each
+    kind kept as samples."""
     started = time.perf_counter()
     prog = progress or NullProgress()
     module = FORMATS.get(fmt.strip().casefold() if isinstance(fmt, str) else fmt)
@@ -248,7 +280,9 @@ def ingest_forum(
         raise UnreadableInput(str(path), f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
     src = module.locate(path, community)
     table = _aliases(aliases)
-    sink = RejectSink(rejects if rejects is not None else default_reject_path(path))
+    if dry_run:
+        store = DryRunStore(store)  # type: ignore[assignment]
+    sink = RejectSink(None if dry_run else rejects if rejects is not None else default_reject_path(path))
     for refused in src.refused:  # e.g. symbolic links leaving the export folder
         sink.add(refused)
     rows = _identity_rows(identities, sink)
@@ -263,7 +297,7 @@ def ingest_forum(
             fmt, path, community, sorted(table.items()), [(r.source, r.handle, r.person_id) for r in rows]
         ),
     )
-    summary = IngestSummary(fmt, str(path), src.namespace)
+    summary = IngestSummary(fmt, str(path), src.namespace, dry_run=dry_run)
     prog.start(f"{fmt} {src.name}", src.total_bytes or None, "bytes")
 
     def set_table(t: AliasTable) -> None:
@@ -280,6 +314,8 @@ def ingest_forum(
     summary.matched_email = resolver.matched_email
     summary.matched_mapping = resolver.matched_mapping
     summary.unmatched = resolver.unmatched
+    if isinstance(store, DryRunStore):
+        summary.samples = store.samples
     return _finish(summary, sink, loader, started)
 
 

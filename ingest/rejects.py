@@ -8,8 +8,10 @@ for a whole file, e.g. one corrupt day file of a Slack export).
 from __future__ import annotations
 
 import json
+import re
 import tempfile
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 from typing import IO
@@ -24,6 +26,7 @@ class Reject:
     file: str
     row: int | None
     reason: str
+    kind: str = "row"  # "row" (a row not loaded), "column" (said once for a column), "link:<why>" (a reporting line)
 
     @classmethod
     def from_error(cls, exc: RejectedRow) -> Reject:
@@ -40,17 +43,22 @@ class RejectSink:
         self.path = Path(path) if path is not None else None
         self.count = 0
         self.first: list[Reject] = []  # a few, for the summary
+        self.groups = ReasonGroups()  # every reject, grouped by reason, for the summary and the dry run
         self._fh: IO[str] | None = None
 
     def add(self, reject: Reject) -> None:
         self.count += 1
         if len(self.first) < 5:
             self.first.append(reject)
+        self.groups.add(reject)
         if self.path is None:
             return
         if self._fh is None:
             self._fh = self._open(self.path)
-        self._fh.write(json.dumps({"file": reject.file, "row": reject.row, "reason": reject.reason}) + "\n")
+        line = {"file": reject.file, "row": reject.row, "reason": reject.reason}
+        if reject.kind != "row":
+            line["kind"] = reject.kind
+        self._fh.write(json.dumps(line) + "\n")
 
     def _open(self, path: Path) -> IO[str]:
         """Truncate on the first reject (the file holds this run's rejects); an unwritable place falls back to
@@ -82,8 +90,53 @@ def read_rejects(path: str | Path) -> list[Reject]:
     for line in Path(path).read_text(encoding="utf-8").splitlines():
         if line.strip():
             d = json.loads(line)
-            out.append(Reject(d["file"], d["row"], d["reason"]))
+            out.append(Reject(d["file"], d["row"], d["reason"], d.get("kind", "row")))
     return out
 
 
-__all__ = ["Reject", "RejectSink", "read_rejects"]
+
+
+_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
+_NUMBER = re.compile(r"\d+")
+
+
+def reason_group(reason: str) -> str:
+    """A reason with its quoted values and numbers blanked, so that rows rejected for the same cause group
+    together: ``hire date '13/13/2020' ...`` and ``hire date '31/02/2021' ...`` -> ``hire date '…' ...``."""
+    return _NUMBER.sub("N", _QUOTED.sub("'…'", reason))
+
+
+@dataclass
+class ReasonGroup:
+    """Problems of one kind: how many, and the first few as examples."""
+
+    reason: str
+    kind: str
+    count: int = 0
+    examples: list[Reject] = field(default_factory=list)
+
+
+class ReasonGroups:
+    """Problems grouped by reason (see :func:`reason_group`), in the order first seen."""
+
+    def __init__(self, examples: int = 3) -> None:
+        self.groups: dict[tuple[str, str], ReasonGroup] = {}
+        self.max_examples = examples
+
+    def add(self, reject: Reject) -> None:
+        key = (reject.kind, reason_group(reject.reason))
+        g = self.groups.get(key)
+        if g is None:
+            g = self.groups[key] = ReasonGroup(key[1], reject.kind)
+        g.count += 1
+        if len(g.examples) < self.max_examples:
+            g.examples.append(reject)
+
+    def __iter__(self) -> Iterator[ReasonGroup]:
+        return iter(self.groups.values())
+
+    def __len__(self) -> int:
+        return len(self.groups)
+
+
+__all__ = ["ReasonGroup", "ReasonGroups", "Reject", "RejectSink", "read_rejects", "reason_group"]

@@ -23,8 +23,8 @@ from rich.progress import (
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
-from rich.table import Table
 
+from app.cli import ingest_view as view
 from app.cli.main import (
     EXIT_OK,
     EXIT_REJECTED,
@@ -35,6 +35,7 @@ from app.cli.main import (
     settings_or_exit,
     store_session,
 )
+from ingest.hris import bundled_mappings
 from ingest.pipeline import IngestSummary, ingest_forum, ingest_hris, ingest_manifest
 from schema.errors import IngestError
 
@@ -77,44 +78,8 @@ def progress_bar(unit: str) -> Iterator[RichProgress]:
         yield RichProgress(bar)
 
 
-def summary_table(s: IngestSummary) -> Table:
-    table = Table(title=f"ingest {s.kind} {s.path}", title_justify="left")
-    table.add_column("what")
-    table.add_column("count", justify="right")
-    rows = [
-        ("records loaded", s.records),
-        ("inserted", s.inserted),
-        ("updated", s.updated),
-        ("unchanged", s.unchanged),
-        ("rejected", s.rejected),
-    ]
-    if s.kind == "hris":
-        rows.append(("HR people absent from the file, marked inactive", s.deactivated))
-    else:
-        rows += [
-            ("accounts matched by email", s.matched_email),
-            ("accounts matched by --identities", s.matched_mapping),
-            ("unmatched accounts (loaded as forum people)", s.unmatched),
-        ]
-    for kind in sorted(set(s.written.inserted) | set(s.written.updated)):
-        ins, upd = s.written.inserted.get(kind, 0), s.written.updated.get(kind, 0)
-        if ins or upd:
-            rows.append((f"  {kind}: inserted / updated", f"{ins:,} / {upd:,}"))  # type: ignore[arg-type]
-    for what, n in rows:
-        table.add_row(what, f"{n:,}" if isinstance(n, int) else str(n))
-    return table
-
-
 def report(s: IngestSummary) -> None:
-    out.print(summary_table(s))
-    extra = " (resumed from a checkpoint)" if s.resumed else ""
-    out.print(f"done in {s.seconds:.1f} s{extra}", highlight=False)
-    if s.rejected:
-        for r in s.first_rejects:
-            console.print(f"[yellow]rejected:[/] {escape(r.message())}", highlight=False)
-        console.print(
-            f"[yellow]{s.rejected:,} row(s) rejected; reasons in {escape(str(s.reject_file))}[/]", highlight=False
-        )
+    view.report(out, console, s)
 
 
 def _escaped(work: Callable[..., IngestSummary], *args: object) -> IngestSummary:
@@ -125,27 +90,44 @@ def _escaped(work: Callable[..., IngestSummary], *args: object) -> IngestSummary
         raise type(exc)(escape(exc.file), escape(exc.reason), exc.row) from None
 
 
-def _run(store: str | None, unit: str, work: Callable[..., IngestSummary]) -> None:
+def _run(store: str | None, unit: str, work: Callable[..., IngestSummary], dry_run: bool = False) -> None:
     settings = settings_or_exit(store=store)
-    with store_session(settings) as st, progress_bar(unit) as prog:
-        summary = guarded(lambda: _escaped(work, st, prog))
+    if dry_run and _not_created(settings.store):
+        with progress_bar(unit) as prog:  # the first import: read as an empty store, create nothing
+            summary = guarded(lambda: _escaped(work, None, prog))
+    else:
+        with store_session(settings) as st, progress_bar(unit) as prog:
+            summary = guarded(lambda: _escaped(work, st, prog))
     report(summary)
-    raise typer.Exit(EXIT_REJECTED if summary.rejected else EXIT_OK)
+    raise typer.Exit(EXIT_REJECTED if summary.problems else EXIT_OK)
+
+
+def _not_created(url: str) -> bool:
+    """An embedded store whose file does not exist yet (a dry run must not create it)."""
+    prefix = "sqlite:///"
+    return url.startswith(prefix) and not Path(url[len(prefix):]).exists()
 
 
 @ingest_app.command("hris")
 def hris(
     path: Path = typer.Argument(..., help="HRIS export: CSV (or TSV) or JSON (a list, or {\"employees\": [...]})."),
-    mapping: Path | None = typer.Option(None, "--mapping", help="columns.toml mapping field names to columns."),
+    mapping: str | None = typer.Option(
+        None, "--mapping", help="A columns.toml mapping file, or a shipped mapping: " + ", ".join(bundled_mappings())
+    ),
     full: bool = typer.Option(False, "--full", help="A full export: HR people absent from it become inactive."),
     aliases: Path | None = typer.Option(None, "--aliases", help="Extra skill aliases (TOML [aliases] or CSV)."),
     rejects: Path | None = typer.Option(None, "--rejects", help="Reject file (JSON lines) for rows not loaded."),
     store: str | None = typer.Option(None, "--store", help="Store URL (default: WHOKNOWS_STORE)."),
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="Show the inferred mapping, sample rows and every problem; write nothing."
+    ),
 ) -> None:
     """Load people, declared skills and reporting lines from an HRIS export."""
     _run(store, "rows", lambda st, prog: ingest_hris(
-        st, path, mapping=mapping, full=full, aliases=aliases, rejects=rejects, progress=prog
-    ))
+        st, path, mapping=mapping, full=full, aliases=aliases, rejects=rejects, progress=prog,
+        dry_run=dry_run,
+    ), dry_run)
+
 
 
 @ingest_app.command("forum")
@@ -164,12 +146,13 @@ def forum(
         help="Most bytes one archive member or JSON file may decompress to (default: WHOKNOWS_MAX_MEMBER_BYTES, "
              "else 256 MiB); larger ones are refused, naming the member.",
     ),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Show sample records and every problem; write nothing."),
 ) -> None:
     """Load posts, communities and memberships from a forum export."""
     _run(store, "bytes", lambda st, prog: ingest_forum(
         st, path, fmt, community=community, identities=identities, aliases=aliases, rejects=rejects, progress=prog,
-        max_member_bytes=max_member_bytes,
-    ))
+        max_member_bytes=max_member_bytes, dry_run=dry_run,
+    ), dry_run)
 
 
 @ingest_app.command("manifest")
@@ -194,4 +177,4 @@ def manifest(
         summaries = guarded(lambda: work(st, prog))
     for summary in summaries:
         report(summary)
-    raise typer.Exit(EXIT_REJECTED if any(s.rejected for s in summaries) else EXIT_OK)
+    raise typer.Exit(EXIT_REJECTED if any(s.problems for s in summaries) else EXIT_OK)

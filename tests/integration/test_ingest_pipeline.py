@@ -76,7 +76,7 @@ def test_hris_leavers_inactive_never_deleted(store: SQLiteStore, tmp_path: Path)
 
 def test_hris_full_does_not_deactivate_a_rejected_row(store: SQLiteStore, tmp_path: Path) -> None:
     ingest_hris(store, write(tmp_path / "hris.csv", HR))
-    bad = write(tmp_path / "hris2.csv", HR.replace("2021-05-06,,yes", "05/06/2021,,yes"))
+    bad = write(tmp_path / "hris2.csv", HR.replace("2021-05-06,,yes", "2021-02-30,,yes"))
     s = ingest_hris(store, bad, full=True, rejects=tmp_path / "r.jsonl")
     assert s.rejected == 1
     assert s.deactivated == 0
@@ -87,12 +87,14 @@ def test_hris_unknown_manager_loads_person_and_rejects_link(store: SQLiteStore, 
     f = write(tmp_path / "hris.csv", HR + "E4,Dee,dee@x.com,,,,E99,,,,\nE5,Eve,eve@,,,,,,,,\n")
     s = ingest_hris(store, f, rejects=tmp_path / "r.jsonl")
     assert s.exit_code == 1
-    assert s.rejected == 2
+    assert (s.rows_read, s.rows_loaded, s.rows_rejected, s.rejected) == (5, 4, 1, 1)  # rows and links apart
+    assert (s.links["linked"], s.links["unresolved"], s.problems) == (2, 1, 2)
     assert s.reject_file == str(tmp_path / "r.jsonl")
     assert store.person("hr:E4") is not None
     assert store.person("hr:E5") is None
     rej = {r.row: r for r in read_rejects(tmp_path / "r.jsonl")}
-    assert "manager_id 'E99' matches no person" in rej[5].reason
+    assert "manager (id 'E99') matches no person" in rej[5].reason
+    assert rej[5].kind == "link:unresolved"
     assert "email" in rej[6].reason
     assert all(r.file == str(f) for r in rej.values())
 

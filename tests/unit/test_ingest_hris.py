@@ -77,12 +77,22 @@ def test_mapping_file_columns_and_options(tmp_path: Path) -> None:
     assert {(s.skill, s.level) for s in rows[0].skills} == {("go", 2), ("rust", 3)}
 
 
-def test_non_iso_date_without_date_format_is_rejected_not_guessed(tmp_path: Path) -> None:
-    rows, rejects = parse(tmp_path, HEADER + "E1,Ann,,,,,,03/04/2021,,,\n")
-    assert rows == []
-    assert rejects[0].row == 2
-    assert "hire date '03/04/2021'" in rejects[0].reason
-    assert "date_format" in rejects[0].reason
+def test_ambiguous_dates_are_not_guessed_and_said_once_naming_the_column(tmp_path: Path) -> None:
+    rows, rejects = parse(tmp_path, HEADER + "E1,Ann,,,,,,03/04/2021,,,\nE2,Bob,,,,,,05/06/2021,,,\n")
+    assert [r.person.hired_on for r in rows] == [None, None]  # loaded, the date left empty rather than guessed
+    assert len(rejects) == 1
+    assert rejects[0].row is None
+    assert rejects[0].kind == "column"
+    assert "column 'hire_date'" in rejects[0].reason
+    assert "date_order" in rejects[0].reason
+
+
+def test_own_id_as_manager_is_a_link_problem_not_a_row_reject(tmp_path: Path) -> None:
+    rows, rejects = parse(tmp_path, HEADER + "E1,Ann,,,,,E1,,,,\n")
+    assert [r.person.id for r in rows] == ["hr:E1"]
+    assert rows[0].manager_id is None
+    assert [r.kind for r in rejects] == ["link:cycle"]
+    assert "E1 reports to themself" in rejects[0].reason
 
 
 @pytest.mark.parametrize(
@@ -94,7 +104,6 @@ def test_non_iso_date_without_date_format_is_rejected_not_guessed(tmp_path: Path
         ("E1,Ann,,,,,,,,maybe,", "opted_out 'maybe'"),
         (",Ann,,,,,,,,,", "id is empty"),
         ("E1,,,,,,,,,,", "name is empty"),
-        ("E1,Ann,,,,,E1,,,,", "own id"),
         ("E1,Ann,,,,,,,,,,,extra", "fields but the header has"),
     ],
 )
@@ -125,15 +134,40 @@ def test_mapping_naming_an_absent_column_is_unreadable(tmp_path: Path) -> None:
         parse(tmp_path, HEADER + "E1,Ann,,,,,,,,,\n", mapping=m)
 
 
-def test_wrong_encoding_names_file_and_line(tmp_path: Path) -> None:
-    p = write(tmp_path, HEADER + "E1,Ann,,,,,,,,,\nE2,Jos\xe9,,,,,,,,,\n", encoding="latin-1")
-    with pytest.raises(UnreadableInput) as err:
-        read_hris(p)
-    assert err.value.row == 3
-    assert "not UTF-8 text" in err.value.reason
-    assert "encoding" in err.value.reason
+def test_undecodable_byte_rejects_its_row_alone_and_keeps_the_others(tmp_path: Path) -> None:
+    # issue 9.6: one bad byte on row 3 keeps row 2 (and row 4)
+    p = write(tmp_path, HEADER + "E1,Ann,,,,,,,,,\nE2,Jos\xe9,,,,,,,,,\nE3,Cy,,,,,,,,,\n", encoding="latin-1")
+    table = read_hris(p)
+    assert [n for n, _ in table.rows] == [2, 4]
+    [bad] = table.rejects
+    assert (bad.row, bad.file) == (3, str(p))
+    assert "not UTF-8 text (byte 0xe9)" in bad.reason
+    assert "encoding" in bad.reason
     rows = [r for r in parse_hris(read_hris(p, ColumnMapping(encoding="latin-1"))) if isinstance(r, HrRow)]
     assert rows[1].person.name == "José"
+
+
+def test_undecodable_byte_in_a_quoted_multiline_row_names_that_row(tmp_path: Path) -> None:
+    text = b'id,name,title\nE1,Ann,"two\nlines"\nE2,Bob,"bad \xff\nbyte"\nE3,Cy,ok\n'
+    p = tmp_path / "hris.csv"
+    p.write_bytes(text)
+    table = read_hris(p)
+    assert [rec["id"] for _, rec in table.rows] == ["E1", "E3"]
+    assert [r.row for r in table.rejects] == [5]
+
+
+def test_undecodable_header_is_unreadable(tmp_path: Path) -> None:
+    with pytest.raises(UnreadableInput, match="header is not UTF-8"):
+        read_hris(write(tmp_path, "id,n\xe4me\nE1,Ann\n", encoding="latin-1"))
+
+
+def test_utf16_export_is_read(tmp_path: Path) -> None:
+    p = write(tmp_path, "id\tname\nE1\tZoë\n", name="p.tsv", encoding="utf-16")
+    assert p.read_bytes()[:2] in (b"\xff\xfe", b"\xfe\xff")
+    items = list(parse_hris(read_hris(p)))
+    rows = [i for i in items if isinstance(i, HrRow)]
+    assert len(rows) == len(items) == 1
+    assert rows[0].person.name == "Zoë"
 
 
 @pytest.mark.parametrize("content", ["", "  \n\n"])

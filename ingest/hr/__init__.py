@@ -1,0 +1,1 @@
+"""HR export helpers: date inference, status vocabularies, manager linking, column mappings."""

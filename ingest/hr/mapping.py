@@ -1,0 +1,165 @@
+"""Which column holds which field, and how values are read: defaults, synonyms and ``--mapping`` files.
+
+A mapping file is TOML::
+
+    [columns]                 # field = "column name in the file"
+    id = "Associate ID"
+    manager_code = "Reports To Position ID"
+    code = "Position ID"
+
+    [options]
+    date_order = "MDY"        # or locale = "en_US"; or a strict date_format = "%m/%d/%Y"
+
+    [values.active]           # status value -> still employed?
+    "Leave of Absence" = true
+
+``--mapping NAME`` without a path picks a mapping shipped in ``ingest/mappings/NAME.toml`` (workday, bamboohr,
+successfactors, personio, hibob, adp).
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from ingest.hr.dates import ORDERS
+from ingest.hr.status import value_map
+from schema.errors import UnreadableInput
+
+FIELDS = ("id", "name", "email", "title", "department", "location", "manager_id", "hire_date", "skills",
+          "opted_out", "active", "first_name", "last_name", "manager_email", "manager_name", "manager_code", "code")
+REQUIRED = ("id", "name")
+VALUE_FIELDS = ("active", "opted_out")
+OPTIONS = ("skills_separator", "level_separator", "date_format", "date_order", "locale", "encoding")
+
+# synonyms seen in Workday, BambooHR, SAP SuccessFactors, Personio, HiBob and ADP exports (first match wins)
+SYNONYMS: Mapping[str, tuple[str, ...]] = {
+    "id": ("id", "employee id", "employee_id", "employeeid", "employee number", "employee no", "emp id",
+           "worker id", "person id", "staff id", "employee #", "user id", "associate id", "personnel number"),
+    "name": ("name", "full name", "employee name", "display name", "preferred name", "worker", "legal name",
+             "employee", "payroll name"),
+    "first_name": ("first name", "firstname", "given name", "legal first name", "preferred first name"),
+    "last_name": ("last name", "lastname", "surname", "family name", "legal last name"),
+    "email": ("email", "work email", "email address", "work email address", "business email",
+              "primary work email", "e-mail", "mail", "email - primary work", "work contact: work email"),
+    "title": ("title", "job title", "position", "business title", "job profile", "job", "position title",
+              "job title description"),
+    "department": ("department", "dept", "division", "team", "supervisory organization", "org unit",
+                   "organization", "cost center", "home department", "home department description"),
+    "location": ("location", "work location", "office", "city", "site", "primary work location",
+                 "office location", "location description"),
+    "manager_id": ("manager id", "manager_id", "managerid", "supervisor id", "reports to id",
+                   "manager employee id", "supervisor employee id", "manager number", "line manager id",
+                   "reports to associate id", "reports to employee id", "manager user id", "supervisor eid"),
+    "manager_email": ("manager email", "supervisor email", "reports to email", "manager work email",
+                      "line manager email", "manager email address"),
+    "manager_name": ("manager name", "manager", "supervisor", "supervisor name", "reports to", "reports to name",
+                     "line manager", "direct manager", "managername"),
+    "manager_code": ("manager code", "reports to position id", "manager position id", "supervisor position id"),
+    "code": ("position id", "position number", "position code"),
+    "hire_date": ("hire date", "hire_date", "hired", "hired on", "start date", "original hire date",
+                  "date of hire", "hiredate", "dateofhire"),
+    "skills": ("skills", "skill", "declared skills", "competencies", "expertise", "skill set"),
+    "opted_out": ("opted out", "opted_out", "opt out", "optout", "privacy opt out", "opt-out",
+                  "directory opt out"),
+    "active": ("active", "is active", "status", "employment status", "employee status", "worker status",
+               "lifecycle status", "position status", "active status"),
+}
+
+_NORM = re.compile(r"[^0-9a-z#]+")
+
+
+def norm_header(header: str) -> str:
+    return _NORM.sub("", header.strip().casefold())
+
+
+@dataclass(frozen=True)
+class ColumnMapping:
+    """Column names per field (as in the file), parsing options and value maps."""
+
+    columns: dict[str, str] = field(default_factory=dict)
+    skills_separator: str = ";"
+    level_separator: str = ":"
+    date_format: str | None = None
+    date_order: str | None = None
+    locale: str | None = None
+    encoding: str = "utf-8-sig"
+    values: dict[str, dict[str, bool]] = field(default_factory=dict)
+    source: str | None = None  # the file it came from (for messages)
+
+
+def bundled_mappings() -> list[str]:
+    """Names of the mappings shipped with whoknows (``--mapping workday``)."""
+    root = resources.files("ingest") / "mappings"
+    return sorted(p.name[:-5] for p in root.iterdir() if p.name.endswith(".toml"))
+
+
+def mapping_path(spec: str | Path) -> Path:
+    """A mapping file path, or the shipped mapping of that name."""
+    p = Path(spec)
+    if p.exists() or p.suffix or len(p.parts) > 1:
+        return p
+    shipped = resources.files("ingest") / "mappings" / f"{str(spec).casefold()}.toml"
+    if shipped.is_file():
+        return Path(str(shipped))
+    raise UnreadableInput(str(spec), f"no such mapping file, and no shipped mapping of that name "
+                                     f"({', '.join(bundled_mappings())})")
+
+
+def load_mapping(spec: str | Path) -> ColumnMapping:
+    """Read a ``--mapping`` file (or a shipped mapping's name); anything wrong in it is UnreadableInput naming it."""
+    p = mapping_path(spec)
+    try:
+        data = tomllib.loads(p.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise UnreadableInput(str(p), f"cannot read mapping file: {exc.strerror}") from None
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise UnreadableInput(str(p), f"not a valid UTF-8 TOML file: {exc}") from None
+    unknown = set(data) - {"columns", "options", "values"}
+    if unknown:
+        raise UnreadableInput(str(p), f"unknown table(s) {sorted(unknown)}; expected [columns], [options], [values]")
+    cols, opts, vals = data.get("columns", {}), data.get("options", {}), data.get("values", {})
+    if not all(isinstance(t, dict) for t in (cols, opts, vals)):
+        raise UnreadableInput(str(p), "[columns], [options] and [values] must be tables")
+    for k, v in cols.items():
+        if k not in FIELDS:
+            raise UnreadableInput(str(p), f"[columns] {k!r} is not a field; fields: {', '.join(FIELDS)}")
+        if not isinstance(v, str) or not v.strip():
+            raise UnreadableInput(str(p), f"[columns] {k} must be a column name")
+    for k, v in opts.items():
+        if k not in OPTIONS:
+            raise UnreadableInput(str(p), f"[options] {k!r} is unknown; options: {', '.join(OPTIONS)}")
+        if not isinstance(v, str) or not v:
+            raise UnreadableInput(str(p), f"[options] {k} must be a non-empty string")
+    if "encoding" in opts:
+        try:
+            "".encode(opts["encoding"])
+        except LookupError:
+            raise UnreadableInput(str(p), f"[options] encoding {opts['encoding']!r} is unknown") from None
+    if "date_order" in opts:
+        opts["date_order"] = opts["date_order"].upper()
+        if opts["date_order"] not in ORDERS:
+            raise UnreadableInput(str(p), f"[options] date_order must be one of {', '.join(ORDERS)}")
+    values: dict[str, dict[str, bool]] = {}
+    for fld, table in vals.items():
+        if fld not in VALUE_FIELDS or not isinstance(table, dict):
+            raise UnreadableInput(str(p), f"[values.{fld}] is not supported; value maps: "
+                                          f"{', '.join(f'[values.{f}]' for f in VALUE_FIELDS)}")
+        bad = [k for k, v in table.items() if not isinstance(v, bool)]
+        if bad:
+            raise UnreadableInput(str(p), f"[values.{fld}] {bad[0]!r} must be true or false")
+        values[fld] = value_map(table)
+    return ColumnMapping(columns=dict(cols), values=values, source=str(p), **_opts(opts))
+
+
+def _opts(opts: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in opts.items() if k in OPTIONS}
+
+
+__all__ = ["FIELDS", "OPTIONS", "REQUIRED", "SYNONYMS", "ColumnMapping", "bundled_mappings", "load_mapping",
+           "mapping_path", "norm_header"]

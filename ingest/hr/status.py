@@ -1,0 +1,122 @@
+"""Employment status and yes/no values: the words HR systems use, and the mapping file's value maps.
+
+A status column says whether a person still works here. Leavers load as inactive (never rejected for being one);
+people on leave, on probation or not yet started stay active. Vocabularies known by default include Workday
+(Active, On Leave, Terminated), BambooHR (Active/Inactive; Full-Time, Part-Time, Contractor, Terminated),
+SAP SuccessFactors (active/inactive; Employee Central's Active, Paid Leave, Unpaid Leave, Suspended, Furlough,
+Retired, Terminated, Discarded, Dormant, Reported No Show), Personio (active, onboarding, leave, inactive),
+HiBob (Employed, Hired, Leave, Garden leave, Terminated), ADP (Active, Leave, Terminated, Deceased, Retired) and
+free-text statuses such as "Voluntarily Terminated" or "Terminated for Cause". Anything else is rejected for its
+row with a hint to add it to ``[values.active]`` in the mapping file, which always wins::
+
+    [values.active]
+    "Leave of Absence" = true
+    "Alumni" = false
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from typing import Any
+
+_WORD = re.compile(r"[^0-9a-z]+")
+
+_TRUE = frozenset({"true", "yes", "y", "1", "t", "on", "x"})
+_FALSE = frozenset({"false", "no", "n", "0", "f", "off"})
+
+# whole statuses, checked before the keyword rules (so "garden leave" is a leaver while "leave" is not)
+STATUS_WORDS: Mapping[str, bool] = {
+    "active": True, "employed": True, "current": True, "hired": True, "pre hire": True, "prehire": True,
+    "onboarding": True, "new hire": True, "pending hire": True, "pending start": True, "not started": True,
+    "leave": True, "on leave": True, "leave of absence": True, "loa": True, "paid leave": True,
+    "unpaid leave": True, "parental leave": True, "maternity leave": True, "sick leave": True,
+    "suspended": True, "furlough": True, "furloughed": True, "sabbatical": True, "probation": True,
+    "full time": True, "part time": True, "fulltime": True, "parttime": True, "contractor": True, "intern": True,
+    "temporary": True, "seasonal": True, "consultant": True, "freelancer": True, "working student": True,
+    "inactive": False, "not active": False, "terminated": False, "termed": False, "garden leave": False,
+    "voluntarily terminated": False, "involuntarily terminated": False, "terminated for cause": False,
+    "resigned": False, "retired": False, "retiree": False, "deceased": False, "former": False,
+    "former employee": False, "ended": False, "left": False, "leaver": False, "separated": False,
+    "dismissed": False, "laid off": False, "discarded": False, "dormant": False, "reported no show": False,
+    "no show": False, "withdrawn": False, "expired": False, "alumni": False, "alumnus": False, "exited": False,
+    "end of contract": False, "contract ended": False, "offboarded": False,
+}
+# stems that make any other status a leaver, then stems that make it a current employee
+_LEAVER_STEMS = ("terminat", "resign", "retire", "deceas", "separat", "dismiss", "former", "inactive",
+                 "leaver", "laidoff", "layoff", "redundan", "offboard", "withdrawn", "exited", "quit", "fired")
+_CURRENT_STEMS = ("active", "employ", "leave", "loa", "onboard", "probation", "suspend", "furlough", "sabbatic",
+                  "fulltime", "parttime", "contract", "intern", "temporary", "hire")
+
+
+def fold(value: str) -> str:
+    """Case, accents and punctuation folded: "Terminated - for Cause" -> "terminated for cause"."""
+    t = unicodedata.normalize("NFKD", value)
+    t = "".join(c for c in t if not unicodedata.combining(c)).casefold()
+    return _WORD.sub(" ", t).strip()
+
+
+def value_map(raw: Mapping[str, Any]) -> dict[str, bool]:
+    """A mapping file's ``[values.<field>]`` table with folded keys."""
+    return {fold(k): bool(v) for k, v in raw.items()}
+
+
+def parse_flag(value: Any, default: bool, what: str, values: Mapping[str, bool] | None = None) -> bool:
+    """A yes/no column (opted_out): true/false/yes/no/1/0/y/n, the mapping's value map; blank -> default."""
+    if isinstance(value, bool):
+        return value
+    t = _plain(value)
+    if not t:
+        return default
+    f = fold(t)
+    if values and f in values:
+        return values[f]
+    if f in _TRUE:
+        return True
+    if f in _FALSE:
+        return False
+    raise ValueError(f"{what} {t[:30]!r} is not a yes/no value; map it in [values.{what}] in --mapping")
+
+
+def parse_status(value: Any, values: Mapping[str, bool] | None = None) -> bool:
+    """Whether a status value means a current employee (True) or a leaver (False); blank -> True."""
+    if isinstance(value, bool):
+        return value
+    t = _plain(value)
+    if not t:
+        return True
+    f = fold(t)
+    if values and f in values:
+        return values[f]
+    if f in _TRUE:
+        return True
+    if f in _FALSE:
+        return False
+    known = STATUS_WORDS.get(f)
+    if known is not None:
+        return known
+    squashed = f.replace(" ", "")
+    if squashed.startswith(("not", "non", "no")) and any(s in squashed for s in _CURRENT_STEMS):
+        return False  # "not active", "non-employee", "no longer employed"
+    if any(s in squashed for s in _LEAVER_STEMS):
+        return False
+    if any(s in squashed for s in _CURRENT_STEMS):
+        return True
+    raise ValueError(
+        f"status {t[:40]!r} is not a known employment status; map it in [values.active] in --mapping "
+        f'(e.g. "{t[:40]}" = false for a leaver)'
+    )
+
+
+def _plain(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, int | float | str):
+        return str(value).strip()
+    raise ValueError(f"expected text, got a JSON {type(value).__name__}")
+
+
+__all__ = ["STATUS_WORDS", "fold", "parse_flag", "parse_status", "value_map"]

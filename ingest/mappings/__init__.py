@@ -1,0 +1,1 @@
+"""Mappings shipped for common HR exports (``--mapping workday``): TOML files only."""
