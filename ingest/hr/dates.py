@@ -25,7 +25,8 @@ _LABELS = {"MDY": "US MM/DD/YYYY", "DMY": "European DD/MM/YYYY", "YMD": "YYYY/MM
 _MDY_REGIONS = frozenset({"US", "PR", "PH", "GU", "AS", "VI", "MP", "UM", "FM", "MH", "PW"})
 _TIME = r"(?:[ T,]+\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:[AaPp]\.?[Mm]\.?)?\s*(?:Z|[+-]\d{2}:?\d{2}|[A-Z]{2,4})?)?"
 _NUMERIC = re.compile(r"^(\d{1,2})([./-])(\d{1,2})\2(\d{4}|\d{2})" + _TIME + r"$")
-_YEAR_FIRST = re.compile(r"^(\d{4})([./-])(\d{1,2})\2(\d{1,2})" + _TIME + r"$")
+# year-first, with an optional offset straight after the date (xs:date, as Workday's RaaS writes 2011-07-05-07:00)
+_YEAR_FIRST = re.compile(r"^(\d{4})([./-])(\d{1,2})\2(\d{1,2})(?:Z|[+-]\d{2}:\d{2})?" + _TIME + r"$")
 _SERIAL = re.compile(r"^\d{1,7}(?:\.\d+)?$")
 _COMPACT = re.compile(r"^(19|20)\d{6}$")
 _MONTHS = {m: i for i, names in enumerate(

@@ -12,12 +12,14 @@ reports to A, or to themself) is reported once and none of its lines is loaded. 
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ingest.hr.status import fold
 
+_REMARK = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv", "phd", "md"})
 
 
@@ -32,7 +34,9 @@ def _tokens(text: str) -> list[str]:
 
 def name_keys(name: str) -> tuple[str, str] | None:
     """(full, short) keys of a person's name, the same for "Ann B. Lee", "Lee, Ann B" and "LEE, Ann":
-    full = given names then family names; short = first given name then family names. None for no name."""
+    full = given names then family names; short = first given name then family names. None for no name.
+    Remarks in brackets are dropped ("Eric Asture (Inactive)", as BambooHR marks a manager who left)."""
+    name = _REMARK.sub(" ", name)
     if "," in name:
         family, _, given = name.partition(",")
         last, first = _tokens(family), _tokens(given)
@@ -159,10 +163,13 @@ def resolve_managers(
     idx = _Index(people, known_emails or {})
     in_file = set(idx.row)
     codes = _code_table(idx, refs, in_file, known_ids)
+    learnt = not idx.code  # codes learnt from names: a row's own name, when it gives one, is the better evidence
     out = LinkResult()
     unresolved: dict[str, list[ManagerRef]] = defaultdict(list)
     ambiguous: dict[tuple[str, ...], tuple[str, set[str], list[ManagerRef]]] = {}  # by the people it fits
     for ref in refs:
+        if learnt and ref.code and ref.name:
+            ref = ManagerRef(ref.person_id, ref.row, ref.id, ref.email, ref.name, None)
         target, how, amb = _resolve(ref, idx, codes, in_file, known_ids)
         if target is not None:
             out.links[ref.person_id] = target

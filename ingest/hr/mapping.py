@@ -41,7 +41,7 @@ OPTIONS = ("skills_separator", "level_separator", "date_format", "date_order", "
 SYNONYMS: Mapping[str, tuple[str, ...]] = {
     "id": ("id", "employee id", "employee_id", "employeeid", "employee number", "employee no", "emp id",
            "worker id", "person id", "staff id", "employee #", "user id", "associate id", "personnel number"),
-    "name": ("name", "full name", "employee name", "display name", "preferred name", "worker", "legal name",
+    "name": ("name", "full name", "employee name", "display name", "worker", "legal name",
              "employee", "payroll name"),
     "first_name": ("first name", "firstname", "given name", "legal first name", "preferred first name"),
     "last_name": ("last name", "lastname", "surname", "family name", "legal last name"),
