@@ -196,7 +196,7 @@ def infer_date_column(
             other += 1
     serial = serials > 0 and serials >= numeric + other
     if numeric == 0:
-        how = f"spreadsheet serial numbers ({serials} values)" if serial else "ISO 8601 / unambiguous forms"
+        how = f"{serials} values" if serial else f"{other} values, each ISO 8601 or another unambiguous form"
         return DateColumn(column, serial=serial, how=how)
     if day_first and month_first:
         order = "DMY" if day_first > month_first else "MDY"

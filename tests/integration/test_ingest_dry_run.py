@@ -20,6 +20,7 @@ HR = (
     '"Ng, Eve",10006,Technician,Sales,John Smith,30,2015-12-01,Active\n'
     '"Roy, Bob",10008,Technician,Sales,Eve Ng,,2015-13-40,Active\n'
     '"Poe, Dee",10007,Technician,Sales,Nobody Known,31,01/02/2016,Zombie\n'
+    '"Kay, Lee",10009,Technician,Production,,22,01/03/2016,Active\n'
 )
 
 
@@ -49,10 +50,10 @@ def test_hris_dry_run_on_a_first_import_creates_no_store(tmp_path: Path) -> None
     assert "Albert, Michael (hr:10001)" in out
     assert "2011-07-05" in out
     # rows and links counted apart
-    assert "rows read │ 8" in out
-    assert "rows would be loaded │ 6" in out
+    assert "rows read │ 9" in out
+    assert "rows would be loaded │ 7" in out
     assert "rows rejected │ 2" in out
-    assert "reporting lines would be linked (code 2) │ 2" in out  # code 22 learnt from "Michael Albert"
+    assert "reporting lines would be linked (code 1, name 2) │ 3" in out  # code 22 learnt from "Michael Albert"
     assert "reporting lines ambiguous (manager fits several people) │ 1" in out
     # every problem, grouped by reason with counts and example rows
     assert "problems, grouped by reason" in out
