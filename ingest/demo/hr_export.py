@@ -48,6 +48,8 @@ def _us(d: date) -> str:
 
 
 def generate(rows: int = 300, seed: int = 7) -> tuple[list[list[str]], Truth]:
+    if not 30 <= rows <= len(FIRST) * len(LAST) - 2:
+        raise ValueError(f"rows must be between 30 and {len(FIRST) * len(LAST) - 2} (distinct names)")
     rnd = random.Random(seed)
     names: set[tuple[str, str]] = set()
     people: list[tuple[str, str, str]] = []  # (first, middle initial, last)
