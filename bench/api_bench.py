@@ -62,7 +62,7 @@ def serve(store_url: str, port: int, log_file: str, cache_ttl: float) -> None:
     import anyio.to_thread
     import uvicorn
 
-    from app.graphql.explain import explain_expertise, weekly_trend, withheld_figures
+    from app.graphql.explain import explain_expertise, health_trend, withheld_figures
     from app.main import create_app
     from app.observability import configure_logging
     from app.settings import load_settings
@@ -98,7 +98,9 @@ def serve(store_url: str, port: int, log_file: str, cache_ttl: float) -> None:
             c, report = await anyio.to_thread.run_sync(lambda: (store.community(id), store.community_health(id)))
 
             def figs(h: Any) -> dict[str, Any]:
-                hidden, reason = withheld_figures(h, settings.min_group_size)
+                hidden, reason = withheld_figures(
+                    h, settings.min_group_size, opted_out_changed=report.opted_out_changed
+                )
                 d = h.model_dump(mode="json")
                 return {**{k: (None if k in hidden else v) for k, v in d.items()}, "withheld": list(hidden),
                         "withheldReason": reason}
@@ -106,7 +108,7 @@ def serve(store_url: str, port: int, log_file: str, cache_ttl: float) -> None:
             return dumps({"id": c.id, "name": c.name, "health": {
                 "current": figs(report.current) if report.current else None,
                 "weekly": [figs(w) for w in report.weekly],
-                "trend": {k: weekly_trend(report.weekly, k) for k in ("posts", "active_members", "reply_rate")}}})
+                "trend": vars(health_trend(report, settings.min_group_size))}})
 
         @app.get("/bare/influencers")
         async def bare_influencers(request: Request) -> Response:

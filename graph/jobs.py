@@ -35,7 +35,7 @@ from graph.analytics.influence import pagerank, personalized_pagerank
 from graph.analytics.routing import train_router
 from graph.expert_routing import ROUTER_META_KEY
 from graph.projection import ProjectedGraph, TieWeights, project
-from graph.store.base import AnalyticsSnapshot, GraphStore, Projection
+from graph.store.base import AnalyticsSnapshot, GraphStore, Projection, opted_out_digest
 from schema.labels import ScoreScope
 from schema.models import AnalyticsRun, InfluenceScore, PersonScores
 
@@ -154,7 +154,7 @@ def compute_snapshot(
                 skill_seeds[e.skill][e.person_id] = e.score
             by_skill = _ppr(g, skill_seeds, p.influence_top)
         with clock.stage("health"):
-            health = _health(pg, p.health_weeks)
+            health = _health(pg, data, p.health_weeks)
         if future is not None:
             for stage in STRUCTURE_STAGES:
                 if progress is not None:
@@ -200,6 +200,7 @@ def compute_snapshot(
         influence_rows=len(influence),
         detected_communities=len(detected),
         health_rows=len(health),
+        opted_out_digest=opted_out_digest(q.id for q in data.people if q.opted_out),
         articulation_points=len(cut),
         as_of=pg.as_of.isoformat(),
         betweenness="exact" if g.n < p.betweenness_exact_below else f"sampled k={p.betweenness_samples}",
@@ -304,16 +305,23 @@ def _influence_rows(
     return rows
 
 
-def _health(pg: ProjectedGraph, weeks: int) -> list[Any]:
+def _health(pg: ProjectedGraph, data: Projection, weeks: int) -> list[Any]:
+    """Health of every declared community, opted-out people's posts left out entirely (docs/health.md).
+
+    The projection keeps an opted-out person's posts as anonymous activity (other measures need the thread
+    structure); health must not count them at all, not even as someone's reply, so they are dropped here.
+    """
     declared = {c.id for c in pg.communities}
     managers = {m for _, m in pg.reports_to} | {
         p.manager_id for p in pg.people.values() if p.manager_id is not None
     }
+    opted_out = {q.id for q in data.people if q.opted_out}
+    hidden = {post.id for post in data.posts if post.author_id in opted_out}
     rows = community_health(
-        (post for post in pg.posts if post.community_id in declared),
+        (post for post in pg.posts if post.community_id in declared and post.id not in hidden),
         [(m.person_id, m.community_id, m.since) for m in pg.memberships if m.community_id in declared],
         departments={pid: p.department for pid, p in pg.people.items()},
-        managers=managers,
+        managers=managers - opted_out,
         as_of=pg.as_of,
         weeks=weeks,
         communities=sorted(declared),

@@ -200,15 +200,26 @@ class DetectedCommunity(Record):
 
 
 class CommunityHealth(Record):
-    """Health figures for one community over one period (CHAOSS-style; None where too little data)."""
+    """Health figures for one community over one period (defined in docs/health.md; None where too little data).
+
+    ``days`` is the period's length (7 for a whole week, less for the week still running, 30 for "current");
+    ``replied_threads``, ``newcomers``, ``leaders`` and ``cross_department_people`` are the populations some figures
+    are computed over, kept so a reader can withhold a figure over too few people.
+    """
 
     community_id: NodeId
     period: HealthPeriod
     start: date
+    days: float = 7.0
     members: int = 0
     active_members: int = 0
     posts: int = 0
+    posts_per_week: float | None = None
     threads: int = 0
+    replied_threads: int = 0
+    newcomers: int = 0
+    leaders: int = 0
+    cross_department_people: int = 0
     reply_rate: float | None = None
     median_first_response_hours: float | None = None
     unanswered_share: float | None = None

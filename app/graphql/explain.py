@@ -8,6 +8,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
+from graph.analytics.health_release import FIGURES, Trend, weekly_trend, withheld
+from graph.store.base import HealthReport
 from schema.labels import EvidenceKind
 from schema.models import CommunityHealth, Evidence
 
@@ -97,27 +99,18 @@ def explain_expertise(
     return ", ".join(parts)
 
 
-# --- community health: privacy and trend -------------------------------------------------------------
+# --- community health: privacy and trend (the rules live in graph/analytics/health_release.py) ------------
 
-# figures that describe the *active contributors* of a period; withheld when fewer than k people were active
-CONTRIBUTOR_FIGURES = (
-    "reply_rate",
-    "median_first_response_hours",
-    "contributor_gini",
-    "absence_factor",
-    "newcomer_retention",
-    "managers_active_share",
-    "cross_department_share",
-)
-MEMBER_FIGURES = ("members", "active_members", "posts", "threads", "unanswered_share", *CONTRIBUTOR_FIGURES)
+STALE_REASON = "someone opted out (or back in) since the last analysis: figures return after the next analyze"
 
 
-def withheld_figures(h: CommunityHealth, min_group: int) -> tuple[tuple[str, ...], str | None]:
-    """Which figures of a health snapshot to withhold, and why (aggregates over < ``min_group`` people).
+def withheld_figures(
+    h: CommunityHealth, min_group: int, *, opted_out_changed: bool = False
+) -> tuple[tuple[str, ...], str | None]:
+    """Which figures of a health row to withhold, and why (see docs/health.md, "Privacy").
 
-    A community with fewer than ``min_group`` members shows nothing; one with enough members but fewer active
-    contributors hides the figures that describe those contributors (Gini, absence factor, response times...),
-    which over two or three people would point at individuals.
+    A snapshot computed before someone opted out may still count them: all of it is withheld until the next
+    analyze, so no figure counts them and no two figures disagree by the number who opted out.
 
     >>> from datetime import date
     >>> from schema.labels import HealthPeriod
@@ -125,41 +118,24 @@ def withheld_figures(h: CommunityHealth, min_group: int) -> tuple[tuple[str, ...
     ...                     active_members=2, contributor_gini=0.4)
     >>> fields, reason = withheld_figures(h, 5)
     >>> "contributor_gini" in fields, "members" in fields, reason
-    (True, False, 'fewer than 5 active contributors')
+    (True, True, 'fewer than 5 people contributed in this period')
     """
-    if h.members < min_group:
-        return MEMBER_FIGURES, f"fewer than {min_group} members"
-    if h.active_members < min_group:
-        return CONTRIBUTOR_FIGURES, f"fewer than {min_group} active contributors"
-    return (), None
+    if opted_out_changed:
+        return FIGURES, STALE_REASON
+    return withheld(h, min_group)
 
 
-def weekly_trend(weeks: Sequence[CommunityHealth], field: str, span: int = 4) -> float | None:
-    """Relative change of ``field`` between the last ``span`` weeks and the ``span`` before (0.25 = +25%).
-
-    None when there are fewer than two full spans or the earlier span sums to zero.
-
-    >>> from datetime import date
-    >>> from schema.labels import HealthPeriod
-    >>> ws = [CommunityHealth(community_id="x:1", period=HealthPeriod.WEEK, start=date(2026, 1, 5), posts=p)
-    ...       for p in (10, 10, 10, 10, 15, 15, 10, 10)]
-    >>> weekly_trend(ws, "posts")
-    0.25
-    """
-    if len(weeks) < 2 * span:
-        return None
-    recent = sum(float(getattr(w, field) or 0) for w in weeks[-span:])
-    before = sum(float(getattr(w, field) or 0) for w in weeks[-2 * span:-span])
-    if before == 0:
-        return None
-    return round((recent - before) / before, 4)
+def health_trend(report: HealthReport, min_group: int) -> Trend:
+    """The weekly trend of a health report, or why there is none."""
+    if report.opted_out_changed:
+        return Trend(reason=STALE_REASON)
+    return weekly_trend(report.weekly, min_group)
 
 
 __all__ = [
-    "CONTRIBUTOR_FIGURES",
-    "MEMBER_FIGURES",
+    "STALE_REASON",
     "explain_expertise",
     "recency_phrase",
-    "weekly_trend",
+    "health_trend",
     "withheld_figures",
 ]

@@ -15,7 +15,7 @@ from strawberry.scalars import JSON
 
 from app.auth import Role
 from app.graphql.context import Context
-from app.graphql.explain import explain_expertise, weekly_trend, withheld_figures
+from app.graphql.explain import explain_expertise, health_trend, withheld_figures
 from app.graphql.limits import node_id, page_size
 from graph.store import base
 from schema import models
@@ -273,19 +273,23 @@ class Broker:
         )
 
 
-@strawberry.type(description="Health figures of one period; figures over fewer than 5 people are withheld (null).")
+@strawberry.type(
+    description="Health figures of one period, defined in docs/health.md; figures over fewer than "
+    "WHOKNOWS_MIN_GROUP_SIZE people are withheld (null, named in `withheld`)."
+)
 class HealthFigures:
     period: str
     start: date
+    days: float = strawberry.field(description="Length of the period: 7 for a whole week, less for this week.")
     members: int | None
-    active_members: int | None
+    active_members: int | None = strawberry.field(description="People who posted in the period.")
     posts: int | None
     threads: int | None
     posts_per_week: float | None
-    reply_rate: float | None
+    reply_rate: float | None = strawberry.field(description="Share of the period's threads that got a reply.")
     median_first_response_hours: float | None
-    unanswered_share: float | None
-    contributor_gini: float | None
+    unanswered_share: float | None = strawberry.field(description="1 - replyRate: threads with no reply.")
+    contributor_gini: float | None = strawberry.field(description="Inequality of posts among the contributors.")
     absence_factor: int | None = strawberry.field(description="Fewest people who made half of the posts.")
     newcomer_retention: float | None
     managers_active_share: float | None
@@ -294,19 +298,19 @@ class HealthFigures:
     withheld_reason: str | None
 
     @classmethod
-    def from_domain(cls, h: models.CommunityHealth, min_group: int) -> HealthFigures:
-        hidden, reason = withheld_figures(h, min_group)
+    def from_domain(
+        cls, h: models.CommunityHealth, min_group: int, *, opted_out_changed: bool = False
+    ) -> HealthFigures:
+        hidden, reason = withheld_figures(h, min_group, opted_out_changed=opted_out_changed)
         values = {name: (None if name in hidden else getattr(h, name)) for name in _FIGURE_FIELDS}
-        weeks = 30 / 7 if str(h.period) == "current" else 1.0
-        posts = values["posts"]
         return cls(
-            period=str(h.period), start=h.start, posts_per_week=round(posts / weeks, 3) if posts is not None else None,
-            withheld=[_camel(n) for n in hidden], withheld_reason=reason, **values,
+            period=str(h.period), start=h.start, days=h.days, withheld=[_camel(n) for n in hidden],
+            withheld_reason=reason, **values,
         )
 
 
 _FIGURE_FIELDS = (
-    "members", "active_members", "posts", "threads", "reply_rate", "median_first_response_hours",
+    "members", "active_members", "posts", "threads", "posts_per_week", "reply_rate", "median_first_response_hours",
     "unanswered_share", "contributor_gini", "absence_factor", "newcomer_retention", "managers_active_share",
     "cross_department_share",
 )
@@ -317,11 +321,15 @@ def _camel(name: str) -> str:
     return head + "".join(w.title() for w in rest)
 
 
-@strawberry.type(description="Relative change, last 4 weeks against the 4 before (0.25 = +25%); null without data.")
+@strawberry.type(
+    description="Relative change, last 4 complete weeks against the 4 before (0.25 = +25%); null when a window "
+    "holds too few posts or a week is withheld (see `reason`)."
+)
 class HealthTrend:
     posts: float | None
     active_members: float | None
     reply_rate: float | None
+    reason: str | None = strawberry.field(description="Why there is no trend, when there is none.")
 
 
 @strawberry.type(description="Community health: the current 30-day figures and the weekly series, oldest first.")
@@ -332,20 +340,16 @@ class CommunityHealth:
 
     @classmethod
     def from_domain(cls, report: base.HealthReport, min_group: int) -> CommunityHealth:
-        weeks = report.weekly
-
-        def trend(name: str) -> float | None:
-            # a figure withheld in any week it would be computed from is withheld from the trend too
-            if any(name in withheld_figures(w, min_group)[0] for w in weeks[-8:]):
-                return None
-            return weekly_trend(weeks, name)
-
+        stale = report.opted_out_changed
+        t = health_trend(report, min_group)
         return cls(
-            current=HealthFigures.from_domain(report.current, min_group) if report.current else None,
-            weekly=[HealthFigures.from_domain(w, min_group) for w in weeks],
-            trend=HealthTrend(
-                posts=trend("posts"), active_members=trend("active_members"), reply_rate=trend("reply_rate")
+            current=(
+                HealthFigures.from_domain(report.current, min_group, opted_out_changed=stale)
+                if report.current else None
             ),
+            weekly=[HealthFigures.from_domain(w, min_group, opted_out_changed=stale) for w in report.weekly],
+            trend=HealthTrend(posts=t.posts, active_members=t.active_members, reply_rate=t.reply_rate,
+                              reason=t.reason),
         )
 
 

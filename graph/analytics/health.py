@@ -1,25 +1,22 @@
 """Community health: activity, responsiveness, concentration and growth, per community, per week and now.
 
-Figures follow the CHAOSS community-health metrics where one exists (CHAOSS 2023: "Time to First Response",
-"Bus Factor" here called absence factor, "Contributor Absence Factor", "Inclusivity"), computed over the posts
-of one community. Definitions, for a period ``[start, end)``:
+Every figure is defined in ``docs/health.md``; this module computes exactly those definitions, and
+``tests/unit/test_health_invariants.py`` checks the relations that bind them on random communities. In short, for
+one community and a period ``[start, end)`` (an ISO week, or the 30 days up to the run):
 
-- members: declared members who joined before ``end`` plus anyone who posted there before ``end``;
-- active members: distinct authors posting in the 30 days before ``end``;
-- posts, threads: posts created / threads started in the period;
-- reply rate: share of the period's threads that got a response from someone other than their author (ever);
-- median first response (hours): over those threads, time from the start to the first response by another person;
-- unanswered share: share of the period's threads with no answer by another person (for a question: an answer;
-  for any other thread start: any response);
-- contributor Gini: inequality of posts per author in the period (0 equal, towards 1 one person posts all);
-- absence factor: the fewest authors who together made at least half of the period's posts;
-- newcomer retention: of the authors whose first post there fell in the period-long window just before the
-  period, the share who posted again during the period;
-- managers active: of the members who manage someone, the share active (30 days before ``end``);
-- cross-department share: of the responses in the period between two people with a known department, the share
-  that crosses departments.
+- a *thread* is a post of the community with no parent (its root); the other posts belong to their root's thread;
+- a *response* is a post in a thread by someone other than the thread's author; a *reply* is a response of kind
+  ``answer`` or ``reply`` (a ``comment`` is a response but no reply);
+- *contributors* (``active_members``) are the distinct people who posted in the period;
+- *members* are the people who joined before ``end``: declared members, and anyone who posted there before ``end``;
+- *reply rate* is the share of the period's threads that got a reply (ever, up to the run); *unanswered share* is
+  the share that got none, so the two add up to 1;
+- *median first response* is over the period's threads that got a response of any kind (CHAOSS "Time to First
+  Response"), in hours;
+- *contributor Gini* and *absence factor* are over the period's contributors and their post counts.
 
-Posts without an author (deleted or opted-out accounts) count as activity but for no person.
+The caller removes opted-out people before calling (their posts and memberships are not passed at all: their
+activity counts in no figure). Posts without an author (deleted accounts) count as posts but for no person.
 """
 
 from __future__ import annotations
@@ -37,6 +34,7 @@ from schema.labels import HealthPeriod
 from schema.models import CommunityHealth
 
 ACTIVE_DAYS = 30
+REPLY_KINDS = frozenset({"answer", "reply"})
 
 
 def gini(values: Sequence[float]) -> float | None:
@@ -61,7 +59,7 @@ def gini(values: Sequence[float]) -> float | None:
     if n == 0 or total == 0:
         return None
     weighted = sum(i * x for i, x in enumerate(xs, start=1))
-    return round(2 * weighted / (n * total) - (n + 1) / n, 12)
+    return max(0.0, round(2 * weighted / (n * total) - (n + 1) / n, 12))
 
 
 def absence_factor(counts: Iterable[int], share: float = 0.5) -> int | None:
@@ -94,16 +92,15 @@ def absence_factor(counts: Iterable[int], share: float = 0.5) -> int | None:
 class _Thread:
     start: datetime
     author: str | None
-    is_question: bool
-    first_response: datetime | None = None
-    answered: bool = False
+    first_response: datetime | None = None  # any kind, by someone else
+    first_reply: datetime | None = None  # an answer or reply, by someone else
 
 
 @dataclass
 class _Community:
-    posts: list[tuple[datetime, str | None]] = field(default_factory=list)  # (time, author), sorted later
+    posts: list[tuple[datetime, str | None]] = field(default_factory=list)  # (time, author), in time order
     threads: dict[str, _Thread] = field(default_factory=dict)
-    responses: list[tuple[datetime, str | None, str | None]] = field(default_factory=list)  # (time, from, to)
+    responses: list[tuple[datetime, str, str]] = field(default_factory=list)  # (time, from, to): two known people
     joined: dict[str, datetime] = field(default_factory=dict)  # person -> first membership or post
     first_post: dict[str, datetime] = field(default_factory=dict)
 
@@ -113,6 +110,12 @@ def _aware(t: datetime) -> datetime:
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_TICK = timedelta(microseconds=1)
+
+
+def _other(author: str | None, thread_author: str | None) -> bool:
+    """Whether a post in a thread is by someone other than its author (an unknown account counts as another)."""
+    return author is None or thread_author is None or author != thread_author
 
 
 def community_health(
@@ -130,13 +133,14 @@ def community_health(
     Parameters
     ----------
     posts : iterable of post rows
-        Posts with a ``community_id``; the others are ignored. Posts after ``as_of`` are ignored.
+        Posts with a ``community_id``; the others are ignored, and so are posts after ``as_of``. Opted-out people's
+        posts must not be passed.
     memberships : iterable of (person id, community id, since)
-        Declared members (``since`` None: member from the start).
+        Declared members (``since`` None: member from the start), opted-out people left out.
     departments : mapping
         Person id -> department, for the cross-department share.
     managers : iterable of person ids
-        People who manage someone.
+        People who manage someone (the community's leaders, for leader participation).
     weeks : int
         How many ISO weeks back from the week of ``as_of`` (weeks before a community's first activity are skipped).
     communities : iterable of ids, optional
@@ -145,7 +149,7 @@ def community_health(
     Returns
     -------
     list of CommunityHealth
-        Per community: the weekly rows oldest first, then the current row.
+        Per community: the weekly rows oldest first (the last one is the week still running), then the current row.
 
     References
     ----------
@@ -164,27 +168,24 @@ def community_health(
     ...            thread_id="q", parent_id="q")]
     >>> now = [h for h in community_health(posts, [], departments={}, managers=[], as_of=t + timedelta(days=1))
     ...        if h.period == "current"][0]
-    >>> now.posts, now.reply_rate, now.median_first_response_hours, now.absence_factor
-    (2, 1.0, 2.0, 1)
+    >>> now.posts, now.reply_rate, now.unanswered_share, now.median_first_response_hours, now.absence_factor
+    (2, 1.0, 0.0, 2.0, 1)
     """
     if weeks < 0:
         raise ValueError(f"weeks must be >= 0, got {weeks}")
     as_of = _aware(as_of)
-    managers = set(managers)
     data: dict[str, _Community] = defaultdict(_Community)
-    author_of: dict[str, str | None] = {}
-    thread_of: dict[str, tuple[str, str]] = {}  # post id -> (community, thread root id)
     rows: list[tuple[datetime, str, PostLike]] = []
     for p in posts:
         if p.community_id is None:
             continue
-        t = p.created_at
-        if t.tzinfo is None:
-            t = t.replace(tzinfo=UTC)
+        t = _aware(p.created_at)
         if t <= as_of:
             rows.append((t, p.id, p))
-            author_of[p.id] = p.author_id
-    rows.sort(key=lambda r: (r[0], r[1]))
+    # time order; at one instant a thread's root before its responses (an answer may share its question's second)
+    rows.sort(key=lambda r: (r[0], bool(r[2].parent_id or (r[2].thread_id and r[2].thread_id != r[1])), r[1]))
+    author_of = {pid: p.author_id for _, pid, p in rows}
+    root_of: dict[str, str] = {}  # post id -> its thread's root id, for posts whose thread we hold
     for t, pid, p in rows:
         c = data[p.community_id]  # type: ignore[index]
         author = p.author_id
@@ -192,25 +193,25 @@ def community_health(
         if author is not None:
             c.first_post.setdefault(author, t)  # rows are in time order: the first seen is the earliest
             c.joined.setdefault(author, t)
-        thread_id = p.thread_id
-        root_id = thread_id if thread_id and thread_id != pid else None
+        root_id = p.thread_id if p.thread_id and p.thread_id != pid else None
         if root_id is None and p.parent_id:
-            root_id = thread_of.get(p.parent_id, (None, p.parent_id))[1]
+            root_id = root_of.get(p.parent_id, p.parent_id)
         if root_id is None:
-            c.threads[pid] = _Thread(t, author, p.kind == "question")
-            thread_of[pid] = (p.community_id, pid)  # type: ignore[assignment]
+            c.threads[pid] = _Thread(t, author)
+            root_of[pid] = pid
             continue
         th = c.threads.get(root_id)
         if th is None:
-            continue  # a response to a thread we do not hold (other community or missing): no thread figures
-        thread_of[pid] = (p.community_id, root_id)  # type: ignore[assignment]
-        target = author_of.get(p.parent_id, th.author) if p.parent_id else th.author
-        if author is None or author != th.author:
+            continue  # its thread is not here (another community, or missing): a post, but no thread figure
+        root_of[pid] = root_id
+        if _other(author, th.author):
             if th.first_response is None:
                 th.first_response = t
-            if not th.is_question or p.kind == "answer":
-                th.answered = True
-        if author is None or target is None or author != target:
+            if th.first_reply is None and p.kind in REPLY_KINDS:
+                th.first_reply = t
+        parent = p.parent_id or root_id
+        target = author_of.get(parent) if parent in author_of else None
+        if author is not None and target is not None and author != target:
             c.responses.append((t, author, target))
     for person, cid, since in memberships:
         c = data[cid]
@@ -220,23 +221,25 @@ def community_health(
     for cid in communities or ():
         data[cid]  # noqa: B018 - touch: report communities without activity too
 
+    leaders = set(managers)
     week0 = (as_of - timedelta(days=as_of.weekday())).replace(hour=0, minute=0, second=0, microsecond=0)
     out: list[CommunityHealth] = []
     for cid in sorted(data):
         c = data[cid]
-        idx = _Index.build(c, managers)
+        idx = _Index.build(c, leaders)
         firsts = ([idx.times[0]] if idx.times else []) + idx.joined[:1]
         first_activity = min(firsts) if firsts else None
-        periods: list[tuple[HealthPeriod, datetime, datetime]] = []
+        periods: list[tuple[HealthPeriod, datetime, datetime, timedelta]] = []
         for k in range(weeks, -1, -1):
             start = week0 - timedelta(weeks=k)
-            end = min(start + timedelta(weeks=1), as_of + timedelta(microseconds=1))
+            end = min(start + timedelta(weeks=1), as_of + _TICK)
             if first_activity is None or end <= first_activity:
                 continue
-            periods.append((HealthPeriod.WEEK, start, end))
-        periods.append((HealthPeriod.CURRENT, as_of - timedelta(days=ACTIVE_DAYS), as_of + timedelta(microseconds=1)))
-        for period, start, end in periods:
-            out.append(_figures(cid, c, idx, period, start, end, departments))
+            periods.append((HealthPeriod.WEEK, start, end, timedelta(weeks=1)))
+        span = timedelta(days=ACTIVE_DAYS)
+        periods.append((HealthPeriod.CURRENT, as_of + _TICK - span, as_of + _TICK, span))
+        for period, start, end, nominal in periods:
+            out.append(_figures(cid, c, idx, period, start, end, nominal, departments))
     return out
 
 
@@ -250,21 +253,24 @@ class _Index:
     threads: list[_Thread]
     response_times: list[datetime]
     firsts: list[tuple[datetime, str]]
-    managers: list[tuple[datetime, str]]
+    leaders: list[tuple[datetime, str]]
 
     @classmethod
-    def build(cls, c: _Community, managers: set[str]) -> _Index:
+    def build(cls, c: _Community, leaders: set[str]) -> _Index:
         threads = sorted(c.threads.values(), key=lambda th: th.start)
-        firsts = sorted((t, p) for p, t in c.first_post.items())
         return cls(
             times=[t for t, _ in c.posts],
             joined=sorted(c.joined.values()),
             thread_starts=[th.start for th in threads],
             threads=threads,
             response_times=[r[0] for r in c.responses],
-            firsts=firsts,
-            managers=sorted((t, p) for p, t in c.joined.items() if p in managers),
+            firsts=sorted((t, p) for p, t in c.first_post.items()),
+            leaders=sorted((t, p) for p, t in c.joined.items() if p in leaders),
         )
+
+
+def _share(part: int, whole: int) -> float | None:
+    return round(part / whole, 6) if whole else None
 
 
 def _figures(
@@ -274,49 +280,56 @@ def _figures(
     period: HealthPeriod,
     start: datetime,
     end: datetime,
+    nominal: timedelta,
     departments: Mapping[str, str | None],
 ) -> CommunityHealth:
-    lo, hi = bisect_left(ix.times, start), bisect_left(ix.times, end)
-    in_period = c.posts[lo:hi]
-    a_lo = bisect_left(ix.times, end - timedelta(days=ACTIVE_DAYS))
-    active = {a for _, a in c.posts[a_lo:hi] if a is not None}
-    members = bisect_left(ix.joined, end)
+    in_period = c.posts[bisect_left(ix.times, start) : bisect_left(ix.times, end)]
     per_author = Counter(a for _, a in in_period if a is not None)
+    members = bisect_left(ix.joined, end)
 
     threads = ix.threads[bisect_left(ix.thread_starts, start) : bisect_left(ix.thread_starts, end)]
-    replied = [th for th in threads if th.first_response is not None]
-    delays = [(th.first_response - th.start).total_seconds() / 3600 for th in replied]  # type: ignore[operator]
+    replied = sum(th.first_reply is not None for th in threads)
+    delays = [
+        (th.first_response - th.start).total_seconds() / 3600 for th in threads if th.first_response is not None
+    ]
 
-    length = end - start
-    f_lo = bisect_left(ix.firsts, (start - length, ""))
+    f_lo = bisect_left(ix.firsts, (start - nominal, ""))
     f_hi = bisect_left(ix.firsts, (start, ""))
     newcomers = {p for _, p in ix.firsts[f_lo:f_hi]}
-    retained = newcomers & set(per_author)
+    retained = newcomers & per_author.keys()
 
-    mgr_members = {p for t, p in ix.managers if t < end}
+    leaders = {p for t, p in ix.leaders if t < end}
     responses = c.responses[bisect_left(ix.response_times, start) : bisect_left(ix.response_times, end)]
     known = [
-        (departments.get(a), departments.get(b))
+        (a, b, departments[a], departments[b])
         for _, a, b in responses
-        if a is not None and b is not None and departments.get(a) and departments.get(b)
+        if departments.get(a) and departments.get(b)
     ]
+    days = round((end - start).total_seconds() / 86400, 6)
+    reply_rate = _share(replied, len(threads))
     return trusted(
         CommunityHealth,
         community_id=cid,
         period=period,
         start=_as_date(start),
+        days=days,
         members=members,
-        active_members=len(active),
+        active_members=len(per_author),
         posts=len(in_period),
+        posts_per_week=round(len(in_period) * 7 / max(days, 7.0), 6),
         threads=len(threads),
-        reply_rate=round(len(replied) / len(threads), 6) if threads else None,
+        replied_threads=replied,
+        newcomers=len(newcomers),
+        leaders=len(leaders),
+        cross_department_people=len({a for a, *_ in known} | {b for _, b, *_ in known}),
+        reply_rate=reply_rate,
         median_first_response_hours=round(median(delays), 6) if delays else None,
-        unanswered_share=round(sum(not th.answered for th in threads) / len(threads), 6) if threads else None,
+        unanswered_share=_share(len(threads) - replied, len(threads)),
         contributor_gini=gini(list(per_author.values())),
         absence_factor=absence_factor(per_author.values()),
-        newcomer_retention=round(len(retained) / len(newcomers), 6) if newcomers else None,
-        managers_active_share=round(len(mgr_members & active) / len(mgr_members), 6) if mgr_members else None,
-        cross_department_share=round(sum(x != y for x, y in known) / len(known), 6) if known else None,
+        newcomer_retention=_share(len(retained), len(newcomers)),
+        managers_active_share=_share(len(leaders & per_author.keys()), len(leaders)),
+        cross_department_share=_share(sum(x != y for *_, x, y in known), len(known)),
     )
 
 
@@ -324,4 +337,4 @@ def _as_date(t: datetime) -> date:
     return t.astimezone(UTC).date()
 
 
-__all__ = ["ACTIVE_DAYS", "absence_factor", "community_health", "gini"]
+__all__ = ["ACTIVE_DAYS", "REPLY_KINDS", "absence_factor", "community_health", "gini"]

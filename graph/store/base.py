@@ -24,7 +24,8 @@ Method semantics (the contract suite checks them):
   ``total`` counts all matches of the filters; ``next_cursor`` None on the last page; ``first`` in 1..100.
 - ``skills(prefix)``: skills whose name or an alias starts with the canonicalised prefix, by name; no prefix: all.
 - ``communities``: declared communities by id; ``community_members``: by person id, cursor = person id.
-- ``community_health(id)``: the current snapshot and the weekly ones, oldest first, of the last run.
+- ``community_health(id)``: the current snapshot and the weekly ones, oldest first, of the last run, built with
+  ``health_report`` from the last run's stats and the ids of the people opted out now, read in one snapshot.
 - ``influencers(skill|community_id|neither)``: InfluenceScore of that scope (skill / community / global), by
   score DESC then id; active, not opted-out, not bots. Both given: BadInput.
 - ``brokers(first, community_ids)``: people with PersonScores, by betweenness DESC, then constraint ASC
@@ -42,13 +43,15 @@ Method semantics (the contract suite checks them):
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
-from collections.abc import Callable, Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Generic, NamedTuple, Protocol, TypeVar, runtime_checkable
 
 from schema.errors import BadInput, SchemaError
+from schema.labels import HealthPeriod
 from schema.models import (
     AnalyticsRun,
     Community,
@@ -280,6 +283,37 @@ class BrokerHit:
 class HealthReport:
     current: CommunityHealth | None
     weekly: list[CommunityHealth]  # oldest first
+    # True when the set of opted-out people differs from the one the snapshot was computed without (someone opted
+    # out, or back in, since the last analyze; or the snapshot predates the check): its figures may count an
+    # opted-out person's activity or membership, so readers withhold them until the next analyze.
+    opted_out_changed: bool = False
+
+
+OPTED_OUT_DIGEST = "opted_out_digest"  # the analytics run's stats key holding the digest below
+
+
+def opted_out_digest(person_ids: Iterable[str]) -> str:
+    """A digest of a set of opted-out person ids (order and repeats ignored), stored with each analytics run.
+
+    >>> opted_out_digest(["b", "a", "a"]) == opted_out_digest(["a", "b"]), len(opted_out_digest([]))
+    (True, 32)
+    """
+    h = hashlib.sha256()
+    for pid in sorted(set(person_ids)):
+        h.update(pid.encode("utf-8") + b"\0")
+    return h.hexdigest()[:32]
+
+
+def health_report(
+    snapshots: Iterable[CommunityHealth], run_stats: Mapping[str, Any] | None, opted_out_now: Iterable[str]
+) -> HealthReport:
+    """One community's stored health rows as a report, flagged when opt-outs changed since they were computed."""
+    rows = list(snapshots)
+    current = [h for h in rows if h.period is HealthPeriod.CURRENT]
+    weekly = sorted((h for h in rows if h.period is HealthPeriod.WEEK), key=lambda h: h.start)
+    stored = (run_stats or {}).get(OPTED_OUT_DIGEST)
+    changed = bool(rows) and stored != opted_out_digest(opted_out_now)
+    return HealthReport(current=current[-1] if current else None, weekly=weekly, opted_out_changed=changed)
 
 
 @dataclass(frozen=True)
@@ -406,6 +440,7 @@ def check_ranges(batch: Batch) -> None:
 __all__ = [
     "check_ranges",
     "MAX_PAGE",
+    "OPTED_OUT_DIGEST",
     "RECORD_KEYS",
     "AnalyticsSnapshot",
     "Batch",
@@ -429,4 +464,6 @@ __all__ = [
     "dedupe_skills",
     "dump_rows",
     "encode_cursor",
+    "health_report",
+    "opted_out_digest",
 ]

@@ -800,6 +800,11 @@ COMMUNITY_HEALTH_GET = _read(
     gen="STRING",
     id="STRING",
 )
+# the people opted out now, to tell whether a health snapshot was computed without exactly them
+OPTED_OUT_IDS = _read(
+    "OPTED_OUT_IDS",
+    f"MATCH (p:{PERSON}) WHERE p.opted_out RETURN p.id AS id",
+)
 DETECTED_GET = _read(
     "DETECTED_GET",
     f"MATCH (d:{DETECTED} {{gen: $gen}}) RETURN properties(d) AS props ORDER BY d.size DESC, d.id",

@@ -31,7 +31,7 @@ import uvicorn
 from app.auth import Role, mint_token
 from app.main import create_app
 from app.settings import Settings, load_settings
-from graph.store.base import AnalyticsSnapshot, Batch, GraphStore
+from graph.store.base import OPTED_OUT_DIGEST, AnalyticsSnapshot, Batch, GraphStore, opted_out_digest
 from graph.store.sqlite import SQLiteStore
 from schema.labels import BrokerRole, EvidenceKind, HealthPeriod, ScoreScope
 from schema.models import (
@@ -125,14 +125,16 @@ def org_snapshot() -> AnalyticsSnapshot:
     weeks = [
         CommunityHealth(
             community_id="slack:k8s-guild", period=HealthPeriod.WEEK, start=date(2025, 1, 6) + timedelta(weeks=w),
-            members=25, active_members=8, posts=10 if w < 4 else 15, threads=4, reply_rate=0.8, contributor_gini=0.3,
+            members=25, active_members=8, posts=10 if w < 4 else 15, threads=4, replied_threads=3, reply_rate=0.75,
+            unanswered_share=0.25, contributor_gini=0.3,
         )
         for w in range(8)
     ]
     health = [
         CommunityHealth(community_id="slack:k8s-guild", period=HealthPeriod.CURRENT, start=date(2025, 2, 3),
-                        members=25, active_members=9, posts=60, threads=20, reply_rate=0.85,
-                        median_first_response_hours=2.5, unanswered_share=0.1, contributor_gini=0.35,
+                        days=30.0, members=25, active_members=9, posts=60, posts_per_week=14.0, threads=20,
+                        replied_threads=17, newcomers=6, leaders=5, cross_department_people=8, reply_rate=0.85,
+                        median_first_response_hours=2.5, unanswered_share=0.15, contributor_gini=0.35,
                         absence_factor=3, newcomer_retention=0.5, managers_active_share=0.4,
                         cross_department_share=0.6),
         *weeks,
@@ -146,7 +148,10 @@ def org_snapshot() -> AnalyticsSnapshot:
                         reply_rate=0.5),
     ]
     return AnalyticsSnapshot(
-        run=AnalyticsRun(id="run-api", started_at=NOW - timedelta(minutes=1), finished_at=NOW, stats={"people": 30}),
+        run=AnalyticsRun(
+            id="run-api", started_at=NOW - timedelta(minutes=1), finished_at=NOW,
+            stats={"people": 30, OPTED_OUT_DIGEST: opted_out_digest([OPTED_OUT])},  # computed without E0007
+        ),
         person_scores=[
             PersonScores(person_id=i, pagerank=score[i], degree=score[i] * 10, betweenness=score[i],
                          constraint=0.5, effective_size=2.0, participation=0.4, within_z=1.1,

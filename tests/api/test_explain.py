@@ -8,7 +8,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 import app.graphql.explain as explain_mod
-from app.graphql.explain import explain_expertise, recency_phrase, weekly_trend, withheld_figures
+from app.graphql.explain import STALE_REASON, explain_expertise, recency_phrase, withheld_figures
+from graph.analytics.health_release import FIGURES
 from schema.labels import EvidenceKind, HealthPeriod
 from schema.models import CommunityHealth, Evidence
 
@@ -56,15 +57,12 @@ def _week(members: int, active: int, posts: int = 1) -> CommunityHealth:
 def test_withheld_thresholds() -> None:
     assert withheld_figures(_week(5, 5), 5) == ((), None)
     hidden, reason = withheld_figures(_week(4, 4), 5)
-    assert "members" in hidden
+    assert hidden == FIGURES
     assert reason == "fewer than 5 members"
     hidden, reason = withheld_figures(_week(50, 4), 5)
-    assert "members" not in hidden
-    assert "contributor_gini" in hidden
-    assert reason == "fewer than 5 active contributors"
+    assert hidden == FIGURES  # counts over four contributors point at them too
+    assert reason == "fewer than 5 people contributed in this period"
 
 
-def test_trend_needs_two_full_spans() -> None:
-    assert weekly_trend([_week(9, 9, p) for p in (1, 2, 3)], "posts") is None
-    assert weekly_trend([_week(9, 9, 0)] * 4 + [_week(9, 9, 5)] * 4, "posts") is None  # nothing before
-    assert weekly_trend([_week(9, 9, 10)] * 4 + [_week(9, 9, 5)] * 4, "posts") == -0.5
+def test_everything_withheld_after_an_opt_out_until_the_next_analyze() -> None:
+    assert withheld_figures(_week(50, 50), 5, opted_out_changed=True) == (FIGURES, STALE_REASON)

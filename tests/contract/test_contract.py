@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from graph.store.base import Batch, GraphStore, decode_cursor, dump_rows
+from graph.store.base import OPTED_OUT_DIGEST, Batch, GraphStore, decode_cursor, dump_rows, opted_out_digest
 from schema.errors import BadInput, StoreError, StoreUnavailable
 from schema.labels import BrokerRole, EvidenceKind, HealthPeriod
 from schema.models import (
@@ -117,6 +117,25 @@ def test_analytics_snapshot_round_trips(store: GraphStore) -> None:
     assert reach.neighbours == {people[0].id, people[2].id}
     assert reach.communities == {"slack:data-science"}
     assert store.counts()["expertise"] == len(people)
+
+
+def test_health_report_says_when_opt_outs_changed_since_the_run(store: GraphStore) -> None:
+    """The flag readers withhold health on (issue 9.7): read with the rows, against the run's opted-out digest."""
+    batch = small_org()
+    store.write_batch(batch)
+    snap = snapshot(list(batch.people))
+    before = opted_out_digest(p.id for p in batch.people if p.opted_out)
+    snap.run = snap.run.model_copy(update={"stats": {**snap.run.stats, OPTED_OUT_DIGEST: before}})
+    store.write_analytics(snap)
+    assert store.community_health("slack:k8s-guild").opted_out_changed is False
+    who = next(p for p in batch.people if not p.opted_out)
+    store.upsert_people([who.model_copy(update={"opted_out": True})])
+    report = store.community_health("slack:k8s-guild")
+    assert report.current is not None
+    assert report.opted_out_changed is True
+    store.upsert_people([who])  # back in: the set is the run's again
+    assert store.community_health("slack:k8s-guild").opted_out_changed is False
+    assert store.community_health("slack:nowhere").opted_out_changed is False  # no rows, nothing to flag
 
 
 def test_a_new_analytics_run_replaces_the_old_one(store: GraphStore) -> None:

@@ -71,13 +71,20 @@ def test_hand_made_community() -> None:
     assert current.active_members == 4  # ann, bob, cy, dan
     assert current.posts == 9
     assert current.threads == 4
-    assert current.reply_rate == pytest.approx(3 / 4)
-    assert current.median_first_response_hours == pytest.approx(2.0)  # of 1, 5, 2
+    # t1 (an answer) and t3 (a reply) got a reply; t4 only a comment, t2 only its author: reply rate and
+    # unanswered share are complements over the same four threads
+    assert current.reply_rate == pytest.approx(2 / 4)
+    assert current.replied_threads == 2
+    assert current.median_first_response_hours == pytest.approx(2.0)  # of 1, 5, 2: a comment is a response
     assert current.unanswered_share == pytest.approx(2 / 4)  # t2 (no response) and t4 (a comment, no answer)
     # posts per author: ann 2, bob 3, cy 3, dan 1 -> sorted 1,2,3,3 (n=4, total 9)
     assert current.contributor_gini == pytest.approx(2 * (1 + 4 + 9 + 12) / (4 * 9) - 5 / 4)
     assert current.absence_factor == 2  # 3 + 3 >= 4.5
     assert current.newcomer_retention == pytest.approx(2 / 3)
+    assert current.newcomers == 3
+    assert current.leaders == 2
+    assert current.days == 30.0
+    assert current.posts_per_week == pytest.approx(9 * 7 / 30)
     assert current.managers_active_share == pytest.approx(1 / 2)  # member managers ann (active), fay (silent)
     # responses between two known departments: t1c cy->ann x, t1a bob->ann, t3r ann->cy x, t4c cy->dan x
     # (t2r is bob to himself: not a response)
@@ -92,6 +99,10 @@ def test_hand_made_community() -> None:
     this_week = weekly[-1]  # Monday 10 March 00:00 to now (Friday 12:00): t1 (100 h ago) is in it
     assert this_week.posts == 9
     assert this_week.threads == 4
+    assert this_week.active_members == 4  # the people who posted this week: ann, bob, cy, dan
+    assert this_week.days == pytest.approx(4.5)  # Monday 00:00 to Friday 12:00: the week still running
+    assert all(w.days == 7.0 for w in weekly[:-1])
+    assert all(w.active_members == 0 for w in weekly if w.posts == 0)
     assert sum(w.posts for w in weekly) == 12
 
     empty = [h for h in health if h.community_id == "empty"]

@@ -15,6 +15,7 @@ from graph.store.base import (
     check_page_size,
     decode_cursor,
     encode_cursor,
+    health_report,
 )
 from graph.store.neo4j.conn import (
     Neo4jBase,
@@ -36,11 +37,12 @@ from graph.store.neo4j.values import (
     from_neo,
     health_from,
     person_from,
+    run_from,
     scores_from,
     skill_from,
 )
 from schema.errors import BadInput
-from schema.labels import HealthPeriod, ScoreScope
+from schema.labels import ScoreScope
 from schema.models import (
     Community,
     DetectedCommunity,
@@ -201,14 +203,19 @@ class Neo4jReads(Neo4jBase):
 
     @_translated
     def community_health(self, community_id: str) -> HealthReport:
-        def work(tx: Tx) -> list[Row]:
-            gen = _current_gen(tx)
-            return run(tx, q.COMMUNITY_HEALTH_GET, gen=gen, id=community_id) if gen else []
+        def work(tx: Tx) -> HealthReport:  # rows, run and opt-outs in one read transaction
+            runs = run(tx, q.CURRENT_RUN)
+            if not runs:
+                return HealthReport(current=None, weekly=[])
+            rows = run(tx, q.COMMUNITY_HEALTH_GET, gen=str(runs[0]["props"]["gen"]), id=community_id)
+            if not rows:
+                return HealthReport(current=None, weekly=[])
+            opted_out = [str(r["id"]) for r in run(tx, q.OPTED_OUT_IDS)]
+            return health_report(
+                (health_from(r["props"]) for r in rows), run_from(runs[0]["props"]).stats, opted_out
+            )
 
-        snapshots = [health_from(r["props"]) for r in self._read(work)]
-        current = [h for h in snapshots if h.period is HealthPeriod.CURRENT]
-        weekly = [h for h in snapshots if h.period is HealthPeriod.WEEK]
-        return HealthReport(current=current[-1] if current else None, weekly=weekly)
+        return self._read(work)
 
     @_translated
     def detected_communities(self) -> list[DetectedCommunity]:

@@ -17,6 +17,7 @@ from graph.store.base import (
     check_page_size,
     decode_cursor,
     encode_cursor,
+    health_report,
 )
 from graph.store.sqlite.conn import SQLiteBase
 from graph.store.sqlite.errors import translated
@@ -34,7 +35,7 @@ from graph.store.sqlite.rows import (
     _scores_from,
 )
 from schema.errors import BadInput
-from schema.labels import HealthPeriod, ScoreScope
+from schema.labels import ScoreScope
 from schema.models import (
     AnalyticsRun,
     Community,
@@ -249,15 +250,17 @@ class SQLiteReads(SQLiteBase):
 
     @translated
     def community_health(self, community_id: str) -> HealthReport:
-        rows = self._conn().execute(
-            "SELECT community_id, period, start, figures FROM community_health WHERE community_id = ? "
-            "ORDER BY start",
-            (community_id,),
-        ).fetchall()
-        snapshots = [_health_from(r) for r in rows]
-        current = [h for h in snapshots if h.period is HealthPeriod.CURRENT]
-        weekly = [h for h in snapshots if h.period is HealthPeriod.WEEK]
-        return HealthReport(current=current[-1] if current else None, weekly=weekly)
+        with self._read() as conn:  # rows, run and opt-outs from one snapshot
+            rows = conn.execute(
+                "SELECT community_id, period, start, figures FROM community_health WHERE community_id = ? "
+                "ORDER BY start",
+                (community_id,),
+            ).fetchall()
+            if not rows:
+                return HealthReport(current=None, weekly=[])
+            run = conn.execute("SELECT stats FROM analytics_run ORDER BY finished_at DESC LIMIT 1").fetchone()
+            opted_out = [r[0] for r in conn.execute("SELECT id FROM person WHERE opted_out = 1")]
+        return health_report((_health_from(r) for r in rows), json.loads(run[0]) if run else None, opted_out)
 
     @translated
     def detected_communities(self) -> list[DetectedCommunity]:

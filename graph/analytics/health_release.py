@@ -1,0 +1,149 @@
+"""What of a community's health may be shown: small-group withholding and the weekly trend.
+
+Pure functions over stored :class:`~schema.models.CommunityHealth` rows, applied where figures leave the service
+(the API and the pages), with the group size of the settings. The rules are in ``docs/health.md``:
+
+- a period's figures are shown only when the community had at least ``min_group`` members and at least
+  ``min_group`` people contributed in that period; otherwise every figure of the period is withheld (a figure over
+  three posters, even a count, points at them);
+- a figure computed over a smaller sub-population (newcomer retention over newcomers, leader participation over
+  leaders, cross-department share over the people in cross-department responses) is withheld when that
+  population has 1 to ``min_group - 1`` people (with none, the figure is empty: there is nothing to show);
+- the trend compares the last ``TREND_WEEKS`` complete weeks with the ``TREND_WEEKS`` before; it is shown only when
+  every one of those weeks is shown and each window holds at least ``TREND_MIN_POSTS`` posts (the reply-rate trend
+  also ``TREND_MIN_THREADS`` threads): with fewer, a change of a few posts reads as +1000 %.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from schema.models import CommunityHealth
+
+TREND_WEEKS = 4
+TREND_MIN_POSTS = 20
+TREND_MIN_THREADS = 10
+
+#: every figure a health row shows, in the order a reader meets them
+FIGURES = (
+    "members",
+    "active_members",
+    "posts",
+    "posts_per_week",
+    "threads",
+    "reply_rate",
+    "median_first_response_hours",
+    "unanswered_share",
+    "contributor_gini",
+    "absence_factor",
+    "newcomer_retention",
+    "managers_active_share",
+    "cross_department_share",
+)
+#: figures over a sub-population: (figure, the population field, what the population is called)
+SUB_POPULATIONS = (
+    ("newcomer_retention", "newcomers", "newcomers"),
+    ("managers_active_share", "leaders", "leaders"),
+    ("cross_department_share", "cross_department_people", "people in cross-department responses"),
+)
+
+
+def withheld(h: CommunityHealth, min_group: int) -> tuple[tuple[str, ...], str | None]:
+    """The figures of one health row to withhold, and why (None when everything may be shown).
+
+    >>> from datetime import date
+    >>> from schema.labels import HealthPeriod
+    >>> row = CommunityHealth(community_id="x:1", period=HealthPeriod.WEEK, start=date(2026, 1, 5), members=6,
+    ...                       active_members=4, posts=30)
+    >>> fields, reason = withheld(row, 5)
+    >>> fields == FIGURES, reason
+    (True, 'fewer than 5 people contributed in this period')
+    >>> withheld(row.model_copy(update={"active_members": 5, "newcomers": 9, "leaders": 9,
+    ...                                 "cross_department_people": 9}), 5)
+    ((), None)
+    """
+    if min_group < 1:
+        raise ValueError(f"min_group must be >= 1, got {min_group}")
+    if h.members < min_group:
+        return FIGURES, f"fewer than {min_group} members"
+    if h.active_members < min_group:
+        return FIGURES, f"fewer than {min_group} people contributed in this period"
+    # a population of 0 leaves the figure empty (no data), not withheld
+    hidden = [(name, what) for name, pop, what in SUB_POPULATIONS if 0 < getattr(h, pop) < min_group]
+    if not hidden:
+        return (), None
+    return tuple(n for n, _ in hidden), "; ".join(f"{n.replace('_', ' ')}: fewer than {min_group} {w}"
+                                                  for n, w in hidden)
+
+
+@dataclass(frozen=True)
+class Trend:
+    """Relative change, last ``TREND_WEEKS`` complete weeks against the ones before (0.25 = +25 %)."""
+
+    posts: float | None = None
+    active_members: float | None = None  # of the mean weekly contributors
+    reply_rate: float | None = None  # of the pooled reply rate (replied threads / threads of the window)
+    reason: str | None = None  # why there is no trend, when there is none
+
+
+def _change(recent: float, before: float) -> float | None:
+    return round((recent - before) / before, 4) if before > 0 else None
+
+
+def weekly_trend(
+    weeks: Sequence[CommunityHealth],
+    min_group: int,
+    *,
+    span: int = TREND_WEEKS,
+    min_posts: int = TREND_MIN_POSTS,
+    min_threads: int = TREND_MIN_THREADS,
+) -> Trend:
+    """The trend of a community's weekly rows (oldest first), or why there is none.
+
+    The week still running (shorter than 7 days) is left out: half a week against whole ones reads as a fall.
+
+    >>> from datetime import date, timedelta
+    >>> from schema.labels import HealthPeriod
+    >>> def week(i, posts):
+    ...     return CommunityHealth(community_id="x:1", period=HealthPeriod.WEEK, start=date(2026, 1, 5) +
+    ...                            timedelta(weeks=i), members=40, active_members=8, posts=posts, threads=posts // 2,
+    ...                            replied_threads=posts // 4)
+    >>> weekly_trend([week(i, p) for i, p in enumerate((10, 10, 10, 10, 15, 15, 10, 10))], 5).posts
+    0.25
+    >>> weekly_trend([week(i, p) for i, p in enumerate((1, 1, 1, 1, 4, 4, 4, 4))], 5).reason
+    'fewer than 20 posts in one of the two 4-week windows'
+    """
+    complete = [w for w in weeks if w.days >= 7 - 1e-6]
+    if len(complete) < 2 * span:
+        return Trend(reason=f"fewer than {2 * span} complete weeks")
+    window = complete[-2 * span :]
+    if any(withheld(w, min_group)[0] == FIGURES for w in window):
+        return Trend(reason=f"a week of the last {2 * span} has its figures withheld")
+    before, recent = window[:span], window[span:]
+    posts_b, posts_r = sum(w.posts for w in before), sum(w.posts for w in recent)
+    if min(posts_b, posts_r) < min_posts:
+        return Trend(reason=f"fewer than {min_posts} posts in one of the two {span}-week windows")
+    threads_b, threads_r = sum(w.threads for w in before), sum(w.threads for w in recent)
+    reply = None
+    if min(threads_b, threads_r) >= min_threads:
+        reply = _change(
+            sum(w.replied_threads for w in recent) / threads_r, sum(w.replied_threads for w in before) / threads_b
+        )
+    return Trend(
+        posts=_change(posts_r, posts_b),
+        active_members=_change(sum(w.active_members for w in recent), sum(w.active_members for w in before)),
+        reply_rate=reply,
+    )
+
+
+__all__ = [
+    "FIGURES",
+    "SUB_POPULATIONS",
+    "TREND_MIN_POSTS",
+    "TREND_MIN_THREADS",
+    "TREND_WEEKS",
+    "Trend",
+    "weekly_trend",
+    "withheld",
+]
