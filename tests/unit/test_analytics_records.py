@@ -23,8 +23,10 @@ CASES = [
                     "effective_size": 2.5, "participation": 0.4, "within_z": 1.0, "role": BrokerRole.CONNECTOR,
                     "articulation": True, "community": "dc-0"}),
     (CommunityHealth, {"community_id": "slack:c1", "period": HealthPeriod.WEEK, "start": date(2025, 1, 6),
-                       "members": 9, "active_members": 4, "posts": 12, "threads": 3, "reply_rate": 0.5,
-                       "median_first_response_hours": 1.5, "unanswered_share": 0.25, "contributor_gini": 0.3,
+                       "days": 7.0, "members": 9, "active_members": 4, "posts": 12, "posts_per_week": 12.0,
+                       "threads": 4, "replied_threads": 2, "newcomers": 1, "leaders": 2, "cross_department_people": 3,
+                       "reply_rate": 0.5, "median_first_response_hours": 1.5, "unanswered_share": 0.5,
+                       "contributor_gini": 0.3,
                        "absence_factor": 2, "newcomer_retention": None, "managers_active_share": 1.0,
                        "cross_department_share": 0.0}),
 ]
