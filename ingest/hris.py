@@ -402,8 +402,8 @@ def parse_export(
             how["manager_code"] = "no value is an employee id: read as a manager code"
             how.pop("manager_id", None)
     links = resolve_managers(keys, refs, known_ids=known_ids, known_emails=known_emails)
-    rows = [HrRow(n, p.model_copy(update={"manager_id": links.links.get(p.id)}) if p.id in links.links else p,
-                  sk, links.links.get(p.id)) for n, p, sk in parsed]
+    rows = [HrRow(n, _with_manager(p, links.links[p.id]) if p.id in links.links else p, sk, links.links.get(p.id))
+            for n, p, sk in parsed]
     link_rejects = [Reject(table.file, pr.row, pr.reason, kind=f"link:{pr.kind}") for pr in links.problems]
     used = set(cols.values())
     return HrParse(
@@ -411,6 +411,13 @@ def parse_export(
         rows=rows, rejects=sorted(rejects, key=lambda r: r.row or 0), notes=notes, links=links,
         link_rejects=link_rejects, rows_read=len(table.rows) + len(table.rejects), statuses=statuses,
     )
+
+
+def _with_manager(p: Person, manager_id: str) -> Person:
+    """The already-validated person with the manager the links resolved (model_construct: no second validation,
+    several times cheaper than model_copy at 100k rows)."""
+    return Person.model_construct(_fields_set=p.model_fields_set | {"manager_id"},
+                                  **{**p.__dict__, "manager_id": manager_id})
 
 
 def _text_or_none(v: Any) -> str:

@@ -16,6 +16,7 @@ import re
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from ingest.hr.status import fold
 
@@ -32,6 +33,7 @@ def _tokens(text: str) -> list[str]:
     return toks
 
 
+@lru_cache(maxsize=65536)
 def name_keys(name: str) -> tuple[str, str] | None:
     """(full, short) keys of a person's name, the same for "Ann B. Lee", "Lee, Ann B" and "LEE, Ann":
     full = given names then family names; short = first given name then family names. None for no name.

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 _WORD = re.compile(r"[^0-9a-z]+")
@@ -52,6 +53,8 @@ _CURRENT_STEMS = ("active", "employ", "leave", "loa", "onboard", "probation", "s
 
 def fold(value: str) -> str:
     """Case, accents and punctuation folded: "Terminated - for Cause" -> "terminated for cause"."""
+    if value.isascii():
+        return _WORD.sub(" ", value.lower()).strip()
     t = unicodedata.normalize("NFKD", value)
     t = "".join(c for c in t if not unicodedata.combining(c)).casefold()
     return _WORD.sub(" ", t).strip()
@@ -89,6 +92,19 @@ def parse_status(value: Any, values: Mapping[str, bool] | None = None) -> bool:
     f = fold(t)
     if values and f in values:
         return values[f]
+    known = _known_status(f)
+    if known is not None:
+        return known
+    raise ValueError(
+        f"status {t[:40]!r} is not a known employment status; map it in [values.active] in --mapping "
+        f'(e.g. "{t[:40]}" = false for a leaver)'
+    )
+
+
+@lru_cache(maxsize=4096)
+def _known_status(f: str) -> bool | None:
+    """The meaning of a folded status from the vocabularies and keyword rules, None when unknown (a column holds
+    few distinct values, so this is cached)."""
     if f in _TRUE:
         return True
     if f in _FALSE:
@@ -103,10 +119,7 @@ def parse_status(value: Any, values: Mapping[str, bool] | None = None) -> bool:
         return False
     if any(s in squashed for s in _CURRENT_STEMS):
         return True
-    raise ValueError(
-        f"status {t[:40]!r} is not a known employment status; map it in [values.active] in --mapping "
-        f'(e.g. "{t[:40]}" = false for a leaver)'
-    )
+    return None
 
 
 def _plain(value: Any) -> str:
