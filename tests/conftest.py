@@ -22,6 +22,9 @@ import pytest
 from tests.neo4j_server import Neo4jTestServer, ServerUnavailable, missing_tools
 
 NEO4J_FIXTURE = "neo4j_target"
+COVERAGE_TEST = "test_every_cypher_statement_ran_on_the_server"
+# True when this session runs the whole suite (no -k, -m, --lf, --deselect, nor paths narrower than tests/)
+WHOLE_SUITE = pytest.StashKey[bool]()
 
 
 @dataclass(frozen=True)
@@ -87,9 +90,24 @@ def _needs_neo4j(item: pytest.Item) -> bool:
     return item.get_closest_marker("neo4j") is not None or NEO4J_FIXTURE in getattr(item, "fixturenames", ())
 
 
+def _whole_suite(config: pytest.Config) -> bool:
+    tests_dir = Path(__file__).resolve().parent
+    paths = {(config.invocation_params.dir / arg.split("::")[0]).resolve() for arg in config.args}
+    narrowed = (
+        config.option.keyword or config.option.markexpr or config.option.lf or config.option.deselect
+        or any("::" in arg for arg in config.args)
+    )
+    return not narrowed and paths == {tests_dir}
+
+
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Start the server early when a collected test will need it and none is given from outside."""
-    if _external() is None and missing_tools() is None and any(_needs_neo4j(item) for item in items):
+    """Put the statement-coverage test last; start the server early when a test needs it and none is given."""
+    config.stash[WHOLE_SUITE] = _whole_suite(config)
+    items.sort(key=lambda item: item.name == COVERAGE_TEST)  # stable: everything else keeps its order
+    if config.option.collectonly or _external() is not None or missing_tools() is not None:
+        return
+    if any(_needs_neo4j(item) for item in items):
         _starter.begin()
 
 

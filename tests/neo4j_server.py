@@ -27,6 +27,8 @@ REPO = Path(__file__).resolve().parent.parent
 SERVER_DIR = REPO / "tools" / "neo4j-test-server"
 JAR = SERVER_DIR / "target" / "neo4j-test-server.jar"
 HEAP = os.environ.get("WHOKNOWS_TEST_NEO4J_HEAP", "512m")
+# C1 only: a test server runs many short statements, and C2 compiling beside them costs more CPU than it wins back
+JAVA_OPTS = os.environ.get("WHOKNOWS_TEST_NEO4J_JAVA_OPTS", "-XX:TieredStopAtLevel=1").split()
 PAGE_CACHE_BYTES = 64 * 1024 * 1024
 START_TIMEOUT = 300.0  # seconds; a loaded 2-core CI machine takes 30-60 s to start Neo4j
 
@@ -93,7 +95,7 @@ class Neo4jTestServer:
         home.mkdir(parents=True, exist_ok=True)
         log = home / "server.log"
         command = [
-            "java", f"-Xmx{HEAP}", "-Xms128m", "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError",
+            "java", f"-Xmx{HEAP}", "-Xms128m", "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError", *JAVA_OPTS,
             "-jar", str(jar), "--home", str(home), "--port", str(port), "--page-cache", str(PAGE_CACHE_BYTES),
         ]  # fmt: skip
         with log.open("a") as err:
