@@ -94,7 +94,8 @@ def _whole_suite(config: pytest.Config) -> bool:
     tests_dir = Path(__file__).resolve().parent
     paths = {(config.invocation_params.dir / arg.split("::")[0]).resolve() for arg in config.args}
     narrowed = (
-        config.option.keyword or config.option.markexpr or config.option.lf or config.option.deselect
+        config.option.keyword or config.option.markexpr or getattr(config.option, "lf", False)
+        or config.option.deselect
         or any("::" in arg for arg in config.args)
     )
     return not narrowed and paths == {tests_dir}
