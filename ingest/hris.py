@@ -19,6 +19,7 @@ import io
 import json
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -240,7 +241,7 @@ class HrParse:
     columns: dict[str, str]  # field -> column in the file
     how: dict[str, str]  # field -> how the column was found
     unused: list[str]  # columns of the file no field reads
-    dates: DateColumn | None
+    dates: DateColumn | None  # the hire date column
     rows: list[HrRow]
     rejects: list[Reject]  # rejected rows (row-level)
     notes: list[Reject]  # column-level problems, each said once
@@ -248,6 +249,7 @@ class HrParse:
     link_rejects: list[Reject]  # reporting lines not loaded (unresolved, ambiguous, cycle)
     rows_read: int
     statuses: dict[str, tuple[bool, int]] = field(default_factory=dict)  # status value -> (active, rows)
+    date_columns: dict[str, DateColumn] = field(default_factory=dict)  # field -> how its column is read
 
     @property
     def problems(self) -> list[Reject]:
@@ -316,6 +318,7 @@ def parse_export(
     *,
     known_ids: Collection[str] = (),
     known_emails: Mapping[str, str] | None = None,
+    today: date | None = None,
 ) -> HrParse:
     """Parse every row, then link managers across the whole file (and the people already stored)."""
     m = mapping or ColumnMapping()
@@ -329,15 +332,21 @@ def parse_export(
         return rec.get(col) if col else None
 
     notes: list[Reject] = []
-    dates = None
-    if c["hire_date"]:
-        dates = infer_date_column(
-            c["hire_date"], (rec.get(c["hire_date"]) for _, rec in table.rows
-                             if _text_or_none(rec.get(c["hire_date"])) not in NULLS),
-            date_format=m.date_format, date_order=m.date_order, locale=m.locale,
-        )
-        if dates.problem:
-            notes.append(Reject(table.file, None, dates.problem, kind="column"))
+    date_columns: dict[str, DateColumn] = {}
+    for fld in ("hire_date", "termination_date"):
+        if c[fld]:
+            date_columns[fld] = _infer_dates(table, c[fld], m, m.date_order)
+    proven = {col.column: col.order for col in date_columns.values() if col.proven and col.order}
+    for fld, col in list(date_columns.items()):
+        if col.ambiguous and len(set(proven.values())) == 1:  # one system writes all its dates one way
+            source, order = next(iter(proven.items()))
+            date_columns[fld] = _infer_dates(table, c[fld], m, order, f"column {source!r}")
+    for fld, col in date_columns.items():
+        if col.problem and (fld == "hire_date" or not c["active"]):  # a status column makes end dates moot
+            notes.append(Reject(table.file, None, col.problem, kind="column"))
+    dates = date_columns.get("hire_date")
+    ended = date_columns.get("termination_date")
+    today = today or date.today()
     active_map, opt_map = m.values.get("active"), m.values.get("opted_out")
     seen: dict[str, int] = {}
     parsed: list[tuple[int, Person, tuple[HasSkill, ...]]] = []
@@ -362,6 +371,12 @@ def parse_export(
             active = parse_status(raw_status, active_map)
             hired = dates.parse(get(rec, "hire_date"), "hire date") if dates and \
                 _text(get(rec, "hire_date")).casefold() not in NULLS else None
+            if ended is not None and not _text(raw_status):
+                # no status on the row: a termination date that has passed makes a leaver (the status, when
+                # given, wins: a rehired person may keep an old termination date)
+                left = ended.parse(get(rec, "termination_date"), "termination date") \
+                    if _text(get(rec, "termination_date")).casefold() not in NULLS else None
+                active = left is None or left > today
             person = Person(
                 id=pid,
                 name=name,
@@ -410,6 +425,15 @@ def parse_export(
         file=table.file, columns=cols, how=how, unused=[h for h in table.header if h not in used], dates=dates,
         rows=rows, rejects=sorted(rejects, key=lambda r: r.row or 0), notes=notes, links=links,
         link_rejects=link_rejects, rows_read=len(table.rows) + len(table.rejects), statuses=statuses,
+        date_columns=date_columns,
+    )
+
+
+def _infer_dates(table: HrTable, column: str, m: ColumnMapping, order: str | None,
+                 hint_from: str = "the mapping's hint") -> DateColumn:
+    return infer_date_column(
+        column, (rec.get(column) for _, rec in table.rows if _text_or_none(rec.get(column)) not in NULLS),
+        date_format=m.date_format, date_order=order, locale=m.locale, hint_from=hint_from,
     )
 
 

@@ -90,9 +90,8 @@ def _hr_report(out: Console, s: IngestSummary) -> None:
     out.print(cols)
     if hr.unused:
         out.print(f"columns not used: {escape(', '.join(hr.unused))}", highlight=False)
-    if hr.dates is not None:
-        out.print(f"dates in {escape(repr(hr.dates.column))}: {escape(hr.dates.label)} - {escape(hr.dates.how)}",
-                  highlight=False)
+    for col in hr.date_columns.values():
+        out.print(f"dates in {escape(repr(col.column))}: {escape(col.label)} - {escape(col.how)}", highlight=False)
     if hr.statuses:
         st = Table(title="status values", title_justify="left")
         st.add_column("value")
@@ -120,6 +119,9 @@ def _hr_report(out: Console, s: IngestSummary) -> None:
 
 
 def _forum_report(out: Console, s: IngestSummary) -> None:
+    out.print(f"{escape(s.kind)} export {escape(s.path)}: ids namespaced {escape(repr(s.source))}; accounts matched "
+              f"to HR people already stored by email ({s.matched_email:,}) or --identities ({s.matched_mapping:,}); "
+              f"{s.unmatched:,} unmatched account(s) would become people of the forum's own", highlight=False)
     show: dict[str, tuple[str, ...]] = {
         "communities": ("id", "name", "kind"),
         "people": ("id", "name", "email", "bot"),

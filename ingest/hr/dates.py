@@ -73,6 +73,7 @@ class DateColumn:
     serial: bool = False
     date_format: str | None = None
     ambiguous: bool = False
+    proven: bool = False  # the order was proven by the column's own values (not taken from a hint)
     how: str = ""  # one line for the dry run: what was inferred and from what
     problem: str | None = None  # said once for the column (ambiguous or mixed orders)
 
@@ -167,6 +168,7 @@ def infer_date_column(
     date_format: str | None = None,
     date_order: str | None = None,
     locale: str | None = None,
+    hint_from: str = "the mapping's hint",
 ) -> DateColumn:
     """Decide how to read a whole column from all its values (see the module docstring)."""
     if date_format:
@@ -202,16 +204,17 @@ def infer_date_column(
         order = "DMY" if day_first > month_first else "MDY"
         n_in, n_out = max(day_first, month_first), min(day_first, month_first)
         return DateColumn(
-            column, order=order, serial=serial, how=f"{_LABELS[order]} (from {n_in} values; {n_out} disagree)",
+            column, order=order, serial=serial, proven=True,
+            how=f"{_LABELS[order]} (from {n_in} values; {n_out} disagree)",
             problem=(f"column {column!r} mixes day-first ({day_first} values) and month-first ({month_first} values)"
                      f" dates; read as {_LABELS[order]}, and the values that do not fit are rejected"),
         )
     if day_first or month_first:
         order = "DMY" if day_first else "MDY"
-        return DateColumn(column, order=order, serial=serial,
+        return DateColumn(column, order=order, serial=serial, proven=True,
                           how=f"{_LABELS[order]} ({max(day_first, month_first)} of {numeric} values prove it)")
     if hint in ORDERS:
-        return DateColumn(column, order=hint, serial=serial, how=f"{_LABELS[hint]} (from the mapping's hint)")
+        return DateColumn(column, order=hint, serial=serial, how=f"{_LABELS[hint]} (from {hint_from})")
     if dots:
         return DateColumn(column, order="DMY", serial=serial, how="DD.MM.YYYY (dots: day first by convention)")
     return DateColumn(

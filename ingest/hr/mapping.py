@@ -32,7 +32,8 @@ from ingest.hr.status import value_map
 from schema.errors import UnreadableInput
 
 FIELDS = ("id", "name", "email", "title", "department", "location", "manager_id", "hire_date", "skills",
-          "opted_out", "active", "first_name", "last_name", "manager_email", "manager_name", "manager_code", "code")
+          "opted_out", "active", "first_name", "last_name", "manager_email", "manager_name", "manager_code", "code",
+          "termination_date")
 REQUIRED = ("id", "name")
 VALUE_FIELDS = ("active", "opted_out")
 OPTIONS = ("skills_separator", "level_separator", "date_format", "date_order", "locale", "encoding")
@@ -64,6 +65,9 @@ SYNONYMS: Mapping[str, tuple[str, ...]] = {
     "code": ("position id", "position number", "position code"),
     "hire_date": ("hire date", "hire_date", "hired", "hired on", "start date", "original hire date",
                   "date of hire", "hiredate", "dateofhire"),
+    "termination_date": ("termination date", "term date", "date of termination", "dateoftermination",
+                         "termination_date", "last day worked", "leaving date", "exit date", "date left",
+                         "separation date", "end date"),
     "skills": ("skills", "skill", "declared skills", "competencies", "expertise", "skill set"),
     "opted_out": ("opted out", "opted_out", "opt out", "optout", "privacy opt out", "opt-out",
                   "directory opt out"),

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest.hris import ColumnMapping, HrRow, load_mapping, parse_hris, read_hris
+from ingest.hris import ColumnMapping, HrRow, load_mapping, parse_export, parse_hris, read_hris
 from ingest.rejects import Reject
 from schema.errors import UnreadableInput
 from schema.skills import AliasTable
@@ -211,3 +211,20 @@ def test_bad_mapping_file_is_unreadable(tmp_path: Path) -> None:
     mp.write_text('[columns]\nbadge = "Badge"\n')
     with pytest.raises(UnreadableInput, match="'badge' is not a field"):
         load_mapping(mp)
+
+
+def test_termination_date_makes_a_leaver_when_no_status_says_otherwise(tmp_path: Path) -> None:
+    text = (
+        "Employee ID,Name,Hire Date,Termination Date,Status\n"
+        "1,Ann,03/15/2010,,\n"          # no end: active
+        "2,Bob,04/01/2011,01/02/2020,\n"  # ended in the past: a leaver (the column is month-first like Hire Date)
+        "3,Cy,05/01/2012,01/01/2999,\n"  # ends in the future: still here
+        "4,Dee,06/01/2013,01/02/2020,Active\n"  # a status wins (a rehire keeps an old termination date)
+    )
+    table = read_hris(write(tmp_path, text))
+    result = parse_export(table, today=date(2026, 1, 1))
+    assert [r.person.active for r in result.rows] == [True, False, True, True]
+    assert result.notes == []  # the ambiguous end-date column is settled by the hire dates' proven order
+    ended = result.date_columns["termination_date"]
+    assert ended.order == "MDY"
+    assert "column 'Hire Date'" in ended.how
