@@ -656,11 +656,6 @@ CURRENT_RUN = _read(
 # --- API reads ---------------------------------------------------------------------------------------------------
 # person-returning reads leave out opted-out people; directory reads also leave out leavers and bots
 
-PERSON_GET = _read(
-    "PERSON_GET",
-    f"MATCH (p:{PERSON} {{id: $id}}) WHERE NOT p.opted_out RETURN properties(p) AS props",
-    id="STRING",
-)
 PEOPLE_GET = _read(
     "PEOPLE_GET",
     f"UNWIND $ids AS id MATCH (p:{PERSON} {{id: id}}) WHERE NOT p.opted_out RETURN properties(p) AS props",

@@ -12,6 +12,7 @@ import pytest
 
 from app.auth import Role
 from app.main import create_app
+from graph.store.base import Batch
 from graph.store.sqlite import SQLiteStore
 from schema.models import Person
 from tests.api.conftest import Api, CountingStore, LiveServer, api_settings, load_org
@@ -40,9 +41,9 @@ def test_repeated_query_is_served_from_cache_then_expires(cached: tuple[Api, Cou
     assert counting.calls["experts"] == 1
     # another process renames the top expert; the cached answer holds until it expires, then the new one shows
     top = first.json()["data"]["experts"]["edges"][0]["node"]["person"]["id"]
-    person = store.person(top)
+    person = store.people([top]).get(top)
     assert person is not None
-    store.upsert_people([Person(**{**person.model_dump(), "name": "Renamed Person"})])
+    store.write_batch(Batch(people=[Person(**{**person.model_dump(), "name": "Renamed Person"})]))
     deadline = time.monotonic() + 10
     while "Renamed Person" not in api.post(Q).text:
         assert time.monotonic() < deadline, "the cache never expired"
@@ -117,9 +118,9 @@ def test_a_commit_from_another_process_is_never_served_stale(tmp_path: Path) -> 
         assert api.post(Q).content == first.content  # served from the cache
         top = first.json()["data"]["experts"]["edges"][0]["node"]["person"]["id"]
         other = SQLiteStore(tmp_path / "w.db")  # a second connection to the file, like another process
-        person = other.person(top)
+        person = other.people([top]).get(top)
         assert person is not None
-        other.upsert_people([person.model_copy(update={"opted_out": True})])
+        other.write_batch(Batch(people=[person.model_copy(update={"opted_out": True})]))
         other.close()
         after = api.post(Q)
         assert after.status_code == 200

@@ -43,7 +43,7 @@ def test_every_record_round_trips(store: GraphStore) -> None:
     assert {"kubernetes", "go", "python"} <= {r[0] for r in dump["Skill"]}
 
     p1 = batch.people[1]
-    assert store.person(p1.id) == p1
+    assert store.people([p1.id]).get(p1.id) == p1
     assert store.people([p1.id, "hr:nobody"]) == {p1.id: p1}
     assert store.community("slack:k8s-guild") == batch.communities[0]
     assert [c.id for c in store.communities()] == sorted(c.id for c in batch.communities)
@@ -112,7 +112,7 @@ def test_analytics_snapshot_round_trips(store: GraphStore) -> None:
     assert health.current.period is HealthPeriod.CURRENT
     assert health.current.contributor_gini == pytest.approx(0.4)
     assert [w.start for w in health.weekly] == [date(2024, 12, 23), date(2024, 12, 30)]  # oldest first
-    assert store.detected_communities() == list(snap.detected_communities)
+    assert store.dump()["DetectedCommunity"] == dump_rows(snap.detected_communities)
     reach = store.reach([people[1].id])[people[1].id]
     assert reach.neighbours == {people[0].id, people[2].id}
     assert reach.communities == {"slack:data-science"}
@@ -129,11 +129,11 @@ def test_health_report_says_when_opt_outs_changed_since_the_run(store: GraphStor
     store.write_analytics(snap)
     assert store.community_health("slack:k8s-guild").opted_out_changed is False
     who = next(p for p in batch.people if not p.opted_out)
-    store.upsert_people([who.model_copy(update={"opted_out": True})])
+    store.write_batch(Batch(people=[who.model_copy(update={"opted_out": True})]))
     report = store.community_health("slack:k8s-guild")
     assert report.current is not None
     assert report.opted_out_changed is True
-    store.upsert_people([who])  # back in: the set is the run's again
+    store.write_batch(Batch(people=[who]))  # back in: the set is the run's again
     assert store.community_health("slack:k8s-guild").opted_out_changed is False
     assert store.community_health("slack:nowhere").opted_out_changed is False  # no rows, nothing to flag
 
@@ -163,29 +163,30 @@ def test_the_same_batch_twice_changes_nothing(store: GraphStore) -> None:
 
 def test_a_batch_repeating_a_key_keeps_the_last_version(store: GraphStore) -> None:
     store.write_batch(Batch(people=[person(1, title="Old"), person(2), person(1, title="New")]))
-    assert store.person("hr:E0001").title == "New"  # type: ignore[union-attr]
+    assert store.people(["hr:E0001"]).get("hr:E0001").title == "New"  # type: ignore[union-attr]
     assert store.counts()["people"] == 2
 
 
 def test_updates_overwrite(store: GraphStore) -> None:
     store.write_batch(small_org())
     changed = person(1, manager_id="hr:E0000", title="Staff Engineer", location="London")
-    result = store.upsert_people([changed])
+    result = store.write_batch(Batch(people=[changed]))
     assert result.updated["people"] == 1
-    assert store.person(changed.id) == changed
+    assert store.people([changed.id]).get(changed.id) == changed
     p = post(1, "hr:E0001", community_id="slack:k8s-guild", tags=("kubernetes", "helm"), score=7)
-    store.upsert_posts([p])
+    store.write_batch(Batch(posts=[p]))
     stored = next(r for r in store.read_projection().posts if r.id == p.id)
     assert stored.tags == ("helm", "kubernetes")
     assert stored.score == 7
-    store.upsert_memberships([MemberOf(person_id="hr:E0001", community_id="slack:data-science", role="moderator")])
+    moderator = MemberOf(person_id="hr:E0001", community_id="slack:data-science", role="moderator")
+    store.write_batch(Batch(memberships=[moderator]))
     row = next(r for r in store.dump()["MEMBER_OF"] if r[0] == "hr:E0001" and r[1] == "slack:data-science")
     assert row[3] == "moderator"
 
 
 def test_skill_aliases_merge_and_prefix_search_finds_aliases(store: GraphStore) -> None:
-    store.upsert_skills([Skill(name="kubernetes", aliases=("k8s",))])
-    store.upsert_skills([Skill(name="kubernetes", aliases=("kube",)), Skill(name="python")])
+    store.write_batch(Batch(skills=[Skill(name="kubernetes", aliases=("k8s",))]))
+    store.write_batch(Batch(skills=[Skill(name="kubernetes", aliases=("kube",)), Skill(name="python")]))
     assert store.skill("kubernetes").aliases == ("k8s", "kube")  # type: ignore[union-attr]
     assert [s.name for s in store.skills("k8")] == ["kubernetes"]
     assert [s.name for s in store.skills("PY")] == ["python"]
@@ -258,11 +259,11 @@ def test_opted_out_people_never_come_back(store: GraphStore) -> None:
     store.write_batch(batch)
     people = list(batch.people)
     hidden = people[2]
-    store.upsert_people([hidden.model_copy(update={"opted_out": True})])
+    store.write_batch(Batch(people=[hidden.model_copy(update={"opted_out": True})]))
     store.write_analytics(snapshot(people))
     hid = hidden.id
 
-    assert store.person(hid) is None
+    assert store.people([hid]).get(hid) is None
     assert hid not in store.people([p.id for p in people])
     assert hid not in store.person_scores([hid])
     assert hid not in store.person_skills([hid])
@@ -288,8 +289,9 @@ def test_leavers_are_kept_but_left_out_of_directories(store: GraphStore) -> None
     store.write_batch(batch)
     store.write_analytics(snapshot(batch.people))
     leaver = batch.people[1].id
-    assert store.set_active([leaver], False) == 1
-    assert store.person(leaver).active is False  # type: ignore[union-attr]
+    gone = next(p for p in batch.people if p.id == leaver).model_copy(update={"active": False})
+    assert store.write_batch(Batch(people=[gone])).updated["people"] == 1
+    assert store.people([leaver]).get(leaver).active is False  # type: ignore[union-attr]
     assert leaver not in {h.person.id for h in store.experts("kubernetes", first=100).items}
     assert leaver not in {r.person.id for r in store.influencers(first=100)}
 
@@ -309,7 +311,7 @@ def test_deactivate_missing_marks_leavers_inactive(store: GraphStore) -> None:
 
 
 def test_missing_author_is_named(store: GraphStore) -> None:
-    store.upsert_people([person(1)])
+    store.write_batch(Batch(people=[person(1)]))
     before = store.dump()
     with pytest.raises(StoreError, match="hr:ghost"):
         store.write_batch(Batch(people=[person(2)], posts=[post(1, "hr:ghost")]))
@@ -320,7 +322,7 @@ def test_a_rolled_back_batch_leaves_no_trace(store: GraphStore) -> None:
     # E0005 is written and referenced in a batch that fails: afterwards it must not exist for later batches either
     with pytest.raises(StoreError, match="hr:ghost"):
         store.write_batch(Batch(people=[person(5)], posts=[post(1, "hr:E0005"), post(2, "hr:ghost")]))
-    assert store.person("hr:E0005") is None
+    assert store.people(["hr:E0005"]).get("hr:E0005") is None
     with pytest.raises(StoreError, match="hr:E0005"):
         store.write_batch(Batch(posts=[post(3, "hr:E0005")]))
     assert store.counts()["posts"] == 0
@@ -336,17 +338,17 @@ def test_a_rolled_back_batch_leaves_no_trace(store: GraphStore) -> None:
     ],
 )
 def test_relationships_need_their_ends(store: GraphStore, batch: Batch) -> None:
-    store.upsert_people([person(1)])
+    store.write_batch(Batch(people=[person(1)]))
     with pytest.raises(StoreError, match="ghost"):
         store.write_batch(batch)
 
 
 def test_answers_may_arrive_before_their_question(store: GraphStore) -> None:
-    store.upsert_people([person(1), person(2)])
+    store.write_batch(Batch(people=[person(1), person(2)]))
     question = post(1, "hr:E0001")
     answer = post(2, "hr:E0002", kind="answer", parent_id=question.id, thread_id=question.id)
-    store.upsert_posts([answer])
-    store.upsert_posts([question])
+    store.write_batch(Batch(posts=[answer]))
+    store.write_batch(Batch(posts=[question]))
     posts = {p.id: p for p in store.read_projection().posts}
     assert posts[answer.id].parent_id == question.id
     assert store.counts()["posts"] == 2
@@ -357,7 +359,7 @@ def test_answers_may_arrive_before_their_question(store: GraphStore) -> None:
 
 def _chain(store: GraphStore, n: int) -> list[Person]:
     people = [person(i) for i in range(n)]
-    store.upsert_people(people)
+    store.write_batch(Batch(people=people))
     snap = snapshot(people)
     snap.interactions = [
         Interaction(source_id=a.id, target_id=b.id, weight=1.0, count=1)
@@ -377,13 +379,13 @@ def test_introduction_path_is_shortest_and_bounded(store: GraphStore) -> None:
     assert [p.id for p in store.introduction_path(ids[2], ids[2])] == [ids[2]]  # type: ignore[union-attr]
     assert store.introduction_path(ids[0], "hr:nobody") is None
     # a reporting line is a tie too, and it shortens the path
-    store.upsert_reports_to([ReportsTo(person_id=ids[5], manager_id=ids[1])])
+    store.write_batch(Batch(reports_to=[ReportsTo(person_id=ids[5], manager_id=ids[1])]))
     assert [p.id for p in store.introduction_path(ids[0], ids[5])] == [ids[0], ids[1], ids[5]]  # type: ignore[union-attr]
 
 
 def test_path_avoids_inactive_intermediaries(store: GraphStore) -> None:
     people = _chain(store, 4)
-    store.set_active([people[1].id], False)
+    store.write_batch(Batch(people=[people[1].model_copy(update={"active": False})]))
     assert store.introduction_path(people[0].id, people[3].id) is None
 
 
@@ -505,7 +507,7 @@ CALLS: dict[str, Callable[[GraphStore], object]] = {
     "ping": lambda s: s.ping(),
     "write_batch": lambda s: s.write_batch(Batch(people=[person(9)])),
     "counts": lambda s: s.counts(),
-    "person": lambda s: s.person("hr:E0001"),
+    "people": lambda s: s.people(["hr:E0001"]),
     "experts": lambda s: s.experts("kubernetes"),
     "skills": lambda s: s.skills("k"),
     "communities": lambda s: s.communities(),
@@ -545,16 +547,16 @@ def test_an_unreachable_store_is_unavailable(unreachable: Callable[[], GraphStor
 
 
 def test_communities_page_by_id(store: GraphStore) -> None:
-    store.upsert_communities(
+    store.write_batch(Batch(communities=
         [Community(id=f"slack:c{i}", name=f"c{i}", kind="channel", source="slack") for i in range(5)]
-    )
+    ))
     first = store.communities(first=2)
     rest = store.communities(first=10, after=first[-1].id)
     assert [c.id for c in first + rest] == [f"slack:c{i}" for i in range(5)]
 
 
 def test_post_times_keep_their_instant(store: GraphStore) -> None:
-    store.upsert_people([person(1)])
+    store.write_batch(Batch(people=[person(1)]))
     p = post(1, "hr:E0001", created_at=T0.replace(microsecond=123456))
-    store.upsert_posts([p])
+    store.write_batch(Batch(posts=[p]))
     assert store.read_projection().posts[0].created_at == p.created_at

@@ -111,9 +111,9 @@ def test_run_writes_every_result_and_respects_privacy(store: SQLiteStore) -> Non
     assert report.current.period == HealthPeriod.CURRENT
     assert report.weekly
     assert report.current.members == 8  # the opted-out member is not counted as a person
-    detected = store.detected_communities()
+    detected = store.dump()["DetectedCommunity"]  # rows (id, size, declared, skills)
     assert len(detected) >= 2
-    assert sum(d.size for d in detected) == 16
+    assert sum(d[1] for d in detected) == 16
 
     counts = store.counts()
     assert counts["scored_people"] == 16

@@ -117,7 +117,7 @@ def test_demo_org_ingests_into_sqlite_with_identities_matched(tmp_path: Path) ->
         truth = json.loads((out / "truth.json").read_text(encoding="utf-8"))
         for info in truth["skills"].values():
             for pid in info["experts"]:
-                person = store.person(pid)
+                person = store.people([pid]).get(pid)
                 assert person is not None
                 assert person.active
                 assert not person.opted_out

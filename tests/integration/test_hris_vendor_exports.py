@@ -168,7 +168,7 @@ def test_adp_export_through_the_cli(tmp_path: Path) -> None:
     store = SQLiteStore(tmp_path / "w.db")
     try:
         assert len(store.read_projection().reports_to) == 6
-        assert store.person("hr:G3GMA28TB2SVJ7IJ").manager_id == "hr:G3GMA28TB2SVJ6GH"
+        assert store.people(["hr:G3GMA28TB2SVJ7IJ"])["hr:G3GMA28TB2SVJ7IJ"].manager_id == "hr:G3GMA28TB2SVJ6GH"
     finally:
         store.close()
 

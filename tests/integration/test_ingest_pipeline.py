@@ -90,8 +90,8 @@ def test_hris_unknown_manager_loads_person_and_rejects_link(store: SQLiteStore, 
     assert (s.rows_read, s.rows_loaded, s.rows_rejected, s.rejected) == (5, 4, 1, 1)  # rows and links apart
     assert (s.links["linked"], s.links["unresolved"], s.problems) == (2, 1, 2)
     assert s.reject_file == str(tmp_path / "r.jsonl")
-    assert store.person("hr:E4") is not None
-    assert store.person("hr:E5") is None
+    assert store.people(["hr:E4"]).get("hr:E4") is not None
+    assert store.people(["hr:E5"]).get("hr:E5") is None
     rej = {r.row: r for r in read_rejects(tmp_path / "r.jsonl")}
     assert "manager (id 'E99') matches no person" in rej[5].reason
     assert rej[5].kind == "link:unresolved"
@@ -164,7 +164,7 @@ def test_identity_by_email_then_mapping_and_never_by_name(store: SQLiteStore, tm
     assert posts["slack:C1/1704100000.000100"].author_id == "slack:U3"  # "Ann Lee" by name only: not merged
     members = {p.id for p in store.community_members("slack:channel/C1").items}
     assert members == {"hr:E1", "hr:E2", "slack:U3"}
-    assert store.person("slack:U1") is None
+    assert store.people(["slack:U1"]).get("slack:U1") is None
     # the corrupt day file is rejected alone, naming the file
     assert s.rejected == 1
     assert "2024-01-02.json" in s.first_rejects[0].file

@@ -250,8 +250,8 @@ def test_constraint_violation_message_says_so() -> None:
 
 def test_run_refuses_parameters_other_than_declared() -> None:
     # the check happens before the transaction is touched
-    with pytest.raises(TypeError, match="PERSON_GET takes"):
-        run(None, cypher.PERSON_GET, id="hr:E0001", extra=1)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="META_GET takes"):
+        run(None, cypher.META_GET, key="k", extra=1)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="EXPERTS_COUNT takes"):
         run(None, cypher.EXPERTS_COUNT, skill="go")  # type: ignore[arg-type]
 
@@ -322,7 +322,7 @@ def test_a_closed_store_is_unavailable_for_every_call(offline_store: Neo4jStore)
         offline_store.counts,
         offline_store.dump,
         lambda: offline_store.write_batch(Batch(people=[person(1)])),
-        lambda: offline_store.person("hr:E0001"),
+        lambda: offline_store.people(["hr:E0001"]),
         lambda: offline_store.experts("go"),
         lambda: offline_store.introduction_path("hr:E0001", "hr:E0002"),
         lambda: offline_store.write_analytics(snapshot([person(1)])),
@@ -336,7 +336,7 @@ def test_a_closed_store_is_unavailable_for_every_call(offline_store: Neo4jStore)
 def test_a_driver_closed_underneath_is_unavailable(offline_store: Neo4jStore) -> None:
     offline_store._live_driver().close()
     with pytest.raises(StoreUnavailable) as info:
-        offline_store.person("hr:E0001")
+        offline_store.people(["hr:E0001"])
     assert isinstance(info.value.__cause__, neo_errors.DriverError)
 
 

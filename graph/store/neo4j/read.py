@@ -31,7 +31,6 @@ from graph.store.neo4j.values import (
     Row,
     Tx,
     community_from,
-    detected_from,
     evidence_from,
     expert_from,
     from_neo,
@@ -45,7 +44,6 @@ from schema.errors import BadInput
 from schema.labels import ScoreScope
 from schema.models import (
     Community,
-    DetectedCommunity,
     ExpertIn,
     HasSkill,
     Person,
@@ -59,11 +57,6 @@ class Neo4jReads(Neo4jBase):
     """Point and page reads of the Neo4j store."""
 
     # --- API reads -------------------------------------------------------------------------------------------------
-
-    @_translated
-    def person(self, person_id: str) -> Person | None:
-        rows = self._read(lambda tx: run(tx, q.PERSON_GET, id=person_id))
-        return person_from(rows[0]["props"]) if rows else None
 
     @_translated
     def people(self, person_ids: Sequence[str]) -> dict[str, Person]:
@@ -216,14 +209,6 @@ class Neo4jReads(Neo4jBase):
             )
 
         return self._read(work)
-
-    @_translated
-    def detected_communities(self) -> list[DetectedCommunity]:
-        def work(tx: Tx) -> list[Row]:
-            gen = _current_gen(tx)
-            return run(tx, q.DETECTED_GET, gen=gen) if gen else []
-
-        return [detected_from(r["props"]) for r in self._read(work)]
 
     @_translated
     def influencers(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from graph.store import cypher as q
@@ -39,16 +39,6 @@ from graph.store.neo4j.values import (
     Tx,
     run_row,
 )
-from schema.models import (
-    Community,
-    Endorsement,
-    HasSkill,
-    MemberOf,
-    Person,
-    Post,
-    ReportsTo,
-    Skill,
-)
 
 
 class Neo4jWrites(Neo4jBase):
@@ -61,38 +51,6 @@ class Neo4jWrites(Neo4jBase):
         check_ranges(batch)
         rows = batch_rows(batch)
         return self._write(lambda tx: _write_batch(tx, rows))
-
-    def upsert_people(self, rows: Sequence[Person]) -> WriteResult:
-        return self.write_batch(Batch(people=rows))
-
-    def upsert_skills(self, rows: Sequence[Skill]) -> WriteResult:
-        return self.write_batch(Batch(skills=rows))
-
-    def upsert_communities(self, rows: Sequence[Community]) -> WriteResult:
-        return self.write_batch(Batch(communities=rows))
-
-    def upsert_posts(self, rows: Sequence[Post]) -> WriteResult:
-        return self.write_batch(Batch(posts=rows))
-
-    def upsert_reports_to(self, rows: Sequence[ReportsTo]) -> WriteResult:
-        return self.write_batch(Batch(reports_to=rows))
-
-    def upsert_has_skill(self, rows: Sequence[HasSkill]) -> WriteResult:
-        return self.write_batch(Batch(has_skill=rows))
-
-    def upsert_memberships(self, rows: Sequence[MemberOf]) -> WriteResult:
-        return self.write_batch(Batch(memberships=rows))
-
-    def upsert_endorsements(self, rows: Sequence[Endorsement]) -> WriteResult:
-        return self.write_batch(Batch(endorsements=rows))
-
-    @_translated
-    def set_active(self, person_ids: Sequence[str], active: bool) -> int:
-        ids = sorted(set(person_ids))
-        if not ids:
-            return 0
-        rows = self._write(lambda tx: run(tx, q.SET_ACTIVE, ids=ids, active=bool(active)))
-        return int(rows[0]["changed"]) if rows else 0
 
     @_translated
     def deactivate_missing(self, source: str, keep_ids: Iterable[str]) -> list[str]:

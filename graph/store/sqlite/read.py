@@ -64,13 +64,6 @@ class SQLiteReads(SQLiteBase):
     # --- API reads -----------------------------------------------------------------------------------
 
     @translated
-    def person(self, person_id: str) -> Person | None:
-        row = self._conn().execute(
-            f"SELECT {_PERSON_COLS} FROM person p WHERE p.id = ? AND p.opted_out = 0", (person_id,)
-        ).fetchone()
-        return None if row is None else _person_from(row)
-
-    @translated
     def people(self, person_ids: Sequence[str]) -> dict[str, Person]:
         out: dict[str, Person] = {}
         conn = self._conn()
@@ -263,7 +256,7 @@ class SQLiteReads(SQLiteBase):
         return health_report((_health_from(r) for r in rows), json.loads(run[0]) if run else None, opted_out)
 
     @translated
-    def detected_communities(self) -> list[DetectedCommunity]:
+    def _detected_communities(self) -> list[DetectedCommunity]:
         rows = self._conn().execute("SELECT id, size, declared, skills FROM detected_community ORDER BY size DESC, id")
         return [
             DetectedCommunity(

@@ -172,7 +172,7 @@ class SQLiteScans(SQLiteReads):
                     for r in conn.execute("SELECT community_id, period, start, figures FROM community_health")
                 ],
             }
-            records["DetectedCommunity"] = self.detected_communities()
+            records["DetectedCommunity"] = self._detected_communities()
             run = self.last_run()
             records["AnalyticsRun"] = [run] if run else []
         return {kind: dump_rows(rows) for kind, rows in records.items()}

@@ -37,12 +37,8 @@ from graph.store.sqlite.rows import (
 from schema.errors import StoreError
 from schema.models import (
     Community,
-    Endorsement,
-    HasSkill,
-    MemberOf,
     Person,
     Post,
-    ReportsTo,
     Skill,
 )
 
@@ -203,42 +199,6 @@ class SQLiteWrites(SQLiteBase):
         with self._write() as conn:
             self._write_batch(conn, batch, result)
         return result
-
-    def upsert_people(self, rows: Sequence[Person]) -> WriteResult:
-        return self.write_batch(Batch(people=rows))
-
-    def upsert_skills(self, rows: Sequence[Skill]) -> WriteResult:
-        return self.write_batch(Batch(skills=rows))
-
-    def upsert_communities(self, rows: Sequence[Community]) -> WriteResult:
-        return self.write_batch(Batch(communities=rows))
-
-    def upsert_posts(self, rows: Sequence[Post]) -> WriteResult:
-        return self.write_batch(Batch(posts=rows))
-
-    def upsert_reports_to(self, rows: Sequence[ReportsTo]) -> WriteResult:
-        return self.write_batch(Batch(reports_to=rows))
-
-    def upsert_has_skill(self, rows: Sequence[HasSkill]) -> WriteResult:
-        return self.write_batch(Batch(has_skill=rows))
-
-    def upsert_memberships(self, rows: Sequence[MemberOf]) -> WriteResult:
-        return self.write_batch(Batch(memberships=rows))
-
-    def upsert_endorsements(self, rows: Sequence[Endorsement]) -> WriteResult:
-        return self.write_batch(Batch(endorsements=rows))
-
-    @translated
-    def set_active(self, person_ids: Sequence[str], active: bool) -> int:
-        changed = 0
-        with self._write() as conn:
-            for part in _chunks(list(person_ids)):
-                cur = conn.execute(
-                    f"UPDATE person SET active = ? WHERE active != ? AND id IN ({_marks(len(part))})",
-                    [int(active), int(active), *part],
-                )
-                changed += cur.rowcount
-        return changed
 
     @translated
     def deactivate_missing(self, source: str, keep_ids: Iterable[str]) -> list[str]:
