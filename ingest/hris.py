@@ -250,10 +250,34 @@ class HrParse:
     rows_read: int
     statuses: dict[str, tuple[bool, int]] = field(default_factory=dict)  # status value -> (active, rows)
     date_columns: dict[str, DateColumn] = field(default_factory=dict)  # field -> how its column is read
+    unknown_statuses: dict[str, int] = field(default_factory=dict)  # status values no vocabulary knows -> rows
+
+    def suggested_mapping(self) -> str:
+        """A mapping file that pins what was inferred, to save and edit: the dry run prints it."""
+        lines = ["[columns]"]
+        lines += [f"{fld} = {_toml(col)}" for fld, col in self.columns.items()]
+        ambiguous = [c for c in self.date_columns.values() if c.ambiguous]
+        orders = {c.order for c in self.date_columns.values() if c.order}
+        lines.append("")
+        lines.append("[options]")
+        if ambiguous:
+            names = ", ".join(repr(c.column) for c in ambiguous)
+            lines.append(f'date_order = "MDY"  # or "DMY": the values of {names} do not say which; pick one')
+        elif len(orders) == 1:
+            lines.append(f'date_order = "{orders.pop()}"  # as inferred; pins it for later exports')
+        if self.unknown_statuses:
+            lines += ["", "[values.active]  # true: still employed; false: a leaver"]
+            lines += [f"{_toml(v)} = false  # {n} row(s): check" for v, n in
+                      sorted(self.unknown_statuses.items(), key=lambda kv: -kv[1])]
+        return "\n".join(lines) + "\n"
 
     @property
     def problems(self) -> list[Reject]:
         return [*self.notes, *self.rejects, *self.link_rejects]
+
+
+def _toml(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)  # a JSON string is a valid TOML basic string
 
 
 def _text(v: Any) -> str:
@@ -354,6 +378,7 @@ def parse_export(
     refs: list[ManagerRef] = []
     rejects: list[Reject] = list(table.rejects)
     statuses: dict[str, tuple[bool, int]] = {}
+    unknown: dict[str, int] = {}
     for n, rec in table.rows:
         try:
             local = _text(get(rec, "id"))
@@ -368,7 +393,12 @@ def parse_export(
             if not name:
                 raise ValueError("name is empty")
             raw_status = get(rec, "active")
-            active = parse_status(raw_status, active_map)
+            try:
+                active = parse_status(raw_status, active_map)
+            except ValueError:
+                st = _text(raw_status)
+                unknown[st] = unknown.get(st, 0) + 1
+                raise
             hired = dates.parse(get(rec, "hire_date"), "hire date") if dates and \
                 _text(get(rec, "hire_date")).casefold() not in NULLS else None
             if ended is not None and not _text(raw_status):
@@ -425,7 +455,7 @@ def parse_export(
         file=table.file, columns=cols, how=how, unused=[h for h in table.header if h not in used], dates=dates,
         rows=rows, rejects=sorted(rejects, key=lambda r: r.row or 0), notes=notes, links=links,
         link_rejects=link_rejects, rows_read=len(table.rows) + len(table.rejects), statuses=statuses,
-        date_columns=date_columns,
+        date_columns=date_columns, unknown_statuses=unknown,
     )
 
 

@@ -116,6 +116,8 @@ def _hr_report(out: Console, s: IngestSummary) -> None:
     for c in cells:
         sample.add_row(*(c[i] for i in keep))
     out.print(sample)
+    out.print("a mapping file that pins this (save it, edit it, pass it with --mapping):", highlight=False)
+    out.print(escape(hr.suggested_mapping()), highlight=False, markup=True, soft_wrap=True)
 
 
 def _forum_report(out: Console, s: IngestSummary) -> None:

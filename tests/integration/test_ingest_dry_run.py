@@ -61,6 +61,10 @@ def test_hris_dry_run_on_a_first_import_creates_no_store(tmp_path: Path) -> None
     assert "status 'Zombie'" in out
     assert "fits 2 people" in out
     assert "dry run: nothing was written" in out
+    # a mapping file to start from, pinning what was inferred
+    assert "a mapping file that pins this" in out
+    assert 'manager_code = "ManagerID"' in p.stdout
+    assert '"Zombie" = false' in p.stdout
 
 
 def test_hris_dry_run_leaves_an_existing_store_unchanged(tmp_path: Path) -> None:

@@ -228,3 +228,25 @@ def test_termination_date_makes_a_leaver_when_no_status_says_otherwise(tmp_path:
     ended = result.date_columns["termination_date"]
     assert ended.order == "MDY"
     assert "column 'Hire Date'" in ended.how
+
+
+def test_the_dry_runs_suggested_mapping_loads_and_pins_what_was_inferred(tmp_path: Path) -> None:
+    text = (
+        "Employee_Name,EmpID,ManagerName,ManagerID,DateofHire,EmploymentStatus\n"
+        '"Albert, Michael",1,,,03/04/2010,Active\n'
+        '"Lee, Ann",2,Michael Albert,22,05/06/2011,On Sabbatical Leave\n'
+        '"Roy, Bob",3,Michael Albert,22,07/08/2012,Seconded\n'
+    )
+    first = parse_export(read_hris(write(tmp_path, text)))
+    assert [r.row for r in first.rejects] == [4]  # "Seconded" is no known status
+    assert len(first.notes) == 1  # the dates are ambiguous
+    suggested = first.suggested_mapping()
+    assert 'manager_code = "ManagerID"' in suggested
+    assert '"Seconded" = false' in suggested
+    mp = tmp_path / "columns.toml"
+    mp.write_text(suggested.replace('date_order = "MDY"  # or "DMY"', 'date_order = "DMY"  # or "MDY"'))
+    second = parse_export(read_hris(write(tmp_path, text)), load_mapping(mp))
+    assert (second.rejects, second.notes) == ([], [])
+    assert [(r.person.active, r.person.hired_on) for r in second.rows] == [
+        (True, date(2010, 4, 3)), (True, date(2011, 6, 5)), (False, date(2012, 8, 7))]
+    assert second.links.linked == 2
