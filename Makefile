@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 PEOPLE ?= 2000
 PORT   ?= 8000
 
-.PHONY: demo test lint typecheck cypherlint neo4j-test-server install bench bench-ingest bench-analyze bench-api bench-expertise clean
+.PHONY: demo test lint typecheck neo4j-test-server install bench bench-ingest bench-analyze bench-api bench-expertise clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,12 +16,6 @@ $(BIN)/.installed: pyproject.toml
 	touch $@
 
 install: $(BIN)/.installed
-
-tools/cypherlint/node_modules/.installed: tools/cypherlint/package.json tools/cypherlint/package-lock.json
-	npm ci --prefix tools/cypherlint --no-audit --no-fund
-	touch $@
-
-cypherlint: tools/cypherlint/node_modules/.installed
 
 # The real Neo4j the test suite starts (tests/neo4j_server.py); rebuilt only when its sources change. Without Java or
 # Maven `make test` still runs, and the Neo4j tests skip saying so (under CI they fail instead).
@@ -43,7 +37,7 @@ lint: $(BIN)/.installed
 typecheck: $(BIN)/.installed
 	$(BIN)/mypy
 
-test: $(BIN)/.installed cypherlint $(if $(HAVE_JAVA),neo4j-test-server) lint typecheck
+test: $(BIN)/.installed $(if $(HAVE_JAVA),neo4j-test-server) lint typecheck
 	$(BIN)/python -m pytest
 
 bench: bench-ingest bench-analyze bench-api bench-expertise
@@ -61,4 +55,4 @@ bench-expertise: $(BIN)/.installed
 	$(BIN)/python bench/expertise_eval.py
 
 clean:
-	rm -rf $(VENV) tools/cypherlint/node_modules tools/neo4j-test-server/target .pytest_cache .ruff_cache .mypy_cache
+	rm -rf $(VENV) tools/neo4j-test-server/target .pytest_cache .ruff_cache .mypy_cache

@@ -1,13 +1,14 @@
 """Every Cypher statement the Neo4j store sends, in one place (Neo4j 5, Cypher 5).
 
-Rules, checked by ``tests/unit/test_cypher_lint.py``:
+Rules, checked by ``tests/unit/test_cypher_rules.py``, and on a real Neo4j server by ``tests/contract``:
 - values are always ``$parameters``; labels and relationship types are pasted only from ``schema.labels`` enums
   (the one other formatted value is the validated integer hop bound of :func:`introduction_path`, since Cypher 5
   does not take a parameter as a variable-length bound);
 - every write is ``UNWIND $rows AS row`` + ``MERGE`` on a key backed by a uniqueness constraint of
   :data:`SCHEMA`, run inside a managed transaction (so it may be retried);
-- every statement is registered in :data:`ALL_STATEMENTS` with the parameters it takes and their types, and is
-  linted offline with Neo4j's own parser and semantic analysis (npm ``@neo4j-cypher/language-support``).
+- every statement is registered in :data:`ALL_STATEMENTS` with the parameters it takes and their types; the test
+  suite runs every one of them on the server and plans each with EXPLAIN, accepting only the notifications its
+  ``allow`` names.
 
 Analytics results are kept per *generation* (``gen``, a fresh id per ``write_analytics`` call): each result node or
 relationship carries its ``gen``, one ``:AnalyticsRun`` node per generation holds the run and a ``state``
@@ -54,31 +55,6 @@ EXPERT_IN = RelType.EXPERT_IN
 # run states of an analytics generation, written as literals in the statements below
 RUN_STATES = ("pending", "current", "previous", "stale")
 
-# every property key the store writes (given to the linter, which then flags a misspelt key in a read)
-PROPERTY_KEYS: frozenset[str] = frozenset(
-    {
-        # Person
-        "id", "name", "email", "title", "department", "location", "manager_id", "hired_on", "active",
-        "opted_out", "bot", "source",
-        # Skill, Community, Post
-        "aliases", "kind", "created_at", "community_id", "thread_id", "parent_id", "tags", "score", "accepted",
-        "author_id",
-        # relationships
-        "level", "declared_at", "since", "role", "skill", "weight", "count", "last_at", "evidence",
-        "expertise_rank", "last_active",
-        # Meta, AnalyticsRun
-        "key", "value", "gen", "state", "written_at", "started_at", "finished_at", "stats",
-        # PersonScores, InfluenceScore, DetectedCommunity
-        "person_id", "pagerank", "degree", "betweenness", "constraint", "effective_size", "participation",
-        "within_z", "articulation", "community", "scope", "scope_id", "size", "declared", "skills",
-        # CommunityHealth
-        "period", "start", "members", "active_members", "posts", "threads", "reply_rate",
-        "median_first_response_hours", "unanswered_share", "contributor_gini", "absence_factor",
-        "newcomer_retention", "managers_active_share", "cross_department_share",
-    }
-)
-# keys of parameter rows that are not stored as properties (read as `row.from_id`...)
-ROW_KEYS: frozenset[str] = frozenset({"from_id", "to_id", "source_id", "target_id", "props"})
 
 ParamType = Literal[
     "STRING", "INTEGER", "FLOAT", "BOOLEAN", "MAP", "ANY", "DATETIME",
@@ -95,7 +71,7 @@ class Statement:
     text: str
     params: Mapping[str, ParamType] = field(default_factory=dict)
     mode: Mode = "read"
-    # linter warnings accepted on purpose (substrings of the message); each use says why
+    # server notifications accepted on purpose (substrings of the description); each use says why
     allow: tuple[str, ...] = ()
 
 
@@ -918,12 +894,12 @@ def _path_statement(name: str, bound: str) -> Statement:
     return _read(name, _path_text(bound), (), from_id="STRING", to_id="STRING", gen="STRING")
 
 
-# built at import, one per bound, so the registry (and the linter) holds every statement the store can send
+# built at import, one per bound, so the registry holds every statement the store can send
 _PATH_BOUNDED: dict[int, Statement] = {
     max_hops: _path_statement(f"INTRODUCTION_PATH_{max_hops}", _hops(max_hops))
     for max_hops in range(1, MAX_LITERAL_HOPS + 1)
 }
-# only for a bound above the cap (no introduction needs that many steps, but the contract has no cap): the linter's
+# only for a bound above the cap (no introduction needs that many steps, but the contract has no cap): the server's
 # warning about unbounded shortest paths is why the bounded statements exist
 _PATH_UNBOUNDED = _read(
     "INTRODUCTION_PATH_UNBOUNDED",
@@ -1013,16 +989,10 @@ WIPE_BATCH = _write(
 )
 
 ALL_STATEMENTS: Mapping[str, Statement] = MappingProxyType(_REGISTRY)
-LABELS: tuple[str, ...] = tuple(x.value for x in (*NodeLabel, *StoreLabel))
-RELATIONSHIP_TYPES: tuple[str, ...] = tuple(x.value for x in RelType)
 
 __all__ = [
     "ALL_STATEMENTS",
-    "LABELS",
     "MAX_LITERAL_HOPS",
-    "PROPERTY_KEYS",
-    "RELATIONSHIP_TYPES",
-    "ROW_KEYS",
     "SCHEMA",
     "Statement",
     "introduction_path",

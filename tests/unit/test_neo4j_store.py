@@ -257,7 +257,7 @@ def test_run_refuses_parameters_other_than_declared() -> None:
 
 
 def test_every_statement_the_store_sends_is_registered() -> None:
-    """So the linter (which lints the registry) sees every statement the Neo4j store can send."""
+    """So the statement-coverage check (which reads the registry) knows every statement the store can send."""
     package = Path(store_mod.__file__).parent  # graph/store/neo4j/, one module per job
     trees = [ast.parse(f.read_text(encoding="utf-8")) for f in sorted(package.glob("*.py"))]
     used = {

@@ -1,171 +1,22 @@
-"""Every Cypher statement of the Neo4j store, checked offline by Neo4j's own parser and semantic analysis.
+"""The rules of graph/store/cypher.py, checked on its text: parameters declared, labels only from the enums, no
+formatted values, MERGE only on constrained keys, indexes for the API's read paths.
 
-No Neo4j server runs here, so ``tools/cypherlint`` (npm ``@neo4j-cypher/language-support``, ``lintCypherQuery``)
-lints every statement of ``graph/store/cypher.py`` with its parameters declared and the schema (labels,
-relationship types, property keys) given; a syntax or semantic error fails the suite. The check is shown to be able
-to fail: deliberately broken statements must be caught. Static checks of the module itself follow (labels only from
-the enums, no formatted values, MERGE only on constrained keys).
+The server itself checks the statements in tests/contract: every one runs (test_statement_coverage.py) and is planned
+with only its accepted notifications (test_cypher_on_server.py).
 """
 
 from __future__ import annotations
 
 import ast
-import json
 import re
-import shutil
-import subprocess
-from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from graph.store import cypher
 from schema.labels import NodeLabel, RelType, StoreLabel
 
-ROOT = Path(__file__).resolve().parents[2]
-LINT_DIR = ROOT / "tools" / "cypherlint"
-LINTER = LINT_DIR / "lint.mjs"
-PACKAGE = LINT_DIR / "node_modules" / "@neo4j-cypher" / "language-support"
-SCHEMA = {
-    "labels": list(cypher.LABELS),
-    "relationshipTypes": list(cypher.RELATIONSHIP_TYPES),
-    "propertyKeys": sorted(cypher.PROPERTY_KEYS | cypher.ROW_KEYS),
-    "builtins": True,  # Neo4j 5's built-in functions and procedures: a misspelt or APOC-only one is an error
-}
-
-
-def node_or_fail() -> str:
-    """The node binary, the linter installed; otherwise the test fails saying what to run (never skips)."""
-    node = shutil.which("node")
-    if node is None:
-        pytest.fail("node (>= 20) is not on PATH: the Cypher linter needs it")
-    if not PACKAGE.is_dir():
-        pytest.fail(
-            f"{PACKAGE.relative_to(ROOT)} is missing: run `npm ci --prefix tools/cypherlint` "
-            "(the offline Cypher check cannot be skipped)"
-        )
-    return node
-
-
-def lint(statements: Iterable[dict[str, Any]], schema: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Run tools/cypherlint/lint.mjs on statements; its JSON report."""
-    node = node_or_fail()
-    payload = {"schema": SCHEMA if schema is None else schema, "statements": list(statements)}
-    proc = subprocess.run(
-        [node, str(LINTER)], input=json.dumps(payload), capture_output=True, text=True, timeout=900, check=False
-    )
-    if proc.returncode not in (0, 1):
-        pytest.fail(f"the Cypher linter failed to run (exit {proc.returncode}): {proc.stderr.strip()}")
-    report: dict[str, Any] = json.loads(proc.stdout)
-    assert report["linted"] == len(payload["statements"])
-    return report
-
-
-def as_input(statement: cypher.Statement) -> dict[str, Any]:
-    return {"name": statement.name, "query": statement.text, "params": dict(statement.params)}
-
-
-@pytest.fixture(scope="module")
-def registry_report() -> dict[str, Any]:
-    """One linter run over the whole registry (semantic analysis is slow: share it)."""
-    return lint(as_input(s) for s in cypher.ALL_STATEMENTS.values())
-
-
-def _diagnostics(report: dict[str, Any], severity: str) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = {}
-    for result in report["results"]:
-        messages = [d["message"] for d in result["diagnostics"] if d["severity"] == severity]
-        if messages:
-            out[result["name"]] = messages
-    return out
-
-
-# --- the registry passes Neo4j's linter ------------------------------------------------------------------------
-
-
-def test_every_statement_is_linted(registry_report: dict[str, Any]) -> None:
-    assert [r["name"] for r in registry_report["results"]] == list(cypher.ALL_STATEMENTS)
-    assert len(cypher.ALL_STATEMENTS) > 100  # schema, writes, reads, path bounds: the whole adapter
-
-
-def test_no_statement_has_a_syntax_or_semantic_error(registry_report: dict[str, Any]) -> None:
-    errors = _diagnostics(registry_report, "error")
-    assert errors == {}, json.dumps(errors, indent=2)
-
-
-def test_warnings_are_only_the_accepted_ones(registry_report: dict[str, Any]) -> None:
-    unexpected: dict[str, list[str]] = {}
-    for name, messages in _diagnostics(registry_report, "warning").items():
-        allow = cypher.ALL_STATEMENTS[name].allow
-        extra = [m for m in messages if not any(a in m for a in allow)]
-        if extra:
-            unexpected[name] = extra
-    assert unexpected == {}, json.dumps(unexpected, indent=2)
-
-
-def test_every_accepted_warning_still_happens(registry_report: dict[str, Any]) -> None:
-    """An allowance that no longer matches a warning is stale and must go (it would hide a future one)."""
-    warnings = _diagnostics(registry_report, "warning")
-    stale = {
-        s.name: [a for a in s.allow if not any(a in m for m in warnings.get(s.name, []))]
-        for s in cypher.ALL_STATEMENTS.values()
-        if s.allow
-    }
-    assert {k: v for k, v in stale.items() if v} == {}
-
-
-# --- the check can fail ----------------------------------------------------------------------------------------
-
-BROKEN = [
-    {"name": "syntax", "query": "MATCH (n RETURN n", "params": {}},
-    {"name": "undefined_variable", "query": "MATCH (n:Person) RETURN m", "params": {}},
-    {"name": "undeclared_parameter", "query": "MATCH (n:Person {id: $id}) RETURN n.name", "params": {}},
-    {"name": "unknown_label", "query": "MATCH (n:Persn) RETURN n.id", "params": {}},
-    {"name": "unknown_relationship", "query": "MATCH (:Person)-[:KNOWS]->(m:Person) RETURN m.id", "params": {}},
-    {"name": "misspelt_property", "query": "MATCH (n:Person) RETURN n.emial", "params": {}},
-    {"name": "aggregation_mix", "query": "MATCH (n:Person) RETURN n.id, count(*) + n.name", "params": {}},
-    {"name": "misspelt_function", "query": "MATCH (n:Person) RETURN propertes(n) AS p", "params": {}},
-    {"name": "plugin_function", "query": "MATCH (n:Person) RETURN apoc.coll.sum([1, 2]) AS s", "params": {}},
-    {"name": "control", "query": "MATCH (n:Person {id: $id}) RETURN n.name", "params": {"id": "STRING"}},
-]
-
-
-@pytest.fixture(scope="module")
-def broken_report() -> dict[str, Any]:
-    return lint(BROKEN)
-
-
-@pytest.mark.parametrize("name", [b["name"] for b in BROKEN if b["name"] != "control"])
-def test_a_broken_statement_is_caught(broken_report: dict[str, Any], name: str) -> None:
-    assert name in _diagnostics(broken_report, "error"), broken_report["results"]
-
-
-def test_the_control_statement_is_clean(broken_report: dict[str, Any]) -> None:
-    control = next(r for r in broken_report["results"] if r["name"] == "control")
-    assert control["diagnostics"] == []
-
-
-def test_the_linter_exits_non_zero_on_errors() -> None:
-    payload = json.dumps({"statements": [{"name": "bad", "query": "MATCH (n RETURN n", "params": {}}]})
-    proc = subprocess.run(
-        [node_or_fail(), str(LINTER), "--jobs", "1"], input=payload, capture_output=True, text=True, timeout=300,
-        check=False,
-    )
-    assert proc.returncode == 1
-    assert json.loads(proc.stdout)["errors"] == 1
-
-
-def test_the_linter_refuses_unknown_parameter_types() -> None:
-    payload = json.dumps([{"name": "x", "query": "RETURN $a", "params": {"a": "COLOUR"}}])
-    proc = subprocess.run(
-        [node_or_fail(), str(LINTER)], input=payload, capture_output=True, text=True, timeout=300, check=False
-    )
-    assert proc.returncode == 2
-    assert "unknown type COLOUR" in proc.stderr
-
-
-# --- static checks of the module (no linter needed) ------------------------------------------------------------
+# --- static checks of the module -----------------------------------------------------------------------------
 
 PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 QUOTED = re.compile(r"'([^']*)'|\"([^\"]*)\"")
