@@ -25,6 +25,7 @@ module, :mod:`graph.store.cypher`, as DESIGN asks.
 
 from __future__ import annotations
 
+from graph.store.common import missing_message
 from graph.store.neo4j.conn import ANALYTICS_CHUNK, DEFAULT_DRIVER_CONFIG, GC_BATCH, PENDING_GRACE
 from graph.store.neo4j.errors import _translated, translate
 from graph.store.neo4j.scan import Neo4jScans
@@ -49,7 +50,6 @@ from graph.store.neo4j.values import (
     influence_row,
     interaction_row,
     member_row,
-    missing_message,
     person_from,
     person_row,
     post_from,

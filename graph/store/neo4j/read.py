@@ -14,9 +14,9 @@ from graph.store.base import (
     Reach,
     check_page_size,
     decode_cursor,
-    encode_cursor,
     health_report,
 )
+from graph.store.common import expert_page, influence_scope, member_page, ranked
 from graph.store.neo4j.conn import (
     Neo4jBase,
 )
@@ -41,7 +41,6 @@ from graph.store.neo4j.values import (
     skill_from,
 )
 from schema.errors import BadInput
-from schema.labels import ScoreScope
 from schema.models import (
     Community,
     ExpertIn,
@@ -136,18 +135,9 @@ class Neo4jReads(Neo4jBase):
             return rows, int(total[0]["total"]) if total else 0
 
         rows, total = self._read(work)
-        hits = [
-            ExpertHit(
-                person=person_from(r["props"]),
-                skill=skill,
-                score=r["score"],
-                evidence=evidence_from(r["evidence"]),
-                cursor=encode_cursor(r["score"], r["id"]),
-            )
-            for r in rows[:first]
-        ]
-        next_cursor = hits[-1].cursor if len(rows) > first and hits else None
-        return Page(items=hits, next_cursor=next_cursor, total=total)
+        return expert_page(
+            [(person_from(r["props"]), r["score"], evidence_from(r["evidence"])) for r in rows], skill, first, total
+        )
 
     @_translated
     def skills(self, prefix: str | None = None, first: int = 20) -> list[Skill]:
@@ -190,9 +180,7 @@ class Neo4jReads(Neo4jBase):
             return rows, int(total[0]["total"]) if total else 0
 
         rows, total = self._read(work)
-        people = [person_from(r["props"]) for r in rows[:first]]
-        next_cursor = encode_cursor(0.0, people[-1].id) if len(rows) > first and people else None
-        return Page(items=people, next_cursor=next_cursor, total=total)
+        return member_page([person_from(r["props"]) for r in rows], first, total)
 
     @_translated
     def community_health(self, community_id: str) -> HealthReport:
@@ -215,14 +203,7 @@ class Neo4jReads(Neo4jBase):
         self, skill: str | None = None, community_id: str | None = None, first: int = 10
     ) -> list[RankedPerson]:
         check_page_size(first)
-        if skill is not None and community_id is not None:
-            raise BadInput("give a skill or a community, not both")
-        if skill is not None:
-            scope, scope_id = ScoreScope.SKILL, skill
-        elif community_id is not None:
-            scope, scope_id = ScoreScope.COMMUNITY, community_id
-        else:
-            scope, scope_id = ScoreScope.GLOBAL, ""
+        scope, scope_id = influence_scope(skill, community_id)
 
         def work(tx: Tx) -> list[Row]:
             gen = _current_gen(tx)
@@ -230,10 +211,7 @@ class Neo4jReads(Neo4jBase):
                 return []
             return run(tx, q.INFLUENCERS, gen=gen, scope=scope.value, scope_id=scope_id, limit=first)
 
-        return [
-            RankedPerson(person=person_from(r["props"]), score=r["score"], rank=k)
-            for k, r in enumerate(self._read(work), start=1)
-        ]
+        return ranked((person_from(r["props"]), r["score"]) for r in self._read(work))
 
     @_translated
     def brokers(self, first: int = 10, community_ids: Sequence[str] | None = None) -> list[BrokerHit]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, LiteralString, cast
 
@@ -15,9 +15,9 @@ from graph.store.base import (
     dedupe,
     dedupe_skills,
 )
+from graph.store.common import missing_message
 from graph.store.neo4j.values import (
     K,
-    R,
     Row,
     Tx,
     classify,
@@ -31,7 +31,6 @@ from graph.store.neo4j.values import (
     influence_row,
     interaction_row,
     member_row,
-    missing_message,
     person_row,
     post_row,
     reports_row,
@@ -66,11 +65,6 @@ def run(tx: Tx, statement: q.Statement, **params: Any) -> list[Row]:
     rows = [record.data() for record in result]
     EXECUTED.add(statement.name)
     return rows
-
-
-def _chunks(items: Sequence[R], size: int) -> Iterator[Sequence[R]]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
 
 
 def _require(tx: Tx, statement: q.Statement, what: str, ids: Iterable[str | None]) -> None:

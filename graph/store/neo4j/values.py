@@ -11,13 +11,15 @@ from typing import Any, ParamSpec, TypeVar
 import neo4j
 import neo4j.time
 
+from graph.store.common import evidence_from, evidence_json
+from graph.store.common import pairs_from as _pairs_from
+from graph.store.common import pairs_json as _pairs_json
 from schema.models import (
     AnalyticsRun,
     Community,
     CommunityHealth,
     DetectedCommunity,
     Endorsement,
-    Evidence,
     ExpertIn,
     HasSkill,
     InfluenceScore,
@@ -73,30 +75,6 @@ def props_of(record: Record, exclude: Iterable[str] = ()) -> Row:
     """A record's fields as node/relationship properties; None fields are left out (absent property = None)."""
     skip = set(exclude)
     return {k: to_param(v) for k, v in record.model_dump().items() if v is not None and k not in skip}
-
-
-def _ts(value: datetime | None) -> str | None:
-    return None if value is None else value.astimezone(UTC).isoformat(timespec="microseconds")
-
-
-def evidence_json(evidence: Iterable[Evidence]) -> str:
-    """Evidence as JSON text, ``[[kind, count, last_at], ...]`` (the SQLite store's layout)."""
-    return json.dumps([[e.kind.value, e.count, _ts(e.last_at)] for e in evidence], separators=(",", ":"))
-
-
-def evidence_from(text: str) -> tuple[Evidence, ...]:
-    return tuple(
-        Evidence(kind=k, count=c, last_at=None if t is None else datetime.fromisoformat(t))
-        for k, c, t in json.loads(text)
-    )
-
-
-def _pairs_json(pairs: Iterable[tuple[str, float]]) -> str:
-    return json.dumps([list(x) for x in pairs])
-
-
-def _pairs_from(text: str) -> tuple[tuple[str, float], ...]:
-    return tuple((str(a), float(b)) for a, b in json.loads(text))
 
 
 # --- parameter rows (pure) --------------------------------------------------------------------------------------
@@ -185,12 +163,6 @@ def classify(rows: Sequence[Row], existing: Mapping[K, Row], key: Callable[[Row]
     new = [r for r in rows if key(r) not in existing]
     changed = [r for r in rows if key(r) in existing and existing[key(r)] != r]
     return new, changed
-
-
-def missing_message(what: str, missing: Sequence[str]) -> str:
-    """'unknown post author: a, b, c, d, e and 3 more' (the SQLite store's wording)."""
-    shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
-    return f"unknown {what}: {shown}"
 
 
 # --- records from properties (pure) -------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from graph.store.base import (
     WriteResult,
     check_ranges,
 )
+from graph.store.common import chunks
 from graph.store.neo4j.conn import (
     GC_BATCH,
     PENDING_GRACE,
@@ -26,7 +27,6 @@ from graph.store.neo4j.errors import (
 )
 from graph.store.neo4j.tx import (
     _ANALYTICS_WRITES,
-    _chunks,
     _ensure_skills,
     _require,
     _set_meta,
@@ -108,7 +108,7 @@ class Neo4jWrites(Neo4jBase):
 
         self._write(start)
         for key, statement in _ANALYTICS_WRITES:
-            for chunk in _chunks(rows[key], self._analytics_chunk):
+            for chunk in chunks(rows[key], self._analytics_chunk):
                 self._write(functools.partial(run, statement=statement, rows=list(chunk)))
 
         def switch(tx: Tx) -> None:

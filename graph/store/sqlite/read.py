@@ -16,18 +16,25 @@ from graph.store.base import (
     Reach,
     check_page_size,
     decode_cursor,
-    encode_cursor,
     health_report,
+)
+from graph.store.common import (
+    CHUNK,
+    chunks,
+    evidence_from,
+    expert_page,
+    id_chunks,
+    influence_scope,
+    member_page,
+    pairs_from,
+    ranked,
 )
 from graph.store.sqlite.conn import SQLiteBase
 from graph.store.sqlite.errors import translated
 from graph.store.sqlite.paths import _bidirectional_bfs
 from graph.store.sqlite.rows import (
-    _CHUNK,
     _PERSON,
     _PERSON_COLS,
-    _chunks,
-    _evidence_from,
     _expert_from,
     _health_from,
     _marks,
@@ -35,7 +42,6 @@ from graph.store.sqlite.rows import (
     _scores_from,
 )
 from schema.errors import BadInput
-from schema.labels import ScoreScope
 from schema.models import (
     AnalyticsRun,
     Community,
@@ -67,7 +73,7 @@ class SQLiteReads(SQLiteBase):
     def people(self, person_ids: Sequence[str]) -> dict[str, Person]:
         out: dict[str, Person] = {}
         conn = self._conn()
-        for part in _chunks(sorted(set(person_ids))):
+        for part in id_chunks(person_ids):
             for row in conn.execute(
                 f"SELECT {_PERSON_COLS} FROM person p WHERE p.opted_out = 0 AND p.id IN ({_marks(len(part))})", part
             ):
@@ -78,7 +84,7 @@ class SQLiteReads(SQLiteBase):
     def person_scores(self, person_ids: Sequence[str]) -> dict[str, PersonScores]:
         out: dict[str, PersonScores] = {}
         conn = self._conn()
-        for part in _chunks(sorted(set(person_ids))):
+        for part in id_chunks(person_ids):
             for row in conn.execute(
                 "SELECT s.person_id, s.pagerank, s.degree, s.betweenness, s.\"constraint\", s.effective_size, "
                 "s.participation, s.within_z, s.role, s.articulation, s.community FROM person_score s "
@@ -92,7 +98,7 @@ class SQLiteReads(SQLiteBase):
     def person_skills(self, person_ids: Sequence[str]) -> dict[str, list[HasSkill]]:
         out: dict[str, list[HasSkill]] = {}
         conn = self._conn()
-        for part in _chunks(sorted(set(person_ids))):
+        for part in id_chunks(person_ids):
             for row in conn.execute(
                 "SELECT h.person_id, h.skill, h.level, h.source, h.declared_at FROM has_skill h "
                 f"JOIN person p ON p.id = h.person_id WHERE p.opted_out = 0 AND h.person_id IN ({_marks(len(part))}) "
@@ -108,7 +114,7 @@ class SQLiteReads(SQLiteBase):
     def person_expertise(self, person_ids: Sequence[str]) -> dict[str, list[ExpertIn]]:
         out: dict[str, list[ExpertIn]] = {}
         conn = self._conn()
-        for part in _chunks(sorted(set(person_ids))):
+        for part in id_chunks(person_ids):
             for row in conn.execute(
                 "SELECT e.person_id, e.skill, e.score, e.evidence, e.expertise_rank, e.last_active FROM expert_in e "
                 f"JOIN person p ON p.id = e.person_id WHERE p.opted_out = 0 AND e.person_id IN ({_marks(len(part))}) "
@@ -122,7 +128,7 @@ class SQLiteReads(SQLiteBase):
     def memberships(self, person_ids: Sequence[str]) -> dict[str, list[Community]]:
         out: dict[str, list[Community]] = {}
         conn = self._conn()
-        for part in _chunks(sorted(set(person_ids))):
+        for part in id_chunks(person_ids):
             for row in conn.execute(
                 "SELECT m.person_id, c.id, c.name, c.kind, c.source FROM member_of m "
                 "JOIN community c ON c.id = m.community_id JOIN person p ON p.id = m.person_id "
@@ -167,15 +173,7 @@ class SQLiteReads(SQLiteBase):
                 f"SELECT count(*) FROM expert_in e JOIN person p ON p.id = e.person_id WHERE {base}", params,
             )
         n = len(_PERSON.cols)
-        hits = [
-            ExpertHit(
-                person=_person_from(r), skill=skill, score=r[n], evidence=_evidence_from(r[n + 1]),
-                cursor=encode_cursor(r[n], r[0]),
-            )
-            for r in rows[:first]
-        ]
-        next_cursor = hits[-1].cursor if len(rows) > first and hits else None
-        return Page(items=hits, next_cursor=next_cursor, total=int(total))
+        return expert_page([(_person_from(r), r[n], evidence_from(r[n + 1])) for r in rows], skill, first, int(total))
 
     @translated
     def skills(self, prefix: str | None = None, first: int = 20) -> list[Skill]:
@@ -237,9 +235,7 @@ class SQLiteReads(SQLiteBase):
                 "WHERE m.community_id = ? AND p.opted_out = 0",
                 (community_id,),
             ).fetchone()[0]
-        people = [_person_from(r) for r in rows[:first]]
-        next_cursor = encode_cursor(0.0, people[-1].id) if len(rows) > first and people else None
-        return Page(items=people, next_cursor=next_cursor, total=int(total))
+        return member_page([_person_from(r) for r in rows], first, int(total))
 
     @translated
     def community_health(self, community_id: str) -> HealthReport:
@@ -260,8 +256,8 @@ class SQLiteReads(SQLiteBase):
         rows = self._conn().execute("SELECT id, size, declared, skills FROM detected_community ORDER BY size DESC, id")
         return [
             DetectedCommunity(
-                id=r[0], size=r[1], declared=tuple(tuple(x) for x in json.loads(r[2])),
-                skills=tuple(tuple(x) for x in json.loads(r[3])),
+                id=r[0], size=r[1], declared=pairs_from(r[2]),
+                skills=pairs_from(r[3]),
             )
             for r in rows
         ]
@@ -271,14 +267,7 @@ class SQLiteReads(SQLiteBase):
         self, skill: str | None = None, community_id: str | None = None, first: int = 10
     ) -> list[RankedPerson]:
         check_page_size(first)
-        if skill is not None and community_id is not None:
-            raise BadInput("give a skill or a community, not both")
-        if skill is not None:
-            scope, scope_id = ScoreScope.SKILL, skill
-        elif community_id is not None:
-            scope, scope_id = ScoreScope.COMMUNITY, community_id
-        else:
-            scope, scope_id = ScoreScope.GLOBAL, ""
+        scope, scope_id = influence_scope(skill, community_id)
         rows = self._conn().execute(
             f"SELECT {_PERSON_COLS}, i.score FROM influence i JOIN person p ON p.id = i.person_id "
             "WHERE i.scope = ? AND i.scope_id = ? AND p.active = 1 AND p.opted_out = 0 AND p.bot = 0 "
@@ -286,7 +275,7 @@ class SQLiteReads(SQLiteBase):
             (scope.value, scope_id, first),
         ).fetchall()
         n = len(_PERSON.cols)
-        return [RankedPerson(person=_person_from(r), score=r[n], rank=k) for k, r in enumerate(rows, start=1)]
+        return ranked((_person_from(r), r[n]) for r in rows)
 
     @translated
     def brokers(self, first: int = 10, community_ids: Sequence[str] | None = None) -> list[BrokerHit]:
@@ -332,7 +321,7 @@ class SQLiteReads(SQLiteBase):
         neighbours: dict[str, set[str]] = {i: set() for i in ids}
         communities: dict[str, set[str]] = {i: set() for i in ids}
         with self._read() as conn:
-            for part in _chunks(ids, _CHUNK // 2):
+            for part in chunks(ids, CHUNK // 2):
                 marks = _marks(len(part))
                 for a, b in conn.execute(
                     f"SELECT i.source_id, i.target_id FROM interacts i JOIN person p ON p.id = i.target_id "
@@ -352,7 +341,7 @@ class SQLiteReads(SQLiteBase):
     def _neighbours(self, conn: sqlite3.Connection, frontier: Sequence[str]) -> dict[str, set[str]]:
         """Undirected INTERACTS and REPORTS_TO neighbours that are active and not opted out."""
         out: dict[str, set[str]] = {}
-        for part in _chunks(sorted(frontier), _CHUNK // 4):
+        for part in chunks(sorted(frontier), CHUNK // 4):
             marks = _marks(len(part))
             rows = conn.execute(
                 f"""

@@ -5,45 +5,25 @@ from __future__ import annotations
 import functools
 import json
 import operator
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
+from graph.store.common import evidence_from, utc_text
 from schema.models import (
     CommunityHealth,
-    Evidence,
     ExpertIn,
     Person,
     PersonScores,
     Post,
 )
 
-_CHUNK = 900  # bound parameters per IN (...) list
-
-
 # --- value conversion ------------------------------------------------------------------------------
-
-
-def _ts(value: datetime | None) -> str | None:
-    if value is None:
-        return None
-    if value.tzinfo is not UTC:  # records hold UTC already; anything else is converted
-        value = value.astimezone(UTC)
-    return value.isoformat(timespec="microseconds")
 
 
 def _day(value: date | None) -> str | None:
     return None if value is None else value.isoformat()
-
-
-def _parse_ts(text: str | None) -> datetime | None:
-    return None if text is None else datetime.fromisoformat(text)
-
-
-def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterator[Sequence[Any]]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
 
 
 def _marks(n: int) -> str:
@@ -102,7 +82,7 @@ def _person_row(p: Person) -> tuple[Any, ...]:
 
 def _post_row(p: Post) -> tuple[Any, ...]:
     return (
-        p.id, p.kind.value, p.author_id, _ts(p.created_at), p.community_id, p.thread_id, p.parent_id,
+        p.id, p.kind.value, p.author_id, utc_text(p.created_at), p.community_id, p.thread_id, p.parent_id,
         " ".join(p.tags), p.score, int(p.accepted), p.source,
     )
 
@@ -132,11 +112,11 @@ _HAS_SKILL = _Table(
 )
 _MEMBER = _Table(
     "memberships", "member_of", ("person_id", "community_id"), ("person_id", "community_id", "since", "role"),
-    lambda r: (r.person_id, r.community_id, _ts(r.since), r.role.value),
+    lambda r: (r.person_id, r.community_id, utc_text(r.since), r.role.value),
 )
 _ENDORSED = _Table(
     "endorsements", "endorsed", ("from_id", "to_id", "skill"), ("from_id", "to_id", "skill", "created_at"),
-    lambda r: (r.from_id, r.to_id, r.skill, _ts(r.created_at)),
+    lambda r: (r.from_id, r.to_id, r.skill, utc_text(r.created_at)),
 )
 
 _PERSON_COLS = ", ".join(f"p.{c}" for c in _PERSON.cols)
@@ -148,14 +128,6 @@ def _person_from(row: Sequence[Any]) -> Person:
         manager_id=row[6], hired_on=row[7], active=bool(row[8]), opted_out=bool(row[9]), bot=bool(row[10]),
         source=row[11],
     )
-
-
-def _evidence_json(evidence: Iterable[Evidence]) -> str:
-    return json.dumps([[e.kind.value, e.count, _ts(e.last_at)] for e in evidence], separators=(",", ":"))
-
-
-def _evidence_from(text: str) -> tuple[Evidence, ...]:
-    return tuple(Evidence(kind=k, count=c, last_at=_parse_ts(t)) for k, c, t in json.loads(text))
 
 
 _HEALTH_FIGURES = tuple(
@@ -176,7 +148,7 @@ def _scores_from(row: Sequence[Any]) -> PersonScores:
 
 def _expert_from(row: Sequence[Any]) -> ExpertIn:
     return ExpertIn(
-        person_id=row[0], skill=row[1], score=row[2], evidence=_evidence_from(row[3]), expertise_rank=row[4],
+        person_id=row[0], skill=row[1], score=row[2], evidence=evidence_from(row[3]), expertise_rank=row[4],
         last_active=row[5],
     )
 

@@ -15,6 +15,7 @@ from graph.store.base import (
     SkillClaimRow,
     dump_rows,
 )
+from graph.store.common import parse_utc
 from graph.store.sqlite.errors import translated
 from graph.store.sqlite.read import SQLiteReads
 from graph.store.sqlite.rows import (
@@ -22,7 +23,6 @@ from graph.store.sqlite.rows import (
     _POST,
     _expert_from,
     _health_from,
-    _parse_ts,
     _person_from,
     _scores_from,
 )
@@ -77,7 +77,7 @@ class SQLiteScans(SQLiteReads):
                 )
             ]
             memberships = [
-                MembershipRow(r[0], r[1], _parse_ts(r[2]))
+                MembershipRow(r[0], r[1], parse_utc(r[2]))
                 for r in conn.execute("SELECT person_id, community_id, since FROM member_of ORDER BY 1, 2")
             ]
             reports = [(r[0], r[1]) for r in conn.execute("SELECT person_id, manager_id FROM reports_to ORDER BY 1")]
@@ -86,7 +86,7 @@ class SQLiteScans(SQLiteReads):
                 for r in conn.execute("SELECT person_id, skill, level FROM has_skill ORDER BY 1, 2")
             ]
             endorsements = [
-                EndorsementRow(r[0], r[1], r[2], _parse_ts(r[3]))
+                EndorsementRow(r[0], r[1], r[2], parse_utc(r[3]))
                 for r in conn.execute("SELECT from_id, to_id, skill, created_at FROM endorsed ORDER BY 1, 2, 3")
             ]
             communities = self._all_communities(conn)

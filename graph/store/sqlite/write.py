@@ -16,6 +16,7 @@ from graph.store.base import (
     dedupe,
     dedupe_skills,
 )
+from graph.store.common import chunks, evidence_json, missing_message, pairs_json, utc_text
 from graph.store.sqlite.conn import SQLiteBase
 from graph.store.sqlite.errors import translated
 from graph.store.sqlite.rows import (
@@ -28,11 +29,8 @@ from graph.store.sqlite.rows import (
     _POST,
     _REPORTS,
     _SKILL_KEYS,
-    _chunks,
-    _evidence_json,
     _marks,
     _Table,
-    _ts,
 )
 from schema.errors import StoreError
 from schema.models import (
@@ -60,7 +58,7 @@ class SQLiteWrites(SQLiteBase):
         composite = len(table.key) > 1
         firsts = sorted({k[0] for k in wanted} if composite else wanted)
         key_of = table.key_of
-        for part in _chunks(firsts):
+        for part in chunks(firsts):
             sql = f'SELECT {cols} FROM {table.name} WHERE "{table.key[0]}" IN ({_marks(len(part))})'
             for row in conn.execute(sql, part):
                 key = key_of(row)
@@ -98,13 +96,12 @@ class SQLiteWrites(SQLiteBase):
         known = self._known[table]
         wanted = sorted({i for i in ids if i is not None} - known)
         missing: list[str] = []
-        for part in _chunks(wanted):
+        for part in chunks(wanted):
             present = {r[0] for r in conn.execute(f"SELECT id FROM {table} WHERE id IN ({_marks(len(part))})", part)}
             missing.extend(i for i in part if i not in present)
             self._pending[table].update(present)
         if missing:
-            shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
-            raise StoreError(f"unknown {what}: {shown}")
+            raise StoreError(missing_message(what, missing))
 
     def _ensure_skills(self, conn: sqlite3.Connection, names: Iterable[str]) -> None:
         conn.executemany("INSERT OR IGNORE INTO skill (name, aliases) VALUES (?, '[]')", [(n,) for n in set(names)])
@@ -206,7 +203,7 @@ class SQLiteWrites(SQLiteBase):
         with self._write() as conn:
             active = [r[0] for r in conn.execute("SELECT id FROM person WHERE source = ? AND active = 1", (source,))]
             gone = sorted(i for i in active if i not in keep)
-            for part in _chunks(gone):
+            for part in chunks(gone):
                 conn.execute(f"UPDATE person SET active = 0 WHERE id IN ({_marks(len(part))})", part)
         return gone
 
@@ -222,18 +219,21 @@ class SQLiteWrites(SQLiteBase):
             run = snapshot.run
             conn.execute(
                 "INSERT INTO analytics_run (id, started_at, finished_at, stats) VALUES (?, ?, ?, ?)",
-                (run.id, _ts(run.started_at), _ts(run.finished_at), json.dumps(run.stats, sort_keys=True)),
+                (run.id, utc_text(run.started_at), utc_text(run.finished_at), json.dumps(run.stats, sort_keys=True)),
             )
             conn.executemany(
                 "INSERT INTO interacts (source_id, target_id, weight, count, last_at) VALUES (?, ?, ?, ?, ?)",
-                [(i.source_id, i.target_id, i.weight, i.count, _ts(i.last_at)) for i in snapshot.interactions],
+                [(i.source_id, i.target_id, i.weight, i.count, utc_text(i.last_at)) for i in snapshot.interactions],
             )
             self._ensure_skills(conn, (e.skill for e in snapshot.expertise))
             conn.executemany(
                 "INSERT INTO expert_in (skill, person_id, score, evidence, expertise_rank, last_active) "
                 "VALUES (?, ?, ?, ?, ?, ?)",
                 [
-                    (e.skill, e.person_id, e.score, _evidence_json(e.evidence), e.expertise_rank, _ts(e.last_active))
+                    (
+                        e.skill, e.person_id, e.score, evidence_json(e.evidence), e.expertise_rank,
+                        utc_text(e.last_active),
+                    )
                     for e in snapshot.expertise
                 ],
             )
@@ -256,7 +256,7 @@ class SQLiteWrites(SQLiteBase):
             conn.executemany(
                 "INSERT INTO detected_community (id, size, declared, skills) VALUES (?, ?, ?, ?)",
                 [
-                    (d.id, d.size, json.dumps([list(x) for x in d.declared]), json.dumps([list(x) for x in d.skills]))
+                    (d.id, d.size, pairs_json(d.declared), pairs_json(d.skills))
                     for d in snapshot.detected_communities
                 ],
             )

@@ -1,0 +1,133 @@
+"""What both stores do the same way, kept once: time as text, JSON-encoded evidence and shares, chunked reads by
+id, page assembly, influence scopes and error wording.
+
+Why here and not in each store: the SQLite and Neo4j stores must answer every query identically (a parity test
+compares them field by field), so the parts that are not about the database itself are one code path.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC, datetime
+from typing import TypeVar
+
+from graph.store.base import ExpertHit, Page, RankedPerson, encode_cursor
+from schema.errors import BadInput
+from schema.labels import ScoreScope
+from schema.models import Evidence, Person
+
+T = TypeVar("T")
+
+CHUNK = 900  # ids per read (under SQLite's default limit of bound parameters; a modest Neo4j UNWIND list)
+
+
+# --- time ----------------------------------------------------------------------------------------------------------
+
+
+def utc_text(value: datetime | None) -> str | None:
+    """A datetime as ISO text in UTC with microseconds (sorts as time does); records hold UTC already."""
+    if value is None:
+        return None
+    if value.tzinfo is not UTC:
+        value = value.astimezone(UTC)
+    return value.isoformat(timespec="microseconds")
+
+
+def parse_utc(text: str | None) -> datetime | None:
+    return None if text is None else datetime.fromisoformat(text)
+
+
+# --- nested values as JSON text ------------------------------------------------------------------------------------
+
+
+def evidence_json(evidence: Iterable[Evidence]) -> str:
+    """Evidence as JSON text, ``[[kind, count, last_at], ...]``: the layout both stores keep."""
+    return json.dumps([[e.kind.value, e.count, utc_text(e.last_at)] for e in evidence], separators=(",", ":"))
+
+
+def evidence_from(text: str) -> tuple[Evidence, ...]:
+    return tuple(Evidence(kind=k, count=c, last_at=parse_utc(t)) for k, c, t in json.loads(text))
+
+
+def pairs_json(pairs: Iterable[tuple[str, float]]) -> str:
+    """(name, share) pairs, e.g. a detected community's declared communities and skills."""
+    return json.dumps([list(x) for x in pairs])
+
+
+def pairs_from(text: str) -> tuple[tuple[str, float], ...]:
+    return tuple((str(a), float(b)) for a, b in json.loads(text))
+
+
+# --- reads by id ---------------------------------------------------------------------------------------------------
+
+
+def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def id_chunks(ids: Iterable[str], size: int = CHUNK) -> Iterator[Sequence[str]]:
+    """Distinct ids, sorted (so reads and their results are deterministic), in chunks of at most ``size``."""
+    return chunks(sorted(set(ids)), size)
+
+
+def missing_message(what: str, missing: Sequence[str]) -> str:
+    """'unknown post author: a, b, c, d, e and 3 more' (both stores' wording)."""
+    shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
+    return f"unknown {what}: {shown}"
+
+
+# --- pages and rankings --------------------------------------------------------------------------------------------
+
+
+def expert_page(
+    rows: Sequence[tuple[Person, float, tuple[Evidence, ...]]], skill: str, first: int, total: int
+) -> Page[ExpertHit]:
+    """A page of experts from up to ``first + 1`` rows in order (one more than the page says another follows)."""
+    hits = [
+        ExpertHit(person=p, skill=skill, score=score, evidence=evidence, cursor=encode_cursor(score, p.id))
+        for p, score, evidence in rows[:first]
+    ]
+    next_cursor = hits[-1].cursor if len(rows) > first and hits else None
+    return Page(items=hits, next_cursor=next_cursor, total=total)
+
+
+def member_page(people: Sequence[Person], first: int, total: int) -> Page[Person]:
+    """A page of community members from up to ``first + 1`` people by id; the cursor carries the last id."""
+    items = list(people[:first])
+    next_cursor = encode_cursor(0.0, items[-1].id) if len(people) > first and items else None
+    return Page(items=items, next_cursor=next_cursor, total=total)
+
+
+def influence_scope(skill: str | None, community_id: str | None) -> tuple[ScoreScope, str]:
+    """Which influence ranking a query asks for: a skill's, a community's or the global one (scope id '')."""
+    if skill is not None and community_id is not None:
+        raise BadInput("give a skill or a community, not both")
+    if skill is not None:
+        return ScoreScope.SKILL, skill
+    if community_id is not None:
+        return ScoreScope.COMMUNITY, community_id
+    return ScoreScope.GLOBAL, ""
+
+
+def ranked(rows: Iterable[tuple[Person, float]]) -> list[RankedPerson]:
+    return [RankedPerson(person=p, score=score, rank=k) for k, (p, score) in enumerate(rows, start=1)]
+
+
+__all__ = [
+    "CHUNK",
+    "chunks",
+    "evidence_from",
+    "evidence_json",
+    "expert_page",
+    "id_chunks",
+    "influence_scope",
+    "member_page",
+    "missing_message",
+    "pairs_from",
+    "pairs_json",
+    "parse_utc",
+    "ranked",
+    "utc_text",
+]
