@@ -54,8 +54,5 @@ class DryRunStore:
         keep = set(keep_ids)
         return sorted(p for p in self.person_ids(source) if p not in keep)
 
-    def set_active(self, person_ids: Any, active: bool) -> int:
-        return 0
-
 
 __all__ = ["SAMPLES", "DryRunStore"]
