@@ -30,12 +30,15 @@ log = logging.getLogger("graph.store.neo4j")
 
 DEFAULT_DRIVER_CONFIG: Mapping[str, Any] = {
     "connection_timeout": 10.0,  # seconds to open a connection
-    "max_transaction_retry_time": 15.0,  # how long managed transactions retry transient failures
+    "max_transaction_retry_time": 15.0,  # how long managed write transactions retry transient failures
     "connection_acquisition_timeout": 30.0,
     # the server's notifications (an unknown label on an empty database, nulls skipped by an aggregate) are about
     # statements checked by the tests, not about the data: logged on every call they would only fill the logs
     "notifications_min_severity": "OFF",
 }
+# reads serve API requests (10 s budget by default): with the server down the driver would retry a refused
+# connection for the whole write budget and the request would time out instead of saying STORE_UNAVAILABLE
+READ_RETRY_TIME = 2.0
 ANALYTICS_CHUNK = 5000  # rows per analytics transaction
 GC_BATCH = 10000  # rows deleted per transaction when dropping an old generation
 PENDING_GRACE = timedelta(hours=24)  # a pending generation older than this is a killed run, safe to drop
@@ -102,14 +105,16 @@ class Neo4jBase:
             raise StoreUnavailable(f"store {self.url} is closed")
         return driver
 
-    def _session(self) -> neo4j.Session:
+    def _session(self, **config: Any) -> neo4j.Session:
         # every session shares the driver's bookmark manager, so a read follows the writes before it even on a
         # cluster (causal consistency across sessions, not only within one)
         driver = self._live_driver()
-        return driver.session(database=self._database, bookmark_manager=driver.execute_query_bookmark_manager)
+        return driver.session(
+            database=self._database, bookmark_manager=driver.execute_query_bookmark_manager, **config
+        )
 
     def _read(self, work: Callable[[Tx], R]) -> R:
-        with self._session() as session:
+        with self._session(max_transaction_retry_time=READ_RETRY_TIME) as session:
             return session.execute_read(work)
 
     def _write(self, work: Callable[[Tx], R]) -> R:
