@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 PEOPLE ?= 2000
 PORT   ?= 8000
 
-.PHONY: demo test lint typecheck neo4j-test-server install bench bench-ingest bench-analyze bench-api bench-expertise clean
+.PHONY: demo test lint typecheck chromium neo4j-test-server install bench bench-ingest bench-analyze bench-api bench-expertise clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,7 +37,14 @@ lint: $(BIN)/.installed
 typecheck: $(BIN)/.installed
 	$(BIN)/mypy
 
-test: $(BIN)/.installed $(if $(HAVE_JAVA),neo4j-test-server) lint typecheck
+# The browser tests (tests/web) drive Debian's chromium through Playwright; no browser is ever downloaded. Installed
+# with apt-get when missing and apt is there (as root, or with sudo); elsewhere those tests skip, saying why.
+chromium:
+	@test -x /usr/bin/chromium || ! command -v apt-get >/dev/null || { \
+	  SUDO=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq --no-install-recommends chromium; }
+
+test: $(BIN)/.installed chromium $(if $(HAVE_JAVA),neo4j-test-server) lint typecheck
 	$(BIN)/python -m pytest
 
 bench: bench-ingest bench-analyze bench-api bench-expertise

@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import TypeVar
 
 import anyio
@@ -154,6 +155,11 @@ class StoreGateway:
 
     async def reach(self, person_ids: Sequence[str]) -> dict[str, base.Reach]:
         return await self.run(lambda s: s.reach(person_ids))
+
+    async def community_contributors(
+        self, community_id: str, first: int = 10, since: datetime | None = None
+    ) -> list[base.Contributor]:
+        return await self.run(lambda s: s.community_contributors(community_id, first=first, since=since))
 
     async def introduction_path(self, from_id: str, to_id: str, max_hops: int = 4) -> list[models.Person] | None:
         return await self.run(lambda s: s.introduction_path(from_id, to_id, max_hops))

@@ -2,7 +2,8 @@
 
 - ``app/graphql/endpoint.py``: ``POST /graphql`` (bearer JWT) over ``app/graphql/executor.py`` (limits, timeout,
   response cache).
-- ``app/web/pages.py``: GraphiQL (``GET /graphql``) and ``/dashboard``, static HTML from app/static, no CDN.
+- ``app/web/pages.py``: GraphiQL (``GET /graphql``), static HTML from app/static, no CDN.
+- ``app/web/``: the pages for people (search, person, communities, the analysts' planner) and sign-in.
 - ``app/probes.py``: ``/healthz``, ``/readyz`` (503 while the store is unreachable), ``/metrics`` (Prometheus).
 
 Shared state lives on ``app.state`` and routes reach it through the ``Annotated`` dependencies of ``app/deps.py``;
@@ -33,7 +34,7 @@ from app.graphql.services import Services
 from app.observability import Metrics, RequestContextMiddleware, configure_logging
 from app.responses import error_response
 from app.settings import Settings, load_settings
-from app.web import pages
+from app.web import install_web, pages
 from graph.store import GraphStore, open_store
 from schema.errors import AuthError, WhoknowsError
 
@@ -67,6 +68,7 @@ def create_app(settings: Settings, store: GraphStore | None = None) -> FastAPI:
     app.include_router(probes.router)
     if settings.graphiql:
         app.include_router(pages.router)
+    install_web(app, settings)
     app.mount("/static", StaticFiles(directory=pages.STATIC_DIR, check_dir=False), name="static")
 
     if settings.cors_origins:

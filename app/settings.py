@@ -49,6 +49,19 @@ class Settings(BaseSettings):
     min_group_size: int = 5
     log_level: str = "INFO"
 
+    # web pages: sign-in through the organisation's OpenID Connect provider (app/web/oidc.py)
+    public_url: str | None = None  # e.g. https://whoknows.example.org; default: from each request's Host
+    session_secret: str | None = None  # signs the session cookie; default: the JWT secret (another salt)
+    session_ttl_s: int = 8 * 3600
+    oidc_issuer: str | None = None  # discovery at <issuer>/.well-known/openid-configuration
+    oidc_client_id: str | None = None
+    oidc_client_secret: str | None = None  # none: a public client (PKCE alone)
+    oidc_scopes: str = "openid profile email"
+    oidc_role_claim: str = "role"  # dotted path into the ID token's claims, e.g. realm_access.roles
+    oidc_role_map: dict[str, str] = Field(default_factory=dict)  # claim value -> employee|analyst|admin
+    oidc_person_claim: str = "email"  # "email": matched to a person by email; any other claim: the person id
+    dev_link_ttl_s: int = 24 * 3600  # `whoknows demo` sign-in links (development only)
+
     # analytics
     half_life_days: float = 180.0
     betweenness_exact_below: int = 5000
@@ -64,7 +77,21 @@ class Settings(BaseSettings):
             )
         if self.env != "development" and self.jwks_url is None and len(self.jwt_secret.encode()) < MIN_SECRET_BYTES:
             raise ValueError(f"WHOKNOWS_JWT_SECRET must be at least {MIN_SECRET_BYTES} bytes outside development")
+        if self.env != "development" and self.session_secret is not None and (
+            self.session_secret in PLACEHOLDER_SECRETS or len(self.session_secret.encode()) < MIN_SECRET_BYTES
+        ):
+            raise ValueError(f"WHOKNOWS_SESSION_SECRET must be a real secret of at least {MIN_SECRET_BYTES} bytes")
+        if bool(self.oidc_issuer) != bool(self.oidc_client_id):
+            raise ValueError("set both WHOKNOWS_OIDC_ISSUER and WHOKNOWS_OIDC_CLIENT_ID, or neither")
+        for value, role in self.oidc_role_map.items():
+            if role.lower() not in ("employee", "analyst", "admin"):
+                raise ValueError(f"WHOKNOWS_OIDC_ROLE_MAP maps {value!r} to {role!r}: use employee, analyst or admin")
         return self
+
+    @property
+    def cookie_secret(self) -> str:
+        """The key that signs session cookies and development sign-in links."""
+        return self.session_secret or self.jwt_secret
 
 
 def load_settings(**overrides: object) -> Settings:

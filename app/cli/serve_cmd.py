@@ -19,6 +19,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from app.auth import Role, mint_token
 from app.cli.main import EXIT_USAGE, app, console, fail, guarded, out, settings_or_exit, store_session
 from app.settings import Settings
+from graph.store.base import GraphStore
 from schema.errors import BadInput
 
 
@@ -153,5 +154,28 @@ def demo(
         "{ edges { node { explanation person { name } } } } }\"}'",
         highlight=False, soft_wrap=True,
     )
+    with store_session(settings) as st:
+        links = guarded(lambda: demo_links(settings, st, f"http://{host}:{port}"))
+    out.print("\nsign in to the web pages (development links, valid "
+              f"{settings.dev_link_ttl_s // 3600} h):", highlight=False)
+    for role, (name, link) in links.items():
+        out.print(f"  {role:<9} {name}: {link}", highlight=False, soft_wrap=True)
     if serve_after:
         _run_server(settings, host, port)
+
+
+def demo_links(settings: Settings, store: GraphStore, base_url: str) -> dict[str, tuple[str, str]]:
+    """One development sign-in link per role, each for a real, well-connected person of the demo organisation
+    (so "who could introduce me" has someone to start from)."""
+    from app.web.devlinks import dev_link
+
+    ranked = [r.person for r in store.influencers(first=20)]
+    if not ranked:
+        ranked = [p for p in store.people(sorted(store.person_ids())[:50]).values() if p.active and not p.opted_out]
+    if not ranked:
+        raise BadInput("the demo organisation has no people to sign in as")
+    picks = {Role.EMPLOYEE: ranked[min(9, len(ranked) - 1)], Role.ANALYST: ranked[min(1, len(ranked) - 1)],
+             Role.ADMIN: ranked[0]}
+    return {
+        role.name.lower(): (p.name, dev_link(settings, base_url, p.id, p.name, role)) for role, p in picks.items()
+    }

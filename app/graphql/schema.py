@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any
 
@@ -17,6 +18,7 @@ from graphql import GraphQLError
 from strawberry.types import ExecutionContext
 
 from app.auth import Role
+from app.graphql import rankings
 from app.graphql.documents import Documents, UsePrepared
 from app.graphql.limits import hops, limits, node_id, page_size
 from app.graphql.routing_types import QuestionInput, QuestionRouting, RoutedExpert
@@ -25,8 +27,10 @@ from app.graphql.types import (
     AnalyticsRun,
     Broker,
     Community,
+    Evidence,
     ExpertConnection,
     Info,
+    Measure,
     Person,
     RankedPerson,
     Skill,
@@ -142,7 +146,8 @@ class Query:
         found = await info.context.gateway.community(node_id(id))
         return Community.from_domain(found) if found is not None else None
 
-    @strawberry.field(description="Most influential people, globally, on a skill or in a community (analyst).")
+    @strawberry.field(description="Most influential people, globally, on a skill or in a community, each with "
+                                  "evidence and a one-line explanation; score: personalised PageRank (analyst).")
     async def influencers(
         self, info: Info, skill: str | None = None, community_id: strawberry.ID | None = None, first: int = 10
     ) -> list[RankedPerson]:
@@ -158,10 +163,12 @@ class Query:
                 await _known_skill_or_404(info, skill or "", canon)
             elif cid is not None and await info.context.gateway.community(cid) is None:
                 raise NotFound(f"no community {cid!r}")
-        return [RankedPerson.from_domain(r) for r in _visible(rows)]
+        return await _explained_influencers(info, _visible(rows), canon, cid)
 
     @strawberry.field(description="Brokers: who bridges groups (betweenness, constraint), optionally between "
-                                  "given communities (analyst).")
+                                  "given communities: then only members of at least one who touch at least two "
+                                  "(as members or through ties to members), each with the sides it connects and "
+                                  "why (analyst).")
     async def bridges(
         self, info: Info, first: int = 10, community_ids: list[strawberry.ID] | None = None
     ) -> list[Broker]:
@@ -173,7 +180,13 @@ class Query:
                 raise BadInput(f"at most {info.context.settings.max_page} communityIds")
             ids = sorted({node_id(c, "communityIds") for c in community_ids})
         rows = await info.context.gateway.brokers(first=first, community_ids=ids)
-        return [Broker.from_domain(b) for b in _visible(rows)]
+        names: dict[str, str] = {}
+        for c in ids or []:
+            found = await info.context.gateway.community(c)
+            if found is None:
+                raise NotFound(f"no community {c!r}")
+            names[c] = found.name
+        return [Broker.from_domain(b, names) for b in _visible(rows)]
 
     @strawberry.field(description="People ranked for a whole question (several skills, and title words naming "
                                   "skills), each with the question's skills they cover and on what evidence "
@@ -212,7 +225,8 @@ class Query:
         )
 
     @strawberry.field(description="People who know the topic and together reach the most distinct people and "
-                                  "communities: greedy maximum coverage over the skill's experts (analyst).")
+                                  "communities: greedy maximum coverage over the skill's experts; score: marginal "
+                                  "gain; each with evidence, what it adds, and why (analyst).")
     async def seed_candidates(self, info: Info, skill: SkillArg, count: int = 5) -> list[RankedPerson]:
         info.context.require(Role.ANALYST, "seedCandidates")
         page_size(count, info.context.settings.max_page)
@@ -225,11 +239,25 @@ class Query:
         hits = _visible(page.items)
         reach = await gw.reach([h.person.id for h in hits])
         picks = choose_seeds(hits, reach, count)
-        by_id = {h.person.id: h.person for h in hits}
-        return [
-            RankedPerson(person=Person.from_domain(by_id[pid]), score=round(float(gain), 6), rank=i)
-            for i, (pid, gain) in enumerate(picks, start=1)
-        ]
+        by_id = {h.person.id: h for h in hits}
+        marginals = rankings.seed_marginals(picks, reach)
+        out = []
+        for i, ((pid, gain), (new_people, new_comms)) in enumerate(zip(picks, marginals, strict=True), start=1):
+            hit = by_id[pid]
+            out.append(RankedPerson(
+                person=Person.from_domain(hit.person), score=round(float(gain), 6), rank=i,
+                score_meaning=rankings.SEED_MEANING,
+                explanation=rankings.explain_seed(canon, hit, new_people, new_comms, first=i == 1),
+                evidence=[Evidence.from_domain(e) for e in hit.evidence],
+                measures=[
+                    Measure(name="new_people", value=float(new_people),
+                            meaning="people this seed reaches that earlier seeds do not (itself included)"),
+                    Measure(name="new_communities", value=float(new_comms),
+                            meaning="communities this seed is a member of that earlier seeds are not"),
+                    Measure(name="expertise", value=round(hit.score, 6), meaning=f"expertise score on {canon}"),
+                ],
+            ))
+        return out
 
     @strawberry.field(description="A shortest chain of colleagues from one person to another, both ends included; "
                                   "null when there is none within maxHops (employee).")
@@ -242,6 +270,42 @@ class Query:
         if path is None or any(p.opted_out for p in path):
             return None
         return [Person.from_domain(p) for p in path]
+
+
+async def _explained_influencers(
+    info: Info, rows: list[base.RankedPerson], skill: str | None, community_id: str | None
+) -> list[RankedPerson]:
+    """Influencers with their evidence: expertise on the skill, posts in the community, or global ties."""
+    gw = info.context.gateway
+    ids = [r.person.id for r in rows]
+    expertise: dict[str, models.ExpertIn] = {}
+    contributors: dict[str, base.Contributor] = {}
+    scores: dict[str, models.PersonScores] = {}
+    scope = "global"
+    if skill is not None:
+        scope = skill
+        for pid, xs in (await gw.person_expertise(ids)).items():
+            for x in xs:
+                if x.skill == skill:
+                    expertise[pid] = x
+    elif community_id is not None:
+        found = await gw.community(community_id)
+        scope = found.name if found is not None else community_id
+        since = datetime.now(UTC) - timedelta(days=90)
+        contributors = {c.person.id: c for c in await gw.community_contributors(community_id, first=100, since=since)}
+    else:
+        scores = await gw.person_scores(ids)
+    out = []
+    for r in rows:
+        found_x = expertise.get(r.person.id)
+        out.append(RankedPerson(
+            person=Person.from_domain(r.person), score=r.score, rank=r.rank, score_meaning=rankings.INFLUENCE_MEANING,
+            explanation=rankings.explain_influencer(r.rank, r.score, scope, found_x, contributors.get(r.person.id),
+                                                    scores.get(r.person.id)),
+            evidence=[Evidence.from_domain(e) for e in found_x.evidence] if found_x is not None else [],
+            measures=[Measure(name="influence", value=r.score, meaning=rankings.INFLUENCE_MEANING)],
+        ))
+    return out
 
 
 def choose_seeds(

@@ -14,6 +14,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from app.auth import Role
+from app.graphql import rankings
 from app.graphql.context import Context
 from app.graphql.explain import explain_expertise, health_trend, withheld_figures
 from app.graphql.limits import node_id, page_size
@@ -241,35 +242,72 @@ class PersonConnection:
         )
 
 
-@strawberry.type(description="A person ranked by a score (influence, or marginal reach for seeding).")
+@strawberry.type(description="A named number behind a ranking, with what it means.")
+class Measure:
+    name: str
+    value: float
+    meaning: str
+
+    @classmethod
+    def from_domain(cls, m: rankings.Measure) -> Measure:
+        return cls(name=m.name, value=m.value, meaning=m.meaning)
+
+
+@strawberry.type(description="A person ranked by a score (influence, or marginal reach for seeding), with why.")
 class RankedPerson:
     person: Person
-    score: float
+    score: float = strawberry.field(description="The ranking's score; scoreMeaning says what it measures.")
     rank: int
+    score_meaning: str = strawberry.field(default="", description="What the score measures.")
+    explanation: str = strawberry.field(default="", description="One line a person can read: why this rank.")
+    evidence: list[Evidence] = strawberry.field(
+        default_factory=list, description="Expertise evidence on the topic (when the ranking is about a topic).")
+    measures: list[Measure] = strawberry.field(default_factory=list, description="Other numbers behind the rank.")
 
     @classmethod
     def from_domain(cls, r: base.RankedPerson) -> RankedPerson:
         return cls(person=Person.from_domain(r.person), score=r.score, rank=r.rank)
 
 
+@strawberry.type(description="How a broker touches one of the communities asked about.")
+class BridgeSide:
+    community_id: strawberry.ID
+    community_name: str
+    member: bool = strawberry.field(description="The broker is a member of this community.")
+    ties: int = strawberry.field(description="Distinct members of this community the broker has interacted with.")
+
+
 @strawberry.type(description="A broker: someone whose ties span groups (betweenness, Burt's constraint, role).")
 class Broker:
     person: Person
     rank: int
-    betweenness: float
-    constraint: float | None
-    effective_size: float | None
-    participation: float
+    betweenness: float = strawberry.field(description=rankings.BETWEENNESS_MEANING)
+    constraint: float | None = strawberry.field(description=rankings.CONSTRAINT_MEANING)
+    effective_size: float | None = strawberry.field(description="Burt's effective size: non-redundant contacts.")
+    participation: float = strawberry.field(
+        description="Participation coefficient (Guimerà & Amaral 2005): 0 = all ties in one detected community, "
+                    "near 1 = ties spread evenly over many.")
     role: BrokerRole | None
-    articulation_point: bool
+    articulation_point: bool = strawberry.field(
+        description="Removing this person would split the interaction network.")
+    explanation: str = strawberry.field(default="", description="One line a person can read: why this rank.")
+    sides: list[BridgeSide] = strawberry.field(
+        default_factory=list, description="Per community asked about (communityIds): member or not, and ties.")
+    measures: list[Measure] = strawberry.field(default_factory=list, description="The numbers behind the rank.")
 
     @classmethod
-    def from_domain(cls, b: base.BrokerHit) -> Broker:
+    def from_domain(cls, b: base.BrokerHit, names: dict[str, str] | None = None) -> Broker:
         s = b.scores
+        names = names or {}
         return cls(
             person=Person.from_domain(b.person), rank=b.rank, betweenness=s.betweenness, constraint=s.constraint,
             effective_size=s.effective_size, participation=s.participation,
             role=BrokerRole(str(s.role)) if s.role is not None else None, articulation_point=s.articulation,
+            explanation=rankings.explain_bridge(b, names),
+            sides=[BridgeSide(community_id=strawberry.ID(x.community_id),
+                              community_name=names.get(x.community_id, x.community_id), member=x.member, ties=x.ties)
+                   for x in b.sides],
+            measures=[Measure.from_domain(m) for m in rankings.bridge_measures(b)],
         )
 
 
@@ -394,6 +432,7 @@ SkillArg = Annotated[str, strawberry.argument(description="A skill name or alias
 
 __all__ = [
     "AnalyticsRun",
+    "BridgeSide",
     "Broker",
     "BrokerRole",
     "Community",
@@ -406,6 +445,7 @@ __all__ = [
     "Expertise",
     "HealthFigures",
     "HealthTrend",
+    "Measure",
     "PageInfo",
     "Person",
     "PersonConnection",

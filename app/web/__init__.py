@@ -1,1 +1,48 @@
-"""Pages for people (served as HTML from app/static, no CDN): one router per concern, included by the factory."""
+"""The web pages for people: search, person, communities, the analysts' planner, and sign-in.
+
+``install_web(app, settings)`` adds the routes, the static files (served from here: no CDN) and the error pages to
+an app whose ``state`` holds the GraphQL schema, the store gateway and the services (see app.main).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import Response
+from fastapi.staticfiles import StaticFiles
+
+from app.settings import Settings
+from app.web import auth_routes, pages_communities, pages_person, pages_plan, pages_search
+from app.web.core import PageError, SignInNeeded, Web, error_page, make_templates, sign_in_redirect
+from app.web.session import Sessions
+from schema.errors import StoreUnavailable
+
+STATIC = Path(__file__).parent / "static"
+
+
+def install_web(app: FastAPI, settings: Settings) -> None:
+    oidc = None
+    if settings.oidc_issuer and settings.oidc_client_id:
+        from app.web.oidc import OidcClient
+
+        oidc = OidcClient(settings)
+    app.state.web = Web(settings=settings, sessions=Sessions(settings), templates=make_templates(), oidc=oidc)
+    for module in (auth_routes, pages_search, pages_person, pages_communities, pages_plan):
+        app.include_router(module.router)
+    app.mount("/web/static", StaticFiles(directory=STATIC), name="web-static")
+
+    @app.exception_handler(SignInNeeded)
+    async def _sign_in(request: Request, exc: SignInNeeded) -> Response:
+        return sign_in_redirect(request)
+
+    @app.exception_handler(PageError)
+    async def _page_error(request: Request, exc: PageError) -> Response:
+        return error_page(request, exc.status, exc.message)
+
+    @app.exception_handler(StoreUnavailable)
+    async def _store_down(request: Request, exc: StoreUnavailable) -> Response:
+        return error_page(request, 503, "The graph store is unavailable right now; try again in a moment.")
+
+
+__all__ = ["install_web"]

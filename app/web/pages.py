@@ -1,8 +1,5 @@
-"""The existing pages: GraphiQL at ``GET /graphql``, the community-health ``/dashboard``, and ``/`` -> GraphiQL.
-
-Both are static HTML from app/static (the browser then calls the GraphQL API with a bearer token); they are served
-only when ``WHOKNOWS_GRAPHIQL`` is on.
-"""
+"""GraphiQL at ``GET /graphql``: static HTML from app/static (the browser then calls the GraphQL API with a bearer
+token), served only when ``WHOKNOWS_GRAPHIQL`` is on. The pages for people are the other modules of app/web."""
 
 from __future__ import annotations
 
@@ -10,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from fastapi import APIRouter
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 
@@ -25,16 +22,6 @@ def static_html(name: str) -> str:
 @router.get("/graphql")
 async def graphiql() -> Response:
     return HTMLResponse(static_html("graphiql.html"), headers={"Cache-Control": "no-cache"})
-
-
-@router.get("/dashboard")
-async def dashboard() -> Response:
-    return HTMLResponse(static_html("health.html"), headers={"Cache-Control": "no-cache"})
-
-
-@router.get("/")
-async def root() -> Response:
-    return RedirectResponse("/graphql")
 
 
 __all__ = ["STATIC_DIR", "router", "static_html"]

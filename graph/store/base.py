@@ -30,7 +30,18 @@ Method semantics (the contract suite checks them):
   score DESC then id; active, not opted-out, not bots. Both given: BadInput.
 - ``brokers(first, community_ids)``: people with PersonScores, by betweenness DESC, then constraint ASC
   (None last), then id. With ``community_ids``: only people who touch at least min(2, len(ids)) of them
-  (member of it, or an INTERACTS neighbour who is a member), ordered by that span DESC first.
+  (member of it, or an INTERACTS neighbour who is a member), ordered by that span DESC first, then by the
+  ties summed over the asked communities DESC.
+  Each hit's ``sides`` say, per asked community, whether the person is a member and how many of its members
+  they interact with. With two or more ids a hit must be a member of at least one of them (someone in neither
+  community does not connect them, however many neighbours they have there).
+- Page reads (active, not opted-out, not bot people only): ``directory_facets()`` the distinct departments and
+  locations, sorted; ``community_sizes(ids=None)`` members per community (communities without such members
+  absent); ``community_departments(id)`` members per department (None: no department);
+  ``community_contributors(id, first, since)`` people by posts in it (created_at >= since) DESC, then accepted
+  DESC, then id; ``person_activity(id, since)`` posts per (ISO week Monday, kind), by week then kind, empty for
+  an opted-out person; ``interactions_among(ids)`` INTERACTS pairs with both ends in ``ids``, each unordered
+  pair once as (smaller id, larger id, summed weight), sorted.
 - ``reach(ids)``: INTERACTS neighbours in either direction (not opted-out) and MEMBER_OF communities.
 - ``introduction_path(a, b, max_hops)``: a shortest path over INTERACTS and REPORTS_TO taken in either
   direction, through active, not opted-out people; [a, ..., b] inclusive; [a] when a == b; None when either
@@ -47,7 +58,7 @@ import hashlib
 import json
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Generic, NamedTuple, Protocol, TypeVar, runtime_checkable
 
 from schema.errors import BadInput, SchemaError
@@ -273,10 +284,41 @@ class RankedPerson:
 
 
 @dataclass(frozen=True)
+class BridgeSide:
+    """How a broker touches one of the communities asked about: a member of it, and/or in conversation with
+    ``ties`` of its members (distinct INTERACTS neighbours, either direction, other than the broker)."""
+
+    community_id: str
+    member: bool
+    ties: int
+
+
+@dataclass(frozen=True)
 class BrokerHit:
     person: Person
     scores: PersonScores
     rank: int
+    sides: tuple[BridgeSide, ...] = ()  # one per community asked about, in the order of the sorted ids
+
+
+@dataclass(frozen=True)
+class Contributor:
+    """One person's posts in a community since a date (a forum leaderboard row)."""
+
+    person: Person
+    posts: int
+    answers: int  # answers, replies and comments: posts that help someone else's thread
+    accepted: int
+    last_at: datetime | None
+
+
+@dataclass(frozen=True)
+class WeekCount:
+    """Posts of one kind by one person in one ISO week (``week`` is its Monday)."""
+
+    week: date
+    kind: str
+    posts: int
 
 
 @dataclass(frozen=True)
@@ -412,6 +454,16 @@ class GraphStore(Protocol):
     def reach(self, person_ids: Sequence[str]) -> dict[str, Reach]: ...
     def introduction_path(self, from_id: str, to_id: str, max_hops: int = 4) -> list[Person] | None: ...
 
+    # web page reads
+    def directory_facets(self) -> dict[str, list[str]]: ...
+    def community_sizes(self, community_ids: Sequence[str] | None = None) -> dict[str, int]: ...
+    def community_departments(self, community_id: str) -> dict[str | None, int]: ...
+    def community_contributors(
+        self, community_id: str, first: int = 10, since: datetime | None = None
+    ) -> list[Contributor]: ...
+    def person_activity(self, person_id: str, since: date | None = None) -> list[WeekCount]: ...
+    def interactions_among(self, person_ids: Sequence[str]) -> list[tuple[str, str, float]]: ...
+
     # the CLI's store status and start-up summary
     def counts(self) -> dict[str, int]: ...
 
@@ -443,7 +495,9 @@ __all__ = [
     "RECORD_KEYS",
     "AnalyticsSnapshot",
     "Batch",
+    "BridgeSide",
     "BrokerHit",
+    "Contributor",
     "EndorsementRow",
     "ExpertHit",
     "GraphStore",
@@ -457,6 +511,7 @@ __all__ = [
     "Reach",
     "SkillClaimRow",
     "StoreInspection",
+    "WeekCount",
     "WriteResult",
     "check_page_size",
     "decode_cursor",

@@ -810,23 +810,28 @@ BROKERS = _read(
     gen="STRING",
     limit="INTEGER",
 )
-# span: how many of the given communities a person touches, as a member or through an INTERACTS neighbour
-# (either direction) who is a member
+# span: how many of the given communities a person touches, as a member (own) or through an INTERACTS neighbour
+# (either direction, not opted out) who is a member (pairs of [community id, neighbour id]); with two or more
+# communities a broker must be a member of at least one of them
 BROKERS_SPANNING = _read(
     "BROKERS_SPANNING",
     f"""
     MATCH (s:{SCORES} {{gen: $gen}})
     MATCH (p:{PERSON} {{id: s.person_id}})
     WHERE p.active AND NOT p.opted_out AND NOT p.bot
-    WITH p, s, COUNT {{
-        MATCH (c:{COMMUNITY})
-        WHERE c.id IN $community_ids
-          AND (EXISTS {{ (p)-[:{MEMBER_OF}]->(c) }}
-               OR EXISTS {{ (p)-[i:{INTERACTS}]-(:{PERSON})-[:{MEMBER_OF}]->(c) WHERE i.gen = $gen }})
-    }} AS span
-    WHERE span >= $min_span
-    RETURN properties(p) AS props, properties(s) AS scores
-    ORDER BY span DESC, s.betweenness DESC, s.constraint ASC, p.id
+    WITH p, s,
+         COLLECT {{ MATCH (p)-[:{MEMBER_OF}]->(c:{COMMUNITY}) WHERE c.id IN $community_ids RETURN c.id }} AS own,
+         COLLECT {{
+             MATCH (p)-[i:{INTERACTS}]-(q:{PERSON})-[:{MEMBER_OF}]->(c:{COMMUNITY})
+             WHERE i.gen = $gen AND c.id IN $community_ids AND NOT q.opted_out AND q.id <> p.id
+             RETURN DISTINCT [c.id, q.id]
+         }} AS pairs
+    WITH p, s, own, pairs,
+         size(reduce(acc = [], cid IN own + [x IN pairs | x[0]] |
+              CASE WHEN cid IN acc THEN acc ELSE acc + cid END)) AS span
+    WHERE span >= $min_span AND (size(own) > 0 OR $min_span < 2)
+    RETURN properties(p) AS props, properties(s) AS scores, own, pairs
+    ORDER BY span DESC, size(pairs) DESC, s.betweenness DESC, s.constraint ASC, p.id
     LIMIT $limit
     """,
     gen="STRING",
@@ -853,6 +858,81 @@ REACH_COMMUNITIES = _read(
     RETURN id, collect(DISTINCT c.id) AS communities
     """,
     ids="LIST<STRING>",
+)
+# --- web page reads (graph/store/base.py: "Page reads") ---------------------------------------------------------
+
+WEB_FACETS = _read(
+    "WEB_FACETS",
+    f"""
+    MATCH (p:{PERSON}) WHERE p.active AND NOT p.opted_out AND NOT p.bot
+    RETURN collect(DISTINCT p.department) AS departments, collect(DISTINCT p.location) AS locations
+    """,
+)
+WEB_COMMUNITY_SIZES = _read(
+    "WEB_COMMUNITY_SIZES",
+    f"""
+    MATCH (p:{PERSON})-[:{MEMBER_OF}]->(c:{COMMUNITY}) WHERE p.active AND NOT p.opted_out AND NOT p.bot
+    RETURN c.id AS id, count(p) AS members
+    """,
+)
+WEB_COMMUNITY_SIZES_OF = _read(
+    "WEB_COMMUNITY_SIZES_OF",
+    f"""
+    UNWIND $ids AS cid
+    MATCH (p:{PERSON})-[:{MEMBER_OF}]->(c:{COMMUNITY} {{id: cid}}) WHERE p.active AND NOT p.opted_out AND NOT p.bot
+    RETURN c.id AS id, count(p) AS members
+    """,
+    ids="LIST<STRING>",
+)
+WEB_COMMUNITY_DEPARTMENTS = _read(
+    "WEB_COMMUNITY_DEPARTMENTS",
+    f"""
+    MATCH (p:{PERSON})-[:{MEMBER_OF}]->(:{COMMUNITY} {{id: $id}}) WHERE p.active AND NOT p.opted_out AND NOT p.bot
+    RETURN p.department AS department, count(p) AS members
+    """,
+    id="STRING",
+)
+WEB_COMMUNITY_CONTRIBUTORS = _read(
+    "WEB_COMMUNITY_CONTRIBUTORS",
+    f"""
+    MATCH (t:{POST} {{community_id: $id}})
+    WHERE t.created_at >= $since AND t.author_id IS NOT NULL
+    WITH t.author_id AS author, count(t) AS posts,
+         sum(CASE WHEN t.kind IN $helping THEN 1 ELSE 0 END) AS answers,
+         sum(CASE WHEN t.accepted THEN 1 ELSE 0 END) AS accepted, max(t.created_at) AS last_at
+    MATCH (p:{PERSON} {{id: author}}) WHERE p.active AND NOT p.opted_out AND NOT p.bot
+    RETURN properties(p) AS props, posts, answers, accepted, last_at
+    ORDER BY posts DESC, accepted DESC, p.id
+    LIMIT $limit
+    """,
+    id="STRING",
+    since="DATETIME",
+    helping="LIST<STRING>",
+    limit="INTEGER",
+)
+WEB_PERSON_ACTIVITY = _read(
+    "WEB_PERSON_ACTIVITY",
+    f"""
+    MATCH (p:{PERSON} {{id: $id}}) WHERE NOT p.opted_out
+    MATCH (t:{POST} {{author_id: $id}}) WHERE t.created_at >= $since
+    WITH date.truncate($unit, t.created_at) AS week, t.kind AS kind
+    RETURN week, kind, count(*) AS posts
+    ORDER BY week, kind
+    """,
+    id="STRING",
+    since="DATETIME",
+    unit="STRING",
+)
+WEB_INTERACTIONS_AMONG = _read(
+    "WEB_INTERACTIONS_AMONG",
+    f"""
+    UNWIND $ids AS id
+    MATCH (a:{PERSON} {{id: id}})-[r:{INTERACTS} {{gen: $gen}}]->(b:{PERSON})
+    WHERE b.id IN $ids AND a.id <> b.id AND NOT a.opted_out AND NOT b.opted_out
+    RETURN a.id AS a, b.id AS b, r.weight AS weight
+    """,
+    ids="LIST<STRING>",
+    gen="STRING",
 )
 PATH_ENDS = _read(
     "PATH_ENDS",

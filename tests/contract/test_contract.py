@@ -405,15 +405,27 @@ def test_brokers_between_communities(store: GraphStore) -> None:
         )
     )
     snap = snapshot(people)
-    # E3 is in neither but talks to E0 (eng) and E2 (sales): it touches both
+    # E3 is in neither but talks to E0 (eng) and E2 (sales): it touches both, yet connects neither community from
+    # inside, so it is no bridge between them
     snap.interactions = [
         Interaction(source_id=people[3].id, target_id=people[0].id, weight=1.0, count=1),
         Interaction(source_id=people[2].id, target_id=people[3].id, weight=1.0, count=1),
+        # E4 is in eng (below) and has answered E2 of sales: a bridge through a tie
+        Interaction(source_id=people[4].id, target_id=people[2].id, weight=2.0, count=2),
     ]
+    store.write_batch(Batch(memberships=[MemberOf(person_id=people[4].id, community_id="slack:eng")]))
     store.write_analytics(snap)
-    hits = store.brokers(first=10, community_ids=["slack:eng", "slack:sales"])
-    assert {b.person.id for b in hits} == {people[1].id, people[3].id}
+    hits = store.brokers(first=10, community_ids=["slack:sales", "slack:eng"])
+    assert {b.person.id for b in hits} == {people[1].id, people[2].id, people[4].id}
     assert all(b.rank == k for k, b in enumerate(hits, start=1))
+    sides = {b.person.id: {(s.community_id, s.member, s.ties) for s in b.sides} for b in hits}
+    assert sides[people[1].id] == {("slack:eng", True, 0), ("slack:sales", True, 0)}
+    assert sides[people[4].id] == {("slack:eng", True, 0), ("slack:sales", False, 1)}
+    assert sides[people[2].id] == {("slack:eng", False, 1), ("slack:sales", True, 0)}  # answered by E4 of eng
+    assert [s.community_id for s in hits[0].sides] == ["slack:eng", "slack:sales"]  # sorted ids
+    # one community: everyone who touches it, members or not; no sides without community ids
+    assert {b.person.id for b in store.brokers(first=10, community_ids=["slack:sales"])} >= {people[3].id}
+    assert all(b.sides == () for b in store.brokers(first=10))
 
 
 def test_influencers_needs_one_scope(store: GraphStore) -> None:

@@ -19,8 +19,8 @@
 
 The store is one class assembled from modules by job: ``conn`` (driver, sessions, schema), ``write`` (ingest batches,
 analytics generations), ``read`` (what the API serves), ``scan`` (whole-store reads), ``tx`` (transaction work
-functions), ``values`` (records <-> parameter rows), ``errors`` (driver errors into ours). All Cypher stays in one
-module, :mod:`graph.store.cypher`, as DESIGN asks.
+functions), ``values`` (records <-> parameter rows), ``errors`` (driver errors into ours), ``pages`` (reads only
+the web pages make). All Cypher stays in one module, :mod:`graph.store.cypher`, as DESIGN asks.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from __future__ import annotations
 from graph.store.common import missing_message
 from graph.store.neo4j.conn import ANALYTICS_CHUNK, DEFAULT_DRIVER_CONFIG, GC_BATCH, PENDING_GRACE
 from graph.store.neo4j.errors import _translated, translate
+from graph.store.neo4j.pages import Neo4jPageReads
 from graph.store.neo4j.scan import Neo4jScans
 from graph.store.neo4j.tx import BatchRows, analytics_rows, batch_rows, run
 from graph.store.neo4j.values import (
@@ -67,7 +68,7 @@ from graph.store.neo4j.values import (
 from graph.store.neo4j.write import Neo4jWrites
 
 
-class Neo4jStore(Neo4jWrites, Neo4jScans):
+class Neo4jStore(Neo4jWrites, Neo4jScans, Neo4jPageReads):
     """GraphStore on Neo4j 5. See graph/store/base.py for the contract and this package's docstring for the design."""
 
 

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from graph.store import cypher as q
 from graph.store.base import (
+    BridgeSide,
     BrokerHit,
     ExpertHit,
     HealthReport,
@@ -50,6 +51,18 @@ from schema.models import (
     Skill,
 )
 from schema.skills import fold
+
+
+def _sides(
+    ids: Sequence[str], own: Sequence[str] | None, pairs: Sequence[Sequence[str]] | None
+) -> tuple[BridgeSide, ...]:
+    """Per asked community: member or not, and how many distinct members the broker interacts with."""
+    if own is None or pairs is None:
+        return ()
+    ties: dict[str, set[str]] = {}
+    for cid, other in pairs:
+        ties.setdefault(cid, set()).add(other)
+    return tuple(BridgeSide(c, c in set(own), len(ties.get(c, ()))) for c in ids)
 
 
 class Neo4jReads(Neo4jBase):
@@ -227,7 +240,8 @@ class Neo4jReads(Neo4jBase):
             return run(tx, q.BROKERS_SPANNING, gen=gen, community_ids=ids, min_span=min(2, len(ids)), limit=first)
 
         return [
-            BrokerHit(person=person_from(r["props"]), scores=scores_from(r["scores"]), rank=k)
+            BrokerHit(person=person_from(r["props"]), scores=scores_from(r["scores"]), rank=k,
+                      sides=_sides(ids, r.get("own"), r.get("pairs")))
             for k, r in enumerate(self._read(work), start=1)
         ]
 

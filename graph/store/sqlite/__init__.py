@@ -9,16 +9,18 @@ one transaction, so readers see all of it or none of it.
 
 The store is one class assembled from modules by job: ``conn`` (connections, migrations, transactions, meta),
 ``write`` (upserts, analytics snapshots), ``read`` (what the API serves), ``scan`` (whole-store reads), ``rows``
-(record <-> row conversion, error translation), ``paths`` (the introduction-path search).
+(record <-> row conversion, error translation), ``paths`` (the introduction-path search),
+``pages`` (reads only the web pages make).
 """
 
 from __future__ import annotations
 
+from graph.store.sqlite.pages import SQLitePageReads
 from graph.store.sqlite.scan import SQLiteScans
 from graph.store.sqlite.write import SQLiteWrites
 
 
-class SQLiteStore(SQLiteWrites, SQLiteScans):
+class SQLiteStore(SQLiteWrites, SQLiteScans, SQLitePageReads):
     """GraphStore on one SQLite file. See graph/store/base.py for the contract."""
 
 

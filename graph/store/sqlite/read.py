@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from graph.store.base import (
+    BridgeSide,
     BrokerHit,
     ExpertHit,
     HealthReport,
@@ -294,25 +295,61 @@ class SQLiteReads(SQLiteBase):
                 (first,),
             ).fetchall()
         else:
-            ids = sorted(set(community_ids))
-            need = min(2, len(ids))
-            rows = self._conn().execute(
-                f"""
-                WITH m AS (SELECT person_id, community_id FROM member_of WHERE community_id IN ({_marks(len(ids))})),
-                touch AS (
-                    SELECT person_id, community_id FROM m
-                    UNION SELECT i.source_id, m.community_id FROM interacts i JOIN m ON m.person_id = i.target_id
-                    UNION SELECT i.target_id, m.community_id FROM interacts i JOIN m ON m.person_id = i.source_id
-                ),
-                span AS (SELECT person_id, count(DISTINCT community_id) AS span FROM touch GROUP BY person_id)
-                SELECT {_PERSON_COLS}, {score_cols} FROM span
-                JOIN person_score s ON s.person_id = span.person_id JOIN person p ON p.id = span.person_id
-                WHERE {keep} AND span.span >= ? ORDER BY span.span DESC, {order} LIMIT ?
-                """,
-                (*ids, need, first),
-            ).fetchall()
+            return self._bridges(first, sorted(set(community_ids)), score_cols, keep, order)
         return [
             BrokerHit(person=_person_from(r), scores=_scores_from(r[n:]), rank=k) for k, r in enumerate(rows, start=1)
+        ]
+
+    def _bridges(self, first: int, ids: list[str], score_cols: str, keep: str, order: str) -> list[BrokerHit]:
+        """Brokers among given communities: who touches how many of them, as a member or through ties."""
+        n = len(_PERSON.cols)
+        need = min(2, len(ids))
+        marks = _marks(len(ids))
+        sides_cte = f"""
+            WITH m AS (
+                SELECT mo.person_id, mo.community_id FROM member_of mo JOIN person q ON q.id = mo.person_id
+                WHERE q.opted_out = 0 AND mo.community_id IN ({marks})
+            ),
+            nb AS (
+                SELECT i.source_id AS person_id, m.community_id, i.target_id AS other FROM interacts i
+                JOIN m ON m.person_id = i.target_id WHERE i.source_id != i.target_id
+                UNION SELECT i.target_id, m.community_id, i.source_id FROM interacts i
+                JOIN m ON m.person_id = i.source_id WHERE i.source_id != i.target_id
+            ),
+            side AS (
+                SELECT person_id, community_id, 1 AS member, 0 AS ties FROM m
+                UNION ALL SELECT person_id, community_id, 0, count(DISTINCT other) FROM nb GROUP BY 1, 2
+            ),
+            agg AS (
+                SELECT person_id, community_id, max(member) AS member, max(ties) AS ties FROM side GROUP BY 1, 2
+            )"""
+        with self._read() as conn:
+            rows = conn.execute(
+                f"""{sides_cte},
+                span AS (SELECT person_id, count(*) AS span, max(member) AS member_any, sum(ties) AS ties
+                         FROM agg GROUP BY person_id)
+                SELECT {_PERSON_COLS}, {score_cols} FROM span
+                JOIN person_score s ON s.person_id = span.person_id JOIN person p ON p.id = span.person_id
+                WHERE {keep} AND span.span >= ? AND (span.member_any = 1 OR ? < 2)
+                ORDER BY span.span DESC, span.ties DESC, {order} LIMIT ?
+                """,
+                (*ids, need, len(ids), first),
+            ).fetchall()
+            hit_ids = [r[0] for r in rows]
+            sides: dict[str, dict[str, BridgeSide]] = {pid: {} for pid in hit_ids}
+            if hit_ids:
+                for pid, cid, member, ties in conn.execute(
+                    f"{sides_cte} SELECT person_id, community_id, member, ties FROM agg "
+                    f"WHERE person_id IN ({_marks(len(hit_ids))})",
+                    (*ids, *hit_ids),
+                ):
+                    sides[pid][cid] = BridgeSide(community_id=cid, member=bool(member), ties=int(ties))
+        return [
+            BrokerHit(
+                person=_person_from(r), scores=_scores_from(r[n:]), rank=k,
+                sides=tuple(sides[r[0]].get(c, BridgeSide(c, False, 0)) for c in ids),
+            )
+            for k, r in enumerate(rows, start=1)
         ]
 
     @translated

@@ -1,0 +1,132 @@
+"""Why each ranking ranks someone where it does: one-line explanations and named measures for influencers,
+bridges (brokers) and seed candidates. Pure functions over store records, tested with plain values."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from app.graphql.explain import explain_expertise
+from graph.store import base
+from schema.models import ExpertIn, PersonScores
+
+INFLUENCE_MEANING = ("personalised PageRank (Brin & Page 1998; Haveliwala 2002): the share of attention that "
+                     "reaches this person when questions in the scope are passed on to whoever answers them; "
+                     "scores of one scope sum to 1")
+SEED_MEANING = ("marginal gain of greedy maximum coverage: people (1 each) and communities (5 each) this seed "
+                "reaches that earlier seeds do not, plus its expertise score")
+BETWEENNESS_MEANING = ("betweenness centrality (Freeman 1977; Brandes 2001): share of shortest paths between "
+                       "other people that pass through this person")
+CONSTRAINT_MEANING = ("Burt's constraint (1992), 0..1: low when a person's contacts are not tied to each other, "
+                      "i.e. they broker between groups")
+
+
+@dataclass(frozen=True)
+class Measure:
+    name: str
+    value: float
+    meaning: str
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def explain_influencer(
+    rank: int, score: float, scope: str, expertise: ExpertIn | None = None,
+    contributor: base.Contributor | None = None, scores: PersonScores | None = None,
+) -> str:
+    """One line: the rank, what it is a rank of, and the evidence of the scope.
+
+    >>> explain_influencer(2, 0.031, "global", scores=PersonScores(person_id="x:1", pagerank=0.031, degree=0.12,
+    ...                    betweenness=0.2, participation=0.4, within_z=1.0))
+    '#2 by PageRank over the whole organisation (0.0310); has talked with 12 % of colleagues'
+    """
+    where = "over the whole organisation" if scope == "global" else f"personalised to {scope}"
+    head = f"#{rank} by PageRank {where} ({score:.4f})"
+    if expertise is not None:
+        return f"{head}; {explain_expertise(expertise.skill, expertise.evidence, expertise.last_active)}"
+    if contributor is not None:
+        return (f"{head}; {_plural(contributor.posts, 'post')} there in the last 90 days "
+                f"({contributor.answers} answers or replies, {contributor.accepted} accepted)")
+    if scores is not None:
+        return f"{head}; has talked with {100 * scores.degree:.0f} % of colleagues"
+    return f"{head}; ranked by ties to the people of this scope"
+
+
+def explain_bridge(hit: base.BrokerHit, names: Mapping[str, str]) -> str:
+    """One line: how a broker connects the communities asked about, or why they broker in general.
+
+    >>> from schema.models import Person
+    >>> hit = base.BrokerHit(person=Person(id="x:1", name="A", source="t"), rank=1,
+    ...     scores=PersonScores(person_id="x:1", pagerank=0.1, degree=0.1, betweenness=0.05, participation=0.6,
+    ...                         within_z=0.0, constraint=0.2),
+    ...     sides=(base.BridgeSide("c:a", True, 3), base.BridgeSide("c:b", False, 7)))
+    >>> explain_bridge(hit, {"c:a": "Python", "c:b": "Sales"})
+    'member of Python (talks with 3 of its members); talks with 7 members of Sales; on 5.0 % of shortest paths'
+    """
+    s = hit.scores
+    tail = f"on {100 * s.betweenness:.1f} % of shortest paths"
+    if not hit.sides:
+        parts = [tail]
+        if s.constraint is not None:
+            parts.append(f"constraint {s.constraint:.2f}" + (" (ties into separate groups)" if s.constraint < 0.3
+                                                              else ""))
+        if s.role is not None:
+            parts.append(f"role: {str(s.role).replace('_', ' ')}")
+        return "; ".join(parts)
+    parts = []
+    for side in hit.sides:
+        name = names.get(side.community_id, side.community_id)
+        if side.member:
+            parts.append(f"member of {name}" + (f" (talks with {side.ties} of its members)" if side.ties else ""))
+        elif side.ties:
+            parts.append(f"talks with {_plural(side.ties, 'member')} of {name}")
+    return "; ".join([*parts, tail])
+
+
+def bridge_measures(hit: base.BrokerHit) -> list[Measure]:
+    s = hit.scores
+    out = [Measure("betweenness", round(s.betweenness, 6), BETWEENNESS_MEANING)]
+    if s.constraint is not None:
+        out.append(Measure("constraint", round(s.constraint, 6), CONSTRAINT_MEANING))
+    for side in hit.sides:
+        out.append(Measure(f"ties_into:{side.community_id}", float(side.ties),
+                           "distinct members of that community this person has interacted with"))
+    return out
+
+
+def seed_marginals(
+    picks: Sequence[tuple[str, float]], reach: Mapping[str, base.Reach]
+) -> list[tuple[int, int]]:
+    """For each pick in order: (people, communities) it reaches that earlier picks did not (itself included).
+
+    >>> r = {"a": base.Reach(frozenset({"b", "c"}), frozenset({"k"})), "b": base.Reach(frozenset({"a"}), frozenset())}
+    >>> seed_marginals([("a", 9.0), ("b", 1.0)], r)
+    [(3, 1), (0, 0)]
+    """
+    people: set[str] = set()
+    communities: set[str] = set()
+    out = []
+    for pid, _ in picks:
+        r = reach.get(pid, base.Reach(frozenset(), frozenset()))
+        new_people = ({pid} | r.neighbours) - people
+        new_communities = set(r.communities) - communities
+        people |= new_people
+        communities |= new_communities
+        out.append((len(new_people), len(new_communities)))
+    return out
+
+
+def explain_seed(skill: str, hit: base.ExpertHit, new_people: int, new_communities: int, first: bool) -> str:
+    """One line: why this seed (knows the topic; what it adds to the set)."""
+    knows = explain_expertise(skill, hit.evidence)
+    people = f"{new_people} {'person' if new_people == 1 else 'people'}"
+    communities = f"{new_communities} {'community' if new_communities == 1 else 'communities'}"
+    if first:
+        return f"{knows}; reaches {people} and {communities}"
+    return f"{knows}; adds {people} and {communities} not reached by earlier seeds"
+
+
+__all__ = ["BETWEENNESS_MEANING", "CONSTRAINT_MEANING", "INFLUENCE_MEANING", "SEED_MEANING", "Measure",
+           "bridge_measures", "explain_bridge", "explain_influencer", "explain_seed", "seed_marginals"]

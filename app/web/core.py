@@ -1,0 +1,154 @@
+"""What every page shares: templates, the signed-in user, in-process GraphQL, and error pages.
+
+Pages read through the GraphQL schema in-process (the same role checks, privacy guards and explanations as the
+API, without HTTP) and, for page-only reads, through typed store calls on the gateway. A GraphQL FORBIDDEN becomes
+a 403 page, NOT_FOUND a 404 page, STORE_UNAVAILABLE a 503 page: never a broken page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+from urllib.parse import quote
+
+from fastapi import Request
+from fastapi.responses import RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from app.auth import Role
+from app.gateway import StoreGateway
+from app.graphql.context import Context
+from app.graphql.schema import error_code
+from app.settings import Settings
+from app.web.session import Sessions, WebUser
+from graph.store.base import GraphStore
+
+TEMPLATES = Path(__file__).parent / "templates"
+R = TypeVar("R")
+
+STATUS_TITLES = {
+    400: "That request did not make sense",
+    403: "Not for your role",
+    404: "Not found",
+    503: "The graph store is unavailable",
+}
+
+
+class PageError(Exception):
+    """Ends a page with an error page of this status."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+class SignInNeeded(Exception):
+    """No (valid) session: redirect to the sign-in page."""
+
+
+CODE_STATUS = {"FORBIDDEN": 403, "NOT_FOUND": 404, "STORE_UNAVAILABLE": 503, "UNAUTHENTICATED": 401,
+               "TIMEOUT": 503, "BAD_USER_INPUT": 400}
+
+
+@dataclass
+class Web:
+    """The pages' app-wide state (``app.state.web``)."""
+
+    settings: Settings
+    sessions: Sessions
+    templates: Jinja2Templates
+    oidc: Any = None  # app.web.oidc.OidcClient when WHOKNOWS_OIDC_ISSUER is set
+
+
+def make_templates() -> Jinja2Templates:
+    templates = Jinja2Templates(directory=str(TEMPLATES))
+    env = templates.env
+    env.filters["pct"] = lambda v, digits=0: "–" if v is None else f"{100 * float(v):.{digits}f} %"
+    env.filters["num"] = lambda v, digits=2: "–" if v is None else f"{float(v):,.{digits}f}"
+    env.filters["day"] = _day
+    env.filters["q"] = lambda v: quote(str(v), safe="")
+    return templates
+
+
+def _day(value: object) -> str:
+    if value is None or value == "":
+        return "–"
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return str(value)
+    if isinstance(value, datetime):
+        value = value.astimezone(UTC).date() if value.tzinfo else value.date()
+    if isinstance(value, date):
+        return value.strftime("%-d %b %Y")
+    return str(value)
+
+
+def web(request: Request) -> Web:
+    return request.app.state.web  # type: ignore[no-any-return]
+
+
+def current_user(request: Request) -> WebUser:
+    user = web(request).sessions.user(request)
+    if user is None:
+        raise SignInNeeded()
+    return user
+
+
+def require_analyst(user: WebUser, what: str) -> None:
+    if user.role < Role.ANALYST:
+        raise PageError(403, f"{what} is for analysts; you are signed in as {user.role.name.lower()}.")
+
+
+def render(request: Request, template: str, user: WebUser | None, status: int = 200, **values: Any) -> Response:
+    values.update(user=user, request=request, path=request.url.path)
+    return web(request).templates.TemplateResponse(
+        request, template, values, status_code=status,
+        headers={"Cache-Control": "no-store", "Content-Security-Policy": CSP, "X-Frame-Options": "DENY",
+                 "Referrer-Policy": "same-origin", "X-Content-Type-Options": "nosniff"},
+    )
+
+
+# everything is served from here: no CDN, works on a closed network
+CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+       "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+
+
+def error_page(request: Request, status: int, message: str) -> Response:
+    user = web(request).sessions.user(request)
+    return render(request, "error.html", user, status=status, title=STATUS_TITLES.get(status, "Error"),
+                  message=message, status_code=status)
+
+
+def sign_in_redirect(request: Request) -> Response:
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return RedirectResponse(f"/signin?next={quote(target, safe='')}", status_code=303)
+
+
+async def gql(request: Request, user: WebUser, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Run a GraphQL document in-process as ``user``; errors become PageError (403/404/503...)."""
+    state = request.app.state
+    ctx = Context(principal=user.principal, gateway=state.gateway, settings=state.settings,
+                  request_id=request.scope.get("state", {}).get("request_id", "-"), services=state.services)
+    result = await state.schema.execute(query, variable_values=variables, context_value=ctx)
+    if result.errors:
+        first = result.errors[0]
+        code = error_code(first)
+        raise PageError(CODE_STATUS.get(code, 500), first.message if code != "INTERNAL_SERVER_ERROR"
+                        else "something went wrong on our side")
+    return result.data or {}
+
+
+async def store(request: Request, fn: Callable[[GraphStore], R]) -> R:
+    """A typed store read off the event loop, through the API's gateway (same retry and down-detection)."""
+    gateway: StoreGateway = request.app.state.gateway
+    return await gateway.run(fn)
+
+
+__all__ = ["CSP", "PageError", "SignInNeeded", "Web", "current_user", "error_page", "gql", "make_templates",
+           "render", "require_analyst", "sign_in_redirect", "store", "web"]

@@ -1,0 +1,46 @@
+"""Case-insensitive matching of a typed department or location against the ones the directory holds.
+
+Pure: the page hands in the known values (``GraphStore.directory_facets``) and gets back the exact value to filter
+on, or suggestions to offer ("no one in 'berlim'; did you mean Berlin?").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz, process
+
+
+@dataclass(frozen=True)
+class FacetMatch:
+    typed: str
+    value: str | None  # the stored value to filter on; None: nothing matched
+    suggestions: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        """The typed text differs from the stored value only by case or spacing (worth telling the reader)."""
+        return self.value is not None and self.value != self.typed
+
+
+def match_facet(typed: str, known: Sequence[str], limit: int = 3) -> FacetMatch:
+    """The known value equal to ``typed`` ignoring case and outer spaces, else close ones as suggestions.
+
+    >>> match_facet("berlin", ["Berlin", "Paris"]).value
+    'Berlin'
+    >>> m = match_facet("Berlim", ["Berlin", "Paris"]); (m.value, m.suggestions)
+    (None, ['Berlin'])
+    >>> match_facet("Tokyo", ["Berlin", "Paris"]).suggestions
+    []
+    """
+    folded = " ".join(typed.split()).casefold()
+    for value in known:
+        if " ".join(value.split()).casefold() == folded:
+            return FacetMatch(typed, value)
+    by_fold = {v.casefold(): v for v in known}
+    found = process.extract(folded, list(by_fold), scorer=fuzz.WRatio, limit=limit, score_cutoff=75)
+    return FacetMatch(typed, None, [by_fold[text] for text, _, _ in found])
+
+
+__all__ = ["FacetMatch", "match_facet"]

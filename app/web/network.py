@@ -1,0 +1,94 @@
+"""The network around a person or a community, laid out with NetworkX and drawn as inline SVG on the server.
+
+Layout: Fruchterman-Reingold force-directed placement (``networkx.spring_layout``, seeded so the same graph
+draws the same way). Nodes are links to the person's page (keyboard-focusable), coloured by department with a
+legend; edge width follows interaction weight.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import networkx as nx
+from markupsafe import Markup, escape
+
+W, H, PAD = 900, 560, 40
+PALETTE = ["#1f5fa8", "#a34000", "#2e7d32", "#7b1fa2", "#c62828", "#00838f", "#6d4c41", "#ad1457"]
+OTHER = "#757575"
+
+
+@dataclass(frozen=True)
+class Node:
+    id: str
+    name: str
+    group: str | None  # department
+
+
+def keep_strongest(edges: Sequence[tuple[str, str, float]], limit: int, must: str | None = None) -> set[str]:
+    """The ``limit`` people with the largest weighted degree (``must`` always kept)."""
+    strength: defaultdict[str, float] = defaultdict(float)
+    for a, b, w in edges:
+        strength[a] += w
+        strength[b] += w
+    chosen = {n for n, _ in sorted(strength.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]}
+    if must is not None:
+        chosen.add(must)
+    return chosen
+
+
+def draw_network(nodes: Mapping[str, Node], edges: Sequence[tuple[str, str, float]], centre: str | None = None,
+                 title: str = "Network", labels: int = 18) -> tuple[Markup, list[tuple[str, str]]]:
+    """(SVG, legend as (colour, department)) for the graph of ``nodes`` and the ``edges`` between them."""
+    g = nx.Graph()
+    g.add_nodes_from(nodes)
+    for a, b, w in edges:
+        if a in nodes and b in nodes and a != b:
+            g.add_edge(a, b, weight=g.get_edge_data(a, b, {"weight": 0.0})["weight"] + w)
+    if g.number_of_nodes() == 0:
+        return Markup('<p class="empty">No interactions to draw.</p>'), []
+    pos = nx.spring_layout(g, seed=42, weight="weight", k=1.6 / max(g.number_of_nodes(), 1) ** 0.5)
+    xs = [float(p[0]) for p in pos.values()]
+    ys = [float(p[1]) for p in pos.values()]
+    x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
+
+    def sx(v: float) -> float:
+        return PAD + (W - 2 * PAD) * ((v - x0) / (x1 - x0) if x1 > x0 else 0.5)
+
+    def sy(v: float) -> float:
+        return PAD + (H - 2 * PAD) * ((v - y0) / (y1 - y0) if y1 > y0 else 0.5)
+
+    groups = Counter(n.group for n in nodes.values() if n.group)
+    colours = {grp: PALETTE[i] for i, (grp, _) in enumerate(groups.most_common(len(PALETTE)))}
+    strength = dict(g.degree(weight="weight"))
+    top_w = max((d["weight"] for _, _, d in g.edges(data=True)), default=1.0) or 1.0
+    top_s = max(strength.values(), default=1.0) or 1.0
+    named = set(sorted(g.nodes, key=lambda n: (-strength[n], n))[:labels]) | ({centre} if centre else set())
+    parts: list[str] = []
+    for a, b, d in g.edges(data=True):
+        width = 0.6 + 3.0 * d["weight"] / top_w
+        parts.append(f'<line x1="{sx(pos[a][0]):.1f}" y1="{sy(pos[a][1]):.1f}" x2="{sx(pos[b][0]):.1f}" '
+                     f'y2="{sy(pos[b][1]):.1f}" stroke="#8a8a8a" stroke-opacity="0.7" stroke-width="{width:.2f}"/>')
+    for n in sorted(g.nodes, key=lambda n: strength[n]):
+        node = nodes[n]
+        x, y = sx(pos[n][0]), sy(pos[n][1])
+        r = 4 + 8 * (strength[n] / top_s) ** 0.5
+        fill = colours.get(node.group or "", OTHER)
+        ring = ' stroke="#1a1a1a" stroke-width="3"' if n == centre else ' stroke="#fff" stroke-width="1"'
+        tip = f"{node.name} ({node.group or 'no department'}), {g.degree(n)} ties drawn"
+        label = ""
+        if n in named:
+            label = (f'<text x="{x + r + 3:.1f}" y="{y + 3:.1f}" paint-order="stroke" stroke="#fff" '
+                     f'stroke-width="3">{escape(node.name)}</text>')
+        parts.append(f'<a href="/people/{escape(n)}" aria-label="{escape(tip)}"><circle cx="{x:.1f}" cy="{y:.1f}" '
+                     f'r="{r:.1f}" fill="{fill}"{ring}><title>{escape(tip)}</title></circle>{label}</a>')
+    svg = (f'<svg class="network" viewBox="0 0 {W} {H}" role="group" aria-label="{escape(title)}">'
+           f'{"".join(parts)}</svg>')
+    legend = [(c, grp) for grp, c in colours.items()]
+    if any(n.group not in colours for n in nodes.values()):
+        legend.append((OTHER, "other or no department"))
+    return Markup(svg), legend
+
+
+__all__ = ["Node", "draw_network", "keep_strongest"]

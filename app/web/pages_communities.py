@@ -1,0 +1,132 @@
+"""Communities: a sortable list with health at a glance, and one community's charts, leaderboard and departments.
+
+Health figures are analyst-only (as in the API); withheld figures (over fewer people than the privacy minimum)
+are shown as withheld and never drawn. Figures come from the same ``HealthFigures`` the GraphQL API returns.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+
+from app.graphql.types import CommunityHealth, HealthFigures
+from app.web.charts import Point, week_chart
+from app.web.core import PageError, current_user, gql, render, store
+from app.web.privacy import suppress_small
+from app.web.session import WebUser
+from graph.store.base import HealthReport
+
+router = APIRouter(include_in_schema=False)
+LEADERBOARD_DAYS = 90
+CONCURRENCY = 8
+
+COMMUNITIES = "query C { communities(first: 100) { id name kind source } }"
+COMMUNITY = "query C($id: ID!) { community(id: $id) { id name kind source } }"
+
+# (field, title, unit, kind, percent, what it means)
+CHARTS: list[tuple[str, str, str, str, bool, str]] = [
+    ("posts", "Posts per week", "posts", "bar", False, "questions, answers, replies and comments posted that week"),
+    ("active_members", "Active members per week", "people", "bar", False,
+     "members who posted or replied that week"),
+    ("median_first_response_hours", "Time to first response", "hours (median)", "line", False,
+     "median hours from a thread's opening post to the first reply by someone else"),
+    ("reply_rate", "Reply rate", "threads answered", "line", True,
+     "share of the week's threads that got a reply from someone other than the author"),
+    ("contributor_gini", "Contributor concentration (Gini)", "Gini 0-1", "line", True,
+     "0 = everyone posts equally, 1 = one person makes every post"),
+    ("newcomer_retention", "Newcomer retention", "newcomers retained", "line", True,
+     "share of first-time posters who posted again within the following weeks"),
+    ("managers_active_share", "Leader participation", "managers active", "line", True,
+     "share of the community's managers who posted that week"),
+]
+SORTS = {"name", "kind", "members", "active_members", "posts_per_week", "reply_rate",
+         "median_first_response_hours", "contributor_gini"}
+
+
+def _two_places(v: float) -> str:
+    return f"{v:.2f}"
+
+
+def _figures(report: HealthReport, k: int) -> CommunityHealth:
+    return CommunityHealth.from_domain(report, k)
+
+
+def series(weekly: list[HealthFigures], field: str) -> list[Point]:
+    """One figure's weekly points; a week where it is withheld is a withheld point, never a value."""
+    camel = field.split("_")[0] + "".join(w.title() for w in field.split("_")[1:])
+    return [Point(day=w.start, value=getattr(w, field), withheld=camel in w.withheld) for w in weekly]
+
+
+@router.get("/communities")
+async def communities(request: Request, user: WebUser = Depends(current_user), sort: str = "name",
+                      dir: str = "asc") -> Response:
+    rows: list[dict[str, Any]] = (await gql(request, user, COMMUNITIES))["communities"]
+    k = request.app.state.settings.min_group_size
+    sizes = await store(request, lambda s: s.community_sizes())
+    for r in rows:
+        n = sizes.get(r["id"], 0)
+        r["members"] = n if n >= k else None
+    if user.is_analyst:
+        limit = asyncio.Semaphore(CONCURRENCY)
+
+        async def health(cid: str) -> HealthReport:
+            async with limit:
+                return await store(request, lambda s: s.community_health(cid))
+
+        reports = await asyncio.gather(*(health(r["id"]) for r in rows))
+        for r, rep in zip(rows, reports, strict=True):
+            figs = _figures(rep, k)
+            r["health"] = figs.current
+            r["trend"] = figs.trend
+    sort = sort if sort in SORTS else "name"
+    reverse = dir == "desc"
+
+    def key(r: dict[str, Any]) -> tuple[int, Any]:
+        if sort in ("name", "kind"):
+            return (0, str(r[sort]).casefold())
+        v = r["members"] if sort == "members" else getattr(r.get("health"), sort, None)
+        return (0, v) if v is not None else (1, 0)  # withheld or missing: always last
+
+    present = [r for r in rows if key(r)[0] == 0]
+    missing = [r for r in rows if key(r)[0] == 1]
+    rows = sorted(present, key=key, reverse=reverse) + missing
+    return render(request, "communities.html", user, rows=rows, sort=sort, dir=dir, k=k)
+
+
+@router.get("/communities/{community_id:path}")
+async def community(community_id: str, request: Request, user: WebUser = Depends(current_user)) -> Response:
+    found = (await gql(request, user, COMMUNITY, {"id": community_id}))["community"]
+    if found is None:
+        raise PageError(404, "No such community.")
+    cid = found["id"]
+    k = request.app.state.settings.min_group_size
+    since = datetime.now(UTC) - timedelta(days=LEADERBOARD_DAYS)
+    leaders, departments, sizes = await asyncio.gather(
+        store(request, lambda s: s.community_contributors(cid, first=10, since=since)),
+        store(request, lambda s: s.community_departments(cid)),
+        store(request, lambda s: s.community_sizes([cid])),
+    )
+    size = sizes.get(cid, 0)
+    values: dict[str, Any] = {
+        "c": found, "leaders": leaders, "departments": suppress_small(departments, k), "k": k,
+        "members": size if size >= k else None, "days": LEADERBOARD_DAYS, "charts": [], "health": None,
+    }
+    if user.is_analyst:
+        figs = _figures(await store(request, lambda s: s.community_health(cid)), k)
+        values["health"] = figs
+        for i, (field, title, unit, kind, percent, meaning) in enumerate(CHARTS):
+            points = series(figs.weekly, field)
+            values["charts"].append({
+                "title": title, "meaning": meaning, "withheld": sum(p.withheld for p in points),
+                "svg": week_chart(points, title=title, unit=unit, kind=kind, percent=percent, chart_id=f"c{i}",
+                                  fmt=_two_places if field == "contributor_gini" else None,
+                                  integer=field in ("posts", "active_members")),
+            })
+    return render(request, "community.html", user, **values)
+
+
+__all__ = ["CHARTS", "router", "series"]

@@ -1,0 +1,50 @@
+// Skill autocomplete for the search box: an ARIA 1.2 combobox with a listbox popup (keyboard: arrows, Enter, Escape).
+// The page works without it: the server answers an unknown skill with "did you mean" links.
+(function () {
+  "use strict";
+  document.querySelectorAll("input[data-suggest]").forEach(function (input) {
+    var list = document.getElementById(input.getAttribute("aria-controls"));
+    var items = [], active = -1, timer = null, seq = 0;
+    function close() { list.hidden = true; input.setAttribute("aria-expanded", "false"); active = -1;
+      input.removeAttribute("aria-activedescendant"); }
+    function mark() {
+      Array.prototype.forEach.call(list.children, function (li, i) {
+        li.setAttribute("aria-selected", i === active ? "true" : "false"); });
+      if (active >= 0) { input.setAttribute("aria-activedescendant", list.children[active].id);
+        list.children[active].scrollIntoView({block: "nearest"}); }
+    }
+    function choose(i) { if (i < 0 || i >= items.length) return; input.value = items[i].name; close(); }
+    function show(data) {
+      items = data; list.textContent = "";
+      data.forEach(function (s, i) {
+        var li = document.createElement("li");
+        li.id = list.id + "-" + i; li.setAttribute("role", "option"); li.textContent = s.name;
+        if (s.hint) { var h = document.createElement("span"); h.className = "hint"; h.textContent = s.hint; li.appendChild(h); }
+        li.addEventListener("mousedown", function (e) { e.preventDefault(); choose(i); });
+        list.appendChild(li);
+      });
+      active = -1;
+      if (data.length) { list.hidden = false; input.setAttribute("aria-expanded", "true"); } else { close(); }
+    }
+    input.addEventListener("input", function () {
+      clearTimeout(timer);
+      var q = input.value.trim();
+      if (!q) { close(); return; }
+      timer = setTimeout(function () {
+        var mine = ++seq;
+        fetch(input.dataset.suggest + "?q=" + encodeURIComponent(q), {credentials: "same-origin"})
+          .then(function (r) { return r.ok ? r.json() : []; })
+          .then(function (data) { if (mine === seq) show(data); })
+          .catch(function () { close(); });
+      }, 120);
+    });
+    input.addEventListener("keydown", function (e) {
+      if (list.hidden) return;
+      if (e.key === "ArrowDown") { active = Math.min(active + 1, items.length - 1); mark(); e.preventDefault(); }
+      else if (e.key === "ArrowUp") { active = Math.max(active - 1, 0); mark(); e.preventDefault(); }
+      else if (e.key === "Enter" && active >= 0) { choose(active); e.preventDefault(); }
+      else if (e.key === "Escape") { close(); e.preventDefault(); }
+    });
+    input.addEventListener("blur", function () { setTimeout(close, 100); });
+  });
+})();

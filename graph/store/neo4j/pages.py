@@ -1,0 +1,78 @@
+"""Neo4j store reads for the web pages: directory facets, community sizes, departments and leaderboards, a
+person's weekly activity, and the interaction ties among a set of people (for drawing a network)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+
+from graph.store import cypher as q
+from graph.store.base import Contributor, WeekCount, check_page_size
+from graph.store.neo4j.conn import Neo4jBase
+from graph.store.neo4j.errors import _translated
+from graph.store.neo4j.tx import _current_gen, run
+from graph.store.neo4j.values import Row, Tx, from_neo, person_from, to_param
+
+HELPING_KINDS = ("answer", "reply", "comment")  # posts that help in someone else's thread (leaderboards)
+_EPOCH = datetime(1, 1, 1, tzinfo=UTC)
+
+
+class Neo4jPageReads(Neo4jBase):
+    """Reads only the web pages make (see graph/store/base.py for their contract)."""
+
+    @_translated
+    def directory_facets(self) -> dict[str, list[str]]:
+        rows = self._read(lambda tx: run(tx, q.WEB_FACETS))
+        row = rows[0] if rows else {"departments": [], "locations": []}
+        return {"department": sorted(row["departments"]), "location": sorted(row["locations"])}
+
+    @_translated
+    def community_sizes(self, community_ids: Sequence[str] | None = None) -> dict[str, int]:
+        if community_ids is None:
+            rows = self._read(lambda tx: run(tx, q.WEB_COMMUNITY_SIZES))
+        else:
+            ids = sorted(set(community_ids))
+            rows = self._read(lambda tx: run(tx, q.WEB_COMMUNITY_SIZES_OF, ids=ids))
+        return {r["id"]: int(r["members"]) for r in rows}
+
+    @_translated
+    def community_departments(self, community_id: str) -> dict[str | None, int]:
+        rows = self._read(lambda tx: run(tx, q.WEB_COMMUNITY_DEPARTMENTS, id=community_id))
+        return {r["department"]: int(r["members"]) for r in rows}
+
+    @_translated
+    def community_contributors(
+        self, community_id: str, first: int = 10, since: datetime | None = None
+    ) -> list[Contributor]:
+        check_page_size(first)
+        start = to_param(since) if since is not None else _EPOCH
+        rows = self._read(lambda tx: run(
+            tx, q.WEB_COMMUNITY_CONTRIBUTORS, id=community_id, since=start, helping=list(HELPING_KINDS), limit=first))
+        return [
+            Contributor(person=person_from(r["props"]), posts=int(r["posts"]), answers=int(r["answers"]),
+                        accepted=int(r["accepted"]), last_at=from_neo(r["last_at"]))
+            for r in rows
+        ]
+
+    @_translated
+    def person_activity(self, person_id: str, since: date | None = None) -> list[WeekCount]:
+        start = datetime.combine(since, datetime.min.time(), UTC) if since else _EPOCH
+        rows = self._read(lambda tx: run(tx, q.WEB_PERSON_ACTIVITY, id=person_id, since=start, unit="week"))
+        return [WeekCount(week=from_neo(r["week"]), kind=r["kind"], posts=int(r["posts"])) for r in rows]
+
+    @_translated
+    def interactions_among(self, person_ids: Sequence[str]) -> list[tuple[str, str, float]]:
+        ids = sorted(set(person_ids))
+
+        def work(tx: Tx) -> list[Row]:
+            gen = _current_gen(tx)
+            return run(tx, q.WEB_INTERACTIONS_AMONG, ids=ids, gen=gen) if gen and ids else []
+
+        pairs: dict[tuple[str, str], float] = {}
+        for r in self._read(work):
+            key = (r["a"], r["b"]) if r["a"] < r["b"] else (r["b"], r["a"])
+            pairs[key] = pairs.get(key, 0.0) + float(r["weight"])
+        return [(a, b, w) for (a, b), w in sorted(pairs.items())]
+
+
+__all__ = ["HELPING_KINDS", "Neo4jPageReads"]

@@ -1,0 +1,116 @@
+"""SQLite store reads for the web pages: directory facets, community sizes, departments and leaderboards, a
+person's weekly activity, and the interaction ties among a set of people (for drawing a network)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+
+from graph.store.base import Contributor, WeekCount, check_page_size
+from graph.store.sqlite.conn import SQLiteBase
+from graph.store.sqlite.errors import translated
+from graph.store.sqlite.rows import _CHUNK, _PERSON_COLS, _chunks, _marks, _parse_ts, _person_from, _ts
+
+_VISIBLE = "p.active = 1 AND p.opted_out = 0 AND p.bot = 0"
+_HELPING = "('answer', 'reply', 'comment')"
+
+
+class SQLitePageReads(SQLiteBase):
+    """Reads only the web pages make (see graph/store/base.py for their contract)."""
+
+    @translated
+    def directory_facets(self) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        with self._read() as conn:
+            for column in ("department", "location"):
+                out[column] = [
+                    r[0] for r in conn.execute(
+                        f"SELECT DISTINCT p.{column} FROM person p WHERE {_VISIBLE} AND p.{column} IS NOT NULL "
+                        f"ORDER BY p.{column}"
+                    )
+                ]
+        return out
+
+    @translated
+    def community_sizes(self, community_ids: Sequence[str] | None = None) -> dict[str, int]:
+        sql = ("SELECT m.community_id, count(*) FROM member_of m JOIN person p ON p.id = m.person_id "
+               f"WHERE {_VISIBLE}")
+        with self._read() as conn:
+            if community_ids is None:
+                return {c: int(n) for c, n in conn.execute(sql + " GROUP BY m.community_id")}
+            out: dict[str, int] = {}
+            for part in _chunks(sorted(set(community_ids)), _CHUNK):
+                out.update({c: int(n) for c, n in conn.execute(
+                    sql + f" AND m.community_id IN ({_marks(len(part))}) GROUP BY m.community_id", part)})
+            return out
+
+    @translated
+    def community_departments(self, community_id: str) -> dict[str | None, int]:
+        rows = self._conn().execute(
+            "SELECT p.department, count(*) FROM member_of m JOIN person p ON p.id = m.person_id "
+            f"WHERE m.community_id = ? AND {_VISIBLE} GROUP BY p.department",
+            (community_id,),
+        ).fetchall()
+        return {d: int(n) for d, n in rows}
+
+    @translated
+    def community_contributors(
+        self, community_id: str, first: int = 10, since: datetime | None = None
+    ) -> list[Contributor]:
+        check_page_size(first)
+        rows = self._conn().execute(
+            f"""
+            WITH c AS (
+                SELECT author_id, count(*) AS posts,
+                       sum(kind IN {_HELPING}) AS answers, sum(accepted) AS accepted, max(created_at) AS last_at
+                FROM post WHERE community_id = ? AND author_id IS NOT NULL AND created_at >= ?
+                GROUP BY author_id
+            )
+            SELECT {_PERSON_COLS}, c.posts, c.answers, c.accepted, c.last_at FROM c JOIN person p ON p.id = c.author_id
+            WHERE {_VISIBLE} ORDER BY c.posts DESC, c.accepted DESC, p.id LIMIT ?
+            """,
+            (community_id, _ts(since) or "", first),
+        ).fetchall()
+        n = len(rows[0]) - 4 if rows else 0
+        return [
+            Contributor(person=_person_from(r), posts=int(r[n]), answers=int(r[n + 1]), accepted=int(r[n + 2]),
+                        last_at=_parse_ts(r[n + 3]))
+            for r in rows
+        ]
+
+    @translated
+    def person_activity(self, person_id: str, since: date | None = None) -> list[WeekCount]:
+        rows = self._conn().execute(
+            """
+            SELECT date(substr(t.created_at, 1, 10), 'weekday 0', '-6 days') AS week, t.kind, count(*)
+            FROM post t JOIN person p ON p.id = t.author_id
+            WHERE t.author_id = ? AND p.opted_out = 0 AND t.created_at >= ?
+            GROUP BY week, t.kind ORDER BY week, t.kind
+            """,
+            (person_id, since.isoformat() if since is not None else ""),
+        ).fetchall()
+        return [WeekCount(week=date.fromisoformat(w), kind=k, posts=int(c)) for w, k, c in rows]
+
+    @translated
+    def interactions_among(self, person_ids: Sequence[str]) -> list[tuple[str, str, float]]:
+        ids = sorted(set(person_ids))
+        if not ids:
+            return []
+        wanted = set(ids)
+        pairs: dict[tuple[str, str], float] = {}
+        with self._read() as conn:
+            for part in _chunks(ids, _CHUNK):
+                for a, b, w in conn.execute(
+                    "SELECT i.source_id, i.target_id, i.weight FROM interacts i "
+                    "JOIN person pa ON pa.id = i.source_id JOIN person pb ON pb.id = i.target_id "
+                    f"WHERE i.source_id IN ({_marks(len(part))}) AND pa.opted_out = 0 AND pb.opted_out = 0 "
+                    "AND i.source_id != i.target_id",
+                    part,
+                ):
+                    if b in wanted:
+                        key = (a, b) if a < b else (b, a)
+                        pairs[key] = pairs.get(key, 0.0) + float(w)
+        return [(a, b, w) for (a, b), w in sorted(pairs.items())]
+
+
+__all__ = ["SQLitePageReads"]
