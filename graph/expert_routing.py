@@ -39,6 +39,10 @@ class StoreSource:
             self.people[hit.person.id] = hit.person
         return [hit.person.id for hit in page.items]
 
+    def neighbours(self, person_id: str) -> frozenset[str]:
+        reach = self.store.reach([person_id]).get(person_id)
+        return reach.neighbours if reach is not None else frozenset()
+
     def _shown(self, p: Person) -> bool:
         return (p.active and not p.opted_out and not p.bot
                 and (self.department is None or p.department == self.department)
@@ -110,20 +114,23 @@ def route_question(
     *,
     first: int = 10,
     exclude: Iterable[str] = (),
+    asker: str | None = None,
     department: str | None = None,
     location: str | None = None,
     now: datetime | None = None,
 ) -> list[tuple[Routed, Person]]:
-    """The best ``first`` people for a question on ``skills`` (canonical names), explained, with their records."""
+    """The best ``first`` people for ``asker``'s question on ``skills`` (canonical names), explained, with their
+    records."""
     source = StoreSource(store, department, location)
-    hits = route(load_router(store), source, skills, now=now or datetime.now(UTC), exclude=exclude, first=first)
+    hits = route(load_router(store), source, skills, now=now or datetime.now(UTC), exclude=exclude, asker=asker,
+                 first=first)
     return [(h, source.people[h.person_id]) for h in hits]
 
 
-def ranked_for_question(store: GraphStore, skills: Sequence[str], *, now: datetime,
+def ranked_for_question(store: GraphStore, skills: Sequence[str], *, now: datetime, asker: str | None = None,
                         exclude: Iterable[str] = ()) -> list[str]:
-    """Every candidate for a question, best first (the evaluation reads the whole list)."""
-    return ranked_ids(load_router(store), StoreSource(store), skills, now=now, exclude=exclude)
+    """Every candidate for ``asker``'s question, best first (the evaluation reads the whole list)."""
+    return ranked_ids(load_router(store), StoreSource(store), skills, now=now, exclude=exclude, asker=asker)
 
 
 __all__ = ["ROUTER_META_KEY", "StoreSource", "load_router", "ranked_for_question", "route_question", "save_router",

@@ -83,7 +83,7 @@ def evaluate_export(
             def ours(c: Case) -> list[str]:
                 if step is not None:
                     step()
-                return ranked_for_question(store, c.skills, now=c.created_at,
+                return ranked_for_question(store, c.skills, now=c.created_at, asker=c.asker,
                                            exclude=[c.asker] if c.asker else [])
 
             report = evaluate(path.name, sp, {OURS: ours, **baselines(sp.train)})

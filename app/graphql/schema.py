@@ -216,7 +216,7 @@ class Query:
                 await _known_skill_or_404(info, question.skills[0], given[0])
             raise BadInput("the question names no known skill: give skills, or a title with skill names")
         hits = await info.context.gateway.route_question(
-            skills, first=first, exclude=[info.context.principal.sub], department=department, location=location,
+            skills, first=first, asker=info.context.principal.sub, department=department, location=location,
         )
         return QuestionRouting(
             skills=skills, unknown_skills=[sk for sk in given if sk not in known],

@@ -4,9 +4,9 @@ At analyse time :func:`train_router` replays the forum history in time order: it
 several points (:func:`~graph.analytics.expertise.compute_expertise` on the posts before each point), and for
 every later question computes the features of its candidates from the snapshot (so nothing the question could not
 have known is used) with the people who actually answered as labels (accepted answer 2, other answers 1). A
-LambdaMART model (LightGBM, Burges 2010) is trained on these lists when the history holds enough questions, and
-kept only when it beats the hand-set ranking on the most recent quarter of those questions; otherwise the hand-set
-ranking serves. Either way the router explains each hit by the feature that contributed most to its score
+LambdaMART model (LightGBM, Burges 2010) is trained on these lists when the history holds enough questions (the
+number of trees chosen by early stopping on the most recent quarter of them); otherwise the hand-set ranking
+serves. Either way the router explains each hit by the feature that contributed most to its score
 (TreeSHAP contributions for the model, Lundberg et al. 2020; weight times value for the hand-set ranking).
 
 References
@@ -31,7 +31,7 @@ import numpy as np
 
 from graph.analytics.expertise import ClaimLike, EndorsementLike, compute_expertise
 from graph.analytics.posts import PostLike
-from graph.analytics.routing_context import recent_activity, related_skills, thread_answers
+from graph.analytics.routing_context import interaction_ties, recent_activity, related_skills, thread_answers
 from graph.analytics.routing_features import (
     FEATURES,
     Candidates,
@@ -53,12 +53,13 @@ _NEVER = math.log1p(3650.0)
 _DAYS = ("tag_days", "all_days", "response_hours")
 MIN_QUESTIONS = 40  # fewer usable past questions than this: the hand-set ranking, no model
 LGBM_PARAMS: dict[str, Any] = {
-    "objective": "lambdarank", "learning_rate": 0.05, "num_leaves": 15, "min_data_in_leaf": 20,
+    "objective": "lambdarank", "learning_rate": 0.05, "num_leaves": 7, "min_data_in_leaf": 50,
     "bagging_fraction": 0.8, "bagging_freq": 1, "feature_fraction": 0.8, "lambda_l2": 1.0,
     "lambdarank_truncation_level": 20, "deterministic": True, "force_row_wise": True, "num_threads": 1,
     "verbosity": -1,
 }
-LGBM_ROUNDS = 150
+LGBM_ROUNDS = 300
+MIN_TREES = 20
 
 
 @dataclass
@@ -155,14 +156,15 @@ def replay(
     *,
     as_of: datetime,
     half_life_days: float = 180.0,
-    snapshots: int = 8,
-    max_questions: int = 1000,
+    snapshots: int = 10,
+    max_questions: int = 600,
     visible: set[str] | None = None,
 ) -> TrainingSet:
     """Past questions as ranking lists, each from a snapshot of everything before it (see the module docstring).
 
-    Snapshots sit at the 20% ... 90% points of the answered questions' timeline; each question after a snapshot
-    is featurised from it at the question's own time. At most ``max_questions`` questions are used (evenly spread).
+    Snapshots sit at ``snapshots`` evenly spaced points from 20% to 90% of the answered questions' timeline;
+    each question after a snapshot is featurised from it at the question's own time. At most ``max_questions``
+    questions are used (evenly spread).
     """
     cutoff = _ts(as_of)
     live = sorted((p for p in posts if _ts(p.created_at) <= cutoff), key=lambda p: (_ts(p.created_at), p.id))
@@ -192,7 +194,8 @@ def replay(
                                                 if e.created_at is None or _ts(e.created_at) < lo],
                                as_of=at, half_life_days=half_life_days, visible=visible)
         for q, who in batch:
-            c = candidate_features(q.tags, source, ctx, now=_ts(q.created_at), exclude=[q.author_id or ""])
+            c = candidate_features(q.tags, source, ctx, now=_ts(q.created_at), exclude=[q.author_id or ""],
+                                   asker=q.author_id)
             y = np.asarray([who.get(p, 0) for p in c.ids], dtype=np.float64)
             if not y.any():
                 continue  # nobody who answered is among the candidates: nothing to learn from this list
@@ -217,7 +220,8 @@ def snapshot(
     rows = compute_expertise(posts, claims, endorsements, as_of=as_of, half_life_days=half_life_days)
     ctx = routing_context(posts, rows, as_of=as_of, visible=visible)
     source = MemorySource(((e.person_id, e.skill, skill_evidence(e.score, e.evidence)) for e in rows),
-                          visible=visible if visible is not None else {p.author_id for p in posts if p.author_id})
+                          visible=visible if visible is not None else {p.author_id for p in posts if p.author_id},
+                          ties=interaction_ties(posts))
     return source, ctx
 
 
@@ -251,12 +255,23 @@ def mrr(scores: np.ndarray, data: TrainingSet) -> float:
     return total / max(len(data.groups), 1)
 
 
-def _fit(data: TrainingSet, seed: int) -> str:
+def _fit(data: TrainingSet, seed: int, check: TrainingSet | None = None, rounds: int = LGBM_ROUNDS) -> tuple[str, int]:
+    """Train LambdaMART; with ``check``, stop adding trees once NDCG@10 on it stops improving for 20 rounds.
+    Returns the model text and the number of trees kept."""
     import lightgbm as lgb
 
+    params = {**LGBM_PARAMS, "seed": seed, "metric": "ndcg", "eval_at": [10]}
     train = lgb.Dataset(data.X, data.y, group=data.groups, feature_name=list(FEATURES), free_raw_data=True)
-    booster = lgb.train({**LGBM_PARAMS, "seed": seed}, train, num_boost_round=LGBM_ROUNDS)
-    return str(booster.model_to_string())
+    if check is None:
+        booster = lgb.train(params, train, num_boost_round=rounds)
+        return str(booster.model_to_string()), rounds
+    valid = lgb.Dataset(check.X, check.y, group=check.groups, reference=train)
+    booster = lgb.train(params, train, num_boost_round=rounds, valid_sets=[valid],
+                        callbacks=[lgb.early_stopping(20, verbose=False)])
+    # at least MIN_TREES: on a check set the first trees already rank perfectly, NDCG stops moving at once and a
+    # one-tree model would keep none of the finer evidence (related skills, recency) for the questions to come
+    best = max(int(booster.best_iteration or rounds), MIN_TREES)
+    return str(booster.model_to_string(num_iteration=best)), best
 
 
 def train_router(
@@ -270,7 +285,10 @@ def train_router(
     visible: set[str] | None = None,
     rows: Sequence[ExpertIn] | None = None,
 ) -> Router:
-    """The router an analytics run stores: LambdaMART where history allows and it wins on the recent quarter.
+    """The router an analytics run stores: LambdaMART where history allows, the hand-set ranking otherwise.
+
+    The number of trees is chosen on the most recent quarter of the past questions (early stopping on NDCG@10),
+    then the model is refitted on all of them; the hand-set ranking's score on that quarter is kept for reference.
 
     ``rows``: the run's expertise rows when already computed (else computed here).
     """
@@ -285,14 +303,12 @@ def train_router(
         stats["why"] = f"fewer than {MIN_QUESTIONS} past answered questions to learn from"
         return handset
     fit_part, check_part = data.split(int(len(data.groups) * 0.75))
-    trial = Router("lambdamart", ctx, model_text=_fit(fit_part, seed))
+    text, trees = _fit(fit_part, seed, check_part)
+    trial = Router("lambdamart", ctx, model_text=text)
     learned, hand = mrr(trial.score(check_part.X), check_part), mrr(handset.score(check_part.X), check_part)
     stats.update(holdout_questions=len(check_part.groups), holdout_mrr_lambdamart=round(learned, 4),
-                 holdout_mrr_handset=round(hand, 4))
-    if learned <= hand:
-        stats["why"] = "the learned ranking did not beat the hand-set one on the most recent past questions"
-        return handset
-    return Router("lambdamart", ctx, model_text=_fit(data, seed), stats=stats)
+                 holdout_mrr_handset=round(hand, 4), trees=trees)
+    return Router("lambdamart", ctx, model_text=_fit(data, seed, rounds=trees)[0], stats=stats)
 
 
 @dataclass(frozen=True)
@@ -314,10 +330,12 @@ def route(
     *,
     now: datetime,
     exclude: Iterable[str] = (),
+    asker: str | None = None,
     first: int = 10,
 ) -> list[Routed]:
-    """The best ``first`` people for a question on ``skills``, each explained by its strongest evidence."""
-    c = candidate_features(skills, source, router.context, now=_ts(now), exclude=exclude)
+    """The best ``first`` people for a question on ``skills`` asked by ``asker``, each explained by its strongest
+    evidence."""
+    c = candidate_features(skills, source, router.context, now=_ts(now), exclude=exclude, asker=asker)
     if not c.ids:
         return []
     scores = router.score(c.X)
@@ -337,9 +355,9 @@ def route(
 
 
 def ranked_ids(router: Router, source: ExpertiseSource, skills: Sequence[str], *, now: datetime,
-               exclude: Iterable[str] = ()) -> list[str]:
+               exclude: Iterable[str] = (), asker: str | None = None) -> list[str]:
     """Every candidate's id, best first (for evaluation: no explanations, no cut-off)."""
-    c: Candidates = candidate_features(skills, source, router.context, now=_ts(now), exclude=exclude)
+    c: Candidates = candidate_features(skills, source, router.context, now=_ts(now), exclude=exclude, asker=asker)
     scores = router.score(c.X)
     return [c.ids[i] for i in sorted(range(len(c.ids)), key=lambda i: (-scores[i], c.ids[i]))]
 

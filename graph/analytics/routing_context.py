@@ -58,6 +58,30 @@ def thread_answers(posts: Sequence[PostLike]) -> list[tuple[PostLike, dict[str, 
     return sorted(((roots[k], v) for k, v in who.items()), key=lambda t: (_ts(t[0].created_at), t[0].id))
 
 
+def interaction_ties(posts: Iterable[PostLike]) -> dict[str, frozenset[str]]:
+    """Who has interacted with whom (either way): each answer, reply or comment ties its author to the author of
+    the post it answers (its parent, else its thread's root), as the projection's INTERACTS ties do.
+
+    >>> from types import SimpleNamespace as P
+    >>> q = P(id="q", kind="question", author_id="ann", thread_id="q", parent_id=None)
+    >>> a = P(id="a", kind="answer", author_id="bob", thread_id="q", parent_id="q")
+    >>> sorted(interaction_ties([q, a])["ann"])
+    ['bob']
+    """
+    posts = list(posts)
+    author = {p.id: p.author_id for p in posts}
+    ties: dict[str, set[str]] = defaultdict(set)
+    for p in posts:
+        if p.kind == "question" or p.author_id is None:
+            continue
+        parent = p.parent_id or (p.thread_id if p.thread_id != p.id else None)
+        other = author.get(parent) if parent else None
+        if other is not None and other != p.author_id:
+            ties[p.author_id].add(other)
+            ties[other].add(p.author_id)
+    return {k: frozenset(v) for k, v in ties.items()}
+
+
 def related_skills(posts: Iterable[PostLike], top: int = 5) -> dict[str, list[tuple[str, float]]]:
     """For each question tag, the ``top`` tags most often asked about with it, weighted as in the module docstring.
 
@@ -118,4 +142,4 @@ def recent_activity(
     return {p: Activity(c, round(statistics.median(delays[p][-20:]), 4)) for p, c in best}
 
 
-__all__ = ["recent_activity", "related_skills", "thread_answers"]
+__all__ = ["interaction_ties", "recent_activity", "related_skills", "thread_answers"]

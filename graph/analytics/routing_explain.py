@@ -56,6 +56,8 @@ def evidence_text(feature: str, mine: dict[str, SkillEvidence], related: dict[st
         return f"one of the most active answerers lately ({ctx_line[0]} recent answers)"
     if feature == "response_hours" and ctx_line is not None and ctx_line[1] is not None:
         return f"usually answers within {ctx_line[1]:.0f} h" if ctx_line[1] >= 1 else "usually answers within the hour"
+    if feature == "asker_tie":
+        return "has worked with the asker before"
     if feature in ("all_answers", "all_accepted", "all_days") and all_skills:
         return f"answers on {all_skills} skills"
     if ans:

@@ -21,7 +21,7 @@ References
 from __future__ import annotations
 
 import math
-from collections.abc import Container, Iterable, Sequence
+from collections.abc import Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -52,6 +52,7 @@ FEATURES: tuple[str, ...] = (
     "lm",  # log p(person) p(question | person): Dirichlet-smoothed answer model over the question's skills
     "lm_related",  # the same with answers on related skills counted (co-occurrence weighted) on each skill
     "lm_any",  # log p(person) mean_t p(t | person): the question as any one of its skills (kinder to many tags)
+    "asker_tie",  # 1 when the person has interacted with the asker before (answered, replied, commented, endorsed)
     # the same signals relative to the question's other candidates (1 / rank among them; ties share a rank), so
     # that a model trained while the forum was smaller still applies when counts have grown
     "lm_rank",
@@ -123,6 +124,10 @@ class ExpertiseSource(Protocol):
         """Every skill's evidence of each visible person (people who may not be shown are left out)."""
         ...
 
+    def neighbours(self, person_id: str) -> frozenset[str]:
+        """The people ``person_id`` has interacted with (either way)."""
+        ...
+
 
 @dataclass(frozen=True)
 class Activity:
@@ -171,6 +176,23 @@ def _signed_log(x: float) -> float:
     return math.copysign(math.log1p(abs(x)), x)
 
 
+def _totals(source: object, pid: str, prof: dict[str, SkillEvidence]) -> tuple[int, int, float | None, int]:
+    """A person's answers, accepted answers, latest activity and answered skills over all skills (memoised on
+    sources that offer a ``totals_cache``: a training snapshot asks for the same people question after question)."""
+    cache: dict[str, tuple[int, int, float | None, int]] | None = getattr(source, "totals_cache", None)
+    if cache is not None and pid in cache:
+        return cache[pid]
+    out = (
+        sum(e.answers for e in prof.values()),
+        sum(e.accepted for e in prof.values()),
+        max((e.last_seen for e in prof.values() if e.last_seen is not None), default=None),
+        sum(1 for e in prof.values() if e.answers > 0),
+    )
+    if cache is not None:
+        cache[pid] = out
+    return out
+
+
 def _inverse_rank(v: np.ndarray) -> np.ndarray:
     """1 / (1 + how many values are strictly greater): 1 for the best, shared by ties.
 
@@ -202,14 +224,17 @@ def candidate_features(
     *,
     now: float,
     exclude: Iterable[str] = (),
+    asker: str | None = None,
     per_skill: int = 100,
     per_related: int = 30,
+    per_asker: int = 100,
 ) -> Candidates:
     """Candidates for a question on ``skills`` and their feature rows at time ``now`` (POSIX seconds).
 
     Candidates: the best ``per_skill`` people on each of the question's skills, the best ``per_related`` on each
-    related skill (so a rare skill still finds people), and the recently most active answerers; minus
-    ``exclude`` (the asker). A person the source does not show is never a candidate.
+    related skill (so a rare skill still finds people), the recently most active answerers, and up to
+    ``per_asker`` people the asker has interacted with; minus ``exclude`` (the asker). A person the source does
+    not show is never a candidate.
     """
     qskills = list(dict.fromkeys(skills))
     related = related_for(qskills, ctx)
@@ -219,6 +244,8 @@ def candidate_features(
     for r in related:
         pool.update(dict.fromkeys(source.top(r, per_related)))
     pool.update(dict.fromkeys(ctx.active))
+    ties = source.neighbours(asker) if asker else frozenset()
+    pool.update(dict.fromkeys(sorted(ties)[:per_asker]))
     for x in exclude:
         pool.pop(x, None)
     profiles = source.profiles(list(pool))
@@ -237,11 +264,10 @@ def candidate_features(
         rel = {r: prof[r] for r in related if r in prof and prof[r].answers > 0}
         covered.append(mine)
         related_used.append(rel)
-        answered_skills.append(sum(1 for e in prof.values() if e.answers > 0))
+        answered_skills.append(0)
         ans = sum(e.answers for e in mine.values())
-        all_ans = sum(e.answers for e in prof.values())
+        all_ans, all_acc, last_any, answered_skills[-1] = _totals(source, pid, prof)
         last_tag = max((e.last_answer for e in mine.values() if e.last_answer is not None), default=None)
-        last_any = max((e.last_seen for e in prof.values() if e.last_seen is not None), default=None)
         ers = [e.er_pos for e in mine.values() if e.er_pos]
         act = ctx.active.get(pid)
         row = X[i]
@@ -258,7 +284,7 @@ def candidate_features(
         row[F["rel_answers"]] = math.log1p(sum(related[r] * e.answers for r, e in rel.items()))
         row[F["rel_accepted"]] = math.log1p(sum(related[r] * e.accepted for r, e in rel.items()))
         row[F["all_answers"]] = math.log1p(all_ans)
-        row[F["all_accepted"]] = math.log1p(sum(e.accepted for e in prof.values()))
+        row[F["all_accepted"]] = math.log1p(all_acc)
         row[F["all_days"]] = _log_days(now, last_any)
         row[F["tag_share"]] = ans / all_ans if all_ans else 0.0
         row[F["recent_answers"]] = math.log1p(act.recent_answers) if act else 0.0
@@ -271,6 +297,7 @@ def candidate_features(
             lm_rel += math.log((n_pt + n_rel + mu * background[s]) / (all_ans + mu))
             p_any += (n_pt + n_rel + mu * background[s]) / (all_ans + mu) / n_q
         row[F["lm"]] = lm
+        row[F["asker_tie"]] = 1.0 if pid in ties else 0.0
         row[F["lm_related"]] = lm_rel
         row[F["lm_any"]] = math.log1p(all_ans) + math.log(p_any) if qskills else math.log1p(all_ans)
         row[F["response_hours"]] = (
@@ -284,9 +311,12 @@ def candidate_features(
 class MemorySource:
     """An :class:`ExpertiseSource` over expertise rows held in memory (training snapshots, tests)."""
 
-    def __init__(self, rows: Iterable[tuple[str, str, SkillEvidence]], visible: Container[str] | None = None):
-        """``visible``: the people who may be shown (all people with rows when None)."""
+    def __init__(self, rows: Iterable[tuple[str, str, SkillEvidence]], visible: Container[str] | None = None,
+                 ties: Mapping[str, frozenset[str]] | None = None):
+        """``visible``: the people who may be shown (all people with rows when None); ``ties``: interactions."""
         self._visible = visible
+        self._ties = ties or {}
+        self.totals_cache: dict[str, tuple[int, int, float | None, int]] = {}
         self._by_person: dict[str, dict[str, SkillEvidence]] = {}
         by_skill: dict[str, list[tuple[float, str]]] = {}
         for person, skill, ev in rows:
@@ -298,6 +328,9 @@ class MemorySource:
 
     def top(self, skill: str, n: int) -> list[str]:
         return self._by_skill.get(skill, [])[:n]
+
+    def neighbours(self, person_id: str) -> frozenset[str]:
+        return self._ties.get(person_id, frozenset())
 
     def profiles(self, person_ids: Sequence[str]) -> dict[str, dict[str, SkillEvidence]]:
         out: dict[str, dict[str, SkillEvidence]] = {}

@@ -106,12 +106,14 @@ def test_a_rare_skill_reaches_people_through_related_skills() -> None:
     posts.append(PostRow("qr", "question", "asker1", T0 + timedelta(days=101), "c", "qr", None,
                          ("circuit", "quantum-gate"), 0, False))
     as_of = T0 + timedelta(days=102)
-    router = train_router(posts, as_of=as_of)
-    source, _ = snapshot(posts, (), (), as_of=as_of, half_life_days=180)
-    hits = route(router, source, ["quantum-gate"], now=as_of)
+    source, ctx = snapshot(posts, (), (), as_of=as_of, half_life_days=180)
+    hits = route(Router("handset", ctx), source, ["quantum-gate"], now=as_of)
     assert hits
     assert hits[0].person_id == "s0"
     assert "circuit" in hits[0].related
+    assert "related skills circuit" in hits[0].explanation
+    learned = {h.person_id: h for h in route(train_router(posts, as_of=as_of), source, ["quantum-gate"], now=as_of)}
+    assert "circuit" in learned["s0"].related  # a candidate through the related skill, whatever its rank
 
 
 def test_handset_explanations_name_the_largest_contribution() -> None:
