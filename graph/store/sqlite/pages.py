@@ -7,9 +7,10 @@ from collections.abc import Sequence
 from datetime import date, datetime
 
 from graph.store.base import Contributor, WeekCount, check_page_size
+from graph.store.common import CHUNK, chunks, parse_utc, utc_text
 from graph.store.sqlite.conn import SQLiteBase
 from graph.store.sqlite.errors import translated
-from graph.store.sqlite.rows import _CHUNK, _PERSON_COLS, _chunks, _marks, _parse_ts, _person_from, _ts
+from graph.store.sqlite.rows import _PERSON_COLS, _marks, _person_from
 
 _VISIBLE = "p.active = 1 AND p.opted_out = 0 AND p.bot = 0"
 _HELPING = "('answer', 'reply', 'comment')"
@@ -39,7 +40,7 @@ class SQLitePageReads(SQLiteBase):
             if community_ids is None:
                 return {c: int(n) for c, n in conn.execute(sql + " GROUP BY m.community_id")}
             out: dict[str, int] = {}
-            for part in _chunks(sorted(set(community_ids)), _CHUNK):
+            for part in chunks(sorted(set(community_ids)), CHUNK):
                 out.update({c: int(n) for c, n in conn.execute(
                     sql + f" AND m.community_id IN ({_marks(len(part))}) GROUP BY m.community_id", part)})
             return out
@@ -69,12 +70,12 @@ class SQLitePageReads(SQLiteBase):
             SELECT {_PERSON_COLS}, c.posts, c.answers, c.accepted, c.last_at FROM c JOIN person p ON p.id = c.author_id
             WHERE {_VISIBLE} ORDER BY c.posts DESC, c.accepted DESC, p.id LIMIT ?
             """,
-            (community_id, _ts(since) or "", first),
+            (community_id, utc_text(since) or "", first),
         ).fetchall()
         n = len(rows[0]) - 4 if rows else 0
         return [
             Contributor(person=_person_from(r), posts=int(r[n]), answers=int(r[n + 1]), accepted=int(r[n + 2]),
-                        last_at=_parse_ts(r[n + 3]))
+                        last_at=parse_utc(r[n + 3]))
             for r in rows
         ]
 
@@ -99,7 +100,7 @@ class SQLitePageReads(SQLiteBase):
         wanted = set(ids)
         pairs: dict[tuple[str, str], float] = {}
         with self._read() as conn:
-            for part in _chunks(ids, _CHUNK):
+            for part in chunks(ids, CHUNK):
                 for a, b, w in conn.execute(
                     "SELECT i.source_id, i.target_id, i.weight FROM interacts i "
                     "JOIN person pa ON pa.id = i.source_id JOIN person pb ON pb.id = i.target_id "
