@@ -32,6 +32,7 @@ class SQLiteBase:
         self._known: dict[str, set[str]] = {"person": set(), "community": set()}
         self._pending: dict[str, set[str]] = {"person": set(), "community": set()}
         self._counts: dict[tuple[Any, ...], int] = {}  # see _memo_count
+        self._opted_out_memo: tuple[int, tuple[str, ...]] | None = None  # see _opted_out_ids
         self._open()
 
     @classmethod
@@ -188,6 +189,20 @@ class SQLiteBase:
     def set_meta(self, key: str, value: str | None) -> None:
         with self._write() as conn:
             self._set_meta(conn, key, value)
+
+    def _opted_out_ids(self, conn: sqlite3.Connection) -> tuple[str, ...]:
+        """Who is opted out now, memoised per committed-data version and read in the caller's snapshot.
+
+        Why: every health read compares it with the run's digest, and it is a scan of all people (~45 ms at 100k).
+        """
+        row = conn.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()
+        version = 0 if row is None else int(row[0])
+        memo = self._opted_out_memo
+        if memo is not None and memo[0] == version:
+            return memo[1]
+        ids = tuple(r[0] for r in conn.execute("SELECT id FROM person WHERE opted_out = 1"))
+        self._opted_out_memo = (version, ids)
+        return ids
 
     def _memo_count(self, conn: sqlite3.Connection, key: tuple[Any, ...], sql: str, params: Sequence[Any]) -> int:
         """A count memoised per committed-data version, read in the caller's snapshot, so it is always exact.

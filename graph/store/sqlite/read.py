@@ -249,7 +249,7 @@ class SQLiteReads(SQLiteBase):
             if not rows:
                 return HealthReport(current=None, weekly=[])
             run = conn.execute("SELECT stats FROM analytics_run ORDER BY finished_at DESC LIMIT 1").fetchone()
-            opted_out = [r[0] for r in conn.execute("SELECT id FROM person WHERE opted_out = 1")]
+            opted_out = self._opted_out_ids(conn)
         return health_report((_health_from(r) for r in rows), json.loads(run[0]) if run else None, opted_out)
 
     @translated
