@@ -3,7 +3,9 @@ threads with replies and reactions, bots, joins and leaves.
 
 Team channels carry most traffic and replies stay mostly inside the root author's group (the planted
 communities); practice channels draw answers from the skill's experts; influencers' threads attract many replies
-from their whole department; brokers post and reply in every group they bridge. Pure: arrays only.
+from their whole department; brokers post and reply in every group they bridge. Volumes are set so that the
+community-health pages look like a real workspace's: a big channel or a guild has posts from many people every
+week, and threads go back and forth (their authors answer back). Pure: arrays only.
 """
 
 from __future__ import annotations
@@ -34,10 +36,21 @@ KIND_ROOT, KIND_REPLY, KIND_JOIN, KIND_LEAVE, KIND_BOT = range(5)
 MAX_TEAM_CHANNELS = 110
 BOTS: tuple[tuple[str, str], ...] = (("deploybot", "Deploy Bot"), ("github", "GitHub"), ("polly", "Polly"))
 
-# messages per HR person in each family of channels over the window
-BUDGET = {"team": 2.55, "practice": 1.0, "random": 0.45, "general": 0.15, "cohort": 0.12, "leadership": 0.03}
+# messages per HR person in each family of channels over the window: enough that a team channel of 20 sees a few
+# threads a week and a 100-member guild a dozen or more, as in a real workspace (still far below a real one's
+# volume, which would make the demo slow to ingest)
+BUDGET = {"team": 9.0, "practice": 8.0, "random": 1.6, "general": 0.45, "cohort": 0.3, "leadership": 0.08}
 BOT_BUDGET = 0.1
-BUSY_SHARE = 0.4  # share of days on which a team or practice channel has new threads
+FOLLOW_UP = 0.4  # share of replied threads whose author answers back (thanks, a follow-up question)
+
+
+def busy_share(members: int) -> float:
+    """Share of days a team or practice channel has new threads: small teams talk in bursts, big channels daily.
+
+    >>> busy_share(5), busy_share(30), busy_share(200)
+    (0.38, 0.8, 0.95)
+    """
+    return round(min(0.95, 0.3 + members / 60), 2)
 _DEPT = {d.slug: k for k, d in enumerate(DEPARTMENTS)}
 # (share of roots without replies, mean replies of the others)
 THREADS = {
@@ -157,6 +170,15 @@ class _Builder:
             replier[redo] = self.bank.draw(rng, keys[redo])
         keep = ~bad
         self.add(ch, t_r[keep], replier[keep], KIND_REPLY, root=roots[r_of[keep]], skill=skill[r_of[keep]])
+        # in some replied threads the root's author answers back: real threads go back and forth, so a week's
+        # posts are not all by different people
+        first = np.full(n_roots, np.inf)
+        np.minimum.at(first, r_of[keep], t_r[keep])
+        replied = np.flatnonzero(np.isfinite(first))
+        back = replied[rng.random(replied.size) < FOLLOW_UP]
+        t_b = first[back] + 60 + lognormal_delay(rng, back.size, 20 * 60, 1.2)
+        ok = (t_b < tl.t1) & (t_b < org.end_t[author[back]])
+        self.add(ch, t_b[ok], author[back[ok]], KIND_REPLY, root=roots[back[ok]], skill=skill[back[ok]])
 
     def finish(self, channels: list[Channel]) -> SlackSim:
         cat = {k: np.concatenate(v) if v else np.empty(0, np.int64) for k, v in self.parts.items()}
@@ -309,7 +331,7 @@ def simulate_slack(org: Org, rng: np.random.Generator) -> SlackSim:
 
         budget = BUDGET["team"] * slack_people * size / max(sizes.sum(), 1.0)
         b.threads(c, n_roots("team", budget), ch_pool[c], "team", team_keys, trend=ch.trend, ctx_of=team_ctx,
-                  busy_share=BUSY_SHARE)
+                  busy_share=busy_share(ch.members.size))
 
     # practice channels
     practice = [c for c, ch in enumerate(channels) if ch.kind == "practice"]
@@ -328,7 +350,7 @@ def simulate_slack(org: Org, rng: np.random.Generator) -> SlackSim:
 
         budget = BUDGET["practice"] * slack_people * size / max(psizes.sum(), 1.0)
         b.threads(c, n_roots("practice", budget), ch_pool[c], "practice", practice_keys, trend=ch.trend,
-                  skills=ch.skills, busy_share=BUSY_SHARE)
+                  skills=ch.skills, busy_share=busy_share(ch.members.size))
 
     def channel_keys_for(c: int) -> Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]:
         return lambda author, ctx, u: np.full(author.size, b.bank.key("channel", c), np.int64)
@@ -346,7 +368,7 @@ def simulate_slack(org: Org, rng: np.random.Generator) -> SlackSim:
               lambda author, ctx, u: np.full(author.size, b.bank.key("everyone", 0), np.int64), trend=0.2)
     lead_pool = make_pool(leaders, np.ones(leaders.size))
     b.threads(2, n_roots("leadership", BUDGET["leadership"] * slack_people), lead_pool, "leadership",
-              channel_keys_for(2), busy_share=BUSY_SHARE)
+              channel_keys_for(2), busy_share=busy_share(leaders.size))
 
     # cohorts: busy during the course, then either keep going or fade out
     for c in cohort_defs:

@@ -322,7 +322,8 @@ def test_truth_counts_match_the_files(small: Path, truth: dict) -> None:
     assert counts["se_comments"] == len(rows(se / "Comments.xml"))
     assert counts["slack_messages"] == sum(len(v) for v in slack_messages(small / "slack").values())
     assert counts["forum_posts"] == counts["se_posts"] + counts["se_comments"] + counts["slack_messages"]
-    assert 8 * SMALL <= counts["forum_posts"] <= 14 * SMALL  # about ten per person
+    # about 30 per person, Slack 25 of them: enough that big channels and guilds are busy every week (issue 11.3)
+    assert 20 * SMALL <= counts["forum_posts"] <= 45 * SMALL
 
 
 def test_opted_out_people_and_leavers_still_post(small: Path, truth: dict) -> None:
