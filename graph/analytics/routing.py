@@ -51,6 +51,7 @@ HANDSET: dict[str, float] = dict.fromkeys(FEATURES, 0.0) | {
 }
 _NEVER = math.log1p(3650.0)
 _DAYS = ("tag_days", "all_days", "response_hours")
+SNAPSHOT_POST_BUDGET = 2_000_000  # posts summed over the snapshots of one training replay (about)
 MIN_QUESTIONS = 40  # fewer usable past questions than this: the hand-set ranking, no model
 LGBM_PARAMS: dict[str, Any] = {
     "objective": "lambdarank", "learning_rate": 0.05, "num_leaves": 7, "min_data_in_leaf": 50,
@@ -172,6 +173,8 @@ def replay(
     empty = TrainingSet(np.zeros((0, len(FEATURES))), np.zeros(0), [])
     if len(answered) < MIN_QUESTIONS:
         return empty
+    # each snapshot re-runs compute_expertise on the posts before it: fewer snapshots on very large histories
+    snapshots = max(3, min(snapshots, SNAPSHOT_POST_BUDGET // max(len(live), 1)))
     cuts = sorted({int(len(answered) * f) for f in np.linspace(0.2, 0.9, snapshots)})
     used = answered[cuts[0]:]
     if len(used) > max_questions:
