@@ -10,7 +10,7 @@
 #   ]
 # (a list of steps, or {"steps": [...]}). Without it, the layout is the manifest: every CSV or JSON file directly in
 # /exports, and every file in /exports/hris/, is an HRIS export; every entry of /exports/<format>/ (stackexchange,
-# slack, discourse, vivaengage, jsonl) is a forum export of that format.
+# slack, discourse, vivaengage, jsonl, teams, sharepoint) is a forum export of that format.
 #
 # Exit code: 0 all loaded; 1 some rows were rejected (reject files in /rejects) but everything else loaded and was
 # analysed; anything else: the first command that failed outright (bad usage, unreadable input, store down).
@@ -35,7 +35,7 @@ import sys
 from pathlib import Path
 
 exports, rejects = Path(os.path.normpath(sys.argv[1])), Path(sys.argv[2])
-FORMATS = ("stackexchange", "slack", "discourse", "vivaengage", "jsonl")
+FORMATS = ("stackexchange", "slack", "discourse", "vivaengage", "jsonl", "teams", "sharepoint")
 
 
 def fail(message: str) -> None:

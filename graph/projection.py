@@ -1,7 +1,8 @@
 """Project the store's facts into the person-person graph the analytics run on.
 
 Input is :class:`graph.store.base.Projection` (plain tuples); output is a :class:`ProjectedGraph`: the kept people,
-the directed interaction ties (answer -> asker, reply or comment -> parent author, endorser -> endorsed) with
+the directed interaction ties (answer -> asker, reply or comment -> parent author, endorser -> endorsed, and from
+engagements: reactor -> post author, editor -> post author, post author -> mentioned person) with
 recency-decayed weights, and one undirected weighted graph (an :class:`~graph.analytics.backend.ArrayGraph`) that
 adds reporting ties and shared-membership ties to the interactions. ``ProjectedGraph.to_networkx()`` gives the same
 graph as NetworkX for small data and tests.
@@ -11,6 +12,12 @@ Privacy and noise rules, applied here once so no measure can forget them:
   (author None) so community counts stay true, but carry no tie, expertise or attribution;
 - bots are dropped with their posts;
 - self-replies (answering or replying to one's own post) make no tie.
+
+Engagements (ENGAGED: Teams reactions, SharePoint likes, @mentions, edits of a colleague's page) are ties too,
+weighed below a written answer or reply (1.0): a reaction or like is a one-click, endorsement-like signal, not a
+skill endorsement (which someone gives deliberately, 1.0) nor a contribution, so it weighs 0.5 like a comment; a
+mention ties the author to the person they chose to involve (0.5); an edit of someone else's page is co-authoring
+(0.5). None of them counts as a post: health and expertise figures count what people wrote.
 
 Decay: a tie made ``a`` days before ``as_of`` weighs ``2 ** (-a / half_life_days)``. ``as_of`` defaults to the
 latest post (the data's own clock), so a re-run on the same data gives the same weights.
@@ -47,6 +54,9 @@ class TieWeights:
     reply: float = 1.0
     comment: float = 0.5
     endorsement: float = 1.0
+    reaction: float = 0.5
+    mention: float = 0.5
+    edit: float = 0.5
     reports_to: float = 1.0
     membership: float = 0.5
     clique_max: int = 30
@@ -54,7 +64,8 @@ class TieWeights:
     group_max: int = 1000
 
     def __post_init__(self) -> None:
-        for name in ("answer", "reply", "comment", "endorsement", "reports_to", "membership"):
+        for name in ("answer", "reply", "comment", "endorsement", "reaction", "mention", "edit", "reports_to",
+                     "membership"):
             if getattr(self, name) < 0:
                 raise ValueError(f"tie weight {name} must be >= 0")
         if self.clique_max < 2 or self.sampled_ties < 1 or self.group_max < self.clique_max:
@@ -191,6 +202,23 @@ def project(
             dst.append(idx[e.to_id])
             base.append(w.endorsement)
             when.append(e.created_at)
+    engaged = 0
+    engagement_weight = {"reaction": w.reaction, "mention": w.mention, "edit": w.edit}
+    wanted = {g.post_id for g in data.engagements}
+    post_time = {p.id: p.created_at for p in posts if p.id in wanted} if wanted else {}
+    for g in data.engagements:
+        kw = engagement_weight.get(g.kind)
+        a = author.get(g.post_id)  # None: the post's author is unknown, opted out or anonymised
+        if kw is None or a is None or g.person_id not in idx or g.person_id == a:
+            continue
+        source, target = (a, g.person_id) if g.kind == "mention" else (g.person_id, a)
+        src.append(idx[source])
+        dst.append(idx[target])
+        base.append(kw)
+        # a reaction or edit without its own time counts from the post's, a mention always does
+        when.append(g.created_at if g.created_at is not None else post_time.get(g.post_id))
+        engaged += 1
+    stats["engagement_ties"] = engaged
 
     when = [None if t is None else _aware(t) for t in when]
     s_arr = np.asarray(src, dtype=np.int64)

@@ -14,7 +14,7 @@ from operator import attrgetter
 from pathlib import Path
 
 from graph.store.base import Batch, GraphStore, WriteResult
-from schema.models import Community, Endorsement, HasSkill, MemberOf, Person, Post, ReportsTo, Skill
+from schema.models import Community, Endorsement, Engagement, HasSkill, MemberOf, Person, Post, ReportsTo, Skill
 from schema.skills import AliasTable
 
 DEFAULT_CHUNK = 10_000
@@ -88,6 +88,7 @@ class Loader:
         self.has_skill: list[HasSkill] = []
         self.memberships: list[MemberOf] = []
         self.endorsements: list[Endorsement] = []
+        self.engagements: list[Engagement] = []
         self._n = 0
 
     # each add_* is a list append; a flush every chunk_size records
@@ -130,6 +131,10 @@ class Loader:
             self._skill_names((r.skill,))
         self._tick()
 
+    def add_engagement(self, r: Engagement) -> None:
+        self.engagements.append(r)
+        self._tick()
+
     def _skill_names(self, names: tuple[str, ...]) -> None:
         """Each skill once per run as a Skill node with its aliases, so searching by an alias finds it."""
         seen = self._skills_seen
@@ -166,6 +171,7 @@ class Loader:
             has_skill=self.has_skill,
             memberships=self.memberships,
             endorsements=self.endorsements,
+            engagements=self.engagements,
             meta={self.checkpoint: str(self._chunk_no)} if self.checkpoint and not partial else {},
         )
         n = len(batch)

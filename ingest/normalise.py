@@ -8,8 +8,8 @@ stage, between the parsers and the loader, is the one place those ids are resolv
 - an ``Account`` is declared to the resolver and disappears from the stream; an account that stays unmatched comes
   out as a :class:`~schema.models.Person` of the forum's own, just before the first record that names it (or at
   once when the export lists it as a member, ``eager``);
-- a ``Post``'s ``author_id``, a ``MemberOf``'s ``person_id`` and an ``Endorsement``'s ``from_id``/``to_id`` are
-  rewritten to the resolved person;
+- a ``Post``'s ``author_id``, a ``MemberOf``'s or ``Engagement``'s ``person_id`` and an ``Endorsement``'s
+  ``from_id``/``to_id`` are rewritten to the resolved person;
 - two accounts resolved to the same person keep one membership per community (the first, as the parser would
   have given it for one account);
 - everything else (communities, skills, rejects) passes through.
@@ -25,7 +25,7 @@ from typing import Any
 
 from ingest.forum.common import Account, TagCanon, fill
 from ingest.identity import Resolver
-from schema.models import Endorsement, MemberOf, Post
+from schema.models import Endorsement, Engagement, MemberOf, Post
 
 __all__ = ["TagCanon", "normalise"]
 
@@ -66,6 +66,13 @@ def normalise(items: Iterable[Any], resolver: Resolver) -> Iterator[Any]:
         elif t is Account:
             resolver.declare(it)
             yield from drain()
+        elif t is Engagement:
+            a = it.person_id
+            target = person(a)
+            yield from drain()
+            if target != a:
+                it = fill(Engagement, {**it.__dict__, "person_id": target})
+            yield it
         elif t is Endorsement:
             a, b = person(it.from_id), person(it.to_id)
             yield from drain()

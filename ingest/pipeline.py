@@ -27,7 +27,7 @@ from ingest.normalise import normalise
 from ingest.rejects import ReasonGroup, Reject, RejectSink
 from schema.errors import IngestError, RejectedRow, SchemaError, UnreadableInput
 from schema.ids import make_id
-from schema.models import Community, Endorsement, MemberOf, Person, Post, Skill
+from schema.models import Community, Endorsement, Engagement, MemberOf, Person, Post, Skill
 from schema.skills import AliasTable
 
 
@@ -338,6 +338,8 @@ def _consume(items: Iterable[Any], loader: Loader, on_reject: Callable[[Reject],
             loader.add_skill(it)
         elif t is Endorsement:
             loader.add_endorsement(it)
+        elif t is Engagement:
+            loader.add_engagement(it)
         else:  # pragma: no cover - a parser bug, not bad input
             raise TypeError(f"unexpected item {t.__name__}")
 

@@ -24,9 +24,18 @@ class RelType(StrEnum):
     IN = "IN"
     TAGGED = "TAGGED"
     ENDORSED = "ENDORSED"
+    ENGAGED = "ENGAGED"
     # written by analytics
     INTERACTS = "INTERACTS"
     EXPERT_IN = "EXPERT_IN"
+
+
+class EngagementKind(StrEnum):
+    """How a person engaged with a post without writing one (ENGAGED, Person->Post)."""
+
+    REACTION = "reaction"  # a reaction or like on the post (Teams reactions, SharePoint LikedBy)
+    MENTION = "mention"  # the person is @mentioned in the post
+    EDIT = "edit"  # the person edited someone else's post (SharePoint Editor: wiki pages)
 
 
 class StoreLabel(StrEnum):
@@ -105,6 +114,7 @@ class HealthPeriod(StrEnum):
 __all__ = [
     "BrokerRole",
     "CommunityKind",
+    "EngagementKind",
     "EvidenceKind",
     "HealthPeriod",
     "MemberRole",

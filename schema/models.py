@@ -16,6 +16,7 @@ from schema.ids import ID_PATTERN, MAX_ID_LEN
 from schema.labels import (
     BrokerRole,
     CommunityKind,
+    EngagementKind,
     EvidenceKind,
     HealthPeriod,
     MemberRole,
@@ -141,6 +142,16 @@ class Endorsement(Record):
     created_at: UtcDatetime | None = None
 
 
+class Engagement(Record):
+    """ENGAGED: a person reacted to, was mentioned in, or edited a post (``kind``). Key: (person, post, kind).
+    The projection turns it into a tie with the post's author (see graph/projection.py)."""
+
+    person_id: NodeId
+    post_id: NodeId
+    kind: EngagementKind
+    created_at: UtcDatetime | None = None
+
+
 # --- written by analytics -------------------------------------------------------------------------
 
 
@@ -243,6 +254,7 @@ __all__ = [
     "CommunityHealth",
     "DetectedCommunity",
     "Endorsement",
+    "Engagement",
     "Evidence",
     "ExpertIn",
     "HasSkill",

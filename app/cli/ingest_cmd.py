@@ -48,7 +48,7 @@ ingest_app = typer.Typer(
 )
 app.add_typer(ingest_app, name="ingest")
 
-FORMATS_HELP = "stackexchange | slack | discourse | vivaengage | jsonl"
+FORMATS_HELP = "stackexchange | slack | discourse | vivaengage | jsonl | teams | sharepoint"
 
 
 class RichProgress:

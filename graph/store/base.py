@@ -47,7 +47,7 @@ Method semantics (the contract suite checks them):
   direction, through active, not opted-out people; [a, ..., b] inclusive; [a] when a == b; None when either
   end is unknown or opted-out, or no path has at most ``max_hops`` edges. Ties broken by smallest ids.
 - ``counts()``: keys people, active_people, opted_out, skills, communities, posts, memberships, skill_claims,
-  endorsements, reports_to, interactions, expertise, scored_people.
+  endorsements, engagements, reports_to, interactions, expertise, scored_people.
 - ``dump()`` (StoreInspection): every stored fact as sorted tuples per table/kind, for comparing two stores in tests.
 """
 
@@ -69,6 +69,7 @@ from schema.models import (
     CommunityHealth,
     DetectedCommunity,
     Endorsement,
+    Engagement,
     Evidence,
     ExpertIn,
     HasSkill,
@@ -102,6 +103,7 @@ class Batch:
     has_skill: Sequence[HasSkill] = ()
     memberships: Sequence[MemberOf] = ()
     endorsements: Sequence[Endorsement] = ()
+    engagements: Sequence[Engagement] = ()
     # ingest bookkeeping written in the same transaction (e.g. a resume checkpoint)
     meta: dict[str, str] = field(default_factory=dict)
 
@@ -110,7 +112,7 @@ class Batch:
             len(x)
             for x in (
                 self.people, self.skills, self.communities, self.posts,
-                self.reports_to, self.has_skill, self.memberships, self.endorsements,
+                self.reports_to, self.has_skill, self.memberships, self.endorsements, self.engagements,
             )
         )
 
@@ -157,6 +159,7 @@ RECORD_KEYS: dict[type, Callable[[object], Hashable]] = {
     HasSkill: lambda r: (r.person_id, r.skill),  # type: ignore[attr-defined]
     MemberOf: lambda r: (r.person_id, r.community_id),  # type: ignore[attr-defined]
     Endorsement: lambda r: (r.from_id, r.to_id, r.skill),  # type: ignore[attr-defined]
+    Engagement: lambda r: (r.person_id, r.post_id, r.kind),  # type: ignore[attr-defined]
 }
 
 
@@ -227,6 +230,13 @@ class EndorsementRow(NamedTuple):
     created_at: datetime | None
 
 
+class EngagementRow(NamedTuple):
+    person_id: str
+    post_id: str
+    kind: str
+    created_at: datetime | None
+
+
 @dataclass
 class Projection:
     """Everything analytics needs, as plain tuples (cheap at a million rows).
@@ -241,6 +251,7 @@ class Projection:
     skills: list[SkillClaimRow]
     endorsements: list[EndorsementRow]
     communities: list[Community]
+    engagements: list[EngagementRow] = field(default_factory=list)  # reactions, mentions, edits
 
 
 @dataclass
@@ -499,6 +510,7 @@ __all__ = [
     "BrokerHit",
     "Contributor",
     "EndorsementRow",
+    "EngagementRow",
     "ExpertHit",
     "GraphStore",
     "HealthReport",

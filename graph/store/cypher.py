@@ -49,6 +49,7 @@ REPLY_TO = RelType.REPLY_TO
 IN = RelType.IN
 TAGGED = RelType.TAGGED
 ENDORSED = RelType.ENDORSED
+ENGAGED = RelType.ENGAGED
 INTERACTS = RelType.INTERACTS
 EXPERT_IN = RelType.EXPERT_IN
 
@@ -217,6 +218,25 @@ ENDORSED_FETCH = _read(
     RETURN a.id AS from_id, b.id AS to_id, r.skill AS skill, properties(r) AS props
     """,
     keys="LIST<MAP>",
+)
+ENGAGED_FETCH = _read(
+    "ENGAGED_FETCH",
+    f"""
+    UNWIND $keys AS k
+    MATCH (a:{PERSON} {{id: k.person_id}})-[r:{ENGAGED} {{kind: k.kind}}]->(p:{POST} {{id: k.post_id}})
+    RETURN a.id AS person_id, p.id AS post_id, r.kind AS kind, properties(r) AS props
+    """,
+    keys="LIST<MAP>",
+)
+POSTS_MISSING = _read(
+    "POSTS_MISSING",
+    f"""
+    UNWIND $ids AS id
+    OPTIONAL MATCH (p:{POST} {{id: id}})
+    WITH id, p WHERE p IS NULL
+    RETURN id ORDER BY id
+    """,
+    ids="LIST<STRING>",
 )
 PEOPLE_MISSING = _read(
     "PEOPLE_MISSING",
@@ -410,6 +430,17 @@ ENDORSED_UPSERT = _write(
     """,
     rows="LIST<MAP>",
 )
+ENGAGED_UPSERT = _write(
+    "ENGAGED_UPSERT",
+    f"""
+    UNWIND $rows AS row
+    MATCH (a:{PERSON} {{id: row.person_id}})
+    MATCH (p:{POST} {{id: row.post_id}})
+    MERGE (a)-[r:{ENGAGED} {{kind: row.kind}}]->(p)
+    SET r.created_at = row.created_at
+    """,
+    rows="LIST<MAP>",
+)
 SET_ACTIVE = _write(
     "SET_ACTIVE",
     f"""
@@ -492,6 +523,14 @@ PROJECTION_ENDORSEMENTS = _read(
     MATCH (a:{PERSON})-[r:{ENDORSED}]->(b:{PERSON})
     RETURN a.id AS from_id, b.id AS to_id, r.skill AS skill, r.created_at AS created_at
     ORDER BY from_id, to_id, skill
+    """,
+)
+PROJECTION_ENGAGEMENTS = _read(
+    "PROJECTION_ENGAGEMENTS",
+    f"""
+    MATCH (a:{PERSON})-[r:{ENGAGED}]->(p:{POST})
+    RETURN a.id AS person_id, p.id AS post_id, r.kind AS kind, r.created_at AS created_at
+    ORDER BY person_id, post_id, kind
     """,
 )
 ALL_COMMUNITIES = _read(
@@ -1011,6 +1050,7 @@ COUNTS = _read(
       COUNT {{ ()-[:{MEMBER_OF}]->() }} AS memberships,
       COUNT {{ ()-[:{HAS_SKILL}]->() }} AS skill_claims,
       COUNT {{ ()-[:{ENDORSED}]->() }} AS endorsements,
+      COUNT {{ ()-[:{ENGAGED}]->() }} AS engagements,
       COUNT {{ ()-[:{REPORTS_TO}]->() }} AS reports_to,
       COUNT {{ ()-[r:{INTERACTS}]->() WHERE r.gen = $gen }} AS interactions,
       COUNT {{ ()-[r:{EXPERT_IN}]->() WHERE r.gen = $gen }} AS expertise,

@@ -177,7 +177,19 @@ CREATE INDEX post_author ON post(author_id, created_at) WHERE author_id IS NOT N
 CREATE INDEX post_community ON post(community_id, created_at) WHERE community_id IS NOT NULL;
 """
 
-MIGRATIONS: tuple[str, ...] = (V1, V2)
+# ENGAGED (issue 12.7): reactions, likes, mentions and edits of posts (Teams, SharePoint)
+V3 = """
+CREATE TABLE engaged (
+    person_id  TEXT NOT NULL REFERENCES person(id),
+    post_id    TEXT NOT NULL REFERENCES post(id),
+    kind       TEXT NOT NULL,
+    created_at TEXT,
+    PRIMARY KEY (person_id, post_id, kind)
+) WITHOUT ROWID;
+CREATE INDEX engaged_post ON engaged(post_id, person_id);
+"""
+
+MIGRATIONS: tuple[str, ...] = (V1, V2, V3)
 LATEST = len(MIGRATIONS)
 
 __all__ = ["LATEST", "MIGRATIONS"]

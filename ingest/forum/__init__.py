@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from ingest.forum import discourse, jsonl, slack, stackexchange, vivaengage
+from ingest.forum import discourse, jsonl, sharepoint, slack, stackexchange, teams, vivaengage
 
 FORMATS: dict[str, ModuleType] = {
     "stackexchange": stackexchange,
@@ -13,6 +13,8 @@ FORMATS: dict[str, ModuleType] = {
     "discourse": discourse,
     "vivaengage": vivaengage,
     "jsonl": jsonl,
+    "teams": teams,
+    "sharepoint": sharepoint,
 }
 
 __all__ = ["FORMATS"]

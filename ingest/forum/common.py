@@ -21,7 +21,18 @@ from ingest.rejects import Reject
 from schema.errors import RejectedRow, SchemaError, UnreadableInput
 from schema.ids import make_id
 from schema.labels import MemberRole, PostKind
-from schema.models import Community, Endorsement, HasSkill, MemberOf, Person, Post, Record, ReportsTo, Skill
+from schema.models import (
+    Community,
+    Endorsement,
+    Engagement,
+    HasSkill,
+    MemberOf,
+    Person,
+    Post,
+    Record,
+    ReportsTo,
+    Skill,
+)
 from schema.skills import AliasTable
 
 
@@ -38,7 +49,7 @@ class Account:
     eager: bool = True
 
 
-Item = Account | Community | Skill | Post | MemberOf | Endorsement | Reject
+Item = Account | Community | Skill | Post | MemberOf | Endorsement | Engagement | Reject
 
 _SLUG_DROP = re.compile(r"[^a-z0-9._/-]+")
 

@@ -54,7 +54,7 @@ class Archive:
     comes out), so a small zip holding a huge member costs no memory; in a folder, symbolic links that leave it
     are listed in ``refused`` and never opened."""
 
-    def __init__(self, path: Path, limit: int = DEFAULT_MAX_MEMBER_BYTES) -> None:
+    def __init__(self, path: Path, limit: int = DEFAULT_MAX_MEMBER_BYTES, kind: str = "Slack") -> None:
         self.path = path
         self.limit = limit
         self._zip: zipfile.ZipFile | None = None
@@ -79,7 +79,7 @@ class Archive:
             default=None,
         )
         if root is None:
-            raise UnreadableInput(str(path), "no channels.json or users.json: not a Slack export")
+            raise UnreadableInput(str(path), f"no channels.json or users.json: not a {kind} export")
         self.root = root + "/" if root else ""
 
     def has(self, name: str) -> bool:

@@ -587,3 +587,49 @@ def test_post_times_keep_their_instant(store: GraphStore) -> None:
     p = post(1, "hr:E0001", created_at=T0.replace(microsecond=123456))
     store.write_batch(Batch(posts=[p]))
     assert store.read_projection().posts[0].created_at == p.created_at
+
+
+# --- engagements (reactions, mentions, edits: issue 12.7) ----------------------------------------------------
+
+
+def test_engagements_round_trip_upsert_and_reach_the_projection(store: GraphStore) -> None:
+    from schema.labels import EngagementKind
+    from schema.models import Engagement
+
+    batch = small_org()
+    store.write_batch(batch)
+    q, a = batch.posts[0], batch.posts[1]
+    eng = [
+        Engagement(person_id=batch.people[3].id, post_id=q.id, kind=EngagementKind.REACTION, created_at=T0),
+        Engagement(person_id=batch.people[3].id, post_id=q.id, kind=EngagementKind.MENTION),
+        Engagement(person_id=batch.people[2].id, post_id=a.id, kind=EngagementKind.EDIT, created_at=T0),
+    ]
+    result = store.write_batch(Batch(engagements=eng))
+    assert result.inserted["engagements"] == 3
+    assert store.counts()["engagements"] == 3
+    assert sorted(store.dump()["ENGAGED"]) == dump_rows(eng)
+    proj = store.read_projection()
+    assert sorted((g.person_id, g.post_id, g.kind, g.created_at) for g in proj.engagements) == sorted(
+        (g.person_id, g.post_id, g.kind.value, g.created_at) for g in eng
+    )
+    # the same key again: unchanged; a new time: updated (one row per person, post and kind)
+    again = store.write_batch(Batch(engagements=eng))
+    assert again.unchanged["engagements"] == 3
+    moved = eng[1].model_copy(update={"created_at": T0})
+    assert store.write_batch(Batch(engagements=[moved])).updated["engagements"] == 1
+    assert store.counts()["engagements"] == 3
+
+
+@pytest.mark.parametrize("ghost", ["person", "post"])
+def test_engagements_need_their_person_and_post(store: GraphStore, ghost: str) -> None:
+    from schema.labels import EngagementKind
+    from schema.models import Engagement
+
+    batch = small_org()
+    store.write_batch(batch)
+    person_id = "hr:ghost" if ghost == "person" else batch.people[0].id
+    post_id = "slack:ghost-post" if ghost == "post" else batch.posts[0].id
+    with pytest.raises(StoreError, match="ghost"):
+        store.write_batch(Batch(engagements=[Engagement(person_id=person_id, post_id=post_id,
+                                                        kind=EngagementKind.REACTION)]))
+    assert store.counts()["engagements"] == 0

@@ -14,7 +14,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ingest.forum import discourse, jsonl, slack, stackexchange, vivaengage
+from ingest.forum import discourse, jsonl, sharepoint, slack, stackexchange, teams, vivaengage
 from ingest.forum.common import Account, TagCanon
 from ingest.forum.xmlrows import iter_rows
 from ingest.hris import HrRow, _read_csv, _read_json, parse_hris
@@ -22,12 +22,12 @@ from ingest.identity import IdentityRow, parse_identities
 from ingest.numbers import BigInt
 from ingest.rejects import Reject
 from schema.errors import UnreadableInput
-from schema.models import Community, Endorsement, MemberOf, Person, Post, Skill
+from schema.models import Community, Endorsement, Engagement, MemberOf, Person, Post, Skill
 from schema.numbers import in_int64
 from schema.skills import AliasTable
 
 FUZZ = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-OK = (Post, MemberOf, Account, Reject, Community, Skill, Endorsement, HrRow, Person, slack.Channel)
+OK = (Post, MemberOf, Account, Reject, Community, Skill, Endorsement, Engagement, HrRow, Person, slack.Channel)
 
 # integers past 64 bits as JSON parsing gives them (BigInt past 19 digits) and as Python ints just past the range
 HUGE_DIGITS = ["9223372036854775808", "-9223372036854775809", "7" * 400, "8" * 5000]
@@ -186,6 +186,47 @@ def test_json_documents_with_huge_integers(rows: list[dict[str, Any]]) -> None:
     check(lambda: discourse.parse_topic(topic, discourse.Site("discourse/f", "f", TagCanon(AliasTable())), "t.json"))
     lines = [_dumps({"type": "post", **r}).encode() for r in rows]
     drain(jsonl.parse_jsonl(lines, jsonl.JsonlState("jsonl/f", TagCanon(AliasTable()))))
+
+
+TEAMS_KEYS = ["id", "replyToId", "createdDateTime", "deletedDateTime", "messageType", "from", "channelIdentity",
+              "mentions", "reactions", "replies", "user", "application", "displayName", "channelId", "mentioned",
+              "mail", "userPrincipalName", "value"]
+teams_values = st.recursive(
+    json_values | texts,
+    lambda inner: st.dictionaries(st.sampled_from(TEAMS_KEYS), inner, max_size=6) | st.lists(inner, max_size=3),
+    max_leaves=20,
+)
+
+
+@FUZZ
+@given(st.lists(st.dictionaries(st.sampled_from(TEAMS_KEYS), teams_values, max_size=9) | json_values, max_size=10))
+def test_teams(messages: list[Any]) -> None:
+    check(lambda: teams.parse_messages({"value": messages}, "General/messages.json", teams.Channels()))
+    check(lambda: teams.parse_messages(messages, "General/messages.json"))
+    check(lambda: teams.parse_users({"value": messages}))
+    with contextlib.suppress(UnreadableInput):
+        teams.parse_channels(messages)
+
+
+SP_KEYS = ["ID", "Id", "id", "Created", "createdDateTime", "Modified", "Author", "Editor", "createdBy",
+           "lastModifiedBy", "ParentItemID", "PostTitleId", "LikesCount", "LikedBy", "fields", "EMail", "Title",
+           "Name", "results", "user", "email", "Created By", "Liked By", "Number of Likes"]
+sp_values = st.recursive(
+    json_values | texts,
+    lambda inner: st.dictionaries(st.sampled_from(SP_KEYS), inner, max_size=6) | st.lists(inner, max_size=3),
+    max_leaves=20,
+)
+
+
+@FUZZ
+@given(st.lists(st.dictionaries(st.sampled_from(SP_KEYS), sp_values, max_size=10) | json_values, max_size=10),
+       st.lists(st.lists(texts, max_size=10), max_size=10))
+def test_sharepoint(items: list[Any], csv_rows: list[list[str]]) -> None:
+    lists = sharepoint.Lists("sharepoint/f")
+    drain(sharepoint.parse_items(enumerate(items, start=1), lists, "Team Discussion", "t.json"))
+    header = "ID,Created,Created By,Modified,Modified By,ParentItemID,Number of Likes,Liked By,PostTitleId,Title"
+    text = header + "\n" + "\n".join(",".join(r) for r in csv_rows)
+    check(lambda: sharepoint.parse_items(sharepoint.csv_items(text.encode(), "p.csv"), lists, "Site Pages", "p.csv"))
 
 
 @FUZZ

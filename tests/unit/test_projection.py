@@ -132,3 +132,29 @@ def test_all_hands_groups_make_no_membership_ties() -> None:
     assert pg.stats["membership_ties"] == 0
     pg = project(data(people=people, memberships=members), weights=TieWeights(group_max=300))
     assert pg.graph.edge_count() > 0
+
+
+def test_engagements_reactions_mentions_and_edits_become_weighted_ties() -> None:
+    from graph.store.base import EngagementRow
+
+    people = [person(p) for p in "abcd"] + [person("z", opted_out=True)]
+    posts = [post("m1", "question", "a"), post("m2", "reply", "b", parent="m1", thread="m1")]
+    eng = [
+        EngagementRow("c", "m1", "reaction", NOW),  # c liked a's post: c -> a, endorsement-like
+        EngagementRow("d", "m1", "mention", None),  # a mentioned d: a -> d
+        EngagementRow("b", "m1", "edit", NOW - timedelta(days=180)),  # b edited a's page: b -> a, decayed
+        EngagementRow("a", "m1", "reaction", NOW),  # liking one's own post: no tie
+        EngagementRow("z", "m1", "reaction", NOW),  # opted out: no tie
+        EngagementRow("c", "gone", "reaction", NOW),  # a post not in the store's projection: no tie
+    ]
+    pg = project(data(people=people, posts=posts, engagements=eng), half_life_days=180, as_of=NOW)
+    t = ties(pg)
+    assert t[("c", "a")].weight == pytest.approx(0.5)
+    assert t[("a", "d")].weight == pytest.approx(0.5)
+    assert t[("b", "a")].weight == pytest.approx(1.0 + 0.25)  # the reply (1.0) plus the half-decayed edit (0.5 / 2)
+    assert ("a", "a") not in t
+    assert not any("z" in k for k in t)
+    assert pg.stats["engagement_ties"] == 3
+    heavier = project(data(people=people, posts=posts, engagements=eng), half_life_days=180, as_of=NOW,
+                      weights=TieWeights(reaction=2.0))
+    assert ties(heavier)[("c", "a")].weight == pytest.approx(2.0)

@@ -7,6 +7,7 @@ from typing import Any
 from graph.store import cypher as q
 from graph.store.base import (
     EndorsementRow,
+    EngagementRow,
     MembershipRow,
     PersonRow,
     PostRow,
@@ -42,6 +43,7 @@ from graph.store.neo4j.values import (
 from schema.models import (
     AnalyticsRun,
     Endorsement,
+    Engagement,
     HasSkill,
     InfluenceScore,
     Interaction,
@@ -82,7 +84,11 @@ class Neo4jScans(Neo4jReads):
                 for r in run(tx, q.PROJECTION_ENDORSEMENTS)
             ]
             communities = [community_from(r["props"]) for r in run(tx, q.ALL_COMMUNITIES)]
-            return Projection(people, posts, memberships, reports, skills, endorsements, communities)
+            engagements = [
+                EngagementRow(r["person_id"], r["post_id"], r["kind"], from_neo(r["created_at"]))
+                for r in run(tx, q.PROJECTION_ENGAGEMENTS)
+            ]
+            return Projection(people, posts, memberships, reports, skills, endorsements, communities, engagements)
 
         return self._read(work)
 
@@ -128,6 +134,11 @@ class Neo4jScans(Neo4jReads):
                         from_id=r["from_id"], to_id=r["to_id"], skill=r["skill"], created_at=from_neo(r["created_at"])
                     )
                     for r in run(tx, q.PROJECTION_ENDORSEMENTS)
+                ],
+                "ENGAGED": [
+                    Engagement(person_id=r["person_id"], post_id=r["post_id"], kind=r["kind"],
+                               created_at=from_neo(r["created_at"]))
+                    for r in run(tx, q.PROJECTION_ENGAGEMENTS)
                 ],
             }
             gen = _current_gen(tx)

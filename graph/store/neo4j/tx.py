@@ -24,6 +24,7 @@ from graph.store.neo4j.values import (
     community_row,
     detected_row,
     endorsement_row,
+    engagement_row,
     expertise_row,
     from_neo,
     has_skill_row,
@@ -41,6 +42,7 @@ from schema.errors import StoreError
 from schema.models import (
     Community,
     Endorsement,
+    Engagement,
     HasSkill,
     MemberOf,
     Person,
@@ -97,6 +99,7 @@ class BatchRows:
     has_skill: list[Row]
     memberships: list[Row]
     endorsements: list[Row]
+    engagements: list[Row]
     meta: dict[str, str | None]
 
 
@@ -111,6 +114,7 @@ def batch_rows(batch: Batch) -> BatchRows:
         has_skill=[has_skill_row(h) for h in dedupe(batch.has_skill, RECORD_KEYS[HasSkill])],
         memberships=[member_row(m) for m in dedupe(batch.memberships, RECORD_KEYS[MemberOf])],
         endorsements=[endorsement_row(e) for e in dedupe(batch.endorsements, RECORD_KEYS[Endorsement])],
+        engagements=[engagement_row(e) for e in dedupe(batch.engagements, RECORD_KEYS[Engagement])],
         meta=dict(batch.meta),
     )
 
@@ -248,6 +252,25 @@ def _set_meta(tx: Tx, values: Mapping[str, str | None]) -> None:
         run(tx, q.META_DELETE, key=key)
 
 
+def _write_engagements(tx: Tx, rows: list[Row], result: WriteResult) -> None:
+    _require(tx, q.PEOPLE_MISSING, "person in engagements", (r["person_id"] for r in rows))
+    _require(tx, q.POSTS_MISSING, "post in engagements", (r["post_id"] for r in rows))
+    keys = [{"person_id": r["person_id"], "post_id": r["post_id"], "kind": r["kind"]} for r in rows]
+    existing = {
+        (r["person_id"], r["post_id"], r["kind"]): {
+            "person_id": r["person_id"],
+            "post_id": r["post_id"],
+            "kind": r["kind"],
+            "created_at": from_neo(r["props"].get("created_at")),
+        }
+        for r in run(tx, q.ENGAGED_FETCH, keys=keys)
+    }
+    _upsert_counted(
+        tx, "engagements", rows, existing, lambda r: (r["person_id"], r["post_id"], r["kind"]), q.ENGAGED_UPSERT,
+        result,
+    )
+
+
 def _write_batch(tx: Tx, rows: BatchRows) -> WriteResult:
     """Nodes first, then relationships, then bookkeeping; a fresh result on every (re)try of the transaction."""
     result = WriteResult()
@@ -273,6 +296,8 @@ def _write_batch(tx: Tx, rows: BatchRows) -> WriteResult:
         _write_memberships(tx, rows.memberships, result)
     if rows.endorsements:
         _write_endorsements(tx, rows.endorsements, result)
+    if rows.engagements:
+        _write_engagements(tx, rows.engagements, result)
     if rows.meta:
         _set_meta(tx, rows.meta)
     return result

@@ -20,6 +20,7 @@ from schema.models import (
     CommunityHealth,
     DetectedCommunity,
     Endorsement,
+    Engagement,
     ExpertIn,
     HasSkill,
     InfluenceScore,
@@ -116,6 +117,10 @@ def member_row(m: MemberOf) -> Row:
 
 def endorsement_row(e: Endorsement) -> Row:
     return {"from_id": e.from_id, "to_id": e.to_id, "skill": e.skill, "created_at": to_param(e.created_at)}
+
+
+def engagement_row(e: Engagement) -> Row:
+    return {"person_id": e.person_id, "post_id": e.post_id, "kind": e.kind.value, "created_at": to_param(e.created_at)}
 
 
 def run_row(run: AnalyticsRun, gen: str, written_at: datetime) -> Row:

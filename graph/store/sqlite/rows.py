@@ -119,6 +119,11 @@ _ENDORSED = _Table(
     lambda r: (r.from_id, r.to_id, r.skill, utc_text(r.created_at)),
 )
 
+_ENGAGED = _Table(
+    "engagements", "engaged", ("person_id", "post_id", "kind"), ("person_id", "post_id", "kind", "created_at"),
+    lambda r: (r.person_id, r.post_id, r.kind.value, _ts(r.created_at)),
+)
+
 _PERSON_COLS = ", ".join(f"p.{c}" for c in _PERSON.cols)
 
 

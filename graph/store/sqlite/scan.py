@@ -8,6 +8,7 @@ from typing import Any
 
 from graph.store.base import (
     EndorsementRow,
+    EngagementRow,
     MembershipRow,
     PersonRow,
     PostRow,
@@ -28,6 +29,7 @@ from graph.store.sqlite.rows import (
 )
 from schema.models import (
     Endorsement,
+    Engagement,
     HasSkill,
     InfluenceScore,
     Interaction,
@@ -90,7 +92,11 @@ class SQLiteScans(SQLiteReads):
                 for r in conn.execute("SELECT from_id, to_id, skill, created_at FROM endorsed ORDER BY 1, 2, 3")
             ]
             communities = self._all_communities(conn)
-        return Projection(people, posts, memberships, reports, skills, endorsements, communities)
+            engagements = [
+                EngagementRow(r[0], r[1], r[2], _parse_ts(r[3]))
+                for r in conn.execute("SELECT person_id, post_id, kind, created_at FROM engaged ORDER BY 1, 2, 3")
+            ]
+        return Projection(people, posts, memberships, reports, skills, endorsements, communities, engagements)
 
     @translated
 
@@ -106,6 +112,7 @@ class SQLiteScans(SQLiteReads):
             "memberships": "SELECT count(*) FROM member_of",
             "skill_claims": "SELECT count(*) FROM has_skill",
             "endorsements": "SELECT count(*) FROM endorsed",
+            "engagements": "SELECT count(*) FROM engaged",
             "reports_to": "SELECT count(*) FROM reports_to",
             "interactions": "SELECT count(*) FROM interacts",
             "expertise": "SELECT count(*) FROM expert_in",
@@ -145,6 +152,10 @@ class SQLiteScans(SQLiteReads):
                 "ENDORSED": [
                     Endorsement(from_id=r[0], to_id=r[1], skill=r[2], created_at=r[3])
                     for r in conn.execute("SELECT from_id, to_id, skill, created_at FROM endorsed")
+                ],
+                "ENGAGED": [
+                    Engagement(person_id=r[0], post_id=r[1], kind=r[2], created_at=r[3])
+                    for r in conn.execute("SELECT person_id, post_id, kind, created_at FROM engaged")
                 ],
                 "INTERACTS": [
                     Interaction(source_id=r[0], target_id=r[1], weight=r[2], count=r[3], last_at=r[4])

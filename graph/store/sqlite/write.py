@@ -22,6 +22,7 @@ from graph.store.sqlite.errors import translated
 from graph.store.sqlite.rows import (
     _COMMUNITY,
     _ENDORSED,
+    _ENGAGED,
     _HAS_SKILL,
     _HEALTH_FIGURES,
     _MEMBER,
@@ -186,6 +187,15 @@ class SQLiteWrites(SQLiteBase):
             conn, _ENDORSED, batch.endorsements, result,
             people=lambda r: (r.from_id, r.to_id), skills=lambda r: (r.skill,),
         )
+        if batch.engagements:
+            wanted = sorted({r.post_id for r in batch.engagements})  # posts are many: asked, not cached
+            missing: list[str] = []
+            for part in _chunks(wanted):
+                present = {r[0] for r in conn.execute(f"SELECT id FROM post WHERE id IN ({_marks(len(part))})", part)}
+                missing.extend(i for i in part if i not in present)
+            if missing:
+                raise StoreError(f"unknown post in engagements: {', '.join(missing[:5])}")
+            self._write_relationships(conn, _ENGAGED, batch.engagements, result, people=lambda r: (r.person_id,))
         for key, value in batch.meta.items():
             self._set_meta(conn, key, value)
 
