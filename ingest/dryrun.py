@@ -14,7 +14,8 @@ from typing import Any
 from graph.store.base import Batch, WriteResult
 
 SAMPLES = 5
-_KINDS = ("people", "skills", "communities", "posts", "reports_to", "has_skill", "memberships", "endorsements")
+_KINDS = ("people", "skills", "communities", "posts", "reports_to", "has_skill", "memberships", "endorsements",
+          "engagements")
 
 
 class DryRunStore:
