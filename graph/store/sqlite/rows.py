@@ -121,7 +121,7 @@ _ENDORSED = _Table(
 
 _ENGAGED = _Table(
     "engagements", "engaged", ("person_id", "post_id", "kind"), ("person_id", "post_id", "kind", "created_at"),
-    lambda r: (r.person_id, r.post_id, r.kind.value, _ts(r.created_at)),
+    lambda r: (r.person_id, r.post_id, r.kind.value, utc_text(r.created_at)),
 )
 
 _PERSON_COLS = ", ".join(f"p.{c}" for c in _PERSON.cols)

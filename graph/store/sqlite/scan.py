@@ -93,7 +93,7 @@ class SQLiteScans(SQLiteReads):
             ]
             communities = self._all_communities(conn)
             engagements = [
-                EngagementRow(r[0], r[1], r[2], _parse_ts(r[3]))
+                EngagementRow(r[0], r[1], r[2], parse_utc(r[3]))
                 for r in conn.execute("SELECT person_id, post_id, kind, created_at FROM engaged ORDER BY 1, 2, 3")
             ]
         return Projection(people, posts, memberships, reports, skills, endorsements, communities, engagements)

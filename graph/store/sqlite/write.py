@@ -190,11 +190,11 @@ class SQLiteWrites(SQLiteBase):
         if batch.engagements:
             wanted = sorted({r.post_id for r in batch.engagements})  # posts are many: asked, not cached
             missing: list[str] = []
-            for part in _chunks(wanted):
+            for part in chunks(wanted):
                 present = {r[0] for r in conn.execute(f"SELECT id FROM post WHERE id IN ({_marks(len(part))})", part)}
                 missing.extend(i for i in part if i not in present)
             if missing:
-                raise StoreError(f"unknown post in engagements: {', '.join(missing[:5])}")
+                raise StoreError(missing_message("post in engagements", missing))
             self._write_relationships(conn, _ENGAGED, batch.engagements, result, people=lambda r: (r.person_id,))
         for key, value in batch.meta.items():
             self._set_meta(conn, key, value)
