@@ -141,3 +141,27 @@ def test_sharepoint_lists_as_rest_graph_json_and_csv(store: SQLiteStore, tmp_pat
     assert {("hr:E4", "hr:E1"), ("hr:E2", "hr:E1"), ("hr:E1", "hr:E2")} <= ties
     assert rows(store, "SELECT name FROM community WHERE source = 'sharepoint/engineering'") == [
         ("Comments",), ("Posts",), ("Site Pages",), ("Team Discussion",)]
+
+
+def test_a_manifest_names_teams_and_sharepoint_steps(tmp_path: Path) -> None:
+    import json
+
+    from ingest.pipeline import ingest_manifest
+
+    root = tmp_path / "exports"
+    root.mkdir()
+    (root / "people.csv").write_text(HR, encoding="utf-8")
+    shutil.copytree(FIXTURES / "teams", root / "teams")
+    shutil.copytree(FIXTURES / "sharepoint", root / "intranet")
+    (root / "manifest.json").write_text(json.dumps([
+        {"kind": "hris", "path": "people.csv"},
+        {"kind": "forum", "format": "teams", "path": "teams"},
+        {"kind": "forum", "format": "sharepoint", "path": "intranet", "community": "engineering"},
+    ]), encoding="utf-8")
+    s = SQLiteStore(tmp_path / "m.db")
+    try:
+        done = ingest_manifest(s, root, rejects_dir=tmp_path / "rejects")
+        assert [(x.kind, x.posts) for x in done] == [("hris", 0), ("teams", 7), ("sharepoint", 8)]
+        assert s.counts()["engagements"] == 17
+    finally:
+        s.close()
