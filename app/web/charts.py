@@ -40,14 +40,15 @@ def nice_ticks(high: float, count: int = 4, integer: bool = False) -> list[float
     [0.0, 0.25, 0.5, 0.75, 1.0]
     >>> nice_ticks(0)
     [0.0, 1.0]
-    >>> nice_ticks(2, integer=True)
-    [0.0, 1.0, 2.0]
+    >>> nice_ticks(2, integer=True), nice_ticks(9, integer=True)
+    ([0.0, 1.0, 2.0], [0.0, 5.0, 10.0])
     """
     if high <= 0:
         return [0.0, 1.0]
     raw = max(high / count, 1.0) if integer else high / count
     mag = 10 ** math.floor(math.log10(raw))
-    step = next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw)
+    steps = (1, 2, 5, 10) if integer else (1, 2, 2.5, 5, 10)  # no 2.5 people
+    step = next(m * mag for m in steps if m * mag >= raw)
     n = math.ceil(high / step - 1e-9)
     return [float(round(i * step, 10)) for i in range(n + 1)]
 
