@@ -9,6 +9,7 @@ import strawberry
 
 from app.graphql.types import Evidence, EvidenceKind, Person
 from graph.analytics.routing import Routed
+from graph.analytics.routing_explain import LABELS
 from graph.analytics.routing_features import SkillEvidence
 from schema import models
 
@@ -68,7 +69,7 @@ class RoutedExpert:
             rank=rank, person=Person.from_domain(person), score=round(hit.score, 6),
             covers=[SkillCoverage.from_domain(s, hit.covered[s]) for s in skills if s in hit.covered],
             related=[SkillCoverage.from_domain(s, e) for s, e in sorted(hit.related.items())],
-            strongest_evidence=hit.strongest, explanation=hit.explanation,
+            strongest_evidence=LABELS.get(hit.strongest, hit.strongest), explanation=hit.explanation,
         )
 
 

@@ -14,6 +14,46 @@ def _days(now: float, then: float | None) -> str:
     return "today" if d < 1 else f"{d:.0f} days ago"
 
 
+def _n(count: int, noun: str) -> str:
+    """``1 answer``, ``3 answers``."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+# what each feature measures, in words (the ``strongestEvidence`` the API returns)
+LABELS: dict[str, str] = {
+    "tag_score": "expertise score on the question's skills",
+    "tag_answers": "answers on the question's skills",
+    "tag_accepted": "accepted answers on the question's skills",
+    "tag_votes": "votes on answers on the question's skills",
+    "tag_er": "ExpertiseRank on the question's skills",
+    "tag_declared": "declared skill",
+    "tag_endorsements": "endorsements",
+    "tag_cover": "covers several of the question's skills",
+    "tag_days": "answered on the question's skills lately",
+    "tag_questions": "questions asked on the question's skills",
+    "rel_answers": "answers on related skills",
+    "rel_accepted": "accepted answers on related skills",
+    "all_answers": "answers overall",
+    "all_accepted": "accepted answers overall",
+    "all_days": "active lately",
+    "tag_share": "focus on the question's skills",
+    "recent_answers": "recent answers (availability)",
+    "response_hours": "answers quickly",
+    "lm": "answer record fitting the question",
+    "lm_related": "answer record fitting the question (with related skills)",
+    "lm_any": "answer record fitting one of the question's skills",
+    "asker_tie": "has worked with the asker",
+    "lm_rank": "best answer record fitting the question among candidates",
+    "all_answers_rank": "among the most active answerers",
+    "tag_answers_rank": "among those with the most answers on the question's skills",
+    "recent_answers_rank": "among the most active answerers lately",
+}
+# relative and model-based features are explained by the evidence they rest on
+_SAME_AS = {"lm": "tag_answers", "lm_related": "tag_answers", "lm_any": "tag_answers", "lm_rank": "tag_answers",
+            "tag_answers_rank": "tag_answers", "all_answers_rank": "all_answers",
+            "recent_answers_rank": "recent_answers"}
+
+
 def _names(skills: Sequence[str], limit: int = 3) -> str:
     shown = ", ".join(skills[:limit])
     return shown + (f" and {len(skills) - limit} more" if len(skills) > limit else "")
@@ -22,13 +62,14 @@ def _names(skills: Sequence[str], limit: int = 3) -> str:
 def evidence_text(feature: str, mine: dict[str, SkillEvidence], related: dict[str, SkillEvidence],
                   all_skills: int, ctx_line: tuple[int, float | None] | None, now: float) -> str:
     """The evidence behind one feature, in words (what the person did, not the feature's name)."""
+    feature = _SAME_AS.get(feature, feature)
     on = [s for s, e in mine.items() if e.answers] or list(mine)
     ans = sum(e.answers for e in mine.values())
     acc = sum(e.accepted for e in mine.values())
     if feature in ("tag_answers", "tag_score", "tag_cover", "tag_share") and ans:
-        return f"{ans} answers on {_names(on)}" + (f" ({acc} accepted)" if acc else "")
+        return f"{_n(ans, 'answer')} on {_names(on)}" + (f" ({acc} accepted)" if acc else "")
     if feature == "tag_accepted" and acc:
-        return f"{acc} accepted answers on {_names([s for s, e in mine.items() if e.accepted])}"
+        return f"{_n(acc, 'accepted answer')} on {_names([s for s, e in mine.items() if e.accepted])}"
     if feature == "tag_votes" and mine:
         return f"{sum(e.votes for e in mine.values()):+d} votes on answers on {_names(on)}"
     if feature == "tag_er":
@@ -43,28 +84,33 @@ def evidence_text(feature: str, mine: dict[str, SkillEvidence], related: dict[st
     if feature == "tag_endorsements":
         n = sum(e.endorsements for e in mine.values())
         if n:
-            return f"endorsed for {_names([s for s, e in mine.items() if e.endorsements])} {n} times"
+            return f"endorsed for {_names([s for s, e in mine.items() if e.endorsements])} {_n(n, 'time')}"
     if feature == "tag_days" and ans:
         last = max((e.last_answer for e in mine.values() if e.last_answer is not None), default=None)
         return f"answered on {_names(on)} {_days(now, last)}"
     if feature == "tag_questions" and mine:
-        return f"asked {sum(e.questions for e in mine.values())} questions on {_names(list(mine))}"
+        return f"asked {_n(sum(e.questions for e in mine.values()), 'question')} on {_names(list(mine))}"
     if feature in ("rel_answers", "rel_accepted") and related:
         top = sorted(related, key=lambda s: (-related[s].answers, s))
-        return f"{sum(e.answers for e in related.values())} answers on related skills {_names(top)}"
+        return f"{_n(sum(e.answers for e in related.values()), 'answer')} on related skills {_names(top)}"
     if feature == "recent_answers" and ctx_line is not None:
-        return f"one of the most active answerers lately ({ctx_line[0]} recent answers)"
+        return f"one of the most active answerers lately ({_n(ctx_line[0], 'recent answer')})"
     if feature == "response_hours" and ctx_line is not None and ctx_line[1] is not None:
         return f"usually answers within {ctx_line[1]:.0f} h" if ctx_line[1] >= 1 else "usually answers within the hour"
     if feature == "asker_tie":
         return "has worked with the asker before"
     if feature in ("all_answers", "all_accepted", "all_days") and all_skills:
-        return f"answers on {all_skills} skills"
+        return f"answers on {_n(all_skills, 'skill')}"
     if ans:
-        return f"{ans} answers on {_names(on)}"
+        return f"{_n(ans, 'answer')} on {_names(on)}"
     if related:
-        return f"answers on related skills {_names(sorted(related))}"
-    return "active answerer" if ctx_line is not None else "some evidence on the question's skills"
+        top = sorted(related, key=lambda s: (-related[s].answers, s))
+        return f"{_n(sum(e.answers for e in related.values()), 'answer')} on related skills {_names(top)}"
+    if ctx_line is not None:
+        return f"one of the most active answerers lately ({_n(ctx_line[0], 'recent answer')})"
+    if all_skills:
+        return f"answers on {_n(all_skills, 'skill')}"
+    return "some evidence on the question's skills"
 
 
 def explain(skills: Sequence[str], c: Candidates, i: int, strongest: str, ctx: RoutingContext, *, now: float) -> str:
@@ -75,9 +121,12 @@ def explain(skills: Sequence[str], c: Candidates, i: int, strongest: str, ctx: R
     act = ctx.active.get(c.ids[i])
     line = (act.recent_answers, act.response_hours) if act is not None else None
     all_skills = c.answered_skills[i]
-    head = (f"covers {_names(covered)} of {len(q)} skill{'s' if len(q) != 1 else ''}" if covered
+    ans = sum(e.answers for e in mine.values())
+    acc = sum(e.accepted for e in mine.values())
+    record = f" ({_n(ans, 'answer')}" + (f", {acc} accepted)" if acc else ")") if ans else ""
+    head = (f"covers {_names(covered)} of {_n(len(q), 'skill')}{record}" if covered
             else "covers none of the question's skills")
     return f"{head}; strongest evidence: {evidence_text(strongest, mine, c.related_used[i], all_skills, line, now)}"
 
 
-__all__ = ["evidence_text", "explain"]
+__all__ = ["LABELS", "evidence_text", "explain"]

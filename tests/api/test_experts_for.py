@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from app.auth import Role, mint_token
+from graph.analytics.routing_explain import LABELS
 from tests.api.conftest import LEAVER, OPTED_OUT, Api, api_settings, pid
 
 ROUTE = """
@@ -55,8 +56,9 @@ def test_ranks_people_for_several_skills_and_says_which_each_covers(api: Api) ->
     top = experts[0]
     cover = {c["skill"]: {e["kind"]: e["count"] for e in c["evidence"]} for c in top["covers"]}
     assert cover == {"kubernetes": {"ANSWERS": 30, "ACCEPTED_ANSWERS": 12, "DECLARED": 4}}
-    assert top["explanation"].startswith("covers kubernetes of 2 skills; strongest evidence: ")
-    assert top["strongestEvidence"]
+    assert top["explanation"].startswith(
+        "covers kubernetes of 2 skills (30 answers, 12 accepted); strongest evidence: ")
+    assert top["strongestEvidence"] in LABELS.values()  # in words, not a feature's name
     both = next(e for e in experts if e["person"]["id"] == pid(2))
     assert [c["skill"] for c in both["covers"]] == ["kubernetes", "python"]
     assert both["explanation"].startswith("covers kubernetes, python of 2 skills")
