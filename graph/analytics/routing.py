@@ -61,6 +61,8 @@ LGBM_PARAMS: dict[str, Any] = {
 }
 LGBM_ROUNDS = 300
 MIN_TREES = 20
+BAG = 5  # models from different seeds (row and feature sampling), averaged: steadier rankings on short histories
+BAG_SEPARATOR = "\n#--- next model ---\n"
 
 
 @dataclass
@@ -88,19 +90,21 @@ class Router:
     stats: dict[str, Any] = field(default_factory=dict)
     _booster: Any = field(default=None, repr=False, compare=False)
 
-    def _model(self) -> Any:
+    def _models(self) -> list[Any]:
+        """The bag of boosters (one model text per seed, joined by ``BAG_SEPARATOR``)."""
         if self._booster is None and self.model_text is not None:
             import lightgbm as lgb
 
-            self._booster = lgb.Booster(model_str=self.model_text)
-        return self._booster
+            self._booster = [lgb.Booster(model_str=t) for t in self.model_text.split(BAG_SEPARATOR)]
+        return self._booster or []
 
     def score(self, X: np.ndarray) -> np.ndarray:
         """One score per row (higher ranks first)."""
         if len(X) == 0:
             return np.zeros(0)
         if self.kind == "lambdamart":
-            return np.asarray(self._model().predict(X, num_threads=1), dtype=np.float64)
+            models = self._models()
+            return np.mean([np.asarray(m.predict(X, num_threads=1), dtype=np.float64) for m in models], axis=0)
         return _handset_matrix(X) @ _handset_vector()
 
     def contributions(self, X: np.ndarray) -> np.ndarray:
@@ -108,7 +112,9 @@ class Router:
         if len(X) == 0:
             return np.zeros((0, len(FEATURES)))
         if self.kind == "lambdamart":
-            c = np.asarray(self._model().predict(X, pred_contrib=True, num_threads=1), dtype=np.float64)
+            models = self._models()
+            c = np.mean([np.asarray(m.predict(X, pred_contrib=True, num_threads=1), dtype=np.float64)
+                         for m in models], axis=0)
             return c[:, : len(FEATURES)]
         return _handset_matrix(X) * _handset_vector()
 
@@ -311,7 +317,8 @@ def train_router(
     learned, hand = mrr(trial.score(check_part.X), check_part), mrr(handset.score(check_part.X), check_part)
     stats.update(holdout_questions=len(check_part.groups), holdout_mrr_lambdamart=round(learned, 4),
                  holdout_mrr_handset=round(hand, 4), trees=trees)
-    return Router("lambdamart", ctx, model_text=_fit(data, seed, rounds=trees)[0], stats=stats)
+    bag = [_fit(data, seed + k, rounds=trees)[0] for k in range(BAG)]
+    return Router("lambdamart", ctx, model_text=BAG_SEPARATOR.join(bag), stats=stats)
 
 
 @dataclass(frozen=True)
