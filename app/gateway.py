@@ -4,7 +4,8 @@ Every resolver and page reads the store through a method here (``await gateway.e
 ``GraphStore`` protocol method of the same name, so go-to-definition and mypy reach the store. Each call runs the
 (blocking) store method in a worker thread of a *bounded* pool (``WHOKNOWS_STORE_WORKERS`` threads), so neither
 SQLite nor the Neo4j driver ever blocks the loop and a burst of expensive requests cannot occupy more threads than
-that: the others queue for a worker while ``/healthz`` and cheap requests keep being served.
+that; requests whose whole cost is small read on two workers of their own (``light_lane``), so they never queue
+behind the expensive ones' reads.
 
 The gateway owns recovery: when a call finds the store unavailable it marks it down, and the next call or readiness
 probe after a back-off tries ``store.reopen()`` (doubling the back-off up to a cap) until the store answers again.
@@ -13,10 +14,15 @@ Calls are still attempted while down, so a store reopened by someone else is not
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
 import logging
+import threading
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
+from pathlib import Path
 from typing import TypeVar
 
 import anyio
@@ -32,6 +38,9 @@ from schema.errors import StoreUnavailable, WhoknowsError
 log = logging.getLogger("whoknows.store")
 R = TypeVar("R")
 DEFAULT_WORKERS = 4
+LIGHT_WORKERS = 2
+# set for a request whose whole cost is small (app/graphql/fairness.py): its reads use the light workers
+light_lane: contextvars.ContextVar[bool] = contextvars.ContextVar("light_lane", default=False)
 
 
 class StoreGateway:
@@ -54,9 +63,13 @@ class StoreGateway:
         self._backoff = retry_initial_s
         self._next_try = 0.0
         self.down = store is None
-        self._lock = anyio.Lock()
+        self._lock = threading.Lock()  # one open/reopen at a time, from whichever event loop asks
         self._on_unavailable = on_unavailable
-        self.limiter = anyio.CapacityLimiter(max(1, workers))
+        # concurrent.futures pools, not anyio limiters: usable from the API's loop and from the loop that runs
+        # expensive queries (app/graphql/fairness.py) alike
+        self._pool = ThreadPoolExecutor(max(1, workers), thread_name_prefix="whoknows-store")
+        self._light_pool = ThreadPoolExecutor(LIGHT_WORKERS, thread_name_prefix="whoknows-store-light")
+        self._admin = ThreadPoolExecutor(1, thread_name_prefix="whoknows-store-open")
 
     # --- the generic call ---------------------------------------------------------------------------
 
@@ -68,9 +81,11 @@ class StoreGateway:
         if store is None:
             raise StoreUnavailable("the graph store is not open yet; retrying in the background")
         try:
-            result = await anyio.to_thread.run_sync(fn, store, abandon_on_cancel=True, limiter=self.limiter)
-        except StoreUnavailable:
-            self._mark_down()
+            # a cancelled caller abandons the work: the thread finishes it, nobody waits for it
+            pool = self._light_pool if light_lane.get() else self._pool
+            result = await asyncio.get_running_loop().run_in_executor(pool, fn, store)
+        except StoreUnavailable as exc:
+            self._mark_down(exc)
             raise
         if self.down:
             self._mark_up()
@@ -83,8 +98,8 @@ class StoreGateway:
         store = self.store
         try:
             return await anyio.to_thread.run_sync(fn, store)
-        except StoreUnavailable:
-            self._mark_down()
+        except StoreUnavailable as exc:
+            self._mark_down(exc)
             raise
 
     # --- typed reads (one per GraphStore read the API makes) ----------------------------------------
@@ -175,21 +190,35 @@ class StoreGateway:
             return False
         return True
 
+    async def data_version(self) -> int | None:
+        """The store's committed-data version (response-cache key), read in the pool; None when it has none."""
+        if getattr(self.store, "data_version", None) is None:
+            return None
+        try:
+            return int(await self.run(lambda s: s.data_version()))  # type: ignore[attr-defined]
+        except WhoknowsError:
+            return None
+
     async def recover(self) -> None:
-        """Reopen (or first open) the store if the back-off has elapsed; failures only lengthen the back-off."""
-        if time.monotonic() < self._next_try:
+        """Reopen (or first open) the store if the back-off has elapsed; failures only lengthen the back-off.
+
+        Never waits behind an attempt already under way (opening a locked SQLite file can block for its busy
+        timeout): callers meanwhile get StoreUnavailable at once.
+        """
+        if time.monotonic() < self._next_try or not self._lock.acquire(blocking=False):
             return
-        async with self._lock:
+        loop = asyncio.get_running_loop()
+        try:
             if not self.down or time.monotonic() < self._next_try:
                 return
             try:
                 if self.store is None:
                     if self._opener is None:
                         raise StoreUnavailable("no store and no way to open one")
-                    self.store = await anyio.to_thread.run_sync(self._opener)
+                    self.store = await loop.run_in_executor(self._admin, self._opener)
                 else:
-                    await anyio.to_thread.run_sync(self.store.reopen)
-                await anyio.to_thread.run_sync(self.store.ping)
+                    await loop.run_in_executor(self._admin, self.store.reopen)
+                await loop.run_in_executor(self._admin, self.store.ping)
             except WhoknowsError as exc:
                 self._next_try = time.monotonic() + self._backoff
                 fields = {"error": str(exc), "retry_in_s": self._backoff}
@@ -197,12 +226,31 @@ class StoreGateway:
                 self._backoff = min(self._backoff * 2, self._retry_max)
                 return
             self._mark_up()
+        finally:
+            self._lock.release()
 
-    def _mark_down(self) -> None:
+    async def open_in_background(self) -> None:
+        """Open the store at start-up without holding the server back: retry with back-off until it answers.
+
+        The server listens meanwhile; ``/readyz`` says 503 and queries answer STORE_UNAVAILABLE until then.
+        """
+        while self.down:
+            await self.recover()
+            if self.down:
+                await anyio.sleep(max(0.05, self._next_try - time.monotonic()))
+
+    def shutdown(self) -> None:
+        """Stop the worker pools (work under way finishes in its thread; nothing waits for it)."""
+        for pool in (self._pool, self._light_pool, self._admin):
+            pool.shutdown(wait=False, cancel_futures=True)
+
+    def _mark_down(self, exc: Exception | None = None) -> None:
         if self._on_unavailable is not None:
             self._on_unavailable()
         if not self.down:
-            log.warning("store unavailable; will retry reopening", extra={"fields": {"retry_in_s": self._backoff}})
+            # loud: every query now answers STORE_UNAVAILABLE (a lost connection, a locked or corrupt file...)
+            log.error("store unavailable; serving STORE_UNAVAILABLE and retrying in the background",
+                      extra={"fields": {"error": str(exc) if exc else None, "retry_in_s": self._backoff}})
             self.down = True
             self._next_try = time.monotonic() + self._backoff
 
@@ -214,4 +262,26 @@ class StoreGateway:
         self._next_try = 0.0
 
 
-__all__ = ["StoreGateway"]
+def open_existing(url: str, **options: str | None) -> GraphStore:
+    """``open_store`` for serving: a SQLite store that was never created is refused, not silently made empty.
+
+    Only ingest creates a store; the API retries until one exists (ingest may come after the server starts).
+    """
+    from graph.store import open_store
+
+    missing = never_created(url)
+    if missing is not None:
+        raise StoreUnavailable(f"no store at {missing}: it was never created (whoknows ingest creates it)")
+    return open_store(url, **options)  # type: ignore[arg-type]
+
+
+def never_created(url: str) -> Path | None:
+    """The file of a SQLite store URL when it does not exist (serving it would serve an empty store), else None."""
+    prefix = "sqlite:///"
+    if not url.startswith(prefix) or url[len(prefix):] in ("", ":memory:"):
+        return None
+    path = Path(url[len(prefix):])
+    return None if path.exists() else path
+
+
+__all__ = ["StoreGateway", "light_lane", "never_created", "open_existing"]

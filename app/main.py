@@ -13,11 +13,13 @@ handler (unless one is passed in); nothing is opened or built at import time.
 
 from __future__ import annotations
 
+import asyncio
+import gc
 import logging
+import sys
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
-import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import Response
@@ -25,7 +27,7 @@ from fastapi.staticfiles import StaticFiles
 
 from app import probes
 from app.auth import Authenticator
-from app.gateway import StoreGateway
+from app.gateway import StoreGateway, open_existing
 from app.graphql import endpoint
 from app.graphql.cache import ResponseCache
 from app.graphql.executor import GraphQLExecutor
@@ -35,8 +37,8 @@ from app.observability import Metrics, RequestContextMiddleware, configure_loggi
 from app.responses import error_response
 from app.settings import Settings, load_settings
 from app.web import install_web, pages
-from graph.store import GraphStore, open_store
-from schema.errors import AuthError, WhoknowsError
+from graph.store import GraphStore
+from schema.errors import AuthError
 
 log = logging.getLogger("whoknows.api")
 
@@ -47,6 +49,7 @@ def create_app(settings: Settings, store: GraphStore | None = None) -> FastAPI:
     gateway = StoreGateway(
         store, lambda: _open(settings), retry_initial_s=settings.store_retry_initial_s,
         retry_max_s=settings.store_retry_max_s, on_unavailable=metrics.store_unavailable.inc,
+        workers=settings.store_workers,
     )
     services = Services(response_cache=ResponseCache(settings.response_cache_ttl_s))
     schema = build_schema(settings)
@@ -63,6 +66,7 @@ def create_app(settings: Settings, store: GraphStore | None = None) -> FastAPI:
     app.state.services = services
     app.state.executor = GraphQLExecutor(schema, settings, metrics, services.response_cache)
     app.add_exception_handler(AuthError, _unauthenticated)
+    app.add_exception_handler(Exception, _unexpected)
 
     app.include_router(endpoint.router)
     app.include_router(probes.router)
@@ -82,7 +86,7 @@ def create_app(settings: Settings, store: GraphStore | None = None) -> FastAPI:
 
 
 def _open(settings: Settings) -> GraphStore:
-    return open_store(
+    return open_existing(
         settings.store, neo4j_user=settings.neo4j_user, neo4j_password=settings.neo4j_password,
         neo4j_database=settings.neo4j_database,
     )
@@ -94,24 +98,47 @@ def _lifespan(settings: Settings, owns_store: bool) -> Callable[[FastAPI], Abstr
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         gateway: StoreGateway = app.state.gateway
-        if gateway.store is None:
-            try:
-                gateway.store = await anyio.to_thread.run_sync(_open, settings)
-                gateway.down = False
-            except WhoknowsError as exc:
-                log.error("cannot open the store; serving STORE_UNAVAILABLE until it is back",
-                          extra={"fields": {"store": settings.store, "error": str(exc)}})
+        opening: asyncio.Task[None] | None = None
+        if gateway.store is None:  # listen at once; a locked or missing store is retried in the background
+            opening = asyncio.get_running_loop().create_task(gateway.open_in_background())
+        _tune_interpreter()
         try:
             yield
         finally:
+            if opening is not None:
+                opening.cancel()
+            app.state.executor.shutdown()
+            gateway.shutdown()
             if owns_store and gateway.store is not None:
                 gateway.store.close()
 
     return lifespan
 
 
+def _tune_interpreter() -> None:
+    """Process settings for fairness (issue 9.3; bench/fairness_bench.py measures them).
+
+    Expensive queries execute on a thread of their own (app/graphql/fairness.py); switching threads every
+    millisecond rather than every five lets the API's loop answer cheap requests between their slices. Freezing the
+    objects made at start-up keeps them out of the collector's passes, shortening its pauses under large answers.
+    """
+    sys.setswitchinterval(0.001)
+    gc.freeze()
+
+
 async def _unauthenticated(request: Request, exc: Exception) -> Response:
     return error_response("UNAUTHENTICATED", str(exc), 401, {"WWW-Authenticate": 'Bearer realm="whoknows"'})
+
+
+async def _unexpected(request: Request, exc: Exception) -> Response:
+    """Anything no route handled: logged with its traceback, answered as a coded error, never a bare 500 page.
+
+    (``POST /graphql`` answers its own unexpected errors as a GraphQL error with HTTP 200; this is for the rest, where
+    503 tells a probe or a proxy not to count on this instance.)
+    """
+    rid = request.scope.get("state", {}).get("request_id", "-")
+    log.error("unexpected error", exc_info=exc, extra={"fields": {"path": request.url.path}})
+    return error_response("INTERNAL_SERVER_ERROR", f"internal error (request id {rid})", 503)
 
 
 def app_from_env() -> FastAPI:

@@ -36,13 +36,19 @@ from graphql import (
     IntValueNode,
     OperationDefinitionNode,
     SelectionSetNode,
+    StringValueNode,
     VariableNode,
+    Visitor,
     get_named_type,
     get_nullable_type,
     is_list_type,
+    visit,
 )
 from graphql.type.introspection import SchemaMetaFieldDef, TypeMetaFieldDef, TypeNameMetaFieldDef
 
+MAX_ARGUMENT_CHARS = 1024  # any string argument or variable: ids are at most 512, cursors under 800
+MAX_VARIABLE_NESTING = 5
+MAX_VARIABLE_ITEMS = 1000
 SATURATE = 10**12  # figures saturate here: an exponential document yields a big, not a huge, number
 PAGE_ARGUMENTS = ("first", "count")
 
@@ -129,6 +135,8 @@ class _Walker:
 
     def selection_set(self, node: SelectionSetNode, parent: GraphQLNamedType | None, paged: bool) -> Stats:
         selections = depth = aliases = cost = nesting = 0
+        if not node.selections:  # graphql-core parses "{ }", which the GraphQL grammar does not allow
+            self.problems.append("a selection set is empty: name at least one field between the braces")
         for sel in node.selections:
             if isinstance(sel, FieldNode):
                 child = self.field(sel, parent, paged)
@@ -256,12 +264,53 @@ def analyze(
     return out
 
 
-def over_cost(analysis: Analysis, limits: Limits) -> str | None:
-    """The message when the document's cost is over the limit, else None."""
-    if analysis.cost <= limits.max_cost:
+class _LongStrings(Visitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.longest = 0
+
+    def enter_string_value(self, node: StringValueNode, *_: Any) -> None:
+        self.longest = max(self.longest, len(node.value))
+
+
+def long_string_literal(document: DocumentNode) -> str | None:
+    """The message when a string literal in the document is longer than any argument may be, else None."""
+    finder = _LongStrings()
+    visit(document, finder)
+    if finder.longest <= MAX_ARGUMENT_CHARS:
+        return None
+    return f"a string argument of {finder.longest} characters; at most {MAX_ARGUMENT_CHARS} are allowed"
+
+
+def check_variables(variables: Mapping[str, Any] | None) -> str | None:
+    """The message when request variables are out of bounds (long strings, deep nesting, many items), else None.
+
+    Iterative, so no variables document can exhaust the stack; JSON parsing already bounded its size.
+    """
+    stack: list[tuple[Any, int]] = [(variables or {}, 0)]
+    items = 0
+    while stack:
+        value, depth = stack.pop()
+        items += 1
+        if items > MAX_VARIABLE_ITEMS:
+            return f"the variables hold more than {MAX_VARIABLE_ITEMS} values"
+        if isinstance(value, str):
+            if len(value) > MAX_ARGUMENT_CHARS:
+                return f"a string variable of {len(value)} characters; at most {MAX_ARGUMENT_CHARS} are allowed"
+        elif isinstance(value, Mapping | list):
+            if depth >= MAX_VARIABLE_NESTING:
+                return f"variables nested more than {MAX_VARIABLE_NESTING} levels deep"
+            children = value.values() if isinstance(value, Mapping) else value
+            stack.extend((child, depth + 1) for child in children)
+    return None
+
+
+def over_cost(cost: int, limits: Limits) -> str | None:
+    """The message when a document's cost is over the limit, else None."""
+    if cost <= limits.max_cost:
         return None
     return (
-        f"the query's cost is {_shown(analysis.cost)} (one per field, times the page size of lists); the limit is "
+        f"the query's cost is {_shown(cost)} (one per field, times the page size of lists); the limit is "
         f"{limits.max_cost}: ask for smaller pages or fewer fields"
     )
 
@@ -270,4 +319,7 @@ def _shown(n: int) -> str:
     return f"over {SATURATE:.0e}" if n >= SATURATE else str(n)
 
 
-__all__ = ["Analysis", "Limits", "Stats", "analyze", "over_cost"]
+__all__ = [
+    "MAX_ARGUMENT_CHARS", "Analysis", "Limits", "Stats", "analyze", "check_variables", "long_string_literal",
+    "over_cost",
+]

@@ -22,6 +22,7 @@ class Context:
     request_id: str = "-"
     services: Services = field(default_factory=Services)
     prepared: Prepared | None = None  # the request's parsed and validated document (app/graphql/documents.py)
+    cost: int = 0  # its cost for this request's variables (app/graphql/analysis.py)
     _loaders: Loaders | None = field(default=None, repr=False)
 
     @property

@@ -37,10 +37,11 @@ from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
 
-from app.graphql.analysis import Analysis, Limits, analyze, over_cost
+from app.graphql.analysis import Analysis, Limits, analyze, long_string_literal, over_cost
 
 MAX_TOKENS = 5000  # lexer tokens per document: bounds parse work before any other check
 CACHE_SIZE = 512
+LIGHT_FLOOR = 200  # below this bound a document is cheap whatever its variables say
 WORKERS = 2
 
 
@@ -103,17 +104,18 @@ class Documents:
             self._remember(query, hit)
         return hit
 
-    def cost_with(self, prepared: Prepared, variables: Mapping[str, Any] | None) -> str | None:
-        """The over-cost message for this request, else None.
+    def cost(self, prepared: Prepared, variables: Mapping[str, Any] | None) -> int:
+        """The document's cost for this request's variables (page sizes given as variables).
 
-        A document is measured once with page sizes given as variables taken at their largest; only when that bound
-        is over the limit is it measured again with this request's variables (linear, a few milliseconds at most).
+        Measured once with such page sizes at their largest; measured again with the request's variables only when
+        that bound is above ``floor`` (linear, well under a millisecond for ordinary documents).
         """
-        if prepared.analysis is None or prepared.analysis.cost <= self.limits.max_cost:
-            return None
-        if prepared.document is None or self.schema is None:
-            return over_cost(prepared.analysis, self.limits)
-        return over_cost(analyze(prepared.document, self.schema, self.limits, variables), self.limits)
+        bound = prepared.analysis.cost if prepared.analysis is not None else 0
+        if bound <= LIGHT_FLOOR or prepared.document is None or self.schema is None:
+            return bound
+        if not any(op.has_variables for op in prepared.operations.values()):
+            return bound
+        return analyze(prepared.document, self.schema, self.limits, variables).cost
 
     def _remember(self, query: str, prepared: Prepared) -> None:
         self._cache[query] = prepared
@@ -129,7 +131,9 @@ class Documents:
         except RecursionError:
             return Prepared(None, (GraphQLError("the document is nested too deeply"),))
         analysis = analyze(document, self.schema, self.limits)
-        if not _has_variables(document) and (message := over_cost(analysis, self.limits)) is not None:
+        if (message := long_string_literal(document)) is not None:
+            analysis.problems.append(message)
+        if not _has_variables(document) and (message := over_cost(analysis.cost, self.limits)) is not None:
             analysis.problems.append(message)
         if analysis.problems:
             return Prepared(None, tuple(GraphQLError(p) for p in analysis.problems), analysis)

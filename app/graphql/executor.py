@@ -17,14 +17,14 @@ from typing import Any
 import anyio
 from graphql import OperationType
 
-from app.gateway import StoreGateway
+from app.graphql.analysis import check_variables, over_cost
 from app.graphql.cache import CacheKey, ResponseCache
 from app.graphql.context import Context
+from app.graphql.fairness import LIGHT_COST, CostGate, HeavyLoop
 from app.graphql.schema import WhoknowsSchema, format_error
 from app.observability import Metrics
 from app.responses import encode, error_body
 from app.settings import Settings
-from schema.errors import WhoknowsError
 
 log = logging.getLogger("whoknows.api")
 Variables = dict[str, Any] | None
@@ -49,6 +49,8 @@ class GraphQLExecutor:
         self.metrics = metrics
         self.cache = cache
         self._background: set[asyncio.Task[None]] = set()  # refresh tasks, referenced until done
+        self.gate = CostGate(settings.max_inflight_cost)
+        self.heavy = HeavyLoop()
 
     async def respond(self, query: str, variables: Variables, op_name: str | None, ctx: Context) -> Answer:
         """Prepare the document (bounded, off the loop), check the operation and its cost, then answer it."""
@@ -71,18 +73,27 @@ class GraphQLExecutor:
                 message = f"the document has no operation named {op_name[:80]!r}"
             return Answer(400, encode(error_body("BAD_USER_INPUT", message)), "invalid")
         label = operation.label
-        if operation.has_variables and (over := self.documents.cost_with(prepared, variables)) is not None:
+        cost = self.documents.cost(prepared, variables)
+        bad = check_variables(variables) or over_cost(cost, self.documents.limits)
+        if bad is not None:
             self.metrics.observe_graphql(label, "bad_user_input", time.perf_counter() - start)
-            return Answer(200, encode(error_body("BAD_USER_INPUT", over)), label)
-        ctx.prepared = prepared
-        return Answer(200, await self._answer(query, variables, op_name, operation.kind, label, ctx), label)
+            return Answer(200, encode(error_body("BAD_USER_INPUT", bad)), label)
+        ctx.prepared, ctx.cost = prepared, cost
+        try:
+            with anyio.fail_after(self.settings.request_timeout_s if operation.kind == "query" else None):
+                async with self.gate.admit(cost):  # waits while the budget of expensive work in flight is spent
+                    encoded = await self._answer(query, variables, op_name, operation.kind, label, ctx)
+        except TimeoutError:
+            self.metrics.observe_graphql(label, "timeout", time.perf_counter() - start)
+            return Answer(200, encode(self._timeout_body()), label)
+        return Answer(200, encoded, label)
 
     async def _answer(
         self, query: str, variables: Variables, op_name: str | None, kind: str, label: str, ctx: Context
     ) -> bytes:
         """The encoded response to one request: from the cache when it may be, else executed."""
         cache = self.cache
-        version = data_version(ctx.gateway) if kind == OperationType.QUERY.value and cache.enabled else None
+        version = await ctx.gateway.data_version() if kind == OperationType.QUERY.value and cache.enabled else None
         key = cache.key(version, ctx.principal.role, query, variables, op_name) if version is not None else None
         if key is None:
             encoded, _ = await self.execute(query, variables, op_name, kind, label, ctx)
@@ -130,18 +141,24 @@ class GraphQLExecutor:
         try:
             # reads are bounded by the request timeout; an admin's analytics run takes as long as it takes
             with anyio.fail_after(timeout):
-                result = await self.schema.execute(
-                    query, variable_values=variables, context_value=ctx, operation_name=op_name
-                )
+                run = self._run_encoded(query, variables, op_name, ctx)
+                heavy = kind == OperationType.QUERY.value and ctx.cost > LIGHT_COST
+                encoded, outcome = await (self.heavy.run(run) if heavy else run)
         except TimeoutError:
             self.metrics.observe_graphql(label, "timeout", time.perf_counter() - start)
             return encode(self._timeout_body()), "timeout"
+        self.metrics.observe_graphql(label, outcome, time.perf_counter() - start)
+        return encoded, outcome
+
+    async def _run_encoded(self, query: str, variables: Variables, op_name: str | None, ctx: Context
+                           ) -> tuple[bytes, str]:
+        """Execute and encode, both on the loop that runs the request (encoding a large answer takes a while)."""
+        result = await self.schema.execute(query, variable_values=variables, context_value=ctx, operation_name=op_name)
         body: dict[str, Any] = {"data": result.data}
         outcome = "ok"
         if result.errors:
             body["errors"] = [format_error(e, ctx.request_id) for e in result.errors]
             outcome = body["errors"][0]["extensions"]["code"].lower()
-        self.metrics.observe_graphql(label, outcome, time.perf_counter() - start)
         return encode(body), outcome
 
     async def _refresh(
@@ -157,23 +174,11 @@ class GraphQLExecutor:
         finally:
             self.cache.end_refresh(key)
 
+    def shutdown(self) -> None:
+        self.heavy.stop()
+
     def _timeout_body(self) -> dict[str, Any]:
         return error_body("TIMEOUT", f"the request took longer than {self.settings.request_timeout_s:g} s")
 
 
-def data_version(gateway: StoreGateway) -> int | None:
-    """The store's committed-data version, or None (cache off) when it has none or cannot say.
-
-    Cached answers are keyed by it, so any commit (an opt-out through ingest, an analytics run, from any process)
-    makes every earlier entry unreachable at once: the cache never serves data older than the store's.
-    """
-    version = getattr(gateway.store, "data_version", None)
-    if version is None:
-        return None
-    try:
-        return int(version())
-    except WhoknowsError:
-        return None
-
-
-__all__ = ["Answer", "GraphQLExecutor", "data_version"]
+__all__ = ["Answer", "GraphQLExecutor"]

@@ -56,6 +56,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -383,22 +384,39 @@ def dump_rows(records: Iterable[Any]) -> list[tuple]:
     return sorted(rows, key=lambda r: json.dumps(r, sort_keys=True, default=str))
 
 
+_CURSOR = re.compile(r"[A-Za-z0-9_-]+={0,2}")
+_FLAT_PAIR = re.compile(rb'\["(?:[^"\\]|\\.)*","(?:[^"\\]|\\.)*"\]')  # ["score","id"], nothing nested
+
+
 def encode_cursor(score: float, person_id: str) -> str:
     """Opaque keyset cursor for (score DESC, person_id ASC) ordering."""
     raw = json.dumps([repr(float(score)), person_id], separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
+MAX_CURSOR_LEN = 1024
+
+
 def decode_cursor(cursor: str) -> tuple[float, str]:
+    """The (score, person id) of a cursor ``encode_cursor`` made; BadInput for anything else.
+
+    Strict before any JSON is parsed: bounded length, base64url alphabet, and a decoded text that is a flat
+    two-element list, so no input can make the parser recurse (a deeply nested list once raised RecursionError).
+    """
     try:
-        pad = "=" * (-len(cursor) % 4)
-        score_text, person_id = json.loads(base64.urlsafe_b64decode(cursor + pad))
+        if not isinstance(cursor, str) or len(cursor) > MAX_CURSOR_LEN or not _CURSOR.fullmatch(cursor):
+            raise ValueError("not a cursor")
+        bare = cursor.rstrip("=")
+        raw = base64.urlsafe_b64decode(bare + "=" * (-len(bare) % 4))
+        if not _FLAT_PAIR.fullmatch(raw):
+            raise ValueError("not a cursor")
+        score_text, person_id = json.loads(raw)
         score = float(score_text)
-        if not isinstance(person_id, str):
+        if not isinstance(score_text, str) or not isinstance(person_id, str) or score != score:
             raise TypeError
         return score, person_id
-    except (ValueError, TypeError, json.JSONDecodeError) as exc:
-        raise BadInput(f"invalid cursor {cursor[:40]!r}") from exc
+    except (ValueError, TypeError, RecursionError) as exc:
+        raise BadInput(f"invalid cursor {str(cursor)[:40]!r}") from exc
 
 
 def check_page_size(first: int, limit: int = MAX_PAGE) -> int:

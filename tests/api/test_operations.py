@@ -73,7 +73,8 @@ def test_app_reopens_the_store_by_itself(tmp_path: Path, loaded_store: SQLiteSto
 
 
 def test_store_missing_at_start_then_appears(tmp_path: Path) -> None:
-    """Started before its store exists (directory missing): not ready, then ready once it can be opened."""
+    """Started before its store exists (directory missing): not ready, then ready once ingest has created it
+    (the API itself never creates a store: tests/api/test_store_faults.py)."""
     db_dir = tmp_path / "later"
     settings = api_settings(tmp_path, store=f"sqlite:///{db_dir / 'w.db'}", store_retry_initial_s=0.05,
                             store_retry_max_s=0.1)
@@ -83,6 +84,7 @@ def test_store_missing_at_start_then_appears(tmp_path: Path) -> None:
         assert api.http.get("/readyz").status_code == 503
         assert api.codes(EXPERTS) == ["STORE_UNAVAILABLE"]
         db_dir.mkdir()
+        SQLiteStore(db_dir / "w.db").close()  # what the first ingest does
         assert _wait_until(lambda: api.http.get("/readyz").status_code == 200)
         assert api.codes("{ skills { name } }") == []
         api.http.close()

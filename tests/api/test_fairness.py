@@ -1,0 +1,93 @@
+"""Fairness machinery (issue 9.3): the cost gate's admission rule, and expensive queries executed on their own loop
+still answering correctly and timing out. Latency under load is measured in bench/fairness_bench.py, not here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from app.auth import Role
+from app.graphql.fairness import LIGHT_COST, CostGate, HeavyLoop
+from app.main import create_app
+from graph.store.sqlite import SQLiteStore
+from tests.api.conftest import Api, LiveServer, api_settings, load_org
+from tests.api.test_hardening import SlowStore
+
+HEAVY = ('{ experts(skill: "kubernetes", first: 100) '
+         '{ edges { node { score person { id name communities { id } } } } } }')
+
+
+def test_gate_admits_within_budget_and_light_requests_freely() -> None:
+    async def scenario() -> list[str]:
+        gate = CostGate(budget=1000)
+        order: list[str] = []
+        release = asyncio.Event()
+
+        async def request(name: str, cost: int) -> None:
+            async with gate.admit(cost):
+                order.append(f"start {name}")
+                if name == "a":
+                    await release.wait()
+                order.append(f"end {name}")
+
+        a = asyncio.create_task(request("a", 800))
+        await asyncio.sleep(0.01)
+        b = asyncio.create_task(request("b", 800))  # over budget with a in flight: waits
+        c = asyncio.create_task(request("c", LIGHT_COST))  # light: never waits
+        await asyncio.sleep(0.01)
+        assert gate.in_flight == 800
+        release.set()
+        await asyncio.gather(a, b, c)
+        assert gate.in_flight == 0
+        return order
+
+    order = asyncio.run(scenario())
+    assert order.index("start c") < order.index("end a") < order.index("start b")
+
+
+def test_a_request_over_the_whole_budget_still_runs_alone() -> None:
+    async def scenario() -> int:
+        gate = CostGate(budget=100)
+        async with gate.admit(10_000):
+            return gate.in_flight
+
+    assert asyncio.run(scenario()) == 100
+
+
+def test_heavy_loop_runs_on_its_own_thread_and_stops() -> None:
+    loop = HeavyLoop()
+
+    async def where() -> str:
+        return threading.current_thread().name
+
+    async def scenario() -> str:
+        return await loop.run(where())
+
+    try:
+        assert asyncio.run(scenario()) == "whoknows-heavy"
+    finally:
+        loop.stop()
+
+
+def test_expensive_query_answers_and_times_out_on_the_heavy_loop(tmp_path: Path, api: Api) -> None:
+    body = api.data(HEAVY)
+    assert len(body["experts"]["edges"]) > 10
+    settings = api_settings(tmp_path, request_timeout_s=0.3)
+    store = SQLiteStore(tmp_path / "w.db")
+    load_org(store)
+    slow: Any = SlowStore(store, delay=1.5)
+    try:
+        with LiveServer(create_app(settings, store=slow)) as server:
+            client = Api(server.url, settings)
+            started = time.monotonic()
+            assert client.codes(HEAVY, role=Role.EMPLOYEE) == ["TIMEOUT"]
+            assert time.monotonic() - started < 1.4  # the timeout fired; it did not wait for the store
+            assert client.codes("{ skills(first: 1) { name } }") == []
+            client.http.close()
+    finally:
+        time.sleep(1.5)  # let the abandoned worker finish before the store closes
+        store.close()
