@@ -108,7 +108,7 @@ class Documents:
         """The document's cost for this request's variables (page sizes given as variables).
 
         Measured once with such page sizes at their largest; measured again with the request's variables only when
-        that bound is above ``floor`` (linear, well under a millisecond for ordinary documents).
+        that bound is above ``LIGHT_FLOOR`` (linear, well under a millisecond for ordinary documents).
         """
         bound = prepared.analysis.cost if prepared.analysis is not None else 0
         if bound <= LIGHT_FLOOR or prepared.document is None or self.schema is None:

@@ -73,16 +73,16 @@ class GraphQLExecutor:
                 message = f"the document has no operation named {op_name[:80]!r}"
             return Answer(400, encode(error_body("BAD_USER_INPUT", message)), "invalid")
         label = operation.label
-        cost = self.documents.cost(prepared, variables)
-        bad = check_variables(variables) or over_cost(cost, self.documents.limits)
+        bad = check_variables(variables)
+        cost = self.documents.cost(prepared, variables) if bad is None else 0
+        bad = bad or over_cost(cost, self.documents.limits)
         if bad is not None:
             self.metrics.observe_graphql(label, "bad_user_input", time.perf_counter() - start)
             return Answer(200, encode(error_body("BAD_USER_INPUT", bad)), label)
         ctx.prepared, ctx.cost = prepared, cost
         try:
             with anyio.fail_after(self.settings.request_timeout_s if operation.kind == "query" else None):
-                async with self.gate.admit(cost):  # waits while the budget of expensive work in flight is spent
-                    encoded = await self._answer(query, variables, op_name, operation.kind, label, ctx)
+                encoded = await self._answer(query, variables, op_name, operation.kind, label, ctx)
         except TimeoutError:
             self.metrics.observe_graphql(label, "timeout", time.perf_counter() - start)
             return Answer(200, encode(self._timeout_body()), label)
@@ -141,9 +141,10 @@ class GraphQLExecutor:
         try:
             # reads are bounded by the request timeout; an admin's analytics run takes as long as it takes
             with anyio.fail_after(timeout):
-                run = self._run_encoded(query, variables, op_name, ctx)
-                heavy = kind == OperationType.QUERY.value and ctx.cost > LIGHT_COST
-                encoded, outcome = await (self.heavy.run(run) if heavy else run)
+                async with self.gate.admit(ctx.cost):  # waits while the budget of expensive work in flight is spent
+                    run = self._run_encoded(query, variables, op_name, ctx)
+                    heavy = kind == OperationType.QUERY.value and ctx.cost > LIGHT_COST
+                    encoded, outcome = await (self.heavy.run(run) if heavy else run)
         except TimeoutError:
             self.metrics.observe_graphql(label, "timeout", time.perf_counter() - start)
             return encode(self._timeout_body()), "timeout"
