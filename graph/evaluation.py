@@ -203,7 +203,8 @@ class Report:
         return {
             "name": self.name, "cutoff": self.cutoff.isoformat(), "train_posts": self.train_posts,
             "test_questions": self.test_questions, "cases": self.cases, "cold": self.cold,
-            "table": self.table, "notes": self.notes,
+            "table": {m: {k: (None if math.isnan(v) else v) for k, v in row.items()} for m, row in self.table.items()},
+            "notes": self.notes,
         }
 
 

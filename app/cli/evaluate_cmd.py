@@ -157,6 +157,10 @@ def experts(
         return
     out.print(_table(shown))
     for r in shown:
+        if r.cases == 0:
+            out.print(f"{escape(r.name)}: none of the {r.test_questions} questions after the cut-off "
+                      f"({r.cutoff:%Y-%m-%d}) has a target answerer ({target}); nothing to score", highlight=False)
+            continue
         ours, b_hit, b_mrr = r.table[OURS], r.best_baseline("hit@10"), r.best_baseline("MRR")
         gain = (ours["MRR"] / b_mrr - 1) * 100 if b_mrr else float("inf")
         router = r.notes.get("router") or {}

@@ -72,3 +72,15 @@ def test_usage_errors_exit_2_without_traceback(tmp_path: Path) -> None:
     assert "Traceback" not in few.stderr
     bad = _whoknows(tmp_path, str(tiny), "--target", "best")
     assert bad.returncode == 2
+
+
+def test_an_export_without_answered_later_questions_says_so(tmp_path: Path) -> None:
+    feed = tmp_path / "feed.jsonl"
+    lines = [json.dumps({"type": "post", "id": f"q{i}", "author": f"u{i % 3}", "tags": ["x"],
+                         "created_at": f"2024-01-{i + 1:02d}T10:00:00Z"}) for i in range(12)]
+    feed.write_text("\n".join(lines) + "\n")
+    p = _whoknows(tmp_path, str(feed), "--format", "jsonl")
+    assert p.returncode == 0, p.stderr
+    assert "nothing to score" in p.stdout
+    j = _whoknows(tmp_path, str(feed), "--format", "jsonl", "--json")
+    assert json.loads(j.stdout)["reports"][0]["table"]["whoknows"]["MRR"] is None
