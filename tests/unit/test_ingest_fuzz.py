@@ -27,6 +27,8 @@ from schema.numbers import in_int64
 from schema.skills import AliasTable
 
 FUZZ = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# nested documents (Teams messages, SharePoint items, whole JSON files) cost more per example
+FUZZ_NESTED = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 OK = (Post, MemberOf, Account, Reject, Community, Skill, Endorsement, Engagement, HrRow, Person, slack.Channel)
 
 # integers past 64 bits as JSON parsing gives them (BigInt past 19 digits) and as Python ints just past the range
@@ -171,7 +173,7 @@ def _dumps(value: Any) -> str:
     return text
 
 
-@FUZZ
+@FUZZ_NESTED
 @given(st.lists(st.dictionaries(st.sampled_from(
     ["ts", "user", "thread_ts", "reactions", "count", "id", "post_number", "reply_to_post_number", "username",
      "created_at", "like_count", "score", "category_id"]), json_values | texts, max_size=8), max_size=10))
@@ -198,7 +200,7 @@ teams_values = st.recursive(
 )
 
 
-@FUZZ
+@FUZZ_NESTED
 @given(st.lists(st.dictionaries(st.sampled_from(TEAMS_KEYS), teams_values, max_size=9) | json_values, max_size=10))
 def test_teams(messages: list[Any]) -> None:
     check(lambda: teams.parse_messages({"value": messages}, "General/messages.json", teams.Channels()))
@@ -218,7 +220,7 @@ sp_values = st.recursive(
 )
 
 
-@FUZZ
+@FUZZ_NESTED
 @given(st.lists(st.dictionaries(st.sampled_from(SP_KEYS), sp_values, max_size=10) | json_values, max_size=10),
        st.lists(st.lists(texts, max_size=10), max_size=10))
 def test_sharepoint(items: list[Any], csv_rows: list[list[str]]) -> None:
