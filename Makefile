@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 PEOPLE ?= 2000
 PORT   ?= 8000
 
-.PHONY: demo test lint typecheck chromium neo4j-test-server install bench bench-ingest bench-analyze bench-api bench-expertise clean
+.PHONY: demo test lint typecheck chromium neo4j-test-server install bench bench-ingest bench-analyze bench-api bench-expertise bench-stores clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -60,6 +60,10 @@ bench-api: $(BIN)/.installed
 
 bench-expertise: $(BIN)/.installed
 	$(BIN)/python bench/expertise_eval.py
+
+# SQLite beside Neo4j (the test server) in one run: ingest, analyze, API; needs Java (make neo4j-test-server)
+bench-stores: $(BIN)/.installed $(NEO4J_TEST_SERVER)
+	nice -n 10 $(BIN)/python bench/store_bench.py --people $(or $(BENCH_PEOPLE),100000)
 
 clean:
 	rm -rf $(VENV) tools/neo4j-test-server/target .pytest_cache .ruff_cache .mypy_cache

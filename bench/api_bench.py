@@ -221,7 +221,12 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def measure(store_url: str, seconds: int, connections: int, out_json: Path | None) -> dict[str, Any]:
+CONFIGS = (("graphql_cached", 2.0), ("graphql_uncached", 0.0))  # response cache TTL of each server
+
+
+def measure(store_url: str, seconds: int, connections: int, out_json: Path | None,
+            configs: tuple[tuple[str, float], ...] = CONFIGS, bare: bool = True) -> dict[str, Any]:
+    """Run the cases on one server per config (name, cache TTL); ``bare``: also the bare FastAPI endpoints."""
     import httpx
 
     from app.auth import Role, mint_token
@@ -245,7 +250,7 @@ def measure(store_url: str, seconds: int, connections: int, out_json: Path | Non
     for name, *_ in cases:
         results["cases"][name] = {}
     # two servers in turn: the default configuration (response cache on) and the cache switched off
-    for config, ttl in (("graphql_cached", 2.0), ("graphql_uncached", 0.0)):
+    for config, ttl in configs:
         port = _free_port()
         base = f"http://127.0.0.1:{port}"
         server = subprocess.Popen(
@@ -274,11 +279,12 @@ def measure(store_url: str, seconds: int, connections: int, out_json: Path | Non
                 run_wrk(f"{base}/graphql", "POST", body, token, 2, connections, tmp)  # warm-up
                 gql = run_wrk(f"{base}/graphql", "POST", body, token, seconds, connections, tmp)
                 case = results["cases"][name]
+                gql["load"] = round(os.getloadavg()[0], 1)
                 case[config] = gql
                 case["bytes"] = len(check.content)
                 line = (f"{name:17} {config:17} {gql['rps']:8.1f} req/s  p50 {gql['p50_ms']:7.2f} ms  "
                         f"p99 {gql['p99_ms']:7.2f} ms  errors {gql['errors']}")
-                if config == "graphql_cached":
+                if bare and config == "graphql_cached":
                     check_bare = httpx.get(f"{base}{bare}", headers={"Authorization": f"Bearer {token}"}, timeout=10)
                     assert check_bare.status_code == 200, check_bare.text
                     run_wrk(f"{base}{bare}", "GET", None, token, 2, connections, tmp)
@@ -295,6 +301,8 @@ def measure(store_url: str, seconds: int, connections: int, out_json: Path | Non
             except subprocess.TimeoutExpired:
                 server.kill()
                 server.wait()
+    if not bare or len(configs) != len(CONFIGS):
+        return results
     for name, case in results["cases"].items():
         for config in ("graphql_cached", "graphql_uncached"):
             case[f"{config}_over_bare_rps"] = round(case[config]["rps"] / case["bare"]["rps"], 3)

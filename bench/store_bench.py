@@ -1,0 +1,215 @@
+"""SQLite beside Neo4j in one run: ingest of a demo organisation, ``whoknows analyze`` on it, and the API bench.
+
+    nice -n 10 .venv/bin/python bench/store_bench.py --people 100000
+    .venv/bin/python bench/store_bench.py --people 10000 --stores neo4j --duration 10
+
+For each store, on the same generated data (``whoknows demo-data DIR --people N``, made once and reused):
+1. ``whoknows ingest manifest DIR --store URL`` as a subprocess: wall time and the child's peak RSS;
+2. ``whoknows analyze --store URL`` as a subprocess: the same;
+3. the API bench's experts, community health and influencers queries (``bench/api_bench.py``: uvicorn with one
+   worker, ``wrk`` with 16 connections) with the response cache off, so every request reaches the store.
+
+Neo4j is the repository's test server (``tools/neo4j-test-server``, ``make neo4j-test-server``: Neo4j Community
+5.26 embedded in one JVM, Bolt on a free 127.0.0.1 port) on a fresh database directory, with ``--heap`` and
+``--page-cache`` (defaults 2 GiB and 1 GiB, sized for a 100k-person organisation on a shared machine); it is stopped
+when the bench ends. The load average is recorded beside every figure: the machine is shared. Goals (issue 8): the
+100k ingest under 5 minutes on Neo4j; experts >= 200 requests/s with p99 < 100 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+JAR = ROOT / "tools" / "neo4j-test-server" / "target" / "neo4j-test-server.jar"
+GOAL_INGEST_S = 300.0
+GOAL_EXPERTS_RPS = 200.0
+GOAL_EXPERTS_P99_MS = 100.0
+
+
+def _load() -> float:
+    return round(os.getloadavg()[0], 1)
+
+
+def _whoknows() -> list[str]:
+    exe = shutil.which("whoknows", path=os.path.dirname(sys.executable))
+    return [exe] if exe else [sys.executable, "-c", "from app.cli.main import main; main()"]
+
+
+def run_cli(args: list[str], log: Path) -> dict[str, Any]:
+    """One ``whoknows`` command as a subprocess: wall seconds, its peak RSS, exit code, load average before/after."""
+    load_before = _load()
+    t0 = time.perf_counter()
+    with log.open("w") as out:
+        proc = subprocess.run([*_whoknows(), *args], stdout=out, stderr=subprocess.STDOUT, check=False, cwd=ROOT)
+    wall = time.perf_counter() - t0
+    if proc.returncode not in (0, 1):  # 1: some rows rejected (the demo data has a few on purpose)
+        raise SystemExit(f"whoknows {' '.join(args)} failed with exit code {proc.returncode}; see {log}")
+    return {
+        "wall_s": round(wall, 1),
+        # the largest of all children so far (ru_maxrss is a maximum, not a sum)
+        "peak_rss_mib_children": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024),
+        "exit_code": proc.returncode,
+        "load_before": load_before,
+        "load_after": _load(),
+        "log": str(log),
+    }
+
+
+@contextlib.contextmanager
+def neo4j_server(home: Path, heap: str, page_cache: int, log: Path) -> Iterator[str]:
+    """A fresh Neo4j test server for the length of the block; yields its Bolt URI."""
+    if shutil.which("java") is None:
+        raise SystemExit("java is not installed: the Neo4j side needs Java 17 (and `make neo4j-test-server`)")
+    if not JAR.exists():
+        raise SystemExit(f"{JAR} is missing: run `make neo4j-test-server`")
+    shutil.rmtree(home, ignore_errors=True)
+    with log.open("w") as err:
+        proc = subprocess.Popen(
+            ["java", f"-Xmx{heap}", f"-Xms{heap}", "-jar", str(JAR), "--home", str(home),
+             "--page-cache", str(page_cache)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=err, text=True,
+        )
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline().strip()  # blocks until Bolt is up (or the JVM died: empty line)
+        if not line.startswith("BOLT "):
+            raise SystemExit(f"the Neo4j test server did not start; see {log}")
+        yield line.split(" ", 1)[1]
+    finally:
+        if proc.stdin is not None:
+            proc.stdin.close()  # the server's signal to shut down cleanly
+        try:
+            proc.wait(timeout=120)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def ensure_data(workdir: Path, people: int, seed: int) -> Path:
+    data = workdir / f"data-{people}"
+    if not (data / "manifest.json").exists():
+        shutil.rmtree(data, ignore_errors=True)
+        print(f"generating {data} ...", flush=True)
+        r = run_cli(["demo-data", str(data), "--people", str(people), "--seed", str(seed)], workdir / "generate.log")
+        print(f"  generated in {r['wall_s']} s", flush=True)
+    return data
+
+
+def bench_store(name: str, url: str, data: Path, workdir: Path, args: argparse.Namespace) -> dict[str, Any]:
+    from bench.api_bench import measure
+
+    out: dict[str, Any] = {"store": name, "url": url}
+    extra = ["--workers", str(args.workers)] if name == "sqlite" else []
+    print(f"\n[{name}] ingest ...", flush=True)
+    out["ingest"] = run_cli(
+        ["ingest", "manifest", str(data), "--store", url, "--rejects-dir", str(workdir / f"rejects-{name}"), *extra],
+        workdir / f"ingest-{name}.log",
+    )
+    print(f"[{name}] ingest {out['ingest']['wall_s']} s (load {out['ingest']['load_before']} -> "
+          f"{out['ingest']['load_after']})", flush=True)
+    print(f"[{name}] analyze ...", flush=True)
+    out["analyze"] = run_cli(["analyze", "--store", url], workdir / f"analyze-{name}.log")
+    print(f"[{name}] analyze {out['analyze']['wall_s']} s (load {out['analyze']['load_before']} -> "
+          f"{out['analyze']['load_after']})", flush=True)
+    if args.duration > 0:
+        out["load_before_api"] = _load()
+        api = measure(url, args.duration, args.connections, None, configs=(("graphql_uncached", 0.0),), bare=False)
+        out["api"] = {k: v["graphql_uncached"] for k, v in api["cases"].items()}
+        out["api_targets"] = {"skill": api["skill"], "community": api["community"]}
+        out["load_after_api"] = _load()
+    return out
+
+
+def summary(results: dict[str, Any]) -> list[str]:
+    lines = [f"{'store':8}{'ingest s':>10}{'analyze s':>11}  {'query':17}{'req/s':>8}{'p50 ms':>9}{'p99 ms':>9}"
+             f"{'errors':>7}  load"]
+    for r in results["stores"]:
+        first = True
+        for query, m in r.get("api", {"-": None}).items():
+            head = (f"{r['store']:8}{r['ingest']['wall_s']:>10}{r['analyze']['wall_s']:>11}" if first
+                    else " " * 29)
+            if m is None:
+                lines.append(head)
+                continue
+            lines.append(f"{head}  {query:17}{m['rps']:>8.1f}{m['p50_ms']:>9.1f}{m['p99_ms']:>9.1f}{m['errors']:>7}"
+                         f"  {m.get('load', '')}")
+            first = False
+        lines.append(f"{'':8}load averages: ingest {r['ingest']['load_before']}->{r['ingest']['load_after']}, "
+                     f"analyze {r['analyze']['load_before']}->{r['analyze']['load_after']}"
+                     + (f", api {r['load_before_api']}->{r['load_after_api']}" if "api" in r else ""))
+    neo = next((r for r in results["stores"] if r["store"] == "neo4j"), None)
+    if neo is not None:
+        ok = neo["ingest"]["wall_s"] < GOAL_INGEST_S
+        lines.append(f"goal: Neo4j ingest < {GOAL_INGEST_S:.0f} s: {'MET' if ok else 'NOT MET'} "
+                     f"({neo['ingest']['wall_s']} s at {results['people']:,} people)")
+        if "api" in neo:
+            e = neo["api"]["experts"]
+            ok = e["rps"] >= GOAL_EXPERTS_RPS and e["p99_ms"] < GOAL_EXPERTS_P99_MS and e["errors"] == 0
+            lines.append(f"goal: Neo4j experts >= {GOAL_EXPERTS_RPS:.0f} req/s, p99 < {GOAL_EXPERTS_P99_MS:.0f} ms: "
+                         f"{'MET' if ok else 'NOT MET'} ({e['rps']:.1f} req/s, p99 {e['p99_ms']:.1f} ms)")
+    return lines
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--people", type=int, default=100_000)
+    ap.add_argument("--seed", type=int, default=42)
+    ap.add_argument("--stores", default="sqlite,neo4j", help="comma-separated: sqlite, neo4j")
+    ap.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "whoknows-store-bench")
+    ap.add_argument("--workers", type=int, default=2, help="SQLite ingest processes for the forum steps")
+    ap.add_argument("--duration", type=int, default=15, help="seconds per API measurement (0: skip the API)")
+    ap.add_argument("--connections", type=int, default=16)
+    ap.add_argument("--heap", default="2g", help="Neo4j JVM heap")
+    ap.add_argument("--page-cache", type=int, default=1 << 30, help="Neo4j page cache, bytes")
+    ap.add_argument("--keep", action="store_true", help="leave the stores in the workdir")
+    ap.add_argument("--out", type=Path, default=None, help="default: bench/results/store_bench-<people>.json")
+    args = ap.parse_args(argv)
+    stores = [s.strip() for s in args.stores.split(",") if s.strip()]
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    results: dict[str, Any] = {"people": args.people, "seed": args.seed, "cpu_count": os.cpu_count(),
+                               "load_start": _load(), "heap": args.heap, "page_cache": args.page_cache,
+                               "connections": args.connections, "duration_s": args.duration, "stores": []}
+    print(f"machine: {os.cpu_count()} CPUs, load average {results['load_start']}", flush=True)
+    data = ensure_data(args.workdir, args.people, args.seed)
+    for name in stores:
+        if name == "sqlite":
+            db = args.workdir / f"bench-{args.people}.db"
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{db}{suffix}").unlink(missing_ok=True)
+            results["stores"].append(bench_store(name, f"sqlite:///{db}", data, args.workdir, args))
+            if not args.keep:
+                for suffix in ("", "-wal", "-shm"):
+                    Path(f"{db}{suffix}").unlink(missing_ok=True)
+        elif name == "neo4j":
+            home = args.workdir / f"neo4j-{args.people}"
+            with neo4j_server(home, args.heap, args.page_cache, args.workdir / "neo4j.log") as uri:
+                results["stores"].append(bench_store(name, uri, data, args.workdir, args))
+            if not args.keep:
+                shutil.rmtree(home, ignore_errors=True)
+        else:
+            raise SystemExit(f"unknown store {name!r}: use sqlite, neo4j")
+    results["load_end"] = _load()
+    lines = summary(results)
+    print("\n" + "\n".join(lines))
+    out = args.out or ROOT / "bench" / "results" / f"store_bench-{args.people}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=2) + "\n")
+    print(f"wrote {out}")
+
+
+if __name__ == "__main__":
+    main()
