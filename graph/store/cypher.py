@@ -567,13 +567,16 @@ INFLUENCE_WRITE = _write(
     """,
     rows="LIST<MAP>",
 )
+# CREATE, not MERGE: these edges belong to a generation that is new in this write (a fresh id; its rows are one per
+# key), so none can exist yet; MERGE walked every INTERACTS / EXPERT_IN edge between the two nodes of older
+# generations (Expand(Into), ~29 db hits a row) and locked both nodes, and was the slowest part of an analyze
 INTERACTS_WRITE = _write(
     "INTERACTS_WRITE",
     f"""
     UNWIND $rows AS row
     MATCH (a:{PERSON} {{id: row.source_id}})
     MATCH (b:{PERSON} {{id: row.target_id}})
-    MERGE (a)-[r:{INTERACTS} {{gen: row.gen}}]->(b)
+    CREATE (a)-[r:{INTERACTS} {{gen: row.gen}}]->(b)
     SET r.weight = row.weight, r.count = row.count, r.last_at = row.last_at
     """,
     rows="LIST<MAP>",
@@ -584,7 +587,7 @@ EXPERT_IN_WRITE = _write(
     UNWIND $rows AS row
     MATCH (p:{PERSON} {{id: row.person_id}})
     MATCH (s:{SKILL} {{name: row.skill}})
-    MERGE (p)-[r:{EXPERT_IN} {{gen: row.gen}}]->(s)
+    CREATE (p)-[r:{EXPERT_IN} {{gen: row.gen}}]->(s)
     SET r.score = row.score, r.evidence = row.evidence, r.expertise_rank = row.expertise_rank,
         r.last_active = row.last_active
     """,
