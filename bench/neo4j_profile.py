@@ -81,7 +81,9 @@ def profile(uri: str, name: str, text: str, params: dict[str, Any]) -> list[str]
         tx = session.begin_transaction()
         try:
             t0 = time.perf_counter()
-            summary = tx.run("PROFILE " + text, params).consume()
+            result = tx.run("PROFILE " + text, params)
+            list(result)  # the profile is complete only once every record was pulled
+            summary = result.consume()
             wall = time.perf_counter() - t0
         finally:
             tx.rollback()
@@ -114,6 +116,8 @@ def main(argv: list[str] | None = None) -> None:
     args = ap.parse_args(argv)
     args.workdir.mkdir(parents=True, exist_ok=True)
     data = ensure_data(args.workdir, args.people, args.seed)
+    import neo4j.exceptions
+
     from graph.jobs import run_analytics
     from graph.store.neo4j import Neo4jStore
     from ingest.pipeline import ingest_manifest
@@ -139,7 +143,10 @@ def main(argv: list[str] | None = None) -> None:
                 print("\n".join(times.report(total)))
                 for name in sorted(times.seconds, key=times.seconds.__getitem__, reverse=True)[: args.top]:
                     text, params = times.sample[name]
-                    print("\n".join(profile(uri, name, text, params)))
+                    try:
+                        print("\n".join(profile(uri, name, text, params)))
+                    except neo4j.exceptions.Neo4jError as exc:  # a plan we cannot get should not end the run
+                        print(f"PROFILE {name} failed: {exc}")
         finally:
             store.close()
 

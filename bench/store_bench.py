@@ -49,17 +49,39 @@ def _whoknows() -> list[str]:
     return [exe] if exe else [sys.executable, "-c", "from app.cli.main import main; main()"]
 
 
+def _proc_cpu_s(pid: int | None) -> float:
+    """CPU seconds (user + system) a process has used so far, from /proc (0 where there is no /proc)."""
+    if pid is None:
+        return 0.0
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+SERVER_PID: int | None = None  # the Neo4j JVM while it runs, so each phase reports the server's CPU too
+
+
 def run_cli(args: list[str], log: Path) -> dict[str, Any]:
-    """One ``whoknows`` command as a subprocess: wall seconds, its peak RSS, exit code, load average before/after."""
+    """One ``whoknows`` command as a subprocess: wall seconds, CPU seconds of the command and of the Neo4j server
+    (load-independent, so they extrapolate more honestly than wall time on a shared machine), peak RSS, exit code,
+    load average before/after."""
     load_before = _load()
+    c0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    s0 = _proc_cpu_s(SERVER_PID)
     t0 = time.perf_counter()
     with log.open("w") as out:
         proc = subprocess.run([*_whoknows(), *args], stdout=out, stderr=subprocess.STDOUT, check=False, cwd=ROOT)
     wall = time.perf_counter() - t0
+    c1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    server_cpu = _proc_cpu_s(SERVER_PID) - s0
     if proc.returncode not in (0, 1):  # 1: some rows rejected (the demo data has a few on purpose)
         raise SystemExit(f"whoknows {' '.join(args)} failed with exit code {proc.returncode}; see {log}")
     return {
         "wall_s": round(wall, 1),
+        "client_cpu_s": round(c1.ru_utime + c1.ru_stime - c0.ru_utime - c0.ru_stime, 1),
+        "server_cpu_s": round(server_cpu, 1),
         # the largest of all children so far (ru_maxrss is a maximum, not a sum)
         "peak_rss_mib_children": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024),
         "exit_code": proc.returncode,
@@ -83,13 +105,16 @@ def neo4j_server(home: Path, heap: str, page_cache: int, log: Path) -> Iterator[
              "--page-cache", str(page_cache)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=err, text=True,
         )
+    global SERVER_PID
     try:
         assert proc.stdout is not None
+        SERVER_PID = proc.pid
         line = proc.stdout.readline().strip()  # blocks until Bolt is up (or the JVM died: empty line)
         if not line.startswith("BOLT "):
             raise SystemExit(f"the Neo4j test server did not start; see {log}")
         yield line.split(" ", 1)[1]
     finally:
+        SERVER_PID = None
         if proc.stdin is not None:
             proc.stdin.close()  # the server's signal to shut down cleanly
         try:
@@ -109,6 +134,11 @@ def ensure_data(workdir: Path, people: int, seed: int) -> Path:
     return data
 
 
+def _phase(r: dict[str, Any]) -> str:
+    return (f"{r['wall_s']} s wall, CPU {r['client_cpu_s']} s client + {r['server_cpu_s']} s server "
+            f"(load {r['load_before']} -> {r['load_after']})")
+
+
 def bench_store(name: str, url: str, data: Path, workdir: Path, args: argparse.Namespace) -> dict[str, Any]:
     from bench.api_bench import measure
 
@@ -119,12 +149,10 @@ def bench_store(name: str, url: str, data: Path, workdir: Path, args: argparse.N
         ["ingest", "manifest", str(data), "--store", url, "--rejects-dir", str(workdir / f"rejects-{name}"), *extra],
         workdir / f"ingest-{name}.log",
     )
-    print(f"[{name}] ingest {out['ingest']['wall_s']} s (load {out['ingest']['load_before']} -> "
-          f"{out['ingest']['load_after']})", flush=True)
+    print(f"[{name}] ingest {_phase(out['ingest'])}", flush=True)
     print(f"[{name}] analyze ...", flush=True)
     out["analyze"] = run_cli(["analyze", "--store", url], workdir / f"analyze-{name}.log")
-    print(f"[{name}] analyze {out['analyze']['wall_s']} s (load {out['analyze']['load_before']} -> "
-          f"{out['analyze']['load_after']})", flush=True)
+    print(f"[{name}] analyze {_phase(out['analyze'])}", flush=True)
     if args.duration > 0:
         out["load_before_api"] = _load()
         api = measure(url, args.duration, args.connections, None, configs=(("graphql_uncached", 0.0),), bare=False)
@@ -148,9 +176,10 @@ def summary(results: dict[str, Any]) -> list[str]:
             lines.append(f"{head}  {query:17}{m['rps']:>8.1f}{m['p50_ms']:>9.1f}{m['p99_ms']:>9.1f}{m['errors']:>7}"
                          f"  {m.get('load', '')}")
             first = False
-        lines.append(f"{'':8}load averages: ingest {r['ingest']['load_before']}->{r['ingest']['load_after']}, "
-                     f"analyze {r['analyze']['load_before']}->{r['analyze']['load_after']}"
-                     + (f", api {r['load_before_api']}->{r['load_after_api']}" if "api" in r else ""))
+        lines.append(f"{'':8}ingest {_phase(r['ingest'])}")
+        lines.append(f"{'':8}analyze {_phase(r['analyze'])}")
+        if "api" in r:
+            lines.append(f"{'':8}api load average {r['load_before_api']} -> {r['load_after_api']}")
     neo = next((r for r in results["stores"] if r["store"] == "neo4j"), None)
     if neo is not None:
         ok = neo["ingest"]["wall_s"] < GOAL_INGEST_S
