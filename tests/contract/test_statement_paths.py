@@ -12,7 +12,7 @@ import pytest
 from graph.store.base import Batch, GraphStore, dump_rows
 from graph.store.cypher import MAX_LITERAL_HOPS
 from schema.models import Interaction
-from tests.factories import person, small_org, snapshot
+from tests.factories import person, post, small_org, snapshot
 
 CHAIN = MAX_LITERAL_HOPS + 3
 
@@ -61,3 +61,9 @@ def test_unfiltered_skills_and_person_ids(store: GraphStore) -> None:
     assert [s.name for s in store.skills(first=2)] == ["go", "kubernetes"]  # by name
     assert [s.name for s in store.skills()] == ["go", "kubernetes", "python"]
     assert store.person_ids() == {p.id for p in batch.people}
+
+
+def test_a_post_without_author_round_trips(store: GraphStore) -> None:
+    anonymous = post(7, None)  # type: ignore[arg-type]
+    store.write_batch(Batch(posts=[anonymous]))
+    assert store.dump()["Post"] == dump_rows([anonymous])  # type: ignore[attr-defined]

@@ -184,6 +184,7 @@ def community_from(props: Mapping[str, Any]) -> Community:
 def post_from(props: Mapping[str, Any]) -> Post:
     values = from_neo(dict(props))
     values["tags"] = tuple(values.get("tags") or ())
+    values.setdefault("author_id", None)  # a deleted or anonymous author: no property, but the field has no default
     return Post(**values)
 
 
