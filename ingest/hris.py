@@ -301,9 +301,14 @@ def _key(v: Any) -> str | None:
     return None if t.casefold() in NULLS else t
 
 
-def parse_skills(value: Any, mapping: ColumnMapping, table: AliasTable) -> dict[str, int | None]:
-    """Canonical skill -> level from ``python:4;k8s:expert;sql`` (or, in JSON, a list of names or
-    {"name", "level"} objects). Bad entries raise ValueError naming the entry."""
+_NO_ALIASES = AliasTable(defaults=False)  # checks a name can become a skill, without naming which one
+
+
+def parse_skills(value: Any, mapping: ColumnMapping) -> tuple[tuple[str, int | None], ...]:
+    """(skill name as written, level) from ``python:4;k8s:expert;sql`` (or, in JSON, a list of names or
+    {"name", "level"} objects). Bad entries raise ValueError naming the entry (so the row is rejected here, before
+    it counts for managers or duplicate ids); the alias table is applied by the normalise stage
+    (:func:`ingest.normalise.hr_rows`), where ``js`` and ``javascript`` on one row become one skill."""
     entries: list[tuple[str, Any]] = []
     if isinstance(value, list):
         for e in value:
@@ -315,16 +320,15 @@ def parse_skills(value: Any, mapping: ColumnMapping, table: AliasTable) -> dict[
         for part in _text(value).split(mapping.skills_separator):
             if part.strip():
                 entries.append(_split_level(part.strip(), mapping.level_separator))
-    out: dict[str, int | None] = {}
+    out: list[tuple[str, int | None]] = []
     for name, level in entries:
         try:
-            c = table.canonical(name)
+            _NO_ALIASES.canonical(name)  # text, something meaningful left, not too long: as with any table
             lv = parse_level(level if isinstance(level, int | str) or level is None else str(level))
         except SchemaError as exc:
             raise ValueError(f"skill {name[:40]!r}: {exc}") from None
-        if lv is not None or c not in out:
-            out[c] = lv
-    return out
+        out.append((name, lv))
+    return tuple(out)
 
 
 def _split_level(entry: str, sep: str) -> tuple[str, str | None]:
@@ -338,7 +342,6 @@ def _split_level(entry: str, sep: str) -> tuple[str, str | None]:
 def parse_export(
     table: HrTable,
     mapping: ColumnMapping | None = None,
-    aliases: AliasTable | None = None,
     *,
     known_ids: Collection[str] = (),
     known_emails: Mapping[str, str] | None = None,
@@ -346,7 +349,6 @@ def parse_export(
 ) -> HrParse:
     """Parse every row, then link managers across the whole file (and the people already stored)."""
     m = mapping or ColumnMapping()
-    tbl = aliases or AliasTable()
     cols, how = _columns(table.header, m, table.file)
     hr_id = IdSpace("hr")
     c = {f: cols.get(f, "") for f in FIELDS}
@@ -421,7 +423,7 @@ def parse_export(
             )
             raw_skills = get(rec, "skills")
             skills = tuple(
-                make_has_skill(pid, s, lv) for s, lv in parse_skills(raw_skills, m, tbl).items()
+                make_has_skill(pid, s, lv) for s, lv in parse_skills(raw_skills, m)
             ) if raw_skills else ()
             ref = _manager_ref(rec, get, pid, n, hr_id)
         except (ValueError, SchemaError) as exc:
@@ -494,8 +496,12 @@ def _manager_ref(rec: dict[str, Any], get: Any, pid: str, n: int, hr_id: IdSpace
 def parse_hris(
     table: HrTable, mapping: ColumnMapping | None = None, aliases: AliasTable | None = None
 ) -> Iterator[HrRow | Reject]:
-    """Every good row (manager linked) and every problem, for callers that want one stream."""
-    result = parse_export(table, mapping, aliases)
+    """Every good row (manager linked, skills canonical) and every problem, for callers that want one stream:
+    parse, then the normalise stage's skill names."""
+    from ingest.normalise import SkillNames, hr_rows
+
+    result = parse_export(table, mapping)
+    result.rows = hr_rows(result.rows, SkillNames(aliases or AliasTable()))
     yield from result.notes
     yield from result.rejects
     yield from result.rows

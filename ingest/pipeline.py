@@ -1,7 +1,8 @@
 """The ingest entry points used by the CLI, ``whoknows demo`` and the benchmarks.
 
-``ingest_hris`` and ``ingest_forum`` run read -> parse -> normalise (identity) -> load for one input and return an
-:class:`IngestSummary`; ``ingest_manifest`` runs the steps a ``demo-data`` directory lists in its manifest.json.
+``ingest_hris`` and ``ingest_forum`` run read -> parse -> normalise (identity, skill aliases) -> load for one input
+and return an :class:`IngestSummary`; ``ingest_manifest`` runs the steps a ``demo-data`` directory lists in its
+manifest.json.
 Unreadable input raises :class:`~schema.errors.UnreadableInput` (exit code 2 at the CLI) after writing what was
 read before the fault; bad rows are rejected to a JSON-lines file and the rest loads (exit code 1).
 """
@@ -23,7 +24,7 @@ from ingest.forum.common import StreamContext, make_reports_to
 from ingest.forum.common import max_member_bytes as member_limit
 from ingest.identity import IdentityRow, build_resolver, parse_identities, read_identities
 from ingest.load import DEFAULT_CHUNK, Loader, checkpoint_key
-from ingest.normalise import normalise
+from ingest.normalise import SkillNames, hr_rows, normalise
 from ingest.rejects import ReasonGroup, Reject, RejectSink
 from schema.errors import IngestError, RejectedRow, SchemaError, UnreadableInput
 from schema.ids import make_id
@@ -189,7 +190,8 @@ def ingest_hris(
     )
     summary = IngestSummary("hris", str(path), "hr", dry_run=dry_run)
     prog.start(f"HR {Path(path).name}", len(hr.rows), "rows")
-    parsed = hris_mod.parse_export(hr, m, table, known_ids=known, known_emails=target.email_index())
+    parsed = hris_mod.parse_export(hr, m, known_ids=known, known_emails=target.email_index())
+    parsed.rows = hr_rows(parsed.rows, SkillNames(table))  # normalise: skill aliases (HR ids are the identities)
     for r in parsed.notes:
         sink.add(r)
     for r in parsed.rejects:
@@ -300,14 +302,17 @@ def ingest_forum(
     summary = IngestSummary(fmt, str(path), src.namespace, dry_run=dry_run)
     prog.start(f"{fmt} {src.name}", src.total_bytes or None, "bytes")
 
-    def set_table(t: AliasTable) -> None:
+    names = SkillNames(table)
+
+    def set_table(t: AliasTable) -> None:  # a format extended the table (tag synonyms): both stages use it
+        names.use(t)
         loader.aliases = t
 
     ctx = StreamContext(table=table, max_member_bytes=member_limit(max_member_bytes), on_bytes=prog.advance,
                         on_table=set_table)
     try:
-        # parse (forum ids) -> normalise (forum account -> person) -> load
-        _consume(normalise(module.stream(src, ctx), resolver), loader, sink.add)
+        # parse (forum ids, names as written) -> normalise (account -> person, name -> skill) -> load
+        _consume(normalise(module.stream(src, ctx), resolver, names), loader, sink.add)
     except UnreadableInput as exc:
         raise _salvage(loader, sink, exc) from None
     loader.finish()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -49,7 +49,20 @@ class Account:
     eager: bool = True
 
 
-Item = Account | Community | Skill | Post | MemberOf | Endorsement | Engagement | Reject
+@dataclass(frozen=True, slots=True)
+class SkillRef:
+    """A skill the export names on its own row, as written there (a Stack Exchange Tags.xml row, a jsonl
+    endorsement's skill), with where it was read: the normalise stage canonicalises ``name`` or rejects that row.
+
+    ``endorsement``: the record carrying the skill (its ``skill`` still the raw name); None: a Skill node."""
+
+    name: str
+    file: str
+    row: int | None
+    endorsement: Endorsement | None = None
+
+
+Item = Account | SkillRef | Community | Skill | Post | MemberOf | Endorsement | Engagement | Reject
 
 _SLUG_DROP = re.compile(r"[^a-z0-9._/-]+")
 
@@ -92,31 +105,6 @@ def parse_time(value: Any, field: str = "created_at") -> datetime:
     if dt.tzinfo is None:
         return dt.replace(tzinfo=UTC)
     return dt.astimezone(UTC)
-
-
-class TagCanon:
-    """Canonicalises forum tags through an alias table, caching each raw tag (a forum has few distinct tags)."""
-
-    __slots__ = ("_cache", "table")
-
-    def __init__(self, table: AliasTable) -> None:
-        self.table = table
-        self._cache: dict[str, str | None] = {}
-
-    def __call__(self, raw: Iterable[str]) -> tuple[str, ...]:
-        out: list[str] = []
-        cache = self._cache
-        for tag in raw:
-            c = cache.get(tag, "")
-            if c == "":
-                try:
-                    c = self.table.canonical(tag)
-                except SchemaError:
-                    c = None
-                cache[tag] = c
-            if c is not None and c not in out:
-                out.append(c)
-        return tuple(sorted(out))
 
 
 def split_tags(text: str | None) -> list[str]:
@@ -226,16 +214,14 @@ def leaves(root: str | Path, path: str | Path) -> bool:
 
 @dataclass
 class StreamContext:
-    """What a format's ``stream`` gets from the pipeline: the alias table and the hooks (no identity: parsers
-    yield forum ids, which the normalise stage resolves)."""
+    """What a format's ``stream`` gets from the pipeline: the alias table and the hooks. No identity and no skill
+    aliases: parsers yield forum ids and skill/tag names as written, which the normalise stage resolves; ``table``
+    is there for a format that extends it (Stack Exchange tag synonyms, announced through ``on_table``)."""
 
     table: AliasTable
     max_member_bytes: int = DEFAULT_MAX_MEMBER_BYTES  # see max_member_bytes()
     on_bytes: Callable[[int], None] | None = None
     on_table: Callable[[AliasTable], None] | None = None  # a format extended the alias table (tag synonyms)
-
-    def canon(self) -> TagCanon:
-        return TagCanon(self.table)
 
 
 def walk_files(root: str | Path, refused: list[str] | None = None) -> list[tuple[str, int, int]]:
@@ -414,7 +400,8 @@ def make_post(
     score: int = 0,
     accepted: bool = False,
 ) -> Post:
-    """A Post from fields already validated: ids from IdSpace/make_id, tags from TagCanon (sorted, canonical),
+    """A Post from fields already validated: ids from IdSpace/make_id, tags as the export writes them (the
+    normalise stage canonicalises them),
     an aware UTC datetime, a PostKind (see :func:`fill`)."""
     return fill(Post, {
         "id": id, "kind": kind, "author_id": author_id, "created_at": created_at, "community_id": community_id,
@@ -430,7 +417,7 @@ __all__ = [
     "Item",
     "Source",
     "StreamContext",
-    "TagCanon",
+    "SkillRef",
     "decode_json_bytes",
     "fill",
     "make_has_skill",

@@ -21,7 +21,6 @@ from ingest.forum.common import (
     Item,
     Source,
     StreamContext,
-    TagCanon,
     decode_json_bytes,
     leaves,
     make_post,
@@ -96,8 +95,8 @@ def _tag_names(raw: Any) -> list[str]:
 class Site:
     """Per-site ids and state (communities and members already emitted) shared by all topic files."""
 
-    def __init__(self, namespace: str, name: str, canon: TagCanon) -> None:
-        self.namespace, self.name, self.canon = namespace, name, canon
+    def __init__(self, namespace: str, name: str) -> None:
+        self.namespace, self.name = namespace, name
         self.people = IdSpace(namespace)
         self.posts = IdSpace(namespace, "post/")
         self.categories = IdSpace(namespace, "category/")
@@ -132,7 +131,7 @@ def parse_topic(data: Any, site: Site, file: str) -> Iterator[Item]:
         name = data.get("category_name") if isinstance(data.get("category_name"), str) else None
         yield Community(id=cid, name=(name or f"{site.name} category {cat_local}")[:300],
                         kind=CommunityKind.FORUM, source=site.namespace)
-    tags = site.canon(_tag_names(data.get("tags")))
+    tags = tuple(_tag_names(data.get("tags")))  # as written: normalise canonicalises
     acc = data.get("accepted_answer")
     accepted_no = acc.get("post_number") if isinstance(acc, dict) else None
     by_number: dict[int, str] = {}
@@ -197,7 +196,7 @@ def locate(path: str | Path, community: str | None) -> Source:
 
 
 def stream(src: Source, ctx: StreamContext) -> Iterator[Item]:
-    site = Site(src.namespace, src.name, TagCanon(ctx.table))
+    site = Site(src.namespace, src.name)
     for f in src.files["files"]:
         try:
             raw = read_file_capped(f, ctx.max_member_bytes)

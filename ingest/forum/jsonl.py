@@ -17,9 +17,10 @@ from ingest.forum.common import (
     Account,
     IdSpace,
     Item,
+    SkillRef,
     Source,
     StreamContext,
-    TagCanon,
+    fill,
     make_post,
     parse_time,
     reject,
@@ -76,8 +77,9 @@ def _int(obj: dict[str, Any], key: str) -> int:
 class JsonlState:
     """Ids and what has been seen so far in one file (posts' threads and tags, for replies)."""
 
-    def __init__(self, namespace: str, canon: TagCanon) -> None:
-        self.namespace, self.canon = namespace, canon
+    def __init__(self, namespace: str) -> None:
+        self.namespace = namespace
+        self.file, self.line = "events.jsonl", 0  # where the line being parsed is (for SkillRef)
         self.people = IdSpace(namespace)
         self.posts = IdSpace(namespace, "post/")
         self.communities = IdSpace(namespace, "community/")
@@ -110,7 +112,7 @@ def parse_line(obj: Any, st: JsonlState, out: list[Item]) -> None:
         raw_tags = obj.get("tags") or []
         if not isinstance(raw_tags, list) or not all(isinstance(t, str) for t in raw_tags):
             raise ValueError("'tags' must be a list of strings")
-        tags = st.canon(raw_tags)
+        tags = tuple(raw_tags)  # as written: normalise canonicalises
         accepted = obj.get("accepted", False)
         if not isinstance(accepted, bool):
             raise ValueError("'accepted' must be true or false")
@@ -157,12 +159,12 @@ def parse_line(obj: Any, st: JsonlState, out: list[Item]) -> None:
     elif kind == "endorsement":
         a = st.people(_str(obj, "from"))
         b = st.people(_str(obj, "to"))
-        skill = st.canon([_str(obj, "skill")])
-        if not skill:
-            raise ValueError(f"skill {obj.get('skill')!r} is empty after canonicalisation")
+        _str(obj, "skill")  # text, not empty
+        skill = obj["skill"]  # as written (the reject of a skill with nothing meaningful left quotes it so)
         when = obj.get("created_at")
-        out.append(Endorsement(from_id=a, to_id=b, skill=skill[0],
-                               created_at=parse_time(when) if when not in (None, "") else None))
+        raw = fill(Endorsement, {"from_id": a, "to_id": b, "skill": skill,
+                                 "created_at": parse_time(when) if when not in (None, "") else None})
+        out.append(SkillRef(skill, st.file, st.line, raw))  # normalise canonicalises the skill or rejects the line
     else:
         raise ValueError(f"unknown type {str(kind)[:30]!r}; expected one of {', '.join(TYPES)}")
 
@@ -187,6 +189,7 @@ def parse_jsonl(lines: Iterable[bytes | str], st: JsonlState, file: str = "event
             yield Reject(file, n, "invalid JSON: nested too deeply")
             continue
         try:
+            st.file, st.line = file, n
             parse_line(obj, st, out)
         except (ValueError, SchemaError, TypeError) as exc:
             out.clear()
@@ -205,7 +208,7 @@ def locate(path: str | Path, community: str | None) -> Source:
 
 
 def stream(src: Source, ctx: StreamContext) -> Iterator[Item]:
-    st = JsonlState(src.namespace, TagCanon(ctx.table))
+    st = JsonlState(src.namespace)
     f: Path = src.files["file"]
     on = ctx.on_bytes
 

@@ -21,9 +21,9 @@ from ingest.forum.common import (
     Account,
     IdSpace,
     Item,
+    SkillRef,
     Source,
     StreamContext,
-    TagCanon,
     leaves,
     make_membership,
     make_post,
@@ -37,8 +37,7 @@ from ingest.numbers import int_text
 from ingest.rejects import Reject
 from schema.errors import SchemaError, UnreadableInput
 from schema.labels import CommunityKind, PostKind
-from schema.models import Community, Person, Skill
-from schema.skills import AliasTable
+from schema.models import Community, Person
 
 FILES = ("Posts.xml", "Users.xml", "Tags.xml", "Votes.xml", "Comments.xml", "TagSynonyms.xml")
 Rows = Iterable[tuple[int, dict[str, str]]]
@@ -91,7 +90,6 @@ class Site:
 
     namespace: str  # "stackexchange/<site>"
     name: str
-    canon: TagCanon
     people: IdSpace = field(init=False)
     posts: IdSpace = field(init=False)
     comments: IdSpace = field(init=False)
@@ -116,7 +114,7 @@ class Site:
             return ()
         t = self._tag_cache.get(raw)
         if t is None:
-            t = self.canon(split_tags(raw))
+            t = tuple(split_tags(raw))  # as written: normalise canonicalises
             if len(self._tag_cache) < 200_000:
                 self._tag_cache[raw] = t
         return t
@@ -154,14 +152,10 @@ def parse_users(rows: Rows, site: Site, file: str = "Users.xml") -> Iterator[Acc
         yield Account(person=person, handles=(uid,), eager=False)
 
 
-def parse_tags(rows: Rows, table: AliasTable, file: str = "Tags.xml") -> Iterator[Skill | Reject]:
+def parse_tags(rows: Rows, file: str = "Tags.xml") -> Iterator[SkillRef]:
+    """Each tag as written, with its row: the normalise stage makes it a Skill or rejects the row."""
     for n, a in rows:
-        name = a.get("TagName", "")
-        try:
-            c = table.canonical(name)
-            yield Skill(name=c, aliases=table.aliases_of(c))
-        except (ValueError, SchemaError) as exc:
-            yield reject(file, n, f"tag {name[:60]!r}: {exc}")
+        yield SkillRef(a.get("TagName", ""), file, n)
 
 
 def parse_tag_synonyms(rows: Rows) -> dict[str, str]:
@@ -327,10 +321,10 @@ def stream(src: Source, ctx: StreamContext) -> Iterator[Item]:
         ctx.table = table
         if ctx.on_table is not None:
             ctx.on_table(table)
-    site = Site(src.namespace, src.name, TagCanon(table))
+    site = Site(src.namespace, src.name)
     yield site.community()
     if "Tags.xml" in files:
-        yield from parse_tags(open_rows(files["Tags.xml"]), table, str(files["Tags.xml"]))
+        yield from parse_tags(open_rows(files["Tags.xml"]), str(files["Tags.xml"]))
     if "Users.xml" in files:
         yield from parse_users(open_rows(files["Users.xml"]), site, str(files["Users.xml"]))
     votes = None

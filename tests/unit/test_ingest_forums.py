@@ -10,12 +10,15 @@ from pathlib import Path
 import pytest
 
 from ingest.forum import discourse, jsonl, slack, vivaengage
-from ingest.forum.common import Account, TagCanon
+from ingest.forum.common import Account, SkillRef
+from ingest.normalise import SkillNames, skill_ref
 from ingest.rejects import Reject
 from schema.errors import UnreadableInput
 from schema.labels import CommunityKind, PostKind
 from schema.models import Community, Endorsement, MemberOf, Post
 from schema.skills import AliasTable
+
+CANON = SkillNames(AliasTable())  # parsers keep tags as written; the normalise stage canonicalises
 
 
 def of(items, kind):
@@ -112,11 +115,11 @@ def topic(**extra):
 
 
 def test_discourse_topic_posts_accepted_and_replies() -> None:
-    site = discourse.Site("discourse/meta", "meta", TagCanon(AliasTable()))
+    site = discourse.Site("discourse/meta", "meta")
     items = list(discourse.parse_topic(topic(), site, "t/7.json"))
     q, a, r = of(items, Post)
     assert q.kind is PostKind.QUESTION
-    assert q.tags == ("kubernetes", "python")
+    assert CANON.tags(q.tags) == ("kubernetes", "python")
     assert q.community_id == "discourse/meta:category/3"
     assert a.kind is PostKind.ANSWER
     assert a.accepted
@@ -133,13 +136,13 @@ def test_discourse_topic_posts_accepted_and_replies() -> None:
 def test_discourse_accepted_answer_on_the_topic() -> None:
     t = topic(accepted_answer={"post_number": 3, "username": "ann"})
     t["post_stream"]["posts"][1]["accepted_answer"] = False
-    site = discourse.Site("discourse/meta", "meta", TagCanon(AliasTable()))
+    site = discourse.Site("discourse/meta", "meta")
     posts = of(discourse.parse_topic(t, site, "t/7.json"), Post)
     assert [p.accepted for p in posts] == [False, False, True]
 
 
 def test_discourse_not_a_topic_is_rejected() -> None:
-    site = discourse.Site("discourse/meta", "meta", TagCanon(AliasTable()))
+    site = discourse.Site("discourse/meta", "meta")
     (r,) = discourse.parse_topic({"users": []}, site, "x.json")
     assert isinstance(r, Reject)
     assert "post_stream" in r.reason
@@ -186,7 +189,7 @@ def lines(*objs) -> list[bytes]:
 
 
 def test_jsonl_every_type() -> None:
-    st = jsonl.JsonlState("jsonl/guild", TagCanon(AliasTable()))
+    st = jsonl.JsonlState("jsonl/guild")
     items = list(jsonl.parse_jsonl(lines(
         {"type": "person", "handle": "u1", "name": "Ann", "email": "ann@x.com"},
         {"type": "community", "id": "c1", "name": "Data guild", "kind": "group"},
@@ -200,12 +203,16 @@ def test_jsonl_every_type() -> None:
     assert of(items, Account)[0].person.id == "jsonl/guild:u1"
     q, a = of(items, Post)
     assert q.community_id == "jsonl/guild:community/c1"
-    assert q.tags == ("python",)
+    assert CANON.tags(q.tags) == ("python",)
     assert a.kind is PostKind.ANSWER
     assert a.accepted
     assert a.community_id == q.community_id
-    assert a.tags == ("python",)
-    assert of(items, Endorsement)[0].skill == "javascript"
+    assert CANON.tags(a.tags) == ("python",)
+    ref = of(items, SkillRef)[0]  # the skill as written, with its line: the normalise stage canonicalises it
+    assert (ref.name, ref.row) == ("JS", 6)
+    e = skill_ref(ref, CANON)
+    assert isinstance(e, Endorsement)
+    assert e.skill == "javascript"
     assert of(items, MemberOf)[0].person_id == "jsonl/guild:u1"
     assert of(items, Reject) == []
 
@@ -225,7 +232,7 @@ def test_jsonl_every_type() -> None:
     ],
 )
 def test_jsonl_bad_lines_are_rejected_alone(line: str, reason: str | None) -> None:
-    st = jsonl.JsonlState("jsonl/guild", TagCanon(AliasTable()))
+    st = jsonl.JsonlState("jsonl/guild")
     items = list(jsonl.parse_jsonl([b'{"type": "community", "id": "c1"}\n', line.encode()], st, "ev.jsonl"))
     rejects = of(items, Reject)
     assert len(of(items, Community)) == 1
@@ -237,7 +244,7 @@ def test_jsonl_bad_lines_are_rejected_alone(line: str, reason: str | None) -> No
 
 
 def test_jsonl_wrong_encoding_line() -> None:
-    st = jsonl.JsonlState("jsonl/guild", TagCanon(AliasTable()))
+    st = jsonl.JsonlState("jsonl/guild")
     (r,) = jsonl.parse_jsonl(['{"type":"person","handle":"u","name":"Jos\xe9"}'.encode("latin-1")], st)
     assert isinstance(r, Reject)
     assert "not UTF-8" in r.reason

@@ -112,3 +112,42 @@ def test_normalise_rewrites_forum_ids_and_writes_own_people_before_first_use() -
                       since=datetime(2024, 1, 1, tzinfo=UTC))]
     members = [x for x in normalise(twice, resolver()) if isinstance(x, MemberOf)]
     assert [(m.person_id, m.since) for m in members] == [("hr:E1", None)]
+
+
+def test_normalise_canonicalises_skill_names_and_rejects_the_row_of_a_bad_one() -> None:
+    from ingest.forum import jsonl
+    from ingest.normalise import SkillNames, normalise
+    from schema.models import Endorsement, Post
+    from schema.skills import AliasTable
+
+    lines = [
+        '{"type": "post", "id": "p1", "author": "u1", "created_at": "2024-01-01T00:00:00Z", "tags": ["JS", "k8s"]}',
+        '{"type": "endorsement", "from": "u1", "to": "u2", "skill": "Kubes"}',
+        '{"type": "endorsement", "from": "u1", "to": "u2", "skill": " !!! "}',
+    ]
+    items = list(jsonl.parse_jsonl(lines, jsonl.JsonlState("jsonl/g"), "g.jsonl"))
+    # the parser keeps the names as the file writes them
+    assert next(p for p in items if isinstance(p, Post)).tags == ("JS", "k8s")
+    names = SkillNames(AliasTable({"kubes": "kubernetes"}))
+    out = list(normalise(items, resolver(), names))
+    assert next(p for p in out if isinstance(p, Post)).tags == ("javascript", "kubernetes")
+    assert [(e.from_id, e.skill) for e in out if isinstance(e, Endorsement)] == [("jsonl/g:u1", "kubernetes")]
+    assert [r for r in out if isinstance(r, Reject)] == [
+        Reject("g.jsonl", 3, "skill ' !!! ' is empty after canonicalisation")
+    ]
+
+
+def test_hr_rows_pass_identity_through_and_merge_skill_aliases() -> None:
+    from ingest.forum.common import make_has_skill
+    from ingest.hris import HrRow
+    from ingest.normalise import SkillNames, hr_rows
+    from schema.skills import AliasTable
+
+    ann = Person(id="hr:E1", name="Ann", source="hr")
+    raw = HrRow(2, ann, (make_has_skill("hr:E1", "JS", 3), make_has_skill("hr:E1", "javascript", None),
+                         make_has_skill("hr:E1", "K8s", None)), None)
+    (row,) = hr_rows([raw], SkillNames(AliasTable()))
+    assert row.person is ann  # HR people are the identity source: kept as they are
+    assert [(s.person_id, s.skill, s.level) for s in row.skills] == [
+        ("hr:E1", "javascript", 3), ("hr:E1", "kubernetes", None)
+    ]

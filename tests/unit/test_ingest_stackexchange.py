@@ -6,7 +6,7 @@ import io
 
 import pytest
 
-from ingest.forum.common import Account, TagCanon
+from ingest.forum.common import Account
 from ingest.forum.stackexchange import (
     Site,
     has_scores,
@@ -18,11 +18,14 @@ from ingest.forum.stackexchange import (
     parse_votes,
 )
 from ingest.forum.xmlrows import iter_rows
+from ingest.normalise import SkillNames, skill_ref
 from ingest.rejects import Reject
 from schema.errors import UnreadableInput
 from schema.labels import PostKind
-from schema.models import MemberOf, Post
+from schema.models import MemberOf, Post, Skill
 from schema.skills import AliasTable
+
+CANON = SkillNames(AliasTable())  # parsers keep tags as written; the normalise stage canonicalises
 
 
 def rows(xml: str, name: str = "Posts.xml"):
@@ -34,7 +37,7 @@ def doc(*rows_: str, root: str = "posts") -> str:
 
 
 def site() -> Site:
-    return Site("stackexchange/demo", "demo", TagCanon(AliasTable()))
+    return Site("stackexchange/demo", "demo")
 
 
 POSTS = doc(
@@ -54,7 +57,7 @@ def test_questions_answers_accepted_and_inherited_tags() -> None:
     assert set(posts) == {"1", "2", "3", "4"}  # the tag wiki (type 4) is skipped
     q = posts["1"]
     assert q.kind is PostKind.QUESTION
-    assert q.tags == ("kubernetes", "python")
+    assert CANON.tags(q.tags) == ("kubernetes", "python")
     assert q.score == 5
     assert q.author_id == "stackexchange/demo:7"
     assert q.community_id == "stackexchange:demo"
@@ -66,7 +69,7 @@ def test_questions_answers_accepted_and_inherited_tags() -> None:
     assert posts["3"].accepted
     assert posts["3"].tags == q.tags
     assert posts["3"].thread_id == q.id
-    assert posts["4"].tags == ("postgresql", "sql")
+    assert CANON.tags(posts["4"].tags) == ("postgresql", "sql")
     assert posts["4"].author_id is None
     members = [m for m in items if isinstance(m, MemberOf)]
     assert sorted(m.person_id for m in members) == [f"stackexchange/demo:{u}" for u in (7, 8, 9)]
@@ -80,9 +83,9 @@ def test_answer_before_its_question_waits_for_it() -> None:
     )
     posts = {p.id.rpartition("/")[2]: p for p in parse_posts(rows(xml), site()) if isinstance(p, Post)}
     assert posts["9"].accepted
-    assert posts["9"].tags == ("go",)
+    assert CANON.tags(posts["9"].tags) == ("go",)
     assert posts["11"].parent_id == "stackexchange/demo:post/99"
-    assert posts["11"].tags == ()
+    assert CANON.tags(posts["11"].tags) == ()
 
 
 def test_comments_have_the_post_as_parent_and_its_thread() -> None:
@@ -142,10 +145,15 @@ def test_users_tags_and_synonyms() -> None:
     assert isinstance(users[2], Reject)
     syn = parse_tag_synonyms(rows(doc('<row SourceTagName="kubes" TargetTagName="kubernetes" />', root="tagsynonyms")))
     table = AliasTable().extend(syn)
-    skills = list(parse_tags(rows(doc('<row TagName="kubes" />', '<row TagName="!!!" />', root="tags")), table))
+    refs = list(parse_tags(rows(doc('<row TagName="kubes" />', '<row TagName="!!!" />', root="tags"))))
+    assert [r.name for r in refs] == ["kubes", "!!!"]  # the parser keeps the names as written
+    skills = [skill_ref(r, SkillNames(table)) for r in refs]  # the normalise stage makes them skills
+    assert isinstance(skills[0], Skill)
     assert skills[0].name == "kubernetes"
     assert "kubes" in skills[0].aliases
     assert isinstance(skills[1], Reject)
+    assert (skills[1].file, skills[1].row) == ("Tags.xml", 2)
+    assert skills[1].reason.startswith("tag '!!!': ")
 
 
 def test_truncated_xml_yields_good_rows_then_names_the_fault() -> None:

@@ -99,8 +99,6 @@ class SQLiteScans(SQLiteReads):
         return Projection(people, posts, memberships, reports, skills, endorsements, communities, engagements)
 
     @translated
-
-    @translated
     def counts(self) -> dict[str, int]:
         queries = {
             "people": "SELECT count(*) FROM person",
