@@ -5,6 +5,7 @@ still answering correctly and timing out. Latency under load is measured in benc
 from __future__ import annotations
 
 import asyncio
+import gc
 import threading
 import time
 from pathlib import Path
@@ -89,3 +90,4 @@ def test_expensive_query_answers_and_times_out_on_the_heavy_loop(tmp_path: Path,
     finally:
         time.sleep(1.5)  # let the abandoned worker finish before the store closes
         store.close()
+        gc.collect()
