@@ -102,6 +102,38 @@ def test_learned_router_ranks_the_topic_expert_first_and_round_trips() -> None:
         h.person_id for h in route(router, source, ["gate"], now=as_of)]
 
 
+def test_learned_model_respects_the_direction_of_every_constrained_feature() -> None:
+    """More evidence (or fresher activity) never lowers a score, whatever the short history suggested."""
+    from graph.analytics.routing import MONOTONE
+
+    posts = forum(200)
+    as_of = T0 + timedelta(days=120)
+    router = train_router(posts, as_of=as_of)
+    assert router.kind == "lambdamart"
+    source, _ = snapshot(posts, (), (), as_of=as_of, half_life_days=180)
+    X = candidate_features(["gate", "espresso"], source, router.context, now=as_of.timestamp()).X
+    X = np.nan_to_num(X, nan=3.0)
+    base = router.score(X)
+    for j, name in enumerate(FEATURES):
+        if MONOTONE[name] == 0:
+            continue
+        moved = X.copy()
+        moved[:, j] += 1.0
+        assert np.all(MONOTONE[name] * (router.score(moved) - base) >= -1e-9), name
+
+
+def test_a_stored_model_over_other_features_falls_back_to_the_hand_set_ranking() -> None:
+    import json
+
+    posts = forum(200)
+    router = train_router(posts, as_of=T0 + timedelta(days=120))
+    d = json.loads(router.to_json())
+    d["features"] = d["features"][:-1]
+    stale = Router.from_json(json.dumps(d))
+    assert stale.kind == "handset"
+    assert "predates" in stale.stats["why"]
+
+
 def test_a_rare_skill_reaches_people_through_related_skills() -> None:
     posts = forum(200)
     posts.append(PostRow("qr", "question", "asker1", T0 + timedelta(days=101), "c", "qr", None,
