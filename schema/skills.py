@@ -77,6 +77,15 @@ def fold(name: str) -> str:
     return text.strip("-").rstrip(".")
 
 
+def names_a_skill(name: object) -> bool:
+    """Whether ``name`` can become a skill under any alias table (``AliasTable.canonical`` would not raise):
+    lets a parser see that a tag written as ``!!!`` says nothing, without canonicalising it."""
+    if not isinstance(name, str):
+        return False
+    folded = fold(name)
+    return 0 < len(folded) <= MAX_SKILL_LEN
+
+
 class AliasTable:
     """An immutable alias -> canonical mapping; aliases are folded like names.
 
@@ -215,4 +224,4 @@ def parse_level(text: str | int | None) -> int | None:
     return value
 
 
-__all__ = ["DEFAULT_ALIASES", "fold", "MAX_SKILL_LEN", "AliasTable", "canonical_skill", "parse_level"]
+__all__ = ["DEFAULT_ALIASES", "fold", "names_a_skill", "MAX_SKILL_LEN", "AliasTable", "canonical_skill", "parse_level"]

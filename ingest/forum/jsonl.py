@@ -31,6 +31,7 @@ from ingest.rejects import Reject
 from schema.errors import SchemaError, UnreadableInput
 from schema.labels import CommunityKind, PostKind
 from schema.models import Community, Endorsement, MemberOf, Person
+from schema.skills import names_a_skill
 
 TYPES = ("person", "community", "post", "reply", "membership", "endorsement")
 _POST_KINDS = {k.value: k for k in PostKind}
@@ -130,7 +131,7 @@ def parse_line(obj: Any, st: JsonlState, out: list[Item]) -> None:
             pk = _POST_KINDS[given] if given else (PostKind.ANSWER if pkind is PostKind.QUESTION else PostKind.REPLY)
             if cid is None:
                 cid = pcomm
-            if not tags and pk is PostKind.ANSWER:
+            if pk is PostKind.ANSWER and not any(names_a_skill(t) for t in tags):  # none that says anything
                 tags = st.thread_tags.get(pthread, ())
             st.threads[pid] = (pthread, cid, pk)
             out.append(make_post(pid, pk, author, created, ns, cid, pthread, parent, tags, score, accepted))
