@@ -8,7 +8,8 @@ maps (:mod:`ingest.hr.status`), and managers are linked by id, email, code or na
 
 ``read_hris`` only opens and decodes (a row with a byte the encoding cannot read is rejected alone: the rows
 before and after it still load); ``parse_export`` is pure and returns every good row with its manager resolved,
-every rejected row, every link problem and every column-level note.
+every rejected row, every link problem and every column-level note. Declared skills come out as written (a row
+whose skill name says nothing is rejected here); :func:`ingest.normalise.hr_rows` applies the alias table.
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
 """Forum export formats. Each module has ``read_*`` (open and decode), pure ``parse_*`` functions yielding records
-or rejects, and ``locate``/``stream`` used by :mod:`ingest.pipeline`."""
+or rejects, and ``locate``/``stream`` used by :mod:`ingest.pipeline`. Records carry source handles: forum ids
+(``namespace:handle``) and tag/skill names as written; :mod:`ingest.normalise` resolves both before the loader."""
 
 from __future__ import annotations
 
