@@ -67,3 +67,19 @@ def test_a_post_without_author_round_trips(store: GraphStore) -> None:
     anonymous = post(7, None)  # type: ignore[arg-type]
     store.write_batch(Batch(posts=[anonymous]))
     assert store.dump()["Post"] == dump_rows([anonymous])  # type: ignore[attr-defined]
+
+
+def test_ties_between_shortest_paths_go_to_the_smallest_id_sequence(store: GraphStore) -> None:
+    """0-1-4-5 and 0-3-2-5 are both shortest; the contract takes 0-1-4-5 (found by the SQLite/Neo4j parity run:
+    meeting in the middle at the smallest id gave 0-3-2-5 on SQLite)."""
+    people = [person(i) for i in range(6)]
+    store.write_batch(Batch(people=people))
+    snap = snapshot(people)
+    snap.interactions = [
+        Interaction(source_id=people[a].id, target_id=people[b].id, weight=1.0, count=1)
+        for a, b in ((0, 1), (1, 4), (4, 5), (0, 3), (3, 2), (2, 5))
+    ]
+    store.write_analytics(snap)
+    found = store.introduction_path(people[0].id, people[5].id, max_hops=4)
+    assert found is not None
+    assert [p.id for p in found] == [people[i].id for i in (0, 1, 4, 5)]

@@ -47,6 +47,25 @@ def _bidirectional_bfs(
             while cur is not None:
                 half_t.append(cur)
                 cur = parents[1][cur]
-            return half_s[::-1] + half_t
+            return _smallest_ids_path(neighbours, source, target, len(half_s) + len(half_t) - 1)
         frontiers = (nxt, frontiers[1]) if side == 0 else (frontiers[0], nxt)
     return None
+
+
+def _smallest_ids_path(
+    neighbours: Callable[[Sequence[str]], dict[str, set[str]]], source: str, target: str, length: int
+) -> list[str]:
+    """Of the shortest paths (``length`` edges), the one whose id sequence is smallest (the contract's tie-break,
+    as Neo4j's ``ORDER BY [n IN nodes(route) | n.id]``): distances to ``target`` by a breadth-first search, then
+    from ``source`` always the smallest neighbour one step closer."""
+    to_target = {target: 0}
+    frontier = [target]
+    for level in range(1, length):
+        adjacency = neighbours(frontier)
+        frontier = sorted({nb for node in frontier for nb in adjacency.get(node, ()) if nb not in to_target})
+        to_target.update(dict.fromkeys(frontier, level))
+    path = [source]
+    for step in range(length - 1, -1, -1):
+        closer = [nb for nb in neighbours([path[-1]]).get(path[-1], ()) if to_target.get(nb) == step]
+        path.append(min(closer))
+    return path
