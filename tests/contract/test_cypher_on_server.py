@@ -15,10 +15,12 @@ from collections.abc import Iterator
 import neo4j
 import pytest
 
-from graph.store import cypher
+from graph.store import Batch, cypher
+from schema.labels import EngagementKind
+from schema.models import Engagement
 from tests.conftest import Neo4jTarget
 from tests.contract.neo4j_factory import make_neo4j_store
-from tests.factories import small_org, snapshot
+from tests.factories import T0, small_org, snapshot
 
 pytestmark = pytest.mark.neo4j
 
@@ -30,6 +32,9 @@ def session(neo4j_target: Neo4jTarget) -> Iterator[neo4j.Session]:
     try:
         batch = small_org()
         store.write_batch(batch)
+        # small_org has no engagement (its counts are asserted elsewhere): one here, so ENGAGED exists too
+        store.write_batch(Batch(engagements=[Engagement(
+            person_id=batch.people[4].id, post_id=batch.posts[1].id, kind=EngagementKind.REACTION, created_at=T0)]))
         store.write_analytics(snapshot(list(batch.people)))
     finally:
         store.close()
