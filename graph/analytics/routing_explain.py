@@ -47,11 +47,13 @@ LABELS: dict[str, str] = {
     "all_answers_rank": "among the most active answerers",
     "tag_answers_rank": "among those with the most answers on the question's skills",
     "recent_answers_rank": "among the most active answerers lately",
+    "tag_days_rank": "among the latest to answer on the question's skills",
+    "all_days_rank": "among the latest active",
 }
 # relative and model-based features are explained by the evidence they rest on
 _SAME_AS = {"lm": "tag_answers", "lm_related": "tag_answers", "lm_any": "tag_answers", "lm_rank": "tag_answers",
             "tag_answers_rank": "tag_answers", "all_answers_rank": "all_answers",
-            "recent_answers_rank": "recent_answers"}
+            "recent_answers_rank": "recent_answers", "tag_days_rank": "tag_days", "all_days_rank": "all_days"}
 
 
 def _names(skills: Sequence[str], limit: int = 3) -> str:

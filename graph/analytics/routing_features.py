@@ -59,11 +59,16 @@ FEATURES: tuple[str, ...] = (
     "all_answers_rank",
     "tag_answers_rank",
     "recent_answers_rank",
+    "tag_days_rank",  # most recent answer on the question's skills, ranked among candidates (never: last)
+    "all_days_rank",  # most recent activity anywhere, ranked among candidates
 )
 RELATIVE: tuple[tuple[str, str], ...] = (
     ("lm_rank", "lm_any"), ("all_answers_rank", "all_answers"), ("tag_answers_rank", "tag_answers"),
     ("recent_answers_rank", "recent_answers"),
 )
+# recency ranks: fewer days since is better, never (NaN) ranks last; a question asked long after the analysis
+# leaves every candidate's days large, while who answered on the skills most lately still stands out
+RECENCY: tuple[tuple[str, str], ...] = (("tag_days_rank", "tag_days"), ("all_days_rank", "all_days"))
 F = {name: i for i, name in enumerate(FEATURES)}
 NO_DAYS = float("nan")
 
@@ -305,6 +310,8 @@ def candidate_features(
         )
     for rel_name, base in RELATIVE:
         X[:, F[rel_name]] = _inverse_rank(X[:, F[base]])
+    for rel_name, base in RECENCY:
+        X[:, F[rel_name]] = _inverse_rank(-np.nan_to_num(X[:, F[base]], nan=np.inf))
     return Candidates(ids=ids, X=X, covered=covered, related_used=related_used, answered_skills=answered_skills)
 
 

@@ -122,6 +122,20 @@ def test_learned_model_respects_the_direction_of_every_constrained_feature() -> 
         assert np.all(MONOTONE[name] * (router.score(moved) - base) >= -1e-9), name
 
 
+def test_recency_ranks_put_the_latest_answerer_first_and_the_never_seen_last() -> None:
+    posts = forum(60)
+    as_of = T0 + timedelta(days=40)
+    source, ctx = snapshot(posts, (), (), as_of=as_of, half_life_days=180)
+    c = candidate_features(["gate"], source, ctx, now=as_of.timestamp())
+    days, rank = c.X[:, FEATURES.index("tag_days")], c.X[:, FEATURES.index("tag_days_rank")]
+    assert rank[int(np.nanargmin(days))] == 1.0
+    assert np.isnan(days).any()
+    assert np.all(rank[np.isnan(days)] == rank.min())
+    seen = ~np.isnan(days)
+    for i in np.flatnonzero(seen):
+        assert np.all(rank[seen][days[seen] > days[i]] < rank[i])
+
+
 def test_a_stored_model_over_other_features_falls_back_to_the_hand_set_ranking() -> None:
     import json
 
