@@ -96,8 +96,10 @@ def _serve(store: GraphStore, tmp: Path) -> Iterator[Api]:
     settings = api_settings(tmp)
     with LiveServer(create_app(settings, store=store)) as server:
         client = Api(server.url, settings)
-        yield client
-        client.http.close()
+        try:
+            yield client
+        finally:  # the generator is closed (GeneratorExit at the yield): close the HTTP client all the same
+            client.http.close()
 
 
 @pytest.fixture(scope="module")
