@@ -183,7 +183,10 @@ def summary(results: dict[str, Any]) -> list[str]:
     neo = next((r for r in results["stores"] if r["store"] == "neo4j"), None)
     if neo is not None:
         ok = neo["ingest"]["wall_s"] < GOAL_INGEST_S
-        lines.append(f"goal: Neo4j ingest < {GOAL_INGEST_S:.0f} s: {'MET' if ok else 'NOT MET'} "
+        verdict = "MET" if ok else "NOT MET"
+        if results["people"] < 100_000:
+            verdict = "not measured (the goal is for 100,000)"
+        lines.append(f"goal: Neo4j ingest of 100,000 people < {GOAL_INGEST_S:.0f} s: {verdict} "
                      f"({neo['ingest']['wall_s']} s at {results['people']:,} people)")
         if "api" in neo:
             e = neo["api"]["experts"]
