@@ -64,9 +64,16 @@ def date_label(day: date, previous: date | None) -> str:
 
 
 def _fmt(value: float, percent: bool) -> str:
+    """Three significant figures, so close ticks never read alike (0.025, 0.05, 0.075 were all "0.1").
+
+    >>> [_fmt(v, False) for v in (0.025, 0.05, 0.075, 0.1, 12.5, 40.0, 1234.5)]
+    ['0.025', '0.05', '0.075', '0.1', '12.5', '40', '1,234']
+    >>> _fmt(0.755, True)
+    '76%'
+    """
     if percent:
         return f"{100 * value:.0f}%"
-    return f"{value:,.0f}" if float(value).is_integer() or abs(value) >= 10 else f"{value:.1f}"
+    return f"{value:,.0f}" if float(value).is_integer() or abs(value) >= 1000 else f"{value:.3g}"
 
 
 def week_chart(
