@@ -63,7 +63,7 @@ def test_the_app_survives_a_neo4j_restart(own_server: Neo4jTestServer, tmp_path:
     )
     with LiveServer(create_app(settings)) as live:
         api = Api(live.url, settings)
-        assert _readyz(api.http) == 200
+        _wait_for("/readyz 200 once the app has opened the store", lambda: _readyz(api.http) == 200)
         before = api.data(QUERY, role=Role.ANALYST)
         assert before["experts"]["totalCount"] == len(batch.people)
 
