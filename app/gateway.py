@@ -15,6 +15,7 @@ Calls are still attempted while down, so a store reopened by someone else is not
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextvars
 import logging
 import threading
@@ -215,7 +216,7 @@ class StoreGateway:
                 if self.store is None:
                     if self._opener is None:
                         raise StoreUnavailable("no store and no way to open one")
-                    self.store = await loop.run_in_executor(self._admin, self._opener)
+                    self.store = await _opened(self._admin.submit(self._opener))
                 else:
                     await loop.run_in_executor(self._admin, self.store.reopen)
                 await loop.run_in_executor(self._admin, self.store.ping)
@@ -260,6 +261,21 @@ class StoreGateway:
         self.down = False
         self._backoff = self._retry_initial
         self._next_try = 0.0
+
+
+async def _opened(future: concurrent.futures.Future[GraphStore]) -> GraphStore:
+    """The store an opener thread returns; if the app stops while it is opening, the store is closed when it
+    arrives (a Neo4j driver left open otherwise, since nobody would hold it)."""
+    try:
+        return await asyncio.wrap_future(future)
+    except asyncio.CancelledError:
+        future.add_done_callback(_close_late)
+        raise
+
+
+def _close_late(future: concurrent.futures.Future[GraphStore]) -> None:
+    if not future.cancelled() and future.exception() is None:
+        future.result().close()
 
 
 def open_existing(url: str, **options: str | None) -> GraphStore:
