@@ -215,10 +215,26 @@ def run_wrk(url: str, method: str, body: str | None, token: str, seconds: int, c
             "errors": errors}
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def wait_ready(base: str, server: subprocess.Popen[bytes], timeout_s: float, where: object) -> None:
+    """Wait until the served API says ready; a server that exits or stays unready ends the bench (logs in ``where``)."""
+    import httpx
+
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        if time.monotonic() > deadline or server.poll() is not None:
+            raise SystemExit(f"server did not become ready; see {where}")
+        time.sleep(0.2)
 
 
 CONFIGS = (("graphql_cached", 2.0), ("graphql_uncached", 0.0))  # response cache TTL of each server
@@ -251,7 +267,7 @@ def measure(store_url: str, seconds: int, connections: int, out_json: Path | Non
         results["cases"][name] = {}
     # two servers in turn: the default configuration (response cache on) and the cache switched off
     for config, ttl in configs:
-        port = _free_port()
+        port = free_port()
         base = f"http://127.0.0.1:{port}"
         server = subprocess.Popen(
             [sys.executable, __file__, "serve", "--store", store_url, "--port", str(port), "--log-file",
@@ -259,16 +275,7 @@ def measure(store_url: str, seconds: int, connections: int, out_json: Path | Non
             cwd=ROOT, stdout=subprocess.DEVNULL, stderr=open(tmp / f"server-{config}.err", "w"),  # noqa: SIM115, PTH123
         )
         try:
-            deadline = time.monotonic() + 120
-            while True:
-                try:
-                    if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise SystemExit(f"server did not become ready; see {tmp}")
-                time.sleep(0.2)
+            wait_ready(base, server, 120, tmp)
             for name, query, variables, token, bare in cases:
                 body = json.dumps({"query": query, "variables": variables})
                 check = httpx.post(f"{base}/graphql", content=body, timeout=10,

@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -74,15 +73,9 @@ def serve(store_url: str, port: int) -> None:
     uvicorn.run(create_app(settings), host="127.0.0.1", port=port, log_level="warning", access_log=False)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def measure(store_url: str, seconds: float, heavy_clients: int) -> dict[str, Any]:
     import httpx
-    from api_bench import pick_targets
+    from api_bench import free_port, pick_targets, wait_ready
 
     from app.auth import Role, mint_token
     from app.settings import load_settings
@@ -92,22 +85,13 @@ def measure(store_url: str, seconds: float, heavy_clients: int) -> dict[str, Any
     heavy, page, cost = largest_allowed(skill, settings)
     token = mint_token(settings, "bench", Role.ANALYST, ttl_s=7200)
     headers = {"Authorization": f"Bearer {token}"}
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     err = tempfile.NamedTemporaryFile("w", prefix="fairness-server-", suffix=".log", delete=False)  # noqa: SIM115
     server = subprocess.Popen([sys.executable, __file__, "serve", "--store", store_url, "--port", str(port)],
                               cwd=ROOT, stdout=subprocess.DEVNULL, stderr=err)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline or server.poll() is not None:
-                raise SystemExit(f"server did not become ready; see {err.name}")
-            time.sleep(0.2)
+        wait_ready(base, server, 60, err.name)
         with httpx.Client(base_url=base, headers=headers, timeout=60) as http:
             first = http.post("/graphql", json={"query": heavy}).json()
             assert "errors" not in first, first["errors"][:1]
