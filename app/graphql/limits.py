@@ -9,7 +9,7 @@ from __future__ import annotations
 from app.graphql.analysis import Limits
 from app.graphql.documents import MAX_TOKENS
 from app.settings import Settings
-from graph.store.base import MAX_PAGE
+from graph.store.paging import MAX_PAGE
 from schema.errors import BadInput
 from schema.ids import check_id
 

@@ -12,7 +12,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import TypeVar
 
-from graph.store.base import ExpertHit, Page, RankedPerson, encode_cursor
+from graph.store.base import ExpertHit, Page, RankedPerson
+from graph.store.paging import encode_cursor
 from schema.errors import BadInput
 from schema.labels import ScoreScope
 from schema.models import Evidence, Person

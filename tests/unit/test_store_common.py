@@ -6,7 +6,6 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from graph.store.base import decode_cursor
 from graph.store.common import (
     evidence_from,
     evidence_json,
@@ -21,6 +20,7 @@ from graph.store.common import (
     ranked,
     utc_text,
 )
+from graph.store.paging import decode_cursor
 from schema.errors import BadInput
 from schema.labels import EvidenceKind, ScoreScope
 from schema.models import Evidence, Person

@@ -7,11 +7,12 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime
 
 from graph.store import cypher as q
-from graph.store.base import Contributor, WeekCount, check_page_size
+from graph.store.base import Contributor, WeekCount
 from graph.store.neo4j.conn import Neo4jBase
 from graph.store.neo4j.errors import _translated
 from graph.store.neo4j.tx import _current_gen, run
 from graph.store.neo4j.values import Row, Tx, from_neo, person_from, to_param
+from graph.store.paging import check_page_size
 
 HELPING_KINDS = ("answer", "reply", "comment")  # posts that help in someone else's thread (leaderboards)
 _EPOCH = datetime(1, 1, 1, tzinfo=UTC)

@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from graph.store.base import Contributor, WeekCount, check_page_size
+from graph.store.base import Contributor, WeekCount
 from graph.store.common import CHUNK, chunks, parse_utc, utc_text
+from graph.store.paging import check_page_size
 from graph.store.sqlite.conn import SQLiteBase
 from graph.store.sqlite.errors import translated
 from graph.store.sqlite.rows import _PERSON_COLS, _marks, _person_from

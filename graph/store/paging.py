@@ -1,0 +1,53 @@
+"""Keyset paging shared by both stores: page-size checks and the opaque (score, person id) cursor.
+
+Apart from the store protocol because a cursor is untrusted client input: its decoder is strict before any JSON is
+parsed, and it is easier to audit alone.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+
+from schema.errors import BadInput
+
+MAX_PAGE = 100
+MAX_CURSOR_LEN = 1024
+
+_CURSOR = re.compile(r"[A-Za-z0-9_-]+={0,2}")
+_FLAT_PAIR = re.compile(rb'\["(?:[^"\\]|\\.)*","(?:[^"\\]|\\.)*"\]')  # ["score","id"], nothing nested
+
+
+def encode_cursor(score: float, person_id: str) -> str:
+    """Opaque keyset cursor for (score DESC, person_id ASC) ordering."""
+    raw = json.dumps([repr(float(score)), person_id], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[float, str]:
+    """The (score, person id) of a cursor ``encode_cursor`` made; BadInput for anything else.
+
+    Strict before any JSON is parsed: bounded length, base64url alphabet, and a decoded text that is a flat
+    two-element list, so no input can make the parser recurse (a deeply nested list once raised RecursionError).
+    """
+    try:
+        if not isinstance(cursor, str) or len(cursor) > MAX_CURSOR_LEN or not _CURSOR.fullmatch(cursor):
+            raise ValueError("not a cursor")
+        bare = cursor.rstrip("=")
+        raw = base64.urlsafe_b64decode(bare + "=" * (-len(bare) % 4))
+        if not _FLAT_PAIR.fullmatch(raw):
+            raise ValueError("not a cursor")
+        score_text, person_id = json.loads(raw)
+        score = float(score_text)
+        if not isinstance(score_text, str) or not isinstance(person_id, str) or score != score:
+            raise TypeError
+        return score, person_id
+    except (ValueError, TypeError, RecursionError) as exc:
+        raise BadInput(f"invalid cursor {str(cursor)[:40]!r}") from exc
+
+
+def check_page_size(first: int, limit: int = MAX_PAGE) -> int:
+    if not 1 <= first <= limit:
+        raise BadInput(f"page size must be between 1 and {limit}, got {first}")
+    return first
