@@ -8,6 +8,8 @@ out) so the benchmark can time each stage without a store. The store replaces th
 from __future__ import annotations
 
 import multiprocessing
+import resource
+import sys
 import time
 import uuid
 from collections import defaultdict
@@ -90,11 +92,18 @@ class AnalyticsParams:
         return cls(**values)
 
 
+def peak_rss_mib() -> float:
+    """This process's peak resident set so far, in MiB (ru_maxrss is KiB on Linux, bytes on macOS)."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return round(peak / (1024 * 1024 if sys.platform == "darwin" else 1024), 1)
+
+
 class _Timer:
     def __init__(self, progress: Progress | None) -> None:
         self.progress = progress
         self.timings: dict[str, float] = {}  # wall seconds per stage
         self.cpu: dict[str, float] = {}  # CPU seconds of this process per stage (all threads)
+        self.rss: dict[str, float] = {}  # peak RSS (MiB) of the process that ran the stage, when it ended
 
     @contextmanager
     def stage(self, name: str) -> Iterator[None]:
@@ -107,6 +116,7 @@ class _Timer:
         finally:
             self.timings[name] = round(time.perf_counter() - t0, 3)
             self.cpu[name] = round(time.process_time() - c0, 3)
+            self.rss[name] = peak_rss_mib()
 
 
 def compute_snapshot(
@@ -159,11 +169,12 @@ def compute_snapshot(
             for stage in STRUCTURE_STAGES:
                 if progress is not None:
                     progress(stage, STAGES.index(stage), len(STAGES))
-            structure, timings, cpu = future.result()
+            structure, timings, cpu, rss = future.result()
         else:
-            structure, timings, cpu = _structure(g, p, community_seeds, clock.progress)
+            structure, timings, cpu, rss = _structure(g, p, community_seeds, clock.progress)
     clock.timings.update(timings)
     clock.cpu.update(cpu)
+    clock.rss.update(rss)
     bc, cons, esize, cut, labels, part, wz = (
         structure[k] for k in ("betweenness", "constraint", "effective_size", "cut", "labels", "part", "z")
     )
@@ -217,6 +228,7 @@ def compute_snapshot(
         },
         timings_s=clock.timings,
         cpu_s=clock.cpu,
+        peak_rss_mib=clock.rss,
     )
     run = AnalyticsRun(
         id=f"run-{started:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}",
@@ -241,11 +253,12 @@ def _structure(
     p: AnalyticsParams,
     community_seeds: dict[str, dict[str, float]],
     progress: Progress | None = None,
-) -> tuple[dict[str, Any], dict[str, float], dict[str, float]]:
+) -> tuple[dict[str, Any], dict[str, float], dict[str, float], dict[str, float]]:
     """Betweenness, constraint and effective size, articulation points, communities, roles, and personalised
     PageRank per declared community, of one graph.
 
-    Pure and picklable both ways, so it can run in a second process; returns the results and its stage timings.
+    Pure and picklable both ways, so it can run in a second process; returns the results and its stage timings
+    (wall, CPU, peak RSS).
     """
     clock = _Timer(progress)
     out: dict[str, Any] = {}
@@ -263,7 +276,7 @@ def _structure(
         out["part"], out["z"] = participation_and_z(g, out["labels"])
     with clock.stage("community_pagerank"):
         out["community_ppr"] = _ppr(g, community_seeds, p.influence_top)
-    return out, clock.timings, clock.cpu
+    return out, clock.timings, clock.cpu, clock.rss
 
 
 def _community_seeds(pg: ProjectedGraph) -> dict[str, dict[str, float]]:
@@ -351,7 +364,8 @@ def run_analytics(
     stats = dict(snapshot.run.stats)
     stats["timings_s"] = dict(clock.timings)
     stats["cpu_s"] = dict(clock.cpu)
+    stats["peak_rss_mib"] = dict(clock.rss)
     return snapshot.run.model_copy(update={"stats": stats})
 
 
-__all__ = ["STAGES", "AnalyticsParams", "Progress", "compute_snapshot", "run_analytics"]
+__all__ = ["STAGES", "AnalyticsParams", "Progress", "compute_snapshot", "peak_rss_mib", "run_analytics"]

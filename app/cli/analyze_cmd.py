@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 
 import typer
@@ -38,6 +39,9 @@ def analyze(
         None, "--half-life-days", min=0.001, help="Half-life of interaction weights, in days (default 180)."
     ),
     seed: int | None = typer.Option(None, "--seed", help="Seed for sampled betweenness and Leiden (default 42)."),
+    as_json: bool = typer.Option(
+        False, "--json", help="Print the run (per-stage wall and CPU seconds, peak RSS, counts) as JSON."
+    ),
 ) -> None:
     """Compute influence, brokers, communities, expertise and community health; write them back."""
     started = time.perf_counter()
@@ -61,18 +65,26 @@ def analyze(
 
         run = guarded(lambda: run_analytics(st, params, progress))
     stats = run.stats
+    total_wall = round(time.perf_counter() - started, 3)
+    if as_json:
+        out.print_json(json.dumps({"run": run.id, "total_wall_s": total_wall, **stats}, default=str))
+        return
     parallel = bool(stats.get("structure_in_parallel"))
     table = Table(title=f"analytics run {run.id}")
     table.add_column("stage")
     table.add_column("wall s", justify="right")
     table.add_column("CPU s", justify="right")
+    table.add_column("peak RSS MiB", justify="right")
     timings = stats.get("timings_s", {})
     cpu = stats.get("cpu_s", {})
+    rss = stats.get("peak_rss_mib", {})
     for stage in STAGES:
         if stage in timings:
             label = _LABELS.get(stage, stage) + (" (2nd process)" if parallel and stage in STRUCTURE_STAGES else "")
-            table.add_row(label, f"{timings[stage]:.2f}", f"{cpu.get(stage, 0.0):.2f}")
-    table.add_row("[bold]total wall", f"[bold]{time.perf_counter() - started:.2f}", f"{sum(cpu.values()):.2f}")
+            table.add_row(label, f"{timings[stage]:.2f}", f"{cpu.get(stage, 0.0):.2f}",
+                          f"{rss[stage]:,.0f}" if stage in rss else "")
+    table.add_row("[bold]total wall", f"[bold]{total_wall:.2f}", f"{sum(cpu.values()):.2f}",
+                  f"{max(rss.values()):,.0f}" if rss else "")
     out.print(table)
     summary = Table(title="results")
     summary.add_column("what")

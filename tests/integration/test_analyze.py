@@ -162,6 +162,25 @@ def test_cli_analyze_subprocess(tmp_path: Path) -> None:
         st.close()
 
 
+def test_cli_analyze_json_has_every_stage_with_time_cpu_and_peak_rss(tmp_path: Path) -> None:
+    import json
+
+    db = tmp_path / "cli.db"
+    st = SQLiteStore(db)
+    st.write_batch(_org())
+    st.close()
+    proc = subprocess.run([*_whoknows(), "analyze", "--store", f"sqlite:///{db}", "--json"], capture_output=True,
+                          text=True, timeout=300, check=False)
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)
+    assert report["run"].startswith("run-")
+    assert report["people"] == 16  # neither the opted-out person nor the bot is projected
+    for key in ("timings_s", "cpu_s", "peak_rss_mib"):
+        assert set(report[key]) == set(STAGES), key
+    assert all(v > 0 for v in report["peak_rss_mib"].values())
+    assert report["total_wall_s"] >= sum(report["timings_s"].values()) * 0.5
+
+
 def test_cli_analyze_bad_half_life_is_usage_error(tmp_path: Path) -> None:
     proc = subprocess.run([*_whoknows(), "analyze", "--store", f"sqlite:///{tmp_path / 'x.db'}",
                            "--half-life-days", "-3"], capture_output=True, text=True, timeout=120, check=False)
