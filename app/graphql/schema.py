@@ -20,6 +20,7 @@ from strawberry.types import ExecutionContext
 from app.auth import Role
 from app.graphql import rankings
 from app.graphql.documents import Documents, UsePrepared
+from app.graphql.leaves import LeafExecutionContext
 from app.graphql.limits import hops, limits, node_id, page_size
 from app.graphql.routing_types import QuestionInput, QuestionRouting, RoutedExpert
 from app.graphql.services import Services, SkillIndex
@@ -394,7 +395,10 @@ class WhoknowsSchema(strawberry.Schema):
 def build_schema(settings: Settings) -> WhoknowsSchema:
     """The schema with its limits; documents are parsed, measured and validated once by ``schema.documents``."""
     documents = Documents(limits(settings), introspection=settings.introspection)
-    schema = WhoknowsSchema(query=Query, mutation=Mutation, extensions=[partial(UsePrepared, documents=documents)])
+    schema = WhoknowsSchema(
+        query=Query, mutation=Mutation, extensions=[partial(UsePrepared, documents=documents)],
+        execution_context_class=LeafExecutionContext,
+    )
     documents.bind(schema._schema)
     schema.documents = documents
     return schema
