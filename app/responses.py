@@ -5,7 +5,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import orjson
 from fastapi.responses import Response
+
+# what json.dumps(default=str) did, in orjson: datetimes and dataclasses through str(), non-string keys as text
+_ORJSON = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_NON_STR_KEYS
 
 
 def error_body(code: str, message: str) -> dict[str, Any]:
@@ -13,7 +17,12 @@ def error_body(code: str, message: str) -> dict[str, Any]:
 
 
 def encode(body: Any) -> bytes:
-    return json.dumps(body, separators=(",", ":"), ensure_ascii=False, default=str).encode()
+    """Compact UTF-8 JSON. orjson: a tenth of the stdlib's time on a page of experts (a few percent of a request);
+    the stdlib still encodes what orjson refuses (integers over 64 bits)."""
+    try:
+        return orjson.dumps(body, default=str, option=_ORJSON)
+    except orjson.JSONEncodeError:
+        return json.dumps(body, separators=(",", ":"), ensure_ascii=False, default=str).encode()
 
 
 def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:

@@ -90,6 +90,8 @@ class Analysis:
     introspection_nesting: int = 0
     fragments: int = 0
     problems: list[str] = field(default_factory=list)
+    # variables that set a page size (``first: $n``): only these make the cost depend on the request's variables
+    page_variables: frozenset[str] = frozenset()
 
 
 def _add(a: int, b: int) -> int:
@@ -112,6 +114,7 @@ class _Walker:
         self.memo: dict[tuple[str, bool], Stats] = {}
         self.active: set[str] = set()
         self.problems: list[str] = []
+        self.page_variables: set[str] = set()
 
     def fragment(self, name: str, paged: bool) -> Stats:
         key = (name, paged)
@@ -209,6 +212,7 @@ class _Walker:
                     value = given.value.value
                 elif isinstance(given.value, VariableNode):
                     # unknown until the request's variables are known: assume the largest page
+                    self.page_variables.add(given.value.name.value)
                     value = (self.variables or {}).get(given.value.name.value, self.limits.max_page)
             try:
                 size = int(value)
@@ -247,6 +251,7 @@ def analyze(
         out.problems.append("the document is nested too deeply")
         return out
     out.problems.extend(dict.fromkeys(walker.problems))  # each problem once, in order
+    out.page_variables = frozenset(walker.page_variables)
     if out.selections > limits.max_selections:
         out.problems.append(
             f"the query selects {_shown(out.selections)} fields once fragments are expanded; "

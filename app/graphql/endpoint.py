@@ -25,11 +25,11 @@ log = logging.getLogger("whoknows.api")
 router = APIRouter()
 
 
-def get_executor(request: Request) -> GraphQLExecutor:
+async def get_executor(request: Request) -> GraphQLExecutor:
     return request.app.state.executor  # type: ignore[no-any-return]
 
 
-def get_services(request: Request) -> Services:
+async def get_services(request: Request) -> Services:
     return request.app.state.services  # type: ignore[no-any-return]
 
 

@@ -27,7 +27,10 @@ import anyio
 
 from app.gateway import light_lane
 
-LIGHT_COST = 200  # a page of ten people with a few fields each
+# A directory page: twenty experts with evidence and person fields (ten cost 461, about 3 ms of execution).
+# At 200 the directory's own query ran on the heavy loop, paying two thread hand-offs per request (a quarter of
+# its CPU); what stays above is several pages, nested lists or large pages, which the gate still bounds.
+LIGHT_COST = 1000
 T = TypeVar("T")
 
 

@@ -24,7 +24,8 @@ HEAVY = ('{ experts(skill: "kubernetes", first: 100) '
 
 def test_gate_admits_within_budget_and_light_requests_freely() -> None:
     async def scenario() -> list[str]:
-        gate = CostGate(budget=1000)
+        heavy = LIGHT_COST + 800
+        gate = CostGate(budget=heavy + 200)
         order: list[str] = []
         release = asyncio.Event()
 
@@ -35,12 +36,12 @@ def test_gate_admits_within_budget_and_light_requests_freely() -> None:
                     await release.wait()
                 order.append(f"end {name}")
 
-        a = asyncio.create_task(request("a", 800))
+        a = asyncio.create_task(request("a", heavy))
         await asyncio.sleep(0.01)
-        b = asyncio.create_task(request("b", 800))  # over budget with a in flight: waits
+        b = asyncio.create_task(request("b", heavy))  # over budget with a in flight: waits
         c = asyncio.create_task(request("c", LIGHT_COST))  # light: never waits
         await asyncio.sleep(0.01)
-        assert gate.in_flight == 800
+        assert gate.in_flight == heavy
         release.set()
         await asyncio.gather(a, b, c)
         assert gate.in_flight == 0
