@@ -8,6 +8,7 @@ the error cases the shortcut hands back to graphql-core (a null in a non-null fi
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -59,7 +60,8 @@ def _run(schema: Any, store: SQLiteStore, settings: Any, query: str, variables: 
         finally:
             gateway.shutdown()
 
-    return asyncio.run(go())
+    with ThreadPoolExecutor(1) as pool:  # a thread of its own: a browser test may leave a loop on this one
+        return pool.submit(asyncio.run, go()).result()
 
 
 @pytest.mark.parametrize(("query", "variables", "role"), QUERIES)
