@@ -6,10 +6,11 @@ resolver through two wrappers, checks twice whether the result is awaitable and 
 most of the request's CPU. ``LeafExecutionContext`` completes such a field in one attribute read and one coercion.
 
 Which fields: those strawberry itself resolves as *basic* (``_get_basic_result``: no resolver, no field extensions
-or permission classes, no exception handlers) whose type is a scalar or an enum, nullable or not, with no
-arguments. Anything else, and any value the shortcut cannot complete exactly as graphql-core would (a null, a
-coercion that fails or returns nothing), goes through graphql-core's own ``execute_field``, which then reports it
-the usual way; the shortcut never answers differently, it only answers sooner (tests/api/test_leaves.py compares).
+or permission classes, no exception handlers) whose type is a scalar or an enum, or a list of them (a health
+period's ``withheld`` names), nullable or not, with no arguments. Anything else, and any value the shortcut cannot
+complete exactly as graphql-core would (a null, a null item, a coercion that fails or returns nothing), goes through
+graphql-core's own ``execute_field``, which then reports it the usual way; the shortcut never answers differently,
+it only answers sooner (tests/api/test_leaves.py compares).
 Directives (``@skip``, ``@include``) are applied before fields execute, so they are unaffected.
 """
 
@@ -21,6 +22,7 @@ from typing import Any
 
 from graphql import (
     GraphQLEnumType,
+    GraphQLList,
     GraphQLObjectType,
     GraphQLScalarType,
     GraphQLSchema,
@@ -31,8 +33,8 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.field import StrawberryField
 
-# (attribute reader, python attribute name, output coercion) per object type name, then per field name
-Leaves = dict[str, dict[str, tuple[Callable[[Any, str], Any], str, Callable[[Any], Any]]]]
+# (attribute reader, python attribute name, output coercion, a list of leaves?) per object type name, then field name
+Leaves = dict[str, dict[str, tuple[Callable[[Any, str], Any], str, Callable[[Any], Any], bool]]]
 _BY_SCHEMA: weakref.WeakKeyDictionary[GraphQLSchema, Leaves] = weakref.WeakKeyDictionary()
 
 
@@ -47,6 +49,9 @@ def plain_leaves(schema: GraphQLSchema) -> Leaves:
             continue
         for name, field in type_.fields.items():
             leaf = get_nullable_type(field.type)
+            is_list = isinstance(leaf, GraphQLList)
+            if is_list:
+                leaf = get_nullable_type(leaf.of_type)
             if field.args or not isinstance(leaf, GraphQLScalarType | GraphQLEnumType):
                 continue
             definition = (field.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
@@ -58,7 +63,7 @@ def plain_leaves(schema: GraphQLSchema) -> Leaves:
             ):
                 continue
             out.setdefault(type_.name, {})[name] = (
-                definition.default_resolver, definition.python_name, leaf.coerce_output_value,
+                definition.default_resolver, definition.python_name, leaf.coerce_output_value, is_list,
             )
     _BY_SCHEMA[schema] = out
     return out
@@ -79,10 +84,15 @@ class LeafExecutionContext(StrawberryGraphQLCoreExecutionContext):
             first = field_details_list[0]
             leaf = fields.get(getattr(first, "node", first).name.value)  # field details (3.3) or nodes (3.2)
             if leaf is not None:
-                read, attribute, coerce = leaf
+                read, attribute, coerce, is_list = leaf
                 try:
                     value = read(source, attribute)
-                    if value is not None:
+                    if is_list:
+                        if isinstance(value, list | tuple):
+                            items = [coerce(v) for v in value if v is not None]
+                            if len(items) == len(value) and Undefined not in items and None not in items:
+                                return items
+                    elif value is not None:
                         coerced = coerce(value)
                         if coerced is not None and coerced is not Undefined:
                             return coerced

@@ -84,6 +84,8 @@ def test_the_shortcut_covers_plain_leaves_and_leaves_resolvers_alone(tmp_path: P
     assert set(leaves["Evidence"]) == {"kind", "count", "lastAt"}
     assert {"id", "name", "title", "department", "location"} <= set(leaves["Person"])
     assert {"score", "skill"} <= set(leaves["Expert"])
+    assert {"withheld", "members", "start"} <= set(leaves["HealthFigures"])
+    assert "aliases" in leaves["Skill"]
     # fields with a resolver (role checks, loaders, explanations built on demand) are never short-cut
     assert not {"scores", "manager", "communities", "skills", "expertise"} & set(leaves["Person"])
     assert "explanation" not in leaves["Expert"]
@@ -101,6 +103,7 @@ class Row:
 class Item:
     name: str
     count: int | None
+    tags: list[str] | None = None
 
 
 @strawberry.type
@@ -122,15 +125,23 @@ class Q:
     def big_count(self) -> list[Item] | None:
         return [Row("e", 2**40)]  # type: ignore[list-item]
 
+    @strawberry.field
+    def tagged(self) -> list[Item] | None:
+        return [Item(name="f", count=1, tags=["a", "b"]), Item(name="g", count=2, tags=[]),
+                Item(name="h", count=3, tags=None), Item(name="i", count=4, tags=["a", None])]  # type: ignore[list-item]
+
 
 def test_bad_values_are_reported_exactly_as_graphql_core_reports_them() -> None:
-    query = "{ good { name count } nullName { name count } textCount { name count } bigCount { count } }"
+    query = ("{ good { name count } nullName { name count } textCount { name count } bigCount { count } "
+             "tagged { name tags } }")
     fast = strawberry.Schema(query=Q, execution_context_class=LeafExecutionContext)
     plain = strawberry.Schema(query=Q)
     got = fast.execute_sync(query)
     want = plain.execute_sync(query)
     assert got.data == want.data
     assert got.data == {"good": [{"name": "a", "count": 1}, {"name": "d", "count": None}], "nullName": None,
-                        "textCount": [{"name": "c", "count": None}], "bigCount": [{"count": None}]}
+                        "textCount": [{"name": "c", "count": None}], "bigCount": [{"count": None}],
+                        "tagged": [{"name": "f", "tags": ["a", "b"]}, {"name": "g", "tags": []},
+                                   {"name": "h", "tags": None}, {"name": "i", "tags": None}]}
     assert [(e.message, e.path) for e in got.errors or []] == [(e.message, e.path) for e in want.errors or []]
-    assert len(got.errors or []) == 3
+    assert len(got.errors or []) == 4  # and the null tag in a list of non-null tags
