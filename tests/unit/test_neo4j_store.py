@@ -252,8 +252,8 @@ def test_run_refuses_parameters_other_than_declared() -> None:
     # the check happens before the transaction is touched
     with pytest.raises(TypeError, match="META_GET takes"):
         run(None, cypher.META_GET, key="k", extra=1)  # type: ignore[arg-type]
-    with pytest.raises(TypeError, match="EXPERTS_COUNT takes"):
-        run(None, cypher.EXPERTS_COUNT, skill="go")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="EXPERTS takes"):
+        run(None, cypher.EXPERTS, skill="go")  # type: ignore[arg-type]
 
 
 def test_every_statement_the_store_sends_is_registered() -> None:

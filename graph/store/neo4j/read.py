@@ -81,11 +81,8 @@ class Neo4jReads(Neo4jBase):
     def person_scores(self, person_ids: Sequence[str]) -> dict[str, PersonScores]:
         ids = sorted(set(person_ids))
 
-        def work(tx: Tx) -> list[Row]:
-            gen = _current_gen(tx)
-            return run(tx, q.PERSON_SCORES_GET, ids=ids, gen=gen) if gen and ids else []
-
-        found = (scores_from(r["props"]) for r in self._read(work))
+        rows = self._read(lambda tx: run(tx, q.PERSON_SCORES_GET, ids=ids)) if ids else []
+        found = (scores_from(r["props"]) for r in rows)
         return {s.person_id: s for s in found}
 
     @_translated
@@ -138,14 +135,8 @@ class Neo4jReads(Neo4jBase):
         filters = {"skill": skill, "department": department, "location": location}
 
         def work(tx: Tx) -> tuple[list[Row], int]:
-            gen = _current_gen(tx)
-            if gen is None:
-                return [], 0
-            rows = run(
-                tx, q.EXPERTS_PAGE, **filters, gen=gen, after_score=after_score, after_id=after_id, limit=first + 1
-            )
-            total = run(tx, q.EXPERTS_COUNT, **filters, gen=gen)
-            return rows, int(total[0]["total"]) if total else 0
+            found = run(tx, q.EXPERTS, **filters, after_score=after_score, after_id=after_id, limit=first + 1)
+            return (found[0]["rows"], int(found[0]["total"])) if found else ([], 0)
 
         rows, total = self._read(work)
         return expert_page(
@@ -197,19 +188,16 @@ class Neo4jReads(Neo4jBase):
 
     @_translated
     def community_health(self, community_id: str) -> HealthReport:
-        def work(tx: Tx) -> HealthReport:  # rows, run and opt-outs in one read transaction
-            runs = run(tx, q.CURRENT_RUN)
-            if not runs:
-                return HealthReport(current=None, weekly=[])
-            rows = run(tx, q.COMMUNITY_HEALTH_GET, gen=str(runs[0]["props"]["gen"]), id=community_id)
-            if not rows:
-                return HealthReport(current=None, weekly=[])
-            opted_out = [str(r["id"]) for r in run(tx, q.OPTED_OUT_IDS)]
-            return health_report(
-                (health_from(r["props"]) for r in rows), run_from(runs[0]["props"]).stats, opted_out
-            )
+        def work(tx: Tx) -> list[Row]:
+            return run(tx, q.COMMUNITY_HEALTH, id=community_id)
 
-        return self._read(work)
+        found = self._read(work)
+        if not found or not found[0]["rows"]:
+            return HealthReport(current=None, weekly=[])
+        return health_report(
+            (health_from(r) for r in found[0]["rows"]), run_from(found[0]["run"]).stats,
+            [str(i) for i in found[0]["opted_out"]],
+        )
 
     @_translated
     def influencers(
@@ -219,10 +207,7 @@ class Neo4jReads(Neo4jBase):
         scope, scope_id = influence_scope(skill, community_id)
 
         def work(tx: Tx) -> list[Row]:
-            gen = _current_gen(tx)
-            if gen is None:
-                return []
-            return run(tx, q.INFLUENCERS, gen=gen, scope=scope.value, scope_id=scope_id, limit=first)
+            return run(tx, q.INFLUENCERS, scope=scope.value, scope_id=scope_id, limit=first)
 
         return ranked((person_from(r["props"]), r["score"]) for r in self._read(work))
 
