@@ -2,6 +2,7 @@
 
     nice -n 10 .venv/bin/python bench/store_bench.py --people 100000
     .venv/bin/python bench/store_bench.py --people 10000 --stores neo4j --duration 10
+    .venv/bin/python bench/store_bench.py --people 100000 --phases ingest      # the ingest only, both stores
 
 For each store, on the same generated data (``whoknows demo-data DIR --people N``, made once and reused):
 1. ``whoknows ingest manifest DIR --store URL`` as a subprocess: wall time and the child's peak RSS;
@@ -150,10 +151,11 @@ def bench_store(name: str, url: str, data: Path, workdir: Path, args: argparse.N
         workdir / f"ingest-{name}.log",
     )
     print(f"[{name}] ingest {_phase(out['ingest'])}", flush=True)
-    print(f"[{name}] analyze ...", flush=True)
-    out["analyze"] = run_cli(["analyze", "--store", url], workdir / f"analyze-{name}.log")
-    print(f"[{name}] analyze {_phase(out['analyze'])}", flush=True)
-    if args.duration > 0:
+    if "analyze" in args.phases:
+        print(f"[{name}] analyze ...", flush=True)
+        out["analyze"] = run_cli(["analyze", "--store", url], workdir / f"analyze-{name}.log")
+        print(f"[{name}] analyze {_phase(out['analyze'])}", flush=True)
+    if "api" in args.phases and args.duration > 0:
         out["load_before_api"] = _load()
         api = measure(url, args.duration, args.connections, None, configs=(("graphql_uncached", 0.0),), bare=False)
         out["api"] = {k: v["graphql_uncached"] for k, v in api["cases"].items()}
@@ -168,8 +170,8 @@ def summary(results: dict[str, Any]) -> list[str]:
     for r in results["stores"]:
         first = True
         for query, m in r.get("api", {"-": None}).items():
-            head = (f"{r['store']:8}{r['ingest']['wall_s']:>10}{r['analyze']['wall_s']:>11}" if first
-                    else " " * 29)
+            analyze = r["analyze"]["wall_s"] if "analyze" in r else "-"
+            head = f"{r['store']:8}{r['ingest']['wall_s']:>10}{analyze:>11}" if first else " " * 29
             if m is None:
                 lines.append(head)
                 continue
@@ -177,7 +179,8 @@ def summary(results: dict[str, Any]) -> list[str]:
                          f"  {m.get('load', '')}")
             first = False
         lines.append(f"{'':8}ingest {_phase(r['ingest'])}")
-        lines.append(f"{'':8}analyze {_phase(r['analyze'])}")
+        if "analyze" in r:
+            lines.append(f"{'':8}analyze {_phase(r['analyze'])}")
         if "api" in r:
             lines.append(f"{'':8}api load average {r['load_before_api']} -> {r['load_after_api']}")
     neo = next((r for r in results["stores"] if r["store"] == "neo4j"), None)
@@ -203,6 +206,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--stores", default="sqlite,neo4j", help="comma-separated: sqlite, neo4j")
     ap.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "whoknows-store-bench")
     ap.add_argument("--workers", type=int, default=2, help="SQLite ingest processes for the forum steps")
+    ap.add_argument("--phases", default="ingest,analyze,api",
+                    help="comma-separated phases after the ingest (which always runs): analyze, api")
     ap.add_argument("--duration", type=int, default=15, help="seconds per API measurement (0: skip the API)")
     ap.add_argument("--connections", type=int, default=16)
     ap.add_argument("--heap", default="2g", help="Neo4j JVM heap")
@@ -210,11 +215,15 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--keep", action="store_true", help="leave the stores in the workdir")
     ap.add_argument("--out", type=Path, default=None, help="default: bench/results/store_bench-<people>.json")
     args = ap.parse_args(argv)
+    args.phases = {p.strip() for p in args.phases.split(",") if p.strip()}
+    if unknown := args.phases - {"ingest", "analyze", "api"}:
+        ap.error(f"unknown phases {sorted(unknown)}: use ingest, analyze, api")
     stores = [s.strip() for s in args.stores.split(",") if s.strip()]
     args.workdir.mkdir(parents=True, exist_ok=True)
     results: dict[str, Any] = {"people": args.people, "seed": args.seed, "cpu_count": os.cpu_count(),
                                "load_start": _load(), "heap": args.heap, "page_cache": args.page_cache,
-                               "connections": args.connections, "duration_s": args.duration, "stores": []}
+                               "connections": args.connections, "duration_s": args.duration,
+                               "phases": sorted(args.phases | {"ingest"}), "stores": []}
     print(f"machine: {os.cpu_count()} CPUs, load average {results['load_start']}", flush=True)
     data = ensure_data(args.workdir, args.people, args.seed)
     for name in stores:

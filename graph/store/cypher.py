@@ -294,6 +294,77 @@ POSTS_UPSERT = _write(
     f"UNWIND $rows AS row MERGE (n:{POST} {{id: row.id}}) SET n = row",
     rows="LIST<MAP>",
 )
+# --- ingest: keys new in this batch ------------------------------------------------------------------------------
+# A node whose key the batch's own transaction found absent is CREATEd, and so are its edges: none can exist, since
+# the node is invisible to every other transaction until this one commits. Should another transaction write the
+# same key in between, the uniqueness constraint fails this CREATE (ConstraintError); the store then runs the whole
+# batch again, where that key is an update (graph/store/neo4j/write.py). Skipping MERGE skips its per-row locks and
+# the Expand(Into) over both ends' relationships, and one statement writes a post with all its edges.
+# Datetimes travel as ISO-8601 text, read by datetime() on the server: the driver's own encoding of a Python
+# datetime costs ~90 µs of client CPU each, more than the server's whole write of the row.
+
+PEOPLE_CREATE = _write(
+    "PEOPLE_CREATE",
+    f"UNWIND $rows AS row CREATE (n:{PERSON}) SET n = row",
+    rows="LIST<MAP>",
+)
+POSTS_CREATE = _write(
+    "POSTS_CREATE",
+    f"""
+    UNWIND $rows AS row
+    CREATE (p:{POST})
+    SET p = row, p.created_at = datetime(row.created_at)
+    WITH p, row
+    CALL (p, row) {{ MATCH (a:{PERSON} {{id: row.author_id}}) CREATE (a)-[:{AUTHORED}]->(p) }}
+    CALL (p, row) {{ MATCH (c:{COMMUNITY} {{id: row.community_id}}) CREATE (p)-[:`{IN}`]->(c) }}
+    CALL (p, row) {{ UNWIND row.tags AS tag MATCH (s:{SKILL} {{name: tag}}) CREATE (p)-[:{TAGGED}]->(s) }}
+    """,
+    rows="LIST<MAP>",
+)
+# after POSTS_CREATE of the whole batch, so a parent later in the same batch is found
+POSTS_CREATE_PARENT = _write(
+    "POSTS_CREATE_PARENT",
+    f"""
+    UNWIND $rows AS row
+    MATCH (c:{POST} {{id: row.id}})
+    MATCH (p:{POST} {{id: row.parent_id}})
+    CREATE (c)-[:{REPLY_TO}]->(p)
+    """,
+    rows="LIST<MAP>",
+)
+REPORTS_TO_CREATE = _write(
+    "REPORTS_TO_CREATE",
+    f"""
+    UNWIND $rows AS row
+    MATCH (p:{PERSON} {{id: row.person_id}})
+    MATCH (m:{PERSON} {{id: row.manager_id}})
+    CREATE (p)-[:{REPORTS_TO}]->(m)
+    """,
+    rows="LIST<MAP>",
+)
+HAS_SKILL_CREATE = _write(
+    "HAS_SKILL_CREATE",
+    f"""
+    UNWIND $rows AS row
+    MATCH (p:{PERSON} {{id: row.person_id}})
+    MATCH (s:{SKILL} {{name: row.skill}})
+    CREATE (p)-[r:{HAS_SKILL}]->(s)
+    SET r = row.props
+    """,
+    rows="LIST<MAP>",
+)
+MEMBER_OF_CREATE = _write(
+    "MEMBER_OF_CREATE",
+    f"""
+    UNWIND $rows AS row
+    MATCH (p:{PERSON} {{id: row.person_id}})
+    MATCH (c:{COMMUNITY} {{id: row.community_id}})
+    CREATE (p)-[r:{MEMBER_OF}]->(c)
+    SET r = row.props, r.since = datetime(row.props.since)
+    """,
+    rows="LIST<MAP>",
+)
+
 # an updated post may have changed author, community, parent or tags: drop the edges that no longer hold
 POSTS_UNLINK_AUTHOR = _write(
     "POSTS_UNLINK_AUTHOR",
@@ -421,7 +492,7 @@ MEMBER_OF_UPSERT = _write(
     MATCH (p:{PERSON} {{id: row.person_id}})
     MATCH (c:{COMMUNITY} {{id: row.community_id}})
     MERGE (p)-[r:{MEMBER_OF}]->(c)
-    SET r = row.props
+    SET r = row.props, r.since = datetime(row.props.since)
     """,
     rows="LIST<MAP>",
 )

@@ -32,8 +32,10 @@ from graph.store.neo4j.values import (
     influence_row,
     interaction_row,
     member_row,
+    member_wire,
     person_row,
     post_row,
+    post_wire,
     reports_row,
     scores_row,
     skill_row,
@@ -127,13 +129,44 @@ def _upsert_counted(
     key: Callable[[Row], K],
     upsert: q.Statement,
     result: WriteResult,
+    create: q.Statement | None = None,
 ) -> tuple[list[Row], list[Row]]:
-    """Write the new and changed rows only, and count inserted / updated / unchanged."""
+    """Write the new and changed rows only, and count inserted / updated / unchanged. With ``create``, the keys
+    absent from ``existing`` (read in this transaction) are CREATEd by it and only the changed ones MERGEd."""
     new, changed = classify(rows, existing, key)
-    if new or changed:
+    if create is not None and new:
+        run(tx, create, rows=new)
+        if changed:
+            run(tx, upsert, rows=changed)
+    elif new or changed:
         run(tx, upsert, rows=[*new, *changed])
     result.add(kind, len(new), len(changed), len(rows) - len(new) - len(changed))
     return new, changed
+
+
+def _write_edges(
+    tx: Tx,
+    kind: str,
+    rows: list[Row],
+    born: Callable[[Row], bool],
+    fetch: Callable[[list[Row]], Mapping[K, Row]],
+    key: Callable[[Row], K],
+    create: q.Statement,
+    upsert: q.Statement,
+    result: WriteResult,
+    wire: Callable[[list[Row]], list[Row]] = list,
+) -> None:
+    """Relationships: those starting at a node created in this transaction (``born``) cannot exist yet and are
+    CREATEd unread; the others are read back, and the new and changed ones MERGEd. ``wire`` turns rows into the
+    parameters the statements take."""
+    fresh = [r for r in rows if born(r)]
+    rest = [r for r in rows if not born(r)]
+    new, changed = classify(rest, fetch(rest) if rest else {}, key)
+    if fresh:
+        run(tx, create, rows=wire(fresh))
+    if new or changed:
+        run(tx, upsert, rows=wire([*new, *changed]))
+    result.add(kind, len(fresh) + len(new), len(changed), len(rest) - len(new) - len(changed))
 
 
 def _by_key(tx: Tx, fetch: q.Statement, rows: list[Row], key: str) -> dict[Any, Row]:
@@ -160,61 +193,81 @@ def _write_posts(tx: Tx, rows: list[Row], result: WriteResult) -> None:
     _require(tx, q.COMMUNITIES_MISSING, "post community", (r.get("community_id") for r in rows))
     _ensure_skills(tx, (t for r in rows for t in r.get("tags", ())))
     existing = _by_key(tx, q.POSTS_FETCH, rows, "id")
-    new, changed = _upsert_counted(tx, "posts", rows, existing, lambda r: r["id"], q.POSTS_UPSERT, result)
+    new, changed = classify(rows, existing, lambda r: r["id"])
+    result.add("posts", len(new), len(changed), len(rows) - len(new) - len(changed))
+    if new:  # node, author, community and tags in one statement; parents once every new post exists
+        run(tx, q.POSTS_CREATE, rows=[post_wire(r) for r in new])
+        if with_parent := [{"id": r["id"], "parent_id": r["parent_id"]} for r in new if r.get("parent_id")]:
+            run(tx, q.POSTS_CREATE_PARENT, rows=with_parent)
     if changed:
+        run(tx, q.POSTS_UPSERT, rows=changed)
         for unlink in (q.POSTS_UNLINK_AUTHOR, q.POSTS_UNLINK_COMMUNITY, q.POSTS_UNLINK_PARENT, q.POSTS_UNLINK_TAGS):
             run(tx, unlink, rows=changed)
-    written = [*new, *changed]
-    if with_author := [r for r in written if r.get("author_id")]:
-        run(tx, q.POSTS_LINK_AUTHOR, rows=with_author)
-    if with_community := [r for r in written if r.get("community_id")]:
-        run(tx, q.POSTS_LINK_COMMUNITY, rows=with_community)
-    if with_tags := [r for r in written if r.get("tags")]:
-        run(tx, q.POSTS_LINK_TAGS, rows=with_tags)
-    if with_parent := [r for r in written if r.get("parent_id")]:
-        run(tx, q.POSTS_LINK_PARENT, rows=with_parent)
+        if with_author := [{"id": r["id"], "author_id": r["author_id"]} for r in changed if r.get("author_id")]:
+            run(tx, q.POSTS_LINK_AUTHOR, rows=with_author)
+        if with_community := [
+            {"id": r["id"], "community_id": r["community_id"]} for r in changed if r.get("community_id")
+        ]:
+            run(tx, q.POSTS_LINK_COMMUNITY, rows=with_community)
+        if with_tags := [{"id": r["id"], "tags": r["tags"]} for r in changed if r.get("tags")]:
+            run(tx, q.POSTS_LINK_TAGS, rows=with_tags)
+        if with_parent := [{"id": r["id"], "parent_id": r["parent_id"]} for r in changed if r.get("parent_id")]:
+            run(tx, q.POSTS_LINK_PARENT, rows=with_parent)
     if new:
         run(tx, q.POSTS_LINK_CHILDREN, ids=[r["id"] for r in new])
 
 
-def _write_reports_to(tx: Tx, rows: list[Row], result: WriteResult) -> None:
+def _write_reports_to(tx: Tx, rows: list[Row], result: WriteResult, born: set[str]) -> None:
     _require(tx, q.PEOPLE_MISSING, "person in reports_to", (i for r in rows for i in (r["person_id"], r["manager_id"])))
-    existing = {
-        r["person_id"]: {"person_id": r["person_id"], "manager_id": r["manager_id"]}
-        for r in run(tx, q.REPORTS_TO_FETCH, ids=[row["person_id"] for row in rows])
-    }
-    _upsert_counted(tx, "reports_to", rows, existing, lambda r: r["person_id"], q.REPORTS_TO_UPSERT, result)
+
+    def fetch(rest: list[Row]) -> dict[str, Row]:
+        return {
+            r["person_id"]: {"person_id": r["person_id"], "manager_id": r["manager_id"]}
+            for r in run(tx, q.REPORTS_TO_FETCH, ids=[row["person_id"] for row in rest])
+        }
+
+    _write_edges(
+        tx, "reports_to", rows, lambda r: r["person_id"] in born, fetch, lambda r: r["person_id"],
+        q.REPORTS_TO_CREATE, q.REPORTS_TO_UPSERT, result,
+    )
 
 
-def _write_has_skill(tx: Tx, rows: list[Row], result: WriteResult) -> None:
+def _write_has_skill(tx: Tx, rows: list[Row], result: WriteResult, born: set[str]) -> None:
     _require(tx, q.PEOPLE_MISSING, "person in has_skill", (r["person_id"] for r in rows))
     _ensure_skills(tx, (r["skill"] for r in rows))
-    fetched = run(tx, q.HAS_SKILL_FETCH, keys=[{"person_id": r["person_id"], "skill": r["skill"]} for r in rows])
-    existing = {
-        (r["person_id"], r["skill"]): {"person_id": r["person_id"], "skill": r["skill"], "props": from_neo(r["props"])}
-        for r in fetched
-    }
-    _upsert_counted(
-        tx, "has_skill", rows, existing, lambda r: (r["person_id"], r["skill"]), q.HAS_SKILL_UPSERT, result
+
+    def fetch(rest: list[Row]) -> dict[tuple[str, str], Row]:
+        keys = [{"person_id": r["person_id"], "skill": r["skill"]} for r in rest]
+        return {
+            (r["person_id"], r["skill"]): {
+                "person_id": r["person_id"], "skill": r["skill"], "props": from_neo(r["props"])
+            }
+            for r in run(tx, q.HAS_SKILL_FETCH, keys=keys)
+        }
+
+    _write_edges(
+        tx, "has_skill", rows, lambda r: r["person_id"] in born, fetch, lambda r: (r["person_id"], r["skill"]),
+        q.HAS_SKILL_CREATE, q.HAS_SKILL_UPSERT, result,
     )
 
 
-def _write_memberships(tx: Tx, rows: list[Row], result: WriteResult) -> None:
+def _write_memberships(tx: Tx, rows: list[Row], result: WriteResult, born: set[str]) -> None:
     _require(tx, q.PEOPLE_MISSING, "person in memberships", (r["person_id"] for r in rows))
     _require(tx, q.COMMUNITIES_MISSING, "community in memberships", (r["community_id"] for r in rows))
-    fetched = run(
-        tx, q.MEMBER_OF_FETCH, keys=[{"person_id": r["person_id"], "community_id": r["community_id"]} for r in rows]
-    )
-    existing = {
-        (r["person_id"], r["community_id"]): {
-            "person_id": r["person_id"],
-            "community_id": r["community_id"],
-            "props": from_neo(r["props"]),
+
+    def fetch(rest: list[Row]) -> dict[tuple[str, str], Row]:
+        keys = [{"person_id": r["person_id"], "community_id": r["community_id"]} for r in rest]
+        return {
+            (r["person_id"], r["community_id"]): {
+                "person_id": r["person_id"], "community_id": r["community_id"], "props": from_neo(r["props"])
+            }
+            for r in run(tx, q.MEMBER_OF_FETCH, keys=keys)
         }
-        for r in fetched
-    }
-    _upsert_counted(
-        tx, "memberships", rows, existing, lambda r: (r["person_id"], r["community_id"]), q.MEMBER_OF_UPSERT, result
+
+    _write_edges(
+        tx, "memberships", rows, lambda r: r["person_id"] in born, fetch,
+        lambda r: (r["person_id"], r["community_id"]), q.MEMBER_OF_CREATE, q.MEMBER_OF_UPSERT, result,
+        wire=lambda rs: [member_wire(r) for r in rs],
     )
 
 
@@ -274,11 +327,13 @@ def _write_engagements(tx: Tx, rows: list[Row], result: WriteResult) -> None:
 def _write_batch(tx: Tx, rows: BatchRows) -> WriteResult:
     """Nodes first, then relationships, then bookkeeping; a fresh result on every (re)try of the transaction."""
     result = WriteResult()
+    born: set[str] = set()  # people created in this transaction: their edges cannot exist yet
     if rows.people:
-        _upsert_counted(
+        new, _ = _upsert_counted(
             tx, "people", rows.people, _by_key(tx, q.PEOPLE_FETCH, rows.people, "id"), lambda r: r["id"],
-            q.PEOPLE_UPSERT, result,
+            q.PEOPLE_UPSERT, result, create=q.PEOPLE_CREATE,
         )
+        born = {r["id"] for r in new}
     if rows.skills:
         _write_skills(tx, rows.skills, result)
     if rows.communities:
@@ -289,11 +344,11 @@ def _write_batch(tx: Tx, rows: BatchRows) -> WriteResult:
     if rows.posts:
         _write_posts(tx, rows.posts, result)
     if rows.reports_to:
-        _write_reports_to(tx, rows.reports_to, result)
+        _write_reports_to(tx, rows.reports_to, result, born)
     if rows.has_skill:
-        _write_has_skill(tx, rows.has_skill, result)
+        _write_has_skill(tx, rows.has_skill, result, born)
     if rows.memberships:
-        _write_memberships(tx, rows.memberships, result)
+        _write_memberships(tx, rows.memberships, result, born)
     if rows.endorsements:
         _write_endorsements(tx, rows.endorsements, result)
     if rows.engagements:

@@ -95,6 +95,15 @@ def post_row(p: Post) -> Row:
     return props_of(p)
 
 
+def _iso(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, datetime) else value
+
+
+def post_wire(row: Row) -> Row:
+    """A post row as POSTS_CREATE takes it: ``created_at`` as ISO-8601 text (see graph/store/cypher.py for why)."""
+    return {**row, "created_at": _iso(row["created_at"])}
+
+
 def skill_row(s: Skill) -> Row:
     return {"name": s.name, "aliases": sorted(s.aliases)}
 
@@ -113,6 +122,12 @@ def member_row(m: MemberOf) -> Row:
         "community_id": m.community_id,
         "props": props_of(m, exclude=("person_id", "community_id")),
     }
+
+
+def member_wire(row: Row) -> Row:
+    """A membership row as MEMBER_OF_CREATE / _UPSERT take it: ``since`` as ISO-8601 text."""
+    props = row["props"]
+    return {**row, "props": {**props, "since": _iso(props["since"])}} if "since" in props else row
 
 
 def endorsement_row(e: Endorsement) -> Row:

@@ -7,6 +7,8 @@ import uuid
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
+from neo4j import exceptions as neo_errors
+
 from graph.store import cypher as q
 from graph.store.base import (
     AnalyticsSnapshot,
@@ -40,6 +42,9 @@ from graph.store.neo4j.values import (
     run_row,
 )
 
+# attempts of a batch whose CREATE of a new key lost a race to another writer (each attempt re-reads the keys)
+CREATE_RACE_ATTEMPTS = 3
+
 
 class Neo4jWrites(Neo4jBase):
     """Every write of the Neo4j store (and the id and e-mail reads ingest matches against)."""
@@ -50,7 +55,17 @@ class Neo4jWrites(Neo4jBase):
     def write_batch(self, batch: Batch) -> WriteResult:
         check_ranges(batch)
         rows = batch_rows(batch)
-        return self._write(lambda tx: _write_batch(tx, rows))
+        for attempt in range(1, CREATE_RACE_ATTEMPTS + 1):
+            try:
+                return self._write(lambda tx: _write_batch(tx, rows))
+            except neo_errors.ConstraintError as exc:
+                # a key this batch read as absent was written by another transaction before this one CREATEd it
+                # (the uniqueness constraint refused the duplicate and the transaction rolled back): run the batch
+                # again, where that key is an update
+                if attempt == CREATE_RACE_ATTEMPTS:
+                    raise
+                log.info("batch met a key written meanwhile by another writer; writing it again (%s)", exc.message)
+        raise AssertionError("unreachable")
 
     @_translated
     def deactivate_missing(self, source: str, keep_ids: Iterable[str]) -> list[str]:
