@@ -104,6 +104,66 @@ def expertise_rank(edges: Iterable[tuple[str, str]], alpha: float = 0.85) -> dic
     return {k: float(v) for k, v in pagerank(g, alpha=alpha).items()}  # type: ignore[misc]
 
 
+@dataclass(frozen=True, slots=True)
+class ExpertiseFacts:
+    """One (person, skill)'s score and evidence as plain numbers: what an ``ExpertIn`` row is built from.
+
+    The routing replay reads these directly (it scores thousands of past questions on snapshots of the history and
+    needs numbers, not records); :func:`compute_expertise` turns them into rows.
+    """
+
+    person_id: str
+    skill: str
+    score: float  # rounded to 9 places, as stored
+    answers: int
+    accepted: int
+    votes: int
+    questions: int
+    endorsers: int
+    declared: bool
+    level: int | None
+    expertise_rank: float
+    er_pos: int | None
+    last_answer: datetime | None
+    last_accepted: datetime | None
+    last_question: datetime | None
+    last_endorsed: datetime | None
+
+    @property
+    def last_active(self) -> datetime | None:
+        return _later(_later(self.last_answer, self.last_question), self.last_endorsed)
+
+    def evidence(self) -> tuple[Evidence, ...]:
+        """The evidence list of the row, in the stored order."""
+        out: list[Evidence] = []
+        if self.declared:
+            out.append(_evidence(EvidenceKind.DECLARED, self.level or 0, None))
+        if self.answers:
+            out.append(_evidence(EvidenceKind.ANSWERS, self.answers, self.last_answer))
+            if self.accepted:
+                out.append(_evidence(EvidenceKind.ACCEPTED_ANSWERS, self.accepted, self.last_accepted))
+            if self.votes:
+                out.append(_evidence(EvidenceKind.VOTES, self.votes, self.last_answer))
+        if self.questions:
+            out.append(_evidence(EvidenceKind.QUESTIONS, self.questions, self.last_question))
+        if self.endorsers:
+            out.append(_evidence(EvidenceKind.ENDORSEMENTS, self.endorsers, self.last_endorsed))
+        if self.er_pos is not None:
+            out.append(_evidence(EvidenceKind.EXPERTISE_RANK, self.er_pos, None))
+        return tuple(out)
+
+    def row(self) -> ExpertIn:
+        return trusted(
+            ExpertIn,
+            person_id=self.person_id,
+            skill=self.skill,
+            score=self.score,
+            evidence=self.evidence(),
+            expertise_rank=self.expertise_rank,
+            last_active=self.last_active,
+        )
+
+
 def compute_expertise(
     posts: Iterable[PostLike],
     claims: Iterable[ClaimLike] = (),
@@ -153,6 +213,20 @@ def compute_expertise(
     >>> [(e.person_id, e.score > 0.5) for e in compute_expertise(posts, claims, as_of=t)]
     [('bob', True), ('cy', False)]
     """
+    return [f.row() for f in expertise_facts(posts, claims, endorsements, as_of=as_of,
+                                             half_life_days=half_life_days, weights=weights)]
+
+
+def expertise_facts(
+    posts: Iterable[PostLike],
+    claims: Iterable[ClaimLike] = (),
+    endorsements: Iterable[EndorsementLike] = (),
+    *,
+    as_of: datetime,
+    half_life_days: float = 180.0,
+    weights: ExpertiseWeights | None = None,
+) -> list[ExpertiseFacts]:
+    """:func:`compute_expertise` as plain numbers (same parameters, same order): one entry per row it returns."""
     if half_life_days <= 0:
         raise ValueError(f"half-life must be positive, got {half_life_days}")
     w = weights or ExpertiseWeights()
@@ -305,7 +379,7 @@ def compute_expertise(
 
     person_names = list(people)
     skill_names = list(skills)
-    out: list[ExpertIn] = []
+    out: list[ExpertiseFacts] = []
     for (pi, si), f in fields.items():
         n_answers = f.get("answers", 0)
         n_endorsers = f.get("endorsers", 0)
@@ -331,32 +405,24 @@ def compute_expertise(
             score = 0.5 + 0.45 * strength / (strength + w.saturation) + (0.05 * level_used / 5 if declared else 0.0)
         else:
             score = 0.45 * level_used / 5
-        evidence: list[Evidence] = []
-        if declared:
-            evidence.append(_evidence(EvidenceKind.DECLARED, level or 0, None))
-        if n_answers:
-            evidence.append(_evidence(EvidenceKind.ANSWERS, n_answers, last_answer))
-            if f["accepted"]:
-                evidence.append(_evidence(EvidenceKind.ACCEPTED_ANSWERS, f["accepted"], f.get("last_accepted")))
-            if f["votes"]:
-                evidence.append(_evidence(EvidenceKind.VOTES, f["votes"], last_answer))
-        if f.get("questions"):
-            evidence.append(_evidence(EvidenceKind.QUESTIONS, f["questions"], f["last_question"]))
-        if n_endorsers:
-            evidence.append(_evidence(EvidenceKind.ENDORSEMENTS, n_endorsers, last_endorsed))
-        if "er_pos" in f:
-            evidence.append(_evidence(EvidenceKind.EXPERTISE_RANK, f["er_pos"], None))
-        out.append(
-            trusted(
-                ExpertIn,
-                person_id=person_names[pi],
-                skill=skill_names[si],
-                score=round(score, 9),
-                evidence=tuple(evidence),
-                expertise_rank=er_s,
-                last_active=_later(_later(last_answer, f.get("last_question")), last_endorsed),
-            )
-        )
+        out.append(ExpertiseFacts(
+            person_id=person_names[pi],
+            skill=skill_names[si],
+            score=round(score, 9),
+            answers=n_answers,
+            accepted=f.get("accepted", 0),
+            votes=f.get("votes", 0),
+            questions=f.get("questions", 0),
+            endorsers=n_endorsers,
+            declared=declared,
+            level=level,
+            expertise_rank=er_s,
+            er_pos=f.get("er_pos"),
+            last_answer=last_answer,
+            last_accepted=f.get("last_accepted"),
+            last_question=f.get("last_question"),
+            last_endorsed=last_endorsed,
+        ))
     out.sort(key=lambda e: (e.skill, -e.score, e.person_id))
     return out
 
@@ -379,4 +445,4 @@ def _evidence(kind: EvidenceKind, count: int, last_at: datetime | None) -> Evide
     return trusted(Evidence, kind=kind, count=count, last_at=last_at)
 
 
-__all__ = ["ExpertiseWeights", "compute_expertise", "expertise_rank"]
+__all__ = ["ExpertiseFacts", "ExpertiseWeights", "compute_expertise", "expertise_facts", "expertise_rank"]

@@ -29,7 +29,13 @@ from typing import Any
 
 import numpy as np
 
-from graph.analytics.expertise import ClaimLike, EndorsementLike, compute_expertise
+from graph.analytics.expertise import (
+    ClaimLike,
+    EndorsementLike,
+    ExpertiseFacts,
+    compute_expertise,
+    expertise_facts,
+)
 from graph.analytics.posts import PostLike
 from graph.analytics.routing_context import interaction_ties, recent_activity, related_skills, thread_answers
 from graph.analytics.routing_features import (
@@ -38,8 +44,8 @@ from graph.analytics.routing_features import (
     ExpertiseSource,
     MemorySource,
     RoutingContext,
+    SkillEvidence,
     candidate_features,
-    skill_evidence,
 )
 from schema.labels import EvidenceKind
 from schema.models import ExpertIn
@@ -236,32 +242,60 @@ def snapshot(
     half_life_days: float,
     visible: set[str] | None = None,
 ) -> tuple[MemorySource, RoutingContext]:
-    """What an analytics run at ``as_of`` would store: expertise rows (as a source) and the routing context."""
-    rows = compute_expertise(posts, claims, endorsements, as_of=as_of, half_life_days=half_life_days)
-    ctx = routing_context(posts, rows, as_of=as_of, visible=visible)
-    source = MemorySource(((e.person_id, e.skill, skill_evidence(e.score, e.evidence)) for e in rows),
+    """What an analytics run at ``as_of`` would store: expertise rows (as a source) and the routing context.
+
+    Built from :func:`~graph.analytics.expertise.expertise_facts`, the numbers the rows are made of, so no record
+    is built only to be parsed back (the same :class:`SkillEvidence` as ``skill_evidence`` of the stored row).
+    """
+    facts = expertise_facts(posts, claims, endorsements, as_of=as_of, half_life_days=half_life_days)
+    ctx = routing_context(posts, ((f.person_id, f.skill, f.answers) for f in facts), as_of=as_of, visible=visible)
+    source = MemorySource(((f.person_id, f.skill, facts_evidence(f)) for f in facts),
                           visible=visible if visible is not None else {p.author_id for p in posts if p.author_id},
                           ties=interaction_ties(posts))
     return source, ctx
 
 
+def facts_evidence(f: ExpertiseFacts) -> SkillEvidence:
+    """``skill_evidence(row.score, row.evidence)`` of the row ``f.row()`` would be, without building the row."""
+    last_seen = max((t.timestamp() for t in (f.last_answer, f.last_accepted, f.last_question, f.last_endorsed)
+                     if t is not None), default=None)
+    return SkillEvidence(
+        score=float(f.score),
+        answers=f.answers,
+        accepted=f.accepted if f.answers else 0,
+        votes=f.votes if f.answers else 0,
+        questions=f.questions,
+        endorsements=f.endorsers,
+        declared=(f.level or 0) if f.declared else None,
+        er_pos=f.er_pos,
+        last_answer=f.last_answer.timestamp() if f.answers and f.last_answer is not None else None,
+        last_seen=last_seen,
+    )
+
+
 def routing_context(
-    posts: Sequence[PostLike], rows: Sequence[ExpertIn], *, as_of: datetime, visible: set[str] | None = None
+    posts: Sequence[PostLike], answers: Iterable[tuple[str, str, int]], *, as_of: datetime,
+    visible: set[str] | None = None,
 ) -> RoutingContext:
     """Related skills, recent answerers (people not ``visible`` left out) and answers per skill, from the posts
-    and expertise rows up to ``as_of``."""
+    up to ``as_of`` and the (person, skill, answers) of each expertise row."""
     active = recent_activity(posts, as_of=as_of)
     if visible is not None:
         active = {p: a for p, a in active.items() if p in visible}
     per_skill: dict[str, int] = {}
     per_person: dict[str, int] = {}
-    for e in rows:
-        n = next((x.count for x in e.evidence if x.kind == EvidenceKind.ANSWERS), 0)
+    for person, skill, n in answers:
         if n:
-            per_skill[e.skill] = per_skill.get(e.skill, 0) + n
-            per_person[e.person_id] = per_person.get(e.person_id, 0) + n
+            per_skill[skill] = per_skill.get(skill, 0) + n
+            per_person[person] = per_person.get(person, 0) + n
     mu = sum(per_person.values()) / len(per_person) if per_person else 1.0
     return RoutingContext(related=related_skills(posts), active=active, skill_answers=per_skill, mu=mu)
+
+
+def answer_counts(rows: Iterable[ExpertIn]) -> Iterable[tuple[str, str, int]]:
+    """(person, skill, answers) of stored expertise rows, for :func:`routing_context`."""
+    for e in rows:
+        yield e.person_id, e.skill, next((x.count for x in e.evidence if x.kind == EvidenceKind.ANSWERS), 0)
 
 
 def mrr(scores: np.ndarray, data: TrainingSet) -> float:
@@ -315,7 +349,7 @@ def train_router(
     """
     if rows is None:
         rows = compute_expertise(posts, claims, endorsements, as_of=as_of, half_life_days=half_life_days)
-    ctx = routing_context(posts, rows, as_of=as_of, visible=visible)
+    ctx = routing_context(posts, answer_counts(rows), as_of=as_of, visible=visible)
     data = replay(posts, claims, endorsements, as_of=as_of, half_life_days=half_life_days, visible=visible)
     stats: dict[str, Any] = {"training_questions": len(data.groups), "training_rows": int(len(data.y)),
                              "trained_at": as_of.isoformat()}
@@ -384,5 +418,5 @@ def ranked_ids(router: Router, source: ExpertiseSource, skills: Sequence[str], *
     return [c.ids[i] for i in sorted(range(len(c.ids)), key=lambda i: (-scores[i], c.ids[i]))]
 
 
-__all__ = ["HANDSET", "Routed", "Router", "TrainingSet", "mrr", "replay", "route", "ranked_ids", "routing_context",
-           "snapshot", "train_router"]
+__all__ = ["HANDSET", "Routed", "Router", "TrainingSet", "answer_counts", "facts_evidence", "mrr", "replay", "route",
+           "ranked_ids", "routing_context", "snapshot", "train_router"]

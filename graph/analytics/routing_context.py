@@ -121,25 +121,34 @@ def recent_activity(
     {'bob': Activity(recent_answers=1, response_hours=2.0)}
     """
     now = _ts(as_of)
-    pairs = [(a, q) for a, q in _answers(posts) if _ts(a.created_at) <= now and a.author_id != q.author_id]
+    # (answer time, answer id, author, delay in hours): times converted once, sorted as (time, id)
+    pairs = []
+    for a, q in _answers(posts):
+        ta = _ts(a.created_at)
+        if ta <= now and a.author_id != q.author_id:
+            pairs.append((ta, a.id, a.author_id, max(ta - _ts(q.created_at), 0.0) / 3600.0))
     if not pairs:
         return {}
-    pairs.sort(key=lambda t: (_ts(t[0].created_at), t[0].id))
+    pairs.sort(key=lambda t: (t[0], t[1]))
     start = now - days * 86400.0
-    if len(pairs) > min_answers:
-        start = min(start, _ts(pairs[-min_answers][0].created_at))
-    else:
-        start = min(start, _ts(pairs[0][0].created_at))
+    start = min(start, pairs[-min_answers][0] if len(pairs) > min_answers else pairs[0][0])
     counts: Counter[str] = Counter()
-    delays: dict[str, list[float]] = defaultdict(list)
-    for a, q in pairs:
-        author = a.author_id
-        assert author is not None
-        delays[author].append(max(_ts(a.created_at) - _ts(q.created_at), 0.0) / 3600.0)
-        if _ts(a.created_at) >= start:
+    for ta, _, author, _ in pairs:
+        if ta >= start:
             counts[author] += 1
     best = sorted(counts.items(), key=lambda t: (-t[1], t[0]))[:top]
-    return {p: Activity(c, round(statistics.median(delays[p][-20:]), 4)) for p, c in best}
+    # each chosen person's latest 20 answers, walking back from the newest
+    latest: dict[str, list[float]] = {p: [] for p, _ in best}
+    wanted = len(latest)
+    for _, _, author, delay in reversed(pairs):
+        mine = latest.get(author)
+        if mine is not None and len(mine) < 20:
+            mine.append(delay)
+            if len(mine) == 20:
+                wanted -= 1
+                if not wanted:
+                    break
+    return {p: Activity(c, round(statistics.median(latest[p]), 4)) for p, c in best}
 
 
 __all__ = ["interaction_ties", "recent_activity", "related_skills", "thread_answers"]

@@ -71,6 +71,9 @@ RELATIVE: tuple[tuple[str, str], ...] = (
 RECENCY: tuple[tuple[str, str], ...] = (("tag_days_rank", "tag_days"), ("all_days_rank", "all_days"))
 F = {name: i for i, name in enumerate(FEATURES)}
 NO_DAYS = float("nan")
+# the features candidate_features computes per candidate, in the order of FEATURES (the relative ones follow)
+_DIRECT: tuple[str, ...] = FEATURES[: len(FEATURES) - len(RELATIVE) - len(RECENCY)]
+assert set(_DIRECT).isdisjoint(name for name, _ in (*RELATIVE, *RECENCY))
 
 
 @dataclass(frozen=True)
@@ -255,7 +258,6 @@ def candidate_features(
         pool.pop(x, None)
     profiles = source.profiles(list(pool))
     ids = [p for p in pool if p in profiles]
-    X = np.zeros((len(ids), len(FEATURES)), dtype=np.float64)
     covered: list[dict[str, SkillEvidence]] = []
     related_used: list[dict[str, SkillEvidence]] = []
     answered_skills: list[int] = []
@@ -263,36 +265,36 @@ def candidate_features(
     mu = max(ctx.mu, 1e-6)
     background = {s: ctx.p_skill(s) for s in qskills}
     rel_of = {s: [(r, w) for r, w in ctx.related.get(s, [])[:5] if r not in qskills] for s in qskills}
-    for i, pid in enumerate(ids):
+    pad = [0.0] * (len(FEATURES) - len(_DIRECT))  # the relative features, filled per column below
+    rows: list[list[float]] = []
+    for pid in ids:
         prof = profiles[pid]
         mine = {s: prof[s] for s in qskills if s in prof}
         rel = {r: prof[r] for r in related if r in prof and prof[r].answers > 0}
         covered.append(mine)
         related_used.append(rel)
-        answered_skills.append(0)
-        ans = sum(e.answers for e in mine.values())
-        all_ans, all_acc, last_any, answered_skills[-1] = _totals(source, pid, prof)
-        last_tag = max((e.last_answer for e in mine.values() if e.last_answer is not None), default=None)
-        ers = [e.er_pos for e in mine.values() if e.er_pos]
+        all_ans, all_acc, last_any, n_answered = _totals(source, pid, prof)
+        answered_skills.append(n_answered)
         act = ctx.active.get(pid)
-        row = X[i]
-        row[F["tag_score"]] = max((e.score for e in mine.values()), default=0.0)
-        row[F["tag_answers"]] = math.log1p(ans)
-        row[F["tag_accepted"]] = math.log1p(sum(e.accepted for e in mine.values()))
-        row[F["tag_votes"]] = _signed_log(sum(e.votes for e in mine.values()))
-        row[F["tag_er"]] = 1.0 / min(ers) if ers else 0.0
-        row[F["tag_declared"]] = max((e.declared or 0 for e in mine.values()), default=0)
-        row[F["tag_endorsements"]] = math.log1p(sum(e.endorsements for e in mine.values()))
-        row[F["tag_cover"]] = sum(1 for e in mine.values() if e.answers > 0) / n_q
-        row[F["tag_days"]] = _log_days(now, last_tag)
-        row[F["tag_questions"]] = math.log1p(sum(e.questions for e in mine.values()))
-        row[F["rel_answers"]] = math.log1p(sum(related[r] * e.answers for r, e in rel.items()))
-        row[F["rel_accepted"]] = math.log1p(sum(related[r] * e.accepted for r, e in rel.items()))
-        row[F["all_answers"]] = math.log1p(all_ans)
-        row[F["all_accepted"]] = math.log1p(all_acc)
-        row[F["all_days"]] = _log_days(now, last_any)
-        row[F["tag_share"]] = ans / all_ans if all_ans else 0.0
-        row[F["recent_answers"]] = math.log1p(act.recent_answers) if act else 0.0
+        if mine:  # most candidates (recent answerers, the asker's ties) have no evidence on the question's skills
+            ans = sum(e.answers for e in mine.values())
+            last_tag = max((e.last_answer for e in mine.values() if e.last_answer is not None), default=None)
+            ers = [e.er_pos for e in mine.values() if e.er_pos]
+            tag = [
+                max(e.score for e in mine.values()),
+                math.log1p(ans),
+                math.log1p(sum(e.accepted for e in mine.values())),
+                _signed_log(sum(e.votes for e in mine.values())),
+                1.0 / min(ers) if ers else 0.0,
+                max(e.declared or 0 for e in mine.values()),
+                math.log1p(sum(e.endorsements for e in mine.values())),
+                sum(1 for e in mine.values() if e.answers > 0) / n_q,
+                _log_days(now, last_tag),
+                math.log1p(sum(e.questions for e in mine.values())),
+            ]
+        else:
+            ans = 0
+            tag = [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, NO_DAYS, 0.0]
         lm = lm_rel = math.log1p(all_ans)
         p_any = 0.0
         for s in qskills:
@@ -301,13 +303,23 @@ def candidate_features(
             lm += math.log((n_pt + mu * background[s]) / (all_ans + mu))
             lm_rel += math.log((n_pt + n_rel + mu * background[s]) / (all_ans + mu))
             p_any += (n_pt + n_rel + mu * background[s]) / (all_ans + mu) / n_q
-        row[F["lm"]] = lm
-        row[F["asker_tie"]] = 1.0 if pid in ties else 0.0
-        row[F["lm_related"]] = lm_rel
-        row[F["lm_any"]] = math.log1p(all_ans) + math.log(p_any) if qskills else math.log1p(all_ans)
-        row[F["response_hours"]] = (
-            math.log1p(act.response_hours) if act is not None and act.response_hours is not None else NO_DAYS
-        )
+        rows.append([
+            *tag,
+            math.log1p(sum(related[r] * e.answers for r, e in rel.items())),
+            math.log1p(sum(related[r] * e.accepted for r, e in rel.items())),
+            math.log1p(all_ans),
+            math.log1p(all_acc),
+            _log_days(now, last_any),
+            ans / all_ans if all_ans else 0.0,
+            math.log1p(act.recent_answers) if act else 0.0,
+            math.log1p(act.response_hours) if act is not None and act.response_hours is not None else NO_DAYS,
+            lm,
+            lm_rel,
+            math.log1p(all_ans) + math.log(p_any) if qskills else math.log1p(all_ans),
+            1.0 if pid in ties else 0.0,
+            *pad,
+        ])
+    X = np.array(rows, dtype=np.float64) if rows else np.zeros((0, len(FEATURES)), dtype=np.float64)
     for rel_name, base in RELATIVE:
         X[:, F[rel_name]] = _inverse_rank(X[:, F[base]])
     for rel_name, base in RECENCY:

@@ -77,6 +77,30 @@ def test_replay_uses_only_posts_before_each_question() -> None:
     assert set(np.unique(data.y)) <= {0.0, 1.0, 2.0}
 
 
+def test_snapshot_evidence_is_what_the_stored_rows_would_give() -> None:
+    """The replay reads expertise as numbers (``facts_evidence``) instead of building rows and parsing them back
+    (``skill_evidence``): on a forum with declared skills, endorsements (dated and not), votes and questions, both
+    give the same evidence for every (person, skill), and the rows are exactly those of ``compute_expertise``."""
+    from graph.analytics.expertise import compute_expertise, expertise_facts
+    from graph.analytics.routing import facts_evidence
+    from graph.analytics.routing_features import skill_evidence
+    from graph.store.base import EndorsementRow, SkillClaimRow
+
+    posts = forum(120)
+    claims = [SkillClaimRow("s0", "gate", 4), SkillClaimRow("asker3", "gate", None), SkillClaimRow("s1", "tea", 2)]
+    endorsements = [EndorsementRow("asker1", "s0", "gate", T0 + timedelta(days=3)),
+                    EndorsementRow("asker2", "generalist", "espresso", None),
+                    EndorsementRow("asker2", "asker5", "grinder", T0 + timedelta(days=9))]
+    as_of = T0 + timedelta(days=50)
+    facts = expertise_facts(posts, claims, endorsements, as_of=as_of)
+    rows = compute_expertise(posts, claims, endorsements, as_of=as_of)
+    assert [f.row() for f in facts] == rows
+    kinds = {e.kind for r in rows for e in r.evidence}
+    assert len(kinds) == 7, kinds  # every kind of evidence is exercised
+    for f, r in zip(facts, rows, strict=True):
+        assert facts_evidence(f) == skill_evidence(r.score, r.evidence), (r.person_id, r.skill)
+
+
 def test_small_history_falls_back_to_the_hand_set_ranking() -> None:
     posts = forum(MIN_QUESTIONS // 2)
     router = train_router(posts, as_of=T0 + timedelta(days=100))
