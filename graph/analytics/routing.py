@@ -37,7 +37,13 @@ from graph.analytics.expertise import (
     expertise_facts,
 )
 from graph.analytics.posts import PostLike
-from graph.analytics.routing_context import interaction_ties, recent_activity, related_skills, thread_answers
+from graph.analytics.routing_context import (
+    History,
+    interaction_ties,
+    recent_activity,
+    related_skills,
+    thread_answers,
+)
 from graph.analytics.routing_features import (
     FEATURES,
     Candidates,
@@ -192,7 +198,8 @@ def replay(
     """
     cutoff = _ts(as_of)
     live = sorted((p for p in posts if _ts(p.created_at) <= cutoff), key=lambda p: (_ts(p.created_at), p.id))
-    answered = [(q, who) for q, who in thread_answers(live) if q.tags]
+    history = History(live)  # each snapshot's answers and ties, found once
+    answered = [(q, who) for q, who in thread_answers(live, history.answers(len(live))) if q.tags]
     empty = TrainingSet(np.zeros((0, len(FEATURES))), np.zeros(0), [])
     if len(answered) < MIN_QUESTIONS:
         return empty
@@ -218,7 +225,8 @@ def replay(
         at = datetime.fromtimestamp(lo, UTC)
         source, ctx = snapshot(before, claims, [e for e in endorsements
                                                 if e.created_at is None or _ts(e.created_at) < lo],
-                               as_of=at, half_life_days=half_life_days, visible=visible)
+                               as_of=at, half_life_days=half_life_days, visible=visible,
+                               history=(history, n_before))
         for q, who in batch:
             c = candidate_features(q.tags, source, ctx, now=_ts(q.created_at), exclude=[q.author_id or ""],
                                    asker=q.author_id)
@@ -241,17 +249,22 @@ def snapshot(
     as_of: datetime,
     half_life_days: float,
     visible: set[str] | None = None,
+    history: tuple[History, int] | None = None,
 ) -> tuple[MemorySource, RoutingContext]:
     """What an analytics run at ``as_of`` would store: expertise rows (as a source) and the routing context.
 
     Built from :func:`~graph.analytics.expertise.expertise_facts`, the numbers the rows are made of, so no record
     is built only to be parsed back (the same :class:`SkillEvidence` as ``skill_evidence`` of the stored row).
+    ``history``: a :class:`History` of a longer post list and ``n``, when ``posts`` is its first ``n`` posts (its
+    answers and ties are then read from it, not found again).
     """
     facts = expertise_facts(posts, claims, endorsements, as_of=as_of, half_life_days=half_life_days)
-    ctx = routing_context(posts, ((f.person_id, f.skill, f.answers) for f in facts), as_of=as_of, visible=visible)
+    pairs = history[0].answers(history[1]) if history is not None else None
+    ctx = routing_context(posts, ((f.person_id, f.skill, f.answers) for f in facts), as_of=as_of, visible=visible,
+                          pairs=pairs)
     source = MemorySource(((f.person_id, f.skill, facts_evidence(f)) for f in facts),
                           visible=visible if visible is not None else {p.author_id for p in posts if p.author_id},
-                          ties=interaction_ties(posts))
+                          ties=history[0].ties(history[1]) if history is not None else interaction_ties(posts))
     return source, ctx
 
 
@@ -275,11 +288,12 @@ def facts_evidence(f: ExpertiseFacts) -> SkillEvidence:
 
 def routing_context(
     posts: Sequence[PostLike], answers: Iterable[tuple[str, str, int]], *, as_of: datetime,
-    visible: set[str] | None = None,
+    visible: set[str] | None = None, pairs: Iterable[tuple[PostLike, PostLike]] | None = None,
 ) -> RoutingContext:
     """Related skills, recent answerers (people not ``visible`` left out) and answers per skill, from the posts
-    up to ``as_of`` and the (person, skill, answers) of each expertise row."""
-    active = recent_activity(posts, as_of=as_of)
+    up to ``as_of`` and the (person, skill, answers) of each expertise row (``pairs``: the posts' answers with
+    their questions, when already found)."""
+    active = recent_activity(posts, as_of=as_of, pairs=pairs)
     if visible is not None:
         active = {p: a for p, a in active.items() if p in visible}
     per_skill: dict[str, int] = {}

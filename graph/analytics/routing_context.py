@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
+
+import numpy as np
 
 from graph.analytics.posts import PostLike
 from graph.analytics.routing_features import Activity
@@ -36,9 +38,106 @@ def _answers(posts: Iterable[PostLike]) -> list[tuple[PostLike, PostLike]]:
     return out
 
 
-def thread_answers(posts: Sequence[PostLike]) -> list[tuple[PostLike, dict[str, int]]]:
+class History:
+    """Answers and interaction ties of a time-sorted post list, found in one pass, so that those of any prefix
+    ``posts[:n]`` (what a snapshot of the history at that point sees) are read without another pass.
+
+    ``answers(n)`` is ``_answers(posts[:n])`` and ``ties(n)`` is ``interaction_ties(posts[:n])``, exactly, for post
+    ids that are unique (the store's key): an answer's root is its thread's question when that question is in the
+    prefix, else its parent question when that is; a tie exists once both of its posts are in the prefix.
+    """
+
+    def __init__(self, posts: Sequence[PostLike]) -> None:
+        self.posts = posts
+        position = {p.id: i for i, p in enumerate(posts)}
+        question = {p.id: i for i, p in enumerate(posts) if p.kind == "question"}
+        a_pos: list[int] = []
+        by_thread: list[int] = []
+        by_parent: list[int] = []
+        names: dict[str, int] = {}
+        t_from: list[int] = []
+        t_to: list[int] = []
+        t_at: list[int] = []
+        for i, p in enumerate(posts):
+            kind, author = p.kind, p.author_id
+            if kind == "question" or author is None:
+                continue
+            parent = p.parent_id or (p.thread_id if p.thread_id != p.id else None)
+            j = position.get(parent, -1) if parent else -1
+            other = posts[j].author_id if j >= 0 else None
+            if other is not None and other != author:
+                t_from.append(names.setdefault(author, len(names)))
+                t_to.append(names.setdefault(other, len(names)))
+                t_at.append(max(i, j))
+            if kind in ("answer", "reply"):
+                r1 = question.get(p.thread_id or "", -1) if p.thread_id != p.id else -1
+                r2 = question.get(p.parent_id, -1) if p.parent_id else -1
+                if r1 >= 0 or r2 >= 0:
+                    a_pos.append(i)
+                    by_thread.append(r1)
+                    by_parent.append(r2)
+        self._a_pos = np.asarray(a_pos, dtype=np.int64)
+        self._by_thread = np.asarray(by_thread, dtype=np.int64)
+        self._by_parent = np.asarray(by_parent, dtype=np.int64)
+        self._names = list(names)
+        self._code = names
+        # both directions, grouped by person, each group in order of the position the tie appears at
+        src = np.asarray(t_from + t_to, dtype=np.int64)
+        dst = np.asarray(t_to + t_from, dtype=np.int64)
+        at = np.asarray(t_at + t_at, dtype=np.int64)
+        order = np.lexsort((at, src))
+        self._t_src, self._t_dst, self._t_at = src[order], dst[order], at[order]
+
+    def answers(self, n: int) -> list[tuple[PostLike, PostLike]]:
+        """``_answers(posts[:n])``: (answer, its question), in post order."""
+        k = int(np.searchsorted(self._a_pos, n, side="left"))
+        a, r1, r2 = self._a_pos[:k], self._by_thread[:k], self._by_parent[:k]
+        root = np.where((r1 >= 0) & (r1 < n), r1, np.where((r2 >= 0) & (r2 < n), r2, -1))
+        keep = root >= 0
+        posts = self.posts
+        return [(posts[i], posts[j]) for i, j in zip(a[keep].tolist(), root[keep].tolist(), strict=True)]
+
+    def ties(self, n: int) -> PrefixTies:
+        """``interaction_ties(posts[:n])``, as a mapping that builds each person's set when asked."""
+        return PrefixTies(self, n)
+
+    def _neighbours(self, person: str, n: int) -> frozenset[str]:
+        code = self._code.get(person)
+        if code is None:
+            return frozenset()
+        lo = int(np.searchsorted(self._t_src, code, side="left"))
+        hi = int(np.searchsorted(self._t_src, code, side="right"))
+        cut = lo + int(np.searchsorted(self._t_at[lo:hi], n, side="left"))
+        return frozenset(self._names[c] for c in self._t_dst[lo:cut].tolist())
+
+
+class PrefixTies(Mapping[str, frozenset[str]]):
+    """The ties of ``History.posts[:n]``: person -> the people they interacted with (only people with ties)."""
+
+    def __init__(self, history: History, n: int) -> None:
+        self._h, self._n = history, n
+
+    def __getitem__(self, person: str) -> frozenset[str]:
+        found = self._h._neighbours(person, self._n)
+        if not found:
+            raise KeyError(person)
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        h = self._h
+        people = np.unique(h._t_src[h._t_at < self._n])
+        return iter([h._names[c] for c in people.tolist()])
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+def thread_answers(
+    posts: Sequence[PostLike], pairs: Iterable[tuple[PostLike, PostLike]] | None = None
+) -> list[tuple[PostLike, dict[str, int]]]:
     """Each question with who answered it (2 for the accepted answer, 1 for the others; the asker left out),
-    in question time order; questions nobody else answered are left out.
+    in question time order; questions nobody else answered are left out. ``pairs``: ``_answers(posts)`` when
+    already found (a :class:`History` has them).
 
     >>> from types import SimpleNamespace as P
     >>> t = datetime(2024, 1, 1, tzinfo=UTC)
@@ -49,7 +148,7 @@ def thread_answers(posts: Sequence[PostLike]) -> list[tuple[PostLike, dict[str, 
     """
     who: dict[str, dict[str, int]] = defaultdict(dict)
     roots: dict[str, PostLike] = {}
-    for a, q in _answers(posts):
+    for a, q in _answers(posts) if pairs is None else pairs:
         if a.author_id == q.author_id or a.author_id is None:
             continue
         roots[q.id] = q
@@ -108,10 +207,11 @@ def related_skills(posts: Iterable[PostLike], top: int = 5) -> dict[str, list[tu
 
 
 def recent_activity(
-    posts: Sequence[PostLike], *, as_of: datetime, days: float = 30.0, min_answers: int = 200, top: int = 200
+    posts: Sequence[PostLike], *, as_of: datetime, days: float = 30.0, min_answers: int = 200, top: int = 200,
+    pairs: Iterable[tuple[PostLike, PostLike]] | None = None,
 ) -> dict[str, Activity]:
     """The ``top`` people with the most answers in the recent window, with their median response time (hours,
-    over their latest 20 answers).
+    over their latest 20 answers). ``pairs``: ``_answers(posts)`` when already found.
 
     >>> from types import SimpleNamespace as P
     >>> t = datetime(2024, 1, 1, tzinfo=UTC)
@@ -122,25 +222,25 @@ def recent_activity(
     """
     now = _ts(as_of)
     # (answer time, answer id, author, delay in hours): times converted once, sorted as (time, id)
-    pairs = []
-    for a, q in _answers(posts):
+    events: list[tuple[float, str, str, float]] = []
+    for a, q in _answers(posts) if pairs is None else pairs:
         ta = _ts(a.created_at)
-        if ta <= now and a.author_id != q.author_id:
-            pairs.append((ta, a.id, a.author_id, max(ta - _ts(q.created_at), 0.0) / 3600.0))
-    if not pairs:
+        if ta <= now and a.author_id is not None and a.author_id != q.author_id:
+            events.append((ta, a.id, a.author_id, max(ta - _ts(q.created_at), 0.0) / 3600.0))
+    if not events:
         return {}
-    pairs.sort(key=lambda t: (t[0], t[1]))
+    events.sort(key=lambda t: (t[0], t[1]))
     start = now - days * 86400.0
-    start = min(start, pairs[-min_answers][0] if len(pairs) > min_answers else pairs[0][0])
+    start = min(start, events[-min_answers][0] if len(events) > min_answers else events[0][0])
     counts: Counter[str] = Counter()
-    for ta, _, author, _ in pairs:
+    for ta, _, author, _ in events:
         if ta >= start:
             counts[author] += 1
     best = sorted(counts.items(), key=lambda t: (-t[1], t[0]))[:top]
     # each chosen person's latest 20 answers, walking back from the newest
     latest: dict[str, list[float]] = {p: [] for p, _ in best}
     wanted = len(latest)
-    for _, _, author, delay in reversed(pairs):
+    for _, _, author, delay in reversed(events):
         mine = latest.get(author)
         if mine is not None and len(mine) < 20:
             mine.append(delay)
@@ -151,4 +251,4 @@ def recent_activity(
     return {p: Activity(c, round(statistics.median(latest[p]), 4)) for p, c in best}
 
 
-__all__ = ["interaction_ties", "recent_activity", "related_skills", "thread_answers"]
+__all__ = ["History", "PrefixTies", "interaction_ties", "recent_activity", "related_skills", "thread_answers"]

@@ -101,6 +101,33 @@ def test_snapshot_evidence_is_what_the_stored_rows_would_give() -> None:
         assert facts_evidence(f) == skill_evidence(r.score, r.evidence), (r.person_id, r.skill)
 
 
+def test_history_prefixes_give_what_a_pass_over_the_prefix_gives() -> None:
+    """``History`` finds answers and ties once; every prefix's must equal a fresh pass over that prefix, including
+    awkward threads: an answer whose thread's question comes later (its parent question is taken meanwhile), a
+    reply to a comment, an answer to a question nobody has, anonymous posts and self-replies."""
+    from graph.analytics.routing_context import History, _answers, interaction_ties
+
+    posts = forum(40, seed=3)
+    t = T0 + timedelta(days=30)
+    posts += [
+        PostRow("late-q", "question", "asker9", t + timedelta(hours=5), "c", "late-q", None, ("gate",), 0, False),
+        PostRow("early-a", "answer", "s0", t + timedelta(hours=1), "c", "late-q", "q3", (), 0, False),
+        PostRow("cm", "comment", "asker2", t + timedelta(hours=2), "c", "q5", "q5", (), 0, False),
+        PostRow("re-cm", "reply", "s1", t + timedelta(hours=3), "c", "q5", "cm", (), 0, False),
+        PostRow("orphan", "answer", "s1", t + timedelta(hours=4), "c", "gone", "gone", (), 0, False),
+        PostRow("anon", "answer", None, t + timedelta(hours=6), "c", "q7", "q7", (), 0, False),
+        PostRow("self", "answer", "asker9", t + timedelta(hours=7), "c", "late-q", "late-q", (), 0, False),
+    ]
+    live = sorted(posts, key=lambda p: (p.created_at, p.id))
+    history = History(live)
+    for n in sorted({0, 1, 7, len(live) // 2, len(live) - 3, len(live) - 1, len(live)}):
+        assert history.answers(n) == _answers(live[:n]), n
+        assert dict(history.ties(n)) == interaction_ties(live[:n]), n
+    early = next(i for i, p in enumerate(live) if p.id == "early-a")
+    assert history.answers(early + 1)[-1][1].id == "q3"  # before its thread's question exists: its parent's
+    assert ("early-a", "late-q") in {(a.id, q.id) for a, q in history.answers(len(live))}  # then its thread's
+
+
 def test_small_history_falls_back_to_the_hand_set_ranking() -> None:
     posts = forum(MIN_QUESTIONS // 2)
     router = train_router(posts, as_of=T0 + timedelta(days=100))
