@@ -15,7 +15,7 @@ from typing import TypeVar
 from graph.store.base import ExpertHit, Page, RankedPerson
 from graph.store.paging import encode_cursor
 from schema.errors import BadInput
-from schema.labels import ScoreScope
+from schema.labels import EvidenceKind, ScoreScope
 from schema.models import Evidence, Person
 
 T = TypeVar("T")
@@ -48,7 +48,18 @@ def evidence_json(evidence: Iterable[Evidence]) -> str:
 
 
 def evidence_from(text: str) -> tuple[Evidence, ...]:
-    return tuple(Evidence(kind=k, count=c, last_at=parse_utc(t)) for k, c, t in json.loads(text))
+    """The evidence ``evidence_json`` wrote. Built without pydantic's validation pass (each field converted here as
+    the model would: the kind's enum, an int, a UTC time): a directory page decodes some sixty of them per request."""
+    return tuple(
+        Evidence.model_construct(kind=EvidenceKind(k), count=int(c), last_at=_as_utc(parse_utc(t)))
+        for k, c, t in json.loads(text)
+    )
+
+
+def _as_utc(value: datetime | None) -> datetime | None:
+    if value is None or value.tzinfo is UTC:
+        return value
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def pairs_json(pairs: Iterable[tuple[str, float]]) -> str:
