@@ -4,12 +4,17 @@ Every chunk is one ``Batch`` (one transaction). Upserts are idempotent, so repla
 already gives the same store; the checkpoint (the number of the last chunk written, stored in ``Batch.meta`` in the
 same transaction as the chunk) only saves the time of rewriting finished chunks. Chunk boundaries depend on nothing
 but the input, so chunk ``k`` of a re-run holds exactly the records chunk ``k`` held before.
+
+With ``overlap``, a chunk is written on one writer thread while the next is parsed (a store mostly waits on its
+server or its disk, so the two overlap); chunks are still written one at a time and in order, and a write's error
+is raised by the next ``flush`` or by ``finish``.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from operator import attrgetter
 from pathlib import Path
 
@@ -56,6 +61,7 @@ class Loader:
         checkpoint: str | None = None,
         aliases: AliasTable | None = None,
         on_chunk: Callable[[int], None] | None = None,
+        overlap: bool = False,
     ) -> None:
         self.store = store
         self.chunk_size = chunk_size
@@ -69,6 +75,8 @@ class Loader:
         self._skills_seen: set[str] = set()
         self._chunk_no = 0
         self._resume_after = -1
+        self._writer = ThreadPoolExecutor(1, thread_name_prefix="ingest-writer") if overlap else None
+        self._pending: tuple[Future[WriteResult], int] | None = None
         if checkpoint is not None:
             done = store.get_meta(checkpoint)
             if done is not None and done.isdigit():
@@ -177,19 +185,45 @@ class Loader:
         n = len(batch)
         if n:
             if self._chunk_no > self._resume_after:
-                self.result.merge(self.store.write_batch(batch))
-                self.chunks_written += 1
+                self._write(batch, n)
             else:
                 self.chunks_skipped += 1
-            self.records += n
+                self._written(None, n)
             self._chunk_no += 1
-            if self.on_chunk is not None:
-                self.on_chunk(n)
         self._reset()
+        if partial:
+            self.drain()
+
+    def _write(self, batch: Batch, n: int) -> None:
+        if self._writer is None:
+            self._written(self.store.write_batch(batch), n)
+            return
+        self.drain()  # one chunk in flight: in order, and at most one more chunk in memory
+        self._pending = (self._writer.submit(self.store.write_batch, batch), n)
+
+    def _written(self, result: WriteResult | None, n: int) -> None:
+        if result is not None:
+            self.result.merge(result)
+            self.chunks_written += 1
+        self.records += n
+        if self.on_chunk is not None:
+            self.on_chunk(n)
+
+    def drain(self) -> None:
+        """Wait for the chunk being written, raising its error."""
+        if self._pending is not None:
+            future, n = self._pending
+            self._pending = None
+            self._written(future.result(), n)
 
     def finish(self) -> WriteResult:
         """Write what is left and forget the checkpoint: the next run of the same input replays it in full."""
-        self.flush()
+        try:
+            self.flush()
+            self.drain()
+        finally:
+            if self._writer is not None:
+                self._writer.shutdown(wait=True)
         if self.checkpoint is not None:
             self.store.set_meta(self.checkpoint, None)
         return self.result

@@ -185,7 +185,7 @@ def ingest_hris(
     known = target.person_ids()
     sink = RejectSink(None if dry_run else rejects if rejects is not None else default_reject_path(path))
     loader = Loader(
-        target, chunk_size=chunk_size, aliases=table,
+        target, chunk_size=chunk_size, aliases=table, overlap=not dry_run,
         checkpoint=checkpoint_key("hris", path, full, repr(m), sorted(table.items())),
     )
     summary = IngestSummary("hris", str(path), "hr", dry_run=dry_run)
@@ -294,7 +294,7 @@ def ingest_forum(
         known_people=store.person_ids(), identities_file=str(identities), on_reject=sink.add,
     )
     loader = Loader(
-        store, chunk_size=chunk_size, aliases=table,
+        store, chunk_size=chunk_size, aliases=table, overlap=not dry_run,
         checkpoint=checkpoint_key(
             fmt, path, community, sorted(table.items()), [(r.source, r.handle, r.person_id) for r in rows]
         ),

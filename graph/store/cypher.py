@@ -189,11 +189,14 @@ POSTS_FETCH = _read(
     f"UNWIND $ids AS id MATCH (n:{POST} {{id: id}}) RETURN n.id AS node_key, properties(n) AS props",
     ids="LIST<STRING>",
 )
+# the relationship reads below start from the person's id (hint): a plan made while the store was nearly empty
+# (statistics of a fresh import) could otherwise scan every person, or every member of a community, per key
 REPORTS_TO_FETCH = _read(
     "REPORTS_TO_FETCH",
     f"""
     UNWIND $ids AS id
     MATCH (p:{PERSON} {{id: id}})-[:{REPORTS_TO}]->(m:{PERSON})
+    USING INDEX p:{PERSON}(id)
     RETURN p.id AS person_id, m.id AS manager_id
     """,
     ids="LIST<STRING>",
@@ -203,6 +206,7 @@ HAS_SKILL_FETCH = _read(
     f"""
     UNWIND $keys AS k
     MATCH (p:{PERSON} {{id: k.person_id}})-[r:{HAS_SKILL}]->(s:{SKILL} {{name: k.skill}})
+    USING INDEX p:{PERSON}(id)
     RETURN p.id AS person_id, s.name AS skill, properties(r) AS props
     """,
     keys="LIST<MAP>",
@@ -212,6 +216,7 @@ MEMBER_OF_FETCH = _read(
     f"""
     UNWIND $keys AS k
     MATCH (p:{PERSON} {{id: k.person_id}})-[r:{MEMBER_OF}]->(c:{COMMUNITY} {{id: k.community_id}})
+    USING INDEX p:{PERSON}(id)
     RETURN p.id AS person_id, c.id AS community_id, properties(r) AS props
     """,
     keys="LIST<MAP>",

@@ -325,3 +325,24 @@ def test_parallel_manifest_gives_the_same_store(tmp_path: Path) -> None:
     assert one.dump() == two.dump()
     one.close()
     two.close()
+
+
+def test_overlapped_writes_stay_in_order_and_raise_their_errors(store: SQLiteStore) -> None:
+    """With ``overlap`` a chunk is written while the next is read: still one at a time, in order, errors raised."""
+    from ingest.load import Loader
+    from schema.errors import StoreError
+    from tests.factories import person, post
+
+    written: list[int] = []
+    loader = Loader(store, chunk_size=2, overlap=True, on_chunk=written.append)
+    loader.add_person(person(1))
+    loader.add_person(person(2))  # chunk 1: the people
+    loader.add_post(post(1, person(1).id))  # chunk 2 needs chunk 1 committed: its author must exist
+    loader.add_post(post(2, person(2).id))
+    loader.add_post(post(3, "hr:ghost"))  # chunk 3 fails in the writer thread
+    loader.add_post(post(4, person(1).id))
+    with pytest.raises(StoreError, match="ghost"):
+        loader.finish()
+    assert written == [2, 2]
+    assert store.counts()["people"] == 2
+    assert store.counts()["posts"] == 2
