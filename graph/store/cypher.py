@@ -631,12 +631,17 @@ RUN_CREATE = _write(
     """,
     rows="LIST<MAP>",
 )
+# CREATE, not MERGE, for everything an analytics generation writes: the generation is new in this write (a fresh
+# id; its rows are one per key), so none of its nodes or edges can exist yet. MERGE walked every INTERACTS /
+# EXPERT_IN edge between the two nodes of older generations (Expand(Into), ~29 db hits a row) and locked both nodes,
+# and was the slowest part of an analyze; on the generation's nodes it added a locking unique-index seek per row (and
+# an Eager before ``SET s = row``). Each node label keeps its uniqueness constraint on (gen, key), so a duplicate
+# would fail loudly, never be written twice.
 SCORES_WRITE = _write(
     "SCORES_WRITE",
     f"""
     UNWIND $rows AS row
-    MERGE (s:{SCORES} {{gen: row.gen, person_id: row.person_id}})
-    SET s = row
+    CREATE (s:{SCORES}) SET s = row
     """,
     rows="LIST<MAP>",
 )
@@ -644,14 +649,10 @@ INFLUENCE_WRITE = _write(
     "INFLUENCE_WRITE",
     f"""
     UNWIND $rows AS row
-    MERGE (i:{INFLUENCE} {{gen: row.gen, scope: row.scope, scope_id: row.scope_id, person_id: row.person_id}})
-    SET i.score = row.score
+    CREATE (i:{INFLUENCE}) SET i = row
     """,
     rows="LIST<MAP>",
 )
-# CREATE, not MERGE: these edges belong to a generation that is new in this write (a fresh id; its rows are one per
-# key), so none can exist yet; MERGE walked every INTERACTS / EXPERT_IN edge between the two nodes of older
-# generations (Expand(Into), ~29 db hits a row) and locked both nodes, and was the slowest part of an analyze
 INTERACTS_WRITE = _write(
     "INTERACTS_WRITE",
     f"""
@@ -679,8 +680,7 @@ DETECTED_WRITE = _write(
     "DETECTED_WRITE",
     f"""
     UNWIND $rows AS row
-    MERGE (d:{DETECTED} {{gen: row.gen, id: row.id}})
-    SET d = row
+    CREATE (d:{DETECTED}) SET d = row
     """,
     rows="LIST<MAP>",
 )
@@ -688,8 +688,7 @@ HEALTH_WRITE = _write(
     "HEALTH_WRITE",
     f"""
     UNWIND $rows AS row
-    MERGE (h:{HEALTH} {{gen: row.gen, community_id: row.community_id, period: row.period, start: row.start}})
-    SET h = row
+    CREATE (h:{HEALTH}) SET h = row
     """,
     rows="LIST<MAP>",
 )

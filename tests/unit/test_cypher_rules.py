@@ -134,9 +134,11 @@ def test_constraints_cover_the_model_keys() -> None:
                for s in cypher.SCHEMA)
 
 
-# Analytics edges written under a fresh generation id: none can exist yet, so CREATE is exact and MERGE only walked
-# the older generations' edges between the same two nodes (graph/store/cypher.py says so above the statements).
+# Analytics edges and nodes written under a fresh generation id: none can exist yet, so CREATE is exact and MERGE
+# only walked the older generations' edges between the same two nodes, or seeked and locked the node's key
+# (graph/store/cypher.py says so above the statements).
 GENERATION_CREATES = {"INTERACTS_WRITE", "EXPERT_IN_WRITE"}
+GENERATION_NODE_CREATES = {"SCORES_WRITE", "INFLUENCE_WRITE", "DETECTED_WRITE", "HEALTH_WRITE"}
 # Ingest keys the batch's own transaction read as absent: the node is CREATEd with its key (the uniqueness
 # constraint refuses it if another writer got there first, and the store runs the batch again as an update), and
 # edges are CREATEd only from a node created in that same transaction, which no other transaction can see yet
@@ -160,6 +162,13 @@ def test_every_write_is_unwind_merge_on_a_constrained_key() -> None:
             assert text.startswith("UNWIND $rows"), statement.name
             assert re.search(r"\bCREATE \(\w+\)-\[r:\w+ \{gen: row\.gen\}\]->\(\w+\)", text), statement.name
             continue
+        if statement.name in GENERATION_NODE_CREATES:
+            # a generation's node, created with its whole row; its label's uniqueness constraint starts with gen
+            assert text.startswith("UNWIND $rows AS row"), statement.name
+            assert "MERGE" not in text, statement.name
+            [(_var, label)] = CREATE_NODE.findall(text)
+            assert any("gen" in keys for keys in constraints.get(label, set())), f"{statement.name}: {label}"
+            continue
         if statement.name in NEW_KEY_CREATES:
             assert text.startswith("UNWIND $rows AS row"), statement.name
             assert "MERGE" not in text, statement.name
@@ -175,7 +184,7 @@ def test_every_write_is_unwind_merge_on_a_constrained_key() -> None:
             keys = frozenset(k.split(":")[0].strip() for k in keymap.split(","))
             assert keys in constraints.get(label, set()), f"{statement.name}: MERGE on {label}{set(keys)} unconstrained"
             merges += 1
-    assert merges >= 10
+    assert merges >= 5  # the rule matched real statements (ingest updates, skills, meta, run)
 
 
 def test_indexes_serve_the_api_read_paths() -> None:
