@@ -51,6 +51,10 @@ def snapshot_of(url: str, cache: Path | None) -> tuple[Any, list[Any]]:
     snap = compute_snapshot(data, AnalyticsParams())
     print(f"computed the snapshot in {time.perf_counter() - t0:.0f} s wall, {time.process_time() - c0:.0f} s CPU "
           f"(this process; load {_load()})", flush=True)
+    stats = snap.run.stats
+    for stage, wall in stats.get("timings_s", {}).items():
+        print(f"  {stage:24}{wall:>9.1f} s wall{stats['cpu_s'].get(stage, 0.0):>9.1f} s CPU"
+              f"{stats.get('peak_rss_mib', {}).get(stage, 0.0):>9.0f} MiB peak RSS", flush=True)
     people = list(data.people)
     if cache is not None:
         with cache.open("wb") as f:

@@ -205,3 +205,11 @@ def test_indexes_serve_the_api_read_paths() -> None:
 def test_statement_names_match_their_registry_keys() -> None:
     assert all(name == s.name for name, s in cypher.ALL_STATEMENTS.items())
     assert all(isinstance(s, cypher.Statement) for s in cypher.ALL_STATEMENTS.values())
+
+
+def test_streamed_projection_posts_return_the_post_row_fields_in_order() -> None:
+    """The Neo4j store streams PROJECTION_POSTS and unpacks each record by position into a PostRow."""
+    from graph.store.base import PostRow
+
+    aliases = re.findall(r"\bAS (\w+)", cypher.PROJECTION_POSTS.text)
+    assert tuple(aliases) == PostRow._fields

@@ -24,6 +24,7 @@ from graph.store.neo4j.read import (
 from graph.store.neo4j.tx import (
     _current_gen,
     run,
+    stream,
 )
 from graph.store.neo4j.values import (
     Row,
@@ -66,12 +67,12 @@ class Neo4jScans(Neo4jReads):
                 )
                 for r in run(tx, q.PROJECTION_PEOPLE)
             ]
+            # streamed (every post of the store): columns in PROJECTION_POSTS's RETURN order
             posts = [
-                PostRow(
-                    r["id"], r["kind"], r["author_id"], from_neo(r["created_at"]), r["community_id"], r["thread_id"],
-                    r["parent_id"], tuple(r["tags"] or ()), int(r["score"]), bool(r["accepted"]),
-                )
-                for r in run(tx, q.PROJECTION_POSTS)
+                PostRow(pid, kind, author, from_neo(created), community, thread, parent, tuple(tags or ()),
+                        int(score), bool(accepted))
+                for pid, kind, author, created, community, thread, parent, tags, score, accepted
+                in stream(tx, q.PROJECTION_POSTS)
             ]
             memberships = [
                 MembershipRow(r["person_id"], r["community_id"], from_neo(r["since"]))

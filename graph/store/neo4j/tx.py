@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, LiteralString, cast
 
@@ -80,6 +80,20 @@ def run(tx: Tx, statement: q.Statement, **params: Any) -> list[Row]:
         rows.append(row)
     EXECUTED.add(statement.name)
     return rows
+
+
+def stream(tx: Tx, statement: q.Statement, **params: Any) -> Iterator[tuple[Any, ...]]:
+    """Run one registered statement and yield each record's values in ``RETURN`` order as the driver receives them.
+
+    For whole-store reads (the analytics projection: every post): ``run`` would hold every record as a dict at
+    once (about 0.7 KB a post, 1.7 GB at 2.6M posts) before the caller built its own rows. Consume it inside the
+    transaction function.
+    """
+    if set(params) != set(statement.params):
+        raise TypeError(f"{statement.name} takes {sorted(statement.params)}, got {sorted(params)}")
+    result = tx.run(cast(LiteralString, statement.text), params)
+    EXECUTED.add(statement.name)
+    yield from result  # a Record is a tuple of its values
 
 
 def _require(tx: Tx, statement: q.Statement, what: str, ids: Iterable[str | None]) -> None:
