@@ -92,8 +92,8 @@ def stream(tx: Tx, statement: q.Statement, **params: Any) -> Iterator[tuple[Any,
     if set(params) != set(statement.params):
         raise TypeError(f"{statement.name} takes {sorted(statement.params)}, got {sorted(params)}")
     result = tx.run(cast(LiteralString, statement.text), params)
-    EXECUTED.add(statement.name)
     yield from result  # a Record is a tuple of its values
+    EXECUTED.add(statement.name)
 
 
 def _require(tx: Tx, statement: q.Statement, what: str, ids: Iterable[str | None]) -> None:
