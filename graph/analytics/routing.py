@@ -39,6 +39,8 @@ from graph.analytics.expertise import (
 from graph.analytics.posts import PostLike
 from graph.analytics.routing_context import (
     History,
+    _answers,
+    answer_records,
     interaction_ties,
     recent_activity,
     related_skills,
@@ -142,11 +144,12 @@ class Router:
             "version": 1, "kind": self.kind, "model": self.model_text, "stats": self.stats, "features": list(FEATURES),
             "related": self.context.related, "skill_answers": self.context.skill_answers, "mu": self.context.mu,
             "active": {p: [a.recent_answers, a.response_hours] for p, a in self.context.active.items()},
+            "answerers": {p: [r.answered, r.accepted, r.last_at, r.pace] for p, r in self.context.answerers.items()},
         }, separators=(",", ":"))
 
     @classmethod
     def from_json(cls, text: str) -> Router:
-        from graph.analytics.routing_features import Activity
+        from graph.analytics.routing_features import Activity, AnswerRecord
 
         d = json.loads(text)
         ctx = RoutingContext(
@@ -155,6 +158,9 @@ class Router:
                                                                                                   {}).items()},
             skill_answers={k: int(v) for k, v in d.get("skill_answers", {}).items()},
             mu=float(d.get("mu", 1.0)),
+            answerers={p: AnswerRecord(int(r[0]), int(r[1]), None if r[2] is None else float(r[2]),
+                                         float(r[3]) if len(r) > 3 else 0.0)
+                       for p, r in d.get("answerers", {}).items()},
         )
         kind, model, stats = d["kind"], d.get("model"), d.get("stats", {})
         if kind == "lambdamart" and d.get("features") != list(FEATURES):
@@ -293,9 +299,12 @@ def routing_context(
     """Related skills, recent answerers (people not ``visible`` left out) and answers per skill, from the posts
     up to ``as_of`` and the (person, skill, answers) of each expertise row (``pairs``: the posts' answers with
     their questions, when already found)."""
+    pairs = list(_answers(posts)) if pairs is None else list(pairs)
     active = recent_activity(posts, as_of=as_of, pairs=pairs)
+    answerers = answer_records(posts, as_of=as_of, pairs=pairs)
     if visible is not None:
         active = {p: a for p, a in active.items() if p in visible}
+        answerers = {p: r for p, r in answerers.items() if p in visible}
     per_skill: dict[str, int] = {}
     per_person: dict[str, int] = {}
     for person, skill, n in answers:
@@ -303,7 +312,8 @@ def routing_context(
             per_skill[skill] = per_skill.get(skill, 0) + n
             per_person[person] = per_person.get(person, 0) + n
     mu = sum(per_person.values()) / len(per_person) if per_person else 1.0
-    return RoutingContext(related=related_skills(posts), active=active, skill_answers=per_skill, mu=mu)
+    return RoutingContext(related=related_skills(posts), active=active, skill_answers=per_skill, mu=mu,
+                          answerers=answerers)
 
 
 def answer_counts(rows: Iterable[ExpertIn]) -> Iterable[tuple[str, str, int]]:

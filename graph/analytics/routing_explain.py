@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from graph.analytics.routing_features import Candidates, RoutingContext, SkillEvidence
+from graph.analytics.routing_features import AnswerRecord, Candidates, RoutingContext, SkillEvidence
 
 
 def _days(now: float, then: float | None) -> str:
@@ -49,11 +49,14 @@ LABELS: dict[str, str] = {
     "recent_answers_rank": "among the most active answerers lately",
     "tag_days_rank": "among the latest to answer on the question's skills",
     "all_days_rank": "among the latest active",
+    "pace": "answering a lot lately",
+    "pace_rank": "among the busiest answerers lately",
 }
 # relative and model-based features are explained by the evidence they rest on
 _SAME_AS = {"lm": "tag_answers", "lm_related": "tag_answers", "lm_any": "tag_answers", "lm_rank": "tag_answers",
             "tag_answers_rank": "tag_answers", "all_answers_rank": "all_answers",
-            "recent_answers_rank": "recent_answers", "tag_days_rank": "tag_days", "all_days_rank": "all_days"}
+            "recent_answers_rank": "recent_answers", "tag_days_rank": "tag_days", "all_days_rank": "all_days",
+            "pace_rank": "pace"}
 
 
 def _names(skills: Sequence[str], limit: int = 3) -> str:
@@ -62,9 +65,13 @@ def _names(skills: Sequence[str], limit: int = 3) -> str:
 
 
 def evidence_text(feature: str, mine: dict[str, SkillEvidence], related: dict[str, SkillEvidence],
-                  all_skills: int, ctx_line: tuple[int, float | None] | None, now: float) -> str:
+                  all_skills: int, ctx_line: tuple[int, float | None] | None, now: float,
+                  record: AnswerRecord | None = None) -> str:
     """The evidence behind one feature, in words (what the person did, not the feature's name)."""
     feature = _SAME_AS.get(feature, feature)
+    if feature == "pace" and record is not None:
+        return (f"answering a lot lately ({_n(record.answered, 'question')} answered, the latest "
+                f"{_days(now, record.last_at)})")
     on = [s for s, e in mine.items() if e.answers] or list(mine)
     ans = sum(e.answers for e in mine.values())
     acc = sum(e.accepted for e in mine.values())
@@ -128,7 +135,8 @@ def explain(skills: Sequence[str], c: Candidates, i: int, strongest: str, ctx: R
     record = f" ({_n(ans, 'answer')}" + (f", {acc} accepted)" if acc else ")") if ans else ""
     head = (f"covers {_names(covered)} of {_n(len(q), 'skill')}{record}" if covered
             else "covers none of the question's skills")
-    return f"{head}; strongest evidence: {evidence_text(strongest, mine, c.related_used[i], all_skills, line, now)}"
+    why = evidence_text(strongest, mine, c.related_used[i], all_skills, line, now, ctx.answerers.get(c.ids[i]))
+    return f"{head}; strongest evidence: {why}"
 
 
 __all__ = ["LABELS", "evidence_text", "explain"]

@@ -53,6 +53,7 @@ FEATURES: tuple[str, ...] = (
     "lm_related",  # the same with answers on related skills counted (co-occurrence weighted) on each skill
     "lm_any",  # log p(person) mean_t p(t | person): the question as any one of its skills (kinder to many tags)
     "asker_tie",  # 1 when the person has interacted with the asker before (answered, replied, commented, endorsed)
+    "pace",  # log1p answers anywhere, each weighted 2^(-k/100), k the answers the forum received after it
     # the same signals relative to the question's other candidates (1 / rank among them; ties share a rank), so
     # that a model trained while the forum was smaller still applies when counts have grown
     "lm_rank",
@@ -61,10 +62,11 @@ FEATURES: tuple[str, ...] = (
     "recent_answers_rank",
     "tag_days_rank",  # most recent answer on the question's skills, ranked among candidates (never: last)
     "all_days_rank",  # most recent activity anywhere, ranked among candidates
+    "pace_rank",  # pace, ranked among candidates
 )
 RELATIVE: tuple[tuple[str, str], ...] = (
     ("lm_rank", "lm_any"), ("all_answers_rank", "all_answers"), ("tag_answers_rank", "tag_answers"),
-    ("recent_answers_rank", "recent_answers"),
+    ("recent_answers_rank", "recent_answers"), ("pace_rank", "pace"),
 )
 # recency ranks: fewer days since is better, never (NaN) ranks last; a question asked long after the analysis
 # leaves every candidate's days large, while who answered on the skills most lately still stands out
@@ -145,14 +147,26 @@ class Activity:
     response_hours: float | None
 
 
+@dataclass(frozen=True)
+class AnswerRecord:
+    """One answerer's whole record: questions answered (by someone else), accepted among them, latest answer."""
+
+    answered: int
+    accepted: int
+    last_at: float | None  # POSIX seconds
+    pace: float = 0.0  # answers weighted by how many answers the forum received after each (half-life 100)
+
+
 @dataclass
 class RoutingContext:
-    """What an analytics run stores besides the expertise rows: related skills and recent answerers."""
+    """What an analytics run stores besides the expertise rows: related skills, recent answerers and the most
+    active answerers' whole records."""
 
     related: dict[str, list[tuple[str, float]]] = field(default_factory=dict)
     active: dict[str, Activity] = field(default_factory=dict)
     skill_answers: dict[str, int] = field(default_factory=dict)  # answers (per tag) on each skill
     mu: float = 1.0  # Dirichlet prior mass: mean answers (per tag) of the people who answered
+    answerers: dict[str, AnswerRecord] = field(default_factory=dict)
 
     @property
     def total_answers(self) -> int:
@@ -303,6 +317,7 @@ def candidate_features(
             lm += math.log((n_pt + mu * background[s]) / (all_ans + mu))
             lm_rel += math.log((n_pt + n_rel + mu * background[s]) / (all_ans + mu))
             p_any += (n_pt + n_rel + mu * background[s]) / (all_ans + mu) / n_q
+        rec = ctx.answerers.get(pid)
         rows.append([
             *tag,
             math.log1p(sum(related[r] * e.answers for r, e in rel.items())),
@@ -317,6 +332,7 @@ def candidate_features(
             lm_rel,
             math.log1p(all_ans) + math.log(p_any) if qskills else math.log1p(all_ans),
             1.0 if pid in ties else 0.0,
+            math.log1p(rec.pace) if rec is not None else 0.0,
             *pad,
         ])
     X = np.array(rows, dtype=np.float64) if rows else np.zeros((0, len(FEATURES)), dtype=np.float64)
@@ -364,6 +380,7 @@ class MemorySource:
 __all__ = [
     "FEATURES",
     "Activity",
+    "AnswerRecord",
     "Candidates",
     "ExpertiseSource",
     "MemorySource",

@@ -439,16 +439,20 @@ def test_influencers_needs_one_scope(store: GraphStore) -> None:
 def test_the_question_router_round_trips_through_meta(store: GraphStore) -> None:
     """The router an analytics run stores (issue 10.3) is one large JSON text in meta: the model and the context."""
     from graph.analytics.routing import Router
-    from graph.analytics.routing_features import Activity, RoutingContext
+    from graph.analytics.routing_features import Activity, AnswerRecord, RoutingContext
     from graph.expert_routing import load_router, save_router
 
     ctx = RoutingContext(related={f"s{i}": [(f"s{i + 1}", 0.5)] for i in range(2000)},
-                         active={f"p:{i}": Activity(i, 1.5) for i in range(500)}, skill_answers={"s1": 3}, mu=2.0)
+                         active={f"p:{i}": Activity(i, 1.5) for i in range(500)}, skill_answers={"s1": 3}, mu=2.0,
+                         answerers={f"p:{i}": AnswerRecord(i, i // 2, 1.7e9 + i if i else None, i / 3)
+                                    for i in range(5000)})
     router = Router("handset", ctx, model_text="tree\n" + "x" * 200_000, stats={"training_questions": 0})
     save_router(store, router)
     back = load_router(store)
     assert back.to_json() == router.to_json()
     assert back.context.active["p:7"] == Activity(7, 1.5)
+    assert back.context.answerers["p:9"] == AnswerRecord(9, 4, 1.7e9 + 9, 3.0)
+    assert back.context.answerers["p:0"].last_at is None
 
 
 def test_meta_is_written_with_the_batch(store: GraphStore) -> None:

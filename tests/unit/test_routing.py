@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from graph.analytics.routing import MIN_QUESTIONS, Router, replay, route, snapshot, train_router
-from graph.analytics.routing_context import recent_activity, related_skills, thread_answers
+from graph.analytics.routing_context import answer_records, recent_activity, related_skills, thread_answers
 from graph.analytics.routing_features import FEATURES, MemorySource, candidate_features
 from graph.evaluation import BASELINES, baselines, evaluate, metrics, pooled, split_history
 from graph.store.base import PostRow
@@ -59,6 +59,34 @@ def test_recent_activity_counts_recent_answers_and_median_response() -> None:
     assert act["s0"].response_hours == pytest.approx(2.0)
     assert act["generalist"].response_hours == pytest.approx(1.0)
     assert "asker1" not in act
+
+
+def test_answer_records_count_questions_once_and_pace_favours_the_latest_answers() -> None:
+    """A newcomer's latest 30 answers outweigh a veteran's 60 answered 200 forum answers earlier in pace (half-life
+    100 forum answers), while the veteran keeps the larger record; a multi-tag question counts once, self-answers
+    not at all."""
+    posts: list[PostRow] = []
+    for i in range(290):
+        at = T0 + timedelta(hours=i)
+        posts.append(PostRow(f"q{i}", "question", "asker", at, "c", f"q{i}", None, ("a", "b", "c"), 0, False))
+        who = "veteran" if i < 60 else "newcomer" if i >= 260 else f"other{i % 20}"
+        posts.append(PostRow(f"x{i}", "answer", who, at + timedelta(minutes=5), "c", f"q{i}", f"q{i}", (), 0,
+                             i % 2 == 0))
+    posts.append(PostRow("own", "answer", "asker", T0, "c", "q0", "q0", (), 0, False))
+    rec = answer_records(posts, as_of=T0 + timedelta(days=20))
+    assert rec["veteran"].answered == 60
+    assert rec["veteran"].accepted == 30
+    assert rec["veteran"].answered == max(r.answered for r in rec.values())
+    assert rec["newcomer"].answered == 30
+    assert rec["newcomer"].pace > rec["veteran"].pace
+    assert "asker" not in rec
+    assert rec["newcomer"].last_at == (T0 + timedelta(hours=289, minutes=5)).timestamp()
+    # among the candidates, the newcomer has the best pace
+    source, ctx = snapshot(posts, (), (), as_of=T0 + timedelta(days=20), half_life_days=180)
+    c = candidate_features(["a"], source, ctx, now=(T0 + timedelta(days=20)).timestamp())
+    assert {"veteran", "newcomer"} <= set(c.ids)
+    pace = c.X[:, FEATURES.index("pace_rank")]
+    assert pace[c.ids.index("newcomer")] == 1.0
 
 
 def test_replay_uses_only_posts_before_each_question() -> None:
