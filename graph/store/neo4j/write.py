@@ -72,7 +72,7 @@ class Neo4jWrites(Neo4jBase):
         keep = set(keep_ids)
 
         def work(tx: Tx) -> list[str]:
-            active = {r["id"] for r in run(tx, q.ACTIVE_IDS_OF_SOURCE, source=source)}
+            active = set(run(tx, q.ACTIVE_IDS_OF_SOURCE, source=source)[0]["ids"])
             gone = sorted(active - keep)
             if gone:
                 run(tx, q.SET_ACTIVE, ids=gone, active=False)
@@ -86,13 +86,14 @@ class Neo4jWrites(Neo4jBase):
             rows = self._read(lambda tx: run(tx, q.PERSON_IDS))
         else:
             rows = self._read(lambda tx: run(tx, q.PERSON_IDS_OF_SOURCE, source=source))
-        return {r["id"] for r in rows}
+        return set(rows[0]["ids"])
 
     @_translated
     def email_index(self) -> dict[str, str]:
+        row = self._read(lambda tx: run(tx, q.EMAIL_INDEX))[0]
         out: dict[str, str] = {}
-        for r in self._read(lambda tx: run(tx, q.EMAIL_INDEX)):
-            out.setdefault(r["email"], r["id"])
+        for email, person_id in zip(row["emails"], row["ids"], strict=True):
+            out.setdefault(email, person_id)  # ordered by id: the lowest id holding an address wins
         return out
 
     @_translated
