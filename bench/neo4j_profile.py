@@ -150,6 +150,9 @@ def main(argv: list[str] | None = None) -> None:
                 print("\n".join(times.report(total)))
                 for name in sorted(times.seconds, key=times.seconds.__getitem__, reverse=True)[: args.top]:
                     text, params = times.sample[name]
+                    # analytics rows are CREATEd under their generation's key: profile them as a new generation's
+                    params = {k: [{**r, "gen": "profile"} if isinstance(r, dict) and "gen" in r else r for r in v]
+                              if isinstance(v, list) else v for k, v in params.items()}
                     try:
                         try:
                             print("\n".join(profile(uri, name, text, params)))
