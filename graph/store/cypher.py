@@ -464,6 +464,18 @@ POSTS_LINK_CHILDREN = _write(
     """,
     ids="LIST<STRING>",
 )
+# a person without a reporting line yet (read in the same transaction): only the MERGE, none of the replacement's
+# OPTIONAL MATCH, aggregation and Eager (REPORTS_TO_UPSERT stalled 20-150 s on fresh imports, not reproducibly)
+REPORTS_TO_LINK = _write(
+    "REPORTS_TO_LINK",
+    f"""
+    UNWIND $rows AS row
+    MATCH (p:{PERSON} {{id: row.person_id}})
+    MATCH (m:{PERSON} {{id: row.manager_id}})
+    MERGE (p)-[:{REPORTS_TO}]->(m)
+    """,
+    rows="LIST<MAP>",
+)
 # one manager per person: a new manager replaces the old reporting line
 REPORTS_TO_UPSERT = _write(
     "REPORTS_TO_UPSERT",

@@ -19,7 +19,7 @@ from graph.store.base import Batch, dump_rows
 from graph.store.neo4j import Neo4jStore
 from graph.store.neo4j import tx as neo4j_tx
 from schema.errors import StoreError
-from schema.models import HasSkill, MemberOf, Post
+from schema.models import HasSkill, MemberOf, Post, ReportsTo
 from tests.conftest import Neo4jTarget
 from tests.contract.neo4j_factory import make_neo4j_store
 from tests.factories import person, post, small_org
@@ -106,11 +106,12 @@ def test_updates_move_edges_and_change_relationship_properties(neo: Neo4jStore) 
     })
     claim = HasSkill(person_id="hr:E0001", skill="kubernetes", level=5)
     member = MemberOf(person_id="hr:E0002", community_id="slack:k8s-guild", role="moderator")
-    result = neo.write_batch(Batch(posts=[moved], has_skill=[claim], memberships=[member]))
-    assert result.updated == {"posts": 1, "has_skill": 1, "memberships": 1}
+    line = ReportsTo(person_id="hr:E0003", manager_id="hr:E0001")  # a new manager replaces hr:E0000
+    result = neo.write_batch(Batch(posts=[moved], has_skill=[claim], memberships=[member], reports_to=[line]))
+    assert result.updated == {"posts": 1, "has_skill": 1, "memberships": 1, "reports_to": 1}
     now = Batch(
         posts=[moved if p.id == moved.id else p for p in batch.posts],
-        reports_to=batch.reports_to,
+        reports_to=[line if r.person_id == line.person_id else r for r in batch.reports_to],
         has_skill=batch.has_skill,
         memberships=[m for m in batch.memberships if (m.person_id, m.community_id) != ("hr:E0002", "slack:k8s-guild")]
         + [member],

@@ -180,17 +180,23 @@ def _write_edges(
     upsert: q.Statement,
     result: WriteResult,
     wire: Callable[[list[Row]], list[Row]] = list,
+    link: q.Statement | None = None,
 ) -> None:
     """Relationships: those starting at a node created in this transaction (``born``) cannot exist yet and are
-    CREATEd unread; the others are read back, and the new and changed ones MERGEd. ``wire`` turns rows into the
-    parameters the statements take."""
+    CREATEd unread; the others are read back, and the new and changed ones MERGEd (the new ones by ``link`` when
+    given). ``wire`` turns rows into the parameters the statements take."""
     fresh = [r for r in rows if born(r)]
     rest = [r for r in rows if not born(r)]
     new, changed = classify(rest, fetch(rest) if rest else {}, key)
     if fresh:
         run(tx, create, rows=wire(fresh))
-    if new or changed:
-        run(tx, upsert, rows=wire([*new, *changed]))
+    if link is not None and new:
+        run(tx, link, rows=wire(new))
+        new_or_changed = changed
+    else:
+        new_or_changed = [*new, *changed]
+    if new_or_changed:
+        run(tx, upsert, rows=wire(new_or_changed))
     result.add(kind, len(fresh) + len(new), len(changed), len(rest) - len(new) - len(changed))
 
 
@@ -253,7 +259,7 @@ def _write_reports_to(tx: Tx, rows: list[Row], result: WriteResult, born: set[st
 
     _write_edges(
         tx, "reports_to", rows, lambda r: r["person_id"] in born, fetch, lambda r: r["person_id"],
-        q.REPORTS_TO_CREATE, q.REPORTS_TO_UPSERT, result,
+        q.REPORTS_TO_CREATE, q.REPORTS_TO_UPSERT, result, link=q.REPORTS_TO_LINK,
     )
 
 
