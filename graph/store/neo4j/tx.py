@@ -263,40 +263,34 @@ def _write_reports_to(tx: Tx, rows: list[Row], result: WriteResult, born: set[st
     )
 
 
+def _pairs(tx: Tx, fetch: q.Statement, other: str) -> Callable[[list[Row]], dict[tuple[str, str], Row]]:
+    """A reader of stored (person, ``other``) relationships with their properties, keyed and shaped like the rows
+    being written, for ``_write_edges`` to compare against."""
+
+    def read(rest: list[Row]) -> dict[tuple[str, str], Row]:
+        keys = [{"person_id": r["person_id"], other: r[other]} for r in rest]
+        return {
+            (r["person_id"], r[other]): {"person_id": r["person_id"], other: r[other], "props": from_neo(r["props"])}
+            for r in run(tx, fetch, keys=keys)
+        }
+
+    return read
+
+
 def _write_has_skill(tx: Tx, rows: list[Row], result: WriteResult, born: set[str]) -> None:
     _require(tx, q.PEOPLE_MISSING, "person in has_skill", (r["person_id"] for r in rows))
     _ensure_skills(tx, (r["skill"] for r in rows))
-
-    def fetch(rest: list[Row]) -> dict[tuple[str, str], Row]:
-        keys = [{"person_id": r["person_id"], "skill": r["skill"]} for r in rest]
-        return {
-            (r["person_id"], r["skill"]): {
-                "person_id": r["person_id"], "skill": r["skill"], "props": from_neo(r["props"])
-            }
-            for r in run(tx, q.HAS_SKILL_FETCH, keys=keys)
-        }
-
     _write_edges(
-        tx, "has_skill", rows, lambda r: r["person_id"] in born, fetch, lambda r: (r["person_id"], r["skill"]),
-        q.HAS_SKILL_CREATE, q.HAS_SKILL_UPSERT, result,
+        tx, "has_skill", rows, lambda r: r["person_id"] in born, _pairs(tx, q.HAS_SKILL_FETCH, "skill"),
+        lambda r: (r["person_id"], r["skill"]), q.HAS_SKILL_CREATE, q.HAS_SKILL_UPSERT, result,
     )
 
 
 def _write_memberships(tx: Tx, rows: list[Row], result: WriteResult, born: set[str]) -> None:
     _require(tx, q.PEOPLE_MISSING, "person in memberships", (r["person_id"] for r in rows))
     _require(tx, q.COMMUNITIES_MISSING, "community in memberships", (r["community_id"] for r in rows))
-
-    def fetch(rest: list[Row]) -> dict[tuple[str, str], Row]:
-        keys = [{"person_id": r["person_id"], "community_id": r["community_id"]} for r in rest]
-        return {
-            (r["person_id"], r["community_id"]): {
-                "person_id": r["person_id"], "community_id": r["community_id"], "props": from_neo(r["props"])
-            }
-            for r in run(tx, q.MEMBER_OF_FETCH, keys=keys)
-        }
-
     _write_edges(
-        tx, "memberships", rows, lambda r: r["person_id"] in born, fetch,
+        tx, "memberships", rows, lambda r: r["person_id"] in born, _pairs(tx, q.MEMBER_OF_FETCH, "community_id"),
         lambda r: (r["person_id"], r["community_id"]), q.MEMBER_OF_CREATE, q.MEMBER_OF_UPSERT, result,
         wire=lambda rs: [member_wire(r) for r in rs],
     )
