@@ -133,8 +133,8 @@ def explain(skills: Sequence[str], c: Candidates, i: int, strongest: str, ctx: R
     ans = sum(e.answers for e in mine.values())
     acc = sum(e.accepted for e in mine.values())
     record = f" ({_n(ans, 'answer')}" + (f", {acc} accepted)" if acc else ")") if ans else ""
-    head = (f"covers {_names(covered)} of {_n(len(q), 'skill')}{record}" if covered
-            else "covers none of the question's skills")
+    of = f" of {_n(len(q), 'skill')}" if len(q) > 1 else ""  # "covers python of 1 skill" read wrong
+    head = (f"covers {_names(covered)}{of}{record}" if covered else "covers none of the question's skills")
     why = evidence_text(strongest, mine, c.related_used[i], all_skills, line, now, ctx.answerers.get(c.ids[i]))
     return f"{head}; strongest evidence: {why}"
 

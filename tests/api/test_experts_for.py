@@ -64,6 +64,11 @@ def test_ranks_people_for_several_skills_and_says_which_each_covers(api: Api) ->
     assert both["explanation"].startswith("covers kubernetes, python of 2 skills")
 
 
+def test_a_one_skill_question_names_the_skill_without_counting_skills(api: Api) -> None:
+    top = _route(api, skills=["kubernetes"], first=1)["experts"][0]
+    assert top["explanation"].startswith("covers kubernetes (30 answers, 12 accepted); strongest evidence: ")
+
+
 def test_opted_out_and_leavers_never_appear_and_filters_apply(api: Api) -> None:
     everyone = [p["id"] for p in _lean(api, skills=["kubernetes", "python"], first=100)]
     assert OPTED_OUT not in everyone

@@ -175,7 +175,7 @@ def test_learned_router_ranks_the_topic_expert_first_and_round_trips() -> None:
         hits = route(r, source, ["gate"], now=as_of, exclude=["asker1"])
         assert hits[0].person_id == "s0"
         assert all(h.person_id != "asker1" for h in hits)
-        assert hits[0].explanation.startswith("covers gate of 1 skill (")
+        assert hits[0].explanation.startswith("covers gate (")
         assert "accepted); strongest evidence: " in hits[0].explanation
     assert [h.person_id for h in route(again, source, ["gate"], now=as_of)] == [
         h.person_id for h in route(router, source, ["gate"], now=as_of)]
