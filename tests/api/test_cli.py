@@ -75,11 +75,13 @@ def test_serve_runs_uvicorn_and_stops_on_sigint(tmp_path: Path) -> None:
         deadline = time.monotonic() + 60
         ready = None
         while time.monotonic() < deadline and proc.poll() is None:
-            try:
+            try:  # 503 while the store opens in the background at start-up (the server listens at once)
                 ready = httpx.get(f"{url}/readyz", timeout=2)
-                break
+                if ready.status_code == 200:
+                    break
             except httpx.TransportError:
-                time.sleep(0.1)
+                pass
+            time.sleep(0.1)
         assert ready is not None, proc.stderr.read() if proc.stderr else ""
         assert ready.status_code == 200
         minted = _run(["token", "--role", "employee", "--sub", "x"], _env(WHOKNOWS_JWT_SECRET=SECRET)).stdout.strip()
