@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from enum import IntEnum
 from typing import Any
 
+import anyio.to_thread
 import jwt
 
 from app.settings import Settings
@@ -99,6 +100,16 @@ class Authenticator:
     def authenticate(self, authorization: str | None) -> Principal:
         token = self.bearer(authorization)
         return self.cached(token) or self.verify(token)
+
+    async def principal(self, authorization: str | None) -> Principal:
+        """``authenticate`` for the event loop: a JWKS fetch (RS256) runs in a worker thread, never on the loop."""
+        token = self.bearer(authorization)
+        principal = self.cached(token)
+        if principal is not None:
+            return principal
+        if self.fetches_keys:
+            return await anyio.to_thread.run_sync(self.verify, token)
+        return self.verify(token)
 
     def _verify(self, token: str) -> Principal:
         options: Any = {"require": ["sub", "exp"], "verify_aud": self._audience is not None}

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Annotated
 
-import anyio.to_thread
 from fastapi import Depends, Request
 
 from app.auth import Authenticator, Principal
@@ -32,15 +31,9 @@ async def get_metrics(request: Request) -> Metrics:
 
 
 async def get_principal(request: Request) -> Principal:
-    """The caller, from the bearer token; a JWKS fetch (RS256) runs in a worker thread, never on the loop."""
+    """The caller, from the bearer token (``Authenticator.principal``: never a blocking key fetch on the loop)."""
     authenticator: Authenticator = request.app.state.authenticator
-    token = authenticator.bearer(request.headers.get("authorization"))
-    principal = authenticator.cached(token)
-    if principal is not None:
-        return principal
-    if authenticator.fetches_keys:
-        return await anyio.to_thread.run_sync(authenticator.verify, token)
-    return authenticator.verify(token)
+    return await authenticator.principal(request.headers.get("authorization"))
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]

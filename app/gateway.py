@@ -4,7 +4,7 @@ Every resolver and page reads the store through a method here (``await gateway.e
 ``GraphStore`` protocol method of the same name, so go-to-definition and mypy reach the store. Each call runs the
 (blocking) store method in a worker thread of a *bounded* pool (``WHOKNOWS_STORE_WORKERS`` threads), so neither
 SQLite nor the Neo4j driver ever blocks the loop and a burst of expensive requests cannot occupy more threads than
-that; requests whose whole cost is small read on two workers of their own (``light_lane``), so they never queue
+that; requests whose whole cost is small read on workers of their own (``light_lane``), so they never queue
 behind the expensive ones' reads.
 
 The gateway owns recovery: when a call finds the store unavailable it marks it down, and the next call or readiness
@@ -39,7 +39,10 @@ from schema.errors import StoreUnavailable, WhoknowsError
 log = logging.getLogger("whoknows.store")
 R = TypeVar("R")
 DEFAULT_WORKERS = 4
-LIGHT_WORKERS = 2
+# light reads in flight at once. A Neo4j read spends most of its time waiting for the server (2-3 ms of the JVM's
+# CPU for a directory page): with two workers the API sat idle between round trips while fifteen requests queued
+# for a worker; a SQLite read holds the GIL most of its time, so more threads cost it nothing but idle threads.
+LIGHT_WORKERS = 8
 # set for a request whose whole cost is small (app/graphql/fairness.py): its reads use the light workers
 light_lane: contextvars.ContextVar[bool] = contextvars.ContextVar("light_lane", default=False)
 

@@ -68,13 +68,13 @@ def create_app(settings: Settings, store: GraphStore | None = None) -> FastAPI:
     app.add_exception_handler(AuthError, _unauthenticated)
     app.add_exception_handler(Exception, _unexpected)
 
-    app.include_router(endpoint.router)
     app.include_router(probes.router)
     if settings.graphiql:
         app.include_router(pages.router)
     install_web(app, settings)
     app.mount("/static", StaticFiles(directory=pages.STATIC_DIR, check_dir=False), name="static")
 
+    app.add_middleware(endpoint.GraphQLPost)  # innermost: CORS, request ids, logs and metrics wrap it
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
@@ -127,7 +127,7 @@ def _tune_interpreter() -> None:
 
 
 async def _unauthenticated(request: Request, exc: Exception) -> Response:
-    return error_response("UNAUTHENTICATED", str(exc), 401, {"WWW-Authenticate": 'Bearer realm="whoknows"'})
+    return endpoint.unauthenticated(exc)
 
 
 async def _unexpected(request: Request, exc: Exception) -> Response:

@@ -45,6 +45,12 @@ QUERIES: list[tuple[str, dict[str, Any], Role]] = [
          edges { node { score @include(if: $skip) person { id n: name } } } } __typename }""", {"skip": True},
      Role.EMPLOYEE),
     ("""{ skills(query: "kube") { name aliases match similarity } }""", {}, Role.EMPLOYEE),
+    # objects of leaves only, completed whole: __typename, fragments, aliases, a repeated field, directives inside
+    ("""query($no: Boolean!) { experts(skill: "kubernetes", first: 3) { edges { node {
+         evidence { __typename kind ...E count @skip(if: $no) }  person { ...P id @include(if: $no) email } } }
+         pageInfo { ...PI hasNextPage } } }
+       fragment E on Evidence { lastAt k: kind kind } fragment P on Person { name title location }
+       fragment PI on PageInfo { hasNextPage endCursor }""", {"no": False}, Role.EMPLOYEE),
 ]
 
 
