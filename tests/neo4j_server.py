@@ -87,8 +87,10 @@ class Neo4jTestServer:
         return int(self.uri.rsplit(":", 1)[1])
 
     @classmethod
-    def start(cls, home: Path, port: int = 0, timeout: float = START_TIMEOUT) -> Neo4jTestServer:
-        """Start a server keeping its data under ``home`` and wait until Bolt answers a query."""
+    def start(cls, home: Path, port: int = 0, timeout: float = START_TIMEOUT,
+              import_args: Path | None = None) -> Neo4jTestServer:
+        """Start a server keeping its data under ``home`` and wait until Bolt answers a query. ``import_args``:
+        first load the database with Neo4j's offline importer from that arguments file (``--bulk-dir``)."""
         if why := missing_tools():
             raise ServerUnavailable(why)
         jar = build_jar() if shutil.which("mvn") else JAR
@@ -97,6 +99,7 @@ class Neo4jTestServer:
         command = [
             "java", f"-Xmx{HEAP}", "-Xms128m", "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError", *JAVA_OPTS,
             "-jar", str(jar), "--home", str(home), "--port", str(port), "--page-cache", str(PAGE_CACHE_BYTES),
+            *(["--import", str(import_args)] if import_args is not None else []),
         ]  # fmt: skip
         with log.open("a") as err:
             process = subprocess.Popen(

@@ -163,8 +163,19 @@ def manifest(
     ),
     rejects_dir: Path | None = typer.Option(None, "--rejects-dir", help="Folder for the reject files."),
     store: str | None = typer.Option(None, "--store", help="Store URL (default: WHOKNOWS_STORE)."),
+    bulk_dir: Path | None = typer.Option(
+        None, "--bulk-dir", help="First load of an EMPTY Neo4j database: write the offline importer's CSV files and "
+        "its command line (neo4j-admin database import full) into this folder instead of writing to a store. "
+        "With --store, that store must be reachable and empty.",
+    ),
 ) -> None:
     """Run every ingest step a manifest.json lists (HR first, then the forums), with one summary per step."""
+    if bulk_dir is not None:
+        from app.cli.bulk_cmd import bulk_manifest
+
+        bulk_manifest(directory, bulk_dir, store=store, rejects_dir=rejects_dir, progress=progress_bar,
+                      report=report)
+        return
     settings = settings_or_exit(store=store)
 
     def work(st: object, prog: RichProgress) -> list[IngestSummary]:

@@ -166,6 +166,8 @@ SCHEMA: tuple[Statement, ...] = tuple(_stmt(name, text, "schema") for name, text
 # --- lifecycle ---------------------------------------------------------------------------------------------------
 
 PING = _read("PING", "RETURN 1 AS ok")
+# after a first load by the offline importer every index populates at once, in the background: wait for them
+AWAIT_INDEXES = _read("AWAIT_INDEXES", "CALL db.awaitIndexes($seconds)", seconds="INTEGER")
 
 # --- ingest: existing state (read inside the write transaction to count inserted/updated/unchanged) -------------
 
@@ -286,7 +288,7 @@ SKILLS_UPSERT = _write(
 )
 SKILLS_ENSURE = _write(
     "SKILLS_ENSURE",
-    f"UNWIND $names AS skill_name MERGE (n:{SKILL} {{name: skill_name}}) ON CREATE SET n.aliases = []",
+    f"UNWIND $names AS skill_name MERGE (n:{SKILL} {{name: skill_name}})",
     names="LIST<STRING>",
 )
 COMMUNITIES_UPSERT = _write(

@@ -133,6 +133,12 @@ class Neo4jBase:
                 if "EquivalentSchemaRuleAlreadyExists" not in (exc.code or ""):
                     raise
 
+    @_translated
+    def await_indexes(self, seconds: int = 3600) -> None:
+        """Wait until every index is online (they are built in the background once the schema is set up; after a
+        bulk first load, over the whole organisation at once)."""
+        self._read(lambda tx: run(tx, q.AWAIT_INDEXES, seconds=seconds))
+
     def close(self) -> None:
         with self._lock:
             driver, self._driver = self._driver, None

@@ -210,9 +210,9 @@ def _write_skills(tx: Tx, rows: list[Row], result: WriteResult) -> None:
     existing = {r["node_key"]: set(r["props"].get("aliases") or ()) for r in fetched}
     new = [s for s in rows if s["name"] not in existing]
     changed = [
-        {"name": s["name"], "aliases": sorted(existing[s["name"]] | set(s["aliases"]))}
+        {"name": s["name"], "aliases": sorted(existing[s["name"]] | set(s.get("aliases", ())))}
         for s in rows
-        if s["name"] in existing and not set(s["aliases"]) <= existing[s["name"]]
+        if s["name"] in existing and not set(s.get("aliases", ())) <= existing[s["name"]]
     ]
     if new or changed:
         run(tx, q.SKILLS_UPSERT, rows=[*new, *changed])

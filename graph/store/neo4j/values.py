@@ -91,8 +91,12 @@ def community_row(c: Community) -> Row:
 
 def post_row(p: Post) -> Row:
     # author_id, community_id and parent_id stay properties too: the projection reads them, and a child keeps
-    # parent_id so its REPLY_TO edge can be made when the parent arrives later
-    return props_of(p)
+    # parent_id so its REPLY_TO edge can be made when the parent arrives later. No tags: no property (Neo4j's
+    # offline importer cannot store an empty list, and both load paths must leave the same graph)
+    row = props_of(p)
+    if not p.tags:
+        del row["tags"]
+    return row
 
 
 def _iso(value: Any) -> Any:
@@ -105,7 +109,8 @@ def post_wire(row: Row) -> Row:
 
 
 def skill_row(s: Skill) -> Row:
-    return {"name": s.name, "aliases": sorted(s.aliases)}
+    """No aliases: no property, like a post without tags (an absent list reads back as an empty one)."""
+    return {"name": s.name, "aliases": sorted(s.aliases)} if s.aliases else {"name": s.name}
 
 
 def reports_row(r: ReportsTo) -> Row:

@@ -1,0 +1,389 @@
+"""A first load of an EMPTY Neo4j database through Neo4j's offline importer (``neo4j-admin database import full``).
+
+The online path writes millions of posts through Bolt statements: at 100,000 people (2.6M posts) that is ~820
+CPU-seconds of client and server. For a first load, :class:`BulkLoad` stands in for the store during the normal
+ingest (the same parsers, validation, identity matching, skill canonicalisation and per-key aggregation run in
+front of it), keeps what the online store would hold after the same batches (one row per key, the last version
+winning, skills merging their aliases, the same missing-author and missing-community errors), and :meth:`finish`
+writes it as the importer's CSV files with the exact command line. The importer then builds the store files
+directly; the store's constraints and indexes are created when it is first opened, as for any empty database.
+
+Posts, nearly all of the volume, are written to their files as they arrive (only their ids stay in memory); the
+rare post met again in a later batch is kept aside and replaces its earlier lines when the files are finished.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import IO, Any
+
+from graph.store.base import RECORD_KEYS, Batch, WriteResult, check_ranges, dedupe
+from graph.store.common import missing_message
+from graph.store.neo4j.bulk_csv import ARRAY_DELIMITER, Table, model_columns
+from graph.store.neo4j.tx import BatchRows, batch_rows
+from schema.errors import StoreError
+from schema.labels import NodeLabel, RelType, StoreLabel
+from schema.models import Community, Endorsement, Engagement, HasSkill, MemberOf, Person, Post, Skill
+
+ARGS_FILE = "neo4j-admin-import.args"  # absolute paths: `neo4j-admin database import full @FILE` on this machine
+DOCKER_ARGS_FILE = "neo4j-admin-import.docker.args"  # the same files under /import, mounted into the container
+DOCKER_DIR = "/import"
+DATABASE = "neo4j"
+
+Row = dict[str, Any]
+
+# (file, label or type, table); relationship tables name their ends' id spaces
+PEOPLE = Table(model_columns(Person), id_space="Person")
+SKILLS = Table(model_columns(Skill), id_space="Skill")
+COMMUNITIES = Table(model_columns(Community), id_space="Community")
+POSTS = Table(model_columns(Post), id_space="Post")
+META_T = Table([("key", "string"), ("value", "string")])
+AUTHORED_T = Table([], ends=("Person", "Post"))
+IN_T = Table([], ends=("Post", "Community"))
+TAGGED_T = Table([], ends=("Post", "Skill"))
+REPLY_T = Table([], ends=("Post", "Post"))
+REPORTS_T = Table([], ends=("Person", "Person"))
+HAS_SKILL_T = Table(model_columns(HasSkill, exclude=("person_id", "skill")), ends=("Person", "Skill"))
+MEMBER_T = Table(model_columns(MemberOf, exclude=("person_id", "community_id")), ends=("Person", "Community"))
+ENDORSED_T = Table(model_columns(Endorsement, exclude=("from_id", "to_id")), ends=("Person", "Person"))
+ENGAGED_T = Table(model_columns(Engagement, exclude=("person_id", "post_id")), ends=("Person", "Post"))
+
+NODE_FILES = (("people.csv", NodeLabel.PERSON, PEOPLE), ("skills.csv", NodeLabel.SKILL, SKILLS),
+              ("communities.csv", NodeLabel.COMMUNITY, COMMUNITIES), ("posts.csv", NodeLabel.POST, POSTS),
+              ("meta.csv", StoreLabel.META, META_T))
+REL_FILES = (("authored.csv", RelType.AUTHORED, AUTHORED_T), ("in.csv", RelType.IN, IN_T),
+             ("tagged.csv", RelType.TAGGED, TAGGED_T), ("reply_to.csv", RelType.REPLY_TO, REPLY_T),
+             ("reports_to.csv", RelType.REPORTS_TO, REPORTS_T), ("has_skill.csv", RelType.HAS_SKILL, HAS_SKILL_T),
+             ("member_of.csv", RelType.MEMBER_OF, MEMBER_T), ("endorsed.csv", RelType.ENDORSED, ENDORSED_T),
+             ("engaged.csv", RelType.ENGAGED, ENGAGED_T))
+_POST_FILES = ("posts.csv", "authored.csv", "in.csv", "tagged.csv")  # lines keyed by a post id (first cell)
+
+
+@dataclass
+class ImportFiles:
+    """What :meth:`BulkLoad.finish` wrote: the directory, the importer's options and the counts written."""
+
+    directory: Path
+    multiline: bool
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def args(self, base: str | Path | None = None) -> list[str]:
+        """The importer's arguments with the files under ``base`` (default: this directory, absolute)."""
+        root = str(self.directory.resolve() if base is None else base).rstrip("/")
+        return [
+            *(f"--nodes={label}={root}/{name}" for name, label, _ in NODE_FILES),
+            *(f"--relationships={rel}={root}/{name}" for name, rel, _ in REL_FILES),
+            f"--array-delimiter={ARRAY_DELIMITER}", f"--multiline-fields={'true' if self.multiline else 'false'}",
+            "--skip-bad-relationships=false", "--skip-duplicate-nodes=false", DATABASE,
+        ]
+
+    @property
+    def args_file(self) -> Path:
+        return self.directory / ARGS_FILE
+
+    def command(self, admin: str = "neo4j-admin") -> str:
+        return shlex.join([admin, "database", "import", "full", f"@{self.args_file.resolve()}"])
+
+    def docker_command(self, service: str = "neo4j") -> str:
+        mount = f"{self.directory.resolve()}:{DOCKER_DIR}:ro"
+        return shlex.join(["docker", "compose", "run", "--rm", "--no-deps", "-v", mount, service, "neo4j-admin",
+                           "database", "import", "full", f"@{DOCKER_DIR}/{DOCKER_ARGS_FILE}"])
+
+
+class BulkLoad:
+    """The reads and writes an ingest makes (like :class:`~ingest.dryrun.DryRunStore`), kept for the importer."""
+
+    url = "bulk"
+
+    def __init__(self, directory: str | Path) -> None:
+        self.directory = Path(directory)
+        self.directory.mkdir(parents=True, exist_ok=True)
+        for _, _, table in (*NODE_FILES, *REL_FILES):
+            table.multiline = False
+        if any(self.directory.glob("*.csv")):
+            raise StoreError(f"{self.directory} already holds CSV files: write a bulk load into an empty folder")
+        self.people: dict[str, Row] = {}
+        self.skills: dict[str, set[str]] = {}
+        self.communities: dict[str, Row] = {}
+        self.reports_to: dict[str, str] = {}
+        self.has_skill: dict[tuple[str, str], Row] = {}
+        self.memberships: dict[tuple[str, str], Row] = {}
+        self.endorsements: dict[tuple[str, str, str], Row] = {}
+        self.engagements: dict[tuple[str, str, str], Row] = {}
+        self.meta: dict[str, str] = {}
+        self.post_ids: set[str] = set()
+        self.post_again: dict[str, Post] = {}  # posts met in an earlier batch: the last version, written at finish
+        self._files: dict[str, IO[str]] = {}
+        for name, table in (("posts.csv", POSTS), ("authored.csv", AUTHORED_T), ("in.csv", IN_T),
+                            ("tagged.csv", TAGGED_T), ("reply_to.raw", REPLY_T)):
+            f = (self.directory / name).open("w", encoding="utf-8", newline="", buffering=1 << 20)
+            f.write(table.header)
+            self._files[name] = f
+
+    # --- the reads an ingest makes -----------------------------------------------------------------------------
+
+    def person_ids(self, source: str | None = None) -> set[str]:
+        if source is None:
+            return set(self.people)
+        return {i for i, r in self.people.items() if r.get("source") == source}
+
+    def email_index(self) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for pid in sorted(self.people):  # the lowest id holding an address wins, as on the server
+            email = self.people[pid].get("email")
+            if email is not None:
+                out.setdefault(email, pid)
+        return out
+
+    def get_meta(self, key: str) -> str | None:
+        return self.meta.get(key)
+
+    def set_meta(self, key: str, value: str | None) -> None:
+        if value is None:
+            self.meta.pop(key, None)
+        else:
+            self.meta[key] = value
+
+    def deactivate_missing(self, source: str, keep_ids: Iterable[str]) -> list[str]:
+        keep = set(keep_ids)
+        gone = sorted(i for i, r in self.people.items() if r.get("source") == source and r.get("active") is True
+                      and i not in keep)
+        for i in gone:
+            self.people[i] = {**self.people[i], "active": False}
+        return gone
+
+    # --- writes: what the online store keeps after the same batches ------------------------------------------------
+
+    def write_batch(self, batch: Batch) -> WriteResult:
+        check_ranges(batch)
+        # posts, nearly all of the volume, go to their files straight from the records (Table.record_line); the
+        # rest as the online store's parameter rows
+        posts: list[Post] = dedupe(batch.posts, RECORD_KEYS[Post])
+        rows = batch_rows(replace(batch, posts=()))
+        self._check(rows, posts)
+        result = WriteResult()
+        _put(self.people, rows.people, lambda r: r["id"], "people", result)
+        self._skills(rows, posts, result)
+        _put(self.communities, rows.communities, lambda r: r["id"], "communities", result)
+        self._posts(posts, result)
+        _put(self.reports_to, rows.reports_to, lambda r: r["person_id"], "reports_to", result,
+             value=lambda r: r["manager_id"])
+        _put(self.has_skill, rows.has_skill, lambda r: (r["person_id"], r["skill"]), "has_skill", result,
+             value=lambda r: r["props"])
+        _put(self.memberships, rows.memberships, lambda r: (r["person_id"], r["community_id"]), "memberships",
+             result, value=lambda r: r["props"])
+        _put(self.endorsements, rows.endorsements, lambda r: (r["from_id"], r["to_id"], r["skill"]),
+             "endorsements", result, value=lambda r: {"skill": r["skill"], "created_at": r["created_at"]})
+        _put(self.engagements, rows.engagements, lambda r: (r["person_id"], r["post_id"], r["kind"]),
+             "engagements", result, value=lambda r: {"kind": r["kind"], "created_at": r["created_at"]})
+        for key, value in rows.meta.items():
+            self.set_meta(key, value)
+        return result
+
+    def _check(self, rows: BatchRows, batch_posts: list[Post]) -> None:
+        """The online store's refusals, before anything of the batch is kept (its transaction would roll back)."""
+        people = self.people.keys() | {r["id"] for r in rows.people}
+        communities = self.communities.keys() | {r["id"] for r in rows.communities}
+        _require("post author", (p.author_id for p in batch_posts), people)
+        _require("post community", (p.community_id for p in batch_posts), communities)
+        _require("person in reports_to", (i for r in rows.reports_to for i in (r["person_id"], r["manager_id"])),
+                 people)
+        _require("person in has_skill", (r["person_id"] for r in rows.has_skill), people)
+        _require("person in memberships", (r["person_id"] for r in rows.memberships), people)
+        _require("community in memberships", (r["community_id"] for r in rows.memberships), communities)
+        _require("person in endorsements", (i for r in rows.endorsements for i in (r["from_id"], r["to_id"])),
+                 people)
+        _require("person in engagements", (r["person_id"] for r in rows.engagements), people)
+        if rows.engagements:
+            posts = self.post_ids | {p.id for p in batch_posts}
+            _require("post in engagements", (r["post_id"] for r in rows.engagements), posts)
+
+    def _skills(self, rows: BatchRows, posts: list[Post], result: WriteResult) -> None:
+        new = changed = 0
+        for s in rows.skills:
+            aliases = set(s.get("aliases", ()))
+            have = self.skills.get(s["name"])
+            if have is None:
+                self.skills[s["name"]] = aliases
+                new += 1
+            elif not aliases <= have:
+                have |= aliases
+                changed += 1
+        result.add("skills", new, changed, len(rows.skills) - new - changed)
+        named = (*(t for p in posts for t in p.tags), *(r["skill"] for r in rows.has_skill),
+                 *(r["skill"] for r in rows.endorsements))
+        for name in named:  # a skill only named (a tag, a claim) exists with no aliases, as SKILLS_ENSURE makes it
+            self.skills.setdefault(name, set())
+
+    def _posts(self, rows: list[Post], result: WriteResult) -> None:
+        again = 0
+        posts, authored, in_, tagged, reply = (self._files[n] for n in (
+            "posts.csv", "authored.csv", "in.csv", "tagged.csv", "reply_to.raw"))
+        seen = self.post_ids
+        for r in rows:
+            pid = r.id
+            if pid in seen:
+                self.post_again[pid] = r
+                again += 1
+                continue
+            seen.add(pid)
+            _post_lines(r, posts, authored, in_, tagged, reply)
+        result.add("posts", len(rows) - again, again, 0)  # a post met again counts as updated
+
+    # --- the importer's files ------------------------------------------------------------------------------------
+
+    def finish(self) -> ImportFiles:
+        """Write every file, the importer's arguments (``ARGS_FILE``, absolute paths) and return them."""
+        for f in self._files.values():
+            f.close()
+        d = self.directory
+        if self.post_again:
+            _replace_posts(d, self.post_again)
+        _filter_replies(d / "reply_to.raw", d / "reply_to.csv", self.post_ids)
+        counts = {
+            "people": _write(d / "people.csv", PEOPLE, (self.people[k] for k in sorted(self.people))),
+            "skills": _write(d / "skills.csv", SKILLS, ({"name": k, "aliases": sorted(v)}
+                                                       for k, v in sorted(self.skills.items()))),
+            "communities": _write(d / "communities.csv", COMMUNITIES,
+                                  (self.communities[k] for k in sorted(self.communities))),
+            "meta": _write(d / "meta.csv", META_T, ({"key": k, "value": v} for k, v in sorted(self.meta.items()))),
+            "posts": len(self.post_ids),
+            "reports_to": _write_rels(d / "reports_to.csv", REPORTS_T,
+                                      ((p, m, {}) for p, m in sorted(self.reports_to.items()))),
+            "has_skill": _write_rels(d / "has_skill.csv", HAS_SKILL_T,
+                                     ((p, s, v) for (p, s), v in sorted(self.has_skill.items()))),
+            "memberships": _write_rels(d / "member_of.csv", MEMBER_T,
+                                       ((p, c, v) for (p, c), v in sorted(self.memberships.items()))),
+            "endorsements": _write_rels(d / "endorsed.csv", ENDORSED_T,
+                                        ((a, b, v) for (a, b, _), v in sorted(self.endorsements.items()))),
+            "engagements": _write_rels(d / "engaged.csv", ENGAGED_T,
+                                       ((a, p, v) for (a, p, _), v in sorted(self.engagements.items()))),
+        }
+        files = ImportFiles(d, any(t.multiline for _, _, t in (*NODE_FILES, *REL_FILES)), counts)
+        (d / ARGS_FILE).write_text("\n".join(files.args()) + "\n", encoding="utf-8")
+        (d / DOCKER_ARGS_FILE).write_text("\n".join(files.args(DOCKER_DIR)) + "\n", encoding="utf-8")
+        return files
+
+    def close(self) -> None:
+        for f in self._files.values():
+            if not f.closed:
+                f.close()
+
+
+def _require(what: str, ids: Iterable[str | None], known: Any) -> None:
+    missing = sorted({i for i in ids if i is not None and i not in known})
+    if missing:
+        raise StoreError(missing_message(what, missing))
+
+
+def _put(into: dict[Any, Any], rows: list[Row], key: Any, kind: str, result: WriteResult,
+         value: Any = None) -> None:
+    new = changed = 0
+    for r in rows:
+        k = key(r)
+        v = r if value is None else value(r)
+        old = into.get(k)
+        if old is None:
+            new += 1
+        elif old != v:
+            changed += 1
+        into[k] = v
+    result.add(kind, new, changed, len(rows) - new - changed)
+
+
+def _post_lines(p: Post, posts: IO[str], authored: IO[str], in_: IO[str], tagged: IO[str], reply: IO[str]) -> None:
+    """A post's node line and its edges as POSTS_CREATE makes them (REPLY_TO kept for the parent check)."""
+    pid = p.id
+    posts.write(POSTS.record_line(p))
+    if p.author_id is not None:
+        authored.write(AUTHORED_T.line({}, p.author_id, pid))
+    if p.community_id is not None:
+        in_.write(IN_T.line({}, pid, p.community_id))
+    for tag in p.tags:
+        tagged.write(TAGGED_T.line({}, pid, tag))
+    if p.parent_id is not None:
+        reply.write(REPLY_T.line({}, pid, p.parent_id))
+
+
+def _write(path: Path, table: Table, rows: Iterable[Row]) -> int:
+    n = 0
+    with path.open("w", encoding="utf-8", newline="") as f:
+        f.write(table.header)
+        for r in rows:
+            f.write(table.line(r))
+            n += 1
+    return n
+
+
+def _write_rels(path: Path, table: Table, rows: Iterable[tuple[str, str, Row]]) -> int:
+    n = 0
+    with path.open("w", encoding="utf-8", newline="") as f:
+        f.write(table.header)
+        for start, end, props in rows:
+            f.write(table.line(props, start, end))
+            n += 1
+    return n
+
+
+def _cells(line: str) -> Iterator[str]:
+    """The first two cells of one of our lines, unquoted (ids never hold a line break)."""
+    i = 1
+    for _ in range(2):
+        j = i
+        while True:
+            j = line.index('"', j)
+            if line.startswith('""', j):
+                j += 2
+                continue
+            break
+        yield line[i:j].replace('""', '"')
+        i = j + 3
+
+
+def _replace_posts(d: Path, again: dict[str, Post]) -> None:
+    """Drop the earlier lines of posts met again and append their last version (the online store's update)."""
+    for name in _POST_FILES:
+        src, tmp = d / name, d / (name + ".tmp")
+        with src.open(encoding="utf-8", newline="") as f, tmp.open("w", encoding="utf-8", newline="") as out:
+            out.write(f.readline())
+            for line in f:
+                cells = _cells(line)
+                first = next(cells)
+                post = next(cells) if name == "authored.csv" else first
+                if post not in again:
+                    out.write(line)
+        os.replace(tmp, src)
+    raw = d / "reply_to.raw"
+    tmp = d / "reply_to.raw.tmp"
+    with raw.open(encoding="utf-8", newline="") as f, tmp.open("w", encoding="utf-8", newline="") as out:
+        out.write(f.readline())
+        for line in f:
+            if next(_cells(line)) not in again:
+                out.write(line)
+    os.replace(tmp, raw)
+    files = {n: (d / n).open("a", encoding="utf-8", newline="") for n in (*_POST_FILES, "reply_to.raw")}
+    try:
+        for r in again.values():
+            _post_lines(r, *(files[n] for n in (*_POST_FILES, "reply_to.raw")))
+    finally:
+        for f in files.values():
+            f.close()
+
+
+def _filter_replies(raw: Path, out_path: Path, posts: set[str]) -> None:
+    """REPLY_TO lines whose parent exists: the online store links a reply once both posts are stored."""
+    with raw.open(encoding="utf-8", newline="") as f, out_path.open("w", encoding="utf-8", newline="") as out:
+        out.write(f.readline())
+        for line in f:
+            cells = _cells(line)
+            next(cells)
+            if next(cells) in posts:
+                out.write(line)
+    raw.unlink()
+
+
+__all__ = ["ARGS_FILE", "DATABASE", "DOCKER_ARGS_FILE", "BulkLoad", "ImportFiles"]
