@@ -15,6 +15,7 @@ Authentication is off on this server; any user and password are accepted.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -159,22 +160,24 @@ def _read_uri(process: subprocess.Popen[str], timeout: float) -> str | None:
 
 
 def _stop(process: subprocess.Popen[str], timeout: float = 60.0) -> None:
-    if process.poll() is not None:
-        return
     try:
-        if process.stdin is not None:
-            process.stdin.close()
-        process.wait(timeout)
-    except subprocess.TimeoutExpired:
-        process.terminate()
-        try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        if process.poll() is None:
+            try:
+                if process.stdin is not None:
+                    process.stdin.close()
+                process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                process.terminate()
+                try:
+                    process.wait(15)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait()
     finally:
-        if process.stdout is not None:
-            process.stdout.close()
+        for pipe in (process.stdin, process.stdout):  # also when it had exited by itself (a failed start)
+            if pipe is not None and not pipe.closed:
+                with contextlib.suppress(OSError):
+                    pipe.close()
 
 
 __all__ = ["JAR", "Neo4jTestServer", "ServerUnavailable", "build_jar", "missing_tools"]

@@ -13,9 +13,10 @@ import typer
 from rich.markup import escape
 
 from app.cli.main import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, fail, guarded, out, settings_or_exit, store_session
-from graph.store.neo4j.bulk import BulkLoad
-from ingest.pipeline import IngestSummary, ingest_manifest
-from schema.errors import IngestError, StoreError
+from graph.store.neo4j.bulk import ImportFiles
+from ingest.bulk import bulk_manifest as run_bulk
+from ingest.pipeline import IngestSummary
+from schema.errors import IngestError
 
 
 def require_empty(store: str) -> None:
@@ -30,28 +31,23 @@ def require_empty(store: str) -> None:
                    "database; load into it with the online path (the same command without --bulk-dir)", EXIT_USAGE)
 
 
-def bulk_manifest(directory: Path, bulk_dir: Path, *, store: str | None, rejects_dir: Path | None,
+def bulk_manifest(directory: Path, bulk_dir: Path, *, store: str | None, rejects_dir: Path | None, workers: int,
                   progress: Callable[[str], AbstractContextManager[Any]],
                   report: Callable[[IngestSummary], None]) -> None:
     if store is not None:
         require_empty(store)
-    try:
-        bulk = BulkLoad(bulk_dir)
-    except (OSError, StoreError) as exc:
-        raise fail(f"--bulk-dir {escape(str(bulk_dir))}: {escape(str(exc))}", EXIT_USAGE) from None
+    if bulk_dir.exists() and (not bulk_dir.is_dir() or any(bulk_dir.iterdir())):
+        raise fail(f"--bulk-dir {escape(str(bulk_dir))} is not an empty folder: write a bulk load into a new one",
+                   EXIT_USAGE)
 
-    def work(prog: Any) -> list[IngestSummary]:
+    def work(prog: Any) -> tuple[list[IngestSummary], ImportFiles]:
         try:
-            return ingest_manifest(bulk, directory, progress=prog, rejects_dir=rejects_dir)  # type: ignore[arg-type]
+            return run_bulk(directory, bulk_dir, progress=prog, rejects_dir=rejects_dir, workers=workers)
         except IngestError as exc:
             raise type(exc)(escape(exc.file), escape(exc.reason), exc.row) from None
 
-    try:
-        with progress("bytes") as prog:
-            summaries = guarded(lambda: work(prog))
-        files = guarded(bulk.finish)
-    finally:
-        bulk.close()
+    with progress("bytes") as prog:
+        summaries, files = guarded(lambda: work(prog))
     for summary in summaries:
         report(summary)
     counts = ", ".join(f"{v:,} {k}" for k, v in files.counts.items())

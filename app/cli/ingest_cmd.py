@@ -159,7 +159,8 @@ def forum(
 def manifest(
     directory: Path = typer.Argument(..., help="A folder with a manifest.json, as `whoknows demo-data` writes."),
     workers: int = typer.Option(
-        2, "--workers", min=1, max=8, help="Processes for consecutive forum steps (SQLite; 1 runs strictly in order)."
+        2, "--workers", min=1, max=8,
+        help="Processes for consecutive forum steps (SQLite and --bulk-dir; 1 runs strictly in order).",
     ),
     rejects_dir: Path | None = typer.Option(None, "--rejects-dir", help="Folder for the reject files."),
     store: str | None = typer.Option(None, "--store", help="Store URL (default: WHOKNOWS_STORE)."),
@@ -173,8 +174,8 @@ def manifest(
     if bulk_dir is not None:
         from app.cli.bulk_cmd import bulk_manifest
 
-        bulk_manifest(directory, bulk_dir, store=store, rejects_dir=rejects_dir, progress=progress_bar,
-                      report=report)
+        bulk_manifest(directory, bulk_dir, store=store, rejects_dir=rejects_dir, workers=workers,
+                      progress=progress_bar, report=report)
         return
     settings = settings_or_exit(store=store)
 

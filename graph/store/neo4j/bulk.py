@@ -10,13 +10,15 @@ directly; the store's constraints and indexes are created when it is first opene
 
 Posts, nearly all of the volume, are written to their files as they arrive (only their ids stay in memory); the
 rare post met again in a later batch is kept aside and replaces its earlier lines when the files are finished.
+Forum exports may be read in parallel processes (ingest/bulk.py), each into a :class:`BulkLoad` of its own seeded
+with what the steps before it loaded (``known``); their :class:`Part` results are merged in manifest order, as the
+online path would have written them one after another.
 """
 
 from __future__ import annotations
 
-import os
 import shlex
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO, Any
@@ -24,6 +26,7 @@ from typing import IO, Any
 from graph.store.base import RECORD_KEYS, Batch, WriteResult, check_ranges, dedupe
 from graph.store.common import missing_message
 from graph.store.neo4j.bulk_csv import ARRAY_DELIMITER, Table, model_columns
+from graph.store.neo4j.bulk_files import REPLY_RAW, filter_replies, replace_posts, write_rels, write_table
 from graph.store.neo4j.tx import BatchRows, batch_rows
 from schema.errors import StoreError
 from schema.labels import NodeLabel, RelType, StoreLabel
@@ -60,7 +63,8 @@ REL_FILES = (("authored.csv", RelType.AUTHORED, AUTHORED_T), ("in.csv", RelType.
              ("reports_to.csv", RelType.REPORTS_TO, REPORTS_T), ("has_skill.csv", RelType.HAS_SKILL, HAS_SKILL_T),
              ("member_of.csv", RelType.MEMBER_OF, MEMBER_T), ("endorsed.csv", RelType.ENDORSED, ENDORSED_T),
              ("engaged.csv", RelType.ENGAGED, ENGAGED_T))
-_POST_FILES = ("posts.csv", "authored.csv", "in.csv", "tagged.csv")  # lines keyed by a post id (first cell)
+_PART_FILES = {"posts.csv": NodeLabel.POST, "authored.csv": RelType.AUTHORED, "in.csv": RelType.IN,
+               "tagged.csv": RelType.TAGGED, "reply_to.csv": RelType.REPLY_TO}  # written as posts arrive
 
 
 @dataclass
@@ -70,6 +74,7 @@ class ImportFiles:
     directory: Path
     multiline: bool
     counts: dict[str, int] = field(default_factory=dict)
+    parts: list[str] = field(default_factory=list)  # sub-folders with the posts of forum steps read in parallel
 
     def args(self, base: str | Path | None = None) -> list[str]:
         """The importer's arguments with the files under ``base`` (default: this directory, absolute)."""
@@ -77,6 +82,8 @@ class ImportFiles:
         return [
             *(f"--nodes={label}={root}/{name}" for name, label, _ in NODE_FILES),
             *(f"--relationships={rel}={root}/{name}" for name, rel, _ in REL_FILES),
+            *(f"--{'nodes' if kind == NodeLabel.POST else 'relationships'}={kind}={root}/{part}/{name}"
+              for part in self.parts for name, kind in _PART_FILES.items()),
             f"--array-delimiter={ARRAY_DELIMITER}", f"--multiline-fields={'true' if self.multiline else 'false'}",
             "--skip-bad-relationships=false", "--skip-duplicate-nodes=false", DATABASE,
         ]
@@ -94,12 +101,41 @@ class ImportFiles:
                            "database", "import", "full", f"@{DOCKER_DIR}/{DOCKER_ARGS_FILE}"])
 
 
+@dataclass(frozen=True)
+class Known:
+    """What the steps before a parallel one loaded, as that step reads it (people, communities, post ids)."""
+
+    people: dict[str, Row]
+    communities: frozenset[str]
+    post_ids: frozenset[str]
+
+
+@dataclass
+class Part:
+    """What one forum step read in a process of its own wrote: its tables, and its posts' files in ``directory``."""
+
+    directory: Path
+    people: dict[str, Row]
+    skills: dict[str, set[str]]
+    communities: dict[str, Row]
+    reports_to: dict[str, str]
+    has_skill: dict[tuple[str, str], Row]
+    memberships: dict[tuple[str, str], Row]
+    endorsements: dict[tuple[str, str, str], Row]
+    engagements: dict[tuple[str, str, str], Row]
+    meta: dict[str, str]
+    post_ids: set[str]
+    multiline: bool
+
+
 class BulkLoad:
     """The reads and writes an ingest makes (like :class:`~ingest.dryrun.DryRunStore`), kept for the importer."""
 
     url = "bulk"
 
-    def __init__(self, directory: str | Path) -> None:
+    def __init__(self, directory: str | Path, known: Known | None = None) -> None:
+        self.known = known or Known({}, frozenset(), frozenset())
+        self.parts: list[Part] = []
         self.directory = Path(directory)
         self.directory.mkdir(parents=True, exist_ok=True)
         for _, _, table in (*NODE_FILES, *REL_FILES):
@@ -119,25 +155,35 @@ class BulkLoad:
         self.post_again: dict[str, Post] = {}  # posts met in an earlier batch: the last version, written at finish
         self._files: dict[str, IO[str]] = {}
         for name, table in (("posts.csv", POSTS), ("authored.csv", AUTHORED_T), ("in.csv", IN_T),
-                            ("tagged.csv", TAGGED_T), ("reply_to.raw", REPLY_T)):
+                            ("tagged.csv", TAGGED_T), (REPLY_RAW, REPLY_T)):
             f = (self.directory / name).open("w", encoding="utf-8", newline="", buffering=1 << 20)
             f.write(table.header)
             self._files[name] = f
 
     # --- the reads an ingest makes -----------------------------------------------------------------------------
 
+    def _all_people(self) -> dict[str, Row]:
+        return {**self.known.people, **self.people} if self.known.people else self.people
+
     def person_ids(self, source: str | None = None) -> set[str]:
+        people = self._all_people()
         if source is None:
-            return set(self.people)
-        return {i for i, r in self.people.items() if r.get("source") == source}
+            return set(people)
+        return {i for i, r in people.items() if r.get("source") == source}
 
     def email_index(self) -> dict[str, str]:
+        people = self._all_people()
         out: dict[str, str] = {}
-        for pid in sorted(self.people):  # the lowest id holding an address wins, as on the server
-            email = self.people[pid].get("email")
+        for pid in sorted(people):  # the lowest id holding an address wins, as on the server
+            email = people[pid].get("email")
             if email is not None:
                 out.setdefault(email, pid)
         return out
+
+    def known_now(self) -> Known:
+        """What a step run in parallel after this point reads as already loaded."""
+        return Known(self._all_people(), frozenset(self.communities) | self.known.communities,
+                     frozenset(self.post_ids) | self.known.post_ids)
 
     def get_meta(self, key: str) -> str | None:
         return self.meta.get(key)
@@ -150,10 +196,11 @@ class BulkLoad:
 
     def deactivate_missing(self, source: str, keep_ids: Iterable[str]) -> list[str]:
         keep = set(keep_ids)
-        gone = sorted(i for i, r in self.people.items() if r.get("source") == source and r.get("active") is True
+        people = self._all_people()
+        gone = sorted(i for i, r in people.items() if r.get("source") == source and r.get("active") is True
                       and i not in keep)
         for i in gone:
-            self.people[i] = {**self.people[i], "active": False}
+            self.people[i] = {**people[i], "active": False}
         return gone
 
     # --- writes: what the online store keeps after the same batches ------------------------------------------------
@@ -166,7 +213,7 @@ class BulkLoad:
         rows = batch_rows(replace(batch, posts=()))
         self._check(rows, posts)
         result = WriteResult()
-        _put(self.people, rows.people, lambda r: r["id"], "people", result)
+        _put(self.people, rows.people, lambda r: r["id"], "people", result, before=self.known.people)
         self._skills(rows, posts, result)
         _put(self.communities, rows.communities, lambda r: r["id"], "communities", result)
         self._posts(posts, result)
@@ -186,8 +233,8 @@ class BulkLoad:
 
     def _check(self, rows: BatchRows, batch_posts: list[Post]) -> None:
         """The online store's refusals, before anything of the batch is kept (its transaction would roll back)."""
-        people = self.people.keys() | {r["id"] for r in rows.people}
-        communities = self.communities.keys() | {r["id"] for r in rows.communities}
+        people = self.people.keys() | self.known.people.keys() | {r["id"] for r in rows.people}
+        communities = self.communities.keys() | self.known.communities | {r["id"] for r in rows.communities}
         _require("post author", (p.author_id for p in batch_posts), people)
         _require("post community", (p.community_id for p in batch_posts), communities)
         _require("person in reports_to", (i for r in rows.reports_to for i in (r["person_id"], r["manager_id"])),
@@ -199,7 +246,7 @@ class BulkLoad:
                  people)
         _require("person in engagements", (r["person_id"] for r in rows.engagements), people)
         if rows.engagements:
-            posts = self.post_ids | {p.id for p in batch_posts}
+            posts = self.post_ids | self.known.post_ids | {p.id for p in batch_posts}
             _require("post in engagements", (r["post_id"] for r in rows.engagements), posts)
 
     def _skills(self, rows: BatchRows, posts: list[Post], result: WriteResult) -> None:
@@ -223,9 +270,12 @@ class BulkLoad:
         again = 0
         posts, authored, in_, tagged, reply = (self._files[n] for n in (
             "posts.csv", "authored.csv", "in.csv", "tagged.csv", "reply_to.raw"))
-        seen = self.post_ids
+        seen, before = self.post_ids, self.known.post_ids
         for r in rows:
             pid = r.id
+            if pid in before:
+                raise StoreError(f"post {pid} was loaded by an earlier step too: read its exports one after another "
+                                 "(--workers 1)")
             if pid in seen:
                 self.post_again[pid] = r
                 again += 1
@@ -236,34 +286,65 @@ class BulkLoad:
 
     # --- the importer's files ------------------------------------------------------------------------------------
 
-    def finish(self) -> ImportFiles:
-        """Write every file, the importer's arguments (``ARGS_FILE``, absolute paths) and return them."""
+    def _close_posts(self) -> None:
         for f in self._files.values():
             f.close()
-        d = self.directory
         if self.post_again:
-            _replace_posts(d, self.post_again)
-        _filter_replies(d / "reply_to.raw", d / "reply_to.csv", self.post_ids)
+            replace_posts(self.directory, self.post_again, _post_lines)
+            self.post_again = {}
+
+    def part(self) -> Part:
+        """This load's result as a part of another (a forum step read in a process of its own)."""
+        self._close_posts()
+        return Part(self.directory, self.people, self.skills, self.communities, self.reports_to, self.has_skill,
+                    self.memberships, self.endorsements, self.engagements, self.meta, self.post_ids,
+                    any(t.multiline for _, _, t in (*NODE_FILES, *REL_FILES)))
+
+    def merge(self, part: Part) -> None:
+        """Take in a part, after everything before it in manifest order (each key's last version wins)."""
+        if twice := sorted(part.post_ids & self.post_ids)[:5]:
+            raise StoreError(f"posts {', '.join(twice)} were read by two forum steps at once: read their exports "
+                             "one after another (--workers 1)")
+        self.people.update(part.people)
+        for name, aliases in part.skills.items():
+            self.skills.setdefault(name, set()).update(aliases)
+        self.communities.update(part.communities)
+        self.reports_to.update(part.reports_to)
+        self.has_skill.update(part.has_skill)
+        self.memberships.update(part.memberships)
+        self.endorsements.update(part.endorsements)
+        self.engagements.update(part.engagements)
+        self.meta.update(part.meta)
+        self.post_ids |= part.post_ids
+        self.parts.append(part)
+
+    def finish(self) -> ImportFiles:
+        """Write every file, the importer's arguments (``ARGS_FILE``, absolute paths) and return them."""
+        self._close_posts()
+        d = self.directory
+        for folder in (d, *(p.directory for p in self.parts)):
+            filter_replies(folder / REPLY_RAW, folder / "reply_to.csv", self.post_ids)
         counts = {
-            "people": _write(d / "people.csv", PEOPLE, (self.people[k] for k in sorted(self.people))),
-            "skills": _write(d / "skills.csv", SKILLS, ({"name": k, "aliases": sorted(v)}
+            "people": write_table(d / "people.csv", PEOPLE, (self.people[k] for k in sorted(self.people))),
+            "skills": write_table(d / "skills.csv", SKILLS, ({"name": k, "aliases": sorted(v)}
                                                        for k, v in sorted(self.skills.items()))),
-            "communities": _write(d / "communities.csv", COMMUNITIES,
+            "communities": write_table(d / "communities.csv", COMMUNITIES,
                                   (self.communities[k] for k in sorted(self.communities))),
-            "meta": _write(d / "meta.csv", META_T, ({"key": k, "value": v} for k, v in sorted(self.meta.items()))),
+            "meta": write_table(d / "meta.csv", META_T, ({"key": k, "value": v} for k, v in sorted(self.meta.items()))),
             "posts": len(self.post_ids),
-            "reports_to": _write_rels(d / "reports_to.csv", REPORTS_T,
+            "reports_to": write_rels(d / "reports_to.csv", REPORTS_T,
                                       ((p, m, {}) for p, m in sorted(self.reports_to.items()))),
-            "has_skill": _write_rels(d / "has_skill.csv", HAS_SKILL_T,
+            "has_skill": write_rels(d / "has_skill.csv", HAS_SKILL_T,
                                      ((p, s, v) for (p, s), v in sorted(self.has_skill.items()))),
-            "memberships": _write_rels(d / "member_of.csv", MEMBER_T,
+            "memberships": write_rels(d / "member_of.csv", MEMBER_T,
                                        ((p, c, v) for (p, c), v in sorted(self.memberships.items()))),
-            "endorsements": _write_rels(d / "endorsed.csv", ENDORSED_T,
+            "endorsements": write_rels(d / "endorsed.csv", ENDORSED_T,
                                         ((a, b, v) for (a, b, _), v in sorted(self.endorsements.items()))),
-            "engagements": _write_rels(d / "engaged.csv", ENGAGED_T,
+            "engagements": write_rels(d / "engaged.csv", ENGAGED_T,
                                        ((a, p, v) for (a, p, _), v in sorted(self.engagements.items()))),
         }
-        files = ImportFiles(d, any(t.multiline for _, _, t in (*NODE_FILES, *REL_FILES)), counts)
+        multiline = any(t.multiline for _, _, t in (*NODE_FILES, *REL_FILES)) or any(p.multiline for p in self.parts)
+        files = ImportFiles(d, multiline, counts, [p.directory.relative_to(d).as_posix() for p in self.parts])
         (d / ARGS_FILE).write_text("\n".join(files.args()) + "\n", encoding="utf-8")
         (d / DOCKER_ARGS_FILE).write_text("\n".join(files.args(DOCKER_DIR)) + "\n", encoding="utf-8")
         return files
@@ -281,12 +362,14 @@ def _require(what: str, ids: Iterable[str | None], known: Any) -> None:
 
 
 def _put(into: dict[Any, Any], rows: list[Row], key: Any, kind: str, result: WriteResult,
-         value: Any = None) -> None:
+         value: Any = None, before: dict[Any, Any] | None = None) -> None:
     new = changed = 0
     for r in rows:
         k = key(r)
         v = r if value is None else value(r)
         old = into.get(k)
+        if old is None and before:
+            old = before.get(k)
         if old is None:
             new += 1
         elif old != v:
@@ -309,81 +392,4 @@ def _post_lines(p: Post, posts: IO[str], authored: IO[str], in_: IO[str], tagged
         reply.write(REPLY_T.line({}, pid, p.parent_id))
 
 
-def _write(path: Path, table: Table, rows: Iterable[Row]) -> int:
-    n = 0
-    with path.open("w", encoding="utf-8", newline="") as f:
-        f.write(table.header)
-        for r in rows:
-            f.write(table.line(r))
-            n += 1
-    return n
-
-
-def _write_rels(path: Path, table: Table, rows: Iterable[tuple[str, str, Row]]) -> int:
-    n = 0
-    with path.open("w", encoding="utf-8", newline="") as f:
-        f.write(table.header)
-        for start, end, props in rows:
-            f.write(table.line(props, start, end))
-            n += 1
-    return n
-
-
-def _cells(line: str) -> Iterator[str]:
-    """The first two cells of one of our lines, unquoted (ids never hold a line break)."""
-    i = 1
-    for _ in range(2):
-        j = i
-        while True:
-            j = line.index('"', j)
-            if line.startswith('""', j):
-                j += 2
-                continue
-            break
-        yield line[i:j].replace('""', '"')
-        i = j + 3
-
-
-def _replace_posts(d: Path, again: dict[str, Post]) -> None:
-    """Drop the earlier lines of posts met again and append their last version (the online store's update)."""
-    for name in _POST_FILES:
-        src, tmp = d / name, d / (name + ".tmp")
-        with src.open(encoding="utf-8", newline="") as f, tmp.open("w", encoding="utf-8", newline="") as out:
-            out.write(f.readline())
-            for line in f:
-                cells = _cells(line)
-                first = next(cells)
-                post = next(cells) if name == "authored.csv" else first
-                if post not in again:
-                    out.write(line)
-        os.replace(tmp, src)
-    raw = d / "reply_to.raw"
-    tmp = d / "reply_to.raw.tmp"
-    with raw.open(encoding="utf-8", newline="") as f, tmp.open("w", encoding="utf-8", newline="") as out:
-        out.write(f.readline())
-        for line in f:
-            if next(_cells(line)) not in again:
-                out.write(line)
-    os.replace(tmp, raw)
-    files = {n: (d / n).open("a", encoding="utf-8", newline="") for n in (*_POST_FILES, "reply_to.raw")}
-    try:
-        for r in again.values():
-            _post_lines(r, *(files[n] for n in (*_POST_FILES, "reply_to.raw")))
-    finally:
-        for f in files.values():
-            f.close()
-
-
-def _filter_replies(raw: Path, out_path: Path, posts: set[str]) -> None:
-    """REPLY_TO lines whose parent exists: the online store links a reply once both posts are stored."""
-    with raw.open(encoding="utf-8", newline="") as f, out_path.open("w", encoding="utf-8", newline="") as out:
-        out.write(f.readline())
-        for line in f:
-            cells = _cells(line)
-            next(cells)
-            if next(cells) in posts:
-                out.write(line)
-    raw.unlink()
-
-
-__all__ = ["ARGS_FILE", "DATABASE", "DOCKER_ARGS_FILE", "BulkLoad", "ImportFiles"]
+__all__ = ["ARGS_FILE", "DATABASE", "DOCKER_ARGS_FILE", "BulkLoad", "ImportFiles", "Known", "Part"]
