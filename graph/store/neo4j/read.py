@@ -73,7 +73,7 @@ class Neo4jReads(Neo4jBase):
     @_translated
     def people(self, person_ids: Sequence[str]) -> dict[str, Person]:
         ids = sorted(set(person_ids))
-        rows = self._read(lambda tx: run(tx, q.PEOPLE_GET, ids=ids)) if ids else []
+        rows = self._read_one(q.PEOPLE_GET, ids=ids) if ids else []
         found = (person_from(r["props"]) for r in rows)
         return {p.id: p for p in found}
 
@@ -81,14 +81,14 @@ class Neo4jReads(Neo4jBase):
     def person_scores(self, person_ids: Sequence[str]) -> dict[str, PersonScores]:
         ids = sorted(set(person_ids))
 
-        rows = self._read(lambda tx: run(tx, q.PERSON_SCORES_GET, ids=ids)) if ids else []
+        rows = self._read_one(q.PERSON_SCORES_GET, ids=ids) if ids else []
         found = (scores_from(r["props"]) for r in rows)
         return {s.person_id: s for s in found}
 
     @_translated
     def person_skills(self, person_ids: Sequence[str]) -> dict[str, list[HasSkill]]:
         ids = sorted(set(person_ids))
-        rows = self._read(lambda tx: run(tx, q.PERSON_SKILLS_GET, ids=ids)) if ids else []
+        rows = self._read_one(q.PERSON_SKILLS_GET, ids=ids) if ids else []
         out: dict[str, list[HasSkill]] = {}
         for r in rows:
             out.setdefault(r["person_id"], []).append(
@@ -115,7 +115,7 @@ class Neo4jReads(Neo4jBase):
     @_translated
     def memberships(self, person_ids: Sequence[str]) -> dict[str, list[Community]]:
         ids = sorted(set(person_ids))
-        rows = self._read(lambda tx: run(tx, q.MEMBERSHIPS_GET, ids=ids)) if ids else []
+        rows = self._read_one(q.MEMBERSHIPS_GET, ids=ids) if ids else []
         out: dict[str, list[Community]] = {}
         for r in rows:
             out.setdefault(r["person_id"], []).append(community_from(r["props"]))
@@ -134,11 +134,8 @@ class Neo4jReads(Neo4jBase):
         after_score, after_id = decode_cursor(after) if after is not None else (None, None)
         filters = {"skill": skill, "department": department, "location": location}
 
-        def work(tx: Tx) -> tuple[list[Row], int]:
-            found = run(tx, q.EXPERTS, **filters, after_score=after_score, after_id=after_id, limit=first + 1)
-            return (found[0]["rows"], int(found[0]["total"])) if found else ([], 0)
-
-        rows, total = self._read(work)
+        found = self._read_one(q.EXPERTS, **filters, after_score=after_score, after_id=after_id, limit=first + 1)
+        rows, total = (found[0]["rows"], int(found[0]["total"])) if found else ([], 0)
         return expert_page(
             [(person_from(r["props"]), r["score"], evidence_from(r["evidence"])) for r in rows], skill, first, total
         )
@@ -148,29 +145,29 @@ class Neo4jReads(Neo4jBase):
         check_page_size(first, 1000)
         folded = fold(prefix) if prefix else ""
         if folded:
-            rows = self._read(lambda tx: run(tx, q.SKILLS_PREFIX, prefix=folded, limit=first))
+            rows = self._read_one(q.SKILLS_PREFIX, prefix=folded, limit=first)
         else:
-            rows = self._read(lambda tx: run(tx, q.SKILLS_FIRST, limit=first))
+            rows = self._read_one(q.SKILLS_FIRST, limit=first)
         return [skill_from(r["name"], r["aliases"]) for r in rows]
 
     @_translated
     def all_skills(self) -> list[Skill]:
-        return [skill_from(r["name"], r["aliases"]) for r in self._read(lambda tx: run(tx, q.SKILLS_ALL))]
+        return [skill_from(r["name"], r["aliases"]) for r in self._read_one(q.SKILLS_ALL)]
 
     @_translated
     def skill(self, name: str) -> Skill | None:
-        rows = self._read(lambda tx: run(tx, q.SKILL_GET, name=name))
+        rows = self._read_one(q.SKILL_GET, name=name)
         return skill_from(rows[0]["name"], rows[0]["aliases"]) if rows else None
 
     @_translated
     def communities(self, first: int = 50, after: str | None = None) -> list[Community]:
         check_page_size(first, 1000)
-        rows = self._read(lambda tx: run(tx, q.COMMUNITIES_PAGE, after=after or "", limit=first))
+        rows = self._read_one(q.COMMUNITIES_PAGE, after=after or "", limit=first)
         return [community_from(r["props"]) for r in rows]
 
     @_translated
     def community(self, community_id: str) -> Community | None:
-        rows = self._read(lambda tx: run(tx, q.COMMUNITY_GET, id=community_id))
+        rows = self._read_one(q.COMMUNITY_GET, id=community_id)
         return community_from(rows[0]["props"]) if rows else None
 
     @_translated
@@ -188,10 +185,7 @@ class Neo4jReads(Neo4jBase):
 
     @_translated
     def community_health(self, community_id: str) -> HealthReport:
-        def work(tx: Tx) -> list[Row]:
-            return run(tx, q.COMMUNITY_HEALTH, id=community_id)
-
-        found = self._read(work)
+        found = self._read_one(q.COMMUNITY_HEALTH, id=community_id)
         if not found or not found[0]["rows"]:
             return HealthReport(current=None, weekly=[])
         return health_report(
@@ -206,10 +200,8 @@ class Neo4jReads(Neo4jBase):
         check_page_size(first)
         scope, scope_id = influence_scope(skill, community_id)
 
-        def work(tx: Tx) -> list[Row]:
-            return run(tx, q.INFLUENCERS, scope=scope.value, scope_id=scope_id, limit=first)
-
-        return ranked((person_from(r["props"]), r["score"]) for r in self._read(work))
+        rows = self._read_one(q.INFLUENCERS, scope=scope.value, scope_id=scope_id, limit=first)
+        return ranked((person_from(r["props"]), r["score"]) for r in rows)
 
     @_translated
     def brokers(self, first: int = 10, community_ids: Sequence[str] | None = None) -> list[BrokerHit]:

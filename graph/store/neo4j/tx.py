@@ -64,8 +64,9 @@ _ENTITIES = (neo4j.graph.Node, neo4j.graph.Relationship, neo4j.graph.Path)
 EXECUTED: set[str] = set()
 
 
-def run(tx: Tx, statement: q.Statement, **params: Any) -> list[Row]:
-    """Run one registered statement with exactly its declared parameters; all records, fully consumed."""
+def run(tx: Tx | neo4j.Session, statement: q.Statement, **params: Any) -> list[Row]:
+    """Run one registered statement with exactly its declared parameters; all records, fully consumed (in a managed
+    transaction, or as an auto-commit transaction of a session)."""
     if set(params) != set(statement.params):
         raise TypeError(f"{statement.name} takes {sorted(statement.params)}, got {sorted(params)}")
     # the text comes only from graph/store/cypher.py (enum labels, no values): a literal in all but type
