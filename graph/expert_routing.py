@@ -25,23 +25,38 @@ ROUTER_META_KEY = "expertise.router"
 
 
 class StoreSource:
-    """An :class:`~graph.analytics.routing_features.ExpertiseSource` reading a :class:`GraphStore`."""
+    """An :class:`~graph.analytics.routing_features.ExpertiseSource` reading a :class:`GraphStore`.
+
+    What it reads is kept for its lifetime (people, profiles, top lists, ties): one source serves one request, or
+    a whole evaluation over a store nothing writes to meanwhile (thousands of questions, most asking about the
+    same few hundred people).
+    """
 
     def __init__(self, store: GraphStore, department: str | None = None, location: str | None = None) -> None:
         self.store = store
         self.department = department
         self.location = location
         self.people: dict[str, Person] = {}
+        self._profiles: dict[str, dict[str, SkillEvidence]] = {}
+        self._top: dict[tuple[str, int], list[str]] = {}
+        self._ties: dict[str, frozenset[str]] = {}
+        self.totals_cache: dict[str, tuple[int, int, float | None, int]] = {}
 
     def top(self, skill: str, n: int) -> list[str]:
-        page = self.store.experts(skill, first=min(n, MAX_PAGE), department=self.department, location=self.location)
-        for hit in page.items:
-            self.people[hit.person.id] = hit.person
-        return [hit.person.id for hit in page.items]
+        key = (skill, n)
+        if key not in self._top:
+            page = self.store.experts(skill, first=min(n, MAX_PAGE), department=self.department,
+                                      location=self.location)
+            for hit in page.items:
+                self.people[hit.person.id] = hit.person
+            self._top[key] = [hit.person.id for hit in page.items]
+        return self._top[key]
 
     def neighbours(self, person_id: str) -> frozenset[str]:
-        reach = self.store.reach([person_id]).get(person_id)
-        return reach.neighbours if reach is not None else frozenset()
+        if person_id not in self._ties:
+            reach = self.store.reach([person_id]).get(person_id)
+            self._ties[person_id] = reach.neighbours if reach is not None else frozenset()
+        return self._ties[person_id]
 
     def _shown(self, p: Person) -> bool:
         return (p.active and not p.opted_out and not p.bot
@@ -53,8 +68,12 @@ class StoreSource:
         if missing:
             self.people.update(self.store.people(missing))
         shown = [p for p in person_ids if p in self.people and self._shown(self.people[p])]
-        rows = self.store.person_expertise(shown)
-        return {p: {e.skill: skill_evidence(e.score, e.evidence) for e in rows.get(p, [])} for p in shown}
+        unread = [p for p in shown if p not in self._profiles]
+        if unread:
+            rows = self.store.person_expertise(unread)
+            for p in unread:
+                self._profiles[p] = {e.skill: skill_evidence(e.score, e.evidence) for e in rows.get(p, [])}
+        return {p: self._profiles[p] for p in shown}
 
 
 _cache_lock = threading.Lock()
@@ -128,9 +147,11 @@ def route_question(
 
 
 def ranked_for_question(store: GraphStore, skills: Sequence[str], *, now: datetime, asker: str | None = None,
-                        exclude: Iterable[str] = ()) -> list[str]:
-    """Every candidate for ``asker``'s question, best first (the evaluation reads the whole list)."""
-    return ranked_ids(load_router(store), StoreSource(store), skills, now=now, exclude=exclude, asker=asker)
+                        exclude: Iterable[str] = (), source: StoreSource | None = None) -> list[str]:
+    """Every candidate for ``asker``'s question, best first (the evaluation reads the whole list; it passes one
+    ``source`` for all its questions, so each person's rows are read once)."""
+    return ranked_ids(load_router(store), source or StoreSource(store), skills, now=now, exclude=exclude,
+                      asker=asker)
 
 
 __all__ = ["ROUTER_META_KEY", "StoreSource", "load_router", "ranked_for_question", "route_question", "save_router",

@@ -22,7 +22,7 @@ from rich.table import Table
 
 from app.cli.main import app, console, fail, guarded, out
 from graph.evaluation import BASELINES, METRICS, Case, Report, baselines, evaluate, pooled, split_history
-from graph.expert_routing import ROUTER_META_KEY, ranked_for_question
+from graph.expert_routing import ROUTER_META_KEY, StoreSource, ranked_for_question
 from graph.jobs import AnalyticsParams, compute_snapshot
 from graph.store import open_store
 from graph.store.base import Projection
@@ -79,12 +79,13 @@ def evaluate_export(
             store.set_meta(ROUTER_META_KEY, snapshot.router)
             router_stats = snapshot.run.stats.get("router", {})
             say(f"ranking {len(sp.cases)} questions")
+            source = StoreSource(store)
 
             def ours(c: Case) -> list[str]:
                 if step is not None:
                     step()
                 return ranked_for_question(store, c.skills, now=c.created_at, asker=c.asker,
-                                           exclude=[c.asker] if c.asker else [])
+                                           exclude=[c.asker] if c.asker else [], source=source)
 
             report = evaluate(path.name, sp, {OURS: ours, **baselines(sp.train)})
             report.notes["router"] = router_stats
