@@ -54,7 +54,10 @@ class Evidence:
 
     @classmethod
     def from_domain(cls, e: models.Evidence) -> Evidence:
-        return cls(kind=EvidenceKind(str(e.kind)), count=e.count, last_at=e.last_at)
+        return cls(kind=_KINDS.get(e.kind) or EvidenceKind(str(e.kind)), count=e.count, last_at=e.last_at)
+
+
+_KINDS = {k.value: k for k in EvidenceKind}  # the store's kind (its value) to the API's: a dict lookup, not a call
 
 
 @strawberry.type(description="A skill with its aliases (js for javascript, k8s for kubernetes...).")
