@@ -33,6 +33,8 @@ def test_strings_are_always_quoted_and_none_is_an_empty_field() -> None:
     assert not t.multiline
     t.line({"id": "a", "name": "two\nlines"})
     assert t.multiline  # the importer is then told --multiline-fields=true
+    edge = Table([], ends=("A", "B"))
+    assert edge.edge('x"y', "z") == edge.line({}, 'x"y', "z") == '"x""y","z"\n'
     with pytest.raises(StoreError, match="array delimiter"):
         t.line({"id": "a", "tags": ["x;y"]})
 

@@ -383,13 +383,13 @@ def _post_lines(p: Post, posts: IO[str], authored: IO[str], in_: IO[str], tagged
     pid = p.id
     posts.write(POSTS.record_line(p))
     if p.author_id is not None:
-        authored.write(AUTHORED_T.line({}, p.author_id, pid))
+        authored.write(AUTHORED_T.edge(p.author_id, pid))
     if p.community_id is not None:
-        in_.write(IN_T.line({}, pid, p.community_id))
+        in_.write(IN_T.edge(pid, p.community_id))
     for tag in p.tags:
-        tagged.write(TAGGED_T.line({}, pid, tag))
+        tagged.write(TAGGED_T.edge(pid, tag))
     if p.parent_id is not None:
-        reply.write(REPLY_T.line({}, pid, p.parent_id))
+        reply.write(REPLY_T.edge(pid, p.parent_id))
 
 
 __all__ = ["ARGS_FILE", "DATABASE", "DOCKER_ARGS_FILE", "BulkLoad", "ImportFiles", "Known", "Part"]

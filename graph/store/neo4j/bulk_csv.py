@@ -124,6 +124,10 @@ class Table:
             cells.append("" if v is None else enc(v))
         return self._end(",".join(cells))
 
+    def edge(self, start: str, end: str) -> str:
+        """A relationship line with no properties (ids and skill names hold no line break: no multiline check)."""
+        return '"' + start.replace('"', '""') + '","' + end.replace('"', '""') + '"\n'
+
     def record_line(self, record: BaseModel) -> str:
         """A node line straight from a record of the table's model (its fields are the columns): what
         :meth:`line` makes of the record's property row, without building the row (posts: millions of them)."""
