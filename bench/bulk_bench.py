@@ -101,7 +101,7 @@ def main(argv: list[str] | None = None) -> None:
     print("[1/3] whoknows ingest manifest --bulk-dir ...", flush=True)
     results["csv"] = run_cli(["ingest", "manifest", str(data), "--bulk-dir", str(csv_dir), "--rejects-dir",
                               str(args.workdir / "rejects-bulk")], args.workdir / "bulk-csv.log")
-    results["csv_mib"] = round(sum(p.stat().st_size for p in csv_dir.glob("*.csv")) / 2**20)
+    results["csv_mib"] = round(sum(p.stat().st_size for p in csv_dir.rglob("*.csv")) / 2**20)
     print(f"      {results['csv']}", flush=True)
 
     print("[2/3] neo4j-admin database import full (in the launcher) + server start ...", flush=True)

@@ -44,8 +44,8 @@ RETURN type(r) AS type, coalesce(a.id, a.name, a.key) AS start, coalesce(b.id, b
 """
 
 
-def run_cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "COLUMNS": "250", "NO_COLOR": "1"}
+def run_cli(*args: str, cwd: Path = ROOT, extra: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "COLUMNS": "250", "NO_COLOR": "1", **(extra or {})}
     env.pop("WHOKNOWS_STORE", None)
     return subprocess.run([sys.executable, "-c", "from app.cli import main; main()", *args], cwd=cwd, env=env,
                           capture_output=True, text=True, timeout=600, check=False)
@@ -106,6 +106,7 @@ def bulk_server(demo: Path, neo4j_target: Neo4jTarget,
 def online(demo: Path, neo4j_target: Neo4jTarget, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Neo4jStore]:
     store = make_neo4j_store(neo4j_target)
     pipeline.ingest_manifest(store, demo, rejects_dir=tmp_path_factory.mktemp("online-rejects"))
+    store.await_indexes(600)  # on any server (an external one too), so the statement runs in every whole suite
     yield store
     store.close()
 
@@ -157,9 +158,10 @@ def test_importer_refuses_a_database_that_exists(bulk_server: Neo4jTestServer) -
 
 def test_bulk_dir_refuses_a_store_that_is_not_empty(demo: Path, online: Neo4jStore, neo4j_target: Neo4jTarget,
                                                      tmp_path: Path) -> None:
-    if neo4j_target.password is not None and neo4j_target.server is None:
-        pytest.skip("the CLI reaches the external server with WHOKNOWS_NEO4J_* settings this test does not set")
-    proc = run_cli("ingest", "manifest", str(demo), "--bulk-dir", str(tmp_path / "csv"), "--store", neo4j_target.uri)
+    credentials = {"WHOKNOWS_NEO4J_USER": neo4j_target.user, "WHOKNOWS_NEO4J_PASSWORD": neo4j_target.password or "",
+                   **({"WHOKNOWS_NEO4J_DATABASE": neo4j_target.database} if neo4j_target.database else {})}
+    proc = run_cli("ingest", "manifest", str(demo), "--bulk-dir", str(tmp_path / "csv"), "--store", neo4j_target.uri,
+                   extra=credentials)
     assert proc.returncode == 2, proc.stdout + proc.stderr
     message = " ".join((proc.stdout + proc.stderr).split())
     assert "is not empty" in message
