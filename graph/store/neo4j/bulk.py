@@ -233,8 +233,10 @@ class BulkLoad:
 
     def _check(self, rows: BatchRows, batch_posts: list[Post]) -> None:
         """The online store's refusals, before anything of the batch is kept (its transaction would roll back)."""
-        people = self.people.keys() | self.known.people.keys() | {r["id"] for r in rows.people}
-        communities = self.communities.keys() | self.known.communities | {r["id"] for r in rows.communities}
+        batch_people = {r["id"] for r in rows.people}
+        batch_communities = {r["id"] for r in rows.communities}
+        people = _AnyOf(self.people, self.known.people, batch_people)  # no union: these sets are large
+        communities = _AnyOf(self.communities, self.known.communities, batch_communities)
         _require("post author", (p.author_id for p in batch_posts), people)
         _require("post community", (p.community_id for p in batch_posts), communities)
         _require("person in reports_to", (i for r in rows.reports_to for i in (r["person_id"], r["manager_id"])),
@@ -246,7 +248,7 @@ class BulkLoad:
                  people)
         _require("person in engagements", (r["person_id"] for r in rows.engagements), people)
         if rows.engagements:
-            posts = self.post_ids | self.known.post_ids | {p.id for p in batch_posts}
+            posts = _AnyOf(self.post_ids, self.known.post_ids, {p.id for p in batch_posts})
             _require("post in engagements", (r["post_id"] for r in rows.engagements), posts)
 
     def _skills(self, rows: BatchRows, posts: list[Post], result: WriteResult) -> None:
@@ -353,6 +355,16 @@ class BulkLoad:
         for f in self._files.values():
             if not f.closed:
                 f.close()
+
+
+class _AnyOf:
+    """Membership in any of several collections, without building their union."""
+
+    def __init__(self, *collections: Any) -> None:
+        self.collections = collections
+
+    def __contains__(self, item: object) -> bool:
+        return any(item in c for c in self.collections)
 
 
 def _require(what: str, ids: Iterable[str | None], known: Any) -> None:
