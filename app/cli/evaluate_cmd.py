@@ -116,12 +116,43 @@ def _table(reports: list[Report]) -> Table:
     return t
 
 
+def _across(runs: list[tuple[float, list[Report]]]) -> Table:
+    """One row per (export, split): ours against the best baseline on MRR and hit@10."""
+    t = Table(title="the ranking against the best counting baseline at each split (higher is better)")
+    t.add_column("export")
+    for col in ("split", "cases (cold)", "MRR", "best baseline MRR", "hit@10", "best baseline hit@10"):
+        t.add_column(col, justify="right")
+    t.add_column("beats both", justify="center")
+    for i, (split, shown) in enumerate(runs):
+        for j, r in enumerate(shown):
+            if r.cases == 0:
+                t.add_row(escape(r.name), f"{split:.2f}", "0", "-", "-", "-", "-", "nothing to score")
+                continue
+            ours, b_mrr, b_hit = r.table[OURS], r.best_baseline("MRR"), r.best_baseline("hit@10")
+            win = ours["MRR"] > b_mrr and ours["hit@10"] > b_hit
+            t.add_row(escape(r.name), f"{split:.2f}", f"{r.cases} ({r.cold})", f"{ours['MRR']:.3f}", f"{b_mrr:.3f}",
+                      f"{ours['hit@10']:.3f}", f"{b_hit:.3f}", "[bold green]yes[/]" if win else "[bold red]no[/]",
+                      end_section=j == len(shown) - 1 and i < len(runs) - 1)
+    return t
+
+
+def wins(runs: list[tuple[float, list[Report]]]) -> tuple[int, int]:
+    """(runs where the ranking beats the best baseline on both MRR and hit@10, runs with cases), per export and
+    split (pooled rows left out)."""
+    scored = [r for _, shown in runs for r in shown if r.cases and r.name != "pooled"]
+    won = sum(1 for r in scored if r.table[OURS]["MRR"] > r.best_baseline("MRR")
+              and r.table[OURS]["hit@10"] > r.best_baseline("hit@10"))
+    return won, len(scored)
+
+
 @evaluate_app.command("experts")
 def experts(
     paths: list[Path] = typer.Argument(..., help="One or more forum exports (a pooled row when several)."),
     fmt: str = typer.Option("stackexchange", "--format", "-f", help="stackexchange | slack | discourse | "
                             "vivaengage | jsonl"),
-    split: float = typer.Option(0.8, "--split", min=0.05, max=0.95, help="Share of questions that train."),
+    splits: list[float] = typer.Option([0.8], "--split", help="Share of questions that train (0.05-0.95). Give it "
+                                       "several times (--split 0.6 --split 0.7 ...) to see how steady the result "
+                                       "is: on a small forum one split's few test questions move a lot."),
     target: str = typer.Option("auto", "--target", help="accepted | first | auto (accepted when the export marks "
                                "accepted answers)."),
     community: str | None = typer.Option(None, "--community", help="Community name (as for ingest)."),
@@ -130,29 +161,41 @@ def experts(
     """Replay exports in time order: hit@1/5/10, MRR and NDCG@10 of the ranking beside counting baselines."""
     if target not in ("accepted", "first", "auto"):
         raise fail(f"--target must be accepted, first or auto, not {target!r}")
-    reports: list[Report] = []
+    bad = [x for x in splits if not 0.05 <= x <= 0.95]
+    if bad:
+        raise fail(f"--split must be between 0.05 and 0.95, not {bad[0]}")
+    splits = list(dict.fromkeys(splits))
+    for path in paths:
+        if not path.exists():
+            raise fail(f"{path}: no such file or directory")
+    runs: list[tuple[float, list[Report]]] = []
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console, transient=True) as bar:
         task = bar.add_task("starting", total=None)
-        for path in paths:
-            if not path.exists():
-                raise fail(f"{path}: no such file or directory")
+        for split in splits:
+            reports: list[Report] = []
+            for path in paths:
 
-            def say(msg: str, _p: Path = path) -> None:
-                bar.update(task, description=f"{_p.name}: {msg}", completed=0, total=None)
+                def say(msg: str, _p: Path = path, _s: float = split) -> None:
+                    at = f" (split {_s:.2f})" if len(splits) > 1 else ""
+                    bar.update(task, description=f"{_p.name}{at}: {msg}", completed=0, total=None)
 
-            def step() -> None:
-                bar.advance(task)
+                def step() -> None:
+                    bar.advance(task)
 
-            def run(_p: Path = path) -> Report:
-                return evaluate_export(_p, fmt, split=split, target=target, community=community, progress=say,
-                                       step=step)
+                def run(_p: Path = path, _s: float = split) -> Report:
+                    return evaluate_export(_p, fmt, split=_s, target=target, community=community, progress=say,
+                                           step=step)
 
-            try:
-                reports.append(guarded(run))
-            except ValueError as exc:
-                raise fail(f"{path}: {exc}") from None
-    shown = [*reports, pooled(reports)] if len(reports) > 1 else reports
+                try:
+                    reports.append(guarded(run))
+                except ValueError as exc:
+                    raise fail(f"{path}: {exc}") from None
+            runs.append((split, [*reports, pooled(reports)] if len(reports) > 1 else reports))
+    if len(runs) > 1:
+        _print_across(runs, target, as_json)
+        return
+    split, shown = runs[0]
     if as_json:
         out.print_json(json.dumps({"split": split, "target": target, "reports": [r.as_dict() for r in shown]}))
         return
@@ -172,4 +215,23 @@ def experts(
                   f"{b_mrr:.3f} ({gain:+.1f}%), hit@10 {ours['hit@10']:.3f} vs {b_hit:.3f}", highlight=False)
 
 
-__all__ = ["evaluate_export"]
+def _print_across(runs: list[tuple[float, list[Report]]], target: str, as_json: bool) -> None:
+    """Several splits: one compact row per export and split, and how often the ranking wins."""
+    won, scored = wins(runs)
+    every = pooled([r for _, shown in runs for r in shown if r.name != "pooled"])
+    if as_json:
+        out.print_json(json.dumps({
+            "splits": [s for s, _ in runs], "target": target,
+            "runs": [{"split": s, "reports": [r.as_dict() for r in shown]} for s, shown in runs],
+            "summary": {"runs_won": won, "runs_scored": scored, "all_runs": every.as_dict()},
+        }))
+        return
+    out.print(_across(runs))
+    if every.cases:
+        o, b_mrr, b_hit = every.table[OURS], every.best_baseline("MRR"), every.best_baseline("hit@10")
+        out.print(f"beats the best baseline on both MRR and hit@10 in {won} of {scored} (export, split) runs; over "
+                  f"every run's cases ({every.cases}, a question counted once per split it is tested at): MRR "
+                  f"{o['MRR']:.3f} vs {b_mrr:.3f}, hit@10 {o['hit@10']:.3f} vs {b_hit:.3f}", highlight=False)
+
+
+__all__ = ["evaluate_export", "wins"]

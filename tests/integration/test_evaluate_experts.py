@@ -84,3 +84,33 @@ def test_an_export_without_answered_later_questions_says_so(tmp_path: Path) -> N
     assert "nothing to score" in p.stdout
     j = _whoknows(tmp_path, str(feed), "--format", "jsonl", "--json")
     assert json.loads(j.stdout)["reports"][0]["table"]["whoknows"]["MRR"] is None
+
+
+def test_several_splits_give_one_row_per_export_and_split(tmp_path: Path) -> None:
+    a = write_stackexchange_dump(tmp_path / "a", questions=60, users=30, seed=3)
+    b = write_stackexchange_dump(tmp_path / "b", questions=60, users=30, seed=4)
+    args = (str(a), str(b), "--split", "0.6", "--split", "0.8")
+    j = _whoknows(tmp_path, *args, "--json")
+    assert j.returncode == 0, j.stderr
+    doc = json.loads(j.stdout)
+    assert doc["splits"] == [0.6, 0.8]
+    assert [run["split"] for run in doc["runs"]] == [0.6, 0.8]
+    for run in doc["runs"]:
+        assert [r["name"] for r in run["reports"]] == ["a", "b", "pooled"]
+    # a later split trains on more and tests on fewer questions
+    first, second = ({r["name"]: r for r in run["reports"]} for run in doc["runs"])
+    assert second["a"]["train_posts"] > first["a"]["train_posts"]
+    assert second["a"]["cases"] < first["a"]["cases"]
+    summary = doc["summary"]
+    assert summary["runs_scored"] == 4
+    assert 0 <= summary["runs_won"] <= 4
+    assert summary["all_runs"]["cases"] == sum(r["cases"] for run in doc["runs"] for r in run["reports"][:2])
+    t = _whoknows(tmp_path, *args)
+    assert t.returncode == 0, t.stderr
+    for word in ("beats both", "0.60", "0.80"):
+        assert word in t.stdout, word
+    assert f"in {summary['runs_won']} of 4 (export, split) runs" in t.stdout
+    bad = _whoknows(tmp_path, str(a), "--split", "0.8", "--split", "1.5")
+    assert bad.returncode == 2
+    assert "--split" in bad.stderr
+    assert "Traceback" not in bad.stderr
