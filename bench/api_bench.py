@@ -38,6 +38,7 @@ from fastapi.responses import Response
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+WARMUP_S = 10  # seconds of unmeasured load per query before each measurement
 SECRET = "bench-secret-0123456789abcdef0123456789"
 
 EXPERTS_Q = """query Experts($skill: String!) { experts(skill: $skill, first: 10) { totalCount
@@ -241,8 +242,13 @@ CONFIGS = (("graphql_cached", 2.0), ("graphql_uncached", 0.0))  # response cache
 
 
 def measure(store_url: str, seconds: int, connections: int, out_json: Path | None,
-            configs: tuple[tuple[str, float], ...] = CONFIGS, bare: bool = True) -> dict[str, Any]:
-    """Run the cases on one server per config (name, cache TTL); ``bare``: also the bare FastAPI endpoints."""
+            configs: tuple[tuple[str, float], ...] = CONFIGS, bare: bool = True,
+            warmup: int = WARMUP_S) -> dict[str, Any]:
+    """Run the cases on one server per config (name, cache TTL); ``bare``: also the bare FastAPI endpoints.
+
+    Each query is first sent for ``warmup`` seconds under the same load, unmeasured: a long-running server is warm
+    (Python's caches, and on Neo4j the JVM's JIT and page cache), a server started a second ago is not.
+    """
     import httpx
 
     from app.auth import Role, mint_token
@@ -283,7 +289,7 @@ def measure(store_url: str, seconds: int, connections: int, out_json: Path | Non
                 payload = check.json()
                 assert check.status_code == 200, payload
                 assert "errors" not in payload, payload
-                run_wrk(f"{base}/graphql", "POST", body, token, 2, connections, tmp)  # warm-up
+                run_wrk(f"{base}/graphql", "POST", body, token, warmup, connections, tmp)  # warm-up, unmeasured
                 gql = run_wrk(f"{base}/graphql", "POST", body, token, seconds, connections, tmp)
                 case = results["cases"][name]
                 gql["load"] = round(os.getloadavg()[0], 1)
@@ -294,7 +300,7 @@ def measure(store_url: str, seconds: int, connections: int, out_json: Path | Non
                 if bare and config == "graphql_cached":
                     check_bare = httpx.get(f"{base}{bare}", headers={"Authorization": f"Bearer {token}"}, timeout=10)
                     assert check_bare.status_code == 200, check_bare.text
-                    run_wrk(f"{base}{bare}", "GET", None, token, 2, connections, tmp)
+                    run_wrk(f"{base}{bare}", "GET", None, token, warmup, connections, tmp)
                     plain = run_wrk(f"{base}{bare}", "GET", None, token, seconds, connections, tmp)
                     case["bare"] = plain
                     case["bare_bytes"] = len(check_bare.content)

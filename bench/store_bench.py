@@ -157,7 +157,8 @@ def bench_store(name: str, url: str, data: Path, workdir: Path, args: argparse.N
         print(f"[{name}] analyze {_phase(out['analyze'])}", flush=True)
     if "api" in args.phases and args.duration > 0:
         out["load_before_api"] = _load()
-        api = measure(url, args.duration, args.connections, None, configs=(("graphql_uncached", 0.0),), bare=False)
+        api = measure(url, args.duration, args.connections, None, configs=(("graphql_uncached", 0.0),), bare=False,
+                      warmup=args.warmup)
         out["api"] = {k: v["graphql_uncached"] for k, v in api["cases"].items()}
         out["api_targets"] = {"skill": api["skill"], "community": api["community"]}
         out["load_after_api"] = _load()
@@ -210,6 +211,7 @@ def main(argv: list[str] | None = None) -> None:
                     help="comma-separated phases after the ingest (which always runs): analyze, api")
     ap.add_argument("--duration", type=int, default=15, help="seconds per API measurement (0: skip the API)")
     ap.add_argument("--connections", type=int, default=16)
+    ap.add_argument("--warmup", type=int, default=10, help="seconds of unmeasured load per query first")
     ap.add_argument("--heap", default="2g", help="Neo4j JVM heap")
     ap.add_argument("--page-cache", type=int, default=1 << 30, help="Neo4j page cache, bytes")
     ap.add_argument("--keep", action="store_true", help="leave the stores in the workdir")
@@ -222,7 +224,7 @@ def main(argv: list[str] | None = None) -> None:
     args.workdir.mkdir(parents=True, exist_ok=True)
     results: dict[str, Any] = {"people": args.people, "seed": args.seed, "cpu_count": os.cpu_count(),
                                "load_start": _load(), "heap": args.heap, "page_cache": args.page_cache,
-                               "connections": args.connections, "duration_s": args.duration,
+                               "connections": args.connections, "duration_s": args.duration, "warmup_s": args.warmup,
                                "phases": sorted(args.phases | {"ingest"}), "stores": []}
     print(f"machine: {os.cpu_count()} CPUs, load average {results['load_start']}", flush=True)
     data = ensure_data(args.workdir, args.people, args.seed)
