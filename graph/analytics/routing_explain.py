@@ -122,8 +122,25 @@ def evidence_text(feature: str, mine: dict[str, SkillEvidence], related: dict[st
     return "some evidence on the question's skills"
 
 
+def coverage(question: Sequence[str], covered: Sequence[str]) -> str:
+    """Which of the question's skills a person covers, in words.
+
+    >>> coverage(["python"], ["python"]), coverage(["k8s", "python"], ["k8s", "python"])
+    ('covers python', 'covers both skills: k8s, python')
+    >>> coverage(["a", "b", "c"], ["a", "b", "c"]), coverage(["a", "b", "c"], ["b"]), coverage(["a"], [])
+    ('covers all 3 skills: a, b, c', 'covers 1 of 3 skills: b', "covers none of the question's skills")
+    """
+    if not covered:
+        return "covers none of the question's skills"
+    if len(question) <= 1:
+        return f"covers {_names(covered)}"
+    if len(covered) == len(question):
+        return f"covers {'both skills' if len(question) == 2 else f'all {len(question)} skills'}: {_names(covered)}"
+    return f"covers {len(covered)} of {len(question)} skills: {_names(covered)}"
+
+
 def explain(skills: Sequence[str], c: Candidates, i: int, strongest: str, ctx: RoutingContext, *, now: float) -> str:
-    """``covers a, b of 3 skills; strongest evidence: 7 answers on a (3 accepted)``."""
+    """``covers 2 of 3 skills: a, b (9 answers, 3 accepted); strongest evidence: 7 answers on a (3 accepted)``."""
     mine = c.covered[i]
     q = list(dict.fromkeys(skills))
     covered = [s for s in q if s in mine]
@@ -133,10 +150,9 @@ def explain(skills: Sequence[str], c: Candidates, i: int, strongest: str, ctx: R
     ans = sum(e.answers for e in mine.values())
     acc = sum(e.accepted for e in mine.values())
     record = f" ({_n(ans, 'answer')}" + (f", {acc} accepted)" if acc else ")") if ans else ""
-    of = f" of {_n(len(q), 'skill')}" if len(q) > 1 else ""  # "covers python of 1 skill" read wrong
-    head = (f"covers {_names(covered)}{of}{record}" if covered else "covers none of the question's skills")
+    head = coverage(q, covered) + (record if covered else "")
     why = evidence_text(strongest, mine, c.related_used[i], all_skills, line, now, ctx.answerers.get(c.ids[i]))
     return f"{head}; strongest evidence: {why}"
 
 
-__all__ = ["LABELS", "evidence_text", "explain"]
+__all__ = ["LABELS", "coverage", "evidence_text", "explain"]

@@ -57,11 +57,11 @@ def test_ranks_people_for_several_skills_and_says_which_each_covers(api: Api) ->
     cover = {c["skill"]: {e["kind"]: e["count"] for e in c["evidence"]} for c in top["covers"]}
     assert cover == {"kubernetes": {"ANSWERS": 30, "ACCEPTED_ANSWERS": 12, "DECLARED": 4}}
     assert top["explanation"].startswith(
-        "covers kubernetes of 2 skills (30 answers, 12 accepted); strongest evidence: ")
+        "covers 1 of 2 skills: kubernetes (30 answers, 12 accepted); strongest evidence: ")
     assert top["strongestEvidence"] in LABELS.values()  # in words, not a feature's name
     both = next(e for e in experts if e["person"]["id"] == pid(2))
     assert [c["skill"] for c in both["covers"]] == ["kubernetes", "python"]
-    assert both["explanation"].startswith("covers kubernetes, python of 2 skills")
+    assert both["explanation"].startswith("covers both skills: kubernetes, python (")
 
 
 def test_a_one_skill_question_names_the_skill_without_counting_skills(api: Api) -> None:

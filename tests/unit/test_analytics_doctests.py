@@ -15,10 +15,12 @@ MODULES = [
     "graph.analytics.health",
     "graph.analytics.influence",
     "graph.analytics.routing_context",
+    "graph.analytics.routing_explain",
     "graph.analytics.routing_features",
     "graph.analytics.seeding",
     "graph.projection",
     "graph.evaluation",
+    "graph.expert_routing",
 ]
 
 
