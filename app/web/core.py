@@ -70,8 +70,25 @@ def make_templates() -> Jinja2Templates:
     env.filters["pct"] = lambda v, digits=0: "–" if v is None else f"{100 * float(v):.{digits}f} %"
     env.filters["num"] = lambda v, digits=2: "–" if v is None else f"{float(v):,.{digits}f}"
     env.filters["day"] = _day
+    env.filters["hours"] = duration
     env.filters["q"] = lambda v: quote(str(v), safe="")
     return templates
+
+
+def duration(hours: float | None) -> str:
+    """A response time for people: minutes under an hour, hours under two days, then days.
+
+    >>> [duration(h) for h in (None, 0.0, 0.004, 0.4, 1.0, 5.25, 47.9, 50.0)]
+    ['–', 'under 1 min', 'under 1 min', '24 min', '1.0 h', '5.2 h', '47.9 h', '2.1 days']
+    """
+    if hours is None:
+        return "–"
+    if hours < 1.0:
+        minutes = round(hours * 60)
+        return "under 1 min" if minutes < 1 else f"{minutes} min"
+    if hours < 48.0:
+        return f"{hours:.1f} h"
+    return f"{hours / 24:.1f} days"
 
 
 def _day(value: object) -> str:
