@@ -42,31 +42,19 @@ def main(argv: list[str] | None = None) -> None:
         subprocess.run([sys.executable, str(ROOT / "bench" / "bulk_bench.py"), "--people", str(args.people),
                         "--workdir", str(args.workdir), "--page-cache", str(args.page_cache), "--heap", args.heap,
                         "--keep", "--out", str(out.with_suffix(".bulk.json"))], check=True)
-    log = args.workdir / "neo4j-100k-server.log"
-    with log.open("w") as err:
-        proc = subprocess.Popen(["java", f"-Xmx{args.heap}", f"-Xms{args.heap}", "-jar", str(sb.JAR), "--home",
-                                 str(home), "--page-cache", str(args.page_cache)],
-                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=err, text=True)
-    assert proc.stdout is not None
-    assert proc.stdin is not None
-    line = proc.stdout.readline().strip()
-    if not line.startswith("BOLT "):
-        proc.wait()
-        raise SystemExit(f"the server did not start (exit code {proc.returncode}); see {log}")
-    uri = line.split(" ", 1)[1]
-    sb.SERVER_PID = proc.pid
-    try:
-        analyze_log = args.workdir / "neo4j-100k-analyze.log"
-        results["analyze"] = sb.run_cli(["analyze", "--store", uri, "--json"], analyze_log)
-        print(f"analyze: {results['analyze']}", flush=True)
-        from bench.api_bench import measure
+    with sb.neo4j_server(home, args.heap, args.page_cache, args.workdir / "neo4j-100k-server.log",
+                         fresh=False) as uri:
+        try:
+            analyze_log = args.workdir / "neo4j-100k-analyze.log"
+            results["analyze"] = sb.run_cli(["analyze", "--store", uri, "--json"], analyze_log)
+            print(f"analyze: {results['analyze']}", flush=True)
+            from bench.api_bench import measure
 
-        results["api"] = measure(uri, args.duration, 16, None, configs=(("graphql_uncached", 0.0),), bare=False)
-    finally:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps(results, indent=2) + "\n")
-        proc.stdin.close()
-        proc.wait(timeout=600)
+            results["api"] = measure(uri, args.duration, 16, None, configs=(("graphql_uncached", 0.0),),
+                                     bare=False)
+        finally:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_text(json.dumps(results, indent=2) + "\n")
     print(f"wrote {out}")
 
 

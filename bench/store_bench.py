@@ -93,13 +93,15 @@ def run_cli(args: list[str], log: Path) -> dict[str, Any]:
 
 
 @contextlib.contextmanager
-def neo4j_server(home: Path, heap: str, page_cache: int, log: Path) -> Iterator[str]:
-    """A fresh Neo4j test server for the length of the block; yields its Bolt URI."""
+def neo4j_server(home: Path, heap: str, page_cache: int, log: Path, *, fresh: bool = True) -> Iterator[str]:
+    """A Neo4j test server for the length of the block (on a new, empty home unless ``fresh`` is False: then on
+    the database already in ``home``); yields its Bolt URI."""
     if shutil.which("java") is None:
         raise SystemExit("java is not installed: the Neo4j side needs Java 17 (and `make neo4j-test-server`)")
     if not JAR.exists():
         raise SystemExit(f"{JAR} is missing: run `make neo4j-test-server`")
-    shutil.rmtree(home, ignore_errors=True)
+    if fresh:
+        shutil.rmtree(home, ignore_errors=True)
     with log.open("w") as err:
         proc = subprocess.Popen(
             ["java", f"-Xmx{heap}", f"-Xms{heap}", "-jar", str(JAR), "--home", str(home),

@@ -114,7 +114,6 @@ class Table:
         self.header = ",".join(head) + "\n"
         self._encoders = [(name, ENCODERS[kind]) for name, kind in columns]
         self._fields = operator.attrgetter(*(name for name, _ in columns)) if len(columns) > 1 else None
-        self._encode = [ENCODERS[kind] for _, kind in columns]
         self.multiline = False  # a string holds a line break: the import then needs --multiline-fields=true
 
     def line(self, props: dict[str, Any], start: str | None = None, end: str | None = None) -> str:
@@ -133,7 +132,7 @@ class Table:
         :meth:`line` makes of the record's property row, without building the row (posts: millions of them)."""
         assert self._fields is not None
         return self._end(",".join(["" if v is None else enc(v)
-                                   for v, enc in zip(self._fields(record), self._encode, strict=True)]))
+                                   for v, (_, enc) in zip(self._fields(record), self._encoders, strict=True)]))
 
     def _end(self, out: str) -> str:
         if "\n" in out or "\r" in out:
