@@ -9,7 +9,8 @@ Measures, at 16 concurrent connections for ``--duration`` seconds each:
 - ``community { health }`` of the largest community (analyst);
 - ``influencers`` global top 10 (analyst);
 and the same data from bare FastAPI JSON endpoints (``/bare/...``: same store call, same fields, no GraphQL) to
-show what GraphQL costs. The target of issue 5: experts >= 300 requests/s with p99 < 100 ms.
+show what GraphQL costs. The goal of issue 8.5: experts >= 200 requests/s with p99 < 100 ms (16 clients, one
+worker, uncached).
 
 The load generator is ``wrk`` (Debian package) with a Lua script for POST bodies; it runs in its own process with
 one thread, so on a 2-core machine the server keeps one core. Everything stops by itself (fixed durations, the server
