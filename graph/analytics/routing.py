@@ -2,8 +2,10 @@
 
 At analyse time :func:`train_router` replays the forum history in time order: it takes expertise snapshots at
 several points (:func:`~graph.analytics.expertise.compute_expertise` on the posts before each point), and for
-every later question computes the features of its candidates from the snapshot (so nothing the question could not
-have known is used) with the people who actually answered as labels (accepted answer 2, other answers 1). A
+every later question computes the features of its candidates from the snapshot, measured at the snapshot's time (so
+nothing the question could not have known is used), with the people who actually answered as labels (accepted
+answer 2, other answers 1). Serving measures them the same way, at the time of the analysis the stored rows come
+from (:meth:`RoutingContext.clock`), however long after it the question is asked. A
 LambdaMART model (LightGBM, Burges 2010) is trained on these lists when the history holds enough questions (the
 number of trees chosen by early stopping on the most recent quarter of them); otherwise the hand-set ranking
 serves. Either way the router explains each hit by the feature that contributed most to its score
@@ -145,6 +147,7 @@ class Router:
             "related": self.context.related, "skill_answers": self.context.skill_answers, "mu": self.context.mu,
             "active": {p: [a.recent_answers, a.response_hours] for p, a in self.context.active.items()},
             "answerers": {p: [r.answered, r.accepted, r.last_at, r.pace] for p, r in self.context.answerers.items()},
+            "as_of": self.context.as_of,
         }, separators=(",", ":"))
 
     @classmethod
@@ -161,6 +164,7 @@ class Router:
             answerers={p: AnswerRecord(int(r[0]), int(r[1]), None if r[2] is None else float(r[2]),
                                          float(r[3]) if len(r) > 3 else 0.0)
                        for p, r in d.get("answerers", {}).items()},
+            as_of=None if d.get("as_of") is None else float(d["as_of"]),
         )
         kind, model, stats = d["kind"], d.get("model"), d.get("stats", {})
         if kind == "lambdamart" and d.get("features") != list(FEATURES):
@@ -234,7 +238,7 @@ def replay(
                                as_of=at, half_life_days=half_life_days, visible=visible,
                                history=(history, n_before))
         for q, who in batch:
-            c = candidate_features(q.tags, source, ctx, now=_ts(q.created_at), exclude=[q.author_id or ""],
+            c = candidate_features(q.tags, source, ctx, now=ctx.clock(_ts(q.created_at)), exclude=[q.author_id or ""],
                                    asker=q.author_id)
             y = np.asarray([who.get(p, 0) for p in c.ids], dtype=np.float64)
             if not y.any():
@@ -313,7 +317,7 @@ def routing_context(
             per_person[person] = per_person.get(person, 0) + n
     mu = sum(per_person.values()) / len(per_person) if per_person else 1.0
     return RoutingContext(related=related_skills(posts), active=active, skill_answers=per_skill, mu=mu,
-                          answerers=answerers)
+                          answerers=answerers, as_of=_ts(as_of))
 
 
 def answer_counts(rows: Iterable[ExpertIn]) -> Iterable[tuple[str, str, int]]:
@@ -415,7 +419,8 @@ def route(
 ) -> list[Routed]:
     """The best ``first`` people for a question on ``skills`` asked by ``asker``, each explained by its strongest
     evidence."""
-    c = candidate_features(skills, source, router.context, now=_ts(now), exclude=exclude, asker=asker)
+    c = candidate_features(skills, source, router.context, now=router.context.clock(_ts(now)), exclude=exclude,
+                           asker=asker)
     if not c.ids:
         return []
     scores = router.score(c.X)
@@ -437,7 +442,8 @@ def route(
 def ranked_ids(router: Router, source: ExpertiseSource, skills: Sequence[str], *, now: datetime,
                exclude: Iterable[str] = (), asker: str | None = None) -> list[str]:
     """Every candidate's id, best first (for evaluation: no explanations, no cut-off)."""
-    c: Candidates = candidate_features(skills, source, router.context, now=_ts(now), exclude=exclude, asker=asker)
+    c: Candidates = candidate_features(skills, source, router.context, now=router.context.clock(_ts(now)),
+                                       exclude=exclude, asker=asker)
     scores = router.score(c.X)
     return [c.ids[i] for i in sorted(range(len(c.ids)), key=lambda i: (-scores[i], c.ids[i]))]
 

@@ -167,6 +167,20 @@ class RoutingContext:
     skill_answers: dict[str, int] = field(default_factory=dict)  # answers (per tag) on each skill
     mu: float = 1.0  # Dirichlet prior mass: mean answers (per tag) of the people who answered
     answerers: dict[str, AnswerRecord] = field(default_factory=dict)
+    as_of: float | None = None  # POSIX seconds of the analysis this context (and its expertise rows) stands at
+
+    def clock(self, now: float) -> float:
+        """The time features are measured at for a question asked at ``now``: the analysis's own time, not later.
+
+        Training measures every past question's features at the snapshot it is read from, so serving measures them
+        at the analysis the stored rows come from: a question asked long after the last analysis (a forum gone
+        quiet, an analysis not rerun) is then ranked on evidence of the age the model learned on, not on ages that
+        have all grown past anything seen in training. Without an analysis time (an older stored router): ``now``.
+
+        >>> RoutingContext(as_of=100.0).clock(250.0), RoutingContext().clock(250.0)
+        (100.0, 250.0)
+        """
+        return now if self.as_of is None else min(now, self.as_of)
 
     @property
     def total_answers(self) -> int:
