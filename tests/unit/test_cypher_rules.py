@@ -209,9 +209,25 @@ def test_statement_names_match_their_registry_keys() -> None:
     assert all(isinstance(s, cypher.Statement) for s in cypher.ALL_STATEMENTS.values())
 
 
-def test_streamed_projection_posts_return_the_post_row_fields_in_order() -> None:
-    """The Neo4j store streams PROJECTION_POSTS and unpacks each record by position into a PostRow."""
-    from graph.store.base import PostRow
+@pytest.mark.parametrize(
+    ("statement", "fields"),
+    [
+        ("PROJECTION_PEOPLE", "PersonRow"),
+        ("PROJECTION_POSTS", "PostRow"),
+        ("PROJECTION_MEMBERSHIPS", "MembershipRow"),
+        ("PROJECTION_SKILLS", "SkillClaimRow"),
+        ("PROJECTION_ENDORSEMENTS", "EndorsementRow"),
+        ("PROJECTION_ENGAGEMENTS", "EngagementRow"),
+        ("PROJECTION_REPORTS_TO", ("person_id", "manager_id")),
+    ],
+)
+def test_paged_projection_reads_return_their_row_fields_in_order(statement: str, fields: str | tuple[str]) -> None:
+    """The Neo4j store reads each PROJECTION_* page as the page's last key, then one column per field of its row
+    type, and unpacks them by position."""
+    from graph.store import base
 
-    aliases = re.findall(r"\bAS (\w+)", cypher.PROJECTION_POSTS.text)
-    assert tuple(aliases) == PostRow._fields
+    expected = fields if isinstance(fields, tuple) else getattr(base, fields)._fields
+    text = cypher.ALL_STATEMENTS[statement].text
+    aliases = re.findall(r"\bAS (\w+)", text.rsplit("RETURN", 1)[1])
+    assert tuple(aliases) == ("last", *expected)
+    assert dict(cypher.ALL_STATEMENTS[statement].params) == {"after": "STRING", "limit": "INTEGER"}

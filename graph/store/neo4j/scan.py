@@ -23,16 +23,18 @@ from graph.store.neo4j.read import (
 )
 from graph.store.neo4j.tx import (
     _current_gen,
+    pages,
     run,
-    stream,
 )
 from graph.store.neo4j.values import (
     Row,
     Tx,
     _without_gen,
+    at_micros,
     community_from,
     detected_from,
     expert_from,
+    from_micros,
     from_neo,
     health_from,
     person_from,
@@ -59,41 +61,32 @@ class Neo4jScans(Neo4jReads):
     @_translated
     def read_projection(self) -> Projection:
         def work(tx: Tx) -> Projection:
+            # each read: columns page by page (graph/store/cypher.py says why), in its statement's RETURN order
+            at, maybe_at = at_micros, from_micros
             people = [
-                PersonRow(
-                    r["id"], r["department"], r["location"], r["manager_id"], bool(r["active"]),
-                    bool(r["opted_out"]), bool(r["bot"]), r["source"],
-                    None if r["hired_on"] is None else from_neo(r["hired_on"]).isoformat(),
-                )
-                for r in run(tx, q.PROJECTION_PEOPLE)
+                PersonRow(pid, dept, loc, manager, bool(active), bool(opted_out), bool(bot), source, hired_on)
+                for cols in pages(tx, q.PROJECTION_PEOPLE)
+                for pid, dept, loc, manager, active, opted_out, bot, source, hired_on in zip(*cols, strict=True)
             ]
-            # streamed (every post of the store): columns in PROJECTION_POSTS's RETURN order
             posts = [
-                PostRow(pid, kind, author, from_neo(created), community, thread, parent, tuple(tags or ()),
-                        int(score), bool(accepted))
+                PostRow(pid, kind, author, at(created), community, thread, parent, tuple(tags), int(score),
+                        bool(accepted))
+                for cols in pages(tx, q.PROJECTION_POSTS)
                 for pid, kind, author, created, community, thread, parent, tags, score, accepted
-                in stream(tx, q.PROJECTION_POSTS)
+                in zip(*cols, strict=True)
             ]
             memberships = [
-                MembershipRow(r["person_id"], r["community_id"], from_neo(r["since"]))
-                for r in run(tx, q.PROJECTION_MEMBERSHIPS)
+                MembershipRow(pid, cid, maybe_at(since))
+                for cols in pages(tx, q.PROJECTION_MEMBERSHIPS)
+                for pid, cid, since in zip(*cols, strict=True)
             ]
-            reports = [(r["person_id"], r["manager_id"]) for r in run(tx, q.PROJECTION_REPORTS_TO)]
-            skills = [SkillClaimRow(r["person_id"], r["skill"], r["level"]) for r in run(tx, q.PROJECTION_SKILLS)]
-            endorsements = [
-                EndorsementRow(r["from_id"], r["to_id"], r["skill"], from_neo(r["created_at"]))
-                for r in run(tx, q.PROJECTION_ENDORSEMENTS)
-            ]
-            communities = [community_from(r["props"]) for r in run(tx, q.ALL_COMMUNITIES)]
-            engagements = [
-                EngagementRow(r["person_id"], r["post_id"], r["kind"], from_neo(r["created_at"]))
-                for r in run(tx, q.PROJECTION_ENGAGEMENTS)
-            ]
-            return Projection(people, posts, memberships, reports, skills, endorsements, communities, engagements)
+            return Projection(
+                people, posts, memberships, _reports_to(tx), _skill_claims(tx), _endorsements(tx),
+                [community_from(r["props"]) for r in run(tx, q.ALL_COMMUNITIES)], _engagements(tx),
+            )
 
         return self._read(work)
 
-    @_translated
     @_translated
     def last_run(self) -> AnalyticsRun | None:
         rows = self._read(lambda tx: run(tx, q.CURRENT_RUN))
@@ -118,10 +111,7 @@ class Neo4jScans(Neo4jReads):
                 "Skill": [skill_from(r["name"], r["aliases"]) for r in run(tx, q.SKILLS_ALL)],
                 "Community": [community_from(r["props"]) for r in run(tx, q.ALL_COMMUNITIES)],
                 "Post": [post_from(r["props"]) for r in run(tx, q.DUMP_POSTS)],
-                "REPORTS_TO": [
-                    ReportsTo(person_id=r["person_id"], manager_id=r["manager_id"])
-                    for r in run(tx, q.PROJECTION_REPORTS_TO)
-                ],
+                "REPORTS_TO": [ReportsTo(person_id=p, manager_id=m) for p, m in _reports_to(tx)],
                 "HAS_SKILL": [
                     HasSkill(person_id=r["person_id"], skill=r["skill"], **from_neo(r["props"]))
                     for r in run(tx, q.DUMP_HAS_SKILL)
@@ -130,17 +120,8 @@ class Neo4jScans(Neo4jReads):
                     MemberOf(person_id=r["person_id"], community_id=r["community_id"], **from_neo(r["props"]))
                     for r in run(tx, q.DUMP_MEMBER_OF)
                 ],
-                "ENDORSED": [
-                    Endorsement(
-                        from_id=r["from_id"], to_id=r["to_id"], skill=r["skill"], created_at=from_neo(r["created_at"])
-                    )
-                    for r in run(tx, q.PROJECTION_ENDORSEMENTS)
-                ],
-                "ENGAGED": [
-                    Engagement(person_id=r["person_id"], post_id=r["post_id"], kind=r["kind"],
-                               created_at=from_neo(r["created_at"]))
-                    for r in run(tx, q.PROJECTION_ENGAGEMENTS)
-                ],
+                "ENDORSED": [Endorsement(**e._asdict()) for e in _endorsements(tx)],
+                "ENGAGED": [Engagement(**e._asdict()) for e in _engagements(tx)],
             }
             gen = _current_gen(tx)
             if gen is None:
@@ -172,3 +153,30 @@ class Neo4jScans(Neo4jReads):
 
         return {kind: dump_rows(rows) for kind, rows in self._read(work).items()}
 
+
+
+# --- the projection's relationship reads (also the dump's) -----------------------------------------------------------
+
+
+def _reports_to(tx: Tx) -> list[tuple[str, str]]:
+    return [pair for cols in pages(tx, q.PROJECTION_REPORTS_TO) for pair in zip(*cols, strict=True)]
+
+
+def _skill_claims(tx: Tx) -> list[SkillClaimRow]:
+    return [SkillClaimRow(*row) for cols in pages(tx, q.PROJECTION_SKILLS) for row in zip(*cols, strict=True)]
+
+
+def _endorsements(tx: Tx) -> list[EndorsementRow]:
+    return [
+        EndorsementRow(a, b, skill, from_micros(at))
+        for cols in pages(tx, q.PROJECTION_ENDORSEMENTS)
+        for a, b, skill, at in zip(*cols, strict=True)
+    ]
+
+
+def _engagements(tx: Tx) -> list[EngagementRow]:
+    return [
+        EngagementRow(person, post, kind, from_micros(at))
+        for cols in pages(tx, q.PROJECTION_ENGAGEMENTS)
+        for person, post, kind, at in zip(*cols, strict=True)
+    ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import Enum
 from typing import Any, ParamSpec, TypeVar
 
@@ -70,6 +70,20 @@ def from_neo(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: from_neo(v) for k, v in value.items()}
     return value
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def at_micros(micros: int) -> datetime:
+    """Integer microseconds since the epoch (how the projection reads times) as an aware UTC ``datetime``: the
+    value :func:`from_neo` gives for the same DateTime, exactly (integer arithmetic, no float)."""
+    return _EPOCH + timedelta(microseconds=micros)
+
+
+def from_micros(micros: int | None) -> datetime | None:
+    """:func:`at_micros` of a time that may be absent."""
+    return None if micros is None else _EPOCH + timedelta(microseconds=micros)
 
 
 def props_of(record: Record, exclude: Iterable[str] = ()) -> Row:
