@@ -9,9 +9,9 @@ What is cached: error-free results of *query* operations (never mutations), keye
 version, the caller's role, the document text, the variables and the operation name. The principal's subject is
 not part of the key because no query depends on who asks beyond the role. ``runAnalytics`` clears everything.
 
-Never stale data: the version (``SQLiteStore.data_version``) changes with every commit of any process, so an
-opt-out arriving through ingest makes every earlier entry unreachable for the next request. Stores without such a
-version (Neo4j) run with the cache off.
+Never stale data: the version (``data_version`` of both stores) changes with every commit of any process, so an
+opt-out arriving through ingest makes every earlier entry unreachable for the next request. A store without such a
+version would run with the cache off.
 
 Freshness (``WHOKNOWS_RESPONSE_CACHE_TTL_S``, 0 switches the cache off): an entry is fresh for ``ttl_s`` seconds,
 then stale for another ``ttl_s``; stale only in time (answers such as "active last month" are relative to now),

@@ -573,6 +573,21 @@ META_SET = _write(
     "META_SET", f"UNWIND $rows AS row MERGE (m:{META} {{key: row.key}}) SET m.value = row.value", rows="LIST<MAP>"
 )
 META_DELETE = _write("META_DELETE", f"MATCH (m:{META} {{key: $key}}) DELETE m", key="STRING")
+# The committed-data version: every write transaction ends by bumping it (the last statement, so the lock on its
+# node is held only until the commit). It starts at a random number, so a database replaced under a running app (a
+# new bulk load) never repeats a version that app has memoised answers for. Read by response caches and the memos.
+DATA_VERSION_BUMP = _write(
+    "DATA_VERSION_BUMP",
+    f"""
+    MERGE (m:{META} {{key: 'data_version'}})
+    ON CREATE SET m.version = $start
+    ON MATCH SET m.version = m.version + 1
+    """,
+    start="INTEGER",
+)
+DATA_VERSION_GET = _read(
+    "DATA_VERSION_GET", f"OPTIONAL MATCH (m:{META} {{key: 'data_version'}}) RETURN m.version AS version"
+)
 
 # --- analytics: the projection -----------------------------------------------------------------------------------
 # The whole store, read by `whoknows analyze` page by page in columns: each statement takes the last key of the
@@ -898,20 +913,29 @@ MEMBERSHIPS_GET = _read(
 # the client's CPU per request was twice the SQLite store's. The skill's experts are expanded and filtered once,
 # ranked, and both the total and the page come from that one list (counting in a second subquery expanded them
 # twice: 9-10 ms of server CPU a request at 10,000 people against 6-7); property maps only for the page.
-EXPERTS = _read(
-    "EXPERTS",
-    f"""
-    MATCH (r:{RUN} {{state: 'current'}})
-    WITH r ORDER BY r.written_at DESC LIMIT 1
+# A skill's experts, best first: one page (ORDER BY ... LIMIT inside the subquery is a top-k, so a skill with
+# 8,452 experts at 100,000 people is not sorted whole per request), with the data version its total is memoised
+# under (EXPERTS_COUNT walks every expert of the skill, once per version).
+_VERSION = f"OPTIONAL MATCH (m:{META} {{key: 'data_version'}}) WITH coalesce(m.version, 0) AS version"
+_EXPERT_MATCH = f"""
     MATCH (:{SKILL} {{name: $skill}})<-[e:{EXPERT_IN} {{gen: r.gen}}]-(p:{PERSON})
     WHERE p.active AND NOT p.opted_out AND NOT p.bot
       AND ($department IS NULL OR p.department = $department)
       AND ($location IS NULL OR p.location = $location)
-    WITH e, p ORDER BY e.score DESC, p.id ASC
-    WITH collect([e, p]) AS ranked
-    WITH size(ranked) AS total, [x IN ranked WHERE $after_score IS NULL OR x[0].score < $after_score
-         OR (x[0].score = $after_score AND x[1].id > $after_id)][0..$limit] AS page
-    RETURN total, [x IN page | {{props: properties(x[1]), score: x[0].score, evidence: x[0].evidence}}] AS rows
+"""
+EXPERTS = _read(
+    "EXPERTS",
+    f"""
+    {_VERSION}
+    MATCH (r:{RUN} {{state: 'current'}})
+    WITH version, r ORDER BY r.written_at DESC LIMIT 1
+    CALL (r) {{
+      {_EXPERT_MATCH}
+        AND ($after_score IS NULL OR e.score < $after_score OR (e.score = $after_score AND p.id > $after_id))
+      WITH e, p ORDER BY e.score DESC, p.id ASC LIMIT $limit
+      RETURN collect({{props: properties(p), score: e.score, evidence: e.evidence}}) AS rows
+    }}
+    RETURN version, rows
     """,
     skill="STRING",
     department="STRING",
@@ -919,6 +943,22 @@ EXPERTS = _read(
     after_score="FLOAT",
     after_id="STRING",
     limit="INTEGER",
+)
+EXPERTS_COUNT = _read(
+    "EXPERTS_COUNT",
+    f"""
+    {_VERSION}
+    MATCH (r:{RUN} {{state: 'current'}})
+    WITH version, r ORDER BY r.written_at DESC LIMIT 1
+    CALL (r) {{
+      {_EXPERT_MATCH}
+      RETURN count(*) AS total
+    }}
+    RETURN version, total
+    """,
+    skill="STRING",
+    department="STRING",
+    location="STRING",
 )
 SKILLS_ALL = _read(
     "SKILLS_ALL", f"MATCH (s:{SKILL}) RETURN s.name AS name, s.aliases AS aliases ORDER BY name"
@@ -980,20 +1020,30 @@ COMMUNITY_MEMBERS_COUNT = _read(
 COMMUNITY_HEALTH = _read(
     "COMMUNITY_HEALTH",
     f"""
+    {_VERSION}
     MATCH (r:{RUN} {{state: 'current'}})
-    WITH r ORDER BY r.written_at DESC LIMIT 1
+    WITH version, r ORDER BY r.written_at DESC LIMIT 1
     CALL (r) {{
       MATCH (h:{HEALTH} {{gen: r.gen, community_id: $id}})
       WITH h ORDER BY h.start
       RETURN collect(properties(h)) AS rows
     }}
-    CALL () {{
-      MATCH (p:{PERSON}) WHERE p.opted_out = true
-      RETURN collect(p.id) AS opted_out
-    }}
-    RETURN properties(r) AS run, rows, opted_out
+    RETURN version, properties(r) AS run, rows
     """,
     id="STRING",
+)
+# who is opted out now (a health report says when that changed since its figures were computed), memoised per data
+# version: 3,000 ids at 100,000 people were read and hashed on every health request
+OPTED_OUT_IDS = _read(
+    "OPTED_OUT_IDS",
+    f"""
+    {_VERSION}
+    CALL () {{
+      MATCH (p:{PERSON}) WHERE p.opted_out = true
+      RETURN collect(p.id) AS ids
+    }}
+    RETURN version, ids
+    """,
 )
 DETECTED_GET = _read(
     "DETECTED_GET",

@@ -240,6 +240,21 @@ def test_expert_filters(store: GraphStore) -> None:
     assert store.experts("no-such-skill").items == []
 
 
+def test_memoised_totals_follow_every_write(store: GraphStore) -> None:
+    """Totals and the opted-out digest are memoised per data version (they walk thousands of rows at 100,000
+    people); any commit moves the version, so an opt-out shows in the very next read, on a warm memo."""
+    people = _many_experts(store)
+    version = store.data_version()  # type: ignore[attr-defined]
+    before = store.experts("kubernetes", first=5).total
+    assert store.experts("kubernetes", first=5).total == before == len(people)
+    store.write_batch(Batch(people=[people[0].model_copy(update={"opted_out": True})]))
+    assert store.data_version() != version  # type: ignore[attr-defined]
+    assert store.experts("kubernetes", first=5).total == before - 1
+    assert store.experts("kubernetes", first=5, department="Data").total == sum(
+        p.department == "Data" for p in people[1:]
+    )
+
+
 @pytest.mark.parametrize("first", [0, -1, 101])
 def test_page_size_limits(store: GraphStore, first: int) -> None:
     with pytest.raises(BadInput):

@@ -135,7 +135,15 @@ class Neo4jReads(Neo4jBase):
         filters = {"skill": skill, "department": department, "location": location}
 
         found = self._read_one(q.EXPERTS, **filters, after_score=after_score, after_id=after_id, limit=first + 1)
-        rows, total = (found[0]["rows"], int(found[0]["total"])) if found else ([], 0)
+        if not found:  # no analytics run yet
+            return expert_page([], skill, first, 0)
+        rows = found[0]["rows"]
+
+        def count() -> tuple[int, int]:
+            counted = self._read_one(q.EXPERTS_COUNT, **filters)
+            return (int(counted[0]["version"]), int(counted[0]["total"])) if counted else (0, 0)
+
+        total = self._memoised(int(found[0]["version"]), ("experts", skill, department, location), count)
         return expert_page(
             [(person_from(r["props"]), r["score"], evidence_from(r["evidence"])) for r in rows], skill, first, total
         )
@@ -188,9 +196,14 @@ class Neo4jReads(Neo4jBase):
         found = self._read_one(q.COMMUNITY_HEALTH, id=community_id)
         if not found or not found[0]["rows"]:
             return HealthReport(current=None, weekly=[])
+
+        def opted_out() -> tuple[int, tuple[str, ...]]:
+            rows = self._read_one(q.OPTED_OUT_IDS)
+            return int(rows[0]["version"]), tuple(str(i) for i in rows[0]["ids"])
+
         return health_report(
             (health_from(r) for r in found[0]["rows"]), run_from(found[0]["run"]).stats,
-            [str(i) for i in found[0]["opted_out"]],
+            self._memoised(int(found[0]["version"]), ("opted_out",), opted_out),
         )
 
     @_translated
