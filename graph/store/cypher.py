@@ -144,16 +144,24 @@ _SCHEMA_TEXT: tuple[tuple[str, str], ...] = (
         "INDEX_SCORES_BETWEENNESS",
         f"CREATE INDEX person_scores_betweenness IF NOT EXISTS FOR (n:{SCORES}) ON (n.gen, n.betweenness)",
     ),
+    # influence rows of one ranking in score order: INFLUENCERS reads the first few (a PartialTop) instead of
+    # sorting the whole ranking (99,693 rows of the global one at 100,000 people: 1 s a request)
     (
-        "INDEX_INFLUENCE_SCOPE",
-        f"CREATE INDEX influence_scope IF NOT EXISTS FOR (n:{INFLUENCE}) ON (n.gen, n.scope, n.scope_id)",
+        "INDEX_INFLUENCE_RANK",
+        f"CREATE INDEX influence_rank IF NOT EXISTS FOR (n:{INFLUENCE}) ON (n.gen, n.scope, n.scope_id, n.score)",
     ),
+    ("DROP_INDEX_INFLUENCE_SCOPE", "DROP INDEX influence_scope IF EXISTS"),  # its prefix; older versions made it
     (
         "INDEX_HEALTH_COMMUNITY",
         f"CREATE INDEX health_community IF NOT EXISTS FOR (n:{HEALTH}) ON (n.gen, n.community_id)",
     ),
     ("INDEX_DETECTED_GEN", f"CREATE INDEX detected_gen IF NOT EXISTS FOR (n:{DETECTED}) ON (n.gen)"),
-    ("INDEX_EXPERT_IN_SCORE", f"CREATE INDEX expert_in_score IF NOT EXISTS FOR ()-[r:{EXPERT_IN}]-() ON (r.score)"),
+    # a skill's experts in score order, the same way (EXPERTS): 8,452 experts of one skill at 100,000 people
+    (
+        "INDEX_EXPERT_IN_RANK",
+        f"CREATE INDEX expert_in_rank IF NOT EXISTS FOR ()-[r:{EXPERT_IN}]-() ON (r.skill, r.gen, r.score)",
+    ),
+    ("DROP_INDEX_EXPERT_IN_SCORE", "DROP INDEX expert_in_score IF EXISTS"),  # served no read; older versions made it
     # no index on the generation of INTERACTS / EXPERT_IN: the MERGE of a new generation's relationship then planned
     # a seek on it (planned while the generation had no rows) and scanned every row already written for each row
     # written, quadratic (a 2,000-person run's second 5,000-row chunk ran over 6 minutes); without it MERGE expands
@@ -162,6 +170,18 @@ _SCHEMA_TEXT: tuple[tuple[str, str], ...] = (
     ("DROP_INDEX_INTERACTS_GEN", "DROP INDEX interacts_gen IF EXISTS"),
 )
 SCHEMA: tuple[Statement, ...] = tuple(_stmt(name, text, "schema") for name, text in _SCHEMA_TEXT)
+# EXPERT_IN edges written before they carried their skill's name (which the expert_in_rank index orders by): named
+# from their skill at start-up, a batch at a time, so a store upgraded in place answers before its next analyze.
+EXPERT_IN_NAME_SKILL = _write(
+    "EXPERT_IN_NAME_SKILL",
+    f"""
+    MATCH ()-[e:{EXPERT_IN}]->(s:{SKILL}) WHERE e.skill IS NULL
+    WITH e, s LIMIT $limit
+    SET e.skill = s.name
+    RETURN count(*) AS named
+    """,
+    limit="INTEGER",
+)
 
 # --- lifecycle ---------------------------------------------------------------------------------------------------
 
@@ -775,7 +795,7 @@ EXPERT_IN_WRITE = _write(
     MATCH (p:{PERSON} {{id: row.person_id}})
     MATCH (s:{SKILL} {{name: row.skill}})
     CREATE (p)-[r:{EXPERT_IN} {{gen: row.gen}}]->(s)
-    SET r.score = row.score, r.evidence = row.evidence, r.expertise_rank = row.expertise_rank,
+    SET r.skill = row.skill, r.score = row.score, r.evidence = row.evidence, r.expertise_rank = row.expertise_rank,
         r.last_active = row.last_active
     """,
     rows="LIST<MAP>",
@@ -913,16 +933,14 @@ MEMBERSHIPS_GET = _read(
 # the client's CPU per request was twice the SQLite store's. The skill's experts are expanded and filtered once,
 # ranked, and both the total and the page come from that one list (counting in a second subquery expanded them
 # twice: 9-10 ms of server CPU a request at 10,000 people against 6-7); property maps only for the page.
-# A skill's experts, best first: one page (ORDER BY ... LIMIT inside the subquery is a top-k, so a skill with
-# 8,452 experts at 100,000 people is not sorted whole per request), with the data version its total is memoised
-# under (EXPERTS_COUNT walks every expert of the skill, once per version).
+# A skill's experts, best first: one page read in the order of the expert_in_rank index (ordering by its whole
+# key, equal for every row but the score, lets the planner use that order: a PartialTop over the first rows, where
+# ordering by the score alone sorted all 8,452 experts of one skill at 100,000 people, 69,000 db hits a request),
+# with the data version its total is memoised under (EXPERTS_COUNT walks every expert of the skill, once a version).
 _VERSION = f"OPTIONAL MATCH (m:{META} {{key: 'data_version'}}) WITH coalesce(m.version, 0) AS version"
-_EXPERT_MATCH = f"""
-    MATCH (:{SKILL} {{name: $skill}})<-[e:{EXPERT_IN} {{gen: r.gen}}]-(p:{PERSON})
-    WHERE p.active AND NOT p.opted_out AND NOT p.bot
+_VISIBLE_EXPERT = """p.active AND NOT p.opted_out AND NOT p.bot
       AND ($department IS NULL OR p.department = $department)
-      AND ($location IS NULL OR p.location = $location)
-"""
+      AND ($location IS NULL OR p.location = $location)"""
 EXPERTS = _read(
     "EXPERTS",
     f"""
@@ -930,9 +948,12 @@ EXPERTS = _read(
     MATCH (r:{RUN} {{state: 'current'}})
     WITH version, r ORDER BY r.written_at DESC LIMIT 1
     CALL (r) {{
-      {_EXPERT_MATCH}
+      MATCH (p:{PERSON})-[e:{EXPERT_IN}]->()
+      WHERE e.skill = $skill AND e.gen = r.gen AND e.score IS NOT NULL
+      WITH e, p
+      WHERE {_VISIBLE_EXPERT}
         AND ($after_score IS NULL OR e.score < $after_score OR (e.score = $after_score AND p.id > $after_id))
-      WITH e, p ORDER BY e.score DESC, p.id ASC LIMIT $limit
+      WITH e, p ORDER BY e.skill DESC, e.gen DESC, e.score DESC, p.id ASC LIMIT $limit
       RETURN collect({{props: properties(p), score: e.score, evidence: e.evidence}}) AS rows
     }}
     RETURN version, rows
@@ -951,7 +972,8 @@ EXPERTS_COUNT = _read(
     MATCH (r:{RUN} {{state: 'current'}})
     WITH version, r ORDER BY r.written_at DESC LIMIT 1
     CALL (r) {{
-      {_EXPERT_MATCH}
+      MATCH (:{SKILL} {{name: $skill}})<-[e:{EXPERT_IN} {{gen: r.gen}}]-(p:{PERSON})
+      WHERE {_VISIBLE_EXPERT}
       RETURN count(*) AS total
     }}
     RETURN version, total
@@ -1050,21 +1072,23 @@ DETECTED_GET = _read(
     f"MATCH (d:{DETECTED} {{gen: $gen}}) RETURN properties(d) AS props ORDER BY d.size DESC, d.id",
     gen="STRING",
 )
-# Influence rows of the current run, best first. The scores are sorted before people are joined (WITH ... ORDER
-# BY), so only the first few rows meet a person (PartialTop): joining every person of a global ranking first cost
-# ~19 ms a request at 2,000 people, growing with the organisation.
+# Influence rows of the current run, best first, read in the order of the influence_rank index as EXPERTS does
+# (inside a subquery: at the top level the planner sorted the whole ranking): 202 db hits for the global top 10 at
+# 100,000 people, where sorting its 99,693 rows took 690,000.
 INFLUENCERS = _read(
     "INFLUENCERS",
     f"""
     MATCH (r:{RUN} {{state: 'current'}})
     WITH r ORDER BY r.written_at DESC LIMIT 1
-    MATCH (i:{INFLUENCE} {{gen: r.gen, scope: $scope, scope_id: $scope_id}})
-    WITH i ORDER BY i.score DESC
-    MATCH (p:{PERSON} {{id: i.person_id}})
-    WHERE p.active AND NOT p.opted_out AND NOT p.bot
-    RETURN properties(p) AS props, p.id AS id, i.score AS score
-    ORDER BY score DESC, id
-    LIMIT $limit
+    CALL (r) {{
+      MATCH (i:{INFLUENCE})
+      WHERE i.gen = r.gen AND i.scope = $scope AND i.scope_id = $scope_id AND i.score IS NOT NULL
+      MATCH (p:{PERSON} {{id: i.person_id}})
+      WHERE p.active AND NOT p.opted_out AND NOT p.bot
+      WITH i, p ORDER BY i.gen DESC, i.scope DESC, i.scope_id DESC, i.score DESC, p.id ASC LIMIT $limit
+      RETURN properties(p) AS props, i.score AS score
+    }}
+    RETURN props, score
     """,
     scope="STRING",
     scope_id="STRING",

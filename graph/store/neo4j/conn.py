@@ -134,17 +134,17 @@ class Neo4jBase:
                     raise
         raise AssertionError("unreachable")
 
-    def _write(self, work: Callable[[Tx], R], *, schema: bool = False) -> R:
-        """A managed write transaction that ends by bumping the data version (not for schema commands, which may
-        not share a transaction with data writes and change no answer)."""
+    def _write(self, work: Callable[[Tx], R], *, versioned: bool = True) -> R:
+        """A managed write transaction that ends by bumping the data version (``versioned=False``: schema commands,
+        which may not share a transaction with data writes, and start-up upgrades that change no answer)."""
 
-        def versioned(tx: Tx) -> R:
+        def versioned_work(tx: Tx) -> R:
             out = work(tx)
             run(tx, q.DATA_VERSION_BUMP, start=secrets.randbits(52))
             return out
 
         with self._session() as session:
-            return session.execute_write(work if schema else versioned)
+            return session.execute_write(versioned_work if versioned else work)
 
     @_translated
     def data_version(self) -> int:
@@ -176,11 +176,14 @@ class Neo4jBase:
         self._live_driver().verify_connectivity()
         for statement in q.SCHEMA:  # schema commands may not share a transaction with other writes
             try:
-                self._write(functools.partial(run, statement=statement), schema=True)
+                self._write(functools.partial(run, statement=statement), versioned=False)
             except neo_errors.ClientError as exc:
                 # two processes starting at once may race to create the same rule; theirs is as good as ours
                 if "EquivalentSchemaRuleAlreadyExists" not in (exc.code or ""):
                     raise
+        name_skills = functools.partial(run, statement=q.EXPERT_IN_NAME_SKILL, limit=GC_BATCH)
+        while self._write(name_skills, versioned=False)[0]["named"]:
+            pass
 
     @_translated
     def await_indexes(self, seconds: int = 3600) -> None:
