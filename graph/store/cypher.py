@@ -1361,6 +1361,13 @@ DUMP_HEALTH = _read("DUMP_HEALTH", f"MATCH (n:{HEALTH} {{gen: $gen}}) RETURN pro
 
 # --- tests: wipe a database before a contract run (never called by the store itself) -----------------------------
 
+# relationships first, a batch at a time: DETACH DELETE of 10,000 nodes of a 2,000-person organisation took every
+# one of their relationships into one transaction and passed the test server's transaction memory limit
+WIPE_RELATIONSHIPS_BATCH = _write(
+    "WIPE_RELATIONSHIPS_BATCH",
+    "MATCH ()-[r]->() WITH r LIMIT $limit DELETE r RETURN count(*) AS deleted",
+    limit="INTEGER",
+)
 WIPE_BATCH = _write(
     "WIPE_BATCH",
     "MATCH (n) WITH n LIMIT $limit DETACH DELETE n RETURN count(*) AS deleted",

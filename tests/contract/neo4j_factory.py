@@ -21,11 +21,12 @@ def connect_test_store(target: Neo4jTarget) -> Neo4jStore:
 
 
 def wipe(store: Neo4jStore) -> None:
-    """Delete every node and relationship, in bounded transactions (constraints and indexes stay)."""
-    while True:
-        rows = store._write(functools.partial(run, statement=cypher.WIPE_BATCH, limit=WIPE_BATCH))
-        if not rows or int(rows[0]["deleted"]) < WIPE_BATCH:
-            return
+    """Delete every relationship, then every node, in bounded transactions (constraints and indexes stay)."""
+    for statement in (cypher.WIPE_RELATIONSHIPS_BATCH, cypher.WIPE_BATCH):
+        while True:
+            rows = store._write(functools.partial(run, statement=statement, limit=WIPE_BATCH), versioned=False)
+            if not rows or int(rows[0]["deleted"]) < WIPE_BATCH:
+                break
 
 
 def make_neo4j_store(target: Neo4jTarget) -> Neo4jStore:
