@@ -353,6 +353,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "api_bench.json")
     parser.add_argument("--build-only", action="store_true", help="build (or reuse) the demo store and stop")
+    parser.add_argument("--uncached-only", action="store_true",
+                        help="only the uncached GraphQL server (issue 8.5's measure), no cached or bare runs")
+    parser.add_argument("--warmup", type=int, default=WARMUP_S, help="seconds of unmeasured load before each run")
     args = parser.parse_args(argv)
     if args.command == "serve":
         serve(args.store, args.port, args.log_file, args.cache_ttl)
@@ -361,7 +364,9 @@ def main(argv: list[str] | None = None) -> None:
                                     args.seed)
     if args.build_only:
         return
-    measure(store_url, args.duration, args.connections, args.out)
+    configs = (("graphql_uncached", 0.0),) if args.uncached_only else CONFIGS
+    measure(store_url, args.duration, args.connections, args.out, configs=configs, bare=not args.uncached_only,
+            warmup=args.warmup)
 
 
 if __name__ == "__main__":
