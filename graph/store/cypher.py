@@ -596,14 +596,16 @@ META_DELETE = _write("META_DELETE", f"MATCH (m:{META} {{key: $key}}) DELETE m", 
 # The committed-data version: every write transaction ends by bumping it (the last statement, so the lock on its
 # node is held only until the commit). It starts at a random number, so a database replaced under a running app (a
 # new bulk load) never repeats a version that app has memoised answers for. Read by response caches and the memos.
+DATA_VERSION_KEY = "data_version"  # a fixed name, like the run states: the only other literal in statement texts
 DATA_VERSION_BUMP = _write(
     "DATA_VERSION_BUMP",
     f"""
-    MERGE (m:{META} {{key: 'data_version'}})
-    ON CREATE SET m.version = $start
+    UNWIND $rows AS row
+    MERGE (m:{META} {{key: row.key}})
+    ON CREATE SET m.version = row.start
     ON MATCH SET m.version = m.version + 1
     """,
-    start="INTEGER",
+    rows="LIST<MAP>",
 )
 DATA_VERSION_GET = _read(
     "DATA_VERSION_GET", f"OPTIONAL MATCH (m:{META} {{key: 'data_version'}}) RETURN m.version AS version"

@@ -52,10 +52,12 @@ def test_keyword_named_types_are_quoted() -> None:
 
 
 def test_no_values_in_statement_texts() -> None:
-    """Values travel as $parameters; the only literals are the fixed run states of an analytics generation."""
+    """Values travel as $parameters; the only literals are the fixed run states of an analytics generation and the
+    fixed key of the data-version counter."""
     for statement in cypher.ALL_STATEMENTS.values():
         literals = {a or b for a, b in QUOTED.findall(statement.text)}
-        assert literals <= set(cypher.RUN_STATES), (statement.name, literals)
+        assert literals <= {*cypher.RUN_STATES, cypher.DATA_VERSION_KEY}, (statement.name, literals)
+    assert f"{{key: '{cypher.DATA_VERSION_KEY}'}}" in cypher.DATA_VERSION_GET.text  # the key the store bumps
 
 
 def _module_constant_is_enum_or_fragment(name: str) -> bool:
@@ -192,12 +194,12 @@ def test_every_write_is_unwind_merge_on_a_constrained_key() -> None:
 def test_indexes_serve_the_api_read_paths() -> None:
     texts = " ".join(s.text for s in cypher.SCHEMA)
     for needle in (
-        "(r.score)",  # experts by score
+        "(r.skill, r.gen, r.score)",  # a skill's experts by score
         "(n.email)",
         "(n.department)",
         "(n.location)",
         "(n.gen, n.betweenness)",  # brokers
-        "(n.gen, n.scope, n.scope_id)",  # influencers
+        "(n.gen, n.scope, n.scope_id, n.score)",  # influencers by score
         "(n.gen, n.community_id)",  # community health
         "(n.parent_id)",  # replies arriving before their parent
     ):

@@ -140,7 +140,7 @@ class Neo4jBase:
 
         def versioned_work(tx: Tx) -> R:
             out = work(tx)
-            run(tx, q.DATA_VERSION_BUMP, start=secrets.randbits(52))
+            run(tx, q.DATA_VERSION_BUMP, rows=[{"key": q.DATA_VERSION_KEY, "start": secrets.randbits(52)}])
             return out
 
         with self._session() as session:
