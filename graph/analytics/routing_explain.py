@@ -152,7 +152,27 @@ def explain(skills: Sequence[str], c: Candidates, i: int, strongest: str, ctx: R
     record = f" ({_n(ans, 'answer')}" + (f", {acc} accepted)" if acc else ")") if ans else ""
     head = coverage(q, covered) + (record if covered else "")
     why = evidence_text(strongest, mine, c.related_used[i], all_skills, line, now, ctx.answerers.get(c.ids[i]))
+    if covered and ans and why.startswith(f"{_n(ans, 'answer')} on "):  # the head's counts again, in other words
+        why = answers_by_skill(mine)
     return f"{head}; strongest evidence: {why}"
 
 
-__all__ = ["LABELS", "coverage", "evidence_text", "explain"]
+def answers_by_skill(mine: dict[str, SkillEvidence]) -> str:
+    """Answers per skill, most first: what a strongest-evidence line adds to a head that already sums them.
+
+    >>> answers_by_skill({"a": SkillEvidence(answers=2), "b": SkillEvidence(answers=9, accepted=3)})
+    '9 answers on b (3 accepted), 2 on a'
+    >>> answers_by_skill({"a": SkillEvidence(answers=1)})
+    'their answers on a'
+    """
+    on = sorted((s for s, e in mine.items() if e.answers), key=lambda s: (-mine[s].answers, s))
+    if len(on) < 2:
+        return f"their answers on {_names(on)}"
+    def one(s: str, count: str) -> str:
+        return f"{count} on {s}" + (f" ({mine[s].accepted} accepted)" if mine[s].accepted else "")
+
+    first, *rest = on[:3]
+    return ", ".join([one(first, _n(mine[first].answers, "answer")), *(one(s, str(mine[s].answers)) for s in rest)])
+
+
+__all__ = ["LABELS", "answers_by_skill", "coverage", "evidence_text", "explain"]

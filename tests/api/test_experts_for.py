@@ -11,6 +11,7 @@ from pathlib import Path
 from app.auth import Role, mint_token
 from graph.analytics.routing_explain import LABELS
 from tests.api.conftest import LEAVER, OPTED_OUT, Api, api_settings, pid
+from tests.unit.test_routing import assert_adds_to_its_head
 
 ROUTE = """
 query($skills: [String!]!, $title: String, $first: Int, $department: String, $location: String) {
@@ -62,6 +63,8 @@ def test_ranks_people_for_several_skills_and_says_which_each_covers(api: Api) ->
     both = next(e for e in experts if e["person"]["id"] == pid(2))
     assert [c["skill"] for c in both["covers"]] == ["kubernetes", "python"]
     assert both["explanation"].startswith("covers both skills: kubernetes, python (")
+    for hit in experts:
+        assert_adds_to_its_head(hit["explanation"])
 
 
 def test_a_one_skill_question_names_the_skill_without_counting_skills(api: Api) -> None:
@@ -112,3 +115,4 @@ def test_bad_questions_are_clear_errors(api: Api) -> None:
     assert partly["unknownSkills"] == ["no-such-skill-anywhere"]
     assert partly["skills"] == ["kubernetes"]
     assert api.post(ROUTE, {"skills": ["kubernetes"], "first": 3}, role=None).status_code == 401
+

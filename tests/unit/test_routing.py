@@ -4,6 +4,7 @@ its hand-set fallback, explanations that name the strongest evidence, and the ev
 from __future__ import annotations
 
 import random
+import re
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -178,6 +179,8 @@ def test_learned_router_ranks_the_topic_expert_first_and_round_trips() -> None:
         assert all(h.person_id != "asker1" for h in hits)
         assert hits[0].explanation.startswith("covers gate (")
         assert "accepted); strongest evidence: " in hits[0].explanation
+        for hit in [*hits, *route(r, source, ["gate", "circuit"], now=as_of)]:
+            assert_adds_to_its_head(hit.explanation)
     assert [h.person_id for h in route(again, source, ["gate"], now=as_of)] == [
         h.person_id for h in route(router, source, ["gate"], now=as_of)]
 
@@ -309,3 +312,11 @@ def test_metrics_score_unranked_targets_as_misses() -> None:
     assert metrics([1])["NDCG@10"] == 1.0
     with pytest.raises(ValueError, match="split"):
         split_history(forum(20), 1.5)
+
+
+def assert_adds_to_its_head(explanation: str) -> None:
+    """The strongest evidence adds to the head's summed answers, never restates them."""
+    head, why = explanation.split("; strongest evidence: ")
+    summed = re.search(r"\((\d+ answers?)", head)
+    assert why, explanation
+    assert summed is None or not why.startswith(summed.group(1) + " on "), explanation
