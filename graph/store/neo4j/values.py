@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
@@ -208,7 +209,18 @@ def classify(rows: Sequence[Row], existing: Mapping[K, Row], key: Callable[[Row]
 
 
 def person_from(props: Mapping[str, Any]) -> Person:
-    return Person(**from_neo(dict(props)))
+    """A person from a node's properties, memoised by them as the SQLite store memoises its rows (the model is
+    frozen; any changed property is another key): a directory page validates the same people request after
+    request."""
+    try:
+        return _person_of(tuple(sorted(props.items())))
+    except TypeError:  # an unhashable value: not a property a Person has, and validation will say so
+        return Person(**from_neo(dict(props)))
+
+
+@functools.lru_cache(maxsize=4096)
+def _person_of(items: tuple[tuple[str, Any], ...]) -> Person:
+    return Person(**from_neo(dict(items)))
 
 
 def community_from(props: Mapping[str, Any]) -> Community:
