@@ -8,10 +8,20 @@ from graph.analytics.routing_features import AnswerRecord, Candidates, RoutingCo
 
 
 def _days(now: float, then: float | None) -> str:
+    """How long ago, in the unit a reader would use (an old forum's last answer read "4290 days ago").
+
+    >>> day = 86400.0
+    >>> [_days(400 * day, 400 * day - d * day) for d in (0.5, 3, 59, 61, 400)], _days(5000 * day, 0.0)
+    (['today', '3 days ago', '59 days ago', '2 months ago', '13 months ago'], '14 years ago')
+    """
     if then is None:
         return "never"
     d = max(now - then, 0.0) / 86400.0
-    return "today" if d < 1 else f"{d:.0f} days ago"
+    if d < 1:
+        return "today"
+    if d < 60:
+        return f"{d:.0f} days ago"
+    return f"{d / 30.44:.0f} months ago" if d < 730 else f"{d / 365.25:.0f} years ago"
 
 
 def _n(count: int, noun: str) -> str:
@@ -70,7 +80,7 @@ def evidence_text(feature: str, mine: dict[str, SkillEvidence], related: dict[st
     """The evidence behind one feature, in words (what the person did, not the feature's name)."""
     feature = _SAME_AS.get(feature, feature)
     if feature == "pace" and record is not None:
-        return (f"answering a lot lately ({_n(record.answered, 'question')} answered, the latest "
+        return (f"answering many questions ({_n(record.answered, 'question')} answered, the latest "
                 f"{_days(now, record.last_at)})")
     on = [s for s, e in mine.items() if e.answers] or list(mine)
     ans = sum(e.answers for e in mine.values())
