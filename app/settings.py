@@ -47,6 +47,7 @@ class Settings(BaseSettings):
     max_selections: int = 2_000  # fields selected once fragments are expanded
     max_fragments: int = 100
     max_inflight_cost: int = 50_000  # cost of the expensive requests executing at once (app/graphql/fairness.py)
+    light_concurrency: int = 4  # cheap queries executing at once, the rest served in arrival order (fairness.py)
     store_workers: int = 4  # threads for store reads (plus eight for light requests, app/gateway.py)
     min_group_size: int = 5
     log_level: str = "INFO"

@@ -49,7 +49,7 @@ class GraphQLExecutor:
         self.metrics = metrics
         self.cache = cache
         self._background: set[asyncio.Task[None]] = set()  # refresh tasks, referenced until done
-        self.gate = CostGate(settings.max_inflight_cost)
+        self.gate = CostGate(settings.max_inflight_cost, settings.light_concurrency)
         self.heavy = HeavyLoop()
 
     async def respond(self, query: str, variables: Variables, op_name: str | None, ctx: Context) -> Answer:
@@ -141,7 +141,8 @@ class GraphQLExecutor:
         try:
             # reads are bounded by the request timeout; an admin's analytics run takes as long as it takes
             with anyio.fail_after(timeout):
-                async with self.gate.admit(ctx.cost):  # waits while the budget of expensive work in flight is spent
+                # waits while the budget of expensive work in flight is spent, or for a light slot
+                async with self.gate.admit(ctx.cost, query=kind == OperationType.QUERY.value):
                     run = self._run_encoded(query, variables, op_name, ctx)
                     heavy = kind == OperationType.QUERY.value and ctx.cost > LIGHT_COST
                     encoded, outcome = await (self.heavy.run(run) if heavy else run)

@@ -13,11 +13,17 @@ one-field query waited behind all of them (4.1 s in the adversarial pass). Three
   the interpreter switches threads every few milliseconds, and the API's loop keeps answering in between.
 - store lanes: a light request's store reads run on a worker of their own (``light_lane``) rather than queueing
   behind the expensive requests' reads; the gateway picks the lane from a context variable set per request.
+- light slots: at most ``WHOKNOWS_LIGHT_CONCURRENCY`` light queries execute at once, the rest wait in arrival order.
+  Sixteen cheap queries interleaved on one loop share the interpreter like a processor-sharing queue, so some finish
+  late by chance; served nearly first come, first served, each waits for about the same work (issue 8.5, experts at
+  100,000 people, 16 clients: p99 82 -> 54 ms on SQLite, 75 -> 61 ms on Neo4j, throughput 5 and 13 % higher).
+  Four slots still overlap Neo4j's network waits; expensive queries and mutations never take one.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 from collections.abc import AsyncIterator, Coroutine
 from contextlib import asynccontextmanager
@@ -35,19 +41,22 @@ T = TypeVar("T")
 
 
 class CostGate:
-    """A weighted semaphore over query cost; requests costing at most ``LIGHT_COST`` pass freely."""
+    """A weighted semaphore over query cost; requests costing at most ``LIGHT_COST`` take one of ``light_slots``
+    (first come, first served; ``query=False``, a mutation, passes freely: an analytics run must not hold a slot)."""
 
-    def __init__(self, budget: int) -> None:
+    def __init__(self, budget: int, light_slots: int = 4) -> None:
         self.budget = max(1, budget)
         self.in_flight = 0
         self._changed = anyio.Condition()
+        self._slots = anyio.Semaphore(max(1, light_slots))
 
     @asynccontextmanager
-    async def admit(self, cost: int) -> AsyncIterator[None]:
+    async def admit(self, cost: int, *, query: bool = True) -> AsyncIterator[None]:
         if cost <= LIGHT_COST:
             token = light_lane.set(True)
             try:
-                yield
+                async with self._slots if query else contextlib.nullcontext():
+                    yield
             finally:
                 light_lane.reset(token)
             return

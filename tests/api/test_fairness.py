@@ -92,3 +92,36 @@ def test_expensive_query_answers_and_times_out_on_the_heavy_loop(tmp_path: Path,
         time.sleep(1.5)  # let the abandoned worker finish before the store closes
         store.close()
         gc.collect()
+
+
+def test_light_queries_take_slots_in_arrival_order_and_mutations_pass() -> None:
+    async def scenario() -> tuple[list[str], int]:
+        gate = CostGate(budget=100, light_slots=2)
+        order: list[str] = []
+        release = asyncio.Event()
+        running = 0
+        most = 0
+
+        async def request(name: str, *, query: bool = True) -> None:
+            nonlocal running, most
+            async with gate.admit(LIGHT_COST, query=query):
+                running += 1
+                most = max(most, running)
+                order.append(f"start {name}")
+                await release.wait()
+                running -= 1
+
+        tasks = []
+        for name in ("a", "b", "c", "d"):  # a and b hold the two slots; c and d queue in that order
+            tasks.append(asyncio.create_task(request(name)))
+            await asyncio.sleep(0.01)
+        tasks.append(asyncio.create_task(request("m", query=False)))  # a mutation (an analytics run) never queues
+        await asyncio.sleep(0.01)
+        assert order == ["start a", "start b", "start m"]
+        release.set()
+        await asyncio.gather(*tasks)
+        return order, most
+
+    order, most = asyncio.run(scenario())
+    assert order[3:] == ["start c", "start d"]
+    assert most == 3  # two slots plus the mutation
