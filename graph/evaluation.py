@@ -42,6 +42,7 @@ class Case:
     asker: str | None
     created_at: datetime
     target: str
+    known: bool = True  # the target posted before the cut-off (else no method can find them: a cold case)
 
 
 @dataclass
@@ -89,12 +90,12 @@ def split_history(posts: Iterable[PostLike], split: float = 0.8, target: str = "
         firsts = _first_answerers(ordered, set(firsts))
     seen = {p.author_id for p in train if p.author_id}
     cases = [
-        Case(q.id, tuple(q.tags), q.author_id, _aware(q.created_at), firsts[q.id])
+        Case(q.id, tuple(q.tags), q.author_id, _aware(q.created_at), firsts[q.id], firsts[q.id] in seen)
         for q in questions if q.id in firsts and firsts[q.id]
     ]
     return Split(cutoff=cutoff, train=train, cases=cases, test_questions=sum(1 for q in questions
                                                                           if _aware(q.created_at) >= cutoff),
-                 cold=sum(1 for c in cases if c.target not in seen))
+                 cold=sum(1 for c in cases if not c.known))
 
 
 def _first_answerers(ordered: Sequence[PostLike], qids: set[str]) -> dict[str, str]:
@@ -195,16 +196,43 @@ class Report:
     table: dict[str, dict[str, float]]
     ranks: dict[str, list[int | None]] = field(default_factory=dict)
     notes: dict[str, object] = field(default_factory=dict)
+    items: list[Case] = field(default_factory=list)  # the cases, in the order of each method's ranks
 
     def best_baseline(self, metric: str) -> float:
         return max(self.table[b][metric] for b in BASELINES)
+
+    def misses(self, method: str) -> dict[str, int]:
+        """Why ``method`` missed the target (not ranked at all) or ranked it below 10, in cases: ``cold`` (the
+        target never posted before the cut-off: no method can find them), ``not_ranked`` (seen before, but not
+        among the method's candidates) and ``below_10`` (ranked, but below the first ten).
+
+        >>> from dataclasses import replace
+        >>> c = Case("q", ("x",), None, datetime(2024, 1, 1, tzinfo=UTC), "t")
+        >>> r = Report("r", c.created_at, 0, 3, 3, 1, {}, {"m": [None, None, 12]},
+        ...            items=[c, replace(c, known=False), c])
+        >>> r.misses("m")
+        {'cold': 1, 'not_ranked': 1, 'below_10': 1}
+        """
+        ranks = self.ranks.get(method, [])
+        return {
+            "cold": sum(1 for c in self.items if not c.known),
+            "not_ranked": sum(1 for c, r in zip(self.items, ranks, strict=True) if c.known and r is None),
+            "below_10": sum(1 for r in ranks if r is not None and r > 10),
+        }
+
+    def case_rows(self) -> list[dict[str, object]]:
+        """One row per case: the question, its skills, whether the target had posted before, each method's rank
+        of the target (None: not ranked). The target is not named: the rows are for finding where a ranking
+        fails, not whom it should have found."""
+        return [{"question": c.question_id, "skills": list(c.skills), "cold": not c.known,
+                 "ranks": {m: r[i] for m, r in self.ranks.items()}} for i, c in enumerate(self.items)]
 
     def as_dict(self) -> dict[str, object]:
         return {
             "name": self.name, "cutoff": self.cutoff.isoformat(), "train_posts": self.train_posts,
             "test_questions": self.test_questions, "cases": self.cases, "cold": self.cold,
             "table": {m: {k: (None if math.isnan(v) else v) for k, v in row.items()} for m, row in self.table.items()},
-            "notes": self.notes,
+            "notes": self.notes, "misses": {m: self.misses(m) for m in self.ranks} if self.items else {},
         }
 
 
@@ -213,7 +241,7 @@ def evaluate(name: str, split: Split, methods: dict[str, Callable[[Case], list[s
     ranks = {m: [rank_of(c.target, fn(c)) for c in split.cases] for m, fn in methods.items()}
     return Report(name=name, cutoff=split.cutoff, train_posts=len(split.train), test_questions=split.test_questions,
                   cases=len(split.cases), cold=split.cold, table={m: metrics(r) for m, r in ranks.items()},
-                  ranks=ranks)
+                  ranks=ranks, items=list(split.cases))
 
 
 def pooled(reports: Sequence[Report]) -> Report:
@@ -222,7 +250,8 @@ def pooled(reports: Sequence[Report]) -> Report:
     ranks = {m: [r for rep in reports for r in rep.ranks.get(m, [])] for m in methods}
     return Report(name="pooled", cutoff=max(r.cutoff for r in reports), train_posts=sum(r.train_posts for r in reports),
                   test_questions=sum(r.test_questions for r in reports), cases=sum(r.cases for r in reports),
-                  cold=sum(r.cold for r in reports), table={m: metrics(r) for m, r in ranks.items()}, ranks=ranks)
+                  cold=sum(r.cold for r in reports), table={m: metrics(r) for m, r in ranks.items()}, ranks=ranks,
+                  items=[c for rep in reports for c in rep.items])
 
 
 __all__ = ["BASELINES", "METRICS", "Case", "Report", "Split", "baselines", "evaluate", "metrics", "pooled",

@@ -157,6 +157,9 @@ def experts(
                                "accepted answers)."),
     community: str | None = typer.Option(None, "--community", help="Community name (as for ingest)."),
     as_json: bool = typer.Option(False, "--json", help="Print the results as JSON instead of a table."),
+    cases: bool = typer.Option(False, "--cases", help="Also list every test question: where each method ranked "
+                               "its answerer, and whether that answerer had posted before (to see where and why "
+                               "the ranking misses)."),
 ) -> None:
     """Replay exports in time order: hit@1/5/10, MRR and NDCG@10 of the ranking beside counting baselines."""
     if target not in ("accepted", "first", "auto"):
@@ -193,12 +196,15 @@ def experts(
                     raise fail(f"{path}: {exc}") from None
             runs.append((split, [*reports, pooled(reports)] if len(reports) > 1 else reports))
     if len(runs) > 1:
-        _print_across(runs, target, as_json)
+        _print_across(runs, target, as_json, cases)
         return
     split, shown = runs[0]
     if as_json:
-        out.print_json(json.dumps({"split": split, "target": target, "reports": [r.as_dict() for r in shown]}))
+        out.print_json(json.dumps({"split": split, "target": target,
+                                   "reports": [_as_dict(r, cases) for r in shown]}))
         return
+    if cases:
+        out.print(_case_table([(split, r) for r in shown if r.name != "pooled"]))
     out.print(_table(shown))
     for r in shown:
         if r.cases == 0:
@@ -209,29 +215,69 @@ def experts(
         gain = (ours["MRR"] / b_mrr - 1) * 100 if b_mrr else float("inf")
         router = r.notes.get("router") or {}
         kind = f"; ranking: {router.get('kind')}" if isinstance(router, dict) and router.get("kind") else ""
+        unseen = r.misses(OURS)["not_ranked"]
         out.print(f"{escape(r.name)}: cut-off {r.cutoff:%Y-%m-%d}, {r.train_posts} training posts, "
                   f"{r.cases} cases of {r.test_questions} later questions, {r.cold} answered by someone never seen "
-                  f"before the cut-off (a miss for every method){kind}; MRR {ours['MRR']:.3f} vs best baseline "
+                  f"before the cut-off (a miss for every method), {unseen} by someone seen before but not among "
+                  f"the ranking's candidates{kind}; MRR {ours['MRR']:.3f} vs best baseline "
                   f"{b_mrr:.3f} ({gain:+.1f}%), hit@10 {ours['hit@10']:.3f} vs {b_hit:.3f}", highlight=False)
 
 
-def _print_across(runs: list[tuple[float, list[Report]]], target: str, as_json: bool) -> None:
+def _as_dict(r: Report, cases: bool) -> dict[str, object]:
+    d = r.as_dict()
+    if cases and r.name != "pooled":
+        d["cases_detail"] = r.case_rows()
+    return d
+
+
+# the baselines' column headers in the case table (a row per question leaves an 80-column terminal little room)
+_SHORT = {"most answers overall": "overall", "most answers on the tags": "on tags", "most recent on the tags": "recent"}
+
+
+def _case_table(reports: list[tuple[float, Report]]) -> Table:
+    """One row per test question: the rank each method gave its answerer (``-``: not ranked)."""
+    t = Table(title="every test question: the rank each method gave the person who answered it",
+              caption="seen: the answerer seen before the cut-off (else no method can find them); baselines: "
+              + "; ".join(f"{_SHORT.get(b, b)} = {b}" for b in BASELINES))
+    t.add_column("export")
+    t.add_column("split", justify="right", no_wrap=True)
+    t.add_column("question", no_wrap=True)
+    t.add_column("skills")
+    t.add_column("seen", justify="center")
+    for m in (OURS, *BASELINES):
+        t.add_column(_SHORT.get(m, m), justify="right")
+    for split, r in reports:
+        for i, c in enumerate(r.items):
+            ranks = [r.ranks[m][i] for m in (OURS, *BASELINES)]
+            question = c.question_id.rpartition(":")[2] or c.question_id  # the export names the namespace
+            t.add_row(escape(r.name), f"{split:.2f}", escape(question), escape(", ".join(c.skills)),
+                      "yes" if c.known else "no", *("-" if x is None else str(x) for x in ranks))
+    return t
+
+
+def _print_across(runs: list[tuple[float, list[Report]]], target: str, as_json: bool, cases: bool = False) -> None:
     """Several splits: one compact row per export and split, and how often the ranking wins."""
     won, scored = wins(runs)
     every = pooled([r for _, shown in runs for r in shown if r.name != "pooled"])
     if as_json:
         out.print_json(json.dumps({
             "splits": [s for s, _ in runs], "target": target,
-            "runs": [{"split": s, "reports": [r.as_dict() for r in shown]} for s, shown in runs],
+            "runs": [{"split": s, "reports": [_as_dict(r, cases) for r in shown]} for s, shown in runs],
             "summary": {"runs_won": won, "runs_scored": scored, "all_runs": every.as_dict()},
         }))
         return
+    if cases:
+        out.print(_case_table([(s, r) for s, shown in runs for r in shown if r.name != "pooled"]))
     out.print(_across(runs))
     if every.cases:
         o, b_mrr, b_hit = every.table[OURS], every.best_baseline("MRR"), every.best_baseline("hit@10")
+        m = every.misses(OURS)
         out.print(f"beats the best baseline on both MRR and hit@10 in {won} of {scored} (export, split) runs; over "
                   f"every run's cases ({every.cases}, a question counted once per split it is tested at): MRR "
-                  f"{o['MRR']:.3f} vs {b_mrr:.3f}, hit@10 {o['hit@10']:.3f} vs {b_hit:.3f}", highlight=False)
+                  f"{o['MRR']:.3f} vs {b_mrr:.3f}, hit@10 {o['hit@10']:.3f} vs {b_hit:.3f}; the ranking's misses "
+                  f"and answerers below the first ten: {m['cold']} never seen before the cut-off (a miss for every "
+                  f"method), {m['not_ranked']} seen but not among its candidates, {m['below_10']} ranked below "
+                  f"10", highlight=False)
 
 
 __all__ = ["evaluate_export", "wins"]

@@ -60,6 +60,35 @@ def test_table_output_and_pooled_row_on_synthetic_dumps(tmp_path: Path) -> None:
         assert word in p.stdout, word
 
 
+def test_cases_say_where_and_why_the_ranking_misses(tmp_path: Path) -> None:
+    a = write_stackexchange_dump(tmp_path / "a", questions=60, users=30, seed=5)
+    j = _whoknows(tmp_path, str(a), "--split", "0.6", "--cases", "--json")
+    assert j.returncode == 0, j.stderr
+    report = json.loads(j.stdout)["reports"][0]
+    rows = report["cases_detail"]
+    assert len(rows) == report["cases"] > 0
+    assert sum(row["cold"] for row in rows) == report["cold"]
+    for row in rows:
+        assert set(row["ranks"]) == {"whoknows", *BASELINES}
+        assert row["question"].startswith("stackexchange/a:post/")
+        assert "target" not in row, "the rows say where the ranking fails, not whom it should have found"
+        if row["cold"]:  # nobody can rank a person who never posted before the cut-off
+            assert all(r is None for r in row["ranks"].values())
+    ours = [row["ranks"]["whoknows"] for row in rows]
+    assert report["misses"]["whoknows"] == {
+        "cold": report["cold"],
+        "not_ranked": sum(1 for row, r in zip(rows, ours, strict=True) if r is None and not row["cold"]),
+        "below_10": sum(1 for r in ours if r is not None and r > 10),
+    }
+    mrr = sum(1 / r for r in ours if r is not None) / len(rows)
+    assert abs(mrr - report["table"]["whoknows"]["MRR"]) < 1e-9
+    t = _whoknows(tmp_path, str(a), "--split", "0.6", "--cases")
+    assert t.returncode == 0, t.stderr
+    assert "every test question" in t.stdout
+    assert "answerer seen before" in t.stdout
+    assert f"{report['misses']['whoknows']['not_ranked']} by someone seen before but not among" in t.stdout
+
+
 def test_usage_errors_exit_2_without_traceback(tmp_path: Path) -> None:
     missing = _whoknows(tmp_path, str(tmp_path / "nope"))
     assert missing.returncode == 2
