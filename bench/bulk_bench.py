@@ -77,6 +77,30 @@ def schema_and_indexes(uri: str, pid: int) -> dict[str, Any]:
             "counts": counts}
 
 
+def first_load(data: Path, csv_dir: Path, home: Path, heap: str, page_cache: int, workdir: Path
+               ) -> tuple[dict[str, dict[str, Any]], subprocess.Popen[str], str]:
+    """The three phases of a first load (CSV files, import and server start, every index online), each measured;
+    returns them with the running server and its Bolt URI (the caller stops it by closing its stdin)."""
+    shutil.rmtree(csv_dir, ignore_errors=True)
+    print("[1/3] whoknows ingest manifest --bulk-dir ...", flush=True)
+    csv = run_cli(["ingest", "manifest", str(data), "--bulk-dir", str(csv_dir), "--rejects-dir",
+                   str(workdir / "rejects-bulk")], workdir / "bulk-csv.log")
+    print(f"      {csv}", flush=True)
+    print("[2/3] neo4j-admin database import full (in the launcher) + server start ...", flush=True)
+    imported, proc, uri = import_and_start(home, csv_dir / ARGS_FILE, heap, page_cache, workdir / "bulk-import.log")
+    print(f"      {imported}", flush=True)
+    try:
+        print("[3/3] schema setup + every index online ...", flush=True)
+        schema = schema_and_indexes(uri, proc.pid)
+        print(f"      {schema}", flush=True)
+    except BaseException:
+        assert proc.stdin is not None
+        proc.stdin.close()
+        proc.wait(timeout=300)
+        raise
+    return {"csv": csv, "import": imported, "schema": schema}, proc, uri
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--people", type=int, default=100_000)
@@ -93,29 +117,15 @@ def main(argv: list[str] | None = None) -> None:
     data = ensure_data(args.workdir, args.people, args.seed)
     csv_dir = args.workdir / f"bulk-csv-{args.people}"
     home = args.workdir / f"neo4j-bulk-{args.people}"
-    shutil.rmtree(csv_dir, ignore_errors=True)
     results: dict[str, Any] = {"people": args.people, "seed": args.seed, "cpu_count": os.cpu_count(),
                                "heap": args.heap, "page_cache": args.page_cache, "load_start": _load()}
     print(f"machine: {os.cpu_count()} CPUs, load average {results['load_start']}", flush=True)
-
-    print("[1/3] whoknows ingest manifest --bulk-dir ...", flush=True)
-    results["csv"] = run_cli(["ingest", "manifest", str(data), "--bulk-dir", str(csv_dir), "--rejects-dir",
-                              str(args.workdir / "rejects-bulk")], args.workdir / "bulk-csv.log")
+    measured, proc, _uri = first_load(data, csv_dir, home, args.heap, args.page_cache, args.workdir)
+    results.update(measured)
     results["csv_mib"] = round(sum(p.stat().st_size for p in csv_dir.rglob("*.csv")) / 2**20)
-    print(f"      {results['csv']}", flush=True)
-
-    print("[2/3] neo4j-admin database import full (in the launcher) + server start ...", flush=True)
-    results["import"], proc, uri = import_and_start(home, csv_dir / ARGS_FILE, args.heap, args.page_cache,
-                                                    args.workdir / "bulk-import.log")
-    print(f"      {results['import']}", flush=True)
-    try:
-        print("[3/3] schema setup + every index online ...", flush=True)
-        results["schema"] = schema_and_indexes(uri, proc.pid)
-        print(f"      {results['schema']}", flush=True)
-    finally:
-        assert proc.stdin is not None
-        proc.stdin.close()
-        proc.wait(timeout=300)
+    assert proc.stdin is not None
+    proc.stdin.close()
+    proc.wait(timeout=300)
     phases = ("csv", "import", "schema")
     results["total_wall_s"] = round(sum(results[p]["wall_s"] for p in phases), 1)
     results["total_cpu_s"] = round(sum(results[p].get("client_cpu_s", 0) + results[p].get("server_cpu_s", 0)
