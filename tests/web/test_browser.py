@@ -205,6 +205,10 @@ def test_analyst_runs_a_seed_plan_bridges_influencers_and_a_network(
 
     page = browser.visit("/plan/influencers?skill=python", "analyst-14-influencers")
     assert "#1 by PageRank personalised to python" in page.inner_text("main")
+    declared = [t for t in page.locator("ul.evidence li").all_inner_texts() if t.startswith("declared")]
+    assert declared, "the demo's python influencers declare the skill"
+    for text in declared:  # a declaration without a level reads "declared", never "declared 0"
+        assert re.fullmatch(r"declared( level [1-5])?", text.strip()), text
 
     top = demo_store.influencers(first=1)[0].person.id
     page = browser.visit(f"/plan/network?person={top}", "analyst-15-network-person")
