@@ -29,7 +29,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.store_bench import GOAL_INGEST_S, JAR, _load, _proc_cpu_s, ensure_data, run_cli  # noqa: E402
+from bench.store_bench import GOAL_INGEST_S, JAR, _load, _proc_cpu_s, ensure_data, launcher, run_cli  # noqa: E402
 from graph.store.neo4j.bulk import ARGS_FILE  # noqa: E402
 
 
@@ -43,8 +43,7 @@ def import_and_start(home: Path, args_file: Path, heap: str, page_cache: int, lo
     t0 = time.perf_counter()
     with log.open("w") as err:
         proc = subprocess.Popen(
-            ["java", f"-Xmx{heap}", f"-Xms{heap}", "-jar", str(JAR), "--home", str(home), "--page-cache",
-             str(page_cache), "--import", str(args_file)],
+            launcher(home, heap, page_cache, "--import", str(args_file)),
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=err, text=True,
         )
     assert proc.stdout is not None
