@@ -29,7 +29,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.store_bench import GOAL_INGEST_S, JAR, _load, _proc_cpu_s, ensure_data, launcher, run_cli  # noqa: E402
+from bench.store_bench import GOAL_INGEST_S, JAR, _load, _proc_cpu_s, ensure_data, launcher, run_cli, stop_server  # noqa: E402
 from graph.store.neo4j.bulk import ARGS_FILE  # noqa: E402
 
 
@@ -93,9 +93,7 @@ def first_load(data: Path, csv_dir: Path, home: Path, heap: str, page_cache: int
         schema = schema_and_indexes(uri, proc.pid)
         print(f"      {schema}", flush=True)
     except BaseException:
-        assert proc.stdin is not None
-        proc.stdin.close()
-        proc.wait(timeout=300)
+        stop_server(proc)
         raise
     return {"csv": csv, "import": imported, "schema": schema}, proc, uri
 
@@ -120,11 +118,9 @@ def main(argv: list[str] | None = None) -> None:
                                "heap": args.heap, "page_cache": args.page_cache, "load_start": _load()}
     print(f"machine: {os.cpu_count()} CPUs, load average {results['load_start']}", flush=True)
     measured, proc, _uri = first_load(data, csv_dir, home, args.heap, args.page_cache, args.workdir)
+    stop_server(proc)
     results.update(measured)
     results["csv_mib"] = round(sum(p.stat().st_size for p in csv_dir.rglob("*.csv")) / 2**20)
-    assert proc.stdin is not None
-    proc.stdin.close()
-    proc.wait(timeout=300)
     phases = ("csv", "import", "schema")
     results["total_wall_s"] = round(sum(results[p]["wall_s"] for p in phases), 1)
     results["total_cpu_s"] = round(sum(results[p].get("client_cpu_s", 0) + results[p].get("server_cpu_s", 0)

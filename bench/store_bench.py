@@ -58,6 +58,18 @@ def launcher(home: Path, heap: str, page_cache: int, *extra: str) -> list[str]:
             "-jar", str(JAR), "--home", str(home), "--page-cache", str(page_cache), *extra]
 
 
+def stop_server(proc: subprocess.Popen[str], timeout: float = 300) -> None:
+    """Stop a launcher: closing its stdin is its signal to shut down cleanly; killed if it has not within
+    ``timeout`` seconds."""
+    if proc.stdin is not None:
+        proc.stdin.close()
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 def _load() -> float:
     return round(os.getloadavg()[0], 1)
 
@@ -134,13 +146,7 @@ def neo4j_server(home: Path, heap: str, page_cache: int, log: Path, *, fresh: bo
         yield line.split(" ", 1)[1]
     finally:
         SERVER_PID = None
-        if proc.stdin is not None:
-            proc.stdin.close()  # the server's signal to shut down cleanly
-        try:
-            proc.wait(timeout=120)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_server(proc, timeout=120)
 
 
 def ensure_data(workdir: Path, people: int, seed: int) -> Path:
@@ -210,9 +216,7 @@ def bench_neo4j_bulk(data: Path, args: argparse.Namespace) -> dict[str, Any]:
         return bench_store("neo4j", uri, data, args.workdir, args, ingest=ingest)
     finally:
         SERVER_PID = None
-        assert proc.stdin is not None
-        proc.stdin.close()
-        proc.wait(timeout=300)
+        stop_server(proc)
         if not args.keep:
             shutil.rmtree(csv_dir, ignore_errors=True)
             shutil.rmtree(home, ignore_errors=True)
