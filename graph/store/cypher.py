@@ -1020,17 +1020,20 @@ COMMUNITY_GET = _read(
 # pattern the planner walked the person-id index in order, testing every person for membership (Expand(Into)) until
 # it had a page: 1.57M db hits and 716-825 ms for any community at 100,000 people; now the largest community 387k
 # db hits and 239 ms, a middle one 44 ms, the smallest 180 db hits and 27 ms (PROFILE, the 100k demo organisation)
+# The total walks every membership of the community too (291k db hits, 150-180 ms for the largest): memoised per
+# data version, read with each page (Neo4jReads.community_members).
 COMMUNITY_MEMBERS_PAGE = _read(
     "COMMUNITY_MEMBERS_PAGE",
     f"""
+    {_VERSION}
     MATCH (c:{COMMUNITY} {{id: $id}})
     CALL (c) {{
       MATCH (c)<-[:{MEMBER_OF}]-(p:{PERSON})
       WHERE NOT p.opted_out
       RETURN p
     }}
-    WITH p WHERE p.id > $after
-    RETURN properties(p) AS props, p.id AS id
+    WITH version, p WHERE p.id > $after
+    RETURN version, properties(p) AS props, p.id AS id
     ORDER BY id
     LIMIT $limit
     """,
@@ -1041,9 +1044,10 @@ COMMUNITY_MEMBERS_PAGE = _read(
 COMMUNITY_MEMBERS_COUNT = _read(
     "COMMUNITY_MEMBERS_COUNT",
     f"""
-    MATCH (p:{PERSON})-[:{MEMBER_OF}]->(:{COMMUNITY} {{id: $id}})
+    {_VERSION}
+    OPTIONAL MATCH (p:{PERSON})-[:{MEMBER_OF}]->(:{COMMUNITY} {{id: $id}})
     WHERE NOT p.opted_out
-    RETURN count(p) AS total
+    RETURN version, count(p) AS total
     """,
     id="STRING",
 )

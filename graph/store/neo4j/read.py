@@ -182,13 +182,14 @@ class Neo4jReads(Neo4jBase):
     def community_members(self, community_id: str, first: int = 50, after: str | None = None) -> Page[Person]:
         check_page_size(first)
         start = decode_cursor(after)[1] if after else ""
+        rows = self._read_one(q.COMMUNITY_MEMBERS_PAGE, id=community_id, after=start, limit=first + 1)
 
-        def work(tx: Tx) -> tuple[list[Row], int]:
-            rows = run(tx, q.COMMUNITY_MEMBERS_PAGE, id=community_id, after=start, limit=first + 1)
-            total = run(tx, q.COMMUNITY_MEMBERS_COUNT, id=community_id)
-            return rows, int(total[0]["total"]) if total else 0
+        def count() -> tuple[int, int]:
+            counted = self._read_one(q.COMMUNITY_MEMBERS_COUNT, id=community_id)
+            return int(counted[0]["version"]), int(counted[0]["total"])
 
-        rows, total = self._read(work)
+        # a page past the last member carries no version: the total is counted afresh then (it is rarely asked)
+        total = self._memoised(int(rows[0]["version"]), ("members", community_id), count) if rows else count()[1]
         return member_page([person_from(r["props"]) for r in rows], first, total)
 
     @_translated
