@@ -50,6 +50,24 @@ def test_community_sizes_and_departments_count_visible_members(store: GraphStore
     assert store.community_departments("slack:none") == {}
 
 
+def test_sizes_departments_and_facets_follow_every_write(store: GraphStore) -> None:
+    """Neo4j memoises these whole-store walks per data version: read warm, then an opt-out and a new member show
+    in the very next read."""
+    people = _org(store)
+    for _ in range(2):
+        assert store.community_sizes()["slack:eng"] == 4
+        assert store.community_sizes(["slack:sales"]) == {"slack:sales": 1}
+        assert store.community_departments("slack:eng")["Engineering"] == 2
+        assert store.directory_facets()["location"] == ["Berlin", "Paris"]
+    store.write_batch(Batch(people=[people[1].model_copy(update={"opted_out": True})]))
+    assert store.community_sizes()["slack:eng"] == 3
+    assert store.community_departments("slack:eng")["Engineering"] == 1
+    assert store.directory_facets()["location"] == ["Berlin"]
+    store.write_batch(Batch(memberships=[MemberOf(person_id=people[0].id, community_id="slack:sales")]))
+    assert store.community_sizes(["slack:sales"]) == {"slack:sales": 2}
+    assert store.community_sizes() == {"slack:eng": 3, "slack:sales": 2}
+
+
 def test_community_contributors_rank_by_posts_since_a_date(store: GraphStore) -> None:
     people = _org(store)
     rows = store.community_contributors("slack:eng", first=10, since=T0 - timedelta(days=1))

@@ -202,6 +202,7 @@ def test_indexes_serve_the_api_read_paths() -> None:
         "(n.gen, n.scope, n.scope_id, n.score)",  # influencers by score
         "(n.gen, n.community_id)",  # community health
         "(n.parent_id)",  # replies arriving before their parent
+        "(n.community_id, n.created_at)",  # a community's recent posts (leaderboards)
     ):
         assert needle in texts, needle
 

@@ -170,6 +170,25 @@ class Neo4jBase:
             self._memo[(seen, *key)] = value
         return value
 
+    def _per_version(self, key: tuple[Any, ...], work: Callable[[Tx], R]) -> R:
+        """A read over the whole store (every person, every membership of a community) memoised per data version:
+        a request reads the version (one small round trip) and the whole value only when it moved.
+
+        Why: the web pages' community sizes, a community's departments and the directory's facets walked 100k
+        people or memberships on every page view (0.3-0.9 s each at 100,000 people). The value is read after the
+        version, in the same transaction, so it is never older than the version it is filed under. Callers get
+        the memoised value itself: copy before changing it.
+        """
+
+        def compute() -> tuple[int, R]:
+            def both(tx: Tx) -> tuple[int, R]:
+                rows = run(tx, q.DATA_VERSION_GET)
+                return (int(rows[0]["version"] or 0) if rows else 0), work(tx)
+
+            return self._read(both)
+
+        return self._memoised(self.data_version(), key, compute)
+
     @_translated
     def ensure_schema(self) -> None:
         """Check the server answers, then create the constraints and indexes (idempotent: IF NOT EXISTS)."""

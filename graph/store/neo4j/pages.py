@@ -21,24 +21,26 @@ _EPOCH = datetime(1, 1, 1, tzinfo=UTC)
 class Neo4jPageReads(Neo4jBase):
     """Reads only the web pages make (see graph/store/base.py for their contract)."""
 
+    # the first three walk every person or every membership of a community: memoised per data version
     @_translated
     def directory_facets(self) -> dict[str, list[str]]:
-        rows = self._read(lambda tx: run(tx, q.WEB_FACETS))
+        rows = self._per_version(("facets",), lambda tx: run(tx, q.WEB_FACETS))
         row = rows[0] if rows else {"departments": [], "locations": []}
         return {"department": sorted(row["departments"]), "location": sorted(row["locations"])}
 
     @_translated
     def community_sizes(self, community_ids: Sequence[str] | None = None) -> dict[str, int]:
         if community_ids is None:
-            rows = self._read(lambda tx: run(tx, q.WEB_COMMUNITY_SIZES))
+            rows = self._per_version(("sizes",), lambda tx: run(tx, q.WEB_COMMUNITY_SIZES))
         else:
             ids = sorted(set(community_ids))
-            rows = self._read(lambda tx: run(tx, q.WEB_COMMUNITY_SIZES_OF, ids=ids))
+            rows = self._per_version(("sizes", *ids), lambda tx: run(tx, q.WEB_COMMUNITY_SIZES_OF, ids=ids))
         return {r["id"]: int(r["members"]) for r in rows}
 
     @_translated
     def community_departments(self, community_id: str) -> dict[str | None, int]:
-        rows = self._read(lambda tx: run(tx, q.WEB_COMMUNITY_DEPARTMENTS, id=community_id))
+        rows = self._per_version(("departments", community_id),
+                                 lambda tx: run(tx, q.WEB_COMMUNITY_DEPARTMENTS, id=community_id))
         return {r["department"]: int(r["members"]) for r in rows}
 
     @_translated
