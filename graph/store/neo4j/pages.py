@@ -34,7 +34,7 @@ class Neo4jPageReads(Neo4jBase):
             rows = self._per_version(("sizes",), lambda tx: run(tx, q.WEB_COMMUNITY_SIZES))
         else:
             ids = sorted(set(community_ids))
-            rows = self._per_version(("sizes", *ids), lambda tx: run(tx, q.WEB_COMMUNITY_SIZES_OF, ids=ids))
+            rows = self._per_version(("sizes", "of", *ids), lambda tx: run(tx, q.WEB_COMMUNITY_SIZES_OF, ids=ids))
         return {r["id"]: int(r["members"]) for r in rows}
 
     @_translated

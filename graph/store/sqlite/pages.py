@@ -3,6 +3,7 @@ person's weekly activity, and the interaction ties among a set of people (for dr
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Sequence
 from datetime import date, datetime
 
@@ -22,38 +23,41 @@ class SQLitePageReads(SQLiteBase):
 
     @translated
     def directory_facets(self) -> dict[str, list[str]]:
-        out: dict[str, list[str]] = {}
+        def read(conn: sqlite3.Connection) -> dict[str, list[str]]:
+            return {column: [r[0] for r in conn.execute(
+                f"SELECT DISTINCT p.{column} FROM person p WHERE {_VISIBLE} AND p.{column} IS NOT NULL "
+                f"ORDER BY p.{column}")] for column in ("department", "location")}
+
         with self._read() as conn:
-            for column in ("department", "location"):
-                out[column] = [
-                    r[0] for r in conn.execute(
-                        f"SELECT DISTINCT p.{column} FROM person p WHERE {_VISIBLE} AND p.{column} IS NOT NULL "
-                        f"ORDER BY p.{column}"
-                    )
-                ]
-        return out
+            found = self._per_version(conn, ("facets",), lambda: read(conn))
+        return {column: list(values) for column, values in found.items()}
 
     @translated
     def community_sizes(self, community_ids: Sequence[str] | None = None) -> dict[str, int]:
         sql = ("SELECT m.community_id, count(*) FROM member_of m JOIN person p ON p.id = m.person_id "
                f"WHERE {_VISIBLE}")
-        with self._read() as conn:
-            if community_ids is None:
+
+        def read(conn: sqlite3.Connection, ids: list[str] | None) -> dict[str, int]:
+            if ids is None:
                 return {c: int(n) for c, n in conn.execute(sql + " GROUP BY m.community_id")}
             out: dict[str, int] = {}
-            for part in chunks(sorted(set(community_ids)), CHUNK):
+            for part in chunks(ids, CHUNK):
                 out.update({c: int(n) for c, n in conn.execute(
                     sql + f" AND m.community_id IN ({_marks(len(part))}) GROUP BY m.community_id", part)})
             return out
 
+        ids = None if community_ids is None else sorted(set(community_ids))
+        with self._read() as conn:  # the three whole walks of the web pages: memoised per data version
+            key = ("sizes",) if ids is None else ("sizes", "of", *ids)
+            return dict(self._per_version(conn, key, lambda: read(conn, ids)))
+
     @translated
     def community_departments(self, community_id: str) -> dict[str | None, int]:
-        rows = self._conn().execute(
-            "SELECT p.department, count(*) FROM member_of m JOIN person p ON p.id = m.person_id "
-            f"WHERE m.community_id = ? AND {_VISIBLE} GROUP BY p.department",
-            (community_id,),
-        ).fetchall()
-        return {d: int(n) for d, n in rows}
+        sql = ("SELECT p.department, count(*) FROM member_of m JOIN person p ON p.id = m.person_id "
+               f"WHERE m.community_id = ? AND {_VISIBLE} GROUP BY p.department")
+        with self._read() as conn:
+            return dict(self._per_version(conn, ("departments", community_id), lambda: {
+                d: int(n) for d, n in conn.execute(sql, (community_id,))}))
 
     @translated
     def community_contributors(

