@@ -35,7 +35,6 @@ class SQLiteBase:
         self._known: dict[str, set[str]] = {"person": set(), "community": set()}
         self._pending: dict[str, set[str]] = {"person": set(), "community": set()}
         self._memo: dict[tuple[Any, ...], Any] = {}  # see _per_version
-        self._opted_out_memo: tuple[int, tuple[str, ...]] | None = None  # see _opted_out_ids
         self._open()
 
     @classmethod
@@ -134,8 +133,7 @@ class SQLiteBase:
         Every write transaction increments it before committing, so it is comparable across connections and
         processes, unlike SQLite's per-connection ``PRAGMA data_version``.
         """
-        row = self._conn().execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()
-        return 0 if row is None else int(row[0])
+        return _version(self._conn())
 
     @translated
     def ping(self) -> None:
@@ -198,14 +196,8 @@ class SQLiteBase:
 
         Why: every health read compares it with the run's digest, and it is a scan of all people (~45 ms at 100k).
         """
-        row = conn.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()
-        version = 0 if row is None else int(row[0])
-        memo = self._opted_out_memo
-        if memo is not None and memo[0] == version:
-            return memo[1]
-        ids = tuple(r[0] for r in conn.execute("SELECT id FROM person WHERE opted_out = 1"))
-        self._opted_out_memo = (version, ids)
-        return ids
+        return self._per_version(conn, ("opted_out",), lambda: tuple(
+            r[0] for r in conn.execute("SELECT id FROM person WHERE opted_out = 1")))
 
     def _per_version(self, conn: sqlite3.Connection, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
         """A value memoised per committed-data version, read in the caller's snapshot (``conn`` inside
@@ -216,8 +208,7 @@ class SQLiteBase:
         departments (201 ms) and the directory's facets (155 ms) join every membership or person, while the data
         changes only when something commits.
         """
-        row = conn.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()
-        memo_key = (0 if row is None else int(row[0]), *key)
+        memo_key = (_version(conn), *key)
         found = self._memo.get(memo_key, _MISSING)
         if found is _MISSING:
             found = compute()
@@ -230,6 +221,12 @@ class SQLiteBase:
     def _memo_count(self, conn: sqlite3.Connection, key: tuple[Any, ...], sql: str, params: Sequence[Any]) -> int:
         """``count(*)`` of ``sql`` memoised per data version (see :meth:`_per_version`)."""
         return self._per_version(conn, key, lambda: int(conn.execute(sql, params).fetchone()[0]))
+
+
+def _version(conn: sqlite3.Connection) -> int:
+    """The committed-data version as ``conn`` sees it (within a read transaction: that snapshot's)."""
+    row = conn.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()
+    return 0 if row is None else int(row[0])
 
 
 _BUMP_VERSION = (
