@@ -146,6 +146,26 @@ def test_health_report_says_when_opt_outs_changed_since_the_run(store: GraphStor
     assert store.community_health("slack:nowhere").opted_out_changed is False  # no rows, nothing to flag
 
 
+def test_health_report_follows_every_run_and_each_caller_gets_its_own(store: GraphStore) -> None:
+    """Reports are memoised per data version (the communities page reads one per community): a new run's figures
+    show at once, and a caller changing its report changes no one else's."""
+    batch = small_org()
+    store.write_batch(batch)
+    store.write_analytics(snapshot(batch.people, run_id="run-1"))
+    first = store.community_health("slack:k8s-guild")
+    assert first.current is not None
+    assert first.current.contributor_gini == pytest.approx(0.4)
+    first.weekly.clear()
+    assert len(store.community_health("slack:k8s-guild").weekly) == 2
+    snap = snapshot(batch.people, run_id="run-2")
+    snap.health = [h.model_copy(update={"contributor_gini": 0.7}) for h in snap.health]
+    store.write_analytics(snap)
+    again = store.community_health("slack:k8s-guild")
+    assert again.current is not None
+    assert again.current.contributor_gini == pytest.approx(0.7)
+    assert [w.contributor_gini for w in again.weekly] == pytest.approx([0.7, 0.7])
+
+
 def test_a_new_analytics_run_replaces_the_old_one(store: GraphStore) -> None:
     batch = small_org()
     store.write_batch(batch)

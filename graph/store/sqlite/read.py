@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sqlite3
 from collections.abc import Sequence
@@ -243,7 +244,9 @@ class SQLiteReads(SQLiteBase):
 
     @translated
     def community_health(self, community_id: str) -> HealthReport:
-        with self._read() as conn:  # rows, run and opt-outs from one snapshot
+        """Memoised per data version, as on Neo4j: the communities page reads one per community."""
+
+        def read(conn: sqlite3.Connection) -> HealthReport:
             rows = conn.execute(
                 "SELECT community_id, period, start, figures FROM community_health WHERE community_id = ? "
                 "ORDER BY start",
@@ -253,7 +256,11 @@ class SQLiteReads(SQLiteBase):
                 return HealthReport(current=None, weekly=[])
             run = conn.execute("SELECT stats FROM analytics_run ORDER BY finished_at DESC LIMIT 1").fetchone()
             opted_out = self._opted_out_ids(conn)
-        return health_report((_health_from(r) for r in rows), json.loads(run[0]) if run else None, opted_out)
+            return health_report((_health_from(r) for r in rows), json.loads(run[0]) if run else None, opted_out)
+
+        with self._read() as conn:  # rows, run and opt-outs from one snapshot
+            report = self._per_version(conn, ("health", community_id), lambda: read(conn))
+        return dataclasses.replace(report, weekly=list(report.weekly))  # callers get their own list
 
     @translated
     def _detected_communities(self) -> list[DetectedCommunity]:
