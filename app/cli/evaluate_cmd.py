@@ -102,6 +102,9 @@ def _table(reports: list[Report]) -> Table:
     for m in METRICS:
         t.add_column(m, justify="right")
     for r in reports:
+        if r.cases == 0:  # nothing after the cut-off has a target answerer: the note below the table says why
+            t.add_row(escape(r.name), "0", "nothing to score", *("-" for _ in METRICS), end_section=True)
+            continue
         best = {m: r.best_baseline(m) for m in METRICS}
         for i, method in enumerate((OURS, *BASELINES)):
             row = r.table[method]

@@ -111,6 +111,7 @@ def test_an_export_without_answered_later_questions_says_so(tmp_path: Path) -> N
     p = _whoknows(tmp_path, str(feed), "--format", "jsonl")
     assert p.returncode == 0, p.stderr
     assert "nothing to score" in p.stdout
+    assert "nan" not in p.stdout  # dashes in the table, not undefined figures
     j = _whoknows(tmp_path, str(feed), "--format", "jsonl", "--json")
     assert json.loads(j.stdout)["reports"][0]["table"]["whoknows"]["MRR"] is None
 
