@@ -68,6 +68,7 @@ class Neo4jBase:
         self._analytics_chunk = analytics_chunk
         self._lock = threading.Lock()
         self._memo: dict[tuple[Any, ...], Any] = {}  # see _memoised
+        self._sizes: dict[str, tuple[int, int]] = {}  # community -> (members, people) when last counted
         if create_schema:
             self.ensure_schema()
 

@@ -183,11 +183,16 @@ class Neo4jReads(Neo4jBase):
     def community_members(self, community_id: str, first: int = 50, after: str | None = None) -> Page[Person]:
         check_page_size(first)
         start = decode_cursor(after)[1] if after else ""
-        rows = self._read_one(q.COMMUNITY_MEMBERS_PAGE, id=community_id, after=start, limit=first + 1)
+        size = self._sizes.get(community_id)  # (members, people) when last counted: the plan, never the answer
+        walk = size is not None and size[0] * size[0] >= (first + 1) * size[1]
+        page = q.COMMUNITY_MEMBERS_WALK if walk else q.COMMUNITY_MEMBERS_PAGE
+        rows = self._read_one(page, id=community_id, after=start, limit=first + 1)
 
         def count() -> tuple[int, int]:
             counted = self._read_one(q.COMMUNITY_MEMBERS_COUNT, id=community_id)
-            return int(counted[0]["version"]), int(counted[0]["total"])
+            total = int(counted[0]["total"])
+            self._sizes[community_id] = (total, int(counted[0]["people"]))
+            return int(counted[0]["version"]), total
 
         # a page past the last member carries no version: the total is counted afresh then (it is rarely asked)
         total = self._memoised(int(rows[0]["version"]), ("members", community_id), count) if rows else count()[1]
