@@ -1049,7 +1049,7 @@ COMMUNITY_MEMBERS_PAGE = _read(
 )
 # The same page for a community holding a large share of the organisation: the person-id index walked in order, each
 # person tested for membership (Expand(Into)), stopping at the page's last member. It touches about limit x people /
-# members persons where the page above expands every member: for the largest channel of the 100k organisation (98,000
+# members persons where the page above expands every member: for the largest channel of the 100k organisation (95,000
 # members) 1,442 db hits against 386,625; for one of 1,118 members it would be 84,723 against 5,024. Chosen by
 # Neo4jReads.community_members from the community's last counted size (the plan only; both give the same rows).
 COMMUNITY_MEMBERS_WALK = _read(
