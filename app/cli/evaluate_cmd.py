@@ -21,7 +21,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from app.cli.main import app, console, fail, guarded, out
-from graph.evaluation import BASELINES, METRICS, Case, Report, baselines, evaluate, pooled, split_history
+from graph.evaluation import BASELINES, METRICS, Case, Difference, Report, baselines, evaluate, pooled, split_history
 from graph.expert_routing import ROUTER_META_KEY, StoreSource, ranked_for_question
 from graph.jobs import AnalyticsParams, compute_snapshot
 from graph.store import open_store
@@ -223,7 +223,25 @@ def experts(
                   f"{r.cases} cases of {r.test_questions} later questions, {r.cold} answered by someone never seen "
                   f"before the cut-off (a miss for every method), {unseen} by someone seen before but not among "
                   f"the ranking's candidates{kind}; MRR {ours['MRR']:.3f} vs best baseline "
-                  f"{b_mrr:.3f} ({gain:+.1f}%), hit@10 {ours['hit@10']:.3f} vs {b_hit:.3f}", highlight=False)
+                  f"{b_mrr:.3f} ({gain:+.1f}%), hit@10 {ours['hit@10']:.3f} vs {b_hit:.3f}; difference {_margins(r)}",
+                  highlight=False)
+
+
+def _margins(r: Report) -> str:
+    """The differences from the best baseline with their bootstrap intervals, and what each one means."""
+    diffs = [r.versus_best(OURS, m) for m in ("MRR", "hit@10")]
+    return ", ".join(f"{d.metric} {d.phrase()}" for d in diffs) + ": " + ", ".join(
+        f"{d.metric} {_verdict(d)}" for d in diffs) + f" over {r.cases} cases"
+
+
+def _verdict(d: Difference) -> str:
+    if d.clear:
+        return "ahead beyond the noise"
+    if d.high < 0:
+        return "behind beyond the noise"
+    if d.low == d.high == 0:
+        return "the same on every case"
+    return "within the noise"
 
 
 def _as_dict(r: Report, cases: bool) -> dict[str, object]:
@@ -277,7 +295,9 @@ def _print_across(runs: list[tuple[float, list[Report]]], target: str, as_json: 
         m = every.misses(OURS)
         out.print(f"beats the best baseline on both MRR and hit@10 in {won} of {scored} (export, split) runs; over "
                   f"every run's cases ({every.cases}, a question counted once per split it is tested at): MRR "
-                  f"{o['MRR']:.3f} vs {b_mrr:.3f}, hit@10 {o['hit@10']:.3f} vs {b_hit:.3f}; the ranking's misses "
+                  f"{o['MRR']:.3f} vs {b_mrr:.3f}, hit@10 {o['hit@10']:.3f} vs {b_hit:.3f} (difference "
+                  f"{_margins(every)}; the bootstrap treats a question tested at several splits as several cases); "
+                  f"the ranking's misses "
                   f"and answerers below the first ten: {m['cold']} never seen before the cut-off (a miss for every "
                   f"method), {m['not_ranked']} seen but not among its candidates, {m['below_10']} ranked below "
                   f"10", highlight=False)

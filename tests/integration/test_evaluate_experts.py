@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -45,6 +46,10 @@ def test_ranking_beats_every_baseline_on_a_real_dump(tmp_path: Path) -> None:
     for metric in ("hit@10", "MRR"):
         best = max(table[b][metric] for b in BASELINES)
         assert ours[metric] > best, (metric, table)
+        # and by more than the noise of its 72 questions: the whole paired bootstrap interval lies above zero
+        margin = report["versus_best_baseline"]["whoknows"][metric]
+        assert margin["difference"] == pytest.approx(ours[metric] - best)
+        assert 0 < margin["low"] <= margin["difference"] <= margin["high"], margin
     assert report["notes"]["router"]["training_questions"] > 0
     assert not (tmp_path / "untouched.db").exists(), "the evaluation uses a scratch store, not the configured one"
 
@@ -56,8 +61,10 @@ def test_table_output_and_pooled_row_on_synthetic_dumps(tmp_path: Path) -> None:
     assert p.returncode == 0, p.stderr
     assert "Traceback" not in p.stderr
     for word in ("whoknows", "most answers overall", "most answers on the tags", "most recent on the tags",
-                 "pooled", "hit@10", "NDCG@10", "MRR"):
+                 "pooled", "hit@10", "NDCG@10", "MRR", "95% CI"):
         assert word in p.stdout, word
+    # every export's lead over the best baseline is judged against its bootstrap interval, in words
+    assert len(re.findall(r"the\s+noise\s+over\s+\d+\s+cases|every\s+case\s+over\s+\d+\s+cases", p.stdout)) == 3
 
 
 def test_cases_say_where_and_why_the_ranking_misses(tmp_path: Path) -> None:
