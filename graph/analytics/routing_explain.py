@@ -59,8 +59,8 @@ LABELS: dict[str, str] = {
     "recent_answers_rank": "among the most active answerers lately",
     "tag_days_rank": "among the latest to answer on the question's skills",
     "all_days_rank": "among the latest active",
-    "pace": "answering a lot lately",
-    "pace_rank": "among the busiest answerers lately",
+    "pace": "wrote many of the forum's latest answers",
+    "pace_rank": "among those who wrote most of the forum's latest answers",
 }
 # relative and model-based features are explained by the evidence they rest on
 _SAME_AS = {"lm": "tag_answers", "lm_related": "tag_answers", "lm_any": "tag_answers", "lm_rank": "tag_answers",
@@ -74,23 +74,45 @@ def _names(skills: Sequence[str], limit: int = 3) -> str:
     return shown + (f" and {len(skills) - limit} more" if len(skills) > limit else "")
 
 
+def by_skill(counts: dict[str, int], noun: str, signed: bool = False, limit: int = 3, on: str = "on") -> str:
+    """Counts per skill, most first, never summed: one answer on a question tagged with two of the skills is on
+    both, so a sum would count it twice.
+
+    >>> by_skill({"a": 2, "b": 9}, "answer"), by_skill({"a": 1}, "accepted answer")
+    ('9 answers on b, 2 on a', '1 accepted answer on a')
+    >>> by_skill({"a": 4, "b": -2, "c": 0, "d": 1, "e": 1}, "vote", signed=True, on="on answers on")
+    '+4 votes on answers on a, -2 on b, +1 on d and 1 more'
+    """
+    first = sorted((s for s, n in counts.items() if n), key=lambda s: (-abs(counts[s]), s))
+    shown = [f"{counts[s]:+d}" if signed else str(counts[s]) for s in first[:limit]]
+    parts = [f"{shown[0]} {noun}{'' if abs(counts[first[0]]) == 1 else 's'} {on} {first[0]}" if first
+             else f"no {noun}s", *(f"{n} on {s}" for n, s in zip(shown[1:], first[1:limit], strict=True))]
+    return ", ".join(parts) + (f" and {len(first) - limit} more" if len(first) > limit else "")
+
+
+def _record(e: SkillEvidence) -> str:
+    """``13 answers, 4 accepted`` (empty without answers)."""
+    return (_n(e.answers, "answer") + (f", {e.accepted} accepted" if e.accepted else "")) if e.answers else ""
+
+
 def evidence_text(feature: str, mine: dict[str, SkillEvidence], related: dict[str, SkillEvidence],
                   all_skills: int, ctx_line: tuple[int, float | None] | None, now: float,
                   record: AnswerRecord | None = None) -> str:
-    """The evidence behind one feature, in words (what the person did, not the feature's name)."""
+    """The evidence behind one feature, in words (what the person did, not the feature's name). Counts on the
+    question's skills are given per skill (see :func:`by_skill`); the head of the explanation already lists the
+    answers, so answer-based evidence names the skills without repeating the counts."""
     feature = _SAME_AS.get(feature, feature)
     if feature == "pace" and record is not None:
         return (f"answering many questions ({_n(record.answered, 'question')} answered, the latest "
                 f"{_days(now, record.last_at)})")
     on = [s for s, e in mine.items() if e.answers] or list(mine)
-    ans = sum(e.answers for e in mine.values())
-    acc = sum(e.accepted for e in mine.values())
-    if feature in ("tag_answers", "tag_score", "tag_cover", "tag_share") and ans:
-        return f"{_n(ans, 'answer')} on {_names(on)}" + (f" ({acc} accepted)" if acc else "")
-    if feature == "tag_accepted" and acc:
-        return f"{_n(acc, 'accepted answer')} on {_names([s for s, e in mine.items() if e.accepted])}"
-    if feature == "tag_votes" and mine:
-        return f"{sum(e.votes for e in mine.values()):+d} votes on answers on {_names(on)}"
+    answered = any(e.answers for e in mine.values())
+    if feature in ("tag_answers", "tag_score", "tag_cover", "tag_share") and answered:
+        return f"their answers on {_names(on)}"
+    if feature == "tag_accepted" and any(e.accepted for e in mine.values()):
+        return by_skill({s: e.accepted for s, e in mine.items()}, "accepted answer")
+    if feature == "tag_votes" and any(e.votes for e in mine.values() if e.answers):
+        return by_skill({s: e.votes for s, e in mine.items() if e.answers}, "vote", signed=True, on="on answers on")
     if feature == "tag_er":
         ranked = sorted((e.er_pos, s) for s, e in mine.items() if e.er_pos)
         if ranked:
@@ -100,18 +122,15 @@ def evidence_text(feature: str, mine: dict[str, SkillEvidence], related: dict[st
         if declared:
             level, skill = max(declared)
             return f"declares {skill}" + (f" (level {level})" if level else "")
-    if feature == "tag_endorsements":
-        n = sum(e.endorsements for e in mine.values())
-        if n:
-            return f"endorsed for {_names([s for s, e in mine.items() if e.endorsements])} {_n(n, 'time')}"
-    if feature == "tag_days" and ans:
+    if feature == "tag_endorsements" and any(e.endorsements for e in mine.values()):
+        return "endorsed " + by_skill({s: e.endorsements for s, e in mine.items()}, "time", on="for")
+    if feature == "tag_days" and answered:
         last = max((e.last_answer for e in mine.values() if e.last_answer is not None), default=None)
         return f"answered on {_names(on)} {_days(now, last)}"
-    if feature == "tag_questions" and mine:
-        return f"asked {_n(sum(e.questions for e in mine.values()), 'question')} on {_names(list(mine))}"
+    if feature == "tag_questions" and any(e.questions for e in mine.values()):
+        return "asked " + by_skill({s: e.questions for s, e in mine.items()}, "question")
     if feature in ("rel_answers", "rel_accepted") and related:
-        top = sorted(related, key=lambda s: (-related[s].answers, s))
-        return f"{_n(sum(e.answers for e in related.values()), 'answer')} on related skills {_names(top)}"
+        return by_skill({s: e.answers for s, e in related.items()}, "answer", on="on related skill")
     if feature == "recent_answers" and ctx_line is not None:
         return f"one of the most active answerers lately ({_n(ctx_line[0], 'recent answer')})"
     if feature == "response_hours" and ctx_line is not None and ctx_line[1] is not None:
@@ -120,11 +139,10 @@ def evidence_text(feature: str, mine: dict[str, SkillEvidence], related: dict[st
         return "has worked with the asker before"
     if feature in ("all_answers", "all_accepted", "all_days") and all_skills:
         return f"answers on {_n(all_skills, 'skill')}"
-    if ans:
-        return f"{_n(ans, 'answer')} on {_names(on)}"
+    if answered:
+        return f"their answers on {_names(on)}"
     if related:
-        top = sorted(related, key=lambda s: (-related[s].answers, s))
-        return f"{_n(sum(e.answers for e in related.values()), 'answer')} on related skills {_names(top)}"
+        return by_skill({s: e.answers for s, e in related.items()}, "answer", on="on related skill")
     if ctx_line is not None:
         return f"one of the most active answerers lately ({_n(ctx_line[0], 'recent answer')})"
     if all_skills:
@@ -132,57 +150,44 @@ def evidence_text(feature: str, mine: dict[str, SkillEvidence], related: dict[st
     return "some evidence on the question's skills"
 
 
-def coverage(question: Sequence[str], covered: Sequence[str]) -> str:
-    """Which of the question's skills a person covers, in words.
+def coverage(question: Sequence[str], covered: Sequence[str], evidence: dict[str, SkillEvidence] | None = None) -> str:
+    """Which of the question's skills a person covers, in words, with each skill's answers when ``evidence`` is given
+    (per skill, never summed: see :func:`by_skill`).
 
     >>> coverage(["python"], ["python"]), coverage(["k8s", "python"], ["k8s", "python"])
     ('covers python', 'covers both skills: k8s, python')
     >>> coverage(["a", "b", "c"], ["a", "b", "c"]), coverage(["a", "b", "c"], ["b"]), coverage(["a"], [])
     ('covers all 3 skills: a, b, c', 'covers 1 of 3 skills: b', "covers none of the question's skills")
+    >>> coverage(["k8s", "go"], ["k8s", "go"], {"k8s": SkillEvidence(answers=8, accepted=3), "go": SkillEvidence()})
+    'covers both skills: k8s (8 answers, 3 accepted), go'
     """
     if not covered:
         return "covers none of the question's skills"
+    ev = evidence or {}
+    shown = [s + (f" ({_record(ev[s])})" if s in ev and ev[s].answers else "") for s in covered]
+    names = _names(shown)
     if len(question) <= 1:
-        return f"covers {_names(covered)}"
+        return f"covers {names}"
     if len(covered) == len(question):
-        return f"covers {'both skills' if len(question) == 2 else f'all {len(question)} skills'}: {_names(covered)}"
-    return f"covers {len(covered)} of {len(question)} skills: {_names(covered)}"
+        return f"covers {'both skills' if len(question) == 2 else f'all {len(question)} skills'}: {names}"
+    return f"covers {len(covered)} of {len(question)} skills: {names}"
 
 
 def explain(skills: Sequence[str], c: Candidates, i: int, strongest: str, ctx: RoutingContext, *, now: float) -> str:
-    """``covers 2 of 3 skills: a, b (9 answers, 3 accepted); strongest evidence: 7 answers on a (3 accepted)``."""
+    """``covers 2 of 3 skills: a (7 answers, 3 accepted), b (2 answers); strongest evidence: their answers on a, b``.
+
+    Each skill's counts stand alone: an answer on a question tagged with both a and b is one of a's 7 and one of
+    b's 2, so the explanation never adds them up.
+    """
     mine = c.covered[i]
     q = list(dict.fromkeys(skills))
     covered = [s for s in q if s in mine]
     act = ctx.active.get(c.ids[i])
     line = (act.recent_answers, act.response_hours) if act is not None else None
-    all_skills = c.answered_skills[i]
-    ans = sum(e.answers for e in mine.values())
-    acc = sum(e.accepted for e in mine.values())
-    record = f" ({_n(ans, 'answer')}" + (f", {acc} accepted)" if acc else ")") if ans else ""
-    head = coverage(q, covered) + (record if covered else "")
-    why = evidence_text(strongest, mine, c.related_used[i], all_skills, line, now, ctx.answerers.get(c.ids[i]))
-    if covered and ans and why.startswith(f"{_n(ans, 'answer')} on "):  # the head's counts again, in other words
-        why = answers_by_skill(mine)
+    head = coverage(q, covered, mine)
+    why = evidence_text(strongest, mine, c.related_used[i], c.answered_skills[i], line, now,
+                        ctx.answerers.get(c.ids[i]))
     return f"{head}; strongest evidence: {why}"
 
 
-def answers_by_skill(mine: dict[str, SkillEvidence]) -> str:
-    """Answers per skill, most first: what a strongest-evidence line adds to a head that already sums them.
-
-    >>> answers_by_skill({"a": SkillEvidence(answers=2), "b": SkillEvidence(answers=9, accepted=3)})
-    '9 answers on b (3 accepted), 2 on a'
-    >>> answers_by_skill({"a": SkillEvidence(answers=1)})
-    'their answers on a'
-    """
-    on = sorted((s for s, e in mine.items() if e.answers), key=lambda s: (-mine[s].answers, s))
-    if len(on) < 2:
-        return f"their answers on {_names(on)}"
-    def one(s: str, count: str) -> str:
-        return f"{count} on {s}" + (f" ({mine[s].accepted} accepted)" if mine[s].accepted else "")
-
-    first, *rest = on[:3]
-    return ", ".join([one(first, _n(mine[first].answers, "answer")), *(one(s, str(mine[s].answers)) for s in rest)])
-
-
-__all__ = ["LABELS", "answers_by_skill", "coverage", "evidence_text", "explain"]
+__all__ = ["LABELS", "by_skill", "coverage", "evidence_text", "explain"]

@@ -259,9 +259,27 @@ def test_a_rare_skill_reaches_people_through_related_skills() -> None:
     assert hits
     assert hits[0].person_id == "s0"
     assert "circuit" in hits[0].related
-    assert "related skills circuit" in hits[0].explanation
+    assert "answers on related skill circuit" in hits[0].explanation
     learned = {h.person_id: h for h in route(train_router(posts, as_of=as_of), source, ["quantum-gate"], now=as_of)}
     assert "circuit" in learned["s0"].related  # a candidate through the related skill, whatever its rank
+
+
+def test_explanations_count_answers_per_skill_and_never_add_them_up() -> None:
+    """An answer on a question tagged gate and circuit is on both skills: summing the two counts would count it
+    twice (on real forums most questions carry several tags)."""
+    posts = forum(200)
+    as_of = T0 + timedelta(days=101)
+    source, ctx = snapshot(posts, (), (), as_of=as_of, half_life_days=180)
+    questions = {p.id: p for p in posts if p.kind == "question"}
+    answered = [questions[p.parent_id] for p in posts if p.kind == "answer" and p.author_id == "s0" and p.parent_id]
+    per_tag = {t: sum(1 for q in answered if t in q.tags) for t in ("circuit", "gate")}
+    either = sum(1 for q in answered if {"circuit", "gate"} & set(q.tags))
+    assert either < per_tag["circuit"] + per_tag["gate"]  # some questions carry both tags
+    for router in (Router("handset", ctx), train_router(posts, as_of=as_of)):
+        hit = next(h for h in route(router, source, ["gate", "circuit"], now=as_of) if h.person_id == "s0")
+        assert hit.explanation.startswith(f"covers both skills: gate ({per_tag['gate']} answers, "), hit.explanation
+        assert f", circuit ({per_tag['circuit']} answers, " in hit.explanation
+        assert all(int(n) <= either for n in re.findall(r"(\d+) (?:accepted )?answers", hit.explanation)), hit.explanation
 
 
 def test_handset_explanations_name_the_largest_contribution() -> None:
@@ -315,7 +333,7 @@ def test_metrics_score_unranked_targets_as_misses() -> None:
 
 
 def assert_adds_to_its_head(explanation: str) -> None:
-    """The strongest evidence adds to the head's summed answers, never restates them."""
+    """The strongest evidence adds to the head's answer counts, never restates them."""
     head, why = explanation.split("; strongest evidence: ")
     summed = re.search(r"\((\d+ answers?)", head)
     assert why, explanation
