@@ -13,7 +13,7 @@ from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
 from app.settings import Settings
-from app.web import auth_routes, pages_communities, pages_person, pages_plan, pages_search
+from app.web import auth_routes, pages_ask, pages_communities, pages_person, pages_plan, pages_search
 from app.web.core import PageError, SignInNeeded, Web, error_page, make_templates, sign_in_redirect
 from app.web.session import Sessions
 from schema.errors import StoreUnavailable
@@ -28,7 +28,7 @@ def install_web(app: FastAPI, settings: Settings) -> None:
 
         oidc = OidcClient(settings)
     app.state.web = Web(settings=settings, sessions=Sessions(settings), templates=make_templates(), oidc=oidc)
-    for module in (auth_routes, pages_search, pages_person, pages_communities, pages_plan):
+    for module in (auth_routes, pages_search, pages_ask, pages_person, pages_communities, pages_plan):
         app.include_router(module.router)
     app.mount("/web/static", StaticFiles(directory=STATIC), name="web-static")
 

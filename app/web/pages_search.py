@@ -50,19 +50,10 @@ async def search(
                               "notes": [], "suggestions": [], "intros": {}}
     if not skill:
         return render(request, "search.html", user, **values)
-    facets = await store(request, lambda s: s.directory_facets())
-    filters: dict[str, str | None] = {"department": None, "location": None}
-    for name, typed in (("department", department), ("location", location)):
-        if not typed:
-            continue
-        match = match_facet(typed, facets.get(name, []))
-        if match.value is None:
-            values["notes"].append(_no_one(name, match))
-            return render(request, "search.html", user, **values)
-        if match.changed:
-            values["notes"].append({"text": f"Matching {name} '{typed}' as {match.value} (case does not matter).",
-                                    "kind": "info"})
-        filters[name] = match.value
+    filters = await match_filters(request, department, location, values["notes"])
+    if filters is None:
+        return render(request, "search.html", user, **values)
+    values["scope"] = ", ".join(v for v in filters.values() if v)  # as the directory spells them
     try:
         data = await gql(request, user, EXPERTS, {"skill": skill, "first": PAGE, "after": after or None, **filters})
     except PageError as exc:
@@ -77,15 +68,40 @@ async def search(
         times = [e["lastAt"] for e in edge["node"]["evidence"] if e.get("lastAt")]
         edge["node"]["lastActive"] = max(times) if times else None
     values["result"] = result
-    ids = [e["node"]["person"]["id"] for e in result["edges"]]
-    if user.person_id and ids:
-        query, variables = intro_query(user.person_id, ids)
-        try:
-            paths = await gql(request, user, query, variables)
-        except PageError:
-            paths = {}
-        values["intros"] = {pid: paths.get(f"p{i}") for i, pid in enumerate(ids)}
+    values["intros"] = await introductions(request, user, [e["node"]["person"]["id"] for e in result["edges"]])
     return render(request, "search.html", user, **values)
+
+
+async def match_filters(request: Request, department: str, location: str,
+                        notes: list[dict[str, Any]]) -> dict[str, str | None] | None:
+    """The department and location as the directory spells them (case and small typos forgiven, with a note
+    saying so); None when one matches nobody (a note says so, with what might have been meant)."""
+    facets = await store(request, lambda s: s.directory_facets())
+    filters: dict[str, str | None] = {"department": None, "location": None}
+    for name, typed in (("department", department), ("location", location)):
+        if not typed:
+            continue
+        match = match_facet(typed, facets.get(name, []))
+        if match.value is None:
+            notes.append(_no_one(name, match))
+            return None
+        if match.changed:
+            notes.append({"text": f"Matching {name} '{typed}' as {match.value} (case does not matter).",
+                          "kind": "info"})
+        filters[name] = match.value
+    return filters
+
+
+async def introductions(request: Request, user: WebUser, ids: list[str]) -> dict[str, Any]:
+    """Who could introduce the signed-in person to each of ``ids`` (nothing for a user who is not in the graph)."""
+    if not user.person_id or not ids:
+        return {}
+    query, variables = intro_query(user.person_id, ids)
+    try:
+        paths = await gql(request, user, query, variables)
+    except PageError:
+        paths = {}
+    return {pid: paths.get(f"p{i}") for i, pid in enumerate(ids)}
 
 
 def _no_one(name: str, match: FacetMatch) -> dict[str, Any]:
@@ -114,4 +130,4 @@ async def suggest_skills(request: Request, q: str = "", user: WebUser = Depends(
     return JSONResponse(out, headers={"Cache-Control": "no-store"})
 
 
-__all__ = ["intro_query", "router"]
+__all__ = ["intro_query", "introductions", "match_filters", "router"]

@@ -136,6 +136,48 @@ def test_employee_searches_opens_a_person_and_never_reaches_analyst_pages(
         assert "Not for your role" in page.inner_text("main")
 
 
+def test_employee_asks_a_whole_question_and_sees_who_covers_which_skill(
+    browser: Browser, links: dict[str, tuple[str, str]], demo_store: SQLiteStore
+) -> None:
+    browser.sign_in(links["employee"][1])
+    page = browser.check("employee-10-search-links-to-ask")
+    page.get_by_role("link", name="Ask it").click()
+    page = browser.check("employee-11-ask-empty")
+    assert page.get_by_role("link", name="Ask", exact=True).get_attribute("aria-current") == "page"
+
+    # the skills come from the question's words; the department filter forgives case, as on the search page
+    department = demo_store.directory_facets()["department"][0]
+    page.get_by_label("Your question").fill("How do I restart failing pods from a Python job on K8s?")
+    page.get_by_label("Department").fill(department.upper())
+    page.get_by_role("button", name="Find people").click()
+    page = browser.check("employee-12-ask-results")
+    main = page.inner_text("main")
+    assert f"as {department} (case does not matter)" in main
+    assert f"likely to answer ({department})" in main  # the department as the directory spells it
+    assert page.locator("p.meta a[href^='/search?skill=']").all_inner_texts() == ["python", "kubernetes"]
+    cards = page.locator("ol.results > li")
+    assert 1 <= cards.count() <= 10
+    for i in range(cards.count()):
+        card = cards.nth(i)
+        why = card.locator("p.why").inner_text()
+        assert why.startswith("covers "), why
+        assert "; strongest evidence: " in why
+        # each skill's own count, never one sum over both (an answer on a question tagged with both is on each)
+        assert not re.search(r"(python|kubernetes), (python|kubernetes) \(\d", why), why
+        assert department in card.locator("p.meta").first.inner_text()
+        assert "Who could introduce you" in card.inner_text()
+
+    # given skills and an unknown one: ranked on the known, and the page says which was not found
+    page = browser.visit("/ask?question=&skills=kubernetes,+quantum-basket-weaving", "employee-13-ask-skills")
+    assert "No one has answered on quantum-basket-weaving yet" in page.inner_text("main")
+    assert page.locator("ol.results > li").count() >= 1
+
+    # words naming no skill: what to do, not an error page
+    page = browser.visit("/ask?question=Where+is+the+best+lunch+nearby%3F", "employee-14-ask-no-skill")
+    assert "No skill we know of appears in the question" in page.inner_text("main")
+    assert page.locator("ol.results > li").count() == 0
+
+
 def _withheld_week(store: SQLiteStore) -> tuple[str, str, Any]:
     """A community and a week whose posts figure is shown, and one whose reply rate is withheld."""
     for c in store.communities(first=100):
