@@ -175,21 +175,13 @@ def metrics(ranks: Sequence[int | None]) -> dict[str, float]:
     >>> {k: round(v, 4) for k, v in metrics([1, 3, None, 12]).items()}
     {'hit@1': 0.25, 'hit@5': 0.5, 'hit@10': 0.5, 'MRR': 0.3542, 'NDCG@10': 0.375}
     """
-    n = len(ranks)
-    if n == 0:
+    if not ranks:
         return dict.fromkeys(METRICS, math.nan)
-    hits = [r for r in ranks if r is not None]
-    return {
-        "hit@1": sum(1 for r in hits if r <= 1) / n,
-        "hit@5": sum(1 for r in hits if r <= 5) / n,
-        "hit@10": sum(1 for r in hits if r <= 10) / n,
-        "MRR": sum(1.0 / r for r in hits) / n,
-        "NDCG@10": sum(1.0 / math.log2(r + 1) for r in hits if r <= 10) / n,
-    }
+    return {m: float(per_case(ranks, m).mean()) for m in METRICS}
 
 
 def per_case(ranks: Sequence[int | None], metric: str) -> np.ndarray:
-    """Each case's value of ``metric`` (whose mean over the cases :func:`metrics` reports).
+    """Each case's value of ``metric``: the one definition :func:`metrics` averages and the bootstrap resamples.
 
     >>> per_case([1, 3, None, 12], "MRR").round(3).tolist(), per_case([1, 3, None, 12], "hit@10").tolist()
     ([1.0, 0.333, 0.0, 0.083], [1.0, 1.0, 0.0, 0.0])
@@ -198,8 +190,9 @@ def per_case(ranks: Sequence[int | None], metric: str) -> np.ndarray:
         raise ValueError(f"unknown metric {metric!r}")
     if metric == "MRR":
         return np.asarray([0.0 if r is None else 1.0 / r for r in ranks], dtype=np.float64)
-    if metric == "NDCG@10":
-        return np.asarray([1.0 / math.log2(r + 1) if r is not None and r <= 10 else 0.0 for r in ranks])
+    if metric == "NDCG@10":  # one relevant person: the gain at rank r is 1 / log2(r + 1), within the first ten
+        return np.asarray([1.0 / math.log2(r + 1) if r is not None and r <= 10 else 0.0 for r in ranks],
+                          dtype=np.float64)
     k = int(metric.partition("@")[2])
     return np.asarray([1.0 if r is not None and r <= k else 0.0 for r in ranks], dtype=np.float64)
 

@@ -50,6 +50,7 @@ log = logging.getLogger("whoknows.graphql")
 SEED_POOL = 100  # experts considered as seed candidates
 MAX_QUESTION_SKILLS = 20
 MAX_TITLE = 500
+NO_KNOWN_SKILL = "the question names no known skill: give skills, or a title with skill names"
 PUBLIC_CODES = frozenset(
     {"BAD_USER_INPUT", "UNAUTHENTICATED", "FORBIDDEN", "NOT_FOUND", "STORE_UNAVAILABLE", "TIMEOUT"}
 )
@@ -215,7 +216,7 @@ class Query:
         if not skills:
             if given:
                 await _known_skill_or_404(info, question.skills[0], given[0])
-            raise BadInput("the question names no known skill: give skills, or a title with skill names")
+            raise BadInput(NO_KNOWN_SKILL)
         hits = await info.context.gateway.route_question(
             skills, first=first, asker=info.context.principal.sub, department=department, location=location,
         )
@@ -404,5 +405,5 @@ def build_schema(settings: Settings) -> WhoknowsSchema:
     return schema
 
 
-__all__ = ["Mutation", "Query", "Services", "SkillIndex", "WhoknowsSchema", "build_schema", "choose_seeds",
-           "error_code", "format_error"]
+__all__ = ["NO_KNOWN_SKILL", "Mutation", "Query", "Services", "SkillIndex", "WhoknowsSchema", "build_schema",
+           "choose_seeds", "error_code", "format_error"]

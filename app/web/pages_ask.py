@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
+from app.graphql.schema import NO_KNOWN_SKILL
 from app.web.core import PageError, current_user, gql, render
 from app.web.pages_search import introductions, match_filters
 from app.web.session import WebUser
@@ -85,7 +86,7 @@ async def ask(
 
 def _unrouted(message: str, skills_given: bool) -> str:
     """Why the question could not be routed, with what to do about it."""
-    if "names no known skill" in message:
+    if message == NO_KNOWN_SKILL:
         return ("No skill we know of appears in the question. Add its topics as skills (e.g. kubernetes, python), "
                 "or use words that name them.")
     return message + ("" if skills_given else " Try adding the question's topics as skills.")

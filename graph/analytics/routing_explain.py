@@ -83,11 +83,17 @@ def by_skill(counts: dict[str, int], noun: str, signed: bool = False, limit: int
     >>> by_skill({"a": 4, "b": -2, "c": 0, "d": 1, "e": 1}, "vote", signed=True, on="on answers on")
     '+4 votes on answers on a, -2 on b, +1 on d and 1 more'
     """
-    first = sorted((s for s, n in counts.items() if n), key=lambda s: (-abs(counts[s]), s))
-    shown = [f"{counts[s]:+d}" if signed else str(counts[s]) for s in first[:limit]]
-    parts = [f"{shown[0]} {noun}{'' if abs(counts[first[0]]) == 1 else 's'} {on} {first[0]}" if first
-             else f"no {noun}s", *(f"{n} on {s}" for n, s in zip(shown[1:], first[1:limit], strict=True))]
-    return ", ".join(parts) + (f" and {len(first) - limit} more" if len(first) > limit else "")
+    ranked = sorted((s for s, n in counts.items() if n), key=lambda s: (-abs(counts[s]), s))
+    if not ranked:
+        return f"no {noun}s"
+
+    def count(s: str) -> str:
+        return f"{counts[s]:+d}" if signed else str(counts[s])
+
+    top, *rest = ranked[:limit]
+    parts = [f"{count(top)} {noun}{'' if abs(counts[top]) == 1 else 's'} {on} {top}",
+             *(f"{count(s)} on {s}" for s in rest)]
+    return ", ".join(parts) + (f" and {len(ranked) - limit} more" if len(ranked) > limit else "")
 
 
 def _record(e: SkillEvidence) -> str:
