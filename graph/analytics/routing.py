@@ -418,7 +418,8 @@ def route(
     first: int = 10,
 ) -> list[Routed]:
     """The best ``first`` people for a question on ``skills`` asked by ``asker``, each explained by its strongest
-    evidence."""
+    evidence and the next strongest that says something else (when a signal every hit shares, such as having worked
+    with the asker, weighs most, the second names what sets the person apart)."""
     c = candidate_features(skills, source, router.context, now=router.context.clock(_ts(now)), exclude=exclude,
                            asker=asker)
     if not c.ids:
@@ -430,11 +431,12 @@ def route(
     from graph.analytics.routing_explain import explain
 
     for row, i in enumerate(order):
-        strongest = FEATURES[int(np.argmax(contrib[row]))]
+        by_weight = [FEATURES[int(j)] for j in np.argsort(-contrib[row], kind="stable") if contrib[row, j] > 0]
+        strongest = by_weight[0] if by_weight else FEATURES[int(np.argmax(contrib[row]))]
         out.append(Routed(
             person_id=c.ids[i], score=float(1.0 / (1.0 + math.exp(-float(scores[i])))),
             covered=c.covered[i], related=c.related_used[i], strongest=strongest,
-            explanation=explain(skills, c, i, strongest, router.context, now=_ts(now)),
+            explanation=explain(skills, c, i, strongest, router.context, now=_ts(now), runners_up=by_weight[1:]),
         ))
     return out
 

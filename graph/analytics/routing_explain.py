@@ -52,7 +52,7 @@ LABELS: dict[str, str] = {
     "lm": "answer record fitting the question",
     "lm_related": "answer record fitting the question (with related skills)",
     "lm_any": "answer record fitting one of the question's skills",
-    "asker_tie": "has worked with the asker",
+    "asker_tie": "has worked with you",
     "lm_rank": "best answer record fitting the question among candidates",
     "all_answers_rank": "among the most active answerers",
     "tag_answers_rank": "among those with the most answers on the question's skills",
@@ -141,8 +141,8 @@ def evidence_text(feature: str, mine: dict[str, SkillEvidence], related: dict[st
         return f"one of the most active answerers lately ({_n(ctx_line[0], 'recent answer')})"
     if feature == "response_hours" and ctx_line is not None and ctx_line[1] is not None:
         return f"usually answers within {ctx_line[1]:.0f} h" if ctx_line[1] >= 1 else "usually answers within the hour"
-    if feature == "asker_tie":
-        return "has worked with the asker before"
+    if feature == "asker_tie":  # the asker is whoever asks the API: the reader of the explanation
+        return "has worked with you before"
     if feature in ("all_answers", "all_accepted", "all_days") and all_skills:
         return f"answers on {_n(all_skills, 'skill')}"
     if answered:
@@ -179,11 +179,14 @@ def coverage(question: Sequence[str], covered: Sequence[str], evidence: dict[str
     return f"covers {len(covered)} of {len(question)} skills: {names}"
 
 
-def explain(skills: Sequence[str], c: Candidates, i: int, strongest: str, ctx: RoutingContext, *, now: float) -> str:
-    """``covers 2 of 3 skills: a (7 answers, 3 accepted), b (2 answers); strongest evidence: their answers on a, b``.
+def explain(skills: Sequence[str], c: Candidates, i: int, strongest: str, ctx: RoutingContext, *, now: float,
+            runners_up: Sequence[str] = ()) -> str:
+    """``covers 2 of 3 skills: a (7 answers, 3 accepted), b (2 answers); strongest evidence: has worked with you
+    before, then their answers on a, b``.
 
-    Each skill's counts stand alone: an answer on a question tagged with both a and b is one of a's 7 and one of
-    b's 2, so the explanation never adds them up.
+    ``runners_up``: the other features that raised the score, strongest first; the first whose evidence reads
+    differently from the strongest's follows it ("then ..."). Each skill's counts stand alone: an answer on a
+    question tagged with both a and b is one of a's 7 and one of b's 2, so the explanation never adds them up.
     """
     mine = c.covered[i]
     q = list(dict.fromkeys(skills))
@@ -191,9 +194,14 @@ def explain(skills: Sequence[str], c: Candidates, i: int, strongest: str, ctx: R
     act = ctx.active.get(c.ids[i])
     line = (act.recent_answers, act.response_hours) if act is not None else None
     head = coverage(q, covered, mine)
-    why = evidence_text(strongest, mine, c.related_used[i], c.answered_skills[i], line, now,
-                        ctx.answerers.get(c.ids[i]))
-    return f"{head}; strongest evidence: {why}"
+    record = ctx.answerers.get(c.ids[i])
+
+    def said(feature: str) -> str:
+        return evidence_text(feature, mine, c.related_used[i], c.answered_skills[i], line, now, record)
+
+    why = said(strongest)
+    then = next((t for t in map(said, runners_up) if t != why), None)
+    return f"{head}; strongest evidence: {why}" + (f", then {then}" if then else "")
 
 
 __all__ = ["LABELS", "by_skill", "coverage", "evidence_text", "explain"]

@@ -284,6 +284,30 @@ def test_explanations_count_answers_per_skill_and_never_add_them_up() -> None:
         assert max(counts) <= either, hit.explanation
 
 
+def test_a_tie_to_the_asker_is_followed_by_what_sets_the_person_apart() -> None:
+    """Having worked with the asker weighs a lot, and for a well-connected asker every hit shares it: the
+    explanation then goes on to the next evidence that reads differently, and speaks to the asker as "you"."""
+    from graph.analytics.routing_explain import explain
+
+    posts = forum(200)
+    as_of = T0 + timedelta(days=101)
+    source, ctx = snapshot(posts, (), (), as_of=as_of, half_life_days=180)
+    c = candidate_features(["gate"], source, ctx, now=as_of.timestamp(), asker="asker1", exclude=["asker1"])
+    i = c.ids.index("s0")
+    assert c.X[i, FEATURES.index("asker_tie")] == 1.0  # s0 answered asker1 before
+    text = explain(["gate"], c, i, "asker_tie", ctx, now=as_of.timestamp(),
+                   runners_up=["lm_any", "tag_answers", "tag_accepted"])
+    assert text.startswith("covers gate (") and text.endswith(
+        "; strongest evidence: has worked with you before, then their answers on gate"), text
+    assert explain(["gate"], c, i, "tag_answers", ctx, now=as_of.timestamp()).endswith(
+        "strongest evidence: their answers on gate")
+    router = train_router(posts, as_of=as_of)
+    for hit in route(router, source, ["gate", "circuit"], now=as_of, asker="asker1", exclude=["asker1"]):
+        why = hit.explanation.split("; strongest evidence: ", 1)[1]
+        first, _, then = why.partition(", then ")
+        assert first and then != first, hit.explanation
+
+
 def test_handset_explanations_name_the_largest_contribution() -> None:
     posts = forum(60)
     as_of = T0 + timedelta(days=40)
