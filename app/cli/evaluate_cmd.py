@@ -126,17 +126,32 @@ def _across(runs: list[tuple[float, list[Report]]]) -> Table:
     for col in ("split", "cases (cold)", "MRR", "best baseline MRR", "hit@10", "best baseline hit@10"):
         t.add_column(col, justify="right")
     t.add_column("beats both", justify="center")
+    t.add_column("beyond the noise", justify="center")
     for i, (split, shown) in enumerate(runs):
         for j, r in enumerate(shown):
             if r.cases == 0:
-                t.add_row(escape(r.name), f"{split:.2f}", "0", "-", "-", "-", "-", "nothing to score")
+                t.add_row(escape(r.name), f"{split:.2f}", "0", "-", "-", "-", "-", "nothing to score", "-")
                 continue
             ours, b_mrr, b_hit = r.table[OURS], r.best_baseline("MRR"), r.best_baseline("hit@10")
             win = ours["MRR"] > b_mrr and ours["hit@10"] > b_hit
             t.add_row(escape(r.name), f"{split:.2f}", f"{r.cases} ({r.cold})", f"{ours['MRR']:.3f}", f"{b_mrr:.3f}",
                       f"{ours['hit@10']:.3f}", f"{b_hit:.3f}", "[bold green]yes[/]" if win else "[bold red]no[/]",
-                      end_section=j == len(shown) - 1 and i < len(runs) - 1)
+                      _beyond_noise(r), end_section=j == len(shown) - 1 and i < len(runs) - 1)
     return t
+
+
+def _beyond_noise(r: Report) -> str:
+    """Which leads over the best baseline are beyond the noise of the run's few cases (and which deficits are):
+    on a small forum a "yes" in the column before can be one question's luck.
+
+    The 95 % paired bootstrap interval of :meth:`Report.versus_best`; ``-`` when neither lead nor deficit is clear.
+    """
+    diffs = [r.versus_best(OURS, m) for m in ("MRR", "hit@10")]
+    ahead = [d.metric for d in diffs if d.clear]
+    behind = [d.metric for d in diffs if d.high < 0]
+    cells = ([f"[green]ahead on {', '.join(ahead)}[/]"] if ahead else []) + (
+        [f"[red]behind on {', '.join(behind)}[/]"] if behind else [])
+    return "; ".join(cells) or "-"
 
 
 def wins(runs: list[tuple[float, list[Report]]]) -> tuple[int, int]:

@@ -144,7 +144,7 @@ def test_several_splits_give_one_row_per_export_and_split(tmp_path: Path) -> Non
     assert summary["all_runs"]["cases"] == sum(r["cases"] for run in doc["runs"] for r in run["reports"][:2])
     t = _whoknows(tmp_path, *args)
     assert t.returncode == 0, t.stderr
-    for word in ("beats both", "0.60", "0.80"):
+    for word in ("beats both", "beyond the noise", "0.60", "0.80"):
         assert word in t.stdout, word
     assert f"in {summary['runs_won']} of 4 (export, split) runs" in t.stdout
     bad = _whoknows(tmp_path, str(a), "--split", "0.8", "--split", "1.5")

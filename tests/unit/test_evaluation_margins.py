@@ -85,3 +85,20 @@ def test_report_compares_with_the_baseline_best_on_each_metric() -> None:
     assert isinstance(doc, dict)
     assert set(doc) == {"whoknows"}
     assert doc["whoknows"]["MRR"] == mrr.as_dict()
+
+
+def test_the_across_splits_column_names_only_the_leads_and_deficits_beyond_the_noise() -> None:
+    from app.cli.evaluate_cmd import _beyond_noise
+
+    def report(ours: list[int | None], theirs: list[int | None]) -> Report:
+        ranked = {"whoknows": ours, **{b: theirs for b in BASELINES}}
+        case = Case("q", ("x",), None, datetime(2024, 1, 1, tzinfo=UTC), "t")
+        return Report("r", case.created_at, 0, len(ours), len(ours), 0, {m: metrics(r) for m, r in ranked.items()},
+                      ranked, items=[case] * len(ours))
+
+    steady = report([1] * 40, [20] * 40)  # first every time against twentieth: both leads clear
+    assert "ahead on MRR, hit@10" in _beyond_noise(steady)
+    lucky = report([1] + [5] * 14, [5] * 15)  # one question in fifteen: no verdict either way
+    assert _beyond_noise(lucky) == "-"
+    worse = report([20] * 40, [1] * 40)
+    assert "behind on MRR, hit@10" in _beyond_noise(worse) and "ahead" not in _beyond_noise(worse)
