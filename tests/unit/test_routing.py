@@ -297,15 +297,16 @@ def test_a_tie_to_the_asker_is_followed_by_what_sets_the_person_apart() -> None:
     assert c.X[i, FEATURES.index("asker_tie")] == 1.0  # s0 answered asker1 before
     text = explain(["gate"], c, i, "asker_tie", ctx, now=as_of.timestamp(),
                    runners_up=["lm_any", "tag_answers", "tag_accepted"])
-    assert text.startswith("covers gate (") and text.endswith(
-        "; strongest evidence: has worked with you before, then their answers on gate"), text
+    assert text.startswith("covers gate ("), text
+    assert text.endswith("; strongest evidence: has worked with you before, then their answers on gate"), text
     assert explain(["gate"], c, i, "tag_answers", ctx, now=as_of.timestamp()).endswith(
         "strongest evidence: their answers on gate")
     router = train_router(posts, as_of=as_of)
     for hit in route(router, source, ["gate", "circuit"], now=as_of, asker="asker1", exclude=["asker1"]):
         why = hit.explanation.split("; strongest evidence: ", 1)[1]
         first, _, then = why.partition(", then ")
-        assert first and then != first, hit.explanation
+        assert first, hit.explanation
+        assert then != first, hit.explanation
 
 
 def test_handset_explanations_name_the_largest_contribution() -> None:
