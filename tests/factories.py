@@ -128,3 +128,32 @@ def snapshot(
             CommunityHealth(community_id=community_id, period=HealthPeriod.WEEK, start=date(2024, 12, 23), posts=6),
         ],
     )
+
+
+class OneMoreAnswer:
+    """An expertise source (``graph.analytics.routing_features.ExpertiseSource``) where ``person`` has one more
+    accepted, up-voted answer on ``skill``, given at ``now`` (POSIX seconds): to check that more evidence never
+    moves anyone down a ranking."""
+
+    def __init__(self, source: Any, person: str, skill: str, now: float) -> None:
+        self.source, self.person, self.skill, self.now = source, person, skill, now
+
+    def top(self, skill: str, n: int) -> list[str]:
+        return list(self.source.top(skill, n))
+
+    def neighbours(self, person_id: str) -> frozenset[str]:
+        return frozenset(self.source.neighbours(person_id))
+
+    def profiles(self, person_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        from dataclasses import replace
+
+        from graph.analytics.routing_features import SkillEvidence
+
+        out = dict(self.source.profiles(person_ids))
+        if self.person in out:
+            mine = dict(out[self.person])
+            e = mine.get(self.skill, SkillEvidence())
+            mine[self.skill] = replace(e, answers=e.answers + 1, accepted=e.accepted + 1, votes=e.votes + 1,
+                                       last_answer=self.now, last_seen=self.now)
+            out[self.person] = mine
+        return out
