@@ -218,6 +218,11 @@ class Difference:
         """The whole interval lies above zero: better than the baseline beyond the sampling noise."""
         return self.low > 0.0
 
+    @property
+    def behind(self) -> bool:
+        """The whole interval lies below zero: worse than the baseline beyond the sampling noise."""
+        return self.high < 0.0
+
     def phrase(self) -> str:
         """``+0.045 (95% CI -0.012 to +0.101)``"""
         return f"{self.difference:+.3f} ({self.level:.0%} CI {self.low:+.3f} to {self.high:+.3f})"

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from graph.analytics.routing import Router, ranked_ids
+from graph.analytics.routing_features import SkillEvidence
 from graph.store.base import AnalyticsSnapshot, Batch
 from schema.labels import BrokerRole, EvidenceKind, HealthPeriod, ScoreScope
 from schema.models import (
@@ -145,10 +148,6 @@ class OneMoreAnswer:
         return frozenset(self.source.neighbours(person_id))
 
     def profiles(self, person_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
-        from dataclasses import replace
-
-        from graph.analytics.routing_features import SkillEvidence
-
         out = dict(self.source.profiles(person_ids))
         if self.person in out:
             mine = dict(out[self.person])
@@ -157,3 +156,15 @@ class OneMoreAnswer:
                                        last_answer=self.now, last_seen=self.now)
             out[self.person] = mine
         return out
+
+
+def assert_no_one_drops(router: Router, source: Any, skills: Sequence[str], *, at: datetime, now: float,
+                        asker: str | None = None, exclude: Sequence[str] = ()) -> int:
+    """Give each of the first ten for a question on ``skills`` (asked at ``at``) one more accepted answer on its
+    first skill (:class:`OneMoreAnswer`, dated ``now``), rank again and assert they did not drop; the probes made."""
+    before = ranked_ids(router, source, skills, now=at, asker=asker, exclude=exclude)
+    for position, person in enumerate(before[:10]):
+        after = ranked_ids(router, OneMoreAnswer(source, person, skills[0], now), skills, now=at, asker=asker,
+                           exclude=exclude)
+        assert after.index(person) <= position, (list(skills), person, position, after.index(person))
+    return min(len(before), 10)

@@ -148,7 +148,7 @@ def _beyond_noise(r: Report) -> str:
     """
     diffs = [r.versus_best(OURS, m) for m in ("MRR", "hit@10")]
     ahead = [d.metric for d in diffs if d.clear]
-    behind = [d.metric for d in diffs if d.high < 0]
+    behind = [d.metric for d in diffs if d.behind]
     cells = ([f"[green]ahead on {', '.join(ahead)}[/]"] if ahead else []) + (
         [f"[red]behind on {', '.join(behind)}[/]"] if behind else [])
     return "; ".join(cells) or "-"
@@ -252,7 +252,7 @@ def _margins(r: Report) -> str:
 def _verdict(d: Difference) -> str:
     if d.clear:
         return "ahead beyond the noise"
-    if d.high < 0:
+    if d.behind:
         return "behind beyond the noise"
     if d.low == d.high == 0:
         return "the same on every case"

@@ -12,15 +12,13 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from app.graphql.schema import NO_KNOWN_SKILL
+from app.graphql.schema import MAX_QUESTION_SKILLS, MAX_TITLE, NO_KNOWN_SKILL
 from app.web.core import PageError, current_user, gql, render
 from app.web.pages_search import introductions, match_filters
 from app.web.session import WebUser
 
 router = APIRouter(include_in_schema=False)
 PAGE = 10
-MAX_SKILLS = 20  # as the API allows
-MAX_QUESTION = 500
 
 ROUTE = """
 query Ask($question: QuestionInput!, $first: Int!, $department: String, $location: String) {
@@ -45,7 +43,7 @@ def split_skills(typed: str) -> list[str]:
         s = part.strip()[:100]
         if s and s.casefold() not in seen:
             seen[s.casefold()] = s
-    return list(seen.values())[:MAX_SKILLS]
+    return list(seen.values())[:MAX_QUESTION_SKILLS]
 
 
 @router.get("/ask")
@@ -53,11 +51,12 @@ async def ask(
     request: Request, user: WebUser = Depends(current_user), question: str = "", skills: str = "",
     department: str = "", location: str = "",
 ) -> Response:
-    question = " ".join(question.split())[:MAX_QUESTION]
+    question = " ".join(question.split())[:MAX_TITLE]
     department, location = department.strip()[:100], location.strip()[:100]
     given = split_skills(skills)
     values: dict[str, Any] = {"question": question, "skills": ", ".join(given), "department": department,
-                              "location": location, "result": None, "notes": [], "intros": {}}
+                              "location": location, "result": None, "notes": [], "intros": {},
+                              "max_question": MAX_TITLE}
     if not question and not given:
         return render(request, "ask.html", user, **values)
     filters = await match_filters(request, department, location, values["notes"])
