@@ -21,8 +21,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from app.cli.main import app, console, fail, guarded, out
+from graph.analytics.routing import Router
 from graph.evaluation import BASELINES, METRICS, Case, Difference, Report, baselines, evaluate, pooled, split_history
-from graph.expert_routing import ROUTER_META_KEY, StoreSource, ranked_for_question
+from graph.expert_routing import ROUTER_META_KEY, StoreSource, ranked_for_question, save_router
 from graph.jobs import AnalyticsParams, compute_snapshot
 from graph.store import open_store
 from graph.store.base import Projection
@@ -61,10 +62,15 @@ def evaluate_export(
     split: float = 0.8,
     target: str = "auto",
     community: str | None = None,
+    ranking: str = "auto",
     progress: Callable[[str], None] | None = None,
     step: Callable[[], None] | None = None,
 ) -> Report:
-    """Ingest ``path`` into a scratch store, analyse up to the cut-off, rank every later question; the report."""
+    """Ingest ``path`` into a scratch store, analyse up to the cut-off, rank every later question; the report.
+
+    ``ranking``: ``auto`` ranks with the router the analysis stores (learned where the history allows);
+    ``handset`` with the hand-set ranking on the same analysis, the fallback a short history gets.
+    """
     say = progress or (lambda _msg: None)
     with tempfile.TemporaryDirectory(prefix="whoknows-eval-") as tmp:
         store = open_store(f"sqlite:///{Path(tmp) / 'scratch.db'}")
@@ -76,8 +82,13 @@ def evaluate_export(
             say(f"analysing {len(sp.train)} posts before {sp.cutoff:%Y-%m-%d}")
             snapshot = compute_snapshot(_before(data, sp.cutoff, sp.train), AnalyticsParams(as_of=sp.cutoff))
             store.write_analytics(snapshot)
-            store.set_meta(ROUTER_META_KEY, snapshot.router)
             router_stats = snapshot.run.stats.get("router", {})
+            if ranking == "handset" and snapshot.router is not None:
+                stored = Router.from_json(snapshot.router)
+                router_stats = {**router_stats, "kind": "handset", "why": "asked for (--ranking handset)"}
+                save_router(store, Router("handset", stored.context, stats=router_stats))
+            else:
+                store.set_meta(ROUTER_META_KEY, snapshot.router)
             say(f"ranking {len(sp.cases)} questions")
             source = StoreSource(store)
 
@@ -174,6 +185,9 @@ def experts(
     target: str = typer.Option("auto", "--target", help="accepted | first | auto (accepted when the export marks "
                                "accepted answers)."),
     community: str | None = typer.Option(None, "--community", help="Community name (as for ingest)."),
+    ranking: str = typer.Option("auto", "--ranking", help="auto (the router an analysis would store: learned "
+                                "where the history allows) | handset (the hand-set ranking a short history falls "
+                                "back to, on the same analysis)."),
     as_json: bool = typer.Option(False, "--json", help="Print the results as JSON instead of a table."),
     cases: bool = typer.Option(False, "--cases", help="Also list every test question: where each method ranked "
                                "its answerer, and whether that answerer had posted before (to see where and why "
@@ -182,6 +196,8 @@ def experts(
     """Replay exports in time order: hit@1/5/10, MRR and NDCG@10 of the ranking beside counting baselines."""
     if target not in ("accepted", "first", "auto"):
         raise fail(f"--target must be accepted, first or auto, not {target!r}")
+    if ranking not in ("auto", "handset"):
+        raise fail(f"--ranking must be auto or handset, not {ranking!r}")
     bad = [x for x in splits if not 0.05 <= x <= 0.95]
     if bad:
         raise fail(f"--split must be between 0.05 and 0.95, not {bad[0]}")
@@ -205,8 +221,8 @@ def experts(
                     bar.advance(task)
 
                 def run(_p: Path = path, _s: float = split) -> Report:
-                    return evaluate_export(_p, fmt, split=_s, target=target, community=community, progress=say,
-                                           step=step)
+                    return evaluate_export(_p, fmt, split=_s, target=target, community=community, ranking=ranking,
+                                           progress=say, step=step)
 
                 try:
                     reports.append(guarded(run))

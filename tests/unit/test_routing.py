@@ -13,7 +13,7 @@ import pytest
 
 from graph.analytics.routing import MIN_QUESTIONS, Router, replay, route, snapshot, train_router
 from graph.analytics.routing_context import answer_records, recent_activity, related_skills, thread_answers
-from graph.analytics.routing_features import FEATURES, MemorySource, candidate_features
+from graph.analytics.routing_features import FEATURES, MemorySource, RoutingContext, SkillEvidence, candidate_features
 from graph.evaluation import BASELINES, baselines, evaluate, metrics, pooled, split_history
 from graph.store.base import PostRow
 from tests.factories import assert_no_one_drops
@@ -239,9 +239,10 @@ def test_one_more_accepted_answer_never_moves_anyone_down_the_ranking() -> None:
     assert router.kind == "lambdamart"
     now = as_of.timestamp()
     probes = 0
-    for skills in (["t0"], ["t1", "t2"], ["t3", "t0"], ["t2"]):
-        probes += assert_no_one_drops(router, source, skills, at=as_of, now=now)
-    assert probes == 40
+    for r in (router, Router("handset", router.context)):
+        for skills in (["t0"], ["t1", "t2"], ["t3", "t0"], ["t2"]):
+            probes += assert_no_one_drops(r, source, skills, at=as_of, now=now)
+    assert probes == 80
 
 
 def test_recency_ranks_put_the_latest_answerer_first_and_the_never_seen_last() -> None:
@@ -359,6 +360,21 @@ def test_handset_explanations_name_the_largest_contribution() -> None:
     hits = route(router, source, ["espresso"], now=as_of)
     best = c.ids.index(hits[0].person_id)
     assert hits[0].strongest == FEATURES[int(np.argmax(contrib[best]))]
+
+
+def test_without_a_forum_the_hand_set_ranks_by_endorsements_and_declared_level() -> None:
+    """An organisation whose only evidence is declared skills and endorsements (no forum yet, so no history to
+    learn from and no answers to model): the hand-set ranking still orders people by that evidence, not by name."""
+    rows = [("ann", "k8s", SkillEvidence(score=0.9, declared=3, endorsements=5)),
+            ("bob", "k8s", SkillEvidence(score=0.2, declared=1)),
+            ("aaron", "k8s", SkillEvidence(score=0.1, endorsements=1)),
+            ("zed", "k8s", SkillEvidence(score=0.95, declared=4, endorsements=9)),
+            ("cy", "go", SkillEvidence(score=0.9, declared=5, endorsements=9))]
+    hits = route(Router("handset", RoutingContext()), MemorySource(rows), ["k8s"], now=T0)
+    assert [h.person_id for h in hits] == ["zed", "ann", "aaron", "bob"]  # cy knows go, not k8s: no candidate
+    assert hits[0].explanation == ("covers k8s; strongest evidence: endorsed 9 times for k8s, then declares k8s "
+                                   "(level 4)")
+    assert hits[-1].explanation.endswith("strongest evidence: declares k8s (level 1)")
 
 
 def test_candidates_hide_people_the_source_does_not_show() -> None:
