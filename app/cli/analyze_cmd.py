@@ -97,3 +97,27 @@ def analyze(
             summary.add_row(key.replace("_", " "), f"{stats[key]:,}")
     out.print(summary)
     out.print(f"betweenness: {stats.get('betweenness')}; data as of {stats.get('as_of')}")
+    out.print(f"question routing: {router_line(stats.get('router'))}", highlight=False)
+
+
+def router_line(router: object) -> str:
+    """What ranks ``expertsFor`` after this run, and why, in one line (an admin should know when a short history
+    leaves the hand-set ranking in charge).
+
+    >>> router_line({"kind": "lambdamart", "training_questions": 571, "holdout_mrr_lambdamart": 0.44,
+    ...              "holdout_mrr_handset": 0.33, "trees": 22})
+    'learned (LambdaMART, 22 trees) on 571 past questions; MRR on the latest quarter 0.440 (hand-set ranking 0.330)'
+    >>> router_line({"kind": "handset", "training_questions": 12, "why": "fewer than 40 past answered questions"})
+    'hand-set ranking (fewer than 40 past answered questions; 12 usable)'
+    """
+    if not isinstance(router, dict) or not router.get("kind"):
+        return "not trained in this run"
+    if router["kind"] != "lambdamart":
+        why = router.get("why", "no model")
+        return f"hand-set ranking ({why}; {router.get('training_questions', 0)} usable)"
+    line = (f"learned (LambdaMART, {router.get('trees', '?')} trees) on {router.get('training_questions', 0)} past "
+            "questions")
+    if "holdout_mrr_lambdamart" in router:
+        line += (f"; MRR on the latest quarter {router['holdout_mrr_lambdamart']:.3f} (hand-set ranking "
+                 f"{router.get('holdout_mrr_handset', 0.0):.3f})")
+    return line

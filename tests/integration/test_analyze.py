@@ -152,6 +152,8 @@ def test_cli_analyze_subprocess(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert "betweenness" in proc.stdout
     assert "total" in proc.stdout
+    # a forum this small leaves the hand-set ranking in charge of expertsFor, and the admin is told why
+    assert "question routing: hand-set ranking (fewer than 40 past answered questions" in proc.stdout
     st = SQLiteStore(db)
     try:
         run = st.last_run()

@@ -21,6 +21,7 @@ MODULES = [
     "graph.projection",
     "graph.evaluation",
     "graph.expert_routing",
+    "app.cli.analyze_cmd",
 ]
 
 
