@@ -84,9 +84,11 @@ def evaluate_export(
             store.write_analytics(snapshot)
             router_stats = snapshot.run.stats.get("router", {})
             if ranking == "handset" and snapshot.router is not None:
-                stored = Router.from_json(snapshot.router)
-                router_stats = {**router_stats, "kind": "handset", "why": "asked for (--ranking handset)"}
-                save_router(store, Router("handset", stored.context, stats=router_stats))
+                learned = Router.from_json(snapshot.router)
+                fallback = Router("handset", learned.context,
+                                  stats={**learned.stats, "why": "asked for (--ranking handset)"})
+                save_router(store, fallback)
+                router_stats = {"kind": fallback.kind, **fallback.stats}  # as the analysis reports a router
             else:
                 store.set_meta(ROUTER_META_KEY, snapshot.router)
             say(f"ranking {len(sp.cases)} questions")
