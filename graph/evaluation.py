@@ -8,6 +8,12 @@ target's 1-based rank gives hit@k, reciprocal rank and NDCG@10 (one relevant per
 ``1 / log2(rank + 1)`` within the top 10). A target who never posted before the cut-off cannot be found by any
 method: such cases stay in every denominator (counted as misses) and are reported as ``cold``.
 
+Ties: every method scores its candidates, and people with the same score are tied. A tied target is scored by the
+expected value of each metric over every order of its tie (McSherry & Najork 2008), not by where an arbitrary
+tie-break puts it: counting baselines tie often on a small forum (a dozen people with one answer on a tag), and
+breaking ties by person id lets how an export numbers its users (on Stack Exchange, oldest accounts first) decide
+the baseline's figures (Cabanac et al. 2010 show such tie-breaks move TREC results).
+
 Baselines on the same split and the same candidates rule: most answers overall; most answers on the question's
 tags; most recent answerers on the question's tags.
 
@@ -18,17 +24,22 @@ References
    answering. Proc. WWW 2012 Companion, 791-798.
 .. [3] Efron, B. & Tibshirani, R. J. (1993). An Introduction to the Bootstrap. Chapman & Hall (ch. 13: percentile
    intervals). Sakai, T. (2006). Evaluating evaluation metrics based on the bootstrap. Proc. SIGIR 2006, 525-532.
+.. [4] McSherry, F. & Najork, M. (2008). Computing information retrieval performance measures efficiently in the
+   presence of tied scores. Proc. ECIR 2008, 414-421.
+.. [5] Cabanac, G., Hubert, G., Boughanem, M. & Chrisment, C. (2010). Tie-breaking bias: effect of an uncontrolled
+   parameter on information retrieval evaluation. Proc. CLEF 2010, 112-123.
 """
 
 from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import numpy as np
+from scipy.special import digamma
 from scipy.stats import bootstrap
 
 from graph.analytics.posts import PostLike
@@ -36,6 +47,11 @@ from graph.analytics.routing_context import thread_answers
 
 BASELINES: tuple[str, ...] = ("most answers overall", "most answers on the tags", "most recent on the tags")
 METRICS: tuple[str, ...] = ("hit@1", "hit@5", "hit@10", "MRR", "NDCG@10")
+Rank = int | tuple[int, int] | None
+"""Where a method put the target: its 1-based place, the first and last places of a tie it shares, or None (not
+among the method's candidates)."""
+Scores = Mapping[str, float]
+"""A method's answer for one case: each candidate's score, higher is better (the asker left out)."""
 
 
 @dataclass(frozen=True)
@@ -115,8 +131,9 @@ def _first_answerers(ordered: Sequence[PostLike], qids: set[str]) -> dict[str, s
     return out
 
 
-def baselines(train: Sequence[PostLike]) -> dict[str, Callable[[Case], list[str]]]:
-    """The three counting baselines, each a function from a case to candidates best first (asker left out)."""
+def baselines(train: Sequence[PostLike]) -> dict[str, Callable[[Case], Scores]]:
+    """The three counting baselines, each a function from a case to its candidates' scores (asker left out): the
+    count itself, so equal counts tie."""
     overall: Counter[str] = Counter()
     on_tag: dict[str, Counter[str]] = defaultdict(Counter)
     latest: dict[str, dict[str, float]] = defaultdict(dict)
@@ -138,20 +155,20 @@ def baselines(train: Sequence[PostLike]) -> dict[str, Callable[[Case], list[str]
     for (tag, person), ts in answers_at.items():
         latest[tag][person] = ts
 
-    def ranked(scores: dict[str, float], asker: str | None) -> list[str]:
-        return [p for p, _ in sorted(scores.items(), key=lambda t: (-t[1], t[0])) if p != asker]
+    def ranked(scores: dict[str, float], asker: str | None) -> Scores:
+        return {p: v for p, v in scores.items() if p != asker}
 
-    def most_overall(c: Case) -> list[str]:
+    def most_overall(c: Case) -> Scores:
         return ranked(dict(overall), c.asker)
 
-    def most_on_tags(c: Case) -> list[str]:
+    def most_on_tags(c: Case) -> Scores:
         s: dict[str, float] = defaultdict(float)
         for tag in c.skills:
             for p, n in on_tag.get(tag, {}).items():
                 s[p] += n
         return ranked(s, c.asker)
 
-    def recent_on_tags(c: Case) -> list[str]:
+    def recent_on_tags(c: Case) -> Scores:
         s: dict[str, float] = {}
         for tag in c.skills:
             for p, ts in latest.get(tag, {}).items():
@@ -161,40 +178,69 @@ def baselines(train: Sequence[PostLike]) -> dict[str, Callable[[Case], list[str]
     return dict(zip(BASELINES, (most_overall, most_on_tags, recent_on_tags), strict=True))
 
 
-def rank_of(target: str, ranking: Sequence[str]) -> int | None:
-    """1-based position of ``target`` in ``ranking``; None when it is not ranked."""
-    for i, p in enumerate(ranking, start=1):
-        if p == target:
-            return i
-    return None
+def rank_of(target: str, scores: Scores) -> Rank:
+    """Where ``target`` lands among ``scores``: its place, the (first, last) places of the tie it shares, or None.
+
+    >>> s = {"a": 3.0, "b": 2.0, "c": 2.0, "d": 1.0}
+    >>> rank_of("a", s), rank_of("c", s), rank_of("d", s), rank_of("z", s)
+    (1, (2, 3), 4, None)
+    """
+    if target not in scores:
+        return None
+    v = scores[target]
+    above = sum(1 for x in scores.values() if x > v)
+    tied = sum(1 for x in scores.values() if x == v)
+    return above + 1 if tied <= 1 else (above + 1, above + tied)
 
 
-def metrics(ranks: Sequence[int | None]) -> dict[str, float]:
-    """hit@1/5/10, MRR and NDCG@10 over cases (an unranked target scores 0 on each).
+def places(r: Rank) -> tuple[int, int] | None:
+    """The first and last place ``r`` could take (the same for an untied rank)."""
+    return None if r is None else (r, r) if isinstance(r, int) else r
+
+
+def metrics(ranks: Sequence[Rank]) -> dict[str, float]:
+    """hit@1/5/10, MRR and NDCG@10 over cases (an unranked target scores 0 on each; a tied one the mean over its
+    tie's places, McSherry & Najork 2008).
 
     >>> {k: round(v, 4) for k, v in metrics([1, 3, None, 12]).items()}
     {'hit@1': 0.25, 'hit@5': 0.5, 'hit@10': 0.5, 'MRR': 0.3542, 'NDCG@10': 0.375}
+    >>> {k: round(v, 4) for k, v in metrics([(1, 2), (9, 12)]).items()}
+    {'hit@1': 0.25, 'hit@5': 0.5, 'hit@10': 0.75, 'MRR': 0.4232, 'NDCG@10': 0.4815}
     """
     if not ranks:
         return dict.fromkeys(METRICS, math.nan)
     return {m: float(per_case(ranks, m).mean()) for m in METRICS}
 
 
-def per_case(ranks: Sequence[int | None], metric: str) -> np.ndarray:
+def per_case(ranks: Sequence[Rank], metric: str) -> np.ndarray:
     """Each case's value of ``metric``: the one definition :func:`metrics` averages and the bootstrap resamples.
+    A tie of places a..b scores the mean of the metric over those places: the expected value when the tie is
+    broken at random.
 
     >>> per_case([1, 3, None, 12], "MRR").round(3).tolist(), per_case([1, 3, None, 12], "hit@10").tolist()
     ([1.0, 0.333, 0.0, 0.083], [1.0, 1.0, 0.0, 0.0])
+    >>> per_case([(1, 4), (8, 15)], "hit@10").tolist(), per_case([(1, 3)], "MRR").round(4).tolist()
+    ([1.0, 0.375], [0.6111])
     """
     if metric not in METRICS:
         raise ValueError(f"unknown metric {metric!r}")
-    if metric == "MRR":
-        return np.asarray([0.0 if r is None else 1.0 / r for r in ranks], dtype=np.float64)
+    if metric == "MRR":  # mean of 1/r over r = a..b: (H_b - H_{a-1}) / (b - a + 1), H by the digamma function
+        return np.asarray([0.0 if (ab := places(r)) is None else
+                           float(digamma(ab[1] + 1) - digamma(ab[0])) / (ab[1] - ab[0] + 1) for r in ranks],
+                          dtype=np.float64)
     if metric == "NDCG@10":  # one relevant person: the gain at rank r is 1 / log2(r + 1), within the first ten
-        return np.asarray([1.0 / math.log2(r + 1) if r is not None and r <= 10 else 0.0 for r in ranks],
+        return np.asarray([_mean_gain(places(r), 10, lambda k: 1.0 / math.log2(k + 1)) for r in ranks],
                           dtype=np.float64)
     k = int(metric.partition("@")[2])
-    return np.asarray([1.0 if r is not None and r <= k else 0.0 for r in ranks], dtype=np.float64)
+    return np.asarray([_mean_gain(places(r), k, lambda _k: 1.0) for r in ranks], dtype=np.float64)
+
+
+def _mean_gain(ab: tuple[int, int] | None, cut: int, gain: Callable[[int], float]) -> float:
+    """The mean over places a..b of ``gain`` at places up to ``cut`` (zero below it)."""
+    if ab is None:
+        return 0.0
+    a, b = ab
+    return sum(gain(k) for k in range(a, min(b, cut) + 1)) / (b - a + 1)
 
 
 @dataclass(frozen=True)
@@ -232,7 +278,7 @@ class Difference:
                 "level": self.level}
 
 
-def paired_difference(ours: Sequence[int | None], theirs: Sequence[int | None], metric: str, *, baseline: str = "",
+def paired_difference(ours: Sequence[Rank], theirs: Sequence[Rank], metric: str, *, baseline: str = "",
                       level: float = 0.95, resamples: int = 4999, seed: int = 0) -> Difference:
     """Mean per-case ``metric`` of ``ours`` minus ``theirs`` (ranks of the same cases) with a percentile bootstrap
     interval over the cases (Efron & Tibshirani 1993; Sakai 2006 for IR metrics). Seeded, so a rerun prints the
@@ -268,7 +314,7 @@ class Report:
     cases: int
     cold: int
     table: dict[str, dict[str, float]]
-    ranks: dict[str, list[int | None]] = field(default_factory=dict)
+    ranks: dict[str, list[Rank]] = field(default_factory=dict)
     notes: dict[str, object] = field(default_factory=dict)
     items: list[Case] = field(default_factory=list)  # the cases, in the order of each method's ranks
 
@@ -283,7 +329,8 @@ class Report:
     def misses(self, method: str) -> dict[str, int]:
         """Why ``method`` missed the target (not ranked at all) or ranked it below 10, in cases: ``cold`` (the
         target never posted before the cut-off: no method can find them), ``not_ranked`` (seen before, but not
-        among the method's candidates) and ``below_10`` (ranked, but below the first ten).
+        among the method's candidates) and ``below_10`` (ranked, but below the first ten even at the best place of
+        its tie; a tie reaching into the first ten is a partial hit).
 
         >>> from dataclasses import replace
         >>> c = Case("q", ("x",), None, datetime(2024, 1, 1, tzinfo=UTC), "t")
@@ -296,15 +343,15 @@ class Report:
         return {
             "cold": sum(1 for c in self.items if not c.known),
             "not_ranked": sum(1 for c, r in zip(self.items, ranks, strict=True) if c.known and r is None),
-            "below_10": sum(1 for r in ranks if r is not None and r > 10),
+            "below_10": sum(1 for r in ranks if (ab := places(r)) is not None and ab[0] > 10),
         }
 
     def case_rows(self) -> list[dict[str, object]]:
         """One row per case: the question, its skills, whether the target had posted before, each method's rank
-        of the target (None: not ranked). The target is not named: the rows are for finding where a ranking
-        fails, not whom it should have found."""
+        of the target (None: not ranked; ``[a, b]``: tied for places a to b). The target is not named: the rows are
+        for finding where a ranking fails, not whom it should have found."""
         return [{"question": c.question_id, "skills": list(c.skills), "cold": not c.known,
-                 "ranks": {m: r[i] for m, r in self.ranks.items()}} for i, c in enumerate(self.items)]
+                 "ranks": {m: _as_json(r[i]) for m, r in self.ranks.items()}} for i, c in enumerate(self.items)]
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -317,8 +364,12 @@ class Report:
         }
 
 
-def evaluate(name: str, split: Split, methods: dict[str, Callable[[Case], list[str]]]) -> Report:
-    """Rank every case with every method and score where the target lands."""
+def _as_json(r: Rank) -> int | list[int] | None:
+    return list(r) if isinstance(r, tuple) else r
+
+
+def evaluate(name: str, split: Split, methods: dict[str, Callable[[Case], Scores]]) -> Report:
+    """Score every case's candidates with every method and find where the target lands."""
     ranks = {m: [rank_of(c.target, fn(c)) for c in split.cases] for m, fn in methods.items()}
     return Report(name=name, cutoff=split.cutoff, train_posts=len(split.train), test_questions=split.test_questions,
                   cases=len(split.cases), cold=split.cold, table={m: metrics(r) for m, r in ranks.items()},
@@ -335,5 +386,5 @@ def pooled(reports: Sequence[Report]) -> Report:
                   items=[c for rep in reports for c in rep.items])
 
 
-__all__ = ["BASELINES", "METRICS", "Case", "Difference", "Report", "Split", "baselines", "evaluate", "metrics",
-           "paired_difference", "per_case", "pooled", "rank_of", "split_history"]
+__all__ = ["BASELINES", "METRICS", "Case", "Difference", "Rank", "Report", "Scores", "Split", "baselines", "evaluate",
+           "metrics", "paired_difference", "per_case", "places", "pooled", "rank_of", "split_history"]

@@ -14,7 +14,7 @@ import threading
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 
-from graph.analytics.routing import Routed, Router, ranked_ids, route
+from graph.analytics.routing import Routed, Router, candidate_scores, route
 from graph.analytics.routing_features import RoutingContext, SkillEvidence, skill_evidence
 from graph.store.base import MAX_PAGE, GraphStore
 from schema.errors import SchemaError
@@ -146,13 +146,13 @@ def route_question(
     return [(h, source.people[h.person_id]) for h in hits]
 
 
-def ranked_for_question(store: GraphStore, skills: Sequence[str], *, now: datetime, asker: str | None = None,
-                        exclude: Iterable[str] = (), source: StoreSource | None = None) -> list[str]:
-    """Every candidate for ``asker``'s question, best first (the evaluation reads the whole list; it passes one
+def scores_for_question(store: GraphStore, skills: Sequence[str], *, now: datetime, asker: str | None = None,
+                        exclude: Iterable[str] = (), source: StoreSource | None = None) -> dict[str, float]:
+    """Every candidate for ``asker``'s question with its score (the evaluation reads them all; it passes one
     ``source`` for all its questions, so each person's rows are read once)."""
-    return ranked_ids(load_router(store), source or StoreSource(store), skills, now=now, exclude=exclude,
-                      asker=asker)
+    return candidate_scores(load_router(store), source or StoreSource(store), skills, now=now, exclude=exclude,
+                            asker=asker)
 
 
-__all__ = ["ROUTER_META_KEY", "StoreSource", "load_router", "ranked_for_question", "route_question", "save_router",
+__all__ = ["ROUTER_META_KEY", "StoreSource", "load_router", "route_question", "save_router", "scores_for_question",
            "title_skills"]

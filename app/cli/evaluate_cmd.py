@@ -22,8 +22,21 @@ from rich.table import Table
 
 from app.cli.main import app, console, fail, guarded, out
 from graph.analytics.routing import Router
-from graph.evaluation import BASELINES, METRICS, Case, Difference, Report, baselines, evaluate, pooled, split_history
-from graph.expert_routing import ROUTER_META_KEY, StoreSource, ranked_for_question, save_router
+from graph.evaluation import (
+    BASELINES,
+    METRICS,
+    Case,
+    Difference,
+    Rank,
+    Report,
+    Scores,
+    baselines,
+    evaluate,
+    places,
+    pooled,
+    split_history,
+)
+from graph.expert_routing import ROUTER_META_KEY, StoreSource, save_router, scores_for_question
 from graph.jobs import AnalyticsParams, compute_snapshot
 from graph.store import open_store
 from graph.store.base import Projection
@@ -94,10 +107,10 @@ def evaluate_export(
             say(f"ranking {len(sp.cases)} questions")
             source = StoreSource(store)
 
-            def ours(c: Case) -> list[str]:
+            def ours(c: Case) -> Scores:
                 if step is not None:
                     step()
-                return ranked_for_question(store, c.skills, now=c.created_at, asker=c.asker,
+                return scores_for_question(store, c.skills, now=c.created_at, asker=c.asker,
                                            exclude=[c.asker] if c.asker else [], source=source)
 
             report = evaluate(path.name, sp, {OURS: ours, **baselines(sp.train)})
@@ -291,7 +304,8 @@ _SHORT = {"most answers overall": "overall", "most answers on the tags": "on tag
 def _case_table(reports: list[tuple[float, Report]]) -> Table:
     """One row per test question: the rank each method gave its answerer (``-``: not ranked)."""
     t = Table(title="every test question: the rank each method gave the person who answered it",
-              caption="seen: the answerer seen before the cut-off (else no method can find them); baselines: "
+              caption="seen: the answerer seen before the cut-off (else no method can find them); 3-9: tied with "
+              "others for places 3 to 9 (scored as the mean over those places); baselines: "
               + "; ".join(f"{_SHORT.get(b, b)} = {b}" for b in BASELINES))
     t.add_column("export")
     t.add_column("split", justify="right", no_wrap=True)
@@ -305,8 +319,14 @@ def _case_table(reports: list[tuple[float, Report]]) -> Table:
             ranks = [r.ranks[m][i] for m in (OURS, *BASELINES)]
             question = c.question_id.rpartition(":")[2] or c.question_id  # the export names the namespace
             t.add_row(escape(r.name), f"{split:.2f}", escape(question), escape(", ".join(c.skills)),
-                      "yes" if c.known else "no", *("-" if x is None else str(x) for x in ranks))
+                      "yes" if c.known else "no", *(_place(x) for x in ranks))
     return t
+
+
+def _place(r: Rank) -> str:
+    """``7``, ``3-9`` (tied for places 3 to 9) or ``-`` (not ranked)."""
+    ab = places(r)
+    return "-" if ab is None else str(ab[0]) if ab[0] == ab[1] else f"{ab[0]}-{ab[1]}"
 
 
 def _print_across(runs: list[tuple[float, list[Report]]], target: str, as_json: bool, cases: bool = False) -> None:

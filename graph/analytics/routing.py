@@ -445,14 +445,21 @@ def route(
     return out
 
 
-def ranked_ids(router: Router, source: ExpertiseSource, skills: Sequence[str], *, now: datetime,
-               exclude: Iterable[str] = (), asker: str | None = None) -> list[str]:
-    """Every candidate's id, best first (for evaluation: no explanations, no cut-off)."""
+def candidate_scores(router: Router, source: ExpertiseSource, skills: Sequence[str], *, now: datetime,
+                     exclude: Iterable[str] = (), asker: str | None = None) -> dict[str, float]:
+    """Every candidate's score, higher is better (for evaluation: no explanations, no cut-off, ties kept)."""
     c: Candidates = candidate_features(skills, source, router.context, now=router.context.clock(_ts(now)),
                                        exclude=exclude, asker=asker)
     scores = router.score(c.X)
-    return [c.ids[i] for i in sorted(range(len(c.ids)), key=lambda i: (-scores[i], c.ids[i]))]
+    return {pid: float(scores[i]) for i, pid in enumerate(c.ids)}
 
 
-__all__ = ["HANDSET", "Routed", "Router", "TrainingSet", "answer_counts", "facts_evidence", "mrr", "replay", "route",
-           "ranked_ids", "routing_context", "snapshot", "train_router"]
+def ranked_ids(router: Router, source: ExpertiseSource, skills: Sequence[str], *, now: datetime,
+               exclude: Iterable[str] = (), asker: str | None = None) -> list[str]:
+    """Every candidate's id, best first (ties by id, as :func:`route` orders them)."""
+    scores = candidate_scores(router, source, skills, now=now, exclude=exclude, asker=asker)
+    return sorted(scores, key=lambda pid: (-scores[pid], pid))
+
+
+__all__ = ["HANDSET", "Routed", "Router", "TrainingSet", "answer_counts", "candidate_scores", "facts_evidence", "mrr",
+           "replay", "route", "ranked_ids", "routing_context", "snapshot", "train_router"]
