@@ -181,15 +181,21 @@ def baselines(train: Sequence[PostLike]) -> dict[str, Callable[[Case], Scores]]:
 def rank_of(target: str, scores: Scores) -> Rank:
     """Where ``target`` lands among ``scores``: its place, the (first, last) places of the tie it shares, or None.
 
+    A NaN score ranks below every number (tied with the other NaNs), never first by accident of comparison.
+
     >>> s = {"a": 3.0, "b": 2.0, "c": 2.0, "d": 1.0}
     >>> rank_of("a", s), rank_of("c", s), rank_of("d", s), rank_of("z", s)
     (1, (2, 3), 4, None)
+    >>> rank_of("n", {"n": math.nan, "a": 1.0, "m": math.nan})
+    (2, 3)
     """
     if target not in scores:
         return None
-    v = scores[target]
-    above = sum(1 for x in scores.values() if x > v)
-    tied = sum(1 for x in scores.values() if x == v)
+    values = np.fromiter(scores.values(), dtype=np.float64, count=len(scores))
+    values[np.isnan(values)] = -np.inf
+    v = -np.inf if math.isnan(scores[target]) else scores[target]
+    above = int((values > v).sum())
+    tied = int((values == v).sum())
     return above + 1 if tied <= 1 else (above + 1, above + tied)
 
 
