@@ -155,25 +155,25 @@ def baselines(train: Sequence[PostLike]) -> dict[str, Callable[[Case], Scores]]:
     for (tag, person), ts in answers_at.items():
         latest[tag][person] = ts
 
-    def ranked(scores: dict[str, float], asker: str | None) -> Scores:
+    def without_asker(scores: Mapping[str, float], asker: str | None) -> Scores:
         return {p: v for p, v in scores.items() if p != asker}
 
     def most_overall(c: Case) -> Scores:
-        return ranked(dict(overall), c.asker)
+        return without_asker(overall, c.asker)
 
     def most_on_tags(c: Case) -> Scores:
         s: dict[str, float] = defaultdict(float)
         for tag in c.skills:
             for p, n in on_tag.get(tag, {}).items():
                 s[p] += n
-        return ranked(s, c.asker)
+        return without_asker(s, c.asker)
 
     def recent_on_tags(c: Case) -> Scores:
         s: dict[str, float] = {}
         for tag in c.skills:
             for p, ts in latest.get(tag, {}).items():
                 s[p] = max(s.get(p, 0.0), ts)
-        return ranked(s, c.asker)
+        return without_asker(s, c.asker)
 
     return dict(zip(BASELINES, (most_overall, most_on_tags, recent_on_tags), strict=True))
 
