@@ -1,7 +1,7 @@
 """The graph model of DESIGN.md as frozen pydantic records.
 
 Records are what ingest hands the store and what the store hands back: validated once at the edge, immutable after.
-Only metadata is kept for posts (no bodies: data minimisation).
+Only metadata is kept for posts, and a question's title (the words it is routed by): no bodies (data minimisation).
 """
 
 from __future__ import annotations
@@ -25,6 +25,19 @@ from schema.labels import (
 )
 from schema.numbers import Int64
 from schema.skills import MAX_SKILL_LEN
+
+MAX_TITLE = 300  # Stack Exchange allows 150 characters, Discourse 255: longer is not a title
+
+
+def fold_title(value: str | None) -> str | None:
+    """A post title as stored: whitespace folded, cut at ``MAX_TITLE`` characters, blank as None.
+
+    >>> fold_title("  Grinder   for espresso? "), fold_title("   ")
+    ('Grinder for espresso?', None)
+    """
+    folded = " ".join(value.split())[:MAX_TITLE] if value else ""
+    return folded or None
+
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 SKILL_PATTERN = r"^[0-9a-z+#.][0-9a-z+#./\-]*$"
@@ -108,11 +121,17 @@ class Post(Record):
     score: Int64 = 0  # every store holds signed 64-bit integers
     accepted: bool = False
     source: str
+    title: str | None = None  # questions only, where the export has titles (whitespace folded, at most 300 characters)
 
     @field_validator("tags")
     @classmethod
     def _tags(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         return tuple(sorted(set(value)))
+
+    @field_validator("title")
+    @classmethod
+    def _title(cls, value: str | None) -> str | None:
+        return fold_title(value)
 
 
 class ReportsTo(Record):

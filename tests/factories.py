@@ -66,7 +66,8 @@ def small_org(n_people: int = 12) -> Batch:
     """A small organisation with one of every record kind."""
     people = [person(i, manager_id=None if i == 0 else "hr:E0000") for i in range(n_people)]
     comms = [community("k8s-guild"), community("data-science", kind="group")]
-    posts = [post(1, people[1].id, community_id=comms[0].id, tags=("kubernetes", "go"))]
+    posts = [post(1, people[1].id, community_id=comms[0].id, tags=("kubernetes", "go"),
+                  title='Pods restart: "CrashLoopBackOff", why?\nÜber-cluster, 100% CPU')]
     posts.append(post(2, people[2].id, kind="answer", parent_id=posts[0].id, thread_id=posts[0].id,
                       community_id=comms[0].id, accepted=True, score=3, tags=("kubernetes",)))
     posts.append(post(3, people[3].id, kind="comment", parent_id=posts[1].id, thread_id=posts[0].id))

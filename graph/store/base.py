@@ -209,6 +209,7 @@ class PostRow(NamedTuple):
     tags: tuple[str, ...]
     score: int
     accepted: bool
+    title: str | None = None  # questions' titles, where the export has them
 
 
 class MembershipRow(NamedTuple):

@@ -663,7 +663,7 @@ PROJECTION_POSTS = _read(
            [p IN posts | p.author_id] AS author_id, [t IN [p IN posts | p.created_at] | {_MICROS}] AS created_at,
            [p IN posts | p.community_id] AS community_id, [p IN posts | p.thread_id] AS thread_id,
            [p IN posts | p.parent_id] AS parent_id, [p IN posts | coalesce(p.tags, [])] AS tags,
-           [p IN posts | p.score] AS score, [p IN posts | p.accepted] AS accepted
+           [p IN posts | p.score] AS score, [p IN posts | p.accepted] AS accepted, [p IN posts | p.title] AS title
     """,
     after="STRING",
     limit="INTEGER",

@@ -189,7 +189,12 @@ CREATE TABLE engaged (
 CREATE INDEX engaged_post ON engaged(post_id, person_id);
 """
 
-MIGRATIONS: tuple[str, ...] = (V1, V2, V3)
+# a question's title: the words routing reads beside its tags (issue 10.2)
+V4 = """
+ALTER TABLE post ADD COLUMN title TEXT;
+"""
+
+MIGRATIONS: tuple[str, ...] = (V1, V2, V3, V4)
 LATEST = len(MIGRATIONS)
 
 __all__ = ["LATEST", "MIGRATIONS"]

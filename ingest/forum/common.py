@@ -32,6 +32,7 @@ from schema.models import (
     Record,
     ReportsTo,
     Skill,
+    fold_title,
 )
 from schema.skills import AliasTable
 
@@ -399,6 +400,7 @@ def make_post(
     tags: tuple[str, ...] = (),
     score: int = 0,
     accepted: bool = False,
+    title: str | None = None,
 ) -> Post:
     """A Post from fields already validated: ids from IdSpace/make_id, tags as the export writes them (the
     normalise stage canonicalises them),
@@ -406,7 +408,7 @@ def make_post(
     return fill(Post, {
         "id": id, "kind": kind, "author_id": author_id, "created_at": created_at, "community_id": community_id,
         "thread_id": thread_id, "parent_id": parent_id, "tags": tags, "score": score, "accepted": accepted,
-        "source": source,
+        "source": source, "title": fold_title(title),
     })
 
 

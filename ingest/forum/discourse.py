@@ -132,6 +132,7 @@ def parse_topic(data: Any, site: Site, file: str) -> Iterator[Item]:
         yield Community(id=cid, name=(name or f"{site.name} category {cat_local}")[:300],
                         kind=CommunityKind.FORUM, source=site.namespace)
     tags = tuple(_tag_names(data.get("tags")))  # as written: normalise canonicalises
+    title = data.get("title") if isinstance(data.get("title"), str) else None  # the topic's: its first post's
     acc = data.get("accepted_answer")
     accepted_no = acc.get("post_number") if isinstance(acc, dict) else None
     by_number: dict[int, str] = {}
@@ -172,7 +173,7 @@ def parse_topic(data: Any, site: Site, file: str) -> Iterator[Item]:
             if pno == 1 or first is None and not isinstance(reply_to, int):
                 first = me
                 yield make_post(me, PostKind.QUESTION, author, created, site.namespace, cid, me, None, tags,
-                                _likes(post), False)
+                                _likes(post), False, title)
             elif isinstance(reply_to, int) and not isinstance(reply_to, bool) and reply_to != 1:
                 parent = by_number.get(reply_to, first)
                 yield make_post(me, PostKind.REPLY, author, created, site.namespace, cid, first, parent, (),

@@ -124,7 +124,8 @@ def parse_line(obj: Any, st: JsonlState, out: list[Item]) -> None:
             pk = _POST_KINDS[given] if given else PostKind.QUESTION
             st.threads[pid] = (pid, cid, pk)
             st.thread_tags[pid] = tags
-            out.append(make_post(pid, pk, author, created, ns, cid, pid, None, tags, score, accepted))
+            title = _str(obj, "title", required=False) if pk is PostKind.QUESTION else None
+            out.append(make_post(pid, pk, author, created, ns, cid, pid, None, tags, score, accepted, title))
         else:
             parent = st.posts(_str(obj, "parent"))
             pthread, pcomm, pkind = st.threads.get(parent, (parent, None, PostKind.REPLY))

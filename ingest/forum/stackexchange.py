@@ -244,7 +244,7 @@ def parse_posts(
                 out.append(
                     make_post(
                         me, Q, site.author(a.get("OwnerUserId"), created, out), created, source,
-                        community_id, me, None, tags, score, False,
+                        community_id, me, None, tags, score, False, a.get("Title"),
                     )
                 )
                 for wn, wpid, wa in waiting.pop(pid, ()):

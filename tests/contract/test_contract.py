@@ -71,7 +71,10 @@ def test_projection_holds_everything_analytics_needs(store: GraphStore) -> None:
     store.write_batch(batch)
     proj = store.read_projection()
     assert {p.id for p in proj.people} == {p.id for p in batch.people}
+    question = next(p for p in proj.posts if p.kind == "question")
+    assert question.title == 'Pods restart: "CrashLoopBackOff", why? Über-cluster, 100% CPU'
     answer = next(p for p in proj.posts if p.kind == "answer")
+    assert answer.title is None
     assert answer.parent_id == batch.posts[0].id
     assert answer.accepted is True
     assert answer.score == 3

@@ -100,7 +100,7 @@ def test_slack_zero_byte_and_non_zip_are_unreadable(tmp_path: Path) -> None:
 
 def topic(**extra):
     base = {
-        "id": 7, "category_id": 3, "tags": ["Python", {"name": "k8s"}],
+        "id": 7, "category_id": 3, "tags": ["Python", {"name": "k8s"}], "title": "Pods keep restarting",
         "post_stream": {"posts": [
             {"id": 70, "post_number": 1, "username": "ann", "name": "Ann Lee", "created_at": "2024-01-02T10:00:00Z"},
             {"id": 71, "post_number": 2, "username": "bob", "created_at": "2024-01-02T11:00:00Z", "like_count": 4,
@@ -121,6 +121,7 @@ def test_discourse_topic_posts_accepted_and_replies() -> None:
     assert q.kind is PostKind.QUESTION
     assert CANON.tags(q.tags) == ("kubernetes", "python")
     assert q.community_id == "discourse/meta:category/3"
+    assert (q.title, a.title, r.title) == ("Pods keep restarting", None, None)  # the topic's title, on its question
     assert a.kind is PostKind.ANSWER
     assert a.accepted
     assert a.score == 4
@@ -194,7 +195,7 @@ def test_jsonl_every_type() -> None:
         {"type": "person", "handle": "u1", "name": "Ann", "email": "ann@x.com"},
         {"type": "community", "id": "c1", "name": "Data guild", "kind": "group"},
         {"type": "post", "id": "p1", "author": "u1", "created_at": "2024-01-02T10:00:00Z", "community": "c1",
-         "tags": ["Python"], "kind": "question", "score": 0},
+         "tags": ["Python"], "kind": "question", "score": 0, "title": " Reading parquet  files "},
         {"type": "reply", "id": "p2", "parent": "p1", "author": "u2", "created_at": "2024-01-02T11:00:00Z",
          "accepted": True, "score": 3},
         {"type": "membership", "person": "u1", "community": "c1", "since": "2023-01-01"},
@@ -202,6 +203,7 @@ def test_jsonl_every_type() -> None:
     ), st))
     assert of(items, Account)[0].person.id == "jsonl/guild:u1"
     q, a = of(items, Post)
+    assert (q.title, a.title) == ("Reading parquet files", None)
     assert q.community_id == "jsonl/guild:community/c1"
     assert CANON.tags(q.tags) == ("python",)
     assert a.kind is PostKind.ANSWER

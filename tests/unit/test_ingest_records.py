@@ -18,12 +18,24 @@ def test_make_post_equals_a_validated_post() -> None:
     fast = make_post("s:post/2", PostKind.ANSWER, "hr:E1", T, "s", "s:c", "s:post/1", "s:post/1",
                      ("kubernetes", "python"), 3, True)
     slow = Post(id="s:post/2", kind="answer", author_id="hr:E1", created_at=T, source="s", community_id="s:c",
-                thread_id="s:post/1", parent_id="s:post/1", tags=("python", "kubernetes"), score=3, accepted=True)
+                thread_id="s:post/1", parent_id="s:post/1", tags=("python", "kubernetes"), score=3, accepted=True,
+                title=None)
     assert fast == slow
     assert fast.model_dump() == slow.model_dump()
     assert fast.model_fields_set == slow.model_fields_set
     with pytest.raises(pydantic.ValidationError):
         fast.score = 4  # type: ignore[misc]
+
+
+def test_make_post_folds_a_title_as_validation_does() -> None:
+    raw = "  Grinder\tfor espresso?  " + "x" * 400
+    fast = make_post("s:post/1", PostKind.QUESTION, "hr:E1", T, "s", "s:c", "s:post/1", None, (), 0, False, raw)
+    slow = Post(id="s:post/1", kind="question", author_id="hr:E1", created_at=T, source="s", community_id="s:c",
+                thread_id="s:post/1", title=raw)
+    assert fast == slow
+    assert fast.title is not None
+    assert fast.title.startswith("Grinder for espresso? x")
+    assert len(fast.title) == 300
 
 
 def test_make_membership_equals_a_validated_one() -> None:

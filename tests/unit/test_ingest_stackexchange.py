@@ -42,7 +42,7 @@ def site() -> Site:
 
 POSTS = doc(
     '<row Id="1" PostTypeId="1" CreationDate="2021-01-01T10:00:00.123" Score="5" AcceptedAnswerId="3"'
-    ' OwnerUserId="7" Tags="&lt;Python&gt;&lt;k8s&gt;" />',
+    ' OwnerUserId="7" Tags="&lt;Python&gt;&lt;k8s&gt;" Title="Pods &amp; &quot;jobs&quot;:  why   restart?" />',
     '<row Id="2" PostTypeId="2" ParentId="1" CreationDate="2021-01-01T11:00:00" Score="1" OwnerUserId="8" />',
     '<row Id="3" PostTypeId="2" ParentId="1" CreationDate="2021-01-01T12:00:00" Score="4" OwnerUserId="9" />',
     '<row Id="4" PostTypeId="1" CreationDate="2021-01-02T10:00:00" Score="0" Tags="|sql|postgres|" />',
@@ -63,8 +63,11 @@ def test_questions_answers_accepted_and_inherited_tags() -> None:
     assert q.community_id == "stackexchange:demo"
     assert q.created_at.tzinfo is not None
     assert q.thread_id == q.id
+    assert q.title == 'Pods & "jobs": why restart?'  # entities decoded, whitespace folded
+    assert posts["4"].title is None  # no Title attribute
     assert posts["2"].kind is PostKind.ANSWER
     assert posts["2"].parent_id == q.id
+    assert posts["2"].title is None  # answers have none
     assert not posts["2"].accepted
     assert posts["3"].accepted
     assert posts["3"].tags == q.tags

@@ -9,7 +9,7 @@ import pytest
 
 from graph.store import open_store
 from graph.store.sqlite import SQLiteStore
-from graph.store.sqlite_schema import LATEST
+from graph.store.sqlite_schema import LATEST, MIGRATIONS
 from schema.errors import ConfigError, StoreError, StoreUnavailable
 from tests.factories import small_org
 
@@ -41,6 +41,27 @@ def test_data_survives_reopening_the_file(tmp_path: Path) -> None:
     again = SQLiteStore(path)
     assert again.dump() == before
     again.close()
+
+
+def test_a_store_from_before_post_titles_upgrades_and_keeps_its_posts(tmp_path: Path) -> None:
+    path = tmp_path / "v3.db"
+    conn = sqlite3.connect(path)
+    for script in MIGRATIONS[:3]:  # the schema as a version without post titles left it
+        conn.executescript(script)
+    conn.execute("PRAGMA user_version = 3")
+    conn.execute("INSERT INTO person (id, name, active, opted_out, bot, source) VALUES ('hr:E1', 'Ann', 1, 0, 0, 'hr')")
+    conn.execute("INSERT INTO post (id, kind, author_id, created_at, tags, score, accepted, source) VALUES "
+                 "('s:post/1', 'question', 'hr:E1', '2024-01-02T03:04:05.000000+00:00', 'python', 2, 0, 's')")
+    conn.commit()
+    conn.close()
+    store = SQLiteStore(path)
+    assert store.schema_version == LATEST
+    [row] = store.read_projection().posts
+    assert (row.id, row.tags, row.score, row.title) == ("s:post/1", ("python",), 2, None)
+    store.write_batch(small_org())
+    titled = [p for p in store.dump()["Post"] if p[-1]]
+    assert len(titled) == 1
+    store.close()
 
 
 def test_a_newer_schema_is_refused(tmp_path: Path) -> None:

@@ -70,9 +70,9 @@ class Neo4jScans(Neo4jReads):
             ]
             posts = [
                 PostRow(pid, kind, author, at(created), community, thread, parent, tuple(tags), int(score),
-                        bool(accepted))
+                        bool(accepted), title)
                 for cols in pages(tx, q.PROJECTION_POSTS)
-                for pid, kind, author, created, community, thread, parent, tags, score, accepted
+                for pid, kind, author, created, community, thread, parent, tags, score, accepted, title
                 in zip(*cols, strict=True)
             ]
             memberships = [

@@ -83,7 +83,7 @@ def _person_row(p: Person) -> tuple[Any, ...]:
 def _post_row(p: Post) -> tuple[Any, ...]:
     return (
         p.id, p.kind.value, p.author_id, utc_text(p.created_at), p.community_id, p.thread_id, p.parent_id,
-        " ".join(p.tags), p.score, int(p.accepted), p.source,
+        " ".join(p.tags), p.score, int(p.accepted), p.source, p.title,
     )
 
 
@@ -100,7 +100,7 @@ _COMMUNITY = _Table(
 _POST = _Table(
     "posts", "post", ("id",),
     ("id", "kind", "author_id", "created_at", "community_id", "thread_id", "parent_id", "tags", "score", "accepted",
-     "source"),
+     "source", "title"),
     _post_row,
 )
 _REPORTS = _Table(

@@ -72,10 +72,11 @@ class SQLiteScans(SQLiteReads):
             ]
             parse = datetime.fromisoformat
             posts = [
-                PostRow(r[0], r[1], r[2], parse(r[3]), r[4], r[5], r[6], tuple(r[7].split()), r[8], bool(r[9]))
+                PostRow(r[0], r[1], r[2], parse(r[3]), r[4], r[5], r[6], tuple(r[7].split()), r[8], bool(r[9]),
+                        r[10])
                 for r in conn.execute(
                     "SELECT id, kind, author_id, created_at, community_id, thread_id, parent_id, tags, score, "
-                    "accepted FROM post ORDER BY id"
+                    "accepted, title FROM post ORDER BY id"
                 )
             ]
             memberships = [
@@ -134,6 +135,7 @@ class SQLiteScans(SQLiteReads):
                     Post(
                         id=r[0], kind=r[1], author_id=r[2], created_at=r[3], community_id=r[4], thread_id=r[5],
                         parent_id=r[6], tags=tuple(r[7].split()), score=r[8], accepted=bool(r[9]), source=r[10],
+                        title=r[11],
                     )
                     for r in conn.execute(f"SELECT {', '.join(_POST.cols)} FROM post")
                 ],
