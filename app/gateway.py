@@ -136,11 +136,11 @@ class StoreGateway:
 
     async def route_question(
         self, skills: Sequence[str], first: int = 10, asker: str | None = None, department: str | None = None,
-        location: str | None = None,
+        location: str | None = None, title: str | None = None,
     ) -> list[tuple[Routed, models.Person]]:
         return await self.run(lambda s: route_question(
             s, skills, first=first, exclude=[asker] if asker else [], asker=asker, department=department,
-            location=location))
+            location=location, title=title))
 
     async def skills(self, prefix: str | None = None, first: int = 20) -> list[models.Skill]:
         return await self.run(lambda s: s.skills(prefix, first=first))

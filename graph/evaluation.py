@@ -44,6 +44,7 @@ from scipy.stats import bootstrap
 
 from graph.analytics.posts import PostLike
 from graph.analytics.routing_context import thread_answers
+from graph.analytics.routing_text import title_of
 
 BASELINES: tuple[str, ...] = ("most answers overall", "most answers on the tags", "most recent on the tags")
 METRICS: tuple[str, ...] = ("hit@1", "hit@5", "hit@10", "MRR", "NDCG@10")
@@ -64,6 +65,7 @@ class Case:
     created_at: datetime
     target: str
     known: bool = True  # the target posted before the cut-off (else no method can find them: a cold case)
+    title: str | None = None  # the question's title, where the export has titles
 
 
 @dataclass
@@ -111,7 +113,7 @@ def split_history(posts: Iterable[PostLike], split: float = 0.8, target: str = "
         firsts = _first_answerers(ordered, set(firsts))
     seen = {p.author_id for p in train if p.author_id}
     cases = [
-        Case(q.id, tuple(q.tags), q.author_id, _aware(q.created_at), firsts[q.id], firsts[q.id] in seen)
+        Case(q.id, tuple(q.tags), q.author_id, _aware(q.created_at), firsts[q.id], firsts[q.id] in seen, title_of(q))
         for q in questions if q.id in firsts and firsts[q.id]
     ]
     return Split(cutoff=cutoff, train=train, cases=cases, test_questions=sum(1 for q in questions

@@ -137,21 +137,23 @@ def route_question(
     department: str | None = None,
     location: str | None = None,
     now: datetime | None = None,
+    title: str | None = None,
 ) -> list[tuple[Routed, Person]]:
     """The best ``first`` people for ``asker``'s question on ``skills`` (canonical names), explained, with their
     records."""
     source = StoreSource(store, department, location)
     hits = route(load_router(store), source, skills, now=now or datetime.now(UTC), exclude=exclude, asker=asker,
-                 first=first)
+                 first=first, title=title)
     return [(h, source.people[h.person_id]) for h in hits]
 
 
 def scores_for_question(store: GraphStore, skills: Sequence[str], *, now: datetime, asker: str | None = None,
-                        exclude: Iterable[str] = (), source: StoreSource | None = None) -> dict[str, float]:
+                        exclude: Iterable[str] = (), source: StoreSource | None = None,
+                        title: str | None = None) -> dict[str, float]:
     """Every candidate for ``asker``'s question with its score (the evaluation reads them all; it passes one
     ``source`` for all its questions, so each person's rows are read once)."""
     return candidate_scores(load_router(store), source or StoreSource(store), skills, now=now, exclude=exclude,
-                            asker=asker)
+                            asker=asker, title=title)
 
 
 __all__ = ["ROUTER_META_KEY", "StoreSource", "load_router", "route_question", "save_router", "scores_for_question",

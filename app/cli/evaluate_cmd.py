@@ -111,7 +111,7 @@ def evaluate_export(
                 if step is not None:
                     step()
                 return scores_for_question(store, c.skills, now=c.created_at, asker=c.asker,
-                                           exclude=[c.asker] if c.asker else [], source=source)
+                                           exclude=[c.asker] if c.asker else [], source=source, title=c.title)
 
             report = evaluate(path.name, sp, {OURS: ours, **baselines(sp.train)})
             report.notes["router"] = router_stats

@@ -219,6 +219,7 @@ class Query:
             raise BadInput(NO_KNOWN_SKILL)
         hits = await info.context.gateway.route_question(
             skills, first=first, asker=info.context.principal.sub, department=department, location=location,
+            title=title or None,
         )
         return QuestionRouting(
             skills=skills, unknown_skills=[sk for sk in given if sk not in known],

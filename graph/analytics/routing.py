@@ -57,6 +57,7 @@ from graph.analytics.routing_features import (
     SkillEvidence,
     candidate_features,
 )
+from graph.analytics.routing_text import TitleIndex, title_of
 from schema.labels import EvidenceKind
 from schema.models import ExpertIn
 
@@ -152,6 +153,7 @@ class Router:
             "active": {p: [a.recent_answers, a.response_hours] for p, a in self.context.active.items()},
             "answerers": {p: [r.answered, r.accepted, r.last_at, r.pace] for p, r in self.context.answerers.items()},
             "as_of": self.context.as_of,
+            "titles": None if self.context.titles is None else self.context.titles.as_json(),
         }, separators=(",", ":"))
 
     @classmethod
@@ -169,6 +171,7 @@ class Router:
                                          float(r[3]) if len(r) > 3 else 0.0)
                        for p, r in d.get("answerers", {}).items()},
             as_of=None if d.get("as_of") is None else float(d["as_of"]),
+            titles=None if d.get("titles") is None else TitleIndex.from_json(d["titles"]),
         )
         kind, model, stats = d["kind"], d.get("model"), d.get("stats", {})
         if kind == "lambdamart" and d.get("features") != list(FEATURES):
@@ -243,7 +246,7 @@ def replay(
                                history=(history, n_before))
         for q, who in batch:
             c = candidate_features(q.tags, source, ctx, now=ctx.clock(_ts(q.created_at)), exclude=[q.author_id or ""],
-                                   asker=q.author_id)
+                                   asker=q.author_id, title=title_of(q))
             y = np.asarray([who.get(p, 0) for p in c.ids], dtype=np.float64)
             if not y.any():
                 continue  # nobody who answered is among the candidates: nothing to learn from this list
@@ -313,6 +316,11 @@ def routing_context(
     if visible is not None:
         active = {p: a for p, a in active.items() if p in visible}
         answerers = {p: r for p, r in answerers.items() if p in visible}
+    by_question: dict[str, tuple[PostLike, dict[str, None]]] = {}
+    for a, q in pairs:
+        if a.author_id is not None and a.author_id != q.author_id:
+            by_question.setdefault(q.id, (q, {}))[1][a.author_id] = None
+    titles = TitleIndex.build(((title_of(q), who) for q, who in by_question.values()), visible)
     per_skill: dict[str, int] = {}
     per_person: dict[str, int] = {}
     for person, skill, n in answers:
@@ -321,7 +329,7 @@ def routing_context(
             per_person[person] = per_person.get(person, 0) + n
     mu = sum(per_person.values()) / len(per_person) if per_person else 1.0
     return RoutingContext(related=related_skills(posts), active=active, skill_answers=per_skill, mu=mu,
-                          answerers=answerers, as_of=_ts(as_of))
+                          answerers=answerers, as_of=_ts(as_of), titles=titles if titles.docs else None)
 
 
 def answer_counts(rows: Iterable[ExpertIn]) -> Iterable[tuple[str, str, int]]:
@@ -420,12 +428,13 @@ def route(
     exclude: Iterable[str] = (),
     asker: str | None = None,
     first: int = 10,
+    title: str | None = None,
 ) -> list[Routed]:
     """The best ``first`` people for a question on ``skills`` asked by ``asker``, each explained by its strongest
     evidence and the next strongest that says something else (when a signal every hit shares, such as having worked
     with the asker, weighs most, the second names what sets the person apart)."""
     c = candidate_features(skills, source, router.context, now=router.context.clock(_ts(now)), exclude=exclude,
-                           asker=asker)
+                           asker=asker, title=title)
     if not c.ids:
         return []
     scores = router.score(c.X)
@@ -440,16 +449,18 @@ def route(
         out.append(Routed(
             person_id=c.ids[i], score=float(1.0 / (1.0 + math.exp(-float(scores[i])))),
             covered=c.covered[i], related=c.related_used[i], strongest=strongest,
-            explanation=explain(skills, c, i, strongest, router.context, now=_ts(now), runners_up=by_weight[1:]),
+            explanation=explain(skills, c, i, strongest, router.context, now=_ts(now), runners_up=by_weight[1:],
+                                title=title),
         ))
     return out
 
 
 def candidate_scores(router: Router, source: ExpertiseSource, skills: Sequence[str], *, now: datetime,
-                     exclude: Iterable[str] = (), asker: str | None = None) -> dict[str, float]:
+                     exclude: Iterable[str] = (), asker: str | None = None,
+                     title: str | None = None) -> dict[str, float]:
     """Every candidate's score, higher is better (for evaluation: no explanations, no cut-off, ties kept)."""
     c: Candidates = candidate_features(skills, source, router.context, now=router.context.clock(_ts(now)),
-                                       exclude=exclude, asker=asker)
+                                       exclude=exclude, asker=asker, title=title)
     scores = router.score(c.X)
     return {pid: float(scores[i]) for i, pid in enumerate(c.ids)}
 

@@ -61,12 +61,17 @@ LABELS: dict[str, str] = {
     "all_days_rank": "among the latest active",
     "pace": "wrote many of the forum's latest answers",
     "pace_rank": "among those who wrote most of the forum's latest answers",
+    "title_bm25": "answered questions worded like this one",
+    "title_lm": "answered questions worded like this one (language model)",
+    "title_vote": "answered the past questions most like this one",
+    "title_vote_rank": "among those who answered the past questions most like this one",
 }
 # relative and model-based features are explained by the evidence they rest on
 _SAME_AS = {"lm": "tag_answers", "lm_related": "tag_answers", "lm_any": "tag_answers", "lm_rank": "tag_answers",
             "tag_answers_rank": "tag_answers", "all_answers_rank": "all_answers",
             "recent_answers_rank": "recent_answers", "tag_days_rank": "tag_days", "all_days_rank": "all_days",
-            "pace_rank": "pace"}
+            "pace_rank": "pace", "title_lm": "title_bm25", "title_vote": "title_bm25",
+            "title_vote_rank": "title_bm25"}
 
 
 def _names(skills: Sequence[str], limit: int = 3) -> str:
@@ -103,11 +108,15 @@ def _record(e: SkillEvidence) -> str:
 
 def evidence_text(feature: str, mine: dict[str, SkillEvidence], related: dict[str, SkillEvidence],
                   all_skills: int, ctx_line: tuple[int, float | None] | None, now: float,
-                  record: AnswerRecord | None = None) -> str:
+                  record: AnswerRecord | None = None, title_match: tuple[list[str], int] | None = None) -> str:
     """The evidence behind one feature, in words (what the person did, not the feature's name). Counts on the
     question's skills are given per skill (see :func:`by_skill`); the head of the explanation already lists the
     answers, so answer-based evidence names the skills without repeating the counts."""
     feature = _SAME_AS.get(feature, feature)
+    if feature == "title_bm25" and title_match is not None and title_match[1]:
+        words, n = title_match[0][:3], title_match[1]
+        said = words[0] if len(words) == 1 else f"{', '.join(words[:-1])} or {words[-1]}"
+        return f"answered {_n(n, 'question')} whose {'title mentions' if n == 1 else 'titles mention'} {said}"
     if feature == "pace" and record is not None:
         return (f"answering many questions ({_n(record.answered, 'question')} answered, the latest "
                 f"{_days(now, record.last_at)})")
@@ -180,7 +189,7 @@ def coverage(question: Sequence[str], covered: Sequence[str], evidence: dict[str
 
 
 def explain(skills: Sequence[str], c: Candidates, i: int, strongest: str, ctx: RoutingContext, *, now: float,
-            runners_up: Sequence[str] = ()) -> str:
+            runners_up: Sequence[str] = (), title: str | None = None) -> str:
     """``covers 2 of 3 skills: a (7 answers, 3 accepted), b (2 answers); strongest evidence: has worked with you
     before, then their answers on a, b``.
 
@@ -195,9 +204,10 @@ def explain(skills: Sequence[str], c: Candidates, i: int, strongest: str, ctx: R
     line = (act.recent_answers, act.response_hours) if act is not None else None
     head = coverage(q, covered, mine)
     record = ctx.answerers.get(c.ids[i])
+    match = ctx.titles.overlap(title, c.ids[i]) if ctx.titles is not None else None
 
     def said(feature: str) -> str:
-        return evidence_text(feature, mine, c.related_used[i], c.answered_skills[i], line, now, record)
+        return evidence_text(feature, mine, c.related_used[i], c.answered_skills[i], line, now, record, match)
 
     why = said(strongest)
     then = next((t for t in map(said, runners_up) if t != why), None)

@@ -8,7 +8,8 @@ what it will see when it serves (no leakage: nothing after the snapshot is visib
 
 Signals (Balog et al. 2012 survey the families): topical evidence on the question's skills (answers, accepted
 answers, votes, ExpertiseRank position, declared level, endorsements, questions asked), the same evidence on
-related skills, overall activity, recency, and availability (recent answers anywhere, median response time).
+related skills, the question's title words against the titles each person answered (routing_text.py), overall
+activity, recency, and availability (recent answers anywhere, median response time).
 
 References
 ----------
@@ -27,6 +28,7 @@ from typing import Protocol
 
 import numpy as np
 
+from graph.analytics.routing_text import TEXT_FEATURES, TitleIndex
 from schema.labels import EvidenceKind
 from schema.models import Evidence
 
@@ -54,6 +56,9 @@ FEATURES: tuple[str, ...] = (
     "lm_any",  # log p(person) mean_t p(t | person): the question as any one of its skills (kinder to many tags)
     "asker_tie",  # 1 when the person has interacted with the asker before (answered, replied, commented, endorsed)
     "pace",  # log1p answers anywhere, each weighted 2^(-k/100), k the answers the forum received after it
+    "title_bm25",  # BM25 of the question's title against the titles of the questions the person answered
+    "title_lm",  # log p(title | those titles) / p(title | forum), Dirichlet smoothed (Balog et al. 2006, model 1)
+    "title_vote",  # log1p votes of the past questions most like the title for their answerers (model 2)
     # the same signals relative to the question's other candidates (1 / rank among them; ties share a rank), so
     # that a model trained while the forum was smaller still applies when counts have grown
     "lm_rank",
@@ -63,10 +68,11 @@ FEATURES: tuple[str, ...] = (
     "tag_days_rank",  # most recent answer on the question's skills, ranked among candidates (never: last)
     "all_days_rank",  # most recent activity anywhere, ranked among candidates
     "pace_rank",  # pace, ranked among candidates
+    "title_vote_rank",  # title_vote, ranked among candidates
 )
 RELATIVE: tuple[tuple[str, str], ...] = (
     ("lm_rank", "lm_any"), ("all_answers_rank", "all_answers"), ("tag_answers_rank", "tag_answers"),
-    ("recent_answers_rank", "recent_answers"), ("pace_rank", "pace"),
+    ("recent_answers_rank", "recent_answers"), ("pace_rank", "pace"), ("title_vote_rank", "title_vote"),
 )
 # recency ranks: fewer days since is better, never (NaN) ranks last; a question asked long after the analysis
 # leaves every candidate's days large, while who answered on the skills most lately still stands out
@@ -75,6 +81,8 @@ F = {name: i for i, name in enumerate(FEATURES)}
 NO_DAYS = float("nan")
 # the features candidate_features computes per candidate, in the order of FEATURES (the relative ones follow)
 _DIRECT: tuple[str, ...] = FEATURES[: len(FEATURES) - len(RELATIVE) - len(RECENCY)]
+_TEXT = [F[name] for name in TEXT_FEATURES]
+_NO_TEXT = (0.0,) * len(TEXT_FEATURES)
 assert set(_DIRECT).isdisjoint(name for name, _ in (*RELATIVE, *RECENCY))
 
 
@@ -168,6 +176,7 @@ class RoutingContext:
     mu: float = 1.0  # Dirichlet prior mass: mean answers (per tag) of the people who answered
     answerers: dict[str, AnswerRecord] = field(default_factory=dict)
     as_of: float | None = None  # POSIX seconds of the analysis this context (and its expertise rows) stands at
+    titles: TitleIndex | None = None  # the answered questions' titles (None: the export has none)
 
     def clock(self, now: float) -> float:
         """The time features are measured at for a question asked at ``now``: the analysis's own time, not later.
@@ -264,13 +273,15 @@ def candidate_features(
     per_skill: int = 100,
     per_related: int = 30,
     per_asker: int = 100,
+    title: str | None = None,
 ) -> Candidates:
     """Candidates for a question on ``skills`` and their feature rows at time ``now`` (POSIX seconds).
 
     Candidates: the best ``per_skill`` people on each of the question's skills, the best ``per_related`` on each
     related skill (so a rare skill still finds people), the recently most active answerers, and up to
     ``per_asker`` people the asker has interacted with; minus ``exclude`` (the asker). A person the source does
-    not show is never a candidate.
+    not show is never a candidate. ``title``: the question's title, when it has one (the title features are 0
+    without).
     """
     qskills = list(dict.fromkeys(skills))
     related = related_for(qskills, ctx)
@@ -347,9 +358,12 @@ def candidate_features(
             math.log1p(all_ans) + math.log(p_any) if qskills else math.log1p(all_ans),
             1.0 if pid in ties else 0.0,
             math.log1p(rec.pace) if rec is not None else 0.0,
+            *_NO_TEXT,
             *pad,
         ])
     X = np.array(rows, dtype=np.float64) if rows else np.zeros((0, len(FEATURES)), dtype=np.float64)
+    if ctx.titles is not None and title:
+        X[:, _TEXT] = ctx.titles.features(title, ids)
     for rel_name, base in RELATIVE:
         X[:, F[rel_name]] = _inverse_rank(X[:, F[base]])
     for rel_name, base in RECENCY:
