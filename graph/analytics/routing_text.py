@@ -27,6 +27,7 @@ References
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -43,7 +44,7 @@ STOP_WORDS = frozenset((
     "i", "my", "me", "can", "do", "does", "how", "what", "when", "where", "which", "who", "why", "should", "would",
     "could", "any", "some", "best", "way", "vs", "get", "using", "use",
 ))
-_TOKEN = re.compile(r"[a-z0-9][a-z0-9+#]*")
+_TOKEN = re.compile(r"[^\W_][\w+#]*")  # letters of any script, digits; "c++" and "c#" stay words
 K1, B = 1.2, 0.75  # BM25's usual constants (Robertson & Zaragoza 2009, section 3.5)
 VOTERS = 20  # past questions that vote in model 2
 TEXT_FEATURES: tuple[str, ...] = ("title_bm25", "title_lm", "title_vote")
@@ -66,12 +67,18 @@ def s_stem(word: str) -> str:
 
 @lru_cache(maxsize=65536)
 def title_terms(title: str) -> tuple[str, ...]:
-    """The words of a title that carry its topic, stemmed, in order (repeats kept).
+    """The words of a title that carry its topic, stemmed, in order (repeats kept). Words of any script; accents
+    folded (NFKD, combining marks dropped, as Lucene's ASCIIFoldingFilter does for Latin), since people type
+    "cafe" for "café" and "Muhle" for "Mühle".
 
     >>> title_terms("How do I descale my Espresso machines? (Gaggia Classic)")
     ('descale', 'espresso', 'machine', 'gaggia', 'classic')
+    >>> title_terms("Größe der Mühle für den Café-Crème"), title_terms("C++ or C# for Kafka?")
+    (('grosse', 'der', 'muhle', 'fur', 'den', 'cafe', 'creme'), ('c++', 'c#', 'kafka'))
     """
-    words = _TOKEN.findall(title[:1000].casefold())
+    folded = "".join(c for c in unicodedata.normalize("NFKD", title[:1000].casefold())
+                     if not unicodedata.combining(c))
+    words = _TOKEN.findall(folded)
     return tuple(s_stem(w) for w in words if w not in STOP_WORDS and len(w) > 1)
 
 

@@ -17,11 +17,13 @@ MODULES = [
     "graph.analytics.routing_context",
     "graph.analytics.routing_explain",
     "graph.analytics.routing_features",
+    "graph.analytics.routing_text",
     "graph.analytics.seeding",
     "graph.projection",
     "graph.evaluation",
     "graph.expert_routing",
     "app.cli.analyze_cmd",
+    "schema.models",
 ]
 
 
