@@ -47,6 +47,7 @@ STOP_WORDS = frozenset((
 _TOKEN = re.compile(r"[^\W_][\w+#]*")  # letters of any script, digits; "c++" and "c#" stay words
 K1, B = 1.2, 0.75  # BM25's usual constants (Robertson & Zaragoza 2009, section 3.5)
 VOTERS = 20  # past questions that vote in model 2
+MAX_DOCS = 50_000  # titled questions kept (the latest): about 2 MB stored with the router at most
 TEXT_FEATURES: tuple[str, ...] = ("title_bm25", "title_lm", "title_vote")
 
 
@@ -111,18 +112,21 @@ class TitleIndex:
 
     @classmethod
     def build(cls, answered: Iterable[tuple[str | None, Iterable[str]]], visible: set[str] | None = None,
-              ) -> TitleIndex:
-        """From (title, answerers) of each answered question; people not ``visible`` are left out."""
+              limit: int = MAX_DOCS) -> TitleIndex:
+        """From (title, answerers) of each answered question, oldest first. People not ``visible`` are left out (a
+        question none of whose answerers may be shown leaves no word behind), and only the latest ``limit`` titled
+        questions are kept: the index is stored with the router, and a forum's recent questions are the ones most
+        like its next."""
+        kept: list[tuple[tuple[str, ...], list[str]]] = []
+        for title, who in answered:
+            terms = title_terms(title) if title else ()
+            ans = [p for p in dict.fromkeys(who) if visible is None or p in visible]
+            if terms and ans:
+                kept.append((terms, ans))
         vocab: dict[str, int] = {}
         people: dict[str, int] = {}
-        docs: list[tuple[list[int], list[int]]] = []
-        for title, who in answered:
-            if not title:
-                continue
-            ids = [vocab.setdefault(t, len(vocab)) for t in title_terms(title)]
-            ans = [people.setdefault(p, len(people)) for p in dict.fromkeys(who) if visible is None or p in visible]
-            if ids and ans:
-                docs.append((ids, ans))
+        docs = [([vocab.setdefault(t, len(vocab)) for t in terms], [people.setdefault(p, len(people)) for p in ans])
+                for terms, ans in (kept[-limit:] if limit > 0 else [])]
         return cls(list(vocab), list(people), docs)
 
     def as_json(self) -> dict[str, Any]:

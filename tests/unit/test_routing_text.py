@@ -50,7 +50,15 @@ def test_people_who_may_not_be_shown_are_left_out_of_the_index() -> None:
     ix = TitleIndex.build([(GRIND[0], ["g", "hidden"]), (MILK[0], ["hidden"])], visible={"g"})
     assert ix.people == ["g"]
     assert len(ix.docs) == 1  # the milk question has no visible answerer left
+    assert "milk" not in ix.vocab  # and leaves no word behind
     assert ix.features(GRIND[0], ["hidden"]).tolist() == [[0.0, 0.0, 0.0]]
+
+
+def test_only_the_latest_questions_are_kept() -> None:
+    ix = TitleIndex.build([(GRIND[0], ["g"]), (MILK[0], ["m"]), (MILK[1], ["m"])], limit=2)
+    assert ix.people == ["m"]
+    assert "grinder" not in ix.vocab
+    assert TitleIndex.build([(GRIND[0], ["g"])], limit=0).docs == []
 
 
 def test_the_index_round_trips_with_the_router() -> None:
