@@ -204,7 +204,10 @@ def explain(skills: Sequence[str], c: Candidates, i: int, strongest: str, ctx: R
     line = (act.recent_answers, act.response_hours) if act is not None else None
     head = coverage(q, covered, mine)
     record = ctx.answerers.get(c.ids[i])
-    match = ctx.titles.overlap(title, c.ids[i]) if ctx.titles is not None else None
+    # the words shared with the title, only when a title feature is among those the explanation may name (it
+    # reads the person's answered questions: not for every hit)
+    named = {_SAME_AS.get(f, f) for f in (strongest, *runners_up)}
+    match = ctx.titles.overlap(title, c.ids[i]) if ctx.titles is not None and "title_bm25" in named else None
 
     def said(feature: str) -> str:
         return evidence_text(feature, mine, c.related_used[i], c.answered_skills[i], line, now, record, match)
