@@ -316,11 +316,7 @@ def routing_context(
     if visible is not None:
         active = {p: a for p, a in active.items() if p in visible}
         answerers = {p: r for p, r in answerers.items() if p in visible}
-    by_question: dict[str, tuple[PostLike, dict[str, None]]] = {}
-    for a, q in pairs:
-        if a.author_id is not None and a.author_id != q.author_id:
-            by_question.setdefault(q.id, (q, {}))[1][a.author_id] = None
-    titles = TitleIndex.build(((title_of(q), who) for q, who in by_question.values()), visible)
+    titles = TitleIndex.build(((title_of(q), who) for q, who in thread_answers(posts, pairs)), visible)
     per_skill: dict[str, int] = {}
     per_person: dict[str, int] = {}
     for person, skill, n in answers:
