@@ -11,14 +11,16 @@ def _days(now: float, then: float | None) -> str:
     """How long ago, in the unit a reader would use (an old forum's last answer read "4290 days ago").
 
     >>> day = 86400.0
-    >>> [_days(400 * day, 400 * day - d * day) for d in (0.5, 3, 59, 61, 400)], _days(5000 * day, 0.0)
-    (['today', '3 days ago', '59 days ago', '2 months ago', '13 months ago'], '14 years ago')
+    >>> [_days(400 * day, 400 * day - d * day) for d in (0.5, 1.2, 3, 59, 61, 400)], _days(5000 * day, 0.0)
+    (['today', 'yesterday', '3 days ago', '59 days ago', '2 months ago', '13 months ago'], '14 years ago')
     """
     if then is None:
         return "never"
     d = max(now - then, 0.0) / 86400.0
     if d < 1:
         return "today"
+    if d < 1.5:
+        return "yesterday"
     if d < 60:
         return f"{d:.0f} days ago"
     return f"{d / 30.44:.0f} months ago" if d < 730 else f"{d / 365.25:.0f} years ago"
