@@ -75,6 +75,10 @@ _SAME_AS = {"lm": "tag_answers", "lm_related": "tag_answers", "lm_any": "tag_ans
             "pace_rank": "pace", "title_lm": "title_bm25", "title_vote": "title_bm25",
             "title_vote_rank": "title_bm25"}
 
+# evidence another's words already give: "answering many questions (9 answered, the latest 3 days ago)" says when
+# they last answered and how many, so "then last answered 3 days ago" would only repeat it
+_SAID_BY = {"pace": frozenset({"all_days", "all_answers"})}
+
 
 def _names(skills: Sequence[str], limit: int = 3) -> str:
     shown = ", ".join(skills[:limit])
@@ -154,6 +158,12 @@ def evidence_text(feature: str, mine: dict[str, SkillEvidence], related: dict[st
         return f"usually answers within {ctx_line[1]:.0f} h" if ctx_line[1] >= 1 else "usually answers within the hour"
     if feature == "asker_tie":  # the asker is whoever asks the API: the reader of the explanation
         return "has worked with you before"
+    if feature == "all_accepted" and record is not None and record.accepted:
+        return f"{_n(record.accepted, 'accepted answer')} in all"
+    if feature == "all_days" and record is not None and record.last_at is not None:
+        return f"last answered {_days(now, record.last_at)}"
+    if feature in ("all_answers", "all_accepted") and record is not None and record.answered:
+        return f"{_n(record.answered, 'question')} answered in all, on {_n(all_skills, 'skill')}"
     if feature in ("all_answers", "all_accepted", "all_days") and all_skills:
         return f"answers on {_n(all_skills, 'skill')}"
     if answered:
@@ -215,7 +225,9 @@ def explain(skills: Sequence[str], c: Candidates, i: int, strongest: str, ctx: R
         return evidence_text(feature, mine, c.related_used[i], c.answered_skills[i], line, now, record, match)
 
     why = said(strongest)
-    then = next((t for t in map(said, runners_up) if t != why), None)
+    repeated = _SAID_BY.get(_SAME_AS.get(strongest, strongest), frozenset())
+    then = next((t for f, t in ((f, said(f)) for f in runners_up)
+                 if t != why and _SAME_AS.get(f, f) not in repeated), None)
     return f"{head}; strongest evidence: {why}" + (f", then {then}" if then else "")
 
 

@@ -13,7 +13,14 @@ import pytest
 
 from graph.analytics.routing import MIN_QUESTIONS, Router, replay, route, snapshot, train_router
 from graph.analytics.routing_context import answer_records, recent_activity, related_skills, thread_answers
-from graph.analytics.routing_features import FEATURES, MemorySource, RoutingContext, SkillEvidence, candidate_features
+from graph.analytics.routing_features import (
+    FEATURES,
+    AnswerRecord,
+    MemorySource,
+    RoutingContext,
+    SkillEvidence,
+    candidate_features,
+)
 from graph.evaluation import BASELINES, baselines, evaluate, metrics, pooled, split_history
 from graph.store.base import PostRow
 from tests.factories import assert_no_one_drops
@@ -347,6 +354,32 @@ def test_a_tie_to_the_asker_is_followed_by_what_sets_the_person_apart() -> None:
         first, _, then = why.partition(", then ")
         assert first, hit.explanation
         assert then != first, hit.explanation
+
+
+def test_overall_activity_is_said_with_the_persons_record_and_never_twice() -> None:
+    """Overall evidence reads as what the person did ("23 questions answered in all", "last answered yesterday"),
+    not as a count of skills; and after "answering many questions (..., the latest ...)" the explanation does not
+    go on to repeat when they last answered."""
+    from graph.analytics.routing_explain import evidence_text, explain
+
+    day = 86400.0
+    now = 1000 * day
+    rec = AnswerRecord(answered=23, accepted=4, last_at=now - 1.2 * day, pace=3.0)
+    assert evidence_text("all_days", {}, {}, 9, None, now, rec) == "last answered yesterday"
+    assert evidence_text("all_days_rank", {}, {}, 9, None, now, rec) == "last answered yesterday"
+    assert evidence_text("all_answers", {}, {}, 9, None, now, rec) == "23 questions answered in all, on 9 skills"
+    assert evidence_text("all_accepted", {}, {}, 9, None, now, rec) == "4 accepted answers in all"
+    assert evidence_text("all_answers", {}, {}, 9, None, now, None) == "answers on 9 skills"  # no record kept
+
+    posts = forum(200)
+    as_of = T0 + timedelta(days=101)
+    source, ctx = snapshot(posts, (), (), as_of=as_of, half_life_days=180)
+    c = candidate_features(["gate"], source, ctx, now=as_of.timestamp())
+    i = c.ids.index("s0")
+    text = explain(["gate"], c, i, "pace", ctx, now=as_of.timestamp(),
+                   runners_up=["all_days_rank", "all_answers", "tag_answers"])
+    assert "strongest evidence: answering many questions (" in text, text
+    assert text.endswith(", then their answers on gate"), text
 
 
 def test_handset_explanations_name_the_largest_contribution() -> None:
