@@ -18,7 +18,8 @@ import codecs
 import csv
 import io
 import json
-from collections.abc import Collection, Iterable, Iterator, Mapping
+import zipfile
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -58,6 +59,7 @@ class HrTable:
     header: list[str]
     rows: list[tuple[int, dict[str, Any]]]
     rejects: list[Reject] = field(default_factory=list)  # rows the reader could not split or decode
+    header_line: int = 1  # a report's title and run-date lines above the header are skipped
 
 
 def read_hris(path: str | Path, mapping: ColumnMapping | None = None) -> HrTable:
@@ -75,6 +77,10 @@ def read_hris(path: str | Path, mapping: ColumnMapping | None = None) -> HrTable
         raise UnreadableInput(file, f"cannot read: {exc.strerror}") from None
     if not raw.strip():
         raise UnreadableInput(file, "empty file")
+    binary = _binary_kind(raw)
+    if binary:
+        raise UnreadableInput(file, f"{binary}, not a CSV, TSV or JSON export: save the sheet as CSV UTF-8 (or "
+                                    "export CSV from the HR system) and ingest that file")
     encoding = m.encoding
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and _is_utf8(encoding):
         encoding = "utf-16"  # Excel's "Unicode text" export
@@ -88,7 +94,35 @@ def read_hris(path: str | Path, mapping: ColumnMapping | None = None) -> HrTable
     first = text.lstrip()[:1]
     if p.suffix.lower() == ".json" or first in ("[", "{"):
         return _read_json(file, text, label)
-    return _read_csv(file, text, "\t" if p.suffix.lower() == ".tsv" else None, label)
+    return _read_csv(file, text, "\t" if p.suffix.lower() == ".tsv" else None, label,
+                     lambda names: _names_fields(names, m, file))
+
+
+def _binary_kind(raw: bytes) -> str | None:
+    """What a spreadsheet or archive passed as an export is (they decode as no text encoding), else None."""
+    if raw.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        return "an Excel workbook (.xls)"
+    if not raw.startswith(b"PK\x03\x04"):
+        return None
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as z:
+            names = set(z.namelist())
+    except (zipfile.BadZipFile, OSError):
+        return "a zip archive (damaged)"
+    if any(n.startswith("xl/") for n in names):
+        return "an Excel workbook (.xlsx)"
+    if "content.xml" in names:
+        return "an OpenDocument spreadsheet (.ods)"
+    return "a zip archive (unpack it)"
+
+
+def _names_fields(names: list[str], m: ColumnMapping, file: str) -> bool:
+    """Whether a row is the header: its names give the required fields (and every column the mapping names)."""
+    try:
+        _columns(names, m, file)
+    except UnreadableInput:
+        return False
+    return True
 
 
 def _is_utf8(encoding: str) -> bool:
@@ -142,13 +176,27 @@ def _read_json(file: str, text: str, label: str = "UTF-8") -> HrTable:
     return HrTable(file, list(header), rows, rejects)
 
 
-def _read_csv(file: str, text: str, delimiter: str | None, label: str = "UTF-8") -> HrTable:
+HEADER_SEARCH = 20  # lines read looking for the header below a report's title, run date and prompts
+
+
+def _read_csv(file: str, text: str, delimiter: str | None, label: str = "UTF-8",
+              is_header: Callable[[list[str]], bool] | None = None) -> HrTable:
     first_line = text.split("\n", 1)[0]
-    if delimiter is None:
-        delimiter = max((",", ";", "\t", "|"), key=first_line.count)
+    # the first line's most frequent separator first (ties: in this order); another one when only it finds a header
+    # below a title line (a semicolon-separated export titled "Headcount, Germany")
+    candidates = [delimiter] if delimiter else sorted((",", ";", "\t", "|"), key=first_line.count, reverse=True)
+    delimiter, skip = candidates[0], 0
+    for d in candidates:
+        found = _header_index(text, d, is_header) if is_header else None
+        if found is not None:
+            delimiter, skip = d, found
+            break
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     rejects: list[Reject] = []
     try:
+        for _ in range(skip):
+            next(reader)
+        header_line = reader.line_num + 1
         header = next(reader)
     except StopIteration:
         raise UnreadableInput(file, "empty file") from None
@@ -156,8 +204,8 @@ def _read_csv(file: str, text: str, delimiter: str | None, label: str = "UTF-8")
         raise UnreadableInput(file, f"unreadable header: {exc}", 1) from None
     bad = _bad_byte(header)
     if bad is not None:
-        raise UnreadableInput(file, f"the header is {_encoding_reason(bad, label)}", 1)
-    header = [h.strip() for h in header]
+        raise UnreadableInput(file, f"the header is {_encoding_reason(bad, label)}", header_line)
+    header = _unique([h.strip() for h in header])
     if not any(header):
         raise UnreadableInput(file, "the first line (the header) is empty", 1)
     rows: list[tuple[int, dict[str, Any]]] = []
@@ -181,7 +229,32 @@ def _read_csv(file: str, text: str, delimiter: str | None, label: str = "UTF-8")
             rejects.append(Reject(file, n, f"{len(fields)} fields but the header has {width}"))
             continue
         rows.append((n, dict(zip(header, fields, strict=False))))
-    return HrTable(file, header, rows, rejects)
+    return HrTable(file, header, rows, rejects, header_line)
+
+
+def _header_index(text: str, delimiter: str, is_header: Callable[[list[str]], bool]) -> int | None:
+    """The position of the header among the first records, or None when none of them is one."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        for k, fields in enumerate(reader):
+            if reader.line_num > HEADER_SEARCH:
+                return None
+            if _bad_byte(fields) is None and is_header([f.strip() for f in fields]):
+                return k
+    except csv.Error:
+        return None
+    return None
+
+
+def _unique(header: list[str]) -> list[str]:
+    """Column names made unique: a name written twice keeps its first column (the one a mapping naming it reads);
+    a later column of that name is ``Name [column N]``, so it is neither read by mistake nor out of reach."""
+    seen: set[str] = set()
+    out = []
+    for i, h in enumerate(header, start=1):
+        out.append(f"{h} [column {i}]" if h and h in seen else h)
+        seen.add(h)
+    return out
 
 
 # --- columns ---------------------------------------------------------------------------------------
@@ -252,6 +325,7 @@ class HrParse:
     statuses: dict[str, tuple[bool, int]] = field(default_factory=dict)  # status value -> (active, rows)
     date_columns: dict[str, DateColumn] = field(default_factory=dict)  # field -> how its column is read
     unknown_statuses: dict[str, int] = field(default_factory=dict)  # status values no vocabulary knows -> rows
+    header_line: int = 1  # the line the header was found on (report title lines above it skipped)
 
     def suggested_mapping(self) -> str:
         """A mapping file that pins what was inferred, to save and edit: the dry run prints it."""
@@ -458,7 +532,7 @@ def parse_export(
         file=table.file, columns=cols, how=how, unused=[h for h in table.header if h not in used], dates=dates,
         rows=rows, rejects=sorted(rejects, key=lambda r: r.row or 0), notes=notes, links=links,
         link_rejects=link_rejects, rows_read=len(table.rows) + len(table.rejects), statuses=statuses,
-        date_columns=date_columns, unknown_statuses=unknown,
+        date_columns=date_columns, unknown_statuses=unknown, header_line=table.header_line,
     )
 
 

@@ -88,6 +88,9 @@ def _hr_report(out: Console, s: IngestSummary) -> None:
     for fld, col in hr.columns.items():
         cols.add_row(fld, escape(col), escape(hr.how.get(fld, "")))
     out.print(cols)
+    if hr.header_line > 1:
+        out.print(f"header on line {hr.header_line} (the {hr.header_line - 1} line(s) above it are a report's "
+                  "title, not read)", highlight=False)
     if hr.unused:
         out.print(f"columns not used: {escape(', '.join(hr.unused))}", highlight=False)
     for col in hr.date_columns.values():

@@ -1,0 +1,116 @@
+"""HR exports as HR systems and spreadsheets really write them, through ``whoknows ingest hris`` (a subprocess):
+a report title above the header, a column name written twice, a workbook passed where a CSV is expected."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+from ingest.hris import HrRow, parse_hris, read_hris
+
+
+def whoknows() -> list[str]:
+    exe = shutil.which("whoknows", path=os.path.dirname(sys.executable))
+    return [exe] if exe else [sys.executable, "-c", "from app.cli import main; main()"]
+
+
+def run(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "WHOKNOWS_STORE": f"sqlite:///{tmp_path / 'w.db'}", "COLUMNS": "200"}
+    return subprocess.run([*whoknows(), "ingest", *args], capture_output=True, text=True, cwd=tmp_path, env=env,
+                          timeout=300, check=False)
+
+
+def people(tmp_path: Path) -> list[tuple[str, str, str | None, str | None, str | None]]:
+    with sqlite3.connect(tmp_path / "w.db") as db:
+        return db.execute("SELECT id, name, email, manager_id, hired_on FROM person ORDER BY id").fetchall()
+
+
+def test_report_title_and_run_date_lines_above_the_header_are_skipped(tmp_path: Path) -> None:
+    """A Workday / ADP report saved as CSV starts with its title, the run date and a blank line; semicolons (a
+    European Excel's list separator) and a title without any separator are read the same."""
+    (tmp_path / "workday.csv").write_text(
+        '"Worker Report - All Active Workers",,,,\n'
+        '"Run Date: 05/01/2024 09:12 AM",,,,\n'
+        ",,,,\n"
+        "Employee ID,Worker,Email - Primary Work,Hire Date,Manager ID\n"
+        "00100,Ann Lee,ann@x.com,2020-01-02,\n"
+        "00101,Bob Roe,bob@x.com,2021-01-02,00100\n"
+        "00102,Cy Poe,bad@,2021-01-02,00100\n",
+        encoding="utf-8-sig",
+    )
+    p = run(tmp_path, "hris", "workday.csv", "--rejects", "bad.jsonl")
+    assert p.returncode == 1, p.stderr  # the one bad email
+    assert "workday.csv, row 7" in " ".join(p.stderr.split())  # rows keep the file's line numbers
+    assert "Traceback" not in p.stderr
+    assert people(tmp_path) == [("hr:00100", "Ann Lee", "ann@x.com", None, "2020-01-02"),
+                                ("hr:00101", "Bob Roe", "bob@x.com", "hr:00100", "2021-01-02")]
+
+    (tmp_path / "de.csv").write_text(
+        "Mitarbeiterliste Stand 01.05.2024\n"
+        "Employee ID;Name;Email;Hire Date\n"
+        "7;Jürgen Müller;jm@x.de;01.02.2020\n",
+        encoding="utf-8-sig",
+    )
+    p = run(tmp_path, "hris", "de.csv")
+    assert p.returncode == 0, p.stderr
+    assert ("hr:7", "Jürgen Müller", "jm@x.de", None, "2020-02-01") in people(tmp_path)
+
+
+def test_the_dry_run_says_which_line_is_the_header(tmp_path: Path) -> None:
+    (tmp_path / "hris.csv").write_text("Headcount report\nRun by: admin\nid,name\nE1,Ann\n")
+    p = run(tmp_path, "hris", "hris.csv", "--dry-run")
+    assert p.returncode == 0, p.stderr
+    assert "header on line 3" in " ".join(p.stdout.split())
+
+
+def test_a_file_with_no_header_anywhere_still_names_the_first_line_columns(tmp_path: Path) -> None:
+    (tmp_path / "hris.csv").write_text("Personalnummer;Vorname\n1;Ann\n")
+    p = run(tmp_path, "hris", "hris.csv")
+    assert p.returncode == 2
+    assert "missing required column 'id' (columns: Personalnummer, Vorname)" in " ".join(p.stderr.split())
+
+
+def test_a_column_name_written_twice_reads_the_first_such_column(tmp_path: Path) -> None:
+    """Two columns called "Email" (work, then private): the first is the one the mapping names and the one read,
+    never the values of the last; the second stays addressable by its position."""
+    path = tmp_path / "hris.csv"
+    path.write_text("Employee ID,Name,Email,Email\n1,Ann,ann@x.com,ann.private@y.com\n2,Bob,,bob@y.com\n")
+    p = run(tmp_path, "hris", "hris.csv")
+    assert p.returncode == 0, p.stderr
+    assert [(pid, email) for pid, _, email, _, _ in people(tmp_path)] == [("hr:1", "ann@x.com"), ("hr:2", None)]
+    table = read_hris(path)
+    assert table.header == ["Employee ID", "Name", "Email", "Email [column 4]"]
+    (tmp_path / "m.toml").write_text('[columns]\nemail = "Email [column 4]"\n')
+    p = run(tmp_path, "hris", "hris.csv", "--mapping", "m.toml")
+    assert p.returncode == 0, p.stderr
+    assert [email for _, _, email, _, _ in people(tmp_path)] == ["ann.private@y.com", "bob@y.com"]
+    rows = [r for r in parse_hris(table) if isinstance(r, HrRow)]
+    assert [r.person.email for r in rows] == ["ann@x.com", None]
+
+
+def _xlsx(path: Path) -> None:
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("xl/workbook.xml", "<workbook/>")
+        z.writestr("xl/worksheets/sheet1.xml", "<worksheet/>")
+
+
+def test_a_workbook_or_archive_is_refused_for_what_it_is_not_for_its_encoding(tmp_path: Path) -> None:
+    _xlsx(tmp_path / "people.xlsx")
+    (tmp_path / "people.xls").write_bytes(bytes.fromhex("D0CF11E0A1B11AE1") + b"\0" * 512)
+    with zipfile.ZipFile(tmp_path / "hr.zip", "w") as z:
+        z.writestr("hr.csv", "id,name\n1,Ann\n")
+    for name, says in [("people.xlsx", "an Excel workbook"), ("people.xls", "an Excel workbook"),
+                       ("hr.zip", "a zip archive")]:
+        p = run(tmp_path, "hris", name)
+        err = " ".join(p.stderr.split())
+        assert p.returncode == 2, (name, p.stderr)
+        assert f"{name}: {says}" in err, err
+        assert "CSV" in err, err
+        assert "encoding" not in err, err
+        assert "Traceback" not in p.stderr
