@@ -77,8 +77,12 @@ class StoreGateway:
 
     # --- the generic call ---------------------------------------------------------------------------
 
-    async def run(self, fn: Callable[[GraphStore], R]) -> R:
-        """``fn(store)`` in a pool worker; StoreUnavailable (and the store marked down) when it cannot be reached."""
+    async def run(self, fn: Callable[[GraphStore], R], *, light: bool = False) -> R:
+        """``fn(store)`` in a pool worker; StoreUnavailable (and the store marked down) when it cannot be reached.
+
+        ``light``: a read of constant, tiny cost (a ping, the data version) that goes on the light workers whatever
+        the request, so it never queues behind expensive reads.
+        """
         if self.down:
             await self.recover()
         store = self.store
@@ -86,7 +90,7 @@ class StoreGateway:
             raise StoreUnavailable("the graph store is not open yet; retrying in the background")
         try:
             # a cancelled caller abandons the work: the thread finishes it, nobody waits for it
-            pool = self._light_pool if light_lane.get() else self._pool
+            pool = self._light_pool if light or light_lane.get() else self._pool
             result = await asyncio.get_running_loop().run_in_executor(pool, fn, store)
         except StoreUnavailable as exc:
             self._mark_down(exc)
@@ -109,7 +113,8 @@ class StoreGateway:
     # --- typed reads (one per GraphStore read the API makes) ----------------------------------------
 
     async def ping(self) -> None:
-        await self.run(lambda s: s.ping())
+        # readiness: a probe that waited behind expensive reads would take this instance out of service
+        await self.run(lambda s: s.ping(), light=True)
 
     async def people(self, person_ids: Sequence[str]) -> dict[str, models.Person]:
         return await self.run(lambda s: s.people(person_ids))
@@ -199,7 +204,8 @@ class StoreGateway:
         if getattr(self.store, "data_version", None) is None:
             return None
         try:
-            return int(await self.run(lambda s: s.data_version()))  # type: ignore[attr-defined]
+            # read before every cached query, cheap ones included: never behind the expensive requests' reads
+            return int(await self.run(lambda s: s.data_version(), light=True))  # type: ignore[attr-defined]
         except WhoknowsError:
             return None
 

@@ -8,6 +8,7 @@ import asyncio
 import gc
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -125,3 +126,67 @@ def test_light_queries_take_slots_in_arrival_order_and_mutations_pass() -> None:
     order, most = asyncio.run(scenario())
     assert order[3:] == ["start c", "start d"]
     assert most == 3  # two slots plus the mutation
+
+
+class SlowReads:
+    """A real store whose ``experts`` and ``brokers`` reads take ``delay`` seconds (a big organisation's bridges
+    between many communities take seconds on SQLite: 1.7 s for 63 communities of the 2,000-person demo)."""
+
+    def __init__(self, inner: SQLiteStore, delay: float) -> None:
+        self._inner = inner
+        self._delay = delay
+
+    def experts(self, *args: Any, **kwargs: Any) -> Any:
+        time.sleep(self._delay)
+        return self._inner.experts(*args, **kwargs)
+
+    def brokers(self, *args: Any, **kwargs: Any) -> Any:
+        time.sleep(self._delay)
+        return self._inner.brokers(*args, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+
+def _while_in_flight(client: Api, query: str, n: int, probe: Callable[[], Any]) -> float:
+    """The slowest of ``probe``'s calls made while ``n`` copies of ``query`` (each new, so none is cached) run."""
+    threads = [threading.Thread(target=client.post, args=(query + " " * i,), kwargs={"role": Role.ADMIN})
+               for i in range(n)]
+    for t in threads:
+        t.start()
+    time.sleep(0.3)  # the expensive ones hold their store workers now
+    slowest = 0.0
+    while any(t.is_alive() for t in threads):
+        start = time.perf_counter()
+        probe()
+        slowest = max(slowest, time.perf_counter() - start)
+        time.sleep(0.05)
+    for t in threads:
+        t.join()
+    return slowest
+
+
+def test_cheap_queries_and_readiness_never_wait_behind_expensive_reads(tmp_path: Path) -> None:
+    """Expensive queries holding every store worker: a one-field query (whose response-cache lookup reads the
+    store's data version) and /readyz (a ping) still answer at once. Both read on a store worker: they used to
+    queue behind the expensive reads (8 s in the adversarial pass, with four bridges between many communities)."""
+    settings = api_settings(tmp_path, response_cache_ttl_s=30.0, store_workers=2)
+    store = SQLiteStore(tmp_path / "w.db")
+    load_org(store)
+    slow: Any = SlowReads(store, delay=2.0)
+    try:
+        with LiveServer(create_app(settings, store=slow)) as server:
+            client = Api(server.url, settings)
+            assert client.codes(HEAVY.replace("first: 100", "first: 99"), role=Role.ADMIN) == []  # heavy: > LIGHT
+
+            def probe() -> None:
+                assert client.codes("{ skills(first: 1) { name } }") == []
+                assert client.http.get("/readyz").status_code == 200
+
+            assert _while_in_flight(client, HEAVY, 2, probe) < 1.0
+            client.http.close()
+    finally:
+        time.sleep(2.0)  # let abandoned workers finish before the store closes
+        store.close()
+        gc.collect()
+
