@@ -41,6 +41,7 @@ from ingest.hr.status import parse_flag, parse_status
 from ingest.numbers import BigInt, loads
 from ingest.rejects import Reject
 from schema.errors import SchemaError, UnreadableInput
+from schema.ids import make_id
 from schema.models import HasSkill, Person
 from schema.skills import AliasTable, parse_level
 
@@ -60,6 +61,8 @@ class HrTable:
     rows: list[tuple[int, dict[str, Any]]]
     rejects: list[Reject] = field(default_factory=list)  # rows the reader could not split or decode
     header_line: int = 1  # a report's title and run-date lines above the header are skipped
+    # rows the reader rejected, as far as they could be split: their people are in the file (never leavers)
+    unread: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
 
 
 def read_hris(path: str | Path, mapping: ColumnMapping | None = None) -> HrTable:
@@ -161,6 +164,7 @@ def _read_json(file: str, text: str, label: str = "UTF-8") -> HrTable:
         raise UnreadableInput(file, 'expected a list of people or {"employees": [...]}')
     header: dict[str, None] = {}
     rows: list[tuple[int, dict[str, Any]]] = []
+    unread: list[tuple[int, dict[str, Any]]] = []
     rejects = []
     for n, rec in enumerate(data, start=1):
         if not isinstance(rec, dict):
@@ -169,11 +173,12 @@ def _read_json(file: str, text: str, label: str = "UTF-8") -> HrTable:
         bad = _bad_byte([*rec.keys(), *rec.values()])
         if bad is not None:
             rejects.append(Reject(file, n, _encoding_reason(bad, label)))
+            unread.append((n, {str(k): v for k, v in rec.items()}))
             continue
         for k in rec:
             header.setdefault(str(k), None)
         rows.append((n, {str(k): v for k, v in rec.items()}))
-    return HrTable(file, list(header), rows, rejects)
+    return HrTable(file, list(header), rows, rejects, unread=unread)
 
 
 HEADER_SEARCH = 20  # lines read looking for the header below a report's title, run date and prompts
@@ -209,6 +214,7 @@ def _read_csv(file: str, text: str, delimiter: str | None, label: str = "UTF-8",
     if not any(header):
         raise UnreadableInput(file, "the first line (the header) is empty", 1)
     rows: list[tuple[int, dict[str, Any]]] = []
+    unread: list[tuple[int, dict[str, Any]]] = []
     width = len(header)
     while True:
         try:
@@ -222,14 +228,14 @@ def _read_csv(file: str, text: str, delimiter: str | None, label: str = "UTF-8",
         if not fields or all(not f.strip() for f in fields):
             continue
         bad = _bad_byte(fields)
-        if bad is not None:
-            rejects.append(Reject(file, n, _encoding_reason(bad, label)))
-            continue
-        if len(fields) > width:
-            rejects.append(Reject(file, n, f"{len(fields)} fields but the header has {width}"))
+        if bad is not None or len(fields) > width:
+            reason = _encoding_reason(bad, label) if bad is not None else \
+                f"{len(fields)} fields but the header has {width}"
+            rejects.append(Reject(file, n, reason))
+            unread.append((n, dict(zip(header, fields, strict=False))))
             continue
         rows.append((n, dict(zip(header, fields, strict=False))))
-    return HrTable(file, header, rows, rejects, header_line)
+    return HrTable(file, header, rows, rejects, header_line, unread)
 
 
 def _header_index(text: str, delimiter: str, is_header: Callable[[list[str]], bool]) -> int | None:
@@ -369,6 +375,18 @@ def _text(v: Any) -> str:
     if isinstance(v, int | float | str):
         return str(v).strip()
     raise ValueError(f"expected text, got a JSON {type(v).__name__}")
+
+
+def row_ids(table: HrTable, id_column: str) -> set[str]:
+    """The stored id of every row of the file whose id can be read, loaded or rejected (by the reader or the
+    parser): with ``--full`` none of them is a leaver."""
+    out = set()
+    for _, rec in [*table.rows, *table.unread]:
+        try:
+            out.add(make_id("hr", _text(rec.get(id_column))))
+        except (ValueError, SchemaError):
+            continue
+    return out
 
 
 def _key(v: Any) -> str | None:
@@ -598,4 +616,5 @@ __all__ = [
     "parse_skills",
     "read_hris",
     "resolve_columns",
+    "row_ids",
 ]

@@ -27,7 +27,6 @@ from ingest.load import DEFAULT_CHUNK, Loader, checkpoint_key
 from ingest.normalise import SkillNames, hr_rows, normalise
 from ingest.rejects import ReasonGroup, Reject, RejectSink
 from schema.errors import IngestError, RejectedRow, SchemaError, UnreadableInput
-from schema.ids import make_id
 from schema.models import Community, Endorsement, Engagement, MemberOf, Person, Post, Skill
 from schema.skills import AliasTable
 
@@ -212,7 +211,8 @@ def ingest_hris(
         sink.add(r)
     loader.finish()
     if full:
-        keep = {r.person.id for r in parsed.rows} | _row_ids(hr, parsed.columns)  # a rejected row is no leaver
+        # a rejected row is no leaver, whichever step rejected it
+        keep = {r.person.id for r in parsed.rows} | hris_mod.row_ids(hr, parsed.columns["id"])
         summary.deactivated = len(target.deactivate_missing("hr", keep))
     summary.hr = parsed
     summary.rows_read = parsed.rows_read
@@ -227,17 +227,6 @@ def ingest_hris(
         summary.samples = target.samples
     out = _finish(summary, sink, loader, started)
     out.rejected = summary.rows_rejected
-    return out
-
-
-def _row_ids(hr: hris_mod.HrTable, cols: dict[str, str]) -> set[str]:
-    out = set()
-    col = cols["id"]
-    for _, rec in hr.rows:
-        try:
-            out.add(make_id("hr", str(rec.get(col) or "")))
-        except SchemaError:
-            continue
     return out
 
 

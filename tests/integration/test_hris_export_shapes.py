@@ -114,3 +114,19 @@ def test_a_workbook_or_archive_is_refused_for_what_it_is_not_for_its_encoding(tm
         assert "CSV" in err, err
         assert "encoding" not in err, err
         assert "Traceback" not in p.stderr
+
+
+def test_full_export_never_makes_a_leaver_of_a_row_it_rejected(tmp_path: Path) -> None:
+    """``--full``: people absent from the file become inactive; people whose rows are in it but rejected (an
+    unquoted comma in a name, a byte the encoding cannot read, a bad email) are not absent, whatever step
+    rejected the row."""
+    (tmp_path / "monday.csv").write_text(
+        "id,name,email\nE1,Ann,ann@x.com\nE2,Bob Lee,bob@x.com\nE3,Cy,cy@x.com\nE4,Dee,dee@x.com\nE5,Eve,eve@x.com\n")
+    assert run(tmp_path, "hris", "monday.csv").returncode == 0
+    (tmp_path / "tuesday.csv").write_bytes(
+        b"id,name,email\nE1,Ann,ann@x.com\nE2,Lee, Bob,bob@x.com\nE3,C\xff,cy@x.com\nE4,Dee,dee@\n")  # E5 left
+    p = run(tmp_path, "hris", "tuesday.csv", "--full", "--rejects", "bad.jsonl")
+    assert p.returncode == 1, p.stderr
+    with sqlite3.connect(tmp_path / "w.db") as db:
+        active = dict(db.execute("SELECT id, active FROM person").fetchall())
+    assert active == {"hr:E1": 1, "hr:E2": 1, "hr:E3": 1, "hr:E4": 1, "hr:E5": 0}
