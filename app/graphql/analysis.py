@@ -9,7 +9,8 @@ expansion (a fragment spread twice counts twice), computed with saturating arith
 Cost: one unit per field resolved, multiplied through lists. A field with a ``first`` or ``count`` argument
 multiplies its sub-selection by that page size (the literal, the variable's value, or the argument's default);
 a connection's own list (``edges``) under it then counts once per item, not again. Any other list field multiplies
-by ``list_estimate`` (person's communities, skills, weekly health, introspection lists). Leaves cost one.
+by ``list_estimate`` (person's communities, skills, weekly health, introspection lists). Leaves cost one. Root
+fields whose store read is not bounded by their page (``STORE_WORK``) add ``STORE_CALL_COST``.
 Depth follows strawberry's definition (top-level fields are depth 0; introspection fields do not add depth), so
 the limit ``WHOKNOWS_MAX_DEPTH`` means what it meant before. Introspection is bounded instead by how many of its
 lists nest (types > fields > args is three) and costs ``introspection_list_estimate`` per list item.
@@ -51,6 +52,14 @@ MAX_VARIABLE_NESTING = 5
 MAX_VARIABLE_ITEMS = 1000
 SATURATE = 10**12  # figures saturate here: an exponential document yields a big, not a huge, number
 PAGE_ARGUMENTS = ("first", "count")
+# Root fields whose store read does work their page size does not bound (root field -> the argument that makes it
+# so; None: always): bridges between given communities walk every tie of those communities' members (1.7 s for
+# all 63 communities of the 2,000-person demo, whatever ``first``), and a question is scored for every candidate
+# on each of its skills and title words. Each such call costs STORE_CALL_COST on top of its fields: over
+# app/graphql/fairness.py's LIGHT_COST (1,000), so the cost gate admits it as expensive work and it never holds
+# one of the cheap queries' slots or store workers; with max_cost 25,000 a document makes at most 12 of them.
+STORE_WORK: dict[str, str | None] = {"bridges": "communityIds", "expertsFor": None}
+STORE_CALL_COST = 2_000
 
 
 @dataclass(frozen=True)
@@ -182,8 +191,9 @@ class _Walker:
         child = self.selection_set(node.selection_set, child_type, paged=page is not None and not is_list)
         depth = 0 if introspection else 1 + child.depth
         nesting = child.introspection_nesting + (1 if is_list and introspection else 0)
+        own = 1 + (STORE_CALL_COST if parent is self.schema.query_type and _store_work(node) else 0)
         return Stats(
-            _add(1, child.selections), depth, _add(aliases, child.aliases), _add(1, _mul(multiplier, child.cost)),
+            _add(1, child.selections), depth, _add(aliases, child.aliases), _add(own, _mul(multiplier, child.cost)),
             nesting,
         )
 
@@ -220,6 +230,15 @@ class _Walker:
                 size = self.limits.max_page
             return max(1, min(size, self.limits.max_page))
         return None
+
+
+def _store_work(node: FieldNode) -> bool:
+    """Whether this root field's store read is one ``STORE_WORK`` names (with its argument given, if it needs one)."""
+    name = node.name.value
+    if name not in STORE_WORK:
+        return False
+    argument = STORE_WORK[name]
+    return argument is None or any(a.name.value == argument for a in node.arguments or ())
 
 
 def analyze(
@@ -325,6 +344,6 @@ def _shown(n: int) -> str:
 
 
 __all__ = [
-    "MAX_ARGUMENT_CHARS", "Analysis", "Limits", "Stats", "analyze", "check_variables", "long_string_literal",
-    "over_cost",
+    "MAX_ARGUMENT_CHARS", "STORE_CALL_COST", "STORE_WORK", "Analysis", "Limits", "Stats", "analyze",
+    "check_variables", "long_string_literal", "over_cost",
 ]

@@ -190,3 +190,26 @@ def test_cheap_queries_and_readiness_never_wait_behind_expensive_reads(tmp_path:
         store.close()
         gc.collect()
 
+
+
+def test_bridges_between_communities_never_hold_the_cheap_queries_slots(tmp_path: Path) -> None:
+    """``bridges(first: 1, communityIds: [...])`` returns one row but its store read walks every tie of those
+    communities' members: eight at once used to take every light slot and lane, and a one-field query waited 8 s."""
+    settings = api_settings(tmp_path)
+    store = SQLiteStore(tmp_path / "w.db")
+    load_org(store)
+    slow: Any = SlowReads(store, delay=2.0)
+    bridges = '{ bridges(first: 1, communityIds: ["slack:k8s-guild", "slack:sales-floor"]) { person { id } } }'
+    try:
+        with LiveServer(create_app(settings, store=slow)) as server:
+            client = Api(server.url, settings)
+
+            def probe() -> None:
+                assert client.codes("{ skills(first: 1) { name } }") == []
+
+            assert _while_in_flight(client, bridges, 8, probe) < 1.0
+            client.http.close()
+    finally:
+        time.sleep(2.0)
+        store.close()
+        gc.collect()

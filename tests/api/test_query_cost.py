@@ -73,6 +73,22 @@ def test_cost_multiplies_pages_and_counts_a_connection_once(schema: Any) -> None
     assert by_var.cost == one.cost
 
 
+
+def test_reads_their_page_does_not_bound_cost_as_expensive_work(schema: Any) -> None:
+    """A row of bridges between communities, or of experts for a question, costs the store the same work as a
+    hundred: such calls count as expensive (over LIGHT_COST) whatever their page, and a document makes few."""
+    from app.graphql.analysis import STORE_CALL_COST, over_cost
+    from app.graphql.fairness import LIGHT_COST
+
+    between = analyze(parse('{ bridges(first: 1, communityIds: ["slack:a", "slack:b"]) { rank } }'), schema, Limits())
+    by_var = analyze(parse("query($c: [ID!]) { bridges(first: 1, communityIds: $c) { rank } }"), schema, Limits())
+    question = analyze(parse('{ expertsFor(question: {skills: ["go"]}, first: 1) { skills } }'), schema, Limits())
+    assert between.cost == by_var.cost == 1 + STORE_CALL_COST + 1
+    assert min(between.cost, question.cost) > LIGHT_COST
+    assert analyze(parse("{ bridges(first: 1) { rank } }"), schema, Limits()).cost == 2  # one ordered read
+    many = " ".join(f'b{i}: bridges(first: 1, communityIds: ["slack:a", "slack:{i}"]) {{ rank }}' for i in range(13))
+    assert over_cost(analyze(parse(f"{{ {many} }}"), schema, Limits()).cost, Limits()) is not None
+
 def test_standard_introspection_query_fits_and_nested_introspection_does_not(schema: Any) -> None:
     assert analyze(parse(get_introspection_query()), schema, Limits()).problems == []
     deep = analyze(parse("{ __schema { types { fields { type { fields { type { fields { name } } } } } } } }"),
