@@ -12,6 +12,7 @@ from fastapi.responses import Response
 
 from app.web.core import PageError, current_user, gql, render, require_analyst, store
 from app.web.network import Node, draw_network, keep_strongest
+from app.web.privacy import suppress_small
 from app.web.session import WebUser
 from graph.store.base import GraphStore, Page
 from schema.models import Person
@@ -90,7 +91,7 @@ async def seeds(request: Request, user: WebUser = Depends(analyst), skill: str =
 
 async def set_reach(request: Request, ids: list[str]) -> dict[str, Any]:
     """What a set of seeds reaches together: people (themselves and their interaction partners), communities,
-    departments of the people reached."""
+    departments of the people reached (a department with fewer than ``min_group_size`` of them withheld)."""
     reach = await store(request, lambda s: s.reach(ids))
     people: set[str] = set(ids)
     communities: set[str] = set()
@@ -99,10 +100,11 @@ async def set_reach(request: Request, ids: list[str]) -> dict[str, Any]:
         communities |= r.communities
     found = await store(request, lambda s: s.people(sorted(people)))
     visible = {pid: p for pid, p in found.items() if not p.opted_out}
-    departments = Counter(p.department or "no department" for p in visible.values())
+    departments: Counter[str | None] = Counter(p.department for p in visible.values())
     names = {c.id: c.name for c in await store(request, lambda s: s.communities(first=100))}
+    k = request.app.state.settings.min_group_size
     return {"people": len(visible), "communities": sorted(names.get(c, c) for c in communities),
-            "departments": departments.most_common()}
+            "departments": suppress_small(departments, k), "k": k}
 
 
 @router.get("/plan/bridges")
