@@ -37,7 +37,7 @@ from ingest.hr.mapping import (
     load_mapping,
     norm_header,
 )
-from ingest.hr.status import parse_flag, parse_status
+from ingest.hr.status import parse_flag, parse_status, status_codes
 from ingest.numbers import BigInt, loads
 from ingest.rejects import Reject
 from schema.errors import SchemaError, UnreadableInput
@@ -467,6 +467,10 @@ def parse_export(
     ended = date_columns.get("termination_date")
     today = today or date.today()
     active_map, opt_map = m.values.get("active"), m.values.get("opted_out")
+    if c["active"]:
+        codes = status_codes(rec.get(c["active"]) for _, rec in table.rows)
+        if codes:  # a column of one-letter codes: T is Terminated there (the mapping's value map still wins)
+            active_map = {**codes, **(active_map or {})}
     seen: dict[str, int] = {}
     parsed: list[tuple[int, Person, tuple[HasSkill, ...]]] = []
     keys: list[PersonKeys] = []

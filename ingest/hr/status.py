@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from typing import Any
 
@@ -44,6 +44,26 @@ STATUS_WORDS: Mapping[str, bool] = {
     "no show": False, "withdrawn": False, "expired": False, "alumni": False, "alumnus": False, "exited": False,
     "end of contract": False, "contract ended": False, "offboarded": False,
 }
+# one-letter status codes (PeopleSoft's EMPL_STATUS, UKG Pro's and ADP's employee status, HR_STATUS's I), read as
+# such in a column that holds a letter no yes/no value is: there "T" is Terminated, never "true"
+STATUS_CODES: Mapping[str, bool] = {
+    "a": True, "l": True, "p": True, "s": True, "w": True,  # active, leave (with pay), suspended, work break
+    "t": False, "u": False, "v": False, "d": False, "r": False, "q": False, "x": False, "i": False,  # terminated
+    # (with pay, pension pay-out), deceased, retired (with pay, pension administration), inactive
+}
+_FLAG_LETTERS = frozenset(v for v in _TRUE | _FALSE if len(v) == 1 and v.isalpha())
+
+
+def status_codes(values: Iterable[Any]) -> dict[str, bool]:
+    """The one-letter code table when a status column's values are codes (a letter that is no yes/no value among
+    them, as ``A`` beside ``T``), else an empty table: ``t``/``f`` beside nothing else stay true/false."""
+    letters = set()
+    for v in values:
+        if isinstance(v, str) and len(t := v.strip()) == 1 and t.isalpha():
+            letters.add(t.casefold())
+    return dict(STATUS_CODES) if letters - _FLAG_LETTERS else {}
+
+
 # stems that make any other status a leaver, then stems that make it a current employee
 _LEAVER_STEMS = ("terminat", "resign", "retire", "deceas", "separat", "dismiss", "former", "inactive",
                  "leaver", "laidoff", "layoff", "redundan", "offboard", "withdrawn", "exited", "quit", "fired")
@@ -132,4 +152,4 @@ def _plain(value: Any) -> str:
     raise ValueError(f"expected text, got a JSON {type(value).__name__}")
 
 
-__all__ = ["STATUS_WORDS", "fold", "parse_flag", "parse_status", "value_map"]
+__all__ = ["STATUS_CODES", "STATUS_WORDS", "fold", "parse_flag", "parse_status", "status_codes", "value_map"]

@@ -130,3 +130,22 @@ def test_full_export_never_makes_a_leaver_of_a_row_it_rejected(tmp_path: Path) -
     with sqlite3.connect(tmp_path / "w.db") as db:
         active = dict(db.execute("SELECT id, active FROM person").fetchall())
     assert active == {"hr:E1": 1, "hr:E2": 1, "hr:E3": 1, "hr:E4": 1, "hr:E5": 0}
+
+
+def test_one_letter_status_codes_read_t_as_terminated_not_as_true(tmp_path: Path) -> None:
+    """PeopleSoft's EMPL_STATUS, UKG's and ADP's status codes: A active, L leave, T terminated, R retired, D
+    deceased. "T" was read as the yes/no value true: a terminated person loaded as a current employee. A column of
+    t/f (a database's booleans) still reads t as true."""
+    (tmp_path / "codes.csv").write_text(
+        "Employee ID,Name,Employee Status\n1,Ann,A\n2,Bob,T\n3,Cy,L\n4,Dee,R\n5,Eve,D\n6,Fay,P\n7,Gus,U\n")
+    p = run(tmp_path, "hris", "codes.csv")
+    assert p.returncode == 0, p.stderr
+    with sqlite3.connect(tmp_path / "w.db") as db:
+        active = dict(db.execute("SELECT id, active FROM person").fetchall())
+    assert active == {"hr:1": 1, "hr:2": 0, "hr:3": 1, "hr:4": 0, "hr:5": 0, "hr:6": 1, "hr:7": 0}
+
+    (tmp_path / "flags.csv").write_text("id,name,active\n8,Hal,t\n9,Ida,f\n")
+    assert run(tmp_path, "hris", "flags.csv").returncode == 0
+    with sqlite3.connect(tmp_path / "w.db") as db:
+        assert db.execute("SELECT id, active FROM person WHERE id IN ('hr:8', 'hr:9') ORDER BY id").fetchall() == [
+            ("hr:8", 1), ("hr:9", 0)]
