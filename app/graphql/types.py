@@ -428,7 +428,10 @@ class AnalyticsRun:
 
     @classmethod
     def from_domain(cls, r: models.AnalyticsRun) -> AnalyticsRun:
-        return cls(id=r.id, started_at=r.started_at, finished_at=r.finished_at, stats=cast(JSON, dict(r.stats)))
+        # the opted-out ids' digest stays in the store (its staleness marker): over a set of a few people, hashing
+        # each guessable id would name who opted out
+        stats = {k: v for k, v in r.stats.items() if k != base.OPTED_OUT_DIGEST}
+        return cls(id=r.id, started_at=r.started_at, finished_at=r.finished_at, stats=cast(JSON, stats))
 
 
 SkillArg = Annotated[str, strawberry.argument(description="A skill name or alias (k8s, JS, machine learning...).")]

@@ -15,6 +15,7 @@ import pytest
 from app.auth import Role
 from app.main import create_app
 from graph.jobs import run_analytics
+from graph.store.base import OPTED_OUT_DIGEST, opted_out_digest
 from graph.store.sqlite import SQLiteStore
 from ingest.demo import generate_demo_data
 from ingest.pipeline import ingest_manifest
@@ -118,8 +119,13 @@ def test_community_health_withholds_small_groups(demo: tuple[Api, dict[str, Any]
 
 
 def test_run_analytics_mutation(demo: tuple[Api, dict[str, Any], SQLiteStore]) -> None:
-    api, _, _ = demo
+    api, truth, store = demo
     run = api.data("mutation { runAnalytics { id startedAt finishedAt stats } }", role=Role.ADMIN)["runAnalytics"]
     assert run["id"]
     assert run["finishedAt"] >= run["startedAt"]
+    assert run["stats"]["people"] > 0
+    # the digest of the opted-out ids is the store's staleness marker, not an answer: over a set of one or two
+    # people, hashing each guessable id (hr:E00001...) would name who opted out
+    assert OPTED_OUT_DIGEST not in run["stats"]
+    assert opted_out_digest(_opted_out_ids(truth, store)) not in json.dumps(run)
     assert api.data("{ influencers(first: 1) { rank } }", role=Role.ANALYST)["influencers"]
