@@ -21,6 +21,7 @@ from fastapi.templating import Jinja2Templates
 from app.auth import Role
 from app.gateway import StoreGateway
 from app.graphql.context import Context
+from app.graphql.executor import GraphQLExecutor
 from app.graphql.schema import error_code
 from app.settings import Settings
 from app.web.session import Sessions, WebUser
@@ -148,11 +149,20 @@ def sign_in_redirect(request: Request) -> Response:
 
 
 async def gql(request: Request, user: WebUser, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Run a GraphQL document in-process as ``user``; errors become PageError (403/404/503...)."""
+    """Run a GraphQL document in-process as ``user``; errors become PageError (403/404/503...).
+
+    Admitted by its cost like an API request (app/graphql/fairness.py): a cheap document reads on the light store
+    workers, so a page never queues behind the expensive API queries holding the others; an expensive one (bridges
+    between communities, a whole question) waits within the same budget as theirs.
+    """
     state = request.app.state
     ctx = Context(principal=user.principal, gateway=state.gateway, settings=state.settings,
                   request_id=request.scope.get("state", {}).get("request_id", "-"), services=state.services)
-    result = await state.schema.execute(query, variable_values=variables, context_value=ctx)
+    executor: GraphQLExecutor = state.executor
+    ctx.prepared = await executor.documents.prepare(query)
+    ctx.cost = executor.documents.cost(ctx.prepared, variables) if ctx.prepared.document is not None else 0
+    async with executor.gate.admit(ctx.cost):
+        result = await state.schema.execute(query, variable_values=variables, context_value=ctx)
     if result.errors:
         first = result.errors[0]
         code = error_code(first)
@@ -162,9 +172,13 @@ async def gql(request: Request, user: WebUser, query: str, variables: dict[str, 
 
 
 async def store(request: Request, fn: Callable[[GraphStore], R]) -> R:
-    """A typed store read off the event loop, through the API's gateway (same retry and down-detection)."""
+    """A typed store read off the event loop, through the API's gateway (same retry and down-detection).
+
+    On the light workers: the pages' own reads are bounded by the pages (a hundred ids, one person, one community,
+    or memoised per data version), and must not queue behind the expensive API queries' reads.
+    """
     gateway: StoreGateway = request.app.state.gateway
-    return await gateway.run(fn)
+    return await gateway.run(fn, light=True)
 
 
 __all__ = ["CSP", "PageError", "SignInNeeded", "Web", "current_user", "error_page", "gql", "make_templates",

@@ -1,0 +1,84 @@
+"""The pages share the API's store workers: expensive API queries in flight must not hold a person's search page.
+
+Over plain HTTP (no browser), on the web tests' demo store wrapped so that its ``brokers`` read is slow (bridges
+between many communities take seconds on a large organisation: 1.7 s for 63 of them on the 2,000-person demo).
+"""
+
+from __future__ import annotations
+
+import gc
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from app.auth import Role, mint_token
+from app.main import create_app
+from app.settings import Settings
+from graph.store.sqlite import SQLiteStore
+from tests.api.conftest import LiveServer
+from tests.web.conftest import sign_in_link
+
+
+class SlowBridges:
+    """A real store whose ``brokers`` read takes ``delay`` seconds."""
+
+    def __init__(self, inner: SQLiteStore, delay: float) -> None:
+        self._inner = inner
+        self._delay = delay
+
+    def brokers(self, *args: Any, **kwargs: Any) -> Any:
+        time.sleep(self._delay)
+        return self._inner.brokers(*args, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+
+BRIDGES = "query B($ids: [ID!]) { bridges(first: 5, communityIds: $ids) { person { id } } }"
+
+
+def test_search_page_answers_while_expensive_api_queries_hold_the_store_workers(
+    demo_db: Path, web_settings: Settings
+) -> None:
+    """Four bridges queries (expensive: each holds a store worker for 2 s) against two workers: the search page
+    used to queue its reads behind them (14.6 s in the adversarial pass, for eight such queries on the demo)."""
+    settings = web_settings.model_copy(update={"store_workers": 2})
+    store = SQLiteStore(demo_db)
+    slow: Any = SlowBridges(store, delay=2.0)
+    try:
+        with LiveServer(create_app(settings, store=slow)) as server, \
+                httpx.Client(base_url=server.url, timeout=60) as page, \
+                httpx.Client(base_url=server.url, timeout=60) as api:
+            assert page.get(sign_in_link(settings, server.url, "hr:E00001", "Em Ployee", Role.EMPLOYEE)
+                            ).status_code == 303
+            ids = [c["id"] for c in api.post(
+                "/graphql", json={"query": "{ communities(first: 3) { id } }"},
+                headers={"Authorization": f"Bearer {mint_token(settings, sub='t', role=Role.ANALYST)}"},
+            ).json()["data"]["communities"]]
+            token = mint_token(settings, sub="t", role=Role.ANALYST)
+
+            def bridges(i: int) -> None:
+                api.post("/graphql", json={"query": BRIDGES + " " * i, "variables": {"ids": ids}},
+                         headers={"Authorization": f"Bearer {token}"})
+
+            assert page.get("/search", params={"skill": "python"}).status_code == 200  # warm
+            threads = [threading.Thread(target=bridges, args=(i,)) for i in range(4)]
+            for t in threads:
+                t.start()
+            time.sleep(0.3)
+            slowest = 0.0
+            while any(t.is_alive() for t in threads):
+                start = time.perf_counter()
+                assert page.get("/search", params={"skill": "python"}).status_code == 200
+                slowest = max(slowest, time.perf_counter() - start)
+                time.sleep(0.05)
+            for t in threads:
+                t.join()
+            assert slowest < 1.0
+    finally:
+        time.sleep(2.0)  # let abandoned workers finish before the store closes
+        store.close()
+        gc.collect()
