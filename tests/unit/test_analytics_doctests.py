@@ -23,6 +23,7 @@ MODULES = [
     "graph.evaluation",
     "graph.expert_routing",
     "app.cli.analyze_cmd",
+    "ingest.hr.read",
     "schema.models",
 ]
 

@@ -1,0 +1,334 @@
+"""Open and decode an HR export: CSV or TSV in any encoding, JSON, or an Excel workbook (.xlsx), into rows of
+values by column name, each with the line (or sheet row) it came from.
+
+Nothing here knows what the columns mean: the caller says which row is the header (``is_header``), so a report's
+title and run-date lines above it are skipped the same way in a CSV and in a workbook. A row that cannot be split
+or decoded is rejected alone, with its line number; the rows before and after it still load.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import json
+import zipfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+
+from ingest.numbers import loads
+from ingest.rejects import Reject
+from schema.errors import UnreadableInput
+
+IsHeader = Callable[[list[str]], bool]
+
+
+# --- text exports ----------------------------------------------------------------------------------
+
+
+@dataclass
+class HrTable:
+    """A decoded export: its header (column names as in the file) and rows as (line number, values by column)."""
+
+    file: str
+    header: list[str]
+    rows: list[tuple[int, dict[str, Any]]]
+    rejects: list[Reject] = field(default_factory=list)  # rows the reader could not split or decode
+    header_line: int = 1  # a report's title and run-date lines above the header are skipped
+    # rows the reader rejected, as far as they could be split: their people are in the file (never leavers)
+    unread: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+
+
+def read_table(path: str | Path, encoding: str = "utf-8-sig", is_header: IsHeader | None = None) -> HrTable:
+    """Open and decode a CSV, TSV, JSON (a list of objects, or {"employees": [...]}) or .xlsx export."""
+    p = Path(path)
+    file = str(p)
+    if p.is_dir():
+        raise UnreadableInput(file, "is a directory, expected a CSV, JSON or Excel file")
+    try:
+        raw = p.read_bytes()
+    except FileNotFoundError:
+        raise UnreadableInput(file, "no such file") from None
+    except OSError as exc:
+        raise UnreadableInput(file, f"cannot read: {exc.strerror}") from None
+    if not raw.strip():
+        raise UnreadableInput(file, "empty file")
+    binary = _binary_kind(raw)
+    if binary == XLSX:
+        return _read_xlsx(file, raw, is_header)
+    if binary:
+        raise UnreadableInput(file, f"{binary}, not a CSV, TSV, JSON or .xlsx export: save the sheet as .xlsx or CSV "
+                                    "UTF-8 (or export CSV from the HR system) and ingest that file")
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and _is_utf8(encoding):
+        encoding = "utf-16"  # Excel's "Unicode text" export
+    # undecodable bytes become lone surrogates, so each row that holds one is rejected alone, with its line number
+    try:
+        text = raw.decode(encoding, errors="surrogateescape")
+    except UnicodeDecodeError as exc:  # codecs without surrogateescape support (utf-16 with a bad tail)
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise UnreadableInput(file, f"not {encoding} text (byte 0x{raw[exc.start]:02x})", line) from None
+    label = "UTF-8" if _is_utf8(encoding) else encoding
+    first = text.lstrip()[:1]
+    if p.suffix.lower() == ".json" or first in ("[", "{"):
+        return _read_json(file, text, label)
+    return _read_csv(file, text, "\t" if p.suffix.lower() == ".tsv" else None, label, is_header)
+
+
+XLSX = "an Excel workbook (.xlsx)"
+
+
+def _binary_kind(raw: bytes) -> str | None:
+    """What a spreadsheet or archive passed as an export is (they decode as no text encoding), else None."""
+    if raw.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        return "an Excel workbook (.xls)"
+    if not raw.startswith(b"PK\x03\x04"):
+        return None
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as z:
+            names = set(z.namelist())
+    except (zipfile.BadZipFile, OSError):
+        return "a zip archive (damaged)"
+    if any(n.startswith("xl/") for n in names):
+        return XLSX
+    if "content.xml" in names:
+        return "an OpenDocument spreadsheet (.ods)"
+    return "a zip archive (unpack it)"
+
+
+def _is_utf8(encoding: str) -> bool:
+    return encoding.replace("_", "-").lower() in ("utf-8-sig", "utf-8", "utf8")
+
+
+def _bad_byte(values: Iterable[Any]) -> int | None:
+    """The first undecodable byte (as escaped by surrogateescape) in any string value, else None."""
+    for v in values:
+        if isinstance(v, str):
+            for ch in v:
+                if "\udc80" <= ch <= "\udcff":
+                    return ord(ch) - 0xDC00
+    return None
+
+
+def _encoding_reason(byte: int, label: str) -> str:
+    return f"not {label} text (byte 0x{byte:02x}); set [options] encoding in --mapping (e.g. \"cp1252\")"
+
+
+def _read_json(file: str, text: str, label: str = "UTF-8") -> HrTable:
+    try:
+        data = loads(text)  # integers past 64 bits become BigInt: their text, never a 4,300-digit int()
+    except json.JSONDecodeError as exc:
+        raise UnreadableInput(file, f"invalid JSON: {exc.msg} (column {exc.colno})", exc.lineno) from None
+    except RecursionError:
+        raise UnreadableInput(file, "invalid JSON: nested too deeply") from None
+    if isinstance(data, dict):
+        for key in ("employees", "people", "workers", "data", "Report_Entry"):
+            if isinstance(data.get(key), list):
+                data = data[key]
+                break
+        else:
+            raise UnreadableInput(file, 'expected a list of people or {"employees": [...]}')
+    if not isinstance(data, list):
+        raise UnreadableInput(file, 'expected a list of people or {"employees": [...]}')
+    header: dict[str, None] = {}
+    rows: list[tuple[int, dict[str, Any]]] = []
+    unread: list[tuple[int, dict[str, Any]]] = []
+    rejects = []
+    for n, rec in enumerate(data, start=1):
+        if not isinstance(rec, dict):
+            rejects.append(Reject(file, n, f"record is a JSON {type(rec).__name__}, expected an object"))
+            continue
+        bad = _bad_byte([*rec.keys(), *rec.values()])
+        if bad is not None:
+            rejects.append(Reject(file, n, _encoding_reason(bad, label)))
+            unread.append((n, {str(k): v for k, v in rec.items()}))
+            continue
+        for k in rec:
+            header.setdefault(str(k), None)
+        rows.append((n, {str(k): v for k, v in rec.items()}))
+    return HrTable(file, list(header), rows, rejects, unread=unread)
+
+
+HEADER_SEARCH = 20  # lines read looking for the header below a report's title, run date and prompts
+
+
+def _read_csv(file: str, text: str, delimiter: str | None, label: str = "UTF-8",
+              is_header: Callable[[list[str]], bool] | None = None) -> HrTable:
+    first_line = text.split("\n", 1)[0]
+    # the first line's most frequent separator first (ties: in this order); another one when only it finds a header
+    # below a title line (a semicolon-separated export titled "Headcount, Germany")
+    candidates = [delimiter] if delimiter else sorted((",", ";", "\t", "|"), key=first_line.count, reverse=True)
+    delimiter, skip = candidates[0], 0
+    for d in candidates:
+        found = _header_index(text, d, is_header) if is_header else None
+        if found is not None:
+            delimiter, skip = d, found
+            break
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    rejects: list[Reject] = []
+    try:
+        for _ in range(skip):
+            next(reader)
+        header_line = reader.line_num + 1
+        header = next(reader)
+    except StopIteration:
+        raise UnreadableInput(file, "empty file") from None
+    except csv.Error as exc:
+        raise UnreadableInput(file, f"unreadable header: {exc}", 1) from None
+    bad = _bad_byte(header)
+    if bad is not None:
+        raise UnreadableInput(file, f"the header is {_encoding_reason(bad, label)}", header_line)
+    header = _unique([h.strip() for h in header])
+    if not any(header):
+        raise UnreadableInput(file, "the first line (the header) is empty", 1)
+    rows: list[tuple[int, dict[str, Any]]] = []
+    unread: list[tuple[int, dict[str, Any]]] = []
+    width = len(header)
+    while True:
+        try:
+            fields = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            rejects.append(Reject(file, reader.line_num, f"unreadable CSV row: {exc}"))
+            continue
+        n = reader.line_num
+        if not fields or all(not f.strip() for f in fields):
+            continue
+        bad = _bad_byte(fields)
+        if bad is not None or len(fields) > width:
+            reason = _encoding_reason(bad, label) if bad is not None else \
+                f"{len(fields)} fields but the header has {width}"
+            rejects.append(Reject(file, n, reason))
+            unread.append((n, dict(zip(header, fields, strict=False))))
+            continue
+        rows.append((n, dict(zip(header, fields, strict=False))))
+    return HrTable(file, header, rows, rejects, header_line, unread)
+
+
+def _header_index(text: str, delimiter: str, is_header: Callable[[list[str]], bool]) -> int | None:
+    """The position of the header among the first records, or None when none of them is one."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        for k, fields in enumerate(reader):
+            if reader.line_num > HEADER_SEARCH:
+                return None
+            if _bad_byte(fields) is None and is_header([f.strip() for f in fields]):
+                return k
+    except csv.Error:
+        return None
+    return None
+
+
+def _unique(header: list[str]) -> list[str]:
+    """Column names made unique: a name written twice keeps its first column (the one a mapping naming it reads);
+    a later column of that name is ``Name [column N]``, so it is neither read by mistake nor out of reach."""
+    seen: set[str] = set()
+    out = []
+    for i, h in enumerate(header, start=1):
+        out.append(f"{h} [column {i}]" if h and h in seen else h)
+        seen.add(h)
+    return out
+
+
+# --- Excel workbooks ---------------------------------------------------------------------------------
+
+
+def _read_xlsx(file: str, raw: bytes, is_header: IsHeader | None) -> HrTable:
+    """The first sheet with a header among its first rows (else the first sheet, header on row 1), read as text the
+    way the sheet shows it: row numbers are the sheet's, so a rejected row is the row a person sees in Excel."""
+    import openpyxl  # only an .xlsx needs it
+
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds on a damaged workbook
+        raise UnreadableInput(file, f"unreadable Excel workbook: {exc}") from None
+    try:
+        sheets = list(book.worksheets)
+        if not sheets:
+            raise UnreadableInput(file, "the workbook has no sheet")
+        chosen, skip = sheets[0], 0
+        found = next(((sheet, k) for sheet in sheets if is_header is not None
+                      and (k := _first_header(_sheet_rows(sheet), is_header)) is not None), None)
+        if found is not None:
+            chosen, skip = found
+        label = file if len(sheets) == 1 else f"{file} (sheet {chosen.title!r})"
+        return _table(label, _sheet_rows(chosen), skip)
+    finally:
+        book.close()
+
+
+def _sheet_rows(sheet: Any) -> Iterator[tuple[int, list[str]]]:
+    """(sheet row number, cell texts) of every row."""
+    for row in sheet.iter_rows():
+        cells = [c for c in row if getattr(c, "row", None) is not None]
+        if cells:
+            yield cells[0].row, [cell_text(c.value, getattr(c, "number_format", "General")) for c in row]
+
+
+def _first_header(rows: Iterable[tuple[int, list[str]]], is_header: IsHeader) -> int | None:
+    for k, (n, fields) in enumerate(rows):
+        if n > HEADER_SEARCH:
+            return None
+        if is_header([f.strip() for f in fields]):
+            return k
+    return None
+
+
+def _table(file: str, rows: Iterator[tuple[int, list[str]]], skip: int) -> HrTable:
+    for _ in range(skip):
+        next(rows, None)
+    first = next(rows, None)
+    if first is None:
+        raise UnreadableInput(file, "empty sheet")
+    header_line, names = first
+    while names and not names[-1].strip():
+        names.pop()  # a sheet's used range often runs past its last named column
+    header = _unique([h.strip() for h in names])
+    if not any(header):
+        raise UnreadableInput(file, "the header row is empty", header_line)
+    out: list[tuple[int, dict[str, Any]]] = []
+    rejects: list[Reject] = []
+    unread: list[tuple[int, dict[str, Any]]] = []
+    width = len(header)
+    for n, fields in rows:
+        if all(not f.strip() for f in fields):
+            continue
+        extra = [f for f in fields[width:] if f.strip()]
+        if extra:
+            rejects.append(Reject(file, n, f"values past the header's {width} columns: {', '.join(extra[:3])}"))
+            unread.append((n, dict(zip(header, fields, strict=False))))
+            continue
+        out.append((n, dict(zip(header, fields, strict=False))))
+    return HrTable(file, header, out, rejects, header_line, unread)
+
+
+def cell_text(value: Any, number_format: str = "General") -> str:
+    """A cell as the text an export would hold: dates in ISO form, whole numbers without ``.0``, and an id the
+    sheet pads with zeros (number format ``00000``) with its zeros.
+
+    >>> cell_text(123.0), cell_text(123, "000000"), cell_text(2.5), cell_text(None), cell_text(True)
+    ('123', '000123', '2.5', '', 'true')
+    >>> cell_text(datetime(2011, 7, 5)), cell_text(datetime(2011, 7, 5, 9, 30)), cell_text(date(2020, 1, 2))
+    ('2011-07-05', '2011-07-05T09:30:00', '2020-01-02')
+    """
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time() else value.isoformat()
+    if isinstance(value, date | time):
+        return value.isoformat()
+    if isinstance(value, int | float):
+        if isinstance(value, float) and not value.is_integer():
+            return repr(value)
+        whole = str(int(value))
+        fmt = number_format or ""
+        return whole.zfill(len(fmt)) if fmt and set(fmt) == {"0"} else whole
+    return str(value)
+
+
+__all__ = ["HEADER_SEARCH", "XLSX", "HrTable", "IsHeader", "cell_text", "read_table"]
