@@ -95,7 +95,7 @@ if manifest.is_file():
         commands.append([*cmd, "--rejects", reject_file(f"{n}-{kind}-{Path(path).name}")])
 else:
     hris = exports / "hris"
-    top = [p for p in sorted(exports.iterdir()) if p.suffix.lower() in (".csv", ".json")]
+    top = [p for p in sorted(exports.iterdir()) if p.suffix.lower() in (".csv", ".tsv", ".json", ".xlsx")]
     for path in [*top, *(sorted(hris.iterdir()) if hris.is_dir() else [])]:
         if path.is_file() and not path.name.startswith("."):
             commands.append(["whoknows", "ingest", "hris", str(path), "--rejects", reject_file(f"hris-{path.name}")])
@@ -109,7 +109,7 @@ else:
                 )
 if not commands:
     sys.stderr.write(
-        f"whoknows-ingest: nothing to load in {exports}: add a manifest.json, or people CSV/JSON files (at the top "
+        f"whoknows-ingest: nothing to load in {exports}: add a manifest.json, or people CSV/JSON/.xlsx files (at the top "
         f"or under hris/) and forum exports under {'/, '.join(FORMATS)}/\n"
     )
     sys.exit(2)

@@ -81,6 +81,25 @@ def test_a_people_file_at_the_top_is_an_hris_export(tmp_path: Path) -> None:
     assert count(db, "person") == 4
 
 
+def test_an_excel_workbook_at_the_top_is_an_hris_export(tmp_path: Path) -> None:
+    """HR's "export to Excel" dropped into ./exports as is."""
+    import openpyxl
+
+    exports = tmp_path / "exports"
+    exports.mkdir()
+    book = openpyxl.Workbook()
+    for line in PEOPLE_CSV.replace("E4,,", "E4,Di Dealer,").splitlines():
+        book.active.append(line.split(","))
+    book.save(exports / "people.xlsx")
+    db = tmp_path / "w.db"
+
+    proc = run_script(exports, tmp_path / "rejects", db)
+
+    assert proc.returncode == 0, proc.stderr
+    assert count(db, "person") == 4
+    assert count(db, "reports_to") == 3
+
+
 def test_manifest_names_what_to_load(tmp_path: Path) -> None:
     if not SAMPLE.is_dir():
         pytest.skip(f"{SAMPLE} is absent: the shared sample data is not on this machine")
