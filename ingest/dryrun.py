@@ -8,7 +8,7 @@ and no store file is created.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from graph.store.base import Batch, WriteResult
@@ -54,6 +54,15 @@ class DryRunStore:
     def deactivate_missing(self, source: str, keep_ids: Iterable[str]) -> list[str]:
         keep = set(keep_ids)
         return sorted(p for p in self.person_ids(source) if p not in keep)
+
+    def remove_reports_to(self, person_ids: Iterable[str], *, dry_run: bool = True) -> list[str]:
+        """What the real run would remove: the store's own answer with ``dry_run`` (REPORTS_TO has no other read)."""
+        return self.store.remove_reports_to(person_ids, dry_run=True) if self.store is not None else []
+
+    def remove_skill_claims(
+        self, source: str, keep: Mapping[str, Iterable[str]], *, dry_run: bool = True
+    ) -> list[tuple[str, str]]:
+        return self.store.remove_skill_claims(source, keep, dry_run=True) if self.store is not None else []
 
 
 __all__ = ["SAMPLES", "DryRunStore"]

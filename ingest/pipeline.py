@@ -22,6 +22,7 @@ from ingest.dryrun import DryRunStore
 from ingest.forum import FORMATS
 from ingest.forum.common import StreamContext, make_reports_to
 from ingest.forum.common import max_member_bytes as member_limit
+from ingest.hr_retract import retract
 from ingest.identity import IdentityRow, build_resolver, parse_identities, read_identities
 from ingest.load import DEFAULT_CHUNK, Loader, checkpoint_key
 from ingest.normalise import SkillNames, hr_rows, normalise
@@ -62,6 +63,8 @@ class IngestSummary:
     matched_mapping: int = 0
     unmatched: int = 0  # accounts loaded as people of the forum's own
     deactivated: int = 0
+    reports_removed: int = 0  # HR: reporting lines a blank manager cell took back
+    skills_removed: int = 0  # HR: declared skills the row no longer lists
     resumed: bool = False
     chunks_skipped: int = 0
     seconds: float = 0.0
@@ -108,7 +111,8 @@ class IngestSummary:
             "resumed": self.resumed, "seconds": round(self.seconds, 3), "problems": self.problems,
             "dry_run": self.dry_run,
             **({"rows_read": self.rows_read, "rows_loaded": self.rows_loaded, "rows_rejected": self.rows_rejected,
-                "leavers": self.leavers, "links": self.links} if self.kind == "hris" else {}),
+                "leavers": self.leavers, "links": self.links, "reports_removed": self.reports_removed,
+                "skills_removed": self.skills_removed} if self.kind == "hris" else {}),
         }
 
 
@@ -169,8 +173,9 @@ def ingest_hris(
     chunk_size: int = DEFAULT_CHUNK,
     dry_run: bool = False,
 ) -> IngestSummary:
-    """People, declared skills and reporting lines from an HRIS export; ``full``: people of a previous HR load
-    missing from this file become inactive (leavers are never deleted). ``dry_run``: everything but the writes
+    """People, declared skills and reporting lines from an HRIS export; a loaded row's blank manager or skill no
+    longer listed removes what an earlier export wrote (:mod:`ingest.hr_retract`); ``full``: people of a previous HR
+    load missing from this file become inactive (leavers are never deleted). ``dry_run``: everything but the writes
     (``store`` may then be None: no store yet), with what was inferred kept on the summary."""
     started = time.perf_counter()
     prog = progress or NullProgress()
@@ -210,6 +215,9 @@ def ingest_hris(
     for r in parsed.link_rejects:
         sink.add(r)
     loader.finish()
+    taken_back = retract(target, parsed)  # what this file no longer says: a blank manager, a skill not listed
+    summary.reports_removed = len(taken_back.reports_to)
+    summary.skills_removed = len(taken_back.skill_claims)
     if full:
         # a rejected row is no leaver, whichever step rejected it
         keep = {r.person.id for r in parsed.rows} | hris_mod.row_ids(hr, parsed.columns["id"])

@@ -46,6 +46,8 @@ def summary_table(s: IngestSummary) -> Table:
             rows.append(("column problems (said once each)", s.column_notes))
         rows.append(("HR people absent from the file, " + ("would be " if s.dry_run else "") + "marked inactive",
                      s.deactivated))
+        rows.append((f"reporting lines {verb}removed (manager now blank)", s.reports_removed))
+        rows.append((f"declared skills {verb}removed (no longer listed)", s.skills_removed))
     else:
         rows = [
             (f"records {verb}loaded", s.records),

@@ -17,7 +17,11 @@ Method semantics (the contract suite checks them):
   community must exist (earlier or in the same batch), else StoreError naming the missing key. A post's
   parent and thread need not exist yet (answers may arrive before their question).
 - ``deactivate_missing(source, keep)``: active people of ``source`` not in ``keep`` become inactive; returns
-  their ids, sorted. ``person_ids(source)`` includes inactive and opted-out people. ``email_index()`` maps
+  their ids, sorted. ``remove_reports_to(ids)``: the REPORTS_TO edges of those people are deleted (a later export
+  says they have no manager); ``remove_skill_claims(source, keep)``: for each person in ``keep`` (id -> canonical
+  skill names), their HAS_SKILL of that ``source`` whose skill is not listed are deleted, other sources and people
+  untouched. Both return what went (sorted ids; sorted (person id, skill) pairs); ``dry_run=True`` writes nothing
+  and returns what would go. ``person_ids(source)`` includes inactive and opted-out people. ``email_index()`` maps
   case-folded email -> person id for every person with an email.
 - ``experts(skill)``: EXPERT_IN rows of the canonical ``skill``, active, not opted-out, not bots, filtered by
   exact department/location, ordered by score DESC then person id ASC; keyset cursor from ``encode_cursor``;
@@ -411,6 +415,10 @@ class GraphStore(Protocol):
     # ingest
     def write_batch(self, batch: Batch) -> WriteResult: ...
     def deactivate_missing(self, source: str, keep_ids: Iterable[str]) -> list[str]: ...
+    def remove_reports_to(self, person_ids: Iterable[str], *, dry_run: bool = False) -> list[str]: ...
+    def remove_skill_claims(
+        self, source: str, keep: Mapping[str, Iterable[str]], *, dry_run: bool = False
+    ) -> list[tuple[str, str]]: ...
     def person_ids(self, source: str | None = None) -> set[str]: ...
     def email_index(self) -> dict[str, str]: ...
     def get_meta(self, key: str) -> str | None: ...

@@ -575,6 +575,42 @@ SET_ACTIVE = _write(
     ids="LIST<STRING>",
     active="BOOLEAN",
 )
+# a later HR export retracts what an earlier one said: a reporting line its row leaves blank, a declared skill its
+# row no longer lists (read first, in the same transaction, with REPORTS_TO_FETCH / HAS_SKILL_OF_SOURCE)
+REPORTS_TO_DELETE = _write(
+    "REPORTS_TO_DELETE",
+    f"""
+    UNWIND $ids AS id
+    MATCH (p:{PERSON} {{id: id}})-[r:{REPORTS_TO}]->(:{PERSON})
+    USING INDEX p:{PERSON}(id)
+    DELETE r
+    """,
+    ids="LIST<STRING>",
+)
+HAS_SKILL_OF_SOURCE = _read(
+    "HAS_SKILL_OF_SOURCE",
+    f"""
+    UNWIND $ids AS id
+    MATCH (p:{PERSON} {{id: id}})-[r:{HAS_SKILL}]->(s:{SKILL})
+    USING INDEX p:{PERSON}(id)
+    WHERE r.source = $source
+    RETURN p.id AS person_id, s.name AS skill
+    """,
+    ids="LIST<STRING>",
+    source="STRING",
+)
+HAS_SKILL_DELETE = _write(
+    "HAS_SKILL_DELETE",
+    f"""
+    UNWIND $rows AS row
+    MATCH (p:{PERSON} {{id: row.person_id}})-[r:{HAS_SKILL}]->(s:{SKILL} {{name: row.skill}})
+    USING INDEX p:{PERSON}(id)
+    WHERE r.source = $source
+    DELETE r
+    """,
+    rows="LIST<MAP>",
+    source="STRING",
+)
 # whole-organisation id and e-mail lists, read at the start of every ingest step: one record holding one list, since
 # the driver's per-record work (~100 µs each) made a 100,000-person read take seconds where the server took 50 ms
 ACTIVE_IDS_OF_SOURCE = _read(

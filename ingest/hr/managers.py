@@ -104,6 +104,8 @@ class LinkResult:
     ambiguous: int = 0
     cycle: int = 0
     problems: list[LinkProblem] = field(default_factory=list)
+    # people whose row names no manager at all (not one that failed to resolve): a later export retracting a line
+    blank: set[str] = field(default_factory=set)
 
     @property
     def linked(self) -> int:
@@ -161,12 +163,14 @@ def resolve_managers(
 ) -> LinkResult:
     """Link each row's manager (see the module docstring). ``known_ids``/``known_emails``: people already in the
     store, who may be managers of people in this file."""
+    refs = list(refs)
+    blank = {r.person_id for r in refs if not r.given}
     refs = [r for r in refs if r.given]
     idx = _Index(people, known_emails or {})
     in_file = set(idx.row)
     codes = _code_table(idx, refs, in_file, known_ids)
     learnt = not idx.code  # codes learnt from names: a row's own name, when it gives one, is the better evidence
-    out = LinkResult()
+    out = LinkResult(blank=blank)
     unresolved: dict[str, list[ManagerRef]] = defaultdict(list)
     ambiguous: dict[tuple[str, ...], tuple[str, set[str], list[ManagerRef]]] = {}  # by the people it fits
     for ref in refs:

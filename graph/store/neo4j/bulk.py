@@ -18,7 +18,7 @@ online path would have written them one after another.
 from __future__ import annotations
 
 import shlex
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO, Any
@@ -201,6 +201,24 @@ class BulkLoad:
                       and i not in keep)
         for i in gone:
             self.people[i] = {**people[i], "active": False}
+        return gone
+
+    def remove_reports_to(self, person_ids: Iterable[str], *, dry_run: bool = False) -> list[str]:
+        found = sorted(i for i in set(person_ids) if i in self.reports_to)
+        if not dry_run:
+            for i in found:
+                del self.reports_to[i]
+        return found
+
+    def remove_skill_claims(
+        self, source: str, keep: Mapping[str, Iterable[str]], *, dry_run: bool = False
+    ) -> list[tuple[str, str]]:
+        wanted = {pid: set(skills) for pid, skills in keep.items()}
+        gone = sorted(k for k, props in self.has_skill.items()
+                      if k[0] in wanted and props.get("source") == source and k[1] not in wanted[k[0]])
+        if not dry_run:
+            for k in gone:
+                del self.has_skill[k]
         return gone
 
     # --- writes: what the online store keeps after the same batches ------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 
 from neo4j import exceptions as neo_errors
@@ -79,6 +79,35 @@ class Neo4jWrites(Neo4jBase):
             return gone
 
         return self._write(work)
+
+    @_translated
+    def remove_reports_to(self, person_ids: Iterable[str], *, dry_run: bool = False) -> list[str]:
+        """Delete these people's reporting lines (their export now names no manager); a dry run only reads."""
+        ids = sorted(set(person_ids))
+
+        def work(tx: Tx) -> list[str]:
+            found = sorted({r["person_id"] for r in run(tx, q.REPORTS_TO_FETCH, ids=ids)})
+            if found and not dry_run:
+                run(tx, q.REPORTS_TO_DELETE, ids=found)
+            return found
+
+        return self._read(work) if dry_run else self._write(work)
+
+    @_translated
+    def remove_skill_claims(
+        self, source: str, keep: Mapping[str, Iterable[str]], *, dry_run: bool = False
+    ) -> list[tuple[str, str]]:
+        """Delete the claims of ``source`` these people's export no longer lists; other sources are not ours to drop."""
+        wanted = {pid: set(skills) for pid, skills in keep.items()}
+
+        def work(tx: Tx) -> list[tuple[str, str]]:
+            rows = run(tx, q.HAS_SKILL_OF_SOURCE, ids=sorted(wanted), source=source)
+            gone = sorted({(r["person_id"], r["skill"]) for r in rows if r["skill"] not in wanted[r["person_id"]]})
+            if gone and not dry_run:
+                run(tx, q.HAS_SKILL_DELETE, rows=[{"person_id": p, "skill": s} for p, s in gone], source=source)
+            return gone
+
+        return self._read(work) if dry_run else self._write(work)
 
     @_translated
     def person_ids(self, source: str | None = None) -> set[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from graph.store.base import (
@@ -16,7 +16,7 @@ from graph.store.base import (
     dedupe,
     dedupe_skills,
 )
-from graph.store.common import chunks, evidence_json, missing_message, pairs_json, utc_text
+from graph.store.common import chunks, evidence_json, id_chunks, missing_message, pairs_json, utc_text
 from graph.store.sqlite.conn import SQLiteBase
 from graph.store.sqlite.errors import translated
 from graph.store.sqlite.rows import (
@@ -216,6 +216,35 @@ class SQLiteWrites(SQLiteBase):
             for part in chunks(gone):
                 conn.execute(f"UPDATE person SET active = 0 WHERE id IN ({_marks(len(part))})", part)
         return gone
+
+    @translated
+    def remove_reports_to(self, person_ids: Iterable[str], *, dry_run: bool = False) -> list[str]:
+        """Delete these people's reporting lines (their export now names no manager); a dry run only reads."""
+        with (self._read() if dry_run else self._write()) as conn:
+            found: list[str] = []
+            for part in id_chunks(person_ids):
+                marks = _marks(len(part))
+                found.extend(r[0] for r in conn.execute(
+                    f"SELECT person_id FROM reports_to WHERE person_id IN ({marks})", part))
+                if not dry_run:
+                    conn.execute(f"DELETE FROM reports_to WHERE person_id IN ({marks})", part)
+        return sorted(found)
+
+    @translated
+    def remove_skill_claims(
+        self, source: str, keep: Mapping[str, Iterable[str]], *, dry_run: bool = False
+    ) -> list[tuple[str, str]]:
+        """Delete the claims of ``source`` these people's export no longer lists; other sources are not ours to drop."""
+        wanted = {pid: set(skills) for pid, skills in keep.items()}
+        with (self._read() if dry_run else self._write()) as conn:
+            gone: list[tuple[str, str]] = []
+            for part in id_chunks(wanted):
+                gone.extend((pid, skill) for pid, skill in conn.execute(
+                    f"SELECT person_id, skill FROM has_skill WHERE source = ? AND person_id IN ({_marks(len(part))})",
+                    [source, *part]) if skill not in wanted[pid])
+            if not dry_run:
+                conn.executemany("DELETE FROM has_skill WHERE person_id = ? AND skill = ?", gone)
+        return sorted(gone)
 
     # --- analytics -----------------------------------------------------------------------------------
 
