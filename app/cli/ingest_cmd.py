@@ -110,7 +110,8 @@ def _not_created(url: str) -> bool:
 
 @ingest_app.command("hris")
 def hris(
-    path: Path = typer.Argument(..., help="HRIS export: CSV (or TSV), JSON (a list, or {\"employees\": [...]}) or an Excel workbook (.xlsx)."),
+    path: Path = typer.Argument(..., help="HRIS export: CSV (or TSV), JSON (a list, or {\"employees\": [...]}) "
+                                "or an Excel workbook (.xlsx)."),
     mapping: str | None = typer.Option(
         None, "--mapping", help="A columns.toml mapping file, or a shipped mapping: " + ", ".join(bundled_mappings())
     ),
