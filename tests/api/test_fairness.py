@@ -128,26 +128,6 @@ def test_light_queries_take_slots_in_arrival_order_and_mutations_pass() -> None:
     assert most == 3  # two slots plus the mutation
 
 
-class SlowReads:
-    """A real store whose ``experts`` and ``brokers`` reads take ``delay`` seconds (a big organisation's bridges
-    between many communities take seconds on SQLite: 1.7 s for 63 communities of the 2,000-person demo)."""
-
-    def __init__(self, inner: SQLiteStore, delay: float) -> None:
-        self._inner = inner
-        self._delay = delay
-
-    def experts(self, *args: Any, **kwargs: Any) -> Any:
-        time.sleep(self._delay)
-        return self._inner.experts(*args, **kwargs)
-
-    def brokers(self, *args: Any, **kwargs: Any) -> Any:
-        time.sleep(self._delay)
-        return self._inner.brokers(*args, **kwargs)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._inner, name)
-
-
 def _while_in_flight(client: Api, query: str, n: int, probe: Callable[[], Any]) -> float:
     """The slowest of ``probe``'s calls made while ``n`` copies of ``query`` (each new, so none is cached) run."""
     threads = [threading.Thread(target=client.post, args=(query + " " * i,), kwargs={"role": Role.ADMIN})
@@ -173,7 +153,7 @@ def test_cheap_queries_and_readiness_never_wait_behind_expensive_reads(tmp_path:
     settings = api_settings(tmp_path, response_cache_ttl_s=30.0, store_workers=2)
     store = SQLiteStore(tmp_path / "w.db")
     load_org(store)
-    slow: Any = SlowReads(store, delay=2.0)
+    slow: Any = SlowStore(store, delay=2.0, reads=("experts", "brokers"))
     try:
         with LiveServer(create_app(settings, store=slow)) as server:
             client = Api(server.url, settings)
@@ -198,7 +178,7 @@ def test_bridges_between_communities_never_hold_the_cheap_queries_slots(tmp_path
     settings = api_settings(tmp_path)
     store = SQLiteStore(tmp_path / "w.db")
     load_org(store)
-    slow: Any = SlowReads(store, delay=2.0)
+    slow: Any = SlowStore(store, delay=2.0, reads=("experts", "brokers"))
     bridges = '{ bridges(first: 1, communityIds: ["slack:k8s-guild", "slack:sales-floor"]) { person { id } } }'
     try:
         with LiveServer(create_app(settings, store=slow)) as server:

@@ -19,23 +19,8 @@ from app.main import create_app
 from app.settings import Settings
 from graph.store.sqlite import SQLiteStore
 from tests.api.conftest import LiveServer
+from tests.api.test_hardening import SlowStore
 from tests.web.conftest import sign_in_link
-
-
-class SlowBridges:
-    """A real store whose ``brokers`` read takes ``delay`` seconds."""
-
-    def __init__(self, inner: SQLiteStore, delay: float) -> None:
-        self._inner = inner
-        self._delay = delay
-
-    def brokers(self, *args: Any, **kwargs: Any) -> Any:
-        time.sleep(self._delay)
-        return self._inner.brokers(*args, **kwargs)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._inner, name)
-
 
 BRIDGES = "query B($ids: [ID!]) { bridges(first: 5, communityIds: $ids) { person { id } } }"
 
@@ -47,7 +32,7 @@ def test_search_page_answers_while_expensive_api_queries_hold_the_store_workers(
     used to queue its reads behind them (14.6 s in the adversarial pass, for eight such queries on the demo)."""
     settings = web_settings.model_copy(update={"store_workers": 2})
     store = SQLiteStore(demo_db)
-    slow: Any = SlowBridges(store, delay=2.0)
+    slow: Any = SlowStore(store, delay=2.0, reads=("brokers",))
     try:
         with LiveServer(create_app(settings, store=slow)) as server, \
                 httpx.Client(base_url=server.url, timeout=60) as page, \
