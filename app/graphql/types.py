@@ -419,6 +419,9 @@ class Community:
         return CommunityHealth.from_domain(report, info.context.settings.min_group_size)
 
 
+_NOT_ANSWERED = frozenset({base.OPTED_OUT_DIGEST, "people_opted_out"})
+
+
 @strawberry.type(description="One analytics run.")
 class AnalyticsRun:
     id: str
@@ -429,8 +432,9 @@ class AnalyticsRun:
     @classmethod
     def from_domain(cls, r: models.AnalyticsRun) -> AnalyticsRun:
         # the opted-out ids' digest stays in the store (its staleness marker): over a set of a few people, hashing
-        # each guessable id would name who opted out
-        stats = {k: v for k, v in r.stats.items() if k != base.OPTED_OUT_DIGEST}
+        # each guessable id would name who opted out; and opted-out people count in no figure the API answers (the
+        # operator running ``whoknows analyze`` still sees how many there are)
+        stats = {k: v for k, v in r.stats.items() if k not in _NOT_ANSWERED}
         return cls(id=r.id, started_at=r.started_at, finished_at=r.finished_at, stats=cast(JSON, stats))
 
 

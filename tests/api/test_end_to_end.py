@@ -127,5 +127,6 @@ def test_run_analytics_mutation(demo: tuple[Api, dict[str, Any], SQLiteStore]) -
     # the digest of the opted-out ids is the store's staleness marker, not an answer: over a set of one or two
     # people, hashing each guessable id (hr:E00001...) would name who opted out
     assert OPTED_OUT_DIGEST not in run["stats"]
+    assert "people_opted_out" not in run["stats"]  # opted-out people count in no figure the API answers
     assert opted_out_digest(_opted_out_ids(truth, store)) not in json.dumps(run)
     assert api.data("{ influencers(first: 1) { rank } }", role=Role.ANALYST)["influencers"]
