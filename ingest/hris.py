@@ -180,13 +180,14 @@ def _text(v: Any) -> str:
     raise ValueError(f"expected text, got a JSON {type(v).__name__}")
 
 
-def row_ids(table: HrTable, id_column: str) -> set[str]:
+def row_ids(table: HrTable, id_column: str) -> dict[str, int]:
     """The stored id of every row of the file whose id can be read, loaded or rejected (by the reader or the
-    parser): with ``--full`` none of them is a leaver."""
-    out = set()
-    for _, rec in [*table.rows, *table.unread]:
+    parser), with the first row giving it: with ``--full`` none of them is a leaver, and a manager whose own row
+    was rejected is named as such, not as no one."""
+    out: dict[str, int] = {}
+    for n, rec in sorted([*table.rows, *table.unread], key=lambda t: t[0]):
         try:
-            out.add(make_id("hr", _text(rec.get(id_column))))
+            out.setdefault(make_id("hr", _text(rec.get(id_column))), n)
         except (ValueError, SchemaError):
             continue
     return out
@@ -338,9 +339,11 @@ def parse_export(
         keys.append(PersonKeys(pid, n, tuple(dict.fromkeys(x for x in (full, first_last) if x)), person.email,
                                 _key(get(rec, "code"))))
         refs.append(ref)
+    # people whose rows are in the file but rejected: a manager among them is not "no one" (nor a manager code)
+    rejected = {p: n for p, n in row_ids(table, c["id"]).items() if p not in seen}
     if c["manager_id"] and "manager_code" not in cols and "manager_id" not in m.columns:
         ids = {r.id for r in refs if r.id}
-        if ids and not ids & (set(seen) | set(known_ids)):
+        if ids and not ids & (set(seen) | set(rejected) | set(known_ids)):
             # a "Manager ID" column none of whose values is an employee id holds manager codes (HRDataset's
             # ManagerID, a manager number): link through the names/emails given beside them instead
             refs = [ManagerRef(r.person_id, r.row, None, r.email, r.name, r.id.partition(":")[2] if r.id else None)
@@ -348,7 +351,7 @@ def parse_export(
             cols["manager_code"] = cols.pop("manager_id")
             how["manager_code"] = "no value is an employee id: read as a manager code"
             how.pop("manager_id", None)
-    links = resolve_managers(keys, refs, known_ids=known_ids, known_emails=known_emails)
+    links = resolve_managers(keys, refs, known_ids=known_ids, known_emails=known_emails, rejected=rejected)
     rows = [HrRow(n, _with_manager(p, links.links[p.id]) if p.id in links.links else p, sk, links.links.get(p.id))
             for n, p, sk in parsed]
     link_rejects = [Reject(table.file, pr.row, pr.reason, kind=f"link:{pr.kind}") for pr in links.problems]

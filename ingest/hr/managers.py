@@ -160,9 +160,11 @@ def resolve_managers(
     *,
     known_ids: Collection[str] = (),
     known_emails: Mapping[str, str] | None = None,
+    rejected: Mapping[str, int] | None = None,
 ) -> LinkResult:
     """Link each row's manager (see the module docstring). ``known_ids``/``known_emails``: people already in the
-    store, who may be managers of people in this file."""
+    store, who may be managers of people in this file. ``rejected``: the id and row of each person whose row in this
+    file was rejected (a manager among them is reported as on that row, not as matching no one)."""
     refs = list(refs)
     blank = {r.person_id for r in refs if not r.given}
     refs = [r for r in refs if r.given]
@@ -187,9 +189,11 @@ def resolve_managers(
             unresolved[ref.describe()].append(ref)
     for desc, rs in unresolved.items():
         out.unresolved += len(rs)
+        on = (rejected or {}).get(rs[0].id or "")
+        why = f"is on row {on}, which was rejected (see that row's problem)" if on else "matches no person"
         out.problems.append(LinkProblem(
             "unresolved", rs[0].row,
-            f"manager ({desc}) matches no person; {_people(len(rs))} loaded without a manager{_rows(rs)}",
+            f"manager ({desc}) {why}; {_people(len(rs))} loaded without a manager{_rows(rs)}",
             tuple(r.row for r in rs)))
     for key, who, rs in ambiguous.values():
         out.ambiguous += len(rs)

@@ -3,6 +3,7 @@ a report title above the header, a column name written twice, a workbook passed 
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sqlite3
@@ -149,3 +150,22 @@ def test_one_letter_status_codes_read_t_as_terminated_not_as_true(tmp_path: Path
     with sqlite3.connect(tmp_path / "w.db") as db:
         assert db.execute("SELECT id, active FROM person WHERE id IN ('hr:8', 'hr:9') ORDER BY id").fetchall() == [
             ("hr:8", 1), ("hr:9", 0)]
+
+
+def test_a_manager_whose_own_row_was_rejected_is_named_as_such(tmp_path: Path) -> None:
+    """Ann's row is rejected (a bad email): her reports load without a manager, and the problem says her row was
+    rejected rather than that "E1" matches no one; nor is the manager column, whose only id is hers, taken for a
+    column of manager codes."""
+    (tmp_path / "hr.csv").write_text("id,name,email,manager_id\nE1,Ann,ann@,\nE2,Bob,bob@x.com,E1\n"
+                                     "E3,Cy,cy@x.com,E1\n")
+    p = run(tmp_path, "hris", "hr.csv", "--rejects", "bad.jsonl")
+    assert p.returncode == 1, p.stderr
+    rejects = [json.loads(line) for line in (tmp_path / "bad.jsonl").read_text().splitlines()]
+    assert [r["row"] for r in rejects if r.get("kind", "row") == "row"] == [2], rejects
+    links = [r for r in rejects if r.get("kind", "").startswith("link:")]
+    assert len(links) == 1, rejects
+    assert "manager (id 'E1') is on row 2, which was rejected" in links[0]["reason"], links
+    assert "2 people loaded without a manager" in links[0]["reason"], links
+    assert [(pid, mgr) for pid, _, _, mgr, _ in people(tmp_path)] == [("hr:E2", None), ("hr:E3", None)]
+    dry = run(tmp_path, "hris", "hr.csv", "--dry-run")
+    assert "manager_code" not in dry.stdout, dry.stdout
