@@ -33,7 +33,7 @@ from ingest.hr.mapping import (
     load_mapping,
     norm_header,
 )
-from ingest.hr.read import HrTable, read_table
+from ingest.hr.read import HrTable, Progress, read_table
 from ingest.hr.status import parse_flag, parse_status, status_codes
 from ingest.numbers import BigInt
 from ingest.rejects import Reject
@@ -49,12 +49,12 @@ NULLS = frozenset({"", "na", "n/a", "#n/a", "none", "null", "nil", "-", "--", "n
 # --- read ------------------------------------------------------------------------------------------
 
 
-def read_hris(path: str | Path, mapping: ColumnMapping | None = None) -> HrTable:
+def read_hris(path: str | Path, mapping: ColumnMapping | None = None, progress: Progress | None = None) -> HrTable:
     """Open and decode a CSV, TSV, JSON or .xlsx export (:mod:`ingest.hr.read`); the header is the first of the
     first rows whose names give the required fields, so a report's title lines above it are skipped."""
     m = mapping or ColumnMapping()
     file = str(Path(path))
-    return read_table(path, m.encoding, lambda names: _names_fields(names, m, file))
+    return read_table(path, m.encoding, lambda names: _names_fields(names, m, file), progress)
 
 
 def _names_fields(names: list[str], m: ColumnMapping, file: str) -> bool:

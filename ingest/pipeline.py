@@ -183,7 +183,7 @@ def ingest_hris(
         hris_mod.load_mapping(mapping) if mapping is not None else hris_mod.ColumnMapping()
     )
     table = _aliases(aliases)
-    hr = hris_mod.read_hris(path, m)
+    hr = hris_mod.read_hris(path, m, prog)
     hris_mod.resolve_columns(hr.header, m, hr.file)  # missing required column: fail before writing
     target: Any = DryRunStore(store) if dry_run else store
     known = target.person_ids()

@@ -59,8 +59,10 @@ class RichProgress:
         self.task: TaskID | None = None
 
     def start(self, label: str, total: int | None, unit: str) -> None:
-        if self.task is not None:
-            self.bar.update(self.task, completed=self.bar.tasks[self.task].total or 0)
+        if self.task is not None:  # the step before is done: shown whole (a step of unknown size: what it counted)
+            before = self.bar.tasks[self.task]
+            done = before.total if before.total is not None else before.completed
+            self.bar.update(self.task, total=done, completed=done)
         self.task = self.bar.add_task(label, total=total, unit=unit)
 
     def advance(self, n: int) -> None:

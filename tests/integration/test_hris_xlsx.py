@@ -78,3 +78,26 @@ def _people(tmp_path: Path) -> list[tuple[str, str, str | None, str | None, str 
     with sqlite3.connect(tmp_path / "w.db") as db:
         return db.execute(
             "SELECT id, name, email, manager_id, hired_on, active FROM person ORDER BY id").fetchall()
+
+
+def test_reading_a_workbook_shows_progress(tmp_path: Path) -> None:
+    """A workbook reads slowly (100,000 rows take about 25 s): the read reports its rows as it goes."""
+    from ingest.hris import read_hris
+
+    class Recorder:
+        def __init__(self) -> None:
+            self.started: list[tuple[str, int | None, str]] = []
+            self.rows = 0
+
+        def start(self, label: str, total: int | None, unit: str) -> None:
+            self.started.append((label, total, unit))
+
+        def advance(self, n: int) -> None:
+            self.rows += n
+
+    _workbook(tmp_path / "workers.xlsx")
+    heard = Recorder()
+    table = read_hris(tmp_path / "workers.xlsx", progress=heard)
+    assert [(label, unit) for label, _, unit in heard.started] == [("reading workers.xlsx", "rows")]
+    assert heard.rows == 5  # the sheet's rows below the header, the blank one included
+    assert len(table.rows) == 3
