@@ -135,6 +135,9 @@ class HrParse:
     date_columns: dict[str, DateColumn] = field(default_factory=dict)  # field -> how its column is read
     unknown_statuses: dict[str, int] = field(default_factory=dict)  # status values no vocabulary knows -> rows
     header_line: int = 1  # the line the header was found on (report title lines above it skipped)
+    # people whose rows are in the file but were rejected (by the reader or the parser), with the row: none is a
+    # leaver under --full, and a manager among them is named as such
+    rejected_ids: dict[str, int] = field(default_factory=dict)
 
     def suggested_mapping(self) -> str:
         """A mapping file that pins what was inferred, to save and edit: the dry run prints it."""
@@ -360,7 +363,7 @@ def parse_export(
         file=table.file, columns=cols, how=how, unused=[h for h in table.header if h not in used], dates=dates,
         rows=rows, rejects=sorted(rejects, key=lambda r: r.row or 0), notes=notes, links=links,
         link_rejects=link_rejects, rows_read=len(table.rows) + len(table.rejects), statuses=statuses,
-        date_columns=date_columns, unknown_statuses=unknown, header_line=table.header_line,
+        date_columns=date_columns, unknown_statuses=unknown, header_line=table.header_line, rejected_ids=rejected,
     )
 
 

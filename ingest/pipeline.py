@@ -220,7 +220,7 @@ def ingest_hris(
     summary.skills_removed = len(taken_back.skill_claims)
     if full:
         # a rejected row is no leaver, whichever step rejected it
-        keep = {r.person.id for r in parsed.rows} | set(hris_mod.row_ids(hr, parsed.columns["id"]))
+        keep = {r.person.id for r in parsed.rows} | set(parsed.rejected_ids)
         summary.deactivated = len(target.deactivate_missing("hr", keep))
     summary.hr = parsed
     summary.rows_read = parsed.rows_read

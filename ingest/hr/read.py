@@ -253,7 +253,8 @@ def _read_xlsx(file: str, raw: bytes, is_header: IsHeader | None, progress: Prog
     try:
         book = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds on a damaged workbook
-        raise UnreadableInput(file, f"unreadable Excel workbook: {exc}") from None
+        raise UnreadableInput(file, f"unreadable Excel workbook ({exc}): save it again from Excel, or save the sheet "
+                                    "as CSV UTF-8 and ingest that file") from None
     try:
         sheets = list(book.worksheets)
         if not sheets:

@@ -5,13 +5,13 @@ the counts and writes nothing."""
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 from graph.store.base import Batch
 from graph.store.sqlite import SQLiteStore
 from schema.models import HasSkill
 from tests.integration.test_ingest_cli import no_traceback, run
+from tests.integration.test_ingest_dry_run import assert_unchanged, digest
 
 FIRST = (
     "id,name,email,manager_id,skills\n"
@@ -37,10 +37,6 @@ SECOND = (
 
 def flat(text: str) -> str:
     return " ".join(text.split())
-
-
-def digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def lines(store: SQLiteStore) -> dict[str, str]:
@@ -74,12 +70,7 @@ def test_a_later_export_takes_back_a_blank_manager_and_a_skill_no_longer_listed(
     assert "reporting lines would be removed (manager now blank) │ 1" in out, out
     assert "declared skills would be removed (no longer listed) │ 1" in out, out
     assert "nothing was written" in out
-    assert digest(db) == digest_before
-    store = SQLiteStore(db)
-    try:
-        assert store.dump() == before
-    finally:
-        store.close()
+    assert_unchanged(db, digest_before, before)
 
     p = run(tmp_path, "hris", "second.csv", "--rejects", "rej.jsonl")
     no_traceback(p)

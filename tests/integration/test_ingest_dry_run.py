@@ -28,6 +28,16 @@ def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def assert_unchanged(db: Path, digest_before: str, before: object) -> None:
+    """A dry run left the store as it found it: the same file, byte for byte, and the same records."""
+    assert digest(db) == digest_before
+    store = SQLiteStore(db)
+    try:
+        assert store.dump() == before
+    finally:
+        store.close()
+
+
 def test_hris_dry_run_on_a_first_import_creates_no_store(tmp_path: Path) -> None:
     (tmp_path / "export.csv").write_text(HR, encoding="utf-8")
     p = run(tmp_path, "hris", "export.csv", "--dry-run")
@@ -84,12 +94,7 @@ def test_hris_dry_run_leaves_an_existing_store_unchanged(tmp_path: Path) -> None
     out = " ".join(p.stdout.split())
     assert "linked (email 1)" in out
     assert "leavers (loaded inactive) │ 1" in out
-    assert digest(db) == digest_before
-    store = SQLiteStore(db)
-    try:
-        assert store.dump() == before
-    finally:
-        store.close()
+    assert_unchanged(db, digest_before, before)
 
 
 def test_forum_dry_run_shows_samples_and_writes_nothing(tmp_path: Path) -> None:
