@@ -33,6 +33,9 @@ class DryRunStore:
     def email_index(self) -> dict[str, str]:
         return dict(self.store.email_index()) if self.store is not None else {}
 
+    def reporting_lines(self) -> dict[str, str]:
+        return dict(self.store.reporting_lines()) if self.store is not None else {}
+
     def get_meta(self, key: str) -> str | None:
         return None  # a dry run never resumes: it reports on the whole input
 

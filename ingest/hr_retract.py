@@ -55,9 +55,10 @@ def declared_skills(parsed: HrParse) -> dict[str, list[str]] | None:
     return {r.person.id: [hs.skill for hs in r.skills] for r in parsed.rows}
 
 
-def retract(store: Retracting, parsed: HrParse, source: str = "hr") -> Retracted:
-    """Remove what this export no longer says (see the module docstring); call it after the file is loaded."""
-    blank = blank_managers(parsed)
+def retract(store: Retracting, parsed: HrParse, source: str = "hr", struck: Iterable[str] = ()) -> Retracted:
+    """Remove what this export no longer says (see the module docstring), and the ``struck`` stored lines that
+    would close a reporting cycle (:mod:`ingest.hr.lines`); call it after the file is loaded."""
+    blank = sorted({*blank_managers(parsed), *struck})
     reports = store.remove_reports_to(blank) if blank else []
     keep = declared_skills(parsed)
     skills = store.remove_skill_claims(source, keep) if keep else []

@@ -355,7 +355,7 @@ def parse_export(
             how["manager_code"] = "no value is an employee id: read as a manager code"
             how.pop("manager_id", None)
     links = resolve_managers(keys, refs, known_ids=known_ids, known_emails=known_emails, rejected=rejected)
-    rows = [HrRow(n, _with_manager(p, links.links[p.id]) if p.id in links.links else p, sk, links.links.get(p.id))
+    rows = [HrRow(n, with_manager(p, links.links[p.id]) if p.id in links.links else p, sk, links.links.get(p.id))
             for n, p, sk in parsed]
     link_rejects = [Reject(table.file, pr.row, pr.reason, kind=f"link:{pr.kind}") for pr in links.problems]
     used = set(cols.values())
@@ -375,7 +375,7 @@ def _infer_dates(table: HrTable, column: str, m: ColumnMapping, order: str | Non
     )
 
 
-def _with_manager(p: Person, manager_id: str) -> Person:
+def with_manager(p: Person, manager_id: str | None) -> Person:
     """The already-validated person with the manager the links resolved (model_construct: no second validation,
     several times cheaper than model_copy at 100k rows)."""
     return Person.model_construct(_fields_set=p.model_fields_set | {"manager_id"},
@@ -429,5 +429,6 @@ __all__ = [
     "parse_skills",
     "read_hris",
     "resolve_columns",
+    "with_manager",
     "row_ids",
 ]

@@ -22,6 +22,7 @@ from ingest.dryrun import DryRunStore
 from ingest.forum import FORMATS
 from ingest.forum.common import StreamContext, make_reports_to
 from ingest.forum.common import max_member_bytes as member_limit
+from ingest.hr.lines import with_stored_lines
 from ingest.hr_retract import retract
 from ingest.identity import IdentityRow, build_resolver, parse_identities, read_identities
 from ingest.load import DEFAULT_CHUNK, Loader, checkpoint_key
@@ -64,6 +65,7 @@ class IngestSummary:
     unmatched: int = 0  # accounts loaded as people of the forum's own
     deactivated: int = 0
     reports_removed: int = 0  # HR: reporting lines a blank manager cell took back
+    reports_struck: int = 0  # HR: stored lines removed because they closed a cycle (ingest/hr/lines.py)
     skills_removed: int = 0  # HR: declared skills the row no longer lists
     resumed: bool = False
     chunks_skipped: int = 0
@@ -112,6 +114,7 @@ class IngestSummary:
             "dry_run": self.dry_run,
             **({"rows_read": self.rows_read, "rows_loaded": self.rows_loaded, "rows_rejected": self.rows_rejected,
                 "leavers": self.leavers, "links": self.links, "reports_removed": self.reports_removed,
+                "reports_struck": self.reports_struck,
                 "skills_removed": self.skills_removed} if self.kind == "hris" else {}),
         }
 
@@ -196,6 +199,7 @@ def ingest_hris(
     prog.start(f"HR {Path(path).name}", len(hr.rows), "rows")
     parsed = hris_mod.parse_export(hr, m, known_ids=known, known_emails=target.email_index())
     parsed.rows = hr_rows(parsed.rows, SkillNames(table))  # normalise: skill aliases (HR ids are the identities)
+    struck = with_stored_lines(parsed, target.reporting_lines())  # kept lines, and cycles across exports
     for r in parsed.notes:
         sink.add(r)
     for r in parsed.rejects:
@@ -215,8 +219,9 @@ def ingest_hris(
     for r in parsed.link_rejects:
         sink.add(r)
     loader.finish()
-    taken_back = retract(target, parsed)  # what this file no longer says: a blank manager, a skill not listed
-    summary.reports_removed = len(taken_back.reports_to)
+    taken_back = retract(target, parsed, struck=struck)  # a blank manager, a skill not listed, a struck line
+    summary.reports_removed = len(set(taken_back.reports_to) - set(struck))
+    summary.reports_struck = len(struck)
     summary.skills_removed = len(taken_back.skill_claims)
     if full:
         # a rejected row is no leaver, whichever step rejected it

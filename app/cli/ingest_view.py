@@ -47,6 +47,8 @@ def summary_table(s: IngestSummary) -> Table:
         rows.append(("HR people absent from the file, " + ("would be " if s.dry_run else "") + "marked inactive",
                      s.deactivated))
         rows.append((f"reporting lines {verb}removed (manager now blank)", s.reports_removed))
+        if s.reports_struck:
+            rows.append((f"stored reporting lines {verb}removed (closed a cycle)", s.reports_struck))
         rows.append((f"declared skills {verb}removed (no longer listed)", s.skills_removed))
     else:
         rows = [

@@ -630,6 +630,13 @@ EMAIL_INDEX = _read(
     RETURN collect(email) AS emails, collect(id) AS ids
     """,
 )
+REPORTING_LINES = _read(
+    "REPORTING_LINES",
+    f"""
+    MATCH (p:{PERSON})-[:{REPORTS_TO}]->(m:{PERSON})
+    RETURN collect(p.id) AS ids, collect(m.id) AS managers
+    """,
+)
 META_GET = _read("META_GET", f"MATCH (m:{META} {{key: $key}}) RETURN m.value AS value", key="STRING")
 META_SET = _write(
     "META_SET", f"UNWIND $rows AS row MERGE (m:{META} {{key: row.key}}) SET m.value = row.value", rows="LIST<MAP>"

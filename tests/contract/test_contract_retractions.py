@@ -35,6 +35,16 @@ def test_remove_reports_to_deletes_only_the_named_peoples_lines(store: GraphStor
     assert len(store.dump()["HAS_SKILL"]) == len(batch.has_skill)
 
 
+def test_reporting_lines_reads_every_stored_line(store: GraphStore) -> None:
+    assert store.reporting_lines() == {}
+    batch = small_org(4)  # 1..3 report to 0
+    store.write_batch(batch)
+    ids = [p.id for p in batch.people]
+    assert store.reporting_lines() == dict.fromkeys(ids[1:], ids[0])
+    store.remove_reports_to([ids[2]])
+    assert store.reporting_lines() == {ids[1]: ids[0], ids[3]: ids[0]}
+
+
 def test_remove_reports_to_dry_run_writes_nothing(store: GraphStore) -> None:
     batch = small_org(4)
     store.write_batch(batch)

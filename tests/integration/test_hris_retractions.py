@@ -86,9 +86,11 @@ def test_a_later_export_takes_back_a_blank_manager_and_a_skill_no_longer_listed(
             "hr:E5": "hr:E1",  # absent from the file: untouched
             "hr:E6": "hr:E1",  # a cycle is not loaded, and takes nothing back
         }
-        people = store.people(["hr:E3", "hr:E5"])
-        assert people["hr:E3"].manager_id is None
-        assert people["hr:E5"].manager_id == "hr:E1"
+        people = store.people(["hr:E2", "hr:E3", "hr:E4", "hr:E5", "hr:E6"])
+        # each person record names the manager its stored line does: the person page and introduction paths agree
+        assert {p: people[p].manager_id for p in people} == {
+            "hr:E2": "hr:E1", "hr:E3": None, "hr:E4": "hr:E2", "hr:E5": "hr:E1", "hr:E6": "hr:E1",
+        }
         # the introduction path no longer walks the removed line (Cy has no other tie)
         assert store.introduction_path("hr:E3", "hr:E1") is None
         assert declared(store, "E1", "E2", "E3", "E4", "E5", "E6") == {
@@ -114,7 +116,54 @@ def test_a_file_without_manager_or_skills_columns_takes_nothing_back(tmp_path: P
     store = SQLiteStore(tmp_path / "w.db")
     try:
         assert lines(store)["hr:E3"] == "hr:E1"
+        assert store.people(["hr:E3"])["hr:E3"].manager_id == "hr:E1"  # the record agrees with the line
         assert declared(store, "E3")["E3"] == [("java", "hr"), ("python", "hr")]
         assert store.people(["hr:E3"])["hr:E3"].name == "Cy Poe-Smith"
     finally:
         store.close()
+
+
+CHAIN = (
+    "id,name,email,manager_id\n"
+    "E1,Ann Lee,ann@x.org,\n"
+    "E2,Bo Roy,bo@x.org,E1\n"
+    "E3,Cy Poe,cy@x.org,E2\n"
+)
+
+
+def _settle(tmp_path: Path, later: str) -> tuple[dict[str, str], dict[str, str | None], str]:
+    """Load CHAIN, then the ``later`` partial export; the stored lines, each record's manager and the rejects."""
+    (tmp_path / "chain.csv").write_text(CHAIN, encoding="utf-8")
+    (tmp_path / "later.csv").write_text(later, encoding="utf-8")
+    assert run(tmp_path, "hris", "chain.csv").returncode == 0
+    p = run(tmp_path, "hris", "later.csv", "--rejects", "rej.jsonl")
+    no_traceback(p)
+    assert p.returncode == 1, p.stdout  # the cycle is reported as a problem
+    store = SQLiteStore(tmp_path / "w.db")
+    try:
+        people = store.people(["hr:E1", "hr:E2", "hr:E3"])
+        return lines(store), {k: v.manager_id for k, v in people.items()}, (tmp_path / "rej.jsonl").read_text()
+    finally:
+        store.close()
+
+
+def test_a_line_that_closes_a_cycle_through_stored_lines_is_not_loaded(tmp_path: Path) -> None:
+    """Ann now reports to Cy, whose line (to Bo, to Ann) came from the earlier export and is not restated: loading it
+    would make a loop no check of this file alone can see. The line is reported and not loaded; the stored lines
+    of people absent from the file stay."""
+    stored, managers, rejects = _settle(tmp_path, "id,name,email,manager_id\nE1,Ann Lee,ann@x.org,E3\n")
+    assert stored == {"hr:E2": "hr:E1", "hr:E3": "hr:E2"}
+    assert managers == {"hr:E1": None, "hr:E2": "hr:E1", "hr:E3": "hr:E2"}
+    assert "reporting cycle E1 -> E3 -> E2 -> E1 through lines already stored (E3 -> E2, E2 -> E1)" in rejects
+    assert "this file's line of E1 is not loaded" in rejects
+
+
+def test_a_kept_line_that_closes_a_cycle_gives_way_to_the_file(tmp_path: Path) -> None:
+    """Bo's manager is now someone the file does not have, so Bo's stored line (to Ann) is only kept for want of a
+    better one; Ann now reports to Cy. The kept line is the stale one: it goes, and Ann's new line is loaded."""
+    later = "id,name,email,manager_id\nE1,Ann Lee,ann@x.org,E3\nE2,Bo Roy,bo@x.org,E9\n"
+    stored, managers, rejects = _settle(tmp_path, later)
+    assert stored == {"hr:E1": "hr:E3", "hr:E3": "hr:E2"}
+    assert managers == {"hr:E1": "hr:E3", "hr:E2": None, "hr:E3": "hr:E2"}
+    assert "the stored line of E2 is removed (this file names another manager, who could not be linked)" in rejects
+    assert "manager (id 'E9') matches no person" in rejects

@@ -180,6 +180,9 @@ class BulkLoad:
                 out.setdefault(email, pid)
         return out
 
+    def reporting_lines(self) -> dict[str, str]:
+        return dict(self.reports_to)
+
     def known_now(self) -> Known:
         """What a step run in parallel after this point reads as already loaded."""
         return Known(self._all_people(), frozenset(self.communities) | self.known.communities,

@@ -126,6 +126,11 @@ class Neo4jWrites(Neo4jBase):
         return out
 
     @_translated
+    def reporting_lines(self) -> dict[str, str]:
+        row = self._read(lambda tx: run(tx, q.REPORTING_LINES))[0]
+        return dict(zip(row["ids"], row["managers"], strict=True))
+
+    @_translated
     def get_meta(self, key: str) -> str | None:
         rows = self._read(lambda tx: run(tx, q.META_GET, key=key))
         return None if not rows or rows[0]["value"] is None else str(rows[0]["value"])

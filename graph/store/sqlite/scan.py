@@ -58,6 +58,10 @@ class SQLiteScans(SQLiteReads):
             out.setdefault(email, pid)
         return out
 
+    @translated
+    def reporting_lines(self) -> dict[str, str]:
+        return dict(self._conn().execute("SELECT person_id, manager_id FROM reports_to"))
+
     # --- analytics -----------------------------------------------------------------------------------
 
     @translated
