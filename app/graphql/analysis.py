@@ -50,6 +50,7 @@ from graphql.type.introspection import SchemaMetaFieldDef, TypeMetaFieldDef, Typ
 MAX_ARGUMENT_CHARS = 1024  # any string argument or variable: ids are at most 512, cursors under 800
 MAX_VARIABLE_NESTING = 5
 MAX_VARIABLE_ITEMS = 1000
+LONE_SURROGATE = "a string in the variables is not valid Unicode (a lone surrogate such as \\ud800)"
 SATURATE = 10**12  # figures saturate here: an exponential document yields a big, not a huge, number
 PAGE_ARGUMENTS = ("first", "count")
 # Root fields whose store read does work their page size does not bound (root field -> the argument that makes it
@@ -309,7 +310,9 @@ def long_string_literal(document: DocumentNode) -> str | None:
 def check_variables(variables: Mapping[str, Any] | None) -> str | None:
     """The message when request variables are out of bounds (long strings, deep nesting, many items), else None.
 
-    Iterative, so no variables document can exhaust the stack; JSON parsing already bounded its size.
+    Iterative, so no variables document can exhaust the stack; JSON parsing already bounded its size. Strings,
+    object keys included, must be valid Unicode: JSON can escape a lone UTF-16 surrogate ("\\ud800"), which neither
+    store's driver nor the response encoder takes (it surfaced as an internal error).
     """
     stack: list[tuple[Any, int]] = [(variables or {}, 0)]
     items = 0
@@ -321,12 +324,29 @@ def check_variables(variables: Mapping[str, Any] | None) -> str | None:
         if isinstance(value, str):
             if len(value) > MAX_ARGUMENT_CHARS:
                 return f"a string variable of {len(value)} characters; at most {MAX_ARGUMENT_CHARS} are allowed"
+            if not _unicode(value):
+                return LONE_SURROGATE
         elif isinstance(value, Mapping | list):
             if depth >= MAX_VARIABLE_NESTING:
                 return f"variables nested more than {MAX_VARIABLE_NESTING} levels deep"
-            children = value.values() if isinstance(value, Mapping) else value
-            stack.extend((child, depth + 1) for child in children)
+            if isinstance(value, Mapping):
+                if not all(_unicode(str(k)) for k in value):
+                    return LONE_SURROGATE
+                stack.extend((child, depth + 1) for child in value.values())
+            else:
+                stack.extend((child, depth + 1) for child in value)
     return None
+
+
+def _unicode(text: str) -> bool:
+    """Whether ``text`` encodes as UTF-8 (it holds no lone surrogate); ASCII, the common case, is checked fastest."""
+    if text.isascii():
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def over_cost(cost: int, limits: Limits) -> str | None:

@@ -7,6 +7,7 @@ Each gets a 4xx or a GraphQL error with a specific ``extensions.code``; tests/ap
 from __future__ import annotations
 
 import base64
+import json
 
 from app.auth import Role
 from tests.api.conftest import Api
@@ -53,3 +54,30 @@ def test_very_long_string_arguments(api: Api) -> None:
     assert _code(api, f'{{ skills(query: "{long}") {{ name }} }}')[:2] == (200, "BAD_USER_INPUT")
     # at the bound, a real (empty) answer
     assert api.codes("query($q: String) { skills(query: $q) { name } }", {"q": "k" * 1024}) == []
+
+
+def _raw(api: Api, query: str, variables: dict[str, object]) -> tuple[int, str, str]:
+    """POST a body json.dumps can write but httpx's json= cannot: strings with lone surrogates (escaped \\ud800)."""
+    body = json.dumps({"query": query, "variables": variables})  # ensure_ascii: a lone surrogate as \ud800
+    r = api.http.post("/graphql", content=body, headers={"Authorization": f"Bearer {api.tokens[Role.ANALYST]}",
+                                                         "Content-Type": "application/json"})
+    assert r.status_code < 500, r.text
+    error = r.json()["errors"][0]
+    return r.status_code, error["extensions"]["code"], error["message"]
+
+
+def test_lone_surrogates_in_variables(api: Api) -> None:
+    """JSON may escape a lone UTF-16 surrogate ("\\ud800"), which no UTF-8 store or encoder takes: it reached SQLite
+    (person, experts' department, bridges' ids) or the response encoder (an unknown input field's name echoed in
+    the error) as an INTERNAL_SERVER_ERROR with a traceback in the log."""
+    cases: list[tuple[str, dict[str, object]]] = [
+        ("query($s: ID!) { person(id: $s) { name } }", {"s": "hr:\ud800"}),
+        ('query($d: String) { experts(skill: "kubernetes", department: $d) { totalCount } }', {"d": "\ud800"}),
+        ("query($c: [ID!]) { bridges(communityIds: $c) { rank } }", {"c": ["forum:\ud800", "forum:b"]}),
+        ("query($q: QuestionInput!) { expertsFor(question: $q) { skills } }",
+         {"q": {"skills": ["kubernetes"], "ti\udfffle": "x"}}),
+    ]
+    for query, variables in cases:
+        status, code, message = _raw(api, query, variables)
+        assert (status, code) == (200, "BAD_USER_INPUT"), (query, message)
+        assert "surrogate" in message
