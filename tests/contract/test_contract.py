@@ -333,6 +333,22 @@ def test_member_pages_walk_every_member_once_in_id_order(store: GraphStore, shar
             assert seen == expected
 
 
+@pytest.mark.parametrize("share", [1, 20])
+def test_bots_are_not_community_members(store: GraphStore, share: int) -> None:
+    """A bot's membership (Stack Exchange's "Community" user -1, a Slack integration) is not a member: the list and
+    its total leave it out, as the health figures and the pages' member counts do."""
+    people = [person(i, bot=i % 5 == 0) for i in range(40)]
+    everyone = community("everyone")
+    members = [p for i, p in enumerate(people) if i % share == 0 or p.bot]
+    store.write_batch(Batch(people=people, communities=[everyone],
+                            memberships=[MemberOf(person_id=p.id, community_id=everyone.id) for p in members]))
+    expected = sorted(p.id for p in members if not p.bot)
+    for _ in range(2):  # the second time with the community's size known
+        page = store.community_members(everyone.id, first=100)
+        assert [p.id for p in page.items] == expected
+        assert page.total == len(expected) == store.community_sizes([everyone.id]).get(everyone.id, 0)
+
+
 @pytest.mark.parametrize("first", [0, -1, 101])
 def test_page_size_limits(store: GraphStore, first: int) -> None:
     with pytest.raises(BadInput):
