@@ -61,6 +61,9 @@ PAGE_ARGUMENTS = ("first", "count")
 # one of the cheap queries' slots or store workers; with max_cost 25,000 a document makes at most 12 of them.
 STORE_WORK: dict[str, str | None] = {"bridges": "communityIds", "expertsFor": None}
 STORE_CALL_COST = 2_000
+# Root fields whose answer depends on who asks, not only on the role: a question is never routed to its asker, and
+# ties to the asker weigh in the rank ("has worked with you"). The response cache keys such documents by the asker.
+PER_ASKER = frozenset({"expertsFor"})
 
 
 @dataclass(frozen=True)
@@ -102,6 +105,8 @@ class Analysis:
     problems: list[str] = field(default_factory=list)
     # variables that set a page size (``first: $n``): only these make the cost depend on the request's variables
     page_variables: frozenset[str] = frozenset()
+    # some operation asks for a ``PER_ASKER`` root field (directly or through fragments)
+    per_asker: bool = False
 
 
 def _add(a: int, b: int) -> int:
@@ -125,6 +130,7 @@ class _Walker:
         self.active: set[str] = set()
         self.problems: list[str] = []
         self.page_variables: set[str] = set()
+        self.per_asker = False
 
     def fragment(self, name: str, paged: bool) -> Stats:
         key = (name, paged)
@@ -171,6 +177,8 @@ class _Walker:
         name = node.name.value
         definition = self._definition(parent, name)
         aliases = 1 if node.alias else 0
+        if parent is self.schema.query_type and name in PER_ASKER:
+            self.per_asker = True
         if node.selection_set is None:
             return Stats(1, 0, aliases, 1)
         child_type: GraphQLNamedType | None = None
@@ -272,6 +280,7 @@ def analyze(
         return out
     out.problems.extend(dict.fromkeys(walker.problems))  # each problem once, in order
     out.page_variables = frozenset(walker.page_variables)
+    out.per_asker = walker.per_asker
     if out.selections > limits.max_selections:
         out.problems.append(
             f"the query selects {_shown(out.selections)} fields once fragments are expanded; "
@@ -364,6 +373,6 @@ def _shown(n: int) -> str:
 
 
 __all__ = [
-    "MAX_ARGUMENT_CHARS", "STORE_CALL_COST", "STORE_WORK", "Analysis", "Limits", "Stats", "analyze",
+    "MAX_ARGUMENT_CHARS", "PER_ASKER", "STORE_CALL_COST", "STORE_WORK", "Analysis", "Limits", "Stats", "analyze",
     "check_variables", "long_string_literal", "over_cost",
 ]

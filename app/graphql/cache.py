@@ -7,7 +7,10 @@ sustain hundreds of requests per second with a short tail.
 
 What is cached: error-free results of *query* operations (never mutations), keyed by the store's committed-data
 version, the caller's role, the document text, the variables and the operation name. The principal's subject is
-not part of the key because no query depends on who asks beyond the role. ``runAnalytics`` clears everything.
+part of the key only for documents whose answer depends on who asks (``expertsFor``: the asker is left out and ties
+to them count; app/graphql/analysis.py's ``PER_ASKER``): shared by role, one employee got another's ranking.
+Every other query depends on the role alone, so one entry serves everyone with it. ``runAnalytics`` clears
+everything.
 
 Never stale data: the version (``data_version`` of both stores) changes with every commit of any process, so an
 opt-out arriving through ingest makes every earlier entry unreachable for the next request. A store without such a
@@ -27,7 +30,7 @@ import time
 from collections import OrderedDict
 from typing import Any
 
-CacheKey = tuple[int, int, str, str, str | None]
+CacheKey = tuple[int, int, str | None, str, str, str | None]
 
 
 class ResponseCache:
@@ -46,13 +49,15 @@ class ResponseCache:
 
     @staticmethod
     def key(
-        version: int, role: int, query: str, variables: dict[str, Any] | None, operation_name: str | None
+        version: int, role: int, query: str, variables: dict[str, Any] | None, operation_name: str | None,
+        asker: str | None = None,
     ) -> CacheKey | None:
+        """The entry's key; ``asker``: the principal's subject, for answers that depend on who asks."""
         try:
             var_text = json.dumps(variables, sort_keys=True, separators=(",", ":")) if variables else ""
         except (TypeError, ValueError):
             return None
-        return (version, role, query, var_text, operation_name)
+        return (version, role, asker, query, var_text, operation_name)
 
     def get(self, key: CacheKey) -> tuple[bytes, bool] | None:
         """(body, fresh) while the entry is fresh or stale; None once it is older than both windows."""

@@ -94,7 +94,9 @@ class GraphQLExecutor:
         """The encoded response to one request: from the cache when it may be, else executed."""
         cache = self.cache
         version = await ctx.gateway.data_version() if kind == OperationType.QUERY.value and cache.enabled else None
-        key = cache.key(version, ctx.principal.role, query, variables, op_name) if version is not None else None
+        analysis = ctx.prepared.analysis if ctx.prepared is not None else None
+        asker = ctx.principal.sub if analysis is None or analysis.per_asker else None
+        key = cache.key(version, ctx.principal.role, query, variables, op_name, asker) if version is not None else None
         if key is None:
             encoded, _ = await self.execute(query, variables, op_name, kind, label, ctx)
             return encoded

@@ -15,7 +15,7 @@ from app.main import create_app
 from graph.store.base import Batch
 from graph.store.sqlite import SQLiteStore
 from schema.models import Person
-from tests.api.conftest import Api, CountingStore, LiveServer, api_settings, load_org
+from tests.api.conftest import Api, CountingStore, LiveServer, api_settings, load_org, pid
 
 Q = '{ experts(skill: "kubernetes", first: 3) { totalCount edges { node { person { id name } } } } }'
 
@@ -127,3 +127,28 @@ def test_a_commit_from_another_process_is_never_served_stale(tmp_path: Path) -> 
         assert top not in after.text
         api.http.close()
     store.close()
+
+
+def test_answers_that_depend_on_the_asker_are_cached_per_asker(
+    cached: tuple[Api, CountingStore, SQLiteStore], tmp_path: Path
+) -> None:
+    """expertsFor leaves the asker out and ranks people tied to them higher ("has worked with you"): a cached
+    answer shared by role handed one employee another's ranking, naming the asker themselves and the other's
+    colleagues as "worked with you". Also when the field is asked for through a fragment on the root."""
+    from app.auth import mint_token
+
+    api, _, _ = cached
+    settings = api_settings(tmp_path)
+    direct = '{ expertsFor(question: {skills: ["kubernetes"]}, first: 30) { experts { person { id } } } }'
+    spread = ('{ ...Q } fragment Q on Query { expertsFor(question: {skills: ["kubernetes"]}, first: 30) '
+              "{ experts { person { id } } } }")
+    for query in (direct, spread):
+        answers = {}
+        for sub in (pid(2), pid(1)):  # E0001, the best on kubernetes, asks second
+            token = mint_token(settings, sub=sub, role=Role.EMPLOYEE)
+            r = api.http.post("/graphql", json={"query": query}, headers={"Authorization": f"Bearer {token}"})
+            assert r.status_code == 200, r.text
+            answers[sub] = [e["person"]["id"] for e in r.json()["data"]["expertsFor"]["experts"]]
+        assert pid(1) in answers[pid(2)]
+        assert pid(1) not in answers[pid(1)], query
+        assert pid(2) in answers[pid(1)]
