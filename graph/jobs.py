@@ -31,6 +31,7 @@ from graph.analytics.brokerage import (
     structural_holes,
 )
 from graph.analytics.communities import describe_communities, detect_communities
+from graph.analytics.contacts import contact_share
 from graph.analytics.expertise import compute_expertise
 from graph.analytics.health import community_health
 from graph.analytics.influence import pagerank, personalized_pagerank
@@ -136,7 +137,8 @@ def compute_snapshot(
     g = pg.graph
     with clock.stage("pagerank"):
         pr = pagerank(g) if g.n else {}
-        strength = dict(zip(g.nodes, g.strength().tolist(), strict=True))
+        # the share of the others each person has interacted with (what "degree" is read as), not the strength
+        contacts = contact_share(((i.source_id, i.target_id) for i in pg.interactions), g.nodes)
     parallel = g.n >= p.parallel_min_nodes
     community_seeds = _community_seeds(pg)
     with ExitStack() as stack:
@@ -186,7 +188,7 @@ def compute_snapshot(
                 PersonScores,
                 person_id=v,
                 pagerank=pr.get(v, 0.0),
-                degree=strength.get(v, 0.0),
+                degree=contacts.get(v, 0.0),
                 betweenness=bc.get(v, 0.0),
                 constraint=cons.get(v),
                 effective_size=esize.get(v),

@@ -32,6 +32,16 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
+def _percent(share: float) -> str:
+    """A share as a percentage a reader can trust: small shares keep a decimal, so a few contacts never read 0 %.
+
+    >>> _percent(0.12), _percent(0.073), _percent(0.0027), _percent(0.0)
+    ('12 %', '7.3 %', '0.3 %', '0 %')
+    """
+    pct = 100 * share
+    return f"{pct:.0f} %" if pct >= 10 or pct == 0 else f"{pct:.1f} %"
+
+
 def explain_influencer(
     rank: int, score: float, scope: str, expertise: ExpertIn | None = None,
     contributor: base.Contributor | None = None, scores: PersonScores | None = None,
@@ -50,7 +60,7 @@ def explain_influencer(
         return (f"{head}; {_plural(contributor.posts, 'post')} there in the last 90 days "
                 f"({contributor.answers} answers or replies, {contributor.accepted} accepted)")
     if scores is not None:
-        return f"{head}; has talked with {100 * scores.degree:.0f} % of colleagues"
+        return f"{head}; has talked with {_percent(scores.degree)} of colleagues"
     return f"{head}; ranked by ties to the people of this scope"
 
 

@@ -11,6 +11,7 @@ MODULES = [
     "graph.analytics.backend",
     "graph.analytics.brokerage",
     "graph.analytics.communities",
+    "graph.analytics.contacts",
     "graph.analytics.expertise",
     "graph.analytics.health",
     "graph.analytics.influence",
