@@ -83,8 +83,8 @@ def explain_expertise(
     if endorsements:
         parts.append(f"endorsed by {_plural(endorsements, 'colleague')}")
     votes = counts.get(EvidenceKind.VOTES, 0)
-    if votes > 0:
-        parts.append(f"{_plural(votes, 'upvote')} on answers")
+    if votes > 0:  # the answers' net score (up minus down votes), so never called upvotes
+        parts.append(f"{_plural(votes, 'net vote')} on answers")
     rank = counts.get(EvidenceKind.EXPERTISE_RANK, 0)
     if 0 < rank <= 10:
         parts.append(f"#{rank} in the {skill} answer network")

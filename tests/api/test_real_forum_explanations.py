@@ -13,8 +13,10 @@ import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -89,3 +91,25 @@ def test_talked_with_share_of_colleagues_is_the_distinct_people_over_everyone_el
         expected = 100 * len(contacts[account]) / (len(people) - 1)
         assert float(said.group(1)) <= 100
         assert float(said.group(1)) == pytest.approx(expected, abs=0.051 if expected < 10 else 0.51), r
+
+
+def test_votes_in_an_explanation_are_the_net_score_and_say_so(site_api: Api) -> None:
+    """Criggie's answers on 'discussion' got 227 upvotes and 11 downvotes (Votes.xml): 216 is their net score, and
+    the explanation called it "216 upvotes"."""
+    posts = {r["Id"]: r for r in _rows("Posts.xml")}
+    votes: Counter[tuple[str, str]] = Counter((v["PostId"], v["VoteTypeId"]) for v in _rows("Votes.xml"))
+    q = """{ experts(skill: "discussion", first: 20) { edges { node { person { id } explanation
+             evidence { kind count } } } } }"""
+    checked = 0
+    for edge in site_api.data(q)["experts"]["edges"]:
+        node: dict[str, Any] = edge["node"]
+        account = node["person"]["id"].rsplit(":", 1)[1]
+        answers = [r for r in posts.values() if r["PostTypeId"] == "2" and r.get("OwnerUserId") == account
+                   and "<discussion>" in posts.get(r["ParentId"], {}).get("Tags", "")]
+        net = sum(int(r["Score"]) for r in answers)
+        down = sum(votes[(r["Id"], "3")] for r in answers)
+        assert "upvote" not in node["explanation"], node["explanation"]
+        if net > 0:
+            assert f"{net} net votes on answers" in node["explanation"], (node["explanation"], net)
+        checked += down > 0
+    assert checked, "some expert's answers were downvoted"
