@@ -33,7 +33,7 @@ CHARTS: list[tuple[str, str, str, str, bool, str]] = [
     ("active_members", "Active members per week", "people", "bar", False,
      "members who posted or replied that week"),
     ("median_first_response_hours", "Time to first response", "hours (median)", "line", False,
-     "median hours from a thread's opening post to the first reply by someone else"),
+     "median hours from a thread's opening post to the first response by someone else, comments included"),
     ("reply_rate", "Reply rate", "threads answered", "line", True,
      "share of the week's threads that got a reply from someone other than the author"),
     ("contributor_gini", "Contributor concentration (Gini)", "Gini 0-1", "line", True,
