@@ -15,6 +15,7 @@ from fastapi.responses import Response
 
 from app.graphql.types import CommunityHealth, HealthFigures
 from app.web.charts import Point, week_chart
+from app.web.clock import data_clock
 from app.web.core import PageError, current_user, gql, render, store
 from app.web.privacy import suppress_small
 from app.web.session import WebUser
@@ -104,7 +105,9 @@ async def community(community_id: str, request: Request, user: WebUser = Depends
         raise PageError(404, "No such community.")
     cid = found["id"]
     k = request.app.state.settings.min_group_size
-    since = datetime.now(UTC) - timedelta(days=LEADERBOARD_DAYS)
+    run = await store(request, lambda s: s.last_run())
+    until = data_clock(run.stats if run is not None else None, datetime.now(UTC))  # the health figures' clock
+    since = until - timedelta(days=LEADERBOARD_DAYS)
     leaders, departments, sizes = await asyncio.gather(
         store(request, lambda s: s.community_contributors(cid, first=10, since=since)),
         store(request, lambda s: s.community_departments(cid)),
@@ -113,7 +116,8 @@ async def community(community_id: str, request: Request, user: WebUser = Depends
     size = sizes.get(cid, 0)
     values: dict[str, Any] = {
         "c": found, "leaders": leaders, "departments": suppress_small(departments, k), "k": k,
-        "members": size if size >= k else None, "days": LEADERBOARD_DAYS, "charts": [], "health": None,
+        "members": size if size >= k else None, "days": LEADERBOARD_DAYS, "until": until, "charts": [],
+        "health": None,
     }
     if user.is_analyst:
         figs = _figures(await store(request, lambda s: s.community_health(cid)), k)

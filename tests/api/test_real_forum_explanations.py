@@ -16,6 +16,7 @@ import sys
 import xml.etree.ElementTree as ET
 from collections import Counter
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -164,3 +165,24 @@ def test_first_response_is_not_called_the_first_reply(site_pages: httpx.Client) 
         assert said, text[:2000]
         assert "first reply" not in said.group(0), said.group(0)
         assert "comment" in said.group(0), said.group(0)
+
+
+def test_top_contributors_use_the_health_figures_clock(site_pages: httpx.Client) -> None:
+    """The page's 30-day figures end at the latest post (2023-08-31 here); its top contributors ended at the wall
+    clock, so the same page said "5 active in 30 days" and "No posts in the last 90 days". Criggie wrote the most
+    posts in the 90 days to the latest post."""
+    posts = [(r.get("OwnerUserId"), r["CreationDate"]) for r in _rows("Posts.xml") if r["PostTypeId"] in ("1", "2")]
+    posts += [(c.get("UserId"), c["CreationDate"]) for c in _rows("Comments.xml")]
+    latest = datetime.fromisoformat(max(at for _, at in posts))
+    since = (latest - timedelta(days=90)).isoformat()
+    counts = Counter(who for who, at in posts if at >= since and who not in (None, BOT))
+    top, n = counts.most_common(1)[0]
+    page = site_pages.get("/communities/stackexchange:stackexchange-bicycles-meta").text
+    board = page[page.index("Top contributors"):page.index("Members by department")]
+    assert "No posts" not in board
+    assert latest.strftime("%Y") in _text(board)
+    first_row = re.search(r'<tbody>\s*<tr><td>1</td><td>.*?href="/people/([^"]+)".*?<td class="n">(\d+)</td>', board,
+                          re.S)
+    assert first_row, board
+    assert first_row.group(1).endswith(f":{top}") or first_row.group(1).endswith(f"%3A{top}"), first_row.group(1)
+    assert int(first_row.group(2)) == n
