@@ -61,6 +61,14 @@ PAGE_ARGUMENTS = ("first", "count")
 # one of the cheap queries' slots or store workers; with max_cost 25,000 a document makes at most 12 of them.
 STORE_WORK: dict[str, str | None] = {"bridges": "communityIds", "expertsFor": None}
 STORE_CALL_COST = 2_000
+# introductionPath is a bidirectional search, maxHops / 2 hops from each end. Up to two hops a side (the default 4,
+# what the pages ask) it stays near the two people; beyond, each side reaches most of an organisation whatever the
+# ends (a colleague has ~50 ties on the demo): 20 aliases at maxHops 8 held the cheap queries' four slots and their
+# store workers for seconds, and { __typename } and /readyz waited 3-5 s behind them. Deeper searches count as
+# STORE_WORK; maxHops given as a variable is read from the request (unknown: the deepest, MAX_PATH_HOPS).
+PATH_FIELD = "introductionPath"
+SHALLOW_PATH_HOPS = 4
+MAX_PATH_HOPS = 8  # the most maxHops allows (app/graphql/limits.py)
 # Root fields whose answer depends on who asks, not only on the role: a question is never routed to its asker, and
 # ties to the asker weigh in the rank ("has worked with you"). The response cache keys such documents by the asker.
 PER_ASKER = frozenset({"expertsFor"})
@@ -103,7 +111,8 @@ class Analysis:
     introspection_nesting: int = 0
     fragments: int = 0
     problems: list[str] = field(default_factory=list)
-    # variables that set a page size (``first: $n``): only these make the cost depend on the request's variables
+    # variables that set a page size (``first: $n``) or an introduction path's depth (``maxHops: $h``): only these
+    # make the cost depend on the request's variables
     page_variables: frozenset[str] = frozenset()
     # some operation asks for a ``PER_ASKER`` root field (directly or through fragments)
     per_asker: bool = False
@@ -200,7 +209,7 @@ class _Walker:
         child = self.selection_set(node.selection_set, child_type, paged=page is not None and not is_list)
         depth = 0 if introspection else 1 + child.depth
         nesting = child.introspection_nesting + (1 if is_list and introspection else 0)
-        own = 1 + (STORE_CALL_COST if parent is self.schema.query_type and _store_work(node) else 0)
+        own = 1 + (STORE_CALL_COST if parent is self.schema.query_type and self._store_work(node) else 0)
         return Stats(
             _add(1, child.selections), depth, _add(aliases, child.aliases), _add(own, _mul(multiplier, child.cost)),
             nesting,
@@ -240,14 +249,35 @@ class _Walker:
             return max(1, min(size, self.limits.max_page))
         return None
 
+    def _store_work(self, node: FieldNode) -> bool:
+        """Whether this root field's store read is one ``STORE_WORK`` names (with its argument given, if it needs
+        one), or an introduction path searched deeper than ``SHALLOW_PATH_HOPS``."""
+        name = node.name.value
+        if name == PATH_FIELD:
+            return self._hops(node) > SHALLOW_PATH_HOPS
+        if name not in STORE_WORK:
+            return False
+        argument = STORE_WORK[name]
+        return argument is None or any(a.name.value == argument for a in node.arguments or ())
 
-def _store_work(node: FieldNode) -> bool:
-    """Whether this root field's store read is one ``STORE_WORK`` names (with its argument given, if it needs one)."""
-    name = node.name.value
-    if name not in STORE_WORK:
-        return False
-    argument = STORE_WORK[name]
-    return argument is None or any(a.name.value == argument for a in node.arguments or ())
+    def _hops(self, node: FieldNode) -> int:
+        """An introduction path's maxHops: the literal, the variable's value (recorded, so the cost is measured
+        again with the request's variables), or the default; the deepest allowed when it cannot be read."""
+        value: Any = SHALLOW_PATH_HOPS
+        for given in node.arguments or ():
+            if given.name.value != "maxHops":
+                continue
+            if isinstance(given.value, IntValueNode):
+                value = given.value.value
+            elif isinstance(given.value, VariableNode):
+                self.page_variables.add(given.value.name.value)
+                value = (self.variables or {}).get(given.value.name.value, MAX_PATH_HOPS)
+            else:
+                value = MAX_PATH_HOPS
+        try:
+            return int(value)
+        except (TypeError, ValueError, OverflowError):
+            return MAX_PATH_HOPS
 
 
 def analyze(
@@ -373,6 +403,6 @@ def _shown(n: int) -> str:
 
 
 __all__ = [
-    "MAX_ARGUMENT_CHARS", "PER_ASKER", "STORE_CALL_COST", "STORE_WORK", "Analysis", "Limits", "Stats", "analyze",
-    "check_variables", "long_string_literal", "over_cost",
+    "MAX_ARGUMENT_CHARS", "MAX_PATH_HOPS", "PER_ASKER", "STORE_CALL_COST", "STORE_WORK", "Analysis", "Limits",
+    "Stats", "analyze", "check_variables", "long_string_literal", "over_cost",
 ]

@@ -6,14 +6,14 @@ the argument checks here run in the resolvers.
 
 from __future__ import annotations
 
-from app.graphql.analysis import Limits
+from app.graphql.analysis import MAX_PATH_HOPS, Limits
 from app.graphql.documents import MAX_TOKENS
 from app.settings import Settings
 from graph.store.paging import MAX_PAGE
 from schema.errors import BadInput
 from schema.ids import check_id
 
-MAX_HOPS = 8  # introductionPath
+MAX_HOPS = MAX_PATH_HOPS  # introductionPath
 
 
 def limits(settings: Settings) -> Limits:

@@ -12,11 +12,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import httpx
+
 from app.auth import Role
 from app.graphql.fairness import LIGHT_COST, CostGate, HeavyLoop
 from app.main import create_app
 from graph.store.sqlite import SQLiteStore
-from tests.api.conftest import Api, LiveServer, api_settings, load_org
+from tests.api.conftest import Api, LiveServer, api_settings, load_org, pid
 from tests.api.test_hardening import SlowStore
 
 HEAVY = ('{ experts(skill: "kubernetes", first: 100) '
@@ -191,5 +193,48 @@ def test_bridges_between_communities_never_hold_the_cheap_queries_slots(tmp_path
             client.http.close()
     finally:
         time.sleep(2.0)
+        store.close()
+        gc.collect()
+
+
+def test_deep_introduction_paths_never_hold_the_cheap_queries_slots(tmp_path: Path) -> None:
+    """Aliases of ``introductionPath(maxHops: 8)`` each search most of the organisation, yet counted as cheap: eight
+    such documents took the four light slots and the light store workers, and { __typename } and /readyz waited
+    3-5 s behind them on the demo. Both must now answer before any of those documents does."""
+    settings = api_settings(tmp_path)
+    store = SQLiteStore(tmp_path / "w.db")
+    load_org(store)
+    slow: Any = SlowStore(store, delay=1.0, reads=("introduction_path",))
+    paths = " ".join(f'p{i}: introductionPath(fromId: "{pid(1)}", toId: "{pid(i + 2)}", maxHops: 8) {{ id }}'
+                     for i in range(5))
+    done: list[float] = []
+
+    def deep(url: str, token: str, i: int) -> None:
+        with httpx.Client(base_url=url, timeout=120) as http:
+            r = http.post("/graphql", json={"query": "{ " + paths + " }" + " " * i},
+                          headers={"Authorization": f"Bearer {token}"})
+            assert r.status_code == 200
+        done.append(time.monotonic())
+
+    try:
+        with LiveServer(create_app(settings, store=slow)) as server:
+            client = Api(server.url, settings)
+            threads = [threading.Thread(target=deep, args=(server.url, client.tokens[Role.EMPLOYEE], i))
+                       for i in range(8)]
+            for t in threads:
+                t.start()
+            try:
+                time.sleep(0.3)  # the deep searches hold their slots and store workers now
+                assert client.data("{ __typename }") == {"__typename": "Query"}
+                assert client.http.get("/readyz").status_code == 200
+                answered = time.monotonic()
+            finally:
+                for t in threads:
+                    t.join()
+                client.http.close()
+            assert len(done) == 8
+            assert answered < min(done)  # ordering, not a time limit: the cheap ones came first
+    finally:
+        time.sleep(1.0)
         store.close()
         gc.collect()

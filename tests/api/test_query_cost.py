@@ -89,6 +89,25 @@ def test_reads_their_page_does_not_bound_cost_as_expensive_work(schema: Any) -> 
     many = " ".join(f'b{i}: bridges(first: 1, communityIds: ["slack:a", "slack:{i}"]) {{ rank }}' for i in range(13))
     assert over_cost(analyze(parse(f"{{ {many} }}"), schema, Limits()).cost, Limits()) is not None
 
+def test_deep_introduction_paths_count_as_expensive_work(schema: Any) -> None:
+    """A path searched more than two hops from each end reaches most of the organisation whatever its page: over
+    maxHops 4 it counts as expensive work (a literal, a variable's value, or unknown: the deepest); up to 4, the
+    pages' depth, it stays cheap."""
+    from app.graphql.analysis import STORE_CALL_COST
+    from app.graphql.fairness import LIGHT_COST
+
+    def cost(hops: str, variables: dict[str, Any] | None = None) -> int:
+        doc = f'query($h: Int) {{ introductionPath(fromId: "hr:E0001", toId: "hr:E0002"{hops}) {{ id }} }}'
+        return analyze(parse(doc), schema, Limits(), variables).cost
+
+    shallow = cost("")
+    assert shallow == cost(", maxHops: 4") == cost(", maxHops: $h", {"h": 4}) < LIGHT_COST
+    assert cost(", maxHops: 5") == cost(", maxHops: 8") == cost(", maxHops: $h") == shallow + STORE_CALL_COST
+    assert cost(", maxHops: $h", {"h": 8}) > LIGHT_COST
+    doc = 'query($h: Int) { introductionPath(fromId: "a:1", toId: "a:2", maxHops: $h) { id } }'
+    assert analyze(parse(doc), schema, Limits()).page_variables == {"h"}  # measured again with the request's
+
+
 def test_standard_introspection_query_fits_and_nested_introspection_does_not(schema: Any) -> None:
     assert analyze(parse(get_introspection_query()), schema, Limits()).problems == []
     deep = analyze(parse("{ __schema { types { fields { type { fields { type { fields { name } } } } } } } }"),
