@@ -36,10 +36,14 @@ def _power_iterate(
     """PageRank for each column of ``p`` (an n x k block of teleport vectors, each summing to 1).
 
     Stops when every column's L1 change is below ``n * tol`` (NetworkX's criterion); computes in ``p``'s dtype.
+    Starts from ``p`` itself (uniform for global PageRank, as NetworkX): a start spread over every node left people
+    whom no walk from the seeds reaches with the start's undecayed remainder (about 1e-5 each when the tolerance
+    stopped it), which ranked people of an unconnected forum as a Slack channel's influencers. From ``p``, a node the
+    seeds cannot reach stays exactly 0, and the fixed point is the same.
     """
     tt, dangling = _transition(g, p.dtype)
     n = g.n
-    x = np.full(p.shape, 1.0 / n, dtype=p.dtype)
+    x = p.copy()
     for _ in range(max_iter):
         last = x
         dmass = x[dangling].sum(axis=0)
