@@ -9,6 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import request_validation_exception_handler
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
@@ -28,8 +30,10 @@ def install_web(app: FastAPI, settings: Settings) -> None:
 
         oidc = OidcClient(settings)
     app.state.web = Web(settings=settings, sessions=Sessions(settings), templates=make_templates(), oidc=oidc)
-    for module in (auth_routes, pages_search, pages_ask, pages_person, pages_communities, pages_plan):
+    pages = (auth_routes, pages_search, pages_ask, pages_person, pages_communities, pages_plan)
+    for module in pages:
         app.include_router(module.router)
+    page_paths = {getattr(r, "path", None) for m in pages for r in m.router.routes}
     app.mount("/web/static", StaticFiles(directory=STATIC), name="web-static")
 
     @app.exception_handler(SignInNeeded)
@@ -39,6 +43,17 @@ def install_web(app: FastAPI, settings: Settings) -> None:
     @app.exception_handler(PageError)
     async def _page_error(request: Request, exc: PageError) -> Response:
         return error_page(request, exc.status, exc.message)
+
+    @app.exception_handler(RequestValidationError)
+    async def _bad_parameter(request: Request, exc: RequestValidationError) -> Response:
+        """A page's parameter edited by hand (``?count=abc``) gets an error page that names it, not FastAPI's JSON;
+        the API's own routes keep the JSON answer."""
+        route = request.scope.get("route")
+        if getattr(route, "path", None) not in page_paths:
+            return await request_validation_exception_handler(request, exc)
+        names = [str(e["loc"][-1]) for e in exc.errors() if e.get("loc")]
+        said = ", ".join(f"'{n}'" for n in dict.fromkeys(names)) or "a parameter"
+        return error_page(request, 400, f"The page's {said} is not valid here; go back and try again.")
 
     @app.exception_handler(StoreUnavailable)
     async def _store_down(request: Request, exc: StoreUnavailable) -> Response:

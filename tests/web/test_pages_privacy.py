@@ -3,6 +3,7 @@ withheld on every page that shows one, as the community page's members by depart
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterator
 
@@ -43,3 +44,15 @@ def test_seed_reach_by_department_withholds_small_departments(analyst: httpx.Cli
     assert all(n >= k for _, n in shown), [d for d in shown if d[1] < k]
     assert shown, "some seed sets reach departments large enough to show"
     assert withheld, "some seed sets reach small departments"
+
+
+def test_a_page_parameter_edited_by_hand_gets_an_error_page(analyst: httpx.Client, web_app: LiveServer) -> None:
+    """``?count=abc`` answered FastAPI's validation JSON; a page names the parameter on its error page instead,
+    while the API keeps answering JSON."""
+    page = analyst.get("/plan/seeds", params={"skill": "python", "count": "abc"})
+    assert page.status_code == 400
+    assert page.headers["content-type"].startswith("text/html")
+    assert "The page's 'count' is not valid here" in html.unescape(page.text)
+    api = analyst.post("/graphql", json={"query": "query($n: Int!) { __typename }", "variables": {"n": "abc"}})
+    assert api.status_code < 500
+    assert api.headers["content-type"].startswith("application/json")
