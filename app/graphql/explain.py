@@ -20,8 +20,10 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
-def recency_phrase(last: datetime | None, now: datetime) -> str | None:
-    """How recently someone was active, in words.
+def recency_phrase(last: datetime | None, now: datetime, on: str | None = None) -> str | None:
+    """How recently someone was active, in words. ``on``: the skill, when the date is the latest activity there,
+    named for an old date only: active on it this week is active this week, but a bare "last active in 2015" reads
+    as gone for someone who still posts on other skills.
 
     >>> now = datetime(2026, 11, 21, tzinfo=UTC)
     >>> recency_phrase(datetime(2026, 11, 18, tzinfo=UTC), now)
@@ -30,6 +32,8 @@ def recency_phrase(last: datetime | None, now: datetime) -> str | None:
     'active last month'
     >>> recency_phrase(datetime(2023, 1, 2, tzinfo=UTC), now)
     'last active in 2023'
+    >>> recency_phrase(datetime(2023, 1, 2, tzinfo=UTC), now, on="go")
+    'last active on go in 2023'
     """
     if last is None:
         return None
@@ -47,7 +51,7 @@ def recency_phrase(last: datetime | None, now: datetime) -> str | None:
         return "active in the last 3 months"
     if days <= 365:
         return "active in the last year"
-    return f"last active in {last.year}"
+    return f"last active on {on} in {last.year}" if on else f"last active in {last.year}"
 
 
 def explain_expertise(
@@ -91,7 +95,8 @@ def explain_expertise(
     questions = counts.get(EvidenceKind.QUESTIONS, 0)
     if questions and not parts:
         parts.append(f"asked {_plural(questions, 'question')} on {skill}")
-    when = recency_phrase(latest, now or datetime.now(UTC))
+    # the latest activity on this skill, not anywhere: "last active in 2015" read as gone for someone still posting
+    when = recency_phrase(latest, now or datetime.now(UTC), on=skill)
     if not parts:
         parts.append(f"ranked on {skill} by the interaction graph alone")
     if when:

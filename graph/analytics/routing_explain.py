@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 from graph.analytics.routing_features import AnswerRecord, Candidates, RoutingContext, SkillEvidence
 
@@ -24,6 +25,24 @@ def _days(now: float, then: float | None) -> str:
     if d < 60:
         return f"{d:.0f} days ago"
     return f"{d / 30.44:.0f} months ago" if d < 730 else f"{d / 365.25:.0f} years ago"
+
+
+def lately(now: float, as_of: float | None) -> str:
+    """When "the most active answerers lately" were counted: the recent window ends at the analysis, which for an
+    old export stands years before now, and "lately" beside "the latest 4 years ago" contradicted itself.
+
+    >>> day = 86400.0
+    >>> lately(1.0e9, 1.0e9 - 3 * day), lately(1.0e9, None), lately(1.0e9, 1.0e9 - 900 * day)
+    ('lately', 'lately', 'up to March 1999, where the data ends')
+    """
+    if as_of is None or now - as_of <= 30 * 86400.0:
+        return "lately"
+    return f"up to {datetime.fromtimestamp(as_of, UTC):%B %Y}, where the data ends"
+
+
+def _active(count: int, when: str) -> str:
+    """``one of the most active answerers lately (3 recent answers)``."""
+    return f"one of the most active answerers {when} ({_n(count, 'recent answer' if when == 'lately' else 'answer')})"
 
 
 def _n(count: int, noun: str) -> str:
@@ -114,10 +133,11 @@ def _record(e: SkillEvidence) -> str:
 
 def evidence_text(feature: str, mine: dict[str, SkillEvidence], related: dict[str, SkillEvidence],
                   all_skills: int, ctx_line: tuple[int, float | None] | None, now: float,
-                  record: AnswerRecord | None = None, title_match: tuple[list[str], int] | None = None) -> str:
+                  record: AnswerRecord | None = None, title_match: tuple[list[str], int] | None = None,
+                  when: str = "lately") -> str:
     """The evidence behind one feature, in words (what the person did, not the feature's name). Counts on the
     question's skills are given per skill (see :func:`by_skill`); the head of the explanation already lists the
-    answers, so answer-based evidence names the skills without repeating the counts."""
+    answers, so answer-based evidence names the skills without repeating the counts. ``when``: see :func:`lately`."""
     feature = _SAME_AS.get(feature, feature)
     if feature == "title_bm25" and title_match is not None and title_match[1]:
         words, n = title_match[0][:3], title_match[1]
@@ -153,7 +173,7 @@ def evidence_text(feature: str, mine: dict[str, SkillEvidence], related: dict[st
     if feature in ("rel_answers", "rel_accepted") and related:
         return by_skill({s: e.answers for s, e in related.items()}, "answer", on="on related skill")
     if feature == "recent_answers" and ctx_line is not None:
-        return f"one of the most active answerers lately ({_n(ctx_line[0], 'recent answer')})"
+        return _active(ctx_line[0], when)
     if feature == "response_hours" and ctx_line is not None and ctx_line[1] is not None:
         return f"usually answers within {ctx_line[1]:.0f} h" if ctx_line[1] >= 1 else "usually answers within the hour"
     if feature == "asker_tie":  # the asker is whoever asks the API: the reader of the explanation
@@ -171,7 +191,7 @@ def evidence_text(feature: str, mine: dict[str, SkillEvidence], related: dict[st
     if related:
         return by_skill({s: e.answers for s, e in related.items()}, "answer", on="on related skill")
     if ctx_line is not None:
-        return f"one of the most active answerers lately ({_n(ctx_line[0], 'recent answer')})"
+        return _active(ctx_line[0], when)
     if all_skills:
         return f"answers on {_n(all_skills, 'skill')}"
     return "some evidence on the question's skills"
@@ -220,9 +240,11 @@ def explain(skills: Sequence[str], c: Candidates, i: int, strongest: str, ctx: R
     # reads the person's answered questions: not for every hit)
     named = {_SAME_AS.get(f, f) for f in (strongest, *runners_up)}
     match = ctx.titles.overlap(title, c.ids[i]) if ctx.titles is not None and "title_bm25" in named else None
+    when = lately(now, ctx.as_of)
 
     def said(feature: str) -> str:
-        return evidence_text(feature, mine, c.related_used[i], c.answered_skills[i], line, now, record, match)
+        return evidence_text(feature, mine, c.related_used[i], c.answered_skills[i], line, now, record, match,
+                             when=when)
 
     why = said(strongest)
     repeated = _SAID_BY.get(_SAME_AS.get(strongest, strongest), frozenset())
@@ -231,4 +253,4 @@ def explain(skills: Sequence[str], c: Candidates, i: int, strongest: str, ctx: R
     return f"{head}; strongest evidence: {why}" + (f", then {then}" if then else "")
 
 
-__all__ = ["LABELS", "by_skill", "coverage", "evidence_text", "explain"]
+__all__ = ["LABELS", "by_skill", "coverage", "evidence_text", "explain", "lately"]

@@ -66,3 +66,10 @@ def test_withheld_thresholds() -> None:
 
 def test_everything_withheld_after_an_opt_out_until_the_next_analyze() -> None:
     assert withheld_figures(_week(50, 50), 5, opted_out_changed=True) == (FIGURES, STALE_REASON)
+
+
+def test_an_old_last_activity_names_the_skill() -> None:
+    """The date is the latest activity on the skill: a bare "last active in 2015" read as gone for someone who
+    posted on other skills until 2017 (user 268 on beer)."""
+    ev = [Evidence(kind=EvidenceKind.ANSWERS, count=3, last_at=NOW - timedelta(days=800))]
+    assert explain_expertise("go", ev, None, NOW).endswith(f"last active on go in {(NOW - timedelta(days=800)).year}")

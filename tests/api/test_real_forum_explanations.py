@@ -186,3 +186,17 @@ def test_top_contributors_use_the_health_figures_clock(site_pages: httpx.Client)
     assert first_row, board
     assert first_row.group(1).endswith(f":{top}") or first_row.group(1).endswith(f"%3A{top}"), first_row.group(1)
     assert int(first_row.group(2)) == n
+
+
+def test_an_old_forum_is_not_called_active_lately(site_api: Api) -> None:
+    """bicycles.meta ends in 2023: "the most active answerers lately" beside "the latest 3 years ago" contradicted
+    itself. Routed questions say when the busy stretch was, and an old last activity on a skill names the skill."""
+    last = max(datetime.fromisoformat(r["CreationDate"]) for r in _rows("Posts.xml"))
+    assert datetime.now() - last > timedelta(days=30), "the sample is an old export"
+    q = """{ expertsFor(question: {skills: ["discussion", "support"]}, first: 10) { experts { explanation } } }"""
+    said = [e["explanation"] for e in site_api.data(q)["expertsFor"]["experts"]]
+    assert said
+    assert not any("lately" in s for s in said), said
+    experts = site_api.data('{ experts(skill: "support", first: 20) { edges { node { explanation } } } }')
+    old = [e["node"]["explanation"] for e in experts["experts"]["edges"] if "last active" in e["node"]["explanation"]]
+    assert old and all(re.search(r"last active on support in \d{4}$", s) for s in old), old
