@@ -405,7 +405,7 @@ class Community:
     def from_domain(cls, c: models.Community) -> Community:
         return cls(id=strawberry.ID(c.id), name=c.name, kind=str(c.kind), source=c.source)
 
-    @strawberry.field(description="Members (opted-out people left out), by person id.")
+    @strawberry.field(description="Members by person id (opted-out people, leavers and bots left out).")
     async def members(
         self, info: Info, first: int = 50, after: str | None = None
     ) -> PersonConnection:

@@ -1078,7 +1078,7 @@ COMMUNITY_MEMBERS_PAGE = _read(
     MATCH (c:{COMMUNITY} {{id: $id}})
     CALL (c) {{
       MATCH (c)<-[:{MEMBER_OF}]-(p:{PERSON})
-      WHERE NOT p.opted_out AND NOT p.bot
+      WHERE p.active AND NOT p.opted_out AND NOT p.bot
       RETURN p
     }}
     WITH version, p WHERE p.id > $after
@@ -1102,7 +1102,7 @@ COMMUNITY_MEMBERS_WALK = _read(
     MATCH (p:{PERSON}) USING INDEX p:{PERSON}(id)
     WHERE p.id > $after
     WITH version, p ORDER BY p.id ASC
-    WHERE NOT p.opted_out AND NOT p.bot AND EXISTS {{ (p)-[:{MEMBER_OF}]->(:{COMMUNITY} {{id: $id}}) }}
+    WHERE p.active AND NOT p.opted_out AND NOT p.bot AND EXISTS {{ (p)-[:{MEMBER_OF}]->(:{COMMUNITY} {{id: $id}}) }}
     RETURN version, properties(p) AS props, p.id AS id
     LIMIT $limit
     """,
@@ -1117,7 +1117,7 @@ COMMUNITY_MEMBERS_COUNT = _read(
     f"""
     {_VERSION}
     OPTIONAL MATCH (p:{PERSON})-[:{MEMBER_OF}]->(:{COMMUNITY} {{id: $id}})
-    WHERE NOT p.opted_out AND NOT p.bot
+    WHERE p.active AND NOT p.opted_out AND NOT p.bot
     WITH version, count(p) AS total
     RETURN version, total, COUNT {{ (:{PERSON}) }} AS people
     """,

@@ -334,15 +334,17 @@ def test_member_pages_walk_every_member_once_in_id_order(store: GraphStore, shar
 
 
 @pytest.mark.parametrize("share", [1, 20])
-def test_bots_are_not_community_members(store: GraphStore, share: int) -> None:
-    """A bot's membership (Stack Exchange's "Community" user -1, a Slack integration) is not a member: the list and
-    its total leave it out, as the health figures and the pages' member counts do."""
-    people = [person(i, bot=i % 5 == 0) for i in range(40)]
+def test_bots_and_leavers_are_not_community_members(store: GraphStore, share: int) -> None:
+    """A bot's membership (Stack Exchange's "Community" user -1, a Slack integration) is not a member, nor is a
+    leaver's: the list and its total leave them out, as the health figures and the pages' member counts do."""
+    people = [person(i, bot=i % 5 == 0, active=i % 7 != 3) for i in range(40)]
     everyone = community("everyone")
-    members = [p for i, p in enumerate(people) if i % share == 0 or p.bot]
+    members = [p for i, p in enumerate(people) if i % share == share - 1 or p.bot or not p.active]
     store.write_batch(Batch(people=people, communities=[everyone],
                             memberships=[MemberOf(person_id=p.id, community_id=everyone.id) for p in members]))
-    expected = sorted(p.id for p in members if not p.bot)
+    expected = sorted(p.id for p in members if not p.bot and p.active)
+    assert expected  # members to list
+    assert len(expected) < len(members) - 5  # and both kinds to leave out
     for _ in range(2):  # the second time with the community's size known
         page = store.community_members(everyone.id, first=100)
         assert [p.id for p in page.items] == expected

@@ -231,14 +231,14 @@ class SQLiteReads(SQLiteBase):
             # b-tree: 61 ms for a page of the 95,000-member channel at 100k, now 0.1 ms)
             rows = conn.execute(
                 f"SELECT {_PERSON_COLS} FROM member_of m JOIN person p ON p.id = m.person_id "
-                "WHERE m.community_id = ? AND p.opted_out = 0 AND p.bot = 0 AND m.person_id > ? "
+                "WHERE m.community_id = ? AND p.active = 1 AND p.opted_out = 0 AND p.bot = 0 AND m.person_id > ? "
                 "ORDER BY m.person_id LIMIT ?",
                 (community_id, start, first + 1),
             ).fetchall()
             total = self._memo_count(
                 conn, ("members", community_id),
                 "SELECT count(*) FROM member_of m JOIN person p ON p.id = m.person_id "
-                "WHERE m.community_id = ? AND p.opted_out = 0 AND p.bot = 0",
+                "WHERE m.community_id = ? AND p.active = 1 AND p.opted_out = 0 AND p.bot = 0",
                 (community_id,),
             )
         return member_page([_person_from(r) for r in rows], first, total)
