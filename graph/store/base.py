@@ -29,7 +29,7 @@ Method semantics (the contract suite checks them):
   ``total`` counts all matches of the filters; ``next_cursor`` None on the last page; ``first`` in 1..100.
 - ``skills(prefix)``: skills whose name or an alias starts with the canonicalised prefix, by name; no prefix: all.
 - ``communities``: declared communities by id; ``community_members``: active, not opted-out, not bot members (a
-  leaver is no longer a member: the pages' and health figures' counts agree), by person id, cursor = person id.
+  leaver is no longer a member, as in community_sizes), by person id, cursor = person id.
 - ``community_health(id)``: the current snapshot and the weekly ones, oldest first, of the last run, built with
   ``health_report`` from the last run's stats and the ids of the people opted out now, read in one snapshot.
 - ``influencers(skill|community_id|neither)``: InfluenceScore of that scope (skill / community / global), by
