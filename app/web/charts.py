@@ -20,6 +20,7 @@ BAR = "#1f5fa8"
 LINE = "#a34000"
 AXIS = "#444"
 GRID = "#d9d9d9"
+NO_FIGURE = "No week has a figure for this yet."
 
 
 @dataclass(frozen=True)
@@ -79,12 +80,18 @@ def _fmt(value: float, percent: bool) -> str:
 def week_chart(
     points: Sequence[Point], *, title: str, unit: str, kind: str = "bar", percent: bool = False,
     chart_id: str = "chart", fmt: Callable[[float], str] | None = None, integer: bool = False,
+    empty: str = NO_FIGURE,
 ) -> Markup:
-    """A weekly series with a y axis (``unit``), dated x axis, gridlines and a text summary for screen readers."""
+    """A weekly series with a y axis (``unit``), dated x axis, gridlines and a text summary for screen readers.
+
+    Weeks that all lack a figure (none withheld, none with a value) get ``empty`` instead of a frame of bare axes.
+    """
     fmt = fmt or (lambda v: _fmt(v, percent))
     values = [p.value for p in points if p.value is not None and not p.withheld]
     if not points:
         return Markup('<p class="empty">No weeks to show yet.</p>')
+    if not values and not any(p.withheld for p in points):
+        return Markup(f'<p class="empty">{escape(empty)}</p>')
     high = 1.0 if percent else max(values, default=0.0)
     ticks = nice_ticks(high, integer=integer)
     top = ticks[-1] or 1.0
@@ -183,4 +190,4 @@ def count_bar(value: int, high: int, width: int = 160) -> Markup:
     return ratio_bar(value / high if high else 0.0, width)
 
 
-__all__ = ["Point", "count_bar", "date_label", "nice_ticks", "ratio_bar", "summarise", "week_chart"]
+__all__ = ["NO_FIGURE", "Point", "count_bar", "date_label", "nice_ticks", "ratio_bar", "summarise", "week_chart"]

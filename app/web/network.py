@@ -38,6 +38,27 @@ def keep_strongest(edges: Sequence[tuple[str, str, float]], limit: int, must: st
     return chosen
 
 
+def _names_that_fit(order: Sequence[str], at: Mapping[str, tuple[float, float, float]],
+                     names: Mapping[str, str]) -> set[str]:
+    """Who gets a printed name: in ``order`` (centre, then most connected), skipping a name whose box would overlap
+    one already placed (names are 10 px text, about 6 px a character, right of the circle at ``at`` = (x, y, r)).
+
+    >>> sorted(_names_that_fit(["a", "b", "c"], {"a": (0, 0, 4), "b": (10, 2, 4), "c": (0, 40, 4)},
+    ...                        {"a": "Ann", "b": "Bob", "c": "Cy"}))
+    ['a', 'c']
+    """
+    placed: list[tuple[float, float, float, float]] = []
+    shown: set[str] = set()
+    for n in order:
+        x, y, r = at[n]
+        box = (x + r + 1, y - 8, x + r + 5 + 6 * len(names[n]), y + 5)
+        if any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in placed):
+            continue
+        placed.append(box)
+        shown.add(n)
+    return shown
+
+
 def draw_network(nodes: Mapping[str, Node], edges: Sequence[tuple[str, str, float]], centre: str | None = None,
                  title: str = "Network", labels: int = 18) -> tuple[Markup, list[tuple[str, str]]]:
     """(SVG, legend as (colour, department)) for the graph of ``nodes`` and the ``edges`` between them."""
@@ -64,8 +85,14 @@ def draw_network(nodes: Mapping[str, Node], edges: Sequence[tuple[str, str, floa
     strength = dict(g.degree(weight="weight"))
     top_w = max((d["weight"] for _, _, d in g.edges(data=True)), default=1.0) or 1.0
     top_s = max(strength.values(), default=1.0) or 1.0
-    named = set(sorted(g.nodes, key=lambda n: (-strength[n], n))[:labels]) | ({centre} if centre else set())
+    strongest = sorted(g.nodes, key=lambda n: (-strength[n], n))[:labels]
+    named = _names_that_fit(
+        ([centre] if centre is not None and centre in g else []) + [n for n in strongest if n != centre],
+        {n: (sx(pos[n][0]), sy(pos[n][1]), 4 + 8 * (strength[n] / top_s) ** 0.5) for n in g.nodes},
+        {n: nodes[n].name for n in g.nodes},
+    )
     parts: list[str] = []
+    names: list[str] = []  # drawn after every circle, so no circle hides a name
     for a, b, d in g.edges(data=True):
         width = 0.6 + 3.0 * d["weight"] / top_w
         parts.append(f'<line x1="{sx(pos[a][0]):.1f}" y1="{sy(pos[a][1]):.1f}" x2="{sx(pos[b][0]):.1f}" '
@@ -77,14 +104,14 @@ def draw_network(nodes: Mapping[str, Node], edges: Sequence[tuple[str, str, floa
         fill = colours.get(node.group or "", OTHER)
         ring = ' stroke="#1a1a1a" stroke-width="3"' if n == centre else ' stroke="#fff" stroke-width="1"'
         tip = f"{node.name} ({node.group or 'no department'}), {g.degree(n)} ties drawn"
-        label = ""
-        if n in named:
-            label = (f'<text x="{x + r + 3:.1f}" y="{y + 3:.1f}" paint-order="stroke" stroke="#fff" '
-                     f'stroke-width="3">{escape(node.name)}</text>')
+        if n in named:  # the name links too, but only the circle takes keyboard focus and is announced
+            names.append(f'<a href="/people/{escape(n)}" tabindex="-1" aria-hidden="true"><text x="{x + r + 3:.1f}" '
+                         f'y="{y + 3:.1f}" paint-order="stroke" stroke="#fff" stroke-width="3">{escape(node.name)}'
+                         f'</text></a>')
         parts.append(f'<a href="/people/{escape(n)}" aria-label="{escape(tip)}"><circle cx="{x:.1f}" cy="{y:.1f}" '
-                     f'r="{r:.1f}" fill="{fill}"{ring}><title>{escape(tip)}</title></circle>{label}</a>')
+                     f'r="{r:.1f}" fill="{fill}"{ring}><title>{escape(tip)}</title></circle></a>')
     svg = (f'<svg class="network" viewBox="0 0 {W} {H}" role="group" aria-label="{escape(title)}">'
-           f'{"".join(parts)}</svg>')
+           f'{"".join(parts)}<g class="names">{"".join(names)}</g></svg>')
     legend = [(c, grp) for grp, c in colours.items()]
     if any(n.group not in colours for n in nodes.values()):
         legend.append((OTHER, "other or no department"))
