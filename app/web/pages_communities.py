@@ -14,11 +14,12 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from app.graphql.types import CommunityHealth, HealthFigures
-from app.web.charts import Point, week_chart
+from app.web.charts import NO_FIGURE, Point, week_chart
 from app.web.clock import data_clock
 from app.web.core import PageError, current_user, gql, render, store
 from app.web.privacy import suppress_small
 from app.web.session import WebUser
+from graph.analytics.health_release import TREND_MIN_POSTS, TREND_WEEKS
 from graph.store.base import HealthReport
 
 router = APIRouter(include_in_schema=False)
@@ -44,6 +45,12 @@ CHARTS: list[tuple[str, str, str, str, bool, str]] = [
     ("managers_active_share", "Leader participation", "managers active", "line", True,
      "share of the community's managers who posted that week"),
 ]
+# what a chart with no figure in any week says instead of bare axes
+EMPTY = {
+    "managers_active_share": "No week has a figure: no manager is known among this community's members (who "
+                             "manages whom comes from the HR export's reporting lines).",
+    "newcomer_retention": "No week has a figure: no one posted for the first time in any of these weeks.",
+}
 SORTS = {"name", "kind", "members", "active_members", "posts_per_week", "reply_rate",
          "median_first_response_hours", "contributor_gini"}
 
@@ -95,7 +102,8 @@ async def communities(request: Request, user: WebUser = Depends(current_user), s
     present = [r for r in rows if key(r)[0] == 0]
     missing = [r for r in rows if key(r)[0] == 1]
     rows = sorted(present, key=key, reverse=reverse) + missing
-    return render(request, "communities.html", user, rows=rows, sort=sort, dir=dir, k=k)
+    return render(request, "communities.html", user, rows=rows, sort=sort, dir=dir, k=k,
+                  trend_weeks=TREND_WEEKS, trend_min_posts=TREND_MIN_POSTS)
 
 
 @router.get("/communities/{community_id:path}")
@@ -128,7 +136,8 @@ async def community(community_id: str, request: Request, user: WebUser = Depends
                 "title": title, "meaning": meaning, "withheld": sum(p.withheld for p in points),
                 "svg": week_chart(points, title=title, unit=unit, kind=kind, percent=percent, chart_id=f"c{i}",
                                   fmt=_two_places if field == "contributor_gini" else None,
-                                  integer=field in ("posts", "active_members")),
+                                  integer=field in ("posts", "active_members"),
+                                  empty=EMPTY.get(field, NO_FIGURE)),
             })
     return render(request, "community.html", user, **values)
 

@@ -1,0 +1,116 @@
+"""What the pages say, over plain HTTP (no browser): figures that agree from one page to the next, explanations
+that match what is shown, and words spelled as people spell them."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from app.auth import Role
+from app.settings import Settings
+from graph.store.sqlite import SQLiteStore
+from tests.api.conftest import LiveServer
+from tests.web.conftest import sign_in_link
+
+
+def _text(fragment: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", "", fragment)).strip()
+
+
+@pytest.fixture(scope="module")
+def analyst(web_app: LiveServer, web_settings: Settings) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=web_app.url, timeout=60) as client:
+        signed_in = client.get(sign_in_link(web_settings, web_app.url, "hr:E00001", "Ana Lyst", Role.ANALYST))
+        assert signed_in.status_code == 303, signed_in.text
+        yield client
+
+
+def _list_rows(page: str) -> dict[str, list[str]]:
+    """The communities list: community id -> its cells' text."""
+    body = page.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    rows: dict[str, list[str]] = {}
+    for tr in re.findall(r"<tr>(.*?)</tr>", body, re.S):
+        cid = re.search(r'href="/communities/([^"]+)"', tr)
+        assert cid is not None
+        rows[cid.group(1)] = re.findall(r"<td[^>]*>(.*?)</td>", tr, re.S)
+    return rows
+
+
+def test_first_response_reads_the_same_in_the_list_and_on_the_community_page(analyst: httpx.Client) -> None:
+    """The list showed 'First response (h)' as '0.1' or '0.0' (hours to one place) while the community's own page
+    said '8 min': one figure, two readings, and '0.0' reads as instant. Both now say it the same way."""
+    page = analyst.get("/communities")
+    assert page.status_code == 200
+    assert "First response (h)" not in page.text
+    compared = 0
+    for cid, cells in list(_list_rows(page.text).items())[:12]:
+        listed = _text(cells[6])
+        if listed in ("–", "withheld") or "no health figures" in _text(cells[3]):
+            continue
+        own = analyst.get(f"/communities/{cid}")
+        card = re.search(r"<dt>Median first response</dt><dd>(.*?)</dd>", own.text, re.S)
+        assert card is not None, cid
+        assert listed == _text(card.group(1)), (cid, listed, _text(card.group(1)))
+        assert not re.fullmatch(r"0\.\d", listed), listed
+        compared += 1
+    assert compared >= 3
+
+
+def test_a_missing_posts_trend_says_why(analyst: httpx.Client) -> None:
+    """A '–' in the trend column said 'no data' (as the page defines it) and the legend blamed too few posts, while
+    the usual reason was a withheld week in a busy community. Each '–' now carries its own reason, and the legend
+    names both."""
+    page = analyst.get("/communities")
+    found = re.search(r'<p class="legend">(.*?)</p>', page.text, re.S)
+    assert found is not None
+    legend = _text(found.group(1))
+    assert "withheld" in legend, legend
+    assert "20 posts" in legend, legend
+    missing = 0
+    for cells in _list_rows(page.text).values():
+        trend = cells[-1]
+        if _text(trend).startswith("–"):
+            reason = re.search(r'title="([^"]+)"', trend)
+            assert reason is not None, trend
+            assert reason.group(1) != "no data", trend
+            assert f"({html.unescape(reason.group(1))})" in _text(trend)  # read out to screen readers too
+            missing += 1
+    assert missing, "the demo has communities without a trend"
+
+
+def test_bridges_are_ordered_as_the_page_says(analyst: httpx.Client, demo_store: SQLiteStore) -> None:
+    """The page said bridges were ranked by 'conversation partners on the other side', but the order is by the
+    members of both communities they talk with, added together: a sales member talking with 4 k8s people ranked
+    above an engineer talking with 12 sales people. The explanation now says what the order is."""
+    sizes = demo_store.community_sizes()
+    a, b = sorted(sizes, key=lambda c: -sizes[c])[2:4]
+    page = analyst.get("/plan/bridges", params={"a": a, "b": b})
+    assert page.status_code == 200
+    text = _text(page.text)
+    assert "on the other side" not in text
+    assert "both sides added together" in text
+    body = page.text.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    keys = []
+    for tr in re.findall(r"<tr>(.*?)</tr>", body, re.S):
+        sides = [_text(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", tr, re.S)[3:5]]
+        talks = sum(int(m) for s in sides for m in re.findall(r"talks with (\d+) member", s))
+        touched = sum(s != "–" for s in sides)
+        keys.append((touched, talks))
+    assert len(keys) >= 3
+    assert keys == sorted(keys, reverse=True), keys
+
+
+def test_activity_totals_spell_replies(analyst: httpx.Client, demo_store: SQLiteStore) -> None:
+    """'In all: 4 answers, 3 questions, 18 replys' on a person's page."""
+    seen = ""
+    for hit in demo_store.influencers(first=10):
+        page = analyst.get(f"/people/{hit.person.id}")
+        line = re.search(r"In all: ([^<]*)", page.text)
+        if line:
+            seen += line.group(1) + "\n"
+    assert "replys" not in seen, seen
+    assert re.search(r"\d+ replies", seen), seen
