@@ -340,6 +340,7 @@ def _health(pg: ProjectedGraph, data: Projection, weeks: int) -> list[Any]:
         as_of=pg.as_of,
         weeks=weeks,
         communities=sorted(declared),
+        leavers=frozenset(q.id for q in data.people if not q.active),
     )
     return rows
 

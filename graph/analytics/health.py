@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from statistics import median
@@ -127,6 +127,7 @@ def community_health(
     as_of: datetime,
     weeks: int = 26,
     communities: Iterable[str] | None = None,
+    leavers: Collection[str] = (),
 ) -> list[CommunityHealth]:
     """Current (30 days up to ``as_of``) and weekly (ISO weeks, newest last) health of every community.
 
@@ -145,6 +146,10 @@ def community_health(
         How many ISO weeks back from the week of ``as_of`` (weeks before a community's first activity are skipped).
     communities : iterable of ids, optional
         Also report these communities when they have no activity at all.
+    leavers : collection of person ids
+        People who have left the organisation. The store keeps no leaving date, so past weeks count them as they
+        were; the current period does not count a leaver as a member unless they posted in it (then they were one
+        in it, and ``activeMembers <= members`` holds), as the community's member list leaves them out.
 
     Returns
     -------
@@ -238,8 +243,10 @@ def community_health(
             periods.append((HealthPeriod.WEEK, start, end, timedelta(weeks=1)))
         span = timedelta(days=ACTIVE_DAYS)
         periods.append((HealthPeriod.CURRENT, as_of + _TICK - span, as_of + _TICK, span))
+        gone = [(t, p) for p, t in c.joined.items() if p in leavers]
         for period, start, end, nominal in periods:
-            out.append(_figures(cid, c, idx, period, start, end, nominal, departments))
+            out.append(_figures(cid, c, idx, period, start, end, nominal, departments,
+                                gone if period == HealthPeriod.CURRENT else ()))
     return out
 
 
@@ -282,10 +289,12 @@ def _figures(
     end: datetime,
     nominal: timedelta,
     departments: Mapping[str, str | None],
+    gone: Sequence[tuple[datetime, str]] = (),
 ) -> CommunityHealth:
     in_period = c.posts[bisect_left(ix.times, start) : bisect_left(ix.times, end)]
     per_author = Counter(a for _, a in in_period if a is not None)
-    members = bisect_left(ix.joined, end)
+    # ``gone``: leavers (with the time they joined) no longer counted as members unless they posted in the period
+    members = bisect_left(ix.joined, end) - sum(1 for t, p in gone if t < end and p not in per_author)
 
     threads = ix.threads[bisect_left(ix.thread_starts, start) : bisect_left(ix.thread_starts, end)]
     replied = sum(th.first_reply is not None for th in threads)

@@ -117,3 +117,22 @@ def test_hand_made_community() -> None:
 def test_weeks_precondition() -> None:
     with pytest.raises(ValueError, match="weeks"):
         community_health([], [], departments={}, managers=[], as_of=NOW, weeks=-1)
+
+
+def test_a_leaver_is_no_current_member_unless_they_posted_in_the_period() -> None:
+    """The store keeps no leaving date: past weeks count a leaver as they were, the current period does not (the
+    community's member list leaves leavers out, and the page showed 206 members beside a health card of 213)."""
+    members = [(p, "c", None) for p in ("a", "b", "gone", "gone-but-posted")]
+    posts = [post("q", "a", 10), post("r", "gone-but-posted", 5, kind="answer", thread="q", parent="q"),
+             post("old", "gone", 24 * 60)]
+    rows = community_health(posts, members, departments={}, managers=[], as_of=NOW, weeks=12,
+                            leavers={"gone", "gone-but-posted"})
+    current = next(h for h in rows if h.period == HealthPeriod.CURRENT)
+    assert current.members == 3  # a, b and the leaver who posted this month
+    assert current.active_members == 2
+    weeks = [h for h in rows if h.period == HealthPeriod.WEEK]
+    assert weeks
+    assert all(h.members == 4 for h in weeks)  # past weeks as they were
+    assert [h for h in rows if h.period == HealthPeriod.WEEK] == [
+        h for h in community_health(posts, members, departments={}, managers=[], as_of=NOW, weeks=12)
+        if h.period == HealthPeriod.WEEK]
