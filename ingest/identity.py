@@ -150,7 +150,9 @@ class Resolver:
                 self.matched_mapping += 1
                 self.ready[forum_id] = t
                 return t
-            person = Person(id=forum_id, name=local[:300] or forum_id, source=self.source)
+            # a bare number ("100", a Stack Exchange user id without Users.xml) read as a count on every page
+            name = f"user {local}" if local.isdigit() else local[:300] or forum_id
+            person = Person(id=forum_id, name=name, source=self.source)
         self.unmatched += 1
         self._new.append(person)
         self.ready[forum_id] = forum_id

@@ -153,3 +153,11 @@ def test_hr_rows_pass_identity_through_and_merge_skill_aliases() -> None:
     assert [(s.person_id, s.skill, s.level) for s in row.skills] == [
         ("hr:E1", "javascript", 3), ("hr:E1", "kubernetes", None)
     ]
+
+
+def test_an_undeclared_account_is_named_by_its_handle_and_a_number_reads_as_a_user() -> None:
+    """A Stack Exchange dump without Users.xml references users by number: pages listed "1. 4", "2. 18"."""
+    r = resolver()
+    assert r("slack:100") == "slack:100"
+    assert r("slack:dave") == "slack:dave"
+    assert {p.id: p.name for p in r.drain()} == {"slack:100": "user 100", "slack:dave": "dave"}
