@@ -14,8 +14,9 @@ Rules every implementation follows:
 Method semantics (the contract suite checks them):
 - Writes: posts, skill claims and endorsements create missing Skill nodes for their tags/skills (no aliases).
   A post's author and community, a membership's, skill claim's, endorsement's and report's people and
-  community must exist (earlier or in the same batch), else StoreError naming the missing key. A post's
-  parent and thread need not exist yet (answers may arrive before their question).
+  community must exist (earlier or in the same batch), else StoreError naming the missing keys (the first five
+  by code point, as Python sorts). A post's parent and thread need not exist yet (answers may arrive before their
+  question).
 - ``deactivate_missing(source, keep)``: active people of ``source`` not in ``keep`` become inactive; returns
   their ids, sorted. ``remove_reports_to(ids)``: the REPORTS_TO edges of those people are deleted (a later export
   says they have no manager); ``remove_skill_claims(source, keep)``: for each person in ``keep`` (id -> canonical

@@ -429,6 +429,16 @@ def test_missing_author_is_named(store: GraphStore) -> None:
     assert store.dump() == before  # the whole batch rolled back, nothing already loaded lost
 
 
+def test_missing_keys_are_named_in_code_point_order(store: GraphStore) -> None:
+    # found by the SQLite/Neo4j parity run: Cypher sorts strings by UTF-16 code unit, so Neo4j named an id with an
+    # emoji (beyond U+FFFF) before one with a fullwidth letter (U+FF41) and the message showed another first five
+    store.write_batch(Batch(communities=[community("c")]))
+    ghosts = ["x:b4", "x:a\U0001F6B2", "x:b1", "x:a\uff41", "x:b3", "x:b2"]
+    with pytest.raises(StoreError) as err:
+        store.write_batch(Batch(memberships=[MemberOf(person_id=g, community_id="slack:c") for g in ghosts]))
+    assert str(err.value) == "unknown person in memberships: x:a\uff41, x:a\U0001F6B2, x:b1, x:b2, x:b3 and 1 more"
+
+
 def test_a_rolled_back_batch_leaves_no_trace(store: GraphStore) -> None:
     # E0005 is written and referenced in a batch that fails: afterwards it must not exist for later batches either
     with pytest.raises(StoreError, match="hr:ghost"):

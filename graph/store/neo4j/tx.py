@@ -114,7 +114,10 @@ def _require(tx: Tx, statement: q.Statement, what: str, ids: Iterable[str | None
     wanted = sorted({i for i in ids if i is not None})
     if not wanted:
         return
-    missing = [r["id"] for r in run(tx, statement, ids=wanted)]
+    # in Python's order, as the SQLite store names them: Cypher orders strings by UTF-16 code unit, so an id with a
+    # character beyond U+FFFF (an emoji) sorts before one with U+E000-U+FFFF (fullwidth forms) there, after it here
+    absent = {r["id"] for r in run(tx, statement, ids=wanted)}
+    missing = [i for i in wanted if i in absent]
     if missing:
         raise StoreError(missing_message(what, missing))
 
