@@ -439,6 +439,34 @@ def test_missing_keys_are_named_in_code_point_order(store: GraphStore) -> None:
     assert str(err.value) == "unknown person in memberships: x:a\uff41, x:a\U0001F6B2, x:b1, x:b2, x:b3 and 1 more"
 
 
+def test_keyset_pages_walk_ids_in_code_point_order(store: GraphStore, backend: str,
+                                                   request: pytest.FixtureRequest) -> None:
+    # found by the SQLite/Neo4j parity run: Neo4j sorts the page by code point (as SQLite), but its cursor filter
+    # `p.id > $after` compares by UTF-16 code unit, so an id with an emoji (beyond U+FFFF) after one with a fullwidth
+    # letter (U+FF41) is skipped by the next page. Not fixed yet: comparing with the cursor's stored id instead (an
+    # anchor node) is no better, Cypher compares two stored strings by UTF-16 in a filter too.
+    request.applymarker(pytest.mark.xfail(backend == "neo4j", strict=True,
+                                          reason="Neo4j: string > in a filter is UTF-16 order"))
+    ids = ["x:a\uff41", "x:a\U0001F6B2", "x:b"]
+    people = [person(i, id=i, source="x", email=None) for i in ids]
+    store.write_batch(Batch(people=[*people, *(person(n) for n in range(30))], communities=[community("c")],
+                            memberships=[MemberOf(person_id=i, community_id="slack:c") for i in ids]))
+    store.write_analytics(snapshot(people, scores=[0.5, 0.5, 0.5]))
+    members, experts, after, cursor = [], [], None, None
+    while True:
+        page = store.community_members("slack:c", first=1, after=after)
+        members += [p.id for p in page.items]
+        if (after := page.next_cursor) is None:
+            break
+    while True:
+        hits = store.experts("kubernetes", first=1, after=cursor)
+        experts += [h.person.id for h in hits.items]
+        if (cursor := hits.next_cursor) is None:
+            break
+    assert members == ids
+    assert experts == ids
+
+
 def test_a_rolled_back_batch_leaves_no_trace(store: GraphStore) -> None:
     # E0005 is written and referenced in a batch that fails: afterwards it must not exist for later batches either
     with pytest.raises(StoreError, match="hr:ghost"):
