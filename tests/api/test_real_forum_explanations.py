@@ -38,7 +38,8 @@ def _rows(name: str) -> list[dict[str, str]]:
     return [r.attrib for r in ET.parse(SITE / name).getroot()]
 
 
-def _whoknows(tmp: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def run_whoknows(tmp: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """The CLI as a subprocess on the SQLite store in ``tmp``."""
     exe = shutil.which("whoknows", path=os.path.dirname(sys.executable))
     cmd = [exe] if exe else [sys.executable, "-c", "from app.cli import main; main()"]
     env = {**os.environ, "WHOKNOWS_STORE": f"sqlite:///{tmp / 'whoknows.db'}", "COLUMNS": "200"}
@@ -51,9 +52,9 @@ def site_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if not (SITE / "Posts.xml").is_file():
         pytest.skip(f"{SITE} is absent: the shared Stack Exchange samples are not on this machine")
     tmp = tmp_path_factory.mktemp("bicycles-meta")
-    ingested = _whoknows(tmp, "ingest", "forum", str(SITE), "--format", "stackexchange")
+    ingested = run_whoknows(tmp, "ingest", "forum", str(SITE), "--format", "stackexchange")
     assert ingested.returncode == 0, ingested.stderr + ingested.stdout
-    analysed = _whoknows(tmp, "analyze")
+    analysed = run_whoknows(tmp, "analyze")
     assert analysed.returncode == 0, analysed.stderr + analysed.stdout
     return tmp
 

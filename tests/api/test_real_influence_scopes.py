@@ -10,10 +10,6 @@ left them a remainder it had not yet decayed.
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
-import sys
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,17 +19,11 @@ import pytest
 from app.auth import Role
 from app.main import create_app
 from tests.api.conftest import Api, LiveServer, api_settings
+from tests.api.test_real_forum_explanations import run_whoknows
 
 DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 SLACK = DATA / "slack-sample" / "testarchive.zip"
 SITE = DATA / "stackexchange-bicycles-meta"
-
-
-def _whoknows(tmp: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    exe = shutil.which("whoknows", path=os.path.dirname(sys.executable))
-    cmd = [exe] if exe else [sys.executable, "-c", "from app.cli import main; main()"]
-    env = {**os.environ, "WHOKNOWS_STORE": f"sqlite:///{tmp / 'whoknows.db'}", "COLUMNS": "200"}
-    return subprocess.run([*cmd, *args], capture_output=True, text=True, cwd=tmp, env=env, timeout=600, check=False)
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +33,7 @@ def mixed_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
     tmp = tmp_path_factory.mktemp("slack-and-bicycles-meta")
     for args in (("ingest", "forum", str(SLACK), "--format", "slack"),
                  ("ingest", "forum", str(SITE), "--format", "stackexchange"), ("analyze",)):
-        done = _whoknows(tmp, *args)
+        done = run_whoknows(tmp, *args)
         assert done.returncode == 0, done.stderr + done.stdout
     settings = api_settings(tmp)
     with LiveServer(create_app(settings)) as server:
