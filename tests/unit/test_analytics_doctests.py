@@ -21,6 +21,7 @@ MODULES = [
     "graph.analytics.routing_text",
     "graph.analytics.seeding",
     "graph.projection",
+    "graph.store.neo4j.keyset",
     "graph.evaluation",
     "graph.expert_routing",
     "app.cli.analyze_cmd",

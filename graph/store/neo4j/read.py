@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
+from typing import Any
 
 from graph.store import cypher as q
 from graph.store.base import (
@@ -19,6 +20,7 @@ from graph.store.base import (
     health_report,
 )
 from graph.store.common import expert_page, influence_scope, member_page, ranked
+from graph.store.neo4j import keyset
 from graph.store.neo4j.conn import (
     Neo4jBase,
 )
@@ -135,10 +137,19 @@ class Neo4jReads(Neo4jBase):
         after_score, after_id = decode_cursor(after) if after is not None else (None, None)
         filters = {"skill": skill, "department": department, "location": location}
 
-        found = self._read_one(q.EXPERTS, **filters, after_score=after_score, after_id=after_id, limit=first + 1)
+        low = keyset.floor(after_id) if after_id is not None else None
+
+        def fetch(limit: int) -> list[dict[str, Any]]:
+            return self._read_one(q.EXPERTS, **filters, after_score=after_score, after_id=low, limit=limit)
+
+        found = fetch(first + 1)
         if not found:  # no analytics run yet
             return expert_page([], skill, first, 0)
         rows = found[0]["rows"]
+        if low != after_id:  # the cursor's id needs the exact cut in code point order (see keyset)
+            rows = keyset.rows_after(
+                lambda limit: fetch(limit)[0]["rows"],
+                lambda r: r["score"] != after_score or r["props"]["id"] > after_id, first + 1)
 
         def count() -> tuple[int, int]:
             counted = self._read_one(q.EXPERTS_COUNT, **filters)
@@ -186,7 +197,11 @@ class Neo4jReads(Neo4jBase):
         size = self._sizes.get(community_id)  # (members, people) when last counted: the plan, never the answer
         walk = size is not None and size[0] * size[0] >= (first + 1) * size[1]
         page = q.COMMUNITY_MEMBERS_WALK if walk else q.COMMUNITY_MEMBERS_PAGE
-        rows = self._read_one(page, id=community_id, after=start, limit=first + 1)
+        low = keyset.floor(start)
+        rows = self._read_one(page, id=community_id, after=low, limit=first + 1)
+        if low != start:  # the cursor's id needs the exact cut in code point order (see keyset)
+            rows = keyset.rows_after(lambda limit: self._read_one(page, id=community_id, after=low, limit=limit),
+                                     lambda r: r["id"] > start, first + 1)
 
         def count() -> tuple[int, int]:
             counted = self._read_one(q.COMMUNITY_MEMBERS_COUNT, id=community_id)
