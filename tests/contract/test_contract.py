@@ -461,6 +461,11 @@ def test_keyset_pages_walk_ids_in_code_point_order(store: GraphStore) -> None:
             break
     assert members == ids
     assert experts == ids
+    store.write_batch(Batch(communities=[community(i.removeprefix("x:")) for i in ids]))
+    seen: list[str] = []
+    while page := store.communities(first=1, after=seen[-1] if seen else None):
+        seen += [c.id for c in page]
+    assert seen == [*(f"slack:{i.removeprefix('x:')}" for i in ids), "slack:c"]
 
 
 def test_a_rolled_back_batch_leaves_no_trace(store: GraphStore) -> None:
