@@ -24,7 +24,7 @@ from dataclasses import dataclass, field, replace
 
 from ingest.hr.managers import LinkProblem
 from ingest.hr_retract import blank_managers
-from ingest.hris import HrParse, with_manager
+from ingest.hris import HrParse, HrRow, with_manager
 from ingest.rejects import Reject
 
 
@@ -139,12 +139,16 @@ def with_stored_lines(parsed: HrParse, stored: Mapping[str, str]) -> list[str]:
     kept_rows = {rows[p] for p in done.kept}
     lk.problems = [_with_kept(pr, kept_rows) for pr in lk.problems] + done.problems
     parsed.link_rejects = [Reject(parsed.file, pr.row, pr.reason, kind=f"link:{pr.kind}") for pr in lk.problems]
-    parsed.rows = [
-        r if r.person.manager_id == (m := done.manager_of(r.person.id)) and r.manager_id == done.links.get(r.person.id)
-        else replace(r, person=with_manager(r.person, m), manager_id=done.links.get(r.person.id))
-        for r in parsed.rows
-    ]
+    parsed.rows = [_settled(r, done) for r in parsed.rows]
     return done.struck
+
+
+def _settled(row: HrRow, done: Settled) -> HrRow:
+    """The row with the manager its person will have (unchanged, not copied, when it already names it)."""
+    manager, linked = done.manager_of(row.person.id), done.links.get(row.person.id)
+    if row.person.manager_id == manager and row.manager_id == linked:
+        return row
+    return replace(row, person=with_manager(row.person, manager), manager_id=linked)
 
 
 __all__ = ["Settled", "settle_lines", "with_stored_lines"]

@@ -89,6 +89,7 @@ def test_reads_their_page_does_not_bound_cost_as_expensive_work(schema: Any) -> 
     many = " ".join(f'b{i}: bridges(first: 1, communityIds: ["slack:a", "slack:{i}"]) {{ rank }}' for i in range(13))
     assert over_cost(analyze(parse(f"{{ {many} }}"), schema, Limits()).cost, Limits()) is not None
 
+
 def test_deep_introduction_paths_count_as_expensive_work(schema: Any) -> None:
     """A path searched more than two hops from each end reaches most of the organisation whatever its page: over
     maxHops 4 it counts as expensive work (a literal, a variable's value, or unknown: the deepest); up to 4, the
