@@ -42,7 +42,7 @@ def install_web(app: FastAPI, settings: Settings) -> None:
 
     @app.exception_handler(PageError)
     async def _page_error(request: Request, exc: PageError) -> Response:
-        return error_page(request, exc.status, exc.message)
+        return error_page(request, exc.status, exc.message, exc.title)
 
     @app.exception_handler(RequestValidationError)
     async def _bad_parameter(request: Request, exc: RequestValidationError) -> Response:

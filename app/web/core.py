@@ -7,6 +7,7 @@ a 403 page, NOT_FOUND a 404 page, STORE_UNAVAILABLE a 503 page: never a broken p
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -22,7 +23,6 @@ from app.auth import Role
 from app.gateway import StoreGateway
 from app.graphql.context import Context
 from app.graphql.executor import GraphQLExecutor
-from app.graphql.schema import error_code
 from app.settings import Settings
 from app.web.session import Sessions, WebUser
 from graph.store.base import GraphStore
@@ -41,10 +41,11 @@ STATUS_TITLES = {
 class PageError(Exception):
     """Ends a page with an error page of this status."""
 
-    def __init__(self, status: int, message: str) -> None:
+    def __init__(self, status: int, message: str, title: str | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
+        self.title = title
 
 
 class SignInNeeded(Exception):
@@ -53,6 +54,7 @@ class SignInNeeded(Exception):
 
 CODE_STATUS = {"FORBIDDEN": 403, "NOT_FOUND": 404, "STORE_UNAVAILABLE": 503, "UNAUTHENTICATED": 401,
                "TIMEOUT": 503, "BAD_USER_INPUT": 400}
+CODE_TITLES = {"TIMEOUT": "That took too long"}  # a 503 that is not the store's fault
 
 
 @dataclass
@@ -137,9 +139,9 @@ CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src '
        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 
 
-def error_page(request: Request, status: int, message: str) -> Response:
+def error_page(request: Request, status: int, message: str, title: str | None = None) -> Response:
     user = web(request).sessions.user(request)
-    return render(request, "error.html", user, status=status, title=STATUS_TITLES.get(status, "Error"),
+    return render(request, "error.html", user, status=status, title=title or STATUS_TITLES.get(status, "Error"),
                   message=message, status_code=status)
 
 
@@ -149,26 +151,41 @@ def sign_in_redirect(request: Request) -> Response:
 
 
 async def gql(request: Request, user: WebUser, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Run a GraphQL document in-process as ``user``; errors become PageError (403/404/503...).
+    """Run a GraphQL document in-process as ``user``; errors become PageError (400/403/404/503...).
 
-    Admitted by its cost like an API request (app/graphql/fairness.py): a cheap document reads on the light store
-    workers, so a page never queues behind the expensive API queries holding the others; an expensive one (bridges
-    between communities, a whole question) waits within the same budget as theirs.
+    Through the API's own path (``GraphQLExecutor.respond``), so a page gets every bound ``POST /graphql`` has:
+    bounded preparation, the cost limit (variables included), the variables' limits, admission by cost (a cheap
+    document reads on the light store workers, an expensive one waits within the same budget and runs on the heavy
+    loop), the request timeout and the response cache. Before, pages ran the schema directly, with no timeout and
+    no cost limit, so one expensive page could hold a worker for as long as its reads took.
     """
     state = request.app.state
     ctx = Context(principal=user.principal, gateway=state.gateway, settings=state.settings,
                   request_id=request.scope.get("state", {}).get("request_id", "-"), services=state.services)
     executor: GraphQLExecutor = state.executor
-    ctx.prepared = await executor.documents.prepare(query)
-    ctx.cost = executor.documents.cost(ctx.prepared, variables) if ctx.prepared.document is not None else 0
-    async with executor.gate.admit(ctx.cost):
-        result = await state.schema.execute(query, variable_values=variables, context_value=ctx)
-    if result.errors:
-        first = result.errors[0]
-        code = error_code(first)
-        raise PageError(CODE_STATUS.get(code, 500), first.message if code != "INTERNAL_SERVER_ERROR"
-                        else "something went wrong on our side")
-    return result.data or {}
+    answer = await executor.respond(query, variables, None, ctx)
+    return page_data(json.loads(answer.body))
+
+
+def page_data(body: dict[str, Any]) -> dict[str, Any]:
+    """The data of a GraphQL answer, or PageError for its first error (by ``extensions.code``).
+
+    >>> page_data({"data": {"a": 1}})
+    {'a': 1}
+    >>> try:
+    ...     page_data({"data": None, "errors": [{"message": "x", "extensions": {"code": "TIMEOUT"}}]})
+    ... except PageError as exc:
+    ...     print(exc.status, exc.title)
+    503 That took too long
+    """
+    errors = body.get("errors") or []
+    if errors:
+        first = errors[0]
+        code = (first.get("extensions") or {}).get("code", "INTERNAL_SERVER_ERROR")
+        message = first.get("message", "") if code != "INTERNAL_SERVER_ERROR" else "something went wrong on our side"
+        raise PageError(CODE_STATUS.get(code, 500), message, title=CODE_TITLES.get(code))
+    data: dict[str, Any] = body.get("data") or {}
+    return data
 
 
 async def store(request: Request, fn: Callable[[GraphStore], R]) -> R:
@@ -182,4 +199,4 @@ async def store(request: Request, fn: Callable[[GraphStore], R]) -> R:
 
 
 __all__ = ["CSP", "PageError", "SignInNeeded", "Web", "current_user", "error_page", "gql", "make_templates",
-           "render", "require_analyst", "sign_in_redirect", "store", "web"]
+           "page_data", "render", "require_analyst", "sign_in_redirect", "store", "web"]

@@ -1,0 +1,74 @@
+"""The pages run GraphQL in-process under the same bounds as ``POST /graphql``: the cost limit, the request timeout
+and the variables' limits. A page the API would refuse gets an error page (400/503), never a worker held open.
+
+Over real HTTP against the real app on the API tests' small organisation (real SQLite, real HRIS ingest); the slow
+store is the real one whose ``experts`` read sleeps, as a loaded disk or a busy Neo4j would.
+"""
+
+from __future__ import annotations
+
+import gc
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from app.auth import Role
+from app.main import create_app
+from app.settings import Settings, load_settings
+from graph.store.sqlite import SQLiteStore
+from tests.api.conftest import LiveServer, load_org
+from tests.api.test_hardening import SlowStore
+from tests.web.conftest import sign_in_link
+
+
+def page_settings(tmp: Path, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {"env": "development", "store": f"sqlite:///{tmp / 'whoknows.db'}",
+                              "response_cache_ttl_s": 0.0,
+                              "session_secret": "page-bounds-session-secret-0123456789abcdef"}
+    return load_settings(**{**values, **overrides})
+
+
+def signed_in(client: httpx.Client, settings: Settings, base_url: str, role: Role = Role.EMPLOYEE) -> None:
+    link = sign_in_link(settings, base_url, "hr:E0001", "Person 1", role)
+    assert client.get(link).status_code == 303
+
+
+def test_a_page_over_the_cost_limit_gets_an_error_page(tmp_path: Path) -> None:
+    """The person page's document costs more than 20: the API refuses such a document, so the page must too (it
+    used to run it whatever its cost)."""
+    settings = page_settings(tmp_path, max_cost=20)
+    store = SQLiteStore(tmp_path / "whoknows.db")
+    load_org(store)
+    try:
+        with LiveServer(create_app(settings, store=store)) as server, \
+                httpx.Client(base_url=server.url, timeout=30) as client:
+            signed_in(client, settings, server.url)
+            r = client.get("/people/hr:E0002")
+            assert r.status_code == 400, r.text[:500]
+            assert "cost" in r.text
+            assert "Person 2" not in r.text
+    finally:
+        store.close()
+
+
+def test_a_page_past_the_request_timeout_gets_an_error_page(tmp_path: Path) -> None:
+    """The search page's experts read takes 3 s against a 0.3 s request timeout: the page answers a 503 error page
+    saying it took too long (it used to wait the 3 s out and answer 200, holding a worker meanwhile)."""
+    settings = page_settings(tmp_path, request_timeout_s=0.3)
+    store = SQLiteStore(tmp_path / "whoknows.db")
+    load_org(store)
+    slow: Any = SlowStore(store, delay=3.0)
+    try:
+        with LiveServer(create_app(settings, store=slow)) as server, \
+                httpx.Client(base_url=server.url, timeout=30) as client:
+            signed_in(client, settings, server.url)
+            r = client.get("/search", params={"skill": "kubernetes"})
+            assert r.status_code == 503, r.text[:500]
+            assert "longer than 0.3 s" in r.text
+            assert "The graph store is unavailable" not in r.text
+    finally:
+        time.sleep(3.2)  # let the abandoned read finish before the store closes
+        store.close()
+        gc.collect()
