@@ -1,4 +1,4 @@
-"""Neo4j's own planner looks at every statement of graph/store/cypher.py: only the accepted notifications come back.
+"""Neo4j's own planner looks at every statement of graph/store/cypher/: only the accepted notifications come back.
 
 Every statement also runs for real during the suite (test_statement_coverage.py); here each one is planned with
 EXPLAIN on a database holding one of every record kind, so the server reports what a run might not show: an

@@ -1,7 +1,7 @@
 """Neo4j ingest CREATEs what its own transaction found absent and MERGEs the rest: both give the same graph.
 
 A post new in its batch is written with its edges by one CREATE statement, and so are the reporting line, skill
-claims and memberships of a person created in the same transaction (graph/store/cypher.py says why). These tests
+claims and memberships of a person created in the same transaction (graph/store/cypher/ingest.py says why). These tests
 compare the relationships themselves, which ``dump()`` (records, as both stores hold them) does not show: the same
 records written all at once, in pieces, twice, or updated afterwards give exactly the expected edges, none twice.
 A CREATE that loses a race to another writer fails on the uniqueness constraint and the batch is written again.

@@ -1,4 +1,4 @@
-"""Neo4j reads the analytics projection page by page, in columns (graph/store/cypher.py, PROJECTION_*): whatever the
+"""Neo4j reads the analytics projection page by page, in columns (cypher/analytics.py, PROJECTION_*): whatever the
 page size, it reads exactly what SQLite reads from the same records (same rows, same order, same values and types).
 
 Pages of one and two rows put every boundary between two rows of a kind; the records hold what a column shape gets

@@ -1,4 +1,4 @@
-"""Every Cypher statement of graph/store/cypher.py ran to completion on the real Neo4j server during the suite.
+"""Every Cypher statement of graph/store/cypher/ ran to completion on the real Neo4j server during the suite.
 
 The store sends every statement through one function (graph.store.neo4j.tx.run), which records the name of each one it
 ran; this test runs last (tests/conftest.py puts it there) and compares the record with the registry. A statement

@@ -1,4 +1,4 @@
-"""The rules of graph/store/cypher.py, checked on its text: parameters declared, labels only from the enums, no
+"""The rules of graph/store/cypher/, checked on its text: parameters declared, labels only from the enums, no
 formatted values, MERGE only on constrained keys, indexes for the API's read paths.
 
 The server itself checks the statements in tests/contract: every one runs (test_statement_coverage.py) and is planned
@@ -8,12 +8,15 @@ with only its accepted notifications (test_cypher_on_server.py).
 from __future__ import annotations
 
 import ast
+import importlib
 import re
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
 from graph.store import cypher
+from graph.store.cypher.pages import _hops
 from schema.labels import NodeLabel, RelType, StoreLabel
 
 # --- static checks of the module -----------------------------------------------------------------------------
@@ -60,8 +63,19 @@ def test_no_values_in_statement_texts() -> None:
     assert f"{{key: '{cypher.DATA_VERSION_KEY}'}}" in cypher.DATA_VERSION_GET.text  # the key the store bumps
 
 
-def _module_constant_is_enum_or_fragment(name: str) -> bool:
-    value = getattr(cypher, name, None)
+def _modules() -> list[ModuleType]:
+    """Every module of the package (the statements are split by what they serve, the rules hold in each)."""
+    folder = Path(cypher.__file__).parent
+    return [importlib.import_module(f"graph.store.cypher.{p.stem}") if p.stem != "__init__" else cypher
+            for p in sorted(folder.glob("*.py"))]
+
+
+def test_the_package_is_every_module_walked() -> None:
+    assert {m.__name__.rsplit(".", 1)[-1] for m in _modules()} >= {"cypher", "_base", "ingest", "api", "pages"}
+
+
+def _module_constant_is_enum_or_fragment(module: ModuleType, name: str) -> bool:
+    value = getattr(module, name, None)
     if isinstance(value, ENUM_TYPES):
         return True
     # a Cypher fragment shared by statements (itself an f-string of the module, so checked by the same rule)
@@ -69,8 +83,17 @@ def _module_constant_is_enum_or_fragment(name: str) -> bool:
 
 
 def test_formatted_values_are_only_enum_members_fragments_or_the_hop_bound() -> None:
-    """Static check of graph/store/cypher.py: no value is formatted into Cypher text."""
-    tree = ast.parse(Path(cypher.__file__).read_text(encoding="utf-8"))
+    """Static check of every module of graph/store/cypher/: no value is formatted into Cypher text."""
+    checked = 0
+    for module in _modules():
+        checked += _check_formatted_values(module)
+    assert checked > 100
+
+
+def _check_formatted_values(module: ModuleType) -> int:
+    """The f-string parts of ``module`` checked (each asserted to be an enum member, a fragment or a builder's)."""
+    assert module.__file__ is not None
+    tree = ast.parse(Path(module.__file__).read_text(encoding="utf-8"))
     # error messages are not Cypher
     exempt = {id(n) for r in ast.walk(tree) if isinstance(r, ast.Raise) for n in ast.walk(r)}
     # parameters of the small builders, which take only these (the hop bound is an int checked by _hops itself)
@@ -78,9 +101,9 @@ def test_formatted_values_are_only_enum_members_fragments_or_the_hop_bound() -> 
     checked = 0
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-            assert node.func.attr != "format", f"line {node.lineno}: str.format in the Cypher module"
+            assert node.func.attr != "format", f"{module.__name__} line {node.lineno}: str.format in Cypher"
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod):
-            assert not isinstance(node.left, ast.Constant), f"line {node.lineno}: %-formatting in the Cypher module"
+            assert not isinstance(node.left, ast.Constant), f"{module.__name__} line {node.lineno}: %-formatting"
         if not isinstance(node, ast.JoinedStr) or id(node) in exempt:
             continue
         for part in node.values:
@@ -89,21 +112,21 @@ def test_formatted_values_are_only_enum_members_fragments_or_the_hop_bound() -> 
             checked += 1
             expr = part.value
             if isinstance(expr, ast.Name):
-                ok = _module_constant_is_enum_or_fragment(expr.id) or expr.id in builder_args
+                ok = _module_constant_is_enum_or_fragment(module, expr.id) or expr.id in builder_args
             elif isinstance(expr, ast.Attribute) and isinstance(expr.value, ast.Name):
                 # `label.name` / `rel.name` build statement *names*; `NodeLabel.PERSON` style members are fine too
                 ok = expr.value.id in builder_args or expr.value.id in {t.__name__ for t in ENUM_TYPES}
             else:
                 ok = False
-            assert ok, f"line {node.lineno}: {ast.unparse(expr)} is formatted into Cypher text"
-    assert checked > 100
+            assert ok, f"{module.__name__} line {node.lineno}: {ast.unparse(expr)} is formatted into Cypher text"
+    return checked
 
 
 def test_builders_validate_what_they_paste() -> None:
     """The builder arguments allowed above: labels and types are enum members, the bound an int in range."""
     for statement in cypher.GC_BATCHES:
         assert statement.name.removeprefix("GC_") in {*StoreLabel.__members__, *RelType.__members__}
-    assert cypher._hops(3) == "*1..3"
+    assert _hops(3) == "*1..3"
 
 
 def test_the_hop_bound_is_a_validated_int() -> None:
@@ -113,7 +136,7 @@ def test_the_hop_bound_is_a_validated_int() -> None:
         cypher.introduction_path(0)
     for bad in (True, 2.0, "3", 0, cypher.MAX_LITERAL_HOPS + 1):
         with pytest.raises(ValueError, match="hop bound"):
-            cypher._hops(bad)  # type: ignore[arg-type]
+            _hops(bad)  # type: ignore[arg-type]
 
 
 def _constraints() -> dict[str, set[frozenset[str]]]:
@@ -138,13 +161,13 @@ def test_constraints_cover_the_model_keys() -> None:
 
 # Analytics edges and nodes written under a fresh generation id: none can exist yet, so CREATE is exact and MERGE
 # only walked the older generations' edges between the same two nodes, or seeked and locked the node's key
-# (graph/store/cypher.py says so above the statements).
+# (graph/store/cypher/analytics.py says so above the statements).
 GENERATION_CREATES = {"INTERACTS_WRITE", "EXPERT_IN_WRITE"}
 GENERATION_NODE_CREATES = {"SCORES_WRITE", "INFLUENCE_WRITE", "DETECTED_WRITE", "HEALTH_WRITE"}
 # Ingest keys the batch's own transaction read as absent: the node is CREATEd with its key (the uniqueness
 # constraint refuses it if another writer got there first, and the store runs the batch again as an update), and
 # edges are CREATEd only from a node created in that same transaction, which no other transaction can see yet
-# (graph/store/cypher.py above PEOPLE_CREATE; tests/contract prove re-ingest and the lost race give the same store).
+# (cypher/ingest.py above PEOPLE_CREATE; tests/contract prove re-ingest and the lost race give the same store).
 NEW_KEY_CREATES = {
     "PEOPLE_CREATE", "POSTS_CREATE", "POSTS_CREATE_PARENT", "REPORTS_TO_CREATE", "HAS_SKILL_CREATE", "MEMBER_OF_CREATE",
 }
@@ -160,7 +183,7 @@ def test_every_write_is_unwind_merge_on_a_constrained_key() -> None:
             assert not re.search(r"\b(MERGE|CREATE|SET|DELETE)\b", text) or statement.mode == "schema", statement.name
             continue
         if statement.name in GENERATION_CREATES:
-            # the one exception: edges of an analytics generation that is new in this write (see cypher.py)
+            # the one exception: edges of an analytics generation that is new in this write (see cypher/analytics.py)
             assert text.startswith("UNWIND $rows"), statement.name
             assert re.search(r"\bCREATE \(\w+\)-\[r:\w+ \{gen: row\.gen\}\]->\(\w+\)", text), statement.name
             continue

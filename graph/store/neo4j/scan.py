@@ -61,7 +61,7 @@ class Neo4jScans(Neo4jReads):
     @_translated
     def read_projection(self) -> Projection:
         def work(tx: Tx) -> Projection:
-            # each read: columns page by page (graph/store/cypher.py says why), in its statement's RETURN order
+            # each read: columns page by page (cypher/analytics.py says why), in its statement's RETURN order
             at, maybe_at = at_micros, from_micros
             people = [
                 PersonRow(pid, dept, loc, manager, bool(active), bool(opted_out), bool(bot), source, hired_on)

@@ -69,7 +69,7 @@ def run(tx: Tx | neo4j.Session, statement: q.Statement, **params: Any) -> list[R
     transaction, or as an auto-commit transaction of a session)."""
     if set(params) != set(statement.params):
         raise TypeError(f"{statement.name} takes {sorted(statement.params)}, got {sorted(params)}")
-    # the text comes only from graph/store/cypher.py (enum labels, no values): a literal in all but type
+    # the text comes only from graph/store/cypher/ (enum labels, no values): a literal in all but type
     result = tx.run(cast(LiteralString, statement.text), params)
     # the values as the driver hydrated them: our statements return maps, lists and scalars, never graph entities,
     # and ``record.data()`` walking every nested value to export entities was a tenth of a directory page's client CPU
@@ -94,7 +94,7 @@ def pages(tx: Tx, statement: q.Statement) -> Iterator[list[Any]]:
     column) page by page, and yield each page's columns.
 
     For whole-store reads (the analytics projection: every post): a record per row cost the driver more than the
-    rest of the read together (see graph/store/cypher.py). Consume it inside the transaction function.
+    rest of the read together (see graph/store/cypher/). Consume it inside the transaction function.
     """
     if set(statement.params) != {"after", "limit"}:
         raise TypeError(f"{statement.name} is not a paged read (takes {sorted(statement.params)})")

@@ -119,7 +119,7 @@ def _iso(value: Any) -> Any:
 
 
 def post_wire(row: Row) -> Row:
-    """A post row as POSTS_CREATE takes it: ``created_at`` as ISO-8601 text (see graph/store/cypher.py for why)."""
+    """A post row as POSTS_CREATE takes it: ``created_at`` as ISO-8601 text (see cypher/ingest.py for why)."""
     return {**row, "created_at": _iso(row["created_at"])}
 
 

@@ -1,0 +1,339 @@
+"""API reads: people, experts, influence, brokers, communities and their health.
+
+Part of :mod:`graph.store.cypher`, whose docstring gives the rules every statement keeps."""
+
+from __future__ import annotations
+
+from graph.store.cypher._base import (
+    COMMUNITY,
+    DETECTED,
+    EXPERT_IN,
+    HAS_SKILL,
+    HEALTH,
+    INFLUENCE,
+    INTERACTS,
+    MEMBER_OF,
+    META,
+    PERSON,
+    RUN,
+    SCORES,
+    SKILL,
+    _read,
+)
+
+# person-returning reads leave out opted-out people; directory reads also leave out leavers and bots
+
+PEOPLE_GET = _read(
+    "PEOPLE_GET",
+    f"UNWIND $ids AS id MATCH (p:{PERSON} {{id: id}}) WHERE NOT p.opted_out RETURN properties(p) AS props",
+    ids="LIST<STRING>",
+)
+PERSON_SCORES_GET = _read(
+    "PERSON_SCORES_GET",
+    f"""
+    MATCH (r:{RUN} {{state: 'current'}})
+    WITH r ORDER BY r.written_at DESC LIMIT 1
+    UNWIND $ids AS id
+    MATCH (p:{PERSON} {{id: id}}) WHERE NOT p.opted_out
+    MATCH (s:{SCORES} {{gen: r.gen, person_id: id}})
+    RETURN properties(s) AS props
+    """,
+    ids="LIST<STRING>",
+)
+PERSON_SKILLS_GET = _read(
+    "PERSON_SKILLS_GET",
+    f"""
+    UNWIND $ids AS id
+    MATCH (p:{PERSON} {{id: id}})-[r:{HAS_SKILL}]->(s:{SKILL}) WHERE NOT p.opted_out
+    RETURN p.id AS person_id, s.name AS skill, r.level AS level, r.source AS source, r.declared_at AS declared_at
+    ORDER BY person_id, skill
+    """,
+    ids="LIST<STRING>",
+)
+PERSON_EXPERTISE_GET = _read(
+    "PERSON_EXPERTISE_GET",
+    f"""
+    UNWIND $ids AS id
+    MATCH (p:{PERSON} {{id: id}})-[r:{EXPERT_IN} {{gen: $gen}}]->(s:{SKILL}) WHERE NOT p.opted_out
+    RETURN p.id AS person_id, s.name AS skill, r.score AS score, r.evidence AS evidence,
+           r.expertise_rank AS expertise_rank, r.last_active AS last_active
+    ORDER BY person_id, score DESC, skill
+    """,
+    ids="LIST<STRING>",
+    gen="STRING",
+)
+MEMBERSHIPS_GET = _read(
+    "MEMBERSHIPS_GET",
+    f"""
+    UNWIND $ids AS id
+    MATCH (p:{PERSON} {{id: id}})-[:{MEMBER_OF}]->(c:{COMMUNITY}) WHERE NOT p.opted_out
+    RETURN p.id AS person_id, properties(c) AS props
+    ORDER BY person_id, c.id
+    """,
+    ids="LIST<STRING>",
+)
+# One statement for the whole directory page: the current run, the total and the page (no row when there is no
+# run yet). Why: as three statements (run, page, count) a request made four round trips with BEGIN and COMMIT, and
+# the client's CPU per request was twice the SQLite store's. The skill's experts are expanded and filtered once,
+# ranked, and both the total and the page come from that one list (counting in a second subquery expanded them
+# twice: 9-10 ms of server CPU a request at 10,000 people against 6-7); property maps only for the page.
+# A skill's experts, best first: one page read in the order of the expert_in_rank index (ordering by its whole
+# key, equal for every row but the score, lets the planner use that order: a PartialTop over the first rows, where
+# ordering by the score alone sorted all 8,452 experts of one skill at 100,000 people, 69,000 db hits a request),
+# with the data version its total is memoised under (EXPERTS_COUNT walks every expert of the skill, once a version).
+_VERSION = f"OPTIONAL MATCH (m:{META} {{key: 'data_version'}}) WITH coalesce(m.version, 0) AS version"
+_VISIBLE_EXPERT = """p.active AND NOT p.opted_out AND NOT p.bot
+      AND ($department IS NULL OR p.department = $department)
+      AND ($location IS NULL OR p.location = $location)"""
+EXPERTS = _read(
+    "EXPERTS",
+    f"""
+    {_VERSION}
+    MATCH (r:{RUN} {{state: 'current'}})
+    WITH version, r ORDER BY r.written_at DESC LIMIT 1
+    CALL (r) {{
+      MATCH (p:{PERSON})-[e:{EXPERT_IN}]->()
+      WHERE e.skill = $skill AND e.gen = r.gen AND e.score IS NOT NULL
+      WITH e, p
+      WHERE {_VISIBLE_EXPERT}
+        AND ($after_score IS NULL OR e.score < $after_score OR (e.score = $after_score AND p.id > $after_id))
+      WITH e, p ORDER BY e.skill DESC, e.gen DESC, e.score DESC, p.id ASC LIMIT $limit
+      RETURN collect({{props: properties(p), score: e.score, evidence: e.evidence}}) AS rows
+    }}
+    RETURN version, rows
+    """,
+    skill="STRING",
+    department="STRING",
+    location="STRING",
+    after_score="FLOAT",
+    after_id="STRING",
+    limit="INTEGER",
+)
+EXPERTS_COUNT = _read(
+    "EXPERTS_COUNT",
+    f"""
+    {_VERSION}
+    MATCH (r:{RUN} {{state: 'current'}})
+    WITH version, r ORDER BY r.written_at DESC LIMIT 1
+    CALL (r) {{
+      MATCH (:{SKILL} {{name: $skill}})<-[e:{EXPERT_IN} {{gen: r.gen}}]-(p:{PERSON})
+      WHERE {_VISIBLE_EXPERT}
+      RETURN count(*) AS total
+    }}
+    RETURN version, total
+    """,
+    skill="STRING",
+    department="STRING",
+    location="STRING",
+)
+SKILLS_ALL = _read(
+    "SKILLS_ALL", f"MATCH (s:{SKILL}) RETURN s.name AS name, s.aliases AS aliases ORDER BY name"
+)
+SKILLS_FIRST = _read(
+    "SKILLS_FIRST",
+    f"MATCH (s:{SKILL}) RETURN s.name AS name, s.aliases AS aliases ORDER BY name LIMIT $limit",
+    limit="INTEGER",
+)
+SKILLS_PREFIX = _read(
+    "SKILLS_PREFIX",
+    f"""
+    MATCH (s:{SKILL})
+    WHERE s.name STARTS WITH $prefix OR any(a IN s.aliases WHERE a STARTS WITH $prefix)
+    RETURN s.name AS name, s.aliases AS aliases
+    ORDER BY name
+    LIMIT $limit
+    """,
+    prefix="STRING",
+    limit="INTEGER",
+)
+SKILL_GET = _read(
+    "SKILL_GET", f"MATCH (s:{SKILL} {{name: $name}}) RETURN s.name AS name, s.aliases AS aliases", name="STRING"
+)
+COMMUNITIES_PAGE = _read(
+    "COMMUNITIES_PAGE",
+    f"MATCH (c:{COMMUNITY}) WHERE c.id > $after RETURN properties(c) AS props ORDER BY c.id LIMIT $limit",
+    after="STRING",
+    limit="INTEGER",
+)
+COMMUNITY_GET = _read(
+    "COMMUNITY_GET", f"MATCH (c:{COMMUNITY} {{id: $id}}) RETURN properties(c) AS props", id="STRING"
+)
+# From the community to its members, in a subquery the cursor's filter cannot reach: with `p.id > $after` beside the
+# pattern the planner walked the person-id index in order, testing every person for membership (Expand(Into)) until
+# it had a page: 1.57M db hits and 716-825 ms for any community at 100,000 people; now the largest community 387k
+# db hits and 239 ms, a middle one 44 ms, the smallest 180 db hits and 27 ms (PROFILE, the 100k demo organisation)
+# The total walks every membership of the community too (291k db hits, 150-180 ms for the largest): memoised per
+# data version, read with each page (Neo4jReads.community_members).
+COMMUNITY_MEMBERS_PAGE = _read(
+    "COMMUNITY_MEMBERS_PAGE",
+    f"""
+    {_VERSION}
+    MATCH (c:{COMMUNITY} {{id: $id}})
+    CALL (c) {{
+      MATCH (c)<-[:{MEMBER_OF}]-(p:{PERSON})
+      WHERE p.active AND NOT p.opted_out AND NOT p.bot
+      RETURN p
+    }}
+    WITH version, p WHERE p.id > $after
+    RETURN version, properties(p) AS props, p.id AS id
+    ORDER BY id
+    LIMIT $limit
+    """,
+    id="STRING",
+    after="STRING",
+    limit="INTEGER",
+)
+# The same page for a community holding a large share of the organisation: the person-id index walked in order, each
+# person tested for membership (Expand(Into)), stopping at the page's last member. It touches about limit x people /
+# members persons where the page above expands every member: for the largest channel of the 100k organisation (95,000
+# members) 1,442 db hits against 386,625; for one of 1,118 members it would be 84,723 against 5,024. Chosen by
+# Neo4jReads.community_members from the community's last counted size (the plan only; both give the same rows).
+COMMUNITY_MEMBERS_WALK = _read(
+    "COMMUNITY_MEMBERS_WALK",
+    f"""
+    {_VERSION}
+    MATCH (p:{PERSON}) USING INDEX p:{PERSON}(id)
+    WHERE p.id > $after
+    WITH version, p ORDER BY p.id ASC
+    WHERE p.active AND NOT p.opted_out AND NOT p.bot AND EXISTS {{ (p)-[:{MEMBER_OF}]->(:{COMMUNITY} {{id: $id}}) }}
+    RETURN version, properties(p) AS props, p.id AS id
+    LIMIT $limit
+    """,
+    id="STRING",
+    after="STRING",
+    limit="INTEGER",
+)
+# the community's members and, from the count store (no walk), everyone: the walk above pays when members^2 is
+# large against limit x people
+COMMUNITY_MEMBERS_COUNT = _read(
+    "COMMUNITY_MEMBERS_COUNT",
+    f"""
+    {_VERSION}
+    OPTIONAL MATCH (p:{PERSON})-[:{MEMBER_OF}]->(:{COMMUNITY} {{id: $id}})
+    WHERE p.active AND NOT p.opted_out AND NOT p.bot
+    WITH version, count(p) AS total
+    RETURN version, total, COUNT {{ (:{PERSON}) }} AS people
+    """,
+    id="STRING",
+)
+# A community's health report in one statement: the current run, its snapshots of the community (oldest first) and
+# who is opted out now, to tell whether a snapshot was computed without exactly them (the index on opted_out keeps
+# that a seek, not a scan of every person, on each request). No row when there is no run yet.
+COMMUNITY_HEALTH = _read(
+    "COMMUNITY_HEALTH",
+    f"""
+    {_VERSION}
+    MATCH (r:{RUN} {{state: 'current'}})
+    WITH version, r ORDER BY r.written_at DESC LIMIT 1
+    CALL (r) {{
+      MATCH (h:{HEALTH} {{gen: r.gen, community_id: $id}})
+      WITH h ORDER BY h.start
+      RETURN collect(properties(h)) AS rows
+    }}
+    RETURN version, properties(r) AS run, rows
+    """,
+    id="STRING",
+)
+# who is opted out now (a health report says when that changed since its figures were computed), memoised per data
+# version: 3,000 ids at 100,000 people were read and hashed on every health request
+OPTED_OUT_IDS = _read(
+    "OPTED_OUT_IDS",
+    f"""
+    {_VERSION}
+    CALL () {{
+      MATCH (p:{PERSON}) WHERE p.opted_out = true
+      RETURN collect(p.id) AS ids
+    }}
+    RETURN version, ids
+    """,
+)
+DETECTED_GET = _read(
+    "DETECTED_GET",
+    f"MATCH (d:{DETECTED} {{gen: $gen}}) RETURN properties(d) AS props ORDER BY d.size DESC, d.id",
+    gen="STRING",
+)
+# Influence rows of the current run, best first, read in the order of the influence_rank index as EXPERTS does
+# (inside a subquery: at the top level the planner sorted the whole ranking): 202 db hits for the global top 10 at
+# 100,000 people, where sorting its 99,693 rows took 690,000.
+INFLUENCERS = _read(
+    "INFLUENCERS",
+    f"""
+    MATCH (r:{RUN} {{state: 'current'}})
+    WITH r ORDER BY r.written_at DESC LIMIT 1
+    CALL (r) {{
+      MATCH (i:{INFLUENCE})
+      WHERE i.gen = r.gen AND i.scope = $scope AND i.scope_id = $scope_id AND i.score IS NOT NULL
+      MATCH (p:{PERSON} {{id: i.person_id}})
+      WHERE p.active AND NOT p.opted_out AND NOT p.bot
+      WITH i, p ORDER BY i.gen DESC, i.scope DESC, i.scope_id DESC, i.score DESC, p.id ASC LIMIT $limit
+      RETURN properties(p) AS props, i.score AS score
+    }}
+    RETURN props, score
+    """,
+    scope="STRING",
+    scope_id="STRING",
+    limit="INTEGER",
+)
+# nulls sort last in ascending order in Cypher, so a missing constraint comes after every known one
+BROKERS = _read(
+    "BROKERS",
+    f"""
+    MATCH (s:{SCORES} {{gen: $gen}})
+    MATCH (p:{PERSON} {{id: s.person_id}})
+    WHERE p.active AND NOT p.opted_out AND NOT p.bot
+    RETURN properties(p) AS props, properties(s) AS scores
+    ORDER BY s.betweenness DESC, s.constraint ASC, p.id
+    LIMIT $limit
+    """,
+    gen="STRING",
+    limit="INTEGER",
+)
+# span: how many of the given communities a person touches, as a member (own) or through an INTERACTS neighbour
+# (either direction, not opted out) who is a member (pairs of [community id, neighbour id]); with two or more
+# communities a broker must be a member of at least one of them
+BROKERS_SPANNING = _read(
+    "BROKERS_SPANNING",
+    f"""
+    MATCH (s:{SCORES} {{gen: $gen}})
+    MATCH (p:{PERSON} {{id: s.person_id}})
+    WHERE p.active AND NOT p.opted_out AND NOT p.bot
+    WITH p, s,
+         COLLECT {{ MATCH (p)-[:{MEMBER_OF}]->(c:{COMMUNITY}) WHERE c.id IN $community_ids RETURN c.id }} AS own,
+         COLLECT {{
+             MATCH (p)-[i:{INTERACTS}]-(q:{PERSON})-[:{MEMBER_OF}]->(c:{COMMUNITY})
+             WHERE i.gen = $gen AND c.id IN $community_ids AND NOT q.opted_out AND q.id <> p.id
+             RETURN DISTINCT [c.id, q.id]
+         }} AS pairs
+    WITH p, s, own, pairs,
+         size(reduce(acc = [], cid IN own + [x IN pairs | x[0]] |
+              CASE WHEN cid IN acc THEN acc ELSE acc + cid END)) AS span
+    WHERE span >= $min_span AND (size(own) > 0 OR $min_span < 2)
+    RETURN properties(p) AS props, properties(s) AS scores, own, pairs
+    ORDER BY span DESC, size(pairs) DESC, s.betweenness DESC, s.constraint ASC, p.id
+    LIMIT $limit
+    """,
+    gen="STRING",
+    community_ids="LIST<STRING>",
+    min_span="INTEGER",
+    limit="INTEGER",
+)
+REACH_NEIGHBOURS = _read(
+    "REACH_NEIGHBOURS",
+    f"""
+    UNWIND $ids AS id
+    MATCH (:{PERSON} {{id: id}})-[:{INTERACTS} {{gen: $gen}}]-(q:{PERSON})
+    WHERE NOT q.opted_out AND q.id <> id
+    RETURN id, collect(DISTINCT q.id) AS neighbours
+    """,
+    ids="LIST<STRING>",
+    gen="STRING",
+)
+REACH_COMMUNITIES = _read(
+    "REACH_COMMUNITIES",
+    f"""
+    UNWIND $ids AS id
+    MATCH (:{PERSON} {{id: id}})-[:{MEMBER_OF}]->(c:{COMMUNITY})
+    RETURN id, collect(DISTINCT c.id) AS communities
+    """,
+    ids="LIST<STRING>",
+)
