@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from urllib.parse import quote
 
 import networkx as nx
 from markupsafe import Markup, escape
@@ -59,6 +60,16 @@ def _names_that_fit(order: Sequence[str], at: Mapping[str, tuple[float, float, f
     return shown
 
 
+def person_href(person_id: str) -> str:
+    """The person page's address for ``person_id``, quoted as the templates' ``q`` filter does: an id's local part
+    may hold ``?``, ``#``, ``/`` or ``%``, which unquoted would link to another page or another person.
+
+    >>> person_href("jsonl:ana?x#1/../2%")
+    '/people/jsonl%3Aana%3Fx%231%2F..%2F2%25'
+    """
+    return "/people/" + quote(person_id, safe="")
+
+
 def draw_network(nodes: Mapping[str, Node], edges: Sequence[tuple[str, str, float]], centre: str | None = None,
                  title: str = "Network", labels: int = 18) -> tuple[Markup, list[tuple[str, str]]]:
     """(SVG, legend as (colour, department)) for the graph of ``nodes`` and the ``edges`` between them."""
@@ -105,10 +116,10 @@ def draw_network(nodes: Mapping[str, Node], edges: Sequence[tuple[str, str, floa
         ring = ' stroke="#1a1a1a" stroke-width="3"' if n == centre else ' stroke="#fff" stroke-width="1"'
         tip = f"{node.name} ({node.group or 'no department'}), {g.degree(n)} ties drawn"
         if n in named:  # the name links too, but only the circle takes keyboard focus and is announced
-            names.append(f'<a href="/people/{escape(n)}" tabindex="-1" aria-hidden="true"><text x="{x + r + 3:.1f}" '
+            names.append(f'<a href="{person_href(n)}" tabindex="-1" aria-hidden="true"><text x="{x + r + 3:.1f}" '
                          f'y="{y + 3:.1f}" paint-order="stroke" stroke="#fff" stroke-width="3">{escape(node.name)}'
                          f'</text></a>')
-        parts.append(f'<a href="/people/{escape(n)}" aria-label="{escape(tip)}"><circle cx="{x:.1f}" cy="{y:.1f}" '
+        parts.append(f'<a href="{person_href(n)}" aria-label="{escape(tip)}"><circle cx="{x:.1f}" cy="{y:.1f}" '
                      f'r="{r:.1f}" fill="{fill}"{ring}><title>{escape(tip)}</title></circle></a>')
     svg = (f'<svg class="network" viewBox="0 0 {W} {H}" role="group" aria-label="{escape(title)}">'
            f'{"".join(parts)}<g class="names">{"".join(names)}</g></svg>')
@@ -118,4 +129,4 @@ def draw_network(nodes: Mapping[str, Node], edges: Sequence[tuple[str, str, floa
     return Markup(svg), legend
 
 
-__all__ = ["Node", "draw_network", "keep_strongest"]
+__all__ = ["Node", "draw_network", "keep_strongest", "person_href"]

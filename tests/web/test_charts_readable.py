@@ -41,3 +41,13 @@ def test_network_names_sit_on_top_and_never_overlap() -> None:
     for i, p in enumerate(boxes):
         for q in boxes[i + 1:]:
             assert not (p[0] < q[2] and q[0] < p[2] and p[1] < q[3] and q[1] < p[3]), (p, q)
+
+
+def test_network_links_quote_the_person_id() -> None:
+    """An id's local part may hold '?', '#', '/' or '%' (a forum handle, an HR export's id): the network linked to
+    ``/people/jsonl:ana?x#1`` unquoted, which opens the page of ``jsonl:ana`` (another person) or none."""
+    odd = "jsonl:ana?x#1/../2%"
+    nodes = {odd: Node(odd, "Ana", "Sales"), "hr:E1": Node("hr:E1", "Bo", "Sales")}
+    out = str(draw_network(nodes, [(odd, "hr:E1", 1.0)], centre=odd)[0])
+    hrefs = set(re.findall(r'href="([^"]*)"', out))
+    assert hrefs == {"/people/jsonl%3Aana%3Fx%231%2F..%2F2%25", "/people/hr%3AE1"}
