@@ -138,6 +138,7 @@ class HrParse:
     # people whose rows are in the file but were rejected (by the reader or the parser), with the row: none is a
     # leaver under --full, and a manager among them is named as such
     rejected_ids: dict[str, int] = field(default_factory=dict)
+    skipped: list[tuple[int, str]] = field(default_factory=list)  # rows that are no person: (line, why)
 
     def suggested_mapping(self) -> str:
         """A mapping file that pins what was inferred, to save and edit: the dry run prints it."""
@@ -364,6 +365,7 @@ def parse_export(
         rows=rows, rejects=sorted(rejects, key=lambda r: r.row or 0), notes=notes, links=links,
         link_rejects=link_rejects, rows_read=len(table.rows) + len(table.rejects), statuses=statuses,
         date_columns=date_columns, unknown_statuses=unknown, header_line=table.header_line, rejected_ids=rejected,
+        skipped=list(table.skipped),
     )
 
 

@@ -95,6 +95,8 @@ def _hr_report(out: Console, s: IngestSummary) -> None:
     if hr.header_line > 1:
         out.print(f"header on line {hr.header_line} (the {hr.header_line - 1} line(s) above it are a report's "
                   "title, not read)", highlight=False)
+    for line, why in hr.skipped:
+        out.print(f"line {line} skipped: {escape(why)}, not a person", highlight=False)
     if hr.unused:
         out.print(f"columns not used: {escape(', '.join(hr.unused))}", highlight=False)
     for col in hr.date_columns.values():

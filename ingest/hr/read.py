@@ -19,6 +19,7 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any, Protocol
 
+from ingest.hr.furniture import not_a_person
 from ingest.numbers import loads
 from ingest.rejects import Reject
 from schema.errors import UnreadableInput
@@ -47,6 +48,8 @@ class HrTable:
     header_line: int = 1  # a report's title and run-date lines above the header are skipped
     # rows the reader rejected, as far as they could be split: their people are in the file (never leavers)
     unread: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+    # rows that are not people (a second header row of labels, a report's total lines): (line, why), not read
+    skipped: list[tuple[int, str]] = field(default_factory=list)
 
 
 def read_table(path: str | Path, encoding: str = "utf-8-sig", is_header: IsHeader | None = None,
@@ -194,6 +197,7 @@ def _read_csv(file: str, text: str, delimiter: str | None, label: str = "UTF-8",
         raise UnreadableInput(file, "the first line (the header) is empty", 1)
     rows: list[tuple[int, dict[str, Any]]] = []
     unread: list[tuple[int, dict[str, Any]]] = []
+    skipped: list[tuple[int, str]] = []
     width = len(header)
     while True:
         try:
@@ -206,6 +210,10 @@ def _read_csv(file: str, text: str, delimiter: str | None, label: str = "UTF-8",
         n = reader.line_num
         if not fields or all(not f.strip() for f in fields):
             continue
+        furniture = not_a_person(fields, header)
+        if furniture is not None:
+            skipped.append((n, furniture))
+            continue
         bad = _bad_byte(fields)
         if bad is not None or len(fields) > width:
             reason = _encoding_reason(bad, label) if bad is not None else \
@@ -214,7 +222,7 @@ def _read_csv(file: str, text: str, delimiter: str | None, label: str = "UTF-8",
             unread.append((n, dict(zip(header, fields, strict=False))))
             continue
         rows.append((n, dict(zip(header, fields, strict=False))))
-    return HrTable(file, header, rows, rejects, header_line, unread)
+    return HrTable(file, header, rows, rejects, header_line, unread, skipped)
 
 
 def _header_index(text: str, delimiter: str, is_header: Callable[[list[str]], bool]) -> int | None:
@@ -304,6 +312,7 @@ def _table(file: str, rows: Iterator[tuple[int, list[str]]], skip: int, progress
     out: list[tuple[int, dict[str, Any]]] = []
     rejects: list[Reject] = []
     unread: list[tuple[int, dict[str, Any]]] = []
+    skipped: list[tuple[int, str]] = []
     width = len(header)
     seen = 0
     for n, fields in rows:
@@ -311,6 +320,10 @@ def _table(file: str, rows: Iterator[tuple[int, list[str]]], skip: int, progress
         if progress is not None and seen % 1000 == 0:
             progress.advance(1000)
         if all(not f.strip() for f in fields):
+            continue
+        furniture = not_a_person(fields, header)
+        if furniture is not None:
+            skipped.append((n, furniture))
             continue
         extra = [f for f in fields[width:] if f.strip()]
         if extra:
@@ -320,7 +333,7 @@ def _table(file: str, rows: Iterator[tuple[int, list[str]]], skip: int, progress
         out.append((n, dict(zip(header, fields, strict=False))))
     if progress is not None:
         progress.advance(seen % 1000)
-    return HrTable(file, header, out, rejects, header_line, unread)
+    return HrTable(file, header, out, rejects, header_line, unread, skipped)
 
 
 def cell_text(value: Any, number_format: str = "General") -> str:
