@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from typing import Any
 
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -107,6 +108,10 @@ def router_line(router: object) -> str:
     >>> router_line({"kind": "lambdamart", "training_questions": 571, "holdout_mrr_lambdamart": 0.44,
     ...              "holdout_mrr_handset": 0.33, "trees": 22})
     'learned (LambdaMART, 22 trees) on 571 past questions; MRR on the latest quarter 0.440 (hand-set ranking 0.330)'
+    >>> router_line({"kind": "lambdamart", "training_questions": 98, "holdout_mrr_lambdamart": 0.15, "trees": 20,
+    ...              "holdout_mrr_handset": 0.24, "holdout_mrr_baselines": {"most answers overall": 0.19,
+    ...              "most recent on the tags": 0.30}}).partition("; MRR")[2]
+    ' on the latest quarter 0.150 (hand-set ranking 0.240; best counting rule, most recent on the tags, 0.300: behind)'
     >>> router_line({"kind": "handset", "training_questions": 12, "why": "fewer than 40 past answered questions"})
     'hand-set ranking (fewer than 40 past answered questions; 12 usable)'
     """
@@ -119,5 +124,15 @@ def router_line(router: object) -> str:
             "questions")
     if "holdout_mrr_lambdamart" in router:
         line += (f"; MRR on the latest quarter {router['holdout_mrr_lambdamart']:.3f} (hand-set ranking "
-                 f"{router.get('holdout_mrr_handset', 0.0):.3f})")
+                 f"{router.get('holdout_mrr_handset', 0.0):.3f}{_best_counting(router)})")
     return line
+
+
+def _best_counting(router: dict[str, Any]) -> str:
+    """The best counting baseline on the held-out quarter, and whether the learned ranking is behind it."""
+    counted = router.get("holdout_mrr_baselines") or {}
+    if not counted:
+        return ""
+    name, value = max(counted.items(), key=lambda kv: kv[1])
+    behind = ": behind" if value > router["holdout_mrr_lambdamart"] else ""
+    return f"; best counting rule, {name}, {value:.3f}{behind}"

@@ -57,6 +57,7 @@ from graph.analytics.routing_features import (
     SkillEvidence,
     candidate_features,
 )
+from graph.analytics.routing_holdout import baseline_mrrs, holdout_mrr
 from graph.analytics.routing_text import TitleIndex, title_of
 from schema.labels import EvidenceKind
 from schema.models import ExpertIn
@@ -335,14 +336,9 @@ def answer_counts(rows: Iterable[ExpertIn]) -> Iterable[tuple[str, str, int]]:
 
 
 def mrr(scores: np.ndarray, data: TrainingSet) -> float:
-    """Mean reciprocal rank of the best-labelled candidate of each list under ``scores``."""
-    total, start = 0.0, 0
-    for n in data.groups:
-        s, y = scores[start:start + n], data.y[start:start + n]
-        best = int(np.argmax(y))
-        total += 1.0 / (1 + int(np.sum(s > s[best])))
-        start += n
-    return total / max(len(data.groups), 1)
+    """Mean reciprocal rank of the best-labelled candidate of each list under ``scores`` (ties at their expected
+    value: :func:`~graph.analytics.routing_holdout.holdout_mrr`)."""
+    return holdout_mrr(scores, data.y, data.groups)
 
 
 def _fit(data: TrainingSet, seed: int, check: TrainingSet | None = None, rounds: int = LGBM_ROUNDS) -> tuple[str, int]:
@@ -379,7 +375,8 @@ def train_router(
     """The router an analytics run stores: LambdaMART where history allows, the hand-set ranking otherwise.
 
     The number of trees is chosen on the most recent quarter of the past questions (early stopping on NDCG@10),
-    then the model is refitted on all of them; the hand-set ranking's score on that quarter is kept for reference.
+    then the model is refitted on all of them; the hand-set ranking's and the counting baselines' scores on that
+    quarter are kept beside its own (the evidence ``whoknows analyze`` and the ask page show).
 
     ``rows``: the run's expertise rows when already computed (else computed here).
     """
@@ -398,7 +395,8 @@ def train_router(
     trial = Router("lambdamart", ctx, model_text=text)
     learned, hand = mrr(trial.score(check_part.X), check_part), mrr(handset.score(check_part.X), check_part)
     stats.update(holdout_questions=len(check_part.groups), holdout_mrr_lambdamart=round(learned, 4),
-                 holdout_mrr_handset=round(hand, 4), trees=trees)
+                 holdout_mrr_handset=round(hand, 4), trees=trees,
+                 holdout_mrr_baselines=baseline_mrrs(check_part.X, check_part.y, check_part.groups))
     bag = [_fit(data, seed + k, rounds=trees)[0] for k in range(BAG)]
     return Router("lambdamart", ctx, model_text=BAG_SEPARATOR.join(bag), stats=stats)
 
