@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -341,8 +341,8 @@ def parse_export(
             statuses[st] = (active, was[1] + 1)
         parsed.append((n, person, skills))
         keys.append(PersonKeys(pid, n, tuple(dict.fromkeys(x for x in (full, first_last) if x)), person.email,
-                                _key(get(rec, "code"))))
-        refs.append(ref)
+                                _key(get(rec, "code")), active))
+        refs.append(replace(ref, active=active))
     # people whose rows are in the file but rejected: a manager among them is not "no one" (nor a manager code)
     rejected = {p: n for p, n in row_ids(table, c["id"]).items() if p not in seen}
     if c["manager_id"] and "manager_code" not in cols and "manager_id" not in m.columns:
@@ -350,8 +350,7 @@ def parse_export(
         if ids and not ids & (set(seen) | set(rejected) | set(known_ids)):
             # a "Manager ID" column none of whose values is an employee id holds manager codes (HRDataset's
             # ManagerID, a manager number): link through the names/emails given beside them instead
-            refs = [ManagerRef(r.person_id, r.row, None, r.email, r.name, r.id.partition(":")[2] if r.id else None)
-                    for r in refs]
+            refs = [replace(r, id=None, code=r.id.partition(":")[2] if r.id else None) for r in refs]
             cols["manager_code"] = cols.pop("manager_id")
             how["manager_code"] = "no value is an employee id: read as a manager code"
             how.pop("manager_id", None)

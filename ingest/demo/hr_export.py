@@ -67,6 +67,7 @@ def generate(rows: int = 300, seed: int = 7) -> tuple[list[list[str]], Truth]:
     codes = {m: str(m + 10) for m in managers}  # manager numbers 11..30: not employee ids (the CEO's is 1)
     truth = Truth(rows=rows)
     out: list[list[str]] = []
+    john_smith_rows: list[tuple[int, bool]] = []  # (row, a leaver?) of people whose manager is "John Smith"
     for i, (first, mid, last) in enumerate(people):
         dept = list(DEPTS)[i % len(DEPTS)]
         hired = date(2006, 1, 9) + timedelta(days=rnd.randrange(0, 5000))
@@ -85,6 +86,7 @@ def generate(rows: int = 300, seed: int = 7) -> tuple[list[list[str]], Truth]:
             if (f, la) == ("John", "Smith"):
                 mgr = None
                 truth.ambiguous += 1
+                john_smith_rows.append((i, leaver))
             else:
                 mgr = ids[m]
                 truth.linked += 1
@@ -95,6 +97,14 @@ def generate(rows: int = 300, seed: int = 7) -> tuple[list[list[str]], Truth]:
                     _us(hired), _us(ended) if ended else "",
                     ("career change" if status.startswith("Vol") else "attendance") if leaver else "N/A-StillEmployed",
                     status, "1" if leaver else "0"])
+    if out[rows - 1][10] in ("Voluntarily Terminated", "Terminated for Cause"):
+        # the other John Smith has left: a current employee's "John Smith" is the one still employed (a leaver
+        # manages no one), while a leaver's stays ambiguous
+        for i, leaver in john_smith_rows:
+            if not leaver:
+                truth.by_person[ids[i]] = ids[5]
+                truth.ambiguous -= 1
+                truth.linked += 1
     return out, truth
 
 

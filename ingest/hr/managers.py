@@ -5,8 +5,10 @@ or "Last, First M" as payroll systems write it), or a manager *code* that is not
 a manager number) and reaches a person through a second key: the ``code`` column of the manager's own row
 (ADP's "Position ID"), or, when the file has no such column, the name or email given beside the code on other rows.
 Each row's manager is looked up by id, then email, then code, then name; the first key that names exactly one
-person links. Names are compared with case, accents and punctuation folded, in both orders, with or without middle
-names; a name (or code) that fits two people is not linked and is reported once. A reporting cycle (A reports to B
+person links. A key that fits several people of whom one is still employed (a rehire under a new id keeps the old
+record's email and name) links a current employee to that one: a leaver manages no one. Names are compared
+with case, accents and punctuation folded, in both orders, with or without middle names; a key that still fits
+two people is not linked and is reported once. A reporting cycle (A reports to B
 reports to A, or to themself) is reported once and none of its lines is loaded. Pure functions: no store, no I/O.
 """
 
@@ -15,7 +17,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from ingest.hr.status import fold
@@ -63,6 +65,7 @@ class PersonKeys:
     names: tuple[str, ...] = ()  # the name column and/or "first last"
     email: str | None = None  # case-folded
     code: str | None = None  # the file's ``code`` column (e.g. a position id)
+    active: bool = True  # still employed (a leaver's keys name a current employee's manager only when no one else)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +78,7 @@ class ManagerRef:
     email: str | None = None
     name: str | None = None
     code: str | None = None
+    active: bool = True  # the row's person is still employed
 
     @property
     def given(self) -> bool:
@@ -124,18 +128,23 @@ class _Index:
     def __init__(self, people: Sequence[PersonKeys], known_emails: Mapping[str, str]) -> None:
         self.full: dict[str, set[str]] = defaultdict(set)
         self.short: dict[str, set[str]] = defaultdict(set)
-        self.email: dict[str, str] = {e.casefold(): p for e, p in known_emails.items() if p.startswith("hr:")}
+        self.stored_email: dict[str, str] = {e.casefold(): p for e, p in known_emails.items()
+                                             if p.startswith("hr:")}
+        self.email: dict[str, set[str]] = defaultdict(set)  # the file's emails (several: a rehire, a shared box)
         self.code: dict[str, set[str]] = defaultdict(set)
         self.row: dict[str, int] = {}
+        self.leavers: set[str] = set()
         for p in people:
             self.row[p.person_id] = p.row
+            if not p.active:
+                self.leavers.add(p.person_id)
             for n in p.names:
                 keys = name_keys(n)
                 if keys is not None:
                     self.full[keys[0]].add(p.person_id)
                     self.short[keys[1]].add(p.person_id)
             if p.email:
-                self.email[p.email.casefold()] = p.person_id
+                self.email[p.email.casefold()].add(p.person_id)
             if p.code:
                 self.code[fold(p.code)].add(p.person_id)
 
@@ -152,6 +161,25 @@ class _Index:
             if hit:
                 return hit
         return self.short.get(short) or self.full.get(full) or set()
+
+    def by_email(self, email: str) -> set[str]:
+        """People of the file with that email, else the stored HR person who has it."""
+        key = email.casefold()
+        hit = self.email.get(key)
+        if hit:
+            return hit
+        stored = self.stored_email.get(key)
+        return {stored} if stored else set()
+
+    def one(self, who: set[str], ref: ManagerRef) -> str | None:
+        """The one person a key names for this row: the only one, or, for a current employee, the only one of
+        several who is still employed (a leaver manages no one); None when that leaves several or none."""
+        if len(who) == 1:
+            return next(iter(who))
+        current = who - self.leavers
+        if ref.active and len(current) == 1:
+            return next(iter(current))
+        return None
 
 
 def resolve_managers(
@@ -177,7 +205,7 @@ def resolve_managers(
     ambiguous: dict[tuple[str, ...], tuple[str, set[str], list[ManagerRef]]] = {}  # by the people it fits
     for ref in refs:
         if learnt and ref.code and ref.name:
-            ref = ManagerRef(ref.person_id, ref.row, ref.id, ref.email, ref.name, None)
+            ref = replace(ref, code=None)
         target, how, amb = _resolve(ref, idx, codes, in_file, known_ids)
         if target is not None:
             out.links[ref.person_id] = target
@@ -227,7 +255,7 @@ def _code_table(idx: _Index, refs: Sequence[ManagerRef], in_file: set[str],
     for ref in refs:
         if not ref.code:
             continue
-        target, _, _ = _resolve(ManagerRef(ref.person_id, ref.row, ref.id, ref.email, ref.name), idx, {}, in_file,
+        target, _, _ = _resolve(replace(ref, code=None), idx, {}, in_file,
                                 known_ids)
         if target is not None:
             votes[fold(ref.code)].add(target)
@@ -239,22 +267,16 @@ def _resolve(ref: ManagerRef, idx: _Index, codes: Mapping[str, set[str]], in_fil
     amb: tuple[str, set[str]] | None = None
     if ref.id and (ref.id in in_file or ref.id in known_ids):
         return ref.id, "id", None
-    if ref.email:
-        hit = idx.email.get(ref.email.casefold())
+    for how, label, value, who in (
+        ("email", "email", ref.email, idx.by_email(ref.email) if ref.email else set()),
+        ("code", "code", ref.code, codes.get(fold(ref.code), set()) if ref.code else set()),
+        ("name", "name", ref.name, idx.by_name(ref.name) if ref.name else set()),
+    ):
+        hit = idx.one(who, ref)
         if hit is not None:
-            return hit, "email", None
-    if ref.code:
-        who = codes.get(fold(ref.code), set())
-        if len(who) == 1:
-            return next(iter(who)), "code", None
+            return hit, how, None
         if len(who) > 1:
-            amb = (f"code {ref.code!r}", who)
-    if ref.name:
-        who = idx.by_name(ref.name)
-        if len(who) == 1:
-            return next(iter(who)), "name", None
-        if len(who) > 1:
-            amb = (f"name {ref.name!r}", who)
+            amb = (f"{label} {value!r}", who)
     return None, "", amb
 
 
