@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import quote
 
+import anyio
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
@@ -192,10 +193,17 @@ async def store(request: Request, fn: Callable[[GraphStore], R]) -> R:
     """A typed store read off the event loop, through the API's gateway (same retry and down-detection).
 
     On the light workers: the pages' own reads are bounded by the pages (a hundred ids, one person, one community,
-    or memoised per data version), and must not queue behind the expensive API queries' reads.
+    or memoised per data version), and must not queue behind the expensive API queries' reads. Bounded by the
+    request timeout like a GraphQL read: past it the page is a 503 "took too long" page (the worker finishes the
+    read and is free again; nobody waits for it).
     """
     gateway: StoreGateway = request.app.state.gateway
-    return await gateway.run(fn, light=True)
+    timeout = request.app.state.settings.request_timeout_s
+    try:
+        with anyio.fail_after(timeout):
+            return await gateway.run(fn, light=True)
+    except TimeoutError:
+        raise PageError(503, f"the request took longer than {timeout:g} s", title=CODE_TITLES["TIMEOUT"]) from None
 
 
 __all__ = ["CSP", "PageError", "SignInNeeded", "Web", "current_user", "error_page", "gql", "make_templates",

@@ -72,3 +72,24 @@ def test_a_page_past_the_request_timeout_gets_an_error_page(tmp_path: Path) -> N
         time.sleep(3.2)  # let the abandoned read finish before the store closes
         store.close()
         gc.collect()
+
+
+def test_a_page_store_read_past_the_request_timeout_gets_an_error_page(tmp_path: Path) -> None:
+    """The pages' own store reads (facets, sizes, members, the network's ties) had no timeout at all: the search
+    page's facets read taking 3 s against a 0.3 s timeout answered 200 after 3 s. Now a 503 'took too long' page."""
+    settings = page_settings(tmp_path, request_timeout_s=0.3)
+    store = SQLiteStore(tmp_path / "whoknows.db")
+    load_org(store)
+    slow: Any = SlowStore(store, delay=3.0, reads=("directory_facets",))
+    try:
+        with LiveServer(create_app(settings, store=slow)) as server, \
+                httpx.Client(base_url=server.url, timeout=30) as client:
+            signed_in(client, settings, server.url)
+            r = client.get("/search", params={"skill": "kubernetes", "location": "Berlin"})
+            assert r.status_code == 503, r.text[:500]
+            assert "That took too long" in r.text
+            assert "longer than 0.3 s" in r.text
+    finally:
+        time.sleep(3.2)  # let the abandoned read finish before the store closes
+        store.close()
+        gc.collect()
