@@ -34,6 +34,7 @@ from graphql import (
     specified_rules,
 )
 from graphql.validation import NoSchemaIntrospectionCustomRule
+from graphql.validation.validate import ValidationAbortedError
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
 
@@ -140,12 +141,24 @@ class Documents:
         if analysis.problems:
             return Prepared(None, tuple(GraphQLError(p) for p in analysis.problems), analysis)
         try:
-            errors = validate_document(self.schema, document, self.rules)
+            errors = [_explained(e) for e in validate_document(self.schema, document, self.rules)]
         except RecursionError:
             errors = [GraphQLError("the document is nested too deeply")]
         if errors:
             return Prepared(None, tuple(errors), analysis)
         return Prepared(document, (), analysis, _operations(document, self.schema))
+
+
+TOO_COMPLEX = (
+    "the document is too complex to validate: too many fields of the same name (or alias) at one place, which "
+    "would all have to be compared; ask for each field once"
+)
+
+
+def _explained(error: GraphQLError) -> GraphQLError:
+    """graphql-core's bare 'Validation aborted.' (its budget for comparing same-named fields spent, or its nesting
+    guard) replaced by a message a client can act on; any other error as it is."""
+    return GraphQLError(TOO_COMPLEX) if isinstance(error, ValidationAbortedError) else error
 
 
 def _has_variables(document: DocumentNode) -> bool:

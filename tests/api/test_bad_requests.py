@@ -81,3 +81,12 @@ def test_lone_surrogates_in_variables(api: Api) -> None:
         status, code, message = _raw(api, query, variables)
         assert (status, code) == (200, "BAD_USER_INPUT"), (query, message)
         assert "surrogate" in message
+
+
+def test_a_document_too_complex_to_validate_says_so(api: Api) -> None:
+    """900 fields of one name (within the 2,000-selection cap) exhaust graphql-core's budget for comparing fields that
+    must merge; the answer was the bare 'Validation aborted.', which tells a client nothing it can act on."""
+    status, code, message = _code(api, "{ " + "__typename " * 900 + "}")
+    assert (status, code) == (200, "BAD_USER_INPUT")
+    assert message != "Validation aborted."
+    assert "too complex" in message and "same name" in message
