@@ -7,13 +7,15 @@ skills they cover and the evidence that weighed most, with who could introduce t
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from app.graphql.schema import MAX_QUESTION_SKILLS, MAX_TITLE, NO_KNOWN_SKILL
-from app.web.core import PageError, current_user, gql, render
+from app.web.charts import ratio_bar
+from app.web.core import PageError, current_user, gql, render, store
 from app.web.pages_search import introductions, match_filters
 from app.web.session import WebUser
 
@@ -54,9 +56,11 @@ async def ask(
     question = " ".join(question.split())[:MAX_TITLE]
     department, location = department.strip()[:100], location.strip()[:100]
     given = split_skills(skills)
+    run = await store(request, lambda s: s.last_run())
     values: dict[str, Any] = {"question": question, "skills": ", ".join(given), "department": department,
                               "location": location, "result": None, "notes": [], "intros": {},
-                              "max_question": MAX_TITLE}
+                              "max_question": MAX_TITLE,
+                              "evidence": ranking_evidence(run.stats.get("router") if run is not None else None)}
     if not question and not given:
         return render(request, "ask.html", user, **values)
     filters = await match_filters(request, department, location, values["notes"])
@@ -83,6 +87,45 @@ async def ask(
     return render(request, "ask.html", user, **values)
 
 
+# the counting rules as an employee reads them (the analysis names them as `whoknows evaluate experts` prints them)
+COUNTING_LABELS = {"most answers on the tags": "most answers on the question's skills",
+                   "most answers overall": "most answers on anything",
+                   "most recent on the tags": "latest answer on the question's skills"}
+
+
+def ranking_evidence(router: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """How the stored ranking was checked, as the ask page shows it: on the latest quarter of the organisation's
+    own answered questions, mean reciprocal rank of the person who answered, for the learned ranking, the hand-set
+    formula and each counting rule (graph/analytics/routing_holdout.py); or why no ranking was learned.
+
+    >>> e = ranking_evidence({"kind": "lambdamart", "holdout_questions": 25, "holdout_mrr_lambdamart": 0.15,
+    ...     "holdout_mrr_handset": 0.24, "holdout_mrr_baselines": {"most recent on the tags": 0.3}})
+    >>> [(r["label"], r["value"]) for r in e["rows"]]
+    [('this ranking', 0.15), ('hand-set formula', 0.24), ("latest answer on the question's skills", 0.3)]
+    >>> e["ahead"], e["best"]
+    (False, "latest answer on the question's skills")
+    >>> ranking_evidence({"kind": "handset", "why": "fewer than 40 past answered questions", "training_questions": 9})
+    {'learned': False, 'why': 'fewer than 40 past answered questions', 'questions': 9}
+    >>> ranking_evidence(None) is None
+    True
+    """
+    if not router or not router.get("kind"):
+        return None
+    if router["kind"] != "lambdamart" or "holdout_mrr_lambdamart" not in router:
+        return {"learned": False, "why": str(router.get("why", "no model stored")),
+                "questions": int(router.get("training_questions", 0))}
+    counted = {COUNTING_LABELS.get(str(k), str(k)): float(v)
+               for k, v in (router.get("holdout_mrr_baselines") or {}).items()}
+    ours = float(router["holdout_mrr_lambdamart"])
+    shown = [("this ranking", ours, True), ("hand-set formula", float(router.get("holdout_mrr_handset", 0.0)), False),
+             *((name, v, False) for name, v in counted.items())]
+    best = max(counted, key=lambda k: counted[k]) if counted else None
+    return {"learned": True, "questions": int(router.get("holdout_questions", 0)), "best": best,
+            "ahead": best is None or ours > counted[best],
+            "rows": [{"label": label, "value": v, "ours": mine, "bar": ratio_bar(v, 160, f"{label}: {v:.2f}")}
+                     for label, v, mine in shown]}
+
+
 def _unrouted(message: str, skills_given: bool) -> str:
     """Why the question could not be routed, with what to do about it."""
     if message == NO_KNOWN_SKILL:
@@ -91,4 +134,4 @@ def _unrouted(message: str, skills_given: bool) -> str:
     return message + ("" if skills_given else " Try adding the question's topics as skills.")
 
 
-__all__ = ["router", "split_skills"]
+__all__ = ["COUNTING_LABELS", "ranking_evidence", "router", "split_skills"]

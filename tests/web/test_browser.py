@@ -16,6 +16,7 @@ import pytest
 from app.cli.serve_cmd import demo_links
 from app.graphql.types import CommunityHealth
 from app.settings import Settings
+from app.web.pages_ask import COUNTING_LABELS
 from graph.store.sqlite import SQLiteStore
 from tests.api.conftest import LiveServer
 from tests.web.conftest import SHOTS
@@ -166,6 +167,23 @@ def test_employee_asks_a_whole_question_and_sees_who_covers_which_skill(
         assert not re.search(r"(python|kubernetes), (python|kubernetes) \(\d", why), why
         assert department in card.locator("p.meta").first.inner_text()
         assert "Who could introduce you" in card.inner_text()
+
+    # how the ranking was checked: the stored run's own held-out figures, the ranking beside every counting rule
+    run = demo_store.last_run()
+    assert run is not None
+    router = run.stats["router"]
+    evidence = page.locator("section.evidence")
+    assert "How well this ranking finds answerers here" in evidence.inner_text()
+    assert router["kind"] == "lambdamart"  # the demo organisation's forum is long enough to learn from
+    assert f"latest {router['holdout_questions']} answered questions" in evidence.inner_text()
+    shown = {r.locator("th").inner_text().removesuffix(" (counting)"): r.locator("td.n").inner_text()
+             for r in evidence.locator("tr").all()}
+    expected = {"this ranking": router["holdout_mrr_lambdamart"], "hand-set formula": router["holdout_mrr_handset"],
+                **{COUNTING_LABELS[k]: v for k, v in router["holdout_mrr_baselines"].items()}}
+    assert shown == {k: f"{v:,.2f}" for k, v in expected.items()}
+    assert len(router["holdout_mrr_baselines"]) == 3
+    behind = max(router["holdout_mrr_baselines"].values()) >= router["holdout_mrr_lambdamart"]
+    assert evidence.locator(".note.warn").count() == int(behind)
 
     # given skills and an unknown one: ranked on the known, and the page says which was not found
     page = browser.visit("/ask?question=&skills=kubernetes,+quantum-basket-weaving", "employee-13-ask-skills")
