@@ -12,6 +12,11 @@ from fastapi.responses import HTMLResponse, Response
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 
 router = APIRouter(include_in_schema=False)
+# GraphiQL keeps the headers it was given (a bearer token) in the browser's storage: a page of another site must not
+# frame it and trick a signed-in admin into clicking "run" on a mutation (the pages for people send the same). Its
+# inline script rules out the pages' full CSP, so only framing is forbidden here.
+HEADERS = {"Cache-Control": "no-cache", "Content-Security-Policy": "frame-ancestors 'none'", "X-Frame-Options": "DENY",
+           "X-Content-Type-Options": "nosniff"}
 
 
 @lru_cache(maxsize=8)
@@ -21,7 +26,7 @@ def static_html(name: str) -> str:
 
 @router.get("/graphql")
 async def graphiql() -> Response:
-    return HTMLResponse(static_html("graphiql.html"), headers={"Cache-Control": "no-cache"})
+    return HTMLResponse(static_html("graphiql.html"), headers=HEADERS)
 
 
 __all__ = ["STATIC_DIR", "router", "static_html"]

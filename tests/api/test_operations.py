@@ -152,6 +152,9 @@ def test_graphiql_is_served_without_any_cdn(api: Api) -> None:
     page = api.http.get("/graphql", headers={"Accept": "text/html"})
     assert page.status_code == 200
     assert "text/html" in page.headers["content-type"]
+    # another site may not frame it (clickjacking a signed-in admin's stored token into a mutation)
+    assert page.headers["x-frame-options"] == "DENY"
+    assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
     assets = re.findall(r'(?:src|href)="([^"]+)"', page.text)
     assert len(assets) == 4
     assert all(a.startswith("/static/") for a in assets), assets
