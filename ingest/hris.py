@@ -26,6 +26,7 @@ from ingest.hr.dates import DateColumn, infer_date_column
 from ingest.hr.managers import LinkResult, ManagerRef, PersonKeys, resolve_managers
 from ingest.hr.mapping import (
     FIELDS,
+    LOCALISED,
     REQUIRED,
     SYNONYMS,
     ColumnMapping,
@@ -81,7 +82,7 @@ def _columns(header: list[str], mapping: ColumnMapping, file: str) -> tuple[dict
     out: dict[str, str] = {}
     how: dict[str, str] = {}
     for fld, col in mapping.columns.items():
-        hit = by_norm.get(norm_header(col))
+        hit = col if col in header else by_norm.get(norm_header(col))
         if hit is None:
             raise UnreadableInput(file, f"mapping names column {col!r} for {fld}, but the file has no such column")
         out[fld] = hit
@@ -89,7 +90,7 @@ def _columns(header: list[str], mapping: ColumnMapping, file: str) -> tuple[dict
     for fld, names in SYNONYMS.items():
         if fld in out:
             continue
-        for name in names:
+        for name in (*names, *LOCALISED.get(fld, ())):
             hit = by_norm.get(norm_header(name))
             if hit is not None and hit not in out.values():
                 out[fld] = hit

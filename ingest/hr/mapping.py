@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import resources
@@ -74,12 +75,49 @@ SYNONYMS: Mapping[str, tuple[str, ...]] = {
     "active": ("active", "is active", "status", "employment status", "employee status", "worker status",
                "lifecycle status", "position status", "active status"),
 }
+# the same fields as German and French exports name them (Personio, SAP and HiBob in German; French payroll and
+# HR exports), tried after the English names; accents are folded like case ("Prénom" is "prenom")
+LOCALISED: Mapping[str, tuple[str, ...]] = {
+    "id": ("personalnummer", "mitarbeiter id", "mitarbeiternummer", "personal nr", "pers nr", "matricule",
+           "numero de matricule", "identifiant", "id salarie", "id collaborateur"),
+    "name": ("vollstandiger name", "anzeigename", "nom complet", "nom et prenom", "nom prenom", "collaborateur",
+             "salarie"),
+    "first_name": ("vorname", "prenom"),
+    "last_name": ("nachname", "familienname", "nom", "nom de famille"),
+    "email": ("e mail adresse", "email adresse", "dienstliche e mail", "adresse e mail", "courriel",
+              "e mail professionnel", "email professionnel"),
+    "title": ("stellenbezeichnung", "berufsbezeichnung", "jobtitel", "funktion", "poste", "intitule du poste",
+              "fonction", "emploi"),
+    "department": ("abteilung", "bereich", "kostenstelle", "service", "departement", "direction"),
+    "location": ("standort", "buro", "arbeitsort", "niederlassung", "site", "lieu de travail", "etablissement",
+                 "ville"),
+    "manager_id": ("vorgesetzter id", "id vorgesetzter", "matricule du responsable", "id responsable",
+                   "id manager"),
+    "manager_email": ("e mail vorgesetzter", "e mail des vorgesetzten", "e mail du responsable",
+                      "email du responsable", "email manager"),
+    "manager_name": ("vorgesetzter", "vorgesetzte", "vorgesetzte r", "fuhrungskraft", "disziplinarischer vorgesetzter",
+                     "responsable", "responsable hierarchique", "manager direct", "n 1"),
+    "hire_date": ("eintrittsdatum", "eintritt", "startdatum", "date d entree", "date d embauche",
+                  "date d arrivee", "date de debut"),
+    "termination_date": ("austrittsdatum", "austritt", "letzter arbeitstag", "enddatum", "date de sortie",
+                         "date de depart", "date de fin de contrat", "date de fin"),
+    "skills": ("fahigkeiten", "kompetenzen", "skills und kompetenzen", "competences"),
+    "opted_out": ("widerspruch", "opt out verzeichnis", "refus annuaire"),
+    "active": ("beschaftigungsstatus", "mitarbeiterstatus", "statut", "statut du salarie", "statut collaborateur"),
+}
 
-_NORM = re.compile(r"[^0-9a-z#]+")
+_NORM = re.compile(r"[^\w#]+|_+")
 
 
 def norm_header(header: str) -> str:
-    return _NORM.sub("", header.strip().casefold())
+    """A column name with case, accents, spaces and punctuation dropped (``#`` kept: ``Employee #``). Letters of
+    every script stay: ``社員番号`` and ``氏名`` are two columns, not two empty names (which all read the first).
+
+    >>> norm_header("Date d'entrée"), norm_header("Employee #"), norm_header("E-Mail"), norm_header("氏名")
+    ('datedentree', 'employee#', 'email', '氏名')
+    """
+    folded = unicodedata.normalize("NFKD", header.strip().casefold())
+    return _NORM.sub("", "".join(c for c in folded if not unicodedata.combining(c)))
 
 
 @dataclass(frozen=True)
@@ -166,4 +204,4 @@ def _opts(opts: dict[str, Any]) -> dict[str, Any]:
 
 
 __all__ = ["FIELDS", "OPTIONS", "REQUIRED", "SYNONYMS", "ColumnMapping", "bundled_mappings", "load_mapping",
-           "mapping_path", "norm_header"]
+           "mapping_path", "norm_header", "LOCALISED"]

@@ -6,8 +6,10 @@ people on leave, on probation or not yet started stay active. Vocabularies known
 SAP SuccessFactors (active/inactive; Employee Central's Active, Paid Leave, Unpaid Leave, Suspended, Furlough,
 Retired, Terminated, Discarded, Dormant, Reported No Show), Personio (active, onboarding, leave, inactive),
 HiBob (Employed, Hired, Leave, Garden leave, Terminated), ADP (Active, Leave, Terminated, Deceased, Retired) and
-free-text statuses such as "Voluntarily Terminated" or "Terminated for Cause". Anything else is rejected for its
-row with a hint to add it to ``[values.active]`` in the mapping file, which always wins::
+free-text statuses such as "Voluntarily Terminated" or "Terminated for Cause", and the German and French words
+of exports in those languages (aktiv, in Elternzeit, ausgeschieden; actif, en congé maternité, sorti).
+Anything else is rejected for its row with a hint to add it to ``[values.active]`` in the mapping file, which
+always wins::
 
     [values.active]
     "Leave of Absence" = true
@@ -42,7 +44,24 @@ STATUS_WORDS: Mapping[str, bool] = {
     "former employee": False, "ended": False, "left": False, "leaver": False, "separated": False,
     "dismissed": False, "laid off": False, "discarded": False, "dormant": False, "reported no show": False,
     "no show": False, "withdrawn": False, "expired": False, "alumni": False, "alumnus": False, "exited": False,
-    "end of contract": False, "contract ended": False, "offboarded": False,
+    "end of contract": False, "contract ended": False, "offboarded": False, "contract expired": False,
+    # German (Personio, SAP, HiBob in German): employed, on parental or other leave, in a dormant employment;
+    # left, retired, deceased
+    "aktiv": True, "beschaftigt": True, "angestellt": True, "in elternzeit": True, "elternzeit": True,
+    "mutterschutz": True, "beurlaubt": True, "abwesend": True, "krankgeschrieben": True, "ruhend": True,
+    "ruhendes arbeitsverhaltnis": True, "probezeit": True, "in probezeit": True, "vollzeit": True, "teilzeit": True,
+    "befristet": True, "unbefristet": True, "werkstudent": True, "werkstudentin": True, "praktikant": True,
+    "praktikantin": True, "auszubildender": True, "auszubildende": True, "azubi": True, "eingestellt": True,
+    "inaktiv": False, "ausgeschieden": False, "ausgetreten": False, "ehemalig": False, "ehemaliger mitarbeiter": False,
+    "im ruhestand": False, "pensioniert": False, "rentner": False, "verstorben": False, "entlassen": False,
+    # French: employed, on leave, on trial period; left, resigned, dismissed, retired, deceased
+    "actif": True, "active e": True, "en poste": True, "en activite": True, "en conge": True, "conge": True,
+    "en conge maternite": True, "conge maternite": True, "en conge parental": True, "conge parental": True,
+    "en conge maladie": True, "arret maladie": True, "en periode d essai": True, "periode d essai": True,
+    "cdi": True, "cdd": True, "stagiaire": True, "alternant": True, "apprenti": True, "temps plein": True,
+    "temps partiel": True, "inactif": False, "inactive e": False, "sorti": False, "sortie": False,
+    "parti": False, "partie": False, "ancien salarie": False, "demissionnaire": False, "demission": False,
+    "licencie": False, "licenciement": False, "retraite": False, "decede": False, "fin de contrat": False,
 }
 # one-letter status codes (PeopleSoft's EMPL_STATUS, UKG Pro's and ADP's employee status, HR_STATUS's I), read as
 # such in a column that holds a letter no yes/no value is: there "T" is Terminated, never "true"
@@ -66,9 +85,12 @@ def status_codes(values: Iterable[Any]) -> dict[str, bool]:
 
 # stems that make any other status a leaver, then stems that make it a current employee
 _LEAVER_STEMS = ("terminat", "resign", "retire", "deceas", "separat", "dismiss", "former", "inactive",
-                 "leaver", "laidoff", "layoff", "redundan", "offboard", "withdrawn", "exited", "quit", "fired")
+                 "leaver", "laidoff", "layoff", "redundan", "offboard", "withdrawn", "exited", "quit", "fired",
+                 "expired", "inaktiv", "ausgeschieden", "ausgetreten", "ruhestand", "verstorb", "inactif",
+                 "demission", "licenci", "retraite", "decede")
 _CURRENT_STEMS = ("active", "employ", "leave", "loa", "onboard", "probation", "suspend", "furlough", "sabbatic",
-                  "fulltime", "parttime", "contract", "intern", "temporary", "hire")
+                  "fulltime", "parttime", "contract", "intern", "temporary", "hire", "aktiv", "elternzeit",
+                  "beurlaubt", "actif", "conge")
 
 
 def fold(value: str) -> str:
