@@ -17,9 +17,11 @@ import httpx
 from app.auth import Role
 from app.main import create_app
 from app.settings import Settings, load_settings
+from graph.store.base import Batch
 from graph.store.sqlite import SQLiteStore
 from tests.api.conftest import LiveServer, load_org
 from tests.api.test_hardening import SlowStore
+from tests.factories import person
 from tests.web.conftest import sign_in_link
 
 
@@ -93,3 +95,24 @@ def test_a_page_store_read_past_the_request_timeout_gets_an_error_page(tmp_path:
         time.sleep(3.2)  # let the abandoned read finish before the store closes
         store.close()
         gc.collect()
+
+
+def test_a_name_with_a_direction_override_is_isolated(tmp_path: Path) -> None:
+    """A name holding U+202E (right-to-left override) reversed the text after it on the page ("· Sales · Berlin",
+    the next result's evidence) up to the end of the paragraph: names shown on pages are isolated in ``<bdi>``."""
+    settings = page_settings(tmp_path)
+    store = SQLiteStore(tmp_path / "whoknows.db")
+    load_org(store)
+    name = "Eve \u202egnp.exe"
+    store.write_batch(Batch(people=[person(2, name=name, department="Sales", location="Paris")]))
+    try:
+        with LiveServer(create_app(settings, store=store)) as server, \
+                httpx.Client(base_url=server.url, timeout=30) as client:
+            signed_in(client, settings, server.url)
+            shown = client.get("/people/hr:E0002").text
+            assert f"<h1><bdi>{name}</bdi>" in shown
+            listed = client.get("/search", params={"skill": "python"}).text
+            assert f"<bdi>{name}</bdi></a>" in listed
+            assert f">{name}</a>" not in listed
+    finally:
+        store.close()
