@@ -6,6 +6,7 @@ on, or suggestions to offer ("no one in 'berlim'; did you mean Berlin?").
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -25,7 +26,9 @@ class FacetMatch:
 
 
 def match_facet(typed: str, known: Sequence[str], limit: int = 3) -> FacetMatch:
-    """The known value equal to ``typed`` ignoring case and outer spaces, else close ones as suggestions.
+    """The known value equal to ``typed`` ignoring case, spacing and Unicode normal form, else close ones as
+    suggestions. A decomposed "Krako\u0301w" (macOS input, text pasted from a file name) is the directory's
+    "Krak\u00f3w": without normalising, the page said "no one in 'Kraków'; did you mean Kraków?".
 
     >>> match_facet("berlin", ["Berlin", "Paris"]).value
     'Berlin'
@@ -33,14 +36,27 @@ def match_facet(typed: str, known: Sequence[str], limit: int = 3) -> FacetMatch:
     (None, ['Berlin'])
     >>> match_facet("Tokyo", ["Berlin", "Paris"]).suggestions
     []
+    >>> match_facet("krako\u0301w", ["Krak\u00f3w"]).value == "Krak\u00f3w"
+    True
     """
-    folded = " ".join(typed.split()).casefold()
+    folded = fold(typed)
     for value in known:
-        if " ".join(value.split()).casefold() == folded:
+        if fold(value) == folded:
             return FacetMatch(typed, value)
     by_fold = {v.casefold(): v for v in known}
     found = process.extract(folded, list(by_fold), scorer=fuzz.WRatio, limit=limit, score_cutoff=75)
     return FacetMatch(typed, None, [by_fold[text] for text, _, _ in found])
 
 
-__all__ = ["FacetMatch", "match_facet"]
+def fold(text: str) -> str:
+    """``text`` for comparing: one space between words, Unicode NFC, case-folded (then NFC again: folding may
+    decompose, as "\u0130".casefold() does).
+
+    >>> fold("  Krako\u0301w  ") == fold("KRAK\u00d3W")
+    True
+    """
+    nfc = unicodedata.normalize("NFC", " ".join(text.split()))
+    return unicodedata.normalize("NFC", nfc.casefold())
+
+
+__all__ = ["FacetMatch", "fold", "match_facet"]
