@@ -24,7 +24,8 @@ from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from typing import Any
 
-_WORD = re.compile(r"[^0-9a-z]+")
+_WORD = re.compile(r"[\W_]+")
+_ACCENTS = re.compile("[\u0300-\u036f]")  # Latin, Greek and Cyrillic diacritics (not kana voicing marks)
 
 _TRUE = frozenset({"true", "yes", "y", "1", "t", "on", "x"})
 _FALSE = frozenset({"false", "no", "n", "0", "f", "off"})
@@ -94,11 +95,15 @@ _CURRENT_STEMS = ("active", "employ", "leave", "loa", "onboard", "probation", "s
 
 
 def fold(value: str) -> str:
-    """Case, accents and punctuation folded: "Terminated - for Cause" -> "terminated for cause"."""
+    """Case, accents and punctuation folded; letters of every script kept (a name or a value in Cyrillic, Chinese
+    or Arabic is no empty string, which would make them all one).
+
+    >>> fold("Terminated - for Cause"), fold("Ó Súilleabháin"), fold("Алексей Иванов"), fold("山田 太郎")
+    ('terminated for cause', 'o suilleabhain', 'алексеи иванов', '山田 太郎')
+    """
     if value.isascii():
         return _WORD.sub(" ", value.lower()).strip()
-    t = unicodedata.normalize("NFKD", value)
-    t = "".join(c for c in t if not unicodedata.combining(c)).casefold()
+    t = unicodedata.normalize("NFC", _ACCENTS.sub("", unicodedata.normalize("NFKD", value))).casefold()
     return _WORD.sub(" ", t).strip()
 
 

@@ -84,3 +84,22 @@ def test_a_mapping_naming_non_latin_columns_reads_each_its_own_column(tmp_path: 
     assert [(r[0], r[1], r[2], r[4]) for r in _people(tmp_path)] == [
         ("hr:E001", "山田 太郎", "taro.yamada@example.jp", "経営"),
         ("hr:E002", "佐藤 花子", "hanako.sato@example.jp", "開発")]
+
+
+def test_managers_and_statuses_written_in_other_scripts(tmp_path: Path) -> None:
+    """Before, folding dropped every letter outside a-z: a manager named in Cyrillic or Japanese matched no one,
+    and a value map of Japanese statuses (在職 employed, 退職 left) folded both keys to '', so every row took the
+    last one's meaning (everyone a leaver)."""
+    (tmp_path / "hr.csv").write_text(
+        "社員番号,氏名,在籍状況,上長\n"
+        "E001,山田 太郎,在職,\n"
+        "E002,佐藤 花子,在職,山田 太郎\n"
+        "E003,Алексей Иванов,退職,佐藤 花子\n"
+        "E004,Мария Петрова,在職,\"Иванов, Алексей\"\n", encoding="utf-8")
+    (tmp_path / "m.toml").write_text(
+        '[columns]\nid = "社員番号"\nname = "氏名"\nactive = "在籍状況"\nmanager_name = "上長"\n'
+        '[values.active]\n"在職" = true\n"退職" = false\n', encoding="utf-8")
+    p = run(tmp_path, "hris", "hr.csv", "--mapping", "m.toml")
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert [(r[0], r[7], r[8]) for r in _people(tmp_path)] == [
+        ("hr:E001", 1, None), ("hr:E002", 1, "hr:E001"), ("hr:E003", 0, "hr:E002"), ("hr:E004", 1, "hr:E003")]
