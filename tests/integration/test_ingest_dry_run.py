@@ -15,7 +15,7 @@ HR = (
     '"Albert, Michael",10001,Director,Production,,,01/05/2010,Active\n'
     '"LaPotin, Mathew M",10002,Technician,Production,Michael Albert,22,07/05/2011,Active\n'
     '"Ruiz, Bea",10003,Technician,Production,Michael Albert,22,11/14/2012,Voluntarily Terminated\n'
-    '"Smith, John A",10004,Technician,Sales,,,3/2/2015,Terminated for Cause\n'
+    '"Smith, John A",10004,Technician,Sales,,,3/2/2015,Leave of Absence\n'  # two current John Smiths: ambiguous
     '"Smith, John",10005,Technician,Sales,,,3/2/2015,Active\n'
     '"Ng, Eve",10006,Technician,Sales,John Smith,30,2015-12-01,Active\n'
     '"Roy, Bob",10008,Technician,Sales,Eve Ng,,2015-13-40,Active\n'
