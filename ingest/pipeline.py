@@ -137,7 +137,7 @@ def _aliases(aliases: str | Path | AliasTable | None) -> AliasTable:
 
 
 def _finish(summary: IngestSummary, sink: RejectSink, loader: Loader, started: float) -> IngestSummary:
-    sink.close()
+    sink.finish()
     summary.written = loader.result
     summary.records = loader.records
     summary.rejected = sink.count

@@ -7,6 +7,7 @@ for a whole file, e.g. one corrupt day file of a Slack export).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import tempfile
@@ -74,6 +75,14 @@ class RejectSink:
         if self._fh is not None:
             self._fh.close()
             self._fh = None
+
+    def finish(self) -> None:
+        """Close at the end of a whole run; a run that rejected nothing removes an earlier run's file at its path,
+        whose rejects no longer hold (an admin who fixed the export would otherwise find the old ones there)."""
+        self.close()
+        if self.count == 0 and self.path is not None and self.path.is_file():
+            with contextlib.suppress(OSError):  # a file we may not remove is left; the summary names none
+                self.path.unlink()
 
     def __enter__(self) -> RejectSink:
         return self

@@ -83,3 +83,21 @@ def test_rows_of_people_are_never_taken_for_furniture() -> None:
     assert footer_reason(["Totally Real Name", "42"]) is None  # "total" must be a word of its own
     assert footer_reason(["Anzahl Mitarbeiter: 12"]) is not None
     assert footer_reason(["Grand Total", "", "311"]) is not None
+
+
+def test_a_clean_run_leaves_no_reject_file_of_an_earlier_run(tmp_path: Path) -> None:
+    """The admin fixes the export the reject file pointed at and runs again: the old reject file stayed beside
+    it, still listing the rows that now loaded."""
+    path = tmp_path / "hr.csv"
+    path.write_text("Employee ID,Name,Email\n1,Ann Lee,ann@x.com\n2,Bo Roe,bo@\n", encoding="utf-8")
+    assert run(tmp_path, "hris", "hr.csv").returncode == 1
+    rejects = tmp_path / "whoknows-rejects-hr.csv.jsonl"
+    assert json.loads(rejects.read_text())["row"] == 3
+    path.write_text("Employee ID,Name,Email\n1,Ann Lee,ann@x.com\n2,Bo Roe,bo@x.com\n", encoding="utf-8")
+    dry = run(tmp_path, "hris", "hr.csv", "--dry-run")
+    assert dry.returncode == 0
+    assert rejects.exists()  # a dry run writes (and removes) nothing
+    p = run(tmp_path, "hris", "hr.csv")
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert not rejects.exists()
+    assert [r[:3] for r in people(tmp_path)] == [("hr:1", "Ann Lee", "ann@x.com"), ("hr:2", "Bo Roe", "bo@x.com")]
