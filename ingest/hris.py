@@ -34,6 +34,7 @@ from ingest.hr.mapping import (
     load_mapping,
     norm_header,
 )
+from ingest.hr.nested import suffix_index
 from ingest.hr.read import HrTable, Progress, read_table
 from ingest.hr.status import parse_flag, parse_status, status_codes
 from ingest.numbers import BigInt
@@ -87,6 +88,7 @@ def _columns(header: list[str], mapping: ColumnMapping, file: str) -> tuple[dict
             raise UnreadableInput(file, f"mapping names column {col!r} for {fld}, but the file has no such column")
         out[fld] = hit
         how[fld] = "from --mapping"
+    nested = suffix_index(header)  # an HR API's nested fields by their last parts: work.title as title
     for fld, names in SYNONYMS.items():
         if fld in out:
             continue
@@ -96,6 +98,13 @@ def _columns(header: list[str], mapping: ColumnMapping, file: str) -> tuple[dict
                 out[fld] = hit
                 how[fld] = "default name" if norm_header(name) == norm_header(fld) else "recognised name"
                 break
+        else:
+            for name in names:
+                hit = nested.get(norm_header(name))
+                if hit is not None and hit not in out.values():
+                    out[fld] = hit
+                    how[fld] = "recognised name of a nested field"
+                    break
     missing = [f for f in REQUIRED if f not in out and not (f == "name" and "first_name" in out)]
     if missing:
         raise UnreadableInput(

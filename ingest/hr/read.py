@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from ingest.hr.furniture import not_a_person
+from ingest.hr.nested import flatten
 from ingest.numbers import loads
 from ingest.rejects import Reject
 from schema.errors import UnreadableInput
@@ -152,6 +153,7 @@ def _read_json(file: str, text: str, label: str = "UTF-8") -> HrTable:
         if not isinstance(rec, dict):
             rejects.append(Reject(file, n, f"record is a JSON {type(rec).__name__}, expected an object"))
             continue
+        rec = flatten(rec)  # an HR API's nested fields (HiBob's work.title) as dotted columns
         bad = _bad_byte([*rec.keys(), *rec.values()])
         if bad is not None:
             rejects.append(Reject(file, n, _encoding_reason(bad, label)))

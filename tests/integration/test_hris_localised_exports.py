@@ -103,3 +103,26 @@ def test_managers_and_statuses_written_in_other_scripts(tmp_path: Path) -> None:
     assert p.returncode == 0, p.stdout + p.stderr
     assert [(r[0], r[7], r[8]) for r in _people(tmp_path)] == [
         ("hr:E001", 1, None), ("hr:E002", 1, "hr:E001"), ("hr:E003", 0, "hr:E002"), ("hr:E004", 1, "hr:E003")]
+
+
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "hris"
+
+
+def test_people_from_hr_apis_with_nested_fields(tmp_path: Path) -> None:
+    """HiBob's people API nests work.title, work.reportsTo and internal.lifecycleStatus; Personio's wraps each
+    field as {"label", "value"} under "attributes". Before, the nested fields were unused columns: the terminated
+    person loaded as active, with no title, department or manager, and exit 0."""
+    for name in ("hibob_api.json", "personio_api.json"):
+        (tmp_path / name).write_bytes((FIXTURES / name).read_bytes())
+        p = run(tmp_path, "hris", name)
+        assert p.returncode == 0, p.stdout + p.stderr
+    assert _people(tmp_path) == [
+        ("hr:1001", "Katrin Schäfer", "katrin@example.de", "Managing Director", "Management", None, "2015-04-01",
+         1, None),
+        ("hr:1002", "Jürgen Müller", "juergen@example.de", "Head of Engineering", "Engineering", None, "2016-09-15",
+         0, "hr:1001"),
+        ("hr:3390284", "Olivia Bennett", "olivia.bennett@example.com", "CEO", "Leadership", "London", "2016-04-01",
+         1, None),
+        ("hr:3390291", "Samuel Okafor", "samuel.okafor@example.com", "CTO", "Engineering", "London", "2017-06-15",
+         0, "hr:3390284"),
+    ]

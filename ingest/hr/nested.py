@@ -1,0 +1,68 @@
+"""People records of HR APIs, which nest their fields: flattened to dotted columns, and found by their last parts.
+
+HiBob's people API gives ``{"id", "displayName", "work": {"title", "department", "startDate", "reportsTo":
+{"id", "email"}}, "internal": {"lifecycleStatus"}}``; Personio's gives ``{"type": "Employee", "attributes":
+{"first_name": {"label": "First name", "value": "Anna"}, "supervisor": {"label": ..., "value": {"type":
+"Employee", "attributes": {"id": ..., "email": ...}}}}}``. Read as they were, every nested field was an unused
+column: leavers loaded as active, and no one had a title or a manager. Pure functions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from ingest.hr.mapping import SYNONYMS, norm_header
+
+_WRAPPERS = ("attributes",)  # an object's fields under this key are its own (Personio)
+# names of fields: an object under such a key *is* that field (department.name is the department, reportsTo.email
+# the manager's), so its parts are never read as the person's own
+_FIELD_WORDS = frozenset(norm_header(n) for names in SYNONYMS.values() for n in names) | {"reportsto"}
+_LABELS = frozenset({"name", "displayname", "descriptor"})  # the part of a referenced object that names it
+
+
+def flatten(record: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    """A record's nested objects as dotted keys (``work.title``); ``{"label", "value"}`` pairs are their value,
+    an ``attributes`` object's fields are lifted to its owner, lists are left whole (skills).
+
+    >>> flatten({"id": 1, "work": {"title": "CTO", "reportsTo": {"email": "a@x"}}, "skills": ["go"]})
+    {'id': 1, 'work.title': 'CTO', 'work.reportsTo.email': 'a@x', 'skills': ['go']}
+    >>> flatten({"type": "Employee", "attributes": {"first_name": {"label": "First name", "value": "Anna"}}})
+    {'type': 'Employee', 'first_name': 'Anna'}
+    """
+    out: dict[str, Any] = {}
+    for key, value in record.items():
+        k = str(key)
+        if isinstance(value, dict) and "value" in value and "label" in value:
+            value = value["value"]
+        if isinstance(value, dict):
+            out.update(flatten(value, prefix if k in _WRAPPERS else f"{prefix}{k}."))
+        else:
+            out[f"{prefix}{k}"] = value
+    return out
+
+
+def suffix_index(header: Iterable[str]) -> dict[str, str]:
+    """Normalised last parts of each dotted column -> the column (the longest part first; the first column
+    wins). A part that names a field is never dropped: ``work.reportsTo.email`` is found as ``reportsTo.email``
+    ("reports to email"), never as the person's ``email``. An object named by its label part is found by its own
+    key: ``department.name`` as ``department``, ``work.reportsTo.displayName`` as ``reportsTo``.
+
+    >>> sorted(suffix_index(["work.title", "work.reportsTo.email", "department.name"]).items())
+    [('department', 'department.name'), ('reportstoemail', 'work.reportsTo.email'), ('title', 'work.title')]
+    """
+    out: dict[str, str] = {}
+    for column in header:
+        parts = column.split(".")
+        for k in range(len(parts)):
+            if k and norm_header(parts[k - 1]) in _FIELD_WORDS:
+                break
+            tail = parts[k:]
+            if k:
+                out.setdefault(norm_header(".".join(tail)), column)
+            if len(tail) > 1 and norm_header(tail[-1]) in _LABELS:
+                out.setdefault(norm_header(".".join(tail[:-1])), column)
+    return out
+
+
+__all__ = ["flatten", "suffix_index"]
