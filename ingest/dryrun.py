@@ -8,10 +8,11 @@ and no store file is created.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from graph.store.base import Batch, WriteResult
+from schema.models import Person
 
 SAMPLES = 5
 _KINDS = ("people", "skills", "communities", "posts", "reports_to", "has_skill", "memberships", "endorsements",
@@ -35,6 +36,9 @@ class DryRunStore:
 
     def reporting_lines(self) -> dict[str, str]:
         return dict(self.store.reporting_lines()) if self.store is not None else {}
+
+    def stored_people(self, person_ids: Sequence[str]) -> dict[str, Person]:
+        return dict(self.store.stored_people(person_ids)) if self.store is not None else {}
 
     def get_meta(self, key: str) -> str | None:
         return None  # a dry run never resumes: it reports on the whole input

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -22,6 +22,7 @@ from ingest.dryrun import DryRunStore
 from ingest.forum import FORMATS
 from ingest.forum.common import StreamContext, make_reports_to
 from ingest.forum.common import max_member_bytes as member_limit
+from ingest.hr.carry import absent_fields, keep_stored
 from ingest.hr.lines import with_stored_lines
 from ingest.hr_retract import retract
 from ingest.identity import IdentityRow, build_resolver, parse_identities, read_identities
@@ -199,6 +200,11 @@ def ingest_hris(
     prog.start(f"HR {Path(path).name}", len(hr.rows), "rows")
     parsed = hris_mod.parse_export(hr, m, known_ids=known, known_emails=target.email_index())
     parsed.rows = hr_rows(parsed.rows, SkillNames(table))  # normalise: skill aliases (HR ids are the identities)
+    absent = absent_fields(parsed.columns)  # kept from earlier exports: an opt-out, an email this report lacks
+    if absent and parsed.rows:
+        stored = target.stored_people([r.person.id for r in parsed.rows])
+        parsed.rows = [replace(r, person=keep_stored(r.person, stored.get(r.person.id), absent))
+                       for r in parsed.rows]
     struck = with_stored_lines(parsed, target.reporting_lines())  # kept lines, and cycles across exports
     for r in parsed.notes:
         sink.add(r)

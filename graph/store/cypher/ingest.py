@@ -446,6 +446,12 @@ ACTIVE_IDS_OF_SOURCE = _read(
     source="STRING",
 )
 PERSON_IDS = _read("PERSON_IDS", f"MATCH (p:{PERSON}) RETURN collect(p.id) AS ids")
+# people as stored, opted-out ones included: an HR export without some column keeps what earlier ones gave
+PEOPLE_AS_STORED = _read(
+    "PEOPLE_AS_STORED",
+    f"UNWIND $ids AS id MATCH (p:{PERSON} {{id: id}}) RETURN properties(p) AS props",
+    ids="LIST<STRING>",
+)
 PERSON_IDS_OF_SOURCE = _read(
     "PERSON_IDS_OF_SOURCE", f"MATCH (p:{PERSON}) WHERE p.source = $source RETURN collect(p.id) AS ids", source="STRING"
 )

@@ -28,6 +28,7 @@ from graph.store.common import missing_message
 from graph.store.neo4j.bulk_csv import ARRAY_DELIMITER, Table, model_columns
 from graph.store.neo4j.bulk_files import REPLY_RAW, filter_replies, replace_posts, write_rels, write_table
 from graph.store.neo4j.tx import BatchRows, batch_rows
+from graph.store.neo4j.values import person_from
 from schema.errors import StoreError
 from schema.labels import NodeLabel, RelType, StoreLabel
 from schema.models import Community, Endorsement, Engagement, HasSkill, MemberOf, Person, Post, Skill
@@ -170,6 +171,10 @@ class BulkLoad:
         if source is None:
             return set(people)
         return {i for i, r in people.items() if r.get("source") == source}
+
+    def stored_people(self, person_ids: Iterable[str]) -> dict[str, Person]:
+        people = self._all_people()
+        return {i: person_from(people[i]) for i in person_ids if i in people}
 
     def email_index(self) -> dict[str, str]:
         people = self._all_people()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 
 from neo4j import exceptions as neo_errors
@@ -39,8 +39,10 @@ from graph.store.neo4j.tx import (
 )
 from graph.store.neo4j.values import (
     Tx,
+    person_from,
     run_row,
 )
+from schema.models import Person
 
 # attempts of a batch whose CREATE of a new key lost a race to another writer (each attempt re-reads the keys)
 CREATE_RACE_ATTEMPTS = 3
@@ -116,6 +118,12 @@ class Neo4jWrites(Neo4jBase):
         else:
             rows = self._read(lambda tx: run(tx, q.PERSON_IDS_OF_SOURCE, source=source))
         return set(rows[0]["ids"])
+
+    @_translated
+    def stored_people(self, person_ids: Sequence[str]) -> dict[str, Person]:
+        ids = sorted(set(person_ids))
+        rows = self._read(lambda tx: run(tx, q.PEOPLE_AS_STORED, ids=ids)) if ids else []
+        return {p.id: p for p in (person_from(r["props"]) for r in rows)}
 
     @_translated
     def email_index(self) -> dict[str, str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -16,7 +17,7 @@ from graph.store.base import (
     SkillClaimRow,
     dump_rows,
 )
-from graph.store.common import parse_utc
+from graph.store.common import id_chunks, parse_utc
 from graph.store.sqlite.errors import translated
 from graph.store.sqlite.read import SQLiteReads
 from graph.store.sqlite.rows import (
@@ -24,6 +25,7 @@ from graph.store.sqlite.rows import (
     _POST,
     _expert_from,
     _health_from,
+    _marks,
     _person_from,
     _scores_from,
 )
@@ -34,6 +36,7 @@ from schema.models import (
     InfluenceScore,
     Interaction,
     MemberOf,
+    Person,
     Post,
     ReportsTo,
     Skill,
@@ -49,6 +52,15 @@ class SQLiteScans(SQLiteReads):
         if source is None:
             return {r[0] for r in conn.execute("SELECT id FROM person")}
         return {r[0] for r in conn.execute("SELECT id FROM person WHERE source = ?", (source,))}
+
+    @translated
+    def stored_people(self, person_ids: Sequence[str]) -> dict[str, Person]:
+        out: dict[str, Person] = {}
+        conn = self._conn()
+        for part in id_chunks(person_ids):
+            for row in conn.execute(f"SELECT {_PERSON_COLS} FROM person p WHERE p.id IN ({_marks(len(part))})", part):
+                out[row[0]] = _person_from(row)
+        return out
 
     @translated
     def email_index(self) -> dict[str, str]:

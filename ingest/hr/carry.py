@@ -1,0 +1,44 @@
+"""What an HR export does not say is kept from earlier exports.
+
+Monthly exports come from different reports: last month's had a privacy opt-out column and work emails, this
+month's a narrower report without them. A person row is written whole, so a column the file lacks used to
+overwrite the stored value with its default: an opted-out person was opted back in (and appeared again in
+experts and paths), and every email (the key forum accounts are matched by) was blanked. A field whose column the
+file lacks now keeps its stored value; a column that is there but blank still clears it. Pure functions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+
+from schema.models import Person
+
+# export field -> Person attribute, for the fields a file may leave out without meaning "none"
+CARRIED: Mapping[str, str] = {
+    "email": "email", "title": "title", "department": "department", "location": "location",
+    "hire_date": "hired_on", "opted_out": "opted_out",
+}
+
+
+def absent_fields(columns: Collection[str]) -> list[str]:
+    """The carried fields an export has no column for."""
+    return [f for f in CARRIED if f not in columns]
+
+
+def keep_stored(person: Person, stored: Person | None, absent: Collection[str]) -> Person:
+    """The row's person with each ``absent`` field's value taken from the stored person (the row's own when no one
+    is stored).
+
+    >>> row = Person(id="hr:1", name="Ann", title="Engineer")
+    >>> stored = Person(id="hr:1", name="Ann", email="ann@x.com", opted_out=True)
+    >>> kept = keep_stored(row, stored, ["email", "opted_out"])
+    >>> kept.email, kept.opted_out, kept.title
+    ('ann@x.com', True, 'Engineer')
+    """
+    if stored is None or not absent:
+        return person
+    kept = {CARRIED[f]: getattr(stored, CARRIED[f]) for f in absent}
+    return Person.model_construct(_fields_set=person.model_fields_set | set(kept), **{**person.__dict__, **kept})
+
+
+__all__ = ["CARRIED", "absent_fields", "keep_stored"]
