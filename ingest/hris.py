@@ -107,10 +107,11 @@ def _columns(header: list[str], mapping: ColumnMapping, file: str) -> tuple[dict
                     break
     missing = [f for f in REQUIRED if f not in out and not (f == "name" and "first_name" in out)]
     if missing:
+        shown = ", ".join(header[:12]) + (f", ... ({len(header)} columns)" if len(header) > 12 else "")
         raise UnreadableInput(
             file,
-            f"missing required column {missing[0]!r} (columns: {', '.join(header[:12])}); "
-            "map it with --mapping columns.toml (try --dry-run)",
+            f"missing required column {missing[0]!r} (columns: {shown}); name the column that holds it in a "
+            f'--mapping file: [columns] {missing[0]} = "..."',
         )
     return out, how
 

@@ -170,3 +170,15 @@ def test_a_manager_whose_own_row_was_rejected_is_named_as_such(tmp_path: Path) -
     assert [(pid, mgr) for pid, _, _, mgr, _ in people(tmp_path)] == [("hr:E2", None), ("hr:E3", None)]
     dry = run(tmp_path, "hris", "hr.csv", "--dry-run")
     assert "manager_code" not in dry.stdout, dry.stdout
+
+
+def test_a_missing_column_message_says_how_to_map_it_and_that_the_list_is_cut(tmp_path: Path) -> None:
+    """Before: the list stopped at the 12th column without saying so (the 13th looked absent), and the hint was
+    "(try --dry-run)", printed by the dry run too, which stops at the same error."""
+    header = ";".join(f"Spalte {i}" for i in range(1, 14))
+    (tmp_path / "hris.csv").write_text(f"{header}\n" + ";".join("x" * 13) + "\n", encoding="utf-8")
+    p = run(tmp_path, "hris", "hris.csv", "--dry-run")
+    assert p.returncode == 2
+    err = " ".join(p.stderr.split())
+    assert "Spalte 12, ... (13 columns)); name the column that holds it in a --mapping file: [columns] id = " in err
+    assert "try --dry-run" not in err
