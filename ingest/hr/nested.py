@@ -48,12 +48,14 @@ def suffix_index(header: Iterable[str]) -> dict[str, str]:
     ("reports to email"), never as the person's ``email``. An object named by its label part is found by its own
     key: ``department.name`` as ``department``, ``work.reportsTo.displayName`` as ``reportsTo``.
 
-    >>> sorted(suffix_index(["work.title", "work.reportsTo.email", "department.name"]).items())
+    >>> sorted(suffix_index(["work.title", "work.reportsTo.email", "department.name", "Mgr. Email"]).items())
     [('department', 'department.name'), ('reportstoemail', 'work.reportsTo.email'), ('title', 'work.title')]
     """
     out: dict[str, str] = {}
     for column in header:
         parts = column.split(".")
+        if any(not p or p != p.strip() for p in parts):
+            continue  # a spreadsheet's abbreviation ("Mgr. Email", "Emp. No."), not a path of JSON keys
         for k in range(len(parts)):
             if k and norm_header(parts[k - 1]) in _FIELD_WORDS:
                 break

@@ -126,3 +126,11 @@ def test_people_from_hr_apis_with_nested_fields(tmp_path: Path) -> None:
         ("hr:3390291", "Samuel Okafor", "samuel.okafor@example.com", "CTO", "Engineering", "London", "2017-06-15",
          0, "hr:3390284"),
     ]
+
+
+def test_an_abbreviated_spreadsheet_column_is_no_nested_field(tmp_path: Path) -> None:
+    """'Mgr. Email' is the manager's email: read as a path of JSON keys, its last part made it the person's own."""
+    (tmp_path / "hr.csv").write_text("Employee ID,Name,Mgr. Email\n1,Ann Lee,\n2,Bo Roe,ann@x.com\n", encoding="utf-8")
+    p = run(tmp_path, "hris", "hr.csv")
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert [(r[0], r[2]) for r in _people(tmp_path)] == [("hr:1", None), ("hr:2", None)]
