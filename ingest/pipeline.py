@@ -23,6 +23,7 @@ from ingest.forum import FORMATS
 from ingest.forum.common import StreamContext, make_reports_to
 from ingest.forum.common import max_member_bytes as member_limit
 from ingest.hr.carry import absent_fields, keep_stored
+from ingest.hr.ids import reject_renumbered
 from ingest.hr.lines import with_stored_lines
 from ingest.hr_retract import retract
 from ingest.identity import IdentityRow, build_resolver, parse_identities, read_identities
@@ -188,9 +189,10 @@ def ingest_hris(
     )
     table = _aliases(aliases)
     hr = hris_mod.read_hris(path, m, prog)
-    hris_mod.resolve_columns(hr.header, m, hr.file)  # missing required column: fail before writing
+    id_column = hris_mod.resolve_columns(hr.header, m, hr.file)["id"]  # missing required column: fail before writing
     target: Any = DryRunStore(store) if dry_run else store
     known = target.person_ids()
+    hr = reject_renumbered(hr, id_column, {k[3:] for k in known if k.startswith("hr:")})  # Excel's lost zeros
     sink = RejectSink(None if dry_run else rejects if rejects is not None else default_reject_path(path))
     loader = Loader(
         target, chunk_size=chunk_size, aliases=table, overlap=not dry_run,

@@ -1,0 +1,39 @@
+"""Next month's export opened and saved in Excel: the employee ids lost their leading zeros. Through ``whoknows
+ingest hris`` as a subprocess on a real SQLite file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.integration.test_hris_export_shapes import people, run
+
+
+def test_ids_that_lost_their_zeros_are_rejected_not_loaded_twice(tmp_path: Path) -> None:
+    """Before: everyone loaded a second time (hr:101 beside hr:000101), silently, exit 0."""
+    (tmp_path / "m1.csv").write_text("Employee ID,Name,Manager ID\n000101,Ann Lee,\n000102,Bo Roe,000101\n",
+                                     encoding="utf-8")
+    (tmp_path / "m2.csv").write_text("Employee ID,Name,Manager ID\n101,Ann Lee,\n102,Bo Roe,101\n103,Cy Poe,101\n",
+                                     encoding="utf-8")
+    assert run(tmp_path, "hris", "m1.csv").returncode == 0
+    dry = run(tmp_path, "hris", "m2.csv", "--dry-run")
+    assert dry.returncode == 1
+    p = run(tmp_path, "hris", "m2.csv", "--rejects", "bad.jsonl")
+    assert p.returncode == 1, p.stdout + p.stderr
+    assert [r[:2] for r in people(tmp_path)] == [("hr:000101", "Ann Lee"), ("hr:000102", "Bo Roe"),
+                                                 ("hr:103", "Cy Poe")]
+    rejects = [json.loads(line) for line in (tmp_path / "bad.jsonl").read_text().splitlines()]
+    rows = [r for r in rejects if r.get("kind", "row") == "row"]
+    assert [(r["row"], r["reason"][:63]) for r in rows] == [
+        (2, "id '101' is the stored id '000101' with its leading zeros lost;"),
+        (3, "id '102' is the stored id '000102' with its leading zeros lost;")]
+    assert any("is on row 2, which was rejected" in r["reason"] for r in rejects)  # Cy's manager, named as such
+
+
+def test_with_full_the_people_behind_the_lost_zeros_are_no_leavers(tmp_path: Path) -> None:
+    (tmp_path / "m1.csv").write_text("Employee ID,Name\n000101,Ann Lee\n000102,Bo Roe\n", encoding="utf-8")
+    (tmp_path / "m2.csv").write_text("Employee ID,Name\n101,Ann Lee\n000102,Bo Roe\n", encoding="utf-8")
+    assert run(tmp_path, "hris", "m1.csv").returncode == 0
+    p = run(tmp_path, "hris", "m2.csv", "--full")
+    assert p.returncode == 1, p.stdout + p.stderr
+    assert "marked inactive │ 0" in " ".join(p.stdout.split())
