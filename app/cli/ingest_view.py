@@ -100,7 +100,8 @@ def _hr_report(out: Console, s: IngestSummary) -> None:
     if hr.unused:
         out.print(f"columns not used: {escape(', '.join(hr.unused))}", highlight=False)
     for col in hr.date_columns.values():
-        out.print(f"dates in {escape(repr(col.column))}: {escape(col.label)} - {escape(col.how)}", highlight=False)
+        read = col.how if col.how.startswith(col.label) else f"{col.label} - {col.how}"  # no "X - X (...)"
+        out.print(f"dates in {escape(repr(col.column))}: {escape(read)}", highlight=False)
     if hr.statuses:
         st = Table(title="status values", title_justify="left")
         st.add_column("value")

@@ -62,6 +62,7 @@ def test_french_export_with_a_bom_loads_without_a_mapping(tmp_path: Path) -> Non
     dry = run(tmp_path, "hris", "salaries.csv", "--dry-run")
     assert dry.returncode == 0, dry.stdout + dry.stderr
     assert "European DD/MM/YYYY" in dry.stdout
+    assert "European DD/MM/YYYY - European" not in dry.stdout  # the order is said once
     p = run(tmp_path, "hris", "salaries.csv")
     assert p.returncode == 0, p.stdout + p.stderr
     got = [(r[0], r[1], r[4], r[6], r[7], r[8]) for r in _people(tmp_path)]
