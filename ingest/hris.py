@@ -165,8 +165,10 @@ class HrParse:
         elif len(orders) == 1:
             lines.append(f'date_order = "{orders.pop()}"  # as inferred; pins it for later exports')
         if self.unknown_statuses:
-            lines += ["", "[values.active]  # true: still employed; false: a leaver"]
-            lines += [f"{_toml(v)} = false  # {n} row(s): check" for v, n in
+            # left commented out: saved unread, a guess would make every such row a leaver (or keep leavers on);
+            # uncommented, each value says what it means, and until then its rows stay rejected, as now
+            lines += ["", "[values.active]  # true: still employed; false: a leaver. Uncomment each line you decide"]
+            lines += [f"# {_toml(v)} = true  # {n} row(s): true if still employed, false if they left" for v, n in
                       sorted(self.unknown_statuses.items(), key=lambda kv: -kv[1])]
         return "\n".join(lines) + "\n"
 

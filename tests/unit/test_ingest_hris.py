@@ -242,9 +242,14 @@ def test_the_dry_runs_suggested_mapping_loads_and_pins_what_was_inferred(tmp_pat
     assert len(first.notes) == 1  # the dates are ambiguous
     suggested = first.suggested_mapping()
     assert 'manager_code = "ManagerID"' in suggested
-    assert '"Seconded" = false' in suggested
+    assert '# "Seconded" = true  # 1 row(s): true if still employed, false if they left' in suggested
     mp = tmp_path / "columns.toml"
+    # saved unread, the undecided status changes nothing: its row is still rejected, no one is made a leaver
     mp.write_text(suggested.replace('date_order = "MDY"  # or "DMY"', 'date_order = "DMY"  # or "MDY"'))
+    unread = parse_export(read_hris(write(tmp_path, text)), load_mapping(mp))
+    assert [r.row for r in unread.rejects] == [4]
+    assert all(r.person.active for r in unread.rows)
+    mp.write_text(mp.read_text().replace('# "Seconded" = true', '"Seconded" = false'))  # the admin decides
     second = parse_export(read_hris(write(tmp_path, text)), load_mapping(mp))
     assert (second.rejects, second.notes) == ([], [])
     assert [(r.person.active, r.person.hired_on) for r in second.rows] == [
