@@ -7,6 +7,7 @@ are shown as withheld and never drawn. Figures come from the same ``HealthFigure
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -61,6 +62,25 @@ def _two_places(v: float) -> str:
 
 def _figures(report: HealthReport, k: int) -> CommunityHealth:
     return CommunityHealth.from_domain(report, k)
+
+
+def response_scale(points: list[Point], unit: str, meaning: str,
+                   current: float | None) -> tuple[list[Point], str, str]:
+    """First-response times in minutes when the card beside the chart says minutes (the current median under an
+    hour, as ``duration`` prints it: "24 min"), so one figure is read in one unit; else as they come, in hours.
+
+    >>> from datetime import date
+    >>> pts, unit, meaning = response_scale([Point(date(2024, 1, 1), 0.4), Point(date(2024, 1, 8), None)],
+    ...                                     "hours (median)", "median hours from a thread's opening post", 0.5)
+    >>> [p.value for p in pts], unit, meaning
+    ([24.0, None], 'minutes (median)', "median minutes from a thread's opening post")
+    >>> response_scale([Point(date(2024, 1, 1), 0.4)], "hours (median)", "m", 5.0)[1]
+    'hours (median)'
+    """
+    if current is None or current >= 1.0:
+        return points, unit, meaning
+    minutes = [replace(p, value=None if p.value is None else p.value * 60.0) for p in points]
+    return minutes, unit.replace("hours", "minutes"), meaning.replace("median hours", "median minutes")
 
 
 def series(weekly: list[HealthFigures], field: str) -> list[Point]:
@@ -132,6 +152,9 @@ async def community(community_id: str, request: Request, user: WebUser = Depends
         values["health"] = figs
         for i, (field, title, unit, kind, percent, meaning) in enumerate(CHARTS):
             points = series(figs.weekly, field)
+            if field == "median_first_response_hours":
+                now = figs.current.median_first_response_hours if figs.current is not None else None
+                points, unit, meaning = response_scale(points, unit, meaning, now)
             values["charts"].append({
                 "title": title, "meaning": meaning, "withheld": sum(p.withheld for p in points),
                 "svg": week_chart(points, title=title, unit=unit, kind=kind, percent=percent, chart_id=f"c{i}",
@@ -142,4 +165,4 @@ async def community(community_id: str, request: Request, user: WebUser = Depends
     return render(request, "community.html", user, **values)
 
 
-__all__ = ["CHARTS", "router", "series"]
+__all__ = ["CHARTS", "response_scale", "router", "series"]

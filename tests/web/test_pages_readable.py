@@ -56,6 +56,10 @@ def test_first_response_reads_the_same_in_the_list_and_on_the_community_page(ana
         assert card is not None, cid
         assert listed == _text(card.group(1)), (cid, listed, _text(card.group(1)))
         assert not re.fullmatch(r"0\.\d", listed), listed
+        if listed.endswith(" min"):  # the chart beside the card counts in the same unit, not in tenths of hours
+            assert "minutes (median)" in own.text, cid
+        else:
+            assert "hours (median)" in own.text, cid
         compared += 1
     assert compared >= 3
 
