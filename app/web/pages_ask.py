@@ -117,13 +117,14 @@ def ranking_evidence(router: Mapping[str, Any] | None) -> dict[str, Any] | None:
     counted = {COUNTING_LABELS.get(str(k), str(k)): float(v)
                for k, v in (router.get("holdout_mrr_baselines") or {}).items()}
     ours = float(router["holdout_mrr_lambdamart"])
-    shown = [("this ranking", ours, True), ("hand-set formula", float(router.get("holdout_mrr_handset", 0.0)), False),
-             *((name, v, False) for name, v in counted.items())]
+    handset = float(router.get("holdout_mrr_handset", 0.0))
+    shown = [("this ranking", ours, "ours"), ("hand-set formula", handset, "handset"),
+             *((name, v, "counting") for name, v in counted.items())]
     best = max(counted, key=lambda k: counted[k]) if counted else None
     return {"learned": True, "questions": int(router.get("holdout_questions", 0)), "best": best,
             "ahead": best is None or ours > counted[best],
-            "rows": [{"label": label, "value": v, "ours": mine, "bar": ratio_bar(v, 160, f"{label}: {v:.2f}")}
-                     for label, v, mine in shown]}
+            "rows": [{"label": label, "value": v, "kind": kind, "bar": ratio_bar(v, 160, f"{label}: {v:.2f}")}
+                     for label, v, kind in shown]}
 
 
 def _unrouted(message: str, skills_given: bool) -> str:
