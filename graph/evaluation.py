@@ -194,10 +194,19 @@ def rank_of(target: str, scores: Scores) -> Rank:
     if target not in scores:
         return None
     values = np.fromiter(scores.values(), dtype=np.float64, count=len(scores))
-    values[np.isnan(values)] = -np.inf
-    v = -np.inf if math.isnan(scores[target]) else scores[target]
-    above = int((values > v).sum())
-    tied = int((values == v).sum())
+    return rank_among(values, list(scores).index(target))
+
+
+def rank_among(values: np.ndarray, i: int) -> Rank:
+    """Where row ``i`` of ``values`` lands: its place, or the (first, last) places of the tie it shares. NaN ranks
+    below every number, tied with the other NaNs.
+
+    >>> rank_among(np.array([3.0, 2.0, 2.0, 1.0]), 2), rank_among(np.array([0.5, np.nan, 0.7]), 2)
+    ((2, 3), 1)
+    """
+    s = np.where(np.isnan(values), -np.inf, values)
+    above = int((s > s[i]).sum())
+    tied = int((s == s[i]).sum())
     return above + 1 if tied <= 1 else (above + 1, above + tied)
 
 
@@ -395,4 +404,4 @@ def pooled(reports: Sequence[Report]) -> Report:
 
 
 __all__ = ["BASELINES", "METRICS", "Case", "Difference", "Rank", "Report", "Scores", "Split", "baselines", "evaluate",
-           "metrics", "paired_difference", "per_case", "places", "pooled", "rank_of", "split_history"]
+           "metrics", "paired_difference", "per_case", "places", "pooled", "rank_among", "rank_of", "split_history"]

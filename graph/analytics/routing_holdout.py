@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from graph.analytics.routing_features import F
-from graph.evaluation import Rank, per_case
+from graph.evaluation import Rank, per_case, rank_among
 
 BASELINES: dict[str, Callable[[np.ndarray], np.ndarray]] = {
     # names as `whoknows evaluate experts` prints its baselines
@@ -31,19 +31,6 @@ BASELINES: dict[str, Callable[[np.ndarray], np.ndarray]] = {
     "most answers overall": lambda X: X[:, F["all_answers"]],
     "most recent on the tags": lambda X: -np.nan_to_num(X[:, F["tag_days"]], nan=np.inf),  # never: last, tied
 }
-
-
-def list_rank(scores: np.ndarray, best: int) -> Rank:
-    """Where row ``best`` lands in one list: its place, or the (first, last) places of the tie it shares. NaN
-    scores rank below every number.
-
-    >>> list_rank(np.array([3.0, 2.0, 2.0, 1.0]), 2), list_rank(np.array([0.5, np.nan, 0.7]), 2)
-    ((2, 3), 1)
-    """
-    s = np.where(np.isnan(scores), -np.inf, scores)
-    above = int((s > s[best]).sum())
-    tied = int((s == s[best]).sum())
-    return above + 1 if tied <= 1 else (above + 1, above + tied)
 
 
 def holdout_mrr(scores: np.ndarray, y: np.ndarray, groups: Sequence[int]) -> float:
@@ -56,7 +43,7 @@ def holdout_mrr(scores: np.ndarray, y: np.ndarray, groups: Sequence[int]) -> flo
     ranks: list[Rank] = []
     start = 0
     for n in groups:
-        ranks.append(list_rank(scores[start:start + n], int(np.argmax(y[start:start + n]))))
+        ranks.append(rank_among(scores[start:start + n], int(np.argmax(y[start:start + n]))))
         start += n
     return float(per_case(ranks, "MRR").mean()) if ranks else 0.0
 
@@ -66,4 +53,4 @@ def baseline_mrrs(X: np.ndarray, y: np.ndarray, groups: Sequence[int]) -> dict[s
     return {name: round(holdout_mrr(rule(X), y, groups), 4) for name, rule in BASELINES.items()}
 
 
-__all__ = ["BASELINES", "baseline_mrrs", "holdout_mrr", "list_rank"]
+__all__ = ["BASELINES", "baseline_mrrs", "holdout_mrr"]
