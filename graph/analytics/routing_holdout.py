@@ -28,7 +28,7 @@ from graph.evaluation import Rank, per_case, rank_among
 BASELINES: dict[str, Callable[[np.ndarray], np.ndarray]] = {
     # names as `whoknows evaluate experts` prints its baselines
     "most answers on the tags": lambda X: X[:, F["tag_answers"]],
-    "most answers overall": lambda X: X[:, F["all_answers"]],
+    "most answers overall": lambda X: X[:, F["all_answers"]],  # per skill, as the features count answers
     "most recent on the tags": lambda X: -np.nan_to_num(X[:, F["tag_days"]], nan=np.inf),  # never: last, tied
 }
 
