@@ -18,6 +18,7 @@ from graph.analytics.routing import Routed, Router, candidate_scores, route
 from graph.analytics.routing_features import RoutingContext, SkillEvidence, skill_evidence
 from graph.store.base import MAX_PAGE, GraphStore
 from schema.errors import SchemaError
+from schema.facets import fold_facet
 from schema.models import Person
 from schema.skills import canonical_skill
 
@@ -60,8 +61,7 @@ class StoreSource:
 
     def _shown(self, p: Person) -> bool:
         return (p.active and not p.opted_out and not p.bot
-                and (self.department is None or p.department == self.department)
-                and (self.location is None or p.location == self.location))
+                and _same(self.department, p.department) and _same(self.location, p.location))
 
     def profiles(self, person_ids: Sequence[str]) -> dict[str, dict[str, SkillEvidence]]:
         missing = [p for p in person_ids if p not in self.people]
@@ -74,6 +74,11 @@ class StoreSource:
             for p in unread:
                 self._profiles[p] = {e.skill: skill_evidence(e.score, e.evidence) for e in rows.get(p, [])}
         return {p: self._profiles[p] for p in shown}
+
+
+def _same(wanted: str | None, value: str | None) -> bool:
+    """No filter, or ``value`` folds to it as ``experts`` folds its filters (case, spacing, Unicode form)."""
+    return wanted is None or (value is not None and fold_facet(value) == fold_facet(wanted))
 
 
 _cache_lock = threading.Lock()

@@ -6,11 +6,12 @@ on, or suggestions to offer ("no one in 'berlim'; did you mean Berlin?").
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
+
+from schema.facets import fold_facet as fold
 
 
 @dataclass(frozen=True)
@@ -46,17 +47,6 @@ def match_facet(typed: str, known: Sequence[str], limit: int = 3) -> FacetMatch:
     by_fold = {v.casefold(): v for v in known}
     found = process.extract(folded, list(by_fold), scorer=fuzz.WRatio, limit=limit, score_cutoff=75)
     return FacetMatch(typed, None, [by_fold[text] for text, _, _ in found])
-
-
-def fold(text: str) -> str:
-    """``text`` for comparing: one space between words, Unicode NFC, case-folded (then NFC again: folding may
-    decompose, as "\u0130".casefold() does).
-
-    >>> fold("  Krako\u0301w  ") == fold("KRAK\u00d3W")
-    True
-    """
-    nfc = unicodedata.normalize("NFC", " ".join(text.split()))
-    return unicodedata.normalize("NFC", nfc.casefold())
 
 
 __all__ = ["FacetMatch", "fold", "match_facet"]

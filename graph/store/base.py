@@ -26,7 +26,8 @@ Method semantics (the contract suite checks them):
   case-folded email -> person id for every person with an email. ``reporting_lines()`` maps person id -> manager id
   for every stored REPORTS_TO (an HR import settles its lines against them: kept lines, cycles across files).
 - ``experts(skill)``: EXPERT_IN rows of the canonical ``skill``, active, not opted-out, not bots, filtered by
-  exact department/location, ordered by score DESC then person id ASC; keyset cursor from ``encode_cursor``;
+  department/location compared folded (``schema.facets``: case, spacing, Unicode form; every stored spelling
+  that folds alike matches), ordered by score DESC then person id ASC; keyset cursor from ``encode_cursor``;
   ``total`` counts all matches of the filters; ``next_cursor`` None on the last page; ``first`` in 1..100.
 - ``skills(prefix)``: skills whose name or an alias starts with the canonicalised prefix, by name; no prefix: all.
 - ``communities``: declared communities by id; ``community_members``: active, not opted-out, not bot members (a

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TypeVar
 
 from graph.store.base import ExpertHit, Page, RankedPerson
 from graph.store.paging import encode_cursor
 from schema.errors import BadInput
+from schema.facets import facet_matches
 from schema.labels import EvidenceKind, ScoreScope
 from schema.models import Evidence, Person
 
@@ -112,6 +113,32 @@ def expert_page(
     return Page(items=hits, next_cursor=next_cursor, total=total)
 
 
+def facet_filters(
+    facets: Mapping[str, Sequence[str]], department: str | None, location: str | None
+) -> tuple[tuple[str, ...] | None, tuple[str, ...] | None] | None:
+    """The stored spellings a department and a location filter stand for, folded as the web pages fold them
+    (``schema.facets``: case, spacing, Unicode normal form): "berlin" is every stored "Berlin" and "BERLIN". None
+    for a filter not given; the whole answer None when a given filter matches no one.
+
+    ``facets`` is ``directory_facets()``: the values of visible people only, the people ``experts`` may return.
+
+    >>> facet_filters({"department": ["Data"], "location": ["BERLIN", "Berlin"]}, None, " berlin")
+    (None, ('BERLIN', 'Berlin'))
+    >>> facet_filters({"department": ["Data"], "location": []}, "data", "Lima") is None
+    True
+    """
+    out: list[tuple[str, ...] | None] = []
+    for name, typed in (("department", department), ("location", location)):
+        if typed is None:
+            out.append(None)
+            continue
+        found = tuple(facet_matches(typed, facets.get(name, ())))
+        if not found:
+            return None
+        out.append(found)
+    return out[0], out[1]
+
+
 def member_page(people: Sequence[Person], first: int, total: int) -> Page[Person]:
     """A page of community members from up to ``first + 1`` people by id; the cursor carries the last id."""
     items = list(people[:first])
@@ -140,6 +167,7 @@ __all__ = [
     "evidence_from",
     "evidence_json",
     "expert_page",
+    "facet_filters",
     "id_chunks",
     "influence_scope",
     "member_page",

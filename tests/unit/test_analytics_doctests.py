@@ -27,6 +27,8 @@ MODULES = [
     "app.cli.analyze_cmd",
     "ingest.hr.read",
     "schema.models",
+    "schema.facets",
+    "graph.store.common",
 ]
 
 

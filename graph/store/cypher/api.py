@@ -83,8 +83,8 @@ MEMBERSHIPS_GET = _read(
 # with the data version its total is memoised under (EXPERTS_COUNT walks every expert of the skill, once a version).
 _VERSION = f"OPTIONAL MATCH (m:{META} {{key: 'data_version'}}) WITH coalesce(m.version, 0) AS version"
 _VISIBLE_EXPERT = """p.active AND NOT p.opted_out AND NOT p.bot
-      AND ($department IS NULL OR p.department = $department)
-      AND ($location IS NULL OR p.location = $location)"""
+      AND ($departments IS NULL OR p.department IN $departments)
+      AND ($locations IS NULL OR p.location IN $locations)"""
 EXPERTS = _read(
     "EXPERTS",
     f"""
@@ -103,8 +103,8 @@ EXPERTS = _read(
     RETURN version, rows
     """,
     skill="STRING",
-    department="STRING",
-    location="STRING",
+    departments="LIST<STRING>",
+    locations="LIST<STRING>",
     after_score="FLOAT",
     after_id="STRING",
     limit="INTEGER",
@@ -123,8 +123,8 @@ EXPERTS_COUNT = _read(
     RETURN version, total
     """,
     skill="STRING",
-    department="STRING",
-    location="STRING",
+    departments="LIST<STRING>",
+    locations="LIST<STRING>",
 )
 SKILLS_ALL = _read(
     "SKILLS_ALL", f"MATCH (s:{SKILL}) RETURN s.name AS name, s.aliases AS aliases ORDER BY name"

@@ -18,15 +18,21 @@ HELPING_KINDS = ("answer", "reply", "comment")  # posts that help in someone els
 _EPOCH = datetime(1, 1, 1, tzinfo=UTC)
 
 
+def facets_of(store: Neo4jBase) -> dict[str, list[str]]:
+    """The visible people's departments and locations, sorted, memoised per data version (``experts`` resolves its
+    filters against them)."""
+    rows = store._per_version(("facets",), lambda tx: run(tx, q.WEB_FACETS))
+    row = rows[0] if rows else {"departments": [], "locations": []}
+    return {"department": sorted(row["departments"]), "location": sorted(row["locations"])}
+
+
 class Neo4jPageReads(Neo4jBase):
     """Reads only the web pages make (see graph/store/base.py for their contract)."""
 
     # the first three walk every person or every membership of a community: memoised per data version
     @_translated
     def directory_facets(self) -> dict[str, list[str]]:
-        rows = self._per_version(("facets",), lambda tx: run(tx, q.WEB_FACETS))
-        row = rows[0] if rows else {"departments": [], "locations": []}
-        return {"department": sorted(row["departments"]), "location": sorted(row["locations"])}
+        return facets_of(self)
 
     @_translated
     def community_sizes(self, community_ids: Sequence[str] | None = None) -> dict[str, int]:

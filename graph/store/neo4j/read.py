@@ -19,7 +19,7 @@ from graph.store.base import (
     decode_cursor,
     health_report,
 )
-from graph.store.common import expert_page, influence_scope, member_page, ranked
+from graph.store.common import expert_page, facet_filters, influence_scope, member_page, ranked
 from graph.store.neo4j import keyset
 from graph.store.neo4j.conn import (
     Neo4jBase,
@@ -27,6 +27,7 @@ from graph.store.neo4j.conn import (
 from graph.store.neo4j.errors import (
     _translated,
 )
+from graph.store.neo4j.pages import facets_of
 from graph.store.neo4j.tx import (
     _current_gen,
     run,
@@ -54,6 +55,10 @@ from schema.models import (
     Skill,
 )
 from schema.skills import fold
+
+
+def _listed(values: tuple[str, ...] | None) -> list[str] | None:
+    return None if values is None else list(values)
 
 
 def _sides(
@@ -135,7 +140,11 @@ class Neo4jReads(Neo4jBase):
     ) -> Page[ExpertHit]:
         check_page_size(first)
         after_score, after_id = decode_cursor(after) if after is not None else (None, None)
-        filters = {"skill": skill, "department": department, "location": location}
+        folded = (None, None) if department is None and location is None else facet_filters(
+            facets_of(self), department, location)
+        if folded is None:  # a filter no visible person's value folds to
+            return expert_page([], skill, first, 0)
+        filters = {"skill": skill, "departments": _listed(folded[0]), "locations": _listed(folded[1])}
 
         low = keyset.floor(after_id) if after_id is not None else None
 
@@ -155,7 +164,7 @@ class Neo4jReads(Neo4jBase):
             counted = self._read_one(q.EXPERTS_COUNT, **filters)
             return (int(counted[0]["version"]), int(counted[0]["total"])) if counted else (0, 0)
 
-        total = self._memoised(int(found[0]["version"]), ("experts", skill, department, location), count)
+        total = self._memoised(int(found[0]["version"]), ("experts", skill, *folded), count)
         return expert_page(
             [(person_from(r["props"]), r["score"], evidence_from(r["evidence"])) for r in rows], skill, first, total
         )

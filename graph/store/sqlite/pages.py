@@ -18,18 +18,25 @@ _VISIBLE = "p.active = 1 AND p.opted_out = 0 AND p.bot = 0"
 _HELPING = "('answer', 'reply', 'comment')"
 
 
+def facets_in(store: SQLiteBase, conn: sqlite3.Connection) -> dict[str, list[str]]:
+    """The visible people's departments and locations in ``conn``'s snapshot, memoised per data version (the
+    memoised value itself: copy before changing it). ``experts`` resolves its filters against them."""
+
+    def read() -> dict[str, list[str]]:
+        return {column: [r[0] for r in conn.execute(
+            f"SELECT DISTINCT p.{column} FROM person p WHERE {_VISIBLE} AND p.{column} IS NOT NULL "
+            f"ORDER BY p.{column}")] for column in ("department", "location")}
+
+    return store._per_version(conn, ("facets",), read)
+
+
 class SQLitePageReads(SQLiteBase):
     """Reads only the web pages make (see graph/store/base.py for their contract)."""
 
     @translated
     def directory_facets(self) -> dict[str, list[str]]:
-        def read(conn: sqlite3.Connection) -> dict[str, list[str]]:
-            return {column: [r[0] for r in conn.execute(
-                f"SELECT DISTINCT p.{column} FROM person p WHERE {_VISIBLE} AND p.{column} IS NOT NULL "
-                f"ORDER BY p.{column}")] for column in ("department", "location")}
-
         with self._read() as conn:
-            found = self._per_version(conn, ("facets",), lambda: read(conn))
+            found = facets_in(self, conn)
         return {column: list(values) for column, values in found.items()}
 
     @translated

@@ -25,6 +25,7 @@ from graph.store.common import (
     chunks,
     evidence_from,
     expert_page,
+    facet_filters,
     id_chunks,
     influence_scope,
     member_page,
@@ -33,6 +34,7 @@ from graph.store.common import (
 )
 from graph.store.sqlite.conn import SQLiteBase
 from graph.store.sqlite.errors import translated
+from graph.store.sqlite.pages import facets_in
 from graph.store.sqlite.paths import _bidirectional_bfs
 from graph.store.sqlite.rows import (
     _PERSON,
@@ -150,28 +152,30 @@ class SQLiteReads(SQLiteBase):
         location: str | None = None,
     ) -> Page[ExpertHit]:
         check_page_size(first)
-        where = ["e.skill = ?", "p.active = 1", "p.opted_out = 0", "p.bot = 0"]
-        params: list[Any] = [skill]
-        if department is not None:
-            where.append("p.department = ?")
-            params.append(department)
-        if location is not None:
-            where.append("p.location = ?")
-            params.append(location)
-        base = " AND ".join(where)
-        page_where, page_params = base, list(params)
-        if after is not None:
-            score, pid = decode_cursor(after)
-            page_where += " AND (e.score < ? OR (e.score = ? AND e.person_id > ?))"
-            page_params += [score, score, pid]
+        cut = decode_cursor(after) if after is not None else None
         with self._read() as conn:
+            filters = (None, None) if department is None and location is None else facet_filters(
+                facets_in(self, conn), department, location)
+            if filters is None:  # a filter no visible person's value folds to
+                return expert_page([], skill, first, 0)
+            where = ["e.skill = ?", "p.active = 1", "p.opted_out = 0", "p.bot = 0"]
+            params: list[Any] = [skill]
+            for column, values in zip(("department", "location"), filters, strict=True):
+                if values is not None:
+                    where.append(f"p.{column} IN ({_marks(len(values))})")
+                    params.extend(values)
+            base = " AND ".join(where)
+            page_where, page_params = base, list(params)
+            if cut is not None:
+                page_where += " AND (e.score < ? OR (e.score = ? AND e.person_id > ?))"
+                page_params += [cut[0], cut[0], cut[1]]
             rows = conn.execute(
                 f"SELECT {_PERSON_COLS}, e.score, e.evidence FROM expert_in e JOIN person p ON p.id = e.person_id "
                 f"WHERE {page_where} ORDER BY e.score DESC, e.person_id ASC LIMIT ?",
                 [*page_params, first + 1],
             ).fetchall()
             total = self._memo_count(
-                conn, ("experts", skill, department, location),
+                conn, ("experts", skill, *filters),
                 f"SELECT count(*) FROM expert_in e JOIN person p ON p.id = e.person_id WHERE {base}", params,
             )
         n = len(_PERSON.cols)

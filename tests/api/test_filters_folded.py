@@ -1,0 +1,112 @@
+"""``experts`` and ``expertsFor`` filters over real HTTP fold as the search page folds (case, spacing, Unicode
+normal form), on SQLite and on the suite's real Neo4j.
+
+Before, the API compared exactly: "who knows Kubernetes in berlin" or a decomposed "Zu\u0308rich" (macOS input)
+found nobody over the API while the search page found them. Berlin is spelt "Berlin" and "BERLIN" here (two
+sources), an opted-out person and a leaver are in "berlin" too and must stay invisible.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from app.main import create_app
+from graph.store.base import Batch, GraphStore
+from graph.store.sqlite import SQLiteStore
+from tests.api.conftest import Api, LiveServer, api_settings
+from tests.factories import community, person, snapshot
+
+ZURICH = "Z\u00fcrich"
+EXPERTS = """
+query($first: Int, $after: String, $department: String, $location: String) {
+  experts(skill: "kubernetes", first: $first, after: $after, department: $department, location: $location) {
+    totalCount edges { node { person { id location } } } pageInfo { hasNextPage endCursor }
+  }
+}"""
+ROUTE = """
+query($department: String, $location: String) {
+  expertsFor(question: {skills: ["kubernetes"]}, first: 50, department: $department, location: $location) {
+    experts { person { id } }
+  }
+}"""
+BERLIN = {f"hr:E{i:04d}" for i in range(0, 9)}  # 'Berlin' 0-5, 'BERLIN' 6-8; not the opted-out 12 nor leaver 13
+
+
+def _org(store: GraphStore) -> None:
+    people = [
+        *(person(i, location="Berlin", department="Engineering") for i in range(0, 6)),
+        *(person(i, location="BERLIN", department="R&D") for i in range(6, 9)),
+        *(person(i, location=ZURICH, department="Data") for i in range(9, 12)),
+        person(12, location="berlin", opted_out=True),
+        person(13, location="Berlin", active=False),
+    ]
+    store.write_batch(Batch(people=people, communities=[community("k8s-guild")]))
+    scores = [float(i % 4) for i in range(len(people))]
+    scores[12] = 99.0  # the opted-out person would rank first
+    store.write_analytics(snapshot(people, scores=scores))
+
+
+@pytest.fixture(params=["sqlite", pytest.param("neo4j", marks=pytest.mark.neo4j)], scope="module")
+def api(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
+    tmp: Path = tmp_path_factory.mktemp("folded")
+    if request.param == "sqlite":
+        store: GraphStore = SQLiteStore(tmp / "whoknows.db")
+    else:
+        from tests.contract.neo4j_factory import make_neo4j_store
+
+        store = make_neo4j_store(request.getfixturevalue("neo4j_target"))
+    try:
+        _org(store)
+        settings = api_settings(tmp)
+        with LiveServer(create_app(settings, store=store)) as server:
+            client = Api(server.url, settings)
+            yield client
+            client.http.close()
+    finally:
+        store.close()
+
+
+def _ids(api: Api, **variables: Any) -> tuple[list[str], int]:
+    conn = api.data(EXPERTS, {"first": 100, **variables})["experts"]
+    return [e["node"]["person"]["id"] for e in conn["edges"]], conn["totalCount"]
+
+
+def test_location_and_department_fold_like_the_page(api: Api) -> None:
+    exact, total = _ids(api, location="Berlin")
+    assert set(exact) == BERLIN
+    assert total == 9
+    for typed in ("berlin", " BERLIN ", "bErLin"):
+        assert _ids(api, location=typed) == (exact, 9), typed
+    zurich, total = _ids(api, location="zu\u0308rich")  # decomposed, lower case
+    assert total == 3
+    assert len(zurich) == 3
+    rnd, total = _ids(api, department="r&d", location="berlin")
+    assert set(rnd) == {"hr:E0006", "hr:E0007", "hr:E0008"}
+    assert total == 3
+    assert _ids(api, location="Atlantis") == ([], 0)
+
+
+def test_keyset_pages_over_a_folded_filter_walk_everyone_once(api: Api) -> None:
+    whole, _ = _ids(api, location="Berlin")
+    seen: list[str] = []
+    after = None
+    while True:
+        conn = api.data(EXPERTS, {"first": 2, "after": after, "location": "berlin"})["experts"]
+        assert conn["totalCount"] == 9
+        seen += [e["node"]["person"]["id"] for e in conn["edges"]]
+        if not conn["pageInfo"]["hasNextPage"]:
+            break
+        after = conn["pageInfo"]["endCursor"]
+    assert seen == whole
+
+
+def test_question_routing_folds_its_filters_too(api: Api) -> None:
+    exact = {e["person"]["id"] for e in api.data(ROUTE, {"location": "Berlin"})["expertsFor"]["experts"]}
+    folded = {e["person"]["id"] for e in api.data(ROUTE, {"location": "berlin"})["expertsFor"]["experts"]}
+    assert folded == exact == BERLIN
+    zurich = api.data(ROUTE, {"location": "ZU\u0308RICH", "department": " data "})["expertsFor"]["experts"]
+    assert {e["person"]["id"] for e in zurich} == {"hr:E0009", "hr:E0010", "hr:E0011"}
