@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exception_handlers import request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
@@ -16,7 +16,15 @@ from fastapi.staticfiles import StaticFiles
 
 from app.settings import Settings
 from app.web import auth_routes, pages_ask, pages_communities, pages_person, pages_plan, pages_search
-from app.web.core import PageError, SignInNeeded, Web, error_page, make_templates, sign_in_redirect
+from app.web.core import (
+    PageError,
+    SignInNeeded,
+    Web,
+    error_page,
+    make_templates,
+    sign_in_redirect,
+    start_deadline,
+)
 from app.web.session import Sessions
 from schema.errors import StoreUnavailable
 
@@ -31,8 +39,8 @@ def install_web(app: FastAPI, settings: Settings) -> None:
         oidc = OidcClient(settings)
     app.state.web = Web(settings=settings, sessions=Sessions(settings), templates=make_templates(), oidc=oidc)
     pages = (auth_routes, pages_search, pages_ask, pages_person, pages_communities, pages_plan)
-    for module in pages:
-        app.include_router(module.router)
+    for module in pages:  # one deadline for all of a page's reads, from the request's arrival
+        app.include_router(module.router, dependencies=[Depends(start_deadline)])
     page_paths = {getattr(r, "path", None) for m in pages for r in m.router.routes}
     app.mount("/web/static", StaticFiles(directory=STATIC), name="web-static")
 

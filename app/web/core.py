@@ -8,7 +8,7 @@ a 403 page, NOT_FOUND a 404 page, STORE_UNAVAILABLE a 503 page: never a broken p
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -164,7 +164,7 @@ async def gql(request: Request, user: WebUser, query: str, variables: dict[str, 
     ctx = Context(principal=user.principal, gateway=state.gateway, settings=state.settings,
                   request_id=request.scope.get("state", {}).get("request_id", "-"), services=state.services)
     executor: GraphQLExecutor = state.executor
-    answer = await executor.respond(query, variables, None, ctx)
+    answer = await within_deadline(request, lambda: executor.respond(query, variables, None, ctx))
     return page_data(json.loads(answer.body))
 
 
@@ -193,18 +193,44 @@ async def store(request: Request, fn: Callable[[GraphStore], R]) -> R:
     """A typed store read off the event loop, through the API's gateway (same retry and down-detection).
 
     On the light workers: the pages' own reads are bounded by the pages (a hundred ids, one person, one community,
-    or memoised per data version), and must not queue behind the expensive API queries' reads. Bounded by the
-    request timeout like a GraphQL read: past it the page is a 503 "took too long" page (the worker finishes the
+    or memoised per data version), and must not queue behind the expensive API queries' reads. Within the page's
+    one deadline (:func:`within_deadline`); past it the page is a 503 "took too long" page (the worker finishes the
     read and is free again; nobody waits for it).
     """
     gateway: StoreGateway = request.app.state.gateway
+    return await within_deadline(request, lambda: gateway.run(fn, light=True))
+
+
+async def start_deadline(request: Request) -> None:
+    """Start the page's clock when the request arrives (a dependency of every page route, see app.web; async: on
+    the loop, whose clock the deadline is on)."""
+    page_deadline(request)
+
+
+def page_deadline(request: Request) -> float:
+    """The one deadline (anyio clock) all of a page's reads share: the request timeout from its arrival."""
+    found: float | None = getattr(request.state, "page_deadline", None)
+    if found is None:
+        found = anyio.current_time() + request.app.state.settings.request_timeout_s
+        request.state.page_deadline = found
+    return found
+
+
+async def within_deadline(request: Request, work: Callable[[], Awaitable[R]]) -> R:
+    """``work()`` cut off at the page's deadline: PageError 503 "took too long" past it, and no read started.
+
+    Why one deadline, not one timeout a read: each read bounded by the request timeout let a page of N reads take
+    N timeouts (a community page of four reads just under the timeout each answered after four), holding a worker
+    and the reader meanwhile. Now the page answers within about one timeout however many reads it makes.
+    """
+    deadline = page_deadline(request)
+    if anyio.current_time() < deadline:
+        with anyio.CancelScope(deadline=deadline):
+            return await work()
     timeout = request.app.state.settings.request_timeout_s
-    try:
-        with anyio.fail_after(timeout):
-            return await gateway.run(fn, light=True)
-    except TimeoutError:
-        raise PageError(503, f"the request took longer than {timeout:g} s", title=CODE_TITLES["TIMEOUT"]) from None
+    raise PageError(503, f"the request took longer than {timeout:g} s", title=CODE_TITLES["TIMEOUT"])
 
 
 __all__ = ["CSP", "PageError", "SignInNeeded", "Web", "current_user", "error_page", "gql", "make_templates",
-           "page_data", "render", "require_analyst", "sign_in_redirect", "store", "web"]
+           "page_data", "page_deadline", "render", "require_analyst", "sign_in_redirect", "start_deadline", "store",
+           "web", "within_deadline"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -116,3 +117,37 @@ def test_a_name_with_a_direction_override_is_isolated(tmp_path: Path) -> None:
             assert f">{name}</a>" not in listed
     finally:
         store.close()
+
+
+def test_a_page_of_several_reads_answers_within_one_deadline(tmp_path: Path) -> None:
+    """Each read was bounded by the request timeout, but not the page: the community page's four reads in turn
+    (the community, the last run, the leaderboard, the health), 0.8 s each against a 1 s timeout, answered 200
+    after 3.2 s. Now the page's reads share one deadline: a 503 'took too long' page after about 1 s, while another
+    page, reading nothing slow, answers meanwhile."""
+    settings = page_settings(tmp_path, request_timeout_s=1.0)
+    store = SQLiteStore(tmp_path / "whoknows.db")
+    load_org(store)
+    slow: Any = SlowStore(store, delay=0.8,
+                          reads=("community", "last_run", "community_contributors", "community_health"))
+    try:
+        with LiveServer(create_app(settings, store=slow)) as server, \
+                httpx.Client(base_url=server.url, timeout=30) as client, ThreadPoolExecutor(2) as pool:
+            signed_in(client, settings, server.url, role=Role.ANALYST)
+            started = time.monotonic()
+            slow_page = pool.submit(client.get, "/communities/slack:k8s-guild")
+            time.sleep(0.2)
+            other = client.get("/people/hr:E0002")
+            other_took = time.monotonic() - started
+            r = slow_page.result()
+            took = time.monotonic() - started
+            assert r.status_code == 503, r.text[:500]
+            assert "That took too long" in r.text
+            assert "longer than 1 s" in r.text
+            assert took < 2.5, f"the page took {took:.2f} s against a 1 s deadline (four 0.8 s reads: 3.2 s)"
+            assert other.status_code == 200, other.text[:500]
+            assert "Person 2" in other.text
+            assert other_took < 2.5
+    finally:
+        time.sleep(1.0)  # let the abandoned read finish before the store closes
+        store.close()
+        gc.collect()
