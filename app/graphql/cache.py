@@ -41,7 +41,8 @@ class ResponseCache:
         self.max_entries = max_entries
         self._entries: OrderedDict[CacheKey, tuple[float, float, bytes]] = OrderedDict()
         self._refreshing: set[CacheKey] = set()
-        self.inflight: dict[CacheKey, asyncio.Future[tuple[bytes, str]]] = {}
+        # answers being computed, shared by identical requests; None: the caller computing it gave up
+        self.inflight: dict[CacheKey, asyncio.Future[tuple[bytes, str] | None]] = {}
 
     @property
     def enabled(self) -> bool:

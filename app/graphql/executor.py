@@ -115,17 +115,27 @@ class GraphQLExecutor:
         if waiting is not None:  # the same query is running for another caller: share its answer
             try:
                 with anyio.fail_after(self.settings.request_timeout_s):
-                    encoded, _ = await asyncio.shield(waiting)
+                    shared = await asyncio.shield(waiting)
             except TimeoutError:
                 return encode(self._timeout_body())
+            if shared is not None:
+                return shared[0]
+            # the caller running it gave up (its own deadline, a page's deadline, a client gone): run it here
+            encoded, outcome = await self.execute(query, variables, op_name, kind, label, ctx)
+            if outcome == "ok":
+                cache.put(key, encoded)
             return encoded
-        future: asyncio.Future[tuple[bytes, str]] = asyncio.get_running_loop().create_future()
+        future: asyncio.Future[tuple[bytes, str] | None] = asyncio.get_running_loop().create_future()
         cache.inflight[key] = future
         try:
             encoded, outcome = await self.execute(query, variables, op_name, kind, label, ctx)
             if outcome == "ok":
                 cache.put(key, encoded)
             future.set_result((encoded, outcome))
+        except asyncio.CancelledError:
+            # this caller's cancellation is not the others': passed on, it ended their requests as a 500
+            future.set_result(None)
+            raise
         except BaseException as exc:
             future.set_exception(exc)
             future.exception()  # retrieved: no "never retrieved" warning when nobody was waiting

@@ -152,3 +152,36 @@ def test_answers_that_depend_on_the_asker_are_cached_per_asker(
         assert pid(1) in answers[pid(2)]
         assert pid(1) not in answers[pid(1)], query
         assert pid(2) in answers[pid(1)]
+
+
+def test_when_the_shared_query_times_out_the_others_answer_too(tmp_path: Path) -> None:
+    """Single flight: the caller running a shared query was cancelled at its deadline and the cancellation went to
+    everyone waiting on it, whose requests ended as 500 Internal Server Error. Now each gets a GraphQL answer (here
+    TIMEOUT: the read takes 2 s against a 0.5 s timeout), within about its own timeout."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tests.api.test_hardening import SlowStore
+
+    store = SQLiteStore(tmp_path / "w.db")
+    load_org(store)
+    settings = api_settings(tmp_path, response_cache_ttl_s=30.0, request_timeout_s=0.5)
+    try:
+        with LiveServer(create_app(settings, store=SlowStore(store, delay=2.0))) as server:  # type: ignore[arg-type]
+            api = Api(server.url, settings)
+
+            def ask(delay: float) -> tuple[int, str, float]:
+                time.sleep(delay)
+                started = time.monotonic()
+                r = api.post(Q)
+                return r.status_code, r.text, time.monotonic() - started
+
+            with ThreadPoolExecutor(3) as pool:
+                answers = list(pool.map(ask, (0.0, 0.15, 0.3)))
+            for status, text, took in answers:
+                assert status == 200, text[:300]
+                assert '"code":"TIMEOUT"' in text
+                assert took < 2.0
+            api.http.close()
+    finally:
+        time.sleep(2.2)  # let the abandoned reads finish before the store closes
+        store.close()
