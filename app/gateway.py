@@ -43,6 +43,10 @@ DEFAULT_WORKERS = 4
 # CPU for a directory page): with two workers the API sat idle between round trips while fifteen requests queued
 # for a worker; a SQLite read holds the GIL most of its time, so more threads cost it nothing but idle threads.
 LIGHT_WORKERS = 8
+# the web pages' own store reads (facets, community sizes, a person's activity) run on workers of their own: a page
+# gives up a slow read at its deadline but the thread reads on, and twelve such pages held all the light workers,
+# so every API query (each reads the data version there) timed out meanwhile
+PAGE_WORKERS = 8
 # set for a request whose whole cost is small (app/graphql/fairness.py): its reads use the light workers
 light_lane: contextvars.ContextVar[bool] = contextvars.ContextVar("light_lane", default=False)
 
@@ -73,15 +77,17 @@ class StoreGateway:
         # expensive queries (app/graphql/fairness.py) alike
         self._pool = ThreadPoolExecutor(max(1, workers), thread_name_prefix="whoknows-store")
         self._light_pool = ThreadPoolExecutor(LIGHT_WORKERS, thread_name_prefix="whoknows-store-light")
+        self._page_pool = ThreadPoolExecutor(PAGE_WORKERS, thread_name_prefix="whoknows-store-page")
         self._admin = ThreadPoolExecutor(1, thread_name_prefix="whoknows-store-open")
 
     # --- the generic call ---------------------------------------------------------------------------
 
-    async def run(self, fn: Callable[[GraphStore], R], *, light: bool = False) -> R:
+    async def run(self, fn: Callable[[GraphStore], R], *, light: bool = False, page: bool = False) -> R:
         """``fn(store)`` in a pool worker; StoreUnavailable (and the store marked down) when it cannot be reached.
 
         ``light``: a read of constant, tiny cost (a ping, the data version) that goes on the light workers whatever
-        the request, so it never queues behind expensive reads.
+        the request, so it never queues behind expensive reads. ``page``: a web page's own read, on the page
+        workers (``PAGE_WORKERS``), so reads the pages gave up on never hold the API's workers.
         """
         if self.down:
             await self.recover()
@@ -90,7 +96,7 @@ class StoreGateway:
             raise StoreUnavailable("the graph store is not open yet; retrying in the background")
         try:
             # a cancelled caller abandons the work: the thread finishes it, nobody waits for it
-            pool = self._light_pool if light or light_lane.get() else self._pool
+            pool = self._page_pool if page else self._light_pool if light or light_lane.get() else self._pool
             result = await asyncio.get_running_loop().run_in_executor(pool, fn, store)
         except StoreUnavailable as exc:
             self._mark_down(exc)
@@ -251,7 +257,7 @@ class StoreGateway:
 
     def shutdown(self) -> None:
         """Stop the worker pools (work under way finishes in its thread; nothing waits for it)."""
-        for pool in (self._pool, self._light_pool, self._admin):
+        for pool in (self._pool, self._light_pool, self._page_pool, self._admin):
             pool.shutdown(wait=False, cancel_futures=True)
 
     def _mark_down(self, exc: Exception | None = None) -> None:

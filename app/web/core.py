@@ -192,13 +192,14 @@ def page_data(body: dict[str, Any]) -> dict[str, Any]:
 async def store(request: Request, fn: Callable[[GraphStore], R]) -> R:
     """A typed store read off the event loop, through the API's gateway (same retry and down-detection).
 
-    On the light workers: the pages' own reads are bounded by the pages (a hundred ids, one person, one community,
-    or memoised per data version), and must not queue behind the expensive API queries' reads. Within the page's
-    one deadline (:func:`within_deadline`); past it the page is a 503 "took too long" page (the worker finishes the
-    read and is free again; nobody waits for it).
+    On the page workers (``app.gateway.PAGE_WORKERS``): the pages' own reads are bounded by the pages (a hundred
+    ids, one person, one community, or memoised per data version), must not queue behind the expensive API
+    queries' reads, and, given up, must not hold the API's workers. Within the page's one deadline
+    (:func:`within_deadline`); past it the page is a 503 "took too long" page (the worker finishes the read and is
+    free again; nobody waits for it).
     """
     gateway: StoreGateway = request.app.state.gateway
-    return await within_deadline(request, lambda: gateway.run(fn, light=True))
+    return await within_deadline(request, lambda: gateway.run(fn, page=True))
 
 
 async def start_deadline(request: Request) -> None:

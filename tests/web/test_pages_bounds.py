@@ -20,7 +20,7 @@ from app.main import create_app
 from app.settings import Settings, load_settings
 from graph.store.base import Batch
 from graph.store.sqlite import SQLiteStore
-from tests.api.conftest import LiveServer, load_org
+from tests.api.conftest import Api, LiveServer, load_org
 from tests.api.test_hardening import SlowStore
 from tests.factories import person
 from tests.web.conftest import sign_in_link
@@ -149,5 +149,32 @@ def test_a_page_of_several_reads_answers_within_one_deadline(tmp_path: Path) -> 
             assert other_took < 2.5
     finally:
         time.sleep(1.0)  # let the abandoned read finish before the store closes
+        store.close()
+        gc.collect()
+
+
+def test_pages_giving_up_slow_reads_do_not_starve_the_api(tmp_path: Path) -> None:
+    """A page gives up a slow read at its deadline, but the worker thread reads on. The pages' reads shared the
+    API's light workers, so twelve search pages whose facets read took 3 s held all of them, and a cheap API query
+    (its data-version read goes there) timed out meanwhile. The pages' reads now have workers of their own."""
+    settings = page_settings(tmp_path, request_timeout_s=1.0, jwt_secret="page-bounds-jwt-secret-0123456789abcdef")
+    store = SQLiteStore(tmp_path / "whoknows.db")
+    load_org(store)
+    slow: Any = SlowStore(store, delay=3.0, reads=("directory_facets",))
+    try:
+        with LiveServer(create_app(settings, store=slow)) as server, \
+                httpx.Client(base_url=server.url, timeout=30) as client, ThreadPoolExecutor(12) as pool:
+            signed_in(client, settings, server.url)
+            api = Api(server.url, settings)
+            pages = [pool.submit(client.get, "/search", params={"skill": "kubernetes", "location": "Berlin"})
+                     for _ in range(12)]
+            time.sleep(1.3)  # the pages have given up; their reads still run
+            for _ in range(3):
+                body = api.gql('{ person(id: "hr:E0002") { id } }')
+                assert body == {"data": {"person": {"id": "hr:E0002"}}}, body
+            assert [p.result().status_code for p in pages] == [503] * 12
+            api.http.close()
+    finally:
+        time.sleep(3.2)  # let the abandoned reads finish before the store closes
         store.close()
         gc.collect()
