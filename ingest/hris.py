@@ -150,6 +150,8 @@ class HrParse:
     # leaver under --full, and a manager among them is named as such
     rejected_ids: dict[str, int] = field(default_factory=dict)
     skipped: list[tuple[int, str]] = field(default_factory=list)  # rows that are no person: (line, why)
+    encoding: str | None = None  # the text encoding read (None: a workbook)
+    encoding_guessed: str | None = None  # set when detected, not given: what was seen (ingest/hr/encoding.py)
 
     def suggested_mapping(self) -> str:
         """A mapping file that pins what was inferred, to save and edit: the dry run prints it."""
@@ -159,6 +161,8 @@ class HrParse:
         orders = {c.order for c in self.date_columns.values() if c.order}
         lines.append("")
         lines.append("[options]")
+        if self.encoding_guessed:
+            lines.append(f'encoding = "{self.encoding}"  # a guess ({self.encoding_guessed}): check the names above')
         if ambiguous:
             names = ", ".join(repr(c.column) for c in ambiguous)
             lines.append(f'date_order = "MDY"  # or "DMY": the values of {names} do not say which; pick one')
@@ -377,7 +381,7 @@ def parse_export(
         rows=rows, rejects=sorted(rejects, key=lambda r: r.row or 0), notes=notes, links=links,
         link_rejects=link_rejects, rows_read=len(table.rows) + len(table.rejects), statuses=statuses,
         date_columns=date_columns, unknown_statuses=unknown, header_line=table.header_line, rejected_ids=rejected,
-        skipped=list(table.skipped),
+        skipped=list(table.skipped), encoding=table.encoding, encoding_guessed=table.encoding_guessed,
     )
 
 

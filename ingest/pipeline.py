@@ -10,6 +10,7 @@ read before the fault; bad rows are rejected to a JSON-lines file and the rest l
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
@@ -33,6 +34,8 @@ from ingest.rejects import ReasonGroup, Reject, RejectSink
 from schema.errors import IngestError, RejectedRow, SchemaError, UnreadableInput
 from schema.models import Community, Endorsement, Engagement, MemberOf, Person, Post, Skill
 from schema.skills import AliasTable
+
+_log = logging.getLogger("whoknows.ingest")
 
 
 class Progress(Protocol):
@@ -117,7 +120,8 @@ class IngestSummary:
             **({"rows_read": self.rows_read, "rows_loaded": self.rows_loaded, "rows_rejected": self.rows_rejected,
                 "leavers": self.leavers, "links": self.links, "reports_removed": self.reports_removed,
                 "reports_struck": self.reports_struck,
-                "skills_removed": self.skills_removed} if self.kind == "hris" else {}),
+                "skills_removed": self.skills_removed, "encoding": getattr(self.hr, "encoding", None),
+                "encoding_guessed": getattr(self.hr, "encoding_guessed", None)} if self.kind == "hris" else {}),
         }
 
 
@@ -189,6 +193,9 @@ def ingest_hris(
     )
     table = _aliases(aliases)
     hr = hris_mod.read_hris(path, m, prog)
+    if hr.encoding_guessed:  # said at once (on stderr), so that a wrong guess shows
+        _log.warning("%s: %s, read as %s (a guess: if names look wrong, set [options] encoding in --mapping)",
+                     hr.file, hr.encoding_guessed, hr.encoding)
     id_column = hris_mod.resolve_columns(hr.header, m, hr.file)["id"]  # missing required column: fail before writing
     target: Any = DryRunStore(store) if dry_run else store
     known = target.person_ids()

@@ -130,7 +130,7 @@ class ColumnMapping:
     date_format: str | None = None
     date_order: str | None = None
     locale: str | None = None
-    encoding: str = "utf-8-sig"
+    encoding: str | None = None  # None: UTF-8 or UTF-16 by its BOM, else detected (ingest/hr/encoding.py)
     values: dict[str, dict[str, bool]] = field(default_factory=dict)
     source: str | None = None  # the file it came from (for messages)
 

@@ -1,5 +1,5 @@
-"""Open and decode an HR export: CSV or TSV in any encoding, JSON, or an Excel workbook (.xlsx), into rows of
-values by column name, each with the line (or sheet row) it came from.
+"""Open and decode an HR export: CSV or TSV in any encoding (given, or detected), JSON, or an Excel workbook
+(.xlsx), into rows of values by column name, each with the line (or sheet row) it came from.
 
 Nothing here knows what the columns mean: the caller says which row is the header (``is_header``), so a report's
 title and run-date lines above it are skipped the same way in a CSV and in a workbook. A row that cannot be split
@@ -8,7 +8,6 @@ or decoded is rejected alone, with its line number; the rows before and after it
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 import json
@@ -19,6 +18,7 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any, Protocol
 
+from ingest.hr.encoding import decode_export
 from ingest.hr.furniture import not_a_person
 from ingest.hr.nested import flatten
 from ingest.numbers import loads
@@ -51,11 +51,14 @@ class HrTable:
     unread: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
     # rows that are not people (a second header row of labels, a report's total lines): (line, why), not read
     skipped: list[tuple[int, str]] = field(default_factory=list)
+    encoding: str | None = None  # the text encoding read (None: a workbook)
+    encoding_guessed: str | None = None  # set when the encoding was detected, not given: what was seen
 
 
-def read_table(path: str | Path, encoding: str = "utf-8-sig", is_header: IsHeader | None = None,
+def read_table(path: str | Path, encoding: str | None = None, is_header: IsHeader | None = None,
                progress: Progress | None = None) -> HrTable:
-    """Open and decode a CSV, TSV, JSON (a list of objects, or {"employees": [...]}) or .xlsx export. ``progress``
+    """Open and decode a CSV, TSV, JSON (a list of objects, or {"employees": [...]}) or .xlsx export, in
+    ``encoding`` or, when None, the one its bytes show (:mod:`ingest.hr.encoding`). ``progress``
     hears of a workbook's rows as they are read (100,000 rows take about 25 s; a text file reads in a moment)."""
     p = Path(path)
     file = str(p)
@@ -75,19 +78,15 @@ def read_table(path: str | Path, encoding: str = "utf-8-sig", is_header: IsHeade
     if binary:
         raise UnreadableInput(file, f"{binary}, not a CSV, TSV, JSON or .xlsx export: save the sheet as .xlsx or CSV "
                                     "UTF-8 (or export CSV from the HR system) and ingest that file")
-    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and _is_utf8(encoding):
-        encoding = "utf-16"  # Excel's "Unicode text" export
-    # undecodable bytes become lone surrogates, so each row that holds one is rejected alone, with its line number
-    try:
-        text = raw.decode(encoding, errors="surrogateescape")
-    except UnicodeDecodeError as exc:  # codecs without surrogateescape support (utf-16 with a bad tail)
-        line = raw.count(b"\n", 0, exc.start) + 1
-        raise UnreadableInput(file, f"not {encoding} text (byte 0x{raw[exc.start]:02x})", line) from None
-    label = "UTF-8" if _is_utf8(encoding) else encoding
+    decoded = decode_export(raw, file, encoding)
+    text, label = decoded.text, decoded.label
     first = text.lstrip()[:1]
     if p.suffix.lower() == ".json" or first in ("[", "{"):
-        return _read_json(file, text, label)
-    return _read_csv(file, text, "\t" if p.suffix.lower() == ".tsv" else None, label, is_header)
+        table = _read_json(file, text, label)
+    else:
+        table = _read_csv(file, text, "\t" if p.suffix.lower() == ".tsv" else None, label, is_header)
+    table.encoding, table.encoding_guessed = decoded.encoding, decoded.guessed
+    return table
 
 
 XLSX = "an Excel workbook (.xlsx)"
@@ -109,10 +108,6 @@ def _binary_kind(raw: bytes) -> str | None:
     if "content.xml" in names:
         return "an OpenDocument spreadsheet (.ods)"
     return "a zip archive (unpack it)"
-
-
-def _is_utf8(encoding: str) -> bool:
-    return encoding.replace("_", "-").lower() in ("utf-8-sig", "utf-8", "utf8")
 
 
 def _bad_byte(values: Iterable[Any]) -> int | None:

@@ -80,14 +80,15 @@ def _zero_zip(tmp: Path) -> list[str]:
     return ["forum", "export.zip", "--format", "slack"]
 
 
-def _latin1(tmp: Path) -> list[str]:
-    (tmp / "hris.csv").write_bytes((GOOD + "E2,Jos\xe9,,,,,,,,,\n").encode("latin-1"))
+def _stray_latin1_byte(tmp: Path) -> list[str]:
+    """A UTF-8 export ("Zoë" on row 2) with one row in Latin-1: the stray byte is damage, not the encoding."""
+    (tmp / "hris.csv").write_bytes(GOOD.replace("Ann Lee", "Zoë Lee").encode() + b"E2,Jos\xe9,,,,,,,,,\n")
     return ["hris", "hris.csv"]
 
 
 def test_a_bad_byte_rejects_its_row_and_keeps_the_rows_before_and_after(tmp_path: Path) -> None:
     """Issue 9.6: an undecodable byte on row 3 keeps row 2 (and row 4), as docs/ingest-formats.md says."""
-    _latin1(tmp_path)
+    _stray_latin1_byte(tmp_path)
     with (tmp_path / "hris.csv").open("a", encoding="utf-8") as fh:
         fh.write("E3,Cy,,,,,,,,,\n")
     p = run(tmp_path, "hris", "hris.csv", "--rejects", "bad.jsonl")

@@ -135,20 +135,33 @@ def test_mapping_naming_an_absent_column_is_unreadable(tmp_path: Path) -> None:
 
 
 def test_undecodable_byte_rejects_its_row_alone_and_keeps_the_others(tmp_path: Path) -> None:
-    # issue 9.6: one bad byte on row 3 keeps row 2 (and row 4)
-    p = write(tmp_path, HEADER + "E1,Ann,,,,,,,,,\nE2,Jos\xe9,,,,,,,,,\nE3,Cy,,,,,,,,,\n", encoding="latin-1")
+    # issue 9.6: one bad byte on row 3 keeps row 2 (and row 4); the file is UTF-8 ("Zoë" on row 2), so the stray
+    # Latin-1 byte is damage, not the file's encoding
+    p = tmp_path / "hris.csv"
+    p.write_bytes((HEADER + "E1,Zoë,,,,,,,,,\n").encode() + b"E2,Jos\xe9,,,,,,,,,\nE3,Cy,,,,,,,,,\n")
     table = read_hris(p)
     assert [n for n, _ in table.rows] == [2, 4]
+    assert (table.encoding, table.encoding_guessed) == ("utf-8-sig", None)
     [bad] = table.rejects
     assert (bad.row, bad.file) == (3, str(p))
     assert "not UTF-8 text (byte 0xe9)" in bad.reason
     assert "encoding" in bad.reason
     rows = [r for r in parse_hris(read_hris(p, ColumnMapping(encoding="latin-1"))) if isinstance(r, HrRow)]
+    assert [r.person.name for r in rows] == ["ZoÃ«", "José", "Cy"]  # a set encoding wins, even a wrong one
+
+
+def test_a_file_in_one_byte_latin_encoding_is_detected_and_says_so(tmp_path: Path) -> None:
+    p = write(tmp_path, HEADER + "E1,Ann,,,,,,,,,\nE2,Jos\xe9,,,,,,,,,\nE3,Cy,,,,,,,,,\n", encoding="latin-1")
+    table = read_hris(p)
+    assert (table.rejects, [n for n, _ in table.rows]) == ([], [2, 3, 4])
+    assert table.encoding == "cp1252"
+    assert table.encoding_guessed == "not UTF-8 (bytes 0xe9)"
+    rows = [r for r in parse_hris(table) if isinstance(r, HrRow)]
     assert rows[1].person.name == "José"
 
 
 def test_undecodable_byte_in_a_quoted_multiline_row_names_that_row(tmp_path: Path) -> None:
-    text = b'id,name,title\nE1,Ann,"two\nlines"\nE2,Bob,"bad \xff\nbyte"\nE3,Cy,ok\n'
+    text = b'id,name,title\nE1,Ann,"two\nlines"\nE2,Bob,"bad \xff\nbyte"\nE3,Zo\xc3\xab,ok\n'  # UTF-8, one bad byte
     p = tmp_path / "hris.csv"
     p.write_bytes(text)
     table = read_hris(p)
@@ -157,8 +170,10 @@ def test_undecodable_byte_in_a_quoted_multiline_row_names_that_row(tmp_path: Pat
 
 
 def test_undecodable_header_is_unreadable(tmp_path: Path) -> None:
+    p = tmp_path / "hris.csv"
+    p.write_bytes(b"id,n\xe4me\nE1,Zo\xc3\xab\n")  # UTF-8 below a header with a Latin-1 byte
     with pytest.raises(UnreadableInput, match="header is not UTF-8"):
-        read_hris(write(tmp_path, "id,n\xe4me\nE1,Ann\n", encoding="latin-1"))
+        read_hris(p)
 
 
 def test_utf16_export_is_read(tmp_path: Path) -> None:

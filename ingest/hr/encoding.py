@@ -1,0 +1,118 @@
+"""Which text encoding an HR export is in, and its text.
+
+UTF-8 (with or without a BOM) and UTF-16 with a BOM (Excel's "Unicode text") are read as such. A file that is not
+UTF-8 is what Excel's plain "CSV" writes on Windows: a one-byte code page (cp1252 in Western Europe, "Müller" with
+ü as the single byte 0xFC). Its encoding is detected with charset-normalizer, and the guess is said (``guessed``)
+so that a wrong one shows in the report. Short Western-European files fit several code pages equally well
+(cp1250 reads "Lefèvre" as "Lefčvre"): among equally good readings, cp1252 (Windows' Western default) is taken. When
+the best readings disagree and none is cp1252, or nothing reads well, the file is refused, naming the candidates.
+
+A file with valid UTF-8 multi-byte characters and a few bytes that are not is UTF-8 with damaged rows: it stays
+UTF-8, and each row holding such a byte is rejected alone (:mod:`ingest.hr.read`). An encoding set in the mapping
+always wins.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass
+
+from schema.errors import UnreadableInput
+
+WESTERN = "cp1252"  # Excel's "CSV" on a Western-European Windows
+_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+
+
+@dataclass(frozen=True)
+class Decoded:
+    """An export's text (undecodable bytes as lone surrogates), the encoding read, and why it was guessed."""
+
+    text: str
+    encoding: str  # a codec name ("utf-8-sig", "utf-16", "cp1252")
+    guessed: str | None = None  # None unless detected: then why ("not UTF-8 (bytes 0xe9 0xfc)")
+
+    @property
+    def label(self) -> str:
+        return "UTF-8" if is_utf8(self.encoding) else self.encoding
+
+
+def is_utf8(encoding: str) -> bool:
+    return encoding.replace("_", "-").lower() in ("utf-8-sig", "utf-8", "utf8")
+
+
+def decode_export(raw: bytes, file: str, encoding: str | None = None) -> Decoded:
+    """The text of an export: in ``encoding`` when the mapping sets one, else UTF-8 / UTF-16 by their BOM, else
+    UTF-8 when the file is UTF-8 (or UTF-8 with a few damaged bytes), else the detected encoding."""
+    utf16 = raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    if utf16 and (encoding is None or is_utf8(encoding)):
+        encoding = "utf-16"  # Excel's "Unicode text" export
+    if encoding is None:
+        if not (raw.startswith(codecs.BOM_UTF8) or _utf8_ish(raw)):
+            encoding, why = detect(raw, file)
+            return Decoded(_decode(raw, file, encoding), encoding, why)
+        encoding = "utf-8-sig"
+    return Decoded(_decode(raw, file, encoding), encoding)
+
+
+def _decode(raw: bytes, file: str, encoding: str) -> str:
+    # undecodable bytes become lone surrogates, so each row that holds one is rejected alone, with its line number
+    try:
+        return raw.decode(encoding, errors="surrogateescape")
+    except UnicodeDecodeError as exc:  # codecs without surrogateescape support (utf-16 with a bad tail)
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise UnreadableInput(file, f"not {encoding} text (byte 0x{raw[exc.start]:02x})", line) from None
+
+
+def _utf8_ish(raw: bytes) -> bool:
+    """UTF-8, or UTF-8 with damaged bytes: at least as many valid multi-byte UTF-8 characters as bytes that are not
+    (a one-byte code page or Shift-JIS forms a valid UTF-8 character only now and then, such as cp1252's "Ã©")."""
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        text = raw.decode("utf-8", errors="surrogateescape")
+        bad = sum(1 for ch in text if "\udc80" <= ch <= "\udcff")
+        return len(_MULTIBYTE.findall(raw)) >= bad
+    return True
+
+
+def detect(raw: bytes, file: str) -> tuple[str, str]:
+    """(codec name, what was seen) for bytes that are not UTF-8; UnreadableInput naming the file when the
+    detection cannot tell.
+
+    Of the readings with the least mess (charset-normalizer's ``chaos``), cp1252's is taken when it is one of them:
+    on a list of names charset-normalizer's language coherence is noise (it prefers cp1250's "Kjćr" to cp1252's
+    "Kjær"). Else the most coherent reading, if only one reads that way. A cp1252 reading with Icelandic letters
+    (þ, ð: Turkish ş and ğ as cp1252 reads them) beside another clean reading is no answer either: the file is
+    refused, naming both, rather than loaded as "Ayþe". A Czech cp1250 file still reads as cp1252 ("Dvoøák"): the
+    guess is said, and ``[options] encoding`` fixes it."""
+    from charset_normalizer import from_bytes  # only a file that is not UTF-8 needs it
+
+    high = sorted({b for b in raw if b >= 0x80})
+    shown = " ".join(f"0x{b:02x}" for b in high[:4]) + (" ..." if len(high) > 4 else "")
+    seen = f"not UTF-8 (bytes {shown})"
+    matches = list(from_bytes(raw))
+    if not matches:
+        raise UnreadableInput(file, f"{seen}, and no text encoding reads it cleanly: save it as CSV UTF-8, or set "
+                                    "[options] encoding in --mapping")
+    least = min(m.chaos for m in matches)
+    clean = [m for m in matches if m.chaos <= least]
+    western = [m for m in clean if WESTERN in (m.encoding, *m.could_be_from_charset)]
+    if western:
+        if not _ICELANDIC & set(str(western[0])):
+            return WESTERN, seen
+        top = [western[0], *(m for m in clean if not _ICELANDIC & set(str(m)))]
+    else:
+        most = max(m.coherence for m in clean)
+        top = [m for m in clean if m.coherence >= most]
+    if len({str(m) for m in top}) > 1:
+        names = ", ".join(dict.fromkeys(WESTERN if m in western else m.encoding for m in top))
+        raise UnreadableInput(file, f"{seen}, and it reads equally well as {names}: set [options] encoding in "
+                                    "--mapping (or save it as CSV UTF-8)")
+    return top[0].encoding, seen
+
+
+_ICELANDIC = frozenset("þÞðÐ")
+
+
+__all__ = ["WESTERN", "Decoded", "decode_export", "detect", "is_utf8"]
