@@ -120,3 +120,25 @@ def test_api_reports_not_ready_until_the_store_is_created(tmp_path: Path) -> Non
         _wait_for(http, "/readyz", 200)
         assert api.codes(EXPERTS) == []
         api.http.close()
+
+
+def test_readiness_is_bounded_by_the_request_timeout(tmp_path: Path) -> None:
+    """A store whose ping takes 4 s (a hung connection never answers) held /readyz as long, then called it ready.
+    Now the probe says unavailable after the 0.5 s request timeout."""
+    from tests.api.test_hardening import SlowStore
+
+    store = SQLiteStore(tmp_path / "w.db")
+    load_org(store)
+    settings = api_settings(tmp_path, request_timeout_s=0.5)
+    try:
+        with LiveServer(create_app(settings, store=SlowStore(store, delay=4.0, reads=("ping",)))) as server:  # type: ignore[arg-type]
+            started = time.monotonic()
+            r = httpx.get(f"{server.url}/readyz", timeout=30)
+            took = time.monotonic() - started
+            assert r.status_code == 503, r.text
+            assert r.json() == {"status": "unavailable", "code": "STORE_UNAVAILABLE"}
+            assert took < 3.0
+            assert httpx.get(f"{server.url}/healthz", timeout=30).status_code == 200
+    finally:
+        time.sleep(4.2)  # let the abandoned ping finish before the store closes
+        store.close()
