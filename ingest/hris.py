@@ -31,6 +31,8 @@ from ingest.hr.mapping import (
     SYNONYMS,
     ColumnMapping,
     bundled_mappings,
+    family_name_column,
+    holds_full_names,
     load_mapping,
     norm_header,
 )
@@ -105,6 +107,11 @@ def _columns(header: list[str], mapping: ColumnMapping, file: str) -> tuple[dict
                     out[fld] = hit
                     how[fld] = "recognised name of a nested field"
                     break
+    if "name" in out and "first_name" in out and "last_name" not in out and "name" not in mapping.columns \
+            and family_name_column(out["name"], out["first_name"]):
+        out["last_name"] = out.pop("name")  # German "Vorname;Name": Name is the family name
+        how["last_name"] = f"{out['last_name']!r} beside a first-name column: the family name"
+        del how["name"]
     missing = [f for f in REQUIRED if f not in out and not (f == "name" and "first_name" in out)]
     if missing:
         shown = ", ".join(header[:12]) + (f", ... ({len(header)} columns)" if len(header) > 12 else "")
@@ -268,6 +275,12 @@ def parse_export(
     """Parse every row, then link managers across the whole file (and the people already stored)."""
     m = mapping or ColumnMapping()
     cols, how = _columns(table.header, m, table.file)
+    last, first = cols.get("last_name"), cols.get("first_name")
+    if last and first and "last_name" not in m.columns and family_name_column(last, first) and holds_full_names(
+            (_text_or_none(rec.get(last)), _text_or_none(rec.get(first))) for _, rec in table.rows):
+        cols = {("name" if f == "last_name" else f): col for f, col in cols.items()}  # "Ann Lee" beside "Ann"
+        how.pop("last_name")
+        how["name"] = f"{last!r} beside a first-name column, but holding the first names too: the full name"
     hr_id = IdSpace("hr")
     c = {f: cols.get(f, "") for f in FIELDS}
 

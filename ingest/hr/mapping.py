@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 import tomllib
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -81,9 +81,9 @@ LOCALISED: Mapping[str, tuple[str, ...]] = {
     "id": ("personalnummer", "mitarbeiter id", "mitarbeiternummer", "personal nr", "pers nr", "matricule",
            "numero de matricule", "identifiant", "id salarie", "id collaborateur"),
     "name": ("vollstandiger name", "anzeigename", "nom complet", "nom et prenom", "nom prenom", "collaborateur",
-             "salarie"),
+             "salarie", "nom"),
     "first_name": ("vorname", "prenom"),
-    "last_name": ("nachname", "familienname", "nom", "nom de famille"),
+    "last_name": ("nachname", "familienname", "nom de famille"),
     "email": ("e mail adresse", "email adresse", "dienstliche e mail", "adresse e mail", "courriel",
               "e mail professionnel", "email professionnel"),
     "title": ("stellenbezeichnung", "berufsbezeichnung", "jobtitel", "funktion", "poste", "intitule du poste",
@@ -106,6 +106,35 @@ LOCALISED: Mapping[str, tuple[str, ...]] = {
     "active": ("beschaftigungsstatus", "mitarbeiterstatus", "statut", "statut du salarie", "statut collaborateur"),
 }
 
+# a column so named is the family name beside a first-name column (German "Vorname;Name", French "Prénom;Nom")
+# and the full name when it stands alone (or holds the first names too: "Ann Lee" beside "Ann")
+NAME_OR_FAMILY = frozenset({"name", "nom"})
+_PREFERRED = frozenset({"preferredfirstname", "preferredname"})  # a nickname beside a full name is no first name
+
+
+def family_name_column(name_column: str, first_name_column: str) -> bool:
+    """Whether a name column beside a first-name column is, by its column name, the family name."""
+    return norm_header(name_column) in NAME_OR_FAMILY and norm_header(first_name_column) not in _PREFERRED
+
+
+def holds_full_names(pairs: Iterable[tuple[str, str]]) -> bool:
+    """Whether a "Name" column beside a first-name column holds full names after all: in at least half of the
+    rows giving both, the first name is a word of the name ("Ann Lee" or "Lee, Ann" beside "Ann").
+
+    >>> holds_full_names([("Ann Lee", "Ann"), ("Lee, Bo", "Bo")]), holds_full_names([("Müller", "Jürgen")])
+    (True, False)
+    """
+    both = hits = 0
+    for name, first in pairs:
+        if name and first:
+            both += 1
+            words = _WORDS.findall(name.casefold())
+            given = _WORDS.findall(first.casefold())
+            hits += bool(given) and all(w in words for w in given)
+    return both > 0 and 2 * hits >= both
+
+
+_WORDS = re.compile(r"\w+")
 _NORM = re.compile(r"[^\w#]+|_+")
 
 
@@ -204,4 +233,4 @@ def _opts(opts: dict[str, Any]) -> dict[str, Any]:
 
 
 __all__ = ["FIELDS", "OPTIONS", "REQUIRED", "SYNONYMS", "ColumnMapping", "bundled_mappings", "load_mapping",
-           "mapping_path", "norm_header", "LOCALISED"]
+           "mapping_path", "norm_header", "LOCALISED", "NAME_OR_FAMILY", "family_name_column", "holds_full_names"]
