@@ -15,6 +15,7 @@ whose skill name says nothing is rejected here); :func:`ingest.normalise.hr_rows
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -226,11 +227,13 @@ def _key(v: Any) -> str | None:
     return None if t.casefold() in NULLS else t
 
 
+_SKILL_SEPS = re.compile(r"[;,|]")  # "python;sql", and "Python:4, SQL" in a semicolon-separated file
 _NO_ALIASES = AliasTable(defaults=False)  # checks a name can become a skill, without naming which one
 
 
 def parse_skills(value: Any, mapping: ColumnMapping) -> tuple[tuple[str, int | None], ...]:
-    """(skill name as written, level) from ``python:4;k8s:expert;sql`` (or, in JSON, a list of names or
+    """(skill name as written, level) from ``python:4;k8s:expert;sql`` (separated by ``;``, ``,`` or ``|`` unless
+    the mapping sets ``skills_separator``; or, in JSON, a list of names or
     {"name", "level"} objects). Bad entries raise ValueError naming the entry (so the row is rejected here, before
     it counts for managers or duplicate ids); the alias table is applied by the normalise stage
     (:func:`ingest.normalise.hr_rows`), where ``js`` and ``javascript`` on one row become one skill."""
@@ -242,7 +245,8 @@ def parse_skills(value: Any, mapping: ColumnMapping) -> tuple[tuple[str, int | N
             else:
                 entries.append(_split_level(_text(e), mapping.level_separator))
     else:
-        for part in _text(value).split(mapping.skills_separator):
+        text = _text(value)
+        for part in text.split(mapping.skills_separator) if mapping.skills_separator else _SKILL_SEPS.split(text):
             if part.strip():
                 entries.append(_split_level(part.strip(), mapping.level_separator))
     out: list[tuple[str, int | None]] = []

@@ -154,7 +154,7 @@ class ColumnMapping:
     """Column names per field (as in the file), parsing options and value maps."""
 
     columns: dict[str, str] = field(default_factory=dict)
-    skills_separator: str = ";"
+    skills_separator: str | None = None  # None: any of ; , | (a semicolon file lists skills with commas)
     level_separator: str = ":"
     date_format: str | None = None
     date_order: str | None = None

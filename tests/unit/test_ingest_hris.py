@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest.hris import ColumnMapping, HrRow, load_mapping, parse_export, parse_hris, read_hris
+from ingest.hris import ColumnMapping, HrRow, load_mapping, parse_export, parse_hris, parse_skills, read_hris
 from ingest.rejects import Reject
 from schema.errors import UnreadableInput
 from schema.skills import AliasTable
@@ -270,3 +270,9 @@ def test_the_dry_runs_suggested_mapping_loads_and_pins_what_was_inferred(tmp_pat
     assert [(r.person.active, r.person.hired_on) for r in second.rows] == [
         (True, date(2010, 4, 3)), (True, date(2011, 6, 5)), (False, date(2012, 8, 7))]
     assert second.links.linked == 2
+
+
+def test_skills_split_on_semicolons_commas_or_bars_unless_the_mapping_names_one() -> None:
+    assert parse_skills("Python:4, SQL", ColumnMapping()) == (("Python", 4), ("SQL", None))
+    assert parse_skills("go|rust;sql", ColumnMapping()) == (("go", None), ("rust", None), ("sql", None))
+    assert parse_skills("C, C++|Go", ColumnMapping(skills_separator="|")) == (("C, C++", None), ("Go", None))
