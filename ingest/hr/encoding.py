@@ -109,9 +109,11 @@ def detect(raw: bytes, file: str) -> tuple[str, str]:
         names = ", ".join(dict.fromkeys(WESTERN if m in western else m.encoding for m in top))
         raise UnreadableInput(file, f"{seen}, and it reads equally well as {names}: set [options] encoding in "
                                     "--mapping (or save it as CSV UTF-8)")
-    return top[0].encoding, seen
+    same = (top[0].encoding, *top[0].could_be_from_charset)  # codecs that read these bytes alike: the usual name
+    return next((c for c in _USUAL if c in same), top[0].encoding), seen
 
 
+_USUAL = ("cp1250", "cp1251", "cp1253", "cp1254", "cp1257", "mac_roman", "cp932", "cp949", "gb18030", "big5")
 _ICELANDIC = frozenset("þÞðÐ")
 
 

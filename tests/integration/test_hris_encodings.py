@@ -118,3 +118,12 @@ def test_a_json_export_in_cp1252_is_detected_too(tmp_path: Path) -> None:
 def test_decode_refuses_bytes_that_read_as_nothing() -> None:
     with pytest.raises(UnreadableInput, match="x.csv"):
         decode_export(bytes(range(0x80, 0x100)) * 4, "x.csv")
+
+
+def test_a_mac_excel_csv_in_mac_roman_loads_and_says_so(tmp_path: Path) -> None:
+    """Excel for Mac's plain CSV is Mac Roman: ü is 0x9f there (cp1252's Ÿ); the codec is named by its usual name."""
+    (tmp_path / "mac.csv").write_bytes(CSV.replace("\r\n", "\r").encode("mac_roman"))  # and old Mac line ends
+    p = run(tmp_path, "hris", "mac.csv")
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert "read as mac_roman (a guess" in " ".join(p.stderr.split())
+    assert _names(tmp_path) == [(f"hr:{i}", n, d) for i, n, d in PEOPLE]
