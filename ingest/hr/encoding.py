@@ -48,6 +48,9 @@ def decode_export(raw: bytes, file: str, encoding: str | None = None) -> Decoded
     if utf16 and (encoding is None or is_utf8(encoding)):
         encoding = "utf-16"  # Excel's "Unicode text" export
     if encoding is None:
+        bare = _utf16_without_bom(raw)
+        if bare is not None:  # SQL Server's bcp -w and some HR tools: UTF-16 with no byte-order mark
+            return Decoded(_decode(raw, file, bare), bare, "UTF-16 without a byte-order mark (every other byte 0)")
         if not (raw.startswith(codecs.BOM_UTF8) or _utf8_ish(raw)):
             encoding, why = detect(raw, file)
             return Decoded(_decode(raw, file, encoding), encoding, why)
@@ -62,6 +65,19 @@ def _decode(raw: bytes, file: str, encoding: str) -> str:
     except UnicodeDecodeError as exc:  # codecs without surrogateescape support (utf-16 with a bad tail)
         line = raw.count(b"\n", 0, exc.start) + 1
         raise UnreadableInput(file, f"not {encoding} text (byte 0x{raw[exc.start]:02x})", line) from None
+
+
+def _utf16_without_bom(raw: bytes) -> str | None:
+    """"utf-16-le" or "-be" when most of the first characters have a 0 byte on one side only (Latin text in
+    UTF-16); a text export in any other encoding holds no 0 bytes."""
+    head = raw[:4096]
+    even, odd = head[0::2].count(0), head[1::2].count(0)
+    pairs = len(head) // 2
+    if pairs < 2 or min(even, odd) > pairs // 10:
+        return None
+    if odd >= pairs // 2:
+        return "utf-16-le"
+    return "utf-16-be" if even >= pairs // 2 else None
 
 
 def _utf8_ish(raw: bytes) -> bool:

@@ -127,3 +127,14 @@ def test_a_mac_excel_csv_in_mac_roman_loads_and_says_so(tmp_path: Path) -> None:
     assert p.returncode == 0, p.stdout + p.stderr
     assert "read as mac_roman (a guess" in " ".join(p.stderr.split())
     assert _names(tmp_path) == [(f"hr:{i}", n, d) for i, n, d in PEOPLE]
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_a_byte_order_mark_is_read_as_utf16(tmp_path: Path, codec: str) -> None:
+    """SQL Server's bcp -w writes UTF-16 with no BOM. Before: an ASCII-only one is valid UTF-8 (NUL bytes), so
+    every row was rejected for 'control character in id'."""
+    (tmp_path / "bcp.csv").write_bytes("id,name\r\n1,Ann Lee\r\n2,Zoë Weiß\r\n".encode(codec))
+    p = run(tmp_path, "hris", "bcp.csv")
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert f"UTF-16 without a byte-order mark (every other byte 0), read as {codec}" in " ".join(p.stderr.split())
+    assert [n for _, n, _ in _names(tmp_path)] == ["Ann Lee", "Zoë Weiß"]
