@@ -27,8 +27,9 @@ from typing import Any
 _WORD = re.compile(r"[\W_]+")
 _ACCENTS = re.compile("[\u0300-\u036f]")  # Latin, Greek and Cyrillic diacritics (not kana voicing marks)
 
-_TRUE = frozenset({"true", "yes", "y", "1", "t", "on", "x"})
-_FALSE = frozenset({"false", "no", "n", "0", "f", "off"})
+# with the German and French words (a "Widerspruch" column of ja/nein, "Refus annuaire" of oui/non)
+_TRUE = frozenset({"true", "yes", "y", "1", "t", "on", "x", "ja", "j", "wahr", "oui", "vrai"})
+_FALSE = frozenset({"false", "no", "n", "0", "f", "off", "nein", "falsch", "non", "faux"})
 
 # whole statuses, checked before the keyword rules (so "garden leave" is a leaver while "leave" is not)
 STATUS_WORDS: Mapping[str, bool] = {
@@ -113,7 +114,8 @@ def value_map(raw: Mapping[str, Any]) -> dict[str, bool]:
 
 
 def parse_flag(value: Any, default: bool, what: str, values: Mapping[str, bool] | None = None) -> bool:
-    """A yes/no column (opted_out): true/false/yes/no/1/0/y/n, the mapping's value map; blank -> default."""
+    """A yes/no column (opted_out): true/false/yes/no/1/0/y/n (ja/nein, oui/non), the mapping's value map; blank ->
+    default."""
     if isinstance(value, bool):
         return value
     t = _plain(value)

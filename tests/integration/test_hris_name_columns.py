@@ -68,3 +68,18 @@ def test_a_mapping_naming_the_name_column_wins(tmp_path: Path) -> None:
     assert p.returncode == 1, p.stdout + p.stderr  # as told: so the managers' full names match no one
     assert [n for _, n, _ in _people(tmp_path)] == ["Schäfer", "Müller", "Pérez"]
     assert "manager (name 'Katrin Schäfer') matches no person" in " ".join(p.stderr.split())
+
+
+def test_a_german_opt_out_column_of_ja_and_nein_loads(tmp_path: Path) -> None:
+    """Before: every row rejected, "opted_out 'nein' is not a yes/no value"."""
+    (tmp_path / "w.csv").write_text("Personalnummer;Vorname;Nachname;Widerspruch\n1;Anna;Schmidt;nein\n"
+                                    "2;Ben;Koch;Ja\n", encoding="utf-8")
+    (tmp_path / "f.csv").write_text("Matricule;Prénom;Nom;Refus annuaire\nF1;Élodie;Lefèvre;oui\nF2;Luc;Roux;non\n",
+                                    encoding="utf-8")
+    for name in ("w.csv", "f.csv"):
+        p = run(tmp_path, "hris", name)
+        assert p.returncode == 0, p.stdout + p.stderr
+    with sqlite3.connect(tmp_path / "w.db") as db:
+        got = db.execute("SELECT id, name, opted_out FROM person ORDER BY id").fetchall()
+    assert got == [("hr:1", "Anna Schmidt", 0), ("hr:2", "Ben Koch", 1), ("hr:F1", "Élodie Lefèvre", 1),
+                   ("hr:F2", "Luc Roux", 0)]
