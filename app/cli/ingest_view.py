@@ -32,7 +32,9 @@ def summary_table(s: IngestSummary) -> Table:
     if s.kind == "hris":
         lk = s.links
         by = ", ".join(f"{k.removeprefix('by ')} {v:,}" for k, v in lk.items() if k.startswith("by ") and v)
-        rows = [
+        rows = [("text encoding, guessed: check the names", s.hr.encoding)] if getattr(s.hr, "encoding_guessed", None) \
+            else []
+        rows += [
             ("rows read", s.rows_read),
             (f"rows {verb}loaded", s.rows_loaded),
             ("  of them leavers (loaded inactive)", s.leavers),

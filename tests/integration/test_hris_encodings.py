@@ -5,6 +5,7 @@ detection can tell. Real bytes from Python's codecs, ``whoknows ingest hris`` as
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from pathlib import Path
 
@@ -38,6 +39,7 @@ def test_an_excel_csv_in_cp1252_loads_as_written_and_says_the_guess(tmp_path: Pa
     assert p.returncode == 0, p.stdout + p.stderr
     err = " ".join(p.stderr.split())
     assert "export.csv: not UTF-8 (bytes 0xdf 0xe4 0xe6 0xe8 ...), read as cp1252 (a guess" in err, err
+    assert re.search(r"text encoding, guessed: check the names\s*│\s*cp1252", p.stdout), p.stdout
     assert _names(tmp_path) == [(f"hr:{i}", n, d) for i, n, d in PEOPLE]
 
 
