@@ -56,6 +56,8 @@ STATUS_WORDS: Mapping[str, bool] = {
     "praktikantin": True, "auszubildender": True, "auszubildende": True, "azubi": True, "eingestellt": True,
     "inaktiv": False, "ausgeschieden": False, "ausgetreten": False, "ehemalig": False, "ehemaliger mitarbeiter": False,
     "im ruhestand": False, "pensioniert": False, "rentner": False, "verstorben": False, "entlassen": False,
+    # notice given (as "terminated"), ended, exit, released from work (as "garden leave")
+    "gekundigt": False, "beendet": False, "austritt": False, "freigestellt": False,
     # French: employed, on leave, on trial period; left, resigned, dismissed, retired, deceased
     "actif": True, "active e": True, "en poste": True, "en activite": True, "en conge": True, "conge": True,
     "en conge maternite": True, "conge maternite": True, "en conge parental": True, "conge parental": True,
@@ -88,8 +90,8 @@ def status_codes(values: Iterable[Any]) -> dict[str, bool]:
 # stems that make any other status a leaver, then stems that make it a current employee
 _LEAVER_STEMS = ("terminat", "resign", "retire", "deceas", "separat", "dismiss", "former", "inactive",
                  "leaver", "laidoff", "layoff", "redundan", "offboard", "withdrawn", "exited", "quit", "fired",
-                 "expired", "inaktiv", "ausgeschieden", "ausgetreten", "ruhestand", "verstorb", "inactif",
-                 "demission", "licenci", "retraite", "decede")
+                 "expired", "inaktiv", "ausgeschieden", "ausgetreten", "austritt", "gekundigt", "ruhestand", "verstorb",
+                 "inactif", "demission", "licenci", "retraite", "decede")
 _CURRENT_STEMS = ("active", "employ", "leave", "loa", "onboard", "probation", "suspend", "furlough", "sabbatic",
                   "fulltime", "parttime", "contract", "intern", "temporary", "hire", "aktiv", "elternzeit",
                   "beurlaubt", "actif", "conge")

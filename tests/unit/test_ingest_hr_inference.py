@@ -79,7 +79,8 @@ def test_locale_order() -> None:
 @pytest.mark.parametrize("value", ["Voluntarily Terminated", "Terminated for Cause", "Terminated", "Resigned",
                                    "Retired", "Deceased", "Inactive", "Former", "Ended", "Involuntarily terminated",
                                    "inactive", "Garden leave", "Discarded", "Reported No Show", "No", "false",
-                                   "TERMINATED - RIF", "Not active"])
+                                   "TERMINATED - RIF", "Not active", "Gekündigt", "Beendet", "Austritt",
+                                   "Austritt zum 31.03.", "Freigestellt"])
 def test_leavers_are_inactive(value: str) -> None:
     assert parse_status(value) is False
 
