@@ -32,10 +32,10 @@ def summary_table(s: IngestSummary) -> Table:
     if s.kind == "hris":
         lk = s.links
         by = ", ".join(f"{k.removeprefix('by ')} {v:,}" for k, v in lk.items() if k.startswith("by ") and v)
-        rows = [("text encoding, guessed: check the names", s.hr.encoding)] if getattr(s.hr, "encoding_guessed", None) \
-            else []
+        rows = [("rows read", s.rows_read)]
+        if getattr(s.hr, "encoding_guessed", None):  # a wrong guess shows where the counts are read
+            rows.insert(0, ("text encoding, guessed: check the names", s.hr.encoding))
         rows += [
-            ("rows read", s.rows_read),
             (f"rows {verb}loaded", s.rows_loaded),
             ("  of them leavers (loaded inactive)", s.leavers),
             ("rows rejected", s.rows_rejected),
