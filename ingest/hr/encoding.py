@@ -17,8 +17,12 @@ from __future__ import annotations
 import codecs
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from schema.errors import UnreadableInput
+
+if TYPE_CHECKING:
+    from charset_normalizer import CharsetMatch
 
 WESTERN = "cp1252"  # Excel's "CSV" on a Western-European Windows
 _MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
@@ -101,13 +105,63 @@ def detect(raw: bytes, file: str) -> tuple[str, str]:
     "Kjær"). Else the most coherent reading, if only one reads that way. A cp1252 reading with Icelandic letters
     (þ, ð: Turkish ş and ğ as cp1252 reads them) beside another clean reading is no answer either: the file is
     refused, naming both, rather than loaded as "Ayþe". A Czech cp1250 file still reads as cp1252 ("Dvoøák"): the
-    guess is said, and ``[options] encoding`` fixes it."""
-    from charset_normalizer import from_bytes  # only a file that is not UTF-8 needs it
+    guess is said, and ``[options] encoding`` fixes it.
 
+    The five bytes cp1252 leaves undefined (0x81, 0x8d, 0x8f, 0x90, 0x9d) rule cp1252 out of the detection. A file
+    that holds some and, without them, reads as cp1252 better than it reads whole in any codec that defines them
+    (:func:`_stray_western`) is a cp1252 file with stray bytes: it is read as cp1252, and each row holding one is
+    rejected alone, naming the byte (as a UTF-8 file with a damaged byte is)."""
     high = sorted({b for b in raw if b >= 0x80})
     shown = " ".join(f"0x{b:02x}" for b in high[:4]) + (" ..." if len(high) > 4 else "")
     seen = f"not UTF-8 (bytes {shown})"
-    matches = list(from_bytes(raw))
+    strays = bytes(b for b in high if b in _UNDEFINED_IN_WESTERN)
+    try:
+        codec, chaos = _choose(_readings(raw), file, seen)
+    except UnreadableInput:
+        if not (strays and _stray_western(raw, strays, None)):
+            raise
+        return WESTERN, _with_strays(seen, strays)
+    if strays and codec != WESTERN and _stray_western(raw, strays, (codec, chaos)):
+        return WESTERN, _with_strays(seen, strays)
+    return codec, seen
+
+
+def _stray_western(raw: bytes, strays: bytes, rival: tuple[str, float] | None) -> bool:
+    """Whether ``raw`` is cp1252 with stray bytes: without them it reads as cp1252, and better than as ``rival``
+    (the codec detection took for the whole file, and its mess): cleaner; or as clean, the rival no code page
+    Excel writes (DOS cp775 reads 0x81 as "ü"); or as clean and either more coherent or with the stray bytes on
+    under 2% of the lines. Else the rival, which reads every row: a Czech cp1250 file with "ť" (0x9d) in a few
+    names stays cp1250."""
+    matches = _readings(raw.translate(None, strays))
+    try:
+        codec, chaos = _choose(matches, "", "")
+    except UnreadableInput:
+        return False
+    if codec != WESTERN:
+        return False
+    if rival is None or chaos < rival[1] or rival[0] not in _EXCEL:
+        return True
+    if sum(map(raw.count, strays)) * 50 < raw.count(b"\n") + 1:
+        return True
+    western = max(m.coherence for m in matches if WESTERN in (m.encoding, *m.could_be_from_charset))
+    other = [m.coherence for m in matches if rival[0] in (m.encoding, *m.could_be_from_charset)]
+    return not other or western > max(other)
+
+
+def _with_strays(seen: str, strays: bytes) -> str:
+    shown = " ".join(f"0x{b:02x}" for b in strays)
+    return f"{seen}, of which {shown} {'is' if len(strays) == 1 else 'are'} undefined in cp1252 (its rows rejected)"
+
+
+def _readings(raw: bytes) -> list[CharsetMatch]:
+    from charset_normalizer import from_bytes  # only a file that is not UTF-8 needs it
+
+    return list(from_bytes(raw))
+
+
+def _choose(matches: list[CharsetMatch], file: str, seen: str) -> tuple[str, float]:
+    """The codec :func:`detect` takes among charset-normalizer's readings, and its reading's mess (0 to 1); else
+    UnreadableInput."""
     if not matches:
         raise UnreadableInput(file, f"{seen}, and no text encoding reads it cleanly: save it as CSV UTF-8, or set "
                                     "[options] encoding in --mapping")
@@ -116,7 +170,7 @@ def detect(raw: bytes, file: str) -> tuple[str, str]:
     western = [m for m in clean if WESTERN in (m.encoding, *m.could_be_from_charset)]
     if western:
         if not _ICELANDIC & set(str(western[0])):
-            return WESTERN, seen
+            return WESTERN, least
         top = [western[0], *(m for m in clean if not _ICELANDIC & set(str(m)))]
     else:
         most = max(m.coherence for m in clean)
@@ -126,11 +180,13 @@ def detect(raw: bytes, file: str) -> tuple[str, str]:
         raise UnreadableInput(file, f"{seen}, and it reads equally well as {names}: set [options] encoding in "
                                     "--mapping (or save it as CSV UTF-8)")
     same = (top[0].encoding, *top[0].could_be_from_charset)  # codecs that read these bytes alike: the usual name
-    return next((c for c in _USUAL if c in same), top[0].encoding), seen
+    return next((c for c in _USUAL if c in same), top[0].encoding), least
 
 
 _USUAL = ("cp1250", "cp1251", "cp1253", "cp1254", "cp1257", "mac_roman", "cp932", "cp949", "gb18030", "big5")
 _ICELANDIC = frozenset("þÞðÐ")
+_EXCEL = frozenset((*_USUAL, "cp1255", "cp1256", "cp1258", "cp874"))  # the code pages Excel's plain CSV is in
+_UNDEFINED_IN_WESTERN = frozenset(b"\x81\x8d\x8f\x90\x9d")  # no character in cp1252
 
 
 __all__ = ["WESTERN", "Decoded", "decode_export", "detect", "is_utf8"]

@@ -121,7 +121,10 @@ def _bad_byte(values: Iterable[Any]) -> int | None:
 
 
 def _encoding_reason(byte: int, label: str) -> str:
-    return f"not {label} text (byte 0x{byte:02x}); set [options] encoding in --mapping (e.g. \"cp1252\")"
+    if label == "UTF-8":
+        return f"not {label} text (byte 0x{byte:02x}); set [options] encoding in --mapping (e.g. \"cp1252\")"
+    return (f"not {label} text (byte 0x{byte:02x} is no {label} character, the file's other bytes read as "
+            f"{label}): fix that cell, or set [options] encoding in --mapping")
 
 
 def _read_json(file: str, text: str, label: str = "UTF-8") -> HrTable:

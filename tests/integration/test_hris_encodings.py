@@ -13,6 +13,7 @@ import pytest
 
 from ingest.hr.encoding import decode_export
 from ingest.hris import HrRow, parse_hris, read_hris
+from ingest.rejects import read_rejects
 from schema.errors import UnreadableInput
 from tests.integration.test_hris_export_shapes import run
 
@@ -140,3 +141,49 @@ def test_utf16_without_a_byte_order_mark_is_read_as_utf16(tmp_path: Path, codec:
     assert p.returncode == 0, p.stdout + p.stderr
     assert f"UTF-16 without a byte-order mark (every other byte 0), read as {codec}" in " ".join(p.stderr.split())
     assert [n for _, n, _ in _names(tmp_path)] == ["Ann Lee", "Zoë Weiß"]
+
+
+@pytest.mark.parametrize(("stray", "into"), [(0x81, "Einkauf"), (0x9d, "Vertrieb"), (0x8f, "Entwicklung")])
+def test_a_cp1252_csv_with_a_byte_cp1252_leaves_undefined_rejects_only_that_row(
+        tmp_path: Path, stray: int, into: str) -> None:
+    """Before: 0x81 made the whole file 'read equally well as iso8859_10, iso8859_14' and refused it; 0x9d made it
+    cp1250, 'Zoë Lefčvre' and 'Søren Kjćr'."""
+    raw = CSV.encode("cp1252")
+    raw = raw.replace(into.encode(), into[:3].encode() + bytes([stray]) + into[3:].encode())
+    (tmp_path / "export.csv").write_bytes(raw)
+    line = next(n for n, text in enumerate(raw.split(b"\n"), 1) if bytes([stray]) in text)
+    p = run(tmp_path, "hris", "export.csv", "--rejects", "bad.jsonl")
+    assert p.returncode == 1, p.stdout + p.stderr
+    err = " ".join(p.stderr.split())
+    assert f"of which 0x{stray:02x} is undefined in cp1252 (its rows rejected), read as cp1252 (a guess" in err, err
+    assert f"export.csv, row {line}: not cp1252 text (byte 0x{stray:02x} is no cp1252 character" in err, err
+    [r] = read_rejects(tmp_path / "bad.jsonl")
+    assert (Path(r.file).name, r.row) == ("export.csv", line)
+    assert f"byte 0x{stray:02x}" in r.reason
+    assert _names(tmp_path) == [(f"hr:{i}", n, d) for i, n, d in PEOPLE if into not in (n, d)]
+
+
+def test_a_stray_cp1252_byte_in_a_long_file_loses_its_row_only(tmp_path: Path) -> None:
+    """Only ü (0xfc) and one 0x81: detection alone said DOS Baltic cp775, which reads 0x81 as 'ü'."""
+    text = "id,name,dept\n" + "".join(f"{i},Jürgen Müller {i},Entwicklung\n" for i in range(200))
+    raw = text.encode("cp1252").replace(b"7,J", b"7,\x81J", 1)
+    (tmp_path / "long.csv").write_bytes(raw)
+    p = run(tmp_path, "hris", "long.csv")
+    assert p.returncode == 1, p.stdout + p.stderr
+    assert "long.csv, row 9: not cp1252 text (byte 0x81" in " ".join(p.stderr.split())
+    names = [n for _, n, _ in _names(tmp_path)]
+    assert len(names) == 199
+    assert "Jürgen Müller 8" in names
+
+
+def test_stray_bytes_leave_a_central_european_file_in_its_code_page_and_a_mapping_still_wins(
+        tmp_path: Path) -> None:
+    """cp1250 reads 0x9d as 'ť': a Czech file with it in some names is cp1250, every row read."""
+    cz = "id;jméno\n1;Jiří Šťastný\n2;Tomáš Dvořák\n3;Petr Koťátko\n4;Anna Nováková\n".encode("cp1250")
+    assert decode_export(cz, "cz.csv").encoding == "cp1250"
+    raw = CSV.encode("cp1252").replace(b"Einkauf", b"Ein\x81kauf")
+    (tmp_path / "export.csv").write_bytes(raw)
+    (tmp_path / "m.toml").write_text('[options]\nencoding = "latin-1"\n', encoding="utf-8")
+    p = run(tmp_path, "hris", "export.csv", "--mapping", "m.toml")
+    assert "a guess" not in p.stderr
+    assert len(_names(tmp_path)) == len(PEOPLE)  # latin-1 reads every byte: the mapping said so
