@@ -227,7 +227,8 @@ def _key(v: Any) -> str | None:
     return None if t.casefold() in NULLS else t
 
 
-_SKILL_SEPS = re.compile(r"[;,|]")  # "python;sql", and "Python:4, SQL" in a semicolon-separated file
+_SKILL_SEPS = re.compile(r"([;,|])")  # "python;sql", and "Python:4, SQL" in a semicolon-separated file
+_NUMBER = re.compile(r"[0-9]+(?:[.,][0-9]+)?")
 _NO_ALIASES = AliasTable(defaults=False)  # checks a name can become a skill, without naming which one
 
 
@@ -245,10 +246,12 @@ def parse_skills(value: Any, mapping: ColumnMapping) -> tuple[tuple[str, int | N
             else:
                 entries.append(_split_level(_text(e), mapping.level_separator))
     else:
-        text = _text(value)
-        for part in text.split(mapping.skills_separator) if mapping.skills_separator else _SKILL_SEPS.split(text):
-            if part.strip():
-                entries.append(_split_level(part.strip(), mapping.level_separator))
+        parts = _skill_parts(_text(value), mapping)
+        for part in parts:
+            name, level = _split_level(part, mapping.level_separator)
+            if len(parts) > 1 and _NUMBER.fullmatch(name):
+                raise ValueError(f"skill {name!r} in {_text(value)[:60]!r} is a number, not a skill name")
+            entries.append((name, level))
     out: list[tuple[str, int | None]] = []
     for name, level in entries:
         try:
@@ -258,6 +261,23 @@ def parse_skills(value: Any, mapping: ColumnMapping) -> tuple[tuple[str, int | N
             raise ValueError(f"skill {name[:40]!r}: {exc}") from None
         out.append((name, lv))
     return tuple(out)
+
+
+def _skill_parts(text: str, mapping: ColumnMapping) -> list[str]:
+    """The entries of a skills cell, split on the mapping's ``skills_separator`` or else any of ``;``, ``,``, ``|``.
+    A comma between a level's digits and more digits is a decimal comma: ``python:4,5`` is python at level 4,5
+    (as a European export writes 4.5), not python:4 and a skill named "5"."""
+    sep = mapping.skills_separator
+    pieces = re.split(f"({re.escape(sep)})", text) if sep else _SKILL_SEPS.split(text)
+    level_end = re.compile(rf"{re.escape(mapping.level_separator)}\s*[0-9]+$") if mapping.level_separator else None
+    parts: list[str] = []
+    for i in range(0, len(pieces), 2):
+        piece = pieces[i]
+        if i and pieces[i - 1] == "," and re.fullmatch("[0-9]+", piece) and level_end and level_end.search(parts[-1]):
+            parts[-1] += "," + piece
+        else:
+            parts.append(piece)
+    return [p.strip() for p in parts if p.strip()]
 
 
 def _split_level(entry: str, sep: str) -> tuple[str, str | None]:

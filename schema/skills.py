@@ -13,6 +13,7 @@ import re
 import tomllib
 import unicodedata
 from collections.abc import Iterable, Mapping
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from schema.errors import SchemaError
@@ -197,13 +198,15 @@ _LEVEL_WORDS = {
     "expert": 4,
     "master": 5, "guru": 5, "authority": 5,
 }
+_DECIMAL = re.compile(r"(\d+)[.,](\d+)")  # 4.5, or 4,5 (a decimal comma)
 
 
 def parse_level(text: str | int | None) -> int | None:
-    """Declared skill level 1-5 from a number or a word; None when absent.
+    """Declared skill level 1-5 from a number or a word; None when absent. Levels are whole: a decimal one (``4.5``,
+    or ``4,5`` as a European export writes it) is rounded half up, as Excel's ROUND does.
 
-    >>> parse_level("Expert"), parse_level("3"), parse_level(None)
-    (4, 3, None)
+    >>> parse_level("Expert"), parse_level("3"), parse_level(None), parse_level("4,5"), parse_level("2.4")
+    (4, 3, None, 5, 2)
     """
     if text is None:
         return None
@@ -215,6 +218,12 @@ def parse_level(text: str | int | None) -> int | None:
             return None
         if t in _LEVEL_WORDS:
             return _LEVEL_WORDS[t]
+        decimal = _DECIMAL.fullmatch(t)
+        if decimal:
+            exact = Decimal(f"{decimal[1]}.{decimal[2]}")
+            if not 1 <= exact <= 5:
+                raise SchemaError(f"skill level {text.strip()} outside 1-5")
+            return int(exact.quantize(Decimal(1), ROUND_HALF_UP))
         try:
             value = int(t)
         except ValueError as exc:

@@ -8,6 +8,8 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from tests.integration.test_hris_export_shapes import run
 
 GERMAN_EXCEL = (
@@ -59,3 +61,29 @@ def test_excel_unicode_text_keeps_quoted_tabs_and_quotes(tmp_path: Path) -> None
     assert p.returncode == 0, p.stdout + p.stderr
     assert _db(tmp_path, "SELECT id, name, title FROM person ORDER BY id") == [
         ("hr:E1", "Zoë Lefèvre", 'Head of "R&D"'), ("hr:E2", "Søren Kjær", "Lead\tEngineer")]
+
+
+@pytest.mark.parametrize(("cell", "skills"), [
+    ("Python:4,5", [("python", 5)]),  # a decimal comma: level 4,5, rounded half up as levels are whole (1-5)
+    ("Python:4, SQL:3", [("python", 4), ("sql", 3)]),
+    ("Python:4,5;SQL:3", [("python", 5), ("sql", 3)]),
+    ("Python:2,4, SQL", [("python", 2), ("sql", None)]),
+])
+def test_a_decimal_comma_in_a_skill_level_is_part_of_the_level_not_a_skill(
+        tmp_path: Path, cell: str, skills: list[tuple[str, int | None]]) -> None:
+    """Before: 'Python:4,5' loaded python at level 4 and a skill named '5'."""
+    (tmp_path / "liste.csv").write_bytes(GERMAN_EXCEL.replace("Python:4, SQL", cell).encode("cp1252"))
+    p = run(tmp_path, "hris", "liste.csv")
+    assert p.returncode == 0, p.stdout + p.stderr
+    rows = _db(tmp_path, "SELECT skill, level FROM has_skill WHERE person_id = 'hr:00017' ORDER BY skill")
+    assert rows == skills
+
+
+def test_a_number_left_alone_by_a_split_is_no_skill_and_its_row_is_rejected(tmp_path: Path) -> None:
+    (tmp_path / "liste.csv").write_bytes(GERMAN_EXCEL.replace("Python:4, SQL", "Python:4, 5").encode("cp1252"))
+    p = run(tmp_path, "hris", "liste.csv", "--rejects", "bad.jsonl")
+    assert p.returncode == 1, p.stdout + p.stderr
+    err = " ".join(p.stderr.split())
+    assert "liste.csv, row 5: skill '5' in 'Python:4, 5' is a number, not a skill name" in err, err
+    assert _db(tmp_path, "SELECT DISTINCT skill FROM has_skill") == [("excel",)]
+    assert [n for (n,) in _db(tmp_path, "SELECT id FROM person ORDER BY id")] == ["hr:00018", "hr:00019"]
