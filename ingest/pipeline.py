@@ -23,7 +23,7 @@ from ingest.dryrun import DryRunStore
 from ingest.forum import FORMATS
 from ingest.forum.common import StreamContext, make_reports_to
 from ingest.forum.common import max_member_bytes as member_limit
-from ingest.hr.carry import absent_fields, keep_stored
+from ingest.hr.carry import absent_fields, keep_stored, reactivated, reactivation_note
 from ingest.hr.ids import reject_renumbered
 from ingest.hr.lines import with_stored_lines
 from ingest.hr_retract import retract
@@ -69,6 +69,7 @@ class IngestSummary:
     matched_mapping: int = 0
     unmatched: int = 0  # accounts loaded as people of the forum's own
     deactivated: int = 0
+    reactivated: int = 0  # HR: people stored as leavers whom the file lists as current
     reports_removed: int = 0  # HR: reporting lines a blank manager cell took back
     reports_struck: int = 0  # HR: stored lines removed because they closed a cycle (ingest/hr/lines.py)
     skills_removed: int = 0  # HR: declared skills the row no longer lists
@@ -118,8 +119,8 @@ class IngestSummary:
             "resumed": self.resumed, "seconds": round(self.seconds, 3), "problems": self.problems,
             "dry_run": self.dry_run,
             **({"rows_read": self.rows_read, "rows_loaded": self.rows_loaded, "rows_rejected": self.rows_rejected,
-                "leavers": self.leavers, "links": self.links, "reports_removed": self.reports_removed,
-                "reports_struck": self.reports_struck,
+                "leavers": self.leavers, "reactivated": self.reactivated, "links": self.links,
+                "reports_removed": self.reports_removed, "reports_struck": self.reports_struck,
                 "skills_removed": self.skills_removed, "encoding": getattr(self.hr, "encoding", None),
                 "encoding_guessed": getattr(self.hr, "encoding_guessed", None)} if self.kind == "hris" else {}),
         }
@@ -209,11 +210,14 @@ def ingest_hris(
     prog.start(f"HR {Path(path).name}", len(hr.rows), "rows")
     parsed = hris_mod.parse_export(hr, m, known_ids=known, known_emails=target.email_index())
     parsed.rows = hr_rows(parsed.rows, SkillNames(table))  # normalise: skill aliases (HR ids are the identities)
+    stored = target.stored_people([r.person.id for r in parsed.rows if r.person.id in known])
     absent = absent_fields(parsed.columns)  # kept from earlier exports: an opt-out, an email this report lacks
-    if absent and parsed.rows:
-        stored = target.stored_people([r.person.id for r in parsed.rows])
+    if absent:
         parsed.rows = [replace(r, person=keep_stored(r.person, stored.get(r.person.id), absent))
                        for r in parsed.rows]
+    summary.reactivated = len(reactivated([r.person for r in parsed.rows], stored))
+    if note := reactivation_note(hr.file, parsed.columns, summary.reactivated):
+        _log.warning("%s", note)
     struck = with_stored_lines(parsed, target.reporting_lines())  # kept lines, and cycles across exports
     for r in parsed.notes:
         sink.add(r)

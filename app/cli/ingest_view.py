@@ -48,6 +48,7 @@ def summary_table(s: IngestSummary) -> Table:
             rows.append(("column problems (said once each)", s.column_notes))
         rows.append(("HR people absent from the file, " + ("would be " if s.dry_run else "") + "marked inactive",
                      s.deactivated))
+        rows.append((f"stored leavers {verb}active again (listed as current)", s.reactivated))
         rows.append((f"reporting lines {verb}removed (manager now blank)", s.reports_removed))
         if s.reports_struck:
             rows.append((f"stored reporting lines {verb}removed (closed a cycle)", s.reports_struck))

@@ -9,7 +9,7 @@ file lacks now keeps its stored value; a column that is there but blank still cl
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 
 from schema.models import Person
 
@@ -41,4 +41,24 @@ def keep_stored(person: Person, stored: Person | None, absent: Collection[str]) 
     return Person.model_construct(_fields_set=person.model_fields_set | set(kept), **{**person.__dict__, **kept})
 
 
-__all__ = ["CARRIED", "absent_fields", "keep_stored"]
+def reactivated(people: Iterable[Person], stored: Mapping[str, Person]) -> list[str]:
+    """Ids of the people stored inactive (leavers of an earlier export) whom ``people`` make active again.
+
+    >>> reactivated([Person(id="hr:1", name="Ann"), Person(id="hr:2", name="Bo")],
+    ...             {"hr:1": Person(id="hr:1", name="Ann", active=False)})
+    ['hr:1']
+    """
+    return [p.id for p in people if p.active and p.id in stored and not stored[p.id].active]
+
+
+
+def reactivation_note(file: str, columns: Collection[str], count: int) -> str | None:
+    """The warning for ``count`` leavers made active by a file with no status (nor termination date) column, whose
+    every person is taken as employed; None when there is nothing to say. With a status column, its word wins."""
+    if not count or {"active", "termination_date"} & set(columns):
+        return None
+    return (f"{file}: {count:,} {'person' if count == 1 else 'people'} stored as leavers active again: the file has "
+            "no status column, so everyone it lists is taken as employed (if it lists leavers, map its status column)")
+
+
+__all__ = ["CARRIED", "absent_fields", "keep_stored", "reactivated", "reactivation_note"]

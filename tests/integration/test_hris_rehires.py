@@ -4,6 +4,8 @@ email and the name. Through ``whoknows ingest hris`` as a subprocess on a real S
 from __future__ import annotations
 
 import json
+import re
+import sqlite3
 from pathlib import Path
 
 from ingest.hr.managers import ManagerRef, PersonKeys, resolve_managers
@@ -41,3 +43,34 @@ def test_two_current_people_sharing_an_email_stay_ambiguous() -> None:
     assert out.links == {}
     assert [(p.kind, p.reason) for p in out.problems] == [
         ("ambiguous", "manager email 'team@x.com' fits 2 people: 1 (row 2), 2 (row 3); not linked for 1 person")]
+
+
+def test_stored_leavers_a_later_export_lists_as_current_are_counted_and_a_status_less_file_warns(
+        tmp_path: Path) -> None:
+    """Before: a file with no status column made every leaver it listed active again, and nothing said so. A
+    person a current roster lists is taken as employed (a rehire); the summary now counts them, and when the file
+    has no status column to say so, stderr warns."""
+    (tmp_path / "m1.csv").write_text("id,name,status\n1,Ann Lee,Active\n2,Bob Roe,Terminated\n3,Cy Poe,Retired\n",
+                                     encoding="utf-8")
+    assert run(tmp_path, "hris", "m1.csv").returncode == 0
+    (tmp_path / "m2.csv").write_text("id,name,status\n1,Ann Lee,Active\n2,Bob Roe,Active\n3,Cy Poe,Retired\n",
+                                     encoding="utf-8")
+    p = run(tmp_path, "hris", "m2.csv")
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert re.search(r"stored leavers active again \(listed as current\)\s*│\s*1\b", p.stdout), p.stdout
+    assert "stored as leavers" not in p.stderr  # the status column said "Active": a rehire, no warning
+    (tmp_path / "m3.csv").write_text("id,name\n1,Ann Lee\n2,Bob Roe\n3,Cy Poe\n", encoding="utf-8")
+    p = run(tmp_path, "hris", "m3.csv")
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert re.search(r"stored leavers active again \(listed as current\)\s*│\s*1\b", p.stdout), p.stdout
+    assert ("m3.csv: 1 person stored as leavers active again: the file has no status column, so everyone it lists "
+            "is taken as employed") in " ".join(p.stderr.split()), p.stderr
+    assert dict(_active(tmp_path)) == {"hr:1": 1, "hr:2": 1, "hr:3": 1}
+    p = run(tmp_path, "hris", "m3.csv")  # again: no one is a leaver now
+    assert re.search(r"stored leavers active again \(listed as current\)\s*│\s*0\b", p.stdout), p.stdout
+    assert "stored as leavers" not in p.stderr
+
+
+def _active(tmp_path: Path) -> list[tuple[str, int]]:
+    with sqlite3.connect(tmp_path / "w.db") as db:
+        return db.execute("SELECT id, active FROM person ORDER BY id").fetchall()
