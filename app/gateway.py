@@ -10,6 +10,12 @@ behind the expensive ones' reads.
 The gateway owns recovery: when a call finds the store unavailable it marks it down, and the next call or readiness
 probe after a back-off tries ``store.reopen()`` (doubling the back-off up to a cap) until the store answers again.
 Calls are still attempted while down, so a store reopened by someone else is noticed at once.
+
+Reads stop when their caller gives up: each call carries the earlier of the request's read deadline
+(graph/store/deadline.py, set by the GraphQL executor and the pages) and the caller's cancel-scope deadline into
+its worker, where the store stops the read at that moment (StoreTimeout: the request's TIMEOUT, never the store
+marked down) and the worker is free again. Before, a read given up on read on to its end, and slow reads given up
+on piled up on the eight light workers until cheap queries timed out as well.
 """
 
 from __future__ import annotations
@@ -31,7 +37,7 @@ import anyio.to_thread
 
 from graph.analytics.routing import Routed
 from graph.expert_routing import route_question
-from graph.store import base
+from graph.store import base, deadline
 from graph.store.base import GraphStore
 from schema import models
 from schema.errors import StoreUnavailable, WhoknowsError
@@ -95,9 +101,9 @@ class StoreGateway:
         if store is None:
             raise StoreUnavailable("the graph store is not open yet; retrying in the background")
         try:
-            # a cancelled caller abandons the work: the thread finishes it, nobody waits for it
+            # a cancelled caller abandons the work: the store stops it at the caller's deadline, nobody waits for it
             pool = self._page_pool if page else self._light_pool if light or light_lane.get() else self._pool
-            result = await asyncio.get_running_loop().run_in_executor(pool, fn, store)
+            result = await asyncio.get_running_loop().run_in_executor(pool, _until, _deadline(), fn, store)
         except StoreUnavailable as exc:
             self._mark_down(exc)
             raise
@@ -111,7 +117,8 @@ class StoreGateway:
             raise StoreUnavailable("the graph store is not open")
         store = self.store
         try:
-            return await anyio.to_thread.run_sync(fn, store)
+            # no deadline, whatever the request that started it: a job is not stopped half-way
+            return await anyio.to_thread.run_sync(_until, None, fn, store)
         except StoreUnavailable as exc:
             self._mark_down(exc)
             raise
@@ -255,10 +262,13 @@ class StoreGateway:
             if self.down:
                 await anyio.sleep(max(0.05, self._next_try - time.monotonic()))
 
-    def shutdown(self) -> None:
-        """Stop the worker pools (work under way finishes in its thread; nothing waits for it)."""
+    def shutdown(self, *, wait: bool = False) -> None:
+        """Stop the worker pools (work under way finishes in its thread; ``wait``: until it has)."""
         for pool in (self._pool, self._light_pool, self._page_pool, self._admin):
             pool.shutdown(wait=False, cancel_futures=True)
+        if wait:
+            for pool in (self._pool, self._light_pool, self._page_pool, self._admin):
+                pool.shutdown(wait=True)
 
     def _mark_down(self, exc: Exception | None = None) -> None:
         if self._on_unavailable is not None:
@@ -276,6 +286,25 @@ class StoreGateway:
         self.down = False
         self._backoff = self._retry_initial
         self._next_try = 0.0
+
+
+def _deadline() -> float | None:
+    """The deadline (``time.monotonic()``) of the calling request's reads: the earlier of the one it set for its
+    reads (carried to the heavy loop and to DataLoader batches by the context) and its cancel scopes' (the pages)."""
+    found = deadline.current()
+    scope = anyio.current_effective_deadline()
+    if scope != float("inf"):
+        at = time.monotonic() + (scope - anyio.current_time())  # the anyio clock need not be time.monotonic()
+        found = at if found is None else min(found, at)
+    return found
+
+
+def _until(until: float | None, fn: Callable[[GraphStore], R], store: GraphStore) -> R:
+    """``fn(store)`` in a worker, its reads stopped at ``until`` (StoreTimeout); None: never stopped."""
+    with deadline.reads_until(until, replace=True):
+        if until is not None:
+            deadline.remaining()  # queued past the deadline: StoreTimeout, and the worker is free at once
+        return fn(store)
 
 
 async def _opened(future: concurrent.futures.Future[GraphStore]) -> GraphStore:

@@ -38,6 +38,13 @@ class StoreUnavailable(StoreError):
     code = "STORE_UNAVAILABLE"
 
 
+class StoreTimeout(StoreError):
+    """A read stopped at its caller's deadline (graph/store/deadline.py): the request took too long, the store is
+    fine. Never a reason to mark the store unavailable."""
+
+    code = "TIMEOUT"
+
+
 class NotFound(WhoknowsError):
     code = "NOT_FOUND"
 
@@ -91,6 +98,7 @@ __all__ = [
     "RejectedRow",
     "SchemaError",
     "StoreError",
+    "StoreTimeout",
     "StoreUnavailable",
     "UnreadableInput",
     "WhoknowsError",

@@ -25,6 +25,7 @@ from app.graphql.schema import WhoknowsSchema, format_error
 from app.observability import Metrics
 from app.responses import encode, error_body
 from app.settings import Settings
+from graph.store import deadline
 
 log = logging.getLogger("whoknows.api")
 Variables = dict[str, Any] | None
@@ -55,8 +56,11 @@ class GraphQLExecutor:
     async def respond(self, query: str, variables: Variables, op_name: str | None, ctx: Context) -> Answer:
         """Prepare the document (bounded, off the loop), check the operation and its cost, then answer it."""
         start = time.perf_counter()
+        # one deadline for the whole request from its arrival: preparing and answering used to get a full timeout
+        # each, so a request could take twice the timeout
+        until = time.monotonic() + self.settings.request_timeout_s
         try:
-            with anyio.fail_after(self.settings.request_timeout_s):
+            with anyio.fail_after(_left(until)):
                 prepared = await self.documents.prepare(query)
         except TimeoutError:
             self.metrics.observe_graphql("invalid", "timeout", time.perf_counter() - start)
@@ -80,8 +84,11 @@ class GraphQLExecutor:
             self.metrics.observe_graphql(label, "bad_user_input", time.perf_counter() - start)
             return Answer(200, encode(error_body("BAD_USER_INPUT", bad)), label)
         ctx.prepared, ctx.cost = prepared, cost
+        query_kind = operation.kind == OperationType.QUERY.value
         try:
-            with anyio.fail_after(self.settings.request_timeout_s if operation.kind == "query" else None):
+            # a query's store reads stop at the deadline too (graph/store/deadline.py), so its workers are free then
+            with anyio.fail_after(_left(until) if query_kind else None), \
+                    deadline.reads_until(until if query_kind else None):
                 encoded = await self._answer(query, variables, op_name, operation.kind, label, ctx)
         except TimeoutError:
             self.metrics.observe_graphql(label, "timeout", time.perf_counter() - start)
@@ -118,7 +125,7 @@ class GraphQLExecutor:
                     shared = await asyncio.shield(waiting)
             except TimeoutError:
                 return encode(self._timeout_body())
-            if shared is not None:
+            if shared is not None and shared[1] != "timeout":  # its deadline was earlier than this request's
                 return shared[0]
             # the caller running it gave up (its own deadline, a page's deadline, a client gone): run it here
             encoded, outcome = await self.execute(query, variables, op_name, kind, label, ctx)
@@ -152,13 +159,16 @@ class GraphQLExecutor:
         timeout = self.settings.request_timeout_s if kind != OperationType.MUTATION.value else None
         try:
             # reads are bounded by the request timeout; an admin's analytics run takes as long as it takes
-            with anyio.fail_after(timeout):
+            until = None if timeout is None else time.monotonic() + timeout
+            with anyio.fail_after(timeout), deadline.reads_until(until):
                 # waits while the budget of expensive work in flight is spent, or for a light slot
                 async with self.gate.admit(ctx.cost, query=kind == OperationType.QUERY.value):
                     run = self._run_encoded(query, variables, op_name, ctx)
                     heavy = kind == OperationType.QUERY.value and ctx.cost > LIGHT_COST
                     encoded, outcome = await (self.heavy.run(run) if heavy else run)
         except TimeoutError:
+            outcome = "timeout"
+        if outcome == "timeout":  # or a store read stopped at the deadline (StoreTimeout) a moment before
             self.metrics.observe_graphql(label, "timeout", time.perf_counter() - start)
             return encode(self._timeout_body()), "timeout"
         self.metrics.observe_graphql(label, outcome, time.perf_counter() - start)
@@ -180,7 +190,9 @@ class GraphQLExecutor:
     ) -> None:
         """Re-execute a stale entry's query in the background; the entry is replaced only by a clean answer."""
         try:
-            encoded, outcome = await self.execute(query, variables, op_name, OperationType.QUERY.value, label, ctx)
+            # its own timeout from now (in execute), not the deadline of the request that found the entry stale
+            with deadline.reads_until(None, replace=True):
+                encoded, outcome = await self.execute(query, variables, op_name, OperationType.QUERY.value, label, ctx)
             if outcome == "ok":
                 self.cache.put(key, encoded)
         except Exception:  # a failed refresh only means the entry ages out; log it, never crash the loop
@@ -193,6 +205,11 @@ class GraphQLExecutor:
 
     def _timeout_body(self) -> dict[str, Any]:
         return error_body("TIMEOUT", f"the request took longer than {self.settings.request_timeout_s:g} s")
+
+
+def _left(until: float) -> float:
+    """Seconds from now to ``until`` (``time.monotonic()``), at least zero."""
+    return max(0.0, until - time.monotonic())
 
 
 __all__ = ["Answer", "GraphQLExecutor"]

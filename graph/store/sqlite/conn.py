@@ -5,17 +5,22 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Self, TypeVar
 
+from graph.store import deadline
 from graph.store.sqlite.errors import translated
 from graph.store.sqlite_schema import LATEST, MIGRATIONS
 from schema.errors import StoreError, StoreUnavailable
 
 T = TypeVar("T")
 _MISSING = object()
+# SQLite virtual-machine steps between two checks of a read's deadline: about 0.15 ms of SQLite's work, so a read
+# stops within a millisecond or so of its deadline, while the check (a Python call, which takes the GIL) stays rare
+PROGRESS_STEPS = 10_000
 
 
 class SQLiteBase:
@@ -101,14 +106,27 @@ class SQLiteBase:
     def schema_version(self) -> int:
         return int(self._conn().execute("PRAGMA user_version").fetchone()[0])
 
-    def _conn(self) -> sqlite3.Connection:
+    def _conn(self, *, interruptible: bool = True) -> sqlite3.Connection:
+        """This thread's connection, its statements stopped at the deadline of the reads in this context (if any,
+        see graph/store/deadline.py; StoreTimeout when it has passed). ``interruptible=False``: writes, never
+        stopped half-way by a reader's deadline."""
         if self._closed:
             raise StoreUnavailable(f"store {self.url} is closed")
         local = self._local
         if getattr(local, "generation", -1) != self._generation or local.conn is None:
             local.conn = self._connect()
             local.generation = self._generation
+            local.deadline = None
         conn: sqlite3.Connection = local.conn
+        until = deadline.current() if interruptible else None
+        if until != local.deadline:  # the connection serves one caller at a time: the handler is that caller's
+            if until is None:
+                conn.set_progress_handler(None, 0)
+            else:
+                conn.set_progress_handler(lambda: time.monotonic() > until, PROGRESS_STEPS)
+            local.deadline = until
+        if until is not None:
+            deadline.remaining()  # StoreTimeout before a read starts that would only be interrupted
         return conn
 
     def close(self) -> None:
@@ -141,7 +159,7 @@ class SQLiteBase:
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
-        conn = self._conn()
+        conn = self._conn(interruptible=False)
         with self._write_lock:
             conn.execute("BEGIN IMMEDIATE")
             try:

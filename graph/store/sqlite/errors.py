@@ -6,6 +6,8 @@ is SQLite's stable extended result code, whose low byte is the primary code (htt
 - A store fault (the file is missing, locked past the busy timeout, unreadable, full, corrupt, not a database,
   read-only, or the connection was closed under us) is :class:`StoreUnavailable`: the operator can act on it and a
   later call may succeed. A corrupt or truncated file is one of these, not an internal error.
+- An interrupted statement is :class:`StoreTimeout`: only the store's progress handler interrupts, at the deadline
+  of the request that asked for the read (graph/store/deadline.py). The store is fine; the request took too long.
 - A refused statement (a constraint, a mismatch, an error in our SQL) is :class:`StoreError`.
 - Exceptions sqlite3 raises without a result code (``InterfaceError``, ``ProgrammingError``, ``Warning``...) are
   mapped by class: misuse of a connection the store already closed is StoreUnavailable, anything else StoreError.
@@ -18,7 +20,7 @@ import sqlite3
 from collections.abc import Callable
 from typing import ParamSpec, TypeVar
 
-from schema.errors import StoreError, StoreUnavailable
+from schema.errors import StoreError, StoreTimeout, StoreUnavailable
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -30,7 +32,6 @@ UNAVAILABLE_CODES: frozenset[int] = frozenset(
         sqlite3.SQLITE_LOCKED,
         sqlite3.SQLITE_NOMEM,
         sqlite3.SQLITE_READONLY,  # read-only file or directory, moved database
-        sqlite3.SQLITE_INTERRUPT,
         sqlite3.SQLITE_IOERR,  # disk I/O error (and every IOERR_* extended code)
         sqlite3.SQLITE_CORRUPT,  # "database disk image is malformed"
         sqlite3.SQLITE_FULL,
@@ -62,6 +63,8 @@ def translate(exc: sqlite3.Error | sqlite3.Warning, *, closed: bool = False) -> 
         if closed:
             return StoreUnavailable(f"sqlite store unavailable ({name}): {exc}")
         return StoreError(f"sqlite error ({name}): {exc}")
+    if code == sqlite3.SQLITE_INTERRUPT:
+        return StoreTimeout(f"the read was stopped at its caller's deadline ({name})")
     if code in UNAVAILABLE_CODES:
         return StoreUnavailable(f"sqlite store unavailable ({name}): {exc}")
     if code == CONSTRAINT_CODE:
