@@ -15,6 +15,7 @@ import neo4j.time
 from neo4j import exceptions as neo_errors
 
 from graph.store import cypher as q
+from graph.store import deadline
 from graph.store.neo4j.errors import (
     _translated,
 )
@@ -119,6 +120,11 @@ class Neo4jBase:
         )
 
     def _read(self, work: Callable[[Tx], R]) -> R:
+        """A managed read transaction; the server ends it at the deadline of the reads in this context, if any
+        (graph/store/deadline.py: the request gave up then, and the thread is free again at once)."""
+        timeout = deadline.remaining()
+        if timeout is not None:
+            work = neo4j.unit_of_work(timeout=timeout)(work)
         with self._session(max_transaction_retry_time=READ_RETRY_TIME) as session:
             return session.execute_read(work)
 

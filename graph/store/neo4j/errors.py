@@ -11,13 +11,17 @@ from graph.store.neo4j.values import (
     P,
     R,
 )
-from schema.errors import StoreError, StoreUnavailable, WhoknowsError
+from schema.errors import StoreError, StoreTimeout, StoreUnavailable, WhoknowsError
 
 # --- errors ---------------------------------------------------------------------------------------------------------
 
 
 def translate(exc: Exception) -> StoreError:
     """The whoknows error for a driver error: StoreUnavailable when retrying later may succeed, else StoreError."""
+    if "TransactionTimedOut" in (getattr(exc, "code", None) or ""):
+        # the server ended a read at its caller's deadline (graph/store/deadline.py): the request took too long,
+        # the store is fine (Neo.ClientError.Transaction.TransactionTimedOutClientConfiguration on Neo4j 5)
+        return StoreTimeout(f"the read was stopped at its caller's deadline: {exc}")
     if isinstance(exc, neo_errors.AuthError):  # a ClientError subclass: test it first
         return StoreUnavailable(f"Neo4j refused the credentials: {exc}")
     if isinstance(exc, neo_errors.ServiceUnavailable | neo_errors.SessionExpired):

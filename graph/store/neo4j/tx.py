@@ -9,6 +9,7 @@ from typing import Any, LiteralString, cast
 import neo4j.graph
 
 from graph.store import cypher as q
+from graph.store import deadline
 from graph.store.base import (
     RECORD_KEYS,
     AnalyticsSnapshot,
@@ -70,7 +71,12 @@ def run(tx: Tx | neo4j.Session, statement: q.Statement, **params: Any) -> list[R
     if set(params) != set(statement.params):
         raise TypeError(f"{statement.name} takes {sorted(statement.params)}, got {sorted(params)}")
     # the text comes only from graph/store/cypher/ (enum labels, no values): a literal in all but type
-    result = tx.run(cast(LiteralString, statement.text), params)
+    text = cast(LiteralString, statement.text)
+    if isinstance(tx, neo4j.Session):  # an auto-commit read: ended by the server at the caller's deadline, if any
+        timeout = deadline.remaining()
+        result = tx.run(text if timeout is None else neo4j.Query(text, timeout=timeout), params)
+    else:  # a managed transaction's timeout is set where it begins (conn._read)
+        result = tx.run(text, params)
     # the values as the driver hydrated them: our statements return maps, lists and scalars, never graph entities,
     # and ``record.data()`` walking every nested value to export entities was a tenth of a directory page's client CPU
     rows = []
