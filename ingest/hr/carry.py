@@ -57,8 +57,9 @@ def reactivation_note(file: str, columns: Collection[str], count: int) -> str | 
     every person is taken as employed; None when there is nothing to say. With a status column, its word wins."""
     if not count or {"active", "termination_date"} & set(columns):
         return None
-    return (f"{file}: {count:,} {'person' if count == 1 else 'people'} stored as leavers active again: the file has "
-            "no status column, so everyone it lists is taken as employed (if it lists leavers, map its status column)")
+    who = "person stored as a leaver is" if count == 1 else "people stored as leavers are"
+    return (f"{file}: {count:,} {who} active again: the file has no status column, so everyone it lists is taken "
+            "as employed (if it lists leavers, map its status column)")
 
 
 __all__ = ["CARRIED", "absent_fields", "keep_stored", "reactivated", "reactivation_note"]

@@ -58,17 +58,17 @@ def test_stored_leavers_a_later_export_lists_as_current_are_counted_and_a_status
     p = run(tmp_path, "hris", "m2.csv")
     assert p.returncode == 0, p.stdout + p.stderr
     assert re.search(r"stored leavers active again \(listed as current\)\s*│\s*1\b", p.stdout), p.stdout
-    assert "stored as leavers" not in p.stderr  # the status column said "Active": a rehire, no warning
+    assert "active again:" not in p.stderr  # the status column said "Active": a rehire, no warning
     (tmp_path / "m3.csv").write_text("id,name\n1,Ann Lee\n2,Bob Roe\n3,Cy Poe\n", encoding="utf-8")
     p = run(tmp_path, "hris", "m3.csv")
     assert p.returncode == 0, p.stdout + p.stderr
     assert re.search(r"stored leavers active again \(listed as current\)\s*│\s*1\b", p.stdout), p.stdout
-    assert ("m3.csv: 1 person stored as leavers active again: the file has no status column, so everyone it lists "
-            "is taken as employed") in " ".join(p.stderr.split()), p.stderr
+    assert ("m3.csv: 1 person stored as a leaver is active again: the file has no status column, so everyone it "
+            "lists is taken as employed") in " ".join(p.stderr.split()), p.stderr
     assert dict(_active(tmp_path)) == {"hr:1": 1, "hr:2": 1, "hr:3": 1}
     p = run(tmp_path, "hris", "m3.csv")  # again: no one is a leaver now
     assert re.search(r"stored leavers active again \(listed as current\)\s*│\s*0\b", p.stdout), p.stdout
-    assert "stored as leavers" not in p.stderr
+    assert "active again:" not in p.stderr
 
 
 def _active(tmp_path: Path) -> list[tuple[str, int]]:
