@@ -578,6 +578,30 @@ def test_brokers_between_communities(store: GraphStore) -> None:
     assert all(b.sides == () for b in store.brokers(first=10))
 
 
+def test_bridges_are_ordered_by_their_weaker_side(store: GraphStore) -> None:
+    """A busy member of eng who talks with three eng people and one sales person used to outrank, by four ties to
+    three, an eng member who talks with one eng person and two of sales: the sum hid which side the ties were on.
+    A bridge is as strong as its weaker side (being a member counts one there), and the sum only breaks ties."""
+    people = [person(i) for i in range(9)]
+    eng, sales = (0, 1, 2, 3), (4, 5, 6)
+    hub, bridge = people[7], people[8]
+    store.write_batch(Batch(
+        people=people, communities=[community("eng"), community("sales")],
+        memberships=[MemberOf(person_id=people[i].id, community_id="slack:eng") for i in (*eng, 7, 8)]
+        + [MemberOf(person_id=people[i].id, community_id="slack:sales") for i in sales],
+    ))
+    snap = snapshot(people)
+    ties = [(hub, people[i]) for i in (0, 1, 2, 4)] + [(bridge, people[i]) for i in (3, 5, 6)]
+    snap.interactions = [Interaction(source_id=a.id, target_id=b.id, weight=1.0, count=1) for a, b in ties]
+    store.write_analytics(snap)
+    hits = store.brokers(first=10, community_ids=["slack:eng", "slack:sales"])
+    order = [b.person.id for b in hits]
+    assert order[:2] == [bridge.id, hub.id], order
+    sides = {b.person.id: [(s.member, s.ties) for s in b.sides] for b in hits}
+    assert sides[hub.id] == [(True, 3), (False, 1)]
+    assert sides[bridge.id] == [(True, 1), (False, 2)]
+
+
 def test_influencers_needs_one_scope(store: GraphStore) -> None:
     with pytest.raises(BadInput):
         store.influencers(skill="go", community_id="slack:eng")

@@ -87,23 +87,24 @@ def test_a_missing_posts_trend_says_why(analyst: httpx.Client) -> None:
 
 
 def test_bridges_are_ordered_as_the_page_says(analyst: httpx.Client, demo_store: SQLiteStore) -> None:
-    """The page said bridges were ranked by 'conversation partners on the other side', but the order is by the
+    """The page said bridges were ranked by 'conversation partners on the other side', but the order was by the
     members of both communities they talk with, added together: a sales member talking with 4 k8s people ranked
-    above an engineer talking with 12 sales people. The explanation now says what the order is."""
+    above an engineer talking with 12 sales people. Bridges are now ordered by their weaker side (a member counting
+    one more there), then by the sum, and the page says so."""
     sizes = demo_store.community_sizes()
     a, b = sorted(sizes, key=lambda c: -sizes[c])[2:4]
     page = analyst.get("/plan/bridges", params={"a": a, "b": b})
     assert page.status_code == 200
     text = _text(page.text)
     assert "on the other side" not in text
-    assert "both sides added together" in text
+    assert "then by their weaker side" in text
     body = page.text.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
     keys = []
     for tr in re.findall(r"<tr>(.*?)</tr>", body, re.S):
         sides = [_text(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", tr, re.S)[3:5]]
-        talks = sum(int(m) for s in sides for m in re.findall(r"talks with (\d+) member", s))
-        touched = sum(s != "–" for s in sides)
-        keys.append((touched, talks))
+        talks = [sum(int(m) for m in re.findall(r"talks with (\d+) member", s)) for s in sides if s != "–"]
+        strength = [t + s.startswith("member") for t, s in zip(talks, [s for s in sides if s != "–"], strict=True)]
+        keys.append((len(strength), min(strength), sum(talks)))
     assert len(keys) >= 3
     assert keys == sorted(keys, reverse=True), keys
 

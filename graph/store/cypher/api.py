@@ -290,7 +290,8 @@ BROKERS = _read(
 )
 # span: how many of the given communities a person touches, as a member (own) or through an INTERACTS neighbour
 # (either direction, not opted out) who is a member (pairs of [community id, neighbour id]); with two or more
-# communities a broker must be a member of at least one of them
+# communities a broker must be a member of at least one of them. Ordered by span, then by the weakest side touched
+# (neighbours there, plus one for being a member), then by all pairs: as the SQLite store orders them
 BROKERS_SPANNING = _read(
     "BROKERS_SPANNING",
     f"""
@@ -305,11 +306,14 @@ BROKERS_SPANNING = _read(
              RETURN DISTINCT [c.id, q.id]
          }} AS pairs
     WITH p, s, own, pairs,
-         size(reduce(acc = [], cid IN own + [x IN pairs | x[0]] |
-              CASE WHEN cid IN acc THEN acc ELSE acc + cid END)) AS span
+         reduce(acc = [], cid IN own + [x IN pairs | x[0]] |
+              CASE WHEN cid IN acc THEN acc ELSE acc + cid END) AS touched
+    WITH p, s, own, pairs, size(touched) AS span,
+         [cid IN touched | size([x IN pairs WHERE x[0] = cid]) + CASE WHEN cid IN own THEN 1 ELSE 0 END] AS strength
     WHERE span >= $min_span AND (size(own) > 0 OR $min_span < 2)
     RETURN properties(p) AS props, properties(s) AS scores, own, pairs
-    ORDER BY span DESC, size(pairs) DESC, s.betweenness DESC, s.constraint ASC, p.id
+    ORDER BY span DESC, reduce(m = strength[0], v IN strength | CASE WHEN v < m THEN v ELSE m END) DESC,
+             size(pairs) DESC, s.betweenness DESC, s.constraint ASC, p.id
     LIMIT $limit
     """,
     gen="STRING",

@@ -316,7 +316,12 @@ class SQLiteReads(SQLiteBase):
         ]
 
     def _bridges(self, first: int, ids: list[str], score_cols: str, keep: str, order: str) -> list[BrokerHit]:
-        """Brokers among given communities: who touches how many of them, as a member or through ties."""
+        """Brokers among given communities: who touches how many of them, as a member or through ties.
+
+        Ordered by how many they touch, then by their weakest side (members talked with there, plus one for
+        being a member), then by all the members they talk with: a bridge is as strong as its weaker side, so a
+        busy member of one community who talks with one person of the other does not outrank someone who talks
+        with many people on both sides."""
         n = len(_PERSON.cols)
         need = min(2, len(ids))
         marks = _marks(len(ids))
@@ -341,12 +346,12 @@ class SQLiteReads(SQLiteBase):
         with self._read() as conn:
             rows = conn.execute(
                 f"""{sides_cte},
-                span AS (SELECT person_id, count(*) AS span, max(member) AS member_any, sum(ties) AS ties
-                         FROM agg GROUP BY person_id)
+                span AS (SELECT person_id, count(*) AS span, max(member) AS member_any, sum(ties) AS ties,
+                                min(ties + member) AS weakest FROM agg GROUP BY person_id)
                 SELECT {_PERSON_COLS}, {score_cols} FROM span
                 JOIN person_score s ON s.person_id = span.person_id JOIN person p ON p.id = span.person_id
                 WHERE {keep} AND span.span >= ? AND (span.member_any = 1 OR ? < 2)
-                ORDER BY span.span DESC, span.ties DESC, {order} LIMIT ?
+                ORDER BY span.span DESC, span.weakest DESC, span.ties DESC, {order} LIMIT ?
                 """,
                 (*ids, need, len(ids), first),
             ).fetchall()
