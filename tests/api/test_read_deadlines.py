@@ -10,13 +10,17 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import json
 import threading
 import time
 from pathlib import Path
 
 import anyio
 
+from app.auth import Principal, Role
 from app.gateway import LIGHT_WORKERS, StoreGateway, light_lane
+from app.graphql.context import Context
+from app.graphql.executor import GraphQLExecutor
 from app.main import create_app
 from schema.errors import StoreTimeout
 from tests.api.conftest import Api, LiveServer, api_settings, load_org
@@ -99,3 +103,47 @@ def test_cheap_queries_answer_after_slow_ones_time_out(tmp_path: Path) -> None:
     finally:
         store.close()
         gc.collect()
+
+
+def test_a_request_shares_one_deadline_between_preparing_and_answering(tmp_path: Path) -> None:
+    """A document that waited most of the timeout to be prepared (its lane held by others) then reads slowly: the
+    answer comes at the request's one deadline. Before, preparing and answering had a full timeout each, and this
+    request answered after both (3.6 s for a 2 s timeout)."""
+    timeout = 2.0
+    settings = api_settings(tmp_path, request_timeout_s=timeout)
+    store = ExpensiveStore(tmp_path / "w.db")
+    load_org(store)
+    app = create_app(settings, store=store)
+    executor: GraphQLExecutor = app.state.executor
+    gateway: StoreGateway = app.state.gateway
+    query = SLOW + " # fresh"
+    ctx = Context(principal=Principal(sub="t", role=Role.EMPLOYEE), gateway=gateway, settings=settings,
+                  services=app.state.services)
+
+    async def scenario() -> tuple[bytes, float]:
+        lane = executor.documents.lane(query)
+        holders = [object() for _ in range(int(lane.total_tokens))]
+        for holder in holders:
+            await lane.acquire_on_behalf_of(holder)
+
+        async def release_later() -> None:
+            await anyio.sleep(0.8 * timeout)
+            for holder in holders:
+                lane.release_on_behalf_of(holder)
+
+        releasing = asyncio.get_running_loop().create_task(release_later())
+        start = time.perf_counter()
+        answer = await executor.respond(query, None, None, ctx)
+        await releasing
+        return answer.body, time.perf_counter() - start
+
+    try:
+        body, took = asyncio.run(scenario())
+        gateway.shutdown(wait=True)
+        assert json.loads(body)["errors"][0]["extensions"]["code"] == "TIMEOUT"
+        assert took >= 0.8 * timeout  # it did wait for its lane
+        assert took < 1.45 * timeout  # generous for one deadline (2 s); two timeouts made it 3.6 s
+    finally:
+        executor.shutdown()
+        gateway.shutdown(wait=True)
+        store.close()
