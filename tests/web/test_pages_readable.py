@@ -119,3 +119,19 @@ def test_activity_totals_spell_replies(analyst: httpx.Client, demo_store: SQLite
             seen += line.group(1) + "\n"
     assert "replys" not in seen, seen
     assert re.search(r"\d+ replies", seen), seen
+
+
+def test_a_measure_shared_by_every_card_is_explained_once(analyst: httpx.Client, demo_store: SQLiteStore) -> None:
+    """The influencers page repeated the same two-line PageRank definition on each of its fifteen cards; it is now
+    said once, under the list, and each card keeps its own value."""
+    from app.graphql.rankings import INFLUENCE_MEANING
+
+    skill = demo_store.skills(first=1)[0].name
+    page = analyst.get("/plan/influencers", params={"skill": skill})
+    assert page.status_code == 200
+    cards = page.text.split('<ol class="results">', 1)[1].split("</ol>", 1)[0].split('<li class="card">')[1:]
+    assert len(cards) >= 3
+    assert all(re.search(r'<th scope="row">influence</th><td class="n">[0-9.e-]+</td></tr>', c) for c in cards)
+    assert html.unescape(page.text).count(INFLUENCE_MEANING) == 1
+    legend = page.text.split('<dl class="legend measures-legend">', 1)[1].split("</dl>", 1)[0]
+    assert "<dt>influence</dt>" in legend
