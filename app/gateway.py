@@ -50,8 +50,9 @@ DEFAULT_WORKERS = 4
 # for a worker; a SQLite read holds the GIL most of its time, so more threads cost it nothing but idle threads.
 LIGHT_WORKERS = 8
 # the web pages' own store reads (facets, community sizes, a person's activity) run on workers of their own: a page
-# gives up a slow read at its deadline but the thread reads on, and twelve such pages held all the light workers,
-# so every API query (each reads the data version there) timed out meanwhile
+# gave up a slow read at its deadline but the thread read on, and twelve such pages held all the light workers, so
+# every API query (each reads the data version there) timed out meanwhile. Reads now stop at their deadline (a
+# Python step between two statements still finishes), and the lanes keep a slow kind from filling the others'.
 PAGE_WORKERS = 8
 # set for a request whose whole cost is small (app/graphql/fairness.py): its reads use the light workers
 light_lane: contextvars.ContextVar[bool] = contextvars.ContextVar("light_lane", default=False)

@@ -198,8 +198,8 @@ async def store(request: Request, fn: Callable[[GraphStore], R]) -> R:
     On the page workers (``app.gateway.PAGE_WORKERS``): the pages' own reads are bounded by the pages (a hundred
     ids, one person, one community, or memoised per data version), must not queue behind the expensive API
     queries' reads, and, given up, must not hold the API's workers. Within the page's one deadline
-    (:func:`within_deadline`); past it the page is a 503 "took too long" page (the worker finishes the read and is
-    free again; nobody waits for it).
+    (:func:`within_deadline`); past it the page is a 503 "took too long" page, and the store stops the read then
+    (graph/store/deadline.py), so the worker is free again.
     """
     gateway: StoreGateway = request.app.state.gateway
     return await within_deadline(request, lambda: gateway.run(fn, page=True))
