@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import sqlite3
+import subprocess
+import sys
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -108,3 +111,38 @@ def test_open_store_by_url(tmp_path: Path) -> None:
     assert isinstance(store, SQLiteStore)
     assert store.path == tmp_path / "u.db"
     store.close()
+
+
+# a thread counts inside SQLite while the main thread reopens the store, three times, then the store answers
+_REOPEN_UNDER_A_READ = textwrap.dedent("""
+    import sys, threading, time
+    from graph.store.sqlite import SQLiteStore
+    from tests.expensive_store import COUNT_TO
+    store = SQLiteStore(sys.argv[1])
+    counted = []
+    def read():
+        with store._read() as conn:
+            counted.append(conn.execute(COUNT_TO, (4_000_000,)).fetchone()[0])
+    for _ in range(3):
+        reader = threading.Thread(target=read)
+        reader.start()
+        time.sleep(0.2)
+        store.reopen()
+        reader.join()
+    store.ping()
+    print(counted, len(store._conns))
+    store.close()
+""")
+
+
+def test_reopening_under_a_running_read_does_not_crash_the_process(tmp_path: Path) -> None:
+    """The API reopens the store after a fault while other workers may be reading. ``reopen`` closed every
+    thread's connection, and closing one under a statement another thread was stepping crashed the interpreter
+    (exit -11: the whole server gone). Now each thread's read finishes on its old connection, which that thread
+    closes the next time it asks for one; the store answers after, with no connection left behind per reopen."""
+    run = subprocess.run([sys.executable, "-c", _REOPEN_UNDER_A_READ, str(tmp_path / "r.db")],
+                         capture_output=True, text=True, timeout=120, cwd=Path(__file__).parents[2])
+    assert run.returncode == 0, (run.returncode, run.stderr[-2000:])
+    counted, conns = run.stdout.split("]")
+    assert counted == "[4000000, 4000000, 4000000"
+    assert int(conns) <= 3  # the opener's, the main thread's and the reader's last: none piled up per reopen

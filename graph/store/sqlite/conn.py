@@ -35,13 +35,14 @@ class SQLiteBase:
         self._write_lock = threading.RLock()
         self._state_lock = threading.Lock()
         self._local = threading.local()
-        self._conns: list[sqlite3.Connection] = []
+        self._conns: dict[sqlite3.Connection, threading.Thread] = {}  # every open connection, by the thread using it
         self._generation = 0
         self._closed = True
         # ids of nodes known to exist (committed); nodes are never deleted, so this only grows
         self._known: dict[str, set[str]] = {"person": set(), "community": set()}
         self._pending: dict[str, set[str]] = {"person": set(), "community": set()}
         self._memo: dict[tuple[Any, ...], Any] = {}  # see _per_version
+        self._opener: sqlite3.Connection | None = None  # the connection the last open migrated with
         self._open()
 
     @classmethod
@@ -72,7 +73,7 @@ class SQLiteBase:
         except sqlite3.DatabaseError as exc:
             raise StoreUnavailable(f"cannot open {self.path}: {exc}") from exc
         with self._state_lock:
-            self._conns.append(conn)
+            self._conns[conn] = threading.current_thread()
         return conn
 
     def _open(self) -> None:
@@ -84,6 +85,9 @@ class SQLiteBase:
             raise
         with self._state_lock:
             self._closed = False
+            before, self._opener = self._opener, conn
+        if before is not None:  # the previous open's: no thread reads on it, so a reopen need not keep it
+            self._retire(before)
 
     @translated
     def _migrate(self, conn: sqlite3.Connection) -> None:
@@ -116,6 +120,9 @@ class SQLiteBase:
             raise StoreUnavailable(f"store {self.url} is closed")
         local = self._local
         if getattr(local, "generation", -1) != self._generation or local.conn is None:
+            stale = getattr(local, "conn", None)
+            if stale is not None:  # this thread's own connection of before a reopen: nobody else reads on it
+                self._retire(stale)
             local.conn = self._connect()
             local.generation = self._generation
             local.deadline = None
@@ -135,7 +142,7 @@ class SQLiteBase:
         with self._state_lock:
             self._closed = True
             self._generation += 1
-            conns, self._conns = self._conns, []
+            conns, self._conns = list(self._conns), {}
             for known in self._known.values():
                 known.clear()
         for conn in conns:
@@ -143,8 +150,28 @@ class SQLiteBase:
                 conn.close()
 
     def reopen(self) -> None:
-        self.close()
+        """Open the file afresh (after a fault): every thread's next call gets a new connection.
+
+        The connections other threads hold are not closed here: one of them may be stepping a statement right now,
+        and closing a connection under another thread's statement crashes CPython's sqlite3 (a segmentation fault
+        that took the whole server down when a transient fault made the API reopen the store under load). Each
+        thread closes its own old connection the next time it asks for one; :meth:`close` still closes them all.
+        """
+        with self._state_lock:
+            self._generation += 1
+            for known in self._known.values():
+                known.clear()
+            gone = [conn for conn, thread in self._conns.items() if not thread.is_alive()]
+        for conn in gone:  # a thread that has ended reads on nothing
+            self._retire(conn)
         self._open()
+
+    def _retire(self, conn: sqlite3.Connection) -> None:
+        """Close a connection of an earlier generation, from the thread that used it."""
+        with self._state_lock:
+            self._conns.pop(conn, None)
+        with contextlib.suppress(sqlite3.Error):
+            conn.close()
 
     @translated
     def data_version(self) -> int:
