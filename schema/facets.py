@@ -39,4 +39,36 @@ def facet_matches(typed: str, known: Iterable[str]) -> list[str]:
     return [value for value in known if fold_facet(value) == folded]
 
 
-__all__ = ["facet_matches", "fold_facet"]
+def fold_name(text: str) -> str:
+    """A person's name for finding it: :func:`fold_facet`, then without accents, so "lucia hernandez" finds
+    "Lucía Hernández" (people type names as their keyboard lets them).
+
+    >>> fold_name("  Lucía  HERNÁNDEZ "), fold_name("Zo\u0308e")
+    ('lucia hernandez', 'zoe')
+    """
+    decomposed = unicodedata.normalize("NFKD", fold_facet(text))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def names_matching(typed: str, people: Iterable[tuple[str, str]], first: int = 10) -> list[str]:
+    """The ids of the people (id, name) whose name holds ``typed`` (folded by :func:`fold_name`), best first: the
+    whole name, then names starting with it, then a word starting with it, then anywhere; by name within each.
+
+    >>> names_matching("ana", [("1", "Mariana Silva"), ("2", "Ana Lima"), ("3", "Ana"), ("4", "Bo Anaya"), ("5", "Li")])
+    ['3', '2', '4', '1']
+    """
+    want = fold_name(typed)
+    if not want:
+        return []
+    found: list[tuple[int, str, str]] = []
+    for pid, name in people:
+        have = fold_name(name)
+        at = have.find(want)
+        if at < 0:
+            continue
+        tier = 0 if have == want else 1 if at == 0 else 2 if f" {want}" in f" {have}" else 3
+        found.append((tier, have, pid))
+    return [pid for _, _, pid in sorted(found)[:first]]
+
+
+__all__ = ["facet_matches", "fold_facet", "fold_name", "names_matching"]

@@ -20,6 +20,7 @@ from schema.models import Person
 router = APIRouter(include_in_schema=False)
 NETWORK_NODES = 60
 COMMUNITY_SAMPLE = 400
+NAME_CHOICES = 20  # people offered when a typed name fits several
 
 PERSON_FIELDS = "person { id name title department location }"
 RANKED = ("rank score scoreMeaning explanation evidence { kind count lastAt } measures { name value meaning } "
@@ -125,6 +126,17 @@ async def bridges(request: Request, user: WebUser = Depends(analyst), a: str = "
     return _page(request, user, "plan_bridges.html", names=names, **values)
 
 
+async def _person_by_id_or_name(request: Request, typed: str) -> Person | list[Person]:
+    """The person ``typed`` names: an id, or a name (or part of one) only one visible person has; else everyone
+    whose name holds it, best match first, to choose from (none: nobody)."""
+    text = typed.strip()
+    by_id = (await store(request, lambda s: s.people([text]))).get(text)
+    if by_id is not None and not by_id.opted_out:
+        return by_id
+    named = await store(request, lambda s: s.people_named(text, first=NAME_CHOICES))
+    return named[0] if len(named) == 1 else named
+
+
 def _members_after(community: str, cursor: str, s: GraphStore) -> Page[Person]:
     return s.community_members(community, first=100, after=cursor)
 
@@ -133,12 +145,16 @@ def _members_after(community: str, cursor: str, s: GraphStore) -> Page[Person]:
 async def network(request: Request, user: WebUser = Depends(analyst), person: str = "",
                   community: str = "") -> Response:
     values: dict[str, Any] = {"person": person, "community": community, "svg": None, "legend": [],
-                              "communities": await _communities(request, user), "subject": None, "error": None}
+                              "communities": await _communities(request, user), "subject": None, "error": None,
+                              "choices": []}
     centre: str | None = None
-    if person:
-        found = (await store(request, lambda s: s.people([person]))).get(person)
-        if found is None or found.opted_out:
-            values["error"] = f"No person {person!r} here (or they have opted out)."
+    if person.strip():
+        found = await _person_by_id_or_name(request, person)
+        if not isinstance(found, Person):
+            if found:
+                values["choices"] = found
+            else:
+                values["error"] = f"No one called {person.strip()!r} here (or they have opted out)."
             return _page(request, user, "plan_network.html", **values)
         centre = found.id
         reach = await store(request, lambda s: s.reach([found.id]))

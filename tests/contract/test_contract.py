@@ -602,6 +602,26 @@ def test_bridges_are_ordered_by_their_weaker_side(store: GraphStore) -> None:
     assert sides[bridge.id] == [(True, 1), (False, 2)]
 
 
+def test_people_are_found_by_name_as_people_type_it(store: GraphStore) -> None:
+    """The network page asked for a raw id ("hr:E00042"), which nobody knows: a name now finds the person, case,
+    spacing and accents aside, best match first; people who may not be shown are never found."""
+    names = ["Lucía Hernández", "Luciano Reyes", "Ana Lucia Costa", "Lucia", "Paulucia Dias", "Lucía Hidden",
+             "Lucía Gone", "Lucía Bot"]
+    people = [person(i, name=n) for i, n in enumerate(names)]
+    people[5] = people[5].model_copy(update={"opted_out": True})
+    people[6] = people[6].model_copy(update={"active": False})
+    people[7] = people[7].model_copy(update={"bot": True})
+    store.write_batch(Batch(people=people))
+    found = [p.name for p in store.people_named("  LUCIA ")]
+    assert found == ["Lucia", "Lucía Hernández", "Luciano Reyes", "Ana Lucia Costa", "Paulucia Dias"]
+    assert [p.name for p in store.people_named("lucia hernandez")] == ["Lucía Hernández"]
+    assert [p.id for p in store.people_named("luc", first=2)] == [people[3].id, people[0].id]
+    assert store.people_named("Zoë") == []
+    assert store.people_named("   ") == []
+    with pytest.raises(BadInput):
+        store.people_named("lucia", first=0)
+
+
 def test_influencers_needs_one_scope(store: GraphStore) -> None:
     with pytest.raises(BadInput):
         store.influencers(skill="go", community_id="slack:eng")

@@ -276,6 +276,24 @@ def test_analyst_runs_a_seed_plan_bridges_influencers_and_a_network(
     page = browser.visit(f"/plan/network?community={a}", "analyst-16-network-community")
     assert page.locator("svg.network circle").count() >= 2
 
+    # the form takes a name, as people type it (it asked for an id such as "hr:E00042")
+    name = demo_store.influencers(first=1)[0].person.name
+    page = browser.visit("/plan/network", "analyst-17-network-form")
+    page.get_by_label("Around a person (name)").fill(f" {name.upper()} ")
+    page.get_by_role("button", name="Draw").click()
+    page = browser.check("analyst-18-network-by-name")
+    assert f"around {name}" in page.inner_text("main")
+    assert page.locator("svg.network circle").count() >= 2
+    shared = next(word for p in demo_store.influencers(first=50) for word in p.person.name.split()
+                  if len(demo_store.people_named(word)) >= 2)
+    page = browser.visit(f"/plan/network?person={shared}", "analyst-19-network-choices")
+    choices = page.locator("ul.choices li a")
+    assert choices.count() == len(demo_store.people_named(shared, first=20))
+    chosen = choices.first.inner_text()
+    choices.first.click()
+    page = browser.check("analyst-20-network-chosen")
+    assert f"around {chosen}" in page.inner_text("main")
+
 
 def test_admin_signs_in_and_signs_out_with_the_csrf_form(
     browser: Browser, links: dict[str, tuple[str, str]]

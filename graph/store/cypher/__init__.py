@@ -167,6 +167,7 @@ from graph.store.cypher.pages import (
     WEB_COMMUNITY_SIZES_OF,
     WEB_FACETS,
     WEB_INTERACTIONS_AMONG,
+    WEB_NAMES,
     WEB_PERSON_ACTIVITY,
     introduction_path,
 )
@@ -341,6 +342,7 @@ __all__ = [
     "WEB_COMMUNITY_SIZES",
     "WEB_COMMUNITY_SIZES_OF",
     "WEB_FACETS",
+    "WEB_NAMES",
     "WEB_INTERACTIONS_AMONG",
     "WEB_PERSON_ACTIVITY",
     "WIPE_BATCH",

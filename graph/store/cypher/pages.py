@@ -28,6 +28,13 @@ WEB_FACETS = _read(
     RETURN collect(DISTINCT p.department) AS departments, collect(DISTINCT p.location) AS locations
     """,
 )
+WEB_NAMES = _read(
+    "WEB_NAMES",
+    f"""
+    MATCH (p:{PERSON}) WHERE p.active AND NOT p.opted_out AND NOT p.bot
+    RETURN p.id AS id, p.name AS name ORDER BY id
+    """,
+)
 WEB_COMMUNITY_SIZES = _read(
     "WEB_COMMUNITY_SIZES",
     f"""

@@ -13,6 +13,8 @@ from graph.store.neo4j.errors import _translated
 from graph.store.neo4j.tx import _current_gen, run
 from graph.store.neo4j.values import Row, Tx, from_neo, person_from, to_param
 from graph.store.paging import check_page_size
+from schema.facets import names_matching
+from schema.models import Person
 
 HELPING_KINDS = ("answer", "reply", "comment")  # posts that help in someone else's thread (leaderboards)
 _EPOCH = datetime(1, 1, 1, tzinfo=UTC)
@@ -33,6 +35,17 @@ class Neo4jPageReads(Neo4jBase):
     @_translated
     def directory_facets(self) -> dict[str, list[str]]:
         return facets_of(self)
+
+    @_translated
+    def people_named(self, text: str, first: int = 10) -> list[Person]:
+        """Visible people whose name holds ``text`` (case and accents aside), best match first
+        (:func:`~schema.facets.names_matching`); the names are read once per data version."""
+        check_page_size(first)
+        names = self._per_version(("names",), lambda tx: run(tx, q.WEB_NAMES))
+        ids = names_matching(text, ((r["id"], r["name"]) for r in names), first)
+        rows = self._read_one(q.PEOPLE_GET, ids=ids) if ids else []
+        found = {p.id: p for p in (person_from(r["props"]) for r in rows)}
+        return [found[i] for i in ids if i in found]
 
     @_translated
     def community_sizes(self, community_ids: Sequence[str] | None = None) -> dict[str, int]:

@@ -13,6 +13,8 @@ from graph.store.paging import check_page_size
 from graph.store.sqlite.conn import SQLiteBase
 from graph.store.sqlite.errors import translated
 from graph.store.sqlite.rows import _PERSON_COLS, _marks, _person_from
+from schema.facets import names_matching
+from schema.models import Person
 
 _VISIBLE = "p.active = 1 AND p.opted_out = 0 AND p.bot = 0"
 _HELPING = "('answer', 'reply', 'comment')"
@@ -38,6 +40,19 @@ class SQLitePageReads(SQLiteBase):
         with self._read() as conn:
             found = facets_in(self, conn)
         return {column: list(values) for column, values in found.items()}
+
+    @translated
+    def people_named(self, text: str, first: int = 10) -> list[Person]:
+        """Visible people whose name holds ``text`` (case and accents aside), best match first
+        (:func:`~schema.facets.names_matching`); the names are read once per data version."""
+        check_page_size(first)
+        with self._read() as conn:
+            names = self._per_version(conn, ("names",), lambda: [tuple(r) for r in conn.execute(
+                f"SELECT p.id, p.name FROM person p WHERE {_VISIBLE} ORDER BY p.id")])
+            ids = names_matching(text, names, first)
+            rows = {r[0]: _person_from(r) for part in chunks(ids, CHUNK) for r in conn.execute(
+                f"SELECT {_PERSON_COLS} FROM person p WHERE p.id IN ({_marks(len(part))})", part)}
+        return [rows[i] for i in ids if i in rows]
 
     @translated
     def community_sizes(self, community_ids: Sequence[str] | None = None) -> dict[str, int]:
