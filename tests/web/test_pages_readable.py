@@ -135,3 +135,23 @@ def test_a_measure_shared_by_every_card_is_explained_once(analyst: httpx.Client,
     assert html.unescape(page.text).count(INFLUENCE_MEANING) == 1
     legend = page.text.split('<dl class="legend measures-legend">', 1)[1].split("</dl>", 1)[0]
     assert "<dt>influence</dt>" in legend
+
+
+def test_top_contributors_show_accepted_answers_only_where_a_community_has_them(
+    analyst: httpx.Client, demo_store: SQLiteStore
+) -> None:
+    """A Slack channel's top contributors carried an "Accepted" column of zeros (a chat has no accepted answers);
+    the forum's keeps it."""
+    kinds = {c.id: c.kind for c in demo_store.communities(first=100)}
+    sizes = demo_store.community_sizes()
+    channel = max((c for c in kinds if kinds[c] == "channel"), key=lambda c: sizes.get(c, 0))
+    forum = max((c for c in kinds if kinds[c] == "forum"), key=lambda c: sizes.get(c, 0))
+    headers = {}
+    for cid in (channel, forum):
+        page = analyst.get(f"/communities/{cid}")
+        assert page.status_code == 200
+        table = page.text.split('aria-label="Top contributors"', 1)[1].split("</thead>", 1)[0]
+        headers[cid] = [_text(h) for h in re.findall(r"<th[^>]*>(.*?)</th>", table, re.S)]
+    assert "Accepted" not in headers[channel]
+    assert "Posts" in headers[channel]
+    assert "Accepted" in headers[forum]
