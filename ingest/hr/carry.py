@@ -51,7 +51,6 @@ def reactivated(people: Iterable[Person], stored: Mapping[str, Person]) -> list[
     return [p.id for p in people if p.active and p.id in stored and not stored[p.id].active]
 
 
-
 def reactivation_note(file: str, columns: Collection[str], count: int) -> str | None:
     """The warning for ``count`` leavers made active by a file with no status (nor termination date) column, whose
     every person is taken as employed; None when there is nothing to say. With a status column, its word wins."""

@@ -28,6 +28,13 @@ def facets_of(store: Neo4jBase) -> dict[str, list[str]]:
     return {"department": sorted(row["departments"]), "location": sorted(row["locations"])}
 
 
+def people_of(store: Neo4jBase, person_ids: Sequence[str]) -> dict[str, Person]:
+    """The stored people of ``person_ids``, by id (``GraphStore.people``; a page's name lookup reads its matches)."""
+    ids = sorted(set(person_ids))
+    rows = store._read_one(q.PEOPLE_GET, ids=ids) if ids else []
+    return {p.id: p for p in (person_from(r["props"]) for r in rows)}
+
+
 class Neo4jPageReads(Neo4jBase):
     """Reads only the web pages make (see graph/store/base.py for their contract)."""
 
@@ -43,8 +50,7 @@ class Neo4jPageReads(Neo4jBase):
         check_page_size(first)
         names = self._per_version(("names",), lambda tx: run(tx, q.WEB_NAMES))
         ids = names_matching(text, ((r["id"], r["name"]) for r in names), first)
-        rows = self._read_one(q.PEOPLE_GET, ids=ids) if ids else []
-        found = {p.id: p for p in (person_from(r["props"]) for r in rows)}
+        found = people_of(self, ids)
         return [found[i] for i in ids if i in found]
 
     @_translated

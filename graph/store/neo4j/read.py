@@ -27,7 +27,7 @@ from graph.store.neo4j.conn import (
 from graph.store.neo4j.errors import (
     _translated,
 )
-from graph.store.neo4j.pages import facets_of
+from graph.store.neo4j.pages import facets_of, people_of
 from graph.store.neo4j.tx import (
     _current_gen,
     run,
@@ -80,10 +80,7 @@ class Neo4jReads(Neo4jBase):
 
     @_translated
     def people(self, person_ids: Sequence[str]) -> dict[str, Person]:
-        ids = sorted(set(person_ids))
-        rows = self._read_one(q.PEOPLE_GET, ids=ids) if ids else []
-        found = (person_from(r["props"]) for r in rows)
-        return {p.id: p for p in found}
+        return people_of(self, person_ids)
 
     @_translated
     def person_scores(self, person_ids: Sequence[str]) -> dict[str, PersonScores]:

@@ -167,7 +167,8 @@ class SQLiteBase:
         self._open()
 
     def _retire(self, conn: sqlite3.Connection) -> None:
-        """Close a connection of an earlier generation, from the thread that used it."""
+        """Close a connection nobody can be stepping: this thread's own of before a reopen, an ended thread's, or
+        the previous open's."""
         with self._state_lock:
             self._conns.pop(conn, None)
         with contextlib.suppress(sqlite3.Error):

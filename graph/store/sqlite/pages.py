@@ -4,11 +4,11 @@ person's weekly activity, and the interaction ties among a set of people (for dr
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
 from graph.store.base import Contributor, WeekCount
-from graph.store.common import CHUNK, chunks, parse_utc, utc_text
+from graph.store.common import CHUNK, chunks, id_chunks, parse_utc, utc_text
 from graph.store.paging import check_page_size
 from graph.store.sqlite.conn import SQLiteBase
 from graph.store.sqlite.errors import translated
@@ -32,6 +32,18 @@ def facets_in(store: SQLiteBase, conn: sqlite3.Connection) -> dict[str, list[str
     return store._per_version(conn, ("facets",), read)
 
 
+def people_in(conn: sqlite3.Connection, person_ids: Iterable[str]) -> dict[str, Person]:
+    """The stored people of ``person_ids`` who have not opted out, by id (``GraphStore.people``; a page's name
+    lookup reads them in the same snapshot as the names)."""
+    out: dict[str, Person] = {}
+    for part in id_chunks(person_ids):
+        for row in conn.execute(
+            f"SELECT {_PERSON_COLS} FROM person p WHERE p.opted_out = 0 AND p.id IN ({_marks(len(part))})", part
+        ):
+            out[row[0]] = _person_from(row)
+    return out
+
+
 class SQLitePageReads(SQLiteBase):
     """Reads only the web pages make (see graph/store/base.py for their contract)."""
 
@@ -50,9 +62,8 @@ class SQLitePageReads(SQLiteBase):
             names = self._per_version(conn, ("names",), lambda: [tuple(r) for r in conn.execute(
                 f"SELECT p.id, p.name FROM person p WHERE {_VISIBLE} ORDER BY p.id")])
             ids = names_matching(text, names, first)
-            rows = {r[0]: _person_from(r) for part in chunks(ids, CHUNK) for r in conn.execute(
-                f"SELECT {_PERSON_COLS} FROM person p WHERE p.id IN ({_marks(len(part))})", part)}
-        return [rows[i] for i in ids if i in rows]
+            found = people_in(conn, ids)
+        return [found[i] for i in ids if i in found]
 
     @translated
     def community_sizes(self, community_ids: Sequence[str] | None = None) -> dict[str, int]:

@@ -34,7 +34,7 @@ from graph.store.common import (
 )
 from graph.store.sqlite.conn import SQLiteBase
 from graph.store.sqlite.errors import translated
-from graph.store.sqlite.pages import facets_in
+from graph.store.sqlite.pages import facets_in, people_in
 from graph.store.sqlite.paths import _bidirectional_bfs
 from graph.store.sqlite.rows import (
     _PERSON,
@@ -75,14 +75,7 @@ class SQLiteReads(SQLiteBase):
 
     @translated
     def people(self, person_ids: Sequence[str]) -> dict[str, Person]:
-        out: dict[str, Person] = {}
-        conn = self._conn()
-        for part in id_chunks(person_ids):
-            for row in conn.execute(
-                f"SELECT {_PERSON_COLS} FROM person p WHERE p.opted_out = 0 AND p.id IN ({_marks(len(part))})", part
-            ):
-                out[row[0]] = _person_from(row)
-        return out
+        return people_in(self._conn(), person_ids)
 
     @translated
     def person_scores(self, person_ids: Sequence[str]) -> dict[str, PersonScores]:
