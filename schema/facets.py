@@ -50,19 +50,20 @@ def fold_name(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
-def names_matching(typed: str, people: Iterable[tuple[str, str]], first: int = 10) -> list[str]:
-    """The ids of the people (id, name) whose name holds ``typed`` (folded by :func:`fold_name`), best first: the
-    whole name, then names starting with it, then a word starting with it, then anywhere; by name within each.
+def names_matching(typed: str, folded: Iterable[tuple[str, str]], first: int = 10) -> list[str]:
+    """The ids of the people whose name holds ``typed``, best first: the whole name, then names starting with it,
+    then a word starting with it, then anywhere; by name within each. ``folded``: (id, :func:`fold_name` of the
+    name), folded once per data version by the stores rather than at every lookup.
 
-    >>> names_matching("ana", [("1", "Mariana Silva"), ("2", "Ana Lima"), ("3", "Ana"), ("4", "Bo Anaya"), ("5", "Li")])
+    >>> people = [("1", "Mariana Silva"), ("2", "Ana Lima"), ("3", "Ana"), ("4", "Bo Anaya"), ("5", "Li")]
+    >>> names_matching("ana", [(i, fold_name(n)) for i, n in people])
     ['3', '2', '4', '1']
     """
     want = fold_name(typed)
     if not want:
         return []
     found: list[tuple[int, str, str]] = []
-    for pid, name in people:
-        have = fold_name(name)
+    for pid, have in folded:
         at = have.find(want)
         if at < 0:
             continue

@@ -13,7 +13,7 @@ from graph.store.neo4j.errors import _translated
 from graph.store.neo4j.tx import _current_gen, run
 from graph.store.neo4j.values import Row, Tx, from_neo, person_from, to_param
 from graph.store.paging import check_page_size
-from schema.facets import names_matching
+from schema.facets import fold_name, names_matching
 from schema.models import Person
 
 HELPING_KINDS = ("answer", "reply", "comment")  # posts that help in someone else's thread (leaderboards)
@@ -46,10 +46,11 @@ class Neo4jPageReads(Neo4jBase):
     @_translated
     def people_named(self, text: str, first: int = 10) -> list[Person]:
         """Visible people whose name holds ``text`` (case and accents aside), best match first
-        (:func:`~schema.facets.names_matching`); the names are read once per data version."""
+        (:func:`~schema.facets.names_matching`); the names are read and folded once per data version."""
         check_page_size(first)
-        names = self._per_version(("names",), lambda tx: run(tx, q.WEB_NAMES))
-        ids = names_matching(text, ((r["id"], r["name"]) for r in names), first)
+        names = self._per_version(
+            ("names",), lambda tx: [(r["id"], fold_name(r["name"])) for r in run(tx, q.WEB_NAMES)])
+        ids = names_matching(text, names, first)
         found = people_of(self, ids)
         return [found[i] for i in ids if i in found]
 

@@ -13,7 +13,7 @@ from graph.store.paging import check_page_size
 from graph.store.sqlite.conn import SQLiteBase
 from graph.store.sqlite.errors import translated
 from graph.store.sqlite.rows import _PERSON_COLS, _marks, _person_from
-from schema.facets import names_matching
+from schema.facets import fold_name, names_matching
 from schema.models import Person
 
 _VISIBLE = "p.active = 1 AND p.opted_out = 0 AND p.bot = 0"
@@ -56,10 +56,10 @@ class SQLitePageReads(SQLiteBase):
     @translated
     def people_named(self, text: str, first: int = 10) -> list[Person]:
         """Visible people whose name holds ``text`` (case and accents aside), best match first
-        (:func:`~schema.facets.names_matching`); the names are read once per data version."""
+        (:func:`~schema.facets.names_matching`); the names are read and folded once per data version."""
         check_page_size(first)
         with self._read() as conn:
-            names = self._per_version(conn, ("names",), lambda: [tuple(r) for r in conn.execute(
+            names = self._per_version(conn, ("names",), lambda: [(pid, fold_name(name)) for pid, name in conn.execute(
                 f"SELECT p.id, p.name FROM person p WHERE {_VISIBLE} ORDER BY p.id")])
             ids = names_matching(text, names, first)
             found = people_in(conn, ids)
