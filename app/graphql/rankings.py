@@ -8,11 +8,18 @@ from dataclasses import dataclass
 
 from app.graphql.explain import explain_expertise
 from graph.store import base
+from schema.labels import EvidenceKind
 from schema.models import ExpertIn, PersonScores
 
 INFLUENCE_MEANING = ("personalised PageRank (Brin & Page 1998; Haveliwala 2002): the share of attention that "
                      "reaches this person when questions in the scope are passed on to whoever answers them; "
                      "scores of one scope sum to 1")
+SEED_POOL_MIN = 20  # the topic's strongest experts that seeds are chosen among...
+SEED_POOL_PER_SEED = 4  # ...or four per seed asked for, when that is more
+# evidence that a person knows a topic themselves: what they answered, declared or were endorsed for (not questions
+# asked, nor a place in the answer network or the interaction graph alone)
+KNOWS_TOPIC = frozenset({EvidenceKind.ANSWERS, EvidenceKind.ACCEPTED_ANSWERS, EvidenceKind.DECLARED,
+                         EvidenceKind.ENDORSEMENTS})
 SEED_MEANING = ("marginal gain of greedy maximum coverage: people (1 each) and communities (5 each) this seed "
                 "reaches that earlier seeds do not, plus its expertise score")
 BETWEENNESS_MEANING = ("betweenness centrality (Freeman 1977; Brandes 2001): share of shortest paths between "
@@ -128,6 +135,25 @@ def seed_marginals(
     return out
 
 
+def seed_pool(hits: Sequence[base.ExpertHit], count: int) -> list[base.ExpertHit]:
+    """The experts seeds are chosen among: the topic's strongest, in expertise order, with evidence of their own.
+
+    Reach alone would pick the best-connected people who once answered on the topic; a forum's seeds must be
+    credible on it, so coverage is maximised only among the top ``max(SEED_POOL_MIN, SEED_POOL_PER_SEED * count)``
+    experts who answered, declared or were endorsed on the topic.
+
+    >>> from schema.models import Evidence, Person
+    >>> def hit(i, *kinds):
+    ...     ev = tuple(Evidence(kind=k, count=1) for k in kinds)
+    ...     return base.ExpertHit(Person(id=f"hr:{i}", name=str(i)), "go", 1.0 - i / 100, ev, str(i))
+    >>> hits = [hit(i, EvidenceKind.ANSWERS) for i in range(30)] + [hit(30, EvidenceKind.QUESTIONS)]
+    >>> len(seed_pool(hits, 5)), len(seed_pool(hits, 7)), [h.person.id for h in seed_pool([hits[-1]], 1)]
+    (20, 28, [])
+    """
+    size = max(SEED_POOL_MIN, SEED_POOL_PER_SEED * count)
+    return [h for h in hits if any(e.kind in KNOWS_TOPIC and e.count > 0 for e in h.evidence)][:size]
+
+
 def explain_seed(skill: str, hit: base.ExpertHit, new_people: int, new_communities: int, first: bool) -> str:
     """One line: why this seed (knows the topic; what it adds to the set)."""
     knows = explain_expertise(skill, hit.evidence)
@@ -139,4 +165,4 @@ def explain_seed(skill: str, hit: base.ExpertHit, new_people: int, new_communiti
 
 
 __all__ = ["BETWEENNESS_MEANING", "CONSTRAINT_MEANING", "INFLUENCE_MEANING", "SEED_MEANING", "Measure",
-           "bridge_measures", "explain_bridge", "explain_influencer", "explain_seed", "seed_marginals"]
+           "bridge_measures", "explain_bridge", "explain_influencer", "explain_seed", "seed_marginals", "seed_pool"]

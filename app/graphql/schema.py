@@ -47,7 +47,7 @@ from schema.skills import canonical_skill
 
 log = logging.getLogger("whoknows.graphql")
 
-SEED_POOL = 100  # experts considered as seed candidates
+SEED_FETCH = 100  # experts read to choose the seed pool from (rankings.seed_pool)
 MAX_QUESTION_SKILLS = 20
 MAX_TITLE = 500
 NO_KNOWN_SKILL = "the question names no known skill: give skills, or a title with skill names"
@@ -228,18 +228,20 @@ class Query:
         )
 
     @strawberry.field(description="People who know the topic and together reach the most distinct people and "
-                                  "communities: greedy maximum coverage over the skill's experts; score: marginal "
-                                  "gain; each with evidence, what it adds, and why (analyst).")
+                                  "communities: greedy maximum coverage among the skill's strongest experts (the "
+                                  "top 20, or 4 per seed asked for when more, with answers, a declared level or "
+                                  "endorsements of their own on it); score: marginal gain; each with evidence, what "
+                                  "it adds, and why (analyst).")
     async def seed_candidates(self, info: Info, skill: SkillArg, count: int = 5) -> list[RankedPerson]:
         info.context.require(Role.ANALYST, "seedCandidates")
         page_size(count, info.context.settings.max_page)
         canon = _canonical(skill)
         gw = info.context.gateway
-        page = await gw.experts(canon, first=SEED_POOL)
+        page = await gw.experts(canon, first=SEED_FETCH)
         if page.total == 0:
             await _known_skill_or_404(info, skill, canon)
             return []
-        hits = _visible(page.items)
+        hits = rankings.seed_pool(_visible(page.items), count)
         reach = await gw.reach([h.person.id for h in hits])
         picks = choose_seeds(hits, reach, count)
         by_id = {h.person.id: h for h in hits}

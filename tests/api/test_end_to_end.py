@@ -66,6 +66,30 @@ def test_experts_with_evidence_and_explanations(demo: tuple[Api, dict[str, Any],
     assert found > 0, "a demo organisation has experts"
 
 
+KNOWING = {"ANSWERS", "ACCEPTED_ANSWERS", "DECLARED", "ENDORSEMENTS"}
+
+
+def test_seeds_are_chosen_among_the_strongest_experts(demo: tuple[Api, dict[str, Any], SQLiteStore]) -> None:
+    """Seeds come from the topic's top max(20, 4 x count) experts with evidence of their own: the best-connected
+    people who once answered on a topic are not what a new forum on it needs (reach alone picked them before)."""
+    api, _, _ = demo
+    skills = [s["name"] for s in api.data("{ skills(first: 100) { name } }")["skills"]]
+    q = """query($s: String!) { experts(skill: $s, first: 100) { totalCount
+             edges { node { person { id } evidence { kind count } } } } }"""
+    sizes = {s: api.data(q, {"s": s})["experts"]["totalCount"] for s in skills}
+    skill = max(sizes, key=lambda s: (sizes[s], s))
+    assert sizes[skill] > 40, "the demo has a topic with more experts than the seed pool"
+    edges = api.data(q, {"s": skill})["experts"]["edges"]
+    knowing = [e["node"]["person"]["id"] for e in edges
+               if any(ev["kind"] in KNOWING and ev["count"] > 0 for ev in e["node"]["evidence"])]
+    for count in (1, 5, 8):
+        rows = api.data('query($s: String!, $c: Int) { seedCandidates(skill: $s, count: $c) { person { id } '
+                        'evidence { kind count } } }', {"s": skill, "c": count}, role=Role.ANALYST)["seedCandidates"]
+        assert len(rows) == count
+        assert {r["person"]["id"] for r in rows} <= set(knowing[:max(20, 4 * count)])
+        assert all(any(ev["kind"] in KNOWING for ev in r["evidence"]) for r in rows)
+
+
 def test_opted_out_people_never_returned(demo: tuple[Api, dict[str, Any], SQLiteStore]) -> None:
     api, truth, store = demo
     hidden = _opted_out_ids(truth, store)
