@@ -9,7 +9,8 @@ what it will see when it serves (no leakage: nothing after the snapshot is visib
 Signals (Balog et al. 2012 survey the families): topical evidence on the question's skills (answers, accepted
 answers, votes, ExpertiseRank position, declared level, endorsements, questions asked), the same evidence on
 related skills, the question's title words against the titles each person answered (routing_text.py), overall
-activity, recency, and availability (recent answers anywhere, median response time).
+activity, recency, availability (recent answers anywhere, median response time), and a tie to the asker (social
+routing, Horowitz & Kamvar 2010), weighed down for an asker who has worked with everyone (Adamic & Adar 2003).
 
 References
 ----------
@@ -17,6 +18,9 @@ References
    Trends in Information Retrieval 6(2-3), 127-256.
 .. [2] Zhou, G., Lai, S., Liu, K. & Zhao, J. (2012). Topic-sensitive probabilistic model for expert finding in
    question answer communities. Proc. CIKM 2012, 1662-1666.
+.. [3] Horowitz, D. & Kamvar, S. D. (2010). The anatomy of a large-scale social search engine. Proc. WWW 2010,
+   431-440.
+.. [4] Adamic, L. A. & Adar, E. (2003). Friends and neighbors on the Web. Social Networks 25(3), 211-230.
 """
 
 from __future__ import annotations
@@ -54,7 +58,7 @@ FEATURES: tuple[str, ...] = (
     "lm",  # log p(person) p(question | person): Dirichlet-smoothed answer model over the question's skills
     "lm_related",  # the same with answers on related skills counted (co-occurrence weighted) on each skill
     "lm_any",  # log p(person) mean_t p(t | person): the question as any one of its skills (kinder to many tags)
-    "asker_tie",  # 1 when the person has interacted with the asker before (answered, replied, commented, endorsed)
+    "asker_tie",  # tie_weight(the asker's contacts) when the person has interacted with the asker before, else 0
     "pace",  # log1p answers anywhere, each weighted 2^(-k/100), k the answers the forum received after it
     "title_bm25",  # BM25 of the question's title against the titles of the questions the person answered
     "title_lm",  # log p(title | those titles) / p(title | forum), Dirichlet smoothed (Balog et al. 2006, model 1)
@@ -262,6 +266,20 @@ def related_for(skills: Sequence[str], ctx: RoutingContext, per_skill: int = 5) 
     return out
 
 
+def tie_weight(contacts: int) -> float:
+    """What a tie to an asker with ``contacts`` contacts says: ``1 / log2(2 + contacts)``.
+
+    A tie to someone who has worked with three people singles a candidate out; a tie to someone who has worked
+    with three hundred is shared by most candidates, and as a flat 1 it lifted them all alike above people with
+    evidence on the question. Adamic & Adar (2003) weigh a shared contact by the inverse log of its degree for
+    the same reason.
+
+    >>> round(tie_weight(0), 3), round(tie_weight(6), 3), round(tie_weight(254), 3)
+    (1.0, 0.333, 0.125)
+    """
+    return 1.0 / math.log2(2.0 + contacts)
+
+
 def candidate_features(
     skills: Sequence[str],
     source: ExpertiseSource,
@@ -292,6 +310,7 @@ def candidate_features(
         pool.update(dict.fromkeys(source.top(r, per_related)))
     pool.update(dict.fromkeys(ctx.active))
     ties = source.neighbours(asker) if asker else frozenset()
+    tie = tie_weight(len(ties))
     pool.update(dict.fromkeys(sorted(ties)[:per_asker]))
     for x in exclude:
         pool.pop(x, None)
@@ -356,7 +375,7 @@ def candidate_features(
             lm,
             lm_rel,
             math.log1p(all_ans) + math.log(p_any) if qskills else math.log1p(all_ans),
-            1.0 if pid in ties else 0.0,
+            tie if pid in ties else 0.0,
             math.log1p(rec.pace) if rec is not None else 0.0,
             *_NO_TEXT,
             *pad,
@@ -417,4 +436,5 @@ __all__ = [
     "candidate_features",
     "related_for",
     "skill_evidence",
+    "tie_weight",
 ]

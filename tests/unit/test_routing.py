@@ -20,6 +20,7 @@ from graph.analytics.routing_features import (
     RoutingContext,
     SkillEvidence,
     candidate_features,
+    tie_weight,
 )
 from graph.evaluation import BASELINES, baselines, evaluate, metrics, pooled, split_history
 from graph.store.base import PostRow
@@ -341,7 +342,8 @@ def test_a_tie_to_the_asker_is_followed_by_what_sets_the_person_apart() -> None:
     source, ctx = snapshot(posts, (), (), as_of=as_of, half_life_days=180)
     c = candidate_features(["gate"], source, ctx, now=as_of.timestamp(), asker="asker1", exclude=["asker1"])
     i = c.ids.index("s0")
-    assert c.X[i, FEATURES.index("asker_tie")] == 1.0  # s0 answered asker1 before
+    # s0 answered asker1 before; the tie weighs less the more people the asker has worked with
+    assert c.X[i, FEATURES.index("asker_tie")] == tie_weight(len(source.neighbours("asker1"))) > 0
     text = explain(["gate"], c, i, "asker_tie", ctx, now=as_of.timestamp(),
                    runners_up=["lm_any", "tag_answers", "tag_accepted"])
     assert text.startswith("covers gate ("), text
