@@ -135,6 +135,42 @@ _REOPEN_UNDER_A_READ = textwrap.dedent("""
 """)
 
 
+_CLOSE_UNDER_A_READ = textwrap.dedent("""
+    import sys, threading, time
+    from graph.store.sqlite import SQLiteStore
+    from schema.errors import StoreUnavailable
+    from tests.expensive_store import COUNT_TO
+    store = SQLiteStore(sys.argv[1])
+    said = []
+    def read():
+        with store._read() as conn:
+            said.append(conn.execute(COUNT_TO, (4_000_000,)).fetchone()[0])
+        time.sleep(0.3)  # the store is closed by now
+        try:
+            store.ping()
+        except StoreUnavailable as exc:
+            said.append(type(exc).__name__)
+    reader = threading.Thread(target=read)
+    reader.start()
+    time.sleep(0.2)
+    store.close()
+    left = len(store._conns)
+    reader.join()
+    print(said, left, len(store._conns))
+""")
+
+
+def test_closing_under_a_running_read_does_not_crash_the_process(tmp_path: Path) -> None:
+    """The server closes the store at shutdown while a pool thread may still be reading (a page's read left
+    running past its deadline, an analytics run). ``close`` closed every connection and the interpreter crashed
+    (exit -11). Now the reading thread's read ends on its connection, its next call says the store is closed and
+    closes that connection, and nothing is left open."""
+    run = subprocess.run([sys.executable, "-c", _CLOSE_UNDER_A_READ, str(tmp_path / "c.db")],
+                         capture_output=True, text=True, timeout=120, cwd=Path(__file__).parents[2])
+    assert run.returncode == 0, (run.returncode, run.stderr[-2000:])
+    assert run.stdout.split() == ["[4000000,", "'StoreUnavailable']", "1", "0"]
+
+
 def test_reopening_under_a_running_read_does_not_crash_the_process(tmp_path: Path) -> None:
     """The API reopens the store after a fault while other workers may be reading. ``reopen`` closed every
     thread's connection, and closing one under a statement another thread was stepping crashed the interpreter

@@ -116,9 +116,13 @@ class SQLiteBase:
         """This thread's connection, its statements stopped at the deadline of the reads in this context (if any,
         see graph/store/deadline.py; StoreTimeout when it has passed). ``interruptible=False``: writes, never
         stopped half-way by a reader's deadline."""
-        if self._closed:
-            raise StoreUnavailable(f"store {self.url} is closed")
         local = self._local
+        if self._closed:
+            stale = getattr(local, "conn", None)
+            if stale is not None:  # left open by close() while this thread might have been reading on it
+                local.conn = None
+                self._retire(stale)
+            raise StoreUnavailable(f"store {self.url} is closed")
         if getattr(local, "generation", -1) != self._generation or local.conn is None:
             stale = getattr(local, "conn", None)
             if stale is not None:  # this thread's own connection of before a reopen: nobody else reads on it
@@ -139,15 +143,24 @@ class SQLiteBase:
         return conn
 
     def close(self) -> None:
+        """Close the store: later calls raise StoreUnavailable.
+
+        The connections of this thread, of threads that have ended and of the last open are closed now. Another
+        live thread's is not: it may be stepping a statement (a read a timed-out page left running, an analytics
+        run at shutdown), and closing it under that statement crashes the interpreter, as :meth:`reopen` found.
+        That thread closes it when it next asks for a connection, or it goes with the thread.
+        """
+        me = threading.current_thread()
         with self._state_lock:
             self._closed = True
             self._generation += 1
-            conns, self._conns = list(self._conns), {}
+            idle = [conn for conn, thread in self._conns.items()
+                    if thread is me or not thread.is_alive() or conn is self._opener]
+            self._opener = None
             for known in self._known.values():
                 known.clear()
-        for conn in conns:
-            with contextlib.suppress(sqlite3.Error):  # closing is best effort
-                conn.close()
+        for conn in idle:
+            self._retire(conn)
 
     def reopen(self) -> None:
         """Open the file afresh (after a fault): every thread's next call gets a new connection.
