@@ -35,6 +35,8 @@ def test_neo4j_is_version_5_with_a_healthcheck_a_volume_and_a_required_password(
     assert "neo4j-data" in named
     assert "neo4j-data" in compose["volumes"]
     assert all(not p.startswith(("7474", "7687")) for p in neo4j["ports"])  # bound to 127.0.0.1, not all interfaces
+    # read deadlines end as transaction timeouts, which the server checks every 2 s unless told otherwise
+    assert neo4j["environment"]["NEO4J_db_transaction_monitor_check_interval"] == "100ms"
 
 
 def test_the_api_waits_for_a_healthy_neo4j_and_refuses_to_start_without_secrets(compose: dict[str, Any]) -> None:
