@@ -113,51 +113,26 @@ def test_open_store_by_url(tmp_path: Path) -> None:
     store.close()
 
 
-# a thread counts inside SQLite while the main thread reopens the store, three times, then the store answers
-_REOPEN_UNDER_A_READ = textwrap.dedent("""
-    import sys, threading, time
-    from graph.store.sqlite import SQLiteStore
-    from tests.expensive_store import COUNT_TO
-    store = SQLiteStore(sys.argv[1])
-    counted = []
-    def read():
-        with store._read() as conn:
-            counted.append(conn.execute(COUNT_TO, (4_000_000,)).fetchone()[0])
-    for _ in range(3):
-        reader = threading.Thread(target=read)
-        reader.start()
-        time.sleep(0.2)
-        store.reopen()
-        reader.join()
-    store.ping()
-    print(counted, len(store._conns))
-    store.close()
-""")
-
-
-_CLOSE_UNDER_A_READ = textwrap.dedent("""
+# a thread counts 4 million rows inside SQLite (``count``) while the main thread does something to the store
+_UNDER_A_READ = textwrap.dedent("""
     import sys, threading, time
     from graph.store.sqlite import SQLiteStore
     from schema.errors import StoreUnavailable
     from tests.expensive_store import COUNT_TO
     store = SQLiteStore(sys.argv[1])
     said = []
-    def read():
+    def count():
         with store._read() as conn:
             said.append(conn.execute(COUNT_TO, (4_000_000,)).fetchone()[0])
-        time.sleep(0.3)  # the store is closed by now
-        try:
-            store.ping()
-        except StoreUnavailable as exc:
-            said.append(type(exc).__name__)
-    reader = threading.Thread(target=read)
-    reader.start()
-    time.sleep(0.2)
-    store.close()
-    left = len(store._conns)
-    reader.join()
-    print(said, left, len(store._conns))
 """)
+
+
+def _under_a_read(script: str, db: Path) -> str:
+    """Run ``script`` after :data:`_UNDER_A_READ` in a fresh interpreter (a crash must not take pytest with it)."""
+    run = subprocess.run([sys.executable, "-c", _UNDER_A_READ + textwrap.dedent(script), str(db)],
+                         capture_output=True, text=True, timeout=120, cwd=Path(__file__).parents[2])
+    assert run.returncode == 0, (run.returncode, run.stderr[-2000:])
+    return run.stdout
 
 
 def test_closing_under_a_running_read_does_not_crash_the_process(tmp_path: Path) -> None:
@@ -165,10 +140,23 @@ def test_closing_under_a_running_read_does_not_crash_the_process(tmp_path: Path)
     running past its deadline, an analytics run). ``close`` closed every connection and the interpreter crashed
     (exit -11). Now the reading thread's read ends on its connection, its next call says the store is closed and
     closes that connection, and nothing is left open."""
-    run = subprocess.run([sys.executable, "-c", _CLOSE_UNDER_A_READ, str(tmp_path / "c.db")],
-                         capture_output=True, text=True, timeout=120, cwd=Path(__file__).parents[2])
-    assert run.returncode == 0, (run.returncode, run.stderr[-2000:])
-    assert run.stdout.split() == ["[4000000,", "'StoreUnavailable']", "1", "0"]
+    out = _under_a_read("""
+        def read():
+            count()
+            time.sleep(0.3)  # the store is closed by now
+            try:
+                store.ping()
+            except StoreUnavailable as exc:
+                said.append(type(exc).__name__)
+        reader = threading.Thread(target=read)
+        reader.start()
+        time.sleep(0.2)
+        store.close()
+        left = len(store._conns)
+        reader.join()
+        print(said, left, len(store._conns))
+    """, tmp_path / "c.db")
+    assert out.split() == ["[4000000,", "'StoreUnavailable']", "1", "0"]
 
 
 def test_reopening_under_a_running_read_does_not_crash_the_process(tmp_path: Path) -> None:
@@ -176,9 +164,17 @@ def test_reopening_under_a_running_read_does_not_crash_the_process(tmp_path: Pat
     thread's connection, and closing one under a statement another thread was stepping crashed the interpreter
     (exit -11: the whole server gone). Now each thread's read finishes on its old connection, which that thread
     closes the next time it asks for one; the store answers after, with no connection left behind per reopen."""
-    run = subprocess.run([sys.executable, "-c", _REOPEN_UNDER_A_READ, str(tmp_path / "r.db")],
-                         capture_output=True, text=True, timeout=120, cwd=Path(__file__).parents[2])
-    assert run.returncode == 0, (run.returncode, run.stderr[-2000:])
-    counted, conns = run.stdout.split("]")
+    out = _under_a_read("""
+        for _ in range(3):
+            reader = threading.Thread(target=count)
+            reader.start()
+            time.sleep(0.2)
+            store.reopen()
+            reader.join()
+        store.ping()
+        print(said, len(store._conns))
+        store.close()
+    """, tmp_path / "r.db")
+    counted, conns = out.split("]")
     assert counted == "[4000000, 4000000, 4000000"
     assert int(conns) <= 3  # the opener's, the main thread's and the reader's last: none piled up per reopen
