@@ -76,7 +76,7 @@ def evaluate_export(
     target: str = "auto",
     community: str | None = None,
     ranking: str = "auto",
-    progress: Callable[[str], None] | None = None,
+    progress: Callable[[str, int | None], None] | None = None,
     step: Callable[[], None] | None = None,
 ) -> Report:
     """Ingest ``path`` into a scratch store, analyse up to the cut-off, rank every later question; the report.
@@ -84,15 +84,15 @@ def evaluate_export(
     ``ranking``: ``auto`` ranks with the router the analysis stores (learned where the history allows);
     ``handset`` with the hand-set ranking on the same analysis, the fallback a short history gets.
     """
-    say = progress or (lambda _msg: None)
+    say: Callable[[str, int | None], None] = progress or (lambda _msg, _total: None)
     with tempfile.TemporaryDirectory(prefix="whoknows-eval-") as tmp:
         store = open_store(f"sqlite:///{Path(tmp) / 'scratch.db'}")
         try:
-            say(f"ingesting {path.name}")
+            say(f"ingesting {path.name}", None)
             ingest_forum(store, path, fmt, community=community, rejects=Path(tmp) / "rejects.jsonl")
             data = store.read_projection()
             sp = split_history(data.posts, split, target)
-            say(f"analysing {len(sp.train)} posts before {sp.cutoff:%Y-%m-%d}")
+            say(f"analysing {len(sp.train)} posts before {sp.cutoff:%Y-%m-%d}", None)
             snapshot = compute_snapshot(_before(data, sp.cutoff, sp.train), AnalyticsParams(as_of=sp.cutoff))
             store.write_analytics(snapshot)
             router_stats = snapshot.run.stats.get("router", {})
@@ -104,7 +104,7 @@ def evaluate_export(
                 router_stats = {"kind": fallback.kind, **fallback.stats}  # as the analysis reports a router
             else:
                 store.set_meta(ROUTER_META_KEY, snapshot.router)
-            say(f"ranking {len(sp.cases)} questions")
+            say(f"ranking {len(sp.cases)} questions", len(sp.cases))  # a bar that fills, not an open count
             source = StoreSource(store)
 
             def ours(c: Case) -> Scores:
@@ -228,9 +228,9 @@ def experts(
             reports: list[Report] = []
             for path in paths:
 
-                def say(msg: str, _p: Path = path, _s: float = split) -> None:
+                def say(msg: str, total: int | None, _p: Path = path, _s: float = split) -> None:
                     at = f" (split {_s:.2f})" if len(splits) > 1 else ""
-                    bar.update(task, description=f"{_p.name}{at}: {msg}", completed=0, total=None)
+                    bar.update(task, description=f"{_p.name}{at}: {msg}", completed=0, total=total)
 
                 def step() -> None:
                     bar.advance(task)
