@@ -26,6 +26,7 @@ from app.gateway import StoreGateway
 from app.graphql.context import Context
 from app.graphql.executor import GraphQLExecutor
 from app.settings import Settings
+from app.web.charts import count_bar
 from app.web.session import Sessions, WebUser
 from graph.store.base import GraphStore
 from graph.store.deadline import reads_until
@@ -79,6 +80,7 @@ def make_templates() -> Jinja2Templates:
     env.filters["day"] = _day
     env.filters["hours"] = duration
     env.filters["q"] = lambda v: quote(str(v), safe="")
+    env.globals["count_bar"] = count_bar
     return templates
 
 
