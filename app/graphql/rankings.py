@@ -40,13 +40,18 @@ def _plural(n: int, word: str) -> str:
 
 
 def _percent(share: float) -> str:
-    """A share as a percentage a reader can trust: small shares keep a decimal, so a few contacts never read 0 %.
+    """A share as a percentage a reader can trust: small shares keep two significant digits, so a few contacts
+    or a few shortest paths never read 0 % (or 0.0 %).
 
-    >>> _percent(0.12), _percent(0.073), _percent(0.0027), _percent(0.0)
-    ('12 %', '7.3 %', '0.3 %', '0 %')
+    >>> _percent(0.12), _percent(0.073), _percent(0.0027), _percent(0.0003), _percent(1e-9), _percent(0.0)
+    ('12 %', '7.3 %', '0.27 %', '0.03 %', 'under 0.01 %', '0 %')
     """
     pct = 100 * share
-    return f"{pct:.0f} %" if pct >= 10 or pct == 0 else f"{pct:.1f} %"
+    if pct >= 10 or pct == 0:
+        return f"{pct:.0f} %"
+    if pct >= 1:
+        return f"{pct:.1f} %"
+    return f"{pct:.2g} %" if pct >= 0.01 else "under 0.01 %"
 
 
 def explain_influencer(
@@ -81,9 +86,12 @@ def explain_bridge(hit: base.BrokerHit, names: Mapping[str, str]) -> str:
     ...     sides=(base.BridgeSide("c:a", True, 3), base.BridgeSide("c:b", False, 7)))
     >>> explain_bridge(hit, {"c:a": "Python", "c:b": "Sales"})
     'member of Python (talks with 3 of its members); talks with 7 members of Sales; on 5.0 % of shortest paths'
+    >>> few = base.BrokerHit(hit.person, hit.scores.model_copy(update={"betweenness": 0.0003}), 1, hit.sides)
+    >>> explain_bridge(few, {}).rsplit("; ", 1)[1]
+    'on 0.03 % of shortest paths'
     """
     s = hit.scores
-    tail = f"on {100 * s.betweenness:.1f} % of shortest paths"
+    tail = f"on {_percent(s.betweenness)} of shortest paths"
     if not hit.sides:
         parts = [tail]
         if s.constraint is not None:
