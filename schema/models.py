@@ -10,7 +10,15 @@ import re
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+)
 
 from schema.ids import ID_PATTERN, MAX_ID_LEN
 from schema.labels import (
@@ -40,6 +48,12 @@ def fold_title(value: str | None) -> str | None:
 
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# control characters no one types into a name or a title (tab, line breaks, vertical tab, form feed and NEL are
+# kept: spreadsheets put them in cells): a NUL or a C1 code in one means the file is damaged or mis-decoded
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f]")
+# the validation context of records read back from a store: what ingest refuses, a store written by an older
+# version may still hold, and reading it must not fail (Person.model_validate(row, context=STORED))
+STORED: dict[str, bool] = {"stored": True}
 SKILL_PATTERN = r"^[0-9a-z+#.][0-9a-z+#./\-]*$"
 
 
@@ -88,6 +102,17 @@ class Person(Record):
     @classmethod
     def _blank_is_none(cls, value: str | None) -> str | None:
         return value or None
+
+    @field_validator("name", "title", "department", "location")
+    @classmethod
+    def _no_control_characters(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if info.context is STORED:  # a stored row was judged when it was written (perhaps by an older version)
+            return value
+        found = _CONTROL.search(value) if value else None
+        if found is not None:
+            raise ValueError(f"control character U+{ord(found.group()):04X} in {value!r}: the file is damaged or "
+                             f"read in the wrong text encoding")
+        return value
 
 
 class Skill(Record):

@@ -184,6 +184,9 @@ def test_stray_bytes_leave_a_central_european_file_in_its_code_page_and_a_mappin
     raw = CSV.encode("cp1252").replace(b"Einkauf", b"Ein\x81kauf")
     (tmp_path / "export.csv").write_bytes(raw)
     (tmp_path / "m.toml").write_text('[options]\nencoding = "latin-1"\n', encoding="utf-8")
-    p = run(tmp_path, "hris", "export.csv", "--mapping", "m.toml")
-    assert "a guess" not in p.stderr
-    assert len(_names(tmp_path)) == len(PEOPLE)  # latin-1 reads every byte: the mapping said so
+    p = run(tmp_path, "hris", "export.csv", "--mapping", "m.toml", "--rejects", "bad.jsonl")
+    assert "a guess" not in p.stderr  # latin-1 reads every byte: the mapping said so, and nothing is detected
+    # but 0x81 in latin-1 is a C1 control character: that row is rejected for it, naming it, not stored as a name
+    [r] = read_rejects(tmp_path / "bad.jsonl")
+    assert "control character U+0081 in 'Ein\\x81kauf'" in r.reason, r.reason
+    assert _names(tmp_path) == [(f"hr:{i}", n, d) for i, n, d in PEOPLE if d != "Einkauf"]

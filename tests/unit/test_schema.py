@@ -11,7 +11,7 @@ from pydantic import ValidationError
 import schema
 from schema import AliasTable, canonical_skill, make_id, parse_level, split_id
 from schema.errors import IngestError, SchemaError, StoreError, StoreUnavailable, WhoknowsError
-from schema.models import HasSkill, Person, Post
+from schema.models import STORED, HasSkill, Person, Post
 
 
 @pytest.mark.parametrize(
@@ -103,6 +103,32 @@ def test_records_are_frozen_and_validated() -> None:
         HasSkill(person_id="hr:E1", skill="Not Canonical")
     with pytest.raises(ValidationError):
         HasSkill(person_id="hr:E1", skill="go", level=9)
+
+
+@pytest.mark.parametrize("field", ["name", "title", "department", "location"])
+@pytest.mark.parametrize("char", ["\x00", "\x1b", "\x7f", "\x81", "\x9d"])
+def test_a_control_character_in_a_name_or_title_refuses_the_record(field: str, char: str) -> None:
+    """A NUL or a C1 code in a name is a damaged or mis-decoded file (it loaded as 'An\\x00na' before); the
+    row's reject says which character, so the person can be fixed at the source."""
+    fields = {"id": "hr:1", "name": "Anna", field: f"An{char}na"}
+    with pytest.raises(ValidationError, match=f"control character U\\+{ord(char):04X}"):
+        Person(**fields)
+
+
+def test_a_stored_name_that_ingest_now_refuses_still_reads_back() -> None:
+    """A store written before the check may hold such a name; reading it must not fail (every page would)."""
+    from graph.store.neo4j.values import person_from
+    from graph.store.sqlite.rows import _person_from
+
+    assert Person.model_validate({"id": "hr:1", "name": "An\x00na"}, context=STORED).name == "An\x00na"
+    assert person_from({"id": "hr:2", "name": "Bo\x00b", "source": "hr"}).name == "Bo\x00b"
+    row = ("hr:3", "Ca\x81rl", None, None, None, None, None, None, 1, 0, 0, "hr")
+    assert _person_from(row).name == "Ca\x81rl"
+
+
+def test_tabs_and_line_breaks_that_spreadsheets_put_in_cells_are_kept() -> None:
+    p = Person(id="hr:1", name="Anna Berg", title="Lead\tEngineer", department="R&D\nBerlin", location="Ulm\x85West")
+    assert (p.title, p.department, p.location) == ("Lead\tEngineer", "R&D\nBerlin", "Ulm\x85West")
 
 
 def test_post_times_are_utc_and_tags_sorted() -> None:

@@ -16,6 +16,7 @@ from graph.store.common import evidence_from, evidence_json
 from graph.store.common import pairs_from as _pairs_from
 from graph.store.common import pairs_json as _pairs_json
 from schema.models import (
+    STORED,
     AnalyticsRun,
     Community,
     CommunityHealth,
@@ -215,12 +216,12 @@ def person_from(props: Mapping[str, Any]) -> Person:
     try:
         return _person_of(tuple(sorted(props.items())))
     except TypeError:  # an unhashable value: not a property a Person has, and validation will say so
-        return Person(**from_neo(dict(props)))
+        return Person.model_validate(from_neo(dict(props)), context=STORED)
 
 
 @functools.lru_cache(maxsize=4096)
 def _person_of(items: tuple[tuple[str, Any], ...]) -> Person:
-    return Person(**from_neo(dict(items)))
+    return Person.model_validate(from_neo(dict(items)), context=STORED)
 
 
 def community_from(props: Mapping[str, Any]) -> Community:
