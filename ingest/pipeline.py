@@ -25,6 +25,7 @@ from ingest.forum.common import StreamContext, make_reports_to
 from ingest.forum.common import max_member_bytes as member_limit
 from ingest.hr.carry import absent_fields, keep_stored, reactivated, reactivation_note
 from ingest.hr.ids import reject_renumbered
+from ingest.hr.leavers import deactivate_missing
 from ingest.hr.lines import with_stored_lines
 from ingest.hr_retract import retract
 from ingest.identity import IdentityRow, build_resolver, parse_identities, read_identities
@@ -177,6 +178,7 @@ def ingest_hris(
     *,
     mapping: str | Path | hris_mod.ColumnMapping | None = None,
     full: bool = False,
+    allow_mass_leave: bool = False,
     aliases: str | Path | AliasTable | None = None,
     rejects: str | Path | None = None,
     progress: Progress | None = None,
@@ -185,7 +187,8 @@ def ingest_hris(
 ) -> IngestSummary:
     """People, declared skills and reporting lines from an HRIS export; a loaded row's blank manager or skill no
     longer listed removes what an earlier export wrote (:mod:`ingest.hr_retract`); ``full``: people of a previous HR
-    load missing from this file become inactive (leavers are never deleted). ``dry_run``: everything but the writes
+    load missing from this file become inactive (leavers are never deleted), unless so many would that the export
+looks cut short (:mod:`ingest.hr.leavers`; ``allow_mass_leave`` lets it through). ``dry_run``: everything but the writes
     (``store`` may then be None: no store yet), with what was inferred kept on the summary."""
     started = time.perf_counter()
     prog = progress or NullProgress()
@@ -245,7 +248,7 @@ def ingest_hris(
     if full:
         # a rejected row is no leaver, whichever step rejected it
         keep = {r.person.id for r in parsed.rows} | set(parsed.rejected_ids)
-        summary.deactivated = len(target.deactivate_missing("hr", keep))
+        summary.deactivated = len(deactivate_missing(target, keep, len(keep), str(path), allow=allow_mass_leave))
     summary.hr = parsed
     summary.rows_read = parsed.rows_read
     summary.rows_loaded = len(parsed.rows)
@@ -413,6 +416,7 @@ def run_step(
     if step["kind"] == "hris":
         return ingest_hris(
             store, path, mapping=rel(step.get("mapping")), full=bool(step.get("full", False)),
+            allow_mass_leave=bool(step.get("allow_mass_leave", False)),
             aliases=rel(step.get("aliases")), rejects=rej, progress=progress, chunk_size=chunk_size,
         )
     return ingest_forum(

@@ -118,6 +118,10 @@ def hris(
         None, "--mapping", help="A columns.toml mapping file, or a shipped mapping: " + ", ".join(bundled_mappings())
     ),
     full: bool = typer.Option(False, "--full", help="A full export: HR people absent from it become inactive."),
+    allow_mass_leave: bool = typer.Option(
+        False, "--allow-mass-leave", help="With --full: make leavers even of more than half the active HR people "
+        "(refused otherwise, as an export cut short would do that)."
+    ),
     aliases: Path | None = typer.Option(None, "--aliases", help="Extra skill aliases (TOML [aliases] or CSV)."),
     rejects: Path | None = typer.Option(None, "--rejects", help="Reject file (JSON lines) for rows not loaded."),
     store: str | None = typer.Option(None, "--store", help="Store URL (default: WHOKNOWS_STORE)."),
@@ -127,8 +131,8 @@ def hris(
 ) -> None:
     """Load people, declared skills and reporting lines from an HRIS export."""
     _run(store, "rows", lambda st, prog: ingest_hris(
-        st, path, mapping=mapping, full=full, aliases=aliases, rejects=rejects, progress=prog,
-        dry_run=dry_run,
+        st, path, mapping=mapping, full=full, allow_mass_leave=allow_mass_leave, aliases=aliases, rejects=rejects,
+        progress=prog, dry_run=dry_run,
     ), dry_run)
 
 
