@@ -188,8 +188,8 @@ def ingest_hris(
     """People, declared skills and reporting lines from an HRIS export; a loaded row's blank manager or skill no
     longer listed removes what an earlier export wrote (:mod:`ingest.hr_retract`); ``full``: people of a previous HR
     load missing from this file become inactive (leavers are never deleted), unless so many would that the export
-looks cut short (:mod:`ingest.hr.leavers`; ``allow_mass_leave`` lets it through). ``dry_run``: everything but the writes
-    (``store`` may then be None: no store yet), with what was inferred kept on the summary."""
+    looks cut short (:mod:`ingest.hr.leavers`; ``allow_mass_leave`` lets it through). ``dry_run``: everything but
+    the writes (``store`` may then be None: no store yet), with what was inferred kept on the summary."""
     started = time.perf_counter()
     prog = progress or NullProgress()
     m = mapping if isinstance(mapping, hris_mod.ColumnMapping) else (
