@@ -117,16 +117,13 @@ class SQLiteBase:
         see graph/store/deadline.py; StoreTimeout when it has passed). ``interruptible=False``: writes, never
         stopped half-way by a reader's deadline."""
         local = self._local
-        if self._closed:
-            stale = getattr(local, "conn", None)
-            if stale is not None:  # left open by close() while this thread might have been reading on it
+        stale = getattr(local, "conn", None)
+        if self._closed or stale is None or local.generation != self._generation:
+            if stale is not None:  # this thread's own connection of before a reopen or a close: nobody else reads on it
                 local.conn = None
                 self._retire(stale)
-            raise StoreUnavailable(f"store {self.url} is closed")
-        if getattr(local, "generation", -1) != self._generation or local.conn is None:
-            stale = getattr(local, "conn", None)
-            if stale is not None:  # this thread's own connection of before a reopen: nobody else reads on it
-                self._retire(stale)
+            if self._closed:
+                raise StoreUnavailable(f"store {self.url} is closed")
             local.conn = self._connect()
             local.generation = self._generation
             local.deadline = None
