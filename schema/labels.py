@@ -50,6 +50,7 @@ class StoreLabel(StrEnum):
     INFLUENCE_SCORE = "InfluenceScore"
     DETECTED_COMMUNITY = "DetectedCommunity"
     COMMUNITY_HEALTH = "CommunityHealth"
+    OWN_CHOICE = "OwnChoice"  # a person's own choice to be hidden (graph/store/visibility.py)
 
 
 class PostKind(StrEnum):

@@ -54,6 +54,9 @@ Method semantics (the contract suite checks them):
 - ``introduction_path(a, b, max_hops)``: a shortest path over INTERACTS and REPORTS_TO taken in either
   direction, through active, not opted-out people; [a, ..., b] inclusive; [a] when a == b; None when either
   end is unknown or opted-out, or no path has at most ``max_hops`` edges. Ties broken by smallest ids.
+- ``visibility(id)`` / ``choose_visibility(id, hidden, at)``: a person's own choice to be hidden, apart from the
+  source's ``opted_out``; every write of people folds a recorded choice into ``opted_out`` (a re-import never
+  undoes it), and withdrawing the choice restores the source's latest value (graph/store/visibility.py).
 - ``counts()``: keys people, active_people, opted_out, skills, communities, posts, memberships, skill_claims,
   endorsements, engagements, reports_to, interactions, expertise, scored_people.
 - ``dump()`` (StoreInspection): every stored fact as sorted tuples per table/kind, for comparing two stores in tests.
@@ -70,6 +73,7 @@ from datetime import date, datetime
 from typing import Any, Generic, NamedTuple, Protocol, TypeVar, runtime_checkable
 
 from graph.store.paging import MAX_PAGE, check_page_size, decode_cursor, encode_cursor
+from graph.store.visibility import Visibility
 from schema.errors import SchemaError
 from schema.labels import HealthPeriod
 from schema.models import (
@@ -430,6 +434,12 @@ class GraphStore(Protocol):
     def reporting_lines(self) -> dict[str, str]: ...
     def get_meta(self, key: str) -> str | None: ...
     def set_meta(self, key: str, value: str | None) -> None: ...
+
+    # a person's own choice to be hidden (graph/store/visibility.py): kept apart from what their source says
+    def visibility(self, person_id: str) -> Visibility | None: ...
+    def choose_visibility(self, person_id: str, hidden: bool, at: datetime) -> Visibility | None:
+        """Record (``hidden``) or withdraw a person's own choice in one transaction that bumps the data version;
+        the new visibility, or None for an unknown person."""
 
     # analytics
     def read_projection(self) -> Projection: ...

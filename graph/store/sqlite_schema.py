@@ -194,7 +194,17 @@ V4 = """
 ALTER TABLE post ADD COLUMN title TEXT;
 """
 
-MIGRATIONS: tuple[str, ...] = (V1, V2, V3, V4)
+# a person's own choice to be hidden, apart from the source's opted_out (graph/store/visibility.py): one row per
+# person who chose it, holding what their source said at the last write
+V5 = """
+CREATE TABLE person_choice (
+    person_id        TEXT PRIMARY KEY REFERENCES person(id),
+    source_opted_out INTEGER NOT NULL,
+    chosen_at        TEXT NOT NULL
+) WITHOUT ROWID;
+"""
+
+MIGRATIONS: tuple[str, ...] = (V1, V2, V3, V4, V5)
 LATEST = len(MIGRATIONS)
 
 __all__ = ["LATEST", "MIGRATIONS"]

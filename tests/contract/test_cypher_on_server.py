@@ -36,6 +36,9 @@ def session(neo4j_target: Neo4jTarget) -> Iterator[neo4j.Session]:
         store.write_batch(Batch(engagements=[Engagement(
             person_id=batch.people[4].id, post_id=batch.posts[1].id, kind=EngagementKind.REACTION, created_at=T0)]))
         store.write_analytics(snapshot(list(batch.people)))
+        # a person's own choice made and withdrawn: its property keys exist (the server keeps them), the data as before
+        store.choose_visibility(batch.people[0].id, True, T0)
+        store.choose_visibility(batch.people[0].id, False, T0)
     finally:
         store.close()
     auth = (neo4j_target.user, neo4j_target.password or "")

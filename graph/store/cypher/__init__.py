@@ -101,6 +101,13 @@ from graph.store.cypher.api import (
     SKILLS_FIRST,
     SKILLS_PREFIX,
 )
+from graph.store.cypher.choices import (
+    CHOICE_MAKE,
+    CHOICE_WITHDRAW,
+    OWN_CHOICES_OF,
+    OWN_CHOICES_SOURCE,
+    VISIBILITY,
+)
 from graph.store.cypher.ingest import (
     ACTIVE_IDS_OF_SOURCE,
     COMMUNITIES_FETCH,
@@ -196,6 +203,11 @@ ALL_STATEMENTS: Mapping[str, Statement] = MappingProxyType(_REGISTRY)
 
 # callers read statements as cypher.NAME: every name is this package's, whichever module holds it
 __all__ = [
+    "CHOICE_MAKE",
+    "CHOICE_WITHDRAW",
+    "OWN_CHOICES_OF",
+    "OWN_CHOICES_SOURCE",
+    "VISIBILITY",
     "ACTIVE_IDS_OF_SOURCE",
     "ALL_COMMUNITIES",
     "ALL_STATEMENTS",

@@ -5,6 +5,7 @@ Part of :mod:`graph.store.cypher`, whose docstring gives the rules every stateme
 from __future__ import annotations
 
 from graph.store.cypher._base import (
+    CHOICE,
     COMMUNITY,
     DETECTED,
     EXPERT_IN,
@@ -34,6 +35,10 @@ _SCHEMA_TEXT: tuple[tuple[str, str], ...] = (
         f"CREATE CONSTRAINT community_id IF NOT EXISTS FOR (n:{COMMUNITY}) REQUIRE n.id IS UNIQUE",
     ),
     ("CONSTRAINT_POST_ID", f"CREATE CONSTRAINT post_id IF NOT EXISTS FOR (n:{POST}) REQUIRE n.id IS UNIQUE"),
+    (
+        "CONSTRAINT_OWN_CHOICE_PERSON",
+        f"CREATE CONSTRAINT own_choice_person IF NOT EXISTS FOR (n:{CHOICE}) REQUIRE n.person_id IS UNIQUE",
+    ),
     ("CONSTRAINT_META_KEY", f"CREATE CONSTRAINT meta_key IF NOT EXISTS FOR (n:{META}) REQUIRE n.key IS UNIQUE"),
     ("CONSTRAINT_RUN_GEN", f"CREATE CONSTRAINT run_gen IF NOT EXISTS FOR (n:{RUN}) REQUIRE n.gen IS UNIQUE"),
     (

@@ -372,13 +372,25 @@ def _write_engagements(tx: Tx, rows: list[Row], result: WriteResult) -> None:
     )
 
 
+def _fold_choices(tx: Tx, people: list[Row]) -> list[Row]:
+    """A person who chose to be hidden stays opted out whatever the source says now, and the choice keeps what the
+    source says, restored if they show themselves again (graph/store/visibility.py)."""
+    chosen = {r["person_id"] for r in run(tx, q.OWN_CHOICES_OF, ids=[r["id"] for r in people])}
+    if not chosen:
+        return people
+    run(tx, q.OWN_CHOICES_SOURCE,
+        rows=[{"person_id": r["id"], "opted_out": bool(r.get("opted_out"))} for r in people if r["id"] in chosen])
+    return [{**r, "opted_out": True} if r["id"] in chosen else r for r in people]
+
+
 def _write_batch(tx: Tx, rows: BatchRows) -> WriteResult:
     """Nodes first, then relationships, then bookkeeping; a fresh result on every (re)try of the transaction."""
     result = WriteResult()
     born: set[str] = set()  # people created in this transaction: their edges cannot exist yet
     if rows.people:
+        people = _fold_choices(tx, rows.people)
         new, _ = _upsert_counted(
-            tx, "people", rows.people, _by_key(tx, q.PEOPLE_FETCH, rows.people, "id"), lambda r: r["id"],
+            tx, "people", people, _by_key(tx, q.PEOPLE_FETCH, people, "id"), lambda r: r["id"],
             q.PEOPLE_UPSERT, result, create=q.PEOPLE_CREATE,
         )
         born = {r["id"] for r in new}

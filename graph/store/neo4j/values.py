@@ -15,6 +15,7 @@ import neo4j.time
 from graph.store.common import evidence_from, evidence_json
 from graph.store.common import pairs_from as _pairs_from
 from graph.store.common import pairs_json as _pairs_json
+from graph.store.visibility import Visibility
 from schema.models import (
     STORED,
     AnalyticsRun,
@@ -95,6 +96,18 @@ def props_of(record: Record, exclude: Iterable[str] = ()) -> Row:
 
 
 # --- parameter rows (pure) --------------------------------------------------------------------------------------
+
+
+def visibility_from(person_id: str, rows: list[Row]) -> Visibility | None:
+    """A person's visibility from the VISIBILITY read (no row: no such person)."""
+    if not rows:
+        return None
+    row = rows[0]
+    chosen = row["source_opted_out"] is not None
+    return Visibility(
+        person_id=person_id, by_choice=chosen, by_source=bool(row["source_opted_out"] if chosen else row["opted_out"]),
+        chosen_at=from_neo(row["chosen_at"]) if chosen else None,
+    )
 
 
 def person_row(p: Person) -> Row:

@@ -41,7 +41,9 @@ from graph.store.neo4j.values import (
     Tx,
     person_from,
     run_row,
+    visibility_from,
 )
+from graph.store.visibility import Visibility
 from schema.models import Person
 
 # attempts of a batch whose CREATE of a new key lost a race to another writer (each attempt re-reads the keys)
@@ -146,6 +148,27 @@ class Neo4jWrites(Neo4jBase):
     @_translated
     def set_meta(self, key: str, value: str | None) -> None:
         self._write(lambda tx: _set_meta(tx, {key: value}))
+
+    # --- a person's own choice to be hidden (graph/store/visibility.py) -------------------------------------------
+
+    @_translated
+    def visibility(self, person_id: str) -> Visibility | None:
+        return visibility_from(person_id, self._read(lambda tx: run(tx, q.VISIBILITY, id=person_id)))
+
+    @_translated
+    def choose_visibility(self, person_id: str, hidden: bool, at: datetime) -> Visibility | None:
+        def work(tx: Tx) -> Visibility | None:
+            now = visibility_from(person_id, run(tx, q.VISIBILITY, id=person_id))
+            if now is None or now.by_choice == hidden:
+                return now
+            if hidden:
+                made = {"person_id": person_id, "source_opted_out": now.by_source, "chosen_at": at.isoformat()}
+                run(tx, q.CHOICE_MAKE, rows=[made])
+            else:
+                run(tx, q.CHOICE_WITHDRAW, rows=[{"person_id": person_id}])
+            return visibility_from(person_id, run(tx, q.VISIBILITY, id=person_id))
+
+        return self._write(work)
 
     # --- analytics -----------------------------------------------------------------------------------------------
 

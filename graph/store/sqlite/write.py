@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 from graph.store.base import (
@@ -33,6 +34,7 @@ from graph.store.sqlite.rows import (
     _marks,
     _Table,
 )
+from graph.store.visibility import Visibility, folded
 from schema.errors import StoreError
 from schema.models import (
     Community,
@@ -40,6 +42,20 @@ from schema.models import (
     Post,
     Skill,
 )
+
+
+def _visibility(conn: sqlite3.Connection, person_id: str) -> Visibility | None:
+    row = conn.execute(
+        "SELECT p.opted_out, c.source_opted_out, c.chosen_at FROM person p "
+        "LEFT JOIN person_choice c ON c.person_id = p.id WHERE p.id = ?", (person_id,),
+    ).fetchone()
+    if row is None:
+        return None
+    chosen = row[2] is not None
+    return Visibility(
+        person_id=person_id, by_choice=chosen, by_source=bool(row[1] if chosen else row[0]),
+        chosen_at=datetime.fromisoformat(row[2]) if chosen else None,
+    )
 
 
 class SQLiteWrites(SQLiteBase):
@@ -110,7 +126,41 @@ class SQLiteWrites(SQLiteBase):
     # --- writes --------------------------------------------------------------------------------------
 
     def _write_people(self, conn: sqlite3.Connection, rows: Sequence[Person], result: WriteResult) -> None:
-        self._upsert(conn, _PERSON, dedupe(rows, RECORD_KEYS[Person]), result)
+        people = dedupe(rows, RECORD_KEYS[Person])
+        if conn.execute("SELECT 1 FROM person_choice LIMIT 1").fetchone() is not None:
+            chosen: dict[str, bool] = {}
+            for part in chunks([p.id for p in people]):
+                chosen.update((r[0], True) for r in conn.execute(
+                    f"SELECT person_id FROM person_choice WHERE person_id IN ({_marks(len(part))})", part))
+            conn.executemany(  # what the source says now, restored if the person shows themselves again
+                "UPDATE person_choice SET source_opted_out = ? WHERE person_id = ?",
+                [(int(p.opted_out), p.id) for p in people if p.id in chosen],
+            )
+            people = folded(people, chosen)
+        self._upsert(conn, _PERSON, people, result)
+
+    # --- a person's own choice to be hidden ------------------------------------------------------------
+
+    @translated
+    def visibility(self, person_id: str) -> Visibility | None:
+        with self._read() as conn:
+            return _visibility(conn, person_id)
+
+    @translated
+    def choose_visibility(self, person_id: str, hidden: bool, at: datetime) -> Visibility | None:
+        with self._write() as conn:
+            now = _visibility(conn, person_id)
+            if now is None or now.by_choice == hidden:
+                return now
+            if hidden:
+                conn.execute(
+                    "INSERT INTO person_choice (person_id, source_opted_out, chosen_at) VALUES (?, ?, ?)",
+                    (person_id, int(now.by_source), utc_text(at)),
+                )
+            else:
+                conn.execute("DELETE FROM person_choice WHERE person_id = ?", (person_id,))
+            conn.execute("UPDATE person SET opted_out = ? WHERE id = ?", (int(hidden or now.by_source), person_id))
+            return _visibility(conn, person_id)
 
     def _write_skills(self, conn: sqlite3.Connection, rows: Sequence[Skill], result: WriteResult) -> None:
         merged = dedupe_skills(rows)

@@ -1,0 +1,74 @@
+"""A person's own choice to be hidden (graph/store/visibility.py), on both stores: it hides them from every read, a
+re-import from their source never undoes it, and withdrawing it restores exactly what the source says."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from graph.store.base import OPTED_OUT_DIGEST, Batch, GraphStore, opted_out_digest
+from graph.store.visibility import Visibility
+from schema.models import Person
+from tests.factories import small_org, snapshot
+
+AT = datetime(2026, 12, 4, 9, 30, tzinfo=UTC)
+
+
+def test_a_choice_hides_and_a_reimport_keeps_it(store: GraphStore) -> None:
+    ann = Person(id="hr:1", name="Ann Lee", email="ann@x.com", department="R&D", source="hr")
+    bob = Person(id="hr:2", name="Bob Roe", source="hr")
+    store.write_batch(Batch(people=[ann, bob]))
+    assert store.visibility("hr:1") == Visibility("hr:1", by_choice=False, by_source=False)
+    assert store.visibility("hr:404") is None
+    assert store.choose_visibility("hr:404", True, AT) is None
+    version = store.data_version()  # type: ignore[attr-defined]
+
+    hidden = store.choose_visibility("hr:1", True, AT)
+    assert hidden == Visibility("hr:1", by_choice=True, by_source=False, chosen_at=AT)
+    assert hidden.hidden
+    assert store.data_version() != version  # type: ignore[attr-defined]  # caches keyed on it see the change
+    assert store.people(["hr:1", "hr:2"]).keys() == {"hr:2"}
+    assert store.counts()["opted_out"] == 1
+    assert store.directory_facets()["department"] == []  # Ann was the only one in R&D
+
+    # the next HR import lists her as not opted out: the choice stands, and the write counts her unchanged
+    result = store.write_batch(Batch(people=[ann, bob]))
+    assert result.unchanged["people"] == 2
+    assert store.people(["hr:1"]) == {}
+    assert store.stored_people(["hr:1"])["hr:1"].opted_out is True
+    assert store.visibility("hr:1") == hidden
+
+    shown = store.choose_visibility("hr:1", False, AT)
+    assert shown == Visibility("hr:1", by_choice=False, by_source=False)
+    assert store.people(["hr:1"]) == {"hr:1": ann}
+    assert store.choose_visibility("hr:1", False, AT) == shown  # withdrawing twice changes nothing
+
+
+def test_showing_oneself_again_restores_what_the_source_says_now(store: GraphStore) -> None:
+    ann = Person(id="hr:1", name="Ann Lee", source="hr")
+    store.write_batch(Batch(people=[ann]))
+    store.choose_visibility("hr:1", True, AT)
+    # while she is hidden by her own choice, HR records an opt-out of its own
+    store.write_batch(Batch(people=[ann.model_copy(update={"opted_out": True})]))
+    assert store.visibility("hr:1") == Visibility("hr:1", by_choice=True, by_source=True, chosen_at=AT)
+    # her choice withdrawn, HR's opt-out still hides her
+    assert store.choose_visibility("hr:1", False, AT) == Visibility("hr:1", by_choice=False, by_source=True)
+    assert store.people(["hr:1"]) == {}
+    # and once HR lifts it, she is back
+    store.write_batch(Batch(people=[ann]))
+    assert store.people(["hr:1"]) == {"hr:1": ann}
+
+
+def test_a_choice_withholds_health_until_the_next_analysis(store: GraphStore) -> None:
+    """Health counted her; a snapshot computed before her choice is withheld until one computed without her."""
+    batch = small_org()
+    store.write_batch(batch)
+    snap = snapshot(list(batch.people))
+    digest = opted_out_digest(p.id for p in batch.people if p.opted_out)
+    snap.run = snap.run.model_copy(update={"stats": {**snap.run.stats, OPTED_OUT_DIGEST: digest}})
+    store.write_analytics(snap)
+    assert store.community_health("slack:k8s-guild").opted_out_changed is False
+    who = next(p for p in batch.people if not p.opted_out)
+    store.choose_visibility(who.id, True, AT)
+    assert store.community_health("slack:k8s-guild").opted_out_changed is True
+    store.choose_visibility(who.id, False, AT)
+    assert store.community_health("slack:k8s-guild").opted_out_changed is False
