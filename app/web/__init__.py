@@ -15,7 +15,7 @@ from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
 from app.settings import Settings
-from app.web import auth_routes, pages_ask, pages_communities, pages_person, pages_plan, pages_search
+from app.web import auth_routes, pages_ask, pages_communities, pages_me, pages_person, pages_plan, pages_search
 from app.web.core import (
     PageError,
     SignInNeeded,
@@ -38,7 +38,7 @@ def install_web(app: FastAPI, settings: Settings) -> None:
 
         oidc = OidcClient(settings)
     app.state.web = Web(settings=settings, sessions=Sessions(settings), templates=make_templates(), oidc=oidc)
-    pages = (auth_routes, pages_search, pages_ask, pages_person, pages_communities, pages_plan)
+    pages = (auth_routes, pages_search, pages_ask, pages_person, pages_communities, pages_plan, pages_me)
     for module in pages:  # one deadline for all of a page's reads, from the request's arrival
         app.include_router(module.router, dependencies=[Depends(start_deadline)])
     page_paths = {getattr(r, "path", None) for m in pages for r in m.router.routes}

@@ -80,7 +80,7 @@ async def callback(request: Request, code: str | None = None, state: str | None 
         log.warning("sign-in refused", extra={"fields": {"error": str(exc)}})
         return error_page(request, 400, f"Sign-in failed: {exc}")
     person_id = await _person_for(request, identity.subject, identity.email, identity.claims)
-    user = new_user(identity.subject, identity.name, identity.role, person_id)
+    user = new_user(identity.subject, identity.name, identity.role, person_id, await _hidden(request, person_id))
     response = RedirectResponse(safe_next(flow.get("next")), status_code=303)
     w.sessions.end_login(response)
     w.sessions.sign_in(response, user)
@@ -100,11 +100,24 @@ async def _person_for(request: Request, subject: str, email: str | None, claims:
         value = claims.get(claim)
         if not isinstance(value, str):
             return None
-        found = (await store(request, lambda s: s.people([value]))).get(value)
-        return found.id if found is not None and not found.opted_out else None
+        # hidden people are matched too: their privacy page is where they show themselves again
+        found = await store(request, lambda s: s.visibility(value))
+        return found.person_id if found is not None else None
     except WhoknowsError as exc:  # sign in anyway; "who could introduce me" needs the person and says so
         log.warning("could not match the signed-in person", extra={"fields": {"error": str(exc)}})
         return None
+
+
+async def _hidden(request: Request, person_id: str | None) -> bool:
+    """Whether the signed-in person is hidden from whoknows (then no page starts an introduction from them)."""
+    if person_id is None:
+        return False
+    try:
+        found = await store(request, lambda s: s.visibility(person_id))
+    except WhoknowsError as exc:  # sign in anyway; the privacy page reads it again
+        log.warning("could not read the signed-in person's visibility", extra={"fields": {"error": str(exc)}})
+        return False
+    return found is not None and found.hidden
 
 
 @router.get("/auth/dev")
@@ -117,7 +130,7 @@ async def dev_signin(request: Request, t: str = "") -> Response:
     except AuthError as exc:
         return error_page(request, 400, str(exc))
     response = RedirectResponse("/", status_code=303)
-    w.sessions.sign_in(response, new_user(person_id, name, role, person_id))
+    w.sessions.sign_in(response, new_user(person_id, name, role, person_id, await _hidden(request, person_id)))
     return response
 
 

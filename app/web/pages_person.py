@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 
 from app.web.charts import Point, week_chart
 from app.web.core import PageError, current_user, gql, render, store
@@ -58,11 +58,14 @@ async def person_page(person_id: str, request: Request, user: WebUser = Depends(
     data = await gql(request, user, PERSON % (SCORES if user.is_analyst else ""), {"id": person_id})
     p = data["person"]
     if p is None:
+        if person_id == user.person_id:  # hidden by their own choice or their HR record: say so, and where to undo it
+            return RedirectResponse("/me/privacy", status_code=303)
         raise PageError(404, "No such person here (or they have opted out of whoknows).")
     intro = None
-    if user.person_id and user.person_id != p["id"]:
+    me = user.listed_person
+    if me and me != p["id"]:
         try:
-            intro = (await gql(request, user, INTRO, {"a": user.person_id, "b": p["id"]}))["introductionPath"]
+            intro = (await gql(request, user, INTRO, {"a": me, "b": p["id"]}))["introductionPath"]
         except PageError:
             intro = None
     today = datetime.now(UTC).date()

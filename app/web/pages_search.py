@@ -94,9 +94,9 @@ async def match_filters(request: Request, department: str, location: str,
 
 async def introductions(request: Request, user: WebUser, ids: list[str]) -> dict[str, Any]:
     """Who could introduce the signed-in person to each of ``ids`` (nothing for a user who is not in the graph)."""
-    if not user.person_id or not ids:
+    if not user.listed_person or not ids:
         return {}
-    query, variables = intro_query(user.person_id, ids)
+    query, variables = intro_query(user.listed_person, ids)
     try:
         paths = await gql(request, user, query, variables)
     except PageError:

@@ -34,6 +34,12 @@ class WebUser:
     role: Role
     csrf: str
     person_id: str | None = None
+    hidden: bool = False  # their person is hidden from whoknows (their own choice or HR's), as of the last check
+
+    @property
+    def listed_person(self) -> str | None:
+        """The person others can see them as: None when not matched or hidden (no introductions from them)."""
+        return None if self.hidden else self.person_id
 
     @property
     def principal(self) -> Principal:
@@ -58,11 +64,12 @@ class WebUser:
         except (KeyError, ValueError, TypeError):
             return None
         person_id = data.get("person_id")
-        return cls(sub=sub, name=name, role=role, csrf=csrf, person_id=str(person_id) if person_id else None)
+        return cls(sub=sub, name=name, role=role, csrf=csrf, person_id=str(person_id) if person_id else None,
+                   hidden=data.get("hidden") is True)
 
 
-def new_user(sub: str, name: str, role: Role, person_id: str | None) -> WebUser:
-    return WebUser(sub=sub, name=name, role=role, csrf=secrets.token_urlsafe(24), person_id=person_id)
+def new_user(sub: str, name: str, role: Role, person_id: str | None, hidden: bool = False) -> WebUser:
+    return WebUser(sub=sub, name=name, role=role, csrf=secrets.token_urlsafe(24), person_id=person_id, hidden=hidden)
 
 
 class Sessions:

@@ -45,6 +45,7 @@ def test_no_page_scrolls_sideways_on_a_phone(phone: Any, web_app: LiveServer, de
         "person": f"/people/{person}",
         "search": "/search?skill=python",
         "ask": "/ask?question=How+do+I+restart+failing+pods+from+a+Python+job+on+K8s%3F",
+        "privacy": "/me/privacy",
     }
     wide: dict[str, int] = {}
     for name, path in paths.items():
