@@ -71,7 +71,7 @@ SHALLOW_PATH_HOPS = 4
 MAX_PATH_HOPS = 8  # the most maxHops allows (app/graphql/limits.py)
 # Root fields whose answer depends on who asks, not only on the role: a question is never routed to its asker, and
 # ties to the asker weigh in the rank ("has worked with you"). The response cache keys such documents by the asker.
-PER_ASKER = frozenset({"expertsFor"})
+PER_ASKER = frozenset({"expertsFor", "myVisibility"})  # and one's own visibility
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,7 @@ from app.graphql.types import (
     Skill,
     SkillArg,
 )
+from app.graphql.visibility import Visibility, my_visibility, set_my_visibility
 from app.settings import Settings
 from graph.expert_routing import title_skills
 from graph.store import base
@@ -107,6 +108,12 @@ class Query:
         if any(h.person.opted_out for h in page.items):
             page = base.Page(items=_visible(page.items), next_cursor=page.next_cursor, total=page.total)
         return ExpertConnection.from_domain(canon, page)
+
+    my_visibility: Visibility | None = strawberry.field(
+        resolver=my_visibility,
+        description="Whether you (the token's subject, as a person id) are hidden from whoknows, and why; null when "
+        "your token names no person (employee).",
+    )
 
     @strawberry.field(description="One person by id; null when unknown or opted out (employee; scores: analyst).")
     async def person(self, info: Info, id: strawberry.ID) -> Person | None:
@@ -329,6 +336,13 @@ def choose_seeds(
 
 @strawberry.type
 class Mutation:
+    set_my_visibility: Visibility = strawberry.field(
+        resolver=set_my_visibility,
+        description="Hide yourself from whoknows (hidden: true) at once, in every answer, or withdraw that choice "
+        "(false). An opt-out in your HR record still applies; community health is withheld until the next analysis "
+        "(employee; NOT_FOUND when your token names no person).",
+    )
+
     @strawberry.mutation(description="Run every analytics job now and write the results back (admin).")
     async def run_analytics(self, info: Info) -> AnalyticsRun:
         info.context.require(Role.ADMIN, "runAnalytics")

@@ -78,7 +78,8 @@ def test_fuzz_invalid_queries(api: Api, query: str) -> None:
 @given(query=hg.mutations(SDL))
 @_examples(100)
 def test_fuzz_mutations_as_analyst(api: Api, query: str) -> None:
-    """Mutations are admin-only: an analyst always gets FORBIDDEN (or a validation error), never a run."""
+    """An analyst gets FORBIDDEN for runAnalytics (or a validation error), never a run; setMyVisibility names the
+    token's subject, here no person (NOT_FOUND), so no one is hidden by the fuzzing."""
     _check(api, query, Role.ANALYST)
 
 
