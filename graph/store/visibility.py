@@ -35,11 +35,25 @@ def folded(people: Iterable[Person], chosen: Mapping[str, object]) -> list[Perso
     """The rows a write stores: a person who chose to be hidden stays opted out whatever the source says now.
 
     >>> from schema.models import Person
-    >>> a, b = Person(id="a", name="A", source="hr"), Person(id="b", name="B", source="hr")
-    >>> [p.opted_out for p in folded([a, b], {"b": True})]
+    >>> a, b = Person(id="hr:a", name="A", source="hr"), Person(id="hr:b", name="B", source="hr")
+    >>> [p.opted_out for p in folded([a, b], {"hr:b": True})]
     [False, True]
     """
     return [p.model_copy(update={"opted_out": True}) if p.id in chosen and not p.opted_out else p for p in people]
 
 
-__all__ = ["Visibility", "folded"]
+def as_the_source_says(person: Person, source_opted_out: bool | int | None) -> Person:
+    """A stored person with ``opted_out`` as their source last said it (``stored_people``, which ingest reads to keep
+    what a narrower export lacks: an export without an opt-out column must not write a person's own choice back as
+    HR's). ``source_opted_out`` is None for a person without a choice, whose stored value is the source's.
+
+    >>> from schema.models import Person
+    >>> as_the_source_says(Person(id="hr:1", name="A", opted_out=True), 0).opted_out
+    False
+    """
+    if source_opted_out is None or bool(source_opted_out) == person.opted_out:
+        return person
+    return person.model_copy(update={"opted_out": bool(source_opted_out)})
+
+
+__all__ = ["Visibility", "as_the_source_says", "folded"]

@@ -4,9 +4,11 @@ re-import from their source never undoes it, and withdrawing it restores exactly
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 from graph.store.base import OPTED_OUT_DIGEST, Batch, GraphStore, opted_out_digest
 from graph.store.visibility import Visibility
+from ingest.pipeline import ingest_hris
 from schema.models import Person
 from tests.factories import small_org, snapshot
 
@@ -34,7 +36,7 @@ def test_a_choice_hides_and_a_reimport_keeps_it(store: GraphStore) -> None:
     result = store.write_batch(Batch(people=[ann, bob]))
     assert result.unchanged["people"] == 2
     assert store.people(["hr:1"]) == {}
-    assert store.stored_people(["hr:1"])["hr:1"].opted_out is True
+    assert store.stored_people(["hr:1"])["hr:1"] == ann  # ingest reads what HR says, never her choice as HR's
     assert store.visibility("hr:1") == hidden
 
     shown = store.choose_visibility("hr:1", False, AT)
@@ -72,3 +74,21 @@ def test_a_choice_withholds_health_until_the_next_analysis(store: GraphStore) ->
     assert store.community_health("slack:k8s-guild").opted_out_changed is True
     store.choose_visibility(who.id, False, AT)
     assert store.community_health("slack:k8s-guild").opted_out_changed is False
+
+
+def test_an_export_without_an_opt_out_column_never_writes_a_choice_back_as_hrs(
+    store: GraphStore, tmp_path: Path
+) -> None:
+    """A narrower export keeps each missing field's stored value (ingest/hr/carry.py): it must keep what HR said,
+    or her choice would be written back as HR's opt-out and "show me again" would leave her hidden."""
+    full = tmp_path / "full.csv"
+    full.write_text("employee_id,name,email,opted_out\nE1,Ann Lee,ann@x.com,no\nE2,Bob Roe,bob@x.com,yes\n")
+    narrow = tmp_path / "narrow.csv"
+    narrow.write_text("employee_id,name,email\nE1,Ann Lee,ann@x.com\nE2,Bob Roe,bob@x.com\n")
+    ingest_hris(store, full)
+    store.choose_visibility("hr:E1", True, AT)
+    ingest_hris(store, narrow)
+    assert store.visibility("hr:E1") == Visibility("hr:E1", by_choice=True, by_source=False, chosen_at=AT)
+    assert store.visibility("hr:E2") == Visibility("hr:E2", by_choice=False, by_source=True)  # HR's, kept
+    store.choose_visibility("hr:E1", False, AT)
+    assert store.people(["hr:E1", "hr:E2"]).keys() == {"hr:E1"}

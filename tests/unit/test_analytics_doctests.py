@@ -29,6 +29,7 @@ MODULES = [
     "schema.models",
     "schema.facets",
     "graph.store.common",
+    "graph.store.visibility",
 ]
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from graph.store.cypher._base import (
     AUTHORED,
+    CHOICE,
     COMMUNITY,
     ENDORSED,
     ENGAGED,
@@ -449,7 +450,11 @@ PERSON_IDS = _read("PERSON_IDS", f"MATCH (p:{PERSON}) RETURN collect(p.id) AS id
 # people as stored, opted-out ones included: an HR export without some column keeps what earlier ones gave
 PEOPLE_AS_STORED = _read(
     "PEOPLE_AS_STORED",
-    f"UNWIND $ids AS id MATCH (p:{PERSON} {{id: id}}) RETURN properties(p) AS props",
+    f"""
+    UNWIND $ids AS id MATCH (p:{PERSON} {{id: id}})
+    OPTIONAL MATCH (c:{CHOICE} {{person_id: p.id}})
+    RETURN properties(p) AS props, c.source_opted_out AS source_opted_out
+    """,
     ids="LIST<STRING>",
 )
 PERSON_IDS_OF_SOURCE = _read(

@@ -43,7 +43,7 @@ from graph.store.neo4j.values import (
     run_row,
     visibility_from,
 )
-from graph.store.visibility import Visibility
+from graph.store.visibility import Visibility, as_the_source_says
 from schema.models import Person
 
 # attempts of a batch whose CREATE of a new key lost a race to another writer (each attempt re-reads the keys)
@@ -125,7 +125,8 @@ class Neo4jWrites(Neo4jBase):
     def stored_people(self, person_ids: Sequence[str]) -> dict[str, Person]:
         ids = sorted(set(person_ids))
         rows = self._read(lambda tx: run(tx, q.PEOPLE_AS_STORED, ids=ids)) if ids else []
-        return {p.id: p for p in (person_from(r["props"]) for r in rows)}
+        people = (as_the_source_says(person_from(r["props"]), r["source_opted_out"]) for r in rows)
+        return {p.id: p for p in people}
 
     @_translated
     def email_index(self) -> dict[str, str]:

@@ -29,6 +29,7 @@ from graph.store.sqlite.rows import (
     _person_from,
     _scores_from,
 )
+from graph.store.visibility import as_the_source_says
 from schema.models import (
     Endorsement,
     Engagement,
@@ -58,8 +59,11 @@ class SQLiteScans(SQLiteReads):
         out: dict[str, Person] = {}
         conn = self._conn()
         for part in id_chunks(person_ids):
-            for row in conn.execute(f"SELECT {_PERSON_COLS} FROM person p WHERE p.id IN ({_marks(len(part))})", part):
-                out[row[0]] = _person_from(row)
+            for row in conn.execute(
+                f"SELECT {_PERSON_COLS}, c.source_opted_out FROM person p "
+                f"LEFT JOIN person_choice c ON c.person_id = p.id WHERE p.id IN ({_marks(len(part))})", part,
+            ):
+                out[row[0]] = as_the_source_says(_person_from(row), row[12])
         return out
 
     @translated
