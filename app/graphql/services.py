@@ -46,6 +46,37 @@ class SkillIndex:
         return [(self.skills[n], round(s, 1)) for n, s in ranked]
 
 
+CHOICE_INTERVAL_S = 5.0
+
+
+@dataclass
+class ChoiceGate:
+    """At most one visibility change per person every ``CHOICE_INTERVAL_S`` (in this process).
+
+    Why: each change is a write that bumps the store's data version, which makes every cached answer unreachable;
+    a script toggling its own visibility in a loop would keep the response cache cold for everyone.
+    """
+
+    interval_s: float = CHOICE_INTERVAL_S
+    last: dict[str, float] = field(default_factory=dict)
+
+    def wait(self, person_id: str, now: float | None = None) -> float:
+        """0.0 when ``person_id`` may change now (the change is recorded), else the seconds left to wait.
+
+        >>> gate = ChoiceGate(interval_s=5.0)
+        >>> gate.wait("hr:1", now=100.0), gate.wait("hr:1", now=102.0), gate.wait("hr:2", now=102.0)
+        (0.0, 3.0, 0.0)
+        """
+        now = time.monotonic() if now is None else now
+        if len(self.last) > 10_000:  # forget changes past the interval, so the table stays small
+            self.last = {k: t for k, t in self.last.items() if now - t < self.interval_s}
+        left = self.last.get(person_id, now - self.interval_s) + self.interval_s - now
+        if left > 0:
+            return left
+        self.last[person_id] = now
+        return 0.0
+
+
 @dataclass
 class Services:
     """App-wide state shared by requests: the skill index and the one-analytics-run-at-a-time lock."""
@@ -53,6 +84,7 @@ class Services:
     skill_index: SkillIndex = field(default_factory=SkillIndex)
     analytics_lock: anyio.Lock = field(default_factory=anyio.Lock)
     response_cache: ResponseCache = field(default_factory=lambda: ResponseCache(0.0))
+    choices: ChoiceGate = field(default_factory=ChoiceGate)  # visibility changes (app/graphql/visibility.py)
 
 
-__all__ = ["Services", "SkillIndex"]
+__all__ = ["ChoiceGate", "Services", "SkillIndex"]

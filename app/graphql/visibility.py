@@ -8,6 +8,7 @@ asks, so the response cache keys it by the asker (app/graphql/analysis.py, ``PER
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime
 
 import strawberry
@@ -16,7 +17,7 @@ from strawberry.types import Info
 from app.auth import Role
 from app.graphql.context import Context
 from graph.store import visibility as domain
-from schema.errors import NotFound
+from schema.errors import BadInput, NotFound
 
 
 @strawberry.type(description="Whether a person is hidden from whoknows, and why.")
@@ -47,11 +48,20 @@ async def my_visibility(info: Info[Context, None]) -> Visibility | None:
 async def set_my_visibility(info: Info[Context, None], hidden: bool) -> Visibility:
     info.context.require(Role.EMPLOYEE, "setMyVisibility")
     me = info.context.principal.sub
-    at = datetime.now(UTC)
-    found = await info.context.gateway.run(lambda s: s.choose_visibility(me, hidden, at))
+    gateway = info.context.gateway
+    found = await gateway.run(lambda s: s.visibility(me))
     if found is None:
         raise NotFound("your token names no person in whoknows: there is nothing of yours to hide")
-    return Visibility.from_domain(found)
+    if found.by_choice == hidden:  # nothing to change
+        return Visibility.from_domain(found)
+    left = info.context.services.choices.wait(me)
+    if left:
+        raise BadInput(f"you changed this a moment ago; try again in {math.ceil(left)} s")
+    at = datetime.now(UTC)
+    chosen = await gateway.run(lambda s: s.choose_visibility(me, hidden, at))
+    if chosen is None:
+        raise NotFound("your token names no person in whoknows: there is nothing of yours to hide")
+    return Visibility.from_domain(chosen)
 
 
 __all__ = ["Visibility", "my_visibility", "set_my_visibility"]

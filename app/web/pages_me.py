@@ -8,6 +8,7 @@ withheld until the next analysis recomputes it without them.
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -42,8 +43,15 @@ async def choose(request: Request, user: WebUser = Depends(current_user)) -> Res
     me = user.person_id
     if not me:
         raise PageError(400, "Your sign-in is not linked to a person in whoknows: there is nothing of yours to hide.")
+    hide = choice == "yes"
+    now = await store(request, lambda s: s.visibility(me))
+    if now is not None and now.by_choice != hide:
+        left = request.app.state.services.choices.wait(me)
+        if left:
+            raise PageError(429, f"You changed this a moment ago; try again in {math.ceil(left)} s.",
+                            title="One moment")
     at = datetime.now(UTC)
-    chosen = await store(request, lambda s: s.choose_visibility(me, choice == "yes", at))
+    chosen = await store(request, lambda s: s.choose_visibility(me, hide, at))
     if chosen is None:
         raise PageError(404, "Your person is not in whoknows (any more): there is nothing of yours to hide.")
     response = RedirectResponse("/me/privacy", status_code=303)

@@ -438,8 +438,8 @@ class GraphStore(Protocol):
     # a person's own choice to be hidden (graph/store/visibility.py): kept apart from what their source says
     def visibility(self, person_id: str) -> Visibility | None: ...
     def choose_visibility(self, person_id: str, hidden: bool, at: datetime) -> Visibility | None:
-        """Record (``hidden``) or withdraw a person's own choice in one transaction that bumps the data version;
-        the new visibility, or None for an unknown person."""
+        """Record (``hidden``) or withdraw a person's own choice in one transaction that bumps the data version
+        (none when there is nothing to change); the new visibility, or None for an unknown person."""
 
     # analytics
     def read_projection(self) -> Projection: ...

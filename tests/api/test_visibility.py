@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from app.auth import Role, mint_token
+from app.graphql.services import CHOICE_INTERVAL_S
 from app.main import create_app
 from app.settings import Settings
 from graph.store.sqlite import SQLiteStore
@@ -21,13 +22,20 @@ EXPERTS = '{ experts(skill: "kubernetes", first: 50) { edges { node { person { i
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveServer, Settings, SQLiteStore]]:
-    tmp = tmp_path_factory.mktemp("visibility")
-    settings = api_settings(tmp, response_cache_ttl_s=60.0)  # cached, as in production
-    store = SQLiteStore(tmp / "whoknows.db")
-    load_org(store, tmp)
+def app(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    settings = api_settings(tmp_path_factory.mktemp("settings"), response_cache_ttl_s=60.0)  # cached, as in production
+    app = create_app(settings)
+    app.state.services.choices.interval_s = 0.0  # the tests change their minds at once; the last test puts it back
+    return app
+
+
+@pytest.fixture(scope="module")
+def served(app: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveServer, Settings, SQLiteStore]]:
+    settings: Settings = app.state.settings
+    store = SQLiteStore(settings.store.removeprefix("sqlite:///"))
+    load_org(store, tmp_path_factory.mktemp("org"))
     try:
-        with LiveServer(create_app(settings)) as server:
+        with LiveServer(app) as server:
             yield server, settings, store
     finally:
         store.close()
@@ -82,3 +90,24 @@ def test_a_token_that_names_no_person_has_nothing_to_hide(served: tuple[LiveServ
     assert [e["extensions"]["code"] for e in body["errors"]] == ["NOT_FOUND"]
     _, _, store = served
     assert store.visibility("svc-dashboard") is None
+
+
+def test_changes_come_at_most_one_per_person_every_few_seconds(
+    app: Any, served: tuple[LiveServer, Settings, SQLiteStore],
+) -> None:
+    """Each change bumps the data version (every cached answer goes cold): a script toggling its own visibility in a
+    loop is refused with a clear message, and a request that changes nothing is answered and never refused."""
+    gate = app.state.services.choices
+    gate.interval_s = CHOICE_INTERVAL_S
+    me = pid(11)
+    try:
+        assert ask(served, me, HIDE, h=True)["data"]["setMyVisibility"]["hidden"] is True
+        again = ask(served, me, HIDE, h=True)["data"]["setMyVisibility"]  # nothing to change: answered
+        assert again["byChoice"] is True
+        toggled = ask(served, me, HIDE, h=False)
+        assert [e["extensions"]["code"] for e in toggled["errors"]] == ["BAD_USER_INPUT"]
+        assert "try again in" in toggled["errors"][0]["message"]
+        assert ask(served, me, MINE)["data"]["myVisibility"]["hidden"] is True  # refused means unchanged
+    finally:
+        gate.interval_s = 0.0
+        assert ask(served, me, HIDE, h=False)["data"]["setMyVisibility"]["hidden"] is False

@@ -42,7 +42,9 @@ def test_a_choice_hides_and_a_reimport_keeps_it(store: GraphStore) -> None:
     shown = store.choose_visibility("hr:1", False, AT)
     assert shown == Visibility("hr:1", by_choice=False, by_source=False)
     assert store.people(["hr:1"]) == {"hr:1": ann}
+    version = store.data_version()  # type: ignore[attr-defined]
     assert store.choose_visibility("hr:1", False, AT) == shown  # withdrawing twice changes nothing
+    assert store.data_version() == version  # type: ignore[attr-defined]  # and keeps every cached answer
 
 
 def test_showing_oneself_again_restores_what_the_source_says_now(store: GraphStore) -> None:

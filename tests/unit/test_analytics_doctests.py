@@ -30,6 +30,7 @@ MODULES = [
     "schema.facets",
     "graph.store.common",
     "graph.store.visibility",
+    "app.graphql.services",
 ]
 
 

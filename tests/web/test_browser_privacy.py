@@ -5,6 +5,7 @@ On a copy of the demo store with an app of its own, since hiding someone changes
 
 from __future__ import annotations
 
+import html
 import re
 import sqlite3
 from collections.abc import Iterator
@@ -16,6 +17,7 @@ import pytest
 
 from app.auth import Role
 from app.graphql.explain import STALE_REASON
+from app.graphql.services import CHOICE_INTERVAL_S
 from app.main import create_app
 from app.settings import Settings, load_settings
 from app.web.network import person_href
@@ -45,8 +47,15 @@ def own_settings(own_db: Path) -> Settings:
 
 
 @pytest.fixture(scope="module")
-def own_app(own_settings: Settings) -> Iterator[LiveServer]:
-    with LiveServer(create_app(own_settings)) as server:
+def app(own_settings: Settings) -> Any:
+    app = create_app(own_settings)
+    app.state.services.choices.interval_s = 0.0  # these tests change their minds at once (one test checks the wait)
+    return app
+
+
+@pytest.fixture(scope="module")
+def own_app(app: Any) -> Iterator[LiveServer]:
+    with LiveServer(app) as server:
         yield server
 
 
@@ -124,7 +133,9 @@ def test_an_employee_hides_themselves_a_reimport_keeps_it_and_they_show_themselv
     assert own_store.visibility(me.id) == Visibility(me.id, by_choice=False, by_source=False)
 
 
-def test_the_choice_is_a_csrf_safe_form(own_app: LiveServer, own_settings: Settings, own_store: SQLiteStore) -> None:
+def test_the_choice_is_a_csrf_safe_form_that_waits_between_changes(
+    app: Any, own_app: LiveServer, own_settings: Settings, own_store: SQLiteStore,
+) -> None:
     me, _ = _python_expert_with_a_health_community(own_store)
     with httpx.Client(base_url=own_app.url, timeout=60) as client:
         assert client.get(sign_in_link(own_settings, own_app.url, me.id, me.name, Role.EMPLOYEE)).status_code == 303
@@ -133,6 +144,21 @@ def test_the_choice_is_a_csrf_safe_form(own_app: LiveServer, own_settings: Setti
         assert "CSRF" in forged.text
         odd = client.post("/me/privacy", data={"hide": "maybe", "csrf": "x"})
         assert odd.status_code == 400
+        csrf = re.search(r'name="csrf" value="([^"]+)"', client.get("/me/privacy").text)
+        assert csrf is not None
+        app.state.services.choices.interval_s = CHOICE_INTERVAL_S
+        app.state.services.choices.last.pop(me.id, None)  # the browser test's changes were moments ago
+        try:  # a change, then its undo at once: one moment, please (each change makes every cached answer cold)
+            assert client.post("/me/privacy", data={"hide": "yes", "csrf": csrf.group(1)}).status_code == 303
+            wait = client.post("/me/privacy", data={"hide": "no", "csrf": csrf.group(1)})
+            assert wait.status_code == 429
+            assert "try again in" in html.unescape(wait.text)
+            refused = own_store.visibility(me.id)
+            assert refused is not None
+            assert (refused.by_choice, refused.by_source) == (True, False)  # refused means unchanged
+        finally:
+            app.state.services.choices.interval_s = 0.0
+        assert client.post("/me/privacy", data={"hide": "no", "csrf": csrf.group(1)}).status_code == 303
         assert own_store.visibility(me.id) == Visibility(me.id, by_choice=False, by_source=False)
         # someone whose sign-in matches no person (an OIDC account HR does not list) has nothing to hide, and is told so
         client.cookies.clear()

@@ -158,6 +158,10 @@ class Neo4jWrites(Neo4jBase):
 
     @_translated
     def choose_visibility(self, person_id: str, hidden: bool, at: datetime) -> Visibility | None:
+        now = self.visibility(person_id)  # nothing to change: no write, so the data version (and every cache) stays
+        if now is None or now.by_choice == hidden:
+            return now
+
         def work(tx: Tx) -> Visibility | None:
             now = visibility_from(person_id, run(tx, q.VISIBILITY, id=person_id))
             if now is None or now.by_choice == hidden:

@@ -148,6 +148,10 @@ class SQLiteWrites(SQLiteBase):
 
     @translated
     def choose_visibility(self, person_id: str, hidden: bool, at: datetime) -> Visibility | None:
+        with self._read() as conn:  # nothing to change: no write, so the data version (and every cache) stays
+            now = _visibility(conn, person_id)
+        if now is None or now.by_choice == hidden:
+            return now
         with self._write() as conn:
             now = _visibility(conn, person_id)
             if now is None or now.by_choice == hidden:
