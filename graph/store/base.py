@@ -57,8 +57,9 @@ Method semantics (the contract suite checks them):
 - ``visibility(id)`` / ``choose_visibility(id, hidden, at)``: a person's own choice to be hidden, apart from the
   source's ``opted_out``; every write of people folds a recorded choice into ``opted_out`` (a re-import never
   undoes it), and withdrawing the choice restores the source's latest value (graph/store/visibility.py).
-- ``counts()``: keys people, active_people, opted_out, skills, communities, posts, memberships, skill_claims,
-  endorsements, engagements, reports_to, interactions, expertise, scored_people.
+- ``counts()``: keys people, active_people, opted_out (hidden_by_choice of them by their own choice), skills,
+  communities, posts, memberships, skill_claims, endorsements, engagements, reports_to, interactions, expertise,
+  scored_people.
 - ``dump()`` (StoreInspection): every stored fact as sorted tuples per table/kind, for comparing two stores in tests.
 """
 

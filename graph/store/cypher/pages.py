@@ -5,6 +5,7 @@ Part of :mod:`graph.store.cypher`, whose docstring gives the rules every stateme
 from __future__ import annotations
 
 from graph.store.cypher._base import (
+    CHOICE,
     COMMUNITY,
     ENDORSED,
     ENGAGED,
@@ -172,6 +173,7 @@ COUNTS = _read(
       COUNT {{ (p:{PERSON}) }} AS people,
       COUNT {{ (p:{PERSON}) WHERE p.active AND NOT p.opted_out }} AS active_people,
       COUNT {{ (p:{PERSON}) WHERE p.opted_out }} AS opted_out,
+      COUNT {{ (:{CHOICE}) }} AS hidden_by_choice,
       COUNT {{ (:{SKILL}) }} AS skills,
       COUNT {{ (:{COMMUNITY}) }} AS communities,
       COUNT {{ (:{POST}) }} AS posts,

@@ -125,6 +125,7 @@ class SQLiteScans(SQLiteReads):
             "people": "SELECT count(*) FROM person",
             "active_people": "SELECT count(*) FROM person WHERE active = 1 AND opted_out = 0",
             "opted_out": "SELECT count(*) FROM person WHERE opted_out = 1",
+            "hidden_by_choice": "SELECT count(*) FROM person_choice",
             "skills": "SELECT count(*) FROM skill",
             "communities": "SELECT count(*) FROM community",
             "posts": "SELECT count(*) FROM post",
