@@ -214,6 +214,8 @@ def compute_snapshot(
         detected_communities=len(detected),
         health_rows=len(health),
         opted_out_digest=opted_out_digest(q.id for q in data.people if q.opted_out),
+        # who, so that a later opt-out withholds the health of that person's communities only (never answered)
+        opted_out_ids=sorted(q.id for q in data.people if q.opted_out),
         articulation_points=len(cut),
         as_of=pg.as_of.isoformat(),
         betweenness="exact" if g.n < p.betweenness_exact_below else f"sampled k={p.betweenness_samples}",

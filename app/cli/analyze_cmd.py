@@ -12,6 +12,7 @@ from rich.table import Table
 
 from app.cli.main import app, console, fail, guarded, out, settings_or_exit, store_session
 from graph.jobs import STAGES, STRUCTURE_STAGES, AnalyticsParams, run_analytics
+from graph.store.base import OPTED_OUT_IDS
 
 _LABELS = {
     "read": "reading the store",
@@ -68,7 +69,8 @@ def analyze(
     stats = run.stats
     total_wall = round(time.perf_counter() - started, 3)
     if as_json:
-        out.print_json(json.dumps({"run": run.id, "total_wall_s": total_wall, **stats}, default=str))
+        shown = {k: v for k, v in stats.items() if k != OPTED_OUT_IDS}  # who opted out is said nowhere
+        out.print_json(json.dumps({"run": run.id, "total_wall_s": total_wall, **shown}, default=str))
         return
     parallel = bool(stats.get("structure_in_parallel"))
     table = Table(title=f"analytics run {run.id}")

@@ -114,8 +114,9 @@ def withheld_figures(
 ) -> tuple[tuple[str, ...], str | None]:
     """Which figures of a health row to withhold, and why (see docs/health.md, "Privacy").
 
-    A snapshot computed before someone opted out may still count them: all of it is withheld until the next
-    analyze, so no figure counts them and no two figures disagree by the number who opted out.
+    A snapshot computed before someone opted out may still count them (``opted_out_changed``: this is one of their
+    communities): all of it is withheld until the next analyze, so no figure counts them and no two figures disagree
+    by the number who opted out.
 
     >>> from datetime import date
     >>> from schema.labels import HealthPeriod

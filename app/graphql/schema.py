@@ -339,8 +339,8 @@ class Mutation:
     set_my_visibility: Visibility = strawberry.field(
         resolver=set_my_visibility,
         description="Hide yourself from whoknows (hidden: true) at once, in every answer, or withdraw that choice "
-        "(false). An opt-out in your HR record still applies; community health is withheld until the next analysis "
-        "(employee; NOT_FOUND when your token names no person).",
+        "(false). An opt-out in your HR record still applies; the health of your communities is withheld until the "
+        "next analysis (employee; NOT_FOUND when your token names no person).",
     )
 
     @strawberry.mutation(description="Run every analytics job now and write the results back (admin).")

@@ -419,7 +419,7 @@ class Community:
         return CommunityHealth.from_domain(report, info.context.settings.min_group_size)
 
 
-_NOT_ANSWERED = frozenset({base.OPTED_OUT_DIGEST, "people_opted_out"})
+_NOT_ANSWERED = frozenset({base.OPTED_OUT_DIGEST, base.OPTED_OUT_IDS, "people_opted_out"})
 
 
 @strawberry.type(description="One analytics run.")

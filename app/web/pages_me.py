@@ -2,7 +2,7 @@
 
 Why here and not only in the HR export: opting out is the person's own right, and waiting for the next HR export is
 no answer to "take me out". The choice is kept apart from what HR says (graph/store/visibility.py), so the next
-import never undoes it; it takes effect at once in every read, and community health that counted the person is
+import never undoes it; it takes effect at once in every read, and the health of the person's communities is
 withheld until the next analysis recomputes it without them.
 """
 

@@ -350,13 +350,14 @@ class WeekCount:
 class HealthReport:
     current: CommunityHealth | None
     weekly: list[CommunityHealth]  # oldest first
-    # True when the set of opted-out people differs from the one the snapshot was computed without (someone opted
-    # out, or back in, since the last analyze; or the snapshot predates the check): its figures may count an
-    # opted-out person's activity or membership, so readers withhold them until the next analyze.
+    # True when someone who opted out, or back in, since the snapshot was computed is a member of this community or
+    # posted in it (every community, when the run cannot say who: it predates the id list, or the check): its
+    # figures may count an opted-out person's activity or membership, so readers withhold them until the next analyze.
     opted_out_changed: bool = False
 
 
 OPTED_OUT_DIGEST = "opted_out_digest"  # the analytics run's stats key holding the digest below
+OPTED_OUT_IDS = "opted_out_ids"  # and the ids themselves (sorted), to tell who changed; never answered to a user
 
 
 def opted_out_digest(person_ids: Iterable[str]) -> str:
@@ -378,16 +379,45 @@ def _current_digest(person_ids: tuple[str, ...]) -> str:
     return opted_out_digest(person_ids)
 
 
-def health_report(
-    snapshots: Iterable[CommunityHealth], run_stats: Mapping[str, Any] | None, opted_out_now: Iterable[str]
-) -> HealthReport:
-    """One community's stored health rows as a report, flagged when opt-outs changed since they were computed."""
+def opt_out_changes(run_stats: Mapping[str, Any] | None, opted_out_now: tuple[str, ...]) -> frozenset[str] | None:
+    """Who opted out, or back in, since the run: empty when no one; None when the run cannot say who (it stored no
+    id list, or one that is not what its digest says) while its digest differs: then every community is stale.
+
+    >>> run = {OPTED_OUT_DIGEST: opted_out_digest(["hr:1"]), OPTED_OUT_IDS: ["hr:1"]}
+    >>> sorted(opt_out_changes(run, ("hr:2",))), opt_out_changes(run, ("hr:1",))
+    (['hr:1', 'hr:2'], frozenset())
+    >>> opt_out_changes({OPTED_OUT_DIGEST: run[OPTED_OUT_DIGEST]}, ()) is None
+    True
+    """
+    stats = run_stats or {}
+    stored = stats.get(OPTED_OUT_DIGEST)
+    if stored == _current_digest(opted_out_now):
+        return frozenset()
+    ids = stats.get(OPTED_OUT_IDS)
+    if not isinstance(ids, list) or opted_out_digest(map(str, ids)) != stored:
+        return None
+    return frozenset(map(str, ids)).symmetric_difference(opted_out_now)
+
+
+def health_report(snapshots: Iterable[CommunityHealth], stale: bool) -> HealthReport:
+    """One community's stored health rows as a report, flagged ``stale`` when an opt-out since the run touches it."""
     rows = list(snapshots)
     current = [h for h in rows if h.period is HealthPeriod.CURRENT]
     weekly = sorted((h for h in rows if h.period is HealthPeriod.WEEK), key=lambda h: h.start)
-    stored = (run_stats or {}).get(OPTED_OUT_DIGEST)
-    changed = bool(rows) and stored != _current_digest(tuple(opted_out_now))
-    return HealthReport(current=current[-1] if current else None, weekly=weekly, opted_out_changed=changed)
+    return HealthReport(current=current[-1] if current else None, weekly=weekly, opted_out_changed=bool(rows) and stale)
+
+
+def health_stale(community_id: str, changes: frozenset[str] | None,
+                 involved: Callable[[frozenset[str]], frozenset[str]]) -> bool:
+    """Whether a community's health may count someone whose opt-out changed since the run: any change when the run
+    cannot say who (``changes`` None), else one of them is a member or posted there (``involved(changes)``: the
+    communities of those people, which each store memoises per data version).
+
+    Why not withhold every community's health after any change, as before people could hide themselves: each
+    click on the Privacy page would then blank every dashboard of the organisation until the next analyze."""
+    if changes is None:
+        return True
+    return bool(changes) and community_id in involved(changes)
 
 
 @dataclass(frozen=True)
@@ -514,6 +544,7 @@ __all__ = [
     "check_ranges",
     "MAX_PAGE",
     "OPTED_OUT_DIGEST",
+    "OPTED_OUT_IDS",
     "RECORD_KEYS",
     "AnalyticsSnapshot",
     "Batch",
@@ -543,5 +574,7 @@ __all__ = [
     "dump_rows",
     "encode_cursor",
     "health_report",
+    "health_stale",
+    "opt_out_changes",
     "opted_out_digest",
 ]

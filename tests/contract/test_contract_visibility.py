@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from graph.store.base import OPTED_OUT_DIGEST, Batch, GraphStore, opted_out_digest
+from graph.store.base import OPTED_OUT_DIGEST, OPTED_OUT_IDS, Batch, GraphStore, opted_out_digest
 from graph.store.visibility import Visibility
 from ingest.pipeline import ingest_hris
 from schema.models import Person
@@ -63,7 +63,8 @@ def test_showing_oneself_again_restores_what_the_source_says_now(store: GraphSto
 
 
 def test_a_choice_withholds_health_until_the_next_analysis(store: GraphStore) -> None:
-    """Health counted her; a snapshot computed before her choice is withheld until one computed without her."""
+    """Health counted her; a snapshot computed before her choice is withheld until one computed without her (a run
+    that stored only the digest cannot say who changed: every community's health is withheld)."""
     batch = small_org()
     store.write_batch(batch)
     snap = snapshot(list(batch.people))
@@ -94,3 +95,32 @@ def test_an_export_without_an_opt_out_column_never_writes_a_choice_back_as_hrs(
     assert store.visibility("hr:E2") == Visibility("hr:E2", by_choice=False, by_source=True)  # HR's, kept
     store.choose_visibility("hr:E1", False, AT)
     assert store.people(["hr:E1", "hr:E2"]).keys() == {"hr:E1"}
+
+
+def test_a_change_withholds_the_health_of_that_persons_communities_only(store: GraphStore) -> None:
+    """With the run's opted-out ids stored, only communities the changed person is a member of or posted in are
+    withheld: one person hiding themselves no longer blanks every dashboard until the next analyze."""
+    batch = small_org()  # person i is a member of k8s-guild (even i) or data-science (odd i); person 1 posted in k8s
+    store.write_batch(batch)
+    people = batch.people
+    snap = snapshot(list(people))
+    snap.health = [*snap.health, *(h.model_copy(update={"community_id": "slack:data-science"}) for h in snap.health)]
+    ids = sorted(p.id for p in people if p.opted_out)
+    snap.run = snap.run.model_copy(
+        update={"stats": {**snap.run.stats, OPTED_OUT_DIGEST: opted_out_digest(ids), OPTED_OUT_IDS: ids}})
+    store.write_analytics(snap)
+
+    def stale() -> tuple[bool, bool]:
+        return (store.community_health("slack:k8s-guild").opted_out_changed,
+                store.community_health("slack:data-science").opted_out_changed)
+
+    assert stale() == (False, False)
+    store.choose_visibility(people[4].id, True, AT)  # a member of k8s-guild, no posts
+    assert stale() == (True, False)
+    store.choose_visibility(people[4].id, False, AT)  # back as the run saw them
+    assert stale() == (False, False)
+    store.choose_visibility(people[1].id, True, AT)  # a member of data-science who posted in k8s-guild
+    assert stale() == (True, True)
+    store.choose_visibility(people[1].id, False, AT)
+    store.write_batch(Batch(people=[people[5].model_copy(update={"opted_out": True})]))  # HR opts person 5 out
+    assert stale() == (False, True)

@@ -30,6 +30,7 @@ MODULES = [
     "schema.facets",
     "graph.store.common",
     "graph.store.visibility",
+    "graph.store.base",
     "app.graphql.services",
 ]
 

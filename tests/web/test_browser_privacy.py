@@ -76,11 +76,24 @@ def _python_expert_with_a_health_community(store: SQLiteStore) -> tuple[Person, 
     raise AssertionError("the demo organisation should have a python expert in a community with health figures")
 
 
+def _a_community_with_health_they_never_touched(store: SQLiteStore, person_id: str) -> str:
+    """A community with health figures that ``person_id`` is no member of and never posted in."""
+    data = store.read_projection()
+    theirs = {m.community_id for m in data.memberships if m.person_id == person_id}
+    theirs |= {p.community_id for p in data.posts if p.author_id == person_id}
+    for community in sorted(store.community_sizes(), key=lambda c: -store.community_sizes()[c]):
+        report = store.community_health(community)
+        if community not in theirs and report.current is not None and report.current.members:
+            return community
+    raise AssertionError("the demo organisation should have a community the python expert never touched")
+
+
 def test_an_employee_hides_themselves_a_reimport_keeps_it_and_they_show_themselves_again(
     browser_context: Any, own_app: LiveServer, own_settings: Settings, own_store: SQLiteStore, demo_db: Path,
     tmp_path: Path,
 ) -> None:
     me, community = _python_expert_with_a_health_community(own_store)
+    elsewhere = _a_community_with_health_they_never_touched(own_store, me.id)
     mine = f"a[href='{person_href(me.id)}']"
     as_me = sign_in_link(own_settings, own_app.url, me.id, me.name, Role.EMPLOYEE)
     as_analyst = sign_in_link(own_settings, own_app.url, "hr:E00001", "Ana Lyst", Role.ANALYST)
@@ -109,6 +122,9 @@ def test_an_employee_hides_themselves_a_reimport_keeps_it_and_they_show_themselv
         browser.visit(person_href(me.id), "privacy-07-analyst-404", status=404)
         page = browser.visit(f"/communities/{community}", "privacy-08-health-withheld")
         assert STALE_REASON in page.inner_text("main")
+        page = browser.visit(f"/communities/{elsewhere}", "privacy-08b-health-elsewhere")  # not theirs: shown
+        assert STALE_REASON not in page.inner_text("main")
+        assert page.locator("svg.chart").count() >= 1
         browser.visit("/plan/influencers?skill=python", "privacy-09-influencers-without-me")
 
         # the next HR import lists them as not opted out: their choice stands

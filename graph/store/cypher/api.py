@@ -5,16 +5,19 @@ Part of :mod:`graph.store.cypher`, whose docstring gives the rules every stateme
 from __future__ import annotations
 
 from graph.store.cypher._base import (
+    AUTHORED,
     COMMUNITY,
     DETECTED,
     EXPERT_IN,
     HAS_SKILL,
     HEALTH,
+    IN,
     INFLUENCE,
     INTERACTS,
     MEMBER_OF,
     META,
     PERSON,
+    POST,
     RUN,
     SCORES,
     SKILL,
@@ -236,6 +239,22 @@ COMMUNITY_HEALTH = _read(
 )
 # who is opted out now (a health report says when that changed since its figures were computed), memoised per data
 # version: 3,000 ids at 100,000 people were read and hashed on every health request
+# the communities of the people whose opt-out changed since the run (members, or authors of a post there): their
+# health may count those people until the next analyze (graph/store/base.py, health_stale)
+INVOLVED_COMMUNITIES = _read(
+    "INVOLVED_COMMUNITIES",
+    f"""
+    UNWIND $ids AS id
+    MATCH (p:{PERSON} {{id: id}})
+    CALL (p) {{
+      MATCH (p)-[:{MEMBER_OF}]->(c:{COMMUNITY}) RETURN c.id AS cid
+      UNION
+      MATCH (p)-[:{AUTHORED}]->(:{POST})-[:`{IN}`]->(c:{COMMUNITY}) RETURN c.id AS cid
+    }}
+    RETURN collect(DISTINCT cid) AS ids
+    """,
+    ids="LIST<STRING>",
+)
 OPTED_OUT_IDS = _read(
     "OPTED_OUT_IDS",
     f"""

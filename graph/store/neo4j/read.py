@@ -18,6 +18,8 @@ from graph.store.base import (
     check_page_size,
     decode_cursor,
     health_report,
+    health_stale,
+    opt_out_changes,
 )
 from graph.store.common import expert_page, facet_filters, influence_scope, member_page, ranked
 from graph.store.neo4j import keyset
@@ -233,10 +235,18 @@ class Neo4jReads(Neo4jBase):
                 rows = run(tx, q.OPTED_OUT_IDS)
                 return int(rows[0]["version"]), tuple(str(i) for i in rows[0]["ids"])
 
-            return health_report(
-                (health_from(r) for r in found[0]["rows"]), run_from(found[0]["run"]).stats,
-                self._memoised(int(found[0]["version"]), ("opted_out",), opted_out),
-            )
+            version = int(found[0]["version"])
+            changes = opt_out_changes(run_from(found[0]["run"]).stats,
+                                      self._memoised(version, ("opted_out",), opted_out))
+
+            def involved(ids: frozenset[str]) -> frozenset[str]:
+                def read() -> tuple[int, frozenset[str]]:
+                    return version, frozenset(run(tx, q.INVOLVED_COMMUNITIES, ids=sorted(ids))[0]["ids"])
+
+                return self._memoised(version, ("involved",), read)
+
+            stale = health_stale(community_id, changes, involved)
+            return health_report((health_from(r) for r in found[0]["rows"]), stale)
 
         report = self._per_version(("health", community_id), work)
         return dataclasses.replace(report, weekly=list(report.weekly))  # callers get their own list

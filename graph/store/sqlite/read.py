@@ -19,6 +19,8 @@ from graph.store.base import (
     check_page_size,
     decode_cursor,
     health_report,
+    health_stale,
+    opt_out_changes,
 )
 from graph.store.common import (
     CHUNK,
@@ -240,6 +242,23 @@ class SQLiteReads(SQLiteBase):
             )
         return member_page([_person_from(r) for r in rows], first, total)
 
+    def _involved(self, conn: sqlite3.Connection, person_ids: frozenset[str]) -> frozenset[str]:
+        """The communities ``person_ids`` are members of or posted in, memoised per data version (the people are
+        those whose opt-out changed since the run, the same for every health read of a version; posts have no
+        index by author, so this is one scan of them per version)."""
+
+        def scan() -> frozenset[str]:
+            found: set[str] = set()
+            for part in id_chunks(sorted(person_ids)):
+                marks = _marks(len(part))
+                found.update(r[0] for r in conn.execute(
+                    f"SELECT community_id FROM member_of WHERE person_id IN ({marks}) UNION "
+                    f"SELECT community_id FROM post WHERE author_id IN ({marks}) AND community_id IS NOT NULL",
+                    (*part, *part)))
+            return frozenset(found)
+
+        return self._per_version(conn, ("involved",), scan)
+
     @translated
     def community_health(self, community_id: str) -> HealthReport:
         """Memoised per data version, as on Neo4j: the communities page reads one per community."""
@@ -253,8 +272,9 @@ class SQLiteReads(SQLiteBase):
             if not rows:
                 return HealthReport(current=None, weekly=[])
             run = conn.execute("SELECT stats FROM analytics_run ORDER BY finished_at DESC LIMIT 1").fetchone()
-            opted_out = self._opted_out_ids(conn)
-            return health_report((_health_from(r) for r in rows), json.loads(run[0]) if run else None, opted_out)
+            changes = opt_out_changes(json.loads(run[0]) if run else None, self._opted_out_ids(conn))
+            stale = health_stale(community_id, changes, lambda ids: self._involved(conn, ids))
+            return health_report((_health_from(r) for r in rows), stale)
 
         with self._read() as conn:  # rows, run and opt-outs from one snapshot
             report = self._per_version(conn, ("health", community_id), lambda: read(conn))
