@@ -15,7 +15,7 @@ import pytest
 from app.auth import Role
 from app.main import create_app
 from graph.jobs import run_analytics
-from graph.store.base import OPTED_OUT_DIGEST, opted_out_digest
+from graph.store.base import OPTED_OUT_DIGEST, OPTED_OUT_IDS, opted_out_digest
 from graph.store.sqlite import SQLiteStore
 from ingest.demo import generate_demo_data
 from ingest.pipeline import ingest_manifest
@@ -153,4 +153,7 @@ def test_run_analytics_mutation(demo: tuple[Api, dict[str, Any], SQLiteStore]) -
     assert OPTED_OUT_DIGEST not in run["stats"]
     assert "people_opted_out" not in run["stats"]  # opted-out people count in no figure the API answers
     assert opted_out_digest(_opted_out_ids(truth, store)) not in json.dumps(run)
+    assert store.last_run().stats[OPTED_OUT_IDS] == sorted(_opted_out_ids(truth, store))  # type: ignore[union-attr]
+    assert OPTED_OUT_IDS not in run["stats"]  # nor who they are, which the store keeps to withhold their health
+    assert not any(i in json.dumps(run) for i in _opted_out_ids(truth, store))
     assert api.data("{ influencers(first: 1) { rank } }", role=Role.ANALYST)["influencers"]
