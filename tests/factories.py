@@ -9,7 +9,7 @@ from typing import Any
 
 from graph.analytics.routing import Router, ranked_ids
 from graph.analytics.routing_features import SkillEvidence
-from graph.store.base import AnalyticsSnapshot, Batch
+from graph.store.base import OPTED_OUT_DIGEST, OPTED_OUT_IDS, AnalyticsSnapshot, Batch, opted_out_digest
 from schema.labels import BrokerRole, EvidenceKind, HealthPeriod, ScoreScope
 from schema.models import (
     AnalyticsRun,
@@ -82,6 +82,17 @@ def small_org(n_people: int = 12) -> Batch:
         memberships=[MemberOf(person_id=p.id, community_id=comms[i % 2].id, since=T0) for i, p in enumerate(people)],
         endorsements=[Endorsement(from_id=people[3].id, to_id=people[2].id, skill="kubernetes", created_at=T0)],
     )
+
+
+def knowing_opt_outs(snap: AnalyticsSnapshot, people: Sequence[Person], *, ids: bool = False) -> AnalyticsSnapshot:
+    """``snap`` with its run's record of who was opted out, as ``analyze`` writes it: the digest, and with ``ids``
+    the ids themselves (a run without them cannot say who changed since)."""
+    opted_out = sorted(p.id for p in people if p.opted_out)
+    stats = {**snap.run.stats, OPTED_OUT_DIGEST: opted_out_digest(opted_out)}
+    if ids:
+        stats[OPTED_OUT_IDS] = opted_out
+    snap.run = snap.run.model_copy(update={"stats": stats})
+    return snap
 
 
 def snapshot(

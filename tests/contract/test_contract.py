@@ -9,13 +9,11 @@ from datetime import date
 import pytest
 
 from graph.store.base import (
-    OPTED_OUT_DIGEST,
     Batch,
     GraphStore,
     decode_cursor,
     dump_rows,
     encode_cursor,
-    opted_out_digest,
 )
 from schema.errors import BadInput, StoreError, StoreUnavailable
 from schema.labels import BrokerRole, EvidenceKind, HealthPeriod
@@ -29,7 +27,7 @@ from schema.models import (
     ReportsTo,
     Skill,
 )
-from tests.factories import T0, community, person, post, small_org, snapshot
+from tests.factories import T0, community, knowing_opt_outs, person, post, small_org, snapshot
 
 # --- round trips -------------------------------------------------------------------------------------
 
@@ -134,10 +132,7 @@ def test_health_report_says_when_opt_outs_changed_since_the_run(store: GraphStor
     """The flag readers withhold health on (issue 9.7): read with the rows, against the run's opted-out digest."""
     batch = small_org()
     store.write_batch(batch)
-    snap = snapshot(list(batch.people))
-    before = opted_out_digest(p.id for p in batch.people if p.opted_out)
-    snap.run = snap.run.model_copy(update={"stats": {**snap.run.stats, OPTED_OUT_DIGEST: before}})
-    store.write_analytics(snap)
+    store.write_analytics(knowing_opt_outs(snapshot(list(batch.people)), batch.people))
     assert store.community_health("slack:k8s-guild").opted_out_changed is False
     who = next(p for p in batch.people if not p.opted_out)
     store.write_batch(Batch(people=[who.model_copy(update={"opted_out": True})]))

@@ -6,11 +6,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from graph.store.base import OPTED_OUT_DIGEST, OPTED_OUT_IDS, Batch, GraphStore, opted_out_digest
+from graph.store.base import Batch, GraphStore
 from graph.store.visibility import Visibility
 from ingest.pipeline import ingest_hris
 from schema.models import Person
-from tests.factories import small_org, snapshot
+from tests.factories import knowing_opt_outs, small_org, snapshot
 
 AT = datetime(2026, 12, 4, 9, 30, tzinfo=UTC)
 
@@ -67,10 +67,7 @@ def test_a_choice_withholds_health_until_the_next_analysis(store: GraphStore) ->
     that stored only the digest cannot say who changed: every community's health is withheld)."""
     batch = small_org()
     store.write_batch(batch)
-    snap = snapshot(list(batch.people))
-    digest = opted_out_digest(p.id for p in batch.people if p.opted_out)
-    snap.run = snap.run.model_copy(update={"stats": {**snap.run.stats, OPTED_OUT_DIGEST: digest}})
-    store.write_analytics(snap)
+    store.write_analytics(knowing_opt_outs(snapshot(list(batch.people)), batch.people))
     assert store.community_health("slack:k8s-guild").opted_out_changed is False
     who = next(p for p in batch.people if not p.opted_out)
     store.choose_visibility(who.id, True, AT)
@@ -103,11 +100,8 @@ def test_a_change_withholds_the_health_of_that_persons_communities_only(store: G
     batch = small_org()  # person i is a member of k8s-guild (even i) or data-science (odd i); person 1 posted in k8s
     store.write_batch(batch)
     people = batch.people
-    snap = snapshot(list(people))
+    snap = knowing_opt_outs(snapshot(list(people)), people, ids=True)
     snap.health = [*snap.health, *(h.model_copy(update={"community_id": "slack:data-science"}) for h in snap.health)]
-    ids = sorted(p.id for p in people if p.opted_out)
-    snap.run = snap.run.model_copy(
-        update={"stats": {**snap.run.stats, OPTED_OUT_DIGEST: opted_out_digest(ids), OPTED_OUT_IDS: ids}})
     store.write_analytics(snap)
 
     def stale() -> tuple[bool, bool]:
