@@ -9,14 +9,18 @@ asks, so the response cache keys it by the asker (app/graphql/analysis.py, ``PER
 from __future__ import annotations
 
 import math
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from typing import Any
 
 import strawberry
 from strawberry.types import Info
 
 from app.auth import Role
 from app.graphql.context import Context
+from app.graphql.services import ChoiceGate
 from graph.store import visibility as domain
+from graph.store.base import GraphStore
 from schema.errors import BadInput, NotFound
 
 
@@ -45,23 +49,37 @@ async def my_visibility(info: Info[Context, None]) -> Visibility | None:
     return Visibility.from_domain(found) if found is not None else None
 
 
+class TooSoon(BadInput):
+    """A change of one's visibility within ``ChoiceGate.interval_s`` of the last one."""
+
+    def __init__(self, left: float) -> None:
+        super().__init__(f"you changed this a moment ago; try again in {math.ceil(left)} s")
+        self.left = left
+
+
+async def change_visibility(
+    run: Callable[[Callable[[GraphStore], Any]], Awaitable[Any]], gate: ChoiceGate, person_id: str, hidden: bool
+) -> domain.Visibility | None:
+    """A person's choice, recorded through ``run`` (the API's gateway or a page's store call); None for an unknown
+    person. A request that changes nothing is answered and never held back; a change waits for the gate (TooSoon)."""
+    found: domain.Visibility | None = await run(lambda s: s.visibility(person_id))
+    if found is None or found.by_choice == hidden:
+        return found
+    left = gate.wait(person_id)
+    if left:
+        raise TooSoon(left)
+    at = datetime.now(UTC)
+    chosen: domain.Visibility | None = await run(lambda s: s.choose_visibility(person_id, hidden, at))
+    return chosen
+
+
 async def set_my_visibility(info: Info[Context, None], hidden: bool) -> Visibility:
     info.context.require(Role.EMPLOYEE, "setMyVisibility")
-    me = info.context.principal.sub
-    gateway = info.context.gateway
-    found = await gateway.run(lambda s: s.visibility(me))
-    if found is None:
-        raise NotFound("your token names no person in whoknows: there is nothing of yours to hide")
-    if found.by_choice == hidden:  # nothing to change
-        return Visibility.from_domain(found)
-    left = info.context.services.choices.wait(me)
-    if left:
-        raise BadInput(f"you changed this a moment ago; try again in {math.ceil(left)} s")
-    at = datetime.now(UTC)
-    chosen = await gateway.run(lambda s: s.choose_visibility(me, hidden, at))
+    chosen = await change_visibility(info.context.gateway.run, info.context.services.choices,
+                                     info.context.principal.sub, hidden)
     if chosen is None:
         raise NotFound("your token names no person in whoknows: there is nothing of yours to hide")
     return Visibility.from_domain(chosen)
 
 
-__all__ = ["Visibility", "my_visibility", "set_my_visibility"]
+__all__ = ["TooSoon", "Visibility", "change_visibility", "my_visibility", "set_my_visibility"]

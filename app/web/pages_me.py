@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import replace
-from datetime import UTC, datetime
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
+from app.graphql.visibility import TooSoon, change_visibility
 from app.web.core import PageError, current_user, render, store, web
 from app.web.session import WebUser, csrf_ok
 
@@ -43,15 +43,12 @@ async def choose(request: Request, user: WebUser = Depends(current_user)) -> Res
     me = user.person_id
     if not me:
         raise PageError(400, "Your sign-in is not linked to a person in whoknows: there is nothing of yours to hide.")
-    hide = choice == "yes"
-    now = await store(request, lambda s: s.visibility(me))
-    if now is not None and now.by_choice != hide:
-        left = request.app.state.services.choices.wait(me)
-        if left:
-            raise PageError(429, f"You changed this a moment ago; try again in {math.ceil(left)} s.",
-                            title="One moment")
-    at = datetime.now(UTC)
-    chosen = await store(request, lambda s: s.choose_visibility(me, hide, at))
+    try:
+        chosen = await change_visibility(lambda fn: store(request, fn), request.app.state.services.choices, me,
+                                         choice == "yes")
+    except TooSoon as exc:
+        raise PageError(429, f"You changed this a moment ago; try again in {math.ceil(exc.left)} s.",
+                        title="One moment") from None
     if chosen is None:
         raise PageError(404, "Your person is not in whoknows (any more): there is nothing of yours to hide.")
     response = RedirectResponse("/me/privacy", status_code=303)

@@ -10,7 +10,7 @@ record that hides someone keeps them hidden).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -30,13 +30,22 @@ class Visibility:
     def hidden(self) -> bool:
         return self.by_choice or self.by_source
 
+    @classmethod
+    def stored(cls, person_id: str, opted_out: object, source_opted_out: object, chosen_at: datetime | None
+               ) -> Visibility:
+        """From what a store keeps: the person's ``opted_out`` and, with a choice (``chosen_at`` set), the source's
+        value the choice holds (without one, the stored value is the source's)."""
+        chosen = chosen_at is not None
+        return cls(person_id=person_id, by_choice=chosen, by_source=bool(source_opted_out if chosen else opted_out),
+                   chosen_at=chosen_at)
 
-def folded(people: Iterable[Person], chosen: Mapping[str, object]) -> list[Person]:
+
+def folded(people: Iterable[Person], chosen: Collection[str]) -> list[Person]:
     """The rows a write stores: a person who chose to be hidden stays opted out whatever the source says now.
 
     >>> from schema.models import Person
     >>> a, b = Person(id="hr:a", name="A", source="hr"), Person(id="hr:b", name="B", source="hr")
-    >>> [p.opted_out for p in folded([a, b], {"hr:b": True})]
+    >>> [p.opted_out for p in folded([a, b], {"hr:b"})]
     [False, True]
     """
     return [p.model_copy(update={"opted_out": True}) if p.id in chosen and not p.opted_out else p for p in people]

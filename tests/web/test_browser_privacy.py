@@ -81,7 +81,8 @@ def _a_community_with_health_they_never_touched(store: SQLiteStore, person_id: s
     data = store.read_projection()
     theirs = {m.community_id for m in data.memberships if m.person_id == person_id}
     theirs |= {p.community_id for p in data.posts if p.author_id == person_id}
-    for community in sorted(store.community_sizes(), key=lambda c: -store.community_sizes()[c]):
+    sizes = store.community_sizes()
+    for community in sorted(sizes, key=lambda c: -sizes[c]):
         report = store.community_health(community)
         if community not in theirs and report.current is not None and report.current.members:
             return community

@@ -103,11 +103,7 @@ def visibility_from(person_id: str, rows: list[Row]) -> Visibility | None:
     if not rows:
         return None
     row = rows[0]
-    chosen = row["source_opted_out"] is not None
-    return Visibility(
-        person_id=person_id, by_choice=chosen, by_source=bool(row["source_opted_out"] if chosen else row["opted_out"]),
-        chosen_at=from_neo(row["chosen_at"]) if chosen else None,
-    )
+    return Visibility.stored(person_id, row["opted_out"], row["source_opted_out"], from_neo(row["chosen_at"]))
 
 
 def person_row(p: Person) -> Row:

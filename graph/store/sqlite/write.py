@@ -51,11 +51,7 @@ def _visibility(conn: sqlite3.Connection, person_id: str) -> Visibility | None:
     ).fetchone()
     if row is None:
         return None
-    chosen = row[2] is not None
-    return Visibility(
-        person_id=person_id, by_choice=chosen, by_source=bool(row[1] if chosen else row[0]),
-        chosen_at=datetime.fromisoformat(row[2]) if chosen else None,
-    )
+    return Visibility.stored(person_id, row[0], row[1], datetime.fromisoformat(row[2]) if row[2] else None)
 
 
 class SQLiteWrites(SQLiteBase):
@@ -128,9 +124,9 @@ class SQLiteWrites(SQLiteBase):
     def _write_people(self, conn: sqlite3.Connection, rows: Sequence[Person], result: WriteResult) -> None:
         people = dedupe(rows, RECORD_KEYS[Person])
         if conn.execute("SELECT 1 FROM person_choice LIMIT 1").fetchone() is not None:
-            chosen: dict[str, bool] = {}
+            chosen: set[str] = set()
             for part in chunks([p.id for p in people]):
-                chosen.update((r[0], True) for r in conn.execute(
+                chosen.update(r[0] for r in conn.execute(
                     f"SELECT person_id FROM person_choice WHERE person_id IN ({_marks(len(part))})", part))
             conn.executemany(  # what the source says now, restored if the person shows themselves again
                 "UPDATE person_choice SET source_opted_out = ? WHERE person_id = ?",
