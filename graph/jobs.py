@@ -38,7 +38,8 @@ from graph.analytics.influence import pagerank, personalized_pagerank
 from graph.analytics.routing import train_router
 from graph.expert_routing import ROUTER_META_KEY
 from graph.projection import ProjectedGraph, TieWeights, project
-from graph.store.base import AnalyticsSnapshot, GraphStore, Projection, opted_out_digest
+from graph.store.base import AnalyticsSnapshot, GraphStore, Projection
+from graph.store.opt_outs import opted_out_digest
 from schema.labels import ScoreScope
 from schema.models import AnalyticsRun, InfluenceScore, PersonScores
 

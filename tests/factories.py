@@ -9,7 +9,8 @@ from typing import Any
 
 from graph.analytics.routing import Router, ranked_ids
 from graph.analytics.routing_features import SkillEvidence
-from graph.store.base import OPTED_OUT_DIGEST, OPTED_OUT_IDS, AnalyticsSnapshot, Batch, opted_out_digest
+from graph.store.base import AnalyticsSnapshot, Batch
+from graph.store.opt_outs import OPTED_OUT_DIGEST, OPTED_OUT_IDS, opted_out_digest
 from schema.labels import BrokerRole, EvidenceKind, HealthPeriod, ScoreScope
 from schema.models import (
     AnalyticsRun,

@@ -12,7 +12,7 @@ from rich.table import Table
 
 from app.cli.main import app, console, fail, guarded, out, settings_or_exit, store_session
 from graph.jobs import STAGES, STRUCTURE_STAGES, AnalyticsParams, run_analytics
-from graph.store.base import OPTED_OUT_IDS
+from graph.store.opt_outs import OPTED_OUT_IDS
 
 _LABELS = {
     "read": "reading the store",

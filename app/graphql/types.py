@@ -18,7 +18,7 @@ from app.graphql import rankings
 from app.graphql.context import Context
 from app.graphql.explain import explain_expertise, health_trend, withheld_figures
 from app.graphql.limits import node_id, page_size
-from graph.store import base
+from graph.store import base, opt_outs
 from schema import models
 
 Info = strawberry.Info[Context, None]
@@ -419,7 +419,7 @@ class Community:
         return CommunityHealth.from_domain(report, info.context.settings.min_group_size)
 
 
-_NOT_ANSWERED = frozenset({base.OPTED_OUT_DIGEST, base.OPTED_OUT_IDS, "people_opted_out"})
+_NOT_ANSWERED = frozenset({opt_outs.OPTED_OUT_DIGEST, opt_outs.OPTED_OUT_IDS, "people_opted_out"})
 
 
 @strawberry.type(description="One analytics run.")

@@ -31,7 +31,8 @@ import uvicorn
 from app.auth import Role, mint_token
 from app.main import create_app
 from app.settings import Settings, load_settings
-from graph.store.base import OPTED_OUT_DIGEST, AnalyticsSnapshot, Batch, GraphStore, opted_out_digest
+from graph.store.base import AnalyticsSnapshot, Batch, GraphStore
+from graph.store.opt_outs import OPTED_OUT_DIGEST, opted_out_digest
 from graph.store.sqlite import SQLiteStore
 from schema.labels import BrokerRole, EvidenceKind, HealthPeriod, ScoreScope
 from schema.models import (

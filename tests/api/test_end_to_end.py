@@ -15,7 +15,7 @@ import pytest
 from app.auth import Role
 from app.main import create_app
 from graph.jobs import run_analytics
-from graph.store.base import OPTED_OUT_DIGEST, OPTED_OUT_IDS, opted_out_digest
+from graph.store.opt_outs import OPTED_OUT_DIGEST, OPTED_OUT_IDS, opted_out_digest
 from graph.store.sqlite import SQLiteStore
 from ingest.demo import generate_demo_data
 from ingest.pipeline import ingest_manifest

@@ -31,6 +31,7 @@ MODULES = [
     "graph.store.common",
     "graph.store.visibility",
     "graph.store.base",
+    "graph.store.opt_outs",
     "app.graphql.services",
 ]
 

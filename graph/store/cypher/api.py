@@ -240,7 +240,7 @@ COMMUNITY_HEALTH = _read(
 # who is opted out now (a health report says when that changed since its figures were computed), memoised per data
 # version: 3,000 ids at 100,000 people were read and hashed on every health request
 # the communities of the people whose opt-out changed since the run (members, or authors of a post there): their
-# health may count those people until the next analyze (graph/store/base.py, health_stale)
+# health may count those people until the next analyze (graph/store/opt_outs.py, health_stale)
 INVOLVED_COMMUNITIES = _read(
     "INVOLVED_COMMUNITIES",
     f"""

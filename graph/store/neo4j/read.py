@@ -17,9 +17,6 @@ from graph.store.base import (
     Reach,
     check_page_size,
     decode_cursor,
-    health_report,
-    health_stale,
-    opt_out_changes,
 )
 from graph.store.common import expert_page, facet_filters, influence_scope, member_page, ranked
 from graph.store.neo4j import keyset
@@ -47,6 +44,7 @@ from graph.store.neo4j.values import (
     scores_from,
     skill_from,
 )
+from graph.store.opt_outs import health_report, health_stale, opt_out_changes
 from schema.errors import BadInput
 from schema.models import (
     Community,

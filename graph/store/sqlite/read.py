@@ -18,9 +18,6 @@ from graph.store.base import (
     Reach,
     check_page_size,
     decode_cursor,
-    health_report,
-    health_stale,
-    opt_out_changes,
 )
 from graph.store.common import (
     CHUNK,
@@ -34,6 +31,7 @@ from graph.store.common import (
     pairs_from,
     ranked,
 )
+from graph.store.opt_outs import health_report, health_stale, opt_out_changes
 from graph.store.sqlite.conn import SQLiteBase
 from graph.store.sqlite.errors import translated
 from graph.store.sqlite.pages import facets_in, people_in
