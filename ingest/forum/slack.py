@@ -5,12 +5,14 @@
 hold the messages. A message with a ``thread_ts`` other than its own ``ts`` is a reply whose parent is the thread's
 root message; reactions are likes, added to the message's score. Joins, leaves, topic changes and other system
 subtypes are skipped. Bot messages are kept, written by a person flagged ``bot``, which analytics leave out.
+Enterprise Grid org exports (``org_users.json``, workspaces under ``teams/``) and direct messages (not loaded) are
+laid out as ``slack_layout`` says.
 """
 
 from __future__ import annotations
 
+import logging
 import os
-import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -35,6 +37,16 @@ from ingest.forum.common import (
     too_large,
     walk_files,
 )
+from ingest.forum.slack_layout import (
+    CHANNEL_LISTS,
+    PRIVATE_LISTS,
+    ROOT_MARKERS,
+    USER_LISTS,
+    day_files,
+    is_private,
+    private_folders,
+    workspaces,
+)
 from ingest.numbers import BigInt, int_value
 from ingest.rejects import Reject
 from schema.errors import SchemaError, UnreadableInput
@@ -44,7 +56,8 @@ from schema.numbers import in_int64
 
 NAMESPACE = "slack"
 KEEP_SUBTYPES = frozenset({None, "", "bot_message", "file_share", "thread_broadcast", "me_message", "message_replied"})
-_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}\.json$")
+SLACKBOT = "USLACKBOT"
+_log = logging.getLogger("whoknows.ingest")
 
 
 class Archive:
@@ -74,12 +87,12 @@ class Archive:
                 if not info.is_dir():
                     self.sizes[info.filename] = info.file_size
         root = min(
-            (n.rpartition("/")[0] for n in self.sizes if PurePosixPath(n).name in ("channels.json", "users.json")),
+            (n.rpartition("/")[0] for n in self.sizes if PurePosixPath(n).name in ROOT_MARKERS),
             key=len,
             default=None,
         )
         if root is None:
-            raise UnreadableInput(str(path), f"no channels.json or users.json: not a {kind} export")
+            raise UnreadableInput(str(path), f"no channels.json, users.json or org_users.json: not a {kind} export")
         self.root = root + "/" if root else ""
 
     def has(self, name: str) -> bool:
@@ -113,17 +126,16 @@ class Archive:
     def label(self, name: str) -> str:
         return f"{self._base}:{name}" if self._zip is not None else os.path.join(self._base, name)
 
-    def day_files(self) -> list[tuple[str, str]]:
-        """(channel folder, member name) of every day file, in a stable order."""
-        out = []
-        for n in self.sizes:
-            if not n.startswith(self.root):
-                continue
-            rel = n[len(self.root):]
-            folder, _, fname = rel.rpartition("/")
-            if folder and "/" not in folder and _DAY.match(fname):
-                out.append((folder, n))
-        return sorted(out)
+    def relative(self) -> list[str]:
+        """Member names below the export root, relative to it."""
+        k = len(self.root)
+        return [n[k:] for n in self.sizes if n.startswith(self.root)]
+
+    def day_files(self) -> list[tuple[str, str, str]]:
+        """(workspace, conversation folder, member name) of every day file, in a stable order: the root's
+        conversations, then each Enterprise Grid workspace's (``teams/<id>/<channel>/``)."""
+        rel = self.relative()
+        return [(space, folder, self.root + n) for space, folder, n in day_files(rel, workspaces(rel))]
 
     def close(self) -> None:
         if self._zip is not None:
@@ -170,7 +182,7 @@ def parse_users(data: Any, file: str = "users.json") -> Iterator[Account | Rejec
                 id=people(uid),
                 name=name,
                 email=_text(profile.get("email")) or None,
-                bot=bool(u.get("is_bot")) or uid == "USLACKBOT",
+                bot=bool(u.get("is_bot")) or uid == SLACKBOT,
                 active=not bool(u.get("deleted")),
                 source=NAMESPACE,
             )
@@ -232,8 +244,10 @@ def parse_messages(
     bots: set[str] | None = None,
     posts: IdSpace | None = None,
 ) -> Iterator[Item]:
-    """Posts of one channel-day file. ``bots``: bot ids already declared (shared across files); ``posts``: the
-    channel's post ids (built once per channel by the caller)."""
+    """Posts of one channel-day file. ``bots``: ids of the accounts messages already declared (bots, Slackbot, a
+    shared channel's outside users), shared across files; ``posts``: the channel's post ids (built once per
+    channel by the caller). An author users.json does not list is declared from the message: Slackbot as a bot,
+    a Slack Connect user by the ``user_profile`` the message carries (a users.json entry read first wins)."""
     if not isinstance(data, list):
         yield Reject(file, None, "expected a JSON list of messages")
         return
@@ -260,6 +274,11 @@ def parse_messages(
             bot = _text(m.get("bot_id"))
             if user:
                 author = people(user)
+                if author not in seen_bots:
+                    account = _message_account(user, author, m.get("user_profile"))
+                    if account is not None:
+                        seen_bots.add(author)
+                        yield account
             elif bot:
                 bid = people(bot)
                 if bid not in seen_bots:
@@ -296,38 +315,74 @@ def parse_messages(
             yield reject(file, n, exc)
 
 
+def _message_account(user: str, person_id: str, profile: Any) -> Account | None:
+    """The account a message declares for an author users.json may not list: Slackbot (a bot), or a Slack Connect
+    user named by the message's ``user_profile``; None when the message says nothing of its author."""
+    if user == SLACKBOT:
+        return Account(person=Person(id=person_id, name="Slackbot", bot=True, source=NAMESPACE), handles=(user,))
+    if not isinstance(profile, dict):
+        return None
+    name = _text(profile.get("real_name")) or _text(profile.get("display_name")) or _text(profile.get("name"))
+    if not name:
+        return None
+    handle = _text(profile.get("name"))
+    return Account(person=Person(id=person_id, name=name[:300], source=NAMESPACE),
+                   handles=(user, handle) if handle else (user,), eager=False)
+
+
 def locate(path: str | Path, community: str | None) -> Source:
     archive = read_slack(path)
-    total = sum(archive.sizes[n] for _, n in archive.day_files())
+    total = sum(archive.sizes[n] for _, _, n in archive.day_files())
     p = Path(path)
     name = community or p.stem
     refused = [Reject(archive.label(r), None, LINK_OUTSIDE) for r in archive.refused]
     return Source(p, NAMESPACE, name, ("slack", name), total, {"archive": archive}, refused)
 
 
+def _lists(archive: Archive, space: str, names: tuple[str, ...]) -> Iterator[tuple[str, Any]]:
+    """(label, decoded JSON) of each of ``names`` the workspace ``space`` holds."""
+    for name in names:
+        if archive.has(space + name):
+            label = archive.label(archive.root + space + name)
+            yield label, decode_json_bytes(archive.read(space + name), label)
+
+
 def stream(src: Source, ctx: StreamContext) -> Iterator[Item]:
     archive: Archive = src.files["archive"]
     archive.limit = ctx.max_member_bytes
     try:
-        if archive.has("users.json"):
-            label = archive.label(archive.root + "users.json")
-            yield from parse_users(decode_json_bytes(archive.read("users.json"), label), label)
-        by_folder: dict[str, str] = {}
-        for meta in ("channels.json", "groups.json"):
-            if not archive.has(meta):
-                continue
-            label = archive.label(archive.root + meta)
-            for item in parse_channels(decode_json_bytes(archive.read(meta), label), label):
-                if isinstance(item, Channel):
-                    by_folder.setdefault(item.name, item.id)
-                else:
-                    yield item
+        spaces = workspaces(archive.relative())
+        declared: set[str] = set()  # an account is declared once: the org's org_users.json, read first, wins
+        for space in spaces:
+            for label, data in _lists(archive, space, USER_LISTS):
+                for user in parse_users(data, label):
+                    if isinstance(user, Account):
+                        if user.person.id in declared:
+                            continue
+                        declared.add(user.person.id)
+                    yield user
+        by_folder: dict[tuple[str, str], str] = {}
+        private: dict[str, set[str]] = {}
+        for space in spaces:
+            for label, data in _lists(archive, space, CHANNEL_LISTS):
+                for item in parse_channels(data, label):
+                    if isinstance(item, Channel):
+                        by_folder.setdefault((space, item.name), item.id)
+                    else:
+                        yield item
+            private[space] = set()
+            for _, data in _lists(archive, space, PRIVATE_LISTS):
+                private[space] |= private_folders(data)
         channels = IdSpace(NAMESPACE, "channel/")
-        bots: set[str] = set()
+        bots = set(declared)  # messages declare only the authors no users list declares
         post_ids: dict[str, IdSpace] = {}
-        for folder, member in archive.day_files():
+        skipped: set[tuple[str, str]] = set()
+        for space, folder, member in archive.day_files():
             label = archive.label(member)
-            cid = by_folder.get(folder)
+            cid = by_folder.get((space, folder))
+            if cid is None and is_private(folder, private.get(space, set())):
+                skipped.add((space, folder))
+                continue
             if cid is None:
                 try:
                     cid = channels(folder)
@@ -335,7 +390,7 @@ def stream(src: Source, ctx: StreamContext) -> Iterator[Item]:
                 except (ValueError, SchemaError) as exc:
                     yield reject(label, None, f"channel folder {folder[:40]!r}: {exc}")
                     continue
-                by_folder[folder] = cid
+                by_folder[(space, folder)] = cid
                 yield community
             try:
                 raw = archive.read(member)
@@ -353,6 +408,9 @@ def stream(src: Source, ctx: StreamContext) -> Iterator[Item]:
             if ids is None:
                 ids = post_ids[cid] = IdSpace(NAMESPACE, cid.partition("/")[2] + "/")
             yield from parse_messages(data, cid, label, bots, ids)
+        if skipped:
+            _log.warning("%s: %d direct-message conversation(s) (dms.json, mpims.json) not loaded: private "
+                         "conversations are not communities", src.path, len(skipped))
     finally:
         archive.close()
 

@@ -1,0 +1,84 @@
+"""Where a Slack export keeps what: pure functions over the export's member names (POSIX paths below its root).
+
+A workspace export holds ``users.json``, ``channels.json`` (with ``groups.json``, ``dms.json`` and ``mpims.json``
+on the plans that export private conversations) and one folder of day files per conversation. An Enterprise Grid
+org export holds ``org_users.json`` (no ``users.json``) and the org's lists at its root, and each workspace's own
+lists and conversation folders under ``teams/<workspace>/``: every folder holding one of these lists is a
+*workspace* whose sub-folders are conversations.
+
+Direct messages (``dms.json``: a folder per DM, named by its id) and group DMs (``mpims.json``: a folder named by
+its ``mpdm-...`` name, which lists the people in it) are private conversations, not communities: they are not
+loaded, so no directory page ever shows who messages whom.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+USER_LISTS = ("users.json", "org_users.json")
+CHANNEL_LISTS = ("channels.json", "groups.json")
+PRIVATE_LISTS = ("dms.json", "mpims.json")
+LISTS = frozenset((*USER_LISTS, *CHANNEL_LISTS, *PRIVATE_LISTS))
+ROOT_MARKERS = ("channels.json", "users.json", "org_users.json")
+GROUP_DM_PREFIX = "mpdm-"
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}\.json$")
+
+
+def workspaces(names: Iterable[str]) -> list[str]:
+    """The export root ``""`` and every folder (``"teams/T1/"``) holding one of the export's lists; root first,
+    then by depth and name."""
+    found = {""}
+    for n in names:
+        folder, _, fname = n.rpartition("/")
+        if folder and fname in LISTS:
+            found.add(folder + "/")
+    return sorted(found, key=lambda s: (s.count("/"), s))
+
+
+def day_files(names: Iterable[str], spaces: Iterable[str]) -> list[tuple[str, str, str]]:
+    """``(workspace, conversation folder, member name)`` of every ``<folder>/<YYYY-MM-DD>.json`` directly inside
+    a workspace, sorted."""
+    known = set(spaces)
+    out = []
+    for n in names:
+        folder, _, fname = n.rpartition("/")
+        if not folder or not _DAY.match(fname):
+            continue
+        parent, _, conversation = folder.rpartition("/")
+        space = parent + "/" if parent else ""
+        if space in known:
+            out.append((space, conversation, n))
+    return sorted(out)
+
+
+def private_folders(data: Any) -> set[str]:
+    """The folder names a ``dms.json`` or ``mpims.json`` list gives its conversations (each entry's ``id`` and
+    ``name``); anything that is not a list of objects names none."""
+    out: set[str] = set()
+    for entry in data if isinstance(data, list) else ():
+        if isinstance(entry, dict):
+            for key in ("id", "name"):
+                value = entry.get(key)
+                if isinstance(value, str) and value.strip():
+                    out.add(value.strip())
+    return out
+
+
+def is_private(folder: str, listed: set[str]) -> bool:
+    """A DM or group DM: listed in dms.json/mpims.json, or named as Slack names group DMs (``mpdm-a--b-1``)."""
+    return folder in listed or folder.startswith(GROUP_DM_PREFIX)
+
+
+__all__ = [
+    "CHANNEL_LISTS",
+    "LISTS",
+    "PRIVATE_LISTS",
+    "ROOT_MARKERS",
+    "USER_LISTS",
+    "day_files",
+    "is_private",
+    "private_folders",
+    "workspaces",
+]
