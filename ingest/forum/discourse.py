@@ -5,6 +5,10 @@ answers the topic. The solved plugin marks the accepted answer with ``accepted_a
 ``accepted_answer: {"post_number": n}`` object on the topic. ``category_id`` becomes a forum community, topic
 ``tags`` (names or {"name": ...} objects) the posts' tags. Likes (``like_count`` or the like action's count) are
 the score. Public topic JSON has no emails: accounts match HR people through ``--identities`` (handle = username).
+Posts nobody wrote as a contribution are skipped: moderator and small actions ("closed this topic", ``post_type``
+2 and 3, or any ``action_code``), staff whispers (``post_type`` 4, private) and deleted posts (``deleted_at``).
+Accounts with a negative ``user_id`` (``system``, ``discobot``) are bots. A topic whose ``post_stream.stream``
+lists posts it does not hold (``/t/{id}.json`` serves 20 at a time) is reported, naming how many are missing.
 """
 
 from __future__ import annotations
@@ -75,6 +79,27 @@ def _likes(post: dict[str, Any]) -> int:
     return 0
 
 
+SKIPPED_POST_TYPES = frozenset({2, 3, 4})  # moderator action, small action, whisper (1 is a regular post)
+
+
+def contribution(post: dict[str, Any]) -> bool:
+    """Whether a post is someone's contribution: not a moderator or small action, a whisper, or deleted."""
+    kind = post.get("post_type")
+    return not (
+        isinstance(kind, int) and kind in SKIPPED_POST_TYPES
+        or post.get("action_code")
+        or post.get("deleted_at")
+    )
+
+
+def missing_posts(stream: Any, posts: list[Any]) -> int:
+    """How many post ids ``post_stream.stream`` lists that ``post_stream.posts`` does not hold."""
+    if not isinstance(stream, list):
+        return 0
+    held = {str(p.get("id")) for p in posts if isinstance(p, dict)}
+    return len({str(i) for i in stream if isinstance(i, int | str)} - held)
+
+
 def _number(value: Any, field: str) -> Any:
     """``value`` unless it is a number out of the store's range (then ValueError naming ``field``)."""
     if isinstance(value, BigInt):
@@ -135,12 +160,19 @@ def parse_topic(data: Any, site: Site, file: str) -> Iterator[Item]:
     title = data.get("title") if isinstance(data.get("title"), str) else None  # the topic's: its first post's
     acc = data.get("accepted_answer")
     accepted_no = acc.get("post_number") if isinstance(acc, dict) else None
+    missing = missing_posts(stream.get("stream") if isinstance(stream, dict) else None, posts)
+    if missing:
+        yield Reject(file, None, f"the topic lists {missing} post(s) in post_stream.stream that post_stream.posts "
+                                 f"does not hold (/t/{{id}}.json serves 20 at a time): they are not loaded; save "
+                                 f"the topic as /t/{{id}}.json?print=true (up to 1000 posts) to load them")
     by_number: dict[int, str] = {}
     first: str | None = None
     for n, post in enumerate(posts, start=1):
         try:
             if not isinstance(post, dict):
                 raise ValueError("post is not a JSON object")
+            if not contribution(post):
+                continue
             pno = _number(post.get("post_number"), "post_number")
             if not isinstance(pno, int) or isinstance(pno, bool):
                 raise ValueError("post has no integer post_number")
@@ -159,8 +191,11 @@ def parse_topic(data: Any, site: Site, file: str) -> Iterator[Item]:
                     site.accounts.add(fid)
                     raw_name = post.get("name")
                     display = raw_name if isinstance(raw_name, str) else ""
+                    uid = post.get("user_id")
+                    bot = isinstance(uid, int) and not isinstance(uid, bool) and uid < 0  # system, discobot
                     yield Account(
-                        person=Person(id=fid, name=(display.strip() or username.strip())[:300], source=site.namespace),
+                        person=Person(id=fid, name=(display.strip() or username.strip())[:300], source=site.namespace,
+                                      bot=bot),
                         handles=(username.strip(),), eager=False,
                     )
                 author = fid
@@ -216,4 +251,4 @@ def stream(src: Source, ctx: StreamContext) -> Iterator[Item]:
         yield from parse_topic(data, site, str(f))
 
 
-__all__ = ["Site", "locate", "parse_topic", "read_discourse", "stream"]
+__all__ = ["Site", "contribution", "locate", "missing_posts", "parse_topic", "read_discourse", "stream"]
