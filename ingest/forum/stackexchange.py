@@ -3,10 +3,10 @@
 Questions (PostTypeId 1) and answers (2) become posts; an answer is accepted when its question's AcceptedAnswerId
 names it and inherits its question's tags; Comments.xml rows become ``comment`` posts whose parent is the post
 commented on. Scores come from the ``Score`` attribute; when Posts.xml has none (some exporters), from Votes.xml
-(VoteTypeId 2 up, 3 down). Other post types (tag wikis, moderator nominations...) are skipped. The site is one
-forum Community; everyone who posts or comments is a member from their first contribution. Public dumps carry no
-emails, so accounts match HR people only through ``--identities`` (handle = the user Id).
-"""
+(VoteTypeId 2 up, 3 down). Other post types (tag wikis, moderator nominations...) are skipped, with their
+comments. The site is one forum Community; everyone who posts or comments is a member from their first
+contribution. Public dumps carry no emails, so accounts match HR people only through ``--identities`` (handle =
+the user Id)."""
 
 from __future__ import annotations
 
@@ -43,13 +43,46 @@ FILES = ("Posts.xml", "Users.xml", "Tags.xml", "Votes.xml", "Comments.xml", "Tag
 Rows = Iterable[tuple[int, dict[str, str]]]
 
 
-def read_stackexchange(path: str | Path) -> dict[str, Path]:
-    """The dump files present in directory ``path`` (names matched case-insensitively); Posts.xml is required."""
+def _not_a_folder(p: Path) -> str:
+    """Why a file is not a dump, and what to give instead."""
+    if p.name.casefold() in {f.casefold() for f in FILES}:
+        return f"a Stack Exchange dump is the directory holding {p.name}: give {p.parent} instead"
+    if p.suffix.casefold() in (".7z", ".zip", ".gz", ".bz2", ".xz", ".tar"):
+        return ("an archive: a Stack Exchange dump is read unpacked; unpack it (7z x FILE -oFOLDER) and give the "
+                "folder holding Posts.xml")
+    return "a Stack Exchange dump is a directory holding Posts.xml (unpack the .7z first)"
+
+
+def _has_posts(d: Path) -> bool:
+    try:
+        return any(f.name.casefold() == "posts.xml" for f in d.iterdir())
+    except OSError:
+        return False
+
+
+def dump_folder(path: str | Path) -> Path:
+    """The folder holding the dump's files: ``path``, or its one sub-folder holding Posts.xml (a .7z unpacked
+    into a folder of its own name, ``bicycles.stackexchange.com/``)."""
     p = Path(path)
     if not p.exists():
         raise UnreadableInput(str(p), "no such directory")
     if not p.is_dir():
-        raise UnreadableInput(str(p), "a Stack Exchange dump is a directory holding Posts.xml (unpack the .7z first)")
+        raise UnreadableInput(str(p), _not_a_folder(p))
+    if _has_posts(p):
+        return p
+    sites = sorted(d for d in p.iterdir() if d.is_dir() and not d.is_symlink() and _has_posts(d))
+    if len(sites) == 1:
+        return sites[0]
+    if sites:
+        names = ", ".join(d.name for d in sites[:5]) + (", ..." if len(sites) > 5 else "")
+        raise UnreadableInput(str(p), f"holds {len(sites)} site dumps ({names}): ingest each site's folder on its own")
+    return p
+
+
+def read_stackexchange(path: str | Path) -> dict[str, Path]:
+    """The dump files present in directory ``path`` (or its one sub-folder holding Posts.xml; names matched
+    case-insensitively); Posts.xml is required."""
+    p = dump_folder(path)
     present = {f.name.casefold(): f for f in p.iterdir() if f.is_file() or f.is_symlink()}
     found = {name: present[name.casefold()] for name in FILES if name.casefold() in present}
     for name, f in found.items():
@@ -96,6 +129,7 @@ class Site:
     community_id: str = field(init=False)
     members: set[str] = field(default_factory=set)
     thread_of: dict[int, int] = field(default_factory=dict)  # post id -> question id
+    skipped: set[int] = field(default_factory=set)  # posts of other types (tag wikis, nominations): their comments too
     _tag_cache: dict[str, tuple[str, ...]] = field(default_factory=dict)
     _authors: dict[str, str] = field(default_factory=dict)  # raw user id -> forum person id
 
@@ -229,6 +263,9 @@ def parse_posts(
         try:
             t = a.get("PostTypeId")
             if t != "1" and t != "2":
+                other = a.get("Id", "")
+                if other.isdigit():
+                    site.skipped.add(int(other))
                 continue
             pid = _int(a, "Id")
             if pid is None:
@@ -287,6 +324,8 @@ def parse_comments(rows: Rows, site: Site, file: str = "Comments.xml") -> Iterat
             on = _int(a, "PostId")
             if comment is None or on is None:
                 raise ValueError("row has no Id or PostId")
+            if on in site.skipped:
+                continue  # on a tag wiki or a moderator nomination: not a question's discussion
             created = _time(a.get("CreationDate"))
             thread = thread_of.get(on)
             out.append(
@@ -305,7 +344,7 @@ def parse_comments(rows: Rows, site: Site, file: str = "Comments.xml") -> Iterat
 def locate(path: str | Path, community: str | None) -> Source:
     files = read_stackexchange(path)
     p = Path(path)
-    name = community or p.resolve().name
+    name = community or files["Posts.xml"].parent.resolve().name
     site = slug(name)
     ns = f"stackexchange/{site}"
     total = sum(files[f].stat().st_size for f in ("Posts.xml", "Comments.xml") if f in files)

@@ -50,3 +50,46 @@ def test_discourse_actions_whispers_deleted_and_cut_topics(tmp_path: Path) -> No
     assert cut.file.endswith("101.json")
     assert cut.row is None
     assert cut.reason.startswith("the topic lists 2 post(s) in post_stream.stream that post_stream.posts does not hold")
+
+
+def test_stackexchange_dump_unpacked_into_its_own_folder_counts_as_the_xml_says(tmp_path: Path) -> None:
+    """A .7z unpacked into a folder of its name (given its parent), file names in any case, BOM and CRLF; tag
+    wikis, nominations and the other post types are skipped with their comments; a guest's answer loads
+    authorless; a deleted user's question loads under a person of that id."""
+    shutil.copytree(FIXTURES / "stackexchange_dump", tmp_path / "dump")
+    p = run(tmp_path, "forum", "dump", "--format", "stackexchange")
+    no_traceback(p)
+    assert p.returncode == 0, p.stdout + p.stderr
+    db = tmp_path / "w.db"
+    assert rows(db, "SELECT id FROM community") == [("stackexchange:example.stackexchange.com",)]
+    ns = "stackexchange/example.stackexchange.com:"
+    got = [(i.removeprefix(ns), k, a and a.removeprefix(ns), par and par.removeprefix(ns))
+           for i, k, a, par in rows(db, "SELECT id, kind, author_id, parent_id FROM post ORDER BY id")]
+    assert got == [
+        ("comment/1", "comment", "12", "post/1"),
+        ("comment/4", "comment", None, "post/2"),
+        ("post/1", "question", "10", None),
+        ("post/10", "question", "99", None),
+        ("post/2", "answer", "11", "post/1"),
+        ("post/3", "answer", None, "post/1"),
+    ]
+    # Dee (13) commented only on a tag wiki, Community (-1) owns only wikis: neither is loaded
+    assert [(i.removeprefix(ns), n) for i, n in rows(db, "SELECT id, name FROM person ORDER BY id")] == [
+        ("10", "Ann"), ("11", "Bob"), ("12", "Cy"), ("99", "user 99")]
+
+
+def test_stackexchange_archives_and_parent_folders_say_what_to_give(tmp_path: Path) -> None:
+    (tmp_path / "site.7z").write_bytes(b"7z\xbc\xaf\x27\x1c\x00\x04")
+    p = run(tmp_path, "forum", "site.7z", "--format", "stackexchange")
+    assert p.returncode == 2
+    assert "site.7z: an archive: a Stack Exchange dump is read unpacked" in " ".join(p.stderr.split())
+    for site in ("a.stackexchange.com", "b.stackexchange.com"):
+        shutil.copytree(FIXTURES / "stackexchange_dump" / "example.stackexchange.com", tmp_path / "all" / site)
+    p = run(tmp_path, "forum", "all", "--format", "stackexchange")
+    assert p.returncode == 2
+    assert ("holds 2 site dumps (a.stackexchange.com, b.stackexchange.com): ingest each site's folder on its own"
+            in " ".join(p.stderr.split()))
+    p = run(tmp_path, "forum", "all/a.stackexchange.com/POSTS.XML", "--format", "stackexchange")
+    assert p.returncode == 2
+    assert "is the directory holding POSTS.XML: give all/a.stackexchange.com instead" in " ".join(p.stderr.split())
+    no_traceback(p)
