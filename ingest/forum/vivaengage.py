@@ -3,7 +3,8 @@
 Columns used: id, replied_to_id, thread_id, group_id, group_name, sender_id, sender_name, sender_email,
 created_at (ISO 8601 or ``2019-04-01 10:11:12 UTC``), deleted_at. A message without ``replied_to_id`` starts a
 thread (kind question), the others reply to the message they name. Groups become communities (kind group; no group
-means the All Company feed); senders are members of the groups they post in. Deleted messages are skipped.
+means the All Company feed); senders are members of the groups they post in. Deleted messages are skipped, and
+so are private messages (``in_private_conversation`` true: they have no group, and are nobody's All Company post).
 The path may be the CSV itself or the export folder holding it.
 """
 
@@ -83,6 +84,14 @@ def iter_csv(fh: IO[bytes], file: str) -> Iterator[tuple[int, dict[str, str]]]:
         yield reader.line_num, dict(zip(header, fields, strict=False))
 
 
+_TRUE = frozenset({"true", "1", "yes", "t"})
+
+
+def private_message(row: dict[str, str]) -> bool:
+    """A private (direct) message of the export: ``in_private_conversation`` true."""
+    return (row.get("in_private_conversation") or "").strip().casefold() in _TRUE
+
+
 def _time(value: str | None) -> Any:
     t = (value or "").strip()
     for suffix in (" UTC", " +0000", " GMT"):
@@ -102,7 +111,7 @@ def parse_messages(
     members: set[tuple[str, str]] = set()
     for n, r in rows:
         try:
-            if (r.get("deleted_at") or "").strip():
+            if (r.get("deleted_at") or "").strip() or private_message(r):
                 continue
             mid = (r.get("id") or "").strip()
             if not mid:
@@ -167,4 +176,4 @@ def stream(src: Source, ctx: StreamContext) -> Iterator[Item]:
         yield from parse_messages(iter_csv(fh, str(f)), str(f))
 
 
-__all__ = ["iter_csv", "locate", "parse_messages", "read_vivaengage", "stream"]
+__all__ = ["iter_csv", "locate", "parse_messages", "private_message", "read_vivaengage", "stream"]

@@ -93,3 +93,17 @@ def test_stackexchange_archives_and_parent_folders_say_what_to_give(tmp_path: Pa
     assert p.returncode == 2
     assert "is the directory holding POSTS.XML: give all/a.stackexchange.com instead" in " ".join(p.stderr.split())
     no_traceback(p)
+
+
+def test_viva_engage_private_messages_are_not_all_company_posts(tmp_path: Path) -> None:
+    """The network export's Messages.csv (all its columns) holds private messages too: no group, so they read
+    as All Company posts; they are skipped, and private groups load as groups like any other."""
+    shutil.copy(FIXTURES / "vivaengage" / "Messages.csv", tmp_path / "Messages.csv")
+    p = run(tmp_path, "forum", "Messages.csv", "--format", "vivaengage")
+    no_traceback(p)
+    assert p.returncode == 0, p.stdout + p.stderr
+    db = tmp_path / "w.db"
+    assert rows(db, "SELECT id, name FROM community ORDER BY id") == [
+        ("vivaengage:group/100", "Data guild"), ("vivaengage:group/200", "Secret project")]
+    assert rows(db, "SELECT id, kind FROM post ORDER BY id") == [
+        ("vivaengage:message/1", "question"), ("vivaengage:message/2", "reply"), ("vivaengage:message/5", "question")]
