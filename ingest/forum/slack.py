@@ -1,12 +1,12 @@
 """Slack workspace exports, as the .zip Slack produces or its unpacked folder.
 
-``users.json`` (id, name, real_name, profile.email, is_bot, deleted) declares accounts; ``channels.json`` (and
-``groups.json`` for private channels) gives channel communities and their members; ``<channel>/<YYYY-MM-DD>.json``
+``users.json`` (id, name, real_name, profile.email, is_bot, deleted) declares accounts; ``channels.json`` gives
+channel communities and their members; ``<channel>/<YYYY-MM-DD>.json``
 hold the messages. A message with a ``thread_ts`` other than its own ``ts`` is a reply whose parent is the thread's
 root message; reactions are likes, added to the message's score. Joins, leaves, topic changes and other system
 subtypes are skipped. Bot messages are kept, written by a person flagged ``bot``, which analytics leave out.
-Enterprise Grid org exports (``org_users.json``, workspaces under ``teams/``) and direct messages (not loaded) are
-laid out as ``slack_layout`` says.
+Enterprise Grid org exports (``org_users.json``, workspaces under ``teams/``) and private conversations (private
+channels, direct messages: not loaded) are laid out as ``slack_layout`` says.
 """
 
 from __future__ import annotations
@@ -44,6 +44,7 @@ from ingest.forum.slack_layout import (
     USER_LISTS,
     day_files,
     is_private,
+    private_entry,
     private_folders,
     workspaces,
 )
@@ -208,6 +209,8 @@ def parse_channels(data: Any, file: str) -> Iterator[Item | Channel]:
         try:
             if not isinstance(c, dict):
                 raise ValueError("channel is not a JSON object")
+            if private_entry(c):
+                continue  # a private channel: not a community (slack_layout)
             cid, name = _text(c.get("id")), _text(c.get("name"))
             if not cid and not name:
                 raise ValueError("channel has neither id nor name")
@@ -364,13 +367,14 @@ def stream(src: Source, ctx: StreamContext) -> Iterator[Item]:
         by_folder: dict[tuple[str, str], str] = {}
         private: dict[str, set[str]] = {}
         for space in spaces:
+            private[space] = set()
             for label, data in _lists(archive, space, CHANNEL_LISTS):
+                private[space] |= private_folders(data, flagged_only=True)
                 for item in parse_channels(data, label):
                     if isinstance(item, Channel):
                         by_folder.setdefault((space, item.name), item.id)
                     else:
                         yield item
-            private[space] = set()
             for _, data in _lists(archive, space, PRIVATE_LISTS):
                 private[space] |= private_folders(data)
         channels = IdSpace(NAMESPACE, "channel/")
@@ -409,8 +413,8 @@ def stream(src: Source, ctx: StreamContext) -> Iterator[Item]:
                 ids = post_ids[cid] = IdSpace(NAMESPACE, cid.partition("/")[2] + "/")
             yield from parse_messages(data, cid, label, bots, ids)
         if skipped:
-            _log.warning("%s: %d direct-message conversation(s) (dms.json, mpims.json) not loaded: private "
-                         "conversations are not communities", src.path, len(skipped))
+            _log.warning("%s: %d private conversation(s) (private channels, direct messages, group DMs) not "
+                         "loaded: private conversations are not communities", src.path, len(skipped))
     finally:
         archive.close()
 

@@ -6,9 +6,11 @@ org export holds ``org_users.json`` (no ``users.json``) and the org's lists at i
 lists and conversation folders under ``teams/<workspace>/``: every folder holding one of these lists is a
 *workspace* whose sub-folders are conversations.
 
-Direct messages (``dms.json``: a folder per DM, named by its id) and group DMs (``mpims.json``: a folder named by
-its ``mpdm-...`` name, which lists the people in it) are private conversations, not communities: they are not
-loaded, so no directory page ever shows who messages whom.
+Private channels (``groups.json``, or a ``channels.json`` entry with ``is_private``), direct messages
+(``dms.json``: a folder per DM, named by its id) and group DMs (``mpims.json``: a folder named by its ``mpdm-...``
+name, which lists the people in it) are private conversations, not communities: they are not loaded, so no
+directory page shows a private channel's name or members, or who messages whom, and no ranking counts what was
+said there (the people in it chose an audience; whoknows' pages are read by everyone).
 """
 
 from __future__ import annotations
@@ -18,8 +20,8 @@ from collections.abc import Iterable
 from typing import Any
 
 USER_LISTS = ("users.json", "org_users.json")
-CHANNEL_LISTS = ("channels.json", "groups.json")
-PRIVATE_LISTS = ("dms.json", "mpims.json")
+CHANNEL_LISTS = ("channels.json",)
+PRIVATE_LISTS = ("groups.json", "dms.json", "mpims.json")
 LISTS = frozenset((*USER_LISTS, *CHANNEL_LISTS, *PRIVATE_LISTS))
 ROOT_MARKERS = ("channels.json", "users.json", "org_users.json")
 GROUP_DM_PREFIX = "mpdm-"
@@ -53,17 +55,23 @@ def day_files(names: Iterable[str], spaces: Iterable[str]) -> list[tuple[str, st
     return sorted(out)
 
 
-def private_folders(data: Any) -> set[str]:
-    """The folder names a ``dms.json`` or ``mpims.json`` list gives its conversations (each entry's ``id`` and
-    ``name``); anything that is not a list of objects names none."""
+def private_folders(data: Any, flagged_only: bool = False) -> set[str]:
+    """The folder names a ``groups.json``, ``dms.json`` or ``mpims.json`` list gives its conversations (each
+    entry's ``id`` and ``name``), or with ``flagged_only`` those of a ``channels.json``'s entries marked
+    ``is_private``; anything that is not a list of objects names none."""
     out: set[str] = set()
     for entry in data if isinstance(data, list) else ():
-        if isinstance(entry, dict):
+        if isinstance(entry, dict) and (not flagged_only or private_entry(entry)):
             for key in ("id", "name"):
                 value = entry.get(key)
                 if isinstance(value, str) and value.strip():
                     out.add(value.strip())
     return out
+
+
+def private_entry(entry: dict[str, Any]) -> bool:
+    """A ``channels.json`` entry for a private channel (``is_private`` true, as Grid and API-built exports mark it)."""
+    return entry.get("is_private") is True
 
 
 def is_private(folder: str, listed: set[str]) -> bool:
@@ -79,6 +87,7 @@ __all__ = [
     "USER_LISTS",
     "day_files",
     "is_private",
+    "private_entry",
     "private_folders",
     "workspaces",
 ]

@@ -4,7 +4,8 @@ Columns used: id, replied_to_id, thread_id, group_id, group_name, sender_id, sen
 created_at (ISO 8601 or ``2019-04-01 10:11:12 UTC``), deleted_at. A message without ``replied_to_id`` starts a
 thread (kind question), the others reply to the message they name. Groups become communities (kind group; no group
 means the All Company feed); senders are members of the groups they post in. Deleted messages are skipped, and
-so are private messages (``in_private_conversation`` true: they have no group, and are nobody's All Company post).
+so are private messages (``in_private_conversation`` true: they have no group, and are nobody's All Company post)
+and private groups' messages (``in_private_group`` true), as the Slack reader leaves private channels out.
 The path may be the CSV itself or the export folder holding it.
 """
 
@@ -88,8 +89,10 @@ _TRUE = frozenset({"true", "1", "yes", "t"})
 
 
 def private_message(row: dict[str, str]) -> bool:
-    """A private (direct) message of the export: ``in_private_conversation`` true."""
-    return (row.get("in_private_conversation") or "").strip().casefold() in _TRUE
+    """A message of a private conversation (``in_private_conversation``) or a private group (``in_private_group``):
+    its people chose an audience, and whoknows' pages are read by the whole organisation, so neither the group's
+    name and members nor what was said there reaches a page or a ranking."""
+    return any((row.get(k) or "").strip().casefold() in _TRUE for k in ("in_private_conversation", "in_private_group"))
 
 
 def _time(value: str | None) -> Any:

@@ -97,13 +97,13 @@ def test_stackexchange_archives_and_parent_folders_say_what_to_give(tmp_path: Pa
 
 def test_viva_engage_private_messages_are_not_all_company_posts(tmp_path: Path) -> None:
     """The network export's Messages.csv (all its columns) holds private messages too: no group, so they read
-    as All Company posts; they are skipped, and private groups load as groups like any other."""
+    as All Company posts; they are skipped, and so are private groups' messages (no page shows a private group)."""
     shutil.copy(FIXTURES / "vivaengage" / "Messages.csv", tmp_path / "Messages.csv")
     p = run(tmp_path, "forum", "Messages.csv", "--format", "vivaengage")
     no_traceback(p)
     assert p.returncode == 0, p.stdout + p.stderr
     db = tmp_path / "w.db"
     assert rows(db, "SELECT id, name FROM community ORDER BY id") == [
-        ("vivaengage:group/100", "Data guild"), ("vivaengage:group/200", "Secret project")]
+        ("vivaengage:group/100", "Data guild")]
     assert rows(db, "SELECT id, kind FROM post ORDER BY id") == [
-        ("vivaengage:message/1", "question"), ("vivaengage:message/2", "reply"), ("vivaengage:message/5", "question")]
+        ("vivaengage:message/1", "question"), ("vivaengage:message/2", "reply")]

@@ -1,5 +1,6 @@
 """Slack exports laid out as Enterprise Grid and Business+ write them, run through the real CLI: an org export's
-workspaces (``org_users.json``, ``teams/<id>/``) all load, and direct messages are never made communities."""
+workspaces (``org_users.json``, ``teams/<id>/``) all load, and private channels and direct messages are never made
+communities."""
 
 from __future__ import annotations
 
@@ -34,6 +35,8 @@ def test_grid_layout_is_read_purely() -> None:
     assert is_private("D1", listed)
     assert is_private("mpdm-x--y-1", set())
     assert not is_private("general", listed)
+    flagged = [{"id": "C1", "name": "general"}, {"id": "C7", "name": "reorg", "is_private": True}]
+    assert private_folders(flagged, flagged_only=True) == {"C7", "reorg"}
 
 
 def test_an_enterprise_grid_export_loads_every_workspace_with_org_users(tmp_path: Path) -> None:
@@ -53,15 +56,17 @@ def test_an_enterprise_grid_export_loads_every_workspace_with_org_users(tmp_path
     assert rows(db, "SELECT count(*) FROM member_of") == [(5,)]
 
 
-def test_direct_messages_are_not_communities_and_message_authors_get_names(tmp_path: Path) -> None:
+def test_private_channels_and_direct_messages_are_not_communities_and_message_authors_get_names(tmp_path: Path) -> None:
     shutil.copytree(FIXTURES / "slack_private", tmp_path / "export")
     p = run(tmp_path, "forum", "export", "--format", "slack")
     assert p.returncode == 0, p.stdout + p.stderr
     no_traceback(p)
-    assert "2 direct-message conversation(s) (dms.json, mpims.json) not loaded" in p.stderr
+    # two private channels (groups.json, and a channels.json entry marked is_private), a DM and a group DM
+    assert "4 private conversation(s) (private channels, direct messages, group DMs) not loaded" in p.stderr
     db = tmp_path / "w.db"
     assert rows(db, "SELECT id, name FROM community") == [("slack:channel/C1", "general")]
     assert rows(db, "SELECT count(*), count(DISTINCT community_id) FROM post") == [(4, 1)]
+    assert rows(db, "SELECT DISTINCT community_id FROM member_of") == [("slack:channel/C1",)]  # no private members
     people = rows(db, "SELECT id, name, bot FROM person ORDER BY id")
     assert people == [
         ("slack:U1", "Ann Example", 0), ("slack:U2", "Bob Example", 0), ("slack:U3", "cy", 0),
