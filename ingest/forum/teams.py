@@ -8,7 +8,8 @@ channel messages: a ``/teams/{id}/channels/{id}/messages`` page (``{"value": [..
 
 A ``chatMessage``: ``id``; ``replyToId`` (null for a thread's root; a reply's root otherwise: Teams channel threads
 are one level deep); ``createdDateTime``; ``deletedDateTime`` (set: skipped); ``messageType`` (only ``message`` is
-kept: system events are not anyone's contribution); ``from.user`` (``id`` = Entra object id, ``displayName``; no
+kept: system events are not anyone's contribution; a channel ``channels.json`` marks ``membershipType: private``
+is skipped whole); ``from.user`` (``id`` = Entra object id, ``displayName``; no
 email) or ``from.application`` (a bot); ``channelIdentity`` (``teamId``, ``channelId``) -> the channel community;
 ``mentions[].mentioned.user`` -> mention engagements; ``reactions[]`` (``reactionType``, ``createdDateTime``,
 ``user.user.id``) -> reaction engagements, their number the post's score. The ``body`` is never read.
@@ -20,6 +21,7 @@ through users.json; ``--identities`` handles are the object id, the UPN or the m
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
@@ -52,6 +54,7 @@ _PEOPLE = IdSpace(NAMESPACE)
 _APPS = IdSpace(NAMESPACE, "app/")
 _CHANNELS = IdSpace(NAMESPACE, "channel/")
 _POSTS = IdSpace(NAMESPACE, "message/")
+_log = logging.getLogger("whoknows.ingest")
 
 
 def _text(value: Any) -> str:
@@ -112,11 +115,20 @@ def parse_channels(data: Any, file: str = "channels.json") -> dict[str, str]:
     return out
 
 
+def private_channels(data: Any, file: str = "channels.json") -> set[str]:
+    """Ids of the channels Graph marks ``membershipType: private``: their people chose an audience, and whoknows'
+    pages are read by the whole organisation, so their messages are not loaded (as Slack's private channels)."""
+    return {_text(c.get("id")) for c in _items(data, file, "channels")
+            if isinstance(c, dict) and _text(c.get("id")) and _text(c.get("membershipType")).casefold() == "private"}
+
+
 class Channels:
     """Channel communities (emitted once each) and members (a person's first post in a channel)."""
 
-    def __init__(self, names: dict[str, str] | None = None) -> None:
+    def __init__(self, names: dict[str, str] | None = None, private: set[str] | None = None) -> None:
         self.names = names or {}
+        self.private = private or set()  # private channels' ids: their messages are skipped
+        self.skipped: set[str] = set()  # the private channels messages were skipped in
         self.seen: set[str] = set()
         self.members: set[tuple[str, str]] = set()
         self.accounts: set[str] = set()
@@ -217,6 +229,9 @@ def parse_messages(data: Any, file: str, ch: Channels | None = None) -> Iterator
             channel = _text(ident.get("channelId")) or root_channel
             if not channel:
                 raise ValueError("message has no channelIdentity.channelId")
+            if channel in ch.private:
+                ch.skipped.add(channel)
+                continue
             cid = _CHANNELS(channel)
             if cid not in ch.seen:
                 ch.seen.add(cid)
@@ -271,10 +286,12 @@ def stream(src: Source, ctx: StreamContext) -> Iterator[Item]:
         label = archive.label(archive.root + "users.json")
         yield from parse_users(decode_json_bytes(archive.read("users.json"), label), label)
         names: dict[str, str] = {}
+        private: set[str] = set()
         if archive.has("channels.json"):
             label = archive.label(archive.root + "channels.json")
-            names = parse_channels(decode_json_bytes(archive.read("channels.json"), label), label)
-        ch = Channels(names)
+            listed = decode_json_bytes(archive.read("channels.json"), label)
+            names, private = parse_channels(listed, label), private_channels(listed, label)
+        ch = Channels(names, private)
         for member in _message_files(archive):
             label = archive.label(member)
             try:
@@ -286,8 +303,11 @@ def stream(src: Source, ctx: StreamContext) -> Iterator[Item]:
             if ctx.on_bytes is not None:
                 ctx.on_bytes(len(raw))
             yield from parse_messages(data, label, ch)
+        if ch.skipped:
+            _log.warning("%s: %d private channel(s) not loaded: private conversations are not communities", src.path,
+                         len(ch.skipped))
     finally:
         archive.close()
 
 
-__all__ = ["Channels", "locate", "parse_channels", "parse_messages", "parse_users", "stream"]
+__all__ = ["Channels", "locate", "parse_channels", "parse_messages", "parse_users", "private_channels", "stream"]

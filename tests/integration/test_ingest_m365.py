@@ -4,6 +4,7 @@ JSON and CSV. Fixtures in tests/fixtures/ are written by hand from Microsoft's d
 
 from __future__ import annotations
 
+import json
 import shutil
 import sqlite3
 from collections.abc import Iterator
@@ -106,6 +107,25 @@ def test_teams_zip_and_bad_input(store: SQLiteStore, tmp_path: Path) -> None:
     (bad / "users.json").unlink()
     with pytest.raises(Exception, match="users.json"):
         ingest_forum(store, bad, "teams", rejects=tmp_path / "r3.jsonl")
+
+
+def test_teams_private_channels_are_not_loaded(store: SQLiteStore, tmp_path: Path) -> None:
+    """A channel Graph marks ``membershipType: private`` chose its audience: no community, post or membership."""
+    export = tmp_path / "teams"
+    shutil.copytree(FIXTURES / "teams", export)
+    listed = json.loads((export / "channels.json").read_text(encoding="utf-8"))
+    private = next(c for c in listed["value"] if c["displayName"] == "Kubernetes")
+    private["membershipType"] = "private"
+    (export / "channels.json").write_text(json.dumps(listed), encoding="utf-8")
+    s = ingest_forum(store, export, "teams", community="engineering", rejects=tmp_path / "r.jsonl")
+    assert s.exit_code == 0
+    assert rows(store, "SELECT name FROM community WHERE source = 'teams'") == [("General",)]
+    channel = f"teams:channel/{private['id']}"
+    assert rows(store, f"SELECT count(*) FROM post WHERE community_id = '{channel}'") == [(0,)]
+    assert rows(store, f"SELECT count(*) FROM member_of WHERE community_id = '{channel}'") == [(0,)]
+    everything = ingest_forum(store, FIXTURES / "teams", "teams", community="engineering",
+                              rejects=tmp_path / "r2.jsonl")
+    assert 0 < s.posts < everything.posts  # the General channel's posts loaded, and only they
 
 
 def test_sharepoint_lists_as_rest_graph_json_and_csv(store: SQLiteStore, tmp_path: Path) -> None:
