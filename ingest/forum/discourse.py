@@ -7,8 +7,10 @@ answers the topic. The solved plugin marks the accepted answer with ``accepted_a
 the score. Public topic JSON has no emails: accounts match HR people through ``--identities`` (handle = username).
 Posts nobody wrote as a contribution are skipped: moderator and small actions ("closed this topic", ``post_type``
 2 and 3, or any ``action_code``), staff whispers (``post_type`` 4, private) and deleted posts (``deleted_at``).
-Accounts with a negative ``user_id`` (``system``, ``discobot``) are bots. A topic whose ``post_stream.stream``
-lists posts it does not hold (``/t/{id}.json`` serves 20 at a time) is reported, naming how many are missing.
+Accounts with a negative ``user_id`` (``system``, ``discobot``) are bots. Personal messages (a topic whose
+``archetype`` is ``private_message``, as an admin's export holds them) are private conversations: not loaded.
+A topic whose ``post_stream.stream`` lists posts it does not hold (``/t/{id}.json`` serves 20 at a time) is
+reported, naming how many are missing.
 """
 
 from __future__ import annotations
@@ -135,6 +137,8 @@ def parse_topic(data: Any, site: Site, file: str) -> Iterator[Item]:
     if not isinstance(data, dict):
         yield Reject(file, None, "expected a topic JSON object")
         return
+    if data.get("archetype") == "private_message":
+        return  # a personal message, not a topic: private conversations are never loaded (docs/privacy.md)
     stream = data.get("post_stream")
     posts = stream.get("posts") if isinstance(stream, dict) else None
     if not isinstance(posts, list):

@@ -37,7 +37,8 @@ def test_discourse_actions_whispers_deleted_and_cut_topics(tmp_path: Path) -> No
     assert p.returncode == 1, p.stdout + p.stderr
     db = tmp_path / "w.db"
     # topic 101 holds 6 posts: a question, an answer, then a small action, a whisper, a moderator action and a
-    # deleted post, none of which is anyone's answer; topic 102 is the system's category description
+    # deleted post, none of which is anyone's answer; topic 102 is the system's category description; 103 is a
+    # personal message between ann and bob, which no page may show
     assert rows(db, "SELECT id, kind, author_id FROM post ORDER BY id") == [
         ("discourse/site:post/1001", "question", "discourse/site:ann"),
         ("discourse/site:post/1002", "answer", "discourse/site:bob"),
