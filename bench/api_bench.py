@@ -131,7 +131,7 @@ def build(people: int, workdir: Path, seed: int) -> str:
     from graph.jobs import run_analytics
     from graph.store.sqlite import SQLiteStore
     from ingest.demo import generate_demo_data
-    from ingest.pipeline import ingest_manifest
+    from ingest.manifest import ingest_manifest
 
     db = workdir / "whoknows.db"
     done = workdir / "BUILT"

@@ -4,7 +4,7 @@
     python bench/ingest_bench.py --people 10000 --workers 1 --data /tmp/wk-bench
 
 For each size it generates (or reuses) ``<data>/people-<N>`` with ``ingest.demo.generate_demo_data``, then runs
-``ingest.pipeline.ingest_manifest`` into a new SQLite file in a child process (so the figures are the ingest's
+``ingest.manifest.ingest_manifest`` into a new SQLite file in a child process (so the figures are the ingest's
 alone) and reports wall time, CPU time of all processes, posts per second and the peak RSS of the largest
 process. Issue 3's target: 100,000 people (about 1,000,000 posts) in under 60 s and 2 GiB on 2 cores.
 ``--profile`` writes a cProfile of the ingest (of the parent process).
@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 def ingest_child(data: Path, db: Path, profile: Path | None, workers: int) -> dict:
     """Runs in the child process: ingest the manifest, return the figures."""
     from graph.store.sqlite import SQLiteStore
-    from ingest.pipeline import ingest_manifest
+    from ingest.manifest import ingest_manifest
 
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)

@@ -127,7 +127,7 @@ def main(argv: list[str] | None = None) -> None:
 
     from graph.jobs import run_analytics
     from graph.store.neo4j import Neo4jStore
-    from ingest.pipeline import ingest_manifest
+    from ingest.manifest import ingest_manifest
 
     home = args.workdir / f"neo4j-profile-{args.people}"
     with neo4j_server(home, args.heap, args.page_cache, args.workdir / "neo4j-profile.log") as uri:

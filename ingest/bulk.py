@@ -1,6 +1,6 @@
 """The steps of a manifest into a bulk first load of Neo4j (graph/store/neo4j/bulk.py), forum exports in parallel.
 
-Every step runs through :func:`ingest.pipeline.run_step`, exactly as a normal ingest, with a
+Every step runs through :func:`ingest.manifest.run_step`, exactly as a normal ingest, with a
 :class:`~graph.store.neo4j.bulk.BulkLoad` as its store. Consecutive forum steps may run at once in ``workers``
 processes (parsing is nearly all of a bulk load's client CPU, and forum exports do not depend on each other: each
 matches accounts against the people loaded before it and its own identities file, as the SQLite store's parallel
@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from graph.store.neo4j.bulk import BulkLoad, ImportFiles, Known, Part
-from ingest.pipeline import IngestSummary, NullProgress, Progress, read_manifest, run_step
+from ingest.manifest import read_manifest, run_step
+from ingest.pipeline import IngestSummary, NullProgress, Progress
 from schema.errors import IngestError, RejectedRow, StoreError, UnreadableInput
 
 

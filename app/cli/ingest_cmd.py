@@ -36,7 +36,8 @@ from app.cli.main import (
     store_session,
 )
 from ingest.hris import bundled_mappings
-from ingest.pipeline import IngestSummary, ingest_forum, ingest_hris, ingest_manifest
+from ingest.manifest import ingest_manifest
+from ingest.pipeline import IngestSummary, ingest_forum, ingest_hris
 from schema.errors import IngestError
 
 ingest_app = typer.Typer(

@@ -101,7 +101,7 @@ def build_demo(settings: Settings, workdir: Path, people: int, seed: int) -> dic
     """Generate, ingest and analyze a demo organisation into ``settings.store``; returns the store's counts."""
     from graph.jobs import STAGES, run_analytics
     from ingest.demo import STEPS, generate_demo_data
-    from ingest.pipeline import ingest_manifest
+    from ingest.manifest import ingest_manifest
 
     data_dir = workdir / "demo-data"
     with store_session(settings) as st, _bar() as bar:

@@ -18,7 +18,7 @@ from graph.jobs import run_analytics
 from graph.store.opt_outs import OPTED_OUT_DIGEST, OPTED_OUT_IDS, opted_out_digest
 from graph.store.sqlite import SQLiteStore
 from ingest.demo import generate_demo_data
-from ingest.pipeline import ingest_manifest
+from ingest.manifest import ingest_manifest
 from tests.api.conftest import Api, LiveServer, api_settings
 
 PEOPLE = 150

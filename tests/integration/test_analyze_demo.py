@@ -15,9 +15,8 @@ import pytest
 from graph.analytics.communities import normalized_mutual_information
 from graph.jobs import AnalyticsParams, run_analytics
 from graph.store.sqlite import SQLiteStore
-
-generate = pytest.importorskip("ingest.demo.generate", reason="the demo-data generator (ingest/demo) is not there")
-pipeline = pytest.importorskip("ingest.pipeline", reason="the ingest pipeline is not there")
+from ingest.demo import generate
+from ingest.manifest import ingest_manifest
 
 PEOPLE = 2000
 MEAN_PRECISION_AT_10 = 0.8  # issue 4
@@ -32,7 +31,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[SQLiteStore, dict]:
     out = tmp_path_factory.mktemp("demo")
     generate.generate_demo_data(out, people=PEOPLE, seed=42)
     store = SQLiteStore(out / "whoknows.db")
-    pipeline.ingest_manifest(store, out, rejects_dir=out / "rejects")
+    ingest_manifest(store, out, rejects_dir=out / "rejects")
     run_analytics(store, AnalyticsParams(seed=42))
     truth = json.loads((out / "truth.json").read_text(encoding="utf-8"))
     yield store, truth

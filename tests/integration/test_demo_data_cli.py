@@ -12,7 +12,7 @@ import pytest
 
 from graph.store.sqlite import SQLiteStore
 from ingest.demo import generate_demo_data
-from ingest.pipeline import ingest_manifest
+from ingest.manifest import ingest_manifest
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -166,7 +166,7 @@ def test_sharepoint_lists_as_rest_graph_json_and_csv(store: SQLiteStore, tmp_pat
 def test_a_manifest_names_teams_and_sharepoint_steps(tmp_path: Path) -> None:
     import json
 
-    from ingest.pipeline import ingest_manifest
+    from ingest.manifest import ingest_manifest
 
     root = tmp_path / "exports"
     root.mkdir()

@@ -15,7 +15,8 @@ import pytest
 from graph.store.sqlite import SQLiteStore
 from ingest import pipeline
 from ingest.forum import stackexchange as se_mod
-from ingest.pipeline import ingest_forum, ingest_hris, ingest_manifest
+from ingest.manifest import ingest_manifest
+from ingest.pipeline import ingest_forum, ingest_hris
 from ingest.rejects import read_rejects
 from ingest.synthetic import write_hris_csv, write_identities, write_stackexchange_dump
 from schema.errors import UnreadableInput

@@ -24,8 +24,8 @@ import pytest
 
 from graph.store.neo4j import Neo4jStore
 from graph.store.neo4j.bulk import ARGS_FILE
-from ingest import pipeline
 from ingest.demo.generate import generate_demo_data
+from ingest.manifest import ingest_manifest
 from tests.conftest import Neo4jTarget
 from tests.contract.neo4j_factory import make_neo4j_store
 from tests.neo4j_server import Neo4jTestServer, ServerUnavailable
@@ -106,7 +106,7 @@ def bulk_server(demo: Path, neo4j_target: Neo4jTarget,
 @pytest.fixture(scope="module")
 def online(demo: Path, neo4j_target: Neo4jTarget, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Neo4jStore]:
     store = make_neo4j_store(neo4j_target)
-    pipeline.ingest_manifest(store, demo, rejects_dir=tmp_path_factory.mktemp("online-rejects"))
+    ingest_manifest(store, demo, rejects_dir=tmp_path_factory.mktemp("online-rejects"))
     store.await_indexes(600)  # on any server (an external one too), so the statement runs in every whole suite
     yield store
     store.close()

@@ -22,8 +22,8 @@ from graph.jobs import AnalyticsParams, run_analytics
 from graph.store.base import GraphStore
 from graph.store.neo4j import Neo4jStore
 from graph.store.sqlite import SQLiteStore
-from ingest import pipeline
 from ingest.demo import generate
+from ingest.manifest import ingest_manifest
 from tests.api.conftest import Api, LiveServer, api_settings
 from tests.conftest import Neo4jTarget
 from tests.contract.neo4j_factory import make_neo4j_store
@@ -70,7 +70,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _build(store: GraphStore, demo: Path, rejects: Path) -> None:
-    pipeline.ingest_manifest(store, demo, rejects_dir=rejects)
+    ingest_manifest(store, demo, rejects_dir=rejects)
     run_analytics(store, AnalyticsParams(seed=SEED))
 
 

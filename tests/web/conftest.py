@@ -35,7 +35,7 @@ def build_demo_store(workdir: Path) -> Path:
     """Generate, ingest and analyze a small demo organisation through the real pipeline; the store's path."""
     from graph.jobs import run_analytics
     from ingest.demo import generate_demo_data
-    from ingest.pipeline import ingest_manifest
+    from ingest.manifest import ingest_manifest
 
     db = workdir / "whoknows.db"
     store = SQLiteStore(db)

@@ -23,7 +23,7 @@ from app.settings import Settings, load_settings
 from app.web.network import person_href
 from graph.store.sqlite import SQLiteStore
 from graph.store.visibility import Visibility
-from ingest.pipeline import ingest_manifest
+from ingest.manifest import ingest_manifest
 from schema.models import Person
 from tests.api.conftest import LiveServer
 from tests.web.conftest import sign_in_link
