@@ -20,6 +20,7 @@ from app.settings import Settings
 from schema.errors import AuthError, BadInput, Forbidden
 
 LEEWAY_S = 30
+MAX_SUBJECT_CHARS = 1024  # as any string argument (app/graphql/analysis.py): ids are at most 512
 
 
 class Role(IntEnum):
@@ -31,7 +32,8 @@ class Role(IntEnum):
 
     @classmethod
     def parse(cls, text: object) -> Role:
-        if not isinstance(text, str) or text.upper() not in cls.__members__:
+        # ASCII only: str.upper() folds look-alikes ("admın", dotless i, is "ADMIN")
+        if not isinstance(text, str) or not text.isascii() or text.upper() not in cls.__members__:
             raise BadInput(f"unknown role {text!r}: use employee, analyst or admin")
         return cls[text.upper()]
 
@@ -135,11 +137,34 @@ class Authenticator:
             role = Role.parse(claims.get("role", "employee"))
         except BadInput as exc:
             raise AuthError(f"invalid token: {exc}") from exc
-        sub = claims["sub"]
-        if not isinstance(sub, str) or not sub:
-            raise AuthError("invalid token: 'sub' must be a non-empty string")
-        exp = claims.get("exp")
-        return Principal(sub=sub, role=role, expires_at=float(exp) if exp is not None else None)
+        return Principal(sub=subject(claims["sub"]), role=role, expires_at=_expiry(claims.get("exp")))
+
+
+def subject(sub: object) -> str:
+    """A token's ``sub`` as the service may use it, else AuthError: the subject reaches the store (one's own person,
+    visibility, the asker left out of a routing) and the response cache's key, so it must be text either store and
+    the encoder take. A JSON escape such as "\\ud800" (a lone surrogate) in a signed token was an internal error."""
+    if not isinstance(sub, str) or not sub:
+        raise AuthError("invalid token: 'sub' must be a non-empty string")
+    if len(sub) > MAX_SUBJECT_CHARS:
+        raise AuthError(f"invalid token: 'sub' is longer than {MAX_SUBJECT_CHARS} characters")
+    if not sub.isascii():
+        try:
+            sub.encode("utf-8")
+        except UnicodeEncodeError:
+            raise AuthError("invalid token: 'sub' is not valid Unicode (a lone surrogate such as \\ud800)") from None
+    return sub
+
+
+def _expiry(exp: object) -> float | None:
+    """``exp`` (already checked an integer by pyjwt) as a float; one past any float (10**400) is refused, not an
+    internal error: float() overflowed."""
+    if exp is None:
+        return None
+    try:
+        return float(exp)  # type: ignore[arg-type]
+    except (TypeError, ValueError, OverflowError):
+        raise AuthError("invalid token: 'exp' is out of range") from None
 
 
 def mint_token(settings: Settings, sub: str, role: Role, ttl_s: int = 3600, now: float | None = None) -> str:
@@ -157,4 +182,4 @@ def mint_token(settings: Settings, sub: str, role: Role, ttl_s: int = 3600, now:
     return jwt.encode(claims, settings.jwt_secret, algorithm="HS256")
 
 
-__all__ = ["Authenticator", "Principal", "Role", "mint_token"]
+__all__ = ["Authenticator", "Principal", "Role", "mint_token", "subject"]

@@ -21,7 +21,7 @@ from urllib.parse import urlencode
 import httpx
 import jwt
 
-from app.auth import Role
+from app.auth import Role, subject
 from app.settings import Settings
 from schema.errors import AuthError
 
@@ -160,10 +160,11 @@ class OidcClient:
             detail = body.get("error") if isinstance(body, dict) else resp.status_code
             raise AuthError(f"the identity provider refused the sign-in ({detail})")
         claims = await self.verify_id_token(body["id_token"], nonce)
-        name = claims.get("name") or claims.get("preferred_username") or claims.get("email") or claims["sub"]
+        sub = subject(str(claims["sub"]))  # AuthError (a sign-in refused, saying why) when not usable text
+        name = claims.get("name") or claims.get("preferred_username") or claims.get("email") or sub
         email = claims.get("email") if isinstance(claims.get("email"), str) else None
         role = role_from_claims(claims, self.role_claim, self.role_map)
-        return Identity(subject=str(claims["sub"]), name=str(name), email=email, role=role, claims=claims)
+        return Identity(subject=sub, name=_text(str(name)) or sub, email=_text(email), role=role, claims=claims)
 
     async def verify_id_token(self, token: str, nonce: str) -> dict[str, Any]:
         meta = await self.metadata()
@@ -205,6 +206,17 @@ class OidcClient:
         if resp.status_code != 200 or not isinstance(body, dict):
             raise AuthError(f"the identity provider answered {resp.status_code} for {url}")
         return body
+
+
+def _text(value: str | None) -> str | None:
+    """``value`` when it is valid Unicode (no lone surrogate, which neither the store nor the cookie takes)."""
+    if value is None or value.isascii():
+        return value
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return None
+    return value
 
 
 def _client() -> httpx.AsyncClient:

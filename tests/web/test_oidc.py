@@ -125,6 +125,29 @@ def test_a_bad_id_token_signs_no_one_in(app: LiveServer, provider: tuple[Provide
         assert client.get("/search", follow_redirects=False).status_code == 303
 
 
+def test_a_subject_that_is_not_text_signs_no_one_in(app: LiveServer, provider: tuple[ProviderState, LiveServer]
+                                                   ) -> None:
+    """A lone surrogate ("\\ud800" in the id token's JSON) reached the store and the session: refused, saying why."""
+    state, _ = provider
+    state.claims["sub"] = "idp|\ud800"
+    with sign_in(app) as (client, done):
+        assert done.status_code == 400
+        assert "not valid Unicode" in done.text
+        assert "whoknows_session=" not in " ".join(done.headers.get_list("set-cookie"))
+
+
+def test_a_name_or_email_that_is_not_text_is_left_out(app: LiveServer, provider: tuple[ProviderState, LiveServer]
+                                                     ) -> None:
+    state, _ = provider
+    state.claims.update(email="alice\ud800@example.com", name="Alice \udfff")
+    with sign_in(app) as (client, done):
+        assert done.status_code == 303, done.text
+        page = client.get("/communities")
+        assert page.status_code == 200
+        assert "idp|alice" in page.text  # the subject stands in for the name
+        assert "/people/hr%3AE0001" not in page.text  # no e-mail to match a person by
+
+
 def test_a_callback_that_did_not_start_here_is_refused(app: LiveServer) -> None:
     with sign_in(app) as (_, done):  # a real code, but the callback arrives without this browser's sign-in cookie
         forged = httpx.get(str(done.request.url), timeout=30)
