@@ -46,6 +46,7 @@ class Settings(BaseSettings):
     max_cost: int = 25_000  # fields resolved, times page sizes (app/graphql/analysis.py)
     max_selections: int = 2_000  # fields selected once fragments are expanded
     max_fragments: int = 100
+    max_response_bytes: int = 16 * 1024 * 1024  # an answer over this is refused (BAD_USER_INPUT), not sent
     max_inflight_cost: int = 50_000  # cost of the expensive requests executing at once (app/graphql/fairness.py)
     light_concurrency: int = 4  # cheap queries executing at once, the rest served in arrival order (fairness.py)
     store_workers: int = 4  # threads for store reads (plus eight for light requests, app/gateway.py)

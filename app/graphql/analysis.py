@@ -48,6 +48,10 @@ from graphql import (
 from graphql.type.introspection import SchemaMetaFieldDef, TypeMetaFieldDef, TypeNameMetaFieldDef
 
 MAX_ARGUMENT_CHARS = 1024  # any string argument or variable: ids are at most 512, cursors under 800
+# An alias is repeated in the answer once per item of every list around it: 20 aliases of 10,000 characters under
+# communities(first: 100) { members(first: 10) } made a 200 KB request into a 53 MB answer (and a cache entry of
+# that size). Names in the schema are under 30 characters; an alias a client means to read is no longer than this.
+MAX_ALIAS_CHARS = 100
 MAX_VARIABLE_NESTING = 5
 MAX_VARIABLE_ITEMS = 1000
 LONE_SURROGATE = "a string in the variables is not valid Unicode (a lone surrogate such as \\ud800)"
@@ -186,6 +190,10 @@ class _Walker:
         name = node.name.value
         definition = self._definition(parent, name)
         aliases = 1 if node.alias else 0
+        if node.alias and len(node.alias.value) > MAX_ALIAS_CHARS:
+            self.problems.append(
+                f"an alias of {len(node.alias.value)} characters; at most {MAX_ALIAS_CHARS} are allowed"
+            )
         if parent is self.schema.query_type and name in PER_ASKER:
             self.per_asker = True
         if node.selection_set is None:
@@ -403,6 +411,6 @@ def _shown(n: int) -> str:
 
 
 __all__ = [
-    "MAX_ARGUMENT_CHARS", "MAX_PATH_HOPS", "PER_ASKER", "STORE_CALL_COST", "STORE_WORK", "Analysis", "Limits",
-    "Stats", "analyze", "check_variables", "long_string_literal", "over_cost",
+    "MAX_ALIAS_CHARS", "MAX_ARGUMENT_CHARS", "MAX_PATH_HOPS", "PER_ASKER", "STORE_CALL_COST", "STORE_WORK",
+    "Analysis", "Limits", "Stats", "analyze", "check_variables", "long_string_literal", "over_cost",
 ]

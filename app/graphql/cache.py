@@ -36,9 +36,15 @@ CacheKey = tuple[int, int, str | None, str, str, str | None]
 class ResponseCache:
     """A bounded LRU of encoded responses with fresh and stale windows, plus single-flight bookkeeping."""
 
-    def __init__(self, ttl_s: float, max_entries: int = 2048) -> None:
+    def __init__(self, ttl_s: float, max_entries: int = 2048, max_bytes: int = 128 * 1024 * 1024) -> None:
         self.ttl_s = ttl_s
         self.max_entries = max_entries
+        # bounded by size too: the number of entries alone let 2,048 answers of tens of MB each (long aliases,
+        # variables the document never reads to make each key new) take gigabytes. One answer over a sixteenth of
+        # the budget is not kept at all, so a few large ones never evict the many small ones that matter.
+        self.max_bytes = max_bytes
+        self.max_entry_bytes = max_bytes // 16
+        self.size = 0  # bytes of the bodies kept
         self._entries: OrderedDict[CacheKey, tuple[float, float, bytes]] = OrderedDict()
         self._refreshing: set[CacheKey] = set()
         # answers being computed, shared by identical requests; None: the caller computing it gave up
@@ -68,16 +74,25 @@ class ResponseCache:
         fresh_until, stale_until, body = entry
         now = time.monotonic()
         if now > stale_until:
-            self._entries.pop(key, None)
+            self._drop(key)
             return None
         return body, now <= fresh_until
 
     def put(self, key: CacheKey, body: bytes) -> None:
+        self._drop(key)
+        if len(body) > self.max_entry_bytes:
+            return
         now = time.monotonic()
         self._entries[key] = (now + self.ttl_s, now + 2 * self.ttl_s, body)
-        self._entries.move_to_end(key)
-        while len(self._entries) > self.max_entries:
-            self._entries.popitem(last=False)
+        self.size += len(body)
+        while len(self._entries) > self.max_entries or self.size > self.max_bytes:
+            _, (_, _, dropped) = self._entries.popitem(last=False)
+            self.size -= len(dropped)
+
+    def _drop(self, key: CacheKey) -> None:
+        entry = self._entries.pop(key, None)
+        if entry is not None:
+            self.size -= len(entry[2])
 
     def begin_refresh(self, key: CacheKey) -> bool:
         """True for the one caller that should refresh a stale entry; False while a refresh is under way."""
@@ -91,6 +106,7 @@ class ResponseCache:
 
     def clear(self) -> None:
         self._entries.clear()
+        self.size = 0
 
     def __len__(self) -> int:
         return len(self._entries)

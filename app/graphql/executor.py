@@ -183,7 +183,14 @@ class GraphQLExecutor:
         if result.errors:
             body["errors"] = [format_error(e, ctx.request_id) for e in result.errors]
             outcome = body["errors"][0]["extensions"]["code"].lower()
-        return encode(body), outcome
+        encoded = encode(body)
+        if len(encoded) > self.settings.max_response_bytes:
+            # the cost bounds fields, not bytes: a last guard against an answer far larger than its request
+            # (neither sent nor cached; MAX_ALIAS_CHARS stops the known way to build one)
+            message = (f"the answer is {len(encoded)} bytes; at most {self.settings.max_response_bytes} are sent: "
+                       "ask for smaller pages or fewer fields")
+            return encode(error_body("BAD_USER_INPUT", message)), "bad_user_input"
+        return encoded, outcome
 
     async def _refresh(
         self, key: CacheKey, query: str, variables: Variables, op_name: str | None, label: str, ctx: Context
