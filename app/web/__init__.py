@@ -16,6 +16,7 @@ from fastapi.staticfiles import StaticFiles
 
 from app.settings import Settings
 from app.web import auth_routes, pages_ask, pages_communities, pages_me, pages_person, pages_plan, pages_search
+from app.web.bodylimit import FormBodyLimit
 from app.web.core import (
     PageError,
     SignInNeeded,
@@ -43,6 +44,7 @@ def install_web(app: FastAPI, settings: Settings) -> None:
         app.include_router(module.router, dependencies=[Depends(start_deadline)])
     page_paths = {getattr(r, "path", None) for m in pages for r in m.router.routes}
     app.mount("/web/static", StaticFiles(directory=STATIC), name="web-static")
+    app.add_middleware(FormBodyLimit)  # inside GraphQLPost (app.main), which bounds POST /graphql itself
 
     @app.exception_handler(SignInNeeded)
     async def _sign_in(request: Request, exc: SignInNeeded) -> Response:
