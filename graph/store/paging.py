@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 import re
 
 from schema.errors import BadInput
+from schema.ids import check_id
 
 MAX_PAGE = 100
 MAX_CURSOR_LEN = 1024
 
 _CURSOR = re.compile(r"[A-Za-z0-9_-]+={0,2}")
 _FLAT_PAIR = re.compile(rb'\["(?:[^"\\]|\\.)*","(?:[^"\\]|\\.)*"\]')  # ["score","id"], nothing nested
+_SCORE = re.compile(r"-?[0-9]+(?:\.[0-9]+)?(?:e[+-][0-9]+)?")  # what repr() writes for a finite float
 
 
 def encode_cursor(score: float, person_id: str) -> str:
@@ -30,6 +33,8 @@ def decode_cursor(cursor: str) -> tuple[float, str]:
 
     Strict before any JSON is parsed: bounded length, base64url alphabet, and a decoded text that is a flat
     two-element list, so no input can make the parser recurse (a deeply nested list once raised RecursionError).
+    Strict after too: a finite score as ``repr`` writes it and a valid person id. JSON escapes can spell what no
+    request may carry (a lone surrogate, "\\ud800", which reached the store and answered as an internal error).
     """
     try:
         if not isinstance(cursor, str) or len(cursor) > MAX_CURSOR_LEN or not _CURSOR.fullmatch(cursor):
@@ -39,10 +44,13 @@ def decode_cursor(cursor: str) -> tuple[float, str]:
         if not _FLAT_PAIR.fullmatch(raw):
             raise ValueError("not a cursor")
         score_text, person_id = json.loads(raw)
-        score = float(score_text)
-        if not isinstance(score_text, str) or not isinstance(person_id, str) or score != score:
+        if not isinstance(score_text, str) or not isinstance(person_id, str) or not _SCORE.fullmatch(score_text):
             raise TypeError
-        return score, person_id
+        score = float(score_text)
+        if not math.isfinite(score):
+            raise ValueError("not a cursor")
+        person_id.encode("utf-8")  # UnicodeEncodeError (a ValueError) for a lone surrogate
+        return score, check_id(person_id)
     except (ValueError, TypeError, RecursionError) as exc:
         raise BadInput(f"invalid cursor {str(cursor)[:40]!r}") from exc
 
