@@ -128,15 +128,16 @@ class Authenticator:
                     options=options, leeway=LEEWAY_S,
                 )
         except jwt.PyJWKClientError as exc:
-            raise AuthError(f"cannot verify token: key set unavailable or key unknown ({exc})") from exc
+            # the key id comes from the token's header, which anyone can write: echoed short and in ASCII
+            raise AuthError(f"cannot verify token: key set unavailable or key unknown ({_shown(str(exc))})") from exc
         except jwt.ExpiredSignatureError as exc:
             raise AuthError("token expired") from exc
         except jwt.InvalidTokenError as exc:
-            raise AuthError(f"invalid token: {exc}") from exc
+            raise AuthError(f"invalid token: {_shown(str(exc))}") from exc
         try:
             role = Role.parse(claims.get("role", "employee"))
         except BadInput as exc:
-            raise AuthError(f"invalid token: {exc}") from exc
+            raise AuthError(f"invalid token: {_shown(str(exc))}") from exc
         return Principal(sub=subject(claims["sub"]), role=role, expires_at=_expiry(claims.get("exp")))
 
 
@@ -154,6 +155,12 @@ def subject(sub: object) -> str:
         except UnicodeEncodeError:
             raise AuthError("invalid token: 'sub' is not valid Unicode (a lone surrogate such as \\ud800)") from None
     return sub
+
+
+def _shown(text: str, limit: int = 200) -> str:
+    """``text`` as it may go into an answer: at most ``limit`` characters, non-ASCII escaped."""
+    shown = text if text.isascii() else ascii(text)[1:-1]
+    return shown[:limit] + ("..." if len(shown) > limit else "")
 
 
 def _expiry(exp: object) -> float | None:

@@ -4,14 +4,24 @@ typed (a display name, a subject from another system), and a leaked development 
 
 from __future__ import annotations
 
+import json
+import threading
 import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
 from typing import Any
 
+import httpx
 import jwt
 import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
 
 from app.auth import MAX_SUBJECT_CHARS
-from tests.api.conftest import SECRET, Api
+from app.main import create_app
+from app.responses import encode
+from graph.store.sqlite import SQLiteStore
+from tests.api.conftest import SECRET, Api, LiveServer, api_settings
 
 ASKER_QUERIES = [
     "{ myVisibility { hidden } }",
@@ -57,3 +67,57 @@ def test_unusual_but_valid_subjects_still_sign_in(api: Api) -> None:
         r = _post(api, _token(sub=sub), "{ myVisibility { hidden } }")
         assert r.status_code == 200, r.text
         assert r.json() == {"data": {"myVisibility": None}}
+
+
+@pytest.fixture(scope="module")
+def jwks_url() -> Iterator[str]:
+    """A loopback identity provider publishing one RSA key (kid 'k1')."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(key.public_key()))
+    body = json.dumps({"keys": [{**jwk, "kid": "k1", "alg": "RS256", "use": "sig"}]}).encode()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            return
+
+    server = HTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/.well-known/jwks.json"
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_forged_key_id_is_401_not_an_internal_error(tmp_path: Path, jwks_url: str) -> None:
+    """With RS256 through a JWKS, an unknown key id is echoed in the 401's message; the header is anyone's to write
+    (no secret needed), and a key id of "\\ud800" made that answer an internal error (HTTP 503)."""
+    store = SQLiteStore(tmp_path / "rs.db")
+    anyone = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    try:
+        with LiveServer(create_app(api_settings(tmp_path, jwks_url=jwks_url), store=store)) as server, \
+                httpx.Client(base_url=server.url) as http:
+            for kid in ("\ud800", "k1\udfff", "é" * 5000):
+                token = jwt.encode({"sub": "x", "exp": int(time.time()) + 60}, anyone, algorithm="RS256",
+                                   headers={"kid": kid})
+                r = http.post("/graphql", json={"query": "{ __typename }"},
+                              headers={"Authorization": f"Bearer {token}"})
+                assert r.status_code == 401, r.text[:300]
+                error = r.json()["errors"][0]
+                assert error["extensions"]["code"] == "UNAUTHENTICATED"
+                assert "key unknown" in error["message"]
+                assert len(error["message"]) < 400  # the key id echoed short
+    finally:
+        store.close()
+
+
+def test_the_encoder_never_fails_on_text() -> None:
+    body = encode({"message": "kid \ud800 and \udfff", "name": "Zoë", "big": 2**70})
+    assert json.loads(body) == {"message": "kid \ud800 and \udfff", "name": "Zoë", "big": 2**70}
+    assert "Zoë".encode() in body  # non-ASCII text stays UTF-8 on the stdlib path too
