@@ -16,6 +16,7 @@ from typing import Any
 import anyio.to_thread
 import jwt
 
+from app.keyset import FETCH_THREADS, KeySet
 from app.settings import Settings
 from schema.errors import AuthError, BadInput, Forbidden
 
@@ -62,7 +63,8 @@ class Authenticator:
         self._secret = settings.jwt_secret
         self._audience = settings.jwt_audience
         self._issuer = settings.jwt_issuer
-        self._jwks = jwt.PyJWKClient(settings.jwks_url, cache_keys=True) if settings.jwks_url else None
+        self._jwks = KeySet(settings.jwks_url) if settings.jwks_url else None
+        self._key_lookups = anyio.CapacityLimiter(FETCH_THREADS)  # a provider outage holds these threads only
         self._cache: OrderedDict[str, Principal] = OrderedDict()
         self._cache_size = cache_size
 
@@ -110,7 +112,7 @@ class Authenticator:
         if principal is not None:
             return principal
         if self.fetches_keys:
-            return await anyio.to_thread.run_sync(self.verify, token)
+            return await anyio.to_thread.run_sync(self.verify, token, limiter=self._key_lookups)
         return self.verify(token)
 
     def _verify(self, token: str) -> Principal:

@@ -15,6 +15,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from app.auth import Authenticator, Role, mint_token
+from app.keyset import KeySet
 from app.main import create_app
 from graph.store.sqlite import SQLiteStore
 from schema.errors import AuthError
@@ -144,3 +145,47 @@ def test_rs256_tokens_via_jwks(tmp_path: Path, rsa_key: rsa.RSAPrivateKey, jwks_
             assert status(hs) == 401
     finally:
         store.close()
+
+
+def test_a_key_set_outage_serves_the_last_keys_and_leaves_the_network_alone(rsa_key: rsa.RSAPrivateKey) -> None:
+    """While the provider fails, tokens signed with a key it published still verify, and tokens naming unknown key
+    ids (anyone can write one) fail at once instead of each waiting on a fetch (app/keyset.py)."""
+    jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(rsa_key.public_key()))
+    body = json.dumps({"keys": [{**jwk, "kid": "k1", "alg": "RS256", "use": "sig"}]}).encode()
+    state = {"up": True, "hits": 0}
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+            state["hits"] += 1
+            if not state["up"]:
+                self.send_error(503)
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            return
+
+    server = HTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        keys = KeySet(f"http://127.0.0.1:{server.server_address[1]}/jwks.json", lifespan_s=0.05, retry_after_s=600)
+        assert keys.get_jwk_set().keys[0].key_id == "k1"
+        assert state["hits"] == 1
+        state["up"] = False
+        time.sleep(0.1)  # the set's lifespan ends: the next lookup fetches, and the endpoint fails
+        assert keys.get_jwk_set().keys[0].key_id == "k1"  # the keys last published
+        assert state["hits"] == 2
+        for i in range(20):  # unknown key ids: refused from the keys at hand, no fetch while the retry waits
+            with pytest.raises(jwt.PyJWKClientError, match="Unable to find a signing key"):
+                keys.get_signing_key(f"made-up-{i}")
+        assert state["hits"] == 2
+        fresh = KeySet(f"http://127.0.0.1:{server.server_address[1]}/jwks.json")
+        with pytest.raises(jwt.PyJWKClientConnectionError):  # nothing fetched yet: nothing to fall back on
+            fresh.get_jwk_set()
+    finally:
+        server.shutdown()
+        server.server_close()
