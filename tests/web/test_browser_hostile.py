@@ -1,0 +1,140 @@
+"""Hostile exports on every page, in Debian's chromium at desktop and phone width: names, departments, locations,
+community names, tags and question titles holding markup, script, ``javascript:`` URLs, template syntax, an open
+bidirectional override, zero-width characters and 1,000-character words stay text, run nothing, reverse nothing
+and never widen the page. Screenshots: tests/web/screenshots/hostile-*.png.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+
+from app.auth import Role
+from app.main import create_app
+from app.settings import Settings, load_settings
+from graph.jobs import run_analytics
+from graph.store.sqlite import SQLiteStore
+from ingest.pipeline import ingest_forum, ingest_hris
+from tests.api.conftest import LiveServer
+from tests.web.conftest import SHOTS, sign_in_link
+from tests.web.hostile import COMMUNITIES, person_id, write_exports
+
+pytestmark = pytest.mark.slow
+
+BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+PAGE_CHECK = """() => ({
+  imgs: document.querySelectorAll('img').length,
+  scripts: [...document.scripts].map(s => s.getAttribute('src')),
+  handlers: [...document.querySelectorAll('*')].filter(e => [...e.attributes].some(a => a.name.startsWith('on')))
+            .length,
+  jsLinks: [...document.querySelectorAll('[href]')].filter(e => /^\\s*javascript:/i.test(e.getAttribute('href')))
+            .length,
+  html: document.documentElement.outerHTML,
+  text: document.body.innerText,
+  wide: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+})"""
+
+
+def community(i: int) -> str:
+    return f"jsonl/hostile:community/{COMMUNITIES[i][0]}"
+
+
+PAGES = {
+    "search": "/search?skill=python",
+    "ask": "/ask?skills=python&question=" + quote("<script>alert(9)</script> python?"),
+    "communities": "/communities",
+    "community-script": "/communities/" + quote(community(0), safe=""),
+    "community-img": "/communities/" + quote(community(1), safe=""),
+    "community-long": "/communities/" + quote(community(2), safe=""),
+    "person-long": "/people/" + quote("hr:E006", safe=""),
+    "person-slash": "/people/" + quote(f"hr:{person_id(0)}", safe=""),
+    "person-open-override": "/people/" + quote("hr:E005", safe=""),
+    "influencers": "/plan/influencers?skill=python",
+    "seeds": "/plan/seeds?skill=python",
+    "bridges": f"/plan/bridges?a={quote(community(1))}&b={quote(community(2))}",
+    "network": "/plan/network?community=" + quote(community(2)),
+    "network-choices": "/plan/network?person=P",
+}
+
+
+@pytest.fixture(scope="module")
+def hostile_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveServer, Settings]]:
+    folder = tmp_path_factory.mktemp("hostile")
+    hris, forum = write_exports(folder)
+    store = SQLiteStore(folder / "whoknows.db")
+    try:
+        assert ingest_hris(store, hris, rejects=folder / "hr-rejects.jsonl").rejected == 0
+        forum_summary = ingest_forum(store, forum, "jsonl", community="hostile", rejects=folder / "forum-rejects.jsonl")
+        assert (forum_summary.rejected, forum_summary.matched_email) == (0, 24)
+        run_analytics(store, load_settings(env="test", jwt_secret="x" * 40))
+    finally:
+        store.close()
+    settings = load_settings(env="development", store=f"sqlite:///{folder / 'whoknows.db'}", response_cache_ttl_s=0.0,
+                             session_secret="hostile-session-secret-0123456789abcdef")
+    with LiveServer(create_app(settings)) as server:
+        yield server, settings
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_hostile_names_stay_text_and_never_widen_a_page(browser_context: Any, hostile_app: tuple[LiveServer, Settings],
+                                                         width: int) -> None:
+    """Before, a 1,000-character department or community name made the search page 14,074 px wide (at 390 px
+    too), a community's select 3,821 px, the department table 14,509 px; and a title ending in an open
+    right-to-left override showed the rest of its line backwards. Escaping itself held: nothing ran."""
+    server, settings = hostile_app
+    browser_context.clear_cookies()
+    page = browser_context.new_page()
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    try:
+        page.set_viewport_size({"width": width, "height": 900})
+        assert page.goto(sign_in_link(settings, server.url, "hr:E007", "Ana", Role.ANALYST)).status == 200
+        problems: dict[str, list[str]] = {}
+        for name, path in PAGES.items():
+            response = page.goto(server.url + path)
+            assert response.status == 200, (path, response.status)
+            page.screenshot(path=str(SHOTS / f"hostile-{name}-{width}.png"), full_page=True)
+            seen = page.evaluate(PAGE_CHECK)
+            found = []
+            if seen["imgs"] or seen["handlers"] or seen["jsLinks"]:
+                found.append(f"markup from the data became elements: {seen['imgs']} img, {seen['handlers']} "
+                             f"with on* handlers, {seen['jsLinks']} javascript: links")
+            if seen["scripts"] != ["/web/static/web.js"]:
+                found.append(f"scripts {seen['scripts']}")
+            if any(c in seen["html"] for c in BIDI):
+                found.append("a bidirectional control character was printed")
+            if seen["wide"] > 0:
+                found.append(f"the page scrolls sideways by {seen['wide']} px")
+            if found:
+                problems[name] = found
+        assert not problems, problems
+        assert not dialogs, dialogs
+        page.goto(server.url + PAGES["community-script"])
+        assert 'Guild <script>alert("s")</script>' in page.locator("h1").inner_text()  # shown, as text
+    finally:
+        page.close()
+
+
+def test_headings_and_figures_keep_whole_words_on_a_phone(browser_context: Any,
+                                                          hostile_app: tuple[LiveServer, Settings]) -> None:
+    """Long data words wrap anywhere, but the pages' own table headings and figures do not: "Value" and "0.0301"
+    on one line each, not "Va/lu/e" and "0.0/30/1" (what wrapping everything anywhere did to the scores table)."""
+    server, settings = hostile_app
+    browser_context.clear_cookies()
+    page = browser_context.new_page()
+    try:
+        page.set_viewport_size({"width": 390, "height": 900})
+        page.goto(sign_in_link(settings, server.url, "hr:E007", "Ana", Role.ANALYST))
+        assert page.goto(server.url + PAGES["person-long"]).status == 200
+        broken = page.evaluate("""() => [...document.querySelectorAll('th, td.n')].filter(e => {
+            const t = e.innerText.trim();
+            if (!t || /\\s/.test(t)) return false;  // only single words
+            const r = document.createRange(); r.selectNodeContents(e);
+            return new Set([...r.getClientRects()].map(x => Math.round(x.top))).size > 1;
+          }).map(e => e.innerText.trim())""")
+        assert broken == [], broken
+    finally:
+        page.close()
