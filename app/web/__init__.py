@@ -9,10 +9,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import Depends, FastAPI, Request
-from fastapi.exception_handlers import request_validation_exception_handler
+from fastapi.exception_handlers import http_exception_handler, request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.settings import Settings
 from app.web import auth_routes, pages_ask, pages_communities, pages_me, pages_person, pages_plan, pages_search
@@ -30,6 +31,23 @@ from app.web.session import Sessions
 from schema.errors import StoreUnavailable
 
 STATIC = Path(__file__).parent / "static"
+# the machine-facing paths, which keep FastAPI's JSON errors; every other path is a page (or a mistyped one)
+API_PATHS = ("/graphql", "/healthz", "/readyz", "/metrics", "/static/", "/web/static/", "/suggest/")
+HTTP_MESSAGES = {
+    404: "There is no page at this address; it may have been mistyped.",
+    405: "This page does not answer that kind of request (method {method}).",
+    413: "What was sent is too large.",
+}
+
+
+def is_api_path(path: str) -> bool:
+    """Whether ``path`` belongs to the API (JSON errors) rather than the pages (HTML error pages).
+
+    >>> [is_api_path(p) for p in ("/graphql", "/healthz", "/static/x.js", "/suggest/skills", "/plan/x", "/search",
+    ...                           "/graphqlx", "/staticky")]
+    [True, True, True, True, False, False, False, False]
+    """
+    return any(path == p.rstrip("/") or path.startswith(p.rstrip("/") + "/") for p in API_PATHS)
 
 
 def install_web(app: FastAPI, settings: Settings) -> None:
@@ -65,9 +83,23 @@ def install_web(app: FastAPI, settings: Settings) -> None:
         said = ", ".join(f"'{n}'" for n in dict.fromkeys(names)) or "a parameter"
         return error_page(request, 400, f"The page's {said} is not valid here; go back and try again.")
 
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        """An unknown address (404), a method a page does not take (405) or a form over Starlette's limits (400)
+        under the pages gets the pages' error page, not ``{"detail": "Not Found"}`` in a person's browser; the
+        API's paths keep the JSON answer."""
+        if exc.status_code < 400 or is_api_path(request.url.path):
+            return await http_exception_handler(request, exc)
+        known = HTTP_MESSAGES.get(exc.status_code)
+        message = known.format(method=request.method) if known else str(exc.detail)
+        response = error_page(request, exc.status_code, message)
+        for name, value in (exc.headers or {}).items():  # e.g. Allow on a 405
+            response.headers[name] = value
+        return response
+
     @app.exception_handler(StoreUnavailable)
     async def _store_down(request: Request, exc: StoreUnavailable) -> Response:
         return error_page(request, 503, "The graph store is unavailable right now; try again in a moment.")
 
 
-__all__ = ["install_web"]
+__all__ = ["API_PATHS", "install_web", "is_api_path"]

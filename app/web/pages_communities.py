@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 
 from app.graphql.types import CommunityHealth, HealthFigures
 from app.web.charts import NO_FIGURE, Point, week_chart
@@ -128,6 +128,8 @@ async def communities(request: Request, user: WebUser = Depends(current_user), s
 
 @router.get("/communities/{community_id:path}")
 async def community(community_id: str, request: Request, user: WebUser = Depends(current_user)) -> Response:
+    if not community_id:  # "/communities/": the list, not "id '' is not a valid id"
+        return RedirectResponse("/communities", status_code=303)
     found = (await gql(request, user, COMMUNITY, {"id": community_id}))["community"]
     if found is None:
         raise PageError(404, "No such community.")

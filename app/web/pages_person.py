@@ -55,6 +55,8 @@ def split_expertise(rows: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], l
 
 @router.get("/people/{person_id:path}")
 async def person_page(person_id: str, request: Request, user: WebUser = Depends(current_user)) -> Response:
+    if not person_id:  # "/people/", a link's address cut at its id: people are found from search
+        return RedirectResponse("/search", status_code=303)
     data = await gql(request, user, PERSON % (SCORES if user.is_analyst else ""), {"id": person_id})
     p = data["person"]
     if p is None:

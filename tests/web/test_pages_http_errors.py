@@ -1,0 +1,88 @@
+"""Addresses and requests no page route takes answer the pages' own error page (HTML, with the pages' CSP), never
+FastAPI's ``{"detail": "Not Found"}`` in a person's browser; the API's paths keep their JSON. Over real HTTP against
+the real app on the API tests' small organisation (real SQLite, real HRIS ingest)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from app.auth import Role
+from app.main import create_app
+from app.settings import Settings
+from graph.store.sqlite import SQLiteStore
+from tests.api.conftest import LiveServer, load_org
+from tests.web.test_pages_bounds import page_settings, signed_in
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Settings]]:
+    tmp: Path = tmp_path_factory.mktemp("http-errors")
+    settings = page_settings(tmp)
+    store = SQLiteStore(tmp / "whoknows.db")
+    load_org(store)
+    try:
+        with LiveServer(create_app(settings, store=store)) as server:
+            yield server.url, settings
+    finally:
+        store.close()
+
+
+@pytest.fixture
+def employee(served: tuple[str, Settings]) -> Iterator[httpx.Client]:
+    url, settings = served
+    with httpx.Client(base_url=url, timeout=30) as client:
+        signed_in(client, settings, url, Role.EMPLOYEE)
+        yield client
+
+
+def html_error(r: httpx.Response, status: int, says: str) -> None:
+    assert r.status_code == status, r.text[:300]
+    assert r.headers["content-type"].startswith("text/html"), r.headers["content-type"]
+    assert "script-src 'self'" in r.headers["content-security-policy"]
+    assert says in r.text, r.text[:800]
+    assert '"detail"' not in r.text
+
+
+@pytest.mark.parametrize("path", ["/plan/influencer", "/Search", "/people-list", "/communities-x/1", "/me/x"])
+def test_an_address_no_page_has_is_a_404_page(employee: httpx.Client, path: str) -> None:
+    html_error(employee.get(path), 404, "There is no page at this address")
+
+
+def test_an_address_no_page_has_is_a_404_page_signed_out_too(served: tuple[str, Settings]) -> None:
+    html_error(httpx.get(served[0] + "/plan/influencer", timeout=30), 404, "There is no page at this address")
+
+
+@pytest.mark.parametrize(("method", "path"), [("PUT", "/search"), ("DELETE", "/me/privacy"), ("POST", "/plan"),
+                                              ("PATCH", "/communities")])
+def test_a_method_a_page_does_not_take_is_a_405_page_naming_what_it_takes(employee: httpx.Client, method: str,
+                                                                         path: str) -> None:
+    r = employee.request(method, path)
+    html_error(r, 405, f"method {method}")
+    assert "GET" in r.headers["allow"]
+
+
+def test_a_form_over_the_size_limit_is_a_400_page(employee: httpx.Client) -> None:
+    """Starlette refuses a form field over 1 MiB with a 400 of its own: before, ``{"detail": "Field exceeded..."}``."""
+    body = b"csrf=x&hide=" + b"y" * (1024 * 1024 + 10)
+    r = employee.post("/me/privacy", content=body, headers={"content-type": "application/x-www-form-urlencoded"})
+    html_error(r, 400, "exceeded maximum size")
+
+
+@pytest.mark.parametrize(("path", "target"), [("/communities/", "/communities"), ("/people/", "/search")])
+def test_a_list_address_with_a_trailing_slash_goes_to_the_list(employee: httpx.Client, path: str,
+                                                               target: str) -> None:
+    """Before: a 400 page saying "id '' is not a valid id (expected 'namespace:local')"."""
+    r = employee.get(path, follow_redirects=False)
+    assert (r.status_code, r.headers["location"]) == (303, target)
+
+
+@pytest.mark.parametrize("path", ["/healthz/x", "/graphql/x", "/static/nothing.js", "/web/static/nothing.css",
+                                  "/suggest/nothing"])
+def test_the_api_paths_keep_their_json_errors(served: tuple[str, Settings], path: str) -> None:
+    r = httpx.get(served[0] + path, timeout=30)
+    assert r.status_code == 404
+    assert r.json() == {"detail": "Not Found"}
