@@ -118,23 +118,30 @@ def test_hostile_names_stay_text_and_never_widen_a_page(browser_context: Any, ho
         page.close()
 
 
-def test_headings_and_figures_keep_whole_words_on_a_phone(browser_context: Any,
-                                                          hostile_app: tuple[LiveServer, Settings]) -> None:
-    """Long data words wrap anywhere, but the pages' own table headings and figures do not: "Value" and "0.0301"
-    on one line each, not "Va/lu/e" and "0.0/30/1" (what wrapping everything anywhere did to the scores table)."""
+def test_a_tables_own_words_stay_whole_on_a_phone(browser_context: Any,
+                                                  hostile_app: tuple[LiveServer, Settings]) -> None:
+    """Long data words wrap anywhere, but a table's own words do not: "Value", "0.0301" and the rank "10" on one
+    line each, not "Va/lu/e", "0.0/30/1" and "1/0" (what wrapping every cell anywhere did: a squeezed table gave a
+    short column the width of one character)."""
     server, settings = hostile_app
     browser_context.clear_cookies()
     page = browser_context.new_page()
     try:
         page.set_viewport_size({"width": 390, "height": 900})
         page.goto(sign_in_link(settings, server.url, "hr:E007", "Ana", Role.ANALYST))
-        assert page.goto(server.url + PAGES["person-long"]).status == 200
-        broken = page.evaluate("""() => [...document.querySelectorAll('th, td.n')].filter(e => {
-            const t = e.innerText.trim();
-            if (!t || /\\s/.test(t)) return false;  // only single words
-            const r = document.createRange(); r.selectNodeContents(e);
-            return new Set([...r.getClientRects()].map(x => Math.round(x.top))).size > 1;
-          }).map(e => e.innerText.trim())""")
-        assert broken == [], broken
+        broken: dict[str, list[str]] = {}
+        for name in ("person-long", "community-script", "community-long", "communities", "bridges", "seeds"):
+            assert page.goto(server.url + PAGES[name]).status == 200
+            found = page.evaluate("""() => [...document.querySelectorAll('th, td')].filter(e => {
+                const t = e.innerText.trim();
+                if (!t || /\\s/.test(t) || e.querySelector('bdi')) return false;  // one word of ours
+                const r = document.createRange(); r.selectNodeContents(e);
+                return new Set([...r.getClientRects()].map(x => Math.round(x.top))).size > 1;
+              }).map(e => e.innerText.trim())""")
+            if found:
+                broken[name] = found
+        assert not broken, broken
+        assert page.goto(server.url + PAGES["community-script"]).status == 200
+        assert page.locator("table td:first-child").filter(has_text="10").count() == 1  # the check saw a rank 10
     finally:
         page.close()
