@@ -12,6 +12,7 @@ import secrets
 import time
 from dataclasses import asdict, dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from starlette.requests import Request
@@ -79,8 +80,8 @@ class Sessions:
         self._serializer = URLSafeTimedSerializer(settings.cookie_secret, salt="whoknows.web.session")
         self._login = URLSafeTimedSerializer(settings.cookie_secret, salt="whoknows.web.login")
         self.ttl_s = settings.session_ttl_s
-        public = settings.public_url or ""
-        self.secure = settings.env == "production" or public.startswith("https://")
+        # a URL's scheme is case-insensitive: "HTTPS://whoknows.example" is served over https too
+        self.secure = settings.env == "production" or urlsplit((settings.public_url or "").strip()).scheme == "https"
 
     def user(self, request: Request) -> WebUser | None:
         raw = request.cookies.get(SESSION_COOKIE)

@@ -193,3 +193,14 @@ def test_production_cookies_are_secure(store: SQLiteStore) -> None:
     assert "HttpOnly" in cookie
     assert "samesite=lax" in cookie.lower()
     assert s256("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk") == "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+
+
+@pytest.mark.parametrize("public_url", ["https://who.example", "HTTPS://who.example", " Https://who.example/ "])
+def test_cookies_are_secure_behind_an_https_public_url(store: SQLiteStore, public_url: str) -> None:
+    """A development or test server whose public address is https sets Secure whatever the scheme's case (it
+    compared the text with "https://", so "HTTPS://..." sent the session cookie over plain http too)."""
+    settings = load_settings(env="development", jwt_secret=SECRET, public_url=public_url)
+    web: Any = create_app(settings, store=store).state.web
+    out = StarletteResponse()
+    web.sessions.sign_in(out, new_user("x", "X", Role.EMPLOYEE, None))
+    assert "Secure" in out.headers["set-cookie"]
