@@ -38,6 +38,25 @@ PAGE_CHECK = """() => ({
 })"""
 
 
+SPLIT_WORDS = """() => {
+  const out = [];
+  for (const cell of document.querySelectorAll('th, td')) {
+    const walk = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    for (let node = walk.nextNode(); node; node = walk.nextNode()) {
+      for (const t of node.data.matchAll(/\\S+/g)) {
+        if (t[0].length > 16) continue;  // a long run of data may break anywhere
+        for (const m of t[0].matchAll(/[\\p{L}\\p{N}.]+/gu)) {  // a short one at its punctuation only
+          const at = t.index + m.index;
+          const r = document.createRange(); r.setStart(node, at); r.setEnd(node, at + m[0].length);
+          if (new Set([...r.getClientRects()].map(x => Math.round(x.top))).size > 1) out.push(m[0]);
+        }
+      }
+    }
+  }
+  return out;
+}"""
+
+
 def community(i: int) -> str:
     return f"jsonl/hostile:community/{COMMUNITIES[i][0]}"
 
@@ -118,11 +137,17 @@ def test_hostile_names_stay_text_and_never_widen_a_page(browser_context: Any, ho
         page.close()
 
 
-def test_a_tables_own_words_stay_whole_on_a_phone(browser_context: Any,
-                                                  hostile_app: tuple[LiveServer, Settings]) -> None:
-    """Long data words wrap anywhere, but a table's own words do not: "Value", "0.0301" and the rank "10" on one
-    line each, not "Va/lu/e", "0.0/30/1" and "1/0" (what wrapping every cell anywhere did: a squeezed table gave a
-    short column the width of one character)."""
+def split_words(page: Any) -> list[str]:
+    """Words (letters, digits, dots) in table cells that the browser split over two lines, in runs of up to 16
+    characters without a space (longer runs may break anywhere; a short one at a hyphen or other punctuation)."""
+    found: list[str] = page.evaluate(SPLIT_WORDS)
+    return found
+
+
+def test_a_tables_words_stay_whole_on_a_phone(browser_context: Any, hostile_app: tuple[LiveServer, Settings]) -> None:
+    """Long data words wrap anywhere, but a table's ordinary words do not: "Value", "0.0301" and the rank "10" on
+    one line each, not "Va/lu/e", "0.0/30/1" and "1/0" (what wrapping every cell anywhere did: a squeezed table gave
+    a short column the width of one character)."""
     server, settings = hostile_app
     browser_context.clear_cookies()
     page = browser_context.new_page()
@@ -132,16 +157,28 @@ def test_a_tables_own_words_stay_whole_on_a_phone(browser_context: Any,
         broken: dict[str, list[str]] = {}
         for name in ("person-long", "community-script", "community-long", "communities", "bridges", "seeds"):
             assert page.goto(server.url + PAGES[name]).status == 200
-            found = page.evaluate("""() => [...document.querySelectorAll('th, td')].filter(e => {
-                const t = e.innerText.trim();
-                if (!t || /\\s/.test(t) || e.querySelector('bdi')) return false;  // one word of ours
-                const r = document.createRange(); r.selectNodeContents(e);
-                return new Set([...r.getClientRects()].map(x => Math.round(x.top))).size > 1;
-              }).map(e => e.innerText.trim())""")
-            if found:
+            if found := split_words(page):
                 broken[name] = found
         assert not broken, broken
         assert page.goto(server.url + PAGES["community-script"]).status == 200
         assert page.locator("table td:first-child").filter(has_text="10").count() == 1  # the check saw a rank 10
+    finally:
+        page.close()
+
+
+def test_names_in_a_leaderboard_wrap_between_words_on_a_phone(browser_context: Any, web_app: LiveServer,
+                                                              web_settings: Settings, demo_store: SQLiteStore) -> None:
+    """Names may break anywhere only when a word of theirs is longer than the column: "Alejandro Hernández" wraps
+    at its space, never "Alejand/ro Hernán/dez" (what names breaking anywhere in a squeezed table did)."""
+    sizes = demo_store.community_sizes()
+    biggest = max(sizes, key=lambda c: sizes[c])
+    browser_context.clear_cookies()
+    page = browser_context.new_page()
+    try:
+        page.set_viewport_size({"width": 390, "height": 900})
+        page.goto(sign_in_link(web_settings, web_app.url, "hr:E00001", "Ana Lyst", Role.ANALYST))
+        assert page.goto(f"{web_app.url}/communities/{quote(biggest, safe='')}").status == 200
+        assert page.locator("table bdi").count() >= 5  # names in the leaderboard, departments below it
+        assert split_words(page) == []
     finally:
         page.close()
