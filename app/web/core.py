@@ -27,7 +27,6 @@ from app.graphql.context import Context
 from app.graphql.executor import GraphQLExecutor
 from app.settings import Settings
 from app.web.charts import count_bar
-from app.web.display import shown
 from app.web.session import Sessions, WebUser
 from graph.store.base import GraphStore
 from graph.store.deadline import reads_until
@@ -40,8 +39,6 @@ STATUS_TITLES = {
     400: "That request did not make sense",
     403: "Not for your role",
     404: "Not found",
-    405: "Not a request this page takes",
-    413: "Too large",
     503: "The graph store is unavailable",
 }
 
@@ -78,7 +75,6 @@ class Web:
 def make_templates() -> Jinja2Templates:
     templates = Jinja2Templates(directory=str(TEMPLATES))
     env = templates.env
-    env.finalize = shown  # every printed value, before escaping: no bidirectional controls (app/web/display.py)
     env.filters["pct"] = lambda v, digits=0: "–" if v is None else f"{100 * float(v):.{digits}f} %"
     env.filters["num"] = lambda v, digits=2: "–" if v is None else f"{float(v):,.{digits}f}"
     env.filters["day"] = _day
