@@ -11,9 +11,10 @@ from pathlib import Path
 from fastapi import Depends, FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler, request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from app.settings import Settings
 from app.web import auth_routes, pages_ask, pages_communities, pages_me, pages_person, pages_plan, pages_search
@@ -40,6 +41,21 @@ HTTP_MESSAGES = {
 }
 
 
+def without_slash(app: FastAPI, request: Request) -> str | None:
+    """The address to send ``/plan/`` to: the same path without its trailing slash when a route takes that, as a
+    relative reference (with the query). Starlette's own slash redirect wrote an absolute URL from the request's
+    Host header, so ``Host: evil.example`` got ``Location: http://evil.example/plan`` (a poisoned cache or a proxy
+    passing Host through would send people off-site); never a ``//host`` or ``/\\host`` reference either."""
+    path = request.url.path
+    target = path.rstrip("/")
+    if not path.endswith("/") or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    scope = {**request.scope, "path": target}
+    if not any(route.matches(scope)[0] != Match.NONE for route in app.router.routes):
+        return None
+    return target + (f"?{request.url.query}" if request.url.query else "")
+
+
 def is_api_path(path: str) -> bool:
     """Whether ``path`` belongs to the API (JSON errors) rather than the pages (HTML error pages).
 
@@ -56,6 +72,7 @@ def install_web(app: FastAPI, settings: Settings) -> None:
         from app.web.oidc import OidcClient
 
         oidc = OidcClient(settings)
+    app.router.redirect_slashes = False  # our 404 handler redirects, relatively (without_slash)
     app.state.web = Web(settings=settings, sessions=Sessions(settings), templates=make_templates(), oidc=oidc)
     pages = (auth_routes, pages_search, pages_ask, pages_person, pages_communities, pages_plan, pages_me)
     for module in pages:  # one deadline for all of a page's reads, from the request's arrival
@@ -87,7 +104,9 @@ def install_web(app: FastAPI, settings: Settings) -> None:
     async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
         """An unknown address (404), a method a page does not take (405) or a form over Starlette's limits (400)
         under the pages gets the pages' error page, not ``{"detail": "Not Found"}`` in a person's browser; the
-        API's paths keep the JSON answer."""
+        API's paths keep the JSON answer. A path with a trailing slash goes to the one without when that exists."""
+        if exc.status_code == 404 and (target := without_slash(app, request)) is not None:
+            return RedirectResponse(target, status_code=307)
         if exc.status_code < 400 or is_api_path(request.url.path):
             return await http_exception_handler(request, exc)
         known = HTTP_MESSAGES.get(exc.status_code)
@@ -102,4 +121,4 @@ def install_web(app: FastAPI, settings: Settings) -> None:
         return error_page(request, 503, "The graph store is unavailable right now; try again in a moment.")
 
 
-__all__ = ["API_PATHS", "install_web", "is_api_path"]
+__all__ = ["API_PATHS", "install_web", "is_api_path", "without_slash"]

@@ -86,3 +86,23 @@ def test_the_api_paths_keep_their_json_errors(served: tuple[str, Settings], path
     r = httpx.get(served[0] + path, timeout=30)
     assert r.status_code == 404
     assert r.json() == {"detail": "Not Found"}
+
+
+@pytest.mark.parametrize(("path", "target"), [("/plan/", "/plan"), ("/plan/influencers/?skill=python",
+                                                                    "/plan/influencers?skill=python"),
+                                              ("/search//", "/search"), ("/healthz/", "/healthz")])
+def test_a_trailing_slash_redirects_relatively_whatever_the_host_header(served: tuple[str, Settings], path: str,
+                                                                         target: str) -> None:
+    """Starlette's slash redirect wrote ``Location: http://evil.example/plan`` for ``Host: evil.example``: behind a
+    proxy that passes Host through, or in a shared cache, a link to /plan/ sent people off-site."""
+    r = httpx.get(served[0] + path, headers={"Host": "evil.example"}, follow_redirects=False, timeout=30)
+    assert (r.status_code, r.headers["location"]) == (307, target)
+
+
+@pytest.mark.parametrize("path", ["//evil.example/", "//evil.example//", "/\\evil.example/", "/%2F%2Fevil.example/",
+                                  "/nothing-here/"])
+def test_a_trailing_slash_never_redirects_off_site(employee: httpx.Client, path: str) -> None:
+    url = employee.base_url.copy_with(raw_path=path.encode())  # as sent: no client-side normalising of "//"
+    r = employee.get(url, follow_redirects=False)
+    assert "location" not in r.headers
+    html_error(r, 404, "There is no page at this address")
