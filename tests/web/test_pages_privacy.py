@@ -15,7 +15,8 @@ from app.settings import Settings
 from tests.api.conftest import LiveServer
 from tests.web.conftest import sign_in_link
 
-DEPARTMENT = re.compile(r'<tr><td>([^<]+)</td><td class="n">(\d+)</td>')  # a row of a department table
+# a row of a department table (the name isolated in <bdi>, as every name from the exports)
+DEPARTMENT = re.compile(r'<tr><td><bdi>([^<]+)</bdi></td><td class="n">(\d+)</td>')
 
 
 @pytest.fixture(scope="module")
