@@ -65,11 +65,21 @@ def test_a_method_a_page_does_not_take_is_a_405_page_naming_what_it_takes(employ
     assert "GET" in r.headers["allow"]
 
 
-def test_a_form_over_the_size_limit_is_a_400_page(employee: httpx.Client) -> None:
-    """Starlette refuses a form field over 1 MiB with a 400 of its own: before, ``{"detail": "Field exceeded..."}``."""
+def test_a_form_over_the_size_limit_is_a_413_page(employee: httpx.Client) -> None:
+    """A form over the pages' 64 KB (app/web/bodylimit.py) is refused before Starlette reads it: before, its own
+    ``{"detail": "Field exceeded..."}`` for a field over 1 MiB."""
     body = b"csrf=x&hide=" + b"y" * (1024 * 1024 + 10)
     r = employee.post("/me/privacy", content=body, headers={"content-type": "application/x-www-form-urlencoded"})
-    html_error(r, 400, "exceeded maximum size")
+    html_error(r, 413, "The form sent more than 64 KB")
+
+
+def test_a_form_starlette_refuses_is_a_400_page(employee: httpx.Client) -> None:
+    """Within 64 KB, a multipart form of more than Starlette's 1,000 fields: its 400, as the pages' error page."""
+    part = b"--b\r\nContent-Disposition: form-data; name=a\r\n\r\n\r\n"
+    body = part * 1001 + b"--b--\r\n"
+    assert len(body) < 64 * 1024
+    r = employee.post("/me/privacy", content=body, headers={"content-type": "multipart/form-data; boundary=b"})
+    html_error(r, 400, "Too many fields")
 
 
 @pytest.mark.parametrize(("path", "target"), [("/communities/", "/communities"), ("/people/", "/search")])
