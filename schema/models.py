@@ -54,7 +54,9 @@ _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f]")
 # the validation context of records read back from a store: what ingest refuses, a store written by an older
 # version may still hold, and reading it must not fail (Person.model_validate(row, context=STORED))
 STORED: dict[str, bool] = {"stored": True}
-SKILL_PATTERN = r"^[0-9a-z+#.][0-9a-z+#./\-]*$"
+# lower-case letters and digits of any script (schema.skills.fold keeps them), then the punctuation that carries
+# meaning in c++, c#, node.js and ci/cd; no upper case, space, underscore or other punctuation
+SKILL_PATTERN = r"^[\p{Ll}\p{Lm}\p{Lo}\p{N}+#.][\p{Ll}\p{Lm}\p{Lo}\p{N}\p{M}+#./\-]*$"
 
 
 def _utc(value: datetime) -> datetime:

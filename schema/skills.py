@@ -21,7 +21,10 @@ from schema.errors import SchemaError
 MAX_SKILL_LEN = 100
 
 _SEPARATORS = re.compile(r"[\s_/]+")
-_DROP = re.compile(r"[^0-9a-z+#.\-]")
+_KEPT = frozenset("+#.-")  # the punctuation that carries meaning in c++, c#, node.js
+# Latin letters Unicode does not decompose into a base letter and a mark
+_LATIN_EXTRA = str.maketrans({"ø": "o", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i",
+                              "ħ": "h", "ŧ": "t", "ŋ": "n"})
 _DASHES = re.compile(r"-{2,}")
 
 DEFAULT_ALIASES: Mapping[str, str] = {
@@ -63,17 +66,34 @@ DEFAULT_ALIASES: Mapping[str, str] = {
 }
 
 
+def _latin_base(text: str) -> str:
+    """Diacritics off Latin letters (é -> e, ü -> u, ł -> l), other scripts' marks kept: an HR profile's
+    "Qualitätsmanagement" and a search for "qualitatsmanagement" meet, and the accents are not simply dropped
+    (which made "caf" of "café"), while a Greek or Devanagari word keeps the marks that are part of its spelling."""
+    out: list[str] = []
+    for ch in unicodedata.normalize("NFKD", text.translate(_LATIN_EXTRA)):
+        if unicodedata.combining(ch) and out and "a" <= out[-1][-1] <= "z":
+            continue
+        out.append(ch)
+    return unicodedata.normalize("NFC", "".join(out))
+
+
 def fold(name: str) -> str:
-    """Case, Unicode and separator folding of a skill name or prefix, without alias lookup.
+    """Case, Unicode and separator folding of a skill name or prefix, without alias lookup. Letters of any script
+    are kept (an organisation writes its skills in its own language); Latin letters lose their diacritics.
 
     >>> fold("  Machine_Learning ")
     'machine-learning'
+    >>> fold("Café"), fold("Qualitätsmanagement"), fold("Łódź"), fold("Straße"), fold("機械学習"), fold("Γλώσσα")
+    ('cafe', 'qualitatsmanagement', 'lodz', 'strasse', '機械学習', 'γλώσσα')
+    >>> fold("ééé"), fold("C#"), fold("node.js"), fold("«!!»")
+    ('eee', 'c#', 'node.js', '')
     """
-    text = unicodedata.normalize("NFKC", name).casefold().strip()
+    text = _latin_base(unicodedata.normalize("NFKC", name).casefold().strip())
     if text in ("ci/cd",):  # the one canonical name that keeps its slash
         return text
     text = _SEPARATORS.sub("-", text)
-    text = _DROP.sub("", text)
+    text = "".join(ch for ch in text if ch in _KEPT or unicodedata.category(ch)[0] in "LNM")
     text = _DASHES.sub("-", text)
     return text.strip("-").rstrip(".")
 

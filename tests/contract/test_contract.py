@@ -27,6 +27,7 @@ from schema.models import (
     ReportsTo,
     Skill,
 )
+from schema.skills import canonical_skill
 from tests.factories import T0, community, knowing_opt_outs, person, post, small_org, snapshot
 
 # --- round trips -------------------------------------------------------------------------------------
@@ -217,6 +218,16 @@ def test_skill_aliases_merge_and_prefix_search_finds_aliases(store: GraphStore) 
     assert [s.name for s in store.skills("k8")] == ["kubernetes"]
     assert [s.name for s in store.skills("PY")] == ["python"]
     assert [s.name for s in store.all_skills()] == ["kubernetes", "python"]
+
+
+def test_skills_in_any_script_are_found_by_any_spelling_of_their_prefix(store: GraphStore) -> None:
+    names = ["qualitatsmanagement", "машинное-обучение", "機械学習"]
+    store.write_batch(Batch(skills=[Skill(name=canonical_skill(n)) for n in names]))
+    assert [s.name for s in store.skills("Qualitäts")] == ["qualitatsmanagement"]
+    assert [s.name for s in store.skills("МАШИН")] == ["машинное-обучение"]
+    assert [s.name for s in store.skills("機械")] == ["機械学習"]
+    assert store.skills("ééé") == []  # a prefix of accented letters is a prefix, not "every skill"
+    assert store.skill("машинное-обучение").name == "машинное-обучение"  # type: ignore[union-attr]
 
 
 # --- pagination ------------------------------------------------------------------------------------

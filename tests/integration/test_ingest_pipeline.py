@@ -187,6 +187,27 @@ def test_skills_and_tags_meet_on_one_skill(store: SQLiteStore, tmp_path: Path) -
     assert post.author_id == "hr:E1"
 
 
+def test_skills_in_the_organisation_s_own_languages_meet_their_tags(store: SQLiteStore, tmp_path: Path) -> None:
+    """A German HR profile's skills and a Spanish or Russian forum's tags load (they were dropped as "empty after
+    canonicalisation", or lost their accented letters), and meet whatever way they are typed."""
+    hr = HEADER + "E1,Ann Lee,ann@x.com,CTO,Eng,Berlin,,2020-01-02,Qualitätsmanagement:4;Машинное обучение:3,no,yes\n"
+    ingest_hris(store, write(tmp_path / "hris.csv", hr))
+    events = write(tmp_path / "foro.jsonl", "\n".join(json.dumps(o) for o in [
+        {"type": "person", "handle": "a", "name": "Ann", "email": "ann@x.com"},
+        {"type": "post", "id": "p1", "author": "a", "created_at": "2024-01-02T10:00:00Z",
+         "tags": ["QUALITATSMANAGEMENT", "машинное_обучение", "programación"]},
+    ]) + "\n")
+    assert ingest_forum(store, events, "jsonl", rejects=tmp_path / "r.jsonl").rejected == 0
+    names = {s.name for s in store.all_skills()}
+    assert names == {"qualitatsmanagement", "машинное-обучение", "programacion"}
+    (post,) = store.read_projection().posts
+    assert post.tags == ("programacion", "qualitatsmanagement", "машинное-обучение")
+    assert {s.skill for s in store.person_skills(["hr:E1"])["hr:E1"]} == {"qualitatsmanagement", "машинное-обучение"}
+    assert [s.name for s in store.skills("Qualitäts")] == ["qualitatsmanagement"]
+    assert [s.name for s in store.skills("машин")] == ["машинное-обучение"]
+    assert store.skills("ééé") == []  # a prefix of accented letters is a prefix, not "every skill"
+
+
 def test_discourse_vivaengage_and_jsonl_are_idempotent(store: SQLiteStore, tmp_path: Path) -> None:
     topics = tmp_path / "meta"
     topics.mkdir()

@@ -32,6 +32,14 @@ from schema.models import STORED, HasSkill, Person, Post
         ("Postgres", "postgresql"),
         ("CI/CD", "ci/cd"),
         ("Ｐｙｔｈｏｎ", "python"),  # full-width letters fold under NFKC
+        # Latin letters lose their diacritics (they were dropped: "café" was "caf"), other scripts are kept
+        ("Qualitätsmanagement", "qualitatsmanagement"),
+        ("Programación", "programacion"),
+        ("Łódź", "lodz"),
+        ("Projektmanagement (Ü)", "projektmanagement-u"),
+        ("Машинное обучение", "машинное-обучение"),
+        ("機械学習", "機械学習"),
+        ("हिन्दी", "हिन्दी"),  # Devanagari's vowel signs are marks, and part of the word
     ],
 )
 def test_skills_canonicalise(raw: str, canonical: str) -> None:
