@@ -5,6 +5,7 @@ Kept free of GraphQL and I/O so they are tested with plain values.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
@@ -18,6 +19,23 @@ LEVEL_WORDS = {1: "beginner", 2: "intermediate", 3: "advanced", 4: "expert", 5: 
 
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+_RIGHT_TO_LEFT = frozenset({"R", "AL", "AN", "RLE", "RLO", "LRE", "LRO", "PDF", "RLI", "LRI", "FSI", "PDI"})
+
+
+def isolated(text: str) -> str:
+    """A name from an export as it may sit inside a sentence: between Unicode's first-strong isolate and its pop
+    (U+2068 ... U+2069, UAX #9) when it holds right-to-left letters or bidirectional controls. An open override
+    in a community's name ("Sales\u202e") otherwise turned the rest of an explanation around in every client
+    that shows it; the isolate closes whatever the name opened. Plain names are left as they are.
+
+    >>> isolated("Data guild"), isolated("Sales\u202e") == "\u2068Sales\u202e\u2069", len(isolated("שלום"))
+    ('Data guild', True, 6)
+    """
+    if any(unicodedata.bidirectional(ch) in _RIGHT_TO_LEFT for ch in text):
+        return f"\u2068{text}\u2069"
+    return text
 
 
 def recency_phrase(last: datetime | None, now: datetime, on: str | None = None) -> str | None:
@@ -139,6 +157,7 @@ def health_trend(report: HealthReport, min_group: int) -> Trend:
 
 
 __all__ = [
+    "isolated",
     "STALE_REASON",
     "explain_expertise",
     "recency_phrase",

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from app.graphql.explain import explain_expertise
+from app.graphql.explain import explain_expertise, isolated
 from graph.store import base
 from schema.labels import EvidenceKind
 from schema.models import ExpertIn, PersonScores
@@ -89,6 +89,8 @@ def explain_bridge(hit: base.BrokerHit, names: Mapping[str, str]) -> str:
     >>> few = base.BrokerHit(hit.person, hit.scores.model_copy(update={"betweenness": 0.0003}), 1, hit.sides)
     >>> explain_bridge(few, {}).rsplit("; ", 1)[1]
     'on 0.03 % of shortest paths'
+    >>> explain_bridge(hit, {"c:a": "Python\u202e", "c:b": "Sales"}).split(";")[0]  # isolated: the rest reads on
+    'member of \u2068Python\u202e\u2069 (talks with 3 of its members)'
     """
     s = hit.scores
     tail = f"on {_percent(s.betweenness)} of shortest paths"
@@ -102,7 +104,7 @@ def explain_bridge(hit: base.BrokerHit, names: Mapping[str, str]) -> str:
         return "; ".join(parts)
     parts = []
     for side in hit.sides:
-        name = names.get(side.community_id, side.community_id)
+        name = isolated(names.get(side.community_id, side.community_id))
         if side.member:
             parts.append(f"member of {name}" + (f" (talks with {side.ties} of its members)" if side.ties else ""))
         elif side.ties:

@@ -33,6 +33,8 @@ MODULES = [
     "graph.store.base",
     "graph.store.opt_outs",
     "app.graphql.services",
+    "app.graphql.explain",
+    "app.graphql.rankings",
 ]
 
 
