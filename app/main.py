@@ -33,6 +33,7 @@ from app.graphql.cache import ResponseCache
 from app.graphql.executor import GraphQLExecutor
 from app.graphql.schema import build_schema
 from app.graphql.services import Services
+from app.head import HeadAsGet
 from app.observability import Metrics, RequestContextMiddleware, configure_logging
 from app.responses import error_response
 from app.settings import Settings, load_settings
@@ -75,6 +76,7 @@ def create_app(settings: Settings, store: GraphStore | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=pages.STATIC_DIR, check_dir=False), name="static")
 
     app.add_middleware(endpoint.GraphQLPost)  # innermost: CORS, request ids, logs and metrics wrap it
+    app.add_middleware(HeadAsGet)  # monitors and link checkers send HEAD: the GET answer, without its body
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],

@@ -116,3 +116,20 @@ def test_a_trailing_slash_never_redirects_off_site(employee: httpx.Client, path:
     r = employee.get(url, follow_redirects=False)
     assert "location" not in r.headers
     html_error(r, 404, "There is no page at this address")
+
+
+@pytest.mark.parametrize("path", ["/communities", "/search?skill=python", "/me/privacy"])
+def test_head_answers_as_get_without_the_body(employee: httpx.Client, path: str) -> None:
+    """Uptime monitors and link checkers send HEAD; FastAPI's GET routes answered it 405."""
+    got, head = employee.get(path), employee.head(path)
+    assert got.status_code == head.status_code == 200
+    assert head.headers["content-type"] == got.headers["content-type"]
+    assert int(head.headers["content-length"]) > 0
+    assert head.content == b""
+
+
+def test_head_on_the_probes_and_signed_out(served: tuple[str, Settings]) -> None:
+    assert httpx.head(served[0] + "/healthz", timeout=30).status_code == 200
+    r = httpx.head(served[0] + "/communities", timeout=30, follow_redirects=False)
+    assert r.status_code == httpx.get(served[0] + "/communities", timeout=30, follow_redirects=False).status_code
+    assert r.content == b""
