@@ -14,7 +14,9 @@ from urllib.parse import unquote
 import httpx
 
 from app.main import create_app
+from graph.store.base import Batch
 from graph.store.sqlite import SQLiteStore
+from schema.models import Skill
 from tests.api.conftest import Api, LiveServer
 from tests.api.test_filters_folded import BERLIN, EXPERTS, _org
 from tests.web.test_pages_bounds import page_settings, signed_in
@@ -41,5 +43,24 @@ def test_the_page_and_the_api_find_the_same_people(tmp_path: Path) -> None:
             berlin = client.get("/search", params={"skill": "kubernetes", "location": "berlin"}).text
             assert {unquote(m) for m in RESULT.findall(berlin)} == BERLIN  # both spellings, not the opted-out
             api.http.close()
+    finally:
+        store.close()
+
+
+def test_a_skill_no_one_has_shown_says_so_and_offers_no_filter_to_drop(tmp_path: Path) -> None:
+    """Before: "No one matches. Try without a filter." with no filter given."""
+    settings = page_settings(tmp_path, jwt_secret="page-filters-jwt-secret-0123456789abcdef")
+    store = SQLiteStore(tmp_path / "whoknows.db")
+    _org(store)
+    store.write_batch(Batch(skills=[Skill(name="cobol")]))
+    try:
+        with LiveServer(create_app(settings, store=store)) as server, \
+                httpx.Client(base_url=server.url, timeout=30) as client:
+            signed_in(client, settings, server.url)
+            page = client.get("/search", params={"skill": "COBOL"})
+            assert page.status_code == 200, page.text[:300]
+            assert "0 people know cobol" in page.text
+            assert "No one has shown knowledge of cobol yet" in page.text
+            assert "Try without a filter" not in page.text
     finally:
         store.close()
