@@ -6,7 +6,10 @@ commented on. Scores come from the ``Score`` attribute; when Posts.xml has none 
 (VoteTypeId 2 up, 3 down). Other post types (tag wikis, moderator nominations...) are skipped, with their
 comments. The site is one forum Community; everyone who posts or comments is a member from their first
 contribution. Public dumps carry no emails, so accounts match HR people only through ``--identities`` (handle =
-the user Id)."""
+the user Id).
+
+User Id -1 is the Community user on every Stack Exchange site (the bot that owns tag wikis, election and contest
+posts, and bumps old questions): it is a bot whether or not the dump carries Users.xml, so its posts count nowhere."""
 
 from __future__ import annotations
 
@@ -39,6 +42,7 @@ from schema.errors import SchemaError, UnreadableInput
 from schema.labels import CommunityKind, PostKind
 from schema.models import Community, Person
 
+COMMUNITY_USER = "-1"  # the Community bot's user Id, the same on every site
 FILES = ("Posts.xml", "Users.xml", "Tags.xml", "Votes.xml", "Comments.xml", "TagSynonyms.xml")
 Rows = Iterable[tuple[int, dict[str, str]]]
 
@@ -179,11 +183,18 @@ def parse_users(rows: Rows, site: Site, file: str = "Users.xml") -> Iterator[Acc
             continue
         name = (a.get("DisplayName") or "").strip()[:300] or f"user {uid}"
         try:
-            person = Person(id=site.people(uid), name=name, source=site.namespace, bot=uid == "-1")
+            person = Person(id=site.people(uid), name=name, source=site.namespace, bot=uid == COMMUNITY_USER)
         except (ValueError, SchemaError) as exc:
             yield reject(file, n, exc)
             continue
         yield Account(person=person, handles=(uid,), eager=False)
+
+
+def community_bot(site: Site) -> Account:
+    """The Community user (Id -1) as a bot account, declared after Users.xml (which, when present, names it first:
+    the first declaration wins) so that a dump without Users.xml does not make it a person who posts."""
+    person = Person(id=site.people(COMMUNITY_USER), name="Community", source=site.namespace, bot=True)
+    return Account(person=person, handles=(COMMUNITY_USER,), eager=False)
 
 
 def parse_tags(rows: Rows, file: str = "Tags.xml") -> Iterator[SkillRef]:
@@ -366,6 +377,7 @@ def stream(src: Source, ctx: StreamContext) -> Iterator[Item]:
         yield from parse_tags(open_rows(files["Tags.xml"]), str(files["Tags.xml"]))
     if "Users.xml" in files:
         yield from parse_users(open_rows(files["Users.xml"]), site, str(files["Users.xml"]))
+    yield community_bot(site)
     votes = None
     if "Votes.xml" in files and not has_scores(open_rows(files["Posts.xml"])):
         votes = parse_votes(open_rows(files["Votes.xml"]))
@@ -375,8 +387,10 @@ def stream(src: Source, ctx: StreamContext) -> Iterator[Item]:
 
 
 __all__ = [
+    "COMMUNITY_USER",
     "FILES",
     "Site",
+    "community_bot",
     "has_scores",
     "locate",
     "open_rows",
