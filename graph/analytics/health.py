@@ -118,6 +118,48 @@ def _other(author: str | None, thread_author: str | None) -> bool:
     return author is None or thread_author is None or author != thread_author
 
 
+def thread_roots(posts: Mapping[str, PostLike]) -> dict[str, str]:
+    """Post id -> the id of its thread's root (itself for a root), whatever order the posts were written in.
+
+    A post's root is its ``thread_id`` when that names another post, else its parent's root (the parent itself when
+    it is not held), else the post itself. Time order cannot be relied on: a Stack Exchange answer merged in from an
+    older duplicate keeps its date, earlier than its new question's, and a comment may then precede its answer.
+
+    >>> from types import SimpleNamespace as P
+    >>> posts = {"q": P(thread_id=None, parent_id=None), "a": P(thread_id=None, parent_id="q"),
+    ...          "c": P(thread_id=None, parent_id="a"), "x": P(thread_id=None, parent_id="gone")}
+    >>> thread_roots(posts)
+    {'q': 'q', 'a': 'q', 'c': 'q', 'x': 'gone'}
+    >>> thread_roots({"a": P(thread_id=None, parent_id="b"), "b": P(thread_id=None, parent_id="a")})
+    {'a': '', 'b': ''}
+    """
+    out: dict[str, str] = {}
+    for pid in posts:
+        chain: dict[str, None] = {}  # in order, with O(1) membership
+        cur = pid
+        root = cur
+        while True:
+            if cur in out:
+                root = out[cur]
+                break
+            if cur in chain:  # a cycle of parents: no root, so no thread
+                root = ""
+                break
+            p = posts.get(cur)
+            if p is None:  # not held: its id, which names no thread here
+                root = cur
+                break
+            chain[cur] = None
+            nxt = p.thread_id if p.thread_id and p.thread_id != cur else p.parent_id
+            if not nxt:
+                root = cur
+                break
+            cur = nxt
+        for q in chain:
+            out[q] = root
+    return out
+
+
 def community_health(
     posts: Iterable[PostLike],
     memberships: Iterable[tuple[str, str, datetime | None]],
@@ -190,7 +232,10 @@ def community_health(
     # time order; at one instant a thread's root before its responses (an answer may share its question's second)
     rows.sort(key=lambda r: (r[0], bool(r[2].parent_id or (r[2].thread_id and r[2].thread_id != r[1])), r[1]))
     author_of = {pid: p.author_id for _, pid, p in rows}
-    root_of: dict[str, str] = {}  # post id -> its thread's root id, for posts whose thread we hold
+    root_of = thread_roots({pid: p for _, pid, p in rows})
+    for t, pid, p in rows:
+        if root_of[pid] == pid:  # every thread first: a response may be dated before its root (see thread_roots)
+            data[p.community_id].threads[pid] = _Thread(t, p.author_id)  # type: ignore[index]
     for t, pid, p in rows:
         c = data[p.community_id]  # type: ignore[index]
         author = p.author_id
@@ -198,17 +243,12 @@ def community_health(
         if author is not None:
             c.first_post.setdefault(author, t)  # rows are in time order: the first seen is the earliest
             c.joined.setdefault(author, t)
-        root_id = p.thread_id if p.thread_id and p.thread_id != pid else None
-        if root_id is None and p.parent_id:
-            root_id = root_of.get(p.parent_id, p.parent_id)
-        if root_id is None:
-            c.threads[pid] = _Thread(t, author)
-            root_of[pid] = pid
+        root_id = root_of[pid]
+        if root_id == pid:
             continue
         th = c.threads.get(root_id)
         if th is None:
             continue  # its thread is not here (another community, or missing): a post, but no thread figure
-        root_of[pid] = root_id
         if _other(author, th.author):
             if th.first_response is None:
                 th.first_response = t
@@ -298,8 +338,9 @@ def _figures(
 
     threads = ix.threads[bisect_left(ix.thread_starts, start) : bisect_left(ix.thread_starts, end)]
     replied = sum(th.first_reply is not None for th in threads)
-    delays = [
-        (th.first_response - th.start).total_seconds() / 3600 for th in threads if th.first_response is not None
+    delays = [  # a response dated before its root (merged in from an older question) was there at once: 0 hours
+        max(0.0, (th.first_response - th.start).total_seconds() / 3600)
+        for th in threads if th.first_response is not None
     ]
 
     f_lo = bisect_left(ix.firsts, (start - nominal, ""))
@@ -346,4 +387,4 @@ def _as_date(t: datetime) -> date:
     return t.astimezone(UTC).date()
 
 
-__all__ = ["ACTIVE_DAYS", "REPLY_KINDS", "absence_factor", "community_health", "gini"]
+__all__ = ["ACTIVE_DAYS", "REPLY_KINDS", "absence_factor", "community_health", "gini", "thread_roots"]

@@ -136,3 +136,29 @@ def test_a_leaver_is_no_current_member_unless_they_posted_in_the_period() -> Non
     assert [h for h in rows if h.period == HealthPeriod.WEEK] == [
         h for h in community_health(posts, members, departments={}, managers=[], as_of=NOW, weeks=12)
         if h.period == HealthPeriod.WEEK]
+
+
+def _now(rows):
+    return next(h for h in rows if h.period is HealthPeriod.CURRENT)
+
+
+def test_a_response_dated_before_its_root_still_answers_it() -> None:
+    # Stack Exchange merges: an answer moved from an older duplicate keeps its date, before its new question's.
+    #  q1 by ann (10 h ago): bob's answer dated 30 h ago (merged), cy's comment on it 20 h ago, dee answers 4 h ago
+    #     -> replied; first response the merged answer, before the root: 0 h
+    #  q2 by bob (6 h ago): ann answers 3 h later, with only a parent (no thread id) -> replied, 3 h
+    #  q3 by cy (5 h ago): nothing                                                  -> unanswered
+    posts = [
+        post("q1", "ann", 10),
+        post("a0", "bob", 30, kind="answer", thread="q1", parent="q1"),
+        post("c0", "cy", 20, kind="comment", parent="a0"),
+        post("a1", "dee", 4, kind="answer", thread="q1", parent="q1"),
+        post("q2", "bob", 6),
+        post("a2", "ann", 3, kind="answer", parent="q2"),
+        post("q3", "cy", 5),
+    ]
+    now = _now(community_health(posts, [], departments={}, managers=[], as_of=NOW, weeks=0))
+    assert (now.posts, now.threads, now.replied_threads) == (7, 3, 2)
+    assert now.reply_rate == pytest.approx(2 / 3, abs=1e-6)
+    assert now.unanswered_share == pytest.approx(1 / 3, abs=1e-6)
+    assert now.median_first_response_hours == 1.5  # median of 0 h and 3 h

@@ -29,7 +29,8 @@ SETTINGS = settings(max_examples=80, deadline=None, suppress_health_check=[Healt
 
 @st.composite
 def communities(draw: st.DrawFn) -> tuple[list[SimpleNamespace], list[tuple[str, str, datetime | None]]]:
-    """Posts of two communities over about 14 weeks: threads, answers, replies, comments, deleted accounts."""
+    """Posts of two communities over about 14 weeks: threads, answers, replies, comments, deleted accounts, and
+    now and then a response dated before the post it answers."""
     n = draw(st.integers(0, 60))
     posts: list[SimpleNamespace] = []
     for i in range(n):
@@ -41,7 +42,8 @@ def communities(draw: st.DrawFn) -> tuple[list[SimpleNamespace], list[tuple[str,
             parent = draw(st.sampled_from(earlier))
             root = parent.thread_id or parent.id
             kind = draw(st.sampled_from(KINDS[1:]))
-            hours_ago = min(hours_ago, int((AS_OF - parent.created_at).total_seconds() // 3600))
+            if draw(st.integers(0, 4)):  # mostly after its parent; sometimes before (a merged answer keeps its date)
+                hours_ago = min(hours_ago, int((AS_OF - parent.created_at).total_seconds() // 3600))
             posts.append(SimpleNamespace(
                 id=f"x{i:02}", kind=kind, author_id=author, created_at=AS_OF - timedelta(hours=hours_ago),
                 community_id=community, thread_id=root, parent_id=parent.id))
