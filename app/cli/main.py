@@ -32,8 +32,10 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console(stderr=True)
-out = Console()
+# soft_wrap: a message is one line however narrow the terminal (the terminal folds it), so a log piped to a file
+# or grepped keeps each message and each path whole; tables still fit the width
+console = Console(stderr=True, soft_wrap=True)
+out = Console(soft_wrap=True)
 
 
 @app.callback()

@@ -1,0 +1,38 @@
+"""Running the real ``whoknows`` in a subprocess as an operator would, and reading its one-line error."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+
+def whoknows_argv() -> list[str]:
+    exe = shutil.which("whoknows", path=os.path.dirname(sys.executable))
+    return [exe] if exe else [sys.executable, "-c", "from app.cli import main; main()"]
+
+
+def cli(*args: str, env: dict[str, str] | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    base = {k: v for k, v in os.environ.items() if not k.startswith("WHOKNOWS_") and k != "COLUMNS"}
+    return subprocess.run([*whoknows_argv(), *args], capture_output=True, text=True, timeout=timeout, check=False,
+                          env={**base, "WHOKNOWS_ENV": "development", **(env or {})})
+
+
+def hris_csv(path: Path) -> Path:
+    path.write_text("employee_id,name,email,department\nE1,Ann Lee,ann@example.org,Engineering\n"
+                    "E2,Bo Chen,bo@example.org,Sales\n", encoding="utf-8")
+    return path
+
+
+def one_error_line(result: subprocess.CompletedProcess[str]) -> str:
+    """The single line the command printed, which must start ``error:``."""
+    assert "Traceback" not in result.stderr, result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("error: "), result.stderr
+    return lines[0]
+
+
+__all__ = ["cli", "hris_csv", "one_error_line", "whoknows_argv"]
