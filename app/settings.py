@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from schema.errors import ConfigError
@@ -17,10 +18,19 @@ PLACEHOLDER_SECRETS = frozenset(
     {"", "changeme", "change-me", "secret", "dev-secret", "development-secret", DEV_SECRET}
 )
 MIN_SECRET_BYTES = 32
+ENV_PREFIX = "WHOKNOWS_"
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+# numeric settings are refused at start-up when out of range (a privacy threshold of 0, a timeout of -1 or nan),
+# with the variable named, rather than misbehaving later
+PositiveFloat = Annotated[float, Field(gt=0, allow_inf_nan=False)]
+NonNegativeFloat = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+AtLeastOne = Annotated[int, Field(ge=1)]
+NonNegativeInt = Annotated[int, Field(ge=0)]
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="WHOKNOWS_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore")
 
     env: Literal["development", "test", "production"] = "development"
     store: str = "sqlite:///./whoknows.db"
@@ -36,27 +46,27 @@ class Settings(BaseSettings):
     cors_origins: list[str] = Field(default_factory=list)
     introspection: bool = True
     graphiql: bool = True
-    request_timeout_s: float = 10.0
-    store_retry_initial_s: float = 0.5  # API: first back-off before reopening an unavailable store
-    store_retry_max_s: float = 30.0
-    response_cache_ttl_s: float = 2.0  # API: whole-response cache of queries (app/graphql/cache.py); 0 = off
-    max_depth: int = 10
-    max_aliases: int = 20
-    max_page: int = 100
-    max_cost: int = 25_000  # fields resolved, times page sizes (app/graphql/analysis.py)
-    max_selections: int = 2_000  # fields selected once fragments are expanded
-    max_fragments: int = 100
-    max_response_bytes: int = 16 * 1024 * 1024  # an answer over this is refused (BAD_USER_INPUT), not sent
-    max_inflight_cost: int = 50_000  # cost of the expensive requests executing at once (app/graphql/fairness.py)
-    light_concurrency: int = 4  # cheap queries executing at once, the rest served in arrival order (fairness.py)
-    store_workers: int = 4  # threads for store reads (plus eight for light requests, app/gateway.py)
-    min_group_size: int = 5
+    request_timeout_s: PositiveFloat = 10.0
+    store_retry_initial_s: PositiveFloat = 0.5  # API: first back-off before reopening an unavailable store
+    store_retry_max_s: PositiveFloat = 30.0
+    response_cache_ttl_s: NonNegativeFloat = 2.0  # API: whole-response cache of queries (app/graphql/cache.py); 0 = off
+    max_depth: AtLeastOne = 10
+    max_aliases: NonNegativeInt = 20
+    max_page: AtLeastOne = 100
+    max_cost: AtLeastOne = 25_000  # fields resolved, times page sizes (app/graphql/analysis.py)
+    max_selections: AtLeastOne = 2_000  # fields selected once fragments are expanded
+    max_fragments: NonNegativeInt = 100
+    max_response_bytes: AtLeastOne = 16 * 1024 * 1024  # an answer over this is refused (BAD_USER_INPUT), not sent
+    max_inflight_cost: AtLeastOne = 50_000  # cost of the expensive requests executing at once (app/graphql/fairness.py)
+    light_concurrency: AtLeastOne = 4  # cheap queries executing at once, the rest served in arrival order (fairness.py)
+    store_workers: AtLeastOne = 4  # threads for store reads (plus eight for light requests, app/gateway.py)
+    min_group_size: AtLeastOne = 5  # 1 withholds nothing; 0 or less is a mistake, refused
     log_level: str = "INFO"
 
     # web pages: sign-in through the organisation's OpenID Connect provider (app/web/oidc.py)
     public_url: str | None = None  # e.g. https://whoknows.example.org; default: from each request's Host
     session_secret: str | None = None  # signs the session cookie; default: the JWT secret (another salt)
-    session_ttl_s: int = 8 * 3600
+    session_ttl_s: AtLeastOne = 8 * 3600
     oidc_issuer: str | None = None  # discovery at <issuer>/.well-known/openid-configuration
     oidc_client_id: str | None = None
     oidc_client_secret: str | None = None  # none: a public client (PKCE alone)
@@ -64,13 +74,21 @@ class Settings(BaseSettings):
     oidc_role_claim: str = "role"  # dotted path into the ID token's claims, e.g. realm_access.roles
     oidc_role_map: dict[str, str] = Field(default_factory=dict)  # claim value -> employee|analyst|admin
     oidc_person_claim: str = "email"  # "email": matched to a person by email; any other claim: the person id
-    dev_link_ttl_s: int = 24 * 3600  # `whoknows demo` sign-in links (development only)
+    dev_link_ttl_s: AtLeastOne = 24 * 3600  # `whoknows demo` sign-in links (development only)
 
     # analytics
-    half_life_days: float = 180.0
-    betweenness_exact_below: int = 5000
-    betweenness_samples: int = 256
+    half_life_days: PositiveFloat = 180.0
+    betweenness_exact_below: NonNegativeInt = 5000
+    betweenness_samples: AtLeastOne = 256
     seed: int = 42
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        level = value.strip().upper()
+        if level not in LOG_LEVELS:
+            raise ValueError(f"use one of {', '.join(LOG_LEVELS)}")
+        return level
 
     @model_validator(mode="after")
     def _safe_secret(self) -> Settings:
@@ -99,11 +117,42 @@ class Settings(BaseSettings):
 
 
 def load_settings(**overrides: object) -> Settings:
-    """Settings from the environment (and overrides), with errors as ConfigError."""
+    """Settings from the environment (and overrides), with errors as ConfigError: one line naming each variable."""
     try:
         return Settings(**overrides)  # type: ignore[arg-type]
-    except ValueError as exc:
-        raise ConfigError(str(exc)) from exc
+    except ValidationError as exc:
+        raise ConfigError(describe(exc)) from exc
+    except ValueError as exc:  # pydantic-settings: a value it could not even decode (e.g. a list that is not JSON)
+        raise ConfigError(_undecodable(str(exc))) from exc
+
+
+def describe(exc: ValidationError) -> str:
+    """A validation error as one line an operator can act on, naming the environment variable and its value.
+
+    >>> try:
+    ...     Settings(min_group_size=0)
+    ... except ValidationError as exc:
+    ...     print(describe(exc))
+    WHOKNOWS_MIN_GROUP_SIZE=0: Input should be greater than or equal to 1
+    """
+    parts = []
+    for err in exc.errors(include_url=False):
+        msg = str(err["msg"]).removeprefix("Value error, ")
+        if not err["loc"]:  # a check across settings: its message names the variables
+            parts.append(msg)
+            continue
+        var = f"{ENV_PREFIX}{str(err['loc'][0]).upper()}"
+        secret = any(w in var for w in ("SECRET", "PASSWORD"))  # never echo a secret into a log
+        parts.append(f"{var}={err['input']!r}: {msg}" if "input" in err and not secret else f"{var}: {msg}")
+    return "; ".join(parts)
+
+
+def _undecodable(message: str) -> str:
+    """``error parsing value for field "cors_origins" from source ...`` as the variable that needs fixing."""
+    match = re.search(r'field "(\w+)"', message)
+    if match is None:
+        return message.splitlines()[0] if message else "invalid settings"
+    return f"{ENV_PREFIX}{match.group(1).upper()} cannot be read: write it as JSON (e.g. [\"https://a.example\"])"
 
 
 @lru_cache(maxsize=1)
