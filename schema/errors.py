@@ -32,6 +32,13 @@ class StoreError(WhoknowsError):
     code = "STORE_ERROR"
 
 
+class BadStoreURL(ConfigError, StoreError):
+    """A store URL that names no store it could open (``sqlite://``, ``sqlite:///:memory:``): configuration to fix,
+    not an outage to wait out (the command line exits 2 for it, not 3)."""
+
+    code = "CONFIG"
+
+
 class StoreUnavailable(StoreError):
     """The store is closed, unreachable or not answering; retrying later may succeed."""
 
@@ -91,6 +98,7 @@ class RejectedRow(IngestError):
 __all__ = [
     "AuthError",
     "BadInput",
+    "BadStoreURL",
     "ConfigError",
     "Forbidden",
     "IngestError",

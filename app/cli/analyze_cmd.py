@@ -10,7 +10,7 @@ import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from app.cli.main import app, console, fail, guarded, out, settings_or_exit, store_session
+from app.cli.main import app, console, fail, guarded, out, require_created, settings_or_exit, store_session
 from graph.jobs import STAGES, STRUCTURE_STAGES, AnalyticsParams, run_analytics
 from graph.store.opt_outs import OPTED_OUT_IDS
 
@@ -52,6 +52,7 @@ def analyze(
         params = AnalyticsParams.from_settings(settings)
     except ValueError as exc:
         raise fail(f"bad analytics parameter: {exc}") from None
+    require_created(settings)
     with store_session(settings) as st, Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),

@@ -6,9 +6,11 @@ Errors of the whoknows tree are printed as one clear line, never as a traceback.
 
 from __future__ import annotations
 
+import logging
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TypeVar
 
 import typer
@@ -55,9 +57,27 @@ def settings_or_exit(**overrides: object) -> Settings:
         raise fail(f"configuration: {exc}") from None
 
 
+def require_created(settings: Settings) -> None:
+    """Refuse an embedded store whose file is missing or is a folder. Only ingest (and demo) create a store: a
+    command that reads one (stats, analyze, serve) would otherwise create an empty file at a mistyped path and
+    report zeros, or analyze nothing, as if all were well."""
+    prefix = "sqlite:///"
+    name = settings.store[len(prefix):] if settings.store.startswith(prefix) else ""
+    if name in ("", ":memory:"):
+        return
+    path = Path(name)
+    if path.is_dir():
+        raise fail(f"store {settings.store}: {path} is a folder, not a store file; point --store / WHOKNOWS_STORE "
+                   "at the .db file ingest wrote", EXIT_STORE)
+    if not path.exists():
+        raise fail(f"no store at {path}: it was never created. Create it with `whoknows ingest ...` (or "
+                   "`whoknows demo`), or point --store / WHOKNOWS_STORE at an existing one.", EXIT_STORE)
+
+
 @contextmanager
 def store_session(settings: Settings) -> Iterator[GraphStore]:
-    """Open the configured store for one command and always close it."""
+    """Open the configured store for one command and always close it. A store URL that cannot name a store is
+    bad usage (exit 2: retrying will not help); a store that cannot be reached is exit 3."""
     try:
         store = open_store(
             settings.store,
@@ -65,6 +85,8 @@ def store_session(settings: Settings) -> Iterator[GraphStore]:
             neo4j_password=settings.neo4j_password,
             neo4j_database=settings.neo4j_database,
         )
+    except ConfigError as exc:
+        raise fail(f"store URL {settings.store}: {exc}", EXIT_USAGE) from None
     except WhoknowsError as exc:
         raise fail(f"cannot open store {settings.store}: {exc}", EXIT_STORE) from None
     try:
@@ -87,9 +109,16 @@ def guarded(fn: Callable[[], T]) -> T:
         raise fail("interrupted", 130) from None
 
 
+def quiet_driver_logs() -> None:
+    """The Neo4j driver logs its own connection failures; with no handler Python prints them as bare lines on
+    stderr, before (and beside) the one-line error that already says why. Our store layer reports them."""
+    logging.getLogger("neo4j").addHandler(logging.NullHandler())
+
+
 def main() -> None:
     """Console entry point."""
     from app.cli import register_commands
 
+    quiet_driver_logs()
     register_commands()
     sys.exit(app())

@@ -17,8 +17,17 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from app.auth import Role, mint_token
-from app.cli.main import EXIT_STORE, EXIT_USAGE, app, console, fail, guarded, out, settings_or_exit, store_session
-from app.gateway import never_created
+from app.cli.main import (
+    EXIT_USAGE,
+    app,
+    console,
+    fail,
+    guarded,
+    out,
+    require_created,
+    settings_or_exit,
+    store_session,
+)
 from app.settings import Settings
 from graph.store.base import GraphStore
 from schema.errors import BadInput
@@ -45,10 +54,7 @@ def serve(
 ) -> None:
     """Serve the GraphQL API (POST /graphql, GraphiQL at GET /graphql, /healthz, /readyz, /metrics)."""
     settings = settings_or_exit(store=store)
-    missing = never_created(settings.store)
-    if missing is not None:
-        raise fail(f"no store at {missing}: it was never created. Create it with `whoknows ingest ...` (or "
-                   "`whoknows demo`), or point --store / WHOKNOWS_STORE at an existing one.", EXIT_STORE)
+    require_created(settings)
     console.print(f"whoknows API on http://{host}:{port}/graphql (store {settings.store}, env {settings.env})")
     _run_server(settings, host, port)
 

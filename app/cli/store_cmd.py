@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
-from app.cli.main import app, guarded, out, settings_or_exit, store_session
+from app.cli.main import app, guarded, out, require_created, settings_or_exit, store_session
 
 
 @app.command()
@@ -14,6 +14,7 @@ def stats(
 ) -> None:
     """Print node and relationship counts of the store, and the last analytics run."""
     settings = settings_or_exit(store=store)
+    require_created(settings)
     with store_session(settings) as st:
         counts = guarded(st.counts)
         run = guarded(st.last_run)

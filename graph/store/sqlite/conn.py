@@ -14,7 +14,7 @@ from typing import Any, Self, TypeVar
 from graph.store import deadline
 from graph.store.sqlite.errors import translated
 from graph.store.sqlite_schema import LATEST, MIGRATIONS
-from schema.errors import StoreError, StoreUnavailable
+from schema.errors import BadStoreURL, StoreError, StoreUnavailable
 
 T = TypeVar("T")
 _MISSING = object()
@@ -49,10 +49,10 @@ class SQLiteBase:
     def from_url(cls, url: str) -> Self:
         prefix = "sqlite:///"
         if not url.startswith(prefix) or len(url) == len(prefix):
-            raise StoreError(f"not a sqlite store URL: {url!r} (use sqlite:///path/to/whoknows.db)")
+            raise BadStoreURL(f"not a sqlite store URL: {url!r} (use sqlite:///path/to/whoknows.db)")
         path = url[len(prefix) :]
         if path == ":memory:":
-            raise StoreError("the embedded store needs a file (several connections share it), not :memory:")
+            raise BadStoreURL("the embedded store needs a file (several connections share it), not :memory:")
         return cls(path)
 
     # --- lifecycle ---------------------------------------------------------------------------------
