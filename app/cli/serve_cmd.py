@@ -7,6 +7,8 @@ the app imports ingest (the API itself never does).
 
 from __future__ import annotations
 
+import errno
+import socket
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -30,7 +32,29 @@ from app.cli.main import (
 )
 from app.settings import Settings
 from graph.store.base import GraphStore
+from ingest.demo import check_people
 from schema.errors import BadInput
+
+
+def check_can_listen(host: str, port: int) -> None:
+    """Refuse, as bad usage, an address the server could not listen on (a port taken by another server, a host
+    name that does not resolve or is not this machine's), before anything is printed or built: uvicorn would log
+    the failure as JSON and exit 3, the code that means the store is unavailable."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise fail(f"--host {host!r} does not resolve to an address ({getattr(exc, 'strerror', None) or exc})",
+                   EXIT_USAGE) from None
+    family, kind, proto, _, addr = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds: TIME_WAIT is no obstacle
+        try:
+            probe.bind(addr)
+        except OSError as exc:
+            hint = {errno.EADDRINUSE: ": another server is listening there; stop it or choose another --port",
+                    errno.EADDRNOTAVAIL: ": not an address of this machine; use 127.0.0.1 or 0.0.0.0"}.get(
+                exc.errno or 0, "")
+            raise fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}{hint}", EXIT_USAGE) from None
 
 
 def _run_server(settings: Settings, host: str, port: int) -> None:
@@ -55,6 +79,7 @@ def serve(
     """Serve the GraphQL API (POST /graphql, GraphiQL at GET /graphql, /healthz, /readyz, /metrics)."""
     settings = settings_or_exit(store=store)
     require_created(settings)
+    check_can_listen(host, port)
     console.print(f"whoknows API on http://{host}:{port}/graphql (store {settings.store}, env {settings.env})")
     _run_server(settings, host, port)
 
@@ -146,6 +171,12 @@ def demo(
     serve_after: bool = typer.Option(True, "--serve/--no-serve", help="Serve once built (default) or just build."),
 ) -> None:
     """Generate a synthetic organisation, ingest it, analyze it and serve it: one command to a working API."""
+    try:  # refuse bad usage before anything is created or built
+        check_people(people)
+    except BadInput as exc:
+        raise fail(str(exc)) from None
+    if serve_after:
+        check_can_listen(host, port)
     base = workdir if workdir is not None else Path(tempfile.mkdtemp(prefix="whoknows-demo-"))
     try:
         base.mkdir(parents=True, exist_ok=True)
@@ -172,6 +203,7 @@ def demo(
     for role, (name, link) in links.items():
         out.print(f"  {role:<9} {name}: {link}", highlight=False, soft_wrap=True)
     if serve_after:
+        check_can_listen(host, port)  # again: the build took a while, and the port may have been taken meanwhile
         _run_server(settings, host, port)
 
 
