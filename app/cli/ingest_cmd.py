@@ -18,11 +18,14 @@ from rich.progress import (
     DownloadColumn,
     MofNCompleteColumn,
     Progress,
+    ProgressColumn,
+    Task,
     TaskID,
     TextColumn,
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
+from rich.text import Text
 
 from app.cli import ingest_view as view
 from app.cli.main import (
@@ -71,12 +74,31 @@ class RichProgress:
             self.bar.advance(self.task, n)
 
 
+class AmountColumn(ProgressColumn):
+    """How far a step is, in the step's own unit: a manifest's bar holds an HR step counted in rows, forum exports
+    counted in bytes and a group of parallel exports counted in steps (one bar-wide unit would print 300 rows as
+    "300 bytes")."""
+
+    def __init__(self, default_unit: str) -> None:
+        super().__init__()
+        self.default_unit = default_unit
+        self.download = DownloadColumn()
+        self.count = MofNCompleteColumn()
+
+    def render(self, task: Task) -> Text:
+        unit = str(task.fields.get("unit", self.default_unit))
+        if unit == "bytes":
+            return self.download.render(task)
+        counted = self.count.render(task)
+        counted.append(f" {unit}")
+        return counted
+
+
 @contextmanager
 def progress_bar(unit: str) -> Iterator[RichProgress]:
-    amount = DownloadColumn() if unit == "bytes" else MofNCompleteColumn()
     with Progress(
-        TextColumn("[bold]{task.description}"), BarColumn(), amount, TimeElapsedColumn(), TimeRemainingColumn(),
-        console=console, transient=False,
+        TextColumn("[bold]{task.description}"), BarColumn(), AmountColumn(unit), TimeElapsedColumn(),
+        TimeRemainingColumn(), console=console, transient=False,
     ) as bar:
         yield RichProgress(bar)
 
