@@ -7,14 +7,13 @@ out) so the benchmark can time each stage without a store. The store replaces th
 
 from __future__ import annotations
 
-import multiprocessing
 import resource
 import sys
 import time
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
@@ -40,6 +39,7 @@ from graph.expert_routing import ROUTER_META_KEY
 from graph.projection import ProjectedGraph, TieWeights, project
 from graph.store.base import AnalyticsSnapshot, GraphStore, Projection
 from graph.store.opt_outs import opted_out_digest
+from graph.workers import worker_pool
 from schema.labels import ScoreScope
 from schema.models import AnalyticsRun, InfluenceScore, PersonScores
 
@@ -147,9 +147,7 @@ def compute_snapshot(
         if parallel:
             # the structure measures (igraph and scipy, about a third of the CPU) run in a second process while
             # expertise, personalised PageRank and health run here
-            pool = stack.enter_context(
-                ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
-            )
+            pool = stack.enter_context(worker_pool(1))
             bare = ArrayGraph(list(g.nodes), g.src, g.dst, g.weight, g.directed)
             future = pool.submit(_structure, bare, p, community_seeds)
         with clock.stage("expertise"):

@@ -9,12 +9,11 @@ manifest does); each writes its posts into a sub-folder of its own and hands bac
 
 from __future__ import annotations
 
-import multiprocessing
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
 from graph.store.neo4j.bulk import BulkLoad, ImportFiles, Known, Part
+from graph.workers import worker_pool
 from ingest.manifest import read_manifest, run_step
 from ingest.pipeline import IngestSummary, NullProgress, Progress
 from schema.errors import IngestError, RejectedRow, StoreError, UnreadableInput
@@ -72,8 +71,7 @@ def _parallel(bulk: BulkLoad, root: Path, steps: list[dict[str, Any]], first: in
     prog = progress or NullProgress()
     prog.start(f"{len(steps)} forum exports in {min(workers, len(steps))} processes", len(steps), "steps")
     known = bulk.known_now()
-    ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=min(workers, len(steps)), mp_context=ctx) as pool:
+    with worker_pool(min(workers, len(steps))) as pool:
         futures = [pool.submit(_step_in_child, str(root), step, str(bulk.directory / f"step-{first + k + 1}"), known,
                                str(rdir) if rdir else None) for k, step in enumerate(steps)]
         results = []

@@ -119,13 +119,11 @@ def ingest_manifest(
 
 def _parallel(store: GraphStore, root: Path, steps: list[dict[str, Any]], workers: int, rdir: Path | None,
               chunk_size: int, progress: Progress | None) -> list[IngestSummary]:
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    from graph.workers import worker_pool
 
     prog = progress or NullProgress()
     prog.start(f"{len(steps)} forum exports in {min(workers, len(steps))} processes", len(steps), "steps")
-    ctx = multiprocessing.get_context("spawn")  # no fork of a process holding an open SQLite connection
-    with ProcessPoolExecutor(max_workers=min(workers, len(steps)), mp_context=ctx) as pool:
+    with worker_pool(min(workers, len(steps))) as pool:  # spawned: no fork of an open SQLite connection
         futures = [pool.submit(_run_step_in_child, store.url, str(root), step,
                                str(rdir) if rdir else None, chunk_size) for step in steps]
         results = []
