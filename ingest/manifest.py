@@ -15,6 +15,10 @@ from schema.errors import IngestError, RejectedRow, UnreadableInput
 
 def read_manifest(outdir: str | Path) -> list[dict[str, Any]]:
     """The steps of OUTDIR/manifest.json (a JSON list, or {"steps": [...]}), checked before anything runs."""
+    if Path(outdir).is_file():  # the manifest itself, or an export, given where its folder was expected
+        hint = "give the folder that holds it" if Path(outdir).name == "manifest.json" else \
+            "ingest a single file with `whoknows ingest hris|forum`"
+        raise UnreadableInput(str(outdir), f"is a file, expected a folder holding a manifest.json ({hint})")
     mpath = Path(outdir) / "manifest.json"
     try:
         steps = json.loads(mpath.read_text(encoding="utf-8"))

@@ -7,8 +7,9 @@ encoding, unknown format, missing required column), never a traceback for bad in
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
 
 import typer
@@ -31,6 +32,7 @@ from app.cli import ingest_view as view
 from app.cli.main import (
     EXIT_OK,
     EXIT_REJECTED,
+    EXIT_USAGE,
     app,
     console,
     guarded,
@@ -121,7 +123,7 @@ def _run(store: str | None, unit: str, work: Callable[..., IngestSummary], dry_r
         with progress_bar(unit) as prog:  # the first import: read as an empty store, create nothing
             summary = guarded(lambda: _escaped(work, None, prog))
     else:
-        with store_session(settings) as st, progress_bar(unit) as prog:
+        with unused_store_removed(settings.store), store_session(settings) as st, progress_bar(unit) as prog:
             summary = guarded(lambda: _escaped(work, st, prog))
     report(summary)
     raise typer.Exit(EXIT_REJECTED if summary.problems else EXIT_OK)
@@ -131,6 +133,32 @@ def _not_created(url: str) -> bool:
     """An embedded store whose file does not exist yet (a dry run must not create it)."""
     prefix = "sqlite:///"
     return url.startswith(prefix) and not Path(url[len(prefix):]).exists()
+
+
+@contextmanager
+def unused_store_removed(url: str) -> Iterator[None]:
+    """A first ingest refused for bad usage or unreadable input (a mistyped path, a wrong --format) takes back the
+    empty store file it created: left there, it would pass for a store ingest made, and stats, analyze and serve
+    would work on nothing instead of saying no store was ever created."""
+    fresh = _not_created(url)
+    try:
+        yield
+    except typer.Exit as exc:
+        if fresh and exc.exit_code == EXIT_USAGE:
+            _remove_if_empty(Path(url[len("sqlite:///"):]))
+        raise
+
+
+def _remove_if_empty(path: Path) -> None:
+    try:
+        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
+            tables = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+            if any(db.execute(f'SELECT 1 FROM "{t}" LIMIT 1').fetchone() for t in tables):  # noqa: S608 - names from the file
+                return
+    except sqlite3.Error:
+        return  # not ours to judge: leave it
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
 @ingest_app.command("hris")
@@ -215,7 +243,7 @@ def manifest(
         except IngestError as exc:
             raise type(exc)(escape(exc.file), escape(exc.reason), exc.row) from None
 
-    with store_session(settings) as st, progress_bar("bytes") as prog:
+    with unused_store_removed(settings.store), store_session(settings) as st, progress_bar("bytes") as prog:
         summaries = guarded(lambda: work(st, prog))
     for summary in summaries:
         report(summary)
