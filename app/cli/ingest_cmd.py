@@ -26,6 +26,7 @@ from rich.progress import (
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
+from rich.table import Column
 from rich.text import Text
 
 from app.cli import ingest_view as view
@@ -82,7 +83,7 @@ class AmountColumn(ProgressColumn):
     "300 bytes")."""
 
     def __init__(self, default_unit: str) -> None:
-        super().__init__()
+        super().__init__(table_column=Column(no_wrap=True))  # a narrow terminal cuts the amount, never folds it
         self.default_unit = default_unit
         self.download = DownloadColumn()
         self.count = MofNCompleteColumn()

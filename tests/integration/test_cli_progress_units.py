@@ -25,3 +25,18 @@ def test_a_manifest_counts_each_step_in_its_own_unit(tmp_path: Path) -> None:
     forums = next(line for label, line in bars.items() if "forum exports in" in label)
     assert "3/3 steps" in forums
     assert "bytes" not in hr + forums
+
+
+def test_a_narrow_terminal_cuts_the_amount_and_never_folds_it(tmp_path: Path) -> None:
+    import re
+
+    from tests.integration.clirun import cli, hris_csv
+
+    result = cli("ingest", "hris", str(hris_csv(tmp_path / "hris.csv")), "--store", f"sqlite:///{tmp_path / 'w.db'}",
+                 env={"FORCE_TERMINAL": "1", "COLUMNS": "40"})  # a terminal, as rich sees it, 40 columns wide
+    assert result.returncode == 0, result.stderr
+    shown = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", result.stderr).replace("\r", "\n")
+    bars = [line for line in shown.splitlines() if "━" in line]
+    assert bars
+    assert all("2/2 rows" in line or "0/2 rows" in line for line in bars), shown  # amount and unit on one line
+    assert not any(line.strip() == "rows" for line in shown.splitlines()), shown
