@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import typer
 from rich.table import Table
 
@@ -11,6 +13,9 @@ from app.cli.main import app, guarded, out, require_created, settings_or_exit, s
 @app.command()
 def stats(
     store: str | None = typer.Option(None, "--store", help="Store URL (default: WHOKNOWS_STORE)."),
+    as_json: bool = typer.Option(
+        False, "--json", help="Print the counts and the last analytics run as JSON (for scripts and monitoring)."
+    ),
 ) -> None:
     """Print node and relationship counts of the store, and the last analytics run."""
     settings = settings_or_exit(store=store)
@@ -18,13 +23,18 @@ def stats(
     with store_session(settings) as st:
         counts = guarded(st.counts)
         run = guarded(st.last_run)
+    if as_json:
+        last = None if run is None else {"id": run.id, "started_at": run.started_at.isoformat(),
+                                         "finished_at": run.finished_at.isoformat()}
+        out.print_json(json.dumps({"store": settings.store, "counts": counts, "last_run": last}))
+        return
     table = Table(title=f"whoknows store {settings.store}")
     table.add_column("what")
     table.add_column("count", justify="right")
     for key, value in counts.items():
-        table.add_row(key, f"{value:,}")
+        table.add_row(key.replace("_", " "), f"{value:,}")
     out.print(table)
     if run is None:
-        out.print("no analytics run yet")
+        out.print("no analytics run yet: run `whoknows analyze` for rankings, scores and community health")
     else:
         out.print(f"last analytics run: {run.id} at {run.finished_at:%Y-%m-%d %H:%M} UTC")
