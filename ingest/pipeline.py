@@ -132,6 +132,14 @@ def default_reject_path(path: str | Path, directory: str | Path | None = None) -
     return Path(directory or ".") / f"whoknows-rejects-{name}.jsonl"
 
 
+def reject_target(path: str | Path, rejects: str | Path | None) -> Path:
+    """Where a run's rejects go: ``--rejects`` as given, the default name inside it when it is a folder (rather
+    than failing to open a folder as a file), else the default name in the current directory."""
+    if rejects is None:
+        return default_reject_path(path)
+    return default_reject_path(path, rejects) if Path(rejects).is_dir() else Path(rejects)
+
+
 def _aliases(aliases: str | Path | AliasTable | None) -> AliasTable:
     if aliases is None:
         return AliasTable()
@@ -140,7 +148,8 @@ def _aliases(aliases: str | Path | AliasTable | None) -> AliasTable:
     try:
         return AliasTable.from_file(aliases)
     except SchemaError as exc:
-        raise UnreadableInput(str(aliases), str(exc)) from None
+        reason = str(exc).removeprefix(str(Path(aliases))).lstrip(":, ")  # the file is named once, below
+        raise UnreadableInput(str(aliases), reason) from None
 
 
 def _finish(summary: IngestSummary, sink: RejectSink, loader: Loader, started: float) -> IngestSummary:
@@ -203,7 +212,7 @@ def ingest_hris(
     target: Any = DryRunStore(store) if dry_run else store
     known = target.person_ids()
     hr = reject_renumbered(hr, id_column, {k[3:] for k in known if k.startswith("hr:")})  # Excel's lost zeros
-    sink = RejectSink(None if dry_run else rejects if rejects is not None else default_reject_path(path))
+    sink = RejectSink(None if dry_run else reject_target(path, rejects))
     loader = Loader(
         target, chunk_size=chunk_size, aliases=table, overlap=not dry_run,
         checkpoint=checkpoint_key("hris", path, full, repr(m), sorted(table.items())),
@@ -307,7 +316,7 @@ def ingest_forum(
     table = _aliases(aliases)
     if dry_run:
         store = DryRunStore(store)  # type: ignore[assignment]
-    sink = RejectSink(None if dry_run else rejects if rejects is not None else default_reject_path(path))
+    sink = RejectSink(None if dry_run else reject_target(path, rejects))
     for refused in src.refused:  # e.g. symbolic links leaving the export folder
         sink.add(refused)
     rows = _identity_rows(identities, sink)

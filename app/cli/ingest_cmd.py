@@ -66,11 +66,16 @@ class RichProgress:
         self.task: TaskID | None = None
 
     def start(self, label: str, total: int | None, unit: str) -> None:
-        if self.task is not None:  # the step before is done: shown whole (a step of unknown size: what it counted)
+        self.finish()  # the step before is done
+        self.task = self.bar.add_task(label, total=total, unit=unit)
+
+    def finish(self) -> None:
+        """Show the current step whole (a step of unknown size: what it counted): rejected rows are not advanced
+        over, and a finished HR step of 3 rows with 2 rejected must not stay at "1/3", as if it had stopped."""
+        if self.task is not None:
             before = self.bar.tasks[self.task]
             done = before.total if before.total is not None else before.completed
             self.bar.update(self.task, total=done, completed=done)
-        self.task = self.bar.add_task(label, total=total, unit=unit)
 
     def advance(self, n: int) -> None:
         if self.task is not None and n:
@@ -103,7 +108,9 @@ def progress_bar(unit: str) -> Iterator[RichProgress]:
         TextColumn("[bold]{task.description}"), BarColumn(), AmountColumn(unit), TimeElapsedColumn(),
         TimeRemainingColumn(), console=console, transient=False,
     ) as bar:
-        yield RichProgress(bar)
+        prog = RichProgress(bar)
+        yield prog
+        prog.finish()  # only when the work ended normally: an interrupted step stays where it stopped
 
 
 def report(s: IngestSummary) -> None:
