@@ -106,7 +106,7 @@ def guarded(fn: Callable[[], T]) -> T:
     except WhoknowsError as exc:
         raise fail(str(exc), EXIT_USAGE) from None
     except KeyboardInterrupt:
-        raise fail("interrupted", 130) from None
+        raise fail("interrupted: run the same command again to finish the job", 130) from None
 
 
 def quiet_driver_logs() -> None:

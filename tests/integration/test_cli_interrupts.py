@@ -65,3 +65,42 @@ def test_an_interrupt_stops_the_workers_at_once_without_their_tracebacks(tmp_pat
     assert "SpawnProcess" not in err, err  # no worker printed its own traceback
     assert err.count("Traceback") == 1, err  # the parent's own KeyboardInterrupt, which the CLI turns into a line
     assert "unreachable" not in err
+
+
+def test_ctrl_c_during_analyze_is_one_line_exit_130_and_a_rerun_finishes(tmp_path: Path) -> None:
+    import json
+    import re
+
+    from tests.integration.clirun import cli, whoknows_argv
+
+    data, env = tmp_path / "demo", {"WHOKNOWS_STORE": f"sqlite:///{tmp_path / 'w.db'}"}
+    assert cli("demo-data", str(data), "--people", "300").returncode == 0
+    assert cli("ingest", "manifest", str(data), "--rejects-dir", str(tmp_path / "rejects"), env=env).returncode == 0
+    proc = subprocess.Popen(  # a terminal as rich sees it, so the stage labels come live on stderr
+        [*whoknows_argv(), "analyze"],
+        env={**os.environ, **env, "TTY_COMPATIBLE": "1", "TTY_INTERACTIVE": "1", "COLUMNS": "120",
+             "PYTHONUNBUFFERED": "1"},
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    assert proc.stderr is not None
+    seen = b""
+    try:
+        while b"expertise" not in seen and b"question router" not in seen:  # well inside the run
+            chunk = proc.stderr.read1(4096)
+            assert chunk, seen.decode(errors="replace")  # it must not end before
+            seen += chunk
+        os.killpg(proc.pid, signal.SIGINT)
+        err = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", (seen + proc.stderr.read()).decode(errors="replace"))
+        rc = proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        proc.stderr.close()
+    assert rc == 130, err
+    assert "Traceback" not in err
+    assert "error: interrupted: run the same command again to finish the job" in err
+    assert json.loads(cli("stats", "--json", env=env).stdout)["last_run"] is None  # nothing half-written
+    assert cli("analyze", env=env).returncode == 0
+    assert json.loads(cli("stats", "--json", env=env).stdout)["last_run"] is not None

@@ -33,7 +33,7 @@ def test_a_narrow_terminal_cuts_the_amount_and_never_folds_it(tmp_path: Path) ->
     from tests.integration.clirun import cli, hris_csv
 
     result = cli("ingest", "hris", str(hris_csv(tmp_path / "hris.csv")), "--store", f"sqlite:///{tmp_path / 'w.db'}",
-                 env={"FORCE_TERMINAL": "1", "COLUMNS": "40"})  # a terminal, as rich sees it, 40 columns wide
+                 env={"TTY_COMPATIBLE": "1", "TTY_INTERACTIVE": "1", "COLUMNS": "40"})  # a 40-column terminal, to rich
     assert result.returncode == 0, result.stderr
     shown = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", result.stderr).replace("\r", "\n")
     bars = [line for line in shown.splitlines() if "━" in line]
