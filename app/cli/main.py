@@ -7,6 +7,7 @@ Errors of the whoknows tree are printed as one clear line, never as a traceback.
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -38,6 +39,13 @@ app = typer.Typer(
 # or grepped keeps each message and each path whole; tables still fit the width
 console = Console(stderr=True, soft_wrap=True)
 out = Console(soft_wrap=True)
+# Written to a file or a pipe, output has no width of its own: rich would assume 80 columns and squeeze tables
+# into it ("stackexc…" for every export, labels folded over three lines). A log gets room for each table's
+# natural width instead (tables never stretch to fill it); COLUMNS still decides when it is set.
+LOG_WIDTH = 200
+for _c in (console, out):
+    if not _c.is_terminal and "COLUMNS" not in os.environ:
+        _c.width = LOG_WIDTH
 
 
 @app.callback()
