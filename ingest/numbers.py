@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from typing import Any
 
 from schema.numbers import INT64_MAX, INT64_MIN
@@ -54,9 +55,49 @@ def _json_int(text: str) -> int | BigInt:
     return v if INT64_MIN <= v <= INT64_MAX else BigInt(text)
 
 
-def loads(text: str | bytes) -> Any:
-    """``json.loads`` whose out-of-range integers come back as :class:`BigInt` (see the module docstring)."""
-    return json.loads(text, parse_int=_json_int)
+# a surrogate escape not part of a high+low pair (a candidate only: `\\\\ud800` is an escaped backslash)
+_LONE = re.compile(r"\\u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}|(\\u[dD][89a-fA-F][0-9a-fA-F]{2})")
+
+
+def _has_lone_surrogate(obj: Any) -> bool:
+    """Whether any string (key or value) in a decoded document holds a lone surrogate (not Unicode text)."""
+    stack = [obj]
+    while stack:
+        v = stack.pop()
+        if isinstance(v, str):
+            if not v.isascii():
+                try:
+                    v.encode("utf-8")
+                except UnicodeEncodeError:
+                    return True
+        elif isinstance(v, dict):
+            stack.extend(v.keys())
+            stack.extend(v.values())
+        elif isinstance(v, list):
+            stack.extend(v)
+    return False
+
+
+def _refuse_lone_surrogates(text: str, obj: Any) -> None:
+    """JSONDecodeError when ``text`` escapes half a surrogate pair (``"\\ud800"``): RFC 8259 strings are Unicode
+    text, and such a string can be neither stored as UTF-8 nor shown; it is invalid JSON as orjson and serde read it."""
+    for m in _LONE.finditer(text):
+        if m.group(1) is not None:
+            if _has_lone_surrogate(obj):
+                raise json.JSONDecodeError("lone surrogate escape (not Unicode text)", text, m.start(1))
+            return
+
+
+def loads(text: str | bytes, *, unicode_only: bool = True) -> Any:
+    """``json.loads`` whose out-of-range integers come back as :class:`BigInt` (see the module docstring).
+
+    With ``unicode_only`` (the default) a string escaping half a surrogate pair is invalid JSON
+    (``json.JSONDecodeError``), as bad bytes are: the caller rejects the line or document naming it. HR exports
+    pass False: they decode with ``surrogateescape`` and reject the row holding a bad byte themselves."""
+    obj = json.loads(text, parse_int=_json_int)
+    if unicode_only:
+        _refuse_lone_surrogates(text if isinstance(text, str) else text.decode("utf-8", "replace"), obj)
+    return obj
 
 
 def _range_error(field: str, shown: object) -> ValueError:

@@ -63,7 +63,10 @@ def _utc(value: datetime) -> datetime:
     """Naive datetimes are taken as UTC; aware ones are converted to UTC."""
     if value.tzinfo is None:
         return value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:  # a ValueError is what pydantic turns into a validation error naming the field
+        raise ValueError("date-time out of range: before year 1 or after 9999 in UTC") from None
 
 
 # Patterns are checked by pydantic-core (Rust), not Python: records are built a million at a time on ingest.

@@ -12,7 +12,7 @@ import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO, Any, TypeVar
 
@@ -80,14 +80,38 @@ def slug(name: str) -> str:
     return text
 
 
+# A clock a day fast is tolerated; a time later than that is a damaged or hostile value (year 9999), and one such
+# post would make every other look old: analytics measure decay and weekly figures from the latest post.
+FUTURE_TOLERANCE = timedelta(days=1)
+
+
+def not_future(dt: datetime, field: str, text: object = None, now: datetime | None = None) -> datetime:
+    """``dt`` unchanged, or ValueError naming the field when it lies more than a day after ``now`` (default: now).
+
+    >>> not_future(datetime(9999, 1, 1, tzinfo=UTC), "ts", "253370764800", datetime(2024, 1, 1, tzinfo=UTC))
+    Traceback (most recent call last):
+    ValueError: ts '253370764800' is in the future (after 2024-01-02)
+    """
+    latest = (now or datetime.now(UTC)) + FUTURE_TOLERANCE
+    if dt > latest:
+        shown = str(dt if text is None else text)[:40]
+        raise ValueError(f"{field} {shown!r} is in the future (after {latest.date().isoformat()})")
+    return dt
+
+
 def parse_time(value: Any, field: str = "created_at") -> datetime:
-    """An aware UTC datetime from ISO 8601 text (``Z`` allowed; naive means UTC) or epoch seconds."""
+    """An aware UTC datetime from ISO 8601 text (``Z`` allowed; naive means UTC) or epoch seconds, not in the
+    future (:func:`not_future`)."""
     if isinstance(value, BigInt):
         raise ValueError(f"{field} {value!r} is out of range as a timestamp")
     if isinstance(value, int | float) and not isinstance(value, bool):
         try:
-            return datetime.fromtimestamp(float(value), UTC)
-        except (OverflowError, OSError, ValueError) as exc:
+            return not_future(datetime.fromtimestamp(float(value), UTC), field, value)
+        except (OverflowError, OSError) as exc:
+            raise ValueError(f"{field} {value!r} is not a valid timestamp") from exc
+        except ValueError as exc:
+            if "in the future" in str(exc):
+                raise
             raise ValueError(f"{field} {value!r} is not a valid timestamp") from exc
     if not isinstance(value, str) or not value.strip():
         raise ValueError(f"{field} is missing")
@@ -96,16 +120,21 @@ def parse_time(value: Any, field: str = "created_at") -> datetime:
         text = text[:-1] + "+00:00"
     elif len(text) >= 19 and text[-6] not in "+-":  # naive date-time: UTC, without a costly .replace()
         try:
-            return datetime.fromisoformat(text + "+00:00")
+            naive = datetime.fromisoformat(text + "+00:00")
         except ValueError:
             pass
+        else:
+            return not_future(naive, field, value)
     try:
         dt = datetime.fromisoformat(text)
     except ValueError:
         raise ValueError(f"{field} {value[:40]!r} is not an ISO 8601 date-time") from None
     if dt.tzinfo is None:
-        return dt.replace(tzinfo=UTC)
-    return dt.astimezone(UTC)
+        return not_future(dt.replace(tzinfo=UTC), field, value)
+    try:
+        return not_future(dt.astimezone(UTC), field, value)
+    except OverflowError:  # 0001-01-01T00:00+14:00 or 9999-12-31T23:59-14:00: before year 1 or after 9999 in UTC
+        raise ValueError(f"{field} {value[:40]!r} is out of range (before year 1 or after 9999 in UTC)") from None
 
 
 def split_tags(text: str | None) -> list[str]:
@@ -426,6 +455,7 @@ __all__ = [
     "make_membership",
     "make_post",
     "make_reports_to",
+    "not_future",
     "parse_time",
     "reject",
     "require_path",

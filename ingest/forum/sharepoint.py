@@ -23,7 +23,6 @@ never matched to an HR person by name.
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 from collections.abc import Iterable, Iterator
@@ -31,6 +30,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from ingest.csvrows import Records
 from ingest.forum.common import (
     LINK_OUTSIDE,
     Account,
@@ -246,24 +246,20 @@ def csv_items(raw: bytes, file: str) -> Iterator[tuple[int, dict[str, str]]]:
         raise UnreadableInput(file, f"not UTF-8 text (bad byte at offset {exc.start})", line) from None
     first = text.split("\n", 1)[0]
     delimiter = max((",", ";", "\t"), key=first.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        header = [h.strip() for h in next(reader)]
-    except StopIteration:
-        raise UnreadableInput(file, "empty file") from None
-    except csv.Error as exc:
-        raise UnreadableInput(file, f"unreadable header: {exc}", 1) from None
+    reader = iter(Records(io.StringIO(text, newline=""), delimiter))
+    head = next(reader, None)
+    if head is None:
+        raise UnreadableInput(file, "empty file")
+    if isinstance(head[1], str):
+        raise UnreadableInput(file, f"unreadable header: {head[1]}", 1)
+    header = [h.strip() for h in head[1]]
     if not any(h in header for h in _ALIASES["created"]):
         raise UnreadableInput(file, f"no Created column (columns: {', '.join(header[:12])})", 1)
-    while True:
-        try:
-            fields = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            raise UnreadableInput(file, f"unreadable CSV: {exc}", reader.line_num) from None
+    for n, fields in reader:
+        if isinstance(fields, str):  # a csv error, or a quote never closed: the rows before it are kept
+            raise UnreadableInput(file, fields.replace("unreadable CSV row: ", "unreadable CSV: "), n)
         if fields and any(f.strip() for f in fields):
-            yield reader.line_num, dict(zip(header, fields, strict=False))
+            yield n, dict(zip(header, fields, strict=False))
 
 
 def read_sharepoint(path: str | Path, refused: list[Path] | None = None) -> list[Path]:

@@ -32,6 +32,7 @@ from ingest.forum.common import (
     leaves,
     make_membership,
     make_post,
+    not_future,
     read_capped,
     reject,
     too_large,
@@ -154,9 +155,10 @@ def _ts(value: Any) -> datetime:
     if isinstance(value, BigInt):
         raise ValueError(f"ts {value!r} is out of range as a Slack timestamp")
     try:
-        return datetime.fromtimestamp(float(value), UTC)
+        dt = datetime.fromtimestamp(float(value), UTC)
     except (TypeError, ValueError, OverflowError, OSError):
         raise ValueError(f"ts {str(value)[:30]!r} is not a Slack timestamp") from None
+    return not_future(dt, "ts", value)
 
 
 def _text(value: Any) -> str:

@@ -30,6 +30,7 @@ from ingest.forum.common import (
     leaves,
     make_membership,
     make_post,
+    not_future,
     parse_time,
     reject,
     slug,
@@ -232,9 +233,11 @@ def _time(text: str | None) -> datetime:
     appended (3x cheaper than ``.replace(tzinfo=UTC)``), anything else through the general parser."""
     if text and len(text) >= 19 and text[-1] not in "Zz" and text[-6] not in "+-":
         try:
-            return datetime.fromisoformat(text + "+00:00")
+            naive = datetime.fromisoformat(text + "+00:00")
         except ValueError:
             pass
+        else:
+            return not_future(naive, "CreationDate", text)
     return parse_time(text, "CreationDate")
 
 

@@ -11,12 +11,12 @@ The path may be the CSV itself or the export folder holding it.
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
+from ingest.csvrows import Records
 from ingest.forum.common import (
     LINK_OUTSIDE,
     Account,
@@ -57,32 +57,35 @@ def read_vivaengage(path: str | Path) -> Path:
 def iter_csv(fh: IO[bytes], file: str) -> Iterator[tuple[int, dict[str, str]]]:
     """(line number, row by lower-cased column) from a UTF-8 CSV stream; decoding errors are UnreadableInput."""
     text = io.TextIOWrapper(fh, encoding="utf-8-sig", newline="")
-    reader = csv.reader(text)
+    records = Records(text)
+    reader = iter(records)
     try:
-        header = [h.strip().casefold() for h in next(reader)]
-    except StopIteration:
-        raise UnreadableInput(file, "empty file") from None
+        first = next(reader, None)
     except UnicodeDecodeError as exc:
         raise UnreadableInput(file, f"not UTF-8 text (byte 0x{exc.object[exc.start]:02x})", 1) from None
-    except csv.Error as exc:
-        raise UnreadableInput(file, f"unreadable header: {exc}", 1) from None
+    if first is None:
+        raise UnreadableInput(file, "empty file")
+    if isinstance(first[1], str):
+        raise UnreadableInput(file, f"unreadable header: {first[1]}", 1)
+    header = [h.strip().casefold() for h in first[1]]
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         raise UnreadableInput(file, f"missing required column {missing[0]!r} (columns: {', '.join(header[:12])})", 1)
     while True:
         try:
-            fields = next(reader)
-        except StopIteration:
-            return
+            got = next(reader, None)
         except UnicodeDecodeError as exc:
             raise UnreadableInput(
-                file, f"not UTF-8 text (byte 0x{exc.object[exc.start]:02x})", reader.line_num + 1
+                file, f"not UTF-8 text (byte 0x{exc.object[exc.start]:02x})", records.line_num + 1
             ) from None
-        except csv.Error as exc:
-            raise UnreadableInput(file, f"unreadable CSV: {exc}", reader.line_num) from None
+        if got is None:
+            return
+        n, fields = got
+        if isinstance(fields, str):  # a csv error, or a quote never closed: the rows before it are kept
+            raise UnreadableInput(file, fields.replace("unreadable CSV row: ", "unreadable CSV: "), n)
         if not fields or all(not f for f in fields):
             continue
-        yield reader.line_num, dict(zip(header, fields, strict=False))
+        yield n, dict(zip(header, fields, strict=False))
 
 
 _TRUE = frozenset({"true", "1", "yes", "t"})

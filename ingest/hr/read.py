@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any, Protocol
 
+from ingest.csvrows import Records
 from ingest.hr.encoding import decode_export
 from ingest.hr.furniture import not_a_person
 from ingest.hr.nested import flatten
@@ -129,7 +131,8 @@ def _encoding_reason(byte: int, label: str) -> str:
 
 def _read_json(file: str, text: str, label: str = "UTF-8") -> HrTable:
     try:
-        data = loads(text)  # integers past 64 bits become BigInt: their text, never a 4,300-digit int()
+        # integers past 64 bits become BigInt: their text, never a 4,300-digit int(); bad bytes are rejected per row
+        data = loads(text, unicode_only=False)
     except json.JSONDecodeError as exc:
         raise UnreadableInput(file, f"invalid JSON: {exc.msg} (column {exc.colno})", exc.lineno) from None
     except RecursionError:
@@ -157,6 +160,11 @@ def _read_json(file: str, text: str, label: str = "UTF-8") -> HrTable:
             rejects.append(Reject(file, n, _encoding_reason(bad, label)))
             unread.append((n, {str(k): v for k, v in rec.items()}))
             continue
+        odd = next((k for k, v in rec.items() if isinstance(v, float) and not math.isfinite(v)), None)
+        if odd is not None:  # Python's json reads NaN and Infinity, which JSON has not: the id NaN became "hr:nan"
+            rejects.append(Reject(file, n, f"{odd}: {rec[odd]} is not a JSON value (JSON has no NaN or Infinity)"))
+            unread.append((n, {str(k): v for k, v in rec.items()}))
+            continue
         for k in rec:
             header.setdefault(str(k), None)
         rows.append((n, {str(k): v for k, v in rec.items()}))
@@ -178,17 +186,18 @@ def _read_csv(file: str, text: str, delimiter: str | None, label: str = "UTF-8",
         if found is not None:
             delimiter, skip = d, found
             break
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    records = Records(io.StringIO(text, newline=""), delimiter)
+    reader = iter(records)
     rejects: list[Reject] = []
-    try:
-        for _ in range(skip):
-            next(reader)
-        header_line = reader.line_num + 1
-        header = next(reader)
-    except StopIteration:
-        raise UnreadableInput(file, "empty file") from None
-    except csv.Error as exc:
-        raise UnreadableInput(file, f"unreadable header: {exc}", 1) from None
+    header_line, got = 1, None
+    for _ in range(skip + 1):
+        header_line = records.line_num + 1
+        header_line, got = next(reader, (header_line, None))
+    if got is None:
+        raise UnreadableInput(file, "empty file")
+    if isinstance(got, str):
+        raise UnreadableInput(file, f"unreadable header: {got}", header_line)
+    header = got
     bad = _bad_byte(header)
     if bad is not None:
         raise UnreadableInput(file, f"the header is {_encoding_reason(bad, label)}", header_line)
@@ -199,15 +208,10 @@ def _read_csv(file: str, text: str, delimiter: str | None, label: str = "UTF-8",
     unread: list[tuple[int, dict[str, Any]]] = []
     skipped: list[tuple[int, str]] = []
     width = len(header)
-    while True:
-        try:
-            fields = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            rejects.append(Reject(file, reader.line_num, f"unreadable CSV row: {exc}"))
+    for n, fields in reader:
+        if isinstance(fields, str):  # an unreadable record, or an unterminated quote (the rows after it read again)
+            rejects.append(Reject(file, n, fields))
             continue
-        n = reader.line_num
         if not fields or all(not f.strip() for f in fields):
             continue
         furniture = not_a_person(fields, header)

@@ -26,6 +26,8 @@ MODULES = [
     "graph.expert_routing",
     "app.cli.analyze_cmd",
     "ingest.hr.read",
+    "ingest.csvrows",
+    "ingest.forum.common",
     "schema.models",
     "schema.facets",
     "graph.store.common",
