@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from ingest.csvrows import Records
+from ingest.forum.common import MAX_MEMBER_ENV, max_member_bytes
 from ingest.hr.encoding import decode_export
 from ingest.hr.furniture import not_a_person
 from ingest.hr.nested import flatten
@@ -262,6 +263,7 @@ def _read_xlsx(file: str, raw: bytes, is_header: IsHeader | None, progress: Prog
     way the sheet shows it: row numbers are the sheet's, so a rejected row is the row a person sees in Excel."""
     import openpyxl  # only an .xlsx needs it
 
+    _refuse_xlsx_bomb(file, raw)
     try:
         book = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds on a damaged workbook
@@ -273,23 +275,52 @@ def _read_xlsx(file: str, raw: bytes, is_header: IsHeader | None, progress: Prog
             raise UnreadableInput(file, "the workbook has no sheet")
         chosen, skip = sheets[0], 0
         found = next(((sheet, k) for sheet in sheets if is_header is not None
-                      and (k := _first_header(_sheet_rows(sheet), is_header)) is not None), None)
+                      and (k := _first_header(_sheet_rows(sheet, file), is_header)) is not None), None)
         if found is not None:
             chosen, skip = found
         label = file if len(sheets) == 1 else f"{file} (sheet {chosen.title!r})"
         if progress is not None:
             progress.start(f"reading {Path(file).name}", chosen.max_row, "rows")  # max_row: None when unrecorded
-        return _table(label, _sheet_rows(chosen), skip, progress)
+        return _table(label, _sheet_rows(chosen, label), skip, progress)
     finally:
         book.close()
 
 
-def _sheet_rows(sheet: Any) -> Iterator[tuple[int, list[str]]]:
-    """(sheet row number, cell texts) of every row."""
-    for row in sheet.iter_rows():
+def _refuse_xlsx_bomb(file: str, raw: bytes) -> None:
+    """UnreadableInput when a workbook part would unpack to more than ``WHOKNOWS_MAX_MEMBER_BYTES`` (256 MiB):
+    openpyxl holds the shared strings whole, so 4 MB of workbook with 1.5 GB of strings took 1.9 GB of memory.
+    zipfile never returns more than a member's declared size (a lying header fails its CRC), so the declared sizes
+    bound what reading can take."""
+    limit = max_member_bytes()
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as z:
+            big = next((i for i in z.infolist() if i.file_size > limit), None)
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return  # load_workbook says what is wrong with it
+    if big is not None:
+        raise UnreadableInput(file, f"{big.filename} would unpack to {big.file_size:,} bytes, over the "
+                                    f"{limit:,}-byte limit ({MAX_MEMBER_ENV}): not an HR export this size, or "
+                                    "save the sheet as CSV UTF-8 and ingest that file")
+
+
+def _sheet_rows(sheet: Any, file: str) -> Iterator[tuple[int, list[str]]]:
+    """(sheet row number, cell texts) of every row. A read-only sheet is parsed as it is iterated, so a damaged
+    sheet (malformed XML, an entity declaration, a bad zip member) fails here: UnreadableInput naming the row."""
+    last = 0
+    rows = iter(sheet.iter_rows())
+    while True:
+        try:
+            row = next(rows, None)
+        except Exception as exc:  # noqa: BLE001 - openpyxl, expat, defusedxml and zipfile raise many kinds
+            raise UnreadableInput(file, f"unreadable Excel sheet {sheet.title!r} after row {last} "
+                                        f"({type(exc).__name__}: {str(exc)[:200]}): save it again from Excel, or "
+                                        "save the sheet as CSV UTF-8 and ingest that file", last + 1) from None
+        if row is None:
+            return
         cells = [c for c in row if getattr(c, "row", None) is not None]
         if cells:
-            yield cells[0].row, [cell_text(c.value, getattr(c, "number_format", "General")) for c in row]
+            last = cells[0].row
+            yield last, [cell_text(c.value, getattr(c, "number_format", "General")) for c in row]
 
 
 def _first_header(rows: Iterable[tuple[int, list[str]]], is_header: IsHeader) -> int | None:
