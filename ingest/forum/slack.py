@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import os
 import zipfile
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -45,6 +46,7 @@ from ingest.forum.slack_layout import (
     USER_LISTS,
     day_files,
     is_private,
+    member_name_problem,
     private_entry,
     private_folders,
     workspaces,
@@ -75,6 +77,7 @@ class Archive:
         self._zip: zipfile.ZipFile | None = None
         self.sizes: dict[str, int] = {}
         self.refused: list[str] = []
+        self.odd: dict[str, str] = {}  # zip members never read (unsafe or repeated names), with the reason
         self._base = str(path)
         if path.is_dir():
             self.sizes = {rel: size for rel, size, _ in walk_files(path, self.refused)}
@@ -85,9 +88,16 @@ class Archive:
                 self._zip = zipfile.ZipFile(path)
             except (zipfile.BadZipFile, OSError) as exc:
                 raise UnreadableInput(str(path), f"not a zip archive ({exc})") from None
-            for info in self._zip.infolist():
-                if not info.is_dir():
+            infos = [i for i in self._zip.infolist() if not i.is_dir()]
+            copies = Counter(i.filename for i in infos)
+            for info in infos:
+                why = member_name_problem(info.filename, copies[info.filename])
+                if why is None:
                     self.sizes[info.filename] = info.file_size
+                elif copies[info.filename] > 1 and PurePosixPath(info.filename).name in ROOT_MARKERS:
+                    raise UnreadableInput(self.label(info.filename), why.replace("; refused", ""))
+                else:
+                    self.odd[info.filename] = why
         root = min(
             (n.rpartition("/")[0] for n in self.sizes if PurePosixPath(n).name in ROOT_MARKERS),
             key=len,
@@ -341,6 +351,7 @@ def locate(path: str | Path, community: str | None) -> Source:
     p = Path(path)
     name = community or p.stem
     refused = [Reject(archive.label(r), None, LINK_OUTSIDE) for r in archive.refused]
+    refused += [Reject(archive.label(n), None, why) for n, why in archive.odd.items()]
     return Source(p, NAMESPACE, name, ("slack", name), total, {"archive": archive}, refused)
 
 

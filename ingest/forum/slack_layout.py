@@ -79,7 +79,27 @@ def is_private(folder: str, listed: set[str]) -> bool:
     return folder in listed or folder.startswith(GROUP_DM_PREFIX)
 
 
+def member_name_problem(name: str, copies: int = 1) -> str | None:
+    """Why a zip member may not be read, or None. Exports write plain relative names, each once; a name that is
+    absolute, climbs (``..``), uses backslashes or control characters could only have been written by hand, and a
+    name written twice leaves no way to tell which copy is the export's (zipfile silently reads the last).
+
+    >>> member_name_problem("general/2024-01-01.json"), member_name_problem("../../x/2024-01-01.json")
+    (None, 'not a plain relative name (absolute, climbing "..", a backslash or a control character); refused')
+    >>> member_name_problem("general/2024-01-01.json", copies=2)
+    "the archive holds 2 members of this name: which is the export's cannot be told; refused"
+    """
+    parts = name.split("/")
+    if (name.startswith("/") or "\\" in name or ".." in parts or (len(name) > 1 and name[1] == ":")
+            or any(ord(c) < 32 or c == "\x7f" for c in name)):
+        return 'not a plain relative name (absolute, climbing "..", a backslash or a control character); refused'
+    if copies > 1:
+        return f"the archive holds {copies} members of this name: which is the export's cannot be told; refused"
+    return None
+
+
 __all__ = [
+    "member_name_problem",
     "CHANNEL_LISTS",
     "LISTS",
     "PRIVATE_LISTS",

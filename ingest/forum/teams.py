@@ -276,6 +276,7 @@ def locate(path: str | Path, community: str | None) -> Source:
     p = Path(path)
     name = community or p.stem
     refused = [Reject(archive.label(r), None, LINK_OUTSIDE) for r in archive.refused]
+    refused += [Reject(archive.label(n), None, why) for n, why in archive.odd.items()]
     return Source(p, NAMESPACE, name, ("teams", "msteams", name), total, {"archive": archive}, refused)
 
 

@@ -116,3 +116,51 @@ def test_a_lone_surrogate_in_a_slack_day_file_rejects_that_file_alone(tmp_path: 
     assert r.file.endswith("2024-01-01.json")
     assert "lone surrogate" in r.reason
     assert len(_posts(tmp_path)) == 1
+
+
+def _slack_zip(path: Path, extra: list[tuple[str, str]]) -> None:
+    import warnings
+    import zipfile
+
+    with warnings.catch_warnings(), zipfile.ZipFile(path, "w") as z:
+        warnings.simplefilter("ignore")  # zipfile warns of the duplicate name this test writes on purpose
+        z.writestr("users.json", '[{"id": "U1", "name": "ann"}]')
+        z.writestr("channels.json", '[{"id": "C1", "name": "general", "members": ["U1"]}]')
+        z.writestr("general/2024-01-01.json", '[{"type": "message", "user": "U1", "ts": "1704100000.1"}]')
+        for name, data in extra:
+            z.writestr(name, data)
+
+
+def test_zip_members_with_unsafe_or_repeated_names_are_refused_by_name(tmp_path: Path) -> None:
+    """``/general/2024-01-04.json`` was read as a day of #general, and of two members of one name zipfile silently
+    read the last: a hand-made archive could slip in or replace a day file."""
+    day = '[{"type": "message", "user": "U1", "ts": "%s"}]'
+    _slack_zip(tmp_path / "ws.zip", [
+        ("/general/2024-01-04.json", day % "1704300000.1"),
+        ("general/../general/2024-01-05.json", day % "1704400000.1"),
+        ("general\\2024-01-06.json", day % "1704500000.1"),
+        ("general/2024-01-02.json", day % "1704200000.1"),
+        ("general/2024-01-02.json", day % "1704200001.1"),
+        ("general/2024-01-03.json", day % "1704250000.1"),
+    ])
+    p = run(tmp_path, "forum", "ws.zip", "--format", "slack", "--rejects", "r.jsonl")
+    no_traceback(p)
+    assert p.returncode == 1, p.stderr
+    got = sorted((r.file.partition(":")[2], r.reason.split(" (")[0].split(":")[0]) for r in
+                 read_rejects(tmp_path / "r.jsonl"))
+    assert got == [
+        ("/general/2024-01-04.json", "not a plain relative name"),
+        ("general/../general/2024-01-05.json", "not a plain relative name"),
+        ("general/2024-01-02.json", "the archive holds 2 members of this name"),  # said once, neither read
+        ("general\\2024-01-06.json", "not a plain relative name"),
+    ]
+    assert _posts(tmp_path) == {"slack:C1/1704100000.1", "slack:C1/1704250000.1"}
+
+
+def test_a_zip_with_two_users_json_is_unreadable_input(tmp_path: Path) -> None:
+    _slack_zip(tmp_path / "ws.zip", [("users.json", '[{"id": "U9", "name": "mallory"}]')])
+    p = run(tmp_path, "forum", "ws.zip", "--format", "slack")
+    no_traceback(p)
+    assert p.returncode == 2, p.stderr
+    assert "ws.zip:users.json: the archive holds 2 members of this name" in " ".join(p.stderr.split())
+    assert _posts(tmp_path) == set()

@@ -28,6 +28,7 @@ MODULES = [
     "ingest.hr.read",
     "ingest.csvrows",
     "ingest.forum.common",
+    "ingest.forum.slack_layout",
     "schema.models",
     "schema.facets",
     "graph.store.common",
