@@ -3,14 +3,18 @@ consecutive forum steps in parallel processes on a SQLite store."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from graph.store.base import GraphStore
 from ingest.load import DEFAULT_CHUNK
+from ingest.numbers import loads
 from ingest.pipeline import IngestSummary, NullProgress, Progress, default_reject_path, ingest_forum, ingest_hris
 from schema.errors import IngestError, RejectedRow, UnreadableInput
+
+_PATHS = ("path", "mapping", "aliases", "identities")  # files a step names, relative to the manifest's folder
+_TEXTS = ("format", "community")
+_FLAGS = ("full", "allow_mass_leave")
 
 
 def read_manifest(outdir: str | Path) -> list[dict[str, Any]]:
@@ -21,21 +25,52 @@ def read_manifest(outdir: str | Path) -> list[dict[str, Any]]:
         raise UnreadableInput(str(outdir), f"is a file, expected a folder holding a manifest.json ({hint})")
     mpath = Path(outdir) / "manifest.json"
     try:
-        steps = json.loads(mpath.read_text(encoding="utf-8"))
+        steps = loads(mpath.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise UnreadableInput(str(mpath), "no manifest.json (write one with `whoknows demo-data`)") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except RecursionError:
+        raise UnreadableInput(str(mpath), "unreadable manifest: nested too deeply") from None
+    except (OSError, UnicodeDecodeError, ValueError) as exc:  # json.JSONDecodeError is a ValueError
         raise UnreadableInput(str(mpath), f"unreadable manifest: {exc}") from None
     if isinstance(steps, dict):
         steps = steps.get("steps")
     if not isinstance(steps, list):
         raise UnreadableInput(str(mpath), "expected a JSON list of steps")
+    root = Path(outdir).resolve()
     for i, step in enumerate(steps, start=1):
         if not isinstance(step, dict) or not isinstance(step.get("path"), str):
             raise UnreadableInput(str(mpath), "each step needs an object with a path", i)
         if step.get("kind") not in ("hris", "forum"):
             raise UnreadableInput(str(mpath), f"step kind {step.get('kind')!r} is neither 'hris' nor 'forum'", i)
+        problem = step_problem(root, step)
+        if problem is not None:
+            raise UnreadableInput(str(mpath), problem, i)
     return steps
+
+
+def step_problem(root: Path, step: dict[str, Any]) -> str | None:
+    """Why a step may not run, or None. A manifest describes its own folder: a file it names outside it
+    (``../../etc/passwd``, ``/etc/passwd``, through a link) would be read as an HR export, its lines quoted in the
+    messages and the reject file; and ``"full": "no"`` is a true value to Python, so flags must be booleans."""
+    for key in _FLAGS:
+        if key in step and not isinstance(step[key], bool):
+            return f"{key} must be true or false, not {str(step[key])[:40]!r}"
+    for key in _TEXTS:
+        if step.get(key) is not None and not isinstance(step[key], str):
+            return f"{key} must be text"
+    for key in _PATHS:
+        value = step.get(key)
+        if value in (None, "") and key != "path":
+            continue
+        if not isinstance(value, str) or not value.strip() or "\x00" in value:
+            return f"{key} must be a file name (text, without NUL)"
+        try:
+            inside = (root / value).resolve().is_relative_to(root)
+        except (OSError, RuntimeError, ValueError):  # a link loop
+            inside = False
+        if not inside:
+            return f"{key} {value[:80]!r} lies outside the manifest's folder; refused"
+    return None
 
 
 def run_step(
@@ -141,4 +176,4 @@ def _parallel(store: GraphStore, root: Path, steps: list[dict[str, Any]], worker
     return [r for r in results if isinstance(r, IngestSummary)]
 
 
-__all__ = ["ingest_manifest", "read_manifest", "run_step"]
+__all__ = ["ingest_manifest", "read_manifest", "run_step", "step_problem"]
