@@ -18,6 +18,7 @@ from pathlib import Path
 from ingest.forum.common import Account
 from ingest.rejects import Reject
 from schema.errors import SchemaError, UnreadableInput
+from schema.files import read_regular
 from schema.ids import make_id, split_id
 from schema.models import Person
 
@@ -33,7 +34,7 @@ class IdentityRow:
 def read_identities(path: str | Path) -> str:
     p = Path(path)
     try:
-        raw = p.read_bytes()
+        raw = read_regular(p)
     except OSError as exc:
         raise UnreadableInput(str(p), f"cannot read identities file: {exc.strerror}") from None
     if not raw.strip():

@@ -11,6 +11,7 @@ from ingest.load import DEFAULT_CHUNK
 from ingest.numbers import loads
 from ingest.pipeline import IngestSummary, NullProgress, Progress, default_reject_path, ingest_forum, ingest_hris
 from schema.errors import IngestError, RejectedRow, UnreadableInput
+from schema.files import read_regular
 
 _PATHS = ("path", "mapping", "aliases", "identities")  # files a step names, relative to the manifest's folder
 _TEXTS = ("format", "community")
@@ -25,12 +26,14 @@ def read_manifest(outdir: str | Path) -> list[dict[str, Any]]:
         raise UnreadableInput(str(outdir), f"is a file, expected a folder holding a manifest.json ({hint})")
     mpath = Path(outdir) / "manifest.json"
     try:
-        steps = loads(mpath.read_text(encoding="utf-8"))
+        steps = loads(read_regular(mpath).decode("utf-8"))
     except FileNotFoundError:
         raise UnreadableInput(str(mpath), "no manifest.json (write one with `whoknows demo-data`)") from None
     except RecursionError:
         raise UnreadableInput(str(mpath), "unreadable manifest: nested too deeply") from None
-    except (OSError, UnicodeDecodeError, ValueError) as exc:  # json.JSONDecodeError is a ValueError
+    except OSError as exc:
+        raise UnreadableInput(str(mpath), f"unreadable manifest: {exc.strerror or exc}") from None
+    except (UnicodeDecodeError, ValueError) as exc:  # json.JSONDecodeError is a ValueError
         raise UnreadableInput(str(mpath), f"unreadable manifest: {exc}") from None
     if isinstance(steps, dict):
         steps = steps.get("steps")

@@ -32,6 +32,7 @@ from ingest.load import DEFAULT_CHUNK, Loader, checkpoint_key
 from ingest.normalise import SkillNames, hr_rows, normalise
 from ingest.rejects import ReasonGroup, Reject, RejectSink
 from schema.errors import SchemaError, UnreadableInput
+from schema.files import special_reason
 from schema.models import Community, Endorsement, Engagement, MemberOf, Person, Post, Skill
 from schema.skills import AliasTable
 
@@ -167,6 +168,13 @@ def _finish(summary: IngestSummary, sink: RejectSink, loader: Loader, started: f
     return summary
 
 
+def _refuse_special(path: str | Path) -> None:
+    """A FIFO, socket or device given as the input would hang the reader or never end: unreadable input."""
+    reason = special_reason(path)
+    if reason is not None:
+        raise UnreadableInput(str(path), reason)
+
+
 def _salvage(loader: Loader, sink: RejectSink, exc: UnreadableInput) -> UnreadableInput:
     """Write what was read before an unreadable part (nothing good is lost) and say so in the error."""
     loader.flush(partial=True)
@@ -204,6 +212,7 @@ def ingest_hris(
         hris_mod.load_mapping(mapping) if mapping is not None else hris_mod.ColumnMapping()
     )
     table = _aliases(aliases)
+    _refuse_special(path)
     hr = hris_mod.read_hris(path, m, prog)
     if hr.encoding_guessed:  # said at once (on stderr), so that a wrong guess shows
         _log.warning("%s: %s, read as %s (a guess: if names look wrong, set [options] encoding in --mapping)",
@@ -312,6 +321,7 @@ def ingest_forum(
     module = FORMATS.get(fmt.strip().casefold() if isinstance(fmt, str) else fmt)
     if module is None:
         raise UnreadableInput(str(path), f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    _refuse_special(path)
     src = module.locate(path, community)
     table = _aliases(aliases)
     if dry_run:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import re
 import tempfile
 from collections.abc import Iterator
@@ -18,6 +19,7 @@ from types import TracebackType
 from typing import IO
 
 from schema.errors import RejectedRow
+from schema.files import special_reason
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,11 +67,14 @@ class RejectSink:
         """Truncate on the first reject (the file holds this run's rejects); an unwritable place falls back to
         the temporary directory, and the summary names wherever the file ended up."""
         try:
+            if special_reason(path) is not None or path.is_dir():  # a FIFO would block the open until read
+                raise IsADirectoryError(str(path))
             path.parent.mkdir(parents=True, exist_ok=True)
             return path.open("w", encoding="utf-8")
-        except OSError:
-            self.path = Path(tempfile.gettempdir()) / path.name
-            return self.path.open("w", encoding="utf-8")
+        except OSError:  # a fresh file of its own in the temporary directory: the same name may be a folder there too
+            fd, name = tempfile.mkstemp(prefix=f"{path.name[:60]}-", suffix=".jsonl")
+            self.path = Path(name)
+            return os.fdopen(fd, "w", encoding="utf-8")
 
     def close(self) -> None:
         if self._fh is not None:

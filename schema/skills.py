@@ -17,6 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from schema.errors import SchemaError
+from schema.files import read_regular
 
 MAX_SKILL_LEN = 100
 
@@ -168,7 +169,7 @@ class AliasTable:
         """Load aliases from TOML (``[aliases]`` table of alias = "canonical") or CSV (alias,canonical)."""
         p = Path(path)
         try:
-            raw = p.read_bytes()
+            raw = read_regular(p)
         except OSError as exc:
             raise SchemaError(f"{p}: cannot read alias file: {exc.strerror}") from exc
         mapping: dict[str, str] = {}

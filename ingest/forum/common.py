@@ -19,6 +19,7 @@ from typing import IO, Any, TypeVar
 from ingest.numbers import BigInt, loads
 from ingest.rejects import Reject
 from schema.errors import RejectedRow, SchemaError, UnreadableInput
+from schema.files import open_regular
 from schema.ids import make_id
 from schema.labels import MemberRole, PostKind
 from schema.models import (
@@ -321,7 +322,7 @@ def read_file_capped(path: str | Path, limit: int, label: str | None = None) -> 
     """A whole file of an export folder, refused when over ``limit`` bytes (checked before reading)."""
     label = label or str(path)
     try:
-        with open(path, "rb") as fh:
+        with open_regular(path) as fh:
             size = os.fstat(fh.fileno()).st_size
             if size > limit:
                 raise UnreadableInput(label, too_large(size, limit).replace("decompresses to", "holds"))

@@ -29,6 +29,7 @@ from ingest.forum.common import (
 from ingest.numbers import BigInt, int_value, loads
 from ingest.rejects import Reject
 from schema.errors import SchemaError, UnreadableInput
+from schema.files import open_regular
 from schema.labels import CommunityKind, PostKind
 from schema.models import Community, Endorsement, MemberOf, Person
 from schema.skills import names_a_skill
@@ -215,7 +216,7 @@ def stream(src: Source, ctx: StreamContext) -> Iterator[Item]:
     on = ctx.on_bytes
 
     def lines() -> Iterator[bytes]:
-        with f.open("rb") as fh:
+        with open_regular(f) as fh:
             pending = 0
             for line in fh:
                 pending += len(line)

@@ -54,6 +54,7 @@ from ingest.forum.slack_layout import (
 from ingest.numbers import BigInt, int_value
 from ingest.rejects import Reject
 from schema.errors import SchemaError, UnreadableInput
+from schema.files import open_regular
 from schema.labels import CommunityKind, PostKind
 from schema.models import Community, Person
 from schema.numbers import in_int64
@@ -123,7 +124,7 @@ class Archive:
             path = os.path.join(self._base, full)
             if leaves(self._base, path):  # a link made after the folder was listed
                 raise UnreadableInput(label, LINK_OUTSIDE)
-            with open(path, "rb") as fh:
+            with open_regular(path) as fh:
                 return read_capped(fh, self.limit, label, declared)
         except UnreadableInput:
             raise

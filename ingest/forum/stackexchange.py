@@ -40,6 +40,7 @@ from ingest.forum.xmlrows import iter_rows
 from ingest.numbers import int_text
 from ingest.rejects import Reject
 from schema.errors import SchemaError, UnreadableInput
+from schema.files import open_regular
 from schema.labels import CommunityKind, PostKind
 from schema.models import Community, Person
 
@@ -105,7 +106,7 @@ def open_rows(path: Path, on_bytes: Callable[[int], None] | None = None) -> Iter
     from ingest.forum.common import CountingReader
 
     try:
-        raw: IO[bytes] = path.open("rb")
+        raw: IO[bytes] = open_regular(path)
     except OSError as exc:
         raise UnreadableInput(str(path), f"cannot open: {exc.strerror}") from None
     fh = CountingReader(raw, on_bytes)

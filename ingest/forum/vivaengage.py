@@ -30,6 +30,7 @@ from ingest.forum.common import (
     reject,
 )
 from schema.errors import SchemaError, UnreadableInput
+from schema.files import open_regular
 from schema.labels import CommunityKind, PostKind
 from schema.models import Community, MemberOf, Person
 
@@ -177,7 +178,7 @@ def locate(path: str | Path, community: str | None) -> Source:
 
 def stream(src: Source, ctx: StreamContext) -> Iterator[Item]:
     f: Path = src.files["file"]
-    with f.open("rb") as raw:
+    with open_regular(f) as raw:
         fh = io.BufferedReader(_Counting(raw, ctx.on_bytes), 1 << 20)
         yield from parse_messages(iter_csv(fh, str(f)), str(f))
 

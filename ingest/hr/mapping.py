@@ -31,6 +31,7 @@ from typing import Any
 from ingest.hr.dates import ORDERS
 from ingest.hr.status import value_map
 from schema.errors import UnreadableInput
+from schema.files import read_regular
 
 FIELDS = ("id", "name", "email", "title", "department", "location", "manager_id", "hire_date", "skills",
           "opted_out", "active", "first_name", "last_name", "manager_email", "manager_name", "manager_code", "code",
@@ -186,7 +187,7 @@ def load_mapping(spec: str | Path) -> ColumnMapping:
     """Read a ``--mapping`` file (or a shipped mapping's name); anything wrong in it is UnreadableInput naming it."""
     p = mapping_path(spec)
     try:
-        data = tomllib.loads(p.read_text(encoding="utf-8"))
+        data = tomllib.loads(read_regular(p).decode("utf-8"))
     except OSError as exc:
         raise UnreadableInput(str(p), f"cannot read mapping file: {exc.strerror}") from None
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:

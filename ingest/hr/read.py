@@ -27,6 +27,7 @@ from ingest.hr.nested import flatten
 from ingest.numbers import loads
 from ingest.rejects import Reject
 from schema.errors import UnreadableInput
+from schema.files import read_regular
 
 IsHeader = Callable[[list[str]], bool]
 
@@ -68,7 +69,7 @@ def read_table(path: str | Path, encoding: str | None = None, is_header: IsHeade
     if p.is_dir():
         raise UnreadableInput(file, "is a directory, expected a CSV, JSON or Excel file")
     try:
-        raw = p.read_bytes()
+        raw = read_regular(p)
     except FileNotFoundError:
         raise UnreadableInput(file, "no such file") from None
     except OSError as exc:

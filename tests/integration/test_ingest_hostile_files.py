@@ -1,0 +1,62 @@
+"""Inputs that are not files (``whoknows ingest`` as a real subprocess): a named pipe given as the export, the
+mapping, the aliases, the identities file, the manifest or the reject file made the command wait forever (open()
+of a FIFO waits for a writer); a reject file path naming a folder printed IsADirectoryError."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from ingest.rejects import read_rejects
+from tests.integration.test_ingest_cli import no_traceback, run
+
+HR = "id,name\nE1,Ann\nE2,\n"  # E2 is rejected (no name): a reject file is written
+FIFO_SAID = "not a regular file (a named pipe (FIFO))"
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["hris", "pipe"], f"pipe: {FIFO_SAID}"),
+        (["hris", "hris.csv", "--mapping", "pipe"], f"pipe: cannot read mapping file: {FIFO_SAID}"),
+        (["hris", "hris.csv", "--aliases", "pipe"], f"cannot read alias file: {FIFO_SAID}"),
+        (["hris", "hris.csv", "--dry-run", "--mapping", "pipe"], f"pipe: cannot read mapping file: {FIFO_SAID}"),
+        (["forum", "pipe", "--format", "jsonl"], f"pipe: {FIFO_SAID}"),
+        (["forum", "pipe", "--format", "slack"], f"pipe: {FIFO_SAID}"),
+        (["forum", "s.jsonl", "--format", "jsonl", "--identities", "pipe"],
+         f"pipe: cannot read identities file: {FIFO_SAID}"),
+        (["manifest", "m"], f"manifest.json: unreadable manifest: {FIFO_SAID}"),
+    ],
+    ids=["hris", "mapping", "aliases", "dry-run-mapping", "jsonl", "slack", "identities", "manifest"],
+)
+def test_a_named_pipe_is_refused_at_once(tmp_path: Path, args: list[str], said: str) -> None:
+    os.mkfifo(tmp_path / "pipe")
+    (tmp_path / "m").mkdir()
+    os.mkfifo(tmp_path / "m" / "manifest.json")
+    (tmp_path / "hris.csv").write_text(HR)
+    (tmp_path / "s.jsonl").write_text('{"type":"post","id":"p1","created_at":"2024-01-02T10:00:00Z"}\n')
+    p = run(tmp_path, *args)  # the helper's timeout (300 s) would fail a hang; this takes a second
+    no_traceback(p)
+    assert p.returncode == 2, p.stderr
+    assert said in " ".join(p.stderr.split())
+
+
+@pytest.mark.parametrize("kind", ["fifo", "directory"])
+def test_a_reject_file_path_that_is_no_file_falls_back_to_a_temporary_file(tmp_path: Path, kind: str) -> None:
+    (tmp_path / "hris.csv").write_text(HR)
+    target = tmp_path / "r.jsonl"
+    if kind == "fifo":
+        os.mkfifo(target)
+    else:
+        target.mkdir()
+    p = run(tmp_path, "hris", "hris.csv", "--rejects", "r.jsonl")
+    no_traceback(p)
+    assert p.returncode == 1, p.stderr
+    said = " ".join(p.stdout.split() + p.stderr.split())
+    where = said.split("reasons in ")[1].split()[0]
+    assert Path(where).name.startswith("r.jsonl-")
+    [r] = read_rejects(where)
+    assert (r.file, r.row) == ("hris.csv", 3)
+    os.unlink(where)
