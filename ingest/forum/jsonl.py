@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, overload
 
 from ingest.forum.common import (
+    MAX_MEMBER_ENV,
     Account,
     IdSpace,
     Item,
@@ -172,10 +174,23 @@ def parse_line(obj: Any, st: JsonlState, out: list[Item]) -> None:
         raise ValueError(f"unknown type {str(kind)[:30]!r}; expected one of {', '.join(TYPES)}")
 
 
-def parse_jsonl(lines: Iterable[bytes | str], st: JsonlState, file: str = "events.jsonl") -> Iterator[Item]:
-    """Records of every line; a line that is not UTF-8, not JSON or not a valid event is rejected on its own."""
+@dataclass(frozen=True, slots=True)
+class LongLine:
+    """A line longer than the member limit, skipped while reading without being held: ``size`` bytes."""
+
+    size: int
+    limit: int
+
+
+def parse_jsonl(lines: Iterable[bytes | str | LongLine], st: JsonlState, file: str = "events.jsonl") -> Iterator[Item]:
+    """Records of every line; a line that is not UTF-8, not JSON, not a valid event or longer than the member limit
+    is rejected on its own."""
     out: list[Item] = []
     for n, raw in enumerate(lines, start=1):
+        if isinstance(raw, LongLine):
+            yield Reject(file, n, f"a line of {raw.size:,} bytes, over the {raw.limit:,}-byte limit "
+                                  f"({MAX_MEMBER_ENV}, --max-member-bytes); not read")
+            continue
         try:
             text = raw.decode("utf-8-sig" if n == 1 else "utf-8") if isinstance(raw, bytes) else raw
         except UnicodeDecodeError as exc:
@@ -215,15 +230,24 @@ def stream(src: Source, ctx: StreamContext) -> Iterator[Item]:
     f: Path = src.files["file"]
     on = ctx.on_bytes
 
-    def lines() -> Iterator[bytes]:
+    limit = ctx.max_member_bytes
+
+    def lines() -> Iterator[bytes | LongLine]:
         with open_regular(f) as fh:
             pending = 0
-            for line in fh:
+            while line := fh.readline(limit + 1):  # a line is never held past the limit (a 10 GB one-line file)
                 pending += len(line)
+                if len(line) > limit and not line.endswith(b"\n"):
+                    size = len(line)
+                    while (more := fh.readline(1 << 20)) and (size := size + len(more)) and not more.endswith(b"\n"):
+                        pass
+                    pending += size - len(line)
+                    yield LongLine(size, limit)
+                else:
+                    yield line
                 if on is not None and pending >= 1 << 20:
                     on(pending)
                     pending = 0
-                yield line
             if on is not None:
                 on(pending)
 

@@ -164,3 +164,21 @@ def test_a_zip_with_two_users_json_is_unreadable_input(tmp_path: Path) -> None:
     assert p.returncode == 2, p.stderr
     assert "ws.zip:users.json: the archive holds 2 members of this name" in " ".join(p.stderr.split())
     assert _posts(tmp_path) == set()
+
+
+def test_a_jsonl_line_past_the_member_limit_is_rejected_without_being_held(tmp_path: Path) -> None:
+    """A 300 MB line took 770 MB of memory (a 10 GB one-line file would take the machine): lines are read in pieces
+    that stop at the limit, and the rest of a longer one is skipped."""
+    post = '{"type":"post","id":"%s","author":"u1","created_at":"2024-01-02T10:00:00Z","title":"%s"}\n'
+    (tmp_path / "s.jsonl").write_text(post % ("p1", "a") + post % ("p2", "x" * 5000) + post % ("p3", "b")
+                                      + post % ("p4", "y" * 3000))  # the last line, without its newline too
+    (tmp_path / "s.jsonl").write_bytes((tmp_path / "s.jsonl").read_bytes().rstrip(b"\n"))
+    p = run(tmp_path, "forum", "s.jsonl", "--format", "jsonl", "--max-member-bytes", "1000", "--rejects", "r.jsonl")
+    no_traceback(p)
+    assert p.returncode == 1, p.stderr
+    assert [(r.row, r.reason.split(",")[0]) for r in read_rejects(tmp_path / "r.jsonl")] == [
+        (2, "a line of 5"), (4, "a line of 3"),
+    ]
+    assert "over the 1,000-byte limit (WHOKNOWS_MAX_MEMBER_BYTES, --max-member-bytes); not read" in \
+        read_rejects(tmp_path / "r.jsonl")[0].reason
+    assert _posts(tmp_path) == {"jsonl/s:post/p1", "jsonl/s:post/p3"}
