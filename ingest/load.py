@@ -35,7 +35,8 @@ def checkpoint_key(kind: str, path: str | Path, *options: object) -> str:
 
     p = Path(path)
     h = hashlib.sha1(usedforsecurity=False)
-    h.update(f"{kind}|{p.resolve()}|{options!r}".encode())
+    # surrogateescape: a file name that is not UTF-8 (bytes 0xff 0xfe) is hashed as its bytes, not a traceback
+    h.update(f"{kind}|{p.resolve()}|{options!r}".encode("utf-8", "surrogateescape"))
     try:
         if p.is_dir():
             files = walk_files(p)
@@ -45,7 +46,7 @@ def checkpoint_key(kind: str, path: str | Path, *options: object) -> str:
     except OSError:
         files = []
     for name, size, mtime in files:
-        h.update(f"|{name}:{size}:{mtime}".encode())
+        h.update(f"|{name}:{size}:{mtime}".encode("utf-8", "surrogateescape"))
     return CHECKPOINT_PREFIX + h.hexdigest()[:20]
 
 

@@ -41,6 +41,7 @@ from app.cli.main import (
     settings_or_exit,
     store_session,
 )
+from app.cli.text import visible
 from ingest.hris import bundled_mappings
 from ingest.manifest import ingest_manifest
 from ingest.pipeline import IngestSummary, ingest_forum, ingest_hris
@@ -67,7 +68,7 @@ class RichProgress:
 
     def start(self, label: str, total: int | None, unit: str) -> None:
         self.finish()  # the step before is done
-        self.task = self.bar.add_task(label, total=total, unit=unit)
+        self.task = self.bar.add_task(escape(visible(label)), total=total, unit=unit)
 
     def finish(self) -> None:
         """Show the current step whole (a step of unknown size: what it counted): rejected rows are not advanced
@@ -122,7 +123,7 @@ def _escaped(work: Callable[..., IngestSummary], *args: object) -> IngestSummary
     try:
         return work(*args)
     except IngestError as exc:
-        raise type(exc)(escape(exc.file), escape(exc.reason), exc.row) from None
+        raise type(exc)(escape(visible(exc.file)), escape(visible(exc.reason)), exc.row) from None
 
 
 def _run(store: str | None, unit: str, work: Callable[..., IngestSummary], dry_run: bool = False) -> None:
@@ -249,7 +250,7 @@ def manifest(
         try:
             return ingest_manifest(st, directory, progress=prog, rejects_dir=rejects_dir, workers=workers)  # type: ignore[arg-type]
         except IngestError as exc:
-            raise type(exc)(escape(exc.file), escape(exc.reason), exc.row) from None
+            raise type(exc)(escape(visible(exc.file)), escape(visible(exc.reason)), exc.row) from None
 
     with unused_store_removed(settings.store), store_session(settings) as st, progress_bar("bytes") as prog:
         summaries = guarded(lambda: work(st, prog))

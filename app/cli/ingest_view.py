@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from app.cli.text import visible
 from ingest.pipeline import IngestSummary
 
 EXAMPLES = 3
@@ -23,7 +24,7 @@ def _fmt(n: object) -> str:
 
 
 def summary_table(s: IngestSummary) -> Table:
-    title = f"{'dry run: ' if s.dry_run else ''}ingest {s.kind} {s.path}"
+    title = f"{'dry run: ' if s.dry_run else ''}ingest {s.kind} {escape(visible(s.path))}"
     table = Table(title=title, title_justify="left")
     table.add_column("what")
     table.add_column("count", justify="right")
@@ -82,7 +83,7 @@ def problems_table(s: IngestSummary, examples: int = EXAMPLES) -> Table:
     table.add_column("example rows")
     for g in sorted(s.groups, key=lambda g: -g.count):
         rows = ", ".join("-" if r.row is None else str(r.row) for r in g.examples[:examples])
-        table.add_row(_fmt(g.count), g.kind, escape(g.examples[0].reason), rows)
+        table.add_row(_fmt(g.count), g.kind, escape(visible(g.examples[0].reason)), rows)
     return table
 
 
@@ -134,7 +135,8 @@ def _hr_report(out: Console, s: IngestSummary) -> None:
 
 
 def _forum_report(out: Console, s: IngestSummary) -> None:
-    out.print(f"{escape(s.kind)} export {escape(s.path)}: ids namespaced {escape(repr(s.source))}; accounts matched "
+    out.print(f"{escape(s.kind)} export {escape(visible(s.path))}: ids namespaced {escape(repr(s.source))}; "
+              "accounts matched "
               f"to HR people already stored by email ({s.matched_email:,}) or --identities ({s.matched_mapping:,}); "
               f"{s.unmatched:,} unmatched account(s) would become people of the forum's own", highlight=False)
     show: dict[str, tuple[str, ...]] = {
@@ -184,8 +186,8 @@ def report(out: Console, err: Console, s: IngestSummary) -> None:
     out.print(f"done in {s.seconds:.1f} s{extra}", highlight=False)
     if s.problems:
         for r in s.first_rejects:
-            err.print(f"[yellow]rejected:[/] {escape(r.message())}", highlight=False)
-        err.print(f"[yellow]{s.problems:,} problem(s) reported; reasons in {escape(str(s.reject_file))}[/]",
+            err.print(f"[yellow]rejected:[/] {escape(visible(r.message()))}", highlight=False)
+        err.print(f"[yellow]{s.problems:,} problem(s) reported; reasons in {escape(visible(s.reject_file))}[/]",
                   highlight=False)
 
 

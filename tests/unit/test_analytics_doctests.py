@@ -25,6 +25,7 @@ MODULES = [
     "graph.evaluation",
     "graph.expert_routing",
     "app.cli.analyze_cmd",
+    "app.cli.text",
     "ingest.hr.read",
     "ingest.csvrows",
     "ingest.forum.common",
