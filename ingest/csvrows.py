@@ -43,6 +43,17 @@ def unterminated(after: int) -> str:
     return f'unterminated quote: a " opens a cell on this row and is never closed{rest}'
 
 
+def stopped_reason(reason: str) -> str:
+    """A :class:`Records` problem said by a reader that stops at it (nothing after it is read again).
+
+    >>> stopped_reason(unterminated(3)), stopped_reason("unreadable CSV row: line contains NUL")
+    ('unterminated quote: a " opens a cell on this row and is never closed', 'unreadable CSV: line contains NUL')
+    """
+    if reason.startswith("unterminated quote"):
+        return unterminated(0)
+    return reason.replace("unreadable CSV row: ", "unreadable CSV: ")
+
+
 class Records:
     """``(line, fields)`` per CSV record (``line`` the record's last physical line, as ``csv.reader.line_num``);
     ``(line, reason)`` for a record that cannot be read: a ``csv.Error`` (the reader goes on with the next line)
@@ -85,4 +96,4 @@ class Records:
             yield self.line_num, fields
 
 
-__all__ = ["Records", "unterminated"]
+__all__ = ["Records", "stopped_reason", "unterminated"]

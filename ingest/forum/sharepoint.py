@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from ingest.csvrows import Records
+from ingest.csvrows import stopped_reason as _stopped
 from ingest.forum.common import (
     LINK_OUTSIDE,
     Account,
@@ -257,7 +258,7 @@ def csv_items(raw: bytes, file: str) -> Iterator[tuple[int, dict[str, str]]]:
         raise UnreadableInput(file, f"no Created column (columns: {', '.join(header[:12])})", 1)
     for n, fields in reader:
         if isinstance(fields, str):  # a csv error, or a quote never closed: the rows before it are kept
-            raise UnreadableInput(file, fields.replace("unreadable CSV row: ", "unreadable CSV: "), n)
+            raise UnreadableInput(file, _stopped(fields), n)
         if fields and any(f.strip() for f in fields):
             yield n, dict(zip(header, fields, strict=False))
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from ingest.csvrows import Records
+from ingest.csvrows import stopped_reason as _stopped
 from ingest.forum.common import (
     LINK_OUTSIDE,
     Account,
@@ -83,7 +84,7 @@ def iter_csv(fh: IO[bytes], file: str) -> Iterator[tuple[int, dict[str, str]]]:
             return
         n, fields = got
         if isinstance(fields, str):  # a csv error, or a quote never closed: the rows before it are kept
-            raise UnreadableInput(file, fields.replace("unreadable CSV row: ", "unreadable CSV: "), n)
+            raise UnreadableInput(file, _stopped(fields), n)
         if not fields or all(not f for f in fields):
             continue
         yield n, dict(zip(header, fields, strict=False))

@@ -64,3 +64,17 @@ def test_nan_and_infinity_in_an_hr_json_export_reject_their_rows(tmp_path: Path)
         (2, "hire_date: inf is not a JSON value (JSON has no NaN or Infinity)"),
     ]
     assert _people(tmp_path) == {"hr:E3": "Di"}
+
+
+def test_an_unterminated_quote_in_a_sharepoint_csv_stops_there_saying_so(tmp_path: Path) -> None:
+    (tmp_path / "lists").mkdir()
+    (tmp_path / "lists" / "Discussion.csv").write_text(
+        "ID,Created,Created By\n1,2024-01-02T10:00:00Z,Ann <a@x.com>\n"
+        '2,"2024-01-02,Bob <b@x.com>\n3,2024-01-02T10:00:00Z,Cy <c@x.com>\n'
+    )
+    p = run(tmp_path, "forum", "lists", "--format", "sharepoint")
+    no_traceback(p)
+    assert p.returncode == 2, p.stderr
+    said = " ".join(p.stderr.split())
+    assert "Discussion.csv, row 3: unterminated quote: a \" opens a cell on this row and is never closed (" in said
+    assert "read again" not in said  # this reader stops: nothing after the row is read
