@@ -175,12 +175,14 @@ def _refuse_special(path: str | Path) -> None:
         raise UnreadableInput(str(path), reason)
 
 
-def _salvage(loader: Loader, sink: RejectSink, exc: UnreadableInput) -> UnreadableInput:
-    """Write what was read before an unreadable part (nothing good is lost) and say so in the error."""
+def _salvage(loader: Loader, sink: RejectSink, exc: UnreadableInput, dry_run: bool = False) -> UnreadableInput:
+    """Write what was read before an unreadable part (nothing good is lost) and say so in the error (a dry run
+    writes nothing: it says what a real run would have kept)."""
     loader.flush(partial=True)
     sink.close()
     if loader.records:
-        exc.reason += f" ({loader.records:,} records before it were loaded)"
+        done = "would have been loaded (dry run: nothing was written)" if dry_run else "were loaded"
+        exc.reason += f" ({loader.records:,} records before it {done})"
         exc.args = (f"{exc.file}" + (f", row {exc.row}" if exc.row is not None else "") + f": {exc.reason}",)
     return exc
 
@@ -356,7 +358,7 @@ def ingest_forum(
         # parse (forum ids, names as written) -> normalise (account -> person, name -> skill) -> load
         _consume(normalise(module.stream(src, ctx), resolver, names), loader, sink.add)
     except UnreadableInput as exc:
-        raise _salvage(loader, sink, exc) from None
+        raise _salvage(loader, sink, exc, dry_run) from None
     loader.finish()
     summary.matched_email = resolver.matched_email
     summary.matched_mapping = resolver.matched_mapping

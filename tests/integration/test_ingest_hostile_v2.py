@@ -182,3 +182,16 @@ def test_a_jsonl_line_past_the_member_limit_is_rejected_without_being_held(tmp_p
     assert "over the 1,000-byte limit (WHOKNOWS_MAX_MEMBER_BYTES, --max-member-bytes); not read" in \
         read_rejects(tmp_path / "r.jsonl")[0].reason
     assert _posts(tmp_path) == {"jsonl/s:post/p1", "jsonl/s:post/p3"}
+
+
+def test_a_dry_run_stopped_by_bad_xml_says_nothing_was_written(tmp_path: Path) -> None:
+    """It said "(2 records before it were loaded)" while a dry run writes nothing."""
+    _dump(tmp_path, '<row Id="2" PostTypeId="1" CreationDate="2020-01-01" <<<bad/>\n')
+    p = run(tmp_path, "forum", "site", "--format", "stackexchange", "--dry-run")
+    no_traceback(p)
+    assert p.returncode == 2, p.stderr
+    said = " ".join(p.stderr.split())
+    assert "records before it would have been loaded (dry run: nothing was written)" in said
+    assert "were loaded" not in said
+    p = run(tmp_path, "forum", "site", "--format", "stackexchange")
+    assert "records before it were loaded" in " ".join(p.stderr.split())
