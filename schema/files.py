@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import os
 import stat
+import tomllib
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 NOT_REGULAR = "not a regular file ({kind}): give a file saved on disk"
 
@@ -65,4 +66,23 @@ def special_reason(path: str | Path) -> str | None:
     return NOT_REGULAR.format(kind=_kind(mode))
 
 
-__all__ = ["NOT_REGULAR", "NotRegularFile", "open_regular", "read_regular", "special_reason"]
+def toml_loads(text: str) -> dict[str, Any]:
+    """``tomllib.loads`` whose every failure is a ``tomllib.TOMLDecodeError``: it raises RecursionError on arrays
+    nested 10,000 deep and ValueError on a 5,000-digit integer (Python's int() digit limit), which its callers'
+    handlers (written for TOMLDecodeError) let through as a traceback.
+
+    >>> toml_loads("a = " + "[" * 5000 + "]" * 5000)
+    Traceback (most recent call last):
+    tomllib.TOMLDecodeError: nested too deeply
+    """
+    try:
+        return tomllib.loads(text)
+    except RecursionError:
+        raise tomllib.TOMLDecodeError("nested too deeply") from None
+    except tomllib.TOMLDecodeError:
+        raise
+    except ValueError as exc:  # int() past 4,300 digits
+        raise tomllib.TOMLDecodeError(str(exc).split(";")[0]) from None
+
+
+__all__ = ["NOT_REGULAR", "NotRegularFile", "open_regular", "read_regular", "special_reason", "toml_loads"]

@@ -17,7 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from schema.errors import SchemaError
-from schema.files import read_regular
+from schema.files import read_regular, toml_loads
 
 MAX_SKILL_LEN = 100
 
@@ -175,7 +175,7 @@ class AliasTable:
         mapping: dict[str, str] = {}
         if p.suffix.lower() == ".toml":
             try:
-                data = tomllib.loads(raw.decode("utf-8"))
+                data = toml_loads(raw.decode("utf-8"))
             except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
                 raise SchemaError(f"{p}: not valid UTF-8 TOML: {exc}") from exc
             table = data.get("aliases", data)

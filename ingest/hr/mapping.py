@@ -31,7 +31,7 @@ from typing import Any
 from ingest.hr.dates import ORDERS
 from ingest.hr.status import value_map
 from schema.errors import UnreadableInput
-from schema.files import read_regular
+from schema.files import read_regular, toml_loads
 
 FIELDS = ("id", "name", "email", "title", "department", "location", "manager_id", "hire_date", "skills",
           "opted_out", "active", "first_name", "last_name", "manager_email", "manager_name", "manager_code", "code",
@@ -187,7 +187,7 @@ def load_mapping(spec: str | Path) -> ColumnMapping:
     """Read a ``--mapping`` file (or a shipped mapping's name); anything wrong in it is UnreadableInput naming it."""
     p = mapping_path(spec)
     try:
-        data = tomllib.loads(read_regular(p).decode("utf-8"))
+        data = toml_loads(read_regular(p).decode("utf-8"))
     except OSError as exc:
         raise UnreadableInput(str(p), f"cannot read mapping file: {exc.strerror}") from None
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
@@ -211,7 +211,7 @@ def load_mapping(spec: str | Path) -> ColumnMapping:
     if "encoding" in opts:
         try:
             "".encode(opts["encoding"])
-        except LookupError:
+        except (LookupError, ValueError):  # ValueError: a NUL in the name
             raise UnreadableInput(str(p), f"[options] encoding {opts['encoding']!r} is unknown") from None
     if "date_order" in opts:
         opts["date_order"] = opts["date_order"].upper()

@@ -31,6 +31,7 @@ MODULES = [
     "ingest.forum.common",
     "ingest.forum.slack_layout",
     "schema.models",
+    "schema.files",
     "schema.facets",
     "graph.store.common",
     "graph.store.visibility",
