@@ -60,21 +60,31 @@ FORMATS_HELP = "stackexchange | slack | discourse | vivaengage | jsonl | teams |
 
 
 class RichProgress:
-    """The pipeline's Progress on a rich bar (bytes or rows), on stderr so stdout stays for the summary."""
+    """The pipeline's Progress on a rich bar (bytes or rows), on stderr so stdout stays for the summary.
+
+    Only the last ``KEEP`` bars stay on screen: rich redraws every bar it holds ten times a second, so a manifest
+    of 10,000 steps (three bars each) made every redraw slower and the run quadratic, holding every bar's
+    samples in memory."""
+
+    KEEP = 12
 
     def __init__(self, bar: Progress) -> None:
         self.bar = bar
         self.task: TaskID | None = None
+        self.shown: list[TaskID] = []
 
     def start(self, label: str, total: int | None, unit: str) -> None:
         self.finish()  # the step before is done
+        while len(self.shown) >= self.KEEP:
+            self.bar.remove_task(self.shown.pop(0))
         self.task = self.bar.add_task(escape(visible(label)), total=total, unit=unit)
+        self.shown.append(self.task)
 
     def finish(self) -> None:
         """Show the current step whole (a step of unknown size: what it counted): rejected rows are not advanced
         over, and a finished HR step of 3 rows with 2 rejected must not stay at "1/3", as if it had stopped."""
         if self.task is not None:
-            before = self.bar.tasks[self.task]
+            before = next(t for t in self.bar.tasks if t.id == self.task)  # tasks is a list: ids are not positions
             done = before.total if before.total is not None else before.completed
             self.bar.update(self.task, total=done, completed=done)
 

@@ -58,6 +58,12 @@ class SQLiteBase:
     # --- lifecycle ---------------------------------------------------------------------------------
 
     def _connect(self) -> sqlite3.Connection:
+        # connections of threads that have ended: nothing steps on them, and each holds file descriptors (an ingest's
+        # writer thread opens one per run, so a manifest of 500 steps in one process ran out of descriptors)
+        with self._state_lock:
+            gone = [conn for conn, thread in self._conns.items() if not thread.is_alive() and conn is not self._opener]
+        for conn in gone:
+            self._retire(conn)
         if not self.path.parent.is_dir():
             raise StoreUnavailable(f"cannot open {self.path}: directory {self.path.parent} does not exist")
         try:
