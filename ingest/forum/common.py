@@ -266,7 +266,11 @@ def walk_files(root: str | Path, refused: list[str] | None = None) -> list[tuple
     stack = [("", str(root))]
     while stack:
         rel, path = stack.pop()
-        with os.scandir(path) as it:
+        try:
+            it = os.scandir(path)
+        except OSError as exc:  # a folder the user may not read (permissions): said, not a traceback
+            raise UnreadableInput(path, f"cannot read folder: {exc.strerror or exc}") from None
+        with it:
             for e in it:
                 r = f"{rel}{e.name}"
                 if e.is_dir(follow_symlinks=False):

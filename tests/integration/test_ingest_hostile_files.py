@@ -60,3 +60,35 @@ def test_a_reject_file_path_that_is_no_file_falls_back_to_a_temporary_file(tmp_p
     [r] = read_rejects(where)
     assert (r.file, r.row) == ("hris.csv", 3)
     os.unlink(where)
+
+
+def test_an_unreadable_folder_inside_an_export_is_a_clear_error(tmp_path: Path) -> None:
+    """A Slack export folder holding a folder the user may not read printed PermissionError from os.scandir."""
+    d = tmp_path / "slack"
+    (d / "general").mkdir(parents=True)
+    (d / "users.json").write_text('[{"id": "U1", "name": "ann"}]')
+    (d / "channels.json").write_text('[{"id": "C1", "name": "general"}]')
+    (d / "general" / "2024-01-01.json").write_text('[{"type": "message", "user": "U1", "ts": "1704100000.1"}]')
+    (d / "secret").mkdir()
+    (d / "secret" / "2024-01-01.json").write_text("[]")
+    (d / "secret").chmod(0)
+    try:
+        if os.access(d / "secret", os.R_OK):  # root reads everything: drop the capability to, as a user would be
+            import shutil
+            import subprocess
+
+            from tests.integration.test_ingest_cli import whoknows
+            if shutil.which("setpriv") is None:
+                pytest.skip("running as root without setpriv: a folder cannot be made unreadable")
+            caps = "-dac_override,-dac_read_search"
+            env = {**os.environ, "WHOKNOWS_STORE": f"sqlite:///{tmp_path / 'w.db'}", "COLUMNS": "200"}
+            p = subprocess.run(["setpriv", f"--inh-caps={caps}", f"--ambient-caps={caps}", f"--bounding-set={caps}",
+                                *whoknows(), "ingest", "forum", "slack", "--format", "slack"],
+                               capture_output=True, text=True, cwd=tmp_path, env=env, timeout=300, check=False)
+        else:
+            p = run(tmp_path, "forum", "slack", "--format", "slack")
+        no_traceback(p)
+        assert p.returncode == 2, p.stderr
+        assert "slack/secret: cannot read folder: Permission denied" in " ".join(p.stderr.split())
+    finally:
+        (d / "secret").chmod(0o755)
