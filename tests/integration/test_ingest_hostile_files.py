@@ -43,14 +43,9 @@ def test_a_named_pipe_is_refused_at_once(tmp_path: Path, args: list[str], said: 
     assert said in " ".join(p.stderr.split())
 
 
-@pytest.mark.parametrize("kind", ["fifo", "directory"])
-def test_a_reject_file_path_that_is_no_file_falls_back_to_a_temporary_file(tmp_path: Path, kind: str) -> None:
+def test_a_reject_file_path_that_is_a_fifo_falls_back_to_a_temporary_file(tmp_path: Path) -> None:
     (tmp_path / "hris.csv").write_text(HR)
-    target = tmp_path / "r.jsonl"
-    if kind == "fifo":
-        os.mkfifo(target)
-    else:
-        target.mkdir()
+    os.mkfifo(tmp_path / "r.jsonl")
     p = run(tmp_path, "hris", "hris.csv", "--rejects", "r.jsonl")
     no_traceback(p)
     assert p.returncode == 1, p.stderr
@@ -60,6 +55,19 @@ def test_a_reject_file_path_that_is_no_file_falls_back_to_a_temporary_file(tmp_p
     [r] = read_rejects(where)
     assert (r.file, r.row) == ("hris.csv", 3)
     os.unlink(where)
+
+
+def test_a_reject_path_that_is_a_folder_gets_the_reject_file_inside(tmp_path: Path) -> None:
+    """``--rejects DIR`` names a folder for the reject file (it was written to a temporary file, or before that,
+    failed with IsADirectoryError)."""
+    (tmp_path / "hris.csv").write_text(HR)
+    (tmp_path / "r.jsonl").mkdir()
+    p = run(tmp_path, "hris", "hris.csv", "--rejects", "r.jsonl")
+    no_traceback(p)
+    assert p.returncode == 1, p.stderr
+    [inside] = list((tmp_path / "r.jsonl").iterdir())
+    [r] = read_rejects(inside)
+    assert (r.file, r.row) == ("hris.csv", 3)
 
 
 def test_an_unreadable_folder_inside_an_export_is_a_clear_error(tmp_path: Path) -> None:
