@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import json
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
 import httpx
@@ -20,6 +17,7 @@ from app.main import create_app
 from graph.store.sqlite import SQLiteStore
 from schema.errors import AuthError
 from tests.api.conftest import SECRET, Api, LiveServer, api_settings
+from tests.api.jwks import LoopbackJwks
 
 QUERY = '{ experts(skill: "kubernetes", first: 1) { totalCount } }'
 
@@ -101,26 +99,8 @@ def rsa_key() -> rsa.RSAPrivateKey:
 @pytest.fixture(scope="module")
 def jwks_url(rsa_key: rsa.RSAPrivateKey) -> Iterator[str]:
     """A loopback identity provider publishing one RSA key (kid 'k1')."""
-    jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(rsa_key.public_key()))
-    body = json.dumps({"keys": [{**jwk, "kid": "k1", "alg": "RS256", "use": "sig"}]}).encode()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: object) -> None:
-            return
-
-    server = HTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/.well-known/jwks.json"
-    server.shutdown()
-    server.server_close()
+    with LoopbackJwks(rsa_key) as provider:
+        yield provider.url
 
 
 def test_rs256_tokens_via_jwks(tmp_path: Path, rsa_key: rsa.RSAPrivateKey, jwks_url: str) -> None:
@@ -150,42 +130,18 @@ def test_rs256_tokens_via_jwks(tmp_path: Path, rsa_key: rsa.RSAPrivateKey, jwks_
 def test_a_key_set_outage_serves_the_last_keys_and_leaves_the_network_alone(rsa_key: rsa.RSAPrivateKey) -> None:
     """While the provider fails, tokens signed with a key it published still verify, and tokens naming unknown key
     ids (anyone can write one) fail at once instead of each waiting on a fetch (app/keyset.py)."""
-    jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(rsa_key.public_key()))
-    body = json.dumps({"keys": [{**jwk, "kid": "k1", "alg": "RS256", "use": "sig"}]}).encode()
-    state = {"up": True, "hits": 0}
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
-            state["hits"] += 1
-            if not state["up"]:
-                self.send_error(503)
-                return
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: object) -> None:
-            return
-
-    server = HTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        keys = KeySet(f"http://127.0.0.1:{server.server_address[1]}/jwks.json", lifespan_s=0.05, retry_after_s=600)
+    with LoopbackJwks(rsa_key) as provider:
+        keys = KeySet(provider.url, lifespan_s=0.05, retry_after_s=600)
         assert keys.get_jwk_set().keys[0].key_id == "k1"
-        assert state["hits"] == 1
-        state["up"] = False
+        assert provider.hits == 1
+        provider.up = False
         time.sleep(0.1)  # the set's lifespan ends: the next lookup fetches, and the endpoint fails
         assert keys.get_jwk_set().keys[0].key_id == "k1"  # the keys last published
-        assert state["hits"] == 2
+        assert provider.hits == 2
         for i in range(20):  # unknown key ids: refused from the keys at hand, no fetch while the retry waits
             with pytest.raises(jwt.PyJWKClientError, match="Unable to find a signing key"):
                 keys.get_signing_key(f"made-up-{i}")
-        assert state["hits"] == 2
-        fresh = KeySet(f"http://127.0.0.1:{server.server_address[1]}/jwks.json")
+        assert provider.hits == 2
+        fresh = KeySet(provider.url)
         with pytest.raises(jwt.PyJWKClientConnectionError):  # nothing fetched yet: nothing to fall back on
             fresh.get_jwk_set()
-    finally:
-        server.shutdown()
-        server.server_close()

@@ -5,10 +5,8 @@ typed (a display name, a subject from another system), and a leaked development 
 from __future__ import annotations
 
 import json
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +20,7 @@ from app.main import create_app
 from app.responses import encode
 from graph.store.sqlite import SQLiteStore
 from tests.api.conftest import SECRET, Api, LiveServer, api_settings
+from tests.api.jwks import LoopbackJwks
 
 ASKER_QUERIES = [
     "{ myVisibility { hidden } }",
@@ -72,27 +71,8 @@ def test_unusual_but_valid_subjects_still_sign_in(api: Api) -> None:
 @pytest.fixture(scope="module")
 def jwks_url() -> Iterator[str]:
     """A loopback identity provider publishing one RSA key (kid 'k1')."""
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(key.public_key()))
-    body = json.dumps({"keys": [{**jwk, "kid": "k1", "alg": "RS256", "use": "sig"}]}).encode()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: object) -> None:
-            return
-
-    server = HTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/.well-known/jwks.json"
-    server.shutdown()
-    server.server_close()
+    with LoopbackJwks(rsa.generate_private_key(public_exponent=65537, key_size=2048)) as provider:
+        yield provider.url
 
 
 def test_a_forged_key_id_is_401_not_an_internal_error(tmp_path: Path, jwks_url: str) -> None:

@@ -36,3 +36,11 @@ def one_error_line(result: subprocess.CompletedProcess[str]) -> str:
 
 
 __all__ = ["cli", "hris_csv", "one_error_line", "whoknows_argv"]
+
+
+def made_store(tmp_path: Path) -> str:
+    """The URL of a store ingest created (a few HR people), for commands that refuse a store never created."""
+    db = tmp_path / "made.db"
+    made = cli("ingest", "hris", str(hris_csv(tmp_path / "hris.csv")), "--store", f"sqlite:///{db}")
+    assert made.returncode == 0, made.stderr
+    return f"sqlite:///{db}"

@@ -9,18 +9,13 @@ from pathlib import Path
 import pytest
 
 from tests.integration.clirun import cli as _cli
-from tests.integration.clirun import hris_csv as _hris
+from tests.integration.clirun import made_store
 from tests.integration.clirun import one_error_line as _one_error_line
 
 
 @pytest.fixture
 def store(tmp_path: Path) -> str:
-    """A store ingest created (a few HR people)."""
-    db = tmp_path / "made.db"
-    csv = _hris(tmp_path / "hris.csv")
-    made = _cli("ingest", "hris", str(csv), "--store", f"sqlite:///{db}")
-    assert made.returncode == 0, made.stderr
-    return f"sqlite:///{db}"
+    return made_store(tmp_path)
 
 
 @pytest.fixture
