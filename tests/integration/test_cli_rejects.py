@@ -30,4 +30,5 @@ def test_an_unreadable_alias_file_is_named_once(tmp_path: Path) -> None:
     result = cli("ingest", "hris", str(tmp_path / "bad.csv"), "--aliases", str(tmp_path),
                  env={"WHOKNOWS_STORE": f"sqlite:///{tmp_path / 'w.db'}"})
     assert result.returncode == 2
-    assert one_error_line(result) == f"error: {tmp_path}: cannot read alias file: Is a directory"
+    assert one_error_line(result) == (f"error: {tmp_path}: cannot read alias file: not a regular file (a directory): "
+                                      "give a file saved on disk")
