@@ -117,7 +117,8 @@ class DateColumn:
                 raise ValueError(f"{what} {t[:30]!r} is not a valid date read as {_LABELS[self.order]}") from None
         if self.serial and _SERIAL.match(t):
             return serial_date(t, what)
-        raise ValueError(f"{what} {t[:30]!r} is not a date (ISO 8601, {self.label} or a month name)")
+        forms = "ISO 8601" if self.label == "ISO 8601" else f"ISO 8601, {self.label}"
+        raise ValueError(f"{what} {t[:30]!r} is not a date ({forms} or a month name)")
 
 
 def serial_date(t: str, what: str = "date") -> date:

@@ -39,6 +39,15 @@ def test_iso_times_month_names_compact_and_serials() -> None:
     assert read(["07/05/2011 09:00", "12/31/2019 5:30 PM"]) == [date(2011, 7, 5), date(2019, 12, 31)]
 
 
+def test_a_value_that_is_no_date_names_each_accepted_form_once() -> None:
+    iso = infer_date_column("Start", ["2021-03-15"])
+    with pytest.raises(ValueError, match=r"^date 'soon' is not a date \(ISO 8601 or a month name\)$"):
+        iso.parse("soon")
+    us = infer_date_column("Start", ["12/31/2019"])
+    with pytest.raises(ValueError, match=r"\(ISO 8601, US MM/DD/YYYY or a month name\)$"):
+        us.parse("soon")
+
+
 def test_ambiguous_column_is_said_once_and_never_guessed() -> None:
     col = infer_date_column("Hire Date", ["03/04/2021", "05/06/2020", "2021-01-01"])
     assert col.ambiguous
