@@ -10,6 +10,8 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable
 
+from schema.skills import LATIN_EXTRA
+
 # characters that show nothing and join nothing: a zero-width space, word joiner, byte order mark, soft hyphen or
 # Mongolian vowel separator pasted into "Sales" made a second "Sales" no filter or name search found (the joiners
 # U+200C and U+200D are kept: Persian and Indic spelling and emoji need them)
@@ -50,8 +52,14 @@ def fold_name(text: str) -> str:
 
     >>> fold_name("  Lucía  HERNÁNDEZ "), fold_name("Zo\u0308e")
     ('lucia hernandez', 'zoe')
+
+    Latin letters Unicode does not decompose fold as skill names fold them, so "lodz" finds "Łódź" and
+    "soren" finds "Søren" (before, the stroke stayed and neither was found):
+
+    >>> fold_name("Łódź"), fold_name("Søren Ødegård")
+    ('lodz', 'soren odegard')
     """
-    decomposed = unicodedata.normalize("NFKD", fold_facet(text))
+    decomposed = unicodedata.normalize("NFKD", fold_facet(text).translate(LATIN_EXTRA))
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 

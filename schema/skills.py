@@ -24,7 +24,7 @@ MAX_SKILL_LEN = 100
 _SEPARATORS = re.compile(r"[\s_/]+")
 _KEPT = frozenset("+#.-")  # the punctuation that carries meaning in c++, c#, node.js
 # Latin letters Unicode does not decompose into a base letter and a mark
-_LATIN_EXTRA = str.maketrans({"ø": "o", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i",
+LATIN_EXTRA = str.maketrans({"ø": "o", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i",
                               "ħ": "h", "ŧ": "t", "ŋ": "n"})
 _DASHES = re.compile(r"-{2,}")
 
@@ -72,7 +72,7 @@ def _latin_base(text: str) -> str:
     "Qualitätsmanagement" and a search for "qualitatsmanagement" meet, and the accents are not simply dropped
     (which made "caf" of "café"), while a Greek or Devanagari word keeps the marks that are part of its spelling."""
     out: list[str] = []
-    for ch in unicodedata.normalize("NFKD", text.translate(_LATIN_EXTRA)):
+    for ch in unicodedata.normalize("NFKD", text.translate(LATIN_EXTRA)):
         if unicodedata.combining(ch) and out and "a" <= out[-1][-1] <= "z":
             continue
         out.append(ch)

@@ -45,6 +45,7 @@ from graph.store.base import GraphStore
 from schema import models
 from schema.errors import BadInput, NotFound, SchemaError, WhoknowsError
 from schema.skills import canonical_skill
+from schema.understand import understand
 
 log = logging.getLogger("whoknows.graphql")
 
@@ -68,12 +69,15 @@ def _canonical(skill: str) -> str:
 
 
 async def _known_skill_or_404(info: Info, raw: str, canon: str) -> None:
-    """NOT_FOUND, with close names as suggestions, when a skill does not exist at all."""
+    """NOT_FOUND, with what was likely meant, when a skill does not exist at all: the skills the words name
+    ("kubernetes in Berlin", "react 18") and the ones a word is a letter or two from ("pyhton"). Before, the
+    suggestions were the best partial-string matches, so "the" offered terraform and "who knows" offered aws."""
     if await info.context.gateway.skill(canon) is not None:
         return
     index = info.context.services.skill_index
     await index.refresh(info.context.gateway)
-    suggestions = [s.name for s, _ in index.fuzzy(canon, 3)]
+    read = understand(raw, index.vocabulary)
+    suggestions = list(dict.fromkeys([*read.skills, *(c.meant for c in read.typos)]))[:3]
     hint = f"; did you mean {', '.join(suggestions)}?" if suggestions else ""
     raise NotFound(f"no skill named {raw[:80]!r}{hint}")
 
@@ -218,7 +222,10 @@ class Query:
         index = info.context.services.skill_index
         await index.refresh(info.context.gateway)
         known = [sk for sk in given if sk in index.skills or await info.context.gateway.skill(sk) is not None]
-        from_title = [sk for sk in title_skills(title, index.names) if sk not in given]
+        # the title's words as the pages read them too: three-word names ("amazon web services"), names typed
+        # without their hyphen ("datascience") or split ("kube rnetes"), after the one- and two-word phrases
+        named = [*title_skills(title, index.names), *understand(title, index.vocabulary).skills]
+        from_title = [sk for sk in dict.fromkeys(named) if sk not in given]
         skills = known + from_title
         if not skills:
             if given:

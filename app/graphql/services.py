@@ -11,6 +11,7 @@ from rapidfuzz import fuzz, process
 from app.gateway import StoreGateway
 from app.graphql.cache import ResponseCache
 from schema import models
+from schema.understand import Vocabulary
 
 SKILL_INDEX_TTL_S = 30.0
 
@@ -22,6 +23,7 @@ class SkillIndex:
     names: dict[str, str] = field(default_factory=dict)  # name or alias -> canonical name
     skills: dict[str, models.Skill] = field(default_factory=dict)
     loaded_at: float = -1e18
+    vocabulary: Vocabulary = field(default_factory=lambda: Vocabulary.build({}, (), ()))  # the names, for reading text
 
     async def refresh(self, gateway: StoreGateway) -> None:
         if time.monotonic() - self.loaded_at < SKILL_INDEX_TTL_S:
@@ -33,6 +35,7 @@ class SkillIndex:
             for a in s.aliases:
                 names.setdefault(a, s.name)
         self.names, self.skills, self.loaded_at = names, {s.name: s for s in rows}, time.monotonic()
+        self.vocabulary = Vocabulary.build(names, (), ())
 
     def fuzzy(self, query: str, limit: int, cutoff: float = 70.0) -> list[tuple[models.Skill, float]]:
         """Best fuzzy matches of ``query`` over names and aliases, one per canonical skill."""

@@ -18,6 +18,8 @@ from app.web.charts import ratio_bar
 from app.web.core import PageError, current_user, gql, render, store
 from app.web.pages_search import introductions, match_filters
 from app.web.session import WebUser
+from app.web.understood import department_note, href, place_note, read_query
+from schema.understand import Understood
 
 router = APIRouter(include_in_schema=False)
 PAGE = 10
@@ -51,7 +53,7 @@ def split_skills(typed: str) -> list[str]:
 @router.get("/ask")
 async def ask(
     request: Request, user: WebUser = Depends(current_user), question: str = "", skills: str = "",
-    department: str = "", location: str = "",
+    department: str = "", location: str = "", anywhere: bool = False,
 ) -> Response:
     question = " ".join(question.split())[:MAX_TITLE]
     department, location = department.strip()[:100], location.strip()[:100]
@@ -63,11 +65,15 @@ async def ask(
                               "evidence": ranking_evidence(run.stats.get("router") if run is not None else None)}
     if not question and not given:
         return render(request, "ask.html", user, **values)
-    filters = await match_filters(request, department, location, values["notes"])
+    u = await read_query(request, question)
+    text_location = read_question(u, values, given, anywhere)
+    filters = await match_filters(request, department, location or text_location, values["notes"])
     if filters is None:
         return render(request, "ask.html", user, **values)
     values["scope"] = ", ".join(v for v in filters.values() if v)  # as the directory spells them
-    variables = {"question": {"skills": given, "title": question or None}, "first": PAGE, **filters}
+    named = [sk for sk in u.skills if sk not in given]  # phrases the title's own reading misses ("kube rnetes")
+    variables = {"question": {"skills": (given + named)[:MAX_QUESTION_SKILLS], "title": question or None},
+                 "first": PAGE, **filters}
     try:
         data = await gql(request, user, ROUTE, variables)
     except PageError as exc:
@@ -125,6 +131,34 @@ def ranking_evidence(router: Mapping[str, Any] | None) -> dict[str, Any] | None:
             "ahead": best is None or ours > counted[best],
             "rows": [{"label": label, "value": v, "kind": kind, "bar": ratio_bar(v, 160, f"{label}: {v:.2f}")}
                      for label, v, kind in shown]}
+
+
+def read_question(u: Understood, values: dict[str, Any], given: list[str], anywhere: bool) -> str:
+    """Notes on what the question's words name besides skills (a place filters, with a link to ask everywhere;
+    a department is offered; close spellings get a "did you mean" that adds the skill); the place to filter on
+    ("" when none applies)."""
+    question, dept, loc, notes = values["question"], values["department"], values["location"], values["notes"]
+    skills = ", ".join(given)
+
+    def link(place: str | None) -> str:
+        return href("/ask", question=question, skills=skills, department=dept, location=place,
+                    anywhere=None if place else "1")
+
+    if u.locations:
+        notes.append(place_note(u, loc, anywhere, link, said_in="question"))
+    dnote = department_note(u, lambda d: href("/ask", question=question, skills=skills, department=d, location=loc,
+                                              anywhere="1" if anywhere else None))
+    if dnote is not None and not dept:
+        notes.append(dnote)
+    for c in u.typos:
+        if c.meant not in given:
+            notes.append({"text": f"“{c.typed}” is not a skill here; did you mean {c.meant}?", "kind": "info",
+                          "links": [(f"Add {c.meant}", href("/ask", question=question, skills=", ".join(
+                              [*given, c.meant]), department=dept, location=loc, anywhere="1" if anywhere else None))]})
+    for c in u.place_typos:
+        notes.append({"text": f"“{c.typed}” is not a location here; did you mean {c.meant}?", "kind": "info",
+                      "links": [(f"Only people in {c.meant}", link(c.meant))]})
+    return "" if loc or anywhere else (u.location or "")
 
 
 def _unrouted(message: str, skills_given: bool) -> str:

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
+from app.graphql.schema import MAX_TITLE
 from app.web.core import PageError, current_user, gql, render, store
 from app.web.facets import FacetMatch, match_facet
 from app.web.session import WebUser
+from app.web.understood import department_note, href, known_skill, place_note, read_query, understood_note
+from schema.errors import SchemaError
+from schema.facets import fold_name
+from schema.skills import canonical_skill
+from schema.understand import Understood
 
 router = APIRouter(include_in_schema=False)
 PAGE = 10
@@ -43,19 +50,27 @@ async def home(request: Request) -> Response:
 @router.get("/search")
 async def search(
     request: Request, user: WebUser = Depends(current_user), skill: str = "", department: str = "",
-    location: str = "", after: str | None = None,
+    location: str = "", after: str | None = None, anywhere: bool = False,
 ) -> Response:
-    skill, department, location = skill.strip()[:100], department.strip()[:100], location.strip()[:100]
+    # the box takes a sentence ("who knows kubernetes in Berlin?"): as long as a question's title
+    skill, department, location = " ".join(skill.split())[:MAX_TITLE], department.strip()[:100], location.strip()[:100]
     values: dict[str, Any] = {"skill": skill, "department": department, "location": location, "result": None,
-                              "notes": [], "suggestions": [], "intros": {}}
+                              "notes": [], "suggestions": [], "intros": {}, "anywhere": anywhere, "people": []}
     if not skill:
+        if request.query_params.get("skill") is not None:  # submitted empty: say what to type
+            values["notes"].append({"text": "Type a skill or a topic (kubernetes, k8s, machine learning), "
+                                            "optionally with a place: “kubernetes in Berlin”.", "kind": "info"})
         return render(request, "search.html", user, **values)
-    filters = await match_filters(request, department, location, values["notes"])
+    search_for, text_location = await read_search(request, values)
+    if search_for is None:
+        return render(request, "search.html", user, **values)
+    filters = await match_filters(request, department, location or text_location, values["notes"])
     if filters is None:
         return render(request, "search.html", user, **values)
     values["scope"] = ", ".join(v for v in filters.values() if v)  # as the directory spells them
     try:
-        data = await gql(request, user, EXPERTS, {"skill": skill, "first": PAGE, "after": after or None, **filters})
+        data = await gql(request, user, EXPERTS, {"skill": search_for, "first": PAGE, "after": after or None,
+                                                  **filters})
     except PageError as exc:
         if exc.status not in (400, 404):
             raise
@@ -70,6 +85,81 @@ async def search(
     values["result"] = result
     values["intros"] = await introductions(request, user, [e["node"]["person"]["id"] for e in result["edges"]])
     return render(request, "search.html", user, **values)
+
+
+async def read_search(request: Request, values: dict[str, Any]) -> tuple[str | None, str]:
+    """The skill to search for and the place the words name ("" when none applies), with notes saying how the
+    words were read; (None, "") when they name no skill (the notes and suggestions say what they do name)."""
+    typed, notes = values["skill"], values["notes"]
+    try:
+        if await known_skill(request, canonical_skill(typed)):
+            return typed, ""  # a skill name or alias as typed: nothing to read into it
+    except SchemaError:
+        pass
+    u = await read_query(request, typed)
+    dept, loc = values["department"], values["location"]
+
+    def link(place: str | None) -> str:
+        return href("/search", skill=typed, department=dept, location=place, anywhere=None if place else "1")
+
+    if not u.skills:
+        await _nothing_named(request, u, values, link)
+        return None, ""
+    if len(u.skills) > 1:
+        notes.append({"text": f"Your search names {len(u.skills)} skills; showing people who know {u.skills[0]}.",
+                      "kind": "info", "links": [("Rank people for all of them", href(
+                          "/ask", question=typed, department=dept, location=loc, anywhere="1" if values["anywhere"]
+                          else None))] + [(f"Only {s}", href("/search", skill=s, department=dept, location=loc))
+                                          for s in u.skills[1:]]})
+    note = understood_note(u, u.skills[:1])
+    if note is not None:
+        notes.append(note)
+    if u.locations:
+        notes.append(place_note(u, loc, values["anywhere"], link))
+    dnote = department_note(u, lambda d: href("/search", skill=typed, department=d, location=loc,
+                                              anywhere="1" if values["anywhere"] else None))
+    if dnote is not None and not dept:
+        notes.append(dnote)
+    _typos(u, values, link)
+    return u.skills[0], "" if loc or values["anywhere"] else (u.location or "")
+
+
+async def _nothing_named(request: Request, u: Understood, values: dict[str, Any],
+                         link: Callable[[str | None], str]) -> None:
+    """No skill in the words: say what they do name (a place, a department, a person, a close spelling), or that
+    this organisation has no such skill, with where to go from here."""
+    notes, typed = values["notes"], values["skill"]
+    if not (u.leftover or u.locations or u.departments):
+        notes.append({"text": f"“{typed}” has no words to search for: type a skill or a topic (kubernetes, k8s, "
+                              "machine learning), optionally with a place.", "kind": "warn"})
+        return
+    _typos(u, values, link)
+    named = [f"the location {p}" for p in u.locations] + [f"the department {d}" for d in u.departments]
+    if named:
+        notes.append({"text": f"“{typed}” names {' and '.join(named)} but no skill: type a skill with it; the "
+                              "form's filter is filled in.", "kind": "info"})
+        if u.location and not values["location"]:
+            values["location"] = u.location
+        if u.departments and not values["department"]:
+            values["department"] = u.departments[0]
+    people = await store(request, lambda s: s.people_named(typed, first=5))
+    want = fold_name(typed)
+    values["people"] = [p for p in people if not p.opted_out and len(want) >= 3
+                        and f" {want}" in f" {fold_name(p.name)}"]
+    if not named and not values["suggestions"]:
+        notes.append({"text": f"No one in this organisation has a skill named “{typed}”: whoknows knows the skills "
+                              "people declared, answered on or were endorsed for.", "kind": "warn",
+                      "links": [("Ask it as a question instead", href("/ask", question=typed))]})
+
+
+def _typos(u: Understood, values: dict[str, Any], link: Callable[[str | None], str]) -> None:
+    """"Did you mean" for words a letter or two from a skill (as suggestion links) or a place (as a note)."""
+    for c in u.typos:
+        if c.meant not in values["suggestions"]:
+            values["suggestions"].append(c.meant)
+    for c in u.place_typos:
+        values["notes"].append({"text": f"“{c.typed}” is not a location here; did you mean {c.meant}?",
+                                "kind": "info", "links": [(f"Search in {c.meant}", link(c.meant))]})
 
 
 async def match_filters(request: Request, department: str, location: str,

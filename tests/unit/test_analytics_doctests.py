@@ -33,6 +33,8 @@ MODULES = [
     "schema.models",
     "schema.files",
     "schema.facets",
+    "schema.understand",
+    "app.web.understood",
     "graph.store.common",
     "graph.store.visibility",
     "graph.store.base",

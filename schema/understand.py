@@ -1,0 +1,206 @@
+"""What a search typed as people type it names: skills, a place, a department, and typos worth a "did you mean".
+
+"who knows k8s in Berlin?", "Berlin kubernetes", "kube rnetes", "pyhton": the words are read against the
+organisation's own vocabulary (its skill names and aliases, its locations and departments, as the store holds them),
+never against a list of words tuned to one organisation. Longer phrases win ("machine learning" before "machine",
+"New York" before "York"), and at equal length a skill wins over a place, a place over a department, so "data
+science" is a skill and "the data team" names the Data department. Words naming nothing are left over: the pages say
+what they understood rather than guess what "who knows" means. Pure: the pages hand in the vocabulary.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from schema.errors import SchemaError
+from schema.facets import fold_name
+from schema.skills import canonical_skill
+
+# a word: letters or digits, with the + # . that carry meaning (c++, c#, node.js, .net); "ci/cd" is two words
+# that meet again as the phrase "ci-cd"
+_WORD = re.compile(r"\.?[^\W_][\w+#.]*", re.UNICODE)
+MAX_TEXT = 1000
+MAX_PHRASE = 6  # words in the longest name looked for (the vocabulary's longest, up to this)
+MAX_PART_HINTS = 3  # skills offered for one word of their names
+MIN_TYPO_LEN = 4  # shorter words are too often ordinary words one letter from a short skill ("the", "go")
+MAX_TYPO_WORDS = 20  # leftover words of a long question checked for typos (each against every skill)
+
+
+@dataclass(frozen=True)
+class Correction:
+    typed: str  # the word as typed
+    meant: str  # the skill (canonical) or stored place it is one or two edits from
+
+
+@dataclass(frozen=True)
+class Understood:
+    """What a typed search names. ``skills``: canonical names, in the order typed; ``phrases``: the words that
+    named each (as typed); places and departments: the stored spellings."""
+
+    text: str
+    skills: list[str] = field(default_factory=list)
+    phrases: dict[str, str] = field(default_factory=dict)
+    locations: list[str] = field(default_factory=list)
+    location_words: dict[str, str] = field(default_factory=dict)
+    departments: list[str] = field(default_factory=list)
+    department_words: dict[str, str] = field(default_factory=dict)
+    typos: list[Correction] = field(default_factory=list)  # skills a leftover word may have meant
+    place_typos: list[Correction] = field(default_factory=list)  # places a leftover word may have meant
+    leftover: list[str] = field(default_factory=list)
+
+    @property
+    def location(self) -> str | None:
+        return self.locations[0] if self.locations else None
+
+    def without_places(self) -> str:
+        """The text's skills alone (the words naming them, as typed): what to search for everywhere."""
+        return " ".join(self.phrases[s] for s in self.skills)
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The organisation's words, folded once: skills (name or alias -> canonical), locations, departments."""
+
+    skills: Mapping[str, str]
+    locations: Mapping[str, str]  # fold_name(stored) -> stored
+    departments: Mapping[str, str]
+    squashed: Mapping[str, str]  # skill name or alias without its hyphens ("datascience") -> canonical
+    parts: Mapping[str, list[str]]  # one word of a skill's name ("ux" of ux-design) -> those skills
+    longest: int = 1  # words in the longest name ("Ho Chi Minh City": 4), at most MAX_PHRASE
+
+    @classmethod
+    def build(cls, skills: Mapping[str, str], locations: Iterable[str], departments: Iterable[str]) -> Vocabulary:
+        """``skills``: every skill name and alias -> its canonical name (``SkillIndex.names``)."""
+        def folded(values: Iterable[str]) -> dict[str, str]:
+            out: dict[str, str] = {}
+            for v in values:
+                if v and fold_name(v):
+                    out.setdefault(fold_name(v), v)
+            return out
+        squashed: dict[str, str] = {}
+        parts: dict[str, list[str]] = {}
+        for name, canon in skills.items():
+            squashed.setdefault(name.replace("-", ""), canon)
+            for part in canon.split("-") if "-" in canon else ():
+                if canon not in parts.setdefault(part, []):
+                    parts[part].append(canon)
+        places, teams = folded(locations), folded(departments)
+        longest = max((len(words_of(n.replace("-", " "))) for n in [*skills, *places, *teams]), default=1)
+        return cls(dict(skills), places, teams, squashed, parts, min(max(longest, 1), MAX_PHRASE))
+
+    def with_directory(self, locations: Iterable[str], departments: Iterable[str]) -> Vocabulary:
+        """The same skills with a directory's places and departments (the skills' indexes are not rebuilt)."""
+        directory = Vocabulary.build({}, locations, departments)
+        return replace(self, locations=directory.locations, departments=directory.departments,
+                       longest=max(self.longest, directory.longest))
+
+    def skill(self, words: list[str]) -> str | None:
+        """The canonical skill these words name (as a phrase, or run together: "kube rnetes"), else None."""
+        candidates = ["-".join(words)] + (["".join(words)] if len(words) > 1 else [])
+        for text in candidates:
+            try:
+                canon = canonical_skill(text)
+            except SchemaError:
+                continue
+            hit = self.skills.get(canon) or self.skills.get(text.casefold()) or self.squashed.get(
+                canon.replace("-", ""))
+            if hit is not None:
+                return hit
+        return None
+
+
+def words_of(text: str) -> list[str]:
+    """The words of ``text`` (first ``MAX_TEXT`` characters), with a sentence's full stop dropped.
+
+    >>> words_of("Who knows C++, .NET or node.js in São Paulo?")
+    ['Who', 'knows', 'C++', '.NET', 'or', 'node.js', 'in', 'São', 'Paulo']
+    """
+    return [w.rstrip(".") for w in _WORD.findall(text[:MAX_TEXT]) if w.rstrip(".")]
+
+
+def understand(text: str, vocab: Vocabulary) -> Understood:
+    """Skills, places and departments the words of ``text`` name, longest phrase first, and close spellings.
+
+    >>> v = Vocabulary.build({"kubernetes": "kubernetes", "k8s": "kubernetes", "data-science": "data-science",
+    ...                       "python": "python"}, ["Berlin", "New York", "Z\u00fcrich"], ["Data", "Engineering"])
+    >>> u = understand("who knows K8s in berlin?", v); (u.skills, u.phrases, u.location, u.leftover)
+    (['kubernetes'], {'kubernetes': 'K8s'}, 'Berlin', ['who', 'knows', 'in'])
+    >>> understand("new york data science", v).skills, understand("zurich the data team", v).departments
+    (['data-science'], ['Data'])
+    >>> understand("kube rnetes", v).skills, understand("datascience", v).skills
+    (['kubernetes'], ['data-science'])
+    >>> [(c.typed, c.meant) for c in understand("pyhton in berlim", v).typos + understand("berlim", v).place_typos]
+    [('pyhton', 'python'), ('berlim', 'Berlin')]
+    >>> [(c.typed, c.meant) for c in understand("Science", v).typos + understand("dta scence", v).typos]
+    [('Science', 'data-science'), ('dta scence', 'data-science')]
+    """
+    words = words_of(text)
+    out = Understood(text)
+    i = 0
+    while i < len(words):
+        for size in range(min(vocab.longest, len(words) - i), 0, -1):
+            if _take(out, vocab, words[i:i + size]):
+                i += size
+                break
+        else:
+            out.leftover.append(words[i])
+            i += 1
+    for word in out.leftover[:MAX_TYPO_WORDS]:
+        _typo(out, vocab, word)
+    if not out.skills and not out.typos and 1 < len(out.leftover) <= vocab.longest:  # "tig weldng", "machin learning"
+        _typo(out, vocab, "-".join(out.leftover), " ".join(out.leftover))
+    if not out.skills and not out.typos:  # "UX", "law": a word of a longer skill name, offered
+        for word in out.leftover:
+            for meant in vocab.parts.get(fold_name(word), [])[:MAX_PART_HINTS]:
+                if all(c.meant != meant for c in out.typos):
+                    out.typos.append(Correction(word, meant))
+    return out
+
+
+def _take(out: Understood, vocab: Vocabulary, words: list[str]) -> bool:
+    """Record what ``words`` name (a skill, else a place, else a department); False when nothing."""
+    said = " ".join(words)
+    skill = vocab.skill(words)
+    if skill is not None:
+        if skill not in out.phrases:
+            out.skills.append(skill)
+            out.phrases[skill] = said
+        return True
+    key = fold_name(said)
+    for found, named, words_for in ((vocab.locations, out.locations, out.location_words),
+                                    (vocab.departments, out.departments, out.department_words)):
+        value = found.get(key)
+        if value is not None:
+            if value not in named:
+                named.append(value)
+                words_for[value] = said
+            return True
+    return False
+
+
+def _typo(out: Understood, vocab: Vocabulary, word: str, typed: str = "") -> None:
+    """A leftover word one edit (two for words of eight letters or more) from a skill or a place: a likely typo.
+    Edits count a swap of two neighbours as one ("pyhton"), so the typos people make most are one edit."""
+    folded = fold_name(word)
+    try:
+        folded = canonical_skill(word) if "-" in word else folded
+    except SchemaError:
+        return
+    if len(folded) < MIN_TYPO_LEN:
+        return
+    limit = 1 if len(folded) < 8 else 2
+    for choices, found, taken in ((vocab.skills, out.typos, out.skills), (vocab.locations, out.place_typos,
+                                                                          out.locations)):
+        hit = process.extractOne(folded, list(choices), scorer=OSA.distance, score_cutoff=limit)
+        if hit is not None:
+            meant = choices[hit[0]]
+            if meant not in taken and all(c.meant != meant for c in found):
+                found.append(Correction(typed or word, meant))
+
+
+__all__ = ["Correction", "Understood", "Vocabulary", "understand", "words_of"]
