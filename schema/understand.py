@@ -154,7 +154,7 @@ def understand(text: str, vocab: Vocabulary) -> Understood:
         _typo(out, vocab, word)
     if not out.skills and not out.typos and 1 < len(out.leftover) <= vocab.longest:  # "tig weldng", "machin learning"
         _typo(out, vocab, "-".join(out.leftover), " ".join(out.leftover))
-    if not out.skills and not out.typos:  # "UX", "law": a word of a longer skill name, offered
+    if not out.skills and not out.typos and len(words) == 1:  # "UX", "law": one word of a longer skill name
         for word in out.leftover:
             for meant in vocab.parts.get(fold_name(word), [])[:MAX_PART_HINTS]:
                 if all(c.meant != meant for c in out.typos):

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz, process
 
 from schema.facets import fold_facet as fold
+from schema.facets import fold_name
 
 
 @dataclass(frozen=True)
@@ -39,10 +40,16 @@ def match_facet(typed: str, known: Sequence[str], limit: int = 3) -> FacetMatch:
     []
     >>> match_facet("krako\u0301w", ["Krak\u00f3w"]).value == "Krak\u00f3w"
     True
+    >>> match_facet("lodz", ["\u0141\u00f3d\u017a"]).value == "\u0141\u00f3d\u017a"
+    True
     """
     folded = fold(typed)
     for value in known:
         if fold(value) == folded:
+            return FacetMatch(typed, value)
+    bare = fold_name(typed)  # then without accents: "lodz" is the directory's "Łódź", as in a typed sentence
+    for value in known:
+        if fold_name(value) == bare:
             return FacetMatch(typed, value)
     by_fold = {v.casefold(): v for v in known}
     found = process.extract(folded, list(by_fold), scorer=fuzz.WRatio, limit=limit, score_cutoff=75)

@@ -14,7 +14,7 @@ from app.web.facets import FacetMatch, match_facet
 from app.web.session import WebUser
 from app.web.understood import department_note, href, known_skill, place_note, read_query, understood_note
 from schema.errors import SchemaError
-from schema.facets import fold_name
+from schema.facets import fold_facet, fold_name
 from schema.skills import canonical_skill
 from schema.understand import Understood
 
@@ -176,8 +176,9 @@ async def match_filters(request: Request, department: str, location: str,
             notes.append(_no_one(name, match))
             return None
         if match.changed:
-            notes.append({"text": f"Matching {name} '{typed}' as {match.value} (case does not matter).",
-                          "kind": "info"})
+            forgiven = "case does not matter" if fold_facet(typed) == fold_facet(match.value) else \
+                "case and accents do not matter"
+            notes.append({"text": f"Matching {name} '{typed}' as {match.value} ({forgiven}).", "kind": "info"})
         filters[name] = match.value
     return filters
 

@@ -12,7 +12,7 @@ from schema.understand import Understood, Vocabulary, understand, words_of
 
 SKILLS = {"tig-welding": "tig-welding", "gtaw": "tig-welding", "tungsten-arc-welding": "tig-welding",
           "metrology": "metrology", "cmm": "metrology", "c++": "c++", "ci/cd": "ci/cd", "ci-cd": "ci/cd",
-          "lean-six-sigma": "lean-six-sigma", "機械学習": "機械学習"}
+          "lean-six-sigma": "lean-six-sigma", "機械学習": "機械学習", "how-to-guides": "how-to-guides"}
 VOCAB = Vocabulary.build(SKILLS, ["Reykjavík", "Ho Chi Minh City", "Łódź", "Reading"], ["Quality", "Maintenance"])
 
 
