@@ -138,6 +138,8 @@ def understand(text: str, vocab: Vocabulary) -> Understood:
     [('pyhton', 'python'), ('berlim', 'Berlin')]
     >>> [(c.typed, c.meant) for c in understand("Science", v).typos + understand("dta scence", v).typos]
     [('Science', 'data-science'), ('dta scence', 'data-science')]
+    >>> [c.meant for c in understand("science people", v).typos], understand("how to", v).typos
+    (['data-science'], [])
     """
     words = words_of(text)
     out = Understood(text)
@@ -154,8 +156,10 @@ def understand(text: str, vocab: Vocabulary) -> Understood:
         _typo(out, vocab, word)
     if not out.skills and not out.typos and 1 < len(out.leftover) <= vocab.longest:  # "tig weldng", "machin learning"
         _typo(out, vocab, "-".join(out.leftover), " ".join(out.leftover))
-    if not out.skills and not out.typos and len(words) == 1:  # "UX", "law": one word of a longer skill name
+    if not out.skills and not out.typos:  # "UX", "project manager": a word of a longer skill name
         for word in out.leftover:
+            if len(words) > 1 and len(word) < MIN_TYPO_LEN:  # in a sentence, not "how" of how-to-guides
+                continue
             for meant in vocab.parts.get(fold_name(word), [])[:MAX_PART_HINTS]:
                 if all(c.meant != meant for c in out.typos):
                     out.typos.append(Correction(word, meant))

@@ -59,6 +59,7 @@ def test_several_places_are_all_named_in_order() -> None:
     ("metorlogy", "metrology"),  # two letters swapped count as one edit
     ("tig weldng", "tig-welding"),  # a phrase with a typo
     ("welding", "tig-welding"),  # one word of a longer name, offered when nothing else matched
+    ("sigma experts", "lean-six-sigma"),  # in a sentence too, for words of four letters or more
 ])
 def test_close_spellings_are_offered_not_applied(text: str, meant: str) -> None:
     u = read(text)
