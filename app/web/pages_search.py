@@ -136,8 +136,8 @@ async def _nothing_named(request: Request, u: Understood, values: dict[str, Any]
     _typos(u, values, link)
     named = [f"the location {p}" for p in u.locations] + [f"the department {d}" for d in u.departments]
     if named:
-        notes.append({"text": f"“{typed}” names {' and '.join(named)} but no skill: type a skill with it; the "
-                              "form's filter is filled in.", "kind": "info"})
+        notes.append({"text": f"“{typed}” names {' and '.join(named)}, but no skill anyone here has shown: type "
+                              "a skill with it (the form's filter is filled in).", "kind": "info"})
         if u.location and not values["location"]:
             values["location"] = u.location
         if u.departments and not values["department"]:

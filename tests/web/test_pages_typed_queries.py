@@ -109,8 +109,9 @@ def test_a_department_in_the_words_is_offered_not_applied(site: Any) -> None:
 
 
 @pytest.mark.parametrize(("typed", "says"), [
-    ("Łódź", "names the location Łódź but no skill"),
-    ("Quality", "names the department Quality but no skill"),
+    ("Łódź", "names the location Łódź, but no skill"),
+    ("Quality", "names the department Quality, but no skill"),
+    ("haskell in Reykjavík", "names the location Reykjavík, but no skill"),
     ("xyzzy frobnication", "No one in this organisation has a skill named"),
     ("?", "has no words to search for"),
     ("", "Type a skill or a topic"),
