@@ -207,4 +207,4 @@ def _typo(out: Understood, vocab: Vocabulary, word: str, typed: str = "") -> Non
                 found.append(Correction(typed or word, meant))
 
 
-__all__ = ["Correction", "Understood", "Vocabulary", "understand", "words_of"]
+__all__ = ["MIN_TYPO_LEN", "Correction", "Understood", "Vocabulary", "understand", "words_of"]

@@ -45,7 +45,7 @@ from graph.store.base import GraphStore
 from schema import models
 from schema.errors import BadInput, NotFound, SchemaError, WhoknowsError
 from schema.skills import canonical_skill
-from schema.understand import understand
+from schema.understand import MIN_TYPO_LEN, understand
 
 log = logging.getLogger("whoknows.graphql")
 
@@ -141,7 +141,7 @@ class Query:
                 out[exact.name] = Skill.from_domain(exact, match="exact", similarity=100.0)
         for s in await gw.skills(query, first=first):
             out.setdefault(s.name, Skill.from_domain(s, match="prefix"))
-        if len(out) < first:
+        if len(out) < first and len(query.strip()) >= MIN_TYPO_LEN:  # "tea" is no typo of theodolite
             index = info.context.services.skill_index
             await index.refresh(gw)
             for s, sim in index.fuzzy(canon or query.strip().casefold(), first):

@@ -100,3 +100,13 @@ def test_a_title_names_a_skill_however_its_name_is_typed(api: Api, title: str) -
     found = api.data(ROUTE, {"title": title})["expertsFor"]
     assert found["skills"] == ["tig-welding"]
     assert found["experts"]
+
+
+SKILLS = "query($q: String!) { skills(query: $q, first: 8) { name match } }"
+
+
+@pytest.mark.parametrize(("typed", "offered"), [("tea", []), ("the", ["theodolite"]), ("metrolgy", ["metrology"]),
+                                                ("cm", ["metrology"])])
+def test_the_skill_box_suggests_prefixes_and_real_typos_only(api: Api, typed: str, offered: list[str]) -> None:
+    """Before: "tea" offered theodolite (a similar run of letters); a prefix, an alias or a typo still suggest."""
+    assert [s["name"] for s in api.data(SKILLS, {"q": typed})["skills"]] == offered
