@@ -148,8 +148,8 @@ async def _nothing_named(request: Request, u: Understood, values: dict[str, Any]
                         and f" {want}" in f" {fold_name(p.name)}"]
     if not named and not values["suggestions"]:
         notes.append({"text": f"No one in this organisation has a skill named “{typed}”: whoknows knows the skills "
-                              "people declared, answered on or were endorsed for.", "kind": "warn",
-                      "links": [("Ask it as a question instead", href("/ask", question=typed))]})
+                              "people declared, answered on or were endorsed for. Try a broader or related skill, "
+                              "or its usual name.", "kind": "warn"})
 
 
 def _typos(u: Understood, values: dict[str, Any], link: Callable[[str | None], str]) -> None:
