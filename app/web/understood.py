@@ -28,10 +28,11 @@ async def read_query(request: Request, text: str) -> Understood:
 
 
 async def known_skill(request: Request, canon: str) -> bool:
-    """Whether ``canon`` (a canonical name) is one of the organisation's skills."""
+    """Whether ``canon`` (a canonical name) is one of the organisation's skills (the store is asked when the
+    index, refreshed every few seconds, does not have it: a skill an analysis just added is found at once)."""
     index: SkillIndex = request.app.state.services.skill_index
     await index.refresh(request.app.state.gateway)
-    return canon in index.skills
+    return canon in index.skills or await store(request, lambda s: s.skill(canon)) is not None
 
 
 def href(path: str, **params: str | None) -> str:
