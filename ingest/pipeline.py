@@ -22,7 +22,7 @@ from ingest.dryrun import DryRunStore
 from ingest.forum import FORMATS
 from ingest.forum.common import StreamContext, make_reports_to
 from ingest.forum.common import max_member_bytes as member_limit
-from ingest.hr.carry import absent_fields, keep_stored, reactivated, reactivation_note
+from ingest.hr.carry import absent_fields, keep_stored, one_opt_out_per_address, reactivated, reactivation_note
 from ingest.hr.ids import reject_renumbered
 from ingest.hr.leavers import deactivate_missing
 from ingest.hr.lines import with_stored_lines
@@ -237,6 +237,8 @@ def ingest_hris(
     if absent:
         parsed.rows = [replace(r, person=keep_stored(r.person, stored.get(r.person.id), absent))
                        for r in parsed.rows]
+    hidden = one_opt_out_per_address(r.person for r in parsed.rows)  # a rehire's two records are one person
+    parsed.rows = [r if r.person is p else replace(r, person=p) for r, p in zip(parsed.rows, hidden, strict=True)]
     summary.reactivated = len(reactivated([r.person for r in parsed.rows], stored))
     if note := reactivation_note(hr.file, parsed.columns, summary.reactivated):
         _log.warning("%s", note)

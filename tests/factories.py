@@ -181,3 +181,19 @@ def assert_no_one_drops(router: Router, source: Any, skills: Sequence[str], *, a
                            exclude=exclude)
         assert after.index(person) <= position, (list(skills), person, position, after.index(person))
     return min(len(before), 10)
+
+
+# a rehire: her old (terminated) record and her new one share an address; HR marks the opt-out on the new one
+REHIRE_HR = (
+    "id,name,email,department,status,opted_out\n"
+    "100,Dana Scully,dana.scully@fbi.example,Science,Terminated,no\n"  # the old record: HR never touches it again
+    "200,Dana Scully,Dana.Scully@fbi.example,Science,Active,yes\n"  # the rehire, who opted out
+    "300,Fox Mulder,fox.mulder@fbi.example,Science,Active,no\n"
+)
+REHIRE_FORUM = "\n".join([
+    '{"type": "person", "handle": "dana", "name": "Dana S", "email": "dana.scully@fbi.example"}',
+    '{"type": "person", "handle": "fox", "name": "Fox M", "email": "fox.mulder@fbi.example"}',
+    '{"type": "community", "id": "xf", "name": "X-Files", "kind": "group"}',
+    '{"type": "post", "id": "q1", "author": "fox", "community": "xf", "created_at": "2026-11-01T10:00:00Z"}',
+    '{"type": "reply", "id": "a1", "parent": "q1", "author": "dana", "created_at": "2026-11-01T11:00:00Z"}',
+]) + "\n"

@@ -23,8 +23,10 @@ Method semantics (the contract suite checks them):
   skill names), their HAS_SKILL of that ``source`` whose skill is not listed are deleted, other sources and people
   untouched. Both return what went (sorted ids; sorted (person id, skill) pairs); ``dry_run=True`` writes nothing
   and returns what would go. ``person_ids(source)`` includes inactive and opted-out people. ``email_index()`` maps
-  case-folded email -> person id for every person with an email. ``reporting_lines()`` maps person id -> manager id
-  for every stored REPORTS_TO (an HR import settles its lines against them: kept lines, cycles across files).
+  case-folded email -> person id for every person with an email (records sharing an address: an active one
+  first, then the lowest id, so a rehire's forum accounts and sign-ins meet the current record).
+  ``reporting_lines()`` maps person id -> manager id for every stored REPORTS_TO (an HR import settles its lines
+  against them: kept lines, cycles across files).
 - ``experts(skill)``: EXPERT_IN rows of the canonical ``skill``, active, not opted-out, not bots, filtered by
   department/location compared folded (``schema.facets``: case, spacing, Unicode form; every stored spelling
   that folds alike matches), ordered by score DESC then person id ASC; keyset cursor from ``encode_cursor``;

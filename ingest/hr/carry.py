@@ -41,6 +41,28 @@ def keep_stored(person: Person, stored: Person | None, absent: Collection[str]) 
     return Person.model_construct(_fields_set=person.model_fields_set | set(kept), **{**person.__dict__, **kept})
 
 
+def one_opt_out_per_address(people: Iterable[Person]) -> list[Person]:
+    """``people`` with every record that shares an email with an opted-out record opted out too.
+
+    An opt-out belongs to the person, not to one of their records: a rehire has an old (terminated) record and a
+    new one with the same address, and HR marks the opt-out on the record it has in hand. Forum accounts and
+    sign-ins are matched by address, so the other record used to carry the person's forum activity (expertise,
+    ties, health counts, a person page) as if they had never opted out. A shared mailbox is hidden whole: hiding
+    one person too many is the safe side of an address that names more than one.
+
+    >>> old = Person(id="hr:1", name="Ann", email="ann@x.com", active=False)
+    >>> new = Person(id="hr:2", name="Ann", email="Ann@X.com", opted_out=True)
+    >>> [p.opted_out for p in one_opt_out_per_address([old, new, Person(id="hr:3", name="Bo")])]
+    [True, True, False]
+    """
+    people = list(people)
+    hidden = {p.email for p in people if p.opted_out and p.email}
+    if not hidden:
+        return people
+    return [p.model_copy(update={"opted_out": True}) if p.email in hidden and not p.opted_out else p
+            for p in people]
+
+
 def reactivated(people: Iterable[Person], stored: Mapping[str, Person]) -> list[str]:
     """Ids of the people stored inactive (leavers of an earlier export) whom ``people`` make active again.
 
@@ -61,4 +83,4 @@ def reactivation_note(file: str, columns: Collection[str], count: int) -> str | 
             "as employed (if it lists leavers, map its status column)")
 
 
-__all__ = ["CARRIED", "absent_fields", "keep_stored", "reactivated", "reactivation_note"]
+__all__ = ["CARRIED", "absent_fields", "keep_stored", "one_opt_out_per_address", "reactivated", "reactivation_note"]

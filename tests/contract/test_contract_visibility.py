@@ -10,7 +10,7 @@ from graph.store.base import Batch, GraphStore
 from graph.store.visibility import Visibility
 from ingest.pipeline import ingest_hris
 from schema.models import Person
-from tests.factories import knowing_opt_outs, small_org, snapshot
+from tests.factories import REHIRE_FORUM, REHIRE_HR, knowing_opt_outs, small_org, snapshot
 
 AT = datetime(2026, 12, 4, 9, 30, tzinfo=UTC)
 
@@ -118,3 +118,24 @@ def test_a_change_withholds_the_health_of_that_persons_communities_only(store: G
     store.choose_visibility(people[1].id, False, AT)
     store.write_batch(Batch(people=[people[5].model_copy(update={"opted_out": True})]))  # HR opts person 5 out
     assert stale() == (False, True)
+
+
+def test_a_rehire_who_opted_out_is_hidden_in_both_records_and_owns_her_forum_activity(
+    store: GraphStore, tmp_path: Path
+) -> None:
+    """A rehire's old (terminated) record and new one share the address forum accounts and sign-ins are matched
+    by. Before, the opt-out HR marked on the new record left the old one visible, and the address named the old
+    one (the lowest id): her forum answers, ties and expertise were the old record's, counted and shown as if she
+    had never opted out, and signing in by email made her hide a record that was not her current one."""
+    from ingest.pipeline import ingest_forum
+
+    (tmp_path / "hr.csv").write_text(REHIRE_HR, encoding="utf-8")
+    (tmp_path / "team.jsonl").write_text(REHIRE_FORUM, encoding="utf-8")
+    assert ingest_hris(store, tmp_path / "hr.csv", rejects=tmp_path / "r1.jsonl").rejected == 0
+    assert ingest_forum(store, tmp_path / "team.jsonl", "jsonl", rejects=tmp_path / "r2.jsonl").rejected == 0
+    assert store.email_index()["dana.scully@fbi.example"] == "hr:200"  # the current record
+    for pid in ("hr:100", "hr:200"):
+        assert store.visibility(pid) == Visibility(pid, by_choice=False, by_source=True)
+    assert set(store.people(["hr:100", "hr:200", "hr:300"])) == {"hr:300"}
+    authors = {p.id: p.author_id for p in store.read_projection().posts}
+    assert authors["jsonl/team:post/a1"] == "hr:200"

@@ -464,7 +464,7 @@ EMAIL_INDEX = _read(
     "EMAIL_INDEX",
     f"""
     MATCH (p:{PERSON}) WHERE p.email IS NOT NULL
-    WITH p.email AS email, p.id AS id ORDER BY id
+    WITH p.email AS email, p.id AS id, coalesce(p.active, true) AS active ORDER BY active DESC, id
     RETURN collect(email) AS emails, collect(id) AS ids
     """,
 )

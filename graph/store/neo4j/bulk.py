@@ -179,7 +179,8 @@ class BulkLoad:
     def email_index(self) -> dict[str, str]:
         people = self._all_people()
         out: dict[str, str] = {}
-        for pid in sorted(people):  # the lowest id holding an address wins, as on the server
+        # an active person's record first (a rehire's new one), then the lowest id holding the address: as on the server
+        for pid in sorted(people, key=lambda p: (not people[p].get("active", True), p)):
             email = people[pid].get("email")
             if email is not None:
                 out.setdefault(email, pid)

@@ -133,7 +133,7 @@ class Neo4jWrites(Neo4jBase):
         row = self._read(lambda tx: run(tx, q.EMAIL_INDEX))[0]
         out: dict[str, str] = {}
         for email, person_id in zip(row["emails"], row["ids"], strict=True):
-            out.setdefault(email, person_id)  # ordered by id: the lowest id holding an address wins
+            out.setdefault(email, person_id)  # ordered: an active record first, then the lowest id
         return out
 
     @_translated

@@ -68,7 +68,7 @@ class SQLiteScans(SQLiteReads):
 
     @translated
     def email_index(self) -> dict[str, str]:
-        rows = self._conn().execute("SELECT email, id FROM person WHERE email IS NOT NULL ORDER BY id")
+        rows = self._conn().execute("SELECT email, id FROM person WHERE email IS NOT NULL ORDER BY active DESC, id")
         out: dict[str, str] = {}
         for email, pid in rows:
             out.setdefault(email, pid)
