@@ -71,15 +71,39 @@ def parse_identities(text: str, file: str = "identities.csv") -> Iterable[Identi
         yield IdentityRow(n, source.casefold(), handle, pid)
 
 
-def person_ref(value: str, known: Collection[str]) -> str | None:
-    """A stored person id for an identities ``person_id``: as given when stored, else as an HR id."""
+def person_ref(value: str, known: Collection[str], folded: Mapping[str, str | None] | None = None) -> str | None:
+    """A stored person id for an identities ``person_id``: as given when stored, else as an HR id, else the one
+    stored id equal to either ignoring case (``folded``: :func:`folded_ids`). HR systems treat ``e042`` and
+    ``E042`` as one employee; before, the row was refused and the account stayed a forum person of its own, shown
+    under its forum name even when the HR person it names had opted out."""
     if value in known:
         return value
     try:
-        hr = make_id("hr", value)
+        hr: str | None = make_id("hr", value)
     except SchemaError:
+        hr = None
+    if hr is not None and hr in known:
+        return hr
+    if folded is None:
         return None
-    return hr if hr in known else None
+    for candidate in (value, hr):
+        found = folded.get(candidate.casefold()) if candidate else None
+        if found is not None:
+            return found
+    return None
+
+
+def folded_ids(known: Iterable[str]) -> dict[str, str | None]:
+    """Case-folded id -> the stored id, None where two stored ids fold alike (then neither is guessed).
+
+    >>> folded_ids(["hr:E1", "hr:e2", "hr:E2"])
+    {'hr:e1': 'hr:E1', 'hr:e2': None}
+    """
+    out: dict[str, str | None] = {}
+    for pid in known:
+        key = pid.casefold()
+        out[key] = None if key in out else pid
+    return out
 
 
 @dataclass
@@ -180,10 +204,14 @@ def build_resolver(
     emails = {e: pid for e, pid in email_index.items() if pid.startswith("hr:")}
     names = {s.casefold() for s in source_names} | {"", "*"}
     handles: dict[str, str] = {}
+    folded: dict[str, str | None] | None = None
     for row in identities:
         if row.source not in names:
             continue
         pid = person_ref(row.person_id, known_people)
+        if pid is None:
+            folded = folded_ids(known_people) if folded is None else folded
+            pid = person_ref(row.person_id, known_people, folded)
         if pid is None:
             if on_reject is not None:
                 on_reject(Reject(identities_file, row.row, f"person_id {row.person_id!r} is not in the store"))
@@ -193,4 +221,6 @@ def build_resolver(
     return Resolver(namespace=namespace, source=source, email_to_person=emails, handle_to_person=handles)
 
 
-__all__ = ["IdentityRow", "Resolver", "build_resolver", "parse_identities", "person_ref", "read_identities"]
+__all__ = [
+    "IdentityRow", "Resolver", "build_resolver", "folded_ids", "parse_identities", "person_ref", "read_identities",
+]

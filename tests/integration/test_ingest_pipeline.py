@@ -171,6 +171,23 @@ def test_identity_by_email_then_mapping_and_never_by_name(store: SQLiteStore, tm
     assert "2024-01-02.json" in s.first_rejects[0].file
 
 
+def test_an_identities_id_in_another_case_names_the_hr_person_and_their_opt_out_holds(
+    store: SQLiteStore, tmp_path: Path
+) -> None:
+    """``jsonl,cy,e3`` names HR's ``E3`` (Cy Doe, opted out). Before, the row was refused as "not in the store"
+    and the account stayed a forum person of its own, "Cy" with Cy's posts, in every answer."""
+    ingest_hris(store, write(tmp_path / "hris.csv", HR))
+    events = write(tmp_path / "guild.jsonl", "\n".join(json.dumps(o) for o in [
+        {"type": "person", "handle": "cy", "name": "Cy"},
+        {"type": "post", "id": "p1", "author": "cy", "created_at": "2024-01-02T10:00:00Z", "tags": ["python"]},
+    ]) + "\n")
+    ids = write(tmp_path / "ids.csv", "source,handle,person_id\n*,cy,e3\n")
+    s = ingest_forum(store, events, "jsonl", identities=ids, rejects=tmp_path / "r.jsonl")
+    assert (s.rejected, s.matched_mapping, s.unmatched) == (0, 1, 0)
+    assert {p.id: p.author_id for p in store.read_projection().posts} == {"jsonl/guild:post/p1": "hr:E3"}
+    assert store.people(["hr:E3", "jsonl/guild:cy"]) == {}  # hidden, and no forum person stands in for them
+
+
 def test_skills_and_tags_meet_on_one_skill(store: SQLiteStore, tmp_path: Path) -> None:
     ingest_hris(store, write(tmp_path / "hris.csv", HR))
     events = write(tmp_path / "guild.jsonl", "\n".join(json.dumps(o) for o in [
