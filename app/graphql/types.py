@@ -419,7 +419,6 @@ class Community:
         return CommunityHealth.from_domain(report, info.context.settings.min_group_size)
 
 
-_NOT_ANSWERED = frozenset({opt_outs.OPTED_OUT_DIGEST, opt_outs.OPTED_OUT_IDS, "people_opted_out"})
 
 
 @strawberry.type(description="One analytics run.")
@@ -434,7 +433,7 @@ class AnalyticsRun:
         # the opted-out ids' digest stays in the store (its staleness marker): over a set of a few people, hashing
         # each guessable id would name who opted out; and opted-out people count in no figure the API answers (the
         # operator running ``whoknows analyze`` still sees how many there are)
-        stats = {k: v for k, v in r.stats.items() if k not in _NOT_ANSWERED}
+        stats = {k: v for k, v in r.stats.items() if k not in opt_outs.ABOUT_OPTED_OUT}
         return cls(id=r.id, started_at=r.started_at, finished_at=r.finished_at, stats=cast(JSON, stats))
 
 

@@ -18,6 +18,10 @@ from schema.models import CommunityHealth
 
 OPTED_OUT_DIGEST = "opted_out_digest"  # the analytics run's stats key holding the digest below
 OPTED_OUT_IDS = "opted_out_ids"  # and the ids themselves (sorted), to tell who changed; never answered to a user
+#: a run's stats that describe the opted-out people (the operator of ``whoknows analyze`` sees them; the API never
+#: answers them): who they are, how many, and how many posts they wrote (graph/projection.py), which, taken before
+#: and after one person opts out, is that person's activity
+ABOUT_OPTED_OUT = frozenset({OPTED_OUT_DIGEST, OPTED_OUT_IDS, "people_opted_out", "posts_anonymised"})
 
 
 def opted_out_digest(person_ids: Iterable[str]) -> str:

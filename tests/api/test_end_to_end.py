@@ -152,6 +152,8 @@ def test_run_analytics_mutation(demo: tuple[Api, dict[str, Any], SQLiteStore]) -
     # people, hashing each guessable id (hr:E00001...) would name who opted out
     assert OPTED_OUT_DIGEST not in run["stats"]
     assert "people_opted_out" not in run["stats"]  # opted-out people count in no figure the API answers
+    assert "posts_anonymised" not in run["stats"]  # nor their posts: two runs around one opt-out gave their count
+    assert store.last_run().stats["posts_anonymised"] > 0  # type: ignore[union-attr]  # the demo has some
     assert opted_out_digest(_opted_out_ids(truth, store)) not in json.dumps(run)
     assert store.last_run().stats[OPTED_OUT_IDS] == sorted(_opted_out_ids(truth, store))  # type: ignore[union-attr]
     assert OPTED_OUT_IDS not in run["stats"]  # nor who they are, which the store keeps to withhold their health
