@@ -37,3 +37,21 @@ def test_with_full_the_people_behind_the_lost_zeros_are_no_leavers(tmp_path: Pat
     p = run(tmp_path, "hris", "m2.csv", "--full")
     assert p.returncode == 1, p.stdout + p.stderr
     assert "marked inactive │ 0" in " ".join(p.stdout.split())
+
+
+def test_an_id_in_another_case_is_rejected_not_a_second_visible_person(tmp_path: Path) -> None:
+    """Last month Ann (E101) opted out; this month's report has no opt-out column and spells her id ``e101``.
+    Before: a second Ann (hr:e101) was loaded, not opted out, and shown in every answer."""
+    (tmp_path / "m1.csv").write_text("Employee ID,Name,Opted Out\nE101,Ann Lee,yes\nE102,Bo Roe,no\n",
+                                     encoding="utf-8")
+    (tmp_path / "m2.csv").write_text("Employee ID,Name\ne101,Ann Lee\nＥ102,Bo Roe\nE103,Cy Poe\n",
+                                     encoding="utf-8")
+    assert run(tmp_path, "hris", "m1.csv").returncode == 0
+    p = run(tmp_path, "hris", "m2.csv", "--rejects", "bad.jsonl")
+    assert p.returncode == 1, p.stdout + p.stderr
+    assert [r[:2] for r in people(tmp_path)] == [("hr:E101", "Ann Lee"), ("hr:E102", "Bo Roe"),
+                                                 ("hr:E103", "Cy Poe")]
+    rejects = [json.loads(line) for line in (tmp_path / "bad.jsonl").read_text().splitlines()]
+    assert [(r["row"], r["reason"][:60]) for r in rejects] == [
+        (2, "id 'e101' is the stored id 'E101' spelled in another case or"),
+        (3, "id 'Ｅ102' is the stored id 'E102' spelled in another case or")]
