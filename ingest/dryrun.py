@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from graph.store.base import Batch, WriteResult
+from graph.store.visibility import Visibility
 from schema.models import Person
 
 SAMPLES = 5
@@ -39,6 +40,9 @@ class DryRunStore:
 
     def stored_people(self, person_ids: Sequence[str]) -> dict[str, Person]:
         return dict(self.store.stored_people(person_ids)) if self.store is not None else {}
+
+    def visibility(self, person_id: str) -> Visibility | None:
+        return self.store.visibility(person_id) if self.store is not None else None
 
     def get_meta(self, key: str) -> str | None:
         return None  # a dry run never resumes: it reports on the whole input

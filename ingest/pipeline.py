@@ -22,7 +22,14 @@ from ingest.dryrun import DryRunStore
 from ingest.forum import FORMATS
 from ingest.forum.common import StreamContext, make_reports_to
 from ingest.forum.common import max_member_bytes as member_limit
-from ingest.hr.carry import absent_fields, keep_stored, one_opt_out_per_address, reactivated, reactivation_note
+from ingest.hr.carry import (
+    absent_fields,
+    hidden_addresses,
+    keep_stored,
+    one_opt_out_per_address,
+    reactivated,
+    reactivation_note,
+)
 from ingest.hr.ids import reject_renumbered
 from ingest.hr.leavers import deactivate_missing
 from ingest.hr.lines import with_stored_lines
@@ -230,14 +237,17 @@ def ingest_hris(
     )
     summary = IngestSummary("hris", str(path), "hr", dry_run=dry_run)
     prog.start(f"HR {Path(path).name}", len(hr.rows), "rows")
-    parsed = hris_mod.parse_export(hr, m, known_ids=known, known_emails=target.email_index())
+    emails = target.email_index()
+    parsed = hris_mod.parse_export(hr, m, known_ids=known, known_emails=emails)
     parsed.rows = hr_rows(parsed.rows, SkillNames(table))  # normalise: skill aliases (HR ids are the identities)
     stored = target.stored_people([r.person.id for r in parsed.rows if r.person.id in known])
     absent = absent_fields(parsed.columns)  # kept from earlier exports: an opt-out, an email this report lacks
     if absent:
         parsed.rows = [replace(r, person=keep_stored(r.person, stored.get(r.person.id), absent))
                        for r in parsed.rows]
-    hidden = one_opt_out_per_address(r.person for r in parsed.rows)  # a rehire's two records are one person
+    # a rehire's records are one person: an opt-out of one (HR's, or their own choice) hides them all
+    elsewhere = hidden_addresses([r.person for r in parsed.rows], emails, target.visibility)
+    hidden = one_opt_out_per_address((r.person for r in parsed.rows), elsewhere)
     parsed.rows = [r if r.person is p else replace(r, person=p) for r, p in zip(parsed.rows, hidden, strict=True)]
     summary.reactivated = len(reactivated([r.person for r in parsed.rows], stored))
     if note := reactivation_note(hr.file, parsed.columns, summary.reactivated):

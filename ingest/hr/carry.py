@@ -9,8 +9,9 @@ file lacks now keeps its stored value; a column that is there but blank still cl
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 
+from graph.store.visibility import Visibility
 from schema.models import Person
 
 # export field -> Person attribute, for the fields a file may leave out without meaning "none"
@@ -41,8 +42,45 @@ def keep_stored(person: Person, stored: Person | None, absent: Collection[str]) 
     return Person.model_construct(_fields_set=person.model_fields_set | set(kept), **{**person.__dict__, **kept})
 
 
-def one_opt_out_per_address(people: Iterable[Person]) -> list[Person]:
-    """``people`` with every record that shares an email with an opted-out record opted out too.
+def hidden_addresses(
+    people: Iterable[Person], index: Mapping[str, str], visibility: Callable[[str], Visibility | None]
+) -> dict[str, set[str]]:
+    """Addresses ``people`` share with another record whose person is hidden elsewhere than in this file: by their
+    own choice (a record the file holds: for the rest, the file is HR's word now, which may lift an old opt-out),
+    or at all (the stored record the address names, ``index``, when the file does not hold it). Each address maps
+    to the records of the file whose own choice hides it: their rows keep HR's value (the choice is kept apart from
+    it, and withdrawing it restores what HR says). Only shared addresses are looked up.
+
+    >>> from graph.store.visibility import Visibility
+    >>> chose = {"hr:1": Visibility("hr:1", by_choice=True, by_source=False)}
+    >>> new = Person(id="hr:2", name="Ann", email="ann@x.com")
+    >>> hidden_addresses([new], {"ann@x.com": "hr:1"}, chose.get)
+    {'ann@x.com': set()}
+    >>> hidden_addresses([new, new.model_copy(update={"id": "hr:1"})], {"ann@x.com": "hr:1"}, chose.get)
+    {'ann@x.com': {'hr:1'}}
+    >>> hidden_addresses([new], {"ann@x.com": "hr:2"}, chose.get)
+    {}
+    """
+    by_address: dict[str, set[str]] = {}
+    for p in people:
+        if p.email:
+            by_address.setdefault(p.email, set()).add(p.id)
+    out: dict[str, set[str]] = {}
+    for address, ids in by_address.items():
+        other = index.get(address)
+        elsewhere = other is not None and other not in ids
+        if len(ids) == 1 and not elsewhere:
+            continue
+        chosen = {pid for pid in ids if (v := visibility(pid)) is not None and v.by_choice}
+        if chosen or (elsewhere and (v := visibility(other or "")) is not None and v.hidden):
+            out[address] = chosen
+    return out
+
+
+def one_opt_out_per_address(people: Iterable[Person], hidden: Mapping[str, Collection[str]] | None = None
+                            ) -> list[Person]:
+    """``people`` with every record that shares an email with an opted-out record (or has one of the ``hidden``
+    addresses, :func:`hidden_addresses`, but for the records whose own choice hides it) opted out too.
 
     An opt-out belongs to the person, not to one of their records: a rehire has an old (terminated) record and a
     new one with the same address, and HR marks the opt-out on the record it has in hand. Forum accounts and
@@ -56,11 +94,12 @@ def one_opt_out_per_address(people: Iterable[Person]) -> list[Person]:
     [True, True, False]
     """
     people = list(people)
-    hidden = {p.email for p in people if p.opted_out and p.email}
-    if not hidden:
+    out: dict[str, Collection[str]] = {p.email: () for p in people if p.opted_out and p.email}
+    out = {**(hidden or {}), **out}
+    if not out:
         return people
-    return [p.model_copy(update={"opted_out": True}) if p.email in hidden and not p.opted_out else p
-            for p in people]
+    return [p.model_copy(update={"opted_out": True})
+            if p.email in out and not p.opted_out and p.id not in out[p.email] else p for p in people]
 
 
 def reactivated(people: Iterable[Person], stored: Mapping[str, Person]) -> list[str]:
@@ -83,4 +122,7 @@ def reactivation_note(file: str, columns: Collection[str], count: int) -> str | 
             "as employed (if it lists leavers, map its status column)")
 
 
-__all__ = ["CARRIED", "absent_fields", "keep_stored", "one_opt_out_per_address", "reactivated", "reactivation_note"]
+__all__ = [
+    "CARRIED", "absent_fields", "hidden_addresses", "keep_stored", "one_opt_out_per_address", "reactivated",
+    "reactivation_note",
+]
