@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 import strawberry
@@ -61,7 +62,11 @@ async def change_visibility(
     run: Callable[[Callable[[GraphStore], Any]], Awaitable[Any]], gate: ChoiceGate, person_id: str, hidden: bool
 ) -> domain.Visibility | None:
     """A person's choice, recorded through ``run`` (the API's gateway or a page's store call); None for an unknown
-    person. A request that changes nothing is answered and never held back; a change waits for the gate (TooSoon)."""
+    person. A request that changes nothing is answered and never held back; a change waits for the gate (TooSoon).
+
+    The choice covers the person's former records too (a rehire's terminated record with the same address, which
+    still holds their earlier forum activity): before, hiding oneself left that record on its page, in the
+    network and in every figure until HR's next export."""
     found: domain.Visibility | None = await run(lambda s: s.visibility(person_id))
     if found is None or found.by_choice == hidden:
         return found
@@ -69,8 +74,15 @@ async def change_visibility(
     if left:
         raise TooSoon(left)
     at = datetime.now(UTC)
+    former: list[str] = await run(lambda s: s.former_records(person_id))
+    for other in former:
+        await run(partial(_choose, other, hidden, at))
     chosen: domain.Visibility | None = await run(lambda s: s.choose_visibility(person_id, hidden, at))
     return chosen
+
+
+def _choose(person_id: str, hidden: bool, at: datetime, store: GraphStore) -> domain.Visibility | None:
+    return store.choose_visibility(person_id, hidden, at)
 
 
 async def set_my_visibility(info: Info[Context, None], hidden: bool) -> Visibility:

@@ -407,6 +407,9 @@ class GraphStore(Protocol):
     def choose_visibility(self, person_id: str, hidden: bool, at: datetime) -> Visibility | None:
         """Record (``hidden``) or withdraw a person's own choice in one transaction that bumps the data version
         (none when there is nothing to change); the new visibility, or None for an unknown person."""
+    def former_records(self, person_id: str) -> list[str]:
+        """Ids of the inactive people who share ``person_id``'s email address (a rehire's earlier records), sorted;
+        [] for an unknown person or one without an address. A choice made on the current record covers them."""
 
     # analytics
     def read_projection(self) -> Projection: ...

@@ -139,3 +139,31 @@ def test_a_rehire_who_opted_out_is_hidden_in_both_records_and_owns_her_forum_act
     assert set(store.people(["hr:100", "hr:200", "hr:300"])) == {"hr:300"}
     authors = {p.id: p.author_id for p in store.read_projection().posts}
     assert authors["jsonl/team:post/a1"] == "hr:200"
+
+
+def test_a_person_who_hid_herself_stays_hidden_when_rehired_under_a_new_id(store: GraphStore, tmp_path: Path) -> None:
+    """Dana hid herself (hr:100); HR rehires her as hr:200 with the same address and no opt-out. Before, hr:200
+    was a new, visible Dana, and the next forum import handed her accounts to it."""
+    (tmp_path / "m1.csv").write_text("id,name,email,status\n100,Dana Scully,dana@fbi.example,Active\n",
+                                     encoding="utf-8")
+    (tmp_path / "m2.csv").write_text("id,name,email,status\n100,Dana Scully,dana@fbi.example,Terminated\n"
+                                     "200,Dana Scully,dana@fbi.example,Active\n", encoding="utf-8")
+    assert ingest_hris(store, tmp_path / "m1.csv").rejected == 0
+    assert store.choose_visibility("hr:100", True, AT) is not None
+    assert ingest_hris(store, tmp_path / "m2.csv").rejected == 0
+    assert store.people(["hr:100", "hr:200"]) == {}
+    assert store.visibility("hr:100") == Visibility("hr:100", by_choice=True, by_source=False, chosen_at=AT)
+
+
+def test_former_records_are_the_leavers_of_the_same_address(store: GraphStore) -> None:
+    """What a choice made on the current record also covers (app/graphql/visibility.py): a rehire's earlier,
+    inactive records; never a current colleague who shares the mailbox, nor anyone for a person without one."""
+    old = Person(id="hr:100", name="Dana", email="dana@x.com", active=False)
+    older = Person(id="hr:050", name="Dana", email="dana@x.com", active=False)
+    new = Person(id="hr:200", name="Dana", email="dana@x.com")
+    colleague = Person(id="hr:300", name="Team", email="dana@x.com")
+    store.write_batch(Batch(people=[old, older, new, colleague, Person(id="hr:400", name="No Mail")]))
+    assert store.former_records("hr:200") == ["hr:050", "hr:100"]
+    assert store.former_records("hr:100") == ["hr:050"]
+    assert store.former_records("hr:400") == []
+    assert store.former_records("hr:404") == []

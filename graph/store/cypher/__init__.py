@@ -105,6 +105,7 @@ from graph.store.cypher.api import (
 from graph.store.cypher.choices import (
     CHOICE_MAKE,
     CHOICE_WITHDRAW,
+    FORMER_RECORDS,
     OWN_CHOICES_OF,
     OWN_CHOICES_SOURCE,
     VISIBILITY,
@@ -206,6 +207,7 @@ ALL_STATEMENTS: Mapping[str, Statement] = MappingProxyType(_REGISTRY)
 __all__ = [
     "CHOICE_MAKE",
     "CHOICE_WITHDRAW",
+    "FORMER_RECORDS",
     "OWN_CHOICES_OF",
     "OWN_CHOICES_SOURCE",
     "VISIBILITY",

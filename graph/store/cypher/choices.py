@@ -29,6 +29,16 @@ VISIBILITY = _read(
     """,
     id="STRING",
 )
+# a rehire's earlier records: leavers holding the same address (a choice made on the current record hides them too)
+FORMER_RECORDS = _read(
+    "FORMER_RECORDS",
+    f"""
+    MATCH (p:{PERSON} {{id: $id}}) WHERE p.email IS NOT NULL
+    MATCH (r:{PERSON} {{email: p.email}}) WHERE r.id <> p.id AND r.active = false
+    RETURN r.id AS id ORDER BY id
+    """,
+    id="STRING",
+)
 CHOICE_MAKE = _write(
     "CHOICE_MAKE",
     f"""

@@ -157,6 +157,10 @@ class Neo4jWrites(Neo4jBase):
         return visibility_from(person_id, self._read(lambda tx: run(tx, q.VISIBILITY, id=person_id)))
 
     @_translated
+    def former_records(self, person_id: str) -> list[str]:
+        return [str(r["id"]) for r in self._read(lambda tx: run(tx, q.FORMER_RECORDS, id=person_id))]
+
+    @_translated
     def choose_visibility(self, person_id: str, hidden: bool, at: datetime) -> Visibility | None:
         now = self.visibility(person_id)  # nothing to change: no write, so the data version (and every cache) stays
         if now is None or now.by_choice == hidden:

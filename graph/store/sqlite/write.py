@@ -143,6 +143,15 @@ class SQLiteWrites(SQLiteBase):
             return _visibility(conn, person_id)
 
     @translated
+    def former_records(self, person_id: str) -> list[str]:
+        with self._read() as conn:
+            rows = conn.execute(
+                "SELECT q.id FROM person p JOIN person q ON q.email = p.email AND q.id != p.id "
+                "WHERE p.id = ? AND q.active = 0 ORDER BY q.id", (person_id,),
+            )
+            return [r[0] for r in rows]
+
+    @translated
     def choose_visibility(self, person_id: str, hidden: bool, at: datetime) -> Visibility | None:
         with self._read() as conn:  # nothing to change: no write, so the data version (and every cache) stays
             now = _visibility(conn, person_id)
