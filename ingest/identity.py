@@ -19,7 +19,7 @@ from ingest.forum.common import Account
 from ingest.rejects import Reject
 from schema.errors import SchemaError, UnreadableInput
 from schema.files import read_regular
-from schema.ids import make_id, split_id
+from schema.ids import folded_ids, make_id, split_id
 from schema.models import Person
 
 
@@ -91,19 +91,6 @@ def person_ref(value: str, known: Collection[str], folded: Mapping[str, str | No
         if found is not None:
             return found
     return None
-
-
-def folded_ids(known: Iterable[str]) -> dict[str, str | None]:
-    """Case-folded id -> the stored id, None where two stored ids fold alike (then neither is guessed).
-
-    >>> folded_ids(["hr:E1", "hr:e2", "hr:E2"])
-    {'hr:e1': 'hr:E1', 'hr:e2': None}
-    """
-    out: dict[str, str | None] = {}
-    for pid in known:
-        key = pid.casefold()
-        out[key] = None if key in out else pid
-    return out
 
 
 @dataclass

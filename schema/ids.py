@@ -8,6 +8,7 @@ re-ingesting idempotent.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from schema.errors import SchemaError
 
@@ -63,4 +64,18 @@ def check_id(node_id: str) -> str:
     return node_id
 
 
-__all__ = ["ID_PATTERN", "MAX_ID_LEN", "check_id", "make_id", "split_id"]
+def folded_ids(known: Iterable[str]) -> dict[str, str | None]:
+    """Case-folded id -> the stored id, None where two stored ids fold alike (then neither is guessed): for ids a
+    person types or a system spells in another case (``hr:e042`` for ``hr:E042``).
+
+    >>> folded_ids(["hr:E1", "hr:e2", "hr:E2"])
+    {'hr:e1': 'hr:E1', 'hr:e2': None}
+    """
+    out: dict[str, str | None] = {}
+    for pid in known:
+        key = pid.casefold()
+        out[key] = None if key in out else pid
+    return out
+
+
+__all__ = ["ID_PATTERN", "MAX_ID_LEN", "check_id", "folded_ids", "make_id", "split_id"]

@@ -13,7 +13,9 @@ from app.auth import Role
 from app.web.core import error_page, render, store, web
 from app.web.devlinks import read_dev_token
 from app.web.session import WebUser, csrf_ok, new_user
+from graph.store.base import GraphStore
 from schema.errors import AuthError, WhoknowsError
+from schema.ids import folded_ids
 
 log = logging.getLogger("whoknows.web")
 router = APIRouter(include_in_schema=False)
@@ -100,12 +102,30 @@ async def _person_for(request: Request, subject: str, email: str | None, claims:
         value = claims.get(claim)
         if not isinstance(value, str):
             return None
-        # hidden people are matched too: their privacy page is where they show themselves again
-        found = await store(request, lambda s: s.visibility(value))
-        return found.person_id if found is not None else None
+        return await store(request, lambda s: person_by_claim(s, value))
     except WhoknowsError as exc:  # sign in anyway; "who could introduce me" needs the person and says so
         log.warning("could not match the signed-in person", extra={"fields": {"error": str(exc)}})
         return None
+
+
+def person_by_claim(store: GraphStore, value: str) -> str | None:
+    """The stored person a claim names: its id as given, as an HR id (``E042``), or the one id equal to either
+    ignoring case (an identity provider that spells ``e042``). Before, only the exact id matched: someone whose
+    provider spelled it otherwise was signed in as no one, and could not hide themselves (nothing of theirs to hide).
+    Hidden people are matched too: their privacy page is where they show themselves again."""
+    text = value.strip()
+    if not text:
+        return None
+    tries = [text] + ([f"hr:{text}"] if ":" not in text else [])
+    for pid in tries:
+        if store.visibility(pid) is not None:
+            return pid
+    folded = folded_ids(store.person_ids())
+    for pid in tries:
+        found = folded.get(pid.casefold())
+        if found is not None:
+            return found
+    return None
 
 
 async def _hidden(request: Request, person_id: str | None) -> bool:

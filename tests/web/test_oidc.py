@@ -204,3 +204,22 @@ def test_cookies_are_secure_behind_an_https_public_url(store: SQLiteStore, publi
     out = StarletteResponse()
     web.sessions.sign_in(out, new_user("x", "X", Role.EMPLOYEE, None))
     assert "Secure" in out.headers["set-cookie"]
+
+
+@pytest.mark.parametrize("claimed", ["e0002", "E0002", "HR:e0002"])
+def test_a_person_claim_in_another_case_or_without_its_namespace_signs_that_person_in(
+    provider: tuple[ProviderState, LiveServer], store: SQLiteStore, claimed: str
+) -> None:
+    """The provider's employee id claim spells hr:E0002 otherwise. Before, only the exact id matched: the person
+    was signed in as no one, so their privacy page had nothing of theirs to hide."""
+    state, idp = provider
+    state.claims = {**state.claims, "sub": "idp|bo", "employee_id": claimed}
+    settings = load_settings(env="test", jwt_secret=SECRET, store="sqlite:///unused.db", oidc_issuer=idp.url,
+                             oidc_client_id="whoknows-web", oidc_person_claim="employee_id")
+    with LiveServer(create_app(settings, store=store)) as server, sign_in(server, "/me/privacy") as (client, done):
+        assert done.status_code == 303, done.text
+        page = client.get("/me/privacy")
+        assert page.status_code == 200
+        assert "not linked to a person" not in page.text
+        assert 'name="hide"' in page.text  # the choice, for the person they are
+        assert "/people/hr%3AE0002" in page.text
