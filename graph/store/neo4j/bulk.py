@@ -29,6 +29,7 @@ from graph.store.neo4j.bulk_csv import ARRAY_DELIMITER, Table, model_columns
 from graph.store.neo4j.bulk_files import REPLY_RAW, filter_replies, replace_posts, write_rels, write_table
 from graph.store.neo4j.tx import BatchRows, batch_rows
 from graph.store.neo4j.values import person_from
+from graph.store.visibility import Visibility
 from schema.errors import StoreError
 from schema.labels import NodeLabel, RelType, StoreLabel
 from schema.models import Community, Endorsement, Engagement, HasSkill, MemberOf, Person, Post, Skill
@@ -175,6 +176,11 @@ class BulkLoad:
     def stored_people(self, person_ids: Iterable[str]) -> dict[str, Person]:
         people = self._all_people()
         return {i: person_from(people[i]) for i in person_ids if i in people}
+
+    def visibility(self, person_id: str) -> Visibility | None:
+        """As the files say: a bulk load makes a new database, which holds no one's own choice yet."""
+        row = self._all_people().get(person_id)
+        return None if row is None else Visibility(person_id, by_choice=False, by_source=bool(row.get("opted_out")))
 
     def email_index(self) -> dict[str, str]:
         people = self._all_people()
