@@ -6,10 +6,10 @@ Kept free of GraphQL and I/O so they are tested with plain values.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Sequence
-from datetime import UTC, datetime
+from collections.abc import Collection, Sequence
+from datetime import UTC, date, datetime
 
-from graph.analytics.health_release import FIGURES, Trend, weekly_trend, withheld
+from graph.analytics.health_release import COMPLEMENT_REASON, FIGURES, Trend, weekly_trend, withheld
 from graph.store.base import HealthReport
 from schema.labels import EvidenceKind
 from schema.models import CommunityHealth, Evidence
@@ -128,13 +128,14 @@ STALE_REASON = "someone opted out (or back in) since the last analysis: figures 
 
 
 def withheld_figures(
-    h: CommunityHealth, min_group: int, *, opted_out_changed: bool = False
+    h: CommunityHealth, min_group: int, *, opted_out_changed: bool = False, complement: bool = False
 ) -> tuple[tuple[str, ...], str | None]:
     """Which figures of a health row to withhold, and why (see docs/health.md, "Privacy").
 
     A snapshot computed before someone opted out may still count them (``opted_out_changed``: this is one of their
     communities): all of it is withheld until the next analyze, so no figure counts them and no two figures disagree
-    by the number who opted out.
+    by the number who opted out. ``complement``: a week withheld so the 30-day figures do not give another back
+    (:func:`graph.analytics.health_release.complementary_weeks`).
 
     >>> from datetime import date
     >>> from schema.labels import HealthPeriod
@@ -146,14 +147,17 @@ def withheld_figures(
     """
     if opted_out_changed:
         return FIGURES, STALE_REASON
-    return withheld(h, min_group)
+    found = withheld(h, min_group)
+    if complement and found[0] != FIGURES:
+        return FIGURES, COMPLEMENT_REASON
+    return found
 
 
-def health_trend(report: HealthReport, min_group: int) -> Trend:
-    """The weekly trend of a health report, or why there is none."""
+def health_trend(report: HealthReport, min_group: int, also_withheld: Collection[date] = ()) -> Trend:
+    """The weekly trend of a health report, or why there is none (``also_withheld``: complementary weeks)."""
     if report.opted_out_changed:
         return Trend(reason=STALE_REASON)
-    return weekly_trend(report.weekly, min_group)
+    return weekly_trend(report.weekly, min_group, also_withheld=also_withheld)
 
 
 __all__ = [

@@ -18,6 +18,7 @@ from app.graphql import rankings
 from app.graphql.context import Context
 from app.graphql.explain import explain_expertise, health_trend, withheld_figures
 from app.graphql.limits import node_id, page_size
+from graph.analytics.health_release import complementary_weeks
 from graph.store import base, opt_outs
 from schema import models
 
@@ -340,9 +341,9 @@ class HealthFigures:
 
     @classmethod
     def from_domain(
-        cls, h: models.CommunityHealth, min_group: int, *, opted_out_changed: bool = False
+        cls, h: models.CommunityHealth, min_group: int, *, opted_out_changed: bool = False, complement: bool = False
     ) -> HealthFigures:
-        hidden, reason = withheld_figures(h, min_group, opted_out_changed=opted_out_changed)
+        hidden, reason = withheld_figures(h, min_group, opted_out_changed=opted_out_changed, complement=complement)
         values = {name: (None if name in hidden else getattr(h, name)) for name in _FIGURE_FIELDS}
         return cls(
             period=str(h.period), start=h.start, days=h.days, withheld=[_camel(n) for n in hidden],
@@ -382,13 +383,15 @@ class CommunityHealth:
     @classmethod
     def from_domain(cls, report: base.HealthReport, min_group: int) -> CommunityHealth:
         stale = report.opted_out_changed
-        t = health_trend(report, min_group)
+        extra = frozenset() if stale else complementary_weeks(report.current, report.weekly, min_group)
+        t = health_trend(report, min_group, also_withheld=extra)
         return cls(
             current=(
                 HealthFigures.from_domain(report.current, min_group, opted_out_changed=stale)
                 if report.current else None
             ),
-            weekly=[HealthFigures.from_domain(w, min_group, opted_out_changed=stale) for w in report.weekly],
+            weekly=[HealthFigures.from_domain(w, min_group, opted_out_changed=stale, complement=w.start in extra)
+                    for w in report.weekly],
             trend=HealthTrend(posts=t.posts, active_members=t.active_members, reply_rate=t.reply_rate,
                               reason=t.reason),
         )

@@ -16,8 +16,10 @@ Pure functions over stored :class:`~schema.models.CommunityHealth` rows, applied
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from schema.models import CommunityHealth
 
@@ -77,6 +79,47 @@ def withheld(h: CommunityHealth, min_group: int) -> tuple[tuple[str, ...], str |
                                                   for n, w in hidden)
 
 
+COMPLEMENT_REASON = ("withheld with the quieter weeks beside it: the 30-day figures minus the weeks shown would "
+                     "give those weeks back")
+
+
+def complementary_weeks(current: CommunityHealth | None, weekly: Sequence[CommunityHealth], min_group: int
+                        ) -> frozenset[date]:
+    """Starts of the weeks to withhold besides their own rule, so the current (30-day) figures, less the weeks
+    shown, do not give back a withheld week (complementary suppression, as the pages do for departments).
+
+    Posts and threads add up over weeks: with the current period shown and one week in it withheld (two posters),
+    ``current.posts`` minus the other weeks' posts was that week's posts. When a week the current period overlaps is
+    withheld and holds posts, one shown week of it is withheld too (the running week first, which no trend uses,
+    then the quietest), so what the difference gives back covers a week of at least ``min_group`` contributors.
+
+    >>> from datetime import date, timedelta
+    >>> from schema.labels import HealthPeriod
+    >>> def row(start, days, active, posts, period=HealthPeriod.WEEK):
+    ...     return CommunityHealth(community_id="x:1", period=period, start=start, days=days, members=40,
+    ...                            active_members=active, posts=posts)
+    >>> monday = date(2026, 3, 2)
+    >>> weeks = [row(monday + timedelta(weeks=i), 7, a, p) for i, (a, p) in enumerate([(6, 6), (2, 6), (6, 9)])]
+    >>> weeks.append(row(monday + timedelta(weeks=3), 2, 5, 5))
+    >>> current = row(date(2026, 2, 23), 30, 12, 26, HealthPeriod.CURRENT)
+    >>> sorted(complementary_weeks(current, weeks, 5))
+    [datetime.date(2026, 3, 23)]
+    >>> complementary_weeks(current, [w for w in weeks if w.active_members != 2], 5)
+    frozenset()
+    """
+    if current is None or withheld(current, min_group)[0] == FIGURES:
+        return frozenset()
+    start, end = current.start, current.start + timedelta(days=math.ceil(current.days))
+    within = [w for w in weekly if w.start < end and w.start + timedelta(days=math.ceil(w.days)) > start]
+    if not any(w.posts and withheld(w, min_group)[0] == FIGURES for w in within):
+        return frozenset()
+    shown = [w for w in within if withheld(w, min_group)[0] != FIGURES]
+    if not shown:
+        return frozenset()
+    pick = min(shown, key=lambda w: (w.days >= 7 - 1e-6, w.posts, w.start))
+    return frozenset({pick.start})
+
+
 @dataclass(frozen=True)
 class Trend:
     """Relative change, last ``TREND_WEEKS`` complete weeks against the ones before (0.25 = +25 %)."""
@@ -98,10 +141,12 @@ def weekly_trend(
     span: int = TREND_WEEKS,
     min_posts: int = TREND_MIN_POSTS,
     min_threads: int = TREND_MIN_THREADS,
+    also_withheld: Collection[date] = (),
 ) -> Trend:
     """The trend of a community's weekly rows (oldest first), or why there is none.
 
     The week still running (shorter than 7 days) is left out: half a week against whole ones reads as a fall.
+    ``also_withheld``: starts of weeks withheld besides their own rule (:func:`complementary_weeks`).
 
     >>> from datetime import date, timedelta
     >>> from schema.labels import HealthPeriod
@@ -118,7 +163,7 @@ def weekly_trend(
     if len(complete) < 2 * span:
         return Trend(reason=f"fewer than {2 * span} complete weeks")
     window = complete[-2 * span :]
-    if any(withheld(w, min_group)[0] == FIGURES for w in window):
+    if any(withheld(w, min_group)[0] == FIGURES or w.start in also_withheld for w in window):
         return Trend(reason=f"a week of the last {2 * span} has its figures withheld")
     before, recent = window[:span], window[span:]
     posts_b, posts_r = sum(w.posts for w in before), sum(w.posts for w in recent)
@@ -138,12 +183,14 @@ def weekly_trend(
 
 
 __all__ = [
+    "COMPLEMENT_REASON",
     "FIGURES",
     "SUB_POPULATIONS",
     "TREND_MIN_POSTS",
     "TREND_MIN_THREADS",
     "TREND_WEEKS",
     "Trend",
+    "complementary_weeks",
     "weekly_trend",
     "withheld",
 ]
