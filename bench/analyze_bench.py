@@ -86,7 +86,7 @@ def networkx_defaults(store_url: str, params: AnalyticsParams, stage_times: dict
         data = store.read_projection()
     finally:
         store.close()
-    pg = project(data, half_life_days=params.half_life_days, seed=params.seed)
+    pg = project(data, half_life_days=params.half_life_days)
     g_arr = pg.graph
     n, m = g_arr.n, g_arr.edge_count()
     print(f"graph: {n:,} people, {m:,} undirected ties ({len(pg.interactions):,} directed interaction ties)")

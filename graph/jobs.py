@@ -134,7 +134,7 @@ def compute_snapshot(
     started = datetime.now(UTC)
 
     with clock.stage("project"):
-        pg = project(data, half_life_days=p.half_life_days, as_of=p.as_of, weights=TieWeights(), seed=p.seed)
+        pg = project(data, half_life_days=p.half_life_days, as_of=p.as_of, weights=TieWeights())
     g = pg.graph
     with clock.stage("pagerank"):
         pr = pagerank(g) if g.n else {}

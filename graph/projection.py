@@ -24,10 +24,18 @@ latest post (the data's own clock), so a re-run on the same data gives the same 
 
 Shared membership: every pair of members of a community is tied with weight ``membership / (size - 1)`` (so each
 member's total from one community is ``membership``, after Newman 2001), for communities up to ``clique_max``
-members; a larger community would add a quadratic number of ties, so each member is instead tied to
-``sampled_ties`` other members drawn with a seeded generator, each tie weighing ``membership / (2 sampled_ties)``.
-Communities above ``group_max`` members (all-hands channels, a whole Q&A site) make no membership ties at all:
-sharing them says nothing about who works with whom, and their members' real ties come from their interactions.
+members. A larger community (an all-hands channel, a whole Q&A site) makes no membership ties: sharing it says little
+about who works with whom, and its members' real ties come from their interactions. Such a community used to tie
+each member to three others drawn at random, each tie as strong as a sixth of a membership: on five real Stack
+Exchange sites (115 to 781 people, one site-wide community each) these random ties were half to 87 % of the graph's
+weight once old answers had decayed, and as edges they made a random expander that every hop-based measure read as
+structure: every person lay on some shortest path, no one was a cut vertex, top betweenness halved, most active
+people came out "kinless" (participation above 0.8) and the detected communities were groupings of the draw.
+
+References
+----------
+.. [1] Newman, M. E. J. (2001). Scientific collaboration networks. II. Shortest paths, weighted networks, and
+   centrality. Physical Review E 64, 016132.
 """
 
 from __future__ import annotations
@@ -60,16 +68,14 @@ class TieWeights:
     reports_to: float = 1.0
     membership: float = 0.5
     clique_max: int = 30
-    sampled_ties: int = 3
-    group_max: int = 1000
 
     def __post_init__(self) -> None:
         for name in ("answer", "reply", "comment", "endorsement", "reaction", "mention", "edit", "reports_to",
                      "membership"):
             if getattr(self, name) < 0:
                 raise ValueError(f"tie weight {name} must be >= 0")
-        if self.clique_max < 2 or self.sampled_ties < 1 or self.group_max < self.clique_max:
-            raise ValueError("clique_max must be >= 2, sampled_ties >= 1 and group_max >= clique_max")
+        if self.clique_max < 2:
+            raise ValueError(f"clique_max must be >= 2, got {self.clique_max}")
 
 
 @dataclass
@@ -114,7 +120,6 @@ def project(
     half_life_days: float = 180.0,
     as_of: datetime | None = None,
     weights: TieWeights | None = None,
-    seed: int = 42,
 ) -> ProjectedGraph:
     """Build the interaction ties and the combined undirected graph from a store projection.
 
@@ -234,7 +239,7 @@ def project(
     memberships = [m for m in data.memberships if m.person_id in idx]
     skills = [s for s in data.skills if s.person_id in idx]
 
-    m_src, m_dst, m_w = _membership_ties(memberships, idx, w, seed)
+    m_src, m_dst, m_w = _membership_ties(memberships, idx, w)
     stats["membership_ties"] = len(m_src)
     all_src = np.concatenate([s_arr, np.array([idx[a] for a, _ in reports], dtype=np.int64), m_src])
     all_dst = np.concatenate([d_arr, np.array([idx[b] for _, b in reports], dtype=np.int64), m_dst])
@@ -295,33 +300,24 @@ def _aggregate(
 
 
 def _membership_ties(
-    memberships: Iterable[MembershipRow], idx: dict[str, int], w: TieWeights, seed: int
+    memberships: Iterable[MembershipRow], idx: dict[str, int], w: TieWeights
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Clique ties among the members of each community of 2 to ``clique_max`` members (none for larger ones)."""
     members: dict[str, list[int]] = defaultdict(list)
     for m in memberships:
         members[m.community_id].append(idx[m.person_id])
-    rng = np.random.default_rng(seed)
     srcs: list[np.ndarray] = []
     dsts: list[np.ndarray] = []
     ws: list[np.ndarray] = []
     for cid in sorted(members):
         group = np.unique(np.asarray(members[cid], dtype=np.int64))
         size = len(group)
-        if size < 2 or size > w.group_max or w.membership == 0:
+        if size < 2 or size > w.clique_max or w.membership == 0:
             continue
-        if size <= w.clique_max:
-            a, b = np.triu_indices(size, k=1)
-            srcs.append(group[a])
-            dsts.append(group[b])
-            ws.append(np.full(len(a), w.membership / (size - 1)))
-        else:
-            k = w.sampled_ties
-            a = np.repeat(np.arange(size), k)
-            # a random other member: offset 1..size-1 so nobody is tied to themselves
-            b = (a + rng.integers(1, size, size=len(a))) % size
-            srcs.append(group[a])
-            dsts.append(group[b])
-            ws.append(np.full(len(a), w.membership / (2 * k)))
+        a, b = np.triu_indices(size, k=1)
+        srcs.append(group[a])
+        dsts.append(group[b])
+        ws.append(np.full(len(a), w.membership / (size - 1)))
     if not srcs:
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty, np.zeros(0)
