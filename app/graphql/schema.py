@@ -178,7 +178,8 @@ class Query:
                 raise NotFound(f"no community {cid!r}")
         return await _explained_influencers(info, _visible(rows), canon, cid)
 
-    @strawberry.field(description="Brokers: who bridges groups (betweenness, constraint), optionally between "
+    @strawberry.field(description="Brokers: who bridges groups (betweenness, constraint; people on no shortest "
+                                  "path between others are none), optionally between "
                                   "given communities: then only members of at least one who touch at least two "
                                   "(as members or through ties to members), each with the sides it connects and "
                                   "why (analyst).")

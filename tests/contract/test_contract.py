@@ -584,6 +584,20 @@ def test_brokers_between_communities(store: GraphStore) -> None:
     assert all(b.sides == () for b in store.brokers(first=10))
 
 
+def test_people_on_no_shortest_path_are_no_brokers(store: GraphStore) -> None:
+    """On a real Slack export whose four people never replied to one another, every one of them was listed as a
+    broker, "on 0 % of shortest paths; role: ultra peripheral": the list was every scored person by betweenness,
+    zeros included. Someone on no shortest path between two others connects nobody."""
+    people = [person(i) for i in range(4)]
+    store.write_batch(Batch(people=people))
+    store.write_analytics(snapshot(people, scores=[0.3, 0.0, 0.1, 0.0]))
+    hits = store.brokers(first=10)
+    assert [b.person.id for b in hits] == [people[0].id, people[2].id]
+    assert [b.rank for b in hits] == [1, 2]
+    store.write_analytics(snapshot(people, run_id="run-2", scores=[0.0] * 4))
+    assert store.brokers(first=10) == []
+
+
 def test_bridges_are_ordered_by_their_weaker_side(store: GraphStore) -> None:
     """A busy member of eng who talks with three eng people and one sales person used to outrank, by four ties to
     three, an eng member who talks with one eng person and two of sales: the sum hid which side the ties were on.

@@ -293,13 +293,14 @@ INFLUENCERS = _read(
     scope_id="STRING",
     limit="INTEGER",
 )
-# nulls sort last in ascending order in Cypher, so a missing constraint comes after every known one
+# nulls sort last in ascending order in Cypher, so a missing constraint comes after every known one; a person on no
+# shortest path between two others (betweenness 0) connects nobody and is no broker, whatever their constraint
 BROKERS = _read(
     "BROKERS",
     f"""
     MATCH (s:{SCORES} {{gen: $gen}})
     MATCH (p:{PERSON} {{id: s.person_id}})
-    WHERE p.active AND NOT p.opted_out AND NOT p.bot
+    WHERE p.active AND NOT p.opted_out AND NOT p.bot AND s.betweenness > 0
     RETURN properties(p) AS props, properties(s) AS scores
     ORDER BY s.betweenness DESC, s.constraint ASC, p.id
     LIMIT $limit

@@ -317,7 +317,7 @@ class SQLiteReads(SQLiteBase):
         if not community_ids:
             rows = self._conn().execute(
                 f"SELECT {_PERSON_COLS}, {score_cols} FROM person_score s JOIN person p ON p.id = s.person_id "
-                f"WHERE {keep} ORDER BY {order} LIMIT ?",
+                f"WHERE {keep} AND s.betweenness > 0 ORDER BY {order} LIMIT ?",
                 (first,),
             ).fetchall()
         else:
