@@ -56,16 +56,19 @@ def _percent(share: float) -> str:
 
 def explain_influencer(
     rank: int, score: float, scope: str, expertise: ExpertIn | None = None,
-    contributor: base.Contributor | None = None, scores: PersonScores | None = None,
+    contributor: base.Contributor | None = None, scores: PersonScores | None = None, tied: bool = False,
 ) -> str:
-    """One line: the rank, what it is a rank of, and the evidence of the scope.
+    """One line: the rank (said to be shared when others have the same score), what it is a rank of, and the
+    evidence of the scope.
 
     >>> explain_influencer(2, 0.031, "global", scores=PersonScores(person_id="x:1", pagerank=0.031, degree=0.12,
     ...                    betweenness=0.2, participation=0.4, within_z=1.0))
     '#2 by PageRank over the whole organisation (0.0310); has talked with 12 % of colleagues'
+    >>> explain_influencer(1, 0.25, "global", tied=True)
+    '#1 (tied) by PageRank over the whole organisation (0.2500); ranked by ties to the people of this scope'
     """
     where = "over the whole organisation" if scope == "global" else f"personalised to {scope}"
-    head = f"#{rank} by PageRank {where} ({score:.4f})"
+    head = f"#{rank}{' (tied)' if tied else ''} by PageRank {where} ({score:.4f})"
     if expertise is not None:
         return f"{head}; {explain_expertise(expertise.skill, expertise.evidence, expertise.last_active)}"
     if contributor is not None:

@@ -8,6 +8,7 @@ happens in the store (its contract); the API adds a second guard on every person
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -42,6 +43,7 @@ from app.settings import Settings
 from graph.expert_routing import title_skills
 from graph.store import base
 from graph.store.base import GraphStore
+from graph.store.paging import MAX_PAGE
 from schema import models
 from schema.errors import BadInput, NotFound, SchemaError, WhoknowsError
 from schema.skills import canonical_skill
@@ -170,13 +172,17 @@ class Query:
             raise BadInput("give skill or communityId, not both")
         canon = _canonical(skill) if skill is not None else None
         cid = node_id(community_id, "communityId") if community_id is not None else None
-        rows = await info.context.gateway.influencers(skill=canon, community_id=cid, first=first)
+        # one more than asked, to tell whether the last one shown shares its rank with the next
+        rows = await info.context.gateway.influencers(skill=canon, community_id=cid, first=min(first + 1, MAX_PAGE))
+        shared = Counter(r.rank for r in rows)
+        rows = rows[:first]
         if not rows:
             if canon is not None:
                 await _known_skill_or_404(info, skill or "", canon)
             elif cid is not None and await info.context.gateway.community(cid) is None:
                 raise NotFound(f"no community {cid!r}")
-        return await _explained_influencers(info, _visible(rows), canon, cid)
+        tied = {k for k, n in shared.items() if n > 1}
+        return await _explained_influencers(info, _visible(rows), canon, cid, tied)
 
     @strawberry.field(description="Brokers: who bridges groups (betweenness, constraint; people on no shortest "
                                   "path between others are none), optionally between "
@@ -293,7 +299,7 @@ class Query:
 
 
 async def _explained_influencers(
-    info: Info, rows: list[base.RankedPerson], skill: str | None, community_id: str | None
+    info: Info, rows: list[base.RankedPerson], skill: str | None, community_id: str | None, tied: set[int]
 ) -> list[RankedPerson]:
     """Influencers with their evidence: expertise on the skill, posts in the community, or global ties."""
     gw = info.context.gateway
@@ -321,7 +327,7 @@ async def _explained_influencers(
         out.append(RankedPerson(
             person=Person.from_domain(r.person), score=r.score, rank=r.rank, score_meaning=rankings.INFLUENCE_MEANING,
             explanation=rankings.explain_influencer(r.rank, r.score, scope, found_x, contributors.get(r.person.id),
-                                                    scores.get(r.person.id)),
+                                                    scores.get(r.person.id), tied=r.rank in tied),
             evidence=[Evidence.from_domain(e) for e in found_x.evidence] if found_x is not None else [],
             measures=[Measure(name="influence", value=r.score, meaning=rankings.INFLUENCE_MEANING)],
         ))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TypeVar
@@ -158,7 +159,21 @@ def influence_scope(skill: str | None, community_id: str | None) -> tuple[ScoreS
 
 
 def ranked(rows: Iterable[tuple[Person, float]]) -> list[RankedPerson]:
-    return [RankedPerson(person=p, score=score, rank=k) for k, (p, score) in enumerate(rows, start=1)]
+    """Rows already ordered by score (best first), ranked as in sport: equal scores share a rank ("1, 1, 3").
+
+    Four people of a Slack export whom nobody had replied to had the same PageRank (0.25) and were shown as
+    influencers #1 to #4, an order made by their ids alone. Scores equal to nine significant digits tie (a power
+    iteration stops at a tolerance, so the same position can differ in the last bits).
+
+    >>> from schema.models import Person
+    >>> [r.rank for r in ranked((Person(id=f"x:{i}", name=str(i)), s) for i, s in enumerate([0.5, 0.25, 0.25, 0.1]))]
+    [1, 2, 2, 4]
+    """
+    out: list[RankedPerson] = []
+    for k, (p, score) in enumerate(rows, start=1):
+        tied = out and math.isclose(score, out[-1].score, rel_tol=1e-9, abs_tol=1e-15)
+        out.append(RankedPerson(person=p, score=score, rank=out[-1].rank if tied else k))
+    return out
 
 
 __all__ = [

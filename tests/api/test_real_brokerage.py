@@ -4,7 +4,8 @@ absent), through the real path: ``whoknows ingest forum`` and ``whoknows analyze
 bicycles.meta's one site-wide community (310 people) tied each member to three others drawn at random; those ties
 were most of the graph, so betweenness read the draw: freiheit was "on 22 % of shortest paths" where the site's
 answers and comments put him on 37 %, every person lay on some shortest path and nobody was a cut vertex. The Slack
-sample's four people, who never replied to one another, were all listed as brokers "on 0 % of shortest paths".
+sample's four people, who never replied to one another, were all listed as brokers "on 0 % of shortest paths",
+and as influencers #1 to #4 with the same score (0.2500), an order their ids made.
 """
 
 from __future__ import annotations
@@ -86,7 +87,8 @@ def test_betweenness_is_the_share_of_shortest_paths_the_dump_shows(site_api: Api
     for v in top:  # the graph is the store's (deleted accounts and bots aside), so within a hair of the hand count
         assert got[v] == pytest.approx(hand[v], abs=0.015), (v, got[v], hand[v])
     said = re.search(r"on ([0-9.]+) % of shortest paths", rows[0]["explanation"])
-    assert said is not None and float(said[1]) == pytest.approx(100 * hand[top[0]], abs=1.5), rows[0]
+    assert said is not None, rows[0]
+    assert float(said[1]) == pytest.approx(100 * hand[top[0]], abs=1.5), rows[0]
     cut = set(nx.articulation_points(_hand_count()))
     assert any(r["articulationPoint"] for r in rows)  # askers with a single answerer hang on that answerer
     assert {r["person"]["id"].rsplit(":", 1)[1] for r in rows if r["articulationPoint"]} <= cut
@@ -94,3 +96,14 @@ def test_betweenness_is_the_share_of_shortest_paths_the_dump_shows(site_api: Api
 
 def test_people_who_never_replied_to_anyone_are_no_brokers(slack_api: Api) -> None:
     assert slack_api.data(BRIDGES, role=Role.ANALYST)["bridges"] == []
+
+
+def test_people_with_the_same_influence_share_their_rank(slack_api: Api) -> None:
+    q = "query($n: Int!) { influencers(first: $n) { rank score explanation person { id } } }"
+    rows = slack_api.data(q, {"n": 10}, role=Role.ANALYST)["influencers"]
+    assert len(rows) == 4
+    assert [r["score"] for r in rows] == pytest.approx([0.25] * 4)
+    assert [r["rank"] for r in rows] == [1, 1, 1, 1]
+    assert all(r["explanation"].startswith("#1 (tied) by PageRank") for r in rows), rows
+    first = slack_api.data(q, {"n": 1}, role=Role.ANALYST)["influencers"]  # tied with the next, not shown
+    assert first[0]["explanation"].startswith("#1 (tied) "), first

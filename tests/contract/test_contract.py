@@ -598,6 +598,14 @@ def test_people_on_no_shortest_path_are_no_brokers(store: GraphStore) -> None:
     assert store.brokers(first=10) == []
 
 
+def test_equal_influence_shares_a_rank(store: GraphStore) -> None:
+    """Equal scores were ranked #1, #2, #3 in id order; they share a rank, as in sport."""
+    people = [person(i) for i in range(4)]
+    store.write_batch(Batch(people=people))
+    store.write_analytics(snapshot(people, scores=[0.3, 0.3, 0.3, 0.1]))
+    assert [r.rank for r in store.influencers(first=10)] == [1, 1, 1, 4]
+
+
 def test_bridges_are_ordered_by_their_weaker_side(store: GraphStore) -> None:
     """A busy member of eng who talks with three eng people and one sales person used to outrank, by four ties to
     three, an eng member who talks with one eng person and two of sales: the sum hid which side the ties were on.
