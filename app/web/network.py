@@ -95,11 +95,15 @@ def draw_network(nodes: Mapping[str, Node], edges: Sequence[tuple[str, str, floa
     colours = {grp: PALETTE[i] for i, (grp, _) in enumerate(groups.most_common(len(PALETTE)))}
     strength = dict(g.degree(weight="weight"))
     top_w = max((d["weight"] for _, _, d in g.edges(data=True)), default=1.0) or 1.0
-    top_s = max(strength.values(), default=1.0) or 1.0
+    # a circle's size is its ties drawn, as the caption and its tooltip say; sized by decayed strength, someone
+    # tied to every other person drawn (the centre, on a real forum) came out smaller than people with fewer but
+    # more recent ties. Recency shows in the lines' thickness.
+    drawn = dict(g.degree())
+    top_d = max(drawn.values(), default=1) or 1
     strongest = sorted(g.nodes, key=lambda n: (-strength[n], n))[:labels]
     named = _names_that_fit(
         ([centre] if centre is not None and centre in g else []) + [n for n in strongest if n != centre],
-        {n: (sx(pos[n][0]), sy(pos[n][1]), 4 + 8 * (strength[n] / top_s) ** 0.5) for n in g.nodes},
+        {n: (sx(pos[n][0]), sy(pos[n][1]), 4 + 8 * (drawn[n] / top_d) ** 0.5) for n in g.nodes},
         {n: nodes[n].name for n in g.nodes},
     )
     parts: list[str] = []
@@ -108,13 +112,13 @@ def draw_network(nodes: Mapping[str, Node], edges: Sequence[tuple[str, str, floa
         width = 0.6 + 3.0 * d["weight"] / top_w
         parts.append(f'<line x1="{sx(pos[a][0]):.1f}" y1="{sy(pos[a][1]):.1f}" x2="{sx(pos[b][0]):.1f}" '
                      f'y2="{sy(pos[b][1]):.1f}" stroke="#8a8a8a" stroke-opacity="0.7" stroke-width="{width:.2f}"/>')
-    for n in sorted(g.nodes, key=lambda n: strength[n]):
+    for n in sorted(g.nodes, key=lambda n: (drawn[n], strength[n])):
         node = nodes[n]
         x, y = sx(pos[n][0]), sy(pos[n][1])
-        r = 4 + 8 * (strength[n] / top_s) ** 0.5
+        r = 4 + 8 * (drawn[n] / top_d) ** 0.5
         fill = colours.get(node.group or "", OTHER)
         ring = ' stroke="#1a1a1a" stroke-width="3"' if n == centre else ' stroke="#fff" stroke-width="1"'
-        tip = f"{node.name} ({node.group or 'no department'}), {g.degree(n)} ties drawn"
+        tip = f"{node.name} ({node.group or 'no department'}), {drawn[n]} ties drawn"
         if n in named:  # the name links too, but only the circle takes keyboard focus and is announced
             names.append(f'<a href="{person_href(n)}" tabindex="-1" aria-hidden="true"><text x="{x + r + 3:.1f}" '
                          f'y="{y + 3:.1f}" paint-order="stroke" stroke="#fff" stroke-width="3">{escape(node.name)}'

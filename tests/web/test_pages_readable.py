@@ -155,3 +155,17 @@ def test_top_contributors_show_accepted_answers_only_where_a_community_has_them(
     assert "Accepted" not in headers[channel]
     assert "Posts" in headers[channel]
     assert "Accepted" in headers[forum]
+
+
+def test_larger_circles_have_more_ties_drawn(analyst: httpx.Client, demo_store: SQLiteStore) -> None:
+    """The network page says "Larger circles have more ties", and each circle's tooltip gives its ties drawn, but
+    circles were sized by recency-decayed strength: on a real forum the person at the centre, tied to everyone
+    drawn, came out smaller than people with fewer, more recent ties."""
+    top = demo_store.influencers(first=1)[0].person.id
+    page = analyst.get("/plan/network", params={"person": top})
+    assert page.status_code == 200
+    assert "Larger circles have more ties" in _text(page.text)
+    circles = [(int(n), float(r)) for n, r in re.findall(
+        r'aria-label="[^"]*, (\d+) ties drawn"><circle [^>]*r="([0-9.]+)"', page.text)]
+    assert len({n for n, _ in circles}) >= 3, circles
+    assert sorted(circles) == sorted(circles, key=lambda c: (c[1], c[0])), circles  # more ties, never smaller
