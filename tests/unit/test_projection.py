@@ -147,3 +147,20 @@ def test_engagements_reactions_mentions_and_edits_become_weighted_ties() -> None
     heavier = project(data(people=people, posts=posts, engagements=eng), half_life_days=180, as_of=NOW,
                       weights=TieWeights(reaction=2.0))
     assert ties(heavier)[("c", "a")].weight == pytest.approx(2.0)
+
+
+def test_a_person_with_no_tie_is_in_no_detected_community() -> None:
+    """Leiden puts a person without ties in a community of their own: on real Stack Exchange sites the askers
+    nobody answered were counted, and labelled, as half the detected communities."""
+    from graph.jobs import AnalyticsParams, compute_snapshot
+
+    people = [person(p) for p in "abcdxy"]
+    posts = [post("q1", "question", "a"), post("r1", "answer", "b", parent="q1"),
+             post("r2", "answer", "c", parent="q1"), post("r3", "answer", "d", parent="q1"),
+             post("q2", "question", "x"), post("q3", "question", "y")]
+    snap = compute_snapshot(data(people=people, posts=posts), AnalyticsParams())
+    community = {s.person_id: s.community for s in snap.person_scores}
+    assert (community["x"], community["y"]) == (None, None)
+    assert community["a"] is not None
+    assert {community[p] for p in "abcd"} == {community["a"]}
+    assert [d.size for d in snap.detected_communities] == [4]
