@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from app.graphql.explain import explain_expertise, isolated
 from graph.store import base
@@ -57,6 +58,7 @@ def _percent(share: float) -> str:
 def explain_influencer(
     rank: int, score: float, scope: str, expertise: ExpertIn | None = None,
     contributor: base.Contributor | None = None, scores: PersonScores | None = None, tied: bool = False,
+    until: datetime | None = None,
 ) -> str:
     """One line: the rank (said to be shared when others have the same score), what it is a rank of, and the
     evidence of the scope.
@@ -64,6 +66,10 @@ def explain_influencer(
     >>> explain_influencer(2, 0.031, "global", scores=PersonScores(person_id="x:1", pagerank=0.031, degree=0.12,
     ...                    betweenness=0.2, participation=0.4, within_z=1.0))
     '#2 by PageRank over the whole organisation (0.0310); has talked with 12 % of colleagues'
+    >>> from schema.models import Person
+    >>> who = base.Contributor(Person(id="x:2", name="B"), 7, 5, 2, None)
+    >>> explain_influencer(3, 0.02, "beer", contributor=who, until=datetime(2017, 3, 13)).split("; ")[1]
+    '7 posts there in the 90 days to 13 Mar 2017 (5 answers or replies, 2 accepted)'
     >>> explain_influencer(1, 0.25, "global", tied=True)
     '#1 (tied) by PageRank over the whole organisation (0.2500); ranked by ties to the people of this scope'
     """
@@ -72,7 +78,8 @@ def explain_influencer(
     if expertise is not None:
         return f"{head}; {explain_expertise(expertise.skill, expertise.evidence, expertise.last_active)}"
     if contributor is not None:
-        return (f"{head}; {_plural(contributor.posts, 'post')} there in the last 90 days "
+        window = "in the last 90 days" if until is None else f"in the 90 days to {until.day} {until:%b %Y}"
+        return (f"{head}; {_plural(contributor.posts, 'post')} there {window} "
                 f"({contributor.answers} answers or replies, {contributor.accepted} accepted)")
     if scores is not None:
         return f"{head}; has talked with {_percent(scores.degree)} of colleagues"

@@ -19,6 +19,7 @@ from graphql import GraphQLError
 from strawberry.types import ExecutionContext
 
 from app.auth import Role
+from app.clock import data_clock
 from app.graphql import rankings
 from app.graphql.documents import Documents, UsePrepared
 from app.graphql.leaves import LeafExecutionContext
@@ -308,6 +309,7 @@ async def _explained_influencers(
     contributors: dict[str, base.Contributor] = {}
     scores: dict[str, models.PersonScores] = {}
     scope = "global"
+    until: datetime | None = None
     if skill is not None:
         scope = skill
         for pid, xs in (await gw.person_expertise(ids)).items():
@@ -317,7 +319,11 @@ async def _explained_influencers(
     elif community_id is not None:
         found = await gw.community(community_id)
         scope = found.name if found is not None else community_id
-        since = datetime.now(UTC) - timedelta(days=90)
+        # the data's clock, as the health figures and the community page: from the wall clock, every community of
+        # an export older than 90 days had no contributors, and its influencers fell back to "ranked by ties"
+        last = await gw.run(lambda s: s.last_run())
+        until = data_clock(last.stats if last is not None else None, datetime.now(UTC))
+        since = until - timedelta(days=90)
         contributors = {c.person.id: c for c in await gw.community_contributors(community_id, first=100, since=since)}
     else:
         scores = await gw.person_scores(ids)
@@ -327,7 +333,7 @@ async def _explained_influencers(
         out.append(RankedPerson(
             person=Person.from_domain(r.person), score=r.score, rank=r.rank, score_meaning=rankings.INFLUENCE_MEANING,
             explanation=rankings.explain_influencer(r.rank, r.score, scope, found_x, contributors.get(r.person.id),
-                                                    scores.get(r.person.id), tied=r.rank in tied),
+                                                    scores.get(r.person.id), tied=r.rank in tied, until=until),
             evidence=[Evidence.from_domain(e) for e in found_x.evidence] if found_x is not None else [],
             measures=[Measure(name="influence", value=r.score, meaning=rankings.INFLUENCE_MEANING)],
         ))

@@ -14,9 +14,9 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
+from app.clock import data_clock
 from app.graphql.types import CommunityHealth, HealthFigures
 from app.web.charts import NO_FIGURE, Point, week_chart
-from app.web.clock import data_clock
 from app.web.core import PageError, current_user, gql, render, store
 from app.web.privacy import suppress_small
 from app.web.session import WebUser

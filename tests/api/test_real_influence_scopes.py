@@ -10,8 +10,11 @@ left them a remainder it had not yet decayed.
 from __future__ import annotations
 
 import json
+import re
+import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -59,3 +62,27 @@ def test_a_channels_influencers_are_people_its_members_reach(mixed_api: Api) -> 
         assert {f"slack:{m}" for m in members} <= set(ids)  # and its members are all there
         assert all(r["score"] > 0 for r in rows)
 
+
+
+def test_a_forums_influencers_show_their_posts_up_to_the_datas_last_day(mixed_api: Api) -> None:
+    """A community's influencers are explained by their posts there in the last 90 days; counted back from the wall
+    clock, an export older than that had no posts in the window and every influencer read "ranked by ties to the
+    people of this scope". The window ends at the data's last post, as on the community page; counted here by hand
+    over Posts.xml and Comments.xml."""
+    rows = {}
+    for name in ("Posts.xml", "Comments.xml"):
+        rows[name] = [dict(e.attrib) for e in ET.parse(SITE / name).getroot()]
+    last = max(datetime.fromisoformat(r["CreationDate"]) for rs in rows.values() for r in rs)
+    since = last - timedelta(days=90)
+    q = "query($c: ID) { influencers(communityId: $c, first: 3) { explanation person { id } } }"
+    got = mixed_api.data(q, {"c": "stackexchange:stackexchange-bicycles-meta"}, role=Role.ANALYST)["influencers"]
+    top = got[0]
+    window = f"in the 90 days to {last.day} {last:%b %Y}"
+    said = re.search(rf"(\d+) posts? there {window} \((\d+) answers", top["explanation"])
+    assert said is not None, top
+    uid = top["person"]["id"].rsplit(":", 1)[1]
+    mine = [r for r in rows["Posts.xml"] if r.get("OwnerUserId") == uid] + [
+        r for r in rows["Comments.xml"] if r.get("UserId") == uid]
+    recent = [r for r in mine if datetime.fromisoformat(r["CreationDate"]) >= since]
+    helping = [r for r in recent if r.get("PostTypeId") != "1"]  # answers and comments
+    assert (int(said[1]), int(said[2])) == (len(recent), len(helping)), (top, len(recent), len(helping))

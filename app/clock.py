@@ -1,4 +1,5 @@
-"""The time the pages' "last N days" end at: the data's clock, the same one the health figures use.
+"""The time a "last N days" window ends at, on the pages and in the API's explanations: the data's clock, the same
+one the health figures use.
 
 ``whoknows analyze`` computes the 30-day health figures up to the latest post in the store (``as_of``, recorded in
 the run's stats) so that a re-run gives the same figures. A window on the same page that ended at the wall clock
