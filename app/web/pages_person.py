@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
+from app.clock import data_clock
 from app.web.charts import Point, week_chart
 from app.web.core import PageError, current_user, gql, render, store
 from app.web.session import WebUser
@@ -108,7 +109,10 @@ async def person_page(person_id: str, request: Request, user: WebUser = Depends(
             intro = (await gql(request, user, INTRO, {"a": me, "b": p["id"]}))["introductionPath"]
         except PageError:
             intro = None
-    today = datetime.now(UTC).date()
+    # the weeks end at the data's clock, as the health figures: from the wall clock, everyone of an export older
+    # than half a year read "No posts in this period"
+    run = await store(request, lambda s: s.last_run())
+    today = data_clock(run.stats if run is not None else None, datetime.now(UTC)).date()
     start = monday(today) - timedelta(weeks=ACTIVITY_WEEKS - 1)
     rows = await store(request, lambda s: s.person_activity(p["id"], since=start))
     per_week: Counter[Any] = Counter()
@@ -122,7 +126,7 @@ async def person_page(person_id: str, request: Request, user: WebUser = Depends(
     shown, declared_only = split_expertise(p["expertise"])
     return render(request, "person.html", user, p=p, intro=intro, chart=chart, per_kind=per_kind,
                   demonstrated=shown, declared_only=declared_only, score_meanings=SCORE_MEANINGS, score_text=score_text,
-                  weeks=ACTIVITY_WEEKS)
+                  weeks=ACTIVITY_WEEKS, until=today)
 
 
 __all__ = ["router", "split_expertise"]

@@ -1,4 +1,4 @@
-"""A person's network scores as the page shows them, on a real export (beer.stackexchange's Posts.xml in
+"""A person page on a real export (beer.stackexchange's Posts.xml in
 ../shared/data; skipped, saying so, where absent): ingested and analysed by the CLI, the page over HTTP.
 
 The page printed every score with four fixed decimals: people on a few of the forum's shortest paths read
@@ -10,7 +10,10 @@ from __future__ import annotations
 import html
 import re
 import sqlite3
+import xml.etree.ElementTree as ET
+from collections import Counter
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 from urllib.parse import quote
 
@@ -63,3 +66,23 @@ def test_a_broker_on_few_shortest_paths_does_not_read_as_on_none(
     for share in ("PageRank", "Degree"):
         assert re.fullmatch(r"[0-9.]+ %", cells[share]), cells
     assert re.fullmatch(r"[0-9,]+\.[0-9]", cells["Effective size"]), cells  # a count of contacts, one decimal
+
+
+def test_a_persons_weeks_end_at_the_datas_last_post(beer: tuple[httpx.Client, Path]) -> None:
+    """The activity chart counted the 26 weeks to today: on an export from 2017 everyone read "No posts in this
+    period". The weeks end at the latest post, as the health figures do; the count is checked against Posts.xml."""
+    client, _ = beer
+    rows = [dict(e.attrib) for e in ET.parse(SITE / "Posts.xml").getroot()]
+    last = max(datetime.fromisoformat(r["CreationDate"]) for r in rows)
+    start = last.date() - timedelta(days=last.weekday()) - timedelta(weeks=25)  # the Monday 25 weeks before
+    recent = Counter(r.get("OwnerUserId") for r in rows if r.get("OwnerUserId")
+                     and datetime.fromisoformat(r["CreationDate"]).date() >= start)
+    uid, posts = recent.most_common(1)[0]
+    page = client.get(f"/people/{quote(f'stackexchange/stackexchange-beer:{uid}', safe='')}")
+    assert page.status_code == 200
+    text = html.unescape(re.sub(r"<[^>]+>", "", page.text))
+    assert "No posts in this period" not in text
+    assert f"in the 26 weeks to {last.day} {last:%b %Y}" in text
+    said = re.search(r"In all: ([^.]*)\.", text)
+    assert said is not None
+    assert sum(int(n) for n in re.findall(r"(\d+) \w+", said[1])) == posts, (said[1], posts)
