@@ -2,7 +2,8 @@
 ../shared/data; skipped, saying so, where absent): ingested and analysed by the CLI, the page over HTTP.
 
 The page printed every score with four fixed decimals: people on a few of the forum's shortest paths read
-"Betweenness 0.0000", as if they were on none, and shares read as bare fractions.
+"Betweenness 0.0000", as if they were on none, and shares read as bare fractions; and its activity weeks ended at
+today, so everyone of an export from 2017 read "No posts in this period".
 """
 
 from __future__ import annotations
