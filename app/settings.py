@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     introspection: bool = True
     graphiql: bool = True
     request_timeout_s: PositiveFloat = 10.0
+    # HTTP (app/server.py): seconds a request has to send its headers, and again its body; open connections at most
+    read_timeout_s: PositiveFloat = 10.0
+    max_connections: AtLeastOne = 1000
     store_retry_initial_s: PositiveFloat = 0.5  # API: first back-off before reopening an unavailable store
     store_retry_max_s: PositiveFloat = 30.0
     response_cache_ttl_s: NonNegativeFloat = 2.0  # API: whole-response cache of queries (app/graphql/cache.py); 0 = off
