@@ -10,12 +10,13 @@ process without limit:
 - the request line and headers were buffered whole, however large: four requests each sending one 50 MB header
   grew the process by 190 MB while they were read.
 
-``GuardedHttpTools`` (``http=`` of the uvicorn config ``uvicorn_config`` builds) gives each request
-``WHOKNOWS_READ_TIMEOUT_S`` to send its headers and as long again for its body (408 and the connection closed;
-time the server makes the client wait, reading paused behind a request still being answered, does not count), refuses a
-request line and headers over ``MAX_HEAD_BYTES`` (431), and past ``WHOKNOWS_MAX_CONNECTIONS`` open connections closes
-the longest-open ones that have no request being answered (a new connection is answered 503 only when every open
-one is busy). ``whoknows serve`` and the tests' live servers both start uvicorn through ``uvicorn_config``.
+``GuardedHttpTools`` (``http=`` of ``uvicorn_options``) gives each request ``WHOKNOWS_READ_TIMEOUT_S`` to send
+its headers and as long again for its body (408 and the connection closed; time the server makes the client wait,
+a request queued behind one still being answered, does not count), refuses a request line and headers over
+``MAX_HEAD_BYTES`` (431), and past ``WHOKNOWS_MAX_CONNECTIONS`` open connections closes the one that has waited
+longest for its client (idle, or dripping a head or a body; a new connection is answered 503 only when every open
+one is busy). ``whoknows serve`` and the tests' live servers both start uvicorn with ``uvicorn_options``; ``uvicorn
+--factory app.main:app_from_env`` does not, so deployers use ``whoknows serve``.
 """
 
 from __future__ import annotations
@@ -58,8 +59,9 @@ class GuardedHttpTools(HttpToolsProtocol):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._read_timer: asyncio.TimerHandle | None = None
-        self._in_head = True  # between a request's first byte (or the connection's start) and its headers' end
+        self._in_head = True  # from the end of a request (or the connection's start) to the end of the next's headers
         self._head_bytes = 0
+        self._begun = False  # a request began in the read being parsed
 
     # --- connection ---------------------------------------------------------------------------------
 
@@ -76,25 +78,31 @@ class GuardedHttpTools(HttpToolsProtocol):
         super().connection_lost(exc)
 
     def data_received(self, data: bytes) -> None:
-        super().data_received(data)
-        if self._in_head and not self.transport.is_closing():
-            # every byte of a chunk that did not end the head was head; a chunk is at most one read (256 KB)
-            self._head_bytes += len(data)
-            if self._head_bytes > MAX_HEAD_BYTES:
+        if self._in_head:  # checked before the parser buffers it: a head in one read (up to 256 KB) counts too
+            end = data.find(b"\r\n\r\n")
+            if self._head_bytes + (len(data) if end < 0 else end + 4) > MAX_HEAD_BYTES:
                 self._refuse(431, "Request Header Fields Too Large",
                              f"the request line and headers are over {MAX_HEAD_BYTES // 1024} KB")
+                return
+        self._begun = False
+        super().data_received(data)
+        if self._in_head and not self.transport.is_closing():
+            # the bytes of a head still incomplete; when it began in this read, those after the previous head's end
+            # (never fewer than its own bytes: the previous request's body, if any, may be counted with it)
+            ended = data.rfind(b"\r\n\r\n") if self._begun else -1
+            self._head_bytes += len(data) - (ended + 4 if ended >= 0 else 0)
 
     # --- parser callbacks ---------------------------------------------------------------------------
 
     def on_message_begin(self) -> None:
         super().on_message_begin()
-        self._in_head, self._head_bytes = True, 0
+        self._in_head, self._head_bytes, self._begun = True, 0, True
         self._wait()
         if self._read_timer is None:  # a keep-alive connection's next request: its headers on a clock too
             self._arm()
 
     def on_headers_complete(self) -> None:
-        self._in_head = False
+        self._in_head, self._head_bytes = False, 0
         super().on_headers_complete()
         self._disarm()
         self._wait()
@@ -102,6 +110,7 @@ class GuardedHttpTools(HttpToolsProtocol):
 
     def on_message_complete(self) -> None:
         super().on_message_complete()
+        self._in_head = True  # whatever comes next on this connection is the next request's head
         self._disarm()
 
     def on_response_complete(self) -> None:
@@ -136,9 +145,9 @@ class GuardedHttpTools(HttpToolsProtocol):
     def _refuse(self, code: int, reason: str, message: str) -> None:
         """Answer ``code`` (unless a response is under way) and close: the request is not read any further."""
         cycle = self.cycle
-        if self._in_head or cycle is None:
+        if cycle is None or (cycle.response_complete and self._in_head):  # between requests
             self.transport.write(_status(code, reason, message))
-        elif not cycle.response_complete:
+        elif not cycle.response_complete:  # its body (or a request queued behind it) still arriving
             if not cycle.response_started:
                 self.transport.write(_status(code, reason, message))
             cycle.disconnected = True  # the app reading the body sees the client gone, and writes nothing more
@@ -205,12 +214,17 @@ def connection_cap(wanted: int) -> int:
     return wanted
 
 
+def uvicorn_options(settings: Settings) -> dict[str, Any]:
+    """The options ``whoknows serve`` gives ``uvicorn.run`` (besides host, port and logging)."""
+    return {"http": guarded_protocol(settings), "ws": "none", "lifespan": "on", "timeout_keep_alive": KEEP_ALIVE_S,
+            "server_header": False}
+
+
 def uvicorn_config(app: Any, settings: Settings, **options: Any) -> uvicorn.Config:
-    """The uvicorn configuration ``whoknows serve`` runs ``app`` with (``options``: host, port, log settings...)."""
-    return uvicorn.Config(
-        app, http=guarded_protocol(settings), ws="none", lifespan="on", timeout_keep_alive=KEEP_ALIVE_S,
-        server_header=False, **options,
-    )
+    """A uvicorn configuration serving ``app`` as ``whoknows serve`` does (for a server started in-process)."""
+    return uvicorn.Config(app, **uvicorn_options(settings), **options)
 
 
-__all__ = ["MAX_HEAD_BYTES", "GuardedHttpTools", "connection_cap", "guarded_protocol", "uvicorn_config"]
+__all__ = [
+    "MAX_HEAD_BYTES", "GuardedHttpTools", "connection_cap", "guarded_protocol", "uvicorn_config", "uvicorn_options",
+]

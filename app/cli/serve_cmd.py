@@ -62,13 +62,12 @@ def _run_server(settings: Settings, host: str, port: int) -> None:
 
     from app.main import create_app
     from app.observability import configure_logging
-
-    from app.server import uvicorn_config
+    from app.server import uvicorn_options
 
     configure_logging(settings.log_level)
     # read deadlines, a bound on request heads and a connection cap (app/server.py): uvicorn has none of its own
-    uvicorn.Server(uvicorn_config(create_app(settings), settings, host=host, port=port, log_config=None,
-                                  access_log=False)).run()
+    uvicorn.run(create_app(settings), host=host, port=port, workers=1, log_config=None, access_log=False,
+                **uvicorn_options(settings))
 
 
 @app.command()

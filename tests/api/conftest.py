@@ -30,6 +30,7 @@ import uvicorn
 
 from app.auth import Role, mint_token
 from app.main import create_app
+from app.server import uvicorn_config
 from app.settings import Settings, load_settings
 from graph.store.base import AnalyticsSnapshot, Batch, GraphStore
 from graph.store.opt_outs import OPTED_OUT_DIGEST, opted_out_digest
@@ -222,7 +223,9 @@ class CountingStore:
 
 
 class LiveServer:
-    """uvicorn serving an app on a free 127.0.0.1 port in a background thread."""
+    """uvicorn serving an app on a free 127.0.0.1 port in a background thread; a whoknows app as ``whoknows serve``
+    serves it (app/server.py: read deadlines, head bound, connection cap), anything else (a fake identity provider)
+    with uvicorn's defaults."""
 
     def __init__(self, app: Any) -> None:
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -230,7 +233,11 @@ class LiveServer:
         self.sock.bind(("127.0.0.1", 0))
         self.port = self.sock.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(app, log_level="warning", lifespan="on", ws="none", access_log=False)
+        settings = getattr(getattr(app, "state", None), "settings", None)
+        if isinstance(settings, Settings):
+            config = uvicorn_config(app, settings, log_level="warning", access_log=False)
+        else:
+            config = uvicorn.Config(app, log_level="warning", lifespan="on", ws="none", access_log=False)
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
 

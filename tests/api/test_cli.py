@@ -67,7 +67,8 @@ def test_serve_runs_uvicorn_and_stops_on_sigint(tmp_path: Path) -> None:
     load_org(store)
     store.close()
     port = _free_port()
-    env = _env(WHOKNOWS_ENV="production", WHOKNOWS_JWT_SECRET=SECRET, WHOKNOWS_STORE=f"sqlite:///{tmp_path / 'w.db'}")
+    env = _env(WHOKNOWS_ENV="production", WHOKNOWS_JWT_SECRET=SECRET, WHOKNOWS_STORE=f"sqlite:///{tmp_path / 'w.db'}",
+               WHOKNOWS_READ_TIMEOUT_S="1")
     proc = subprocess.Popen([*WHOKNOWS, "serve", "--port", str(port)], env=env, cwd=ROOT, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
     try:
@@ -88,6 +89,12 @@ def test_serve_runs_uvicorn_and_stops_on_sigint(tmp_path: Path) -> None:
         r = httpx.post(f"{url}/graphql", json={"query": '{ experts(skill: "k8s") { totalCount } }'},
                        headers={"Authorization": f"Bearer {minted}"})
         assert r.json() == {"data": {"experts": {"totalCount": 28}}}
+        # served as app/server.py serves (tests/api/test_http_abuse.py): a head never finished, one too large
+        for sent, status in ((b"GET /healthz HTTP/1.1\r\n", b" 408 "),
+                             (b"GET /healthz HTTP/1.1\r\nX-Big: " + b"v" * 100_000 + b"\r\n\r\n", b" 431 ")):
+            with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+                s.sendall(sent)
+                assert status in s.recv(200).split(b"\r\n")[0]
     finally:
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=30)
