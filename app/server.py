@@ -84,13 +84,17 @@ class GuardedHttpTools(HttpToolsProtocol):
                 self._refuse(431, "Request Header Fields Too Large",
                              f"the request line and headers are over {MAX_HEAD_BYTES // 1024} KB")
                 return
-        self._begun = False
+        was_in_head, self._begun = self._in_head, False
         super().data_received(data)
         if self._in_head and not self.transport.is_closing():
-            # the bytes of a head still incomplete; when it began in this read, those after the previous head's end
-            # (never fewer than its own bytes: the previous request's body, if any, may be counted with it)
-            ended = data.rfind(b"\r\n\r\n") if self._begun else -1
-            self._head_bytes += len(data) - (ended + 4 if ended >= 0 else 0)
+            # the bytes of a head still incomplete: the whole read when it was a head throughout; when the head began
+            # in this read, those after the previous head's end (the previous request's body, if any, may be
+            # counted with it); none when the read only ended a request (a body's last bytes)
+            if self._begun:
+                ended = data.rfind(b"\r\n\r\n")
+                self._head_bytes += len(data) - (ended + 4 if ended >= 0 else 0)
+            elif was_in_head:
+                self._head_bytes += len(data)
 
     # --- parser callbacks ---------------------------------------------------------------------------
 
@@ -110,7 +114,7 @@ class GuardedHttpTools(HttpToolsProtocol):
 
     def on_message_complete(self) -> None:
         super().on_message_complete()
-        self._in_head = True  # whatever comes next on this connection is the next request's head
+        self._in_head, self._head_bytes = True, 0  # whatever comes next on this connection is the next request's head
         self._disarm()
 
     def on_response_complete(self) -> None:

@@ -154,6 +154,17 @@ def test_a_head_under_the_bound_is_served(served: Served) -> None:
         assert _status(s)[0] == 200
 
 
+def test_large_bodies_on_one_keep_alive_connection_are_not_counted_as_heads(tmp_path: Path) -> None:
+    """Only request lines and headers count towards the head bound: a body's last read, counted as the next head,
+    made the following request on the connection 431."""
+    padded = b'{"query": "{ skills(first: 1) { name } }", "variables": {"pad": "' + b"p" * 200_000 + b'"}}'
+    with _serve(tmp_path, read_timeout_s=10) as served, httpx.Client(timeout=10) as c:  # one connection, reused
+        for _ in range(3):
+            r = c.post(f"{served.server.url}/graphql", content=padded, headers={
+                "Authorization": f"Bearer {served.token}", "Content-Type": "application/json"})
+            assert r.status_code == 200, r.text
+
+
 def test_past_the_connection_cap_the_longest_waiting_connections_are_closed(tmp_path: Path) -> None:
     """Idle, head-dripping and body-dripping connections beyond the cap make room for new clients at once (the read
     timeout here is far away): the longest-waiting are closed, and a new client is served."""
