@@ -41,11 +41,13 @@ class ResponseCache:
         self.max_entries = max_entries
         # bounded by size too: the number of entries alone let 2,048 answers of tens of MB each (long aliases,
         # variables the document never reads to make each key new) take gigabytes. One answer over a sixteenth of
-        # the budget is not kept at all, so a few large ones never evict the many small ones that matter.
+        # the budget is not kept at all, so a few large ones never evict the many small ones that matter. An entry
+        # counts its key's text too (the document and the variables): 2,048 small answers to documents padded with
+        # a 250 KB comment, each new, held 500 MB of keys while the bodies counted a few hundred KB.
         self.max_bytes = max_bytes
         self.max_entry_bytes = max_bytes // 16
         self.size = 0  # bytes of the bodies kept
-        self._entries: OrderedDict[CacheKey, tuple[float, float, bytes]] = OrderedDict()
+        self._entries: OrderedDict[CacheKey, tuple[float, float, bytes, int]] = OrderedDict()
         self._refreshing: set[CacheKey] = set()
         # answers being computed, shared by identical requests; None: the caller computing it gave up
         self.inflight: dict[CacheKey, asyncio.Future[tuple[bytes, str] | None]] = {}
@@ -71,7 +73,7 @@ class ResponseCache:
         entry = self._entries.get(key)
         if entry is None:
             return None
-        fresh_until, stale_until, body = entry
+        fresh_until, stale_until, body, _ = entry
         now = time.monotonic()
         if now > stale_until:
             self._drop(key)
@@ -80,19 +82,20 @@ class ResponseCache:
 
     def put(self, key: CacheKey, body: bytes) -> None:
         self._drop(key)
-        if len(body) > self.max_entry_bytes:
+        size = len(body) + entry_key_size(key)
+        if size > self.max_entry_bytes:
             return
         now = time.monotonic()
-        self._entries[key] = (now + self.ttl_s, now + 2 * self.ttl_s, body)
-        self.size += len(body)
+        self._entries[key] = (now + self.ttl_s, now + 2 * self.ttl_s, body, size)
+        self.size += size
         while len(self._entries) > self.max_entries or self.size > self.max_bytes:
-            _, (_, _, dropped) = self._entries.popitem(last=False)
-            self.size -= len(dropped)
+            _, (_, _, _, dropped) = self._entries.popitem(last=False)
+            self.size -= dropped
 
     def _drop(self, key: CacheKey) -> None:
         entry = self._entries.pop(key, None)
         if entry is not None:
-            self.size -= len(entry[2])
+            self.size -= entry[3]
 
     def begin_refresh(self, key: CacheKey) -> bool:
         """True for the one caller that should refresh a stale entry; False while a refresh is under way."""
@@ -112,4 +115,9 @@ class ResponseCache:
         return len(self._entries)
 
 
-__all__ = ["CacheKey", "ResponseCache"]
+def entry_key_size(key: CacheKey) -> int:
+    """The characters of a key's texts (document, variables, names): what an entry holds besides its body."""
+    return sum(len(part) for part in key if isinstance(part, str))
+
+
+__all__ = ["CacheKey", "ResponseCache", "entry_key_size"]

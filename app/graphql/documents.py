@@ -43,6 +43,9 @@ from app.graphql.analysis import Analysis, Limits, analyze, long_string_literal,
 
 MAX_TOKENS = 5000  # lexer tokens per document: bounds parse work before any other check
 CACHE_SIZE = 512
+# and at most this many characters of document text: 512 documents padded to the body limit with a comment (which
+# costs no tokens) held 128 MB; the pages' and clients' documents are a few KB, so only padded ones are evicted early
+CACHE_CHARS = 16 * 1024 * 1024
 LIGHT_FLOOR = 200  # below this bound a document is cheap whatever its variables say
 WORKERS = 2
 # Documents up to this many characters are prepared in a lane of their own: a fresh large document can take a
@@ -95,6 +98,7 @@ class Documents:
         self.rules = tuple(rules)
         self.schema: GraphQLSchema | None = None
         self._cache: OrderedDict[str, Prepared] = OrderedDict()
+        self._cache_chars = 0
         self._limiter = anyio.CapacityLimiter(WORKERS)
         self._small = anyio.CapacityLimiter(WORKERS)
 
@@ -140,9 +144,14 @@ class Documents:
         return analyze(prepared.document, self.schema, self.limits, variables).cost
 
     def _remember(self, query: str, prepared: Prepared) -> None:
+        old = self._cache.pop(query, None)
+        if old is not None:
+            self._cache_chars -= len(query)
         self._cache[query] = prepared
-        while len(self._cache) > CACHE_SIZE:
-            self._cache.popitem(last=False)
+        self._cache_chars += len(query)
+        while len(self._cache) > CACHE_SIZE or self._cache_chars > CACHE_CHARS:
+            dropped, _ = self._cache.popitem(last=False)
+            self._cache_chars -= len(dropped)
 
     def _prepare(self, query: str) -> Prepared:
         assert self.schema is not None, "Documents.bind(schema) first"

@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 
 from app.auth import Role
+from app.graphql import documents
 from app.graphql.analysis import MAX_ALIAS_CHARS
-from app.graphql.cache import ResponseCache
+from app.graphql.cache import ResponseCache, entry_key_size
 from app.main import create_app
 from graph.store.sqlite import SQLiteStore
 from tests.api.conftest import Api, CountingStore, LiveServer, api_settings, load_org
@@ -80,15 +81,42 @@ def test_an_answer_over_the_byte_cap_is_refused_and_not_cached(small_answers: tu
 
 def test_the_response_cache_is_bounded_in_bytes() -> None:
     cache = ResponseCache(ttl_s=60, max_entries=1000, max_bytes=1600)
-    for i in range(30):
+    for i in range(10, 40):
         cache.put((1, 1, None, f"q{i}", "", None), b"x" * 90)
     assert cache.size <= 1600
-    assert len(cache) == 1600 // 90
-    assert cache.get((1, 1, None, "q29", "", None)) is not None  # the newest kept, the oldest dropped
-    assert cache.get((1, 1, None, "q0", "", None)) is None
+    assert len(cache) == 1600 // 93
+    assert cache.get((1, 1, None, "q39", "", None)) is not None  # the newest kept, the oldest dropped
+    assert cache.get((1, 1, None, "q10", "", None)) is None
     cache.put((1, 1, None, "huge", "", None), b"x" * 101)  # over a sixteenth of the budget: never kept
     assert cache.get((1, 1, None, "huge", "", None)) is None
-    cache.put((1, 1, None, "q29", "", None), b"y" * 10)  # replacing an entry counts its new size only
-    assert cache.size == 90 * (1600 // 90 - 1) + 10
+    kept = len(cache)
+    cache.put((1, 1, None, "q39", "", None), b"y" * 10)  # replacing an entry counts its new size only
+    assert cache.size == 93 * (kept - 1) + 13  # each entry's body and its key's text ("q29")
     cache.clear()
     assert (cache.size, len(cache)) == (0, 0)
+
+
+def test_padded_documents_are_held_within_the_caches_bounds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each new document padded with a long comment (no tokens, a small answer) was kept whole as the key of a
+    response-cache entry and of a prepared document, neither counted: 2,600 such requests of 250 KB grew the
+    server by 430 MB. Both caches now count the text they hold."""
+    monkeypatch.setattr(documents, "CACHE_CHARS", 300_000)
+    store = SQLiteStore(tmp_path / "w.db")
+    load_org(store)
+    settings = api_settings(tmp_path, response_cache_ttl_s=60)
+    app = create_app(settings, store=store)
+    cache: ResponseCache = app.state.services.response_cache
+    cache.max_bytes, cache.max_entry_bytes = 300_000, 100_000
+    try:
+        with LiveServer(app) as server:
+            api = Api(server.url, settings)
+            for i in range(12):
+                padded = "{ skills(first: 1) { name } } #" + str(i) + "p" * 50_000
+                assert api.data(padded)["skills"]
+            held = sum(entry_key_size(k) + len(body) for k, (_, _, body, *_) in cache._entries.items())
+            assert 0 < held <= 300_000
+            assert sum(len(q) for q in app.state.schema.documents._cache) <= 300_000
+            assert api.data("{ skills(first: 1) { name } }")["skills"]
+            api.http.close()
+    finally:
+        store.close()
