@@ -61,7 +61,7 @@ class GuardedHttpTools(HttpToolsProtocol):
         self._read_timer: asyncio.TimerHandle | None = None
         self._in_head = True  # from the end of a request (or the connection's start) to the end of the next's headers
         self._head_bytes = 0
-        self._begun = False  # a request began in the read being parsed
+        self._last_event = ""  # "begin" or "end": the last request boundary the read being parsed crossed
 
     # --- connection ---------------------------------------------------------------------------------
 
@@ -84,23 +84,20 @@ class GuardedHttpTools(HttpToolsProtocol):
                 self._refuse(431, "Request Header Fields Too Large",
                              f"the request line and headers are over {MAX_HEAD_BYTES // 1024} KB")
                 return
-        was_in_head, self._begun = self._in_head, False
+        self._last_event = ""
         super().data_received(data)
-        if self._in_head and not self.transport.is_closing():
+        if self._in_head and not self.transport.is_closing() and self._last_event != "end":
             # the bytes of a head still incomplete: the whole read when it was a head throughout; when the head began
-            # in this read, those after the previous head's end (the previous request's body, if any, may be
-            # counted with it); none when the read only ended a request (a body's last bytes)
-            if self._begun:
-                ended = data.rfind(b"\r\n\r\n")
-                self._head_bytes += len(data) - (ended + 4 if ended >= 0 else 0)
-            elif was_in_head:
-                self._head_bytes += len(data)
+            # in this read, those after the previous head's end (a request pipelined before it in the same read
+            # may have its body counted too); none when the read ended a request and began no other
+            ended = data.rfind(b"\r\n\r\n") if self._last_event == "begin" else -1
+            self._head_bytes += len(data) - (ended + 4 if ended >= 0 else 0)
 
     # --- parser callbacks ---------------------------------------------------------------------------
 
     def on_message_begin(self) -> None:
         super().on_message_begin()
-        self._in_head, self._head_bytes, self._begun = True, 0, True
+        self._in_head, self._head_bytes, self._last_event = True, 0, "begin"
         self._wait()
         if self._read_timer is None:  # a keep-alive connection's next request: its headers on a clock too
             self._arm()
@@ -114,7 +111,8 @@ class GuardedHttpTools(HttpToolsProtocol):
 
     def on_message_complete(self) -> None:
         super().on_message_complete()
-        self._in_head, self._head_bytes = True, 0  # whatever comes next on this connection is the next request's head
+        # whatever comes next on this connection is the next request's head
+        self._in_head, self._head_bytes, self._last_event = True, 0, "end"
         self._disarm()
 
     def on_response_complete(self) -> None:
