@@ -2,7 +2,8 @@
 
 Pure functions from numbers to markup (no I/O, no JavaScript), so pages work on a closed network and with scripts
 off. A withheld point (a figure over fewer people than the privacy minimum) is drawn as a hatched, labelled gap,
-never as a value; a missing one (no data that week) is simply not drawn.
+never as a value; a missing one (no data that week) is simply not drawn. Every chart comes with its figures as a
+table under it (collapsed), the equivalent a screen reader, a keyboard or a phone's small print can read (WCAG 1.1.1).
 """
 
 from __future__ import annotations
@@ -151,7 +152,27 @@ def week_chart(
     svg = (f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-labelledby="{chart_id}-t '
            f'{chart_id}-d"><title id="{chart_id}-t">{escape(title)}</title><desc id="{chart_id}-d">'
            f'{escape(summary)}</desc>{hatch}{"".join(parts)}</svg>')
-    return Markup(svg)
+    return Markup(svg + figures_table(points, title, unit, fmt))
+
+
+def figures_table(points: Sequence[Point], title: str, unit: str, fmt: Callable[[float], str]) -> str:
+    """The chart's every week as a table, collapsed under it. Why: the drawing's own per-week values sit in hover
+    tooltips (``<title>``) that no keyboard reaches and that ``role="img"`` hides from screen readers, whose one-line
+    summary gives only the latest and highest weeks; on a phone the axis labels shrink to 7 px."""
+    rows = []
+    for p in points:
+        if p.withheld:
+            cell = '<span class="withheld-text">withheld</span>'
+        elif p.value is None:
+            cell = '<span class="muted">no data</span>'
+        else:
+            cell = str(escape(fmt(p.value)))
+        rows.append(f'<tr><th scope="row">{p.day.day} {p.day.strftime("%b %Y")}</th><td class="n">{cell}</td></tr>')
+    return (f'<details class="figures"><summary>The figures as a table<span class="visually-hidden">: '
+            f'{escape(title)}</span></summary><table class="figures"><caption class="visually-hidden">'
+            f'{escape(title)}, week by week</caption><thead><tr><th scope="col">Week starting</th>'
+            f'<th scope="col" class="n">{escape(unit[:1].upper() + unit[1:])}</th></tr></thead>'
+            f'<tbody>{"".join(rows)}</tbody></table></details>')
 
 
 def _flush(line: list[str], parts: list[str]) -> None:
@@ -190,4 +211,5 @@ def count_bar(value: int, high: int, width: int = 160) -> Markup:
     return ratio_bar(value / high if high else 0.0, width)
 
 
-__all__ = ["NO_FIGURE", "Point", "count_bar", "date_label", "nice_ticks", "ratio_bar", "summarise", "week_chart"]
+__all__ = ["NO_FIGURE", "Point", "count_bar", "date_label", "figures_table", "nice_ticks", "ratio_bar", "summarise",
+           "week_chart"]

@@ -39,6 +39,7 @@ STATUS_TITLES = {
     400: "That request did not make sense",
     403: "Not for your role",
     404: "Not found",
+    405: "Not a request this page takes",
     503: "The graph store is unavailable",
 }
 

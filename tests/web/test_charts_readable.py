@@ -31,7 +31,7 @@ def test_network_names_sit_on_top_and_never_overlap() -> None:
     nodes = {f"x:{i}": Node(f"x:{i}", f"Person Number {i}", "Engineering" if i % 2 else "Sales") for i in range(n)}
     edges = [(f"x:{i}", f"x:{j}", 1.0 + (i * j) % 5) for i in range(n) for j in range(i + 1, n) if (i + j) % 3]
     svg, _ = draw_network(nodes, edges, centre="x:0", labels=30)
-    out = str(svg)
+    out = str(svg).split("</svg>")[0]  # the drawing, without the table of its people under it
     assert out.rfind("<circle") < out.find("<text"), "every name comes after every circle"
     boxes = []
     for x, y, name in re.findall(r'<text x="([\d.]+)" y="([\d.]+)"[^>]*>([^<]*)</text>', out):
@@ -51,3 +51,36 @@ def test_network_links_quote_the_person_id() -> None:
     out = str(draw_network(nodes, [(odd, "hr:E1", 1.0)], centre=odd)[0])
     hrefs = set(re.findall(r'href="([^"]*)"', out))
     assert hrefs == {"/people/jsonl%3Aana%3Fx%231%2F..%2F2%25", "/people/hr%3AE1"}
+
+
+def test_every_chart_has_its_weeks_as_a_table_a_screen_reader_reads() -> None:
+    """A chart was an ``role="img"`` with a one-line summary (latest and highest week): the week-by-week figures
+    were only in hover tooltips, which no keyboard reaches and ``role="img"`` hides from screen readers."""
+    start = date(2026, 1, 5)
+    points = [Point(start + timedelta(weeks=i), [3.0, None, 7.0, 1.0][i], withheld=i == 3) for i in range(4)]
+    for kind in ("bar", "line"):
+        out = str(week_chart(points, title="Posts per week", unit="posts", kind=kind, integer=True))
+        table = out[out.index("</svg>"):]
+        assert "<details" in table
+        assert "<summary>" in table
+        rows = re.findall(r'<tr><th scope="row">([^<]*)</th><td class="n">(.*?)</td></tr>', table)
+        assert [day for day, _ in rows] == ["5 Jan 2026", "12 Jan 2026", "19 Jan 2026", "26 Jan 2026"]
+        cells = [re.sub(r"<[^>]+>", "", cell) for _, cell in rows]
+        assert cells == ["3", "no data", "7", "withheld"]  # a withheld week never shows a value
+        assert '<th scope="col" class="n">Posts</th>' in table
+
+
+def test_the_network_drawing_has_its_people_and_ties_as_a_table() -> None:
+    """The drawing was its circles only: who talks with whom was in the picture and nowhere a screen reader reads."""
+    nodes = {"x:a": Node("x:a", "Ann", "Sales"), "x:b": Node("x:b", "Bo", None), "x:c": Node("x:c", "Cy", "Sales"),
+             "x:d": Node("x:d", "Di", "Data")}
+    edges = [("x:a", "x:b", 5.0), ("x:a", "x:c", 1.0), ("x:b", "x:c", 2.0)]
+    out = str(draw_network(nodes, edges, centre="x:c")[0])
+    table = out[out.index("</svg>"):]
+    rows = re.findall(r"<tr><td><a [^>]*><bdi>(\w+)</bdi></a></td><td><bdi>([^<]*)</bdi></td>"
+                      r'<td class="n">(\d+)</td><td>(.*?)</td></tr>', table)
+    names = [(name, dept, ties, re.sub(r"<[^>]+>", "", most)) for name, dept, ties, most in rows]
+    # the centre first, then the most connected (by weight); each one's ties strongest first
+    assert names == [("Cy", "Sales", "2", "Bo, Ann"), ("Bo", "–", "2", "Ann, Cy"), ("Ann", "Sales", "2", "Bo, Cy"),
+                     ("Di", "Data", "0", "–")]
+    assert 'role="region" tabindex="0"' in table

@@ -63,6 +63,8 @@ def test_a_method_a_page_does_not_take_is_a_405_page_naming_what_it_takes(employ
     r = employee.request(method, path)
     html_error(r, 405, f"method {method}")
     assert "GET" in r.headers["allow"]
+    # the title says which page this is (WCAG 2.4.2): it was "Error · whoknows", alike for any error
+    assert "<title>Not a request this page takes · whoknows</title>" in r.text
 
 
 def test_a_form_over_the_size_limit_is_a_413_page(employee: httpx.Client) -> None:

@@ -1,10 +1,14 @@
 // Skill autocomplete for the search box: an ARIA 1.2 combobox with a listbox popup (keyboard: arrows, Enter, Escape).
-// The page works without it: the server answers an unknown skill with "did you mean" links.
+// The page works without it: the server answers an unknown skill with "did you mean" links. How many suggestions
+// came is said in a polite live region (WCAG 4.1.3): a screen reader hears that a list opened and how to use it.
 (function () {
   "use strict";
   document.querySelectorAll("input[data-suggest]").forEach(function (input) {
     var list = document.getElementById(input.getAttribute("aria-controls"));
     var items = [], active = -1, timer = null, seq = 0;
+    var said = document.createElement("p");  // in the page before it speaks, so the first message is announced
+    said.className = "visually-hidden"; said.setAttribute("role", "status");
+    input.parentNode.appendChild(said);
     function close() { list.hidden = true; input.setAttribute("aria-expanded", "false"); active = -1;
       input.removeAttribute("aria-activedescendant"); }
     function mark() {
@@ -24,12 +28,14 @@
         list.appendChild(li);
       });
       active = -1;
+      said.textContent = data.length ? data.length + (data.length === 1 ? " skill" : " skills") +
+        " suggested: up and down arrows to choose, Enter to take one." : "No skill of that name is known yet.";
       if (data.length) { list.hidden = false; input.setAttribute("aria-expanded", "true"); } else { close(); }
     }
     input.addEventListener("input", function () {
       clearTimeout(timer);
       var q = input.value.trim();
-      if (!q) { close(); return; }
+      if (!q) { close(); said.textContent = ""; return; }
       timer = setTimeout(function () {
         var mine = ++seq;
         fetch(input.dataset.suggest + "?q=" + encodeURIComponent(q), {credentials: "same-origin"})
@@ -47,4 +53,27 @@
     });
     input.addEventListener("blur", function () { setTimeout(close, 100); });
   });
+})();
+
+// A table box without a tab stop of its own (one on every card would be dozens of useless stops) gets one, and a
+// name, while it is too narrow for its table (a phone, a window zoomed to 400 %, a large default font): otherwise a
+// keyboard could not scroll it (WCAG 2.1.1). The boxes that are often too narrow have their tab stop in the markup.
+(function () {
+  "use strict";
+  var boxes = Array.prototype.filter.call(document.querySelectorAll(".table-scroll"), function (box) {
+    return !box.hasAttribute("tabindex");
+  });
+  function fit() {
+    boxes.forEach(function (box) {
+      if (box.scrollWidth > box.clientWidth + 1) {
+        box.setAttribute("tabindex", "0"); box.setAttribute("role", "region");
+        box.setAttribute("aria-label", (box.getAttribute("data-label") || "Table") + ", table");
+      } else {
+        box.removeAttribute("tabindex"); box.removeAttribute("role"); box.removeAttribute("aria-label");
+      }
+    });
+  }
+  var timer = null;
+  window.addEventListener("resize", function () { clearTimeout(timer); timer = setTimeout(fit, 100); });
+  fit();
 })();
