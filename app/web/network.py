@@ -135,12 +135,13 @@ def draw_network(nodes: Mapping[str, Node], edges: Sequence[tuple[str, str, floa
 
 
 def _people_table(g: nx.Graph, nodes: Mapping[str, Node], centre: str | None, title: str, ties: int = 3) -> str:
-    """The drawing's people as rows (the centre first, then the most connected): department, ties drawn and whom
-    each talks with most, the drawing's content for someone who cannot see where circles and lines are."""
+    """The drawing's people as rows (the centre first, then by ties drawn, the column shown, then by weight):
+    department, ties drawn and whom each talks with most, the drawing's content for someone who cannot see where
+    circles and lines are."""
     def strength(n: str) -> float:
         return float(sum(d["weight"] for _, _, d in g.edges(n, data=True)))
 
-    order = sorted(g.nodes, key=lambda n: (n != centre, -strength(n), nodes[n].name, n))
+    order = sorted(g.nodes, key=lambda n: (n != centre, -g.degree(n), -strength(n), nodes[n].name, n))
     rows = []
     for n in order:
         near = sorted(g[n], key=lambda m: (-g[n][m]["weight"], nodes[m].name, m))[:ties]

@@ -80,7 +80,7 @@ def test_the_network_drawing_has_its_people_and_ties_as_a_table() -> None:
     rows = re.findall(r"<tr><td><a [^>]*><bdi>(\w+)</bdi></a></td><td><bdi>([^<]*)</bdi></td>"
                       r'<td class="n">(\d+)</td><td>(.*?)</td></tr>', table)
     names = [(name, dept, ties, re.sub(r"<[^>]+>", "", most)) for name, dept, ties, most in rows]
-    # the centre first, then the most connected (by weight); each one's ties strongest first
+    # the centre first, then by ties drawn, then by weight; each one's ties strongest first
     assert names == [("Cy", "Sales", "2", "Bo, Ann"), ("Bo", "–", "2", "Ann, Cy"), ("Ann", "Sales", "2", "Bo, Cy"),
                      ("Di", "Data", "0", "–")]
     assert 'role="region" tabindex="0"' in table

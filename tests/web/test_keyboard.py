@@ -207,6 +207,8 @@ def test_planner_forms_and_network_by_keyboard(signed_in: Any, web_app: LiveServ
     rows = page.locator("details.figures table tbody tr")
     assert rows.count() == circles.count()
     assert rows.first.locator("td").first.inner_text() == person.name  # the centre first
+    ties = [int(t) for t in rows.locator("td:nth-child(3)").all_inner_texts()[1:]]
+    assert ties == sorted(ties, reverse=True)  # then in the order of the column a person reads
     page.screenshot(path=str(SHOTS / "keyboard-03-network-table.png"), full_page=True)
     circle = tab_to(page, lambda f: f["tag"] == "a" and "ties drawn" in f["name"], "a circle",
                     key="Shift+Tab")
