@@ -372,7 +372,7 @@ class Mutation:
         async with services.analytics_lock:
             settings = info.context.settings
             run = await info.context.gateway.run_long(lambda store: _run_analytics(store, settings))
-        services.skill_index.loaded_at = -1e18
+        services.skill_index.loaded_at, services.skill_index.version = -1e18, None
         services.response_cache.clear()
         return AnalyticsRun.from_domain(run)
 

@@ -18,24 +18,37 @@ SKILL_INDEX_TTL_S = 30.0
 
 @dataclass
 class SkillIndex:
-    """Every skill name and alias, cached briefly, for fuzzy search with rapidfuzz."""
+    """Every listed skill name and alias, for fuzzy search with rapidfuzz and for reading typed words, kept per data
+    version of the store (briefly, for a store without one).
+
+    Why per version and not for a while: the store lists only skills someone not opted out gives
+    (graph/store/shown.py), and an opt-out takes effect at once; kept 30 s, the index went on offering a skill only
+    the person who just hid themselves had ("did you mean basque?") after every other answer had dropped it."""
 
     names: dict[str, str] = field(default_factory=dict)  # name or alias -> canonical name
     skills: dict[str, models.Skill] = field(default_factory=dict)
     loaded_at: float = -1e18
+    version: int | None = None  # the store's data version the index was read at
     vocabulary: Vocabulary = field(default_factory=lambda: Vocabulary.build({}, (), ()))  # the names, for reading text
 
     async def refresh(self, gateway: StoreGateway) -> None:
-        if time.monotonic() - self.loaded_at < SKILL_INDEX_TTL_S:
+        version = await gateway.data_version()
+        if version is not None and version == self.version:
+            return
+        if version is None and time.monotonic() - self.loaded_at < SKILL_INDEX_TTL_S:
             return
         rows = await gateway.all_skills()
+        if list(self.skills.values()) == rows:  # a write that changed no skill: the index stands
+            self.version, self.loaded_at = version, time.monotonic()
+            return
         names: dict[str, str] = {}
         for s in rows:
             names[s.name] = s.name
             for a in s.aliases:
                 names.setdefault(a, s.name)
-        self.names, self.skills, self.loaded_at = names, {s.name: s for s in rows}, time.monotonic()
         self.vocabulary = Vocabulary.build(names, (), ())
+        self.names, self.skills, self.loaded_at = names, {s.name: s for s in rows}, time.monotonic()
+        self.version = version
 
     def fuzzy(self, query: str, limit: int, cutoff: float = 70.0) -> list[tuple[models.Skill, float]]:
         """Best fuzzy matches of ``query`` over names and aliases, one per canonical skill."""

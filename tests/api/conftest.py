@@ -92,8 +92,12 @@ def org_batch() -> Batch:
         ],
         communities=comms,
         reports_to=[ReportsTo(person_id=p.id, manager_id=p.manager_id) for p in people if p.manager_id],
+        # postgresql and go have a holder so they are listed (a skill no one visible gives is not:
+        # graph/store/shown.py); basque only the opted-out E0007 declares, so it is listed nowhere
         has_skill=[HasSkill(person_id=pid(1), skill="kubernetes", level=4, declared_at=date(2024, 5, 1)),
-                   HasSkill(person_id=pid(2), skill="python", level=3)],
+                   HasSkill(person_id=pid(2), skill="python", level=3),
+                   HasSkill(person_id=pid(20), skill="postgresql"), HasSkill(person_id=pid(20), skill="go"),
+                   HasSkill(person_id=OPTED_OUT, skill="basque", level=5)],
         memberships=members,
     )
 

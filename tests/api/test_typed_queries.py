@@ -17,7 +17,7 @@ import pytest
 from app.main import create_app
 from graph.store.base import Batch, GraphStore
 from graph.store.sqlite import SQLiteStore
-from schema.models import ExpertIn, Skill
+from schema.models import ExpertIn, HasSkill, Skill
 from tests.api.conftest import Api, LiveServer, api_settings
 from tests.factories import community, person, snapshot
 
@@ -39,7 +39,10 @@ def plant_org(store: GraphStore) -> None:
     store.write_batch(Batch(people=people, communities=[community("shop-floor")],
                             skills=[Skill(name="tig-welding", aliases=("gtaw", "tungsten-arc-welding")),
                                     Skill(name="metrology", aliases=("cmm",)), Skill(name="theodolite"),
-                                    Skill(name="how-to-guides")]))
+                                    Skill(name="how-to-guides")],
+                            # someone declares the two no one has expertise on: a skill no one gives is not listed
+                            has_skill=[HasSkill(person_id=people[1].id, skill=s)
+                                       for s in ("theodolite", "how-to-guides")]))
     scores = [1.0 + i % 4 for i in range(len(people))]
     scores[4] = 9.0
     snap = snapshot(people, skill="tig-welding", scores=scores)

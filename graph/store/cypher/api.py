@@ -8,6 +8,7 @@ from graph.store.cypher._base import (
     AUTHORED,
     COMMUNITY,
     DETECTED,
+    ENDORSED,
     EXPERT_IN,
     HAS_SKILL,
     HEALTH,
@@ -21,6 +22,7 @@ from graph.store.cypher._base import (
     RUN,
     SCORES,
     SKILL,
+    TAGGED,
     _read,
 )
 
@@ -132,11 +134,6 @@ EXPERTS_COUNT = _read(
 SKILLS_ALL = _read(
     "SKILLS_ALL", f"MATCH (s:{SKILL}) RETURN s.name AS name, s.aliases AS aliases ORDER BY name"
 )
-SKILLS_FIRST = _read(
-    "SKILLS_FIRST",
-    f"MATCH (s:{SKILL}) RETURN s.name AS name, s.aliases AS aliases ORDER BY name LIMIT $limit",
-    limit="INTEGER",
-)
 SKILLS_PREFIX = _read(
     "SKILLS_PREFIX",
     f"""
@@ -144,10 +141,48 @@ SKILLS_PREFIX = _read(
     WHERE s.name STARTS WITH $prefix OR any(a IN s.aliases WHERE a STARTS WITH $prefix)
     RETURN s.name AS name, s.aliases AS aliases
     ORDER BY name
-    LIMIT $limit
     """,
     prefix="STRING",
-    limit="INTEGER",
+)
+# The skills someone not opted out gives (graph/store/shown.py): a claim, expertise of the current run, or a post
+# tagged with it whose author is not opted out (or unknown), each found from the skill and stopping at its first
+# match. Endorsements have no path from the skill (ENDORSED joins two people): SKILLS_ENDORSED reads them once.
+# Both are read once per data version (Neo4jReads._listed_skills).
+SKILLS_GIVEN = _read(
+    "SKILLS_GIVEN",
+    f"""
+    MATCH (s:{SKILL})
+    WHERE EXISTS {{ MATCH (s)<-[:{HAS_SKILL}]-(p:{PERSON}) WHERE NOT p.opted_out }}
+       OR EXISTS {{ MATCH (s)<-[e:{EXPERT_IN}]-(p:{PERSON}) WHERE e.gen = $gen AND NOT p.opted_out }}
+       OR EXISTS {{
+           MATCH (s)<-[:{TAGGED}]-(post:{POST})
+           WHERE NOT EXISTS {{ MATCH (post)<-[:{AUTHORED}]-(a:{PERSON}) WHERE a.opted_out }}
+       }}
+    RETURN collect(s.name) AS names
+    """,
+    gen="STRING",
+)
+SKILLS_ENDORSED = _read(
+    "SKILLS_ENDORSED",
+    f"""
+    MATCH (a:{PERSON})-[d:{ENDORSED}]->(b:{PERSON})
+    WHERE NOT a.opted_out AND NOT b.opted_out
+    RETURN collect(DISTINCT d.skill) AS names
+    """,
+)
+# When each endorser of the given people (on $skill, or on any skill when null) endorsed them: endorsers not opted
+# out now, nor bots, nor the person themselves, the analytics' own rule (graph/store/shown.py: an endorsement count
+# shown never counts someone who opted out since the analysis)
+ENDORSERS_OF = _read(
+    "ENDORSERS_OF",
+    f"""
+    UNWIND $ids AS id
+    MATCH (a:{PERSON})-[d:{ENDORSED}]->(:{PERSON} {{id: id}})
+    WHERE ($skill IS NULL OR d.skill = $skill) AND NOT a.opted_out AND NOT a.bot AND a.id <> id
+    RETURN id AS to_id, d.skill AS skill, d.created_at AS created_at
+    """,
+    ids="LIST<STRING>",
+    skill="STRING",
 )
 SKILL_GET = _read(
     "SKILL_GET", f"MATCH (s:{SKILL} {{name: $name}}) RETURN s.name AS name, s.aliases AS aliases", name="STRING"

@@ -45,6 +45,7 @@ from graph.store.neo4j.values import (
     skill_from,
 )
 from graph.store.opt_outs import health_report, health_stale, opt_out_changes
+from graph.store.shown import Endorsers, endorsers_by_target, has_endorsements, listed, with_endorsers_now
 from schema.errors import BadInput
 from schema.models import (
     Community,
@@ -115,7 +116,19 @@ class Neo4jReads(Neo4jBase):
         out: dict[str, list[ExpertIn]] = {}
         for r in self._read(work):
             out.setdefault(r["person_id"], []).append(expert_from(r))
+        counted = sorted({x.person_id for rows in out.values() for x in rows if has_endorsements(x.evidence)})
+        if counted:
+            endorsers = self._endorsers(counted)
+            for rows in out.values():
+                rows[:] = [x if not has_endorsements(x.evidence) else x.model_copy(update={
+                    "evidence": with_endorsers_now(x.evidence, x.person_id, x.skill, endorsers)}) for x in rows]
         return out
+
+    def _endorsers(self, person_ids: Sequence[str], skill: str | None = None) -> Endorsers:
+        """When each endorser of ``person_ids`` (on ``skill``, or on any) who counts now endorsed them, per
+        (person, skill) (graph/store/shown.py)."""
+        rows = self._read_one(q.ENDORSERS_OF, ids=list(person_ids), skill=skill)
+        return endorsers_by_target((r["to_id"], r["skill"], from_neo(r["created_at"])) for r in rows)
 
     @_translated
     def memberships(self, person_ids: Sequence[str]) -> dict[str, list[Community]]:
@@ -162,28 +175,41 @@ class Neo4jReads(Neo4jBase):
             return (int(counted[0]["version"]), int(counted[0]["total"])) if counted else (0, 0)
 
         total = self._memoised(int(found[0]["version"]), ("experts", skill, *folded), count)
-        return expert_page(
-            [(person_from(r["props"]), r["score"], evidence_from(r["evidence"])) for r in rows], skill, first, total
-        )
+        hits = [(person_from(r["props"]), r["score"], evidence_from(r["evidence"])) for r in rows]
+        counted = [p.id for p, _, ev in hits if has_endorsements(ev)]
+        if counted:
+            endorsers = self._endorsers(counted, skill)
+            hits = [(p, score, with_endorsers_now(ev, p.id, skill, endorsers)) for p, score, ev in hits]
+        return expert_page(hits, skill, first, total)
+
+    def _listed_skills(self) -> frozenset[str]:
+        """The skills someone not opted out gives (graph/store/shown.py), memoised per data version."""
+
+        def work(tx: Tx) -> frozenset[str]:
+            given = run(tx, q.SKILLS_GIVEN, gen=_current_gen(tx) or "")[0]["names"]
+            endorsed = run(tx, q.SKILLS_ENDORSED)[0]["names"]
+            return frozenset(given) | frozenset(endorsed)
+
+        return self._per_version(("listed_skills",), work)
 
     @_translated
     def skills(self, prefix: str | None = None, first: int = 20) -> list[Skill]:
         check_page_size(first, 1000)
         folded = fold(prefix) if prefix else ""
-        if folded:
-            rows = self._read_one(q.SKILLS_PREFIX, prefix=folded, limit=first)
-        else:
-            rows = self._read_one(q.SKILLS_FIRST, limit=first)
-        return [skill_from(r["name"], r["aliases"]) for r in rows]
+        rows = self._read_one(q.SKILLS_PREFIX, prefix=folded) if folded else self._read_one(q.SKILLS_ALL)
+        return listed((skill_from(r["name"], r["aliases"]) for r in rows), self._listed_skills())[:first]
 
     @_translated
     def all_skills(self) -> list[Skill]:
-        return [skill_from(r["name"], r["aliases"]) for r in self._read_one(q.SKILLS_ALL)]
+        rows = self._read_one(q.SKILLS_ALL)
+        return listed((skill_from(r["name"], r["aliases"]) for r in rows), self._listed_skills())
 
     @_translated
     def skill(self, name: str) -> Skill | None:
         rows = self._read_one(q.SKILL_GET, name=name)
-        return skill_from(rows[0]["name"], rows[0]["aliases"]) if rows else None
+        if not rows or rows[0]["name"] not in self._listed_skills():
+            return None
+        return skill_from(rows[0]["name"], rows[0]["aliases"])
 
     @_translated
     def communities(self, first: int = 50, after: str | None = None) -> list[Community]:

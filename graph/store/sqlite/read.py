@@ -32,7 +32,7 @@ from graph.store.common import (
     ranked,
 )
 from graph.store.opt_outs import health_report, health_stale, opt_out_changes
-from graph.store.sqlite.conn import SQLiteBase
+from graph.store.shown import has_endorsements, with_endorsers_now
 from graph.store.sqlite.errors import translated
 from graph.store.sqlite.pages import facets_in, people_in
 from graph.store.sqlite.paths import _bidirectional_bfs
@@ -45,6 +45,7 @@ from graph.store.sqlite.rows import (
     _person_from,
     _scores_from,
 )
+from graph.store.sqlite.skills import SQLiteSkillReads
 from schema.errors import BadInput
 from schema.models import (
     AnalyticsRun,
@@ -54,12 +55,10 @@ from schema.models import (
     HasSkill,
     Person,
     PersonScores,
-    Skill,
 )
-from schema.skills import fold
 
 
-class SQLiteReads(SQLiteBase):
+class SQLiteReads(SQLiteSkillReads):
     """Point and page reads of the SQLite store."""
 
     @translated
@@ -110,15 +109,22 @@ class SQLiteReads(SQLiteBase):
     @translated
     def person_expertise(self, person_ids: Sequence[str]) -> dict[str, list[ExpertIn]]:
         out: dict[str, list[ExpertIn]] = {}
-        conn = self._conn()
-        for part in id_chunks(person_ids):
-            for row in conn.execute(
-                "SELECT e.person_id, e.skill, e.score, e.evidence, e.expertise_rank, e.last_active FROM expert_in e "
-                f"JOIN person p ON p.id = e.person_id WHERE p.opted_out = 0 AND e.person_id IN ({_marks(len(part))}) "
-                "ORDER BY e.person_id, e.score DESC, e.skill",
-                part,
-            ):
-                out.setdefault(row[0], []).append(_expert_from(row))
+        with self._read() as conn:  # the rows and their endorsers from one snapshot
+            for part in id_chunks(person_ids):
+                for row in conn.execute(
+                    "SELECT e.person_id, e.skill, e.score, e.evidence, e.expertise_rank, e.last_active "
+                    "FROM expert_in e JOIN person p ON p.id = e.person_id "
+                    f"WHERE p.opted_out = 0 AND e.person_id IN ({_marks(len(part))}) "
+                    "ORDER BY e.person_id, e.score DESC, e.skill",
+                    part,
+                ):
+                    out.setdefault(row[0], []).append(_expert_from(row))
+            counted = sorted({x.person_id for rows in out.values() for x in rows if has_endorsements(x.evidence)})
+            if counted:
+                endorsers = self._endorsers(conn, counted)
+                for rows in out.values():
+                    rows[:] = [x if not has_endorsements(x.evidence) else x.model_copy(update={
+                        "evidence": with_endorsers_now(x.evidence, x.person_id, x.skill, endorsers)}) for x in rows]
         return out
 
     @translated
@@ -171,34 +177,13 @@ class SQLiteReads(SQLiteBase):
                 conn, ("experts", skill, *filters),
                 f"SELECT count(*) FROM expert_in e JOIN person p ON p.id = e.person_id WHERE {base}", params,
             )
-        n = len(_PERSON.cols)
-        return expert_page([(_person_from(r), r[n], evidence_from(r[n + 1])) for r in rows], skill, first, int(total))
-
-    @translated
-    def skills(self, prefix: str | None = None, first: int = 20) -> list[Skill]:
-        check_page_size(first, 1000)
-        conn = self._conn()
-        if not prefix or not fold(prefix):
-            rows = conn.execute("SELECT name, aliases FROM skill ORDER BY name LIMIT ?", (first,)).fetchall()
-        else:
-            p = fold(prefix)
-            pattern = p.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-            rows = conn.execute(
-                "SELECT name, aliases FROM skill WHERE name LIKE ? ESCAPE '\\' "
-                "OR name IN (SELECT skill FROM skill_alias WHERE alias LIKE ? ESCAPE '\\') ORDER BY name LIMIT ?",
-                (pattern, pattern, first),
-            ).fetchall()
-        return [Skill(name=r[0], aliases=tuple(json.loads(r[1]))) for r in rows]
-
-    @translated
-    def all_skills(self) -> list[Skill]:
-        rows = self._conn().execute("SELECT name, aliases FROM skill ORDER BY name")
-        return [Skill(name=r[0], aliases=tuple(json.loads(r[1]))) for r in rows]
-
-    @translated
-    def skill(self, name: str) -> Skill | None:
-        row = self._conn().execute("SELECT name, aliases FROM skill WHERE name = ?", (name,)).fetchone()
-        return None if row is None else Skill(name=row[0], aliases=tuple(json.loads(row[1])))
+            n = len(_PERSON.cols)
+            hits = [(_person_from(r), r[n], evidence_from(r[n + 1])) for r in rows]
+            counted = [p.id for p, _, ev in hits if has_endorsements(ev)]
+            if counted:
+                endorsers = self._endorsers(conn, counted, skill)
+                hits = [(p, score, with_endorsers_now(ev, p.id, skill, endorsers)) for p, score, ev in hits]
+        return expert_page(hits, skill, first, int(total))
 
     def _all_communities(self, conn: sqlite3.Connection) -> list[Community]:
         rows = conn.execute("SELECT id, name, kind, source FROM community ORDER BY id")
