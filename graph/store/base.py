@@ -31,7 +31,14 @@ Method semantics (the contract suite checks them):
   department/location compared folded (``schema.facets``: case, spacing, Unicode form; every stored spelling
   that folds alike matches), ordered by score DESC then person id ASC; keyset cursor from ``encode_cursor``;
   ``total`` counts all matches of the filters; ``next_cursor`` None on the last page; ``first`` in 1..100.
-- ``skills(prefix)``: skills whose name or an alias starts with the canonicalised prefix, by name; no prefix: all.
+- ``skills(prefix)``: listed skills whose name or an alias starts with the canonicalised prefix, by name; no
+  prefix: all listed ones; ``all_skills()`` and ``skill(name)`` list the same. A skill is listed while someone not
+  opted out gives it (graph/store/shown.py): claims it, holds EXPERT_IN on it in the current run, is endorsed on it
+  by someone not opted out, or a post tagged with it has an author not opted out (or none); a Skill node nobody
+  gives (only an opted-out person's, or only a tag catalogue's) is listed by none of them, from the opt-out on.
+- ``experts`` and ``person_expertise``: an ENDORSEMENTS evidence counts at most the endorsers not opted out, not
+  bots and not the person now (the analytics' rule), dated by the latest of them not after its stored date; it is
+  left out when none is left (graph/store/shown.py). Scores stay as the last run computed them.
 - ``communities``: declared communities by id; ``community_members``: active, not opted-out, not bot members (a
   leaver is no longer a member, as in community_sizes), by person id, cursor = person id.
 - ``community_health(id)``: the current snapshot and the weekly ones, oldest first, of the last run, built with

@@ -16,7 +16,7 @@ import httpx
 from app.main import create_app
 from graph.store.base import Batch
 from graph.store.sqlite import SQLiteStore
-from schema.models import Skill
+from schema.models import HasSkill, Skill
 from tests.api.conftest import Api, LiveServer
 from tests.api.test_filters_folded import BERLIN, EXPERTS, _org
 from tests.web.test_pages_bounds import page_settings, signed_in
@@ -52,7 +52,8 @@ def test_a_skill_no_one_has_shown_says_so_and_offers_no_filter_to_drop(tmp_path:
     settings = page_settings(tmp_path, jwt_secret="page-filters-jwt-secret-0123456789abcdef")
     store = SQLiteStore(tmp_path / "whoknows.db")
     _org(store)
-    store.write_batch(Batch(skills=[Skill(name="cobol")]))
+    # declared in HR, so a skill of the organisation (one no one gives is not listed), but no one's expertise yet
+    store.write_batch(Batch(skills=[Skill(name="cobol")], has_skill=[HasSkill(person_id="hr:E0001", skill="cobol")]))
     try:
         with LiveServer(create_app(settings, store=store)) as server, \
                 httpx.Client(base_url=server.url, timeout=30) as client:
