@@ -39,6 +39,7 @@ MODULES = [
     "graph.store.visibility",
     "graph.store.base",
     "graph.store.opt_outs",
+    "graph.store.shown",
     "app.graphql.services",
     "app.graphql.explain",
     "app.graphql.rankings",

@@ -47,16 +47,20 @@ class SQLiteSkillReads(SQLiteBase):
                 names |= endorsed
                 rest -= endorsed
             if rest:
-                for (tags,) in conn.execute(
+                cursor = conn.execute(
                     "SELECT p.tags FROM post p LEFT JOIN person a ON a.id = p.author_id "
                     "WHERE p.tags != '' AND (a.opted_out IS NULL OR a.opted_out = 0)"
-                ):
-                    found = rest.intersection(tags.split())
-                    if found:
-                        names |= found
-                        rest -= found
-                        if not rest:
-                            break
+                )
+                try:
+                    for (tags,) in cursor:
+                        found = rest.intersection(tags.split())
+                        if found:
+                            names |= found
+                            rest -= found
+                            if not rest:
+                                break
+                finally:
+                    cursor.close()  # stopped early: the statement ends here, not with the snapshot
             return frozenset(names)
 
         return self._per_version(conn, ("listed_skills",), scan)
