@@ -192,8 +192,8 @@ class StoreGateway:
     async def brokers(self, first: int = 10, community_ids: Sequence[str] | None = None) -> list[base.BrokerHit]:
         return await self.run(lambda s: s.brokers(first=first, community_ids=community_ids))
 
-    async def reach(self, person_ids: Sequence[str]) -> dict[str, base.Reach]:
-        return await self.run(lambda s: s.reach(person_ids))
+    async def reach(self, person_ids: Sequence[str], since: datetime | None = None) -> dict[str, base.Reach]:
+        return await self.run(lambda s: s.reach(person_ids, since=since))
 
     async def community_contributors(
         self, community_id: str, first: int = 10, since: datetime | None = None

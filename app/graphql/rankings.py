@@ -13,7 +13,8 @@ from schema.labels import EvidenceKind
 from schema.models import ExpertIn, PersonScores
 
 INFLUENCE_MEANING = ("personalised PageRank (Brin & Page 1998; Haveliwala 2002): the share of attention that "
-                     "reaches this person when questions in the scope are passed on to whoever answers them; "
+                     "reaches this person when questions in the scope are passed on to whoever answers them, over "
+                     "ties that count half as much for every half-life they are older than the data's last post; "
                      "scores of one scope sum to 1")
 SEED_POOL_MIN = 20  # the topic's strongest experts that seeds are chosen among...
 SEED_POOL_PER_SEED = 4  # ...or four per seed asked for, when that is more
@@ -21,8 +22,9 @@ SEED_POOL_PER_SEED = 4  # ...or four per seed asked for, when that is more
 # asked, nor a place in the answer network or the interaction graph alone)
 KNOWS_TOPIC = frozenset({EvidenceKind.ANSWERS, EvidenceKind.ACCEPTED_ANSWERS, EvidenceKind.DECLARED,
                          EvidenceKind.ENDORSEMENTS})
-SEED_MEANING = ("marginal gain of greedy maximum coverage: people (1 each) and communities (5 each) this seed "
-                "reaches that earlier seeds do not, plus its expertise score")
+SEED_MEANING = ("marginal gain of greedy maximum coverage: people (1 each) this seed has a tie with in the last "
+                "half-life to the data's last post and communities (5 each) it is in, that earlier seeds do not "
+                "reach, plus its expertise score; only experts active in that window are seeds")
 BETWEENNESS_MEANING = ("betweenness centrality (Freeman 1977; Brandes 2001): share of shortest paths between "
                        "other people that pass through this person")
 CONSTRAINT_MEANING = ("Burt's constraint (1992), 0..1: low when a person's contacts are not tied to each other, "
@@ -55,26 +57,52 @@ def _percent(share: float) -> str:
     return f"{pct:.2g} %" if pct >= 0.01 else "under 0.01 %"
 
 
+def day(t: datetime) -> str:
+    """A date as the explanations write it.
+
+    >>> day(datetime(2023, 8, 3))
+    '3 Aug 2023'
+    """
+    return f"{t.day} {t:%b %Y}"
+
+
+def recency_weighting(half_life_days: float, as_of: datetime) -> str:
+    """How the ties behind every influence score are weighted, with the numbers: PageRank runs on the projection's
+    decayed graph (graph/projection.py), so someone with a few recent answers can outrank someone with many old ones.
+
+    >>> recency_weighting(180, datetime(2023, 8, 31)).split(", the ")  # doctest: +NORMALIZE_WHITESPACE
+    ["ties weighted towards recent activity: a tie's weight halves every 180 days before 31 Aug 2023",
+     "data's last post (a year-old tie counts 25 %, a two-year-old one 6.0 %)"]
+    """
+    year, two = (_percent(2.0 ** (-d / half_life_days)) for d in (365, 730))
+    return (f"ties weighted towards recent activity: a tie's weight halves every {half_life_days:g} days before "
+            f"{day(as_of)}, the data's last post (a year-old tie counts {year}, a two-year-old one {two})")
+
+
 def explain_influencer(
     rank: int, score: float, scope: str, expertise: ExpertIn | None = None,
     contributor: base.Contributor | None = None, scores: PersonScores | None = None, tied: bool = False,
-    until: datetime | None = None,
+    until: datetime | None = None, weighting: str | None = None,
 ) -> str:
-    """One line: the rank (said to be shared when others have the same score), what it is a rank of, and the
-    evidence of the scope.
+    """One line: the rank (said to be shared when others have the same score), what it is a rank of, how its ties
+    are weighted (``weighting``, from :func:`recency_weighting`), and the evidence of the scope.
 
     >>> explain_influencer(2, 0.031, "global", scores=PersonScores(person_id="x:1", pagerank=0.031, degree=0.12,
     ...                    betweenness=0.2, participation=0.4, within_z=1.0))
-    '#2 by PageRank over the whole organisation (0.0310); has talked with 12 % of colleagues'
+    '#2 by PageRank over the whole organisation (0.0310); has talked with 12 % of colleagues (at any time)'
     >>> from schema.models import Person
     >>> who = base.Contributor(Person(id="x:2", name="B"), 7, 5, 2, None)
     >>> explain_influencer(3, 0.02, "beer", contributor=who, until=datetime(2017, 3, 13)).split("; ")[1]
     '7 posts there in the 90 days to 13 Mar 2017 (5 answers or replies, 2 accepted)'
     >>> explain_influencer(1, 0.25, "global", tied=True)
     '#1 (tied) by PageRank over the whole organisation (0.2500); ranked by ties to the people of this scope'
+    >>> explain_influencer(1, 0.25, "global", weighting="ties weighted towards recent activity").split("; ")[1]
+    'ties weighted towards recent activity'
     """
     where = "over the whole organisation" if scope == "global" else f"personalised to {scope}"
     head = f"#{rank}{' (tied)' if tied else ''} by PageRank {where} ({score:.4f})"
+    if weighting:
+        head = f"{head}; {weighting}"
     if expertise is not None:
         return f"{head}; {explain_expertise(expertise.skill, expertise.evidence, expertise.last_active)}"
     if contributor is not None:
@@ -82,7 +110,7 @@ def explain_influencer(
         return (f"{head}; {_plural(contributor.posts, 'post')} there {window} "
                 f"({contributor.answers} answers or replies, {contributor.accepted} accepted)")
     if scores is not None:
-        return f"{head}; has talked with {_percent(scores.degree)} of colleagues"
+        return f"{head}; has talked with {_percent(scores.degree)} of colleagues (at any time)"
     return f"{head}; ranked by ties to the people of this scope"
 
 
@@ -170,14 +198,39 @@ def seed_pool(hits: Sequence[base.ExpertHit], count: int) -> list[base.ExpertHit
     >>> len(seed_pool(hits, 5)), len(seed_pool(hits, 7)), [h.person.id for h in seed_pool([hits[-1]], 1)]
     (20, 28, [])
     """
-    size = max(SEED_POOL_MIN, SEED_POOL_PER_SEED * count)
-    return [h for h in hits if any(e.kind in KNOWS_TOPIC and e.count > 0 for e in h.evidence)][:size]
+    return credible(hits)[:seed_pool_size(count)]
 
 
-def explain_seed(skill: str, hit: base.ExpertHit, new_people: int, new_communities: int, first: bool) -> str:
-    """One line: why this seed (knows the topic; what it adds to the set)."""
-    knows = explain_expertise(skill, hit.evidence)
+def seed_pool_size(count: int) -> int:
+    return max(SEED_POOL_MIN, SEED_POOL_PER_SEED * count)
+
+
+def credible(hits: Sequence[base.ExpertHit]) -> list[base.ExpertHit]:
+    """The hits with evidence of knowing the topic themselves (``KNOWS_TOPIC``), in their order."""
+    return [h for h in hits if any(e.kind in KNOWS_TOPIC and e.count > 0 for e in h.evidence)]
+
+
+def explain_seed(
+    skill: str, hit: base.ExpertHit, new_people: int, new_communities: int, first: bool,
+    last_active: datetime | None = None, until: datetime | None = None, window: str | None = None,
+) -> str:
+    """One line: why this seed (knows the topic; when it last acted; what it adds to the set, and over which
+    window its ties were counted). ``until``: the data's clock, so "active this month" is the data's month.
+
+    >>> from schema.models import Evidence, Person
+    >>> hit = base.ExpertHit(Person(id="x:1", name="A"), "go", 1.0, (Evidence(kind="answers", count=3),), "c")
+    >>> line = explain_seed("go", hit, 4, 1, True, datetime(2023, 8, 3), datetime(2023, 8, 31),
+    ...                     "in the 180 days to 31 Aug 2023")
+    >>> line.split("; ")  # doctest: +NORMALIZE_WHITESPACE
+    ['3 answers on go', 'latest activity anywhere 3 Aug 2023',
+     'reaches 4 people (ties in the 180 days to 31 Aug 2023) and 1 community']
+    """
+    knows = explain_expertise(skill, hit.evidence, now=until)
+    if last_active is not None:
+        knows = f"{knows}; latest activity anywhere {day(last_active)}"
     people = f"{new_people} {'person' if new_people == 1 else 'people'}"
+    if window:
+        people = f"{people} (ties {window})"
     communities = f"{new_communities} {'community' if new_communities == 1 else 'communities'}"
     if first:
         return f"{knows}; reaches {people} and {communities}"
@@ -185,4 +238,5 @@ def explain_seed(skill: str, hit: base.ExpertHit, new_people: int, new_communiti
 
 
 __all__ = ["BETWEENNESS_MEANING", "CONSTRAINT_MEANING", "INFLUENCE_MEANING", "SEED_MEANING", "Measure",
-           "bridge_measures", "explain_bridge", "explain_influencer", "explain_seed", "seed_marginals", "seed_pool"]
+           "bridge_measures", "credible", "day", "explain_bridge", "explain_influencer", "explain_seed",
+           "recency_weighting", "seed_marginals", "seed_pool", "seed_pool_size"]

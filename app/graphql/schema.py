@@ -25,6 +25,8 @@ from app.graphql.documents import Documents, UsePrepared
 from app.graphql.leaves import LeafExecutionContext
 from app.graphql.limits import hops, limits, node_id, page_size
 from app.graphql.routing_types import QuestionInput, QuestionRouting, RoutedExpert
+from app.graphql.seed_types import SeedPlan, seed_plan
+from app.graphql.seeds import recent_window
 from app.graphql.services import Services, SkillIndex
 from app.graphql.types import (
     AnalyticsRun,
@@ -52,7 +54,7 @@ from schema.understand import MIN_TYPO_LEN, understand
 
 log = logging.getLogger("whoknows.graphql")
 
-SEED_FETCH = 100  # experts read to choose the seed pool from (rankings.seed_pool)
+SEED_FETCH = 100  # experts read to choose the seed pool from (app/graphql/seeds.py)
 MAX_QUESTION_SKILLS = 20
 MAX_TITLE = 500
 NO_KNOWN_SKILL = "the question names no known skill: give skills, or a title with skill names"
@@ -249,42 +251,22 @@ class Query:
                      for k, (h, p) in enumerate(_visible(hits, get=lambda x: x[1]), start=1)],
         )
 
-    @strawberry.field(description="People who know the topic and together reach the most distinct people and "
-                                  "communities: greedy maximum coverage among the skill's strongest experts (the "
-                                  "top 20, or 4 per seed asked for when more, with answers, a declared level or "
-                                  "endorsements of their own on it); score: marginal gain; each with evidence, what "
-                                  "it adds, and why (analyst).")
+    @strawberry.field(description="People who know the topic, were active in the recent window (the analysis' "
+                                  "half-life up to the data's last post) and together reach the most distinct "
+                                  "people (through ties in that window) and communities: greedy maximum coverage "
+                                  "among the skill's strongest active experts (the top 20, or 4 per seed asked for "
+                                  "when more, with answers, a declared level or endorsements of their own on it); "
+                                  "score: marginal gain; each with evidence, what it adds, and why. seedPlan also "
+                                  "says who was left out for inactivity (analyst).")
     async def seed_candidates(self, info: Info, skill: SkillArg, count: int = 5) -> list[RankedPerson]:
-        info.context.require(Role.ANALYST, "seedCandidates")
-        page_size(count, info.context.settings.max_page)
-        canon = _canonical(skill)
-        gw = info.context.gateway
-        page = await gw.experts(canon, first=SEED_FETCH)
-        if page.total == 0:
-            await _known_skill_or_404(info, skill, canon)
-            return []
-        hits = rankings.seed_pool(_visible(page.items), count)
-        reach = await gw.reach([h.person.id for h in hits])
-        picks = choose_seeds(hits, reach, count)
-        by_id = {h.person.id: h for h in hits}
-        marginals = rankings.seed_marginals(picks, reach)
-        out = []
-        for i, ((pid, gain), (new_people, new_comms)) in enumerate(zip(picks, marginals, strict=True), start=1):
-            hit = by_id[pid]
-            out.append(RankedPerson(
-                person=Person.from_domain(hit.person), score=round(float(gain), 6), rank=i,
-                score_meaning=rankings.SEED_MEANING,
-                explanation=rankings.explain_seed(canon, hit, new_people, new_comms, first=i == 1),
-                evidence=[Evidence.from_domain(e) for e in hit.evidence],
-                measures=[
-                    Measure(name="new_people", value=float(new_people),
-                            meaning="people this seed reaches that earlier seeds do not (itself included)"),
-                    Measure(name="new_communities", value=float(new_comms),
-                            meaning="communities this seed is a member of that earlier seeds are not"),
-                    Measure(name="expertise", value=round(hit.score, 6), meaning=f"expertise score on {canon}"),
-                ],
-            ))
-        return out
+        plan = await _seed_plan(info, skill, count, "seedCandidates")
+        return plan.seeds if plan is not None else []
+
+    @strawberry.field(description="seedCandidates with what they were judged on: the data's clock, the recent "
+                                  "window, and the credible experts left out for having no activity in it, with a "
+                                  "note in words; null when no one knows the topic (analyst).")
+    async def seed_plan(self, info: Info, skill: SkillArg, count: int = 5) -> SeedPlan | None:
+        return await _seed_plan(info, skill, count, "seedPlan")
 
     @strawberry.field(description="A shortest chain of colleagues from one person to another, both ends included; "
                                   "null when there is none within maxHops (employee).")
@@ -310,6 +292,11 @@ async def _explained_influencers(
     scores: dict[str, models.PersonScores] = {}
     scope = "global"
     until: datetime | None = None
+    # every scope's PageRank runs on the decayed ties: say so, with the run's half-life and clock
+    last = await gw.run(lambda s: s.last_run())
+    stats = last.stats if last is not None else None
+    window = recent_window(stats, datetime.now(UTC))
+    weighting = rankings.recency_weighting(window.days, window.until) if last is not None else None
     if skill is not None:
         scope = skill
         for pid, xs in (await gw.person_expertise(ids)).items():
@@ -321,8 +308,7 @@ async def _explained_influencers(
         scope = found.name if found is not None else community_id
         # the data's clock, as the health figures and the community page: from the wall clock, every community of
         # an export older than 90 days had no contributors, and its influencers fell back to "ranked by ties"
-        last = await gw.run(lambda s: s.last_run())
-        until = data_clock(last.stats if last is not None else None, datetime.now(UTC))
+        until = data_clock(stats, datetime.now(UTC))
         since = until - timedelta(days=90)
         contributors = {c.person.id: c for c in await gw.community_contributors(community_id, first=100, since=since)}
     else:
@@ -333,25 +319,23 @@ async def _explained_influencers(
         out.append(RankedPerson(
             person=Person.from_domain(r.person), score=r.score, rank=r.rank, score_meaning=rankings.INFLUENCE_MEANING,
             explanation=rankings.explain_influencer(r.rank, r.score, scope, found_x, contributors.get(r.person.id),
-                                                    scores.get(r.person.id), tied=r.rank in tied, until=until),
+                                                    scores.get(r.person.id), tied=r.rank in tied, until=until,
+                                                    weighting=weighting),
             evidence=[Evidence.from_domain(e) for e in found_x.evidence] if found_x is not None else [],
             measures=[Measure(name="influence", value=r.score, meaning=rankings.INFLUENCE_MEANING)],
         ))
     return out
 
 
-def choose_seeds(
-    hits: Sequence[base.ExpertHit], reach: dict[str, base.Reach], count: int
-) -> list[tuple[str, float]]:
-    """Seeds by greedy maximum coverage of people and communities (``graph.analytics.seeding.greedy_seeds``).
-
-    The greedy choice is within 1 - 1/e of the best cover (Nemhauser, Wolsey & Fisher 1978). Reach may name
-    opted-out people only as covered ids; they are never returned, since only experts hits (already filtered)
-    can be picked.
-    """
-    from graph.analytics.seeding import greedy_seeds
-
-    return greedy_seeds([(h.person.id, h.score) for h in hits], reach, count)
+async def _seed_plan(info: Info, skill: str, count: int, field: str) -> SeedPlan | None:
+    info.context.require(Role.ANALYST, field)
+    page_size(count, info.context.settings.max_page)
+    canon = _canonical(skill)
+    page = await info.context.gateway.experts(canon, first=SEED_FETCH)
+    if page.total == 0:
+        await _known_skill_or_404(info, skill, canon)
+        return None
+    return await seed_plan(info, canon, _visible(page.items), count)
 
 
 @strawberry.type
@@ -443,4 +427,4 @@ def build_schema(settings: Settings) -> WhoknowsSchema:
 
 
 __all__ = ["NO_KNOWN_SKILL", "Mutation", "Query", "Services", "SkillIndex", "WhoknowsSchema", "build_schema",
-           "choose_seeds", "error_code", "format_error"]
+           "error_code", "format_error"]

@@ -4,6 +4,7 @@ bridges between two chosen communities, and the network around a person or a com
 from __future__ import annotations
 
 from collections import Counter
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
@@ -27,7 +28,8 @@ RANKED = ("rank score scoreMeaning explanation evidence { kind count lastAt } me
           + PERSON_FIELDS)
 INFLUENCERS = ("query I($skill: String, $cid: ID, $first: Int!) { influencers(skill: $skill, communityId: $cid, "
                f"first: $first) {{ {RANKED} }} }}")
-SEEDS = f"query S($skill: String!, $count: Int!) {{ seedCandidates(skill: $skill, count: $count) {{ {RANKED} }} }}"
+SEEDS = ("query S($skill: String!, $count: Int!) { seedPlan(skill: $skill, count: $count) { asOf recentDays note "
+         f"leftOut {{ expertRank lastActive explanation {PERSON_FIELDS} }} seeds {{ {RANKED} }} }} }}")
 BRIDGES = ("query B($ids: [ID!]!, $first: Int!) { bridges(communityIds: $ids, first: $first) { rank betweenness "
            "constraint role explanation sides { communityId communityName member ties } "
            f"{PERSON_FIELDS} }} }}")
@@ -77,23 +79,29 @@ async def influencers(request: Request, user: WebUser = Depends(analyst), skill:
 async def seeds(request: Request, user: WebUser = Depends(analyst), skill: str = "", count: int = 5) -> Response:
     skill = skill.strip()[:100]
     count = min(max(count, 1), 20)
-    values: dict[str, Any] = {"skill": skill, "count": count, "rows": None, "error": None, "reach": None}
+    values: dict[str, Any] = {"skill": skill, "count": count, "rows": None, "error": None, "reach": None,
+                              "plan": None}
     if skill:
         try:
-            values["rows"] = (await gql(request, user, SEEDS, {"skill": skill, "count": count}))["seedCandidates"]
+            plan = (await gql(request, user, SEEDS, {"skill": skill, "count": count}))["seedPlan"]
+            values["plan"] = plan
+            values["rows"] = plan["seeds"] if plan is not None else []
         except PageError as exc:
             if exc.status not in (400, 404):
                 raise
             values["error"] = exc.message
-        if values["rows"]:
-            values["reach"] = await set_reach(request, [r["person"]["id"] for r in values["rows"]])
+        plan = values["plan"]
+        if values["rows"] and plan is not None:
+            since = datetime.fromisoformat(plan["asOf"]) - timedelta(days=plan["recentDays"])
+            values["reach"] = await set_reach(request, [r["person"]["id"] for r in values["rows"]], since)
     return _page(request, user, "plan_seeds.html", **values)
 
 
-async def set_reach(request: Request, ids: list[str]) -> dict[str, Any]:
-    """What a set of seeds reaches together: people (themselves and their interaction partners), communities,
-    departments of the people reached (a department with fewer than ``min_group_size`` of them withheld)."""
-    reach = await store(request, lambda s: s.reach(ids))
+async def set_reach(request: Request, ids: list[str], since: datetime | None = None) -> dict[str, Any]:
+    """What a set of seeds reaches together: people (themselves and their interaction partners; ``since``: through
+    ties from then on, the seeds' recent window), communities, departments of the people reached (a department with
+    fewer than ``min_group_size`` of them withheld)."""
+    reach = await store(request, lambda s: s.reach(ids, since=since))
     people: set[str] = set(ids)
     communities: set[str] = set()
     for r in reach.values():

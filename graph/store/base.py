@@ -365,10 +365,16 @@ class HealthReport:
 
 @dataclass(frozen=True)
 class Reach:
-    """Who and what a person reaches directly: interaction neighbours and communities (for seeding)."""
+    """Who and what a person reaches directly: interaction neighbours and communities (for seeding).
+
+    ``last_active``: the person's latest own act in the store (a post of any kind, or a tie they made: an answer,
+    reply, endorsement, reaction, mention or edit); None when there is no dated one. Ties made to them (someone
+    answering their old question) are not theirs, so they do not count.
+    """
 
     neighbours: frozenset[str]
     communities: frozenset[str]
+    last_active: datetime | None = None
 
 
 def dump_rows(records: Iterable[Any]) -> list[tuple]:
@@ -448,7 +454,9 @@ class GraphStore(Protocol):
         self, skill: str | None = None, community_id: str | None = None, first: int = 10
     ) -> list[RankedPerson]: ...
     def brokers(self, first: int = 10, community_ids: Sequence[str] | None = None) -> list[BrokerHit]: ...
-    def reach(self, person_ids: Sequence[str]) -> dict[str, Reach]: ...
+    def reach(self, person_ids: Sequence[str], since: datetime | None = None) -> dict[str, Reach]:
+        """Each person's reach; ``since``: only through interaction ties whose latest event is at or after it
+        (an undated tie counts, as the projection weighs it as new)."""
     def introduction_path(self, from_id: str, to_id: str, max_hops: int = 4) -> list[Person] | None: ...
 
     # web page reads

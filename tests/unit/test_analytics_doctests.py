@@ -43,6 +43,7 @@ MODULES = [
     "app.graphql.services",
     "app.graphql.explain",
     "app.graphql.rankings",
+    "app.graphql.seeds",
 ]
 
 

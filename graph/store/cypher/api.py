@@ -380,9 +380,22 @@ REACH_NEIGHBOURS = _read(
     "REACH_NEIGHBOURS",
     f"""
     UNWIND $ids AS id
-    MATCH (:{PERSON} {{id: id}})-[:{INTERACTS} {{gen: $gen}}]-(q:{PERSON})
-    WHERE NOT q.opted_out AND q.id <> id
+    MATCH (:{PERSON} {{id: id}})-[r:{INTERACTS} {{gen: $gen}}]-(q:{PERSON})
+    WHERE NOT q.opted_out AND q.id <> id AND (r.last_at IS NULL OR r.last_at >= $since)
     RETURN id, collect(DISTINCT q.id) AS neighbours
+    """,
+    ids="LIST<STRING>",
+    gen="STRING",
+    since="DATETIME",
+)
+REACH_LAST_ACTIVE = _read(
+    "REACH_LAST_ACTIVE",
+    f"""
+    UNWIND $ids AS id
+    OPTIONAL MATCH (t:{POST} {{author_id: id}})
+    WITH id, max(t.created_at) AS posted
+    OPTIONAL MATCH (:{PERSON} {{id: id}})-[r:{INTERACTS} {{gen: $gen}}]->(:{PERSON})
+    RETURN id, posted, max(r.last_at) AS tied
     """,
     ids="LIST<STRING>",
     gen="STRING",

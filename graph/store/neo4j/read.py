@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from graph.store import cypher as q
@@ -43,6 +44,7 @@ from graph.store.neo4j.values import (
     run_from,
     scores_from,
     skill_from,
+    to_param,
 )
 from graph.store.opt_outs import health_report, health_stale, opt_out_changes
 from graph.store.shown import Endorsers, endorsers_by_target, has_endorsements, listed, with_endorsers_now
@@ -305,20 +307,27 @@ class Neo4jReads(Neo4jBase):
         ]
 
     @_translated
-    def reach(self, person_ids: Sequence[str]) -> dict[str, Reach]:
+    def reach(self, person_ids: Sequence[str], since: datetime | None = None) -> dict[str, Reach]:
         ids = sorted(set(person_ids))
+        start = to_param(since) if since is not None else datetime(1, 1, 1, tzinfo=UTC)
 
-        def work(tx: Tx) -> tuple[list[Row], list[Row]]:
+        def work(tx: Tx) -> tuple[list[Row], list[Row], list[Row]]:
             if not ids:
-                return [], []
-            gen = _current_gen(tx)
-            neighbours = run(tx, q.REACH_NEIGHBOURS, ids=ids, gen=gen) if gen else []
-            return neighbours, run(tx, q.REACH_COMMUNITIES, ids=ids)
+                return [], [], []
+            gen = _current_gen(tx) or ""  # no run yet: no tie, but posts still date the last activity
+            neighbours = run(tx, q.REACH_NEIGHBOURS, ids=ids, gen=gen, since=start) if gen else []
+            last = run(tx, q.REACH_LAST_ACTIVE, ids=ids, gen=gen)
+            return neighbours, run(tx, q.REACH_COMMUNITIES, ids=ids), last
 
-        neighbour_rows, community_rows = self._read(work)
+        neighbour_rows, community_rows, last_rows = self._read(work)
         neighbours = {r["id"]: frozenset(r["neighbours"]) for r in neighbour_rows}
         communities = {r["id"]: frozenset(r["communities"]) for r in community_rows}
-        return {i: Reach(neighbours.get(i, frozenset()), communities.get(i, frozenset())) for i in ids}
+        last: dict[str, datetime] = {}
+        for r in last_rows:
+            dated = [from_neo(v) for v in (r["posted"], r["tied"]) if v is not None]
+            if dated:
+                last[r["id"]] = max(dated)
+        return {i: Reach(neighbours.get(i, frozenset()), communities.get(i, frozenset()), last.get(i)) for i in ids}
 
     @_translated
     def introduction_path(self, from_id: str, to_id: str, max_hops: int = 4) -> list[Person] | None:

@@ -6,6 +6,7 @@ import dataclasses
 import json
 import sqlite3
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from graph.store.base import (
@@ -29,7 +30,9 @@ from graph.store.common import (
     influence_scope,
     member_page,
     pairs_from,
+    parse_utc,
     ranked,
+    utc_text,
 )
 from graph.store.opt_outs import health_report, health_stale, opt_out_changes
 from graph.store.shown import has_endorsements, with_endorsers_now
@@ -369,19 +372,22 @@ class SQLiteReads(SQLiteSkillReads):
         ]
 
     @translated
-    def reach(self, person_ids: Sequence[str]) -> dict[str, Reach]:
+    def reach(self, person_ids: Sequence[str], since: datetime | None = None) -> dict[str, Reach]:
         ids = sorted(set(person_ids))
         neighbours: dict[str, set[str]] = {i: set() for i in ids}
         communities: dict[str, set[str]] = {i: set() for i in ids}
+        last: dict[str, datetime] = {}
+        start = utc_text(since) or ""
         with self._read() as conn:
             for part in chunks(ids, CHUNK // 2):
                 marks = _marks(len(part))
+                recent = "(i.last_at IS NULL OR i.last_at >= ?)"
                 for a, b in conn.execute(
                     f"SELECT i.source_id, i.target_id FROM interacts i JOIN person p ON p.id = i.target_id "
-                    f"WHERE p.opted_out = 0 AND i.source_id IN ({marks}) "
+                    f"WHERE p.opted_out = 0 AND i.source_id IN ({marks}) AND {recent} "
                     f"UNION SELECT i.target_id, i.source_id FROM interacts i JOIN person p ON p.id = i.source_id "
-                    f"WHERE p.opted_out = 0 AND i.target_id IN ({marks})",
-                    [*part, *part],
+                    f"WHERE p.opted_out = 0 AND i.target_id IN ({marks}) AND {recent}",
+                    [*part, start, *part, start],
                 ):
                     if a != b:
                         neighbours[a].add(b)
@@ -389,7 +395,16 @@ class SQLiteReads(SQLiteSkillReads):
                     f"SELECT person_id, community_id FROM member_of WHERE person_id IN ({marks})", part
                 ):
                     communities[pid].add(cid)
-        return {i: Reach(frozenset(neighbours[i]), frozenset(communities[i])) for i in ids}
+                for pid, at in conn.execute(
+                    f"SELECT author_id, max(created_at) FROM post WHERE author_id IN ({marks}) GROUP BY author_id "
+                    f"UNION ALL SELECT source_id, max(last_at) FROM interacts WHERE source_id IN ({marks}) "
+                    f"GROUP BY source_id",
+                    [*part, *part],
+                ):
+                    when = parse_utc(at)
+                    if when is not None and (pid not in last or when > last[pid]):
+                        last[pid] = when
+        return {i: Reach(frozenset(neighbours[i]), frozenset(communities[i]), last.get(i)) for i in ids}
 
     def _neighbours(self, conn: sqlite3.Connection, frontier: Sequence[str]) -> dict[str, set[str]]:
         """Undirected INTERACTS and REPORTS_TO neighbours that are active and not opted out."""
