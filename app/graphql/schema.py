@@ -296,7 +296,7 @@ async def _explained_influencers(
     last = await gw.run(lambda s: s.last_run())
     stats = last.stats if last is not None else None
     window = recent_window(stats, datetime.now(UTC))
-    weighting = rankings.recency_weighting(window.days, window.until) if last is not None else None
+    weighting = rankings.recency_weighting(window.days, window.until) if stats and "as_of" in stats else None
     if skill is not None:
         scope = skill
         for pid, xs in (await gw.person_expertise(ids)).items():

@@ -3,6 +3,10 @@
 Picking k seeds to maximise the number of distinct people and communities they reach is weighted maximum
 coverage: the objective is monotone and submodular, so the greedy choice (largest marginal gain first) is within
 a factor 1 - 1/e of the best possible set. Lazy evaluation of the gains (Minoux) gives the same picks faster.
+
+What "reach" and "candidates" are is the caller's choice: the API (app/graphql/seeds.py) passes only experts active
+in the analysis' recent window and their ties of that window, so the guarantee is over the people who can be reached
+now (restricting the ground set and the covered sets keeps the objective a coverage function).
 """
 
 from __future__ import annotations

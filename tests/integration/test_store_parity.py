@@ -57,7 +57,9 @@ INFLUENCERS = """query($skill: String, $cid: ID, $first: Int) {
   influencers(skill: $skill, communityId: $cid, first: $first) { rank score person { id } } }"""
 BRIDGES = """query($ids: [ID!], $first: Int) { bridges(first: $first, communityIds: $ids) {
   rank betweenness constraint role articulationPoint person { id } } }"""
-SEEDS = "query($s: String!, $c: Int) { seedCandidates(skill: $s, count: $c) { rank score person { id } } }"
+SEEDS = ("query($s: String!, $c: Int) { seedCandidates(skill: $s, count: $c) { rank score person { id } } "
+         "seedPlan(skill: $s, count: $c) { asOf recentDays note leftOut { expertRank lastActive person { id } } "
+         "seeds { rank score explanation measures { name value } person { id } } } }")
 PATH = "query($a: ID!, $b: ID!) { introductionPath(fromId: $a, toId: $b, maxHops: 4) { id } }"
 SKILLS = "{ skills(first: 100) { name aliases } }"
 

@@ -76,7 +76,9 @@ INFLUENCERS = f"""query($skill: String, $cid: ID, $first: Int!) {{
 BRIDGES = """query($ids: [ID!], $first: Int!) { bridges(first: $first, communityIds: $ids) {
   rank betweenness constraint effectiveSize participation role articulationPoint explanation
   sides { communityId communityName member ties } measures { name value meaning } person { id name } } }"""
-SEEDS = f"query($s: String!, $c: Int!) {{ seedCandidates(skill: $s, count: $c) {{ {RANKED} }} }}"
+SEEDS = (f"query($s: String!, $c: Int!) {{ seedCandidates(skill: $s, count: $c) {{ {RANKED} }} "
+         "seedPlan(skill: $s, count: $c) { asOf recentDays note leftOut { expertRank lastActive explanation "
+         f"person {{ id name }} }} seeds {{ {RANKED} }} }} }}")
 PATH = "query($a: ID!, $b: ID!, $h: Int!) { introductionPath(fromId: $a, toId: $b, maxHops: $h) { id name } }"
 SKILLS = "query($q: String, $first: Int!) { skills(query: $q, first: $first) { name aliases match similarity } }"
 
@@ -280,6 +282,7 @@ def test_communities_members_and_health(apis: tuple[Api, Api], sqlite_store: SQL
         lambda s: [s.person_activity(p, since=date(2011, 1, 1)) for p in sorted(s.person_ids())[::15]],
         lambda s: s.interactions_among(sorted(s.person_ids())[::2]),
         lambda s: s.reach(sorted(s.person_ids())[::5]),
+        lambda s: s.reach(sorted(s.person_ids())[::3], since=datetime(2022, 3, 1, tzinfo=UTC)),
     ):
         assert store_read(sqlite_store) == store_read(neo4j_store)
 
