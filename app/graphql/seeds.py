@@ -32,6 +32,7 @@ from typing import Any
 
 from app.clock import data_clock
 from app.graphql import rankings
+from app.graphql.explain import isolated
 from graph.analytics.seeding import greedy_seeds
 from graph.store import base
 
@@ -104,7 +105,7 @@ class SeedPlan:
                 f"post); what each reaches counts the people it has a tie with in that window.")
         if not self.left_out:
             return head
-        named = [f"{x.hit.person.name} (#{x.expert_rank} by expertise, last active {rankings.day(x.last_active)})"
+        named = [f"{isolated(x.hit.person.name)} (#{x.expert_rank} by expertise, last active {rankings.day(x.last_active)})"
                  for x in self.left_out[:NOTE_NAMES]]
         more = len(self.left_out) - len(named)
         tail = f" and {more} more" if more > 0 else ""

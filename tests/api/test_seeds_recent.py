@@ -122,3 +122,14 @@ def test_the_planner_page_names_who_was_left_out(org: tuple[Api, str, Settings])
     text = html.unescape(page.text)
     assert "Left out for no activity in that window: Person 1 (#" in text
     assert "in the 180 days to the data's last post" in text  # what "people reached" counts
+
+
+def test_a_left_out_name_cannot_turn_the_note_around() -> None:
+    """A name with a right-to-left override, from an export, is isolated in the note (as in every explanation)."""
+    from app.graphql.seeds import LeftOut, SeedPlan, Window
+    from graph.store.base import ExpertHit
+    from schema.models import Person
+
+    hit = ExpertHit(Person(id="x:1", name="Eve\u202e"), "python", 1.0, (), "c")
+    plan = SeedPlan(seeds=[], left_out=[LeftOut(hit, 1, T0 - 900 * DAY)], window=Window(T0, 180.0), pool=0)
+    assert "\u2068Eve\u202e\u2069 (#1 by expertise, last active 21 Jul 2022)" in plan.note()
