@@ -105,8 +105,8 @@ class SeedPlan:
                 f"post); what each reaches counts the people it has a tie with in that window.")
         if not self.left_out:
             return head
-        named = [f"{isolated(x.hit.person.name)} (#{x.expert_rank} by expertise, last active {rankings.day(x.last_active)})"
-                 for x in self.left_out[:NOTE_NAMES]]
+        named = [f"{isolated(x.hit.person.name)} (#{x.expert_rank} by expertise, last active "
+                 f"{rankings.day(x.last_active)})" for x in self.left_out[:NOTE_NAMES]]
         more = len(self.left_out) - len(named)
         tail = f" and {more} more" if more > 0 else ""
         return f"{head} Left out for no activity in that window: {'; '.join(named)}{tail}."
