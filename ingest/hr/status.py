@@ -47,6 +47,20 @@ STATUS_WORDS: Mapping[str, bool] = {
     "dismissed": False, "laid off": False, "discarded": False, "dormant": False, "reported no show": False,
     "no show": False, "withdrawn": False, "expired": False, "alumni": False, "alumnus": False, "exited": False,
     "end of contract": False, "contract ended": False, "offboarded": False, "contract expired": False,
+    "archived": False, "term": False,
+    # not yet started (Dayforce's Pre-Start, a future hire): employed from their start date, listed already
+    "pre start": True, "prestart": True, "not yet started": True, "future hire": True, "future start": True,
+    "awaiting start": True, "upcoming": True, "notice period": True, "on notice": True,
+    # employment types in a status column (BambooHR's Employment Status, Rippling's and Gusto's): employed
+    "temp": True, "fixed term": True, "permanent": True, "casual": True, "regular": True, "employee": True,
+    "short term disability": True, "long term disability": True, "disability": True, "disability leave": True,
+    "fmla": True, "workers comp": True, "workers compensation": True, "military leave": True,
+    # an identity provider's account states (Okta, Entra ID, Active Directory, Google Workspace), as an export of
+    # its users writes them: an account locked out, awaiting activation or with an expired password is a current
+    # employee's ("expired" alone is a contract that ended); a deprovisioned, deactivated or disabled one a leaver's
+    "staged": True, "provisioned": True, "recovery": True, "locked out": True, "password expired": True,
+    "password reset": True, "pending user action": True, "pending activation": True, "enabled": True,
+    "deprovisioned": False, "deactivated": False, "disabled": False, "account disabled": False,
     # German (Personio, SAP, HiBob in German): employed, on parental or other leave, in a dormant employment;
     # left, retired, deceased
     "aktiv": True, "beschaftigt": True, "angestellt": True, "in elternzeit": True, "elternzeit": True,
@@ -91,7 +105,7 @@ def status_codes(values: Iterable[Any]) -> dict[str, bool]:
 _LEAVER_STEMS = ("terminat", "resign", "retire", "deceas", "separat", "dismiss", "former", "inactive",
                  "leaver", "laidoff", "layoff", "redundan", "offboard", "withdrawn", "exited", "quit", "fired",
                  "expired", "inaktiv", "ausgeschieden", "ausgetreten", "austritt", "gekundigt", "ruhestand", "verstorb",
-                 "inactif", "demission", "licenci", "retraite", "decede")
+                 "inactif", "demission", "licenci", "retraite", "decede", "deprovision", "deactivat")
 _CURRENT_STEMS = ("active", "employ", "leave", "loa", "onboard", "probation", "suspend", "furlough", "sabbatic",
                   "fulltime", "parttime", "contract", "intern", "temporary", "hire", "aktiv", "elternzeit",
                   "beurlaubt", "actif", "conge")

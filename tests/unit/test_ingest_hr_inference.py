@@ -101,6 +101,21 @@ def test_current_employees_are_active(value: str) -> None:
     assert parse_status(value) is True
 
 
+@pytest.mark.parametrize("value", ["PASSWORD_EXPIRED", "LOCKED_OUT", "STAGED", "PROVISIONED", "RECOVERY",
+                                   "Pending user action", "Enabled", "Pre-Start", "Not yet started", "Notice period",
+                                   "Fixed term", "Permanent", "Temp", "Short Term Disability", "FMLA"])
+def test_account_states_and_future_hires_of_identity_and_hr_exports_are_current(value: str) -> None:
+    """An Okta user whose password expired was a leaver (the stem "expired"), and Okta's staged or locked-out
+    users, Dayforce's Pre-Start hires and employment types were rejected as unknown statuses."""
+    assert parse_status(value) is True
+
+
+@pytest.mark.parametrize("value", ["DEPROVISIONED", "Deactivated", "Disabled", "Archived", "Term",
+                                   "Deprovisioned (rehire eligible)"])
+def test_deprovisioned_disabled_and_archived_accounts_are_leavers(value: str) -> None:
+    assert parse_status(value) is False
+
+
 def test_value_map_wins_and_unknown_status_names_the_fix() -> None:
     vm = value_map({"Alumni Network": False, "Terminated (Rehire pending)": True})
     assert parse_status("alumni network", vm) is False
