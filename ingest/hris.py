@@ -24,7 +24,7 @@ from typing import Any
 
 from ingest.forum.common import IdSpace, make_has_skill, reject
 from ingest.hr.dates import DateColumn, infer_date_column
-from ingest.hr.managers import LinkResult, ManagerRef, PersonKeys, resolve_managers
+from ingest.hr.managers import LinkResult, ManagerRef, PersonKeys, ldap_common_name, resolve_managers
 from ingest.hr.mapping import (
     FIELDS,
     LOCALISED,
@@ -36,10 +36,11 @@ from ingest.hr.mapping import (
     holds_full_names,
     load_mapping,
     norm_header,
+    without_remarks,
 )
 from ingest.hr.nested import suffix_index
 from ingest.hr.read import HrTable, Progress, read_table
-from ingest.hr.status import parse_flag, parse_status, status_codes
+from ingest.hr.status import account_control, parse_flag, parse_status, status_codes
 from ingest.numbers import BigInt
 from ingest.rejects import Reject
 from schema.errors import SchemaError, UnreadableInput
@@ -83,6 +84,11 @@ def _columns(header: list[str], mapping: ColumnMapping, file: str) -> tuple[dict
     by_norm: dict[str, str] = {}
     for h in header:
         by_norm.setdefault(norm_header(h), h)
+    remarked: dict[str, str] = {}  # "Email Address [Required]" found as "Email Address", after every exact name
+    for h in header:
+        bare = without_remarks(h)
+        if bare is not None and norm_header(bare) not in by_norm:
+            remarked.setdefault(norm_header(bare), h)
     out: dict[str, str] = {}
     how: dict[str, str] = {}
     for fld, col in mapping.columns.items():
@@ -95,19 +101,17 @@ def _columns(header: list[str], mapping: ColumnMapping, file: str) -> tuple[dict
     for fld, names in SYNONYMS.items():
         if fld in out:
             continue
-        for name in (*names, *LOCALISED.get(fld, ())):
-            hit = by_norm.get(norm_header(name))
-            if hit is not None and hit not in out.values():
+        named = (*names, *LOCALISED.get(fld, ()))
+        # the file's own names first, then names with a remark after them, then an HR API's nested fields
+        for index, words, found in ((by_norm, named, None), (remarked, named, "recognised name, {} ignored"),
+                                    (nested, names, "recognised name of a nested field")):
+            hit = next((h for h in (index.get(norm_header(n)) for n in words) if h is not None
+                        and h not in out.values()), None)
+            if hit is not None:
                 out[fld] = hit
-                how[fld] = "default name" if norm_header(name) == norm_header(fld) else "recognised name"
+                how[fld] = found.format(repr(hit[len(without_remarks(hit) or hit):].strip())) if found else \
+                    "default name" if norm_header(hit) == norm_header(fld) else "recognised name"
                 break
-        else:
-            for name in names:
-                hit = nested.get(norm_header(name))
-                if hit is not None and hit not in out.values():
-                    out[fld] = hit
-                    how[fld] = "recognised name of a nested field"
-                    break
     if "name" in out and "first_name" in out and "last_name" not in out and "name" not in mapping.columns \
             and family_name_column(out["name"], out["first_name"]):
         out["last_name"] = out.pop("name")  # German "Vorname;Name": Name is the family name
@@ -331,6 +335,8 @@ def parse_export(
     active_map, opt_map = m.values.get("active"), m.values.get("opted_out")
     if c["active"]:
         codes = status_codes(rec.get(c["active"]) for _, rec in table.rows)
+        if norm_header(c["active"]) == "useraccountcontrol":  # Active Directory's flags: 2 is a disabled account
+            codes = account_control(rec.get(c["active"]) for _, rec in table.rows)
         if codes:  # a column of one-letter codes: T is Terminated there (the mapping's value map still wins)
             active_map = {**codes, **(active_map or {})}
     seen: dict[str, int] = {}
@@ -451,6 +457,10 @@ def _manager_ref(rec: dict[str, Any], get: Any, pid: str, n: int, hr_id: IdSpace
         mid = name  # a "Manager" column holding ids (SuccessFactors' MANAGER is the manager's USERID)
     if name and not email and "@" in name:
         email, name = name, None
+    if name and not code:
+        cn = ldap_common_name(name)
+        if cn is not None:  # an LDAP DN: the manager's distinguishedName (a code, when the file has that column)
+            code, name = name, cn
     return ManagerRef(pid, n, hr_id(mid) if mid else None, email.casefold() if email else None, name, code)
 
 

@@ -56,6 +56,25 @@ def name_keys(name: str) -> tuple[str, str] | None:
     return " ".join(toks), f"{toks[0]} {toks[-1]}"
 
 
+_DN = re.compile(r"\s*CN\s*=\s*((?:[^,\\]|\\.)+?)\s*,\s*(?:OU|DC|CN|O|L|C)\s*=", re.IGNORECASE)
+_DN_ESCAPE = re.compile(r"\\([0-9A-Fa-f]{2}|.)")
+
+
+def ldap_common_name(value: str) -> str | None:
+    """The common name of an LDAP distinguished name, as Active Directory writes a manager (csvde, LDIF,
+    ``Get-ADUser -Properties Manager``), escapes undone; None for a value that is no DN.
+
+    >>> ldap_common_name("CN=Jane Doe,OU=Staff,DC=corp,DC=com"), ldap_common_name(r"CN=Doe\\, John,OU=Staff,DC=corp")
+    ('Jane Doe', 'Doe, John')
+    >>> ldap_common_name("Doe, John"), ldap_common_name("CN=Jane Doe")
+    (None, None)
+    """
+    m = _DN.match(value)
+    if m is None:
+        return None
+    return _DN_ESCAPE.sub(lambda e: chr(int(e.group(1), 16)) if len(e.group(1)) == 2 else e.group(1), m.group(1))
+
+
 @dataclass(frozen=True, slots=True)
 class PersonKeys:
     """What other rows may use to name this person as their manager."""
@@ -310,4 +329,5 @@ def _drop_cycles(out: LinkResult, idx: _Index) -> None:
             state[p] = 2
 
 
-__all__ = ["LinkProblem", "LinkResult", "ManagerRef", "PersonKeys", "name_keys", "resolve_managers"]
+__all__ = ["LinkProblem", "LinkResult", "ManagerRef", "PersonKeys", "ldap_common_name", "name_keys",
+           "resolve_managers"]

@@ -24,6 +24,7 @@ import tomllib
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -43,38 +44,50 @@ OPTIONS = ("skills_separator", "level_separator", "date_format", "date_order", "
 # synonyms seen in Workday, BambooHR, SAP SuccessFactors, Personio, HiBob and ADP exports (first match wins)
 SYNONYMS: Mapping[str, tuple[str, ...]] = {
     "id": ("id", "employee id", "employee_id", "employeeid", "employee number", "employee no", "emp id",
-           "worker id", "person id", "staff id", "employee #", "user id", "associate id", "personnel number"),
+           "worker id", "person id", "staff id", "employee #", "user id", "associate id", "personnel number",
+           "person number", "xrefcode", "employee xrefcode"),
     "name": ("name", "full name", "employee name", "display name", "worker", "legal name",
              "employee", "payroll name"),
     "first_name": ("first name", "firstname", "given name", "legal first name", "preferred first name"),
     "last_name": ("last name", "lastname", "surname", "family name", "legal last name"),
     "email": ("email", "work email", "email address", "work email address", "business email",
-              "primary work email", "e-mail", "mail", "email - primary work", "work contact: work email"),
+              "primary work email", "e-mail", "mail", "email - primary work", "work contact: work email",
+              "primary email", "emails"),
     "title": ("title", "job title", "position", "business title", "job profile", "job", "position title",
-              "job title description"),
+              "job title description", "employee title", "job name"),
     "department": ("department", "dept", "division", "team", "supervisory organization", "org unit",
-                   "organization", "cost center", "home department", "home department description"),
-    "location": ("location", "work location", "office", "city", "site", "primary work location",
-                 "office location", "location description"),
+                   "organization", "cost center", "home department", "home department description", "department name",
+                   "departments"),
+    # a city is the weakest: Entra ID's officeLocation (Active Directory's physicalDeliveryOfficeName) says "Remote"
+    "location": ("location", "work location", "office", "office location", "primary work location",
+                 "location name", "location description", "physical delivery office name", "site", "city"),
     "manager_id": ("manager id", "manager_id", "managerid", "supervisor id", "reports to id",
                    "manager employee id", "supervisor employee id", "manager number", "line manager id",
-                   "reports to associate id", "reports to employee id", "manager user id", "supervisor eid"),
+                   "reports to associate id", "reports to employee id", "manager user id", "supervisor eid",
+                   "supervisor employee number", "manager employee number", "manager person number",
+                   "manager xrefcode"),
     "manager_email": ("manager email", "supervisor email", "reports to email", "manager work email",
-                      "line manager email", "manager email address"),
+                      "line manager email", "manager email address", "direct manager email", "manager upn",
+                      "manager user principal name"),
     "manager_name": ("manager name", "manager", "supervisor", "supervisor name", "reports to", "reports to name",
                      "line manager", "direct manager", "managername"),
     "manager_code": ("manager code", "reports to position id", "manager position id", "supervisor position id"),
-    "code": ("position id", "position number", "position code"),
+    # Active Directory's distinguishedName: what a csvde or Get-ADUser export's manager column holds
+    "code": ("position id", "position number", "position code", "distinguished name", "dn"),
     "hire_date": ("hire date", "hire_date", "hired", "hired on", "start date", "original hire date",
-                  "date of hire", "hiredate", "dateofhire"),
+                  "date of hire", "hiredate", "dateofhire", "employee hire date", "role start date"),
     "termination_date": ("termination date", "term date", "date of termination", "dateoftermination",
                          "termination_date", "last day worked", "leaving date", "exit date", "date left",
-                         "separation date", "end date"),
+                         "separation date", "end date", "actual termination date", "departure date",
+                         "role end date"),
     "skills": ("skills", "skill", "declared skills", "competencies", "expertise", "skill set"),
     "opted_out": ("opted out", "opted_out", "opt out", "optout", "privacy opt out", "opt-out",
                   "directory opt out"),
     "active": ("active", "is active", "status", "employment status", "employee status", "worker status",
-               "lifecycle status", "position status", "active status"),
+               "lifecycle status", "position status", "active status", "assignment status", "user status",
+               "contract status", "account status",
+               # a directory's user export: Entra ID's accountEnabled, AD's Enabled and userAccountControl
+               "account enabled", "enabled", "user account control"),
 }
 # the same fields as German and French exports name them (Personio, SAP and HiBob in German; French payroll and
 # HR exports), tried after the English names; accents are folded like case ("Prénom" is "prenom")
@@ -148,6 +161,40 @@ def norm_header(header: str) -> str:
     """
     folded = unicodedata.normalize("NFKD", header.strip().casefold())
     return _NORM.sub("", "".join(c for c in folded if not unicodedata.combining(c)))
+
+
+_REMARK = re.compile(r"\s*(\[[^\[\]]*\]|\([^()]*\))\s*$")  # "[Required]", "(MM/DD/YYYY)" after a column name
+
+
+@lru_cache(maxsize=1)
+def _field_words() -> frozenset[str]:
+    return frozenset(w for names in (*SYNONYMS.values(), *LOCALISED.values()) for n in names
+                     for w in _WORDS.findall(norm_words(n)))
+
+
+def norm_words(text: str) -> str:
+    """Case and accents folded, words kept apart (``Hire Date`` -> ``hire date``)."""
+    folded = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in folded if not unicodedata.combining(c))
+
+
+def without_remarks(header: str) -> str | None:
+    """A column name without the remarks in brackets after it, when none of them names a field: Google
+    Workspace's user export writes ``Email Address [Required]`` and ``Status [READ ONLY]``, a template
+    ``Hire Date (MM/DD/YYYY)``. None when there is no such remark; ``Employee ID (Manager)`` keeps its remark,
+    which says whose id it is.
+
+    >>> without_remarks("First Name [Required]"), without_remarks("Hire Date (DD.MM.YYYY)")
+    ('First Name', 'Hire Date')
+    >>> without_remarks("Employee ID (Manager)"), without_remarks("Name")
+    (None, None)
+    """
+    out, cut = header.strip(), False
+    while (m := _REMARK.search(out)) is not None and m.start() > 0:
+        if set(_WORDS.findall(norm_words(m.group(1)))) & _field_words():
+            break
+        out, cut = out[:m.start()], True
+    return out if cut and out else None
 
 
 @dataclass(frozen=True)
@@ -234,4 +281,5 @@ def _opts(opts: dict[str, Any]) -> dict[str, Any]:
 
 
 __all__ = ["FIELDS", "OPTIONS", "REQUIRED", "SYNONYMS", "ColumnMapping", "bundled_mappings", "load_mapping",
-           "mapping_path", "norm_header", "LOCALISED", "NAME_OR_FAMILY", "family_name_column", "holds_full_names"]
+           "mapping_path", "norm_header", "LOCALISED", "without_remarks", "NAME_OR_FAMILY", "family_name_column",
+           "holds_full_names"]

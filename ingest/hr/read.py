@@ -140,7 +140,8 @@ def _read_json(file: str, text: str, label: str = "UTF-8") -> HrTable:
     except RecursionError:
         raise UnreadableInput(file, "invalid JSON: nested too deeply") from None
     if isinstance(data, dict):
-        for key in ("employees", "people", "workers", "data", "Report_Entry"):
+        # SCIM 2.0's ListResponse holds its /Users in Resources, Microsoft Graph's /users page in value
+        for key in ("employees", "people", "workers", "data", "Report_Entry", "Resources", "value", "users"):
             if isinstance(data.get(key), list):
                 data = data[key]
                 break

@@ -101,6 +101,22 @@ def status_codes(values: Iterable[Any]) -> dict[str, bool]:
     return dict(STATUS_CODES) if letters - _FLAG_LETTERS else {}
 
 
+def account_control(values: Iterable[Any]) -> dict[str, bool]:
+    """The meaning of each value of Active Directory's ``userAccountControl`` (csvde, ``Get-ADUser``): a sum of
+    flags, of which 2 (ACCOUNTDISABLE) marks a disabled account, a leaver's; ``512`` and ``66048`` are enabled.
+    A value that is no number is left to the vocabularies (and rejected there).
+
+    >>> account_control(["512", "514", "66048", "66050", "x", 512])
+    {'512': True, '514': False, '66048': True, '66050': False}
+    """
+    out: dict[str, bool] = {}
+    for v in values:
+        t = _plain(v) if isinstance(v, int | float | str) else ""
+        if t.isdigit():
+            out[t] = not int(t) & 2
+    return out
+
+
 # stems that make any other status a leaver, then stems that make it a current employee
 _LEAVER_STEMS = ("terminat", "resign", "retire", "deceas", "separat", "dismiss", "former", "inactive",
                  "leaver", "laidoff", "layoff", "redundan", "offboard", "withdrawn", "exited", "quit", "fired",
@@ -197,4 +213,5 @@ def _plain(value: Any) -> str:
     raise ValueError(f"expected text, got a JSON {type(value).__name__}")
 
 
-__all__ = ["STATUS_CODES", "STATUS_WORDS", "fold", "parse_flag", "parse_status", "status_codes", "value_map"]
+__all__ = ["STATUS_CODES", "STATUS_WORDS", "account_control", "fold", "parse_flag", "parse_status", "status_codes",
+           "value_map"]
