@@ -192,9 +192,10 @@ def _read_csv(file: str, text: str, delimiter: str | None, label: str = "UTF-8",
     records = Records(io.StringIO(text, newline=""), delimiter)
     reader = iter(records)
     rejects: list[Reject] = []
-    header_line, got = 1, None
+    header_line, got, above = 1, None, None
     for _ in range(skip + 1):
         header_line = records.line_num + 1
+        above = got
         header_line, got = next(reader, (header_line, None))
     if got is None:
         raise UnreadableInput(file, "empty file")
@@ -204,7 +205,7 @@ def _read_csv(file: str, text: str, delimiter: str | None, label: str = "UTF-8",
     bad = _bad_byte(header)
     if bad is not None:
         raise UnreadableInput(file, f"the header is {_encoding_reason(bad, label)}", header_line)
-    header = _unique([h.strip() for h in header])
+    header = _unique(grouped([h.strip() for h in header], above if isinstance(above, list) else None))
     if not any(header):
         raise UnreadableInput(file, "the first line (the header) is empty", 1)
     rows: list[tuple[int, dict[str, Any]]] = []
@@ -244,6 +245,34 @@ def _header_index(text: str, delimiter: str, is_header: Callable[[list[str]], bo
     except csv.Error:
         return None
     return None
+
+
+def grouped(header: list[str], above: list[str] | None) -> list[str]:
+    """Column names written twice told apart by the group labels of the row above the header, as a report with a
+    two-row header writes them (``Employee`` over ``ID, Name``, ``Manager`` over ``ID, Name``: a merged cell, or in
+    a CSV the label over the group's first column): ``Manager ID``, ``Manager Name``. Read as they were, the second
+    ``ID`` and ``Name`` were unused columns, and every reporting line was silently lost. Names that two columns of
+    one group share, and a title line (one label over everything), leave the header as it is.
+
+    >>> grouped(["ID", "Name", "ID", "Name"], ["Employee", "", "Manager", ""])
+    ['Employee ID', 'Employee Name', 'Manager ID', 'Manager Name']
+    >>> grouped(["ID", "Name", "ID"], ["", "", "Manager"]), grouped(["ID", "ID"], ["Headcount report", ""])
+    (['ID', 'Name', 'Manager ID'], ['ID', 'ID'])
+    """
+    if not above or len(set(header)) == len(header):
+        return header
+    groups, current = [], ""
+    for i in range(len(header)):
+        label = above[i].strip() if i < len(above) else ""
+        current = label or current
+        groups.append(current)
+    out = list(header)
+    for name in {h for h in header if h and header.count(h) > 1}:
+        cols = [i for i, h in enumerate(header) if h == name]
+        if len({groups[i] for i in cols}) == len(cols):
+            for i in cols:
+                out[i] = f"{groups[i]} {name}" if groups[i] else name
+    return out
 
 
 def _unique(header: list[str]) -> list[str]:
@@ -335,15 +364,17 @@ def _first_header(rows: Iterable[tuple[int, list[str]]], is_header: IsHeader) ->
 
 
 def _table(file: str, rows: Iterator[tuple[int, list[str]]], skip: int, progress: Progress | None = None) -> HrTable:
+    above: tuple[int, list[str]] | None = None
     for _ in range(skip):
-        next(rows, None)
+        above = next(rows, None)
     first = next(rows, None)
     if first is None:
         raise UnreadableInput(file, "empty sheet")
     header_line, names = first
     while names and not names[-1].strip():
         names.pop()  # a sheet's used range often runs past its last named column
-    header = _unique([h.strip() for h in names])
+    right_above = above is not None and above[0] == header_line - 1  # a blank row between: no group labels
+    header = _unique(grouped([h.strip() for h in names], above[1] if above is not None and right_above else None))
     if not any(header):
         raise UnreadableInput(file, "the header row is empty", header_line)
     out: list[tuple[int, dict[str, Any]]] = []
@@ -399,4 +430,4 @@ def cell_text(value: Any, number_format: str = "General") -> str:
     return str(value)
 
 
-__all__ = ["HEADER_SEARCH", "XLSX", "HrTable", "IsHeader", "cell_text", "read_table"]
+__all__ = ["HEADER_SEARCH", "XLSX", "HrTable", "IsHeader", "cell_text", "grouped", "read_table"]
