@@ -158,9 +158,10 @@ class HrParse:
     date_columns: dict[str, DateColumn] = field(default_factory=dict)  # field -> how its column is read
     unknown_statuses: dict[str, int] = field(default_factory=dict)  # status values no vocabulary knows -> rows
     header_line: int = 1  # the line the header was found on (report title lines above it skipped)
-    # people whose rows are in the file but were rejected (by the reader or the parser), with the row: none is a
-    # leaver under --full, and a manager among them is named as such
-    rejected_ids: dict[str, int] = field(default_factory=dict)
+    # people whose rows are in the file but were rejected (by the reader or the parser), with the row, or not read
+    # (another sheet of a workbook), with where they are: none is a leaver under --full, and a manager among them
+    # is named as such
+    rejected_ids: dict[str, int | str] = field(default_factory=dict)
     skipped: list[tuple[int, str]] = field(default_factory=list)  # rows that are no person: (line, why)
     encoding: str | None = None  # the text encoding read (None: a workbook)
     encoding_guessed: str | None = None  # set when detected, not given: what was seen (ingest/hr/encoding.py)
@@ -316,7 +317,7 @@ def parse_export(
         col = c[fld]
         return rec.get(col) if col else None
 
-    notes: list[Reject] = []
+    notes: list[Reject] = list(table.notes)
     date_columns: dict[str, DateColumn] = {}
     for fld in ("hire_date", "termination_date"):
         if c[fld]:
@@ -404,7 +405,12 @@ def parse_export(
                                 _key(get(rec, "code")), active))
         refs.append(replace(ref, active=active))
     # people whose rows are in the file but rejected: a manager among them is not "no one" (nor a manager code)
-    rejected = {p: n for p, n in row_ids(table, c["id"]).items() if p not in seen}
+    rejected: dict[str, int | str] = {p: n for p, n in row_ids(table, c["id"]).items() if p not in seen}
+    for where, rec in table.elsewhere:  # another sheet's people: in the file, not read
+        try:
+            rejected.setdefault(make_id("hr", _text(rec.get(c["id"]))), where)
+        except (ValueError, SchemaError):
+            continue
     if c["manager_id"] and "manager_code" not in cols and "manager_id" not in m.columns:
         ids = {r.id for r in refs if r.id}
         if ids and not ids & (set(seen) | set(rejected) | set(known_ids)):

@@ -207,11 +207,12 @@ def resolve_managers(
     *,
     known_ids: Collection[str] = (),
     known_emails: Mapping[str, str] | None = None,
-    rejected: Mapping[str, int] | None = None,
+    rejected: Mapping[str, int | str] | None = None,
 ) -> LinkResult:
     """Link each row's manager (see the module docstring). ``known_ids``/``known_emails``: people already in the
     store, who may be managers of people in this file. ``rejected``: the id and row of each person whose row in this
-    file was rejected (a manager among them is reported as on that row, not as matching no one)."""
+    file was rejected, or where a row not read is (a manager among them is reported as there, not as matching no
+    one)."""
     refs = list(refs)
     blank = {r.person_id for r in refs if not r.given}
     refs = [r for r in refs if r.given]
@@ -237,7 +238,8 @@ def resolve_managers(
     for desc, rs in unresolved.items():
         out.unresolved += len(rs)
         on = (rejected or {}).get(rs[0].id or "")
-        why = f"is on row {on}, which was rejected (see that row's problem)" if on else "matches no person"
+        why = f"is on row {on}, which was rejected (see that row's problem)" if isinstance(on, int) else \
+            f"is on {on}, which is not read (see that sheet's problem)" if on else "matches no person"
         out.problems.append(LinkProblem(
             "unresolved", rs[0].row,
             f"manager ({desc}) {why}; {_people(len(rs))} loaded without a manager{_rows(rs)}",

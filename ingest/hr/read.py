@@ -57,6 +57,9 @@ class HrTable:
     skipped: list[tuple[int, str]] = field(default_factory=list)
     encoding: str | None = None  # the text encoding read (None: a workbook)
     encoding_guessed: str | None = None  # set when the encoding was detected, not given: what was seen
+    notes: list[Reject] = field(default_factory=list)  # said once for the file (a workbook's sheet not read)
+    # rows of people the file holds but the table does not (another sheet of a workbook): (where, values by column)
+    elsewhere: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
 
 
 def read_table(path: str | Path, encoding: str | None = None, is_header: IsHeader | None = None,
@@ -312,9 +315,37 @@ def _read_xlsx(file: str, raw: bytes, is_header: IsHeader | None, progress: Prog
         label = file if len(sheets) == 1 else f"{file} (sheet {chosen.title!r})"
         if progress is not None:
             progress.start(f"reading {Path(file).name}", chosen.max_row, "rows")  # max_row: None when unrecorded
-        return _table(label, _sheet_rows(chosen, label), skip, progress)
+        table = _table(label, _sheet_rows(chosen, label), skip, progress)
+        if found is not None and is_header is not None:
+            _other_sheets(table, file, [s for s in sheets if s is not chosen], is_header)
+        return table
     finally:
         book.close()
+
+
+def _other_sheets(table: HrTable, file: str, sheets: list[Any], is_header: IsHeader) -> None:
+    """Say of every other sheet that lists people (a header of its own, and rows under it) that it is not read,
+    and keep its rows as ``elsewhere``: an "Active" and a "Terminated" sheet, or one sheet per country, were read
+    as the first alone, silently, and ``--full`` made leavers of everyone on the others."""
+    for sheet in sheets:
+        label = f"{file} (sheet {sheet.title!r})"
+        k = _first_header(_sheet_rows(sheet, label), is_header)
+        if k is None:
+            continue
+        other = _table(label, _sheet_rows(sheet, label), k)
+        rows = sorted([*other.rows, *other.unread], key=lambda t: t[0])
+        if not rows:
+            continue
+        table.notes.append(Reject(label, None, (
+            f"sheet {sheet.title!r} also lists people ({_span(rows)}) and is "
+            f"not read: one sheet is read per workbook. Save each sheet as its own file and ingest each, or put "
+            f"everyone on one sheet; until then its people are neither loaded nor, under --full, made leavers"),
+            kind="sheet"))
+        table.elsewhere += [(f"sheet {sheet.title!r}, row {n}", rec) for n, rec in rows]
+
+
+def _span(rows: list[tuple[int, Any]]) -> str:
+    return f"1 row, row {rows[0][0]}" if len(rows) == 1 else f"{len(rows)} rows, rows {rows[0][0]}-{rows[-1][0]}"
 
 
 def _refuse_xlsx_bomb(file: str, raw: bytes) -> None:

@@ -53,3 +53,35 @@ def test_a_two_row_header_with_merged_group_labels_keeps_the_managers(tmp_path: 
                                          "E2,Bo Chen,bo@x.com,E1,Ann Lee\nE3,Cy Diaz,cy@x.com,,Bo Chen\n")
     assert run(tmp_path, "people.csv").returncode == 0
     assert people(tmp_path) == want
+
+
+def test_people_on_a_second_sheet_are_said_and_never_made_leavers(tmp_path: Path) -> None:
+    """A workbook with an "Active" and an "On leave" sheet: the first was read alone, silently (exit code 0), and
+    with ``--full`` everyone on the second became a leaver. Now the run names the sheet it did not read, a
+    manager on it is said to be there, and ``--full`` leaves its people as they were."""
+    (tmp_path / "january.csv").write_text("Employee ID,Name,Manager ID\nE1,Ann Lee,\nE2,Bo Chen,E1\nE3,Cy Diaz,E1\n"
+                                          "E4,Di Eve,E3\n")
+    assert run(tmp_path, "january.csv").returncode == 0
+    book = openpyxl.Workbook()
+    active = book.active
+    active.title = "Active"
+    active.append(["Employee ID", "Name", "Manager ID"])
+    active.append(["E1", "Ann Lee", None])
+    active.append(["E2", "Bo Chen", "E1"])
+    active.append(["E4", "Di Eve", "E3"])
+    active.append(["E6", "Fay Gil", "E5"])
+    leave = book.create_sheet("On leave")
+    leave.append(["Employee ID", "Name", "Manager ID"])
+    leave.append(["E3", "Cy Diaz", "E1"])
+    leave.append(["E5", "Ed Fox", "E1"])
+    book.save(tmp_path / "february.xlsx")
+    dry = run(tmp_path, "february.xlsx", "--full", "--dry-run")
+    assert dry.returncode == 1, dry.stdout + dry.stderr
+    assert "sheet 'On leave' also lists people (2 rows, rows 2-3) and is not read" in " ".join(dry.stdout.split())
+    p = run(tmp_path, "february.xlsx", "--full", "--rejects", "rej.jsonl")
+    assert p.returncode == 1, p.stdout + p.stderr
+    said = " ".join((tmp_path / "rej.jsonl").read_text().split())
+    assert "manager (id 'E5') is on sheet 'On leave', row 3, which is not read" in said
+    got = people(tmp_path)
+    assert ("hr:E3", "Cy Diaz", "hr:E1", True) in got  # no leaver
+    assert ("hr:E4", "Di Eve", "hr:E3", True) in got  # a stored manager still links
