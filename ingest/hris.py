@@ -75,9 +75,41 @@ def _names_fields(names: list[str], m: ColumnMapping, file: str) -> bool:
 # --- columns ---------------------------------------------------------------------------------------
 
 
-def resolve_columns(header: Iterable[str], mapping: ColumnMapping, file: str) -> dict[str, str]:
-    """Field -> column name in the file. A missing required column is UnreadableInput."""
-    return _columns(list(header), mapping, file)[0]
+def resolve_columns(header: Iterable[str], mapping: ColumnMapping, file: str,
+                    rows: Iterable[tuple[int, dict[str, Any]]] = ()) -> dict[str, str]:
+    """Field -> column name in the file (the ``rows`` settle which of several id columns is the id). A missing
+    required column is UnreadableInput."""
+    header = list(header)
+    cols, how = _columns(header, mapping, file)
+    _id_column(header, list(rows), cols, how, mapping)
+    return cols
+
+
+_ID_NAMES = frozenset(norm_header(n) for n in (*SYNONYMS["id"], *LOCALISED["id"]))
+
+
+def _id_column(header: list[str], rows: list[tuple[int, dict[str, Any]]], cols: dict[str, str],
+               how: dict[str, str], mapping: ColumnMapping) -> None:
+    """Of several columns named like an id (``ID`` and ``Employee ID``), the one the manager ids point into: a
+    sheet's row counter or a system's record id called ``ID`` came first, the people were loaded under it (and
+    renumbered with the rows next month), and every manager id matched no one. Without that evidence the first
+    stays, and the dry run names the others."""
+    if "id" in mapping.columns:
+        return
+    others = [h for h in header if norm_header(h) in _ID_NAMES and h != cols["id"] and h not in cols.values()]
+    if not others:
+        return
+    mids = {t for _, rec in rows if (t := _text_or_none(rec.get(cols.get("manager_id", "")))) not in NULLS}
+
+    def hits(column: str) -> int:
+        return len(mids & {_text_or_none(rec.get(column)) for _, rec in rows})
+
+    best = max(others, key=hits) if mids else None
+    if best is not None and not hits(cols["id"]) and hits(best):
+        how["id"] = f"the manager ids ({cols['manager_id']!r}) are its values, not those of {cols['id']!r}"
+        cols["id"] = best
+    else:
+        how["id"] += f"; {', '.join(map(repr, others))} may be the id: pin one with [columns] id"
 
 
 def _columns(header: list[str], mapping: ColumnMapping, file: str) -> tuple[dict[str, str], dict[str, str]]:
@@ -304,6 +336,7 @@ def parse_export(
     """Parse every row, then link managers across the whole file (and the people already stored)."""
     m = mapping or ColumnMapping()
     cols, how = _columns(table.header, m, table.file)
+    _id_column(table.header, table.rows, cols, how, m)
     last, first = cols.get("last_name"), cols.get("first_name")
     if last and first and "last_name" not in m.columns and family_name_column(last, first) and holds_full_names(
             (_text_or_none(rec.get(last)), _text_or_none(rec.get(first))) for _, rec in table.rows):
@@ -401,7 +434,8 @@ def parse_export(
             was = statuses.get(st, (active, 0))
             statuses[st] = (active, was[1] + 1)
         parsed.append((n, person, skills))
-        keys.append(PersonKeys(pid, n, tuple(dict.fromkeys(x for x in (full, first_last) if x)), person.email,
+        other = _text(get(rec, "other_name"))  # "Taro Yamada" beside "山田 太郎": a manager may be named so
+        keys.append(PersonKeys(pid, n, tuple(dict.fromkeys(x for x in (full, first_last, other) if x)), person.email,
                                 _key(get(rec, "code")), active))
         refs.append(replace(ref, active=active))
     # people whose rows are in the file but rejected: a manager among them is not "no one" (nor a manager code)

@@ -36,7 +36,7 @@ from schema.files import read_regular, toml_loads
 
 FIELDS = ("id", "name", "email", "title", "department", "location", "manager_id", "hire_date", "skills",
           "opted_out", "active", "first_name", "last_name", "manager_email", "manager_name", "manager_code", "code",
-          "termination_date")
+          "termination_date", "other_name")
 REQUIRED = ("id", "name")
 VALUE_FIELDS = ("active", "opted_out")
 OPTIONS = ("skills_separator", "level_separator", "date_format", "date_order", "locale", "encoding")
@@ -81,6 +81,12 @@ SYNONYMS: Mapping[str, tuple[str, ...]] = {
                          "separation date", "end date", "actual termination date", "departure date",
                          "role end date"),
     "skills": ("skills", "skill", "declared skills", "competencies", "expertise", "skill set"),
+    # another way the person's name is written, by which colleagues may name them as a manager: a Latin alias of a
+    # name in another script ("山田 太郎" as "Taro Yamada"), a preferred name (never the stored name)
+    "other_name": ("name english", "english name", "name in english", "latin name", "name latin",
+                   "romanized name", "name romanized", "romanised name", "name romanised", "romaji name",
+                   "name romaji", "transliterated name", "name transliterated", "alternate name", "alias",
+                   "known as", "preferred name", "preferred full name", "nickname"),
     "opted_out": ("opted out", "opted_out", "opt out", "optout", "privacy opt out", "opt-out",
                   "directory opt out"),
     "active": ("active", "is active", "status", "employment status", "employee status", "worker status",

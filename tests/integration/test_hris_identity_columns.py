@@ -1,0 +1,68 @@
+"""Columns that say who a person is, through ``whoknows ingest hris`` (a subprocess): an ``ID`` column that is not
+the employee id (a sheet's row counter beside ``Employee ID``), and names in another script beside a Latin alias
+that colleagues use to name their manager."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+from pathlib import Path
+
+from ingest.hr.mapping import ColumnMapping
+from ingest.hris import resolve_columns
+from tests.integration.clirun import whoknows_argv
+
+
+def run(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "WHOKNOWS_STORE": f"sqlite:///{tmp_path / 'w.db'}", "COLUMNS": "200"}
+    p = subprocess.run([*whoknows_argv(), "ingest", "hris", *args], capture_output=True, text=True, cwd=tmp_path,
+                       env=env, timeout=300, check=False)
+    assert "Traceback" not in p.stderr, p.stderr
+    return p
+
+
+def people(tmp_path: Path) -> list[tuple[str, str, str | None]]:
+    with sqlite3.connect(tmp_path / "w.db") as db:
+        return db.execute("SELECT id, name, manager_id FROM person ORDER BY id").fetchall()
+
+
+def test_a_row_counter_called_id_is_not_taken_for_the_employee_id(tmp_path: Path) -> None:
+    """A Google Sheets download with a numbered ``ID`` column before ``Employee ID``: people were loaded as hr:1,
+    hr:2... (renumbered, so swapped, when next month's rows come in another order) and every manager id matched
+    no one. The manager ids point into ``Employee ID``, which is the id, and the dry run says why."""
+    (tmp_path / "march.csv").write_text("ID,Employee ID,Name,Manager ID\n1,E100,Ann Lee,\n2,E101,Bo Chen,E100\n"
+                                        "3,E102,Cy Diaz,E101\n")
+    dry = run(tmp_path, "march.csv", "--dry-run")
+    assert dry.returncode == 0, dry.stdout + dry.stderr
+    assert "the manager ids ('Manager ID') are its values, not those of 'ID'" in " ".join(dry.stdout.split())
+    assert run(tmp_path, "march.csv").returncode == 0
+    want = [("hr:E100", "Ann Lee", None), ("hr:E101", "Bo Chen", "hr:E100"), ("hr:E102", "Cy Diaz", "hr:E101")]
+    assert people(tmp_path) == want
+    (tmp_path / "april.csv").write_text("ID,Employee ID,Name,Manager ID\n1,E102,Cy Diaz,E101\n2,E100,Ann Lee,\n"
+                                        "3,E101,Bo Chen,E100\n")
+    assert run(tmp_path, "april.csv", "--full").returncode == 0
+    assert people(tmp_path) == want
+
+
+def test_without_manager_ids_the_first_id_column_stays_and_the_others_are_named() -> None:
+    cols = resolve_columns(["ID", "Employee ID", "Name"], ColumnMapping(), "x.csv", [(2, {"ID": "1"})])
+    assert cols["id"] == "ID"
+    pinned = resolve_columns(["ID", "Employee ID", "Name", "Manager ID"], ColumnMapping(columns={"id": "ID"}),
+                             "x.csv", [(2, {"ID": "1", "Employee ID": "E1", "Manager ID": "E1"})])
+    assert pinned["id"] == "ID"  # a mapping always wins
+
+
+def test_managers_named_by_the_latin_alias_of_a_name_in_another_script(tmp_path: Path) -> None:
+    """A Japanese subsidiary's export: names in kanji (and Cyrillic), a "Name (English)" column, and the manager
+    written in Latin letters. Every reporting line matched no one; the alias now names the person too (the stored
+    name stays as HR writes it)."""
+    (tmp_path / "jp.csv").write_text(
+        "Employee ID,Name,Name (English),Email,Manager\n"
+        "1,山田 太郎,Taro Yamada,taro@x.jp,\n"
+        "2,佐藤 花子,Hanako Sato,hanako@x.jp,Taro Yamada\n"
+        "3,Иван Петров,Ivan Petrov,ivan@x.jp,\"SATO, Hanako\"\n", encoding="utf-8")
+    p = run(tmp_path, "jp.csv")
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert people(tmp_path) == [("hr:1", "山田 太郎", None), ("hr:2", "佐藤 花子", "hr:1"),
+                                ("hr:3", "Иван Петров", "hr:2")]
