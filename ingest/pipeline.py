@@ -226,7 +226,8 @@ def ingest_hris(
     if hr.encoding_guessed:  # said at once (on stderr), so that a wrong guess shows
         _log.warning("%s: %s, read as %s (a guess: if names look wrong, set [options] encoding in --mapping)",
                      hr.file, hr.encoding_guessed, hr.encoding)
-    id_column = hris_mod.resolve_columns(hr.header, m, hr.file, hr.rows)["id"]  # missing required column: fail before writing
+    # a missing required column fails before anything is written
+    id_column = hris_mod.resolve_columns(hr.header, m, hr.file, hr.rows)["id"]
     target: Any = DryRunStore(store) if dry_run else store
     known = target.person_ids()
     hr = reject_renumbered(hr, id_column, {k[3:] for k in known if k.startswith("hr:")})  # Excel's lost zeros
