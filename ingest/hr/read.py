@@ -23,6 +23,7 @@ from ingest.csvrows import Records
 from ingest.forum.common import MAX_MEMBER_ENV, max_member_bytes
 from ingest.hr.encoding import decode_export
 from ingest.hr.furniture import not_a_person
+from ingest.hr.ldif import looks_like_ldif, read_ldif
 from ingest.hr.nested import flatten
 from ingest.numbers import loads
 from ingest.rejects import Reject
@@ -90,6 +91,12 @@ def read_table(path: str | Path, encoding: str | None = None, is_header: IsHeade
     first = text.lstrip()[:1]
     if p.suffix.lower() == ".json" or first in ("[", "{"):
         table = _read_json(file, text, label)
+    elif p.suffix.lower() in (".ldif", ".ldf") or looks_like_ldif(text):
+        header, rows, rejects, skipped = read_ldif(file, text)
+        if not rows and not rejects:
+            raise UnreadableInput(file, "an LDIF file without a person entry (objectClass user, person, "
+                                        "inetOrgPerson)")
+        table = HrTable(file, header, rows, rejects, skipped=skipped)
     else:
         table = _read_csv(file, text, "\t" if p.suffix.lower() == ".tsv" else None, label, is_header)
     table.encoding, table.encoding_guessed = decoded.encoding, decoded.guessed

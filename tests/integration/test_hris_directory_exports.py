@@ -173,3 +173,64 @@ def test_scim_users_list_response_loads_with_primary_emails_and_manager_referenc
     assert people(tmp_path) == {"hr:u-1": ("John Smith", "js@ex.com", None, None, True),
                                 "hr:u-2": ("Babs Jensen", "bj@ex.com", None, "hr:u-1", True),
                                 "hr:u-3": ("Ola Old", "old@ex.com", None, "hr:u-1", False)}
+
+
+LDIF = """# ldifde -f staff.ldif -d "OU=Staff,DC=corp,DC=com"
+version: 1
+
+dn: OU=Staff,DC=corp,DC=com
+objectClass: organizationalUnit
+ou: Staff
+
+dn: CN=Jane Doe,OU=Staff,DC=corp,DC=com
+changetype: add
+objectClass: user
+displayName: Jane Doe
+mail: jane@corp.com
+employeeID: 1001
+userAccountControl: 512
+
+dn: CN=Doe\\, John,OU=Staff,DC=corp,DC=com
+changetype: add
+objectClass: user
+displayName: John Doe
+mail: john@corp.com
+manager: CN=Jane Doe,OU=Staff,DC=corp,DC=com
+employeeID: 1002
+userAccountControl: 66048
+
+dn:: Q049SsO8cmdlbiBNw7xsbGVyLE9VPVN0YWZmLERDPWNvcnAsREM9Y29t
+changetype: add
+objectClass: user
+displayName:: SsO8cmdlbiBNw7xsbGVy
+mail: juergen@corp.com
+manager: CN=Doe\\, John,OU=Staff,DC=corp,DC=com
+employeeID: 1003
+userAccountControl: 514
+description: a description that ldifde folds over the seventy-six character line li
+ mit
+
+dn: CN=Broken,OU=Staff,DC=corp,DC=com
+objectClass: user
+this line is no attribute
+
+dn: CN=Staff-All,OU=Staff,DC=corp,DC=com
+objectClass: group
+member: CN=Jane Doe,OU=Staff,DC=corp,DC=com
+"""
+
+
+def test_an_ldif_dump_loads_its_people_with_dn_managers_and_skips_groups(tmp_path: Path) -> None:
+    """``ldifde -f`` was read as a CSV and refused ("missing required column 'id' (columns: dn: ...)"). Its user
+    entries load (base64 values and folded lines read), managers link by DN, a disabled account is a leaver, the
+    group and OU entries are skipped and said, and a broken entry is rejected alone with its line."""
+    (tmp_path / "staff.ldif").write_text(LDIF, encoding="utf-8")
+    dry = run(tmp_path, "staff.ldif", "--dry-run")
+    assert dry.returncode == 1, dry.stdout + dry.stderr
+    assert "an LDIF entry of objectClass group" in dry.stdout
+    p = run(tmp_path, "staff.ldif", "--rejects", "rej.jsonl")
+    assert p.returncode == 1, p.stdout + p.stderr
+    assert "staff.ldif, row 36: line 38 is not an LDIF 'attribute: value' line" in " ".join(p.stderr.split())
+    got = people(tmp_path)
+    assert [(got[f"hr:{n}"][0], got[f"hr:{n}"][3], got[f"hr:{n}"][4]) for n in (1001, 1002, 1003)] == [
+        ("Jane Doe", None, True), ("John Doe", "hr:1001", True), ("Jürgen Müller", "hr:1002", False)]

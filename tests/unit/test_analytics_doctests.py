@@ -31,6 +31,7 @@ MODULES = [
     "ingest.hr.status",
     "ingest.hr.nested",
     "ingest.hr.managers",
+    "ingest.hr.ldif",
     "ingest.csvrows",
     "ingest.forum.common",
     "ingest.forum.slack_layout",
