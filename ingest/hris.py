@@ -24,7 +24,7 @@ from typing import Any
 
 from ingest.forum.common import IdSpace, make_has_skill, reject
 from ingest.hr.dates import DateColumn, infer_date_column
-from ingest.hr.managers import LinkResult, ManagerRef, PersonKeys, ldap_common_name, resolve_managers
+from ingest.hr.managers import LinkResult, ManagerRef, PersonKeys, ldap_common_name, other_name, resolve_managers
 from ingest.hr.mapping import (
     FIELDS,
     LOCALISED,
@@ -434,7 +434,7 @@ def parse_export(
             was = statuses.get(st, (active, 0))
             statuses[st] = (active, was[1] + 1)
         parsed.append((n, person, skills))
-        other = _text(get(rec, "other_name"))  # "Taro Yamada" beside "山田 太郎": a manager may be named so
+        other = other_name(_text(get(rec, "other_name")), name)  # "Taro Yamada" beside "山田 太郎", "Bobby Chen"
         keys.append(PersonKeys(pid, n, tuple(dict.fromkeys(x for x in (full, first_last, other) if x)), person.email,
                                 _key(get(rec, "code")), active))
         refs.append(replace(ref, active=active))

@@ -75,6 +75,18 @@ def ldap_common_name(value: str) -> str | None:
     return _DN_ESCAPE.sub(lambda e: chr(int(e.group(1), 16)) if len(e.group(1)) == 2 else e.group(1), m.group(1))
 
 
+def other_name(other: str, name: str) -> str:
+    """Another name colleagues may use for a manager: a whole alias as written ("Taro Yamada"), or a preferred
+    first name ("Bobby", Gusto's Preferred First Name, Namely's Preferred name) with the family name of ``name``.
+
+    >>> other_name("Bobby", "Chen, Robert"), other_name("Bobby", "Robert Chen"), other_name("Taro Yamada", "山田 太郎")
+    ('Bobby chen', 'Bobby chen', 'Taro Yamada')
+    """
+    keys = name_keys(name) if other and len(other.split()) == 1 else None
+    family = keys[1].split()[1:] if keys else []
+    return " ".join([other, *family]) if family else other
+
+
 @dataclass(frozen=True, slots=True)
 class PersonKeys:
     """What other rows may use to name this person as their manager."""
@@ -331,5 +343,5 @@ def _drop_cycles(out: LinkResult, idx: _Index) -> None:
             state[p] = 2
 
 
-__all__ = ["LinkProblem", "LinkResult", "ManagerRef", "PersonKeys", "ldap_common_name", "name_keys",
+__all__ = ["LinkProblem", "LinkResult", "ManagerRef", "PersonKeys", "ldap_common_name", "name_keys", "other_name",
            "resolve_managers"]

@@ -86,7 +86,7 @@ SYNONYMS: Mapping[str, tuple[str, ...]] = {
     "other_name": ("name english", "english name", "name in english", "latin name", "name latin",
                    "romanized name", "name romanized", "romanised name", "name romanised", "romaji name",
                    "name romaji", "transliterated name", "name transliterated", "alternate name", "alias",
-                   "known as", "preferred name", "preferred full name", "nickname"),
+                   "known as", "preferred name", "preferred full name", "nickname", "preferred first name"),
     "opted_out": ("opted out", "opted_out", "opt out", "optout", "privacy opt out", "opt-out",
                   "directory opt out"),
     "active": ("active", "is active", "status", "employment status", "employee status", "worker status",

@@ -50,7 +50,8 @@ STATUS_WORDS: Mapping[str, bool] = {
     "archived": False, "term": False,
     # not yet started (Dayforce's Pre-Start, a future hire): employed from their start date, listed already
     "pre start": True, "prestart": True, "not yet started": True, "future hire": True, "future start": True,
-    "awaiting start": True, "upcoming": True, "notice period": True, "on notice": True,
+    "awaiting start": True, "upcoming": True, "notice period": True, "on notice": True, "accepted": True,
+    "offer accepted": True,
     # employment types in a status column (BambooHR's Employment Status, Rippling's and Gusto's): employed
     "temp": True, "fixed term": True, "permanent": True, "casual": True, "regular": True, "employee": True,
     "short term disability": True, "long term disability": True, "disability": True, "disability leave": True,

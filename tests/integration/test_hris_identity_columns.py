@@ -66,3 +66,20 @@ def test_managers_named_by_the_latin_alias_of_a_name_in_another_script(tmp_path:
     assert p.returncode == 0, p.stdout + p.stderr
     assert people(tmp_path) == [("hr:1", "山田 太郎", None), ("hr:2", "佐藤 花子", "hr:1"),
                                 ("hr:3", "Иван Петров", "hr:2")]
+
+
+def test_a_manager_named_by_a_preferred_first_name_links(tmp_path: Path) -> None:
+    """Gusto's export has First Name and Preferred First Name; colleagues write the manager as "Bobby Chen"
+    (Namely's "Preferred name" is the same): that matched no one. Rippling's "Accepted" (an offer accepted, a
+    future hire) was rejected as an unknown status."""
+    (tmp_path / "gusto.csv").write_text(
+        "Last Name,First Name,Middle Initial,Preferred First Name,Work Email,Job Title,Manager,Employment Status,"
+        "Hire Date,Employee ID\n"
+        "Lee,Ann,B,,ann@x.com,CEO,,Active,01/25/2015,1\n"
+        "Chen,Robert,,Bobby,bo@x.com,Engineer,Ann Lee,Active,06/03/2019,2\n"
+        "Eve,Di,,,di@x.com,Intern,Bobby Chen,Active,07/01/2024,3\n"
+        "Fox,Ed,,,ed@x.com,Intern,Ann Lee,Accepted,07/01/2027,4\n", encoding="utf-8")
+    p = run(tmp_path, "gusto.csv")
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert people(tmp_path) == [("hr:1", "Ann Lee", None), ("hr:2", "Robert Chen", "hr:1"),
+                                ("hr:3", "Di Eve", "hr:2"), ("hr:4", "Ed Fox", "hr:1")]

@@ -103,7 +103,8 @@ def test_current_employees_are_active(value: str) -> None:
 
 @pytest.mark.parametrize("value", ["PASSWORD_EXPIRED", "LOCKED_OUT", "STAGED", "PROVISIONED", "RECOVERY",
                                    "Pending user action", "Enabled", "Pre-Start", "Not yet started", "Notice period",
-                                   "Fixed term", "Permanent", "Temp", "Short Term Disability", "FMLA"])
+                                   "Fixed term", "Permanent", "Temp", "Short Term Disability", "FMLA",
+                                   "Accepted", "Offer accepted"])
 def test_account_states_and_future_hires_of_identity_and_hr_exports_are_current(value: str) -> None:
     """An Okta user whose password expired was a leaver (the stem "expired"), and Okta's staged or locked-out
     users, Dayforce's Pre-Start hires and employment types were rejected as unknown statuses."""
