@@ -155,9 +155,18 @@ def _columns(header: list[str], mapping: ColumnMapping, file: str) -> tuple[dict
         raise UnreadableInput(
             file,
             f"missing required column {missing[0]!r} (columns: {shown}); name the column that holds it in a "
-            f'--mapping file: [columns] {missing[0]} = "..."',
+            f"--mapping file: {_stand_in(missing[0], out)}",
         )
     return out, how
+
+
+def _stand_in(missing: str, found: dict[str, str]) -> str:
+    """What a mapping may name for a missing required column: a hand-made sheet without ids names each person by
+    the email column (an id must stay the same from one export to the next, as an address does)."""
+    if missing == "id" and "email" in found:
+        return f"[columns] id = {_toml(found['email'])} (the email column, when nothing else names each person " \
+               "for good)"
+    return f'[columns] {missing} = "..."'
 
 
 # --- parse -----------------------------------------------------------------------------------------

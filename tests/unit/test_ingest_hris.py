@@ -128,6 +128,14 @@ def test_missing_required_column_is_unreadable(tmp_path: Path) -> None:
         parse(tmp_path, "name,email\nAnn,ann@x.com\n")
 
 
+def test_a_sheet_without_ids_is_told_it_may_name_people_by_their_email(tmp_path: Path) -> None:
+    """A hand-made Google Sheet (Name, Email, Role, Manager) has no id: the error said only 'id = "..."'."""
+    with pytest.raises(UnreadableInput, match=r'\[columns\] id = "Work Email" \(the email column'):
+        parse(tmp_path, "Name,Work Email,Manager\nAnn,ann@x.com,\n")
+    with pytest.raises(UnreadableInput, match=r'\[columns\] id = "\.\.\."'):
+        parse(tmp_path, "Name,Manager\nAnn,\n")
+
+
 def test_mapping_naming_an_absent_column_is_unreadable(tmp_path: Path) -> None:
     m = ColumnMapping(columns={"id": "Badge"})
     with pytest.raises(UnreadableInput, match="'Badge' for id"):
