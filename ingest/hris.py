@@ -393,7 +393,7 @@ def parse_export(
         try:
             local = _text(get(rec, "id"))
             if not local:
-                raise ValueError("id is empty")
+                raise ValueError(f"id is empty (column {c['id']!r})")
             pid = hr_id(local)
             if pid in seen:
                 raise ValueError(f"duplicate id {local!r} (first on row {seen[pid]})")

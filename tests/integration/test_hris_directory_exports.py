@@ -123,7 +123,7 @@ def test_google_workspace_user_export_reads_columns_with_remarks(tmp_path: Path)
     assert "'[Required]' ignored" in dry.stdout
     p = run(tmp_path, "users.csv", "--rejects", "rej.jsonl")
     assert p.returncode == 1, p.stdout + p.stderr
-    assert "users.csv, row 4: id is empty" in " ".join(p.stderr.split())
+    assert "users.csv, row 4: id is empty (column 'Employee ID')" in " ".join(p.stderr.split())
     assert people(tmp_path) == {"hr:E1": ("Ann Lee", "ann@example.com", None, None, True),
                                 "hr:E2": ("Bo Chen", "bo@example.com", None, "hr:E1", True)}
 
