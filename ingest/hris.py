@@ -23,12 +23,12 @@ from pathlib import Path
 from typing import Any
 
 from ingest.forum.common import IdSpace, make_has_skill, reject
+from ingest.hr.columns import NULLS, id_column
+from ingest.hr.columns import columns as _columns
 from ingest.hr.dates import DateColumn, infer_date_column
 from ingest.hr.managers import LinkResult, ManagerRef, PersonKeys, ldap_common_name, other_name, resolve_managers
 from ingest.hr.mapping import (
     FIELDS,
-    LOCALISED,
-    REQUIRED,
     SYNONYMS,
     ColumnMapping,
     bundled_mappings,
@@ -36,9 +36,7 @@ from ingest.hr.mapping import (
     holds_full_names,
     load_mapping,
     norm_header,
-    without_remarks,
 )
-from ingest.hr.nested import suffix_index
 from ingest.hr.read import HrTable, Progress, read_table
 from ingest.hr.status import account_control, parse_flag, parse_status, status_codes
 from ingest.numbers import BigInt
@@ -47,10 +45,6 @@ from schema.errors import SchemaError, UnreadableInput
 from schema.ids import make_id
 from schema.models import HasSkill, Person
 from schema.skills import AliasTable, parse_level
-
-# values that mean "none" in a manager or date cell (SuccessFactors writes NO_MANAGER, spreadsheets #N/A)
-NULLS = frozenset({"", "na", "n/a", "#n/a", "none", "null", "nil", "-", "--", "no_manager", "nan", "0000-00-00"})
-
 
 # --- read ------------------------------------------------------------------------------------------
 
@@ -81,92 +75,8 @@ def resolve_columns(header: Iterable[str], mapping: ColumnMapping, file: str,
     required column is UnreadableInput."""
     header = list(header)
     cols, how = _columns(header, mapping, file)
-    _id_column(header, list(rows), cols, how, mapping)
+    id_column(header, list(rows), cols, how, mapping)
     return cols
-
-
-_ID_NAMES = frozenset(norm_header(n) for n in (*SYNONYMS["id"], *LOCALISED["id"]))
-
-
-def _id_column(header: list[str], rows: list[tuple[int, dict[str, Any]]], cols: dict[str, str],
-               how: dict[str, str], mapping: ColumnMapping) -> None:
-    """Of several columns named like an id (``ID`` and ``Employee ID``), the one the manager ids point into: a
-    sheet's row counter or a system's record id called ``ID`` came first, the people were loaded under it (and
-    renumbered with the rows next month), and every manager id matched no one. Without that evidence the first
-    stays, and the dry run names the others."""
-    if "id" in mapping.columns:
-        return
-    others = [h for h in header if norm_header(h) in _ID_NAMES and h != cols["id"] and h not in cols.values()]
-    if not others:
-        return
-    mids = {t for _, rec in rows if (t := _text_or_none(rec.get(cols.get("manager_id", "")))) not in NULLS}
-
-    def hits(column: str) -> int:
-        return len(mids & {_text_or_none(rec.get(column)) for _, rec in rows})
-
-    best = max(others, key=hits) if mids else None
-    if best is not None and not hits(cols["id"]) and hits(best):
-        how["id"] = f"the manager ids ({cols['manager_id']!r}) are its values, not those of {cols['id']!r}"
-        cols["id"] = best
-    else:
-        how["id"] += f"; {', '.join(map(repr, others))} may be the id: pin one with [columns] id"
-
-
-def _columns(header: list[str], mapping: ColumnMapping, file: str) -> tuple[dict[str, str], dict[str, str]]:
-    by_norm: dict[str, str] = {}
-    for h in header:
-        by_norm.setdefault(norm_header(h), h)
-    remarked: dict[str, str] = {}  # "Email Address [Required]" found as "Email Address", after every exact name
-    for h in header:
-        bare = without_remarks(h)
-        if bare is not None and norm_header(bare) not in by_norm:
-            remarked.setdefault(norm_header(bare), h)
-    out: dict[str, str] = {}
-    how: dict[str, str] = {}
-    for fld, col in mapping.columns.items():
-        hit = col if col in header else by_norm.get(norm_header(col))
-        if hit is None:
-            raise UnreadableInput(file, f"mapping names column {col!r} for {fld}, but the file has no such column")
-        out[fld] = hit
-        how[fld] = "from --mapping"
-    nested = suffix_index(header)  # an HR API's nested fields by their last parts: work.title as title
-    for fld, names in SYNONYMS.items():
-        if fld in out:
-            continue
-        named = (*names, *LOCALISED.get(fld, ()))
-        # the file's own names first, then names with a remark after them, then an HR API's nested fields
-        for index, words, found in ((by_norm, named, None), (remarked, named, "recognised name, {} ignored"),
-                                    (nested, names, "recognised name of a nested field")):
-            hit = next((h for h in (index.get(norm_header(n)) for n in words) if h is not None
-                        and h not in out.values()), None)
-            if hit is not None:
-                out[fld] = hit
-                how[fld] = found.format(repr(hit[len(without_remarks(hit) or hit):].strip())) if found else \
-                    "default name" if norm_header(hit) == norm_header(fld) else "recognised name"
-                break
-    if "name" in out and "first_name" in out and "last_name" not in out and "name" not in mapping.columns \
-            and family_name_column(out["name"], out["first_name"]):
-        out["last_name"] = out.pop("name")  # German "Vorname;Name": Name is the family name
-        how["last_name"] = f"{out['last_name']!r} beside a first-name column: the family name"
-        del how["name"]
-    missing = [f for f in REQUIRED if f not in out and not (f == "name" and "first_name" in out)]
-    if missing:
-        shown = ", ".join(header[:12]) + (f", ... ({len(header)} columns)" if len(header) > 12 else "")
-        raise UnreadableInput(
-            file,
-            f"missing required column {missing[0]!r} (columns: {shown}); name the column that holds it in a "
-            f"--mapping file: {_stand_in(missing[0], out)}",
-        )
-    return out, how
-
-
-def _stand_in(missing: str, found: dict[str, str]) -> str:
-    """What a mapping may name for a missing required column: a hand-made sheet without ids names each person by
-    the email column (an id must stay the same from one export to the next, as an address does)."""
-    if missing == "id" and "email" in found:
-        return f"[columns] id = {_toml(found['email'])} (the email column, when nothing else names each person " \
-               "for good)"
-    return f'[columns] {missing} = "..."'
 
 
 # --- parse -----------------------------------------------------------------------------------------
@@ -345,7 +255,7 @@ def parse_export(
     """Parse every row, then link managers across the whole file (and the people already stored)."""
     m = mapping or ColumnMapping()
     cols, how = _columns(table.header, m, table.file)
-    _id_column(table.header, table.rows, cols, how, m)
+    id_column(table.header, table.rows, cols, how, m)
     last, first = cols.get("last_name"), cols.get("first_name")
     if last and first and "last_name" not in m.columns and family_name_column(last, first) and holds_full_names(
             (_text_or_none(rec.get(last)), _text_or_none(rec.get(first))) for _, rec in table.rows):
