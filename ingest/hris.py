@@ -345,7 +345,10 @@ def parse_export(
             ) if raw_skills else ()
             ref = _manager_ref(rec, get, pid, n, hr_id)
         except (ValueError, SchemaError) as exc:
-            rejects.append(reject(table.file, n, exc))
+            bad, cells = reject(table.file, n, exc), table.uncalculated.get(n)
+            rejects.append(bad if not cells else replace(bad, reason=(
+                f"{bad.reason} (cell(s) {', '.join(cells)} hold a formula with no value saved: the workbook was "
+                "written by a program and never calculated; open and save it in Excel, or export the values)")))
             continue
         seen[pid] = n
         st = _text(raw_status)

@@ -12,6 +12,7 @@ import csv
 import io
 import json
 import math
+import re
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -61,6 +62,7 @@ class HrTable:
     notes: list[Reject] = field(default_factory=list)  # said once for the file (a workbook's sheet not read)
     # rows of people the file holds but the table does not (another sheet of a workbook): (where, values by column)
     elsewhere: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    uncalculated: dict[int, list[str]] = field(default_factory=dict)  # row -> cells of formulas never calculated
 
 
 def read_table(path: str | Path, encoding: str | None = None, is_header: IsHeader | None = None,
@@ -323,6 +325,7 @@ def _read_xlsx(file: str, raw: bytes, is_header: IsHeader | None, progress: Prog
         if progress is not None:
             progress.start(f"reading {Path(file).name}", chosen.max_row, "rows")  # max_row: None when unrecorded
         table = _table(label, _sheet_rows(chosen, label), skip, progress)
+        _uncalculated(table, raw, getattr(chosen, "_worksheet_path", None))
         if found is not None and is_header is not None:
             _other_sheets(table, file, [s for s in sheets if s is not chosen], is_header)
         return table
@@ -349,6 +352,27 @@ def _other_sheets(table: HrTable, file: str, sheets: list[Any], is_header: IsHea
             f"everyone on one sheet; until then its people are neither loaded nor, under --full, made leavers"),
             kind="sheet"))
         table.elsewhere += [(f"sheet {sheet.title!r}, row {n}", rec) for n, rec in rows]
+
+
+# a cell holding a formula and no value Excel saved (<v/>, <v></v> or none): a workbook a program wrote
+_NO_VALUE = re.compile(rb'<c r="([A-Z]{1,3}[0-9]+)"[^>]*>\s*<f(?:\s[^>]*)?(?:/>|>[^<]*</f>)\s*'
+                       rb"(?:<v\s*/>|<v>\s*</v>)?\s*</c>")
+
+
+def _uncalculated(table: HrTable, raw: bytes, part: str | None) -> None:
+    """Note, by row, the cells that hold a formula with no saved value: a workbook written by a program (openpyxl,
+    a report generator) and never opened in Excel has none, so they read as empty, and their rows were rejected
+    ("name is empty") with no word of why. A row's reject names them."""
+    if not part:
+        return
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as z:
+            xml = z.read(part)
+    except (KeyError, zipfile.BadZipFile, OSError, ValueError):
+        return
+    for m in _NO_VALUE.findall(xml):
+        cell = m.decode()
+        table.uncalculated.setdefault(int(cell.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")), []).append(cell)
 
 
 def _span(rows: list[tuple[int, Any]]) -> str:

@@ -85,3 +85,28 @@ def test_people_on_a_second_sheet_are_said_and_never_made_leavers(tmp_path: Path
     got = people(tmp_path)
     assert ("hr:E3", "Cy Diaz", "hr:E1", True) in got  # no leaver
     assert ("hr:E4", "Di Eve", "hr:E3", True) in got  # a stored manager still links
+
+
+def test_a_formula_never_calculated_is_named_in_its_rows_reject(tmp_path: Path) -> None:
+    """A workbook a program wrote (openpyxl here, a report generator elsewhere) holds formulas with no saved
+    value: they read as empty and the row was rejected as "name is empty" with no word of why. A row whose name
+    comes from first and last names beside an uncalculated full-name formula still loads, and says nothing."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Employee ID", "Full Name", "Email"])
+    sheet.append(["E1", '="Ann"&" Lee"', "ann@x.com"])
+    sheet.append(["E2", "Bo Chen", "bo@x.com"])
+    book.save(tmp_path / "generated.xlsx")
+    p = run(tmp_path, "generated.xlsx")
+    assert p.returncode == 1, p.stdout + p.stderr
+    assert "row 2: name is empty (cell(s) B2 hold a formula with no value saved" in " ".join(p.stderr.split())
+    assert people(tmp_path) == [("hr:E2", "Bo Chen", None, True)]
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Employee ID", "First Name", "Last Name", "Name"])
+    sheet.append(["E3", "Cy", "Diaz", "=B2&\" \"&C2"])
+    book.save(tmp_path / "names.xlsx")
+    p = run(tmp_path, "names.xlsx")
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert ("hr:E3", "Cy Diaz", None, True) in people(tmp_path)
