@@ -183,6 +183,24 @@ def _key(v: Any) -> str | None:
     return None if t.casefold() in NULLS else t
 
 
+_MAILBOX = re.compile(r"^(?:\"[^\"]*\"|[^<>\"]*)\s*<\s*([^<>\s]+@[^<>\s]+)\s*>$")
+
+
+def plain_address(text: str) -> str:
+    """An email cell's address alone: Outlook's and Exchange's ``Ann Lee <ann@x.com>`` (a display name before it)
+    rejected the row as no email, and a hyperlink's ``mailto:cy@x.com`` was stored as the address, so it matched
+    no forum account. Anything else is left for the email check.
+
+    >>> plain_address('"Lee, Ann" <ann@x.com>'), plain_address("MAILTO:cy@x.com"), plain_address("ann@")
+    ('ann@x.com', 'cy@x.com', 'ann@')
+    """
+    t = text.strip()
+    m = _MAILBOX.match(t)
+    if m is not None:
+        t = m.group(1)
+    return t[7:].strip() if t[:7].casefold() == "mailto:" else t
+
+
 _SKILL_SEPS = re.compile(r"([;,|])")  # "python;sql", and "Python:4, SQL" in a semicolon-separated file
 _NUMBER = re.compile(r"[0-9]+(?:[.,][0-9]+)?")
 _NO_ALIASES = AliasTable(defaults=False)  # checks a name can become a skill, without naming which one
@@ -330,7 +348,7 @@ def parse_export(
             person = Person(
                 id=pid,
                 name=name,
-                email=_text(get(rec, "email")) or None,
+                email=plain_address(_text(get(rec, "email"))) or None,
                 title=_text(get(rec, "title")) or None,
                 department=_text(get(rec, "department")) or None,
                 location=_text(get(rec, "location")) or None,
@@ -419,6 +437,7 @@ def _manager_ref(rec: dict[str, Any], get: Any, pid: str, n: int, hr_id: IdSpace
         mid = name  # a "Manager" column holding ids (SuccessFactors' MANAGER is the manager's USERID)
     if name and not email and "@" in name:
         email, name = name, None
+    email = plain_address(email) if email else None
     if name and not code:
         cn = ldap_common_name(name)
         if cn is not None:  # an LDAP DN: the manager's distinguishedName (a code, when the file has that column)

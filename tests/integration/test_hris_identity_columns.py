@@ -83,3 +83,18 @@ def test_a_manager_named_by_a_preferred_first_name_links(tmp_path: Path) -> None
     assert p.returncode == 0, p.stdout + p.stderr
     assert people(tmp_path) == [("hr:1", "Ann Lee", None), ("hr:2", "Robert Chen", "hr:1"),
                                 ("hr:3", "Di Eve", "hr:2"), ("hr:4", "Ed Fox", "hr:1")]
+
+
+def test_addresses_with_a_display_name_or_a_mailto_are_the_address(tmp_path: Path) -> None:
+    """Emails pasted from Outlook or Exchange ("Ann Lee <ann@x.com>", '"Chen, Bo" <bo@x.com>') rejected the
+    person's row; a hyperlink's "mailto:cy@x.com" was stored as the address (matching no forum account); and a
+    manager written so matched no one."""
+    (tmp_path / "outlook.csv").write_text(
+        'Employee ID,Name,Email,Manager\nE1,Ann Lee,Ann Lee <Ann@x.com>,\n'
+        'E2,Bo Chen,"""Chen, Bo"" <bo@x.com>",Ann Lee <ann@x.com>\n'
+        'E3,Cy Diaz,MAILTO:cy@x.com,"""Chen, Bo"" <BO@x.com>"\n', encoding="utf-8")
+    p = run(tmp_path, "outlook.csv")
+    assert p.returncode == 0, p.stdout + p.stderr
+    with sqlite3.connect(tmp_path / "w.db") as db:
+        got = db.execute("SELECT id, email, manager_id FROM person ORDER BY id").fetchall()
+    assert got == [("hr:E1", "ann@x.com", None), ("hr:E2", "bo@x.com", "hr:E1"), ("hr:E3", "cy@x.com", "hr:E2")]

@@ -32,6 +32,7 @@ MODULES = [
     "ingest.hr.nested",
     "ingest.hr.managers",
     "ingest.hr.ldif",
+    "ingest.hris",
     "ingest.csvrows",
     "ingest.forum.common",
     "ingest.forum.slack_layout",
