@@ -262,14 +262,14 @@ def _header_index(text: str, delimiter: str, is_header: Callable[[list[str]], bo
 def grouped(header: list[str], above: list[str] | None) -> list[str]:
     """Column names written twice told apart by the group labels of the row above the header, as a report with a
     two-row header writes them (``Employee`` over ``ID, Name``, ``Manager`` over ``ID, Name``: a merged cell, or in
-    a CSV the label over the group's first column): ``Manager ID``, ``Manager Name``. Read as they were, the second
-    ``ID`` and ``Name`` were unused columns, and every reporting line was silently lost. Names that two columns of
-    one group share, and a title line (one label over everything), leave the header as it is.
+    a CSV the label over the group's first column): the later ones become ``Manager ID``, ``Manager Name``. Read as
+    they were, they were unused columns, and every reporting line was silently lost. The first keeps its name;
+    names that two columns of one group share, and a title line (one label over everything), stay as they are.
 
     >>> grouped(["ID", "Name", "ID", "Name"], ["Employee", "", "Manager", ""])
-    ['Employee ID', 'Employee Name', 'Manager ID', 'Manager Name']
-    >>> grouped(["ID", "Name", "ID"], ["", "", "Manager"]), grouped(["ID", "ID"], ["Headcount report", ""])
-    (['ID', 'Name', 'Manager ID'], ['ID', 'ID'])
+    ['ID', 'Name', 'Manager ID', 'Manager Name']
+    >>> grouped(["ID", "ID"], ["Headcount report", ""]), grouped(["ID", "ID"], ["Headcount", "Run 2024-05-01"])
+    (['ID', 'ID'], ['ID', 'Run 2024-05-01 ID'])
     """
     if not above or len(set(header)) == len(header):
         return header
@@ -282,8 +282,8 @@ def grouped(header: list[str], above: list[str] | None) -> list[str]:
     for name in {h for h in header if h and header.count(h) > 1}:
         cols = [i for i, h in enumerate(header) if h == name]
         if len({groups[i] for i in cols}) == len(cols):
-            for i in cols:
-                out[i] = f"{groups[i]} {name}" if groups[i] else name
+            for i in cols[1:]:  # the first keeps its name: a title's words never hide the id or the name
+                out[i] = f"{groups[i]} {name}"
     return out
 
 
