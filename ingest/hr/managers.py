@@ -56,18 +56,19 @@ def name_keys(name: str) -> tuple[str, str] | None:
     return " ".join(toks), f"{toks[0]} {toks[-1]}"
 
 
-_DN = re.compile(r"\s*CN\s*=\s*((?:[^,\\]|\\.)+?)\s*,\s*(?:OU|DC|CN|O|L|C)\s*=", re.IGNORECASE)
+_DN = re.compile(r"\s*(?:CN|UID)\s*=\s*((?:[^,\\]|\\.)+?)\s*,\s*(?:OU|DC|CN|O|L|C)\s*=", re.IGNORECASE)
 _DN_ESCAPE = re.compile(r"\\([0-9A-Fa-f]{2}|.)")
 
 
 def ldap_common_name(value: str) -> str | None:
-    """The common name of an LDAP distinguished name, as Active Directory writes a manager (csvde, LDIF,
-    ``Get-ADUser -Properties Manager``), escapes undone; None for a value that is no DN.
+    """The common name (or OpenLDAP's uid) of an LDAP distinguished name, as a directory writes a manager (csvde,
+    LDIF, ``Get-ADUser -Properties Manager``), escapes undone; None for a value that is no DN.
 
     >>> ldap_common_name("CN=Jane Doe,OU=Staff,DC=corp,DC=com"), ldap_common_name(r"CN=Doe\\, John,OU=Staff,DC=corp")
     ('Jane Doe', 'Doe, John')
-    >>> ldap_common_name("Doe, John"), ldap_common_name("CN=Jane Doe")
-    (None, None)
+    >>> ldap_common_name("uid=jdoe,ou=people,dc=example,dc=com"), ldap_common_name("Doe, John")
+    ('jdoe', None)
+    >>> ldap_common_name("CN=Jane Doe")
     """
     m = _DN.match(value)
     if m is None:
