@@ -35,12 +35,22 @@ def one_error_line(result: subprocess.CompletedProcess[str]) -> str:
     return lines[0]
 
 
-__all__ = ["cli", "hris_csv", "one_error_line", "whoknows_argv"]
-
-
 def made_store(tmp_path: Path) -> str:
     """The URL of a store ingest created (a few HR people), for commands that refuse a store never created."""
     db = tmp_path / "made.db"
     made = cli("ingest", "hris", str(hris_csv(tmp_path / "hris.csv")), "--store", f"sqlite:///{db}")
     assert made.returncode == 0, made.stderr
     return f"sqlite:///{db}"
+
+
+def ingest_in(tmp_path: Path, *args: str, db: str = "w.db") -> subprocess.CompletedProcess[str]:
+    """``whoknows ingest ARGS`` run in ``tmp_path`` on the store ``tmp_path/db``, as an operator runs it (their
+    environment, a wide terminal); a traceback is never an answer."""
+    env = {**os.environ, "WHOKNOWS_STORE": f"sqlite:///{tmp_path / db}", "COLUMNS": "200"}
+    done = subprocess.run([*whoknows_argv(), "ingest", *args], capture_output=True, text=True, cwd=tmp_path,
+                          env=env, timeout=300, check=False)
+    assert "Traceback" not in done.stderr, done.stderr
+    return done
+
+
+__all__ = ["cli", "hris_csv", "ingest_in", "made_store", "one_error_line", "whoknows_argv"]

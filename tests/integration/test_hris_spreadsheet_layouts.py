@@ -3,22 +3,17 @@ header whose group labels tell repeated column names apart, and a workbook whose
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import subprocess
 from pathlib import Path
 
 import openpyxl
 
-from tests.integration.clirun import whoknows_argv
+from tests.integration.clirun import ingest_in
 
 
 def run(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "WHOKNOWS_STORE": f"sqlite:///{tmp_path / 'w.db'}", "COLUMNS": "200"}
-    p = subprocess.run([*whoknows_argv(), "ingest", "hris", *args], capture_output=True, text=True, cwd=tmp_path,
-                       env=env, timeout=300, check=False)
-    assert "Traceback" not in p.stderr, p.stderr
-    return p
+    return ingest_in(tmp_path, "hris", *args)
 
 
 def people(tmp_path: Path) -> list[tuple[str, str, str | None, bool]]:
