@@ -5,8 +5,9 @@ Every request's document goes through ``Documents.prepare`` before strawberry ex
 1. parse with a token cap (``MAX_TOKENS``), so parsing is bounded by the document's length;
 2. measure it in linear time (app/graphql/analysis.py): fragments, selections after expansion, depth, aliases, cost;
    a document over a cap stops here, before any rule that expands fragments could run;
-3. validate it with graphql-core's rules (plus strawberry's and, when switched off, no introspection); within the
-   caps of step 2 these are bounded too.
+3. validate it with graphql-core's rules (plus strawberry's, each mutation at most once per operation
+   (app/graphql/mutations.py) and, when switched off, no introspection); within the caps of step 2 these are
+   bounded too.
 
 Steps 1-3 run in a worker thread of a small pool of their own, so even a slow validation cannot hold the event loop
 (``/healthz`` and other requests keep being served). The outcome, errors included, is cached by document text; the
@@ -40,6 +41,7 @@ from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
 
 from app.graphql.analysis import Analysis, Limits, analyze, long_string_literal, over_cost
+from app.graphql.mutations import OneOfEachMutation
 
 MAX_TOKENS = 5000  # lexer tokens per document: bounds parse work before any other check
 CACHE_SIZE = 512
@@ -92,7 +94,7 @@ class Documents:
 
     def __init__(self, limits: Limits, introspection: bool = True) -> None:
         self.limits = limits
-        rules: list[type[ASTValidationRule]] = list(specified_rules)
+        rules: list[type[ASTValidationRule]] = [*specified_rules, OneOfEachMutation]
         if not introspection:
             rules.append(NoSchemaIntrospectionCustomRule)
         self.rules = tuple(rules)
