@@ -108,7 +108,7 @@ async def set_reach(request: Request, ids: list[str], since: datetime | None = N
         people |= r.neighbours
         communities |= r.communities
     found = await store(request, lambda s: s.people(sorted(people)))
-    visible = {pid: p for pid, p in found.items() if not p.opted_out}
+    visible = {pid: p for pid, p in found.items() if p.active and not p.opted_out}  # leavers are reached no more
     departments: Counter[str | None] = Counter(p.department for p in visible.values())
     names = {c.id: c.name for c in await store(request, lambda s: s.communities(first=100))}
     k = request.app.state.settings.min_group_size

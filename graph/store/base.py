@@ -318,7 +318,8 @@ class RankedPerson:
 @dataclass(frozen=True)
 class BridgeSide:
     """How a broker touches one of the communities asked about: a member of it, and/or in conversation with
-    ``ties`` of its members (distinct INTERACTS neighbours, either direction, other than the broker)."""
+    ``ties`` of its members (distinct INTERACTS neighbours, either direction, other than the broker, who are still
+    here and not opted out: a leaver is no way into a community now)."""
 
     community_id: str
     member: bool
@@ -366,6 +367,9 @@ class HealthReport:
 @dataclass(frozen=True)
 class Reach:
     """Who and what a person reaches directly: interaction neighbours and communities (for seeding).
+
+    ``neighbours``: people still here (active in HR) and not opted out; a former colleague is reached no more, though
+    the ties with them stay in historical figures (community health, degree "at any time").
 
     ``last_active``: the person's latest own act in the store (a post of any kind, or a tie they made: an answer,
     reply, endorsement, reaction, mention or edit); None when there is no dated one. Ties made to them (someone
@@ -455,8 +459,9 @@ class GraphStore(Protocol):
     ) -> list[RankedPerson]: ...
     def brokers(self, first: int = 10, community_ids: Sequence[str] | None = None) -> list[BrokerHit]: ...
     def reach(self, person_ids: Sequence[str], since: datetime | None = None) -> dict[str, Reach]:
-        """Each person's reach; ``since``: only through interaction ties whose latest event is at or after it
-        (an undated tie counts, as the projection weighs it as new)."""
+        """Each person's reach (neighbours who are still here and not opted out); ``since``: only through
+        interaction ties whose latest event is at or after it (an undated tie counts, as the projection weighs it as
+        new)."""
     def introduction_path(self, from_id: str, to_id: str, max_hops: int = 4) -> list[Person] | None: ...
 
     # web page reads

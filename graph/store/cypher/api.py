@@ -344,9 +344,9 @@ BROKERS = _read(
     limit="INTEGER",
 )
 # span: how many of the given communities a person touches, as a member (own) or through an INTERACTS neighbour
-# (either direction, not opted out) who is a member (pairs of [community id, neighbour id]); with two or more
-# communities a broker must be a member of at least one of them. Ordered by span, then by the weakest side touched
-# (neighbours there, plus one for being a member), then by all pairs: as the SQLite store orders them
+# (either direction, still here and not opted out) who is a member (pairs of [community id, neighbour id]); with
+# two or more communities a broker must be a member of at least one of them. Ordered by span, then by the weakest
+# side touched (neighbours there, plus one for being a member), then by all pairs: as the SQLite store orders them
 BROKERS_SPANNING = _read(
     "BROKERS_SPANNING",
     f"""
@@ -357,7 +357,7 @@ BROKERS_SPANNING = _read(
          COLLECT {{ MATCH (p)-[:{MEMBER_OF}]->(c:{COMMUNITY}) WHERE c.id IN $community_ids RETURN c.id }} AS own,
          COLLECT {{
              MATCH (p)-[i:{INTERACTS}]-(q:{PERSON})-[:{MEMBER_OF}]->(c:{COMMUNITY})
-             WHERE i.gen = $gen AND c.id IN $community_ids AND NOT q.opted_out AND q.id <> p.id
+             WHERE i.gen = $gen AND c.id IN $community_ids AND q.active AND NOT q.opted_out AND q.id <> p.id
              RETURN DISTINCT [c.id, q.id]
          }} AS pairs
     WITH p, s, own, pairs,
@@ -381,7 +381,7 @@ REACH_NEIGHBOURS = _read(
     f"""
     UNWIND $ids AS id
     MATCH (:{PERSON} {{id: id}})-[r:{INTERACTS} {{gen: $gen}}]-(q:{PERSON})
-    WHERE NOT q.opted_out AND q.id <> id AND (r.last_at IS NULL OR r.last_at >= $since)
+    WHERE q.active AND NOT q.opted_out AND q.id <> id AND (r.last_at IS NULL OR r.last_at >= $since)
     RETURN id, collect(DISTINCT q.id) AS neighbours
     """,
     ids="LIST<STRING>",

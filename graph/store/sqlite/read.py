@@ -327,7 +327,7 @@ class SQLiteReads(SQLiteSkillReads):
         sides_cte = f"""
             WITH m AS (
                 SELECT mo.person_id, mo.community_id FROM member_of mo JOIN person q ON q.id = mo.person_id
-                WHERE q.opted_out = 0 AND mo.community_id IN ({marks})
+                WHERE q.active = 1 AND q.opted_out = 0 AND mo.community_id IN ({marks})
             ),
             nb AS (
                 SELECT i.source_id AS person_id, m.community_id, i.target_id AS other FROM interacts i
@@ -384,9 +384,9 @@ class SQLiteReads(SQLiteSkillReads):
                 recent = "(i.last_at IS NULL OR i.last_at >= ?)"
                 for a, b in conn.execute(
                     f"SELECT i.source_id, i.target_id FROM interacts i JOIN person p ON p.id = i.target_id "
-                    f"WHERE p.opted_out = 0 AND i.source_id IN ({marks}) AND {recent} "
+                    f"WHERE p.active = 1 AND p.opted_out = 0 AND i.source_id IN ({marks}) AND {recent} "
                     f"UNION SELECT i.target_id, i.source_id FROM interacts i JOIN person p ON p.id = i.source_id "
-                    f"WHERE p.opted_out = 0 AND i.target_id IN ({marks}) AND {recent}",
+                    f"WHERE p.active = 1 AND p.opted_out = 0 AND i.target_id IN ({marks}) AND {recent}",
                     [*part, start, *part, start],
                 ):
                     if a != b:
