@@ -295,6 +295,23 @@ def test_analyst_runs_a_seed_plan_bridges_influencers_and_a_network(
     assert f"around {chosen}" in page.inner_text("main")
 
 
+def test_each_planner_page_has_an_h1_naming_it(browser: Browser, links: dict[str, tuple[str, str]]) -> None:
+    """Every planner page's h1 read "Plan" (with the analyst badge), so a screen-reader user moving by headings
+    could not tell Influencers from Bridges; it names the page now, as its tab and its title do."""
+    browser.sign_in(links["analyst"][1])
+    pages = [("/plan", "Plan"), ("/plan/influencers", "Influencers"), ("/plan/seeds", "Seed a forum"),
+             ("/plan/bridges", "Bridges"), ("/plan/network", "Network")]
+    for path, name in pages:
+        page = browser.visit(path, f"analyst-h1{path.replace('/', '-')}")
+        h1 = page.locator("h1")
+        assert h1.count() == 1
+        assert h1.inner_text().split("\n")[0].removesuffix(" analyst").strip() == name, (path, h1.inner_text())
+        assert h1.locator(".role").inner_text() == "analyst"  # the badge stays
+        assert page.title().startswith(f"{name} ·")
+        current = page.locator('nav[aria-label="Planner"] a[aria-current="page"]')
+        assert current.all_inner_texts() == ([] if path == "/plan" else [name])
+
+
 def test_admin_signs_in_and_signs_out_with_the_csrf_form(
     browser: Browser, links: dict[str, tuple[str, str]]
 ) -> None:
