@@ -12,6 +12,7 @@ from app.graphql.schema import MAX_TITLE
 from app.web.core import PageError, current_user, gql, render, store
 from app.web.facets import FacetMatch, match_facet
 from app.web.session import WebUser
+from app.web.suggest import trailing_fragments
 from app.web.understood import department_note, href, known_skill, place_note, read_query, understood_note
 from schema.errors import SchemaError
 from schema.facets import fold_facet, fold_name
@@ -206,19 +207,26 @@ def _no_one(name: str, match: FacetMatch) -> dict[str, Any]:
 
 @router.get("/suggest/skills")
 async def suggest_skills(request: Request, q: str = "", user: WebUser = Depends(current_user)) -> Response:
-    """Autocomplete for the skill box: exact, prefix (names and aliases), then fuzzy (typos) matches."""
-    q = q.strip()[:100]
-    if not q:
-        return JSONResponse([])
-    try:
-        data = await gql(request, user, SKILLS, {"q": q})
-    except PageError:
-        return JSONResponse([])
-    out = []
-    for s in data["skills"]:
-        alias = next((a for a in s["aliases"] if a.casefold().startswith(q.casefold())), None)
-        out.append({"name": s["name"], "hint": f"alias {alias}" if alias and s["match"] != "exact" else s["match"]})
-    return JSONResponse(out, headers={"Cache-Control": "no-store"})
+    """Autocomplete for the skill box: exact, prefix (names and aliases), then fuzzy (typos) matches for the word
+    being typed at the end of ``q`` (the text up to the caret's word: the box takes sentences), or for its last
+    two words when they begin a skill's name. Each suggestion names the ``fragment`` of ``q`` it completes."""
+    out: list[dict[str, str]] = []
+    fragments = trailing_fragments(q.lstrip())
+    for fragment in fragments:
+        try:
+            data = await gql(request, user, SKILLS, {"q": fragment[:100]})
+        except PageError:
+            continue
+        words = len(fragment.split())
+        for s in data["skills"]:
+            # two words are completed only as the start of a name: a typo match of "knows kube" is noise
+            if (words > 1 and s["match"] == "fuzzy") or any(o["name"] == s["name"] for o in out):
+                continue
+            folded = fragment.casefold()
+            alias = next((a for a in s["aliases"] if a.casefold().startswith(folded)), None)
+            hint = f"alias {alias}" if alias and s["match"] != "exact" else s["match"]
+            out.append({"name": s["name"], "hint": hint, "fragment": fragment})
+    return JSONResponse(out[:8], headers={"Cache-Control": "no-store"})
 
 
 __all__ = ["intro_query", "introductions", "match_filters", "router"]

@@ -41,6 +41,7 @@ MODULES = [
     "schema.facets",
     "schema.understand",
     "app.web.understood",
+    "app.web.suggest",
     "graph.store.common",
     "graph.store.visibility",
     "graph.store.base",

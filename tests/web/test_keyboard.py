@@ -262,3 +262,50 @@ def test_every_table_box_too_narrow_for_its_table_takes_keyboard_focus(signed_in
         page.wait_for_function("() => document.activeElement.scrollLeft > 0")
         page.set_viewport_size({"width": 1280, "height": 900})  # wide again: the cards' boxes leave the tab order
         page.wait_for_function("() => !document.querySelector('.card .table-scroll[tabindex]')")
+
+
+def test_a_suggestion_completes_the_word_being_typed_and_keeps_the_sentence(
+    signed_in: Any, web_app: LiveServer, demo_store: SQLiteStore
+) -> None:
+    """The box takes sentences; taking a suggestion replaced the whole text ("who knows pyth" became "python").
+    It completes the word at the caret now, wherever the caret is, and keeps the rest of the sentence."""
+    page = signed_in("employee")
+    page.goto(web_app.url + "/search")
+    box = page.locator("#skill")
+    box.focus()
+    page.keyboard.type("who knows pyth")
+    page.wait_for_selector("#skill-list li[role=option]")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    assert box.input_value() == "who knows python"
+
+    # the caret in the middle of the sentence: only that word is completed, the words after it stay
+    box.fill("who knows  in berlin")
+    box.evaluate("b => b.setSelectionRange(10, 10)")
+    page.keyboard.type("pyth")
+    page.wait_for_selector("#skill-list li[role=option]")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    assert box.input_value() == "who knows python in berlin"
+    assert box.evaluate("b => b.selectionStart") == len("who knows python")  # typing goes on after the word
+
+    # a skill name of two words completes both ("machine lea" is the start of machine-learning)
+    box.fill("")
+    page.keyboard.type("who knows machine lea")
+    page.wait_for_selector("#skill-list li[role=option]")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    assert box.input_value() == "who knows machine-learning"
+
+    # a space after the last word: no word is being typed, nothing is suggested
+    page.keyboard.type(" ")
+    page.wait_for_timeout(400)
+    assert page.locator("#skill-list").is_hidden()
+
+    # what the server says each suggestion completes: the end of the text, never the whole sentence
+    answer = page.request.get(web_app.url + "/suggest/skills?q=who%20knows%20pyth").json()
+    assert answer
+    assert answer[0]["name"] == "python"
+    assert all(s["fragment"] in ("knows pyth", "pyth") for s in answer)
+    assert page.request.get(web_app.url + "/suggest/skills?q=who%20knows%20").json() == []
+    page.screenshot(path=str(SHOTS / "keyboard-suggest-in-a-sentence.png"), full_page=True)

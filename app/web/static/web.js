@@ -1,6 +1,8 @@
 // Skill autocomplete for the search box: an ARIA 1.2 combobox with a listbox popup (keyboard: arrows, Enter, Escape).
 // The page works without it: the server answers an unknown skill with "did you mean" links. How many suggestions
 // came is said in a polite live region (WCAG 4.1.3): a screen reader hears that a list opened and how to use it.
+// The box takes sentences ("who knows kube|rnetes in berlin"): suggestions are for the word at the caret, and
+// taking one replaces that word (or the fragment the server says it completes, app/web/suggest.py), nothing else.
 (function () {
   "use strict";
   document.querySelectorAll("input[data-suggest]").forEach(function (input) {
@@ -17,7 +19,22 @@
       if (active >= 0) { input.setAttribute("aria-activedescendant", list.children[active].id);
         list.children[active].scrollIntoView({block: "nearest"}); }
     }
-    function choose(i) { if (i < 0 || i >= items.length) return; input.value = items[i].name; close(); }
+    function word() {  // [start, end) of the word at the caret
+      var v = input.value, at = input.selectionStart === null ? v.length : input.selectionStart;
+      var start = at, end = at;
+      while (start > 0 && !/\s/.test(v.charAt(start - 1))) start--;
+      while (end < v.length && !/\s/.test(v.charAt(end))) end++;
+      return {start: start, end: end};
+    }
+    function choose(i) {
+      if (i < 0 || i >= items.length) return;
+      var v = input.value, w = word(), head = v.slice(0, w.end), frag = items[i].fragment || "";
+      var start = frag && head.slice(-frag.length) === frag ? w.end - frag.length : w.start;
+      input.value = v.slice(0, start) + items[i].name + v.slice(w.end);
+      var caret = start + items[i].name.length;
+      input.setSelectionRange(caret, caret);
+      close();
+    }
     function show(data) {
       items = data; list.textContent = "";
       data.forEach(function (s, i) {
@@ -34,8 +51,8 @@
     }
     input.addEventListener("input", function () {
       clearTimeout(timer);
-      var q = input.value.trim();
-      if (!q) { close(); said.textContent = ""; return; }
+      var w = word(), q = input.value.slice(0, w.end);
+      if (w.start === w.end) { close(); said.textContent = ""; return; }
       timer = setTimeout(function () {
         var mine = ++seq;
         fetch(input.dataset.suggest + "?q=" + encodeURIComponent(q), {credentials: "same-origin"})
