@@ -139,7 +139,7 @@ async def _person_by_id_or_name(request: Request, typed: str) -> Person | list[P
     whose name holds it, best match first, to choose from (none: nobody)."""
     text = typed.strip()
     by_id = (await store(request, lambda s: s.people([text]))).get(text)
-    if by_id is not None and not by_id.opted_out:
+    if by_id is not None and by_id.active and not by_id.opted_out and not by_id.bot:  # as people_named finds them
         return by_id
     named = await store(request, lambda s: s.people_named(text, first=NAME_CHOICES))
     return named[0] if len(named) == 1 else named

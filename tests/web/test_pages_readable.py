@@ -169,3 +169,26 @@ def test_larger_circles_have_more_ties_drawn(analyst: httpx.Client, demo_store: 
         r'aria-label="[^"]*, (\d+) ties drawn"><circle [^>]*r="([0-9.]+)"', page.text)]
     assert len({n for n, _ in circles}) >= 3, circles
     assert sorted(circles) == sorted(circles, key=lambda c: (c[1], c[0])), circles  # more ties, never smaller
+
+
+def test_the_network_around_a_person_leaves_out_colleagues_who_have_left(
+    analyst: httpx.Client, demo_store: SQLiteStore
+) -> None:
+    """The network page drew a person's former colleagues (inactive in HR) as people they reach, and drew the
+    network around a leaver typed by id; leavers are reached no more, as on the seeds page."""
+    everyone = demo_store.people(sorted(demo_store.person_ids()))
+    left = {pid for pid, p in everyone.items() if not p.active}
+    here = {pid for pid, p in everyone.items() if p.active and not p.opted_out and not p.bot}
+    edges = [(a, b) for a, b, _ in demo_store.interactions_among(sorted(everyone))]
+    degree = {p: sum(p in e for e in edges) for p in here}
+    # the centre: someone still here, tied to a leaver, with the fewest ties (so every neighbour is drawn)
+    centre, leaver = min(((a, b) if b in left else (b, a) for a, b in edges if (a in left) != (b in left)
+                          and (a in here or b in here)), key=lambda pair: (degree[pair[0]], pair))
+    assert left
+    page = analyst.get("/plan/network", params={"person": centre})
+    assert page.status_code == 200
+    assert f"{everyone[centre].name} (" in _text(page.text)  # the centre's circle, named in its tooltip
+    if everyone[leaver].name not in {everyone[p].name for p in here}:
+        assert f"{everyone[leaver].name} (" not in _text(page.text)
+    page = analyst.get("/plan/network", params={"person": leaver})
+    assert "No one called" in _text(page.text)
