@@ -147,11 +147,10 @@ class StoreGateway:
 
     async def experts(
         self, skill: str, first: int = 10, after: str | None = None, department: str | None = None,
-        location: str | None = None,
+        location: str | None = None, title: str | None = None,
     ) -> base.Page[base.ExpertHit]:
-        return await self.run(
-            lambda s: s.experts(skill, first=first, after=after, department=department, location=location)
-        )
+        return await self.run(lambda s: s.experts(skill, first=first, after=after, department=department,
+                                                  location=location, title=title))
 
     async def route_question(
         self, skills: Sequence[str], first: int = 10, asker: str | None = None, department: str | None = None,

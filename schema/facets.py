@@ -46,6 +46,27 @@ def facet_matches(typed: str, known: Iterable[str]) -> list[str]:
     return [value for value in known if fold_facet(value) == folded]
 
 
+def title_matches(typed: str, known: Iterable[str]) -> list[str]:
+    """The stored job titles a typed role stands for, in their order: those whose words hold the typed words in a
+    row, folded as names are. A directory's role is every seniority of it: "site reliability engineer" is also
+    "Senior Site Reliability Engineer", where a department or a place is only its own spelling.
+
+    >>> title_matches("site reliability ENGINEER", ["Senior Site Reliability Engineer", "Site Reliability Engineer",
+    ...                                             "Reliability Engineer", "Site Reliability Engineering Lead"])
+    ['Senior Site Reliability Engineer', 'Site Reliability Engineer']
+    >>> title_matches("  ", ["Engineer"])
+    []
+    """
+    want = fold_name(typed).split()
+    n = len(want)
+    out = []
+    for value in known:
+        words = fold_name(value).split()
+        if n and any(words[i:i + n] == want for i in range(len(words) - n + 1)):
+            out.append(value)
+    return out
+
+
 def fold_name(text: str) -> str:
     """A person's name for finding it: :func:`fold_facet`, then without accents, so "lucia hernandez" finds
     "Lucía Hernández" (people type names as their keyboard lets them).
@@ -85,4 +106,4 @@ def names_matching(typed: str, folded: Iterable[tuple[str, str]], first: int = 1
     return [pid for _, _, pid in sorted(found)[:first]]
 
 
-__all__ = ["facet_matches", "fold_facet", "fold_name", "names_matching"]
+__all__ = ["facet_matches", "fold_facet", "fold_name", "names_matching", "title_matches"]

@@ -1,11 +1,15 @@
-"""What a search typed as people type it names: skills, a place, a department, and typos worth a "did you mean".
+"""What a search typed as people type it names: skills, a place, a department, a job title, and typos worth a
+"did you mean".
 
 "who knows k8s in Berlin?", "Berlin kubernetes", "kube rnetes", "pyhton": the words are read against the
 organisation's own vocabulary (its skill names and aliases, its locations and departments, as the store holds them),
 never against a list of words tuned to one organisation. Longer phrases win ("machine learning" before "machine",
-"New York" before "York"), and at equal length a skill wins over a place, a place over a department, so "data
-science" is a skill and "the data team" names the Data department. Words naming nothing are left over: the pages say
-what they understood rather than guess what "who knows" means. Pure: the pages hand in the vocabulary.
+"New York" before "York"), and at equal length a skill wins over a place, a place over a department, a department
+over a job title, so "data science" is a skill and "the data team" names the Data department. A job title is
+named by its stored words, by their initials when the organisation has that title ("SRE", "sre" or "SREs" for a
+stored "Site Reliability Engineer"; two-letter initials only in capitals, "PM" not "pm", as short ones are often
+ordinary words), or by a close spelling of it ("site reliability engineers"). Words naming nothing are left over:
+the pages say what they understood rather than guess what "who knows" means. Pure: the pages hand in the vocabulary.
 """
 
 from __future__ import annotations
@@ -49,6 +53,8 @@ class Understood:
     location_words: dict[str, str] = field(default_factory=dict)
     departments: list[str] = field(default_factory=list)
     department_words: dict[str, str] = field(default_factory=dict)
+    roles: list[str] = field(default_factory=list)  # job titles as stored (each may stand for longer ones)
+    role_words: dict[str, str] = field(default_factory=dict)  # the words that named each, as typed
     typos: list[Correction] = field(default_factory=list)  # skills a leftover word may have meant
     place_typos: list[Correction] = field(default_factory=list)  # places a leftover word may have meant
     leftover: list[str] = field(default_factory=list)
@@ -72,6 +78,9 @@ class Vocabulary:
     squashed: Mapping[str, str]  # skill name or alias without its hyphens ("datascience") -> canonical
     parts: Mapping[str, list[str]]  # one word of a skill's name ("ux" of ux-design) -> those skills
     longest: int = 1  # words in the longest name ("Ho Chi Minh City": 4), at most MAX_PHRASE
+    titles: Mapping[str, str] = field(default_factory=dict)  # fold_name(stored job title) -> stored
+    initials: Mapping[str, list[str]] = field(default_factory=dict)  # "sre" -> the stored titles it abbreviates
+    title_lengths: Mapping[int, tuple[str, ...]] = field(default_factory=dict)  # keys of ``titles`` by length
 
     @classmethod
     def build(cls, skills: Mapping[str, str], locations: Iterable[str], departments: Iterable[str]) -> Vocabulary:
@@ -93,11 +102,25 @@ class Vocabulary:
         longest = max((len(words_of(n.replace("-", " "))) for n in [*skills, *places, *teams]), default=1)
         return cls(dict(skills), places, teams, squashed, parts, min(max(longest, 1), MAX_PHRASE))
 
-    def with_directory(self, locations: Iterable[str], departments: Iterable[str]) -> Vocabulary:
-        """The same skills with a directory's places and departments (the skills' indexes are not rebuilt)."""
+    def with_directory(self, locations: Iterable[str], departments: Iterable[str],
+                       titles: Iterable[str] = ()) -> Vocabulary:
+        """The same skills with a directory's places, departments and job titles (the skills' indexes are not
+        rebuilt)."""
         directory = Vocabulary.build({}, locations, departments)
-        return replace(self, locations=directory.locations, departments=directory.departments,
-                       longest=max(self.longest, directory.longest))
+        folded: dict[str, str] = {}
+        initials: dict[str, list[str]] = {}
+        for t in titles:
+            key = fold_name(t)
+            if not key or key in folded:
+                continue
+            folded[key] = t
+            short = initials_of(key)
+            if short and t not in initials.setdefault(short, []):
+                initials[short].append(t)
+        longest = max((len(k.split()) for k in folded), default=1)
+        return replace(self, locations=directory.locations, departments=directory.departments, titles=folded,
+                       initials=initials, title_lengths=by_length(folded),
+                       longest=min(max(self.longest, directory.longest, longest), MAX_PHRASE))
 
     def skill(self, words: list[str]) -> str | None:
         """The canonical skill these words name (as a phrase, or run together: "kube rnetes"), else None."""
@@ -112,6 +135,33 @@ class Vocabulary:
             if hit is not None:
                 return hit
         return None
+
+
+def initials_of(title: str) -> str:
+    """The initials a title is abbreviated by: the first letter of each of its words, when it has two or more words
+    that all begin with a letter ("" otherwise).
+
+    >>> initials_of("site reliability engineer"), initials_of("data protection officer"), initials_of("engineer")
+    ('sre', 'dpo', '')
+    >>> initials_of("engineer ii"), initials_of("engineer 2")
+    ('ei', '')
+    """
+    words = fold_name(title).split()
+    if len(words) < 2 or not all(w[0].isalpha() for w in words):
+        return ""
+    return "".join(w[0] for w in words)
+
+
+def by_length(keys: Iterable[str]) -> dict[int, tuple[str, ...]]:
+    """``keys`` grouped by their length, in their order.
+
+    >>> by_length(["cto", "ceo", "engineer"])
+    {3: ('cto', 'ceo'), 8: ('engineer',)}
+    """
+    out: dict[int, list[str]] = {}
+    for k in keys:
+        out.setdefault(len(k), []).append(k)
+    return {n: tuple(v) for n, v in out.items()}
 
 
 def words_of(text: str) -> list[str]:
@@ -146,12 +196,14 @@ def understand(text: str, vocab: Vocabulary) -> Understood:
     i = 0
     while i < len(words):
         for size in range(min(vocab.longest, len(words) - i), 0, -1):
-            if _take(out, vocab, words[i:i + size]):
+            if _take(out, vocab, words[i:i + size], close=len(words) <= MAX_TYPO_WORDS):
                 i += size
                 break
         else:
             out.leftover.append(words[i])
             i += 1
+    if not out.roles and vocab.titles and len(out.leftover) <= MAX_TYPO_WORDS:
+        _role_typo(out, vocab)
     for word in out.leftover[:MAX_TYPO_WORDS]:
         _typo(out, vocab, word)
     if not out.skills and not out.typos and 1 < len(out.leftover) <= vocab.longest:  # "tig weldng", "machin learning"
@@ -166,8 +218,9 @@ def understand(text: str, vocab: Vocabulary) -> Understood:
     return out
 
 
-def _take(out: Understood, vocab: Vocabulary, words: list[str]) -> bool:
-    """Record what ``words`` name (a skill, else a place, else a department); False when nothing."""
+def _take(out: Understood, vocab: Vocabulary, words: list[str], close: bool = True) -> bool:
+    """Record what ``words`` name (a skill, else a place, else a department, else a job title: its words, its
+    initials, or, when ``close``, a close spelling of it); False when nothing."""
     said = " ".join(words)
     skill = vocab.skill(words)
     if skill is not None:
@@ -184,7 +237,54 @@ def _take(out: Understood, vocab: Vocabulary, words: list[str]) -> bool:
                 named.append(value)
                 words_for[value] = said
             return True
-    return False
+    titles = [vocab.titles[key]] if key in vocab.titles else _abbreviated(vocab, words) or (
+        _close_title(vocab, words) if close else [])
+    for t in titles:
+        if t not in out.roles:
+            out.roles.append(t)
+            out.role_words[t] = said
+    return bool(titles)
+
+
+def _abbreviated(vocab: Vocabulary, words: list[str]) -> list[str]:
+    """The stored titles one typed word abbreviates ("SRE", "sre", "SREs"): initials of three letters or more in
+    any case, of two only in capitals (short lowercase initials are too often ordinary words: "it", "or")."""
+    if len(words) != 1:
+        return []
+    word = words[0]
+    stem = word[:-1] if len(word) > 2 and word[-1] == "s" and word[:-1].isupper() else word  # "SREs"
+    if len(stem) < 2 or (len(stem) == 2 and not stem.isupper()):
+        return []
+    return list(vocab.initials.get(fold_name(stem), []))
+
+
+def _close_title(vocab: Vocabulary, words: list[str]) -> list[str]:
+    """The stored title a phrase of two words or more is one edit from (two from eight letters): "site reliability
+    engineers", "data scientists" (read in the scan, so "data" is not taken for a department first)."""
+    if len(words) < 2 or not vocab.titles:
+        return []
+    return _nearest_title(vocab, fold_name(" ".join(words)))
+
+
+def _nearest_title(vocab: Vocabulary, folded: str) -> list[str]:
+    if len(folded) < MIN_TYPO_LEN:
+        return []
+    limit = 1 if len(folded) < 8 else 2  # only titles as long, give or take the edits, can be that close
+    near = [k for n in range(len(folded) - limit, len(folded) + limit + 1) for k in vocab.title_lengths.get(n, ())]
+    hit = process.extractOne(folded, near, scorer=OSA.distance, score_cutoff=limit)
+    return [vocab.titles[hit[0]]] if hit is not None else []
+
+
+def _role_typo(out: Understood, vocab: Vocabulary) -> None:
+    """A leftover word one edit (two from eight letters) from a one-word stored title ("recruiters", "acountant"):
+    read as that title, the note says which word was read so. Phrases are read so in the scan (``_take``)."""
+    for i, word in enumerate(out.leftover):
+        found = _nearest_title(vocab, fold_name(word))
+        if found:
+            out.roles.append(found[0])
+            out.role_words[found[0]] = word
+            del out.leftover[i]
+            return
 
 
 def _typo(out: Understood, vocab: Vocabulary, word: str, typed: str = "") -> None:
@@ -207,4 +307,4 @@ def _typo(out: Understood, vocab: Vocabulary, word: str, typed: str = "") -> Non
                 found.append(Correction(typed or word, meant))
 
 
-__all__ = ["MIN_TYPO_LEN", "Correction", "Understood", "Vocabulary", "understand", "words_of"]
+__all__ = ["MIN_TYPO_LEN", "Correction", "Understood", "Vocabulary", "initials_of", "understand", "words_of"]

@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from functools import partial
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from graphql import GraphQLError
@@ -106,11 +106,14 @@ class Query:
         after: str | None = None,
         department: str | None = None,
         location: str | None = None,
+        title: Annotated[str | None, strawberry.argument(
+            description="Only people whose job title holds these words in a row, case and accents aside "
+            "(\"site reliability engineer\" is also \"Senior Site Reliability Engineer\")")] = None,
     ) -> ExpertConnection:
         page_size(first, info.context.settings.max_page)
         canon = _canonical(skill)
         page = await info.context.gateway.experts(
-            canon, first=first, after=after, department=department, location=location
+            canon, first=first, after=after, department=department, location=location, title=title
         )
         if page.total == 0 and after is None:
             await _known_skill_or_404(info, skill, canon)

@@ -18,7 +18,7 @@ from app.web.charts import ratio_bar
 from app.web.core import PageError, current_user, gql, render, store
 from app.web.pages_search import introductions, match_filters
 from app.web.session import WebUser
-from app.web.understood import department_note, href, place_note, read_query
+from app.web.understood import department_note, href, place_note, read_query, role_words
 from schema.understand import Understood
 
 router = APIRouter(include_in_schema=False)
@@ -150,6 +150,11 @@ def read_question(u: Understood, values: dict[str, Any], given: list[str], anywh
                                               anywhere="1" if anywhere else None))
     if dnote is not None and not dept:
         notes.append(dnote)
+    if u.roles:  # ranked by the question's skills; who holds the title is the search page's listing
+        notes.append({"text": f"Your question names the job title {', '.join(u.roles)}{role_words(u)}; people "
+                              "are ranked by the question's skills, not by their title.", "kind": "info",
+                      "links": [(f"Who holds the title {t}", href("/search", skill=t, department=dept, location=loc))
+                                for t in u.roles]})
     for c in u.typos:
         if c.meant not in given:
             notes.append({"text": f"“{c.typed}” is not a skill here; did you mean {c.meant}?", "kind": "info",

@@ -11,9 +11,10 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from app.graphql.schema import MAX_TITLE
 from app.web.core import PageError, current_user, gql, render, store
 from app.web.facets import FacetMatch, match_facet
+from app.web.search_roles import show_role
 from app.web.session import WebUser
 from app.web.suggest import trailing_fragments
-from app.web.understood import department_note, href, known_skill, place_note, read_query, understood_note
+from app.web.understood import department_note, href, known_skill, place_note, read_query, role_note, understood_note
 from schema.errors import SchemaError
 from schema.facets import fold_facet, fold_name
 from schema.skills import canonical_skill
@@ -23,8 +24,10 @@ router = APIRouter(include_in_schema=False)
 PAGE = 10
 
 EXPERTS = """
-query Search($skill: String!, $first: Int!, $after: String, $department: String, $location: String) {
-  experts(skill: $skill, first: $first, after: $after, department: $department, location: $location) {
+query Search($skill: String!, $first: Int!, $after: String, $department: String, $location: String,
+             $title: String) {
+  experts(skill: $skill, first: $first, after: $after, department: $department, location: $location,
+          title: $title) {
     skill totalCount pageInfo { hasNextPage endCursor }
     edges { node { score explanation evidence { kind count lastAt }
       person { id name title department location } } }
@@ -51,27 +54,33 @@ async def home(request: Request) -> Response:
 @router.get("/search")
 async def search(
     request: Request, user: WebUser = Depends(current_user), skill: str = "", department: str = "",
-    location: str = "", after: str | None = None, anywhere: bool = False,
+    location: str = "", after: str | None = None, anywhere: bool = False, title: str = "", skill_only: bool = False,
 ) -> Response:
     # the box takes a sentence ("who knows kubernetes in Berlin?"): as long as a question's title
     skill, department, location = " ".join(skill.split())[:MAX_TITLE], department.strip()[:100], location.strip()[:100]
+    title = " ".join(title.split())[:100]  # a job title filter (offered when the words name one beside a skill)
     values: dict[str, Any] = {"skill": skill, "department": department, "location": location, "result": None,
-                              "notes": [], "suggestions": [], "intros": {}, "anywhere": anywhere, "people": []}
+                              "notes": [], "suggestions": [], "intros": {}, "anywhere": anywhere, "people": [],
+                              "title": title, "skill_only": skill_only, "role": None}
     if not skill:
         if request.query_params.get("skill") is not None:  # submitted empty: say what to type
             values["notes"].append({"text": "Type a skill or a topic (kubernetes, k8s, machine learning), "
                                             "optionally with a place: “kubernetes in Berlin”.", "kind": "info"})
         return render(request, "search.html", user, **values)
-    search_for, text_location = await read_search(request, values)
+    search_for, text_location = await read_search(request, values, after)
     if search_for is None:
         return render(request, "search.html", user, **values)
+    if title:
+        values["notes"].append({"text": f"Only people whose job title holds “{title}”.", "kind": "info",
+                                "links": [("Any job title", href("/search", skill=skill, department=department,
+                                                                 location=location))]})
     filters = await match_filters(request, department, location or text_location, values["notes"])
     if filters is None:
         return render(request, "search.html", user, **values)
     values["scope"] = ", ".join(v for v in filters.values() if v)  # as the directory spells them
     try:
         data = await gql(request, user, EXPERTS, {"skill": search_for, "first": PAGE, "after": after or None,
-                                                  **filters})
+                                                  "title": title or None, **filters})
     except PageError as exc:
         if exc.status not in (400, 404):
             raise
@@ -88,21 +97,27 @@ async def search(
     return render(request, "search.html", user, **values)
 
 
-async def read_search(request: Request, values: dict[str, Any]) -> tuple[str | None, str]:
+async def read_search(request: Request, values: dict[str, Any], after: str | None = None) -> tuple[str | None, str]:
     """The skill to search for and the place the words name ("" when none applies), with notes saying how the
-    words were read; (None, "") when they name no skill (the notes and suggestions say what they do name)."""
+    words were read; (None, "") when they name no skill (the notes and suggestions say what they do name, and a
+    job title they name is listed: ``values["role"]``)."""
     typed, notes = values["skill"], values["notes"]
     try:
         if await known_skill(request, canonical_skill(typed)):
             return typed, ""  # a skill name or alias as typed: nothing to read into it
     except SchemaError:
         pass
-    u = await read_query(request, typed)
+    u = await read_query(request, typed, titles=not values["skill_only"])
     dept, loc = values["department"], values["location"]
+    skill_only = "1" if values["skill_only"] else None
 
     def link(place: str | None) -> str:
-        return href("/search", skill=typed, department=dept, location=place, anywhere=None if place else "1")
+        return href("/search", skill=typed, department=dept, location=place, anywhere=None if place else "1",
+                    skill_only=skill_only)
 
+    if not u.skills and u.roles:
+        await show_role(request, u, values, after, link)
+        return None, ""
     if not u.skills:
         await _nothing_named(request, u, values, link)
         return None, ""
@@ -121,6 +136,10 @@ async def read_search(request: Request, values: dict[str, Any]) -> tuple[str | N
                                               anywhere="1" if values["anywhere"] else None))
     if dnote is not None and not dept:
         notes.append(dnote)
+    rnote = role_note(u, lambda t: href("/search", skill=typed, department=dept, location=loc, title=t,
+                                        anywhere="1" if values["anywhere"] else None))
+    if rnote is not None and not values["title"]:
+        notes.append(rnote)
     _typos(u, values, link)
     return u.skills[0], "" if loc or values["anywhere"] else (u.location or "")
 

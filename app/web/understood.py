@@ -2,8 +2,9 @@
 
 "who knows k8s in Berlin?" names the skill kubernetes and the place Berlin. A place the words name filters the
 results (a note says so, with a link to search everywhere: ``anywhere=1``); a department is only offered, since
-department names are often ordinary words ("support", "data"); close spellings get a "did you mean". The words are
-read against this organisation's own skills and directory (``schema.understand``), cached with the skill index.
+department names are often ordinary words ("support", "data"); so is a job title named beside a skill (the search
+ranks by the skill and offers the title as a filter); close spellings get a "did you mean". The words are read
+against this organisation's own skills and directory (``schema.understand``), cached with the skill index.
 """
 
 from __future__ import annotations
@@ -16,15 +17,36 @@ from fastapi import Request
 
 from app.graphql.services import SkillIndex
 from app.web.core import store
-from schema.understand import Understood, understand
+from schema.understand import Understood, Vocabulary, understand
 
 
-async def read_query(request: Request, text: str) -> Understood:
-    """``text`` read against the organisation's skills (names and aliases), locations and departments."""
+async def read_query(request: Request, text: str, titles: bool = True) -> Understood:
+    """``text`` read against the organisation's skills (names and aliases), locations, departments and (unless
+    ``titles`` is False: "search it as a skill") the job titles its visible people hold."""
     index: SkillIndex = request.app.state.services.skill_index
     await index.refresh(request.app.state.gateway)
     facets = await store(request, lambda s: s.directory_facets())
-    return understand(text, index.vocabulary.with_directory(facets.get("location", []), facets.get("department", [])))
+    return understand(text, directory_vocabulary(index.vocabulary, tuple(facets.get("location", [])),
+                                                 tuple(facets.get("department", [])),
+                                                 tuple(facets.get("title", [])) if titles else ()))
+
+
+_VOCABULARIES: dict[tuple[int, tuple[str, ...], tuple[str, ...], tuple[str, ...]], tuple[Vocabulary, Vocabulary]] = {}
+
+
+def directory_vocabulary(skills: Vocabulary, locations: tuple[str, ...], departments: tuple[str, ...],
+                         titles: tuple[str, ...]) -> Vocabulary:
+    """``skills`` with the directory's words, folded once while the skills and the directory stay the same
+    (thousands of job titles take tens of milliseconds to fold: not on every search)."""
+    key = (id(skills), locations, departments, titles)
+    found = _VOCABULARIES.get(key)
+    if found is not None and found[0] is skills:
+        return found[1]
+    built = skills.with_directory(locations, departments, titles)
+    if len(_VOCABULARIES) >= 4:  # the current directory, with and without titles, and the one before
+        _VOCABULARIES.pop(next(iter(_VOCABULARIES)))
+    _VOCABULARIES[key] = (skills, built)
+    return built
 
 
 async def known_skill(request: Request, canon: str) -> bool:
@@ -87,4 +109,28 @@ def department_note(u: Understood, link: Callable[[str], str]) -> dict[str, Any]
             "links": [(f"Only people in {d}", link(d)) for d in u.departments]}
 
 
-__all__ = ["department_note", "href", "known_skill", "place_note", "read_query", "understood_note"]
+def role_words(u: Understood) -> str:
+    """How the text named its first job title, when that is not the title itself: “SRE”, “payroll specialsit”.
+
+    >>> role_words(Understood("SRE", roles=["Site Reliability Engineer"],
+    ...                       role_words={"Site Reliability Engineer": "SRE"}))
+    ' (“SRE”)'
+    """
+    title = u.roles[0]
+    said = u.role_words.get(title, title)
+    return "" if said.casefold() == title.casefold() else f" (“{said}”)"
+
+
+def role_note(u: Understood, link: Callable[[str], str]) -> dict[str, Any] | None:
+    """A job title the words name beside a skill, offered as a filter (``link(title)``), not applied: the results
+    are ranked by the skill, and "Python" beside "Developer" may be either."""
+    if not u.roles:
+        return None
+    names = ", ".join(u.roles)
+    return {"text": f"Your words also name the job title {names}{role_words(u)}; ranked by the skill, not "
+                    "filtered on the title.", "kind": "info",
+            "links": [(f"Only people titled {t}", link(t)) for t in u.roles]}
+
+
+__all__ = ["department_note", "directory_vocabulary", "href", "known_skill", "place_note", "read_query", "role_note",
+           "role_words", "understood_note"]

@@ -29,7 +29,8 @@ Method semantics (the contract suite checks them):
   against them: kept lines, cycles across files).
 - ``experts(skill)``: EXPERT_IN rows of the canonical ``skill``, active, not opted-out, not bots, filtered by
   department/location compared folded (``schema.facets``: case, spacing, Unicode form; every stored spelling
-  that folds alike matches), ordered by score DESC then person id ASC; keyset cursor from ``encode_cursor``;
+  that folds alike matches; a job title: every stored title holding its folded words in a row), ordered by
+  score DESC then person id ASC; keyset cursor from ``encode_cursor``;
   ``total`` counts all matches of the filters; ``next_cursor`` None on the last page; ``first`` in 1..100.
 - ``skills(prefix)``: listed skills whose name or an alias starts with the canonicalised prefix, by name; no
   prefix: all listed ones; ``all_skills()`` and ``skill(name)`` list the same. A skill is listed while someone not
@@ -53,9 +54,11 @@ Method semantics (the contract suite checks them):
   Each hit's ``sides`` say, per asked community, whether the person is a member and how many of its members
   they interact with. With two or more ids a hit must be a member of at least one of them (someone in neither
   community does not connect them, however many neighbours they have there).
-- Page reads (active, not opted-out, not bot people only): ``directory_facets()`` the distinct departments and
-  locations, sorted; ``community_sizes(ids=None)`` members per community (communities without such members
-  absent); ``community_departments(id)`` members per department (None: no department);
+- Page reads (active, not opted-out, not bot people only): ``directory_facets()`` the distinct departments,
+  locations and job titles (keys department, location, title), sorted; ``people_titled(title, first, after,
+  department, location)`` the people whose title matches as ``experts`` matches it, by id, cursor = person id;
+  ``community_sizes(ids=None)`` members per community (communities without such members absent);
+  ``community_departments(id)`` members per department (None: no department);
   ``community_contributors(id, first, since)`` people by posts in it (created_at >= since) DESC, then accepted
   DESC, then id; ``person_activity(id, since)`` posts per (ISO week Monday, kind), by week then kind, empty for
   an opted-out person; ``interactions_among(ids)`` INTERACTS pairs with both ends in ``ids``, each unordered
@@ -446,6 +449,7 @@ class GraphStore(Protocol):
         after: str | None = None,
         department: str | None = None,
         location: str | None = None,
+        title: str | None = None,
     ) -> Page[ExpertHit]: ...
     def skills(self, prefix: str | None = None, first: int = 20) -> list[Skill]: ...
     def all_skills(self) -> list[Skill]: ...
@@ -467,6 +471,8 @@ class GraphStore(Protocol):
     # web page reads
     def directory_facets(self) -> dict[str, list[str]]: ...
     def people_named(self, text: str, first: int = 10) -> list[Person]: ...
+    def people_titled(self, title: str, first: int = 10, after: str | None = None, department: str | None = None,
+                      location: str | None = None) -> Page[Person]: ...
     def community_sizes(self, community_ids: Sequence[str] | None = None) -> dict[str, int]: ...
     def community_departments(self, community_id: str) -> dict[str | None, int]: ...
     def community_contributors(

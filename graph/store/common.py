@@ -15,9 +15,9 @@ from datetime import UTC, datetime
 from typing import TypeVar
 
 from graph.store.base import ExpertHit, Page, RankedPerson
-from graph.store.paging import encode_cursor
+from graph.store.paging import decode_cursor, encode_cursor
 from schema.errors import BadInput
-from schema.facets import facet_matches
+from schema.facets import facet_matches, title_matches
 from schema.labels import EvidenceKind, ScoreScope
 from schema.models import Evidence, Person
 
@@ -114,30 +114,65 @@ def expert_page(
     return Page(items=hits, next_cursor=next_cursor, total=total)
 
 
+Filters = tuple[tuple[str, ...] | None, tuple[str, ...] | None, tuple[str, ...] | None]
+
+
 def facet_filters(
-    facets: Mapping[str, Sequence[str]], department: str | None, location: str | None
-) -> tuple[tuple[str, ...] | None, tuple[str, ...] | None] | None:
-    """The stored spellings a department and a location filter stand for, folded as the web pages fold them
-    (``schema.facets``: case, spacing, Unicode normal form): "berlin" is every stored "Berlin" and "BERLIN". None
-    for a filter not given; the whole answer None when a given filter matches no one.
+    facets: Mapping[str, Sequence[str]], department: str | None, location: str | None, title: str | None = None
+) -> Filters | None:
+    """The stored spellings a department, a location and a job title filter stand for, folded as the web pages fold
+    them (``schema.facets``: case, spacing, Unicode normal form): "berlin" is every stored "Berlin" and "BERLIN";
+    a title is every stored title holding its words in a row (:func:`~schema.facets.title_matches`). None for a
+    filter not given; the whole answer None when a given filter matches no one.
 
     ``facets`` is ``directory_facets()``: the values of visible people only, the people ``experts`` may return.
 
     >>> facet_filters({"department": ["Data"], "location": ["BERLIN", "Berlin"]}, None, " berlin")
-    (None, ('BERLIN', 'Berlin'))
+    (None, ('BERLIN', 'Berlin'), None)
+    >>> facet_filters({"title": ["Senior Tax Adviser", "Tax Adviser", "Taxi Driver"]}, None, None, "tax adviser")
+    (None, None, ('Senior Tax Adviser', 'Tax Adviser'))
     >>> facet_filters({"department": ["Data"], "location": []}, "data", "Lima") is None
     True
     """
     out: list[tuple[str, ...] | None] = []
-    for name, typed in (("department", department), ("location", location)):
+    for name, typed in (("department", department), ("location", location), ("title", title)):
         if typed is None:
             out.append(None)
             continue
-        found = tuple(facet_matches(typed, facets.get(name, ())))
+        match = title_matches if name == "title" else facet_matches
+        found = tuple(match(typed, facets.get(name, ())))
         if not found:
             return None
         out.append(found)
-    return out[0], out[1]
+    return out[0], out[1], out[2]
+
+
+def titled_ids(
+    roster: Sequence[tuple[str, str, str | None, str | None]], facets: Mapping[str, Sequence[str]], title: str,
+    first: int, after: str | None, department: str | None = None, location: str | None = None,
+) -> tuple[list[str], int, str | None]:
+    """One page of the people holding a job title (``people_titled``), the same for every store: ``roster`` is the
+    visible people's (id, title, department, location), the filters fold as :func:`facet_filters` folds them.
+    Ids in code point order, up to ``first``; the total of matches; the cursor after the page (None on the last).
+
+    >>> roster = [("x:b", "Tax Adviser", "Fin", "Oslo"), ("x:a", "Senior Tax Adviser", "Fin", "Bergen"),
+    ...           ("x:c", "Taxi Driver", None, "Oslo")]
+    >>> facets = {"title": ["Senior Tax Adviser", "Tax Adviser", "Taxi Driver"], "location": ["Bergen", "Oslo"]}
+    >>> ids, total, cursor = titled_ids(roster, facets, "tax adviser", 1, None)
+    >>> ids, total, titled_ids(roster, facets, "tax adviser", 1, cursor), titled_ids(roster, facets, "TAX", 5, None,
+    ...                                                                               location="oslo")
+    (['x:a'], 2, (['x:b'], 2, None), (['x:b'], 1, None))
+    """
+    folded = facet_filters(facets, department, location, title)
+    if folded is None:
+        return [], 0, None
+    departments, locations, titles = (set(v) if v is not None else None for v in folded)
+    matched = sorted(pid for pid, t, d, loc in roster if titles is not None and t in titles
+                     and (departments is None or d in departments) and (locations is None or loc in locations))
+    cut = decode_cursor(after)[1] if after is not None else None
+    rest = [pid for pid in matched if cut is None or pid > cut]
+    page = rest[:first]
+    return page, len(matched), encode_cursor(0.0, page[-1]) if len(rest) > first and page else None
 
 
 def member_page(people: Sequence[Person], first: int, total: int) -> Page[Person]:
@@ -183,6 +218,7 @@ __all__ = [
     "evidence_json",
     "expert_page",
     "facet_filters",
+    "titled_ids",
     "id_chunks",
     "influence_scope",
     "member_page",

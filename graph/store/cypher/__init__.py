@@ -181,6 +181,7 @@ from graph.store.cypher.pages import (
     WEB_INTERACTIONS_AMONG,
     WEB_NAMES,
     WEB_PERSON_ACTIVITY,
+    WEB_ROSTER,
     introduction_path,
 )
 from graph.store.cypher.schema import (
@@ -365,6 +366,7 @@ __all__ = [
     "WEB_COMMUNITY_SIZES_OF",
     "WEB_FACETS",
     "WEB_NAMES",
+    "WEB_ROSTER",
     "WEB_INTERACTIONS_AMONG",
     "WEB_PERSON_ACTIVITY",
     "WIPE_BATCH",

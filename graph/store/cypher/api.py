@@ -89,7 +89,8 @@ MEMBERSHIPS_GET = _read(
 _VERSION = f"OPTIONAL MATCH (m:{META} {{key: 'data_version'}}) WITH coalesce(m.version, 0) AS version"
 _VISIBLE_EXPERT = """p.active AND NOT p.opted_out AND NOT p.bot
       AND ($departments IS NULL OR p.department IN $departments)
-      AND ($locations IS NULL OR p.location IN $locations)"""
+      AND ($locations IS NULL OR p.location IN $locations)
+      AND ($titles IS NULL OR p.title IN $titles)"""
 EXPERTS = _read(
     "EXPERTS",
     f"""
@@ -110,6 +111,7 @@ EXPERTS = _read(
     skill="STRING",
     departments="LIST<STRING>",
     locations="LIST<STRING>",
+    titles="LIST<STRING>",
     after_score="FLOAT",
     after_id="STRING",
     limit="INTEGER",
@@ -130,6 +132,7 @@ EXPERTS_COUNT = _read(
     skill="STRING",
     departments="LIST<STRING>",
     locations="LIST<STRING>",
+    titles="LIST<STRING>",
 )
 SKILLS_ALL = _read(
     "SKILLS_ALL", f"MATCH (s:{SKILL}) RETURN s.name AS name, s.aliases AS aliases ORDER BY name"

@@ -26,7 +26,15 @@ WEB_FACETS = _read(
     "WEB_FACETS",
     f"""
     MATCH (p:{PERSON}) WHERE p.active AND NOT p.opted_out AND NOT p.bot
-    RETURN collect(DISTINCT p.department) AS departments, collect(DISTINCT p.location) AS locations
+    RETURN collect(DISTINCT p.department) AS departments, collect(DISTINCT p.location) AS locations,
+           collect(DISTINCT p.title) AS titles
+    """,
+)
+WEB_ROSTER = _read(
+    "WEB_ROSTER",
+    f"""
+    MATCH (p:{PERSON}) WHERE p.active AND NOT p.opted_out AND NOT p.bot AND p.title IS NOT NULL
+    RETURN p.id AS id, p.title AS title, p.department AS department, p.location AS location ORDER BY id
     """,
 )
 WEB_NAMES = _read(

@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime
 
 from graph.store import cypher as q
-from graph.store.base import Contributor, WeekCount
+from graph.store.base import Contributor, Page, WeekCount
+from graph.store.common import titled_ids
 from graph.store.neo4j.conn import Neo4jBase
 from graph.store.neo4j.errors import _translated
 from graph.store.neo4j.tx import _current_gen, run
@@ -21,11 +22,12 @@ _EPOCH = datetime(1, 1, 1, tzinfo=UTC)
 
 
 def facets_of(store: Neo4jBase) -> dict[str, list[str]]:
-    """The visible people's departments and locations, sorted, memoised per data version (``experts`` resolves its
-    filters against them)."""
+    """The visible people's departments, locations and job titles, sorted, memoised per data version (``experts``
+    resolves its filters against them)."""
     rows = store._per_version(("facets",), lambda tx: run(tx, q.WEB_FACETS))
-    row = rows[0] if rows else {"departments": [], "locations": []}
-    return {"department": sorted(row["departments"]), "location": sorted(row["locations"])}
+    row = rows[0] if rows else {"departments": [], "locations": [], "titles": []}
+    return {"department": sorted(row["departments"]), "location": sorted(row["locations"]),
+            "title": sorted(row["titles"])}
 
 
 def people_of(store: Neo4jBase, person_ids: Sequence[str]) -> dict[str, Person]:
@@ -53,6 +55,18 @@ class Neo4jPageReads(Neo4jBase):
         ids = names_matching(text, names, first)
         found = people_of(self, ids)
         return [found[i] for i in ids if i in found]
+
+    @_translated
+    def people_titled(self, title: str, first: int = 10, after: str | None = None, department: str | None = None,
+                      location: str | None = None) -> Page[Person]:
+        """Visible people holding the job title ``title`` (:func:`~graph.store.common.titled_ids`, as SQLite); the
+        roster is read once per data version."""
+        check_page_size(first)
+        roster = self._per_version(("roster",), lambda tx: [
+            (r["id"], r["title"], r["department"], r["location"]) for r in run(tx, q.WEB_ROSTER)])
+        ids, total, cursor = titled_ids(roster, facets_of(self), title, first, after, department, location)
+        found = {pid: p for pid, p in people_of(self, ids).items() if p.active and not p.opted_out and not p.bot}
+        return Page(items=[found[i] for i in ids if i in found], next_cursor=cursor, total=total)
 
     @_translated
     def community_sizes(self, community_ids: Sequence[str] | None = None) -> dict[str, int]:

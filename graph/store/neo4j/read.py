@@ -149,14 +149,16 @@ class Neo4jReads(Neo4jBase):
         after: str | None = None,
         department: str | None = None,
         location: str | None = None,
+        title: str | None = None,
     ) -> Page[ExpertHit]:
         check_page_size(first)
         after_score, after_id = decode_cursor(after) if after is not None else (None, None)
-        folded = (None, None) if department is None and location is None else facet_filters(
-            facets_of(self), department, location)
+        folded = (None, None, None) if department is None and location is None and title is None else \
+            facet_filters(facets_of(self), department, location, title)
         if folded is None:  # a filter no visible person's value folds to
             return expert_page([], skill, first, 0)
-        filters = {"skill": skill, "departments": _listed(folded[0]), "locations": _listed(folded[1])}
+        filters = {"skill": skill, "departments": _listed(folded[0]), "locations": _listed(folded[1]),
+                   "titles": _listed(folded[2])}
 
         low = keyset.floor(after_id) if after_id is not None else None
 

@@ -7,8 +7,8 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
-from graph.store.base import Contributor, WeekCount
-from graph.store.common import CHUNK, chunks, id_chunks, parse_utc, utc_text
+from graph.store.base import Contributor, Page, WeekCount
+from graph.store.common import CHUNK, chunks, id_chunks, parse_utc, titled_ids, utc_text
 from graph.store.paging import check_page_size
 from graph.store.sqlite.conn import SQLiteBase
 from graph.store.sqlite.errors import translated
@@ -21,13 +21,13 @@ _HELPING = "('answer', 'reply', 'comment')"
 
 
 def facets_in(store: SQLiteBase, conn: sqlite3.Connection) -> dict[str, list[str]]:
-    """The visible people's departments and locations in ``conn``'s snapshot, memoised per data version (the
+    """The visible people's departments, locations and job titles in ``conn``'s snapshot, memoised per data version (the
     memoised value itself: copy before changing it). ``experts`` resolves its filters against them."""
 
     def read() -> dict[str, list[str]]:
         return {column: [r[0] for r in conn.execute(
             f"SELECT DISTINCT p.{column} FROM person p WHERE {_VISIBLE} AND p.{column} IS NOT NULL "
-            f"ORDER BY p.{column}")] for column in ("department", "location")}
+            f"ORDER BY p.{column}")] for column in ("department", "location", "title")}
 
     return store._per_version(conn, ("facets",), read)
 
@@ -64,6 +64,20 @@ class SQLitePageReads(SQLiteBase):
             ids = names_matching(text, names, first)
             found = people_in(conn, ids)
         return [found[i] for i in ids if i in found]
+
+    @translated
+    def people_titled(self, title: str, first: int = 10, after: str | None = None, department: str | None = None,
+                      location: str | None = None) -> Page[Person]:
+        """Visible people holding the job title ``title`` (:func:`~graph.store.common.titled_ids`); the roster is
+        read once per data version."""
+        check_page_size(first)
+        with self._read() as conn:
+            roster = self._per_version(conn, ("roster",), lambda: [tuple(r) for r in conn.execute(
+                f"SELECT p.id, p.title, p.department, p.location FROM person p WHERE {_VISIBLE} "
+                "AND p.title IS NOT NULL ORDER BY p.id")])
+            ids, total, cursor = titled_ids(roster, facets_in(self, conn), title, first, after, department, location)
+            found = people_in(conn, ids)
+        return Page(items=[found[i] for i in ids if i in found], next_cursor=cursor, total=total)
 
     @translated
     def community_sizes(self, community_ids: Sequence[str] | None = None) -> dict[str, int]:

@@ -152,17 +152,18 @@ class SQLiteReads(SQLiteSkillReads):
         after: str | None = None,
         department: str | None = None,
         location: str | None = None,
+        title: str | None = None,
     ) -> Page[ExpertHit]:
         check_page_size(first)
         cut = decode_cursor(after) if after is not None else None
         with self._read() as conn:
-            filters = (None, None) if department is None and location is None else facet_filters(
-                facets_in(self, conn), department, location)
+            filters = (None, None, None) if department is None and location is None and title is None else \
+                facet_filters(facets_in(self, conn), department, location, title)
             if filters is None:  # a filter no visible person's value folds to
                 return expert_page([], skill, first, 0)
             where = ["e.skill = ?", "p.active = 1", "p.opted_out = 0", "p.bot = 0"]
             params: list[Any] = [skill]
-            for column, values in zip(("department", "location"), filters, strict=True):
+            for column, values in zip(("department", "location", "title"), filters, strict=True):
                 if values is not None:
                     where.append(f"p.{column} IN ({_marks(len(values))})")
                     params.extend(values)
