@@ -109,7 +109,9 @@ class Vocabulary:
         directory = Vocabulary.build({}, locations, departments)
         folded: dict[str, str] = {}
         initials: dict[str, list[str]] = {}
-        for t in titles:
+        # of the spellings two HR systems give one title, the one written as a title is named ("Port Captain", not
+        # "PORT  CAPTAIN")
+        for t in sorted(titles, key=lambda t: (t.isupper(), t != " ".join(t.split()), t)):
             key = fold_name(t)
             if not key or key in folded:
                 continue

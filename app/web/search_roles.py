@@ -18,7 +18,7 @@ from fastapi import Request
 from app.web.core import store
 from app.web.understood import department_note, href, place_note, role_words
 from schema.errors import BadInput
-from schema.facets import title_matches
+from schema.facets import fold_name, title_matches
 from schema.understand import Understood
 
 PAGE = 10
@@ -33,7 +33,7 @@ async def show_role(request: Request, u: Understood, values: dict[str, Any], aft
     notes, typed, title = values["notes"], values["skill"], u.roles[0]
     dept, loc, anywhere = values["department"], values["location"], values["anywhere"]
     facets = await store(request, lambda s: s.directory_facets())
-    held = [t for t in title_matches(title, facets.get("title", [])) if t != title]
+    held = [t for t in title_matches(title, facets.get("title", [])) if fold_name(t) != fold_name(title)]
     also = f" (and {', '.join(held[:5])}{' …' if len(held) > 5 else ''})" if held else ""
     others = [(f"Only {t} instead", href("/search", skill=t, department=dept, location=loc)) for t in u.roles[1:]]
     notes.append({"text": f"Read your search as the job title {title}{role_words(u)}: it names no skill, so these "

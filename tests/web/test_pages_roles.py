@@ -1,0 +1,136 @@
+"""The search and ask pages read a job title: "port captains in Bergen", "DPO", "kubernetes port captain".
+
+A shipping line's directory (tests/contract/test_contract_titles.py), over real HTTP and in chromium. Before, a
+search naming a role and no skill answered "no skill named ..." (or "names the department Data" for "data
+protection officer"), and a role beside a skill was a word not used. Now a role alone lists the people who hold
+the title (filters applied, opted-out and departed holders nowhere), says it read the words as a job title and
+links to search them as a skill instead; beside a skill, the ranking is the skill's and the title is offered as a
+filter.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from html import unescape
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
+
+import httpx
+import pytest
+
+from app.auth import Role
+from app.main import create_app
+from app.settings import Settings
+from graph.store.base import Batch
+from graph.store.sqlite import SQLiteStore
+from tests.api.conftest import LiveServer
+from tests.contract.test_contract_titles import CAPTAINS, _fleet
+from tests.factories import person
+from tests.web.conftest import SHOTS, sign_in_link
+from tests.web.test_pages_bounds import page_settings, signed_in
+
+RESULT = re.compile(r'<h3><a href="/people/([^"]+)">')
+LINK = re.compile(r'<a href="([^"]+)">([^<]+)</a>')
+BERGEN_CAPTAINS = {"hr:E0000", "hr:E0001", "hr:E0002", "hr:E0006"}
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveServer, httpx.Client, Settings]]:
+    tmp: Path = tmp_path_factory.mktemp("role-pages")
+    settings = page_settings(tmp, jwt_secret="role-pages-jwt-secret-0123456789abcdef")
+    store = SQLiteStore(tmp / "whoknows.db")
+    _fleet(store)
+    store.write_batch(Batch(people=[person(11, title="Data Protection Officer", department="Data",
+                                           location="Hamburg")]))
+    try:
+        with LiveServer(create_app(settings, store=store)) as server, \
+                httpx.Client(base_url=server.url, timeout=30) as client:
+            signed_in(client, settings, server.url)
+            yield server, client, settings
+    finally:
+        store.close()
+
+
+def _get(client: httpx.Client, path: str, **params: str) -> str:
+    page = client.get(path, params=params or None)
+    assert page.status_code == 200, page.text[:300]
+    return unescape(page.text)
+
+
+def _people(html: str) -> list[str]:
+    return [unquote(m) for m in RESULT.findall(html)]
+
+
+def _link(html: str, label: str) -> str:
+    found = [unescape(href) for href, text in LINK.findall(html) if text.strip() == label]
+    assert found, f"no link {label!r}"
+    return found[0]
+
+
+@pytest.mark.parametrize(("typed", "title", "ids"), [
+    ("port captains in Bergen", "Port Captain", BERGEN_CAPTAINS),
+    ("who is a PORT CAPTAIN?", "Port Captain", CAPTAINS),
+    ("our data protection officer", "Data Protection Officer", {"hr:E0011"}),
+    ("DPO", "Data Protection Officer", {"hr:E0011"}),
+])
+def test_a_role_alone_lists_its_holders_and_says_so(site: Any, typed: str, title: str, ids: set[str]) -> None:
+    _, client, _ = site
+    html = _get(client, "/search", skill=typed)
+    assert set(_people(html)) == ids  # the opted-out 7 and the departed 8 hold it too: shown nowhere
+    assert f"Read your search as the job title {title}" in html
+    assert f"people hold the job title {title}" in html or f"person holds the job title {title}" in html
+    instead = _get(client, _link(html, f"Search “{typed}” as a skill instead"))
+    assert "job title" not in instead and not _people(instead)
+
+
+def test_a_role_beside_a_skill_ranks_by_the_skill_and_offers_the_title(site: Any) -> None:
+    _, client, _ = site
+    html = _get(client, "/search", skill="kubernetes port captain")
+    ranked = _people(html)
+    assert "people know kubernetes" in html and set(ranked) > CAPTAINS  # not filtered on the title
+    assert "Your words also name the job title Port Captain" in html
+    only = _get(client, _link(html, "Only people titled Port Captain"))
+    assert set(_people(only)) == CAPTAINS
+    assert "Only people whose job title holds “Port Captain”" in only
+    assert set(_people(_get(client, _link(only, "Any job title")))) == set(ranked)
+
+
+def test_the_ask_page_says_a_role_is_not_how_it_ranks(site: Any) -> None:
+    _, client, _ = site
+    html = _get(client, "/ask", question="which port captain knows kubernetes?")
+    assert "names the job title Port Captain" in html
+    assert set(_people(_get(client, _link(html, "Who holds the title Port Captain")))) == CAPTAINS
+
+
+def test_a_bad_page_link_shows_the_first_page(site: Any) -> None:
+    _, client, _ = site
+    html = _get(client, "/search", skill="port captain", after="not-a-cursor")
+    assert "This page link is not valid" in html and set(_people(html)) == CAPTAINS
+
+
+def test_in_chromium_who_is_a_port_captain_in_bergen(site: Any, browser_context: Any) -> None:
+    server, _, settings = site
+    page = browser_context.new_page()
+    try:
+        browser_context.clear_cookies()
+        page.goto(sign_in_link(settings, server.url, "hr:E0001", "Person 1", Role.EMPLOYEE))
+        page.goto(server.url + "/search")
+        page.fill("#skill", "who is a port captain in bergen?")
+        with page.expect_navigation():
+            page.press("#skill", "Enter")
+        page.screenshot(path=str(SHOTS / "role-search.png"), full_page=True)
+        main = page.inner_text("main")
+        assert "Read your search as the job title Port Captain" in main
+        assert "Showing people in Bergen" in main
+        shown = {unquote(h.removeprefix("/people/")) for h in page.eval_on_selector_all(
+            "ul.results h3 a", "els => els.map(e => e.getAttribute('href'))")}
+        assert shown == BERGEN_CAPTAINS
+        with page.expect_navigation():
+            page.click("text=Search all locations")
+        shown = {unquote(h.removeprefix("/people/")) for h in page.eval_on_selector_all(
+            "ul.results h3 a", "els => els.map(e => e.getAttribute('href'))")}
+        assert shown == CAPTAINS
+    finally:
+        page.close()
