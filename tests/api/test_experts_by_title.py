@@ -61,7 +61,8 @@ def _walk(api: Api, first: int, **variables: Any) -> tuple[list[str], set[int]]:
 
 def test_a_title_filters_folded_with_every_seniority(api: Api) -> None:
     ids, totals = _walk(api, 2, title="  PORT captain ")
-    assert set(ids) == CAPTAINS and len(ids) == len(CAPTAINS)
+    assert set(ids) == CAPTAINS
+    assert len(ids) == len(CAPTAINS)
     assert totals == {len(CAPTAINS)}
 
 

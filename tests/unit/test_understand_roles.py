@@ -64,20 +64,24 @@ def test_initials_shared_by_two_titles_name_both() -> None:
 def test_a_skill_and_a_role_are_both_read_and_the_skill_wins_at_equal_length() -> None:
     u = read("ballast water port captain")
     assert (u.skills, u.roles) == (["ballast-water"], ["Port Captain"])
-    assert read("python").skills == ["python"] and read("python").roles == []
+    assert read("python").skills == ["python"]
+    assert read("python").roles == []
     assert read("python developer").roles == ["Python Developer"]  # the longer phrase is the title
-    assert read("fleet").departments == ["Fleet"] and read("fleet").roles == []  # a department over a title
+    assert read("fleet").departments == ["Fleet"]
+    assert read("fleet").roles == []
 
 
 def test_without_titles_nothing_is_a_role() -> None:
     skills_only = Vocabulary.build(SKILLS, [], []).with_directory(["Bergen"], ["Fleet"])
-    assert read("DPO", skills_only).roles == [] and read("python developer", skills_only).skills == ["python"]
+    assert read("DPO", skills_only).roles == []
+    assert read("python developer", skills_only).skills == ["python"]
 
 
 def test_titles_hold_their_words_in_a_row() -> None:
     assert title_matches("port captain", TITLES + ["Port Captaincy Clerk", "Captain of the Port"]) == [
         "Port Captain", "Senior Port Captain"]
-    assert initials_of("Marine Superintendent") == "ms" and initials_of("Fleet") == ""
+    assert initials_of("Marine Superintendent") == "ms"
+    assert initials_of("Fleet") == ""
 
 
 def test_of_two_spellings_of_one_title_the_one_written_as_a_title_is_named() -> None:
