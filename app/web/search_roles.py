@@ -36,8 +36,10 @@ async def show_role(request: Request, u: Understood, values: dict[str, Any], aft
     held = [t for t in title_matches(title, facets.get("title", [])) if fold_name(t) != fold_name(title)]
     also = f" (and {', '.join(held[:5])}{' …' if len(held) > 5 else ''})" if held else ""
     others = [(f"Only {t} instead", href("/search", skill=t, department=dept, location=loc)) for t in u.roles[1:]]
+    unused = f" Words not used: {' '.join(u.leftover[:12])}{' …' if len(u.leftover) > 12 else ''}." \
+        if u.leftover else ""
     notes.append({"text": f"Read your search as the job title {title}{role_words(u)}: it names no skill, so these "
-                          f"are the people who hold that title{also}, not a ranking of what they know.",
+                          f"are the people who hold that title{also}, not a ranking of what they know.{unused}",
                   "kind": "info", "links": [(f"Search “{typed}” as a skill instead", href(
                       "/search", skill=typed, department=dept, location=loc, skill_only="1",
                       anywhere="1" if anywhere else None)), *others]})
