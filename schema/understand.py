@@ -6,10 +6,11 @@ organisation's own vocabulary (its skill names and aliases, its locations and de
 never against a list of words tuned to one organisation. Longer phrases win ("machine learning" before "machine",
 "New York" before "York"), and at equal length a skill wins over a place, a place over a department, a department
 over a job title, so "data science" is a skill and "the data team" names the Data department. A job title is
-named by its stored words, by their initials when the organisation has that title ("SRE", "sre" or "SREs" for a
-stored "Site Reliability Engineer"; two-letter initials only in capitals, "PM" not "pm", as short ones are often
-ordinary words), or by a close spelling of it ("site reliability engineers"). Words naming nothing are left over:
-the pages say what they understood rather than guess what "who knows" means. Pure: the pages hand in the vocabulary.
+named by its stored words, by their initials when the organisation has that title ("SRE" or "SREs" for a stored
+"Site Reliability Engineer"; in lower case only as the whole search, "sre": in a sentence, initials in lower case
+are too often ordinary words, "who", "can", "it"), or by a close spelling of it ("site reliability engineers").
+Words naming nothing are left over: the pages say what they understood rather than guess what "who knows" means.
+Pure: the pages hand in the vocabulary.
 """
 
 from __future__ import annotations
@@ -198,7 +199,7 @@ def understand(text: str, vocab: Vocabulary) -> Understood:
     i = 0
     while i < len(words):
         for size in range(min(vocab.longest, len(words) - i), 0, -1):
-            if _take(out, vocab, words[i:i + size], close=len(words) <= MAX_TYPO_WORDS):
+            if _take(out, vocab, words[i:i + size], close=len(words) <= MAX_TYPO_WORDS, alone=len(words) == 1):
                 i += size
                 break
         else:
@@ -220,9 +221,10 @@ def understand(text: str, vocab: Vocabulary) -> Understood:
     return out
 
 
-def _take(out: Understood, vocab: Vocabulary, words: list[str], close: bool = True) -> bool:
+def _take(out: Understood, vocab: Vocabulary, words: list[str], close: bool = True, alone: bool = False) -> bool:
     """Record what ``words`` name (a skill, else a place, else a department, else a job title: its words, its
-    initials, or, when ``close``, a close spelling of it); False when nothing."""
+    initials, or, when ``close``, a close spelling of it); ``alone``: the words are the whole search. False when
+    nothing."""
     said = " ".join(words)
     skill = vocab.skill(words)
     if skill is not None:
@@ -239,7 +241,7 @@ def _take(out: Understood, vocab: Vocabulary, words: list[str], close: bool = Tr
                 named.append(value)
                 words_for[value] = said
             return True
-    titles = [vocab.titles[key]] if key in vocab.titles else _abbreviated(vocab, words) or (
+    titles = [vocab.titles[key]] if key in vocab.titles else _abbreviated(vocab, words, alone) or (
         _close_title(vocab, words) if close else [])
     for t in titles:
         if t not in out.roles:
@@ -248,14 +250,15 @@ def _take(out: Understood, vocab: Vocabulary, words: list[str], close: bool = Tr
     return bool(titles)
 
 
-def _abbreviated(vocab: Vocabulary, words: list[str]) -> list[str]:
-    """The stored titles one typed word abbreviates ("SRE", "sre", "SREs"): initials of three letters or more in
-    any case, of two only in capitals (short lowercase initials are too often ordinary words: "it", "or")."""
+def _abbreviated(vocab: Vocabulary, words: list[str], alone: bool) -> list[str]:
+    """The stored titles one typed word abbreviates: initials in capitals ("SRE", "SREs", "PM"), or, as the whole
+    search, of three letters or more in any case ("sre"). Initials in lower case within a sentence, or of two
+    letters, are too often ordinary words ("who", "can", "it", "or")."""
     if len(words) != 1:
         return []
     word = words[0]
     stem = word[:-1] if len(word) > 2 and word[-1] == "s" and word[:-1].isupper() else word  # "SREs"
-    if len(stem) < 2 or (len(stem) == 2 and not stem.isupper()):
+    if len(stem) < 2 or not (stem.isupper() or (alone and len(stem) > 2)):
         return []
     return list(vocab.initials.get(fold_name(stem), []))
 
