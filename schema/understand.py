@@ -81,7 +81,8 @@ class Vocabulary:
     longest: int = 1  # words in the longest name ("Ho Chi Minh City": 4), at most MAX_PHRASE
     titles: Mapping[str, str] = field(default_factory=dict)  # fold_name(stored job title) -> stored
     initials: Mapping[str, list[str]] = field(default_factory=dict)  # "sre" -> the stored titles it abbreviates
-    title_lengths: Mapping[int, tuple[str, ...]] = field(default_factory=dict)  # keys of ``titles`` by length
+    # keys of ``titles`` by (words, characters): a close spelling has the title's words ("a port captain" is not one)
+    title_lengths: Mapping[tuple[int, int], tuple[str, ...]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, skills: Mapping[str, str], locations: Iterable[str], departments: Iterable[str]) -> Vocabulary:
@@ -155,15 +156,15 @@ def initials_of(title: str) -> str:
     return "".join(w[0] for w in words)
 
 
-def by_length(keys: Iterable[str]) -> dict[int, tuple[str, ...]]:
-    """``keys`` grouped by their length, in their order.
+def by_length(keys: Iterable[str]) -> dict[tuple[int, int], tuple[str, ...]]:
+    """``keys`` grouped by their number of words and of characters, in their order.
 
-    >>> by_length(["cto", "ceo", "engineer"])
-    {3: ('cto', 'ceo'), 8: ('engineer',)}
+    >>> by_length(["cto", "ceo", "port captain"])
+    {(1, 3): ('cto', 'ceo'), (2, 12): ('port captain',)}
     """
-    out: dict[int, list[str]] = {}
+    out: dict[tuple[int, int], list[str]] = {}
     for k in keys:
-        out.setdefault(len(k), []).append(k)
+        out.setdefault((len(k.split()), len(k)), []).append(k)
     return {n: tuple(v) for n, v in out.items()}
 
 
@@ -272,10 +273,13 @@ def _close_title(vocab: Vocabulary, words: list[str]) -> list[str]:
 
 
 def _nearest_title(vocab: Vocabulary, folded: str) -> list[str]:
+    """The stored title of as many words as ``folded`` one edit from it (two from eight letters), if any."""
     if len(folded) < MIN_TYPO_LEN:
         return []
     limit = 1 if len(folded) < 8 else 2  # only titles as long, give or take the edits, can be that close
-    near = [k for n in range(len(folded) - limit, len(folded) + limit + 1) for k in vocab.title_lengths.get(n, ())]
+    words = len(folded.split())
+    near = [k for n in range(len(folded) - limit, len(folded) + limit + 1)
+            for k in vocab.title_lengths.get((words, n), ())]
     hit = process.extractOne(folded, near, scorer=OSA.distance, score_cutoff=limit)
     return [vocab.titles[hit[0]]] if hit is not None else []
 

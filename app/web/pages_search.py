@@ -77,7 +77,7 @@ async def search(
     filters = await match_filters(request, department, location or text_location, values["notes"])
     if filters is None:
         return render(request, "search.html", user, **values)
-    values["scope"] = ", ".join(v for v in filters.values() if v)  # as the directory spells them
+    values["scope"] = ", ".join([*(v for v in filters.values() if v), *([f"title “{title}”"] if title else [])])
     try:
         data = await gql(request, user, EXPERTS, {"skill": search_for, "first": PAGE, "after": after or None,
                                                   "title": title or None, **filters})

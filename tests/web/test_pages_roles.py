@@ -125,7 +125,7 @@ def test_in_chromium_who_is_a_port_captain_in_bergen(site: Any, browser_context:
             page.press("#skill", "Enter")
         page.screenshot(path=str(SHOTS / "role-search.png"), full_page=True)
         main = page.inner_text("main")
-        assert "Read your search as the job title Port Captain" in main
+        assert "Read your search as the job title Port Captain: it names no skill" in main  # not “a port captain”
         assert "Showing people in Bergen" in main
         shown = {unquote(h.removeprefix("/people/")) for h in page.eval_on_selector_all(
             "ul.results h3 a", "els => els.map(e => e.getAttribute('href'))")}
