@@ -56,6 +56,7 @@ class Understood:
     department_words: dict[str, str] = field(default_factory=dict)
     roles: list[str] = field(default_factory=list)  # job titles as stored (each may stand for longer ones)
     role_words: dict[str, str] = field(default_factory=dict)  # the words that named each, as typed
+    role_hints: list[Correction] = field(default_factory=list)  # titles a leftover word may abbreviate ("sre")
     typos: list[Correction] = field(default_factory=list)  # skills a leftover word may have meant
     place_typos: list[Correction] = field(default_factory=list)  # places a leftover word may have meant
     leftover: list[str] = field(default_factory=list)
@@ -208,6 +209,9 @@ def understand(text: str, vocab: Vocabulary) -> Understood:
             i += 1
     if not out.roles and vocab.titles and len(out.leftover) <= MAX_TYPO_WORDS:
         _role_typo(out, vocab)
+    if not out.roles:  # initials in lower case in a sentence ("who is an sre"): offered, not read
+        out.role_hints.extend(Correction(w, t) for w in out.leftover[:MAX_TYPO_WORDS] if len(w) > 2
+                              for t in vocab.initials.get(fold_name(w), []))
     for word in out.leftover[:MAX_TYPO_WORDS]:
         _typo(out, vocab, word)
     if not out.skills and not out.typos and 1 < len(out.leftover) <= vocab.longest:  # "tig weldng", "machin learning"

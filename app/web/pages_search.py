@@ -154,6 +154,11 @@ async def _nothing_named(request: Request, u: Understood, values: dict[str, Any]
                               "machine learning), optionally with a place.", "kind": "warn"})
         return
     _typos(u, values, link)
+    for c in u.role_hints:
+        notes.append({"text": f"“{c.typed}” may be the initials of the job title {c.meant}.", "kind": "info",
+                      "links": [(f"Who holds the title {c.meant}", href(
+                          "/search", skill=c.meant, department=values["department"], location=values["location"]
+                          or u.location))]})
     named = [f"the location {p}" for p in u.locations] + [f"the department {d}" for d in u.departments]
     if named:
         notes.append({"text": f"“{typed}” names {' and '.join(named)}, but no skill anyone here has shown: type "

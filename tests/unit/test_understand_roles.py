@@ -64,6 +64,13 @@ def test_words_the_organisation_has_no_title_for_are_not_a_role(text: str) -> No
     assert read(text).roles == []
 
 
+def test_initials_in_lower_case_in_a_sentence_are_only_offered() -> None:
+    u = read("who is our dpo in hamburg")
+    assert u.roles == []
+    assert [(c.typed, c.meant) for c in u.role_hints] == [("dpo", "Data Protection Officer")]
+    assert read("who is our DPO").role_hints == []
+
+
 def test_initials_shared_by_two_titles_name_both() -> None:
     assert read("PC").roles == ["Port Captain", "Purchasing Coordinator"]
 

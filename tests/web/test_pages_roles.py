@@ -99,6 +99,13 @@ def test_a_role_beside_a_skill_ranks_by_the_skill_and_offers_the_title(site: Any
     assert set(_people(_get(client, _link(only, "Any job title")))) == set(ranked)
 
 
+def test_initials_in_lower_case_in_a_sentence_are_offered_with_a_link(site: Any) -> None:
+    _, client, _ = site
+    html = _get(client, "/search", skill="who is our dpo in hamburg")
+    assert "“dpo” may be the initials of the job title Data Protection Officer" in html
+    assert set(_people(_get(client, _link(html, "Who holds the title Data Protection Officer")))) == {"hr:E0011"}
+
+
 def test_the_ask_page_says_a_role_is_not_how_it_ranks(site: Any) -> None:
     _, client, _ = site
     html = _get(client, "/ask", question="which port captain knows kubernetes?")
