@@ -82,23 +82,30 @@ import json
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Generic, NamedTuple, Protocol, TypeVar, runtime_checkable
+from typing import Any, Generic, Protocol, TypeVar, runtime_checkable
 
 from graph.store.paging import MAX_PAGE, check_page_size, decode_cursor, encode_cursor
+from graph.store.projection_rows import (
+    AnalyticsSnapshot,
+    EndorsementRow,
+    EngagementRow,
+    MembershipRow,
+    PersonRow,
+    PostRow,
+    Projection,
+    SkillClaimRow,
+)
 from graph.store.visibility import Visibility
 from schema.errors import SchemaError
 from schema.models import (
     AnalyticsRun,
     Community,
     CommunityHealth,
-    DetectedCommunity,
     Endorsement,
     Engagement,
     Evidence,
     ExpertIn,
     HasSkill,
-    InfluenceScore,
-    Interaction,
     MemberOf,
     Person,
     PersonScores,
@@ -204,92 +211,6 @@ def dedupe_skills(rows: Iterable[Skill]) -> list[Skill]:
     for s in rows:
         merged.setdefault(s.name, set()).update(s.aliases)
     return [Skill(name=n, aliases=tuple(sorted(a))) for n, a in merged.items()]
-
-
-# --- analytics side --------------------------------------------------------------------------------
-
-
-class PersonRow(NamedTuple):
-    id: str
-    department: str | None
-    location: str | None
-    manager_id: str | None
-    active: bool
-    opted_out: bool
-    bot: bool
-    source: str
-    hired_on: str | None  # ISO date
-
-
-class PostRow(NamedTuple):
-    id: str
-    kind: str
-    author_id: str | None
-    created_at: datetime
-    community_id: str | None
-    thread_id: str | None
-    parent_id: str | None
-    tags: tuple[str, ...]
-    score: int
-    accepted: bool
-    title: str | None = None  # questions' titles, where the export has them
-
-
-class MembershipRow(NamedTuple):
-    person_id: str
-    community_id: str
-    since: datetime | None
-
-
-class SkillClaimRow(NamedTuple):
-    person_id: str
-    skill: str
-    level: int | None
-
-
-class EndorsementRow(NamedTuple):
-    from_id: str
-    to_id: str
-    skill: str
-    created_at: datetime | None
-
-
-class EngagementRow(NamedTuple):
-    person_id: str
-    post_id: str
-    kind: str
-    created_at: datetime | None
-
-
-@dataclass
-class Projection:
-    """Everything analytics needs, as plain tuples (cheap at a million rows).
-
-    Opted-out people are included and flagged so the projection can drop them *and* their ties.
-    """
-
-    people: list[PersonRow]
-    posts: list[PostRow]
-    memberships: list[MembershipRow]
-    reports_to: list[tuple[str, str]]
-    skills: list[SkillClaimRow]
-    endorsements: list[EndorsementRow]
-    communities: list[Community]
-    engagements: list[EngagementRow] = field(default_factory=list)  # reactions, mentions, edits
-
-
-@dataclass
-class AnalyticsSnapshot:
-    """One analytics run's results, written as one unit, replacing the previous run."""
-
-    run: AnalyticsRun
-    person_scores: Sequence[PersonScores] = ()
-    influence: Sequence[InfluenceScore] = ()
-    interactions: Sequence[Interaction] = ()
-    expertise: Sequence[ExpertIn] = ()
-    detected_communities: Sequence[DetectedCommunity] = ()
-    health: Sequence[CommunityHealth] = ()
-    router: str | None = None  # the question router (JSON), kept in store meta beside the snapshot
 
 
 # --- read side -------------------------------------------------------------------------------------
