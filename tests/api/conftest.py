@@ -322,6 +322,26 @@ def api(counting_store: CountingStore, tmp_path_factory: pytest.TempPathFactory)
         client.http.close()
 
 
+def serve_filled(request: pytest.FixtureRequest, tmp: Path, fill: Callable[[GraphStore], None]) -> Iterator[Api]:
+    """The API over HTTP on a store ``fill`` writes: SQLite, or the real Neo4j test server when the fixture's
+    ``request.param`` is "neo4j" (for fixtures parametrised over both stores)."""
+    if request.param == "sqlite":
+        store: GraphStore = SQLiteStore(tmp / "whoknows.db")
+    else:
+        from tests.contract.neo4j_factory import make_neo4j_store
+
+        store = make_neo4j_store(request.getfixturevalue("neo4j_target"))
+    try:
+        fill(store)
+        settings = api_settings(tmp)
+        with LiveServer(create_app(settings, store=store)) as server:
+            client = Api(server.url, settings)
+            yield client
+            client.http.close()
+    finally:
+        store.close()
+
+
 @pytest.fixture
 def live_app() -> Callable[..., LiveServer]:
     """Start a server for an app built by the test (each test gets its own)."""

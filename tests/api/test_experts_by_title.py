@@ -7,15 +7,11 @@ The shipping line's directory is the contract suite's (tests/contract/test_contr
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from app.main import create_app
-from graph.store.base import GraphStore
-from graph.store.sqlite import SQLiteStore
-from tests.api.conftest import Api, LiveServer, api_settings
+from tests.api.conftest import Api, serve_filled
 from tests.contract.test_contract_titles import CAPTAINS, _fleet
 
 EXPERTS = """
@@ -28,22 +24,7 @@ query($first: Int, $after: String, $title: String, $location: String) {
 
 @pytest.fixture(params=["sqlite", pytest.param("neo4j", marks=pytest.mark.neo4j)], scope="module")
 def api(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
-    tmp: Path = tmp_path_factory.mktemp("titles-api")
-    if request.param == "sqlite":
-        store: GraphStore = SQLiteStore(tmp / "whoknows.db")
-    else:
-        from tests.contract.neo4j_factory import make_neo4j_store
-
-        store = make_neo4j_store(request.getfixturevalue("neo4j_target"))
-    try:
-        _fleet(store)
-        settings = api_settings(tmp)
-        with LiveServer(create_app(settings, store=store)) as server:
-            client = Api(server.url, settings)
-            yield client
-            client.http.close()
-    finally:
-        store.close()
+    yield from serve_filled(request, tmp_path_factory.mktemp("titles-api"), _fleet)
 
 
 def _walk(api: Api, first: int, **variables: Any) -> tuple[list[str], set[int]]:

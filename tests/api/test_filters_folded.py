@@ -9,15 +9,12 @@ sources), an opted-out person and a leaver are in "berlin" too and must stay inv
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from app.main import create_app
 from graph.store.base import Batch, GraphStore
-from graph.store.sqlite import SQLiteStore
-from tests.api.conftest import Api, LiveServer, api_settings
+from tests.api.conftest import Api, serve_filled
 from tests.factories import community, person, snapshot
 
 ZURICH = "Z\u00fcrich"
@@ -52,22 +49,7 @@ def _org(store: GraphStore) -> None:
 
 @pytest.fixture(params=["sqlite", pytest.param("neo4j", marks=pytest.mark.neo4j)], scope="module")
 def api(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
-    tmp: Path = tmp_path_factory.mktemp("folded")
-    if request.param == "sqlite":
-        store: GraphStore = SQLiteStore(tmp / "whoknows.db")
-    else:
-        from tests.contract.neo4j_factory import make_neo4j_store
-
-        store = make_neo4j_store(request.getfixturevalue("neo4j_target"))
-    try:
-        _org(store)
-        settings = api_settings(tmp)
-        with LiveServer(create_app(settings, store=store)) as server:
-            client = Api(server.url, settings)
-            yield client
-            client.http.close()
-    finally:
-        store.close()
+    yield from serve_filled(request, tmp_path_factory.mktemp("folded"), _org)
 
 
 def _ids(api: Api, **variables: Any) -> tuple[list[str], int]:

@@ -10,7 +10,6 @@ filter.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from html import unescape
 from pathlib import Path
@@ -30,9 +29,8 @@ from tests.contract.test_contract_titles import CAPTAINS, _fleet
 from tests.factories import person
 from tests.web.conftest import SHOTS, sign_in_link
 from tests.web.test_pages_bounds import page_settings, signed_in
+from tests.web.test_pages_typed_queries import get_text, link_named, people_on
 
-RESULT = re.compile(r'<h3><a href="/people/([^"]+)">')
-LINK = re.compile(r'<a href="([^"]+)">([^<]+)</a>')
 BERGEN_CAPTAINS = {"hr:E0000", "hr:E0001", "hr:E0002", "hr:E0006"}
 
 
@@ -54,19 +52,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveServer,
 
 
 def _get(client: httpx.Client, path: str, **params: str) -> str:
-    page = client.get(path, params=params or None)
-    assert page.status_code == 200, page.text[:300]
-    return unescape(page.text)
-
-
-def _people(html: str) -> list[str]:
-    return [unquote(m) for m in RESULT.findall(html)]
-
-
-def _link(html: str, label: str) -> str:
-    found = [unescape(href) for href, text in LINK.findall(html) if text.strip() == label]
-    assert found, f"no link {label!r}"
-    return found[0]
+    return unescape(get_text(client, path, **params))
 
 
 @pytest.mark.parametrize(("typed", "title", "ids"), [
@@ -78,46 +64,46 @@ def _link(html: str, label: str) -> str:
 def test_a_role_alone_lists_its_holders_and_says_so(site: Any, typed: str, title: str, ids: set[str]) -> None:
     _, client, _ = site
     html = _get(client, "/search", skill=typed)
-    assert set(_people(html)) == ids  # the opted-out 7 and the departed 8 hold it too: shown nowhere
+    assert set(people_on(html)) == ids  # the opted-out 7 and the departed 8 hold it too: shown nowhere
     assert f"Read your search as the job title {title}" in html
     assert f"people hold the job title {title}" in html or f"person holds the job title {title}" in html
-    instead = _get(client, _link(html, f"Search “{typed}” as a skill instead"))
+    instead = _get(client, link_named(html, f"Search “{typed}” as a skill instead"))
     assert "job title" not in instead
-    assert not _people(instead)
+    assert not people_on(instead)
 
 
 def test_a_role_beside_a_skill_ranks_by_the_skill_and_offers_the_title(site: Any) -> None:
     _, client, _ = site
     html = _get(client, "/search", skill="kubernetes port captain")
-    ranked = _people(html)
+    ranked = people_on(html)
     assert "people know kubernetes" in html
     assert set(ranked) > CAPTAINS
     assert "Your words also name the job title Port Captain" in html
-    only = _get(client, _link(html, "Only people titled Port Captain"))
-    assert set(_people(only)) == CAPTAINS
+    only = _get(client, link_named(html, "Only people titled Port Captain"))
+    assert set(people_on(only)) == CAPTAINS
     assert "Only people whose job title holds “Port Captain”" in only
-    assert set(_people(_get(client, _link(only, "Any job title")))) == set(ranked)
+    assert set(people_on(_get(client, link_named(only, "Any job title")))) == set(ranked)
 
 
 def test_initials_in_lower_case_in_a_sentence_are_offered_with_a_link(site: Any) -> None:
     _, client, _ = site
     html = _get(client, "/search", skill="who is our dpo in hamburg")
     assert "“dpo” may be the initials of the job title Data Protection Officer" in html
-    assert set(_people(_get(client, _link(html, "Who holds the title Data Protection Officer")))) == {"hr:E0011"}
+    assert set(people_on(_get(client, link_named(html, "Who holds the title Data Protection Officer")))) == {"hr:E0011"}
 
 
 def test_the_ask_page_says_a_role_is_not_how_it_ranks(site: Any) -> None:
     _, client, _ = site
     html = _get(client, "/ask", question="which port captain knows kubernetes?")
     assert "names the job title Port Captain" in html
-    assert set(_people(_get(client, _link(html, "Who holds the title Port Captain")))) == CAPTAINS
+    assert set(people_on(_get(client, link_named(html, "Who holds the title Port Captain")))) == CAPTAINS
 
 
 def test_a_bad_page_link_shows_the_first_page(site: Any) -> None:
     _, client, _ = site
     html = _get(client, "/search", skill="port captain", after="not-a-cursor")
     assert "This page link is not valid" in html
-    assert set(_people(html)) == CAPTAINS
+    assert set(people_on(html)) == CAPTAINS
 
 
 def test_in_chromium_who_is_a_port_captain_in_bergen(site: Any, browser_context: Any) -> None:

@@ -47,17 +47,20 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveServer,
         store.close()
 
 
-def _get(client: httpx.Client, path: str, **params: str) -> str:
+def get_text(client: httpx.Client, path: str, **params: str) -> str:
+    """A page's HTML, which must be a 200."""
     page = client.get(path, params=params or None)
     assert page.status_code == 200, page.text[:300]
     return page.text
 
 
-def _people(html: str) -> list[str]:
+def people_on(html: str) -> list[str]:
+    """The ids of the people a search or ask page lists, in order."""
     return [unquote(m) for m in RESULT.findall(html)]
 
 
-def _link(html: str, label: str) -> str:
+def link_named(html: str, label: str) -> str:
+    """The address of the first link whose text is ``label`` (there must be one)."""
     found = [unescape(href) for href, text in LINK.findall(html) if text.strip() == label]
     assert found, f"no link {label!r}"
     return found[0]
@@ -72,20 +75,20 @@ def _link(html: str, label: str) -> str:
 def test_a_place_in_the_words_filters_says_so_and_can_be_undone(site: Any, typed: str, place: str,
                                                                  ids: set[str]) -> None:
     _, client, _ = site
-    html = _get(client, "/search", skill=typed)
-    assert set(_people(html)) == ids
+    html = get_text(client, "/search", skill=typed)
+    assert set(people_on(html)) == ids
     assert f"Showing people in {place}, because your search says" in unescape(html)
     assert "know tig-welding" in html
-    everywhere = _get(client, _link(html, "Search all locations"))
-    assert _people(everywhere)[0] == TOP
-    assert set(_people(everywhere)) == REYKJAVIK | SAIGON | LODZ
+    everywhere = get_text(client, link_named(html, "Search all locations"))
+    assert people_on(everywhere)[0] == TOP
+    assert set(people_on(everywhere)) == REYKJAVIK | SAIGON | LODZ
     assert f"Only people in {place}" in everywhere  # and back
 
 
 def test_the_location_field_wins_over_the_words(site: Any) -> None:
     _, client, _ = site
-    html = unescape(_get(client, "/search", skill="gtaw in Reykjavík", location="lodz"))
-    assert set(_people(html)) == LODZ
+    html = unescape(get_text(client, "/search", skill="gtaw in Reykjavík", location="lodz"))
+    assert set(people_on(html)) == LODZ
     assert "filtering on the Location field" in html
 
 
@@ -93,19 +96,19 @@ def test_the_location_field_wins_over_the_words(site: Any) -> None:
                                               ("kube rnetes", None), ("welding", "tig-welding")])
 def test_a_typo_gets_a_did_you_mean_that_works(site: Any, typed: str, meant: str | None) -> None:
     _, client, _ = site
-    html = _get(client, "/search", skill=typed)
+    html = get_text(client, "/search", skill=typed)
     if meant is None:
         assert "Did you mean" not in html
         return
     assert "Did you mean" in html
-    assert _people(_get(client, _link(html, meant)))
+    assert people_on(get_text(client, link_named(html, meant)))
 
 
 def test_a_department_in_the_words_is_offered_not_applied(site: Any) -> None:
     _, client, _ = site
-    html = _get(client, "/search", skill="metrology quality")
-    assert set(_people(html)) & REYKJAVIK  # Maintenance people still there
-    assert set(_people(_get(client, _link(html, "Only people in Quality")))) == SAIGON | LODZ
+    html = get_text(client, "/search", skill="metrology quality")
+    assert set(people_on(html)) & REYKJAVIK  # Maintenance people still there
+    assert set(people_on(get_text(client, link_named(html, "Only people in Quality")))) == SAIGON | LODZ
 
 
 @pytest.mark.parametrize(("typed", "says"), [
@@ -118,28 +121,28 @@ def test_a_department_in_the_words_is_offered_not_applied(site: Any) -> None:
 ])
 def test_a_query_naming_no_skill_says_what_it_names(site: Any, typed: str, says: str) -> None:
     _, client, _ = site
-    html = unescape(_get(client, "/search", skill=typed))
+    html = unescape(get_text(client, "/search", skill=typed))
     assert says in html
     assert "no skill named" not in html  # the old bare error
 
 
 def test_a_person_s_name_offers_the_person(site: Any) -> None:
     _, client, _ = site
-    html = _get(client, "/search", skill="gudrun jonsdottir")
+    html = get_text(client, "/search", skill="gudrun jonsdottir")
     assert "Looking for a person?" in html
     assert f'href="/people/{NAMED[0].replace(":", "%3A")}"' in html
 
 
 def test_the_ask_page_filters_on_a_place_in_the_question_and_fixes_a_typo(site: Any) -> None:
     _, client, _ = site
-    html = unescape(_get(client, "/ask", question="anyone in Reykjavik good at tig welding?"))
+    html = unescape(get_text(client, "/ask", question="anyone in Reykjavik good at tig welding?"))
     assert "because your question says “Reykjavik”" in html
-    assert set(_people(html)) <= REYKJAVIK
-    assert _people(html)
-    assert set(_people(_get(client, _link(html, "Search all locations")))) - REYKJAVIK
-    typo = _get(client, "/ask", question="who here knows metrolgy?")
-    fixed = _get(client, _link(typo, "Add metrology"))
-    assert _people(fixed)
+    assert set(people_on(html)) <= REYKJAVIK
+    assert people_on(html)
+    assert set(people_on(get_text(client, link_named(html, "Search all locations")))) - REYKJAVIK
+    typo = get_text(client, "/ask", question="who here knows metrolgy?")
+    fixed = get_text(client, link_named(typo, "Add metrology"))
+    assert people_on(fixed)
     assert "Skills of the question: <a href=\"/search?skill=metrology\">metrology</a>" in fixed
 
 
