@@ -322,10 +322,11 @@ def api(counting_store: CountingStore, tmp_path_factory: pytest.TempPathFactory)
         client.http.close()
 
 
-def serve_filled(request: pytest.FixtureRequest, tmp: Path, fill: Callable[[GraphStore], None]) -> Iterator[Api]:
+def serve_filled(request: pytest.FixtureRequest | None, tmp: Path, fill: Callable[[GraphStore], None]
+                 ) -> Iterator[Api]:
     """The API over HTTP on a store ``fill`` writes: SQLite, or the real Neo4j test server when the fixture's
-    ``request.param`` is "neo4j" (for fixtures parametrised over both stores)."""
-    if request.param == "sqlite":
+    ``request.param`` is "neo4j" (for fixtures parametrised over both stores; ``request`` None: SQLite)."""
+    if request is None or request.param == "sqlite":
         store: GraphStore = SQLiteStore(tmp / "whoknows.db")
     else:
         from tests.contract.neo4j_factory import make_neo4j_store

@@ -10,15 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 
-from app.main import create_app
 from graph.store.base import Batch, GraphStore
-from graph.store.sqlite import SQLiteStore
 from schema.models import ExpertIn, HasSkill, Skill
-from tests.api.conftest import Api, LiveServer, api_settings
+from tests.api.conftest import Api, serve_filled
 from tests.factories import community, person, snapshot
 
 REYKJAVIK = {f"hr:E{i:04d}" for i in range(0, 4)}
@@ -59,17 +56,7 @@ ROUTE = """query($title: String!) {
 
 @pytest.fixture(scope="module")
 def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
-    tmp: Path = tmp_path_factory.mktemp("typed")
-    store = SQLiteStore(tmp / "whoknows.db")
-    try:
-        plant_org(store)
-        settings = api_settings(tmp)
-        with LiveServer(create_app(settings, store=store)) as server:
-            client = Api(server.url, settings)
-            yield client
-            client.http.close()
-    finally:
-        store.close()
+    yield from serve_filled(None, tmp_path_factory.mktemp("typed"), plant_org)
 
 
 def _not_found(api: Api, skill: str) -> str:

@@ -14,12 +14,10 @@ from collections.abc import Iterator
 from html import unescape
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote
 
 import httpx
 import pytest
 
-from app.auth import Role
 from app.main import create_app
 from app.settings import Settings
 from graph.store.base import Batch
@@ -27,9 +25,8 @@ from graph.store.sqlite import SQLiteStore
 from tests.api.conftest import LiveServer
 from tests.contract.test_contract_titles import CAPTAINS, _fleet
 from tests.factories import person
-from tests.web.conftest import SHOTS, sign_in_link
 from tests.web.test_pages_bounds import page_settings, signed_in
-from tests.web.test_pages_typed_queries import get_text, link_named, people_on
+from tests.web.test_pages_typed_queries import get_text, link_named, listed, people_on, typed_into_search
 
 BERGEN_CAPTAINS = {"hr:E0000", "hr:E0001", "hr:E0002", "hr:E0006"}
 
@@ -107,26 +104,14 @@ def test_a_bad_page_link_shows_the_first_page(site: Any) -> None:
 
 
 def test_in_chromium_who_is_a_port_captain_in_bergen(site: Any, browser_context: Any) -> None:
-    server, _, settings = site
     page = browser_context.new_page()
     try:
-        browser_context.clear_cookies()
-        page.goto(sign_in_link(settings, server.url, "hr:E0001", "Person 1", Role.EMPLOYEE))
-        page.goto(server.url + "/search")
-        page.fill("#skill", "who is a port captain in bergen?")
-        with page.expect_navigation():
-            page.press("#skill", "Enter")
-        page.screenshot(path=str(SHOTS / "role-search.png"), full_page=True)
-        main = page.inner_text("main")
+        main = typed_into_search(site, page, "who is a port captain in bergen?", "role-search.png")
         assert "Read your search as the job title Port Captain: it names no skill" in main  # not “a port captain”
         assert "Showing people in Bergen" in main
-        shown = {unquote(h.removeprefix("/people/")) for h in page.eval_on_selector_all(
-            "ul.results h3 a", "els => els.map(e => e.getAttribute('href'))")}
-        assert shown == BERGEN_CAPTAINS
+        assert listed(page, "ul.results h3 a") == BERGEN_CAPTAINS
         with page.expect_navigation():
             page.click("text=Search all locations")
-        shown = {unquote(h.removeprefix("/people/")) for h in page.eval_on_selector_all(
-            "ul.results h3 a", "els => els.map(e => e.getAttribute('href'))")}
-        assert shown == CAPTAINS
+        assert listed(page, "ul.results h3 a") == CAPTAINS
     finally:
         page.close()

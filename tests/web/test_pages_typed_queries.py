@@ -146,22 +146,33 @@ def test_the_ask_page_filters_on_a_place_in_the_question_and_fixes_a_typo(site: 
     assert "Skills of the question: <a href=\"/search?skill=metrology\">metrology</a>" in fixed
 
 
-def test_in_chromium_who_knows_a_skill_in_a_place(site: Any, browser_context: Any) -> None:
+def typed_into_search(site: Any, page: Any, typed: str, shot: str) -> str:
+    """Sign in as Person 1, type ``typed`` into the search box and press Enter, in the real browser; the page's
+    main text (a screenshot is kept as ``shot``)."""
     server, _, settings = site
+    page.context.clear_cookies()
+    page.goto(sign_in_link(settings, server.url, "hr:E0001", "Person 1", Role.EMPLOYEE))
+    page.goto(server.url + "/search")
+    page.fill("#skill", typed)
+    with page.expect_navigation():
+        page.press("#skill", "Enter")
+    page.screenshot(path=str(SHOTS / shot), full_page=True)
+    return str(page.inner_text("main"))
+
+
+def listed(page: Any, selector: str) -> set[str]:
+    """The ids of the people the page links to under ``selector``."""
+    return {unquote(h.removeprefix("/people/")) for h in page.eval_on_selector_all(
+        selector, "els => els.map(e => e.getAttribute('href'))")}
+
+
+def test_in_chromium_who_knows_a_skill_in_a_place(site: Any, browser_context: Any) -> None:
+    server = site[0]
     page = browser_context.new_page()
     try:
-        browser_context.clear_cookies()
-        page.goto(sign_in_link(settings, server.url, "hr:E0001", "Person 1", Role.EMPLOYEE))
-        page.goto(server.url + "/search")
-        page.fill("#skill", "who knows GTAW in reykjavik?")
-        with page.expect_navigation():
-            page.press("#skill", "Enter")
-        page.screenshot(path=str(SHOTS / "typed-query-place.png"), full_page=True)
-        notes = page.inner_text("main")
+        notes = typed_into_search(site, page, "who knows GTAW in reykjavik?", "typed-query-place.png")
         assert "Showing people in Reykjavík" in notes
-        shown = {unquote(h.removeprefix("/people/")) for h in page.eval_on_selector_all(
-            "ol.results h3 a", "els => els.map(e => e.getAttribute('href'))")}
-        assert shown == REYKJAVIK
+        assert listed(page, "ol.results h3 a") == REYKJAVIK
         with page.expect_navigation():
             page.click("text=Search all locations")
         first = page.eval_on_selector("ol.results h3 a", "e => e.getAttribute('href')")
