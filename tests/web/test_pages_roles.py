@@ -12,40 +12,38 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from html import unescape
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from app.main import create_app
 from app.settings import Settings
 from graph.store.base import Batch
 from graph.store.sqlite import SQLiteStore
 from tests.api.conftest import LiveServer
 from tests.contract.test_contract_titles import CAPTAINS, _fleet
 from tests.factories import person
-from tests.web.test_pages_bounds import page_settings, signed_in
-from tests.web.test_pages_typed_queries import get_text, link_named, listed, people_on, typed_into_search
+from tests.web.test_pages_typed_queries import (
+    get_text,
+    link_named,
+    listed,
+    people_on,
+    signed_in_site,
+    typed_into_search,
+)
 
 BERGEN_CAPTAINS = {"hr:E0000", "hr:E0001", "hr:E0002", "hr:E0006"}
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveServer, httpx.Client, Settings]]:
-    tmp: Path = tmp_path_factory.mktemp("role-pages")
-    settings = page_settings(tmp, jwt_secret="role-pages-jwt-secret-0123456789abcdef")
-    store = SQLiteStore(tmp / "whoknows.db")
+    yield from signed_in_site(tmp_path_factory.mktemp("role-pages"), _fleet_with_an_officer)
+
+
+def _fleet_with_an_officer(store: SQLiteStore) -> None:
     _fleet(store)
     store.write_batch(Batch(people=[person(11, title="Data Protection Officer", department="Data",
                                            location="Hamburg")]))
-    try:
-        with LiveServer(create_app(settings, store=store)) as server, \
-                httpx.Client(base_url=server.url, timeout=30) as client:
-            signed_in(client, settings, server.url)
-            yield server, client, settings
-    finally:
-        store.close()
 
 
 def _get(client: httpx.Client, path: str, **params: str) -> str:

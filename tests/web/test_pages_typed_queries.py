@@ -10,7 +10,7 @@ offered, not applied; a typo gets a "did you mean" that works; a query naming no
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from html import unescape
 from pathlib import Path
 from typing import Any
@@ -32,12 +32,12 @@ RESULT = re.compile(r'<h3><a href="/people/([^"]+)">')
 LINK = re.compile(r'<a href="([^"]+)">([^<]+)</a>')
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveServer, httpx.Client, Settings]]:
-    tmp: Path = tmp_path_factory.mktemp("typed-pages")
-    settings = page_settings(tmp, jwt_secret="typed-pages-jwt-secret-0123456789abcdef")
+def signed_in_site(tmp: Path, fill: Callable[[SQLiteStore], None]
+                   ) -> Iterator[tuple[LiveServer, httpx.Client, Settings]]:
+    """The pages over HTTP on a SQLite store ``fill`` writes, with a client signed in as an employee."""
+    settings = page_settings(tmp, jwt_secret=f"{tmp.name}-jwt-secret-0123456789abcdef")
     store = SQLiteStore(tmp / "whoknows.db")
-    plant_org(store)
+    fill(store)
     try:
         with LiveServer(create_app(settings, store=store)) as server, \
                 httpx.Client(base_url=server.url, timeout=30) as client:
@@ -45,6 +45,11 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveServer,
             yield server, client, settings
     finally:
         store.close()
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveServer, httpx.Client, Settings]]:
+    yield from signed_in_site(tmp_path_factory.mktemp("typed-pages"), plant_org)
 
 
 def get_text(client: httpx.Client, path: str, **params: str) -> str:
