@@ -44,7 +44,7 @@ from graph.analytics.routing_context import (
     _answers,
     answer_records,
     interaction_ties,
-    recent_activity,
+    recent_activity_window,
     related_skills,
     thread_answers,
 )
@@ -153,7 +153,7 @@ class Router:
             "related": self.context.related, "skill_answers": self.context.skill_answers, "mu": self.context.mu,
             "active": {p: [a.recent_answers, a.response_hours] for p, a in self.context.active.items()},
             "answerers": {p: [r.answered, r.accepted, r.last_at, r.pace] for p, r in self.context.answerers.items()},
-            "as_of": self.context.as_of,
+            "as_of": self.context.as_of, "recent_since": self.context.recent_since,
             "titles": None if self.context.titles is None else self.context.titles.as_json(),
         }, separators=(",", ":"))
 
@@ -172,6 +172,7 @@ class Router:
                                          float(r[3]) if len(r) > 3 else 0.0)
                        for p, r in d.get("answerers", {}).items()},
             as_of=None if d.get("as_of") is None else float(d["as_of"]),
+            recent_since=None if d.get("recent_since") is None else float(d["recent_since"]),
             titles=None if d.get("titles") is None else TitleIndex.from_json(d["titles"]),
         )
         kind, model, stats = d["kind"], d.get("model"), d.get("stats", {})
@@ -312,7 +313,7 @@ def routing_context(
     up to ``as_of`` and the (person, skill, answers) of each expertise row (``pairs``: the posts' answers with
     their questions, when already found)."""
     pairs = list(_answers(posts)) if pairs is None else list(pairs)
-    active = recent_activity(posts, as_of=as_of, pairs=pairs)
+    active, since = recent_activity_window(posts, as_of=as_of, pairs=pairs)
     answerers = answer_records(posts, as_of=as_of, pairs=pairs)
     if visible is not None:
         active = {p: a for p, a in active.items() if p in visible}
@@ -326,7 +327,8 @@ def routing_context(
             per_person[person] = per_person.get(person, 0) + n
     mu = sum(per_person.values()) / len(per_person) if per_person else 1.0
     return RoutingContext(related=related_skills(posts), active=active, skill_answers=per_skill, mu=mu,
-                          answerers=answerers, as_of=_ts(as_of), titles=titles if titles.docs else None)
+                          answerers=answerers, as_of=_ts(as_of), titles=titles if titles.docs else None,
+                          recent_since=since)
 
 
 def answer_counts(rows: Iterable[ExpertIn]) -> Iterable[tuple[str, str, int]]:

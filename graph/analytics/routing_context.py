@@ -221,6 +221,26 @@ def related_skills(posts: Iterable[PostLike], top: int = 5) -> dict[str, list[tu
     return {a: sorted(v, key=lambda t: (-t[1], t[0]))[:top] for a, v in sorted(out.items())}
 
 
+def _recent_events(posts: Sequence[PostLike], as_of: datetime, pairs: Iterable[tuple[PostLike, PostLike]] | None
+                   ) -> list[tuple[float, str, str, float]]:
+    """(answer time, answer id, author, delay in hours) of the answers up to ``as_of`` by someone other than the
+    asker, sorted as (time, id)."""
+    now = _ts(as_of)
+    events: list[tuple[float, str, str, float]] = []
+    for a, q in _answers(posts) if pairs is None else pairs:
+        ta = _ts(a.created_at)
+        if ta <= now and a.author_id is not None and a.author_id != q.author_id:
+            events.append((ta, a.id, a.author_id, max(ta - _ts(q.created_at), 0.0) / 3600.0))
+    events.sort(key=lambda t: (t[0], t[1]))
+    return events
+
+
+def _window_start(events: Sequence[tuple[float, str, str, float]], now: float, days: float, min_answers: int) -> float:
+    """The recent window's start: ``days`` before ``now``, earlier when that holds fewer than ``min_answers``."""
+    start = now - days * 86400.0
+    return min(start, events[-min_answers][0] if len(events) > min_answers else events[0][0])
+
+
 def recent_activity(
     posts: Sequence[PostLike], *, as_of: datetime, days: float = 30.0, min_answers: int = 200, top: int = 200,
     pairs: Iterable[tuple[PostLike, PostLike]] | None = None,
@@ -235,18 +255,28 @@ def recent_activity(
     >>> recent_activity([q, a], as_of=t.replace(day=2))
     {'bob': Activity(recent_answers=1, response_hours=2.0)}
     """
-    now = _ts(as_of)
-    # (answer time, answer id, author, delay in hours): times converted once, sorted as (time, id)
-    events: list[tuple[float, str, str, float]] = []
-    for a, q in _answers(posts) if pairs is None else pairs:
-        ta = _ts(a.created_at)
-        if ta <= now and a.author_id is not None and a.author_id != q.author_id:
-            events.append((ta, a.id, a.author_id, max(ta - _ts(q.created_at), 0.0) / 3600.0))
+    return recent_activity_window(posts, as_of=as_of, days=days, min_answers=min_answers, top=top, pairs=pairs)[0]
+
+
+def recent_activity_window(
+    posts: Sequence[PostLike], *, as_of: datetime, days: float = 30.0, min_answers: int = 200, top: int = 200,
+    pairs: Iterable[tuple[PostLike, PostLike]] | None = None,
+) -> tuple[dict[str, Activity], float | None]:
+    """:func:`recent_activity` and where its window starts (POSIX seconds; None without answers): what an
+    explanation names when it counts someone's recent answers, so "35 answers" is never read as their whole record.
+
+    >>> from types import SimpleNamespace as P
+    >>> t = datetime(2024, 1, 1, tzinfo=UTC)
+    >>> q = P(id="q", kind="question", author_id="ann", created_at=t, thread_id="q", parent_id=None)
+    >>> a = P(id="a", kind="answer", author_id="bob", created_at=t.replace(hour=2), thread_id="q", parent_id="q")
+    >>> _, since = recent_activity_window([q, a], as_of=datetime(2024, 3, 1, tzinfo=UTC))
+    >>> datetime.fromtimestamp(since, UTC).isoformat()
+    '2024-01-01T02:00:00+00:00'
+    """
+    events = _recent_events(posts, as_of, pairs)
     if not events:
-        return {}
-    events.sort(key=lambda t: (t[0], t[1]))
-    start = now - days * 86400.0
-    start = min(start, events[-min_answers][0] if len(events) > min_answers else events[0][0])
+        return {}, None
+    start = _window_start(events, _ts(as_of), days, min_answers)
     counts: Counter[str] = Counter()
     for ta, _, author, _ in events:
         if ta >= start:
@@ -263,7 +293,7 @@ def recent_activity(
                 wanted -= 1
                 if not wanted:
                     break
-    return {p: Activity(c, round(statistics.median(latest[p]), 4)) for p, c in best}
+    return {p: Activity(c, round(statistics.median(latest[p]), 4)) for p, c in best}, start
 
 
 def answer_records(
@@ -305,5 +335,5 @@ def answer_records(
     return {p: AnswerRecord(len(answered[p]), len(accepted.get(p, ())), last[p], round(pace[p], 4)) for p in best}
 
 
-__all__ = ["History", "PrefixTies", "answer_records", "interaction_ties", "recent_activity", "related_skills",
-           "thread_answers"]
+__all__ = ["History", "PrefixTies", "answer_records", "interaction_ties", "recent_activity", "recent_activity_window",
+           "related_skills", "thread_answers"]

@@ -27,14 +27,42 @@ def _days(now: float, then: float | None) -> str:
     return f"{d / 30.44:.0f} months ago" if d < 730 else f"{d / 365.25:.0f} years ago"
 
 
-def lately(now: float, as_of: float | None) -> str:
+def _old(now: float, as_of: float | None) -> bool:
+    """Whether the analysis stands more than 30 days before ``now``: an old export, whose dates are given as dates."""
+    return as_of is not None and now - as_of > 30 * 86400.0
+
+
+def _when(now: float, then: float | None, as_of: float | None) -> str:
+    """When something last happened, in words: how long ago while the data is current; the date itself in an old
+    export, where "10 years ago" for everyone hid the months between answerers that the rank weighs (it measures
+    ages at the data's own clock).
+
+    >>> day = 86400.0
+    >>> _when(1.0e9, 1.0e9 - 3 * day, 1.0e9), _when(1.0e9, 1.0e9 - 900 * day, 1.0e9 - 800 * day)
+    ('3 days ago', 'on 24 Mar 1999')
+    """
+    if then is None or not _old(now, as_of):
+        return _days(now, then)
+    at = datetime.fromtimestamp(then, UTC)
+    return f"on {at.day} {at:%b %Y}"
+
+
+def lately(now: float, as_of: float | None, since: float | None = None) -> str:
     """When "the most active answerers lately" were counted: the recent window ends at the analysis, which for an
     old export stands years before now, and "lately" beside "the latest 4 years ago" contradicted itself.
+    ``since``: where the window starts (``RoutingContext.recent_since``), named so that a count of recent answers
+    is not read as the person's whole record ("34 questions answered ... most active up to March 2017 (19 answers)").
 
     >>> day = 86400.0
     >>> lately(1.0e9, 1.0e9 - 3 * day), lately(1.0e9, None), lately(1.0e9, 1.0e9 - 900 * day)
     ('lately', 'lately', 'up to March 1999, where the data ends')
+    >>> lately(1.0e9, 1.0e9 - 900 * day, 1.0e9 - 1020 * day), lately(1.0e9, 1.0e9 - day, 1.0e9 - 31 * day)
+    ('in the 120 days to 24 Mar 1999, where the data ends', 'in the 30 days to 8 Sep 2001')
     """
+    if as_of is not None and since is not None:
+        end = datetime.fromtimestamp(as_of, UTC)
+        days = max(round((as_of - since) / 86400.0), 1)
+        return f"in the {days} days to {end.day} {end:%b %Y}" + (", where the data ends" if _old(now, as_of) else "")
     if as_of is None or now - as_of <= 30 * 86400.0:
         return "lately"
     return f"up to {datetime.fromtimestamp(as_of, UTC):%B %Y}, where the data ends"
@@ -134,10 +162,11 @@ def _record(e: SkillEvidence) -> str:
 def evidence_text(feature: str, mine: dict[str, SkillEvidence], related: dict[str, SkillEvidence],
                   all_skills: int, ctx_line: tuple[int, float | None] | None, now: float,
                   record: AnswerRecord | None = None, title_match: tuple[list[str], int] | None = None,
-                  when: str = "lately") -> str:
+                  when: str = "lately", as_of: float | None = None) -> str:
     """The evidence behind one feature, in words (what the person did, not the feature's name). Counts on the
     question's skills are given per skill (see :func:`by_skill`); the head of the explanation already lists the
-    answers, so answer-based evidence names the skills without repeating the counts. ``when``: see :func:`lately`."""
+    answers, so answer-based evidence names the skills without repeating the counts. ``when``: see :func:`lately`;
+    ``as_of``: the analysis' time, for :func:`_when`."""
     feature = _SAME_AS.get(feature, feature)
     if feature == "title_bm25" and title_match is not None and title_match[1]:
         words, n = title_match[0][:3], title_match[1]
@@ -145,7 +174,7 @@ def evidence_text(feature: str, mine: dict[str, SkillEvidence], related: dict[st
         return f"answered {_n(n, 'question')} whose {'title mentions' if n == 1 else 'titles mention'} {said}"
     if feature == "pace" and record is not None:
         return (f"answering many questions ({_n(record.answered, 'question')} answered, the latest "
-                f"{_days(now, record.last_at)})")
+                f"{_when(now, record.last_at, as_of)})")
     on = [s for s, e in mine.items() if e.answers] or list(mine)
     answered = any(e.answers for e in mine.values())
     if feature in ("tag_answers", "tag_score", "tag_cover", "tag_share") and answered:
@@ -167,7 +196,7 @@ def evidence_text(feature: str, mine: dict[str, SkillEvidence], related: dict[st
         return "endorsed " + by_skill({s: e.endorsements for s, e in mine.items()}, "time", on="for")
     if feature == "tag_days" and answered:
         last = max((e.last_answer for e in mine.values() if e.last_answer is not None), default=None)
-        return f"answered on {_names(on)} {_days(now, last)}"
+        return f"answered on {_names(on)} {_when(now, last, as_of)}"
     if feature == "tag_questions" and any(e.questions for e in mine.values()):
         return "asked " + by_skill({s: e.questions for s, e in mine.items()}, "question")
     if feature in ("rel_answers", "rel_accepted") and related:
@@ -181,7 +210,7 @@ def evidence_text(feature: str, mine: dict[str, SkillEvidence], related: dict[st
     if feature == "all_accepted" and record is not None and record.accepted:
         return f"{_n(record.accepted, 'accepted answer')} in all"
     if feature == "all_days" and record is not None and record.last_at is not None:
-        return f"last answered {_days(now, record.last_at)}"
+        return f"last answered {_when(now, record.last_at, as_of)}"
     if feature in ("all_answers", "all_accepted") and record is not None and record.answered:
         return f"{_n(record.answered, 'question')} answered in all, on {_n(all_skills, 'skill')}"
     if feature in ("all_answers", "all_accepted", "all_days") and all_skills:
@@ -240,11 +269,11 @@ def explain(skills: Sequence[str], c: Candidates, i: int, strongest: str, ctx: R
     # reads the person's answered questions: not for every hit)
     named = {_SAME_AS.get(f, f) for f in (strongest, *runners_up)}
     match = ctx.titles.overlap(title, c.ids[i]) if ctx.titles is not None and "title_bm25" in named else None
-    when = lately(now, ctx.as_of)
+    when = lately(now, ctx.as_of, ctx.recent_since)
 
     def said(feature: str) -> str:
         return evidence_text(feature, mine, c.related_used[i], c.answered_skills[i], line, now, record, match,
-                             when=when)
+                             when=when, as_of=ctx.as_of)
 
     why = said(strongest)
     repeated = _SAID_BY.get(_SAME_AS.get(strongest, strongest), frozenset())

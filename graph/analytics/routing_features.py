@@ -181,6 +181,7 @@ class RoutingContext:
     answerers: dict[str, AnswerRecord] = field(default_factory=dict)
     as_of: float | None = None  # POSIX seconds of the analysis this context (and its expertise rows) stands at
     titles: TitleIndex | None = None  # the answered questions' titles (None: the export has none)
+    recent_since: float | None = None  # POSIX seconds where the window of ``active`` starts (None: not recorded)
 
     def clock(self, now: float) -> float:
         """The time features are measured at for a question asked at ``now``: the analysis's own time, not later.
