@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from app.auth import Principal, Role
+from app.clock import data_clock
 from app.gateway import StoreGateway
 from app.graphql.documents import Prepared
 from app.graphql.loaders import Loaders
@@ -24,6 +27,7 @@ class Context:
     prepared: Prepared | None = None  # the request's parsed and validated document (app/graphql/documents.py)
     cost: int = 0  # its cost for this request's variables (app/graphql/analysis.py)
     _loaders: Loaders | None = field(default=None, repr=False)
+    _clock: asyncio.Future[datetime] | None = field(default=None, repr=False)
 
     @property
     def loaders(self) -> Loaders:
@@ -31,6 +35,17 @@ class Context:
         if self._loaders is None:
             self._loaders = Loaders(self.gateway)
         return self._loaders
+
+    async def data_now(self) -> datetime:
+        """The data's clock (:func:`app.clock.data_clock`: the last analysis' latest post), read once a request:
+        what "last month" in an explanation is relative to, as in the seeds and the health figures."""
+        if self._clock is None:  # one read however many explanations of the request ask at once
+            self._clock = asyncio.ensure_future(self._read_clock())
+        return await asyncio.shield(self._clock)
+
+    async def _read_clock(self) -> datetime:
+        last = await self.gateway.run(lambda s: s.last_run(), light=True)
+        return data_clock(last.stats if last is not None else None, datetime.now(UTC))
 
     def require(self, role: Role, what: str) -> None:
         self.principal.require(role, what)

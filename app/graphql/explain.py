@@ -38,10 +38,12 @@ def isolated(text: str) -> str:
     return text
 
 
-def recency_phrase(last: datetime | None, now: datetime, on: str | None = None) -> str | None:
+def recency_phrase(last: datetime | None, now: datetime, on: str | None = None, what: str = "active") -> str | None:
     """How recently someone was active, in words. ``on``: the skill, when the date is the latest activity there,
     named for an old date only: active on it this week is active this week, but a bare "last active in 2015" reads
-    as gone for someone who still posts on other skills.
+    as gone for someone who still posts on other skills. ``what``: what the date is of ("latest answer"), when it is
+    not any activity. An old date keeps its month: two people both "last active in 2015" ranked apart by the
+    months between their answers read as a rank with no reason.
 
     >>> now = datetime(2026, 11, 21, tzinfo=UTC)
     >>> recency_phrase(datetime(2026, 11, 18, tzinfo=UTC), now)
@@ -49,9 +51,13 @@ def recency_phrase(last: datetime | None, now: datetime, on: str | None = None) 
     >>> recency_phrase(datetime(2026, 10, 25, tzinfo=UTC), now)
     'active last month'
     >>> recency_phrase(datetime(2023, 1, 2, tzinfo=UTC), now)
-    'last active in 2023'
+    'last active in Jan 2023'
     >>> recency_phrase(datetime(2023, 1, 2, tzinfo=UTC), now, on="go")
-    'last active on go in 2023'
+    'last active on go in Jan 2023'
+    >>> recency_phrase(datetime(2026, 10, 25, tzinfo=UTC), now, on="go", what="latest answer")
+    'latest answer last month'
+    >>> recency_phrase(datetime(2023, 1, 2, tzinfo=UTC), now, on="go", what="latest answer")
+    'latest answer on go in Jan 2023'
     """
     if last is None:
         return None
@@ -59,37 +65,61 @@ def recency_phrase(last: datetime | None, now: datetime, on: str | None = None) 
         last = last.replace(tzinfo=UTC)
     days = (now - last).total_seconds() / 86400
     if days <= 7:
-        return "active this week"
+        return f"{what} this week"
     months = (now.year - last.year) * 12 + now.month - last.month
     if months == 0:
-        return "active this month"
+        return f"{what} this month"
     if months == 1:
-        return "active last month"
+        return f"{what} last month"
     if days <= 92:
-        return "active in the last 3 months"
+        return f"{what} in the last 3 months"
     if days <= 365:
-        return "active in the last year"
-    return f"last active on {on} in {last.year}" if on else f"last active in {last.year}"
+        return f"{what} in the last year"
+    head = "last active" if what == "active" else what
+    return f"{head} on {on} in {last:%b %Y}" if on else f"{head} in {last:%b %Y}"
+
+
+# the evidence whose dates the score's recency reads (graph/analytics/expertise.py: the latest answer or
+# endorsement), and what its date is called: the date an explanation gives, so that a question asked on the skill
+# last month never makes answers from years ago read as recent, ranked below older-looking but newer answers
+_RANKED_DATES = {EvidenceKind.ANSWERS: "latest answer", EvidenceKind.ACCEPTED_ANSWERS: "latest answer",
+                 EvidenceKind.VOTES: "latest answer", EvidenceKind.ENDORSEMENTS: "latest endorsement"}
 
 
 def explain_expertise(
     skill: str, evidence: Sequence[Evidence], last_active: datetime | None = None, now: datetime | None = None
 ) -> str:
-    """One line a person can read: why this hit ranks where it does.
+    """One line a person can read: why this hit ranks where it does. ``now``: the data's clock
+    (:func:`app.clock.data_clock`), so "last month" is the data's last month, as in the seeds and the health figures.
+
+    The date said is that of the evidence the score weighs by age (answers, endorsements); asking a question is
+    dated only when nothing else is.
 
     >>> ev = [Evidence(kind="accepted_answers", count=12), Evidence(kind="answers", count=30),
     ...       Evidence(kind="declared", count=4), Evidence(kind="endorsements", count=1)]
     >>> explain_expertise("kubernetes", ev, datetime(2026, 10, 20, tzinfo=UTC), datetime(2026, 11, 21, tzinfo=UTC))
     '12 accepted answers on kubernetes (30 answers in all), declared expert, endorsed by 1 colleague, active last month'
+    >>> old = [Evidence(kind="answers", count=2, last_at=datetime(2014, 5, 30, tzinfo=UTC)),
+    ...        Evidence(kind="questions", count=1, last_at=datetime(2017, 2, 21, tzinfo=UTC))]
+    >>> explain_expertise("ipa", old, now=datetime(2017, 3, 13, tzinfo=UTC))
+    '2 answers on ipa, latest answer on ipa in May 2014'
     >>> explain_expertise("go", [])
     'ranked on go by the interaction graph alone'
     """
     counts: dict[str, int] = {}
     latest: datetime | None = last_active
+    ranked: tuple[datetime, str] | None = None  # the latest dated evidence the score weighs by age, and its name
     for e in evidence:
         counts[str(e.kind)] = counts.get(str(e.kind), 0) + e.count
-        if e.last_at is not None and (latest is None or e.last_at > latest):
-            latest = e.last_at
+        at = e.last_at
+        if at is None:
+            continue
+        at = at if at.tzinfo is not None else at.replace(tzinfo=UTC)
+        if latest is None or at > (latest if latest.tzinfo is not None else latest.replace(tzinfo=UTC)):
+            latest = at
+        name = _RANKED_DATES.get(e.kind) if e.count > 0 or e.kind == EvidenceKind.VOTES else None
+        if name is not None and (ranked is None or at > ranked[0]):
+            ranked = (at, name)
     parts: list[str] = []
     accepted = counts.get(EvidenceKind.ACCEPTED_ANSWERS, 0)
     answers = counts.get(EvidenceKind.ANSWERS, 0)
@@ -114,7 +144,9 @@ def explain_expertise(
     if questions and not parts:
         parts.append(f"asked {_plural(questions, 'question')} on {skill}")
     # the latest activity on this skill, not anywhere: "last active in 2015" read as gone for someone still posting
-    when = recency_phrase(latest, now or datetime.now(UTC), on=skill)
+    clock = now or datetime.now(UTC)
+    when = (recency_phrase(ranked[0], clock, on=skill, what=ranked[1]) if ranked is not None
+            else recency_phrase(latest, clock, on=skill))
     if not parts:
         parts.append(f"ranked on {skill} by the interaction graph alone")
     if when:

@@ -25,6 +25,9 @@ KNOWS_TOPIC = frozenset({EvidenceKind.ANSWERS, EvidenceKind.ACCEPTED_ANSWERS, Ev
 SEED_MEANING = ("marginal gain of greedy maximum coverage: people (1 each) this seed has a tie with in the last "
                 "half-life to the data's last post and communities (5 each) it is in, that earlier seeds do not "
                 "reach, plus its expertise score; only experts active in that window are seeds")
+# what base.Contributor.answers counts (the stores' helping kinds: answers, thread replies and comments), in words:
+# "5 answers or replies" was 1 answer and 4 comments on a Stack Exchange site, where a comment is neither
+HELPING_WORDS = ("answer, reply or comment", "answers, replies or comments")
 BETWEENNESS_MEANING = ("betweenness centrality (Freeman 1977; Brandes 2001): share of shortest paths between "
                        "other people that pass through this person")
 CONSTRAINT_MEANING = ("Burt's constraint (1992), 0..1: low when a person's contacts are not tied to each other, "
@@ -38,8 +41,13 @@ class Measure:
     meaning: str
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+def _plural(n: int, word: str, many: str | None = None) -> str:
+    """``1 answer``, ``2 answers``; ``many``: the plural when it is not the word plus s.
+
+    >>> _plural(1, "child", "children"), _plural(0, "child", "children"), _plural(2, "answer")
+    ('1 child', '0 children', '2 answers')
+    """
+    return f"{n} {word}" if n == 1 else f"{n} {many or word + 's'}"
 
 
 def _percent(share: float) -> str:
@@ -82,10 +90,11 @@ def recency_weighting(half_life_days: float, as_of: datetime) -> str:
 def explain_influencer(
     rank: int, score: float, scope: str, expertise: ExpertIn | None = None,
     contributor: base.Contributor | None = None, scores: PersonScores | None = None, tied: bool = False,
-    until: datetime | None = None, weighting: str | None = None,
+    until: datetime | None = None, weighting: str | None = None, now: datetime | None = None,
 ) -> str:
     """One line: the rank (said to be shared when others have the same score), what it is a rank of, how its ties
-    are weighted (``weighting``, from :func:`recency_weighting`), and the evidence of the scope.
+    are weighted (``weighting``, from :func:`recency_weighting`), and the evidence of the scope. ``now``: the data's
+    clock, that an expertise line's "last month" is relative to.
 
     >>> explain_influencer(2, 0.031, "global", scores=PersonScores(person_id="x:1", pagerank=0.031, degree=0.12,
     ...                    betweenness=0.2, participation=0.4, within_z=1.0))
@@ -93,7 +102,7 @@ def explain_influencer(
     >>> from schema.models import Person
     >>> who = base.Contributor(Person(id="x:2", name="B"), 7, 5, 2, None)
     >>> explain_influencer(3, 0.02, "beer", contributor=who, until=datetime(2017, 3, 13)).split("; ")[1]
-    '7 posts there in the 90 days to 13 Mar 2017 (5 answers or replies, 2 accepted)'
+    '7 posts there in the 90 days to 13 Mar 2017 (5 answers, replies or comments, 2 accepted)'
     >>> explain_influencer(1, 0.25, "global", tied=True)
     '#1 (tied) by PageRank over the whole organisation (0.2500); ranked by ties to the people of this scope'
     >>> explain_influencer(1, 0.25, "global", weighting="ties weighted towards recent activity").split("; ")[1]
@@ -104,11 +113,11 @@ def explain_influencer(
     if weighting:
         head = f"{head}; {weighting}"
     if expertise is not None:
-        return f"{head}; {explain_expertise(expertise.skill, expertise.evidence, expertise.last_active)}"
+        return f"{head}; {explain_expertise(expertise.skill, expertise.evidence, expertise.last_active, now)}"
     if contributor is not None:
         window = "in the last 90 days" if until is None else f"in the 90 days to {until.day} {until:%b %Y}"
         return (f"{head}; {_plural(contributor.posts, 'post')} there {window} "
-                f"({contributor.answers} answers or replies, {contributor.accepted} accepted)")
+                f"({_plural(contributor.answers, *HELPING_WORDS)}, {contributor.accepted} accepted)")
     if scores is not None:
         return f"{head}; has talked with {_percent(scores.degree)} of colleagues (at any time)"
     return f"{head}; ranked by ties to the people of this scope"
@@ -237,6 +246,6 @@ def explain_seed(
     return f"{knows}; adds {people} and {communities} not reached by earlier seeds"
 
 
-__all__ = ["BETWEENNESS_MEANING", "CONSTRAINT_MEANING", "INFLUENCE_MEANING", "SEED_MEANING", "Measure",
+__all__ = ["BETWEENNESS_MEANING", "CONSTRAINT_MEANING", "HELPING_WORDS", "INFLUENCE_MEANING", "SEED_MEANING", "Measure",
            "bridge_measures", "credible", "day", "explain_bridge", "explain_influencer", "explain_seed",
            "recency_weighting", "seed_marginals", "seed_pool", "seed_pool_size"]

@@ -299,6 +299,7 @@ async def _explained_influencers(
     last = await gw.run(lambda s: s.last_run())
     stats = last.stats if last is not None else None
     window = recent_window(stats, datetime.now(UTC))
+    now = window.until  # the data's clock: "active last month" in an expertise line is the data's last month
     weighting = rankings.recency_weighting(window.days, window.until) if stats and "as_of" in stats else None
     if skill is not None:
         scope = skill
@@ -323,7 +324,7 @@ async def _explained_influencers(
             person=Person.from_domain(r.person), score=r.score, rank=r.rank, score_meaning=rankings.INFLUENCE_MEANING,
             explanation=rankings.explain_influencer(r.rank, r.score, scope, found_x, contributors.get(r.person.id),
                                                     scores.get(r.person.id), tied=r.rank in tied, until=until,
-                                                    weighting=weighting),
+                                                    weighting=weighting, now=now),
             evidence=[Evidence.from_domain(e) for e in found_x.evidence] if found_x is not None else [],
             measures=[Measure(name="influence", value=r.score, meaning=rankings.INFLUENCE_MEANING)],
         ))

@@ -93,10 +93,11 @@ class Expertise:
     explanation: str
 
     @classmethod
-    def from_domain(cls, x: models.ExpertIn) -> Expertise:
+    def from_domain(cls, x: models.ExpertIn, now: datetime | None = None) -> Expertise:
+        """``now``: the data's clock (``Context.data_now``)."""
         return cls(
             skill=x.skill, score=x.score, evidence=[Evidence.from_domain(e) for e in x.evidence],
-            explanation=explain_expertise(x.skill, x.evidence, x.last_active),
+            explanation=explain_expertise(x.skill, x.evidence, x.last_active, now),
         )
 
 
@@ -160,7 +161,8 @@ class Person:
     @strawberry.field(description="Computed expertise, best first.")
     async def expertise(self, info: Info) -> list[Expertise]:
         rows = await info.context.loaders.expertise.load(str(self.id))
-        return [Expertise.from_domain(x) for x in sorted(rows, key=lambda x: (-x.score, x.skill))]
+        now = await info.context.data_now() if rows else None
+        return [Expertise.from_domain(x, now) for x in sorted(rows, key=lambda x: (-x.score, x.skill))]
 
     @strawberry.field(description="Network scores (analyst role).")
     async def scores(self, info: Info) -> PersonScores | None:
@@ -191,8 +193,8 @@ class Expert:
         )
 
     @strawberry.field(description='One line a person can read, e.g. "12 accepted answers on kubernetes, ...".')
-    def explanation(self) -> str:
-        return explain_expertise(self.skill, self.raw_evidence)
+    async def explanation(self, info: Info) -> str:
+        return explain_expertise(self.skill, self.raw_evidence, now=await info.context.data_now())
 
 
 @strawberry.type(description="An expert and the cursor to continue after them.")

@@ -185,12 +185,13 @@ def summarise(points: Sequence[Point], title: str, fmt: Callable[[float], str]) 
     """The chart in one sentence, for people who cannot see it."""
     shown = [p for p in points if p.value is not None and not p.withheld]
     withheld = sum(p.withheld for p in points)
-    text = f"{title}, {len(points)} weeks from {points[0].day.isoformat()} to {points[-1].day.isoformat()}"
+    weeks = f"{len(points)} week{'' if len(points) == 1 else 's'}"
+    text = f"{title}, {weeks} from {points[0].day.isoformat()} to {points[-1].day.isoformat()}"
     if shown:
         best = max(shown, key=lambda p: p.value or 0.0)
         text += f"; latest {fmt(shown[-1].value or 0.0)}, highest {fmt(best.value or 0.0)} (week of {best.day})"
     if withheld:
-        text += f"; {withheld} weeks withheld for privacy"
+        text += f"; {withheld} week{'' if withheld == 1 else 's'} withheld for privacy"
     return text + "."
 
 

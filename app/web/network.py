@@ -119,7 +119,7 @@ def draw_network(nodes: Mapping[str, Node], edges: Sequence[tuple[str, str, floa
         r = 4 + 8 * (drawn[n] / top_d) ** 0.5
         fill = colours.get(node.group or "", OTHER)
         ring = ' stroke="#1a1a1a" stroke-width="3"' if n == centre else ' stroke="#fff" stroke-width="1"'
-        tip = f"{node.name} ({node.group or 'no department'}), {drawn[n]} ties drawn"
+        tip = f"{node.name} ({node.group or 'no department'}), {drawn[n]} {'tie' if drawn[n] == 1 else 'ties'} drawn"
         if n in named:  # the name links too, but only the circle takes keyboard focus and is announced
             names.append(f'<a href="{person_href(n)}" tabindex="-1" aria-hidden="true"><text x="{x + r + 3:.1f}" '
                          f'y="{y + 3:.1f}" paint-order="stroke" stroke="#fff" stroke-width="3">{escape(node.name)}'

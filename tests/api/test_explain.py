@@ -43,7 +43,7 @@ def test_explanation_phrases(evidence: list[Evidence], expected: str) -> None:
 def test_recency_uses_latest_evidence() -> None:
     ev = [Evidence(kind=EvidenceKind.ANSWERS, count=2, last_at=NOW - timedelta(days=400)),
           Evidence(kind=EvidenceKind.ACCEPTED_ANSWERS, count=1, last_at=NOW - timedelta(days=2))]
-    assert explain_expertise("go", ev, None, NOW).endswith("active this week")
+    assert explain_expertise("go", ev, None, NOW).endswith("latest answer this week")
     assert recency_phrase(NOW - timedelta(days=60), NOW) == "active in the last 3 months"
     assert recency_phrase(NOW - timedelta(days=200), NOW) == "active in the last year"
     assert recency_phrase(None, NOW) is None
@@ -72,4 +72,4 @@ def test_an_old_last_activity_names_the_skill() -> None:
     """The date is the latest activity on the skill: a bare "last active in 2015" read as gone for someone who
     posted on other skills until 2017 (user 268 on beer)."""
     ev = [Evidence(kind=EvidenceKind.ANSWERS, count=3, last_at=NOW - timedelta(days=800))]
-    assert explain_expertise("go", ev, None, NOW).endswith(f"last active on go in {(NOW - timedelta(days=800)).year}")
+    assert explain_expertise("go", ev, None, NOW).endswith(f"latest answer on go in {NOW - timedelta(days=800):%b %Y}")

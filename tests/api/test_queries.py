@@ -27,7 +27,7 @@ def test_experts_ranked_by_score_with_evidence_and_explanation(api: Api) -> None
     best = conn["edges"][1]["node"]
     assert {k: best["evidence"][0][k] for k in ("kind", "count")} == {"kind": "ACCEPTED_ANSWERS", "count": 12}
     assert best["explanation"].startswith("12 accepted answers on kubernetes (30 answers in all), declared expert")
-    assert best["explanation"].endswith("active this week")
+    assert best["explanation"].endswith("latest answer this week")
     # 30 people, minus the opted-out one and the leaver
     assert conn["totalCount"] == 28
     assert conn["pageInfo"]["hasNextPage"] is True

@@ -166,7 +166,7 @@ def test_larger_circles_have_more_ties_drawn(analyst: httpx.Client, demo_store: 
     assert page.status_code == 200
     assert "Larger circles have more ties" in _text(page.text)
     circles = [(int(n), float(r)) for n, r in re.findall(
-        r'aria-label="[^"]*, (\d+) ties drawn"><circle [^>]*r="([0-9.]+)"', page.text)]
+        r'aria-label="[^"]*, (\d+) ties? drawn"><circle [^>]*r="([0-9.]+)"', page.text)]
     assert len({n for n, _ in circles}) >= 3, circles
     assert sorted(circles) == sorted(circles, key=lambda c: (c[1], c[0])), circles  # more ties, never smaller
 
