@@ -187,8 +187,33 @@ TOO_COMPLEX = (
 
 def _explained(error: GraphQLError) -> GraphQLError:
     """graphql-core's bare 'Validation aborted.' (its budget for comparing same-named fields spent, or its nesting
-    guard) replaced by a message a client can act on; any other error as it is."""
-    return GraphQLError(TOO_COMPLEX) if isinstance(error, ValidationAbortedError) else error
+    guard) replaced by a message a client can act on; any other error as the document's own (BAD_USER_INPUT).
+
+    A validation error is always about the document, whatever raised it: a rule that catches a Python exception
+    keeps it as the error's cause, and a cause that is no GraphQLError read as a fault of ours. An integer literal
+    of 5,000 digits (``first: 999...``) failed Python's int() digit limit inside graphql-core's Int parser, and the
+    request was answered INTERNAL_SERVER_ERROR. The message keeps its first sentence, not the Python advice or the
+    echo of the whole literal."""
+    if isinstance(error, ValidationAbortedError):
+        return GraphQLError(TOO_COMPLEX)
+    cause = error.original_error
+    if cause is None or isinstance(cause, GraphQLError):
+        return error
+    return GraphQLError(_shortened(error.message), error.nodes, error.source, error.positions, error.path)
+
+
+def _shortened(message: str, limit: int = 300) -> str:
+    """A validation message without what graphql-core appends after its first clause from the caught exception
+    (``...; use sys.set_int_max_str_digits() ...'; found: <the literal>``), at most ``limit`` characters.
+
+    >>> _shortened("Expected value of type 'Int', but encountered error 'Exceeds the limit (4300 digits) for "
+    ...            "integer string conversion: value has 5000 digits; use sys.set_int_max_str_digits()'; found: 99")
+    "Expected value of type 'Int', but encountered error 'Exceeds the limit (4300 digits) for integer string \
+conversion: value has 5000 digits'"
+    """
+    head, sep, _ = message.partition(";")
+    text = head + ("'" if sep and head.count("'") % 2 else "")
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _has_variables(document: DocumentNode) -> bool:

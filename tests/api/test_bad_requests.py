@@ -91,3 +91,21 @@ def test_a_document_too_complex_to_validate_says_so(api: Api) -> None:
     assert message != "Validation aborted."
     assert "too complex" in message
     assert "same name" in message
+
+
+def test_literals_python_cannot_read_are_the_documents_fault(api: Api) -> None:
+    """An integer literal of 5,000 digits passed the document caps (one token) and failed Python's int() digit limit
+    inside graphql-core's validation, which kept that ValueError as the error's cause: INTERNAL_SERVER_ERROR. Any
+    validation error is the document's: BAD_USER_INPUT, saying what, without Python's advice or the literal."""
+    digits = "9" * 5000
+    documents = [
+        f'{{ experts(skill: "kubernetes", first: {digits}) {{ totalCount }} }}',
+        f'{{ introductionPath(fromId: "hr:E0001", toId: "hr:E0003", maxHops: {digits}) {{ id }} }}',
+        f'query($n: Int = {digits}) {{ experts(skill: "kubernetes", first: $n) {{ totalCount }} }}',
+        f'{{ bridges(first: 1, communityIds: [{digits}]) {{ rank }} }}',
+    ]
+    for document in documents:
+        status, code, message = _code(api, document)
+        assert (status, code) == (200, "BAD_USER_INPUT"), (document[:60], code, message)
+        assert "set_int_max_str_digits" not in message and digits not in message
+        assert len(message) <= 300
