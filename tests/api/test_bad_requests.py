@@ -109,3 +109,14 @@ def test_literals_python_cannot_read_are_the_documents_fault(api: Api) -> None:
         assert (status, code) == (200, "BAD_USER_INPUT"), (document[:60], code, message)
         assert "set_int_max_str_digits" not in message and digits not in message
         assert len(message) <= 300
+
+
+def test_an_introduction_path_to_a_leaver_is_none(api: Api) -> None:
+    """hr:E0008 has left; E0001 and E0008 share a manager. The SQLite search met the leaver from their side but
+    could not walk to them from the asker's, and ``introductionPath`` to them answered INTERNAL_SERVER_ERROR."""
+    for hops in (2, 4, 8):
+        body = api.gql('query($h: Int!) { introductionPath(fromId: "hr:E0001", toId: "hr:E0008", maxHops: $h) '
+                       "{ id } }", {"h": hops})
+        assert body == {"data": {"introductionPath": None}}, body
+    path = api.data('{ introductionPath(fromId: "hr:E0008", toId: "hr:E0001") { id } }')["introductionPath"]
+    assert [p["id"] for p in path] == ["hr:E0008", "hr:E0000", "hr:E0001"]

@@ -432,13 +432,16 @@ class SQLiteReads(SQLiteSkillReads):
         if max_hops < 0:
             raise BadInput("maxHops must be at least 0")
         with self._read() as conn:
+            # every step after the first is an active, visible person, the end included (the neighbours read only
+            # such people, and the Neo4j store's path the same): a leaver as the end was met from its side of the
+            # search but never reached from the other, and the walk failed (an internal error for the asker)
             ends = {
-                r[0]
+                r[0]: bool(r[1])
                 for r in conn.execute(
-                    "SELECT id FROM person WHERE opted_out = 0 AND id IN (?, ?)", (from_id, to_id)
+                    "SELECT id, active FROM person WHERE opted_out = 0 AND id IN (?, ?)", (from_id, to_id)
                 )
             }
-            if from_id not in ends or to_id not in ends:
+            if from_id not in ends or to_id not in ends or (from_id != to_id and not ends[to_id]):
                 return None
             path = (
                 [from_id]
