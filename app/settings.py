@@ -106,6 +106,14 @@ class Settings(BaseSettings):
             self.session_secret in PLACEHOLDER_SECRETS or len(self.session_secret.encode()) < MIN_SECRET_BYTES
         ):
             raise ValueError(f"WHOKNOWS_SESSION_SECRET must be a real secret of at least {MIN_SECRET_BYTES} bytes")
+        if self.env != "development" and self.session_secret is None and not real_secret(self.jwt_secret):
+            # with a JWKS URL the JWT secret verifies no token, so it was never checked, yet it still signed the
+            # pages' session cookies: the public development placeholder, with which anyone could write a session
+            # as an admin, or as any person (and hide or show them on the Privacy page)
+            raise ValueError(
+                "WHOKNOWS_SESSION_SECRET is missing, and the session cookies would be signed with WHOKNOWS_JWT_SECRET, "
+                f"which is missing or a placeholder: set WHOKNOWS_SESSION_SECRET (at least {MIN_SECRET_BYTES} bytes)"
+            )
         if bool(self.oidc_issuer) != bool(self.oidc_client_id):
             raise ValueError("set both WHOKNOWS_OIDC_ISSUER and WHOKNOWS_OIDC_CLIENT_ID, or neither")
         for value, role in self.oidc_role_map.items():
@@ -117,6 +125,15 @@ class Settings(BaseSettings):
     def cookie_secret(self) -> str:
         """The key that signs session cookies and development sign-in links."""
         return self.session_secret or self.jwt_secret
+
+
+def real_secret(secret: str) -> bool:
+    """Whether ``secret`` may sign anything outside development: no placeholder, at least ``MIN_SECRET_BYTES``.
+
+    >>> real_secret(DEV_SECRET), real_secret("short"), real_secret("k" * 32)
+    (False, False, True)
+    """
+    return secret not in PLACEHOLDER_SECRETS and len(secret.encode()) >= MIN_SECRET_BYTES
 
 
 def load_settings(**overrides: object) -> Settings:
@@ -163,4 +180,4 @@ def get_settings() -> Settings:
     return load_settings()
 
 
-__all__ = ["DEV_SECRET", "Settings", "get_settings", "load_settings"]
+__all__ = ["DEV_SECRET", "Settings", "get_settings", "load_settings", "real_secret"]

@@ -8,6 +8,7 @@ the app imports ingest (the API itself never does).
 from __future__ import annotations
 
 import errno
+import ipaddress
 import socket
 import tempfile
 from collections.abc import Iterator
@@ -30,7 +31,7 @@ from app.cli.main import (
     settings_or_exit,
     store_session,
 )
-from app.settings import Settings
+from app.settings import Settings, real_secret
 from graph.store.base import GraphStore
 from ingest.demo import check_people
 from schema.errors import BadInput
@@ -57,6 +58,38 @@ def check_can_listen(host: str, port: int) -> None:
             raise fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}{hint}", EXIT_USAGE) from None
 
 
+def check_exposure(settings: Settings, host: str) -> None:
+    """Refuse, as bad usage, to serve beyond this machine while a public placeholder signs tokens or sessions.
+
+    Development (the default ``WHOKNOWS_ENV``) accepts the placeholder JWT secret, whose text is in the source: the
+    Dockerfile's ``serve --host 0.0.0.0`` with no settings served it to the network, and anyone could sign a token
+    or a session cookie (and development sign-in links) as an admin or as any person. On loopback it is still the
+    one-command start it was meant to be.
+    """
+    if _loopback(host):
+        return
+    weak = []
+    if settings.jwks_url is None and not real_secret(settings.jwt_secret):
+        weak.append("WHOKNOWS_JWT_SECRET")
+    if not real_secret(settings.cookie_secret):
+        weak.append("WHOKNOWS_SESSION_SECRET" if settings.session_secret else "WHOKNOWS_JWT_SECRET")
+    if weak:
+        names = " and ".join(dict.fromkeys(weak))
+        raise fail(f"--host {host} serves other machines, and {names} is missing or a placeholder anyone can read "
+                   f"(so anyone could sign in as an admin): set a real secret of at least 32 bytes "
+                   f"(e.g. WHOKNOWS_JWT_SECRET=\"$(openssl rand -hex 32)\") and WHOKNOWS_ENV=production, or serve on "
+                   "127.0.0.1", EXIT_USAGE)
+
+
+def _loopback(host: str) -> bool:
+    """Whether every address ``host`` names is this machine's loopback (``0.0.0.0`` and ``::`` are every address)."""
+    try:
+        infos = socket.getaddrinfo(host, None, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+        return bool(infos) and all(ipaddress.ip_address(str(i[4][0]).split("%")[0]).is_loopback for i in infos)
+    except (OSError, UnicodeError, ValueError):
+        return False
+
+
 def _run_server(settings: Settings, host: str, port: int) -> None:
     import uvicorn
 
@@ -78,8 +111,9 @@ def serve(
 ) -> None:
     """Serve the GraphQL API (POST /graphql, GraphiQL at GET /graphql, /healthz, /readyz, /metrics)."""
     settings = settings_or_exit(store=store)
-    require_created(settings)
     check_can_listen(host, port)
+    check_exposure(settings, host)
+    require_created(settings)
     console.print(f"whoknows API on http://{host}:{port}/graphql (store {settings.store}, env {settings.env})")
     _run_server(settings, host, port)
 
@@ -177,6 +211,7 @@ def demo(
         raise fail(str(exc)) from None
     if serve_after:
         check_can_listen(host, port)
+        check_exposure(settings_or_exit(), host)
     base = workdir if workdir is not None else Path(tempfile.mkdtemp(prefix="whoknows-demo-"))
     try:
         base.mkdir(parents=True, exist_ok=True)
