@@ -148,6 +148,31 @@ def test_a_name_or_email_that_is_not_text_is_left_out(app: LiveServer, provider:
         assert "/people/hr%3AE0001" not in page.text  # no e-mail to match a person by
 
 
+@pytest.mark.parametrize("verified", [False, "false", "FALSE", None])
+def test_an_unverified_email_signs_in_as_no_one(app: LiveServer, provider: tuple[ProviderState, LiveServer],
+                                                store: SQLiteStore, verified: object) -> None:
+    """Anyone can type a colleague's address into a self-service profile; a provider that says so
+    (``email_verified`` false) no longer names that colleague. Before, the impostor got Alice's Privacy page and
+    could hide her, or withdraw the opt-out she chose."""
+    state, _ = provider
+    state.claims.update(sub="idp|mallory", name="Mallory", email_verified=verified)
+    with sign_in(app, "/me/privacy") as (client, done):
+        assert done.status_code == 303, done.text
+        page = client.get("/me/privacy")
+        assert "not linked to a person" in page.text
+        assert "/people/hr%3AE0001" not in page.text
+        token = re.search(r'name="csrf" value="([^"]+)"', page.text)
+        assert token is not None
+        refused = client.post("/me/privacy", data={"csrf": token.group(1), "hide": "yes"})
+        assert refused.status_code == 400
+    visibility = store.visibility("hr:E0001")
+    assert visibility is not None and not visibility.hidden
+    for confirmed in (True, "true"):  # a verified address, or a provider that does not say, still matches
+        state.claims.update(email_verified=confirmed)
+        with sign_in(app, "/me/privacy") as (client, _):
+            assert "/people/hr%3AE0001" in client.get("/me/privacy").text
+
+
 def test_a_callback_that_did_not_start_here_is_refused(app: LiveServer) -> None:
     with sign_in(app) as (_, done):  # a real code, but the callback arrives without this browser's sign-in cookie
         forged = httpx.get(str(done.request.url), timeout=30)
