@@ -75,15 +75,22 @@ async def _body(receive: Receive) -> bytes | None:
 async def _answer(scope: Scope, receive: Receive, state: dict[str, Any]) -> Response | None:
     app_state = scope["app"].state
     length = authorization = None
+    encodings: list[str] = []
     for key, value in scope["headers"]:
         if key == b"content-length":
             length = value.decode("latin-1")
         elif key == b"authorization":
             authorization = value.decode("latin-1")
+        elif key == b"content-encoding":
+            encodings += [e.strip().lower() for e in value.decode("latin-1").split(",") if e.strip()]
     try:
         principal = await app_state.authenticator.principal(authorization)
     except AuthError as exc:
         return unauthenticated(exc)
+    if any(e != "identity" for e in encodings):
+        # never decompressed (no bomb can grow here), and "the request body is not JSON" did not say why
+        shown = ", ".join(dict.fromkeys(encodings))[:80]
+        return _bad(f"Content-Encoding {shown!r} is not accepted: send the JSON body uncompressed", 415)
     if length is not None and length.isdigit() and int(length) > MAX_BODY_BYTES:
         return _bad(f"request body over {MAX_BODY_BYTES} bytes", 413)
     raw = await _body(receive)

@@ -7,7 +7,9 @@ Each gets a 4xx or a GraphQL error with a specific ``extensions.code``; tests/ap
 from __future__ import annotations
 
 import base64
+import gzip
 import json
+import zlib
 
 from app.auth import Role
 from tests.api.conftest import Api
@@ -120,3 +122,20 @@ def test_an_introduction_path_to_a_leaver_is_none(api: Api) -> None:
         assert body == {"data": {"introductionPath": None}}, body
     path = api.data('{ introductionPath(fromId: "hr:E0008", toId: "hr:E0001") { id } }')["introductionPath"]
     assert [p["id"] for p in path] == ["hr:E0008", "hr:E0000", "hr:E0001"]
+
+
+def test_a_compressed_body_is_refused_by_its_encoding(api: Api) -> None:
+    """Bodies are never decompressed, so a gzip bomb costs its compressed size; the refusal says why (it said
+    "the request body is not JSON", which a client sending gzip could not act on)."""
+    body = json.dumps({"query": "{ __typename }"}).encode()
+    auth = {"Authorization": f"Bearer {api.tokens[Role.EMPLOYEE]}", "Content-Type": "application/json"}
+    for encoding, sent in (("gzip", gzip.compress(body)), ("deflate", zlib.compress(body)),
+                           ("br", body), ("identity, gzip", gzip.compress(body)),
+                           ("gzip", gzip.compress(b" " * 20_000_000))):
+        r = api.http.post("/graphql", content=sent, headers={**auth, "Content-Encoding": encoding})
+        assert r.status_code == 415, (encoding, r.status_code, r.text)
+        error = r.json()["errors"][0]
+        assert error["extensions"]["code"] == "BAD_USER_INPUT"
+        assert "Content-Encoding" in error["message"] and "uncompressed" in error["message"]
+    r = api.http.post("/graphql", content=body, headers={**auth, "Content-Encoding": "identity"})
+    assert r.json() == {"data": {"__typename": "Query"}}
