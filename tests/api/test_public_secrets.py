@@ -58,11 +58,14 @@ def test_a_session_forged_with_the_placeholder_signs_no_one_in(tmp_path: Path) -
         with LiveServer(create_app(settings, store=store)) as server, \
                 httpx.Client(base_url=server.url, cookies=cookies) as http:
             r = http.get("/plan")
-            assert r.status_code == 303 and r.headers["location"].startswith("/signin"), r.status_code
+            assert r.status_code == 303, r.status_code
+            assert r.headers["location"].startswith("/signin")
             r = http.post("/me/privacy", data={"csrf": "c", "hide": "yes"})
-            assert r.status_code == 303 and r.headers["location"].startswith("/signin"), r.status_code
+            assert r.status_code == 303, r.status_code
+            assert r.headers["location"].startswith("/signin")
         visibility = store.visibility("hr:E0003")
-        assert visibility is not None and not visibility.hidden
+        assert visibility is not None
+        assert not visibility.hidden
     finally:
         store.close()
 
@@ -82,17 +85,20 @@ def test_development_with_the_placeholder_is_served_on_loopback_only(host: str, 
     result = cli("serve", "--host", host, "--port", port, "--store", store, timeout=60)
     assert result.returncode == 2
     line = one_error_line(result)
-    assert "WHOKNOWS_JWT_SECRET" in line and "127.0.0.1" in line
+    assert "WHOKNOWS_JWT_SECRET" in line
+    assert "127.0.0.1" in line
     assert DEV_SECRET not in line
     demo = cli("demo", "--host", host, "--port", port, "--people", "50", "--workdir", str(tmp_path / "demo"),
                timeout=60)
     assert demo.returncode == 2
     assert "WHOKNOWS_JWT_SECRET" in one_error_line(demo)
-    assert not (tmp_path / "demo").exists() and not (tmp_path / "w.db").exists()
+    assert not (tmp_path / "demo").exists()
+    assert not (tmp_path / "w.db").exists()
     # a real session secret alone is not enough while tokens are still signed with the placeholder
     result = cli("serve", "--host", host, "--port", port, "--store", store, env={"WHOKNOWS_SESSION_SECRET": SECRET},
                  timeout=60)
-    assert result.returncode == 2 and "WHOKNOWS_JWT_SECRET" in one_error_line(result)
+    assert result.returncode == 2
+    assert "WHOKNOWS_JWT_SECRET" in one_error_line(result)
 
 
 def test_development_with_a_real_secret_may_listen_everywhere(tmp_path: Path) -> None:
@@ -101,4 +107,5 @@ def test_development_with_a_real_secret_may_listen_everywhere(tmp_path: Path) ->
                  f"sqlite:///{tmp_path / 'w.db'}", env={"WHOKNOWS_JWT_SECRET": SECRET}, timeout=60)
     assert result.returncode != 0
     line = one_error_line(result)
-    assert "placeholder" not in line and "never created" in line, line
+    assert "placeholder" not in line, line
+    assert "never created" in line, line

@@ -166,7 +166,8 @@ def test_an_unverified_email_signs_in_as_no_one(app: LiveServer, provider: tuple
         refused = client.post("/me/privacy", data={"csrf": token.group(1), "hide": "yes"})
         assert refused.status_code == 400
     visibility = store.visibility("hr:E0001")
-    assert visibility is not None and not visibility.hidden
+    assert visibility is not None
+    assert not visibility.hidden
     for confirmed in (True, "true"):  # a verified address, or a provider that does not say, still matches
         state.claims.update(email_verified=confirmed)
         with sign_in(app, "/me/privacy") as (client, _):
