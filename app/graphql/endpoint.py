@@ -72,6 +72,26 @@ async def _body(receive: Receive) -> bytes | None:
             return b"".join(chunks)
 
 
+def not_json(exc: ValueError | RecursionError) -> str:
+    """Why the body could not be read, where: every parser failure said "the request body is not JSON", also for
+    JSON nested past the parser's depth or holding a number of more digits than Python reads (which are JSON).
+
+    >>> not_json(json.JSONDecodeError("Expecting value", "x", 0))
+    'the request body is not JSON: Expecting value at line 1, column 1'
+    >>> not_json(RecursionError())
+    'the request body is JSON nested too deeply to read'
+    """
+    if isinstance(exc, RecursionError):
+        return "the request body is JSON nested too deeply to read"
+    if isinstance(exc, json.JSONDecodeError):
+        return f"the request body is not JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
+    if isinstance(exc, UnicodeDecodeError):
+        return f"the request body is not UTF-8 text (byte {exc.start}): send JSON in UTF-8"
+    if "digits" in str(exc):
+        return "the request body holds a number of more than 4,300 digits, which is not read"
+    return "the request body is not JSON"
+
+
 async def _answer(scope: Scope, receive: Receive, state: dict[str, Any]) -> Response | None:
     app_state = scope["app"].state
     length = authorization = None
@@ -100,8 +120,8 @@ async def _answer(scope: Scope, receive: Receive, state: dict[str, Any]) -> Resp
         return _bad(f"request body over {MAX_BODY_BYTES} bytes", 413)
     try:
         payload = json.loads(raw)
-    except (ValueError, RecursionError):
-        return _bad("the request body is not JSON")
+    except (ValueError, RecursionError) as exc:
+        return _bad(not_json(exc))
     if not isinstance(payload, dict):
         return _bad("the request body must be a JSON object")
     query = payload.get("query")

@@ -141,3 +141,22 @@ def test_a_compressed_body_is_refused_by_its_encoding(api: Api) -> None:
         assert "uncompressed" in error["message"]
     r = api.http.post("/graphql", content=body, headers={**auth, "Content-Encoding": "identity"})
     assert r.json() == {"data": {"__typename": "Query"}}
+
+
+def test_a_body_that_cannot_be_read_says_why_and_where(api: Api) -> None:
+    """Each was "the request body is not JSON", also for JSON the parser stops reading (nested past its depth, a
+    number of 5,000 digits): 400 now says which, and where a syntax error is."""
+    auth = {"Authorization": f"Bearer {api.tokens[Role.EMPLOYEE]}", "Content-Type": "application/json"}
+    cases = [
+        (b'{"query": "{ __typename }",}', "line 1, column 28"),
+        (b'{"query": "{ __typename }", "variables": {"n": ' + b"9" * 5000 + b"}}", "4,300 digits"),
+        (b'{"query": "{ __typename }", "variables": {"a": ' + b"[" * 100_000 + b"]" * 100_000 + b"}}",
+         "nested too deeply"),
+        (b'{"query": "{ skills(query: \\"\xff\\") { name } }"}', "not UTF-8"),
+    ]
+    for body, says in cases:
+        r = api.http.post("/graphql", content=body, headers=auth)
+        assert r.status_code == 400, r.text
+        error = r.json()["errors"][0]
+        assert error["extensions"]["code"] == "BAD_USER_INPUT"
+        assert says in error["message"], error["message"]
