@@ -68,11 +68,16 @@ def claim_at(claims: Mapping[str, Any], path: str) -> Any:
 def role_from_claims(claims: Mapping[str, Any], claim: str, role_map: Mapping[str, str]) -> Role:
     """The highest role any value of the claim grants; employee when none does.
 
-    Values are matched case-insensitively, first through ``role_map`` (e.g. a group name to ``analyst``), then
-    as role names themselves. A value that grants nothing is ignored, never an error: a provider sends many groups.
+    With ``role_map``, only its values grant roles (matched case-insensitively: a group name to ``analyst``); without
+    one, values that are role names count as themselves (a ``role`` claim of "admin"). A value that grants nothing is
+    ignored, never an error: a provider sends many groups. Why not role names beside a map: a map says the claim
+    holds the organisation's groups, and a group merely named "Admin" (another application's, or one anyone may
+    create in a self-service directory) made its members admins here.
 
     >>> role_from_claims({"groups": ["staff", "L&D team"]}, "groups", {"l&d team": "analyst"})
     <Role.ANALYST: 2>
+    >>> role_from_claims({"groups": ["admin", "Analyst"]}, "groups", {"l&d team": "analyst"})
+    <Role.EMPLOYEE: 1>
     >>> role_from_claims({"role": "Admin"}, "role", {})
     <Role.ADMIN: 3>
     >>> role_from_claims({}, "role", {})
@@ -85,8 +90,8 @@ def role_from_claims(claims: Mapping[str, Any], claim: str, role_map: Mapping[st
     for value in values:
         if not isinstance(value, str):
             continue
-        name = lowered.get(value.casefold(), value)
-        if name.upper() in Role.__members__:
+        name = lowered.get(value.casefold(), "") if lowered else value
+        if name.isascii() and name.upper() in Role.__members__:
             best = max(best, Role[name.upper()])
     return best
 

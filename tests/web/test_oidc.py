@@ -114,6 +114,34 @@ def test_the_role_comes_from_the_configured_claim(app: LiveServer, provider: tup
         assert "admin" in client.get("/search").text
 
 
+@pytest.mark.parametrize("groups", [["admin"], ["Analyst", "staff"], ["ADMIN", "whoknows-analysts"]])
+def test_with_a_role_map_a_group_merely_named_like_a_role_grants_nothing(
+    app: LiveServer, provider: tuple[ProviderState, LiveServer], groups: list[str]
+) -> None:
+    """The map names the groups that grant roles (whoknows-analysts, it-admins). A group called "admin" (another
+    application's, or one anyone may create in a self-service directory) made its members admins here too."""
+    state, _ = provider
+    state.claims["groups"] = groups
+    with sign_in(app, "/plan") as (client, _):
+        expected = 200 if "whoknows-analysts" in groups else 403
+        assert client.get("/plan").status_code == expected
+        assert '<span class="role">admin</span>' not in client.get("/search").text
+
+
+@pytest.mark.parametrize("role", ["adm\u0131n", "analy\u017ft"])  # dotless i, long s: upper() makes them ASCII
+def test_a_role_claim_that_only_upper_cases_to_a_role_grants_nothing(
+    provider: tuple[ProviderState, LiveServer], store: SQLiteStore, role: str
+) -> None:
+    state, idp = provider
+    state.claims["role"] = role
+    settings = load_settings(env="test", jwt_secret=SECRET, store="sqlite:///unused.db", oidc_issuer=idp.url,
+                             oidc_client_id="whoknows-web")
+    with LiveServer(create_app(settings, store=store)) as server, sign_in(server, "/plan") as (client, done):
+        assert done.status_code == 303, done.text
+        assert client.get("/plan").status_code == 403
+        assert '<span class="role">employee</span>' in client.get("/search").text
+
+
 @pytest.mark.parametrize("knob", ["wrong_nonce", "foreign_key"])
 def test_a_bad_id_token_signs_no_one_in(app: LiveServer, provider: tuple[ProviderState, LiveServer], knob: str) -> None:
     state, _ = provider
