@@ -77,14 +77,14 @@ def not_json(exc: ValueError | RecursionError) -> str:
     JSON nested past the parser's depth or holding a number of more digits than Python reads (which are JSON).
 
     >>> not_json(json.JSONDecodeError("Expecting value", "x", 0))
-    'the request body is not JSON: Expecting value at line 1, column 1'
+    'the request body is not JSON: Expecting value at character 1'
     >>> not_json(RecursionError())
     'the request body is JSON nested too deeply to read'
     """
     if isinstance(exc, RecursionError):
         return "the request body is JSON nested too deeply to read"
     if isinstance(exc, json.JSONDecodeError):
-        return f"the request body is not JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
+        return f"the request body is not JSON: {exc.msg} at character {exc.pos + 1}"
     if isinstance(exc, UnicodeDecodeError):
         return f"the request body is not UTF-8 text (byte {exc.start}): send JSON in UTF-8"
     if "digits" in str(exc):
