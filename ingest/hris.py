@@ -317,8 +317,13 @@ def parse_export(
     rejects: list[Reject] = list(table.rejects)
     statuses: dict[str, tuple[bool, int]] = {}
     unknown: dict[str, int] = {}
+    read_cols = {col for col in c.values() if col}
     for n, rec in table.rows:
         try:
+            broken = [said for col, said in table.errors.get(n, {}).items() if col in read_cols]
+            if broken:  # :mod:`ingest.hr.cells`: "#REF! Lee" was a name, a manager of #N/A no manager
+                raise ValueError(f"{'; '.join(broken)}: a formula that failed in the spreadsheet; fix it there "
+                                 "and export again")
             local = _text(get(rec, "id"))
             if not local:
                 raise ValueError(f"id is empty (column {c['id']!r})")

@@ -64,6 +64,8 @@ def decode_export(raw: bytes, file: str, encoding: str | None = None) -> Decoded
 
 def _decode(raw: bytes, file: str, encoding: str) -> str:
     # undecodable bytes become lone surrogates, so each row that holds one is rejected alone, with its line number
+    if len(raw) % 2 and encoding.replace("_", "-").lower().startswith("utf-16"):
+        raw = raw[:-1]  # cut short inside its last character: the rows before it load, a row cut short is rejected
     try:
         return raw.decode(encoding, errors="surrogateescape")
     except UnicodeDecodeError as exc:  # codecs without surrogateescape support (utf-16 with a bad tail)

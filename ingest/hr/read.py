@@ -16,16 +16,18 @@ import re
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any, Protocol
 
 from ingest.csvrows import Records
 from ingest.forum.common import MAX_MEMBER_ENV, max_member_bytes
+from ingest.hr.cells import cell_text, error_text
 from ingest.hr.encoding import decode_export
 from ingest.hr.furniture import not_a_person
 from ingest.hr.ldif import looks_like_ldif, read_ldif
 from ingest.hr.nested import flatten
+from ingest.hr.shape import formula_text, named_width, reject_short, trimmed, without_eof_mark
+from ingest.hr.sniff import XLSX, binary_kind, text_kind
 from ingest.numbers import loads
 from ingest.rejects import Reject
 from schema.errors import UnreadableInput
@@ -63,6 +65,7 @@ class HrTable:
     # rows of people the file holds but the table does not (another sheet of a workbook): (where, values by column)
     elsewhere: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     uncalculated: dict[int, list[str]] = field(default_factory=dict)  # row -> cells of formulas never calculated
+    errors: dict[int, dict[str, str]] = field(default_factory=dict)  # row -> column -> a formula error it holds
 
 
 def read_table(path: str | Path, encoding: str | None = None, is_header: IsHeader | None = None,
@@ -82,14 +85,16 @@ def read_table(path: str | Path, encoding: str | None = None, is_header: IsHeade
         raise UnreadableInput(file, f"cannot read: {exc.strerror}") from None
     if not raw.strip():
         raise UnreadableInput(file, "empty file")
-    binary = _binary_kind(raw)
-    if binary == XLSX:
+    kind = binary_kind(raw, p.suffix)
+    if kind is not None and kind.what == XLSX:
         return _read_xlsx(file, raw, is_header, progress)
-    if binary:
-        raise UnreadableInput(file, f"{binary}, not a CSV, TSV, JSON or .xlsx export: save the sheet as .xlsx or CSV "
-                                    "UTF-8 (or export CSV from the HR system) and ingest that file")
+    if kind is not None:
+        raise UnreadableInput(file, kind.message())
     decoded = decode_export(raw, file, encoding)
     text, label = decoded.text, decoded.label
+    kind = text_kind(text)
+    if kind is not None:
+        raise UnreadableInput(file, kind.message())
     first = text.lstrip()[:1]
     if p.suffix.lower() == ".json" or first in ("[", "{"):
         table = _read_json(file, text, label)
@@ -100,30 +105,10 @@ def read_table(path: str | Path, encoding: str | None = None, is_header: IsHeade
                                         "inetOrgPerson)")
         table = HrTable(file, header, rows, rejects, skipped=skipped)
     else:
-        table = _read_csv(file, text, "\t" if p.suffix.lower() == ".tsv" else None, label, is_header)
+        table = _read_csv(file, without_eof_mark(text), "\t" if p.suffix.lower() == ".tsv" else None, label,
+                          is_header)
     table.encoding, table.encoding_guessed = decoded.encoding, decoded.guessed
     return table
-
-
-XLSX = "an Excel workbook (.xlsx)"
-
-
-def _binary_kind(raw: bytes) -> str | None:
-    """What a spreadsheet or archive passed as an export is (they decode as no text encoding), else None."""
-    if raw.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
-        return "an Excel workbook (.xls)"
-    if not raw.startswith(b"PK\x03\x04"):
-        return None
-    try:
-        with zipfile.ZipFile(io.BytesIO(raw)) as z:
-            names = set(z.namelist())
-    except (zipfile.BadZipFile, OSError):
-        return "a zip archive (damaged)"
-    if any(n.startswith("xl/") for n in names):
-        return XLSX
-    if "content.xml" in names:
-        return "an OpenDocument spreadsheet (.ods)"
-    return "a zip archive (unpack it)"
 
 
 def _bad_byte(values: Iterable[Any]) -> int | None:
@@ -223,13 +208,17 @@ def _read_csv(file: str, text: str, delimiter: str | None, label: str = "UTF-8",
     rows: list[tuple[int, dict[str, Any]]] = []
     unread: list[tuple[int, dict[str, Any]]] = []
     skipped: list[tuple[int, str]] = []
-    width = len(header)
-    for n, fields in reader:
-        if isinstance(fields, str):  # an unreadable record, or an unterminated quote (the rows after it read again)
-            rejects.append(Reject(file, n, fields))
+    width, named = len(header), named_width(header)
+    counts: dict[int, int] = {}  # row -> its cells, to tell a row cut short
+    final = 0
+    errors: dict[int, dict[str, str]] = {}
+    for n, cells in reader:
+        if isinstance(cells, str):  # an unreadable record, or an unterminated quote (the rows after it read again)
+            rejects.append(Reject(file, n, cells))
             continue
-        if not fields or all(not f.strip() for f in fields):
+        if not cells or all(not f.strip() for f in cells):
             continue
+        fields, final = trimmed([formula_text(f) for f in cells], width), n
         furniture = not_a_person(fields, header)
         if furniture is not None:
             skipped.append((n, furniture))
@@ -241,8 +230,16 @@ def _read_csv(file: str, text: str, delimiter: str | None, label: str = "UTF-8",
             rejects.append(Reject(file, n, reason))
             unread.append((n, dict(zip(header, fields, strict=False))))
             continue
+        said = {h: f"{h} holds {f.strip()}" for h, f in zip(header, fields, strict=False) if error_text(f)}
+        if said:
+            errors[n] = said
+        counts[n] = len(fields)
         rows.append((n, dict(zip(header, fields, strict=False))))
-    return HrTable(file, header, rows, rejects, header_line, unread, skipped)
+    unended = None if text.endswith(("\n", "\r")) else final
+    reject_short(file, rows, rejects, unread, counts, named, unended)
+    table = HrTable(file, header, rows, rejects, header_line, unread, skipped)
+    table.errors = errors
+    return table
 
 
 def _header_index(text: str, delimiter: str, is_header: Callable[[list[str]], bool]) -> int | None:
@@ -316,6 +313,9 @@ def _read_xlsx(file: str, raw: bytes, is_header: IsHeader | None, progress: Prog
         sheets = list(book.worksheets)
         if not sheets:
             raise UnreadableInput(file, "the workbook has no sheet")
+        totals = {id(s): _declared_rows(s) for s in sheets}
+        for s in sheets:
+            s.reset_dimensions()  # rows as long as their own cells: a used range to XFD made each 16,384 wide
         chosen, skip = sheets[0], 0
         found = next(((sheet, k) for sheet in sheets if is_header is not None
                       and (k := _first_header(_sheet_rows(sheet, file), is_header)) is not None), None)
@@ -323,14 +323,26 @@ def _read_xlsx(file: str, raw: bytes, is_header: IsHeader | None, progress: Prog
             chosen, skip = found
         label = file if len(sheets) == 1 else f"{file} (sheet {chosen.title!r})"
         if progress is not None:
-            progress.start(f"reading {Path(file).name}", chosen.max_row, "rows")  # max_row: None when unrecorded
-        table = _table(label, _sheet_rows(chosen, label), skip, progress)
+            progress.start(f"reading {Path(file).name}", totals[id(chosen)], "rows")
+        errors: dict[int, dict[int, str]] = {}
+        table = _table(label, _sheet_rows(chosen, label, errors), skip, progress)
+        table.errors = {n: {table.header[i]: said for i, said in cells.items() if i < len(table.header)}
+                        for n, cells in errors.items()}
         _uncalculated(table, raw, getattr(chosen, "_worksheet_path", None))
         if found is not None and is_header is not None:
             _other_sheets(table, file, [s for s in sheets if s is not chosen], is_header)
         return table
     finally:
         book.close()
+
+
+def _declared_rows(sheet: Any) -> int | None:
+    """The rows a sheet's used range claims, for progress; None when unrecorded or the whole sheet (a stray
+    format at the bottom row claims 1,048,576). openpyxl pads every row to the used range's width, so a used range
+    running to column XFD (a format or a deleted value far right) made 2,000 rows take 26 s, 50,000 about ten
+    minutes: the sheets are read with the range reset, each row as long as its own cells."""
+    rows = sheet.max_row
+    return rows if isinstance(rows, int) and 0 < rows < 1_048_576 else None
 
 
 def _other_sheets(table: HrTable, file: str, sheets: list[Any], is_header: IsHeader) -> None:
@@ -396,9 +408,13 @@ def _refuse_xlsx_bomb(file: str, raw: bytes) -> None:
                                     "save the sheet as CSV UTF-8 and ingest that file")
 
 
-def _sheet_rows(sheet: Any, file: str) -> Iterator[tuple[int, list[str]]]:
-    """(sheet row number, cell texts) of every row. A read-only sheet is parsed as it is iterated, so a damaged
-    sheet (malformed XML, an entity declaration, a bad zip member) fails here: UnreadableInput naming the row."""
+def _sheet_rows(sheet: Any, file: str, errors: dict[int, dict[int, str]] | None = None,
+                ) -> Iterator[tuple[int, list[str]]]:
+    """(sheet row number, cell texts) of every row; ``errors`` gets each formula error cell (row -> column index
+    -> "F3 holds #N/A"). A read-only sheet is parsed as it is iterated, so a damaged sheet (malformed XML, an
+    entity declaration, a bad zip member) fails here: UnreadableInput naming the row."""
+    from openpyxl.utils import get_column_letter
+
     last = 0
     rows = iter(sheet.iter_rows())
     while True:
@@ -413,6 +429,11 @@ def _sheet_rows(sheet: Any, file: str) -> Iterator[tuple[int, list[str]]]:
         cells = [c for c in row if getattr(c, "row", None) is not None]
         if cells:
             last = cells[0].row
+            if errors is not None:
+                bad = {i: f"{get_column_letter(c.column)}{last} holds {c.value}"
+                       for i, c in enumerate(row) if getattr(c, "data_type", None) == "e"}
+                if bad:
+                    errors[last] = bad
             yield last, [cell_text(c.value, getattr(c, "number_format", "General")) for c in row]
 
 
@@ -464,32 +485,6 @@ def _table(file: str, rows: Iterator[tuple[int, list[str]]], skip: int, progress
     if progress is not None:
         progress.advance(seen % 1000)
     return HrTable(file, header, out, rejects, header_line, unread, skipped)
-
-
-def cell_text(value: Any, number_format: str = "General") -> str:
-    """A cell as the text an export would hold: dates in ISO form, whole numbers without ``.0``, and an id the
-    sheet pads with zeros (number format ``00000``) with its zeros.
-
-    >>> cell_text(123.0), cell_text(123, "000000"), cell_text(2.5), cell_text(None), cell_text(True)
-    ('123', '000123', '2.5', '', 'true')
-    >>> cell_text(datetime(2011, 7, 5)), cell_text(datetime(2011, 7, 5, 9, 30)), cell_text(date(2020, 1, 2))
-    ('2011-07-05', '2011-07-05T09:30:00', '2020-01-02')
-    """
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == time() else value.isoformat()
-    if isinstance(value, date | time):
-        return value.isoformat()
-    if isinstance(value, int | float):
-        if isinstance(value, float) and not value.is_integer():
-            return repr(value)
-        whole = str(int(value))
-        fmt = number_format or ""
-        return whole.zfill(len(fmt)) if fmt and set(fmt) == {"0"} else whole
-    return str(value)
 
 
 __all__ = ["HEADER_SEARCH", "XLSX", "HrTable", "IsHeader", "cell_text", "grouped", "read_table"]

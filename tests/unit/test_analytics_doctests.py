@@ -27,6 +27,8 @@ MODULES = [
     "app.cli.analyze_cmd",
     "app.cli.text",
     "ingest.hr.read",
+    "ingest.hr.cells",
+    "ingest.hr.shape",
     "ingest.hr.mapping",
     "ingest.hr.status",
     "ingest.hr.nested",

@@ -1,0 +1,99 @@
+"""A workbook cell as the text an export would hold, and the cells that hold a spreadsheet's formula error.
+
+- An id column of numbers is shown by its number format: ``000000`` pads 123 to ``000123``, and so do
+  ``000000;@`` (a text section after it), ``"E"000000`` and ``\\E000000`` (a letter shown before the digits) and
+  ``000-00-0000``. Only the plain ``000000`` was read before: the others lost the zeros or the letter the sheet
+  shows, so the ids were not the ones last month's CSV gave (``hr:123`` beside ``hr:E000123``). Formats with a
+  decimal point, a percent or an exponent are not an id's, and whole numbers in them stay as they are.
+- A formula that failed (``#N/A`` from a lookup of the manager, ``#REF!`` after a column was deleted) is saved as
+  an error value: read as text, "#REF! Ångström" became a person's name, and a manager of ``#N/A`` read as no
+  manager, which removed the stored reporting line. A row with an error in a column the import reads is
+  rejected, naming the cell. In a CSV saved from such a sheet the error is plain text; the literals below are
+  read the same way there (``#N/A`` alone stays an empty value in a CSV, as several HR systems write it so).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time
+from typing import Any
+
+# Excel's error values (#N/A is an empty value in a CSV, an error only as a workbook's error cell)
+ERRORS = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#SPILL!", "#CALC!", "#FIELD!",
+                    "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!", "#GETTING_DATA"})
+_TOKENS = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]|[0#?]|.', re.DOTALL)
+
+
+def cell_text(value: Any, number_format: str = "General") -> str:
+    """A cell as the text an export would hold: dates in ISO form, whole numbers without ``.0``, and an id as
+    its number format shows it (see the module docstring).
+
+    >>> cell_text(123.0), cell_text(123, "000000"), cell_text(2.5), cell_text(None), cell_text(True)
+    ('123', '000123', '2.5', '', 'true')
+    >>> cell_text(123, '"E"000000'), cell_text(123, "000000;@"), cell_text(123456789, "000-00-0000")
+    ('E000123', '000123', '123-45-6789')
+    >>> cell_text(1234, "#,##0"), cell_text(5, "0.00"), cell_text(7, "0%"), cell_text(42, "General")
+    ('1234', '5', '7', '42')
+    >>> cell_text(datetime(2011, 7, 5)), cell_text(datetime(2011, 7, 5, 9, 30)), cell_text(date(2020, 1, 2))
+    ('2011-07-05', '2011-07-05T09:30:00', '2020-01-02')
+    """
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time() else value.isoformat()
+    if isinstance(value, date | time):
+        return value.isoformat()
+    if isinstance(value, int | float):
+        if isinstance(value, float) and not value.is_integer():
+            return repr(value)
+        whole = int(value)
+        return (_shown(whole, number_format or "") if whole >= 0 else None) or str(whole)
+    return str(value)
+
+
+def _shown(whole: int, fmt: str) -> str | None:
+    """``whole`` as a number format of digit placeholders and literal text shows it (the first section: the one
+    for positive numbers), or None for any other format (General, decimals, thousands separators, percent)."""
+    section = _first_section(fmt)
+    tokens = _TOKENS.findall(section)
+    slots = [t for t in tokens if t in ("0", "#", "?")]
+    if "0" not in slots or any(t in (".", ",", "%", "E", "e", "/", "@", "*", "_") for t in tokens):
+        return None
+    literal = [t for t in tokens if t not in slots and not t.startswith("[")]
+    if len(slots) == 1 and not literal:
+        return None  # "0": the number as it is
+    digits = str(whole)
+    spare = digits[: max(0, len(digits) - len(slots))]  # digits beyond the placeholders go before the first one
+    digits = digits[len(spare):].rjust(len(slots), "\0")
+    out, k = [], 0
+    for t in tokens:
+        if t.startswith("["):
+            continue
+        if t in ("0", "#", "?"):
+            d = digits[k]
+            out.append((spare if k == 0 else "") + (d if d != "\0" else {"0": "0", "?": " "}.get(t, "")))
+            k += 1
+        else:
+            out.append(t[1:-1] if t.startswith('"') else t[1:] if t.startswith("\\") else t)
+    return "".join(out).strip()
+
+
+def _first_section(fmt: str) -> str:
+    """The part of a number format before its first ``;`` outside quotes."""
+    quoted = False
+    for i, ch in enumerate(fmt):
+        if ch == '"':
+            quoted = not quoted
+        elif ch == ";" and not quoted:
+            return fmt[:i]
+    return fmt
+
+
+def error_text(text: str) -> bool:
+    """Whether a cell's text is one of Excel's formula errors (``#REF!``) written out as text."""
+    return text.strip().upper() in ERRORS
+
+
+__all__ = ["ERRORS", "cell_text", "error_text"]
