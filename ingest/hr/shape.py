@@ -6,11 +6,11 @@
 - Empty cells past the header (a used range that runs further right than the named columns: ``E1,Ann,,,``) rejected
   every row ("12 fields but the header has 8"), where a workbook's were ignored. They are dropped.
 - A row with fewer cells than the header is a row cut short when the file stops inside it (a download or copy
-  cut off: no line break after it) or when the file's other rows have every cell (a line break inside an unquoted
-  cell splits one row in two). Loaded, its missing cells read as blank: the person lost their manager, hire date and
-  title, and a stored reporting line was removed as "manager now blank". It is rejected instead, naming the cells
-  it has and the header's; a file whose rows are ragged throughout (a writer that leaves out trailing empty cells)
-  loads as before.
+  cut off: no line break after it, and every other row whole) or when a line break inside an unquoted cell split
+  it in two (two neighbours whose cells add up to the header's and one more). Loaded, its missing cells read as
+  blank: the person lost their manager, hire date and title, and a stored reporting line was removed as "manager
+  now blank". It is rejected instead, naming the cells it has and the header's. Any other short row loads as
+  before: a writer that leaves out trailing empty cells writes the top manager's row short, and it is whole.
 - A DOS end-of-file mark (Ctrl-Z, ``\\x1a``) after the last line, as old payroll systems write, is no row.
 """
 
@@ -57,28 +57,26 @@ def without_eof_mark(text: str) -> str:
     return text.rstrip("\x1a")
 
 
-def short_reason(have: int, width: int, last_unended: bool) -> str:
-    """The reason given for a row cut short.
+def short_reason(have: int, width: int) -> str:
+    """The reason given for the last row when the file stops inside it.
 
-    >>> short_reason(5, 8, True)[:71]
+    >>> short_reason(5, 8)[:71]
     "the file ends inside this row (5 of the header's 8 cells, no line break"
     """
-    if last_unended:
-        return (f"the file ends inside this row ({have} of the header's {width} cells, no line break after it): cut "
-                "short in the export, download or copy? Export it again")
-    return (f"{have} cells but the header has {width}, where the file's other rows have all of them: a line break "
-            "inside an unquoted cell, or a damaged row; its missing cells are not read as blank")
+    return (f"the file ends inside this row ({have} of the header's {width} cells, no line break after it): cut "
+            "short in the export, download or copy? Export it again")
 
 
 def reject_short(file: str, rows: list[tuple[int, dict[str, Any]]], rejects: list[Reject],
                  unread: list[tuple[int, dict[str, Any]]], counts: dict[int, int], named: int,
                  unended: int | None) -> None:
     """Move rows cut short from ``rows`` (row -> its number of cells in ``counts``) to the rejects: the
-    ``unended`` last record (the file stops inside it); a row and the next when a line break inside a cell split
-    them (their cells add up to the header's and one more); any short one when most rows have every cell."""
+    ``unended`` last record (the file stops inside it) when it is the only short one; a row and the next when a line
+    break inside a cell split them (their cells add up to the header's and one more)."""
     short = {n for n, k in counts.items() if k < named}
-    full = len(counts) - len(short)
-    cut = {n: short_reason(counts[n], named, n == unended) for n in short if full > len(short) or n == unended}
+    # the unended last record, unless other rows are short too: a writer that leaves out trailing empty cells
+    # (the top manager's empty manager cell) makes short rows that are whole, and then a short last one may be too
+    cut = {n: short_reason(counts[n], named) for n in short if n == unended and short == {n}}
     pairs = [n for n in sorted(short) if n - 1 in counts and counts[n - 1] + counts[n] - 1 == named]
     paired = [m for n in pairs for m in (n - 1, n)]
     # a split: pairs of their own, among rows that all have every cell (a ragged file's short rows chain up)

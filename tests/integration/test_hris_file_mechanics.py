@@ -181,6 +181,13 @@ def test_a_row_split_by_a_line_break_is_rejected_and_a_ragged_file_still_loads(t
              "9003,Cy Diaz\r\n"
     (tmp_path / "ragged.csv").write_text(ragged, encoding="utf-8", newline="")
     assert ingest_in(tmp_path, "hris", "ragged.csv", db="r.db").returncode == 0
+    # a writer that leaves out trailing empty cells writes only the top manager's row short: it is whole
+    top_short = "Employee ID,Name,Email,Manager ID,Title\r\n9001,Ann Lee,ann@example.org\r\n" \
+                "9002,Bo Chen,bo@example.org,9001,Clerk\r\n9003,Cy Diaz,cy@example.org,9001,Clerk\r\n" \
+                "9004,Di Eze,di@example.org,9002,Clerk"
+    (tmp_path / "top.csv").write_text(top_short, encoding="utf-8", newline="")
+    done = ingest_in(tmp_path, "hris", "top.csv", db="t.db")
+    assert done.returncode == 0, done.stdout + done.stderr
 
 
 def test_empty_cells_past_the_header_and_a_dos_end_of_file_mark_are_no_rows_to_reject(tmp_path: Path) -> None:
