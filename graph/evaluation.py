@@ -1,7 +1,8 @@
 """Replaying history to measure expert finding: does the ranking name who actually answered a later question?
 
 Protocol: questions sorted by time; the question at the ``split`` point sets the cut-off. Everything created
-before it is the training part (ingested and analysed as if the analysis ran at the cut-off); every later question
+before it is the training part (ingested and analysed as if the analysis ran at the cut-off), except the posts of a
+later question's thread, whatever their dates (answers merged in from a closed duplicate); every later question
 with a target answerer (the accepted answer's author, or with ``target="first"`` the first answer by someone else)
 is a test case. Each method ranks candidates for the question; the asker is never a candidate, for any method. The
 target's 1-based rank gives hit@k, reciprocal rank and NDCG@10 (one relevant person, so NDCG@10 is
@@ -75,6 +76,7 @@ class Split:
     cases: list[Case]
     test_questions: int
     cold: int  # cases whose target never posted before the cut-off
+    why_none: str | None = None  # when no later question has a target: why, in the export's own terms
 
 
 def _aware(t: datetime) -> datetime:
@@ -96,7 +98,12 @@ def split_history(posts: Iterable[PostLike], split: float = 0.8, target: str = "
     if len(questions) < 10:
         raise ValueError(f"too few questions to split ({len(questions)}; at least 10 are needed)")
     cutoff = _aware(questions[min(int(len(questions) * split), len(questions) - 1)].created_at)
-    train = [p for p in ordered if _aware(p.created_at) < cutoff]
+    # a post of a test question's thread stays out of training whatever its date: on a real site a closed
+    # duplicate's answers and comments are merged into the question it duplicates keeping their own dates, so a
+    # later question can hold an answer (even its accepted one) dated before the cut-off
+    later = {q.id for q in questions if _aware(q.created_at) >= cutoff}
+    train = [p for p in ordered if _aware(p.created_at) < cutoff and p.thread_id not in later
+             and p.parent_id not in later]
     if target == "auto":
         target = "accepted" if any(p.accepted for p in ordered) else "first"
     firsts: dict[str, str] = {}
@@ -116,9 +123,26 @@ def split_history(posts: Iterable[PostLike], split: float = 0.8, target: str = "
         Case(q.id, tuple(q.tags), q.author_id, _aware(q.created_at), firsts[q.id], firsts[q.id] in seen, title_of(q))
         for q in questions if q.id in firsts and firsts[q.id]
     ]
-    return Split(cutoff=cutoff, train=train, cases=cases, test_questions=sum(1 for q in questions
-                                                                          if _aware(q.created_at) >= cutoff),
-                 cold=sum(1 for c in cases if not c.known))
+    return Split(cutoff=cutoff, train=train, cases=cases, test_questions=len(later),
+                 cold=sum(1 for c in cases if not c.known),
+                 why_none=None if cases else _why_none(ordered, later, target))
+
+
+def _why_none(ordered: Sequence[PostLike], later: set[str], target: str) -> str:
+    """Why none of the ``later`` questions has a target answerer: the export holds no answers at all, none by
+    someone other than the asker after the cut-off, or (``accepted``) none marked accepted."""
+    answered = thread_answers(ordered)
+    if not answered:
+        posts = sum(1 for p in ordered if p.kind != "question")
+        return (f"none of the export's {sum(1 for p in ordered if p.kind == 'question')} questions has an answer or "
+                f"a reply by someone other than its asker ({posts} posts are not questions), so nothing says who "
+                f"answered what (in a chat export only thread replies answer a message)")
+    late = [who for q, who in answered if q.id in later]
+    if not late:
+        return (f"none of the {len(later)} questions after the cut-off has an answer or a reply by someone other "
+                f"than its asker ({len(answered)} earlier ones have): try an earlier --split")
+    return (f"none of the {len(later)} questions after the cut-off has an accepted answer by someone other than its "
+            f"asker ({len(late)} have other answers: --target first scores those)")
 
 
 def _first_answerers(ordered: Sequence[PostLike], qids: set[str]) -> dict[str, str]:
@@ -390,7 +414,8 @@ def evaluate(name: str, split: Split, methods: dict[str, Callable[[Case], Scores
     ranks = {m: [rank_of(c.target, fn(c)) for c in split.cases] for m, fn in methods.items()}
     return Report(name=name, cutoff=split.cutoff, train_posts=len(split.train), test_questions=split.test_questions,
                   cases=len(split.cases), cold=split.cold, table={m: metrics(r) for m, r in ranks.items()},
-                  ranks=ranks, items=list(split.cases))
+                  ranks=ranks, items=list(split.cases),
+                  notes={"nothing_to_score": split.why_none} if split.why_none else {})
 
 
 def pooled(reports: Sequence[Report]) -> Report:

@@ -17,9 +17,10 @@ from pathlib import Path
 
 import typer
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from app.cli.ingest_cmd import AmountColumn
 from app.cli.main import app, console, fail, guarded, out
 from graph.analytics.routing import Router
 from graph.evaluation import (
@@ -68,6 +69,19 @@ def _before(data: Projection, cutoff: datetime, posts: list) -> Projection:
     )
 
 
+class _IngestSteps:
+    """The ingest's progress (bytes of the export read) on the evaluation's one bar."""
+
+    def __init__(self, say: Callable[[str, int | None, str], None], advance: Callable[[int], None]) -> None:
+        self.say, self.step = say, advance
+
+    def start(self, label: str, total: int | None, unit: str) -> None:
+        self.say(f"ingesting {label}", total, unit)
+
+    def advance(self, n: int) -> None:
+        self.step(n)
+
+
 def evaluate_export(
     path: Path,
     fmt: str,
@@ -76,24 +90,37 @@ def evaluate_export(
     target: str = "auto",
     community: str | None = None,
     ranking: str = "auto",
-    progress: Callable[[str, int | None], None] | None = None,
-    step: Callable[[], None] | None = None,
+    progress: Callable[[str, int | None, str], None] | None = None,
+    step: Callable[[int], None] | None = None,
 ) -> Report:
     """Ingest ``path`` into a scratch store, analyse up to the cut-off, rank every later question; the report.
 
     ``ranking``: ``auto`` ranks with the router the analysis stores (learned where the history allows);
     ``handset`` with the hand-set ranking on the same analysis, the fallback a short history gets.
+    ``progress(what, total, unit)`` names each step (a total to fill, in ``unit``: the export's bytes while
+    ingesting, its questions while ranking) and ``step(n)`` advances it: on a site of 200,000 posts each step
+    takes minutes, and a bar that does not move looks like a hang.
     """
-    say: Callable[[str, int | None], None] = progress or (lambda _msg, _total: None)
+    say: Callable[[str, int | None, str], None] = progress or (lambda _msg, _total, _unit: None)
+    advance: Callable[[int], None] = step or (lambda _n: None)
     with tempfile.TemporaryDirectory(prefix="whoknows-eval-") as tmp:
         store = open_store(f"sqlite:///{Path(tmp) / 'scratch.db'}")
         try:
-            say(f"ingesting {path.name}", None)
-            ingest_forum(store, path, fmt, community=community, rejects=Path(tmp) / "rejects.jsonl")
+            say(f"ingesting {path.name}", None, "bytes")
+            ingest_forum(store, path, fmt, community=community, rejects=Path(tmp) / "rejects.jsonl",
+                         progress=_IngestSteps(say, advance))
+            say("reading the ingested posts", None, "")
             data = store.read_projection()
             sp = split_history(data.posts, split, target)
-            say(f"analysing {len(sp.train)} posts before {sp.cutoff:%Y-%m-%d}", None)
-            snapshot = compute_snapshot(_before(data, sp.cutoff, sp.train), AnalyticsParams(as_of=sp.cutoff))
+            analysing = f"analysing {len(sp.train)} posts before {sp.cutoff:%Y-%m-%d}"
+            say(analysing, None, "")
+
+            def stage(name: str, i: int, n: int) -> None:
+                say(f"{analysing}: {name.replace('_', ' ')}", n, "stages")
+                advance(i)
+
+            snapshot = compute_snapshot(_before(data, sp.cutoff, sp.train), AnalyticsParams(as_of=sp.cutoff),
+                                        progress=stage)
             store.write_analytics(snapshot)
             router_stats = snapshot.run.stats.get("router", {})
             if ranking == "handset" and snapshot.router is not None:
@@ -104,12 +131,11 @@ def evaluate_export(
                 router_stats = {"kind": fallback.kind, **fallback.stats}  # as the analysis reports a router
             else:
                 store.set_meta(ROUTER_META_KEY, snapshot.router)
-            say(f"ranking {len(sp.cases)} questions", len(sp.cases))  # a bar that fills, not an open count
+            say(f"ranking {len(sp.cases)} questions", len(sp.cases), "questions")  # a bar that fills
             source = StoreSource(store)
 
             def ours(c: Case) -> Scores:
-                if step is not None:
-                    step()
+                advance(1)
                 return scores_for_question(store, c.skills, now=c.created_at, asker=c.asker,
                                            exclude=[c.asker] if c.asker else [], source=source, title=c.title)
 
@@ -221,19 +247,19 @@ def experts(
         if not path.exists():
             raise fail(f"{path}: no such file or directory")
     runs: list[tuple[float, list[Report]]] = []
-    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), AmountColumn(""), TimeElapsedColumn(),
                   console=console, transient=True) as bar:
-        task = bar.add_task("starting", total=None)
+        task = bar.add_task("starting", total=None, unit="")
         for split in splits:
             reports: list[Report] = []
             for path in paths:
 
-                def say(msg: str, total: int | None, _p: Path = path, _s: float = split) -> None:
+                def say(msg: str, total: int | None, unit: str, _p: Path = path, _s: float = split) -> None:
                     at = f" (split {_s:.2f})" if len(splits) > 1 else ""
-                    bar.update(task, description=f"{_p.name}{at}: {msg}", completed=0, total=total)
+                    bar.update(task, description=escape(f"{_p.name}{at}: {msg}"), completed=0, total=total, unit=unit)
 
-                def step() -> None:
-                    bar.advance(task)
+                def step(n: int) -> None:
+                    bar.advance(task, n)
 
                 def run(_p: Path = path, _s: float = split) -> Report:
                     return evaluate_export(_p, fmt, split=_s, target=target, community=community, ranking=ranking,
@@ -257,8 +283,9 @@ def experts(
     out.print(_table(shown))
     for r in shown:
         if r.cases == 0:
-            out.print(f"{escape(r.name)}: none of the {r.test_questions} questions after the cut-off "
-                      f"({r.cutoff:%Y-%m-%d}) has a target answerer ({target}); nothing to score", highlight=False)
+            why = r.notes.get("nothing_to_score") or "none has a target answerer"
+            out.print(f"{escape(r.name)}: nothing to score at the cut-off {r.cutoff:%Y-%m-%d} (target {target}): "
+                      f"{escape(str(why))}", highlight=False)
             continue
         ours, b_hit, b_mrr = r.table[OURS], r.best_baseline("hit@10"), r.best_baseline("MRR")
         gain = (ours["MRR"] / b_mrr - 1) * 100 if b_mrr else float("inf")

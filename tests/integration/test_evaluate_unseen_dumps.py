@@ -1,0 +1,113 @@
+"""``whoknows evaluate experts`` on Stack Exchange dumps unlike the five in ../shared/data: rows real dumps carry
+that those do not (answers merged in from a closed duplicate, older than their question), written by the test and
+run through the real command in a subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+from tests.integration.clirun import whoknows_argv
+
+
+def _whoknows(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "COLUMNS": "200", "WHOKNOWS_STORE": f"sqlite:///{cwd / 'untouched.db'}"}
+    done = subprocess.run([*whoknows_argv(), "evaluate", "experts", *args], capture_output=True, text=True, cwd=cwd,
+                          env=env, timeout=600, check=False)
+    assert "Traceback" not in done.stderr, done.stderr
+    return done
+
+
+def _row(i: int, kind: int, user: str | None, day: int, **extra: str) -> str:
+    owner = f' OwnerUserId="{user}"' if user is not None else ""
+    attrs = "".join(f' {k}="{v}"' for k, v in extra.items())
+    return (f'  <row Id="{i}" PostTypeId="{kind}" CreationDate="2024-01-{day:02d}T10:00:00.000" Score="1"'
+            f'{owner}{attrs} />')
+
+
+def _dump(folder: Path, rows: list[str]) -> Path:
+    folder.mkdir(parents=True)
+    (folder / "Posts.xml").write_text('<?xml version="1.0" encoding="utf-8"?>\n<posts>\n' + "\n".join(rows)
+                                      + "\n</posts>\n", encoding="utf-8")
+    return folder
+
+
+def _regulars(days: range, first_id: int = 1) -> list[str]:
+    """A question a day on ``bikes`` by user 1, answered (and accepted) by user 2 the same day: the history before
+    the cut-off."""
+    rows, i = [], first_id
+    for day in days:
+        rows += [_row(i, 1, "1", day, Tags="&lt;bikes&gt;", AcceptedAnswerId=str(i + 1), Title=f"Q{i}"),
+                 _row(i + 1, 2, "2", day, ParentId=str(i))]
+        i += 2
+    return rows
+
+
+def test_an_answer_older_than_its_later_question_does_not_train(tmp_path: Path) -> None:
+    """On a real site a closed duplicate's answers are merged into the question it duplicates, keeping their own
+    dates, so an answer can be older than its question. A test question's accepted answer dated before the cut-off
+    used to enter training with the question's tags and its accepted mark (known only after the cut-off): its
+    author, who never posted anything else, was "seen" and ranked first on a tag nobody else had. Every post of a
+    test question's thread now stays out of training, whatever its date."""
+    rows = _regulars(range(1, 11))
+    # user 9's only post is an answer dated day 3, merged into question 100 asked on day 12 and accepted there
+    rows += [_row(100, 1, "1", 12, Tags="&lt;saddles&gt;", AcceptedAnswerId="101", Title="Saddle?"),
+             _row(101, 2, "9", 3, ParentId="100"),
+             _row(102, 1, "3", 11, Tags="&lt;bikes&gt;", AcceptedAnswerId="103", Title="Bikes?"),
+             _row(103, 2, "2", 11, ParentId="102")]
+    dump = _dump(tmp_path / "merged", rows)
+    done = _whoknows(tmp_path, str(dump), "--format", "stackexchange", "--target", "accepted", "--split", "0.85",
+                     "--json", "--cases")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)["reports"][0]
+    assert report["cutoff"].startswith("2024-01-11"), report["cutoff"]  # 12 questions: the 11th (index 10.2 -> 10)
+    assert report["train_posts"] == 20  # the ten day-1..10 threads; not the merged answer of day 3
+    cases = {row["question"].rpartition("/")[2]: row for row in report["cases_detail"]}
+    assert set(cases) == {"100", "102"}
+    merged = cases["100"]
+    assert merged["cold"], "user 9 posted nothing before the cut-off but an answer to a later question"
+    assert all(rank is None for rank in merged["ranks"].values()), merged
+    assert cases["102"]["ranks"]["whoknows"] == 1  # user 2, who answered every earlier bikes question
+    assert report["cold"] == 1
+
+
+def _slack_export(folder: Path, threads: bool) -> Path:
+    """A Slack export folder: one public channel, twelve days of messages; with ``threads`` each day's second
+    message replies in the first one's thread."""
+    (folder / "general").mkdir(parents=True)
+    users = [{"id": f"U{i}", "name": f"user{i}", "real_name": f"User {i}", "profile": {}} for i in range(1, 5)]
+    (folder / "users.json").write_text(json.dumps(users), encoding="utf-8")
+    (folder / "channels.json").write_text(json.dumps([{"id": "C1", "name": "general", "members": ["U1", "U2"]}]),
+                                          encoding="utf-8")
+    for day in range(1, 13):
+        ts = 1704096000 + day * 86400
+        msgs = [{"type": "message", "user": "U1", "text": "how do I?", "ts": f"{ts}.000100"},
+                {"type": "message", "user": "U2", "text": "like this", "ts": f"{ts + 60}.000200",
+                 **({"thread_ts": f"{ts}.000100"} if threads else {})}]
+        (folder / "general" / f"2024-01-{day:02d}.json").write_text(json.dumps(msgs), encoding="utf-8")
+    return folder
+
+
+def test_an_export_with_nothing_to_score_says_why(tmp_path: Path) -> None:
+    """A chat export without threads (the shared Slack sample is one) or a forum without accepted answers has no
+    case to score: the run said only "none ... has a target answerer". It now says what the export lacks, in the
+    text and in the JSON notes, and what would score instead."""
+    flat = _slack_export(tmp_path / "flat", threads=False)
+    done = _whoknows(tmp_path, str(flat), "--format", "slack")
+    assert done.returncode == 0, done.stderr
+    said = " ".join(done.stdout.split())
+    assert "flat: nothing to score" in said
+    assert "none of the export's 24 questions has an answer or a reply by someone other than its asker" in said
+    threaded = _slack_export(tmp_path / "threaded", threads=True)
+    accepted = _whoknows(tmp_path, str(threaded), "--format", "slack", "--target", "accepted", "--json")
+    assert accepted.returncode == 0, accepted.stderr
+    report = json.loads(accepted.stdout)["reports"][0]
+    assert report["cases"] == 0
+    assert "has an accepted answer" in report["notes"]["nothing_to_score"]
+    assert "3 have other answers: --target first scores those" in report["notes"]["nothing_to_score"]
+    first = _whoknows(tmp_path, str(threaded), "--format", "slack", "--target", "first", "--json")
+    report = json.loads(first.stdout)["reports"][0]
+    assert report["cases"] == 3  # the last three days' threads, answered by user 2, who answered every earlier one
+    assert "nothing_to_score" not in report["notes"]
