@@ -130,6 +130,28 @@ class Site:
         self.communities: set[str] = set()
         self.members: set[tuple[str, str]] = set()
         self.accounts: set[str] = set()
+        self.topics: dict[str, Topic] = {}  # topic id -> what its files so far hold
+
+    def topic(self, topic_id: Any, file: str) -> Topic:
+        """The topic's state across files (``/t/{id}.json?page=2`` holds posts 21-40 of the same topic); a file
+        without a topic id is a topic of its own."""
+        key = str(topic_id) if isinstance(topic_id, int | str) and str(topic_id).strip() else f"file:{file}"
+        t = self.topics.get(key)
+        if t is None:
+            t = self.topics[key] = Topic(file)
+        return t
+
+
+class Topic:
+    """One topic over the files holding its pages: its first post, its posts by number, the ids its
+    ``post_stream.stream`` lists and those the files hold (for the missing-posts report, made once all are read)."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.first: str | None = None
+        self.by_number: dict[int, str] = {}
+        self.listed: set[str] = set()
+        self.held: set[str] = set()
 
 
 def parse_topic(data: Any, site: Site, file: str) -> Iterator[Item]:
@@ -164,13 +186,17 @@ def parse_topic(data: Any, site: Site, file: str) -> Iterator[Item]:
     title = data.get("title") if isinstance(data.get("title"), str) else None  # the topic's: its first post's
     acc = data.get("accepted_answer")
     accepted_no = acc.get("post_number") if isinstance(acc, dict) else None
-    missing = missing_posts(stream.get("stream") if isinstance(stream, dict) else None, posts)
-    if missing:
-        yield Reject(file, None, f"the topic lists {missing} post(s) in post_stream.stream that post_stream.posts "
-                                 f"does not hold (/t/{{id}}.json serves 20 at a time): they are not loaded; save "
-                                 f"the topic as /t/{{id}}.json?print=true (up to 1000 posts) to load them")
-    by_number: dict[int, str] = {}
-    first: str | None = None
+    listed = stream.get("stream") if isinstance(stream, dict) else None
+    topic = site.topic(topic_id, file)
+    topic.held |= {str(p.get("id")) for p in posts if isinstance(p, dict)}
+    if isinstance(listed, list):
+        ids = [str(i) for i in listed if isinstance(i, int | str) and not isinstance(i, bool)]
+        topic.listed |= set(ids)
+        if topic.first is None and ids and not any(isinstance(p, dict) and p.get("post_number") == 1
+                                                   for p in posts):
+            topic.first = site.posts(ids[0])  # a later page: the stream's first id is the topic's first post
+    by_number = topic.by_number
+    first = topic.first
     for n, post in enumerate(posts, start=1):
         try:
             if not isinstance(post, dict):
@@ -210,7 +236,7 @@ def parse_topic(data: Any, site: Site, file: str) -> Iterator[Item]:
             reply_to = _number(post.get("reply_to_post_number"), "reply_to_post_number")
             accepted = post.get("accepted_answer") is True or (accepted_no is not None and accepted_no == pno)
             if pno == 1 or first is None and not isinstance(reply_to, int):
-                first = me
+                first = topic.first = me
                 yield make_post(me, PostKind.QUESTION, author, created, site.namespace, cid, me, None, tags,
                                 _likes(post), False, title)
             elif isinstance(reply_to, int) and not isinstance(reply_to, bool) and reply_to != 1:
@@ -253,6 +279,13 @@ def stream(src: Source, ctx: StreamContext) -> Iterator[Item]:
             yield Reject(exc.file, exc.row, exc.reason)  # one bad topic file: the others still load
             continue
         yield from parse_topic(data, site, str(f))
+    for topic in site.topics.values():
+        missing = len(topic.listed - topic.held)
+        if missing:
+            yield Reject(topic.file, None, f"the topic lists {missing} post(s) in post_stream.stream that no file "
+                                           f"holds (/t/{{id}}.json serves 20 at a time): they are not loaded; save "
+                                           f"the topic as /t/{{id}}.json?print=true (up to 1000 posts), or each "
+                                           f"?page=N, to load them")
 
 
 __all__ = ["Site", "contribution", "locate", "missing_posts", "parse_topic", "read_discourse", "stream"]

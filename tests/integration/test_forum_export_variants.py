@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import sqlite3
 from pathlib import Path
@@ -50,7 +51,7 @@ def test_discourse_actions_whispers_deleted_and_cut_topics(tmp_path: Path) -> No
     [cut] = read_rejects(tmp_path / "r.jsonl")
     assert cut.file.endswith("101.json")
     assert cut.row is None
-    assert cut.reason.startswith("the topic lists 2 post(s) in post_stream.stream that post_stream.posts does not hold")
+    assert cut.reason.startswith("the topic lists 2 post(s) in post_stream.stream that no file holds")
 
 
 def test_stackexchange_dump_unpacked_into_its_own_folder_counts_as_the_xml_says(tmp_path: Path) -> None:
@@ -108,3 +109,37 @@ def test_viva_engage_private_messages_are_not_all_company_posts(tmp_path: Path) 
         ("vivaengage:group/100", "Data guild")]
     assert rows(db, "SELECT id, kind FROM post ORDER BY id") == [
         ("vivaengage:message/1", "question"), ("vivaengage:message/2", "reply")]
+
+
+def _discourse_page(topic: int, numbers: range, stream: list[int], accepted: int) -> dict[str, object]:
+    """One ``/t/{topic}.json?page=N`` response: the topic's metadata, the whole stream and the page's posts."""
+    posts = [{"id": topic * 100 + n, "post_number": n, "username": "ann" if n == 1 else f"user{n}", "post_type": 1,
+              "created_at": f"2024-02-01T10:{n:02d}:00.000Z", "reply_to_post_number": None,
+              "accepted_answer": n == accepted} for n in numbers]
+    return {"id": topic, "title": "Chain keeps slipping", "category_id": 3, "tags": ["drivetrain"],
+            "accepted_answer": {"post_number": accepted}, "post_stream": {"posts": posts, "stream": stream}}
+
+
+def test_discourse_topic_saved_page_by_page_is_one_thread(tmp_path: Path) -> None:
+    """``/t/{id}.json`` serves 20 posts at a time; saved with ``?page=2`` too, a long topic is two files. The
+    second page's first post used to become a question of its own (its author the asker, the accepted answer on
+    it lost), and each file reported the other's posts as missing. Pages of one topic now make one thread, in
+    either order, and only posts no file holds are reported."""
+    site = tmp_path / "site"
+    site.mkdir()
+    stream = [700 + n for n in range(1, 6)]
+    # "7-page2.json" sorts before "7.json": the later page is read first
+    (site / "7-page2.json").write_text(json.dumps(_discourse_page(7, range(4, 6), stream, 5)), encoding="utf-8")
+    (site / "7.json").write_text(json.dumps(_discourse_page(7, range(1, 4), stream, 5)), encoding="utf-8")
+    p = run(tmp_path, "forum", "site", "--format", "discourse", "--rejects", "r.jsonl")
+    no_traceback(p)
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert rows(tmp_path / "w.db", "SELECT id, kind, thread_id, accepted FROM post ORDER BY id") == [
+        ("discourse/site:post/701", "question", "discourse/site:post/701", 0),
+        *((f"discourse/site:post/70{n}", "answer", "discourse/site:post/701", int(n == 5)) for n in range(2, 6))]
+    # a page missing: its posts are reported once, on the topic
+    (site / "7-page2.json").unlink()
+    q = run(tmp_path, "forum", "site", "--format", "discourse", "--rejects", "r2.jsonl", db="w2.db")
+    assert q.returncode == 1, q.stdout + q.stderr
+    [cut] = read_rejects(tmp_path / "r2.jsonl")
+    assert cut.reason.startswith("the topic lists 2 post(s) in post_stream.stream that no file holds")
