@@ -107,8 +107,8 @@ def evaluate_export(
         store = open_store(f"sqlite:///{Path(tmp) / 'scratch.db'}")
         try:
             say(f"ingesting {path.name}", None, "bytes")
-            ingest_forum(store, path, fmt, community=community, rejects=Path(tmp) / "rejects.jsonl",
-                         progress=_IngestSteps(say, advance))
+            ingested = ingest_forum(store, path, fmt, community=community, rejects=Path(tmp) / "rejects.jsonl",
+                                    progress=_IngestSteps(say, advance))
             say("reading the ingested posts", None, "")
             data = store.read_projection()
             sp = split_history(data.posts, split, target)
@@ -141,6 +141,11 @@ def evaluate_export(
 
             report = evaluate(path.name, sp, {OURS: ours, **baselines(sp.train)})
             report.notes["router"] = router_stats
+            if ingested.rejected:  # the reject file goes with the scratch store: what it held, in the report
+                report.notes["rejected"] = {
+                    "rows": ingested.rejected,
+                    "reasons": [{"reason": g.reason, "count": g.count, "first": g.examples[0].message()}
+                                for g in ingested.groups[:5] if g.examples]}
             return report
         finally:
             store.close()
@@ -282,6 +287,7 @@ def experts(
         out.print(_case_table([(split, r) for r in shown if r.name != "pooled"]))
     out.print(_table(shown))
     for r in shown:
+        _say_rejected(r)
         if r.cases == 0:
             why = r.notes.get("nothing_to_score") or "none has a target answerer"
             out.print(f"{escape(r.name)}: nothing to score at the cut-off {r.cutoff:%Y-%m-%d} (target {target}): "
@@ -298,6 +304,16 @@ def experts(
                   f"the ranking's candidates{kind}; MRR {ours['MRR']:.3f} vs best baseline "
                   f"{b_mrr:.3f} ({gain:+.1f}%), hit@10 {ours['hit@10']:.3f} vs {b_hit:.3f}; difference {_margins(r)}",
                   highlight=False)
+
+
+def _say_rejected(r: Report) -> None:
+    """Rows the ingest rejected are in no figure: say how many and why, naming the first of each reason."""
+    rejected = r.notes.get("rejected")
+    if not isinstance(rejected, dict):
+        return
+    reasons = "; ".join(f"{g['count']} like {g['first']}" for g in rejected["reasons"])
+    out.print(f"{escape(r.name)}: {rejected['rows']} row(s) of the export rejected, in no figure: {escape(reasons)}",
+              highlight=False)
 
 
 def _margins(r: Report) -> str:
@@ -370,6 +386,8 @@ def _print_across(runs: list[tuple[float, list[Report]]], target: str, as_json: 
     if cases:
         out.print(_case_table([(s, r) for s, shown in runs for r in shown if r.name != "pooled"]))
     out.print(_across(runs))
+    for r in runs[0][1]:  # the same export at every split: said once
+        _say_rejected(r)
     if every.cases:
         o, b_mrr, b_hit = every.table[OURS], every.best_baseline("MRR"), every.best_baseline("hit@10")
         m = every.misses(OURS)

@@ -111,3 +111,22 @@ def test_an_export_with_nothing_to_score_says_why(tmp_path: Path) -> None:
     report = json.loads(first.stdout)["reports"][0]
     assert report["cases"] == 3  # the last three days' threads, answered by user 2, who answered every earlier one
     assert "nothing_to_score" not in report["notes"]
+
+
+def test_rows_the_ingest_rejects_are_said_not_silently_left_out(tmp_path: Path) -> None:
+    """The scratch store's reject file is deleted with it: a dump whose rows are rejected (here a question dated
+    the European way) was scored on what was left without a word. The report now says how many rows, why, and
+    the first of them (file and row), in the text and in the JSON notes."""
+    rows = _regulars(range(1, 13))
+    rows[4] = rows[4].replace('CreationDate="2024-01-03T10:00:00.000"', 'CreationDate="03/01/2024 10:00"')
+    dump = _dump(tmp_path / "eu", rows)
+    done = _whoknows(tmp_path, str(dump), "--format", "stackexchange", "--json")
+    assert done.returncode == 0, done.stderr
+    rejected = json.loads(done.stdout)["reports"][0]["notes"]["rejected"]
+    assert rejected["rows"] == 1
+    [reason] = rejected["reasons"]
+    assert reason["first"].endswith("Posts.xml, row 5: CreationDate '03/01/2024 10:00' is not an ISO 8601 date-time")
+    text = _whoknows(tmp_path, str(dump), "--format", "stackexchange", "--split", "0.6", "--split", "0.8")
+    said = " ".join(text.stdout.split())
+    assert said.count("eu: 1 row(s) of the export rejected, in no figure: 1 like ") == 1, said
+    assert "row 5: CreationDate '03/01/2024 10:00'" in said
