@@ -9,7 +9,11 @@ import os
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from tests.integration.clirun import whoknows_argv
+
+SLACK = Path(__file__).resolve().parents[3] / "shared" / "data" / "slack-sample" / "testarchive.zip"
 
 
 def _whoknows(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -130,3 +134,15 @@ def test_rows_the_ingest_rejects_are_said_not_silently_left_out(tmp_path: Path) 
     said = " ".join(text.stdout.split())
     assert said.count("eu: 1 row(s) of the export rejected, in no figure: 1 like ") == 1, said
     assert "row 5: CreationDate '03/01/2024 10:00'" in said
+
+
+def test_the_real_slack_sample_says_it_has_no_threads(tmp_path: Path) -> None:
+    """The shared Slack sample (slack-export-viewer's fixtures) holds 146 messages and no thread reply."""
+    if not SLACK.exists():
+        pytest.skip(f"{SLACK} is absent: the shared Slack sample is not on this machine")
+    done = _whoknows(tmp_path, str(SLACK), "--format", "slack", "--json")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)["reports"][0]
+    assert report["cases"] == 0
+    assert report["notes"]["nothing_to_score"].startswith(
+        "none of the export's 146 questions has an answer or a reply by someone other than its asker")
