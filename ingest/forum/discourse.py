@@ -15,6 +15,7 @@ reported, naming how many are missing.
 
 from __future__ import annotations
 
+import contextlib
 import math
 from collections.abc import Iterator
 from pathlib import Path
@@ -194,7 +195,10 @@ def parse_topic(data: Any, site: Site, file: str) -> Iterator[Item]:
         topic.listed |= set(ids)
         if topic.first is None and ids and not any(isinstance(p, dict) and p.get("post_number") == 1
                                                    for p in posts):
-            topic.first = site.posts(ids[0])  # a later page: the stream's first id is the topic's first post
+            # a later page: the stream's first id is the topic's first post (an id no post could have: the page's
+            # first post starts the thread, as before)
+            with contextlib.suppress(SchemaError):
+                topic.first = site.posts(ids[0])
     by_number = topic.by_number
     first = topic.first
     for n, post in enumerate(posts, start=1):
