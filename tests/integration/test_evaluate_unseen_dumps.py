@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 from pathlib import Path
 
 import pytest
 
+from ingest.synthetic import write_stackexchange_dump
 from tests.integration.clirun import whoknows_argv
 
 SLACK = Path(__file__).resolve().parents[3] / "shared" / "data" / "slack-sample" / "testarchive.zip"
@@ -146,3 +148,33 @@ def test_the_real_slack_sample_says_it_has_no_threads(tmp_path: Path) -> None:
     assert report["cases"] == 0
     assert report["notes"]["nothing_to_score"].startswith(
         "none of the export's 146 questions has an answer or a reply by someone other than its asker")
+
+
+def test_one_site_in_two_dump_eras_evaluates_the_same(tmp_path: Path) -> None:
+    """The same site as two dump eras write it: ``<a><b>`` tags, millisecond dates and lower-case file names in a
+    folder of the site's name (a .7z unpacked), or ``|a|b|`` tags and ``Z`` dates without milliseconds; the
+    figures must not move."""
+    src = write_stackexchange_dump(tmp_path / "src", questions=80, users=25, seed=11)
+    old = tmp_path / "old" / "site.stackexchange.com"
+    new = tmp_path / "new"
+    old.mkdir(parents=True)
+    new.mkdir()
+    for f in src.iterdir():
+        text = f.read_text(encoding="utf-8")
+        pipes = re.sub(r'Tags="&lt;([^"]*)&gt;"', lambda m: 'Tags="|' + m.group(1).replace("&gt;&lt;", "|") + '|"',
+                       text)
+        angles = re.sub(r'Tags="\|([^"]*)\|"', lambda m: 'Tags="&lt;' + m.group(1).replace("|", "&gt;&lt;")
+                        + '&gt;"', text)
+        (old / f.name.lower()).write_text(angles, encoding="utf-8")
+        (new / f.name).write_text(re.sub(r'Date="([0-9T:-]{19})\.000"', r'Date="\1Z"', pipes), encoding="utf-8")
+    assert "|" not in (old / "posts.xml").read_text(encoding="utf-8").split("Tags=")[1][:3]
+    assert ".000" not in (new / "Posts.xml").read_text(encoding="utf-8")
+    reports = []
+    for dump in (old.parent, new):
+        done = _whoknows(tmp_path, str(dump), "--format", "stackexchange", "--community", "site", "--json",
+                         "--cases")
+        assert done.returncode == 0, done.stderr
+        reports.append(json.loads(done.stdout)["reports"][0])
+    a, b = ({k: v for k, v in r.items() if k != "name"} for r in reports)
+    assert a["cases"] > 5
+    assert a == b
