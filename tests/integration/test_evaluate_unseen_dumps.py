@@ -1,6 +1,6 @@
-"""``whoknows evaluate experts`` on Stack Exchange dumps unlike the five in ../shared/data: rows real dumps carry
-that those do not (answers merged in from a closed duplicate, older than their question), written by the test and
-run through the real command in a subprocess."""
+"""``whoknows evaluate experts`` on exports unlike the five Stack Exchange dumps in ../shared/data, written by the
+test and run through the real command in a subprocess: answers merged in from a closed duplicate (older than their
+question), rows the ingest rejects, chat exports with nothing to score, one site in two dump eras."""
 
 from __future__ import annotations
 
@@ -55,7 +55,8 @@ def test_an_answer_older_than_its_later_question_does_not_train(tmp_path: Path) 
     """On a real site a closed duplicate's answers are merged into the question it duplicates, keeping their own
     dates, so an answer can be older than its question. A test question's accepted answer dated before the cut-off
     used to enter training with the question's tags and its accepted mark (known only after the cut-off): its
-    author, who never posted anything else, was "seen" and ranked first on a tag nobody else had. Every post of a
+    author, who never posted anything else, was "seen" and ranked 2nd on a tag nobody else had (no baseline could
+    rank them: they count answers to questions asked before the cut-off). Every post of a
     test question's thread now stays out of training, whatever its date."""
     rows = _regulars(range(1, 11))
     # user 9's only post is an answer dated day 3, merged into question 100 asked on day 12 and accepted there
