@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from graph.store.base import Batch, WriteResult
+from graph.store.source_facts import SourceKeep, SourceRetraction
 from graph.store.visibility import Visibility
 from schema.models import Person
 
@@ -74,6 +75,10 @@ class DryRunStore:
         self, source: str, keep: Mapping[str, Iterable[str]], *, dry_run: bool = True
     ) -> list[tuple[str, str]]:
         return self.store.remove_skill_claims(source, keep, dry_run=True) if self.store is not None else []
+
+    def retract_source(self, source: str, keep: SourceKeep, *, dry_run: bool = True) -> SourceRetraction:
+        """What a full forum export would take back: the store's own answer with ``dry_run``."""
+        return self.store.retract_source(source, keep, dry_run=True) if self.store is not None else SourceRetraction()
 
 
 __all__ = ["SAMPLES", "DryRunStore"]

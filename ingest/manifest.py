@@ -15,7 +15,7 @@ from schema.files import read_regular
 
 _PATHS = ("path", "mapping", "aliases", "identities")  # files a step names, relative to the manifest's folder
 _TEXTS = ("format", "community")
-_FLAGS = ("full", "allow_mass_leave")
+_FLAGS = ("full", "allow_mass_leave", "allow_mass_removal")
 
 
 def read_manifest(outdir: str | Path) -> list[dict[str, Any]]:
@@ -102,6 +102,8 @@ def run_step(
         store, path, str(step.get("format", "")), community=step.get("community"),
         identities=rel(step.get("identities")), aliases=rel(step.get("aliases")), rejects=rej,
         progress=progress, chunk_size=chunk_size,
+        full=None if step.get("full") is None else bool(step["full"]),
+        allow_mass_removal=bool(step.get("allow_mass_removal", False)),
     )
 
 

@@ -17,11 +17,13 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from graph.store.base import GraphStore, WriteResult
+from graph.store.source_facts import SourceKeep, SourceRetraction
 from ingest import hris as hris_mod
 from ingest.dryrun import DryRunStore
 from ingest.forum import FORMATS
 from ingest.forum.common import StreamContext, make_reports_to
 from ingest.forum.common import max_member_bytes as member_limit
+from ingest.forum_full import is_full, kept, retract_missing, retracted_counts
 from ingest.hr.carry import (
     absent_fields,
     hidden_addresses,
@@ -81,6 +83,7 @@ class IngestSummary:
     reports_removed: int = 0  # HR: reporting lines a blank manager cell took back
     reports_struck: int = 0  # HR: stored lines removed because they closed a cycle (ingest/hr/lines.py)
     skills_removed: int = 0  # HR: declared skills the row no longer lists
+    retracted: SourceRetraction | None = None  # a full forum export: what its source no longer holds, taken back
     resumed: bool = False
     chunks_skipped: int = 0
     seconds: float = 0.0
@@ -125,7 +128,7 @@ class IngestSummary:
             "rejected": self.rejected, "reject_file": self.reject_file, "matched_email": self.matched_email,
             "matched_mapping": self.matched_mapping, "unmatched": self.unmatched, "deactivated": self.deactivated,
             "resumed": self.resumed, "seconds": round(self.seconds, 3), "problems": self.problems,
-            "dry_run": self.dry_run,
+            "dry_run": self.dry_run, **retracted_counts(self.retracted),
             **({"rows_read": self.rows_read, "rows_loaded": self.rows_loaded, "rows_rejected": self.rows_rejected,
                 "leavers": self.leavers, "reactivated": self.reactivated, "links": self.links,
                 "reports_removed": self.reports_removed, "reports_struck": self.reports_struck,
@@ -326,9 +329,14 @@ def ingest_forum(
     chunk_size: int = DEFAULT_CHUNK,
     max_member_bytes: int | None = None,
     dry_run: bool = False,
+    full: bool | None = None,
+    allow_mass_removal: bool = False,
 ) -> IngestSummary:
     """Posts, communities and memberships from one forum export in format ``fmt``. ``max_member_bytes``: the
     most one archive member or JSON file may hold (default ``WHOKNOWS_MAX_MEMBER_BYTES``, else 256 MiB).
+    ``full`` (default: the format's, :mod:`ingest.forum_full`): the export is the whole of its source, so the
+    posts, memberships and engagements of the source it no longer holds, and the source's people left with
+    nothing, are taken back (unless that is most of its posts and ``allow_mass_removal`` is false).
     ``dry_run``: everything but the writes (``store`` may then be None: no store yet), with a few records of each
     kind kept as samples."""
     started = time.perf_counter()
@@ -357,6 +365,7 @@ def ingest_forum(
         ),
     )
     summary = IngestSummary(fmt, str(path), src.namespace, dry_run=dry_run)
+    keep = SourceKeep() if is_full(fmt.strip().casefold(), full) else None
     prog.start(f"{fmt} {src.name}", src.total_bytes or None, "bytes")
 
     names = SkillNames(table)
@@ -369,10 +378,13 @@ def ingest_forum(
                         on_table=set_table)
     try:
         # parse (forum ids, names as written) -> normalise (account -> person, name -> skill) -> load
-        _consume(normalise(module.stream(src, ctx), resolver, names), loader, sink.add)
+        _consume(normalise(module.stream(src, ctx), resolver, names), loader, sink.add, keep)
     except UnreadableInput as exc:
         raise _salvage(loader, sink, exc, dry_run) from None
     loader.finish()
+    if keep is not None:  # only after the whole export was read: a file cut short takes nothing back
+        summary.retracted = retract_missing(store, src.namespace, keep, str(path), allow=allow_mass_removal,
+                                            dry_run=dry_run)
     summary.matched_email = resolver.matched_email
     summary.matched_mapping = resolver.matched_mapping
     summary.unmatched = resolver.unmatched
@@ -381,11 +393,16 @@ def ingest_forum(
     return _finish(summary, sink, loader, started)
 
 
-def _consume(items: Iterable[Any], loader: Loader, on_reject: Callable[[Reject], None]) -> None:
-    """Route each normalised record to the loader (posts first: they are nearly all of the volume)."""
+def _consume(items: Iterable[Any], loader: Loader, on_reject: Callable[[Reject], None],
+             keep: SourceKeep | None = None) -> None:
+    """Route each normalised record to the loader (posts first: they are nearly all of the volume); with
+    ``keep``, note the key of every post, membership and engagement (a resumed run skips writing finished chunks
+    but still reads them, so the keys are the whole export's)."""
     add_post, add_member = loader.add_post, loader.add_membership
     for it in items:
         t = type(it)
+        if keep is not None:
+            kept(keep, it)
         if t is Post:
             add_post(it)
         elif t is MemberOf:

@@ -224,11 +224,20 @@ def forum(
              "else 256 MiB); larger ones are refused, naming the member.",
     ),
     dry_run: bool = typer.Option(False, "--dry-run", help="Show sample records and every problem; write nothing."),
+    full: bool | None = typer.Option(
+        None, "--full/--partial",
+        help="Whether the export is the whole of its source: if so, the posts, memberships and reactions it no "
+             "longer holds are taken back (default: full for a Stack Exchange dump, partial for other formats).",
+    ),
+    allow_mass_removal: bool = typer.Option(
+        False, "--allow-mass-removal", help="With a full export: take back even more than half of the source's "
+        "stored posts (refused otherwise, as an export cut short would do that)."
+    ),
 ) -> None:
     """Load posts, communities and memberships from a forum export."""
     _run(store, "bytes", lambda st, prog: ingest_forum(
         st, path, fmt, community=community, identities=identities, aliases=aliases, rejects=rejects, progress=prog,
-        max_member_bytes=max_member_bytes, dry_run=dry_run,
+        max_member_bytes=max_member_bytes, dry_run=dry_run, full=full, allow_mass_removal=allow_mass_removal,
     ), dry_run)
 
 

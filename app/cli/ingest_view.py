@@ -62,6 +62,12 @@ def summary_table(s: IngestSummary) -> Table:
             ("accounts matched by --identities", s.matched_mapping),
             ("unmatched accounts (loaded as forum people)", s.unmatched),
         ]
+        if s.retracted is not None:  # a full export: what its source no longer holds
+            r = s.retracted
+            rows += [(f"posts {verb}removed (no longer in the export)", len(r.posts)),
+                     (f"memberships {verb}removed (no longer listed)", len(r.memberships)),
+                     (f"reactions and mentions {verb}removed", len(r.engagements)),
+                     (f"forum people {verb}removed (nothing of theirs left)", len(r.people))]
     if not s.dry_run:
         rows += [("records written", s.records), ("  inserted", s.inserted), ("  updated", s.updated),
                  ("  unchanged", s.unchanged)]

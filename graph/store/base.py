@@ -22,7 +22,10 @@ Method semantics (the contract suite checks them):
   says they have no manager); ``remove_skill_claims(source, keep)``: for each person in ``keep`` (id -> canonical
   skill names), their HAS_SKILL of that ``source`` whose skill is not listed are deleted, other sources and people
   untouched. Both return what went (sorted ids; sorted (person id, skill) pairs); ``dry_run=True`` writes nothing
-  and returns what would go. ``person_ids(source)`` includes inactive and opted-out people. ``email_index()`` maps
+  and returns what would go. ``retract_source(source, keep)`` (a forum export that is the whole of its source):
+  the posts of ``source``, memberships of its communities and engagements of its posts that ``keep`` does not
+  hold are deleted, then the people of ``source`` nothing names any more, with their analytics rows
+  (graph/store/source_facts.py). ``person_ids(source)`` includes inactive and opted-out people. ``email_index()`` maps
   case-folded email -> person id for every person with an email (records sharing an address: an active one
   first, then the lowest id, so a rehire's forum accounts and sign-ins meet the current record).
   ``reporting_lines()`` maps person id -> manager id for every stored REPORTS_TO (an HR import settles its lines
@@ -95,6 +98,7 @@ from graph.store.projection_rows import (
     Projection,
     SkillClaimRow,
 )
+from graph.store.source_facts import SourceKeep, SourceRetraction
 from graph.store.visibility import Visibility
 from schema.errors import SchemaError
 from schema.models import (
@@ -335,6 +339,7 @@ class GraphStore(Protocol):
     def remove_skill_claims(
         self, source: str, keep: Mapping[str, Iterable[str]], *, dry_run: bool = False
     ) -> list[tuple[str, str]]: ...
+    def retract_source(self, source: str, keep: SourceKeep, *, dry_run: bool = False) -> SourceRetraction: ...
     def person_ids(self, source: str | None = None) -> set[str]: ...
     def email_index(self) -> dict[str, str]: ...
     def stored_people(self, person_ids: Sequence[str]) -> dict[str, Person]:

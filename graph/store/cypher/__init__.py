@@ -184,6 +184,16 @@ from graph.store.cypher.pages import (
     WEB_ROSTER,
     introduction_path,
 )
+from graph.store.cypher.retract import (
+    ENGAGED_DELETE,
+    ENGAGED_OF_SOURCE,
+    MEMBER_OF_DELETE,
+    MEMBER_OF_OF_SOURCE,
+    PEOPLE_DELETE,
+    POST_IDS_OF_SOURCE,
+    POSTS_DELETE,
+    TIES_OF_SOURCE_PEOPLE,
+)
 from graph.store.cypher.schema import (
     AWAIT_INDEXES,
     EXPERT_IN_NAME_SKILL,
@@ -209,6 +219,14 @@ ALL_STATEMENTS: Mapping[str, Statement] = MappingProxyType(_REGISTRY)
 
 # callers read statements as cypher.NAME: every name is this package's, whichever module holds it
 __all__ = [
+    "ENGAGED_DELETE",
+    "ENGAGED_OF_SOURCE",
+    "MEMBER_OF_DELETE",
+    "MEMBER_OF_OF_SOURCE",
+    "PEOPLE_DELETE",
+    "POSTS_DELETE",
+    "POST_IDS_OF_SOURCE",
+    "TIES_OF_SOURCE_PEOPLE",
     "CHOICE_MAKE",
     "CHOICE_WITHDRAW",
     "FORMER_RECORDS",

@@ -29,6 +29,7 @@ from graph.store.common import missing_message
 from graph.store.neo4j.conn import ANALYTICS_CHUNK, DEFAULT_DRIVER_CONFIG, GC_BATCH, PENDING_GRACE
 from graph.store.neo4j.errors import _translated, translate
 from graph.store.neo4j.pages import Neo4jPageReads
+from graph.store.neo4j.retract import Neo4jRetract
 from graph.store.neo4j.scan import Neo4jScans
 from graph.store.neo4j.tx import BatchRows, analytics_rows, batch_rows, run
 from graph.store.neo4j.values import (
@@ -68,7 +69,7 @@ from graph.store.neo4j.values import (
 from graph.store.neo4j.write import Neo4jWrites
 
 
-class Neo4jStore(Neo4jWrites, Neo4jScans, Neo4jPageReads):
+class Neo4jStore(Neo4jWrites, Neo4jRetract, Neo4jScans, Neo4jPageReads):
     """GraphStore on Neo4j 5. See graph/store/base.py for the contract and this package's docstring for the design."""
 
 

@@ -29,6 +29,7 @@ from graph.store.neo4j.bulk_csv import ARRAY_DELIMITER, Table, model_columns
 from graph.store.neo4j.bulk_files import REPLY_RAW, filter_replies, replace_posts, write_rels, write_table
 from graph.store.neo4j.tx import BatchRows, batch_rows
 from graph.store.neo4j.values import person_from
+from graph.store.source_facts import SourceKeep, SourceRetraction
 from graph.store.visibility import Visibility
 from schema.errors import StoreError
 from schema.labels import NodeLabel, RelType, StoreLabel
@@ -235,6 +236,10 @@ class BulkLoad:
             for k in gone:
                 del self.has_skill[k]
         return gone
+
+    def retract_source(self, source: str, keep: SourceKeep, *, dry_run: bool = False) -> SourceRetraction:
+        """Nothing to take back: a bulk load fills an empty database, so a source holds only what it wrote."""
+        return SourceRetraction()
 
     # --- writes: what the online store keeps after the same batches ------------------------------------------------
 

@@ -16,11 +16,12 @@ The store is one class assembled from modules by job: ``conn`` (connections, mig
 from __future__ import annotations
 
 from graph.store.sqlite.pages import SQLitePageReads
+from graph.store.sqlite.retract import SQLiteRetract
 from graph.store.sqlite.scan import SQLiteScans
 from graph.store.sqlite.write import SQLiteWrites
 
 
-class SQLiteStore(SQLiteWrites, SQLiteScans, SQLitePageReads):
+class SQLiteStore(SQLiteWrites, SQLiteRetract, SQLiteScans, SQLitePageReads):
     """GraphStore on one SQLite file. See graph/store/base.py for the contract."""
 
 

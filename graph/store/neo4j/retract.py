@@ -1,0 +1,69 @@
+"""Neo4j: a full re-import of a forum source takes back what its export no longer holds
+(graph/store/source_facts.py), in one write transaction (a dry run: one read transaction)."""
+
+from __future__ import annotations
+
+from graph.store import cypher as q
+from graph.store.common import chunks
+from graph.store.neo4j.conn import Neo4jBase
+from graph.store.neo4j.errors import _translated
+from graph.store.neo4j.tx import run
+from graph.store.neo4j.values import Tx
+from graph.store.source_facts import SourceKeep, SourceRetraction, not_kept
+
+
+def _unnamed(tx: Tx, source: str, posts: set[str], members: set[tuple[str, str]],
+             engaged: set[tuple[str, str, str]]) -> list[str]:
+    """People of ``source`` nothing names once ``posts``, ``members`` and ``engaged`` are gone."""
+    out = []
+    for row in run(tx, q.TIES_OF_SOURCE_PEOPLE, source=source):
+        if row["held"]:
+            continue
+        pid = row["id"]
+        left = False
+        for kind, other, how in row["ties"]:
+            if kind is None:
+                continue
+            if kind == q.AUTHORED.value:
+                left = other not in posts
+            elif kind == q.MEMBER_OF.value:
+                left = (pid, other) not in members
+            else:
+                left = other not in posts and (pid, other, how) not in engaged
+            if left:
+                break
+        if not left:
+            out.append(pid)
+    return sorted(out)
+
+
+class Neo4jRetract(Neo4jBase):
+    @_translated
+    def retract_source(self, source: str, keep: SourceKeep, *, dry_run: bool = False) -> SourceRetraction:
+        """Delete the posts of ``source``, memberships of its communities and engagements of its posts that
+        ``keep`` does not hold, then its own people nothing names any more; a dry run only reads."""
+
+        def work(tx: Tx) -> SourceRetraction:
+            posts = not_kept(run(tx, q.POST_IDS_OF_SOURCE, source=source)[0]["ids"], keep.posts)
+            members = not_kept(((r["person_id"], r["community_id"])
+                                for r in run(tx, q.MEMBER_OF_OF_SOURCE, source=source)), keep.memberships)
+            engaged = not_kept(((r["person_id"], r["post_id"], r["kind"])
+                                for r in run(tx, q.ENGAGED_OF_SOURCE, source=source)), keep.engagements)
+            if dry_run:
+                return SourceRetraction(posts, members, engaged,
+                                        _unnamed(tx, source, set(posts), set(members), set(engaged)))
+            for tie in chunks(engaged):
+                run(tx, q.ENGAGED_DELETE, rows=[{"person_id": a, "post_id": p, "kind": k} for a, p, k in tie])
+            for ids in chunks(posts):
+                run(tx, q.POSTS_DELETE, ids=list(ids))
+            for pair in chunks(members):
+                run(tx, q.MEMBER_OF_DELETE, rows=[{"person_id": a, "community_id": c} for a, c in pair])
+            people = _unnamed(tx, source, set(), set(), set())
+            for ids in chunks(people):
+                run(tx, q.PEOPLE_DELETE, ids=list(ids))
+            return SourceRetraction(posts, members, engaged, people)
+
+        return self._read(work) if dry_run else self._write(work)
+
+
+__all__ = ["Neo4jRetract"]
