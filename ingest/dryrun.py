@@ -76,6 +76,9 @@ class DryRunStore:
     ) -> list[tuple[str, str]]:
         return self.store.remove_skill_claims(source, keep, dry_run=True) if self.store is not None else []
 
+    def merge_people(self, moves: Mapping[str, str]) -> list[str]:
+        return []  # a dry run counts the moves (ingest_forum) and writes nothing
+
     def retract_source(self, source: str, keep: SourceKeep, *, dry_run: bool = True) -> SourceRetraction:
         """What a full forum export would take back: the store's own answer with ``dry_run``."""
         return self.store.retract_source(source, keep, dry_run=True) if self.store is not None else SourceRetraction()

@@ -110,6 +110,10 @@ class Resolver:
     matched_mapping: int = 0
     unmatched: int = 0
     ready: dict[str, str] = field(default_factory=dict)  # forum id -> person id, once resolved
+    # the source's own people an earlier run stored, and those of them whose account now resolves to another
+    # person (a new --identities row, an email HR now holds): the pipeline merges them into it (merge_people)
+    stored: Collection[str] = frozenset()
+    moved: dict[str, str] = field(default_factory=dict)
     _pending: dict[str, Person] = field(default_factory=dict)
     _new: list[Person] = field(default_factory=list)
     _prefix: str = ""
@@ -135,11 +139,16 @@ class Resolver:
             if target is not None:
                 self.matched_mapping += 1
         if target is not None:
-            self.ready[p.id] = target
+            self._resolved(p.id, target)
             return
         self._pending[p.id] = p
         if account.eager:
             self(p.id)
+
+    def _resolved(self, forum_id: str, target: str) -> None:
+        self.ready[forum_id] = target
+        if forum_id in self.stored and target != forum_id:
+            self.moved[forum_id] = target
 
     def _by_handle(self, handles: Iterable[str]) -> str | None:
         for h in handles:
@@ -160,7 +169,7 @@ class Resolver:
             t = self._by_handle((local,))
             if t is not None:
                 self.matched_mapping += 1
-                self.ready[forum_id] = t
+                self._resolved(forum_id, t)
                 return t
             # a bare number ("100", a Stack Exchange user id without Users.xml) read as a count on every page
             name = f"user {local}" if local.isdigit() else local[:300] or forum_id
@@ -205,7 +214,9 @@ def build_resolver(
             continue
         handles.setdefault(row.handle, pid)
         handles.setdefault(row.handle.casefold(), pid)
-    return Resolver(namespace=namespace, source=source, email_to_person=emails, handle_to_person=handles)
+    prefix = namespace + ":"
+    own = frozenset(p for p in known_people if p.startswith(prefix))
+    return Resolver(namespace=namespace, source=source, email_to_person=emails, handle_to_person=handles, stored=own)
 
 
 __all__ = [

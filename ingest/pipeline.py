@@ -84,6 +84,7 @@ class IngestSummary:
     reports_struck: int = 0  # HR: stored lines removed because they closed a cycle (ingest/hr/lines.py)
     skills_removed: int = 0  # HR: declared skills the row no longer lists
     retracted: SourceRetraction | None = None  # a full forum export: what its source no longer holds, taken back
+    merged: int = 0  # forum people of an earlier run whose account now resolves to another person, merged into it
     resumed: bool = False
     chunks_skipped: int = 0
     seconds: float = 0.0
@@ -128,7 +129,7 @@ class IngestSummary:
             "rejected": self.rejected, "reject_file": self.reject_file, "matched_email": self.matched_email,
             "matched_mapping": self.matched_mapping, "unmatched": self.unmatched, "deactivated": self.deactivated,
             "resumed": self.resumed, "seconds": round(self.seconds, 3), "problems": self.problems,
-            "dry_run": self.dry_run, **retracted_counts(self.retracted),
+            "dry_run": self.dry_run, "merged": self.merged, **retracted_counts(self.retracted),
             **({"rows_read": self.rows_read, "rows_loaded": self.rows_loaded, "rows_rejected": self.rows_rejected,
                 "leavers": self.leavers, "reactivated": self.reactivated, "links": self.links,
                 "reports_removed": self.reports_removed, "reports_struck": self.reports_struck,
@@ -382,6 +383,9 @@ def ingest_forum(
     except UnreadableInput as exc:
         raise _salvage(loader, sink, exc, dry_run) from None
     loader.finish()
+    # the source's own people whose account now resolves to someone else: what they held (older posts a partial
+    # export no longer has, memberships, reactions) moves to that person, and they go
+    summary.merged = len(resolver.moved) if dry_run else len(store.merge_people(resolver.moved))
     if keep is not None:  # only after the whole export was read: a file cut short takes nothing back
         summary.retracted = retract_missing(store, src.namespace, keep, str(path), allow=allow_mass_removal,
                                             dry_run=dry_run)

@@ -61,6 +61,7 @@ def summary_table(s: IngestSummary) -> Table:
             ("accounts matched by email", s.matched_email),
             ("accounts matched by --identities", s.matched_mapping),
             ("unmatched accounts (loaded as forum people)", s.unmatched),
+            (f"forum people of earlier loads {verb}merged into the person now matched", s.merged),
         ]
         if s.retracted is not None:  # a full export: what its source no longer holds
             r = s.retracted

@@ -25,7 +25,11 @@ Method semantics (the contract suite checks them):
   and returns what would go. ``retract_source(source, keep)`` (a forum export that is the whole of its source):
   the posts of ``source``, memberships of its communities and engagements of its posts that ``keep`` does not
   hold are deleted, then the people of ``source`` nothing names any more, with their analytics rows
-  (graph/store/source_facts.py). ``person_ids(source)`` includes inactive and opted-out people. ``email_index()`` maps
+  (graph/store/source_facts.py). ``merge_people(moves)`` (old id -> new id, both stored): the old person's
+  posts, memberships, engagements and endorsements (both ends; none of oneself) move to the new one (the new
+  one's own row of a key stays), then the old ones nothing names any more (nor a choice of theirs) are deleted
+  with their analytics rows; returns those ids, sorted.
+  ``person_ids(source)`` includes inactive and opted-out people. ``email_index()`` maps
   case-folded email -> person id for every person with an email (records sharing an address: an active one
   first, then the lowest id, so a rehire's forum accounts and sign-ins meet the current record).
   ``reporting_lines()`` maps person id -> manager id for every stored REPORTS_TO (an HR import settles its lines
@@ -340,6 +344,7 @@ class GraphStore(Protocol):
         self, source: str, keep: Mapping[str, Iterable[str]], *, dry_run: bool = False
     ) -> list[tuple[str, str]]: ...
     def retract_source(self, source: str, keep: SourceKeep, *, dry_run: bool = False) -> SourceRetraction: ...
+    def merge_people(self, moves: Mapping[str, str]) -> list[str]: ...
     def person_ids(self, source: str | None = None) -> set[str]: ...
     def email_index(self) -> dict[str, str]: ...
     def stored_people(self, person_ids: Sequence[str]) -> dict[str, Person]:

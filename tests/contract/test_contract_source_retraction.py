@@ -86,3 +86,39 @@ def test_retract_source_keeps_a_person_who_chose_to_be_hidden(store: GraphStore)
     gone = store.retract_source(SRC, _keep())
     assert gone.people == [f"{SRC}:u2"]
     assert store.visibility(f"{SRC}:u1") is not None
+
+
+def test_merge_people_moves_what_the_old_person_held_and_removes_them(store: GraphStore) -> None:
+    """u1's account now resolves to hr 1 (say a new ``--identities`` row): u1's answer, membership, reaction and
+    the endorsement hr 0 gave u1 go to hr 1; u1 goes with the last analysis' rows about them. hr 1 keeps its own
+    membership of the site; an endorsement hr 1 gave u1 would be of oneself and is dropped."""
+    batch = _site()
+    extra = Batch(
+        endorsements=[Endorsement(from_id="hr:E0000", to_id=f"{SRC}:u1", skill="python", created_at=T0),
+                      Endorsement(from_id="hr:E0001", to_id=f"{SRC}:u1", skill="python", created_at=T0)],
+        engagements=[Engagement(person_id=f"{SRC}:u1", post_id=f"{SRC}:1", kind="mention", created_at=T0)],
+    )
+    store.write_batch(batch)
+    store.write_batch(extra)
+    store.write_analytics(snapshot(batch.people, community_id=SITE.id))
+    assert store.merge_people({f"{SRC}:u1": "hr:E0001", "hr:E0000": "hr:E0000", f"{SRC}:nobody": "hr:E0001"}) == [
+        f"{SRC}:u1"]
+    dump = store.dump()
+    assert f"{SRC}:u1" not in {p[0] for p in dump["Person"]}
+    assert {p[0]: p[2] for p in dump["Post"]}[f"{SRC}:2"] == "hr:E0001"
+    assert sorted(m[:2] for m in dump["MEMBER_OF"] if m[0] == "hr:E0001") == [("hr:E0001", OTHER.id),
+                                                                              ("hr:E0001", SITE.id)]
+    assert sorted(e[:3] for e in dump["ENGAGED"] if e[0] == "hr:E0001") == [
+        ("hr:E0001", f"{SRC}:1", "mention"), ("hr:E0001", f"{SRC}:2", "reaction")]
+    assert sorted(e[:3] for e in dump["ENDORSED"]) == [("hr:E0000", "hr:E0001", "python"),
+                                                        ("hr:E0000", f"{SRC}:u3", "python")]
+    assert f"{SRC}:u1" not in {s[0] for s in dump["PersonScores"]}
+    assert store.merge_people({f"{SRC}:u1": "hr:E0001"}) == []  # done: nothing left to move
+
+
+def test_merge_people_keeps_an_old_person_who_chose_to_be_hidden(store: GraphStore) -> None:
+    store.write_batch(_site())
+    assert store.choose_visibility(f"{SRC}:u2", True, T0) is not None
+    assert store.merge_people({f"{SRC}:u2": "hr:E0000"}) == []
+    assert {p[0]: p[2] for p in store.dump()["Post"]}[f"{SRC}:3"] == "hr:E0000"
+    assert store.visibility(f"{SRC}:u2") is not None

@@ -10,6 +10,7 @@ newly matched account (under its forum name, a member of the site, though the HR
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
@@ -110,12 +111,13 @@ def test_a_later_dump_gives_the_store_a_fresh_import_of_it_gives(tmp_path: Path)
     _ingest(tmp_path, "fresh.db", april, ids_april)
     _analyze(tmp_path, "fresh.db")
 
-    # question 2, its answer, the comment; cy (only the comment and question 2 left), ed (deleted) and annie (now
-    # Ann Lee, opted out) are no longer people of the site's own
-    assert "posts removed (no longer in the export) │ 3" in summary
-    assert "forum people removed (nothing of theirs left) │ 3" in summary
     months, fresh = _facts(tmp_path / "months.db"), _facts(tmp_path / "fresh.db")
     assert {k: v for k, v in months.items() if v != fresh.get(k)} == {}
+    # question 2, its answer, the comment; cy (only the comment and question 2 left) and ed (deleted) are no longer
+    # people of the site's own, and annie's person is now Ann Lee's (opted out)
+    assert "posts removed (no longer in the export) │ 3" in summary
+    assert "forum people removed (nothing of theirs left) │ 2" in summary
+    assert "merged into the person now matched │ 1" in summary
     store = SQLiteStore(tmp_path / "months.db")
     try:
         people = {p[0] for p in months["Person"]}
@@ -163,3 +165,48 @@ def test_a_partial_export_takes_nothing_back(tmp_path: Path) -> None:
     after = _facts(tmp_path / "w.db")
     assert {p[0] for p in before["Post"]} < {p[0] for p in after["Post"]}
     assert {p[0] for p in before["Person"]} == {p[0] for p in after["Person"]}
+
+
+def _slack(folder: Path, days: dict[str, list[dict[str, str]]]) -> Path:
+    """A Slack export of one channel, ``general``, with Ann and Bo; ``days``: date -> that day's messages."""
+    (folder / "general").mkdir(parents=True)
+    users = [{"id": "U1", "name": "ann", "real_name": "Ann Lee", "profile": {"email": "ann@x.org"}},
+             {"id": "U2", "name": "bo", "real_name": "Bo Roy", "profile": {"email": "bo@x.org"}}]
+    (folder / "users.json").write_text(json.dumps(users), encoding="utf-8")
+    channels = [{"id": "C1", "name": "general", "created": 1700000000, "members": ["U1", "U2"]}]
+    (folder / "channels.json").write_text(json.dumps(channels), encoding="utf-8")
+    for day, messages in days.items():
+        (folder / "general" / f"{day}.json").write_text(json.dumps(messages), encoding="utf-8")
+    return folder
+
+
+def _thread(ts: str, asker: str, answerer: str) -> list[dict[str, str]]:
+    return [{"type": "message", "user": asker, "text": "how do I?", "ts": ts, "thread_ts": ts},
+            {"type": "message", "user": answerer, "text": "like so", "ts": f"{ts[:-1]}9", "thread_ts": ts}]
+
+
+def test_accounts_loaded_before_their_hr_record_become_that_person_and_stay_hidden(tmp_path: Path) -> None:
+    """Slack exported in January and loaded before any HR export: its accounts are people of Slack's own. HR then
+    lists them (Ann opted out), and February's export, a date range of its own (partial: January's messages are
+    not in it), is loaded. Before, Slack's own Ann stayed: a member of general under her name, visible though she
+    opted out, with her January messages; the store held two of everyone."""
+    january = _slack(tmp_path / "jan", {"2024-01-08": _thread("1704708000.000100", "U1", "U2")})
+    february = _slack(tmp_path / "feb", {"2024-02-05": _thread("1707127200.000100", "U2", "U1")})
+    (tmp_path / "hr.csv").write_text(HR, encoding="utf-8")
+    for step in (("forum", str(january), "--format", "slack"), ("hris", "hr.csv"),
+                 ("forum", str(february), "--format", "slack")):
+        done = ingest_in(tmp_path, *step, db="months.db")
+        assert done.returncode == 0, done.stdout + done.stderr
+    summary = " ".join(done.stdout.split())
+    for step in (("hris", "hr.csv"), ("forum", str(january), "--format", "slack"),
+                 ("forum", str(february), "--format", "slack")):
+        assert ingest_in(tmp_path, *step, db="fresh.db").returncode == 0
+    months, fresh = _facts(tmp_path / "months.db"), _facts(tmp_path / "fresh.db")
+    assert {k: v for k, v in months.items() if v != fresh.get(k)} == {}
+    assert {p[0] for p in months["Person"]} == {"hr:E1", "hr:E2"}
+    assert "merged into the person now matched │ 2" in summary
+    store = SQLiteStore(tmp_path / "months.db")
+    try:
+        assert [p.id for p in store.community_members("slack:channel/C1", first=10).items] == ["hr:E2"]
+    finally:
+        store.close()

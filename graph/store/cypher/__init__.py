@@ -189,6 +189,12 @@ from graph.store.cypher.retract import (
     ENGAGED_OF_SOURCE,
     MEMBER_OF_DELETE,
     MEMBER_OF_OF_SOURCE,
+    MERGE_AUTHORED,
+    MERGE_ENDORSED_FROM,
+    MERGE_ENDORSED_TO,
+    MERGE_ENGAGED,
+    MERGE_MEMBER_OF,
+    NAMED_PEOPLE,
     PEOPLE_DELETE,
     POST_IDS_OF_SOURCE,
     POSTS_DELETE,
@@ -219,6 +225,12 @@ ALL_STATEMENTS: Mapping[str, Statement] = MappingProxyType(_REGISTRY)
 
 # callers read statements as cypher.NAME: every name is this package's, whichever module holds it
 __all__ = [
+    "NAMED_PEOPLE",
+    "MERGE_AUTHORED",
+    "MERGE_ENDORSED_FROM",
+    "MERGE_ENDORSED_TO",
+    "MERGE_ENGAGED",
+    "MERGE_MEMBER_OF",
     "ENGAGED_DELETE",
     "ENGAGED_OF_SOURCE",
     "MEMBER_OF_DELETE",

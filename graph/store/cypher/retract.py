@@ -60,6 +60,18 @@ TIES_OF_SOURCE_PEOPLE = _read(
     """,
     source="STRING",
 )
+# which of these people something still names (what TIES_OF_SOURCE_PEOPLE counts, or a choice of their own)
+NAMED_PEOPLE = _read(
+    "NAMED_PEOPLE",
+    f"""
+    UNWIND $ids AS id
+    MATCH (p:{PERSON} {{id: id}})
+    WHERE EXISTS {{ (p)-[:{AUTHORED}|{MEMBER_OF}|{ENGAGED}|{ENDORSED}|{REPORTS_TO}|{HAS_SKILL}]-() }}
+       OR EXISTS {{ MATCH (c:{CHOICE} {{person_id: p.id}}) }}
+    RETURN p.id AS id
+    """,
+    ids="LIST<STRING>",
+)
 POSTS_DELETE = _write(
     "POSTS_DELETE",
     f"UNWIND $ids AS id MATCH (p:{POST} {{id: id}}) DETACH DELETE p",
@@ -96,7 +108,72 @@ PEOPLE_DELETE = _write(
     ids="LIST<STRING>",
 )
 
+
+# an account a later run matches to another person: what its own person held moves to that person
+# (graph/store/source_facts.py: ``merge_people``), then the empty person goes like any other nobody names
+MERGE_AUTHORED = _write(
+    "MERGE_AUTHORED",
+    f"""
+    UNWIND $rows AS row
+    MATCH (o:{PERSON} {{id: row.old}})-[r:{AUTHORED}]->(p:{POST})
+    MATCH (n:{PERSON} {{id: row.new}})
+    MERGE (n)-[:{AUTHORED}]->(p)
+    SET p.author_id = n.id
+    DELETE r
+    """,
+    rows="LIST<MAP>",
+)
+MERGE_MEMBER_OF = _write(
+    "MERGE_MEMBER_OF",
+    f"""
+    UNWIND $rows AS row
+    MATCH (o:{PERSON} {{id: row.old}})-[r:{MEMBER_OF}]->(c:{COMMUNITY})
+    MATCH (n:{PERSON} {{id: row.new}})
+    MERGE (n)-[k:{MEMBER_OF}]->(c)
+    ON CREATE SET k = properties(r)
+    DELETE r
+    """,
+    rows="LIST<MAP>",
+)
+MERGE_ENGAGED = _write(
+    "MERGE_ENGAGED",
+    f"""
+    UNWIND $rows AS row
+    MATCH (o:{PERSON} {{id: row.old}})-[r:{ENGAGED}]->(p:{POST})
+    MATCH (n:{PERSON} {{id: row.new}})
+    MERGE (n)-[k:{ENGAGED} {{kind: r.kind}}]->(p)
+    ON CREATE SET k = properties(r)
+    DELETE r
+    """,
+    rows="LIST<MAP>",
+)
+MERGE_ENDORSED_FROM = _write(
+    "MERGE_ENDORSED_FROM",
+    f"""
+    UNWIND $rows AS row
+    MATCH (o:{PERSON} {{id: row.old}})-[r:{ENDORSED}]->(b:{PERSON})
+    MATCH (n:{PERSON} {{id: row.new}})
+    CALL (n, r, b) {{ WITH n, r, b WHERE b <> n MERGE (n)-[k:{ENDORSED} {{skill: r.skill}}]->(b)
+                     ON CREATE SET k = properties(r) }}
+    DELETE r
+    """,
+    rows="LIST<MAP>",
+)
+MERGE_ENDORSED_TO = _write(
+    "MERGE_ENDORSED_TO",
+    f"""
+    UNWIND $rows AS row
+    MATCH (a:{PERSON})-[r:{ENDORSED}]->(o:{PERSON} {{id: row.old}})
+    MATCH (n:{PERSON} {{id: row.new}})
+    CALL (n, r, a) {{ WITH n, r, a WHERE a <> n MERGE (a)-[k:{ENDORSED} {{skill: r.skill}}]->(n)
+                     ON CREATE SET k = properties(r) }}
+    DELETE r
+    """,
+    rows="LIST<MAP>",
+)
+
 __all__ = [
-    "ENGAGED_DELETE", "ENGAGED_OF_SOURCE", "MEMBER_OF_DELETE", "MEMBER_OF_OF_SOURCE", "PEOPLE_DELETE",
+    "ENGAGED_DELETE", "ENGAGED_OF_SOURCE", "MEMBER_OF_DELETE", "MEMBER_OF_OF_SOURCE", "MERGE_AUTHORED",
+    "MERGE_ENDORSED_FROM", "MERGE_ENDORSED_TO", "MERGE_ENGAGED", "MERGE_MEMBER_OF", "NAMED_PEOPLE", "PEOPLE_DELETE",
     "POSTS_DELETE", "POST_IDS_OF_SOURCE", "TIES_OF_SOURCE_PEOPLE",
 ]

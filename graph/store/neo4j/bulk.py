@@ -237,6 +237,10 @@ class BulkLoad:
                 del self.has_skill[k]
         return gone
 
+    def merge_people(self, moves: Mapping[str, str]) -> list[str]:
+        """Nothing to merge: a bulk load fills an empty database, so no earlier run stored a forum person."""
+        return []
+
     def retract_source(self, source: str, keep: SourceKeep, *, dry_run: bool = False) -> SourceRetraction:
         """Nothing to take back: a bulk load fills an empty database, so a source holds only what it wrote."""
         return SourceRetraction()

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from graph.store import cypher as q
 from graph.store.common import chunks
 from graph.store.neo4j.conn import Neo4jBase
@@ -37,6 +39,9 @@ def _unnamed(tx: Tx, source: str, posts: set[str], members: set[tuple[str, str]]
     return sorted(out)
 
 
+_MOVES = (q.MERGE_AUTHORED, q.MERGE_MEMBER_OF, q.MERGE_ENGAGED, q.MERGE_ENDORSED_FROM, q.MERGE_ENDORSED_TO)
+
+
 class Neo4jRetract(Neo4jBase):
     @_translated
     def retract_source(self, source: str, keep: SourceKeep, *, dry_run: bool = False) -> SourceRetraction:
@@ -64,6 +69,28 @@ class Neo4jRetract(Neo4jBase):
             return SourceRetraction(posts, members, engaged, people)
 
         return self._read(work) if dry_run else self._write(work)
+
+    @_translated
+    def merge_people(self, moves: Mapping[str, str]) -> list[str]:
+        """Move what each old person holds (posts, memberships, engagements, endorsements) to the new one, then
+        delete the old ones nothing names any more; returns their ids, sorted."""
+        pairs = sorted((old, new) for old, new in moves.items() if old != new)
+
+        def work(tx: Tx) -> list[str]:
+            ids = sorted({i for pair in pairs for i in pair})
+            present = {r["props"]["id"] for r in run(tx, q.PEOPLE_AS_STORED, ids=ids)} if ids else set()
+            rows = [{"old": o, "new": n} for o, n in pairs if o in present and n in present]
+            for part in chunks(rows):
+                for statement in _MOVES:
+                    run(tx, statement, rows=list(part))
+            olds = sorted(r["old"] for r in rows)
+            held = {r["id"] for r in run(tx, q.NAMED_PEOPLE, ids=olds)} if olds else set()
+            gone = [o for o in olds if o not in held]
+            for part_ids in chunks(gone):
+                run(tx, q.PEOPLE_DELETE, ids=list(part_ids))
+            return gone
+
+        return self._write(work)
 
 
 __all__ = ["Neo4jRetract"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Mapping
 
 from graph.store.common import chunks
 from graph.store.source_facts import SourceKeep, SourceRetraction, not_kept
@@ -15,6 +16,15 @@ _STILL_NAMED = (
     ("post", "author_id"), ("member_of", "person_id"), ("engaged", "person_id"), ("endorsed", "from_id"),
     ("endorsed", "to_id"), ("reports_to", "person_id"), ("reports_to", "manager_id"), ("has_skill", "person_id"),
     ("person_choice", "person_id"),
+)
+# what an account's own person holds that moves to the person the account now resolves to: (table, columns, the
+# column naming the person); an endorsement of oneself that a move would make is dropped, as normalise drops none
+# but the analytics ignore them
+_MOVABLE = (
+    ("member_of", ("person_id", "community_id", "since", "role"), "person_id"),
+    ("engaged", ("person_id", "post_id", "kind", "created_at"), "person_id"),
+    ("endorsed", ("from_id", "to_id", "skill", "created_at"), "from_id"),
+    ("endorsed", ("from_id", "to_id", "skill", "created_at"), "to_id"),
 )
 # what the last analysis wrote about a person: replaced by the next one, gone with the person now
 _ANALYTICS_OF_PERSON = (
@@ -45,13 +55,42 @@ class SQLiteRetract(SQLiteBase):
                 conn.execute(f"DELETE FROM post WHERE id IN ({_marks(len(part))})", part)
             conn.executemany("DELETE FROM member_of WHERE person_id = ? AND community_id = ?", members)
             people = self._orphans(conn, source, [], [], [])
-            for part in chunks(people):
-                marks = _marks(len(part))
-                for table, col in _ANALYTICS_OF_PERSON:
-                    conn.execute(f'DELETE FROM {table} WHERE "{col}" IN ({marks})', part)
-                conn.execute(f"DELETE FROM person WHERE id IN ({marks})", part)
-            self._known["person"].difference_update(people)  # a later batch naming one must be told it is missing
+            self._delete_people(conn, people)
         return SourceRetraction(posts, members, engaged, people)
+
+    @translated
+    def merge_people(self, moves: Mapping[str, str]) -> list[str]:
+        """Move what each old person holds (posts, memberships, engagements, endorsements) to the new one, then
+        delete the old ones nothing names any more; returns their ids, sorted."""
+        pairs = sorted((old, new) for old, new in moves.items() if old != new)
+        with self._write() as conn:
+            present = {r[0] for part in chunks(sorted({i for pair in pairs for i in pair}))
+                       for r in conn.execute(f"SELECT id FROM person WHERE id IN ({_marks(len(part))})", part)}
+            pairs = [(o, n) for o, n in pairs if o in present and n in present]
+            for old, new in pairs:
+                conn.execute("UPDATE post SET author_id = ? WHERE author_id = ?", (new, old))
+                for table, cols, col in _MOVABLE:
+                    picked = ", ".join("?" if c == col else c for c in cols)
+                    other = {"from_id": "to_id", "to_id": "from_id"}.get(col)
+                    not_self, params = (f" AND {other} <> ?", (new, old, new)) if other else ("", (new, old))
+                    conn.execute(f"INSERT OR IGNORE INTO {table} ({', '.join(cols)}) SELECT {picked} FROM {table} "
+                                 f"WHERE {col} = ?{not_self}", params)
+                    conn.execute(f"DELETE FROM {table} WHERE {col} = ?", (old,))
+            olds = [o for o, _ in pairs]
+            named = {pid for part in chunks(olds) for table, col in _STILL_NAMED for (pid,) in conn.execute(
+                f'SELECT "{col}" FROM {table} WHERE "{col}" IN ({_marks(len(part))})', part)}
+            gone = sorted(set(olds) - named)
+            self._delete_people(conn, gone)
+        return gone
+
+    def _delete_people(self, conn: sqlite3.Connection, people: list[str]) -> None:
+        """Delete these people with the last analysis' rows about them (the next analysis replaces the rest)."""
+        for part in chunks(people):
+            marks = _marks(len(part))
+            for table, col in _ANALYTICS_OF_PERSON:
+                conn.execute(f'DELETE FROM {table} WHERE "{col}" IN ({marks})', part)
+            conn.execute(f"DELETE FROM person WHERE id IN ({marks})", part)
+        self._known["person"].difference_update(people)  # a later batch naming one must be told it is missing
 
     @staticmethod
     def _orphans(conn: sqlite3.Connection, source: str, posts: list[str], members: list[tuple[str, str]],
