@@ -49,6 +49,8 @@ MODULES = [
     "graph.store.base",
     "graph.store.opt_outs",
     "graph.store.shown",
+    "graph.store.source_facts",
+    "ingest.forum_full",
     "app.graphql.services",
     "app.graphql.explain",
     "app.graphql.rankings",

@@ -12,6 +12,7 @@ from graph.store.neo4j.errors import _translated
 from graph.store.neo4j.tx import run
 from graph.store.neo4j.values import Tx
 from graph.store.source_facts import SourceKeep, SourceRetraction, not_kept
+from schema.labels import RelType
 
 
 def _unnamed(tx: Tx, source: str, posts: set[str], members: set[tuple[str, str]],
@@ -26,9 +27,9 @@ def _unnamed(tx: Tx, source: str, posts: set[str], members: set[tuple[str, str]]
         for kind, other, how in row["ties"]:
             if kind is None:
                 continue
-            if kind == q.AUTHORED.value:
+            if kind == RelType.AUTHORED.value:
                 left = other not in posts
-            elif kind == q.MEMBER_OF.value:
+            elif kind == RelType.MEMBER_OF.value:
                 left = (pid, other) not in members
             else:
                 left = other not in posts and (pid, other, how) not in engaged
