@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import cast
 
 import typer
 from rich.markup import escape
@@ -31,16 +32,20 @@ from graph.evaluation import (
     Rank,
     Report,
     Scores,
+    Split,
     baselines,
     evaluate,
     places,
     pooled,
     split_history,
 )
+from graph.evaluation_votes import as_of, vote_days
 from graph.expert_routing import ROUTER_META_KEY, StoreSource, save_router, scores_for_question
 from graph.jobs import AnalyticsParams, compute_snapshot
 from graph.store import open_store
 from graph.store.base import Projection
+from graph.store.projection_rows import PostRow
+from ingest.forum.stackexchange import dated_votes
 from ingest.pipeline import ingest_forum
 
 OURS = "whoknows"
@@ -112,6 +117,7 @@ def evaluate_export(
             say("reading the ingested posts", None, "")
             data = store.read_projection()
             sp = split_history(data.posts, split, target)
+            votes_note = _votes_at_cutoff(path, fmt, ingested.source, sp)
             analysing = f"analysing {len(sp.train)} posts before {sp.cutoff:%Y-%m-%d}"
             say(analysing, None, "")
 
@@ -141,6 +147,8 @@ def evaluate_export(
 
             report = evaluate(path.name, sp, {OURS: ours, **baselines(sp.train)})
             report.notes["router"] = router_stats
+            if votes_note:
+                report.notes["votes"] = votes_note
             if ingested.rejected:  # the reject file goes with the scratch store: what it held, in the report
                 report.notes["rejected"] = {
                     "rows": ingested.rejected,
@@ -149,6 +157,19 @@ def evaluate_export(
             return report
         finally:
             store.close()
+
+
+def _votes_at_cutoff(path: Path, fmt: str, namespace: str, sp: Split) -> str | None:
+    """Recount the training posts' scores and acceptances as of the cut-off where the export dates its votes
+    (graph/evaluation_votes.py); what the report says of them (None: the format has no votes to date)."""
+    if fmt.strip().casefold() != "stackexchange":
+        return None
+    rows = dated_votes(path, namespace)
+    if rows is None:
+        return "scores and accepted marks as of the dump date (no Votes.xml dates them)"
+    votes = vote_days(rows)
+    sp.train[:] = as_of(cast(list[PostRow], sp.train), votes, sp.cutoff)  # the store's rows
+    return f"scores and accepted marks as of the cut-off ({votes.votes:,} dated votes in Votes.xml)"
 
 
 def _table(reports: list[Report]) -> Table:
@@ -297,6 +318,7 @@ def experts(
         gain = (ours["MRR"] / b_mrr - 1) * 100 if b_mrr else float("inf")
         router = r.notes.get("router") or {}
         kind = f"; ranking: {router.get('kind')}" if isinstance(router, dict) and router.get("kind") else ""
+        kind += f"; {r.notes['votes']}" if r.notes.get("votes") else ""
         unseen = r.misses(OURS)["not_ranked"]
         out.print(f"{escape(r.name)}: cut-off {r.cutoff:%Y-%m-%d}, {r.train_posts} training posts, "
                   f"{r.cases} cases of {r.test_questions} later questions, {r.cold} answered by someone never seen "

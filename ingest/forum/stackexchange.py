@@ -229,6 +229,25 @@ def parse_votes(rows: Rows) -> dict[int, int]:
     return score
 
 
+def dated_votes(path: str | Path, namespace: str) -> Iterator[tuple[str, str, str]] | None:
+    """(post id in the store, VoteTypeId, CreationDate) of every row of the dump's Votes.xml, or None when it has
+    none: what an evaluation recounts scores and acceptances from as of its cut-off (graph/evaluation_votes.py)."""
+    files = read_stackexchange(path)
+    if "Votes.xml" not in files:
+        return None
+    posts = IdSpace(namespace, "post/")
+
+    def rows() -> Iterator[tuple[str, str, str]]:
+        for _, a in open_rows(files["Votes.xml"]):
+            try:
+                pid = int_text(a.get("PostId", ""), "PostId")
+            except ValueError:
+                continue
+            yield posts(pid), a.get("VoteTypeId", ""), a.get("CreationDate", "")
+
+    return rows()
+
+
 def _time(text: str | None) -> datetime:
     """Dump dates are naive UTC ISO strings (``2010-08-25T19:50:51.187``): parsed with an explicit UTC offset
     appended (3x cheaper than ``.replace(tzinfo=UTC)``), anything else through the general parser."""

@@ -179,3 +179,52 @@ def test_one_site_in_two_dump_eras_evaluates_the_same(tmp_path: Path) -> None:
     a, b = ({k: v for k, v in r.items() if k != "name"} for r in reports)
     assert a["cases"] > 5
     assert a == b
+
+
+def _votes(folder: Path, votes: list[tuple[int, int, str]]) -> None:
+    """Votes.xml rows (post, VoteTypeId, day) dated as the dumps date them: by day, at midnight."""
+    rows = [f'  <row Id="{i}" PostId="{post}" VoteTypeId="{kind}" CreationDate="{day}T00:00:00.000" />'
+            for i, (post, kind, day) in enumerate(votes, 1)]
+    (folder / "Votes.xml").write_text('<?xml version="1.0" encoding="utf-8"?>\n<votes>\n' + "\n".join(rows)
+                                      + "\n</votes>\n", encoding="utf-8")
+
+
+def test_training_scores_and_acceptances_are_those_known_at_the_cut_off(tmp_path: Path) -> None:
+    """A dump gives each post its score and accepted mark as of the dump date: a training answer carried the votes
+    of the years after the cut-off, and an acceptance made after it. Where Votes.xml dates the votes, the replay
+    recounts them as of the cut-off (votes of the days wholly before it); without one, the report says the marks
+    are the dump date's."""
+    from app.cli.evaluate_cmd import _votes_at_cutoff
+    from graph.evaluation import split_history
+    from graph.store import open_store
+    from ingest.pipeline import ingest_forum
+
+    dump = _dump(tmp_path / "site", [*_regulars(range(1, 11)), *_regulars(range(11, 14), first_id=21)])
+    plain = _whoknows(tmp_path, str(dump), "--split", "0.8", "--json")
+    assert plain.returncode == 0, plain.stderr
+    assert "as of the dump date (no Votes.xml" in json.loads(plain.stdout)["reports"][0]["notes"]["votes"]
+
+    # answer 2 (day 1): two votes before the cut-off, three after; answer 4 (day 2): accepted only after it
+    _votes(dump, [(2, 2, "2024-01-01"), (2, 2, "2024-01-05"), (2, 3, "2024-01-06"), (2, 2, "2024-01-06"),
+                  *[(2, 2, "2024-02-01")] * 3, (4, 1, "2024-03-01"), (6, 1, "2024-01-03")])
+    dated = _whoknows(tmp_path, str(dump), "--split", "0.8", "--json")
+    assert dated.returncode == 0, dated.stderr
+    report = json.loads(dated.stdout)["reports"][0]
+    assert report["notes"]["votes"] == "scores and accepted marks as of the cut-off (9 dated votes in Votes.xml)"
+
+    store = open_store(f"sqlite:///{tmp_path / 'replay.db'}")
+    try:
+        ingested = ingest_forum(store, dump, "stackexchange", community=None, rejects=tmp_path / "r.jsonl")
+        sp = split_history(store.read_projection().posts, 0.8, "accepted")
+        before = {p.id.rpartition("/")[2]: p for p in sp.train}
+        assert (before["2"].score, before["4"].accepted) == (1, True)  # the dump's own marks
+        _votes_at_cutoff(dump, "stackexchange", ingested.source, sp)
+    finally:
+        store.close()
+    train = {p.id.rpartition("/")[2]: p for p in sp.train}
+    assert report["cutoff"].startswith("2024-01-11")
+    assert train["2"].score == 2  # +1 +1 -1 +1 in January's first week; February's three are after the cut-off
+    assert not train["4"].accepted  # accepted on 1 March, after the cut-off
+    assert train["6"].accepted  # accepted before it
+    assert train["8"].accepted  # no dated acceptance: the dump's own mark
+    assert train["8"].score == 1  # no dated vote: the dump's own score

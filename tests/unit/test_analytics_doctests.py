@@ -22,7 +22,7 @@ MODULES = [
     "graph.analytics.seeding",
     "graph.projection",
     "graph.store.neo4j.keyset",
-    "graph.evaluation",
+    "graph.evaluation", "graph.evaluation_votes",
     "graph.expert_routing",
     "app.cli.analyze_cmd",
     "app.cli.text",
