@@ -26,4 +26,6 @@ EXPOSE 8000
 # /healthz: the process answers (the store's reachability is /readyz, which the orchestrator may also probe)
 HEALTHCHECK --interval=15s --timeout=5s --start-period=20s --retries=3 \
     CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4)"]
+# listening beyond the container needs real secrets (WHOKNOWS_JWT_SECRET, and WHOKNOWS_SESSION_SECRET with an
+# identity provider's JWKS): `serve` refuses the public development placeholders there, naming what to set
 CMD ["whoknows", "serve", "--host", "0.0.0.0", "--port", "8000"]
