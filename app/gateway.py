@@ -16,6 +16,9 @@ Reads stop when their caller gives up: each call carries the earlier of the requ
 its worker, where the store stops the read at that moment (StoreTimeout: the request's TIMEOUT, never the store
 marked down) and the worker is free again. Before, a read given up on read on to its end, and slow reads given up
 on piled up on the eight light workers until cheap queries timed out as well.
+
+Writes wait for the write lock until just before that deadline: another writer (an ingest in another process)
+holding it longer is StoreBusy (STORE_BUSY, nothing changed), never the store marked down, since reads go on.
 """
 
 from __future__ import annotations
@@ -39,8 +42,9 @@ from graph.analytics.routing import Routed
 from graph.expert_routing import route_question
 from graph.store import base, deadline
 from graph.store.base import GraphStore
+from graph.store.common import busy_message
 from schema import models
-from schema.errors import StoreUnavailable, WhoknowsError
+from schema.errors import StoreBusy, StoreUnavailable, WhoknowsError
 
 log = logging.getLogger("whoknows.store")
 R = TypeVar("R")
@@ -54,6 +58,10 @@ LIGHT_WORKERS = 8
 # every API query (each reads the data version there) timed out meanwhile. Reads now stop at their deadline (a
 # Python step between two statements still finishes), and the lanes keep a slow kind from filling the others'.
 PAGE_WORKERS = 8
+# the API's own writes (a person's privacy choice) run on workers of their own: a write waits for the store's write
+# lock (another process's ingest may hold it) until just before its deadline, and eight such waits on the light
+# workers left every cheap query, and readiness, queued behind them. The store takes one writer at a time anyway.
+WRITE_WORKERS = 2
 # set for a request whose whole cost is small (app/graphql/fairness.py): its reads use the light workers
 light_lane: contextvars.ContextVar[bool] = contextvars.ContextVar("light_lane", default=False)
 
@@ -85,16 +93,20 @@ class StoreGateway:
         self._pool = ThreadPoolExecutor(max(1, workers), thread_name_prefix="whoknows-store")
         self._light_pool = ThreadPoolExecutor(LIGHT_WORKERS, thread_name_prefix="whoknows-store-light")
         self._page_pool = ThreadPoolExecutor(PAGE_WORKERS, thread_name_prefix="whoknows-store-page")
+        self._write_pool = ThreadPoolExecutor(WRITE_WORKERS, thread_name_prefix="whoknows-store-write")
         self._admin = ThreadPoolExecutor(1, thread_name_prefix="whoknows-store-open")
 
     # --- the generic call ---------------------------------------------------------------------------
 
-    async def run(self, fn: Callable[[GraphStore], R], *, light: bool = False, page: bool = False) -> R:
+    async def run(self, fn: Callable[[GraphStore], R], *, light: bool = False, page: bool = False,
+                  write: bool = False) -> R:
         """``fn(store)`` in a pool worker; StoreUnavailable (and the store marked down) when it cannot be reached.
 
         ``light``: a read of constant, tiny cost (a ping, the data version) that goes on the light workers whatever
         the request, so it never queues behind expensive reads. ``page``: a web page's own read, on the page
-        workers (``PAGE_WORKERS``), so reads the pages gave up on never hold the API's workers.
+        workers (``PAGE_WORKERS``), so reads the pages gave up on never hold the API's workers. ``write``: a
+        write, on the write workers (``WRITE_WORKERS``), so writes waiting for the store's write lock never hold
+        a reader's worker; one still queued at its deadline is StoreBusy, having changed nothing.
         """
         if self.down:
             await self.recover()
@@ -103,8 +115,13 @@ class StoreGateway:
             raise StoreUnavailable("the graph store is not open yet; retrying in the background")
         try:
             # a cancelled caller abandons the work: the store stops it at the caller's deadline, nobody waits for it
-            pool = self._page_pool if page else self._light_pool if light or light_lane.get() else self._pool
-            result = await asyncio.get_running_loop().run_in_executor(pool, _until, _deadline(), fn, store)
+            if write:
+                pool = self._write_pool
+            else:
+                pool = self._page_pool if page else self._light_pool if light or light_lane.get() else self._pool
+            result = await asyncio.get_running_loop().run_in_executor(pool, _until, _deadline(), fn, store, write)
+        except StoreBusy:
+            raise  # another writer holds the lock: this write could not wait, the store serves reads meanwhile
         except StoreUnavailable as exc:
             self._mark_down(exc)
             raise
@@ -120,6 +137,8 @@ class StoreGateway:
         try:
             # no deadline, whatever the request that started it: a job is not stopped half-way
             return await anyio.to_thread.run_sync(_until, None, fn, store)
+        except StoreBusy:
+            raise
         except StoreUnavailable as exc:
             self._mark_down(exc)
             raise
@@ -264,10 +283,11 @@ class StoreGateway:
 
     def shutdown(self, *, wait: bool = False) -> None:
         """Stop the worker pools (work under way finishes in its thread; ``wait``: until it has)."""
-        for pool in (self._pool, self._light_pool, self._page_pool, self._admin):
+        pools = (self._pool, self._light_pool, self._page_pool, self._write_pool, self._admin)
+        for pool in pools:
             pool.shutdown(wait=False, cancel_futures=True)
         if wait:
-            for pool in (self._pool, self._light_pool, self._page_pool, self._admin):
+            for pool in pools:
                 pool.shutdown(wait=True)
 
     def _mark_down(self, exc: Exception | None = None) -> None:
@@ -299,10 +319,13 @@ def _deadline() -> float | None:
     return found
 
 
-def _until(until: float | None, fn: Callable[[GraphStore], R], store: GraphStore) -> R:
-    """``fn(store)`` in a worker, its reads stopped at ``until`` (StoreTimeout); None: never stopped."""
+def _until(until: float | None, fn: Callable[[GraphStore], R], store: GraphStore, write: bool = False) -> R:
+    """``fn(store)`` in a worker, its reads stopped at ``until`` (StoreTimeout); None: never stopped. A ``write``
+    queued past its deadline (behind writes waiting for the lock) is StoreBusy: the store is busy writing."""
     with deadline.reads_until(until, replace=True):
-        if until is not None:
+        if until is not None and until <= time.monotonic():
+            if write:
+                raise StoreBusy(busy_message("other writes were waiting ahead of this one until its deadline"))
             deadline.remaining()  # queued past the deadline: StoreTimeout, and the worker is free at once
         return fn(store)
 

@@ -45,6 +45,16 @@ class StoreUnavailable(StoreError):
     code = "STORE_UNAVAILABLE"
 
 
+class StoreBusy(StoreUnavailable):
+    """Another writer (an ingest or analysis run, another process) holds the store's write lock past the time this
+    write could wait: nothing was changed, and trying again in a moment will likely succeed.
+
+    A StoreUnavailable for callers that only know "retry later" (the command line's exit code 3), but never a reason
+    to mark the store down: reads go on meanwhile (SQLite's WAL, Neo4j's MVCC)."""
+
+    code = "STORE_BUSY"
+
+
 class StoreTimeout(StoreError):
     """A read stopped at its caller's deadline (graph/store/deadline.py): the request took too long, the store is
     fine. Never a reason to mark the store unavailable."""
@@ -105,6 +115,7 @@ __all__ = [
     "NotFound",
     "RejectedRow",
     "SchemaError",
+    "StoreBusy",
     "StoreError",
     "StoreTimeout",
     "StoreUnavailable",

@@ -86,9 +86,12 @@ class GraphQLExecutor:
         ctx.prepared, ctx.cost = prepared, cost
         query_kind = operation.kind == OperationType.QUERY.value
         try:
-            # a query's store reads stop at the deadline too (graph/store/deadline.py), so its workers are free then
-            with anyio.fail_after(_left(until) if query_kind else None), \
-                    deadline.reads_until(until if query_kind else None):
+            # a query's store reads stop at the deadline too (graph/store/deadline.py), so its workers are free then.
+            # A mutation is not cut off (a write given up on could still commit behind the answer), but its writes
+            # wait for the write lock only until just before the deadline, then answer STORE_BUSY having changed
+            # nothing: before, setMyVisibility waited out the 30 s busy timeout behind an ingest in another process
+            # (an analytics run, run_long, has no deadline whatever the request)
+            with anyio.fail_after(_left(until) if query_kind else None), deadline.reads_until(until):
                 encoded = await self._answer(query, variables, op_name, operation.kind, label, ctx)
         except TimeoutError:
             self.metrics.observe_graphql(label, "timeout", time.perf_counter() - start)

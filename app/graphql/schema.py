@@ -59,7 +59,8 @@ MAX_QUESTION_SKILLS = 20
 MAX_TITLE = 500
 NO_KNOWN_SKILL = "the question names no known skill: give skills, or a title with skill names"
 PUBLIC_CODES = frozenset(
-    {"BAD_USER_INPUT", "UNAUTHENTICATED", "FORBIDDEN", "NOT_FOUND", "STORE_UNAVAILABLE", "TIMEOUT"}
+    {"BAD_USER_INPUT", "UNAUTHENTICATED", "FORBIDDEN", "NOT_FOUND", "STORE_UNAVAILABLE", "STORE_BUSY",
+     "TIMEOUT"}
 )
 
 

@@ -92,6 +92,10 @@ class ChoiceGate:
         self.last[person_id] = now
         return 0.0
 
+    def forget(self, person_id: str) -> None:
+        """Undo the change :meth:`wait` let through, for one the store refused (busy, down): it never happened."""
+        self.last.pop(person_id, None)
+
 
 @dataclass
 class Services:

@@ -58,15 +58,19 @@ class TooSoon(BadInput):
         self.left = left
 
 
-async def change_visibility(
-    run: Callable[[Callable[[GraphStore], Any]], Awaitable[Any]], gate: ChoiceGate, person_id: str, hidden: bool
-) -> domain.Visibility | None:
-    """A person's choice, recorded through ``run`` (the API's gateway or a page's store call); None for an unknown
-    person. A request that changes nothing is answered and never held back; a change waits for the gate (TooSoon).
+Run = Callable[[Callable[[GraphStore], Any]], Awaitable[Any]]
+
+
+async def change_visibility(run: Run, write: Run, gate: ChoiceGate, person_id: str, hidden: bool
+                            ) -> domain.Visibility | None:
+    """A person's choice, read through ``run`` and recorded through ``write`` (the API's gateway, or a page's store
+    call, on its write workers); None for an unknown person. A request that changes nothing is answered and never
+    held back; a change waits for the gate (TooSoon).
 
     The choice covers the person's former records too (a rehire's terminated record with the same address, which
     still holds their earlier forum activity): before, hiding oneself left that record on its page, in the
-    network and in every figure until HR's next export."""
+    network and in every figure until HR's next export. All records change in one transaction, bounded by the
+    caller's deadline (graph/store/deadline.py): behind another writer it is StoreBusy and nothing changed."""
     found: domain.Visibility | None = await run(lambda s: s.visibility(person_id))
     if found is None or found.by_choice == hidden:
         return found
@@ -74,20 +78,20 @@ async def change_visibility(
     if left:
         raise TooSoon(left)
     at = datetime.now(UTC)
-    former: list[str] = await run(lambda s: s.former_records(person_id))
-    for other in former:
-        await run(partial(_choose, other, hidden, at))
-    chosen: domain.Visibility | None = await run(lambda s: s.choose_visibility(person_id, hidden, at))
+    try:
+        former: list[str] = await run(lambda s: s.former_records(person_id))
+        # one transaction for every record: a refused write (STORE_BUSY behind an ingest) changed none of them
+        chosen: domain.Visibility | None = await write(lambda s: s.choose_visibility(person_id, hidden, at, former))
+    except Exception:
+        gate.forget(person_id)  # nothing changed: "try again in a moment" must not be answered "too soon"
+        raise
     return chosen
-
-
-def _choose(person_id: str, hidden: bool, at: datetime, store: GraphStore) -> domain.Visibility | None:
-    return store.choose_visibility(person_id, hidden, at)
 
 
 async def set_my_visibility(info: Info[Context, None], hidden: bool) -> Visibility:
     info.context.require(Role.EMPLOYEE, "setMyVisibility")
-    chosen = await change_visibility(info.context.gateway.run, info.context.services.choices,
+    gateway = info.context.gateway
+    chosen = await change_visibility(gateway.run, partial(gateway.run, write=True), info.context.services.choices,
                                      info.context.principal.sub, hidden)
     if chosen is None:
         raise NotFound("your token names no person in whoknows: there is nothing of yours to hide")

@@ -29,7 +29,7 @@ from app.web.core import (
     start_deadline,
 )
 from app.web.session import Sessions
-from schema.errors import StoreUnavailable
+from schema.errors import StoreBusy, StoreUnavailable
 
 STATIC = Path(__file__).parent / "static"
 # the machine-facing paths, which keep FastAPI's JSON errors; every other path is a page (or a mistyped one)
@@ -115,6 +115,11 @@ def install_web(app: FastAPI, settings: Settings) -> None:
         for name, value in (exc.headers or {}).items():  # e.g. Allow on a 405
             response.headers[name] = value
         return response
+
+    @app.exception_handler(StoreBusy)
+    async def _store_busy(request: Request, exc: StoreBusy) -> Response:
+        return error_page(request, 503, "whoknows is busy saving other changes right now; nothing was changed. "
+                          "Try again in a moment.", title="One moment")
 
     @app.exception_handler(StoreUnavailable)
     async def _store_down(request: Request, exc: StoreUnavailable) -> Response:

@@ -58,8 +58,8 @@ class SignInNeeded(Exception):
     """No (valid) session: redirect to the sign-in page."""
 
 
-CODE_STATUS = {"FORBIDDEN": 403, "NOT_FOUND": 404, "STORE_UNAVAILABLE": 503, "UNAUTHENTICATED": 401,
-               "TIMEOUT": 503, "BAD_USER_INPUT": 400}
+CODE_STATUS = {"FORBIDDEN": 403, "NOT_FOUND": 404, "STORE_UNAVAILABLE": 503, "STORE_BUSY": 503,
+               "UNAUTHENTICATED": 401, "TIMEOUT": 503, "BAD_USER_INPUT": 400}
 CODE_TITLES = {"TIMEOUT": "That took too long"}  # a 503 that is not the store's fault
 
 
@@ -195,17 +195,18 @@ def page_data(body: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-async def store(request: Request, fn: Callable[[GraphStore], R]) -> R:
+async def store(request: Request, fn: Callable[[GraphStore], R], *, write: bool = False) -> R:
     """A typed store read off the event loop, through the API's gateway (same retry and down-detection).
 
     On the page workers (``app.gateway.PAGE_WORKERS``): the pages' own reads are bounded by the pages (a hundred
     ids, one person, one community, or memoised per data version), must not queue behind the expensive API
     queries' reads, and, given up, must not hold the API's workers. Within the page's one deadline
     (:func:`within_deadline`); past it the page is a 503 "took too long" page, and the store stops the read then
-    (graph/store/deadline.py), so the worker is free again.
+    (graph/store/deadline.py), so the worker is free again. ``write``: a write, on the gateway's write workers;
+    it waits for the store's write lock only until just before the deadline (StoreBusy then, nothing changed).
     """
     gateway: StoreGateway = request.app.state.gateway
-    return await within_deadline(request, lambda: gateway.run(fn, page=True))
+    return await within_deadline(request, lambda: gateway.run(fn, page=not write, write=write))
 
 
 async def start_deadline(request: Request) -> None:

@@ -17,8 +17,11 @@ from fastapi.responses import RedirectResponse, Response
 from app.graphql.visibility import TooSoon, change_visibility
 from app.web.core import PageError, current_user, render, store, web
 from app.web.session import WebUser, csrf_ok
+from schema.errors import StoreBusy
 
 router = APIRouter(include_in_schema=False)
+BUSY_MESSAGE = ("whoknows is busy saving other changes (an import or an analysis) right now, so your choice was not "
+                "saved yet and nothing changed. Please send it again in a moment.")
 
 
 @router.get("/me/privacy")
@@ -44,11 +47,16 @@ async def choose(request: Request, user: WebUser = Depends(current_user)) -> Res
     if not me:
         raise PageError(400, "Your sign-in is not linked to a person in whoknows: there is nothing of yours to hide.")
     try:
-        chosen = await change_visibility(lambda fn: store(request, fn), request.app.state.services.choices, me,
-                                         choice == "yes")
+        chosen = await change_visibility(lambda fn: store(request, fn), lambda fn: store(request, fn, write=True),
+                                         request.app.state.services.choices, me, choice == "yes")
     except TooSoon as exc:
         raise PageError(429, f"You changed this a moment ago; try again in {math.ceil(exc.left)} s.",
                         title="One moment") from None
+    except StoreBusy:
+        # another writer (an ingest, an analysis) holds the store a while: nothing changed; the page, its form
+        # included, says so and lets them send it again, rather than a bare "store unavailable" page
+        visibility = await store(request, lambda s: s.visibility(me))
+        return render(request, "privacy.html", user, status=503, visibility=visibility, error=BUSY_MESSAGE)
     if chosen is None:
         raise PageError(404, "Your person is not in whoknows (any more): there is nothing of yours to hide.")
     response = RedirectResponse("/me/privacy", status_code=303)

@@ -74,7 +74,7 @@ Method semantics (the contract suite checks them):
 - ``introduction_path(a, b, max_hops)``: a shortest path over INTERACTS and REPORTS_TO taken in either
   direction, through active, not opted-out people; [a, ..., b] inclusive; [a] when a == b; None when either
   end is unknown or opted-out, or no path has at most ``max_hops`` edges. Ties broken by smallest ids.
-- ``visibility(id)`` / ``choose_visibility(id, hidden, at)``: a person's own choice to be hidden, apart from the
+- ``visibility(id)`` / ``choose_visibility(id, hidden, at, former)``: a person's own choice to be hidden, apart from the
   source's ``opted_out``; every write of people folds a recorded choice into ``opted_out`` (a re-import never
   undoes it), and withdrawing the choice restores the source's latest value (graph/store/visibility.py).
 - ``counts()``: keys people, active_people, opted_out (hidden_by_choice of them by their own choice), skills,
@@ -355,9 +355,12 @@ class GraphStore(Protocol):
 
     # a person's own choice to be hidden (graph/store/visibility.py): kept apart from what their source says
     def visibility(self, person_id: str) -> Visibility | None: ...
-    def choose_visibility(self, person_id: str, hidden: bool, at: datetime) -> Visibility | None:
-        """Record (``hidden``) or withdraw a person's own choice in one transaction that bumps the data version
-        (none when there is nothing to change); the new visibility, or None for an unknown person."""
+    def choose_visibility(self, person_id: str, hidden: bool, at: datetime, former: Sequence[str] = ()
+                          ) -> Visibility | None:
+        """Record (``hidden``) or withdraw a person's own choice, and the same on their ``former`` records
+        (:meth:`former_records`), in one transaction that bumps the data version (none when there is nothing to
+        change): a choice answered done is whole, one refused (StoreBusy) changed nothing. The person's new
+        visibility, or None for an unknown person (then nothing is written)."""
     def former_records(self, person_id: str) -> list[str]:
         """Ids of the inactive people who share ``person_id``'s email address (a rehire's earlier records), sorted;
         [] for an unknown person or one without an address. A choice made on the current record covers them."""

@@ -211,8 +211,16 @@ def ranked(rows: Iterable[tuple[Person, float]]) -> list[RankedPerson]:
     return out
 
 
+def busy_message(detail: str) -> str:
+    """What a caller of a write refused for a held write lock is told: what happened, that nothing changed, what
+    to do."""
+    return ("the store is busy with another write (an ingest or analysis run?); nothing was changed: "
+            f"try again in a moment ({detail})")
+
+
 __all__ = [
     "CHUNK",
+    "busy_message",
     "chunks",
     "evidence_from",
     "evidence_json",

@@ -19,7 +19,7 @@ import pytest
 from graph.store.base import Batch
 from graph.store.sqlite import SQLiteStore
 from graph.store.sqlite import errors as sqlite_errors
-from schema.errors import StoreError, StoreTimeout, StoreUnavailable
+from schema.errors import StoreBusy, StoreError, StoreTimeout, StoreUnavailable
 from schema.models import Person
 from tests.factories import small_org
 
@@ -101,6 +101,8 @@ def test_every_sqlite_result_code_maps_by_code(name: str, code: int) -> None:
         assert isinstance(exc, StoreUnavailable) == fault, f"{name} ({code}) as {type(exc).__name__}"
         # only the deadline's progress handler interrupts a statement: the request's timeout, not a store fault
         assert isinstance(exc, StoreTimeout) == (code & 0xFF == sqlite3.SQLITE_INTERRUPT)
+        # another connection's write lock: the store is fine and serves reads, so it is never marked down for it
+        assert isinstance(exc, StoreBusy) == (code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED))
 
 
 def test_the_message_text_does_not_decide() -> None:
@@ -151,7 +153,24 @@ def test_every_neo4j_driver_exception_class_maps(cls: type[BaseException]) -> No
 def test_neo4j_outages_are_store_unavailable(cls: type[BaseException]) -> None:
     from graph.store.neo4j import translate
 
-    assert isinstance(translate(make_neo4j_error(cls)), StoreUnavailable)  # type: ignore[arg-type]
+    found = translate(make_neo4j_error(cls))  # type: ignore[arg-type]
+    assert isinstance(found, StoreUnavailable)
+    assert not isinstance(found, StoreBusy)
+
+
+@pytest.mark.parametrize("code", ["Neo.TransientError.Transaction.LockAcquisitionTimeout",
+                                  "Neo.TransientError.Transaction.DeadlockDetected"])
+def test_neo4j_lock_conflicts_are_busy_not_an_outage(code: str) -> None:
+    from graph.store.neo4j import translate
+
+    error = neo4j.exceptions.Neo4jError._hydrate_neo4j(code=code, message="held by another transaction")
+    assert isinstance(error, neo4j.exceptions.TransientError)
+    found = translate(error)
+    assert isinstance(found, StoreBusy)
+    assert "try again in a moment" in str(found)
+    unavailable = neo4j.exceptions.Neo4jError._hydrate_neo4j(code="Neo.TransientError.General.DatabaseUnavailable",
+                                                             message="starting")
+    assert not isinstance(translate(unavailable), StoreBusy)
 
 
 # --- real faults on a real file ------------------------------------------------------------------------------------
@@ -199,13 +218,13 @@ def test_a_truncated_database_is_unavailable(tmp_path: Path) -> None:
         read_everything(path)
 
 
-def test_a_lock_held_past_the_busy_timeout_is_unavailable(tmp_path: Path) -> None:
+def test_a_lock_held_past_the_busy_timeout_is_busy(tmp_path: Path) -> None:
     path = tmp_path / "locked.db"
     store = SQLiteStore(path, busy_timeout_s=0.05)
     holder = sqlite3.connect(path, isolation_level=None)
     holder.execute("BEGIN EXCLUSIVE")  # another process writing, for longer than the busy timeout
     try:
-        with pytest.raises(StoreUnavailable) as info:
+        with pytest.raises(StoreBusy) as info:  # a StoreUnavailable (retry later), never the store marked down
             store.write_batch(small_org())
         assert sqlite_errors.primary_code(info.value.__cause__) == sqlite3.SQLITE_BUSY  # type: ignore[arg-type]
     finally:

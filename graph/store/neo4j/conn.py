@@ -6,6 +6,7 @@ import functools
 import logging
 import secrets
 import threading
+import time
 from collections.abc import Callable, Mapping
 from datetime import timedelta
 from typing import Any, Self
@@ -16,6 +17,7 @@ from neo4j import exceptions as neo_errors
 
 from graph.store import cypher as q
 from graph.store import deadline
+from graph.store.common import busy_message
 from graph.store.neo4j.errors import (
     _translated,
 )
@@ -27,7 +29,7 @@ from graph.store.neo4j.values import (
     Row,
     Tx,
 )
-from schema.errors import ConfigError, StoreUnavailable
+from schema.errors import ConfigError, StoreBusy, StoreUnavailable
 
 log = logging.getLogger("graph.store.neo4j")
 
@@ -42,6 +44,7 @@ DEFAULT_DRIVER_CONFIG: Mapping[str, Any] = {
 # reads serve API requests (10 s budget by default): with the server down the driver would retry a refused
 # connection for the whole write budget and the request would time out instead of saying STORE_UNAVAILABLE
 READ_RETRY_TIME = 2.0
+WRITE_MARGIN_S = 0.25  # an API write gives up waiting for locks this long before its caller's deadline
 ANALYTICS_CHUNK = 5000  # rows per analytics transaction
 GC_BATCH = 10000  # rows deleted per transaction when dropping an old generation
 _MISSING = object()
@@ -150,8 +153,23 @@ class Neo4jBase:
             run(tx, q.DATA_VERSION_BUMP, rows=[{"key": q.DATA_VERSION_KEY, "start": secrets.randbits(52)}])
             return out
 
-        with self._session() as session:
-            return session.execute_write(versioned_work if versioned else work)
+        todo = versioned_work if versioned else work
+        until = deadline.current()
+        if until is None:
+            with self._session() as session:
+                return session.execute_write(todo)
+        # a write for a caller with a deadline (an API request) waits for locks, and retries transient failures,
+        # only until just before it: then StoreBusy (nothing changed), as the SQLite store says (its _lock_wait);
+        # with no time left it is still tried once (a write is never stopped by a reader's deadline)
+        wait = max(0.05, until - WRITE_MARGIN_S - time.monotonic())
+        try:
+            with self._session(max_transaction_retry_time=wait) as session:
+                return session.execute_write(neo4j.unit_of_work(timeout=wait)(todo))
+        except neo_errors.Neo4jError as exc:
+            # the server ended it at the deadline, waiting for a lock (or stopped it there: LockClientStopped)
+            if any(mark in (exc.code or "") for mark in ("TransactionTimedOut", "LockClientStopped")):
+                raise StoreBusy(busy_message(f"the write waited {wait:.1f} s: {exc}")) from exc
+            raise
 
     @_translated
     def data_version(self) -> int:

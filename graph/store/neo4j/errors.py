@@ -7,13 +7,18 @@ from collections.abc import Callable
 
 from neo4j import exceptions as neo_errors
 
+from graph.store.common import busy_message
 from graph.store.neo4j.values import (
     P,
     R,
 )
-from schema.errors import StoreError, StoreTimeout, StoreUnavailable, WhoknowsError
+from schema.errors import StoreBusy, StoreError, StoreTimeout, StoreUnavailable, WhoknowsError
 
 # --- errors ---------------------------------------------------------------------------------------------------------
+
+# the last part of the transient codes that mean "another transaction holds a lock this one needs"
+# (Neo.TransientError.Transaction.*): the server is fine, the write could not wait (StoreBusy, never marked down)
+LOCKS = frozenset({"LockAcquisitionTimeout", "DeadlockDetected"})
 
 
 def translate(exc: Exception) -> StoreError:
@@ -26,6 +31,9 @@ def translate(exc: Exception) -> StoreError:
         return StoreUnavailable(f"Neo4j refused the credentials: {exc}")
     if isinstance(exc, neo_errors.ServiceUnavailable | neo_errors.SessionExpired):
         return StoreUnavailable(f"Neo4j is unreachable: {exc}")
+    if isinstance(exc, neo_errors.TransientError) and (getattr(exc, "code", None) or "").rsplit(".", 1)[-1] in LOCKS:
+        # another transaction holds the locks this write needs (an ingest, an analysis run): the server is fine
+        return StoreBusy(busy_message(str(exc)))
     if isinstance(exc, neo_errors.TransientError):
         return StoreUnavailable(f"Neo4j is busy or unavailable (transient failure outlived the retries): {exc}")
     if isinstance(exc, neo_errors.ConstraintError):

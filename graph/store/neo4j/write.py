@@ -50,6 +50,10 @@ from schema.models import Person
 CREATE_RACE_ATTEMPTS = 3
 
 
+def _differs(found: Visibility | None, hidden: bool) -> bool:
+    return found is not None and found.by_choice != hidden
+
+
 class Neo4jWrites(Neo4jBase):
     """Every write of the Neo4j store (and the id and e-mail reads ingest matches against)."""
 
@@ -161,20 +165,25 @@ class Neo4jWrites(Neo4jBase):
         return [str(r["id"]) for r in self._read(lambda tx: run(tx, q.FORMER_RECORDS, id=person_id))]
 
     @_translated
-    def choose_visibility(self, person_id: str, hidden: bool, at: datetime) -> Visibility | None:
+    def choose_visibility(self, person_id: str, hidden: bool, at: datetime, former: Sequence[str] = ()
+                          ) -> Visibility | None:
+        ids = [*dict.fromkeys(former), person_id]
         now = self.visibility(person_id)  # nothing to change: no write, so the data version (and every cache) stays
-        if now is None or now.by_choice == hidden:
+        if now is None or not any(_differs(self.visibility(one), hidden) for one in ids):
             return now
 
-        def work(tx: Tx) -> Visibility | None:
-            now = visibility_from(person_id, run(tx, q.VISIBILITY, id=person_id))
-            if now is None or now.by_choice == hidden:
-                return now
-            if hidden:
-                made = {"person_id": person_id, "source_opted_out": now.by_source, "chosen_at": at.isoformat()}
-                run(tx, q.CHOICE_MAKE, rows=[made])
-            else:
-                run(tx, q.CHOICE_WITHDRAW, rows=[{"person_id": person_id}])
+        def work(tx: Tx) -> Visibility | None:  # every record of the person in one transaction: all, or none
+            if visibility_from(person_id, run(tx, q.VISIBILITY, id=person_id)) is None:
+                return None
+            for one in ids:
+                found = visibility_from(one, run(tx, q.VISIBILITY, id=one))
+                if found is None or found.by_choice == hidden:
+                    continue
+                if hidden:
+                    made = {"person_id": one, "source_opted_out": found.by_source, "chosen_at": at.isoformat()}
+                    run(tx, q.CHOICE_MAKE, rows=[made])
+                else:
+                    run(tx, q.CHOICE_WITHDRAW, rows=[{"person_id": one}])
             return visibility_from(person_id, run(tx, q.VISIBILITY, id=person_id))
 
         return self._write(work)

@@ -3,9 +3,11 @@
 Why codes: messages change between SQLite versions and locales of the wording; ``sqlite_errorcode`` (Python 3.11+)
 is SQLite's stable extended result code, whose low byte is the primary code (https://sqlite.org/rescode.html).
 
-- A store fault (the file is missing, locked past the busy timeout, unreadable, full, corrupt, not a database,
+- A store fault (the file is missing, unreadable, full, corrupt, not a database,
   read-only, or the connection was closed under us) is :class:`StoreUnavailable`: the operator can act on it and a
   later call may succeed. A corrupt or truncated file is one of these, not an internal error.
+- A write lock held by another connection past the time the caller could wait (``SQLITE_BUSY``, ``SQLITE_LOCKED``)
+  is :class:`StoreBusy`: the store is fine and serves reads meanwhile (WAL), so it is never marked down for it.
 - An interrupted statement is :class:`StoreTimeout`: only the store's progress handler interrupts, at the deadline
   of the request that asked for the read (graph/store/deadline.py). The store is fine; the request took too long.
 - A refused statement (a constraint, a mismatch, an error in our SQL) is :class:`StoreError`.
@@ -20,16 +22,17 @@ import sqlite3
 from collections.abc import Callable
 from typing import ParamSpec, TypeVar
 
-from schema.errors import StoreError, StoreTimeout, StoreUnavailable
+from graph.store.common import busy_message
+from schema.errors import StoreBusy, StoreError, StoreTimeout, StoreUnavailable
 
 P = ParamSpec("P")
 R = TypeVar("R")
 
+# primary result codes that mean "another writer holds the lock": the store is fine, this write could not wait
+BUSY_CODES: frozenset[int] = frozenset({sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED})
 # primary result codes (low byte of the extended code) that mean "the store cannot serve now"
 UNAVAILABLE_CODES: frozenset[int] = frozenset(
     {
-        sqlite3.SQLITE_BUSY,  # locked by another connection past the busy timeout
-        sqlite3.SQLITE_LOCKED,
         sqlite3.SQLITE_NOMEM,
         sqlite3.SQLITE_READONLY,  # read-only file or directory, moved database
         sqlite3.SQLITE_IOERR,  # disk I/O error (and every IOERR_* extended code)
@@ -65,6 +68,8 @@ def translate(exc: sqlite3.Error | sqlite3.Warning, *, closed: bool = False) -> 
         return StoreError(f"sqlite error ({name}): {exc}")
     if code == sqlite3.SQLITE_INTERRUPT:
         return StoreTimeout(f"the read was stopped at its caller's deadline ({name})")
+    if code in BUSY_CODES:
+        return StoreBusy(busy_message(f"{name}: {exc}"))
     if code in UNAVAILABLE_CODES:
         return StoreUnavailable(f"sqlite store unavailable ({name}): {exc}")
     if code == CONSTRAINT_CODE:

@@ -54,6 +54,26 @@ def _visibility(conn: sqlite3.Connection, person_id: str) -> Visibility | None:
     return Visibility.stored(person_id, row[0], row[1], datetime.fromisoformat(row[2]) if row[2] else None)
 
 
+def _differs(conn: sqlite3.Connection, person_id: str, hidden: bool) -> bool:
+    now = _visibility(conn, person_id)
+    return now is not None and now.by_choice != hidden
+
+
+def _choose(conn: sqlite3.Connection, person_id: str, hidden: bool, at: datetime) -> None:
+    """Record (``hidden``) or withdraw one record's own choice, inside the caller's write transaction."""
+    now = _visibility(conn, person_id)
+    if now is None or now.by_choice == hidden:
+        return
+    if hidden:
+        conn.execute(
+            "INSERT INTO person_choice (person_id, source_opted_out, chosen_at) VALUES (?, ?, ?)",
+            (person_id, int(now.by_source), utc_text(at)),
+        )
+    else:
+        conn.execute("DELETE FROM person_choice WHERE person_id = ?", (person_id,))
+    conn.execute("UPDATE person SET opted_out = ? WHERE id = ?", (int(hidden or now.by_source), person_id))
+
+
 class SQLiteWrites(SQLiteBase):
     """Every write of the SQLite store; each call is one transaction."""
 
@@ -152,23 +172,18 @@ class SQLiteWrites(SQLiteBase):
             return [r[0] for r in rows]
 
     @translated
-    def choose_visibility(self, person_id: str, hidden: bool, at: datetime) -> Visibility | None:
+    def choose_visibility(self, person_id: str, hidden: bool, at: datetime, former: Sequence[str] = ()
+                          ) -> Visibility | None:
+        ids = [*dict.fromkeys(former), person_id]
         with self._read() as conn:  # nothing to change: no write, so the data version (and every cache) stays
             now = _visibility(conn, person_id)
-        if now is None or now.by_choice == hidden:
-            return now
-        with self._write() as conn:
-            now = _visibility(conn, person_id)
-            if now is None or now.by_choice == hidden:
+            if now is None or not any(_differs(conn, one, hidden) for one in ids):
                 return now
-            if hidden:
-                conn.execute(
-                    "INSERT INTO person_choice (person_id, source_opted_out, chosen_at) VALUES (?, ?, ?)",
-                    (person_id, int(now.by_source), utc_text(at)),
-                )
-            else:
-                conn.execute("DELETE FROM person_choice WHERE person_id = ?", (person_id,))
-            conn.execute("UPDATE person SET opted_out = ? WHERE id = ?", (int(hidden or now.by_source), person_id))
+        with self._write() as conn:  # every record of the person in one transaction: all chosen, or none
+            if _visibility(conn, person_id) is None:
+                return None
+            for one in ids:
+                _choose(conn, one, hidden, at)
             return _visibility(conn, person_id)
 
     def _write_skills(self, conn: sqlite3.Connection, rows: Sequence[Skill], result: WriteResult) -> None:
