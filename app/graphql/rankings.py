@@ -25,9 +25,10 @@ KNOWS_TOPIC = frozenset({EvidenceKind.ANSWERS, EvidenceKind.ACCEPTED_ANSWERS, Ev
 SEED_MEANING = ("marginal gain of greedy maximum coverage: people (1 each) this seed has a tie with in the last "
                 "half-life to the data's last post and communities (5 each) it is in, that earlier seeds do not "
                 "reach, plus its expertise score; only experts active in that window are seeds")
-# what base.Contributor.answers counts (the stores' helping kinds: answers, thread replies and comments), in words:
-# "5 answers or replies" was 1 answer and 4 comments on a Stack Exchange site, where a comment is neither
-HELPING_WORDS = ("answer, reply or comment", "answers, replies or comments")
+# what base.Contributor.answers counts (the stores' helping kinds: answers, thread replies and comments in someone
+# else's thread), in words: "5 answers or replies" was 1 answer and 4 comments on a Stack Exchange site, where a
+# comment is neither; a self-answer and follow-ups in one's own thread help no one else and are not counted
+HELPING_WORDS = ("answer, reply or comment to others", "answers, replies or comments to others")
 BETWEENNESS_MEANING = ("betweenness centrality (Freeman 1977; Brandes 2001): share of shortest paths between "
                        "other people that pass through this person")
 CONSTRAINT_MEANING = ("Burt's constraint (1992), 0..1: low when a person's contacts are not tied to each other, "
@@ -91,10 +92,13 @@ def explain_influencer(
     rank: int, score: float, scope: str, expertise: ExpertIn | None = None,
     contributor: base.Contributor | None = None, scores: PersonScores | None = None, tied: bool = False,
     until: datetime | None = None, weighting: str | None = None, now: datetime | None = None,
+    interactions: int | None = None,
 ) -> str:
     """One line: the rank (said to be shared when others have the same score), what it is a rank of, how its ties
     are weighted (``weighting``, from :func:`recency_weighting`), and the evidence of the scope. ``now``: the data's
-    clock, that an expertise line's "last month" is relative to.
+    clock, that an expertise line's "last month" is relative to. ``interactions``: how many person-to-person
+    interactions the analysis found (its run's stats); with none, the line says what the data lacks rather than a
+    "0 %" that reads as a judgement of the person (see :func:`talked_with`).
 
     >>> explain_influencer(2, 0.031, "global", scores=PersonScores(person_id="x:1", pagerank=0.031, degree=0.12,
     ...                    betweenness=0.2, participation=0.4, within_z=1.0))
@@ -102,7 +106,7 @@ def explain_influencer(
     >>> from schema.models import Person
     >>> who = base.Contributor(Person(id="x:2", name="B"), 7, 5, 2, None)
     >>> explain_influencer(3, 0.02, "beer", contributor=who, until=datetime(2017, 3, 13)).split("; ")[1]
-    '7 posts there in the 90 days to 13 Mar 2017 (5 answers, replies or comments, 2 accepted)'
+    '7 posts there in the 90 days to 13 Mar 2017 (5 answers, replies or comments to others, 2 accepted)'
     >>> explain_influencer(1, 0.25, "global", tied=True)
     '#1 (tied) by PageRank over the whole organisation (0.2500); ranked by ties to the people of this scope'
     >>> explain_influencer(1, 0.25, "global", weighting="ties weighted towards recent activity").split("; ")[1]
@@ -119,12 +123,34 @@ def explain_influencer(
         return (f"{head}; {_plural(contributor.posts, 'post')} there {window} "
                 f"({_plural(contributor.answers, *HELPING_WORDS)}, {contributor.accepted} accepted)")
     if scores is not None:
-        return f"{head}; has talked with {_percent(scores.degree)} of colleagues (at any time)"
+        return f"{head}; {talked_with(scores.degree, interactions)}"
     return f"{head}; ranked by ties to the people of this scope"
 
 
-def explain_bridge(hit: base.BrokerHit, names: Mapping[str, str]) -> str:
-    """One line: how a broker connects the communities asked about, or why they broker in general.
+def talked_with(degree: float, interactions: int | None = None) -> str:
+    """Whom a person has talked with, as a share of colleagues: a share of nothing is said as what is missing.
+
+    A Slack export without thread replies holds no conversation between two people, and every person read "has
+    talked with 0 % of colleagues": true by definition, read as a verdict on each of them.
+
+    >>> talked_with(0.12)
+    'has talked with 12 % of colleagues (at any time)'
+    >>> talked_with(0.0, 40)
+    'has talked with no colleague in the data (no reply or answer to or from them)'
+    >>> talked_with(0.0, 0)
+    'the data holds no replies or answers between people, so conversations cannot be measured'
+    """
+    if degree > 0:
+        return f"has talked with {_percent(degree)} of colleagues (at any time)"
+    if interactions == 0:
+        return "the data holds no replies or answers between people, so conversations cannot be measured"
+    return "has talked with no colleague in the data (no reply or answer to or from them)"
+
+
+def explain_bridge(hit: base.BrokerHit, names: Mapping[str, str], tied: bool = False) -> str:
+    """One line: how a broker connects the communities asked about, or why they broker in general; ``tied``: others
+    share the rank (equal on everything the list is ordered by), said first as the influencers' lines say it. On
+    no shortest path at all is said in words: "0 % of shortest paths" read as a measured judgement.
 
     >>> from schema.models import Person
     >>> hit = base.BrokerHit(person=Person(id="x:1", name="A", source="t"), rank=1,
@@ -138,9 +164,15 @@ def explain_bridge(hit: base.BrokerHit, names: Mapping[str, str]) -> str:
     'on 0.03 % of shortest paths'
     >>> explain_bridge(hit, {"c:a": "Python\u202e", "c:b": "Sales"}).split(";")[0]  # isolated: the rest reads on
     'member of \u2068Python\u202e\u2069 (talks with 3 of its members)'
+    >>> none = base.BrokerHit(hit.person, hit.scores.model_copy(update={"betweenness": 0.0}), 1,
+    ...     (base.BridgeSide("c:a", True, 0), base.BridgeSide("c:b", True, 0)))
+    >>> explain_bridge(none, {"c:a": "Python", "c:b": "Sales"}, tied=True)
+    'tied for #1; member of Python; member of Sales; on no shortest path between others'
     """
     s = hit.scores
-    tail = f"on {_percent(s.betweenness)} of shortest paths"
+    tail = (f"on {_percent(s.betweenness)} of shortest paths" if s.betweenness > 0
+            else "on no shortest path between others")
+    head = [f"tied for #{hit.rank}"] if tied else []
     if not hit.sides:
         parts = [tail]
         if s.constraint is not None:
@@ -148,8 +180,8 @@ def explain_bridge(hit: base.BrokerHit, names: Mapping[str, str]) -> str:
                                                               else ""))
         if s.role is not None:
             parts.append(f"role: {str(s.role).replace('_', ' ')}")
-        return "; ".join(parts)
-    parts = []
+        return "; ".join([*head, *parts])
+    parts = head
     for side in hit.sides:
         name = isolated(names.get(side.community_id, side.community_id))
         if side.member:
@@ -248,4 +280,4 @@ def explain_seed(
 
 __all__ = ["BETWEENNESS_MEANING", "CONSTRAINT_MEANING", "HELPING_WORDS", "INFLUENCE_MEANING", "SEED_MEANING", "Measure",
            "bridge_measures", "credible", "day", "explain_bridge", "explain_influencer", "explain_seed",
-           "recency_weighting", "seed_marginals", "seed_pool", "seed_pool_size"]
+           "recency_weighting", "seed_marginals", "seed_pool", "seed_pool_size", "talked_with"]

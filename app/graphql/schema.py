@@ -46,6 +46,7 @@ from app.settings import Settings
 from graph.expert_routing import title_skills
 from graph.store import base
 from graph.store.base import GraphStore
+from graph.store.common import shared_ranks
 from graph.store.paging import MAX_PAGE
 from schema import models
 from schema.errors import BadInput, NotFound, SchemaError, WhoknowsError
@@ -206,14 +207,17 @@ class Query:
             if len(community_ids) > info.context.settings.max_page:
                 raise BadInput(f"at most {info.context.settings.max_page} communityIds")
             ids = sorted({node_id(c, "communityIds") for c in community_ids})
-        rows = await info.context.gateway.brokers(first=first, community_ids=ids)
+        # one more than asked, to tell whether the last one shown shares its rank with the next
+        rows = await info.context.gateway.brokers(first=min(first + 1, MAX_PAGE), community_ids=ids)
+        shared = Counter(r.rank for r in rows)
+        rows = rows[:first]
         names: dict[str, str] = {}
         for c in ids or []:
             found = await info.context.gateway.community(c)
             if found is None:
                 raise NotFound(f"no community {c!r}")
             names[c] = found.name
-        return [Broker.from_domain(b, names) for b in _visible(rows)]
+        return [Broker.from_domain(b, names, tied=shared[b.rank] > 1) for b in _visible(rows)]
 
     @strawberry.field(description="People ranked for a whole question (several skills, and title words naming "
                                   "skills), each with the question's skills they cover and on what evidence "
@@ -249,10 +253,12 @@ class Query:
             skills, first=first, asker=info.context.principal.sub, department=department, location=location,
             title=title or None,
         )
+        shown = _visible(hits, get=lambda x: x[1])
+        # equal scores share a place, as in every ranking: the scores as served (six places), which a reader compares
+        ranks = shared_ranks([(round(h.score, 6),) for h, _ in shown])
         return QuestionRouting(
             skills=skills, unknown_skills=[sk for sk in given if sk not in known],
-            experts=[RoutedExpert.from_domain(k, h, p, skills)
-                     for k, (h, p) in enumerate(_visible(hits, get=lambda x: x[1]), start=1)],
+            experts=[RoutedExpert.from_domain(k, h, p, skills) for k, (h, p) in zip(ranks, shown, strict=True)],
         )
 
     @strawberry.field(description="People who know the topic, were active in the recent window (the analysis' "
@@ -302,6 +308,8 @@ async def _explained_influencers(
     window = recent_window(stats, datetime.now(UTC))
     now = window.until  # the data's clock: "active last month" in an expertise line is the data's last month
     weighting = rankings.recency_weighting(window.days, window.until) if stats and "as_of" in stats else None
+    counted = (stats or {}).get("interactions")
+    interactions = counted if isinstance(counted, int) else None
     if skill is not None:
         scope = skill
         for pid, xs in (await gw.person_expertise(ids)).items():
@@ -325,7 +333,7 @@ async def _explained_influencers(
             person=Person.from_domain(r.person), score=r.score, rank=r.rank, score_meaning=rankings.INFLUENCE_MEANING,
             explanation=rankings.explain_influencer(r.rank, r.score, scope, found_x, contributors.get(r.person.id),
                                                     scores.get(r.person.id), tied=r.rank in tied, until=until,
-                                                    weighting=weighting, now=now),
+                                                    weighting=weighting, now=now, interactions=interactions),
             evidence=[Evidence.from_domain(e) for e in found_x.evidence] if found_x is not None else [],
             measures=[Measure(name="influence", value=r.score, meaning=rankings.INFLUENCE_MEANING)],
         ))

@@ -302,14 +302,14 @@ class Broker:
     measures: list[Measure] = strawberry.field(default_factory=list, description="The numbers behind the rank.")
 
     @classmethod
-    def from_domain(cls, b: base.BrokerHit, names: dict[str, str] | None = None) -> Broker:
+    def from_domain(cls, b: base.BrokerHit, names: dict[str, str] | None = None, tied: bool = False) -> Broker:
         s = b.scores
         names = names or {}
         return cls(
             person=Person.from_domain(b.person), rank=b.rank, betweenness=s.betweenness, constraint=s.constraint,
             effective_size=s.effective_size, participation=s.participation,
             role=BrokerRole(str(s.role)) if s.role is not None else None, articulation_point=s.articulation,
-            explanation=rankings.explain_bridge(b, names),
+            explanation=rankings.explain_bridge(b, names, tied),
             sides=[BridgeSide(community_id=strawberry.ID(x.community_id),
                               community_name=names.get(x.community_id, x.community_id), member=x.member, ties=x.ties)
                    for x in b.sides],

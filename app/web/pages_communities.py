@@ -22,6 +22,7 @@ from app.web.privacy import suppress_small
 from app.web.session import WebUser
 from graph.analytics.health_release import TREND_MIN_POSTS, TREND_WEEKS
 from graph.store.base import HealthReport
+from graph.store.common import shared_ranks
 
 router = APIRouter(include_in_schema=False)
 LEADERBOARD_DAYS = 90
@@ -145,7 +146,8 @@ async def community(community_id: str, request: Request, user: WebUser = Depends
     )
     size = sizes.get(cid, 0)
     values: dict[str, Any] = {
-        "c": found, "leaders": leaders, "departments": suppress_small(departments, k), "k": k,
+        "c": found, "leaders": leaders, "leader_ranks": shared_ranks([(c.posts, c.accepted) for c in leaders]),
+        "departments": suppress_small(departments, k), "k": k,
         "members": size if size >= k else None, "days": LEADERBOARD_DAYS, "until": until, "charts": [],
         "health": None,
     }

@@ -7,14 +7,16 @@ compares them field by field), so the parts that are not about the database itse
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import math
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TypeVar
 
-from graph.store.base import ExpertHit, Page, RankedPerson
+from graph.store.base import BrokerHit, ExpertHit, Page, RankedPerson
 from graph.store.paging import decode_cursor, encode_cursor
 from schema.errors import BadInput
 from schema.facets import facet_matches, title_matches
@@ -204,10 +206,30 @@ def ranked(rows: Iterable[tuple[Person, float]]) -> list[RankedPerson]:
     >>> [r.rank for r in ranked((Person(id=f"x:{i}", name=str(i)), s) for i, s in enumerate([0.5, 0.25, 0.25, 0.1]))]
     [1, 2, 2, 4]
     """
-    out: list[RankedPerson] = []
-    for k, (p, score) in enumerate(rows, start=1):
-        tied = out and math.isclose(score, out[-1].score, rel_tol=1e-9, abs_tol=1e-15)
-        out.append(RankedPerson(person=p, score=score, rank=out[-1].rank if tied else k))
+    people = list(rows)
+    return [RankedPerson(person=p, score=score, rank=k)
+            for (p, score), k in zip(people, shared_ranks([(s,) for _, s in people]), strict=True)]
+
+
+def _same(a: object, b: object) -> bool:
+    if isinstance(a, float) and isinstance(b, float):
+        return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-15)
+    return a == b
+
+
+def shared_ranks(keys: Sequence[Sequence[object]]) -> list[int]:
+    """Sport ranks ("1, 1, 3") of rows already in order: a row whose ordering key equals the one before it (every
+    part, floats to nine significant digits) shares its rank. Every ranked list served (influencers, brokers,
+    bridges, leaderboards) ranks through this, so people equal on everything a list is ordered by are never told
+    apart by the order of their ids.
+
+    >>> shared_ranks([(3, 0.5), (3, 0.5 + 1e-12), (3, 0.4), (2, 0.4)])
+    [1, 1, 3, 4]
+    """
+    out: list[int] = []
+    for k, key in enumerate(keys, start=1):
+        same = k > 1 and len(key) == len(keys[k - 2]) and all(map(_same, key, keys[k - 2]))
+        out.append(out[-1] if same else k)
     return out
 
 
@@ -216,6 +238,31 @@ def busy_message(detail: str) -> str:
     to do."""
     return ("the store is busy with another write (an ingest or analysis run?); nothing was changed: "
             f"try again in a moment ({detail})")
+
+
+def broker_ranks(hits: Sequence[BrokerHit]) -> list[BrokerHit]:
+    """Brokers in the stores' order, ranked by what that order compares: between given communities, the sides
+    touched, the weaker side (members talked with there, plus one for being a member) and all members talked with;
+    then betweenness and constraint. Four members of both of two Slack channels whom no one had replied to were
+    #1 to #4 on identical figures; they now share #1."""
+    def key(h: BrokerHit) -> tuple[object, ...]:
+        touched = [s.ties + int(s.member) for s in h.sides if s.member or s.ties]
+        span = (len(touched), min(touched, default=0), sum(s.ties for s in h.sides)) if h.sides else ()
+        c = h.scores.constraint
+        return (*span, h.scores.betweenness, c is None, 0.0 if c is None else c)
+
+    ranks = shared_ranks([key(h) for h in hits])
+    return [dataclasses.replace(h, rank=r) for h, r in zip(hits, ranks, strict=True)]
+
+
+def tied_counts(ranks: Sequence[int]) -> list[int]:
+    """For each rank of a list, how many others share it (0: alone).
+
+    >>> tied_counts([1, 1, 3, 4, 4, 4])
+    [1, 1, 0, 2, 2, 2]
+    """
+    counts = Counter(ranks)
+    return [counts[r] - 1 for r in ranks]
 
 
 __all__ = [
@@ -235,5 +282,8 @@ __all__ = [
     "pairs_json",
     "parse_utc",
     "ranked",
+    "broker_ranks",
+    "shared_ranks",
+    "tied_counts",
     "utc_text",
 ]

@@ -107,3 +107,46 @@ def test_people_with_the_same_influence_share_their_rank(slack_api: Api) -> None
     assert all(r["explanation"].startswith("#1 (tied) by PageRank") for r in rows), rows
     first = slack_api.data(q, {"n": 1}, role=Role.ANALYST)["influencers"]  # tied with the next, not shown
     assert first[0]["explanation"].startswith("#1 (tied) "), first
+
+
+def test_members_of_both_channels_equal_on_everything_are_tied_bridges(slack_api: Api) -> None:
+    """Between the sample's two channels, the four people (members of both, no replies) were bridges #1 to #4 on
+    identical figures, each "on 0 % of shortest paths"; they share #1 and say so, and what is absent is said."""
+    channels = [c["id"] for c in slack_api.data("{ communities { id kind } }")["communities"]]
+    assert len(channels) == 2, channels
+    q = "query($c: [ID!]) { bridges(communityIds: $c) { rank explanation } }"
+    rows = slack_api.data(q, {"c": channels}, role=Role.ANALYST)["bridges"]
+    assert [r["rank"] for r in rows] == [1, 1, 1, 1], rows
+    for r in rows:
+        assert r["explanation"].startswith("tied for #1; "), r
+        assert r["explanation"].endswith("on no shortest path between others"), r
+
+
+def test_a_sample_without_replies_says_so_instead_of_zero_percent_of_colleagues(slack_api: Api) -> None:
+    rows = slack_api.data("{ influencers(first: 10) { explanation } }", role=Role.ANALYST)["influencers"]
+    assert len(rows) == 4
+    for r in rows:
+        assert "has talked with 0 % of colleagues" not in r["explanation"], r
+        assert "the data holds no replies or answers between people" in r["explanation"], r
+
+
+@pytest.fixture(scope="module")
+def coffee_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
+    site = DATA / "stackexchange-coffee"
+    if not (site / "Posts.xml").is_file():
+        pytest.skip(f"{site} is absent: the shared Stack Exchange samples are not on this machine")
+    yield from _serve(tmp_path_factory.mktemp("coffee"), str(site), "--format", "stackexchange")
+
+
+def test_people_routed_with_the_same_score_share_their_place(coffee_api: Api) -> None:
+    """On coffee.stackexchange, "espresso" questions routed two people with the same score (0.431863 as served)
+    to #1 and #2 in id order: a place is 1 + the people scored higher, whatever the list."""
+    skills = [s["name"] for s in coffee_api.data("{ skills(first: 12) { name } }")["skills"]]
+    q = "query($s: [String!]!) { expertsFor(question: {skills: $s}, first: 30) { experts { rank score } } }"
+    tied = 0
+    for skill in skills:
+        rows = coffee_api.data(q, {"s": [skill]})["expertsFor"]["experts"]
+        for r in rows:
+            assert r["rank"] == 1 + sum(o["score"] > r["score"] for o in rows), (skill, rows)
+        tied += len(rows) - len({r["rank"] for r in rows})
+    assert tied > 0, "the coffee site's answerers include people the router cannot tell apart"

@@ -245,17 +245,24 @@ def test_an_expert_line_dates_the_latest_answer_in_the_datas_time(site_api: Api)
 
 def test_community_influencers_name_what_their_helping_posts_are(site_api: Api) -> None:
     """"6 posts there (5 answers or replies)" was 1 answer and 4 comments: a comment is neither (docs/health.md),
-    so the count says comments too, and equals the answers and comments in the 90 days to the data's last post."""
+    so the count says comments too, and equals the answers and comments in the 90 days to the data's last post in
+    someone else's thread: a self-answer, or a comment under one's own question, helps no one else."""
     posts = {r["Id"]: r for r in _rows("Posts.xml") if r["PostTypeId"] in ("1", "2")}
     since = _data_clock() - timedelta(days=90)
+
+    def asker(post_id: str) -> str | None:  # the author of the thread's question
+        r = posts[post_id]
+        return posts.get(r["ParentId"], {}).get("OwnerUserId") if r["PostTypeId"] == "2" else r.get("OwnerUserId")
+
     helping = Counter(r.get("OwnerUserId") for r in posts.values()
-                      if r["PostTypeId"] == "2" and datetime.fromisoformat(r["CreationDate"]) >= since)
+                      if r["PostTypeId"] == "2" and datetime.fromisoformat(r["CreationDate"]) >= since
+                      and asker(r["Id"]) != r.get("OwnerUserId"))
     helping.update(c.get("UserId") for c in _rows("Comments.xml") if c["PostId"] in posts
-                   and datetime.fromisoformat(c["CreationDate"]) >= since)
+                   and datetime.fromisoformat(c["CreationDate"]) >= since and asker(c["PostId"]) != c.get("UserId"))
     q = """{ influencers(communityId: "stackexchange:stackexchange-bicycles-meta", first: 30) {
              person { id } explanation } }"""
     rows = site_api.data(q, role=Role.ANALYST)["influencers"]
-    said = [(r, re.search(r"\((\d+) answers?, repl(?:y|ies) or comments?, \d+ accepted\)", r["explanation"]))
+    said = [(r, re.search(r"\((\d+) answers?, repl(?:y|ies) or comments? to others, \d+ accepted\)", r["explanation"]))
             for r in rows]
     assert sum(m is not None for _, m in said) > 5, rows
     for r, m in said:

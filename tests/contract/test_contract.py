@@ -614,6 +614,29 @@ def test_equal_influence_shares_a_rank(store: GraphStore) -> None:
     assert [r.rank for r in store.influencers(first=10)] == [1, 1, 1, 4]
 
 
+def test_brokers_equal_on_every_measure_share_a_rank(store: GraphStore) -> None:
+    """Four members of both channels of a real Slack export, equal on everything bridges are ordered by, were
+    bridges #1 to #4 in id order (influencers already shared theirs). Every broker list ranks as in sport."""
+    people = [person(i) for i in range(6)]
+    store.write_batch(Batch(
+        people=people, communities=[community("eng"), community("sales")],
+        memberships=[MemberOf(person_id=p.id, community_id=c) for p in people[:4]
+                     for c in ("slack:eng", "slack:sales")]
+        + [MemberOf(person_id=people[4].id, community_id="slack:eng")],
+    ))
+    snap = snapshot(people, scores=[0.3, 0.3, 0.3, 0.3, 0.2, 0.2])
+    snap.interactions = []  # no one replied to anyone: every side is membership alone
+    store.write_analytics(snap)
+    assert [b.rank for b in store.brokers(first=10)] == [1, 1, 1, 1, 5, 5]
+    hits = store.brokers(first=10, community_ids=["slack:eng", "slack:sales"])
+    assert [b.rank for b in hits] == [1, 1, 1, 1], hits  # people[4] touches one side only: no bridge
+    snap = snapshot(people, run_id="run-2", scores=[0.3, 0.3, 0.2, 0.1, 0.1, 0.05])
+    snap.interactions = []
+    store.write_analytics(snap)
+    assert [b.rank for b in store.brokers(first=10)] == [1, 1, 3, 4, 4, 6]
+    assert [b.rank for b in store.brokers(first=10, community_ids=["slack:eng", "slack:sales"])] == [1, 1, 3, 4]
+
+
 def test_bridges_are_ordered_by_their_weaker_side(store: GraphStore) -> None:
     """A busy member of eng who talks with three eng people and one sales person used to outrank, by four ties to
     three, an eng member who talks with one eng person and two of sales: the sum hid which side the ties were on.

@@ -80,6 +80,24 @@ def test_community_contributors_rank_by_posts_since_a_date(store: GraphStore) ->
     assert len(store.community_contributors("slack:eng", first=1)) == 1
 
 
+def test_leaderboard_helping_is_answering_someone_else(store: GraphStore) -> None:
+    """"Helping" on a community's leaderboard is answering, replying to or commenting in someone else's thread:
+    a Stack Exchange self-answer (accepted by its own author) and follow-ups in one's own thread are not help. A
+    thread whose root is not in the store (or has no author) is someone else's."""
+    people = _org(store)
+    q1 = "stackexchange/demo:1"  # people[0]'s question, which people[1] answered (accepted)
+    store.write_batch(Batch(posts=[
+        post(10, people[0].id, community_id="slack:eng", kind="answer", accepted=True, parent_id=q1, thread_id=q1),
+        post(11, people[0].id, community_id="slack:eng", kind="comment", parent_id=q1, thread_id=q1),
+        post(12, people[0].id, community_id="slack:eng", kind="reply", parent_id="gone:1", thread_id="gone:1"),
+        post(13, people[1].id, community_id="slack:eng", kind="comment", parent_id=q1, thread_id=q1),
+    ]))
+    rows = store.community_contributors("slack:eng", first=10, since=T0 - timedelta(days=1))
+    assert [(r.person.id, r.posts, r.answers, r.accepted) for r in rows] == [
+        (people[0].id, 4, 1, 0), (people[1].id, 3, 3, 1),
+    ]
+
+
 def test_person_activity_counts_posts_per_iso_week_and_kind(store: GraphStore) -> None:
     people = _org(store)
     week = T0.date() - timedelta(days=T0.weekday())

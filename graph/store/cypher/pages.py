@@ -73,9 +73,11 @@ WEB_COMMUNITY_CONTRIBUTORS = _read(
     f"""
     MATCH (t:{POST} {{community_id: $id}})
     WHERE t.created_at >= $since AND t.author_id IS NOT NULL
+    OPTIONAL MATCH (root:{POST} {{id: t.thread_id}})
+    WITH t, t.kind IN $helping AND coalesce(root.author_id <> t.author_id, true) AS helping
     WITH t.author_id AS author, count(t) AS posts,
-         sum(CASE WHEN t.kind IN $helping THEN 1 ELSE 0 END) AS answers,
-         sum(CASE WHEN t.accepted THEN 1 ELSE 0 END) AS accepted, max(t.created_at) AS last_at
+         sum(CASE WHEN helping THEN 1 ELSE 0 END) AS answers,
+         sum(CASE WHEN helping AND t.accepted THEN 1 ELSE 0 END) AS accepted, max(t.created_at) AS last_at
     MATCH (p:{PERSON} {{id: author}}) WHERE p.active AND NOT p.opted_out AND NOT p.bot
     RETURN properties(p) AS props, posts, answers, accepted, last_at
     ORDER BY posts DESC, accepted DESC, p.id

@@ -19,7 +19,7 @@ from graph.store.base import (
     check_page_size,
     decode_cursor,
 )
-from graph.store.common import expert_page, facet_filters, influence_scope, member_page, ranked
+from graph.store.common import broker_ranks, expert_page, facet_filters, influence_scope, member_page, ranked
 from graph.store.neo4j import keyset
 from graph.store.neo4j.conn import (
     Neo4jBase,
@@ -302,11 +302,11 @@ class Neo4jReads(Neo4jBase):
                 return run(tx, q.BROKERS, gen=gen, limit=first)
             return run(tx, q.BROKERS_SPANNING, gen=gen, community_ids=ids, min_span=min(2, len(ids)), limit=first)
 
-        return [
+        return broker_ranks([
             BrokerHit(person=person_from(r["props"]), scores=scores_from(r["scores"]), rank=k,
                       sides=_sides(ids, r.get("own"), r.get("pairs")))
             for k, r in enumerate(self._read(work), start=1)
-        ]
+        ])
 
     @_translated
     def reach(self, person_ids: Sequence[str], since: datetime | None = None) -> dict[str, Reach]:

@@ -17,6 +17,7 @@ from schema.facets import fold_name, names_matching
 from schema.models import Person
 
 _VISIBLE = "p.active = 1 AND p.opted_out = 0 AND p.bot = 0"
+# posts that help in someone else's thread (the leaderboards' "helping"): an answer to one's own question is not
 _HELPING = "('answer', 'reply', 'comment')"
 
 
@@ -113,11 +114,16 @@ class SQLitePageReads(SQLiteBase):
         check_page_size(first)
         rows = self._conn().execute(
             f"""
-            WITH c AS (
-                SELECT author_id, count(*) AS posts,
-                       sum(kind IN {_HELPING}) AS answers, sum(accepted) AS accepted, max(created_at) AS last_at
-                FROM post WHERE community_id = ? AND author_id IS NOT NULL AND created_at >= ?
-                GROUP BY author_id
+            WITH h AS (
+                SELECT t.author_id, t.accepted, t.created_at,
+                       t.kind IN {_HELPING} AND root.author_id IS NOT t.author_id AS helping
+                FROM post t LEFT JOIN post root ON root.id = t.thread_id
+                WHERE t.community_id = ? AND t.author_id IS NOT NULL AND t.created_at >= ?
+            ),
+            c AS (
+                SELECT author_id, count(*) AS posts, sum(helping) AS answers, sum(helping AND accepted) AS accepted,
+                       max(created_at) AS last_at
+                FROM h GROUP BY author_id
             )
             SELECT {_PERSON_COLS}, c.posts, c.answers, c.accepted, c.last_at FROM c JOIN person p ON p.id = c.author_id
             WHERE {_VISIBLE} ORDER BY c.posts DESC, c.accepted DESC, p.id LIMIT ?

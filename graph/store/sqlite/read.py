@@ -22,6 +22,7 @@ from graph.store.base import (
 )
 from graph.store.common import (
     CHUNK,
+    broker_ranks,
     chunks,
     evidence_from,
     expert_page,
@@ -311,9 +312,9 @@ class SQLiteReads(SQLiteSkillReads):
             ).fetchall()
         else:
             return self._bridges(first, sorted(set(community_ids)), score_cols, keep, order)
-        return [
+        return broker_ranks([
             BrokerHit(person=_person_from(r), scores=_scores_from(r[n:]), rank=k) for k, r in enumerate(rows, start=1)
-        ]
+        ])
 
     def _bridges(self, first: int, ids: list[str], score_cols: str, keep: str, order: str) -> list[BrokerHit]:
         """Brokers among given communities: who touches how many of them, as a member or through ties.
@@ -364,13 +365,13 @@ class SQLiteReads(SQLiteSkillReads):
                     (*ids, *hit_ids),
                 ):
                     sides[pid][cid] = BridgeSide(community_id=cid, member=bool(member), ties=int(ties))
-        return [
+        return broker_ranks([
             BrokerHit(
                 person=_person_from(r), scores=_scores_from(r[n:]), rank=k,
                 sides=tuple(sides[r[0]].get(c, BridgeSide(c, False, 0)) for c in ids),
             )
             for k, r in enumerate(rows, start=1)
-        ]
+        ])
 
     @translated
     def reach(self, person_ids: Sequence[str], since: datetime | None = None) -> dict[str, Reach]:

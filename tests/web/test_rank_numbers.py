@@ -1,0 +1,63 @@
+"""The number in front of each card of a ranked list, as chromium draws it: the ranking's place, shared by people
+with equal scores, not the card's position. Four Slack members nobody replied to share influence #1, and the
+influencers page drew them "1.", "2.", "3.", "4." above lines that each said "#1 (tied)"."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from app.auth import Role
+from app.main import create_app
+from app.settings import load_settings
+from app.web.devlinks import dev_link
+from graph.jobs import AnalyticsParams, run_analytics
+from graph.store.base import Batch
+from graph.store.sqlite import SQLiteStore
+from schema.models import MemberOf
+from tests.api.conftest import LiveServer
+from tests.factories import T0, community, person, post
+
+
+@pytest.fixture(scope="module")
+def silent_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+    """Four people in one channel who only posted top-level messages: equal influence everywhere."""
+    tmp: Path = tmp_path_factory.mktemp("silent-site")
+    store = SQLiteStore(tmp / "whoknows.db")
+    try:
+        people = [person(i) for i in range(4)]
+        store.write_batch(Batch(
+            people=people, communities=[community("eng")],
+            memberships=[MemberOf(person_id=p.id, community_id="slack:eng") for p in people],
+            posts=[post(i + 1, p.id, community_id="slack:eng", created_at=T0 + timedelta(hours=i))
+                   for i, p in enumerate(people)],
+        ))
+        run_analytics(store, AnalyticsParams())
+        settings = load_settings(env="development", store=f"sqlite:///{tmp / 'whoknows.db'}",
+                                 response_cache_ttl_s=0.0, session_secret="rank-numbers-session-secret-0123456789ab")
+        with LiveServer(create_app(settings, store=store)) as server:
+            yield server.url, dev_link(settings, server.url, "hr:E0000", "Ana Lyst", Role.ANALYST)
+    finally:
+        store.close()
+
+
+def test_tied_influencers_are_numbered_by_their_shared_place(browser_context: Any,
+                                                              silent_site: tuple[str, str]) -> None:
+    url, link = silent_site
+    browser_context.clear_cookies()
+    page = browser_context.new_page()
+    try:
+        assert page.goto(link).status == 200
+        assert page.goto(f"{url}/plan/influencers?community=slack:eng").status == 200
+        cards = page.locator("ol.results > li.card")
+        assert cards.count() == 4
+        drawn = [cards.nth(i).locator("h3").evaluate(
+            "h => getComputedStyle(h, '::before').content") for i in range(4)]
+        assert drawn == ['"1. "'] * 4, drawn
+        assert all(cards.nth(i).locator(".why").inner_text().startswith("#1 (tied)") for i in range(4))
+    finally:
+        page.close()
