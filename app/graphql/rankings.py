@@ -120,8 +120,7 @@ def explain_influencer(
         return f"{head}; {explain_expertise(expertise.skill, expertise.evidence, expertise.last_active, now)}"
     if contributor is not None:
         window = "in the last 90 days" if until is None else f"in the 90 days to {until.day} {until:%b %Y}"
-        return (f"{head}; {_plural(contributor.posts, 'post')} there {window} "
-                f"({_plural(contributor.answers, *HELPING_WORDS)}, {contributor.accepted} accepted)")
+        return f"{head}; {_plural(contributor.posts, 'post')} there {window}{_helped(contributor)}"
     if scores is not None:
         return f"{head}; {talked_with(scores.degree, interactions)}"
     return f"{head}; ranked by ties to the people of this scope"
@@ -145,6 +144,22 @@ def talked_with(degree: float, interactions: int | None = None) -> str:
     if interactions == 0:
         return "the data holds no replies or answers between people, so conversations cannot be measured"
     return "has talked with no colleague in the data (no reply or answer to or from them)"
+
+
+def _helped(contributor: base.Contributor) -> str:
+    """What of a contributor's posts helped others, in brackets; nothing when none did. A chat channel without
+    thread replies read "25 posts there (0 answers, replies or comments to others, 0 accepted)": zeros that say
+    only that the data has no replies, and a chat has no accepted answers at all.
+
+    >>> from schema.models import Person
+    >>> who = base.Contributor(Person(id="x:2", name="B"), 7, 5, 0, None)
+    >>> _helped(who), _helped(base.Contributor(who.person, 7, 0, 0, None))
+    (' (5 answers, replies or comments to others)', '')
+    """
+    parts = [_plural(contributor.answers, *HELPING_WORDS)] if contributor.answers else []
+    if contributor.accepted:
+        parts.append(f"{contributor.accepted} accepted")
+    return f" ({', '.join(parts)})" if parts else ""
 
 
 def explain_bridge(hit: base.BrokerHit, names: Mapping[str, str], tied: bool = False) -> str:

@@ -128,6 +128,11 @@ def test_a_sample_without_replies_says_so_instead_of_zero_percent_of_colleagues(
     for r in rows:
         assert "has talked with 0 % of colleagues" not in r["explanation"], r
         assert "the data holds no replies or answers between people" in r["explanation"], r
+    for c in slack_api.data("{ communities { id } }")["communities"]:
+        q = "query($c: ID!) { influencers(communityId: $c) { explanation } }"
+        for r in slack_api.data(q, {"c": c["id"]}, role=Role.ANALYST)["influencers"]:
+            assert "(0 answers" not in r["explanation"], r  # nothing to say of replies no one could write
+            assert "0 accepted" not in r["explanation"], r
 
 
 @pytest.fixture(scope="module")
