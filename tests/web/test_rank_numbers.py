@@ -61,3 +61,22 @@ def test_tied_influencers_are_numbered_by_their_shared_place(browser_context: An
         assert all(cards.nth(i).locator(".why").inner_text().startswith("#1 (tied)") for i in range(4))
     finally:
         page.close()
+
+
+def test_a_leaderboard_where_no_one_helped_shows_no_column_of_zeros(browser_context: Any,
+                                                                    silent_site: tuple[str, str]) -> None:
+    """A Slack channel without thread replies listed "Helping others: 0" for everyone: said once, in words."""
+    url, link = silent_site
+    browser_context.clear_cookies()
+    page = browser_context.new_page()
+    try:
+        assert page.goto(link).status == 200
+        assert page.goto(f"{url}/communities/slack:eng").status == 200
+        board = page.locator("section[aria-labelledby=h-top]")
+        heads = board.locator("th").all_inner_texts()
+        assert heads[:3] == ["#", "Person", "Posts"], heads
+        assert "Helping others" not in heads
+        assert "None of them answered, replied or commented in someone else's thread" in board.inner_text()
+        assert board.locator("tbody tr td:first-child").all_inner_texts() == ["1"] * 4  # one post each: tied
+    finally:
+        page.close()
