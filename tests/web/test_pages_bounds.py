@@ -123,12 +123,12 @@ def test_a_page_of_several_reads_answers_within_one_deadline(tmp_path: Path) -> 
     """Each read was bounded by the request timeout, but not the page: the community page's four reads in turn
     (the community, the last run, the leaderboard, the health), 0.8 s each against a 1 s timeout, answered 200
     after 3.2 s. Now the page's reads share one deadline: a 503 'took too long' page after about 1 s, while another
-    page, reading nothing slow, answers meanwhile."""
+    page, reading nothing slow, answers meanwhile (three of the four are slowed: the last run is also the data's
+    clock, which every page's explanations read)."""
     settings = page_settings(tmp_path, request_timeout_s=1.0)
     store = SQLiteStore(tmp_path / "whoknows.db")
     load_org(store)
-    slow: Any = SlowStore(store, delay=0.8,
-                          reads=("community", "last_run", "community_contributors", "community_health"))
+    slow: Any = SlowStore(store, delay=0.8, reads=("community", "community_contributors", "community_health"))
     try:
         with LiveServer(create_app(settings, store=slow)) as server, \
                 httpx.Client(base_url=server.url, timeout=30) as client, ThreadPoolExecutor(2) as pool:
@@ -143,7 +143,7 @@ def test_a_page_of_several_reads_answers_within_one_deadline(tmp_path: Path) -> 
             assert r.status_code == 503, r.text[:500]
             assert "That took too long" in r.text
             assert "longer than 1 s" in r.text
-            assert took < 2.5, f"the page took {took:.2f} s against a 1 s deadline (four 0.8 s reads: 3.2 s)"
+            assert took < 2.0, f"the page took {took:.2f} s against a 1 s deadline (three 0.8 s reads: 2.4 s)"
             assert other.status_code == 200, other.text[:500]
             assert "Person 2" in other.text
             assert other_took < 2.5
