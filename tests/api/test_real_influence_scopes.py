@@ -84,5 +84,14 @@ def test_a_forums_influencers_show_their_posts_up_to_the_datas_last_day(mixed_ap
     mine = [r for r in rows["Posts.xml"] if r.get("OwnerUserId") == uid] + [
         r for r in rows["Comments.xml"] if r.get("UserId") == uid]
     recent = [r for r in mine if datetime.fromisoformat(r["CreationDate"]) >= since]
-    helping = [r for r in recent if r.get("PostTypeId") != "1"]  # answers and comments
+    posts = {r["Id"]: r for r in rows["Posts.xml"]}
+
+    def asker(r: dict[str, str]) -> str | None:  # the author of the thread's question
+        on = posts.get(r.get("PostId") or r.get("ParentId") or "")
+        if on is not None and on.get("PostTypeId") == "2":
+            on = posts.get(on.get("ParentId") or "")
+        return None if on is None else on.get("OwnerUserId")
+
+    # answers and comments in someone else's thread (docs/health.md: helping is answering someone else)
+    helping = [r for r in recent if r.get("PostTypeId") != "1" and asker(r) != uid]
     assert (int(said[1]), int(said[2])) == (len(recent), len(helping)), (top, len(recent), len(helping))
