@@ -21,7 +21,7 @@ from tests.api.conftest import Api, LiveServer
 from tests.api.test_filters_folded import BERLIN, EXPERTS, _org
 from tests.web.test_pages_bounds import page_settings, signed_in
 
-RESULT = re.compile(r'<h3><a href="/people/([^"]+)">')
+RESULT = re.compile(r'<h3[^>]*><a href="/people/([^"]+)">')
 
 
 def test_the_page_and_the_api_find_the_same_people(tmp_path: Path) -> None:

@@ -28,7 +28,7 @@ from tests.api.test_typed_queries import LODZ, NAMED, REYKJAVIK, SAIGON, TOP, pl
 from tests.web.conftest import SHOTS, sign_in_link
 from tests.web.test_pages_bounds import page_settings, signed_in
 
-RESULT = re.compile(r'<h3><a href="/people/([^"]+)">')
+RESULT = re.compile(r'<h3[^>]*><a href="/people/([^"]+)">')
 LINK = re.compile(r'<a href="([^"]+)">([^<]+)</a>')
 
 
