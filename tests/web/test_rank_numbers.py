@@ -45,14 +45,20 @@ def silent_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str,
         store.close()
 
 
-def test_tied_influencers_are_numbered_by_their_shared_place(browser_context: Any,
-                                                              silent_site: tuple[str, str]) -> None:
-    url, link = silent_site
+def _signed_in_at(browser_context: Any, site: tuple[str, str], path: str) -> Any:
+    """A new page signed in as the site's analyst and opened at ``path`` (the caller closes it)."""
+    url, link = site
     browser_context.clear_cookies()
     page = browser_context.new_page()
+    assert page.goto(link).status == 200
+    assert page.goto(url + path).status == 200
+    return page
+
+
+def test_tied_influencers_are_numbered_by_their_shared_place(browser_context: Any,
+                                                              silent_site: tuple[str, str]) -> None:
+    page = _signed_in_at(browser_context, silent_site, "/plan/influencers?community=slack:eng")
     try:
-        assert page.goto(link).status == 200
-        assert page.goto(f"{url}/plan/influencers?community=slack:eng").status == 200
         cards = page.locator("ol.results > li.card")
         assert cards.count() == 4
         drawn = [cards.nth(i).locator("h3").evaluate(
@@ -66,12 +72,8 @@ def test_tied_influencers_are_numbered_by_their_shared_place(browser_context: An
 def test_a_leaderboard_where_no_one_helped_shows_no_column_of_zeros(browser_context: Any,
                                                                     silent_site: tuple[str, str]) -> None:
     """A Slack channel without thread replies listed "Helping others: 0" for everyone: said once, in words."""
-    url, link = silent_site
-    browser_context.clear_cookies()
-    page = browser_context.new_page()
+    page = _signed_in_at(browser_context, silent_site, "/communities/slack:eng")
     try:
-        assert page.goto(link).status == 200
-        assert page.goto(f"{url}/communities/slack:eng").status == 200
         board = page.locator("section[aria-labelledby=h-top]")
         heads = board.locator("th").all_inner_texts()
         assert heads[:3] == ["#", "Person", "Posts"], heads
