@@ -249,7 +249,7 @@ def seed_pool(hits: Sequence[base.ExpertHit], count: int) -> list[base.ExpertHit
     >>> from schema.models import Evidence, Person
     >>> def hit(i, *kinds):
     ...     ev = tuple(Evidence(kind=k, count=1) for k in kinds)
-    ...     return base.ExpertHit(Person(id=f"hr:{i}", name=str(i)), "go", 1.0 - i / 100, ev, str(i))
+    ...     return base.ExpertHit(Person(id=f"hr:{i}", name=str(i)), "go", 1.0 - i / 100, ev, str(i), i + 1)
     >>> hits = [hit(i, EvidenceKind.ANSWERS) for i in range(30)] + [hit(30, EvidenceKind.QUESTIONS)]
     >>> len(seed_pool(hits, 5)), len(seed_pool(hits, 7)), [h.person.id for h in seed_pool([hits[-1]], 1)]
     (20, 28, [])
@@ -274,7 +274,7 @@ def explain_seed(
     window its ties were counted). ``until``: the data's clock, so "active this month" is the data's month.
 
     >>> from schema.models import Evidence, Person
-    >>> hit = base.ExpertHit(Person(id="x:1", name="A"), "go", 1.0, (Evidence(kind="answers", count=3),), "c")
+    >>> hit = base.ExpertHit(Person(id="x:1", name="A"), "go", 1.0, (Evidence(kind="answers", count=3),), "c", 1)
     >>> line = explain_seed("go", hit, 4, 1, True, datetime(2023, 8, 3), datetime(2023, 8, 31),
     ...                     "in the 180 days to 31 Aug 2023")
     >>> line.split("; ")  # doctest: +NORMALIZE_WHITESPACE

@@ -122,7 +122,7 @@ def split_active(
 
     >>> from schema.models import Person
     >>> t = datetime(2023, 8, 1, tzinfo=UTC)
-    >>> hits = [base.ExpertHit(Person(id=f"x:{i}", name=i), "go", 1.0, (), i) for i in "abc"]
+    >>> hits = [base.ExpertHit(Person(id=f"x:{i}", name=i), "go", 1.0, (), i, 1) for i in "abc"]
     >>> reach = {"x:a": base.Reach(frozenset(), frozenset(), t - timedelta(days=900)),
     ...          "x:b": base.Reach(frozenset(), frozenset(), t), "x:c": base.Reach(frozenset(), frozenset())}
     >>> active, out = split_active(hits, reach, t - timedelta(days=180))

@@ -182,13 +182,15 @@ class Expert:
     person: Person
     skill: str
     score: float
+    rank: int = strawberry.field(description="Place in the whole ranking under the same filters, across pages "
+                                 "(1 = strongest); people with equal scores share a place (\"1, 1, 3\").")
     evidence: list[Evidence]
     raw_evidence: strawberry.Private[tuple[models.Evidence, ...]]
 
     @classmethod
     def from_domain(cls, hit: base.ExpertHit) -> Expert:
         return cls(
-            person=Person.from_domain(hit.person), skill=hit.skill, score=hit.score,
+            person=Person.from_domain(hit.person), skill=hit.skill, score=hit.score, rank=hit.rank,
             evidence=[Evidence.from_domain(e) for e in hit.evidence], raw_evidence=hit.evidence,
         )
 

@@ -29,7 +29,7 @@ query Search($skill: String!, $first: Int!, $after: String, $department: String,
   experts(skill: $skill, first: $first, after: $after, department: $department, location: $location,
           title: $title) {
     skill totalCount pageInfo { hasNextPage endCursor }
-    edges { node { score explanation evidence { kind count lastAt }
+    edges { node { rank score explanation evidence { kind count lastAt }
       person { id name title department location } } }
   }
 }"""

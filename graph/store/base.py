@@ -238,6 +238,7 @@ class ExpertHit:
     score: float
     evidence: tuple[Evidence, ...]
     cursor: str
+    rank: int  # place in the whole ranking under the same filters; equal scores share it ("1, 1, 3")
 
 
 @dataclass(frozen=True)

@@ -105,15 +105,42 @@ def missing_message(what: str, missing: Sequence[str]) -> str:
 
 
 def expert_page(
-    rows: Sequence[tuple[Person, float, tuple[Evidence, ...]]], skill: str, first: int, total: int
+    rows: Sequence[tuple[Person, float, tuple[Evidence, ...]]], skill: str, first: int, total: int,
+    ahead: tuple[int, int] = (0, 0),
 ) -> Page[ExpertHit]:
-    """A page of experts from up to ``first + 1`` rows in order (one more than the page says another follows)."""
+    """A page of experts from up to ``first + 1`` rows in order (one more than the page says another follows).
+
+    ``ahead``: how many experts (under the same filters) score above the page's first score, and at or above it,
+    counting earlier pages: ``(0, 0)`` on a first page. Each hit carries its place in the whole ranking (see
+    :func:`page_ranks`), so page two starts at 11, not at 1 again."""
+    shown = rows[:first]
+    ranks = page_ranks([score for _, score, _ in shown], *ahead)
     hits = [
-        ExpertHit(person=p, skill=skill, score=score, evidence=evidence, cursor=encode_cursor(score, p.id))
-        for p, score, evidence in rows[:first]
+        ExpertHit(person=p, skill=skill, score=score, evidence=evidence, cursor=encode_cursor(score, p.id), rank=k)
+        for (p, score, evidence), k in zip(shown, ranks, strict=True)
     ]
     next_cursor = hits[-1].cursor if len(rows) > first and hits else None
     return Page(items=hits, next_cursor=next_cursor, total=total)
+
+
+def page_ranks(scores: Sequence[float], above: int = 0, at_or_above: int = 0) -> list[int]:
+    """Sport ranks ("1, 1, 3") of one page of a ranking in score order, from two counts over the whole ranking:
+    ``above`` people score more than the page's first score, ``at_or_above`` as much or more (both 0 on a first
+    page). A page may open inside a tie begun on the page before; everyone scoring less than that tie comes after
+    all of it, and whoever scores between them is on this page.
+
+    >>> page_ranks([0.9, 0.9, 0.5, 0.4, 0.4])
+    [1, 1, 3, 4, 4]
+    >>> page_ranks([0.7, 0.7, 0.6], above=8, at_or_above=11)  # the 0.7 tie began at place 9, on the page before
+    [9, 9, 12]
+    >>> page_ranks([])
+    []
+    """
+    if not scores:
+        return []
+    top = scores[0]
+    reach = at_or_above or sum(1 for s in scores if s == top)  # a first page holds its whole opening tie
+    return [above + 1 if score == top else reach + 1 + sum(1 for s in scores if score < s < top) for score in scores]
 
 
 Filters = tuple[tuple[str, ...] | None, tuple[str, ...] | None, tuple[str, ...] | None]
@@ -272,6 +299,7 @@ __all__ = [
     "evidence_from",
     "evidence_json",
     "expert_page",
+    "page_ranks",
     "facet_filters",
     "titled_ids",
     "id_chunks",

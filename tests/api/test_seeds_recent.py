@@ -130,6 +130,6 @@ def test_a_left_out_name_cannot_turn_the_note_around() -> None:
     from graph.store.base import ExpertHit
     from schema.models import Person
 
-    hit = ExpertHit(Person(id="x:1", name="Eve\u202e"), "python", 1.0, (), "c")
+    hit = ExpertHit(Person(id="x:1", name="Eve\u202e"), "python", 1.0, (), "c", 1)
     plan = SeedPlan(seeds=[], left_out=[LeftOut(hit, 1, T0 - 900 * DAY)], window=Window(T0, 180.0), pool=0)
     assert "\u2068Eve\u202e\u2069 (#1 by expertise, last active 21 Jul 2022)" in plan.note()

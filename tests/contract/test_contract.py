@@ -276,6 +276,35 @@ def test_pagination_is_stable_and_complete(store: GraphStore) -> None:
     assert decode_cursor(first_page.next_cursor)[1] == first_page.items[-1].person.id  # type: ignore[arg-type]
 
 
+def _walk(store: GraphStore, first: int, **filters: str) -> list[tuple[float, int]]:
+    out: list[tuple[float, int]] = []
+    after = None
+    while True:
+        page = store.experts("kubernetes", first=first, after=after, **filters)
+        out += [(h.score, h.rank) for h in page.items]
+        if page.next_cursor is None:
+            return out
+        after = page.next_cursor
+
+
+def test_every_page_ranks_its_experts_in_the_whole_ranking(store: GraphStore) -> None:
+    """A page may open inside a tie begun on the page before: its people share the tie's place, and whoever
+    follows is placed after the whole tie. An opted-out person is not counted above anyone."""
+    people = _many_experts(store)  # five scores, ties of 11 or 12 people: page boundaries split ties
+    store.write_batch(Batch(people=[people[4].model_copy(update={"opted_out": True})]))  # scores 4.0, the top
+
+    def places(scores: list[float]) -> list[int]:
+        return [1 + sum(1 for s in scores if s > score) for score in scores]
+
+    for first in (1, 7, 10, 100):
+        walked = _walk(store, first)
+        assert len(walked) == len(people) - 1
+        assert [k for _, k in walked] == places([s for s, _ in walked]), first
+        assert sorted({k for _, k in walked}) == [1, 11, 22, 33, 45]  # 10 visible people score 4.0 (one opted out)
+        berlin = _walk(store, first, location="berlin")
+        assert [k for _, k in berlin] == places([s for s, _ in berlin]), first
+
+
 def test_expert_filters(store: GraphStore) -> None:
     people = _many_experts(store)
     page = store.experts("kubernetes", first=100, department="Data", location="London")

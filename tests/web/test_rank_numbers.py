@@ -12,8 +12,9 @@ from typing import Any
 import pytest
 
 from app.auth import Role
+from app.cli.serve_cmd import demo_links
 from app.main import create_app
-from app.settings import load_settings
+from app.settings import Settings, load_settings
 from app.web.devlinks import dev_link
 from graph.jobs import AnalyticsParams, run_analytics
 from graph.store.base import Batch
@@ -21,6 +22,7 @@ from graph.store.sqlite import SQLiteStore
 from schema.models import MemberOf
 from tests.api.conftest import LiveServer
 from tests.factories import T0, community, person, post
+from tests.web.conftest import SHOTS
 
 
 @pytest.fixture(scope="module")
@@ -80,5 +82,32 @@ def test_a_leaderboard_where_no_one_helped_shows_no_column_of_zeros(browser_cont
         assert "Helping others" not in heads
         assert "None of them answered, replied or commented in someone else's thread" in board.inner_text()
         assert board.locator("tbody tr td:first-child").all_inner_texts() == ["1"] * 4  # one post each: tied
+    finally:
+        page.close()
+
+
+def test_the_second_page_of_a_search_goes_on_from_the_first(browser_context: Any, web_settings: Settings,
+                                                            web_app: LiveServer, demo_store: SQLiteStore) -> None:
+    """The search page is an ordered list paged by cursor: each page was numbered 1 to 10 again. Its cards now carry
+    the place in the whole ranking, the same place a tie shares (ranked here from the store's whole list)."""
+    everyone = demo_store.experts("python", first=100).items  # the places up to 20 depend on these
+    assert len(everyone) > 10, "the demo organisation needs more than one page of python experts"
+    scores = [h.score for h in everyone]
+    expected = [1 + sum(1 for s in scores if s > h.score) for h in everyone]
+    page = _signed_in_at(browser_context, (web_app.url, demo_links(web_settings, demo_store, web_app.url)
+                                           ["employee"][1]), "/search?skill=python")
+    try:
+        def numbers() -> list[str]:
+            cards = page.locator("ol.results > li.card h3")
+            return [cards.nth(i).evaluate("h => getComputedStyle(h, '::before').content") for i in range(cards.count())]
+
+        drawn = numbers()
+        with page.expect_navigation():
+            page.get_by_role("link", name="Next 10 people").click()
+        drawn += numbers()
+        page.screenshot(path=str(SHOTS / "search-page-two.png"), full_page=True)
+        assert drawn == [f'"{k}. "' for k in expected[:len(drawn)]], drawn
+        assert len(drawn) == 20
+        assert drawn[10] != '"1. "'
     finally:
         page.close()

@@ -134,6 +134,26 @@ EXPERTS_COUNT = _read(
     locations="LIST<STRING>",
     titles="LIST<STRING>",
 )
+EXPERTS_AHEAD = _read(
+    "EXPERTS_AHEAD",
+    f"""
+    MATCH (r:{RUN} {{state: 'current'}})
+    WITH r ORDER BY r.written_at DESC LIMIT 1
+    CALL (r) {{
+      MATCH (p:{PERSON})-[e:{EXPERT_IN}]->()
+      WHERE e.skill = $skill AND e.gen = r.gen AND e.score >= $score
+      WITH e, p
+      WHERE {_VISIBLE_EXPERT}
+      RETURN count(CASE WHEN e.score > $score THEN 1 END) AS above, count(*) AS at_or_above
+    }}
+    RETURN above, at_or_above
+    """,
+    skill="STRING",
+    departments="LIST<STRING>",
+    locations="LIST<STRING>",
+    titles="LIST<STRING>",
+    score="FLOAT",
+)
 SKILLS_ALL = _read(
     "SKILLS_ALL", f"MATCH (s:{SKILL}) RETURN s.name AS name, s.aliases AS aliases ORDER BY name"
 )

@@ -180,11 +180,16 @@ class Neo4jReads(Neo4jBase):
 
         total = self._memoised(int(found[0]["version"]), ("experts", skill, *folded), count)
         hits = [(person_from(r["props"]), r["score"], evidence_from(r["evidence"])) for r in rows]
+        ahead = (0, 0)
+        if after is not None and hits:  # where this page starts in the whole ranking
+            found_ahead = self._read_one(q.EXPERTS_AHEAD, **filters, score=hits[0][1])
+            if found_ahead:
+                ahead = (int(found_ahead[0]["above"]), int(found_ahead[0]["at_or_above"]))
         counted = [p.id for p, _, ev in hits if has_endorsements(ev)]
         if counted:
             endorsers = self._endorsers(counted, skill)
             hits = [(p, score, with_endorsers_now(ev, p.id, skill, endorsers)) for p, score, ev in hits]
-        return expert_page(hits, skill, first, total)
+        return expert_page(hits, skill, first, total, ahead)
 
     def _listed_skills(self) -> frozenset[str]:
         """The skills someone not opted out gives (graph/store/shown.py), memoised per data version."""

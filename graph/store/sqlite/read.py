@@ -184,11 +184,19 @@ class SQLiteReads(SQLiteSkillReads):
             )
             n = len(_PERSON.cols)
             hits = [(_person_from(r), r[n], evidence_from(r[n + 1])) for r in rows]
+            ahead = (0, 0)
+            if cut is not None and hits:  # where this page starts in the whole ranking
+                top = hits[0][1]
+                above, at_or_above = conn.execute(
+                    "SELECT coalesce(sum(e.score > ?), 0), coalesce(sum(e.score >= ?), 0) FROM expert_in e "
+                    f"JOIN person p ON p.id = e.person_id WHERE {base} AND e.score >= ?", [top, top, *params, top],
+                ).fetchone()
+                ahead = (int(above), int(at_or_above))
             counted = [p.id for p, _, ev in hits if has_endorsements(ev)]
             if counted:
                 endorsers = self._endorsers(conn, counted, skill)
                 hits = [(p, score, with_endorsers_now(ev, p.id, skill, endorsers)) for p, score, ev in hits]
-        return expert_page(hits, skill, first, int(total))
+        return expert_page(hits, skill, first, int(total), ahead)
 
     def _all_communities(self, conn: sqlite3.Connection) -> list[Community]:
         rows = conn.execute("SELECT id, name, kind, source FROM community ORDER BY id")
