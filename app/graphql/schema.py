@@ -307,9 +307,11 @@ async def _explained_influencers(
     stats = last.stats if last is not None else None
     window = recent_window(stats, datetime.now(UTC))
     now = window.until  # the data's clock: "active last month" in an expertise line is the data's last month
-    weighting = rankings.recency_weighting(window.days, window.until) if stats and "as_of" in stats else None
     counted = (stats or {}).get("interactions")
     interactions = counted if isinstance(counted, int) else None
+    # only conversation ties decay (reporting and membership ties do not): with none, no weight was time-weighted
+    weighting = rankings.recency_weighting(window.days, window.until) \
+        if stats and "as_of" in stats and interactions != 0 else None
     if skill is not None:
         scope = skill
         for pid, xs in (await gw.person_expertise(ids)).items():

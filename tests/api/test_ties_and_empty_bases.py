@@ -70,6 +70,7 @@ def test_no_shortest_path_and_no_conversation_are_said_in_words_not_as_zero_perc
         assert not re.search(r"(?<![\d.])0 % of", r["explanation"]), r
         assert r["explanation"].endswith(
             "the data holds no replies or answers between people, so conversations cannot be measured"), r
+        assert "weighted towards recent activity" not in r["explanation"], r  # membership ties never decay
     q = '{ influencers(communityId: "slack:eng") { explanation } }'
     for r in silent.data(q, role=Role.ANALYST)["influencers"]:  # "(0 answers, ..., 0 accepted)" said nothing
         assert re.search(r"; 1 post there in the 90 days to \d+ \w+ \d{4}$", r["explanation"]), r
