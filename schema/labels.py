@@ -51,6 +51,7 @@ class StoreLabel(StrEnum):
     DETECTED_COMMUNITY = "DetectedCommunity"
     COMMUNITY_HEALTH = "CommunityHealth"
     OWN_CHOICE = "OwnChoice"  # a person's own choice to be hidden (graph/store/visibility.py)
+    SESSION_REVOCATION = "SessionRevocation"  # a web session signed out before it expires (graph/store/sessions.py)
 
 
 class PostKind(StrEnum):

@@ -77,6 +77,9 @@ Method semantics (the contract suite checks them):
 - ``visibility(id)`` / ``choose_visibility(id, hidden, at, former)``: a person's own choice to be hidden, apart from the
   source's ``opted_out``; every write of people folds a recorded choice into ``opted_out`` (a re-import never
   undoes it), and withdrawing the choice restores the source's latest value (graph/store/visibility.py).
+- ``revoke_session(revocation, now)`` / ``session_revoked(keys, issued_at, now)``: web sessions signed out before
+  they expire, by session id or by subject (graph/store/sessions.py), honoured by every instance sharing the store;
+  each write prunes expired ones, and neither changes the data version.
 - ``counts()``: keys people, active_people, opted_out (hidden_by_choice of them by their own choice), skills,
   communities, posts, memberships, skill_claims, endorsements, engagements, reports_to, interactions, expertise,
   scored_people.
@@ -102,6 +105,7 @@ from graph.store.projection_rows import (
     Projection,
     SkillClaimRow,
 )
+from graph.store.sessions import Revocation
 from graph.store.source_facts import SourceKeep, SourceRetraction
 from graph.store.visibility import Visibility
 from schema.errors import SchemaError
@@ -365,6 +369,15 @@ class GraphStore(Protocol):
     def former_records(self, person_id: str) -> list[str]:
         """Ids of the inactive people who share ``person_id``'s email address (a rehire's earlier records), sorted;
         [] for an unknown person or one without an address. A choice made on the current record covers them."""
+
+    # web sessions signed out before they expire (graph/store/sessions.py): not graph data, so no data-version bump
+    def revoke_session(self, revocation: Revocation, now: datetime) -> int:
+        """Record ``revocation`` (a key revoked before keeps the later ``issued_before`` and ``until`` of the two),
+        then delete up to ``PRUNE_BATCH`` revocations whose ``until`` is not after ``now``, in one transaction;
+        returns how many it deleted."""
+    def session_revoked(self, keys: Sequence[str], issued_at: datetime, now: datetime) -> bool:
+        """Whether a revocation of one of ``keys`` still kept at ``now`` (``until`` after it) covers a session
+        issued at ``issued_at`` (``issued_before`` after it): one indexed lookup per key."""
 
     # analytics
     def read_projection(self) -> Projection: ...

@@ -204,7 +204,18 @@ CREATE TABLE person_choice (
 ) WITHOUT ROWID;
 """
 
-MIGRATIONS: tuple[str, ...] = (V1, V2, V3, V4, V5)
+# web sessions signed out before they expire (graph/store/sessions.py): read by key on every page request, pruned by
+# ``until`` on every write
+V6 = """
+CREATE TABLE session_revocation (
+    key           TEXT PRIMARY KEY,
+    issued_before TEXT NOT NULL,
+    until         TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX session_revocation_until ON session_revocation(until);
+"""
+
+MIGRATIONS: tuple[str, ...] = (V1, V2, V3, V4, V5, V6)
 LATEST = len(MIGRATIONS)
 
 __all__ = ["LATEST", "MIGRATIONS"]

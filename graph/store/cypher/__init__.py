@@ -207,6 +207,7 @@ from graph.store.cypher.schema import (
     PING,
     SCHEMA,
 )
+from graph.store.cypher.sessions import SESSION_REVOCATIONS_PRUNE, SESSION_REVOKE, SESSION_REVOKED
 from graph.store.cypher.tooling import (
     DUMP_EXPERT_IN,
     DUMP_HAS_SKILL,
@@ -379,6 +380,9 @@ __all__ = [
     "SCHEMA",
     "SCORES",
     "SCORES_WRITE",
+    "SESSION_REVOCATIONS_PRUNE",
+    "SESSION_REVOKE",
+    "SESSION_REVOKED",
     "SET_ACTIVE",
     "SKILL",
     "SKILLS_ALL",

@@ -14,6 +14,7 @@ from graph.store.cypher._base import (
     META,
     PERSON,
     POST,
+    REVOCATION,
     RUN,
     SCORES,
     SKILL,
@@ -38,6 +39,10 @@ _SCHEMA_TEXT: tuple[tuple[str, str], ...] = (
     (
         "CONSTRAINT_OWN_CHOICE_PERSON",
         f"CREATE CONSTRAINT own_choice_person IF NOT EXISTS FOR (n:{CHOICE}) REQUIRE n.person_id IS UNIQUE",
+    ),
+    (
+        "CONSTRAINT_SESSION_REVOCATION_KEY",
+        f"CREATE CONSTRAINT session_revocation_key IF NOT EXISTS FOR (n:{REVOCATION}) REQUIRE n.key IS UNIQUE",
     ),
     ("CONSTRAINT_META_KEY", f"CREATE CONSTRAINT meta_key IF NOT EXISTS FOR (n:{META}) REQUIRE n.key IS UNIQUE"),
     ("CONSTRAINT_RUN_GEN", f"CREATE CONSTRAINT run_gen IF NOT EXISTS FOR (n:{RUN}) REQUIRE n.gen IS UNIQUE"),
@@ -65,6 +70,11 @@ _SCHEMA_TEXT: tuple[tuple[str, str], ...] = (
     ("INDEX_PERSON_SOURCE", f"CREATE INDEX person_source IF NOT EXISTS FOR (n:{PERSON}) ON (n.source, n.active)"),
     # who is opted out now, read by every community-health request (a scan of all people otherwise)
     ("INDEX_PERSON_OPTED_OUT", f"CREATE INDEX person_opted_out IF NOT EXISTS FOR (n:{PERSON}) ON (n.opted_out)"),
+    # expired session revocations, pruned on every sign-out (the key lookup of every page request has the constraint)
+    (
+        "INDEX_SESSION_REVOCATION_UNTIL",
+        f"CREATE INDEX session_revocation_until IF NOT EXISTS FOR (n:{REVOCATION}) ON (n.until)",
+    ),
     ("INDEX_POST_PARENT", f"CREATE INDEX post_parent IF NOT EXISTS FOR (n:{POST}) ON (n.parent_id)"),
     # a community's posts of the last weeks (its leaderboard, its influencers): a seek on the window, not a walk of
     # every post of the community (the largest channel at 100,000 people: 99k db hits, 125 ms -> 1 db hit, 19 ms)

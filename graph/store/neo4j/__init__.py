@@ -20,7 +20,8 @@
 The store is one class assembled from modules by job: ``conn`` (driver, sessions, schema), ``write`` (ingest batches,
 analytics generations), ``read`` (what the API serves), ``scan`` (whole-store reads), ``tx`` (transaction work
 functions), ``values`` (records <-> parameter rows), ``errors`` (driver errors into ours), ``pages`` (reads only
-the web pages make). All Cypher stays in one module, :mod:`graph.store.cypher`, as DESIGN asks.
+the web pages make), ``sessions`` (web sessions signed out before they expire). All Cypher stays in one module,
+:mod:`graph.store.cypher`, as DESIGN asks.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from graph.store.neo4j.errors import _translated, translate
 from graph.store.neo4j.pages import Neo4jPageReads
 from graph.store.neo4j.retract import Neo4jRetract
 from graph.store.neo4j.scan import Neo4jScans
+from graph.store.neo4j.sessions import Neo4jSessions
 from graph.store.neo4j.tx import BatchRows, analytics_rows, batch_rows, run
 from graph.store.neo4j.values import (
     Row,
@@ -69,7 +71,7 @@ from graph.store.neo4j.values import (
 from graph.store.neo4j.write import Neo4jWrites
 
 
-class Neo4jStore(Neo4jWrites, Neo4jRetract, Neo4jScans, Neo4jPageReads):
+class Neo4jStore(Neo4jWrites, Neo4jRetract, Neo4jScans, Neo4jPageReads, Neo4jSessions):
     """GraphStore on Neo4j 5. See graph/store/base.py for the contract and this package's docstring for the design."""
 
 

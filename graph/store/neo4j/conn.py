@@ -146,7 +146,8 @@ class Neo4jBase:
 
     def _write(self, work: Callable[[Tx], R], *, versioned: bool = True) -> R:
         """A managed write transaction that ends by bumping the data version (``versioned=False``: schema commands,
-        which may not share a transaction with data writes, and start-up upgrades that change no answer)."""
+        which may not share a transaction with data writes, start-up upgrades and session revocations, which change no
+        answer)."""
 
         def versioned_work(tx: Tx) -> R:
             out = work(tx)

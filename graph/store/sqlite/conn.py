@@ -241,12 +241,15 @@ class SQLiteBase:
             self._write_lock.release()
 
     @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
+    def _write(self, *, versioned: bool = True) -> Iterator[sqlite3.Connection]:
+        """A write transaction that ends by bumping the data version (``versioned=False``: a write that changes no
+        answer, such as a session's revocation, so every cached answer stays warm)."""
         conn = self._conn(interruptible=False)
         with self._locked(conn):
             try:
                 yield conn
-                conn.execute(_BUMP_VERSION)
+                if versioned:
+                    conn.execute(_BUMP_VERSION)
             except BaseException:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
