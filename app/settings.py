@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -67,7 +68,9 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
 
     # web pages: sign-in through the organisation's OpenID Connect provider (app/web/oidc.py)
-    public_url: str | None = None  # e.g. https://whoknows.example.org; default: from each request's Host
+    # e.g. https://whoknows.example.org; required outside development with OpenID Connect (the sign-in redirect is
+    # then never built from a request's Host header); in development the default is each request's Host
+    public_url: str | None = None
     session_secret: str | None = None  # signs the session cookie; default: the JWT secret (another salt)
     session_ttl_s: AtLeastOne = 8 * 3600
     oidc_issuer: str | None = None  # discovery at <issuer>/.well-known/openid-configuration
@@ -93,6 +96,18 @@ class Settings(BaseSettings):
             raise ValueError(f"use one of {', '.join(LOG_LEVELS)}")
         return level
 
+    @field_validator("public_url")
+    @classmethod
+    def _public_address(cls, value: str | None) -> str | None:
+        """An http(s) address with a host and nothing after its path; blank is unset."""
+        text = (value or "").strip()
+        if not text:
+            return None
+        parts = urlsplit(text)
+        if parts.scheme.lower() not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+            raise ValueError("use the pages' public address, e.g. https://whoknows.example.org")
+        return text
+
     @model_validator(mode="after")
     def _safe_secret(self) -> Settings:
         if self.env != "development" and self.jwks_url is None and self.jwt_secret in PLACEHOLDER_SECRETS:
@@ -116,6 +131,14 @@ class Settings(BaseSettings):
             )
         if bool(self.oidc_issuer) != bool(self.oidc_client_id):
             raise ValueError("set both WHOKNOWS_OIDC_ISSUER and WHOKNOWS_OIDC_CLIENT_ID, or neither")
+        if self.env != "development" and self.oidc_issuer and self.public_url is None:
+            # the redirect address would come from each request's Host header, which the client chooses: a poisoned
+            # cache or a proxy passing Host through could send the provider's authorization code to another host
+            raise ValueError(
+                "WHOKNOWS_PUBLIC_URL is missing: with WHOKNOWS_OIDC_ISSUER set outside development, the sign-in "
+                "redirect is never built from a request's Host header; set WHOKNOWS_PUBLIC_URL to the pages' public "
+                "address (e.g. https://whoknows.example.org), whose /auth/callback is registered with the provider"
+            )
         for value, role in self.oidc_role_map.items():
             if role.lower() not in ("employee", "analyst", "admin"):
                 raise ValueError(f"WHOKNOWS_OIDC_ROLE_MAP maps {value!r} to {role!r}: use employee, analyst or admin")

@@ -28,6 +28,7 @@ from app.web.core import (
     sign_in_redirect,
     start_deadline,
 )
+from app.web.revocation import check_session
 from app.web.session import Sessions
 from schema.errors import StoreBusy, StoreUnavailable
 
@@ -75,15 +76,19 @@ def install_web(app: FastAPI, settings: Settings) -> None:
     app.router.redirect_slashes = False  # our 404 handler redirects, relatively (without_slash)
     app.state.web = Web(settings=settings, sessions=Sessions(settings), templates=make_templates(), oidc=oidc)
     pages = (auth_routes, pages_search, pages_ask, pages_person, pages_communities, pages_plan, pages_me)
-    for module in pages:  # one deadline for all of a page's reads, from the request's arrival
-        app.include_router(module.router, dependencies=[Depends(start_deadline)])
+    for module in pages:  # one deadline for all of a page's reads, from the request's arrival; then, before any page
+        # reads anything, whether its session was signed out (app/web/revocation.py)
+        app.include_router(module.router, dependencies=[Depends(start_deadline), Depends(check_session)])
     page_paths = {getattr(r, "path", None) for m in pages for r in m.router.routes}
     app.mount("/web/static", StaticFiles(directory=STATIC), name="web-static")
     app.add_middleware(FormBodyLimit)  # inside GraphQLPost (app.main), which bounds POST /graphql itself
 
     @app.exception_handler(SignInNeeded)
     async def _sign_in(request: Request, exc: SignInNeeded) -> Response:
-        return sign_in_redirect(request)
+        response = sign_in_redirect(request)
+        if getattr(request.state, "session_revoked", False):  # the browser need not send a revoked cookie again
+            app.state.web.sessions.sign_out(response)
+        return response
 
     @app.exception_handler(PageError)
     async def _page_error(request: Request, exc: PageError) -> Response:
@@ -109,6 +114,7 @@ def install_web(app: FastAPI, settings: Settings) -> None:
             return RedirectResponse(target, status_code=307)
         if exc.status_code < 400 or is_api_path(request.url.path):
             return await http_exception_handler(request, exc)
+        await check_session(request)  # no route ran it: the page's header must not show a revoked session's name
         known = HTTP_MESSAGES.get(exc.status_code)
         message = known.format(method=request.method) if known else str(exc.detail)
         response = error_page(request, exc.status_code, message)

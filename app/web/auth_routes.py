@@ -6,12 +6,14 @@ import logging
 import secrets
 from urllib.parse import urlsplit
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.auth import Role
-from app.web.core import error_page, render, store, web
+from app.settings import Settings
+from app.web.core import current_user, error_page, render, store, web
 from app.web.devlinks import read_dev_token
+from app.web.revocation import revoke, revoke_everywhere
 from app.web.session import WebUser, csrf_ok, new_user
 from graph.store.base import GraphStore
 from schema.errors import AuthError, WhoknowsError
@@ -34,7 +36,19 @@ def safe_next(raw: str | None) -> str:
 
 
 def _redirect_uri(request: Request) -> str:
-    base = web(request).settings.public_url or str(request.base_url)
+    return redirect_uri(web(request).settings, str(request.base_url))
+
+
+def redirect_uri(settings: Settings, request_base: str) -> str:
+    """Where the provider sends the browser back: ``WHOKNOWS_PUBLIC_URL``'s /auth/callback. Only in development is it
+    built from the request's address (its Host header, which the client chooses); elsewhere the settings refuse to
+    start without the variable, and this refuses too (AuthError), should a caller get here without it."""
+    base = settings.public_url
+    if base is None:
+        if settings.env != "development":
+            raise AuthError("WHOKNOWS_PUBLIC_URL is not set, and outside development the sign-in redirect is never "
+                            "built from the request's Host header")
+        base = request_base
     return base.rstrip("/") + "/auth/callback"
 
 
@@ -156,13 +170,28 @@ async def dev_signin(request: Request, t: str = "") -> Response:
 
 @router.post("/signout")
 async def signout(request: Request) -> Response:
+    """Sign out: the session is revoked in the store (app/web/revocation.py), so a copy of the cookie is refused too."""
     w = web(request)
     user = w.sessions.user(request)
     form = await request.form()
     if user is not None and not csrf_ok(user, form.get("csrf")):
         return error_page(request, 400, "That form was not sent by this page (CSRF token missing or wrong).")
+    if user is not None:
+        await revoke(request, user)
     response = RedirectResponse("/signin", status_code=303)
     w.sessions.sign_out(response)
+    return response
+
+
+@router.post("/signout/everywhere")
+async def signout_everywhere(request: Request, user: WebUser = Depends(current_user)) -> Response:
+    """Sign out every session of the person, in every browser, this one included (the form is on /me/privacy)."""
+    form = await request.form()
+    if not csrf_ok(user, form.get("csrf")):
+        return error_page(request, 400, "That form was not sent by this page (CSRF token missing or wrong).")
+    await revoke_everywhere(request, user)  # StoreBusy / StoreUnavailable: a 503 page saying nothing changed
+    response = RedirectResponse("/signin", status_code=303)
+    web(request).sessions.sign_out(response)
     return response
 
 

@@ -1,16 +1,26 @@
 """The signed-in person of the web pages: a signed, HttpOnly, SameSite=Lax session cookie, and CSRF tokens.
 
 The cookie holds only who and which role (never a provider token), signed with itsdangerous under its own salt and
-refused once older than ``WHOKNOWS_SESSION_TTL_S``. Every POST form carries the session's CSRF token
-(synchroniser-token pattern, OWASP CSRF cheat sheet); SameSite=Lax is the second line, not the only one.
+refused once ``WHOKNOWS_SESSION_TTL_S`` has passed since sign-in (re-signing it, as the privacy page does, never
+extends that). Every POST form carries the session's CSRF token (synchroniser-token pattern, OWASP CSRF cheat
+sheet); SameSite=Lax is the second line, not the only one.
+
+Each session has a random id (``sid``) and its sign-in time (``iat``), so signing out can revoke it server-side
+(app/web/revocation.py): a copied cookie is refused after its owner signs out. This process also remembers the
+sessions it revoked itself (until they would have expired), so none is let through here even while the store cannot
+be asked.
 """
 
 from __future__ import annotations
 
 import hmac
+import math
 import secrets
+import threading
 import time
+from collections import OrderedDict
 from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -36,6 +46,12 @@ class WebUser:
     csrf: str
     person_id: str | None = None
     hidden: bool = False  # their person is hidden from whoknows (their own choice or HR's), as of the last check
+    sid: str = ""  # the session's own random id: what signing out revokes
+    iat: float = 0.0  # when they signed in (seconds since the epoch): the session ends ``ttl`` after it
+
+    @property
+    def issued_at(self) -> datetime:
+        return datetime.fromtimestamp(self.iat, UTC)
 
     @property
     def listed_person(self) -> str | None:
@@ -64,13 +80,60 @@ class WebUser:
             sub, name, csrf = str(data["sub"]), str(data["name"]), str(data["csrf"])
         except (KeyError, ValueError, TypeError):
             return None
+        sid, iat = data.get("sid"), data.get("iat")
+        # a cookie without an id could never be revoked (one written before sessions had them): no session
+        if not isinstance(sid, str) or not sid or isinstance(iat, bool) or not isinstance(iat, int | float) \
+                or not math.isfinite(iat):
+            return None
         person_id = data.get("person_id")
         return cls(sub=sub, name=name, role=role, csrf=csrf, person_id=str(person_id) if person_id else None,
-                   hidden=data.get("hidden") is True)
+                   hidden=data.get("hidden") is True, sid=sid, iat=float(iat))
 
 
 def new_user(sub: str, name: str, role: Role, person_id: str | None, hidden: bool = False) -> WebUser:
-    return WebUser(sub=sub, name=name, role=role, csrf=secrets.token_urlsafe(24), person_id=person_id, hidden=hidden)
+    return WebUser(sub=sub, name=name, role=role, csrf=secrets.token_urlsafe(24), person_id=person_id, hidden=hidden,
+                   sid=secrets.token_urlsafe(18), iat=time.time())
+
+
+class Revoked:
+    """The revocations this process made (or was told of), each kept until every session it covers has expired.
+
+    Why: the store is asked on every page request, but a sign-out made here must hold here even while the store
+    cannot be asked (a page that fails open on a store outage would otherwise let the copied cookie through). Only
+    revocations are remembered, never "not revoked": nothing remembered here can let a revoked cookie through.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._sessions: OrderedDict[str, float] = OrderedDict()  # sid -> when it would have expired
+        self._subjects: OrderedDict[str, tuple[float, float]] = OrderedDict()  # sub -> (issued before, kept until)
+
+    def session(self, sid: str, until: float) -> None:
+        with self._lock:
+            self._sessions[sid] = max(until, self._sessions.get(sid, until))
+            self._sessions.move_to_end(sid)
+            self._prune(time.time())
+
+    def subject(self, sub: str, issued_before: float, until: float) -> None:
+        with self._lock:
+            before, kept = self._subjects.get(sub, (issued_before, until))
+            self._subjects[sub] = (max(before, issued_before), max(kept, until))
+            self._subjects.move_to_end(sub)
+            self._prune(time.time())
+
+    def covers(self, user: WebUser) -> bool:
+        with self._lock:
+            if user.sid in self._sessions:
+                return True
+            found = self._subjects.get(user.sub)
+            return found is not None and user.iat < found[0]
+
+    def _prune(self, now: float) -> None:
+        """Drop what has expired: entries are kept in the order they expire (one lifetime after they were made)."""
+        while self._sessions and next(iter(self._sessions.values())) <= now:
+            self._sessions.popitem(last=False)
+        while self._subjects and next(iter(self._subjects.values()))[1] <= now:
+            self._subjects.popitem(last=False)
 
 
 class Sessions:
@@ -80,6 +143,7 @@ class Sessions:
         self._serializer = URLSafeTimedSerializer(settings.cookie_secret, salt="whoknows.web.session")
         self._login = URLSafeTimedSerializer(settings.cookie_secret, salt="whoknows.web.login")
         self.ttl_s = settings.session_ttl_s
+        self.revoked = Revoked()
         # a URL's scheme is case-insensitive: "HTTPS://whoknows.example" is served over https too
         self.secure = settings.env == "production" or urlsplit((settings.public_url or "").strip()).scheme == "https"
 
@@ -91,10 +155,18 @@ class Sessions:
             data = self._serializer.loads(raw, max_age=self.ttl_s)
         except BadSignature:  # also SignatureExpired
             return None
-        return WebUser.from_cookie(data)
+        user = WebUser.from_cookie(data)
+        if user is None or self.left_s(user) <= 0 or getattr(request.state, "session_revoked", False):
+            return None
+        return None if self.revoked.covers(user) else user
+
+    def left_s(self, user: WebUser) -> float:
+        """Seconds before the session ends: ``ttl`` after sign-in, however often the cookie was written since."""
+        return user.iat + self.ttl_s - time.time()
 
     def sign_in(self, response: Response, user: WebUser) -> None:
-        self._set(response, SESSION_COOKIE, self._serializer.dumps(user.to_cookie()), self.ttl_s)
+        left = max(1, math.ceil(self.left_s(user)))
+        self._set(response, SESSION_COOKIE, self._serializer.dumps(user.to_cookie()), min(left, self.ttl_s))
 
     def sign_out(self, response: Response) -> None:
         response.delete_cookie(SESSION_COOKIE, path="/", secure=self.secure, httponly=True, samesite="lax")
@@ -126,4 +198,4 @@ def csrf_ok(user: WebUser, submitted: object) -> bool:
     return isinstance(submitted, str) and hmac.compare_digest(submitted.encode(), user.csrf.encode())
 
 
-__all__ = ["LOGIN_COOKIE", "SESSION_COOKIE", "Sessions", "WebUser", "csrf_ok", "new_user"]
+__all__ = ["LOGIN_COOKIE", "SESSION_COOKIE", "Revoked", "Sessions", "WebUser", "csrf_ok", "new_user"]

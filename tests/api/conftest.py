@@ -226,15 +226,22 @@ class CountingStore:
         return counted
 
 
+def reserve_socket() -> socket.socket:
+    """A socket bound to a free 127.0.0.1 port, for a LiveServer whose settings must name its address before the app
+    is built (``WHOKNOWS_PUBLIC_URL``)."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    return sock
+
+
 class LiveServer:
     """uvicorn serving an app on a free 127.0.0.1 port in a background thread; a whoknows app as ``whoknows serve``
     serves it (app/server.py: read deadlines, head bound, connection cap), anything else (a fake identity provider)
     with uvicorn's defaults."""
 
-    def __init__(self, app: Any) -> None:
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind(("127.0.0.1", 0))
+    def __init__(self, app: Any, sock: socket.socket | None = None) -> None:
+        self.sock = sock or reserve_socket()
         self.port = self.sock.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
         settings = getattr(getattr(app, "state", None), "settings", None)

@@ -53,7 +53,7 @@ def test_a_session_forged_with_the_placeholder_signs_no_one_in(tmp_path: Path) -
     try:
         load_org(store)
         settings = load_settings(env="production", store=f"sqlite:///{tmp_path / 'w.db'}", session_secret=SECRET,
-                                 **IDP)
+                                 public_url="https://whoknows.example", **IDP)
         cookies = {"whoknows_session": _forged(DEV_SECRET, "hr:E0003")}
         with LiveServer(create_app(settings, store=store)) as server, \
                 httpx.Client(base_url=server.url, cookies=cookies) as http:

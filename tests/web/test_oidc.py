@@ -24,7 +24,7 @@ from app.web.session import new_user
 from graph.store.base import Batch
 from graph.store.sqlite import SQLiteStore
 from schema.errors import ConfigError
-from tests.api.conftest import LiveServer
+from tests.api.conftest import LiveServer, reserve_socket
 from tests.factories import community, person
 from tests.web.oidc_provider import ProviderState, provider_app
 
@@ -50,13 +50,19 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SQLiteStore]:
 @pytest.fixture(scope="module")
 def app(provider: tuple[ProviderState, LiveServer], store: SQLiteStore) -> Iterator[LiveServer]:
     _, idp = provider
-    settings = load_settings(
-        env="test", jwt_secret=SECRET, store="sqlite:///unused.db", oidc_issuer=idp.url,
-        oidc_client_id="whoknows-web", oidc_role_claim="groups",
-        oidc_role_map={"whoknows-analysts": "analyst", "it-admins": "admin"},
-    )
-    with LiveServer(create_app(settings, store=store)) as server:
+    with oidc_server(store, oidc_issuer=idp.url, oidc_role_claim="groups",
+                     oidc_role_map={"whoknows-analysts": "analyst", "it-admins": "admin"}) as server:
         yield server
+
+
+def oidc_server(store: SQLiteStore, **settings: Any) -> LiveServer:
+    """A whoknows server in test mode signing in through the provider, at the public address its settings name
+    (outside development the sign-in redirect is never built from the request's Host)."""
+    sock = reserve_socket()
+    values: dict[str, Any] = {"env": "test", "jwt_secret": SECRET, "store": "sqlite:///unused.db",
+                              "oidc_client_id": "whoknows-web",
+                              "public_url": f"http://127.0.0.1:{sock.getsockname()[1]}"}
+    return LiveServer(create_app(load_settings(**{**values, **settings}), store=store), sock=sock)
 
 
 @pytest.fixture(autouse=True)
@@ -134,9 +140,7 @@ def test_a_role_claim_that_only_upper_cases_to_a_role_grants_nothing(
 ) -> None:
     state, idp = provider
     state.claims["role"] = role
-    settings = load_settings(env="test", jwt_secret=SECRET, store="sqlite:///unused.db", oidc_issuer=idp.url,
-                             oidc_client_id="whoknows-web")
-    with LiveServer(create_app(settings, store=store)) as server, sign_in(server, "/plan") as (client, done):
+    with oidc_server(store, oidc_issuer=idp.url) as server, sign_in(server, "/plan") as (client, done):
         assert done.status_code == 303, done.text
         assert client.get("/plan").status_code == 403
         assert '<span class="role">employee</span>' in client.get("/search").text
@@ -268,9 +272,8 @@ def test_a_person_claim_in_another_case_or_without_its_namespace_signs_that_pers
     was signed in as no one, so their privacy page had nothing of theirs to hide."""
     state, idp = provider
     state.claims = {**state.claims, "sub": "idp|bo", "employee_id": claimed}
-    settings = load_settings(env="test", jwt_secret=SECRET, store="sqlite:///unused.db", oidc_issuer=idp.url,
-                             oidc_client_id="whoknows-web", oidc_person_claim="employee_id")
-    with LiveServer(create_app(settings, store=store)) as server, sign_in(server, "/me/privacy") as (client, done):
+    with oidc_server(store, oidc_issuer=idp.url, oidc_person_claim="employee_id") as server, \
+            sign_in(server, "/me/privacy") as (client, done):
         assert done.status_code == 303, done.text
         page = client.get("/me/privacy")
         assert page.status_code == 200
