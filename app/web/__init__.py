@@ -29,7 +29,7 @@ from app.web.core import (
     start_deadline,
 )
 from app.web.revocation import check_session
-from app.web.session import Sessions
+from app.web.session import SESSION_COOKIE, Sessions
 from schema.errors import StoreBusy, StoreUnavailable
 
 STATIC = Path(__file__).parent / "static"
@@ -86,7 +86,7 @@ def install_web(app: FastAPI, settings: Settings) -> None:
     @app.exception_handler(SignInNeeded)
     async def _sign_in(request: Request, exc: SignInNeeded) -> Response:
         response = sign_in_redirect(request)
-        if getattr(request.state, "session_revoked", False):  # the browser need not send a revoked cookie again
+        if SESSION_COOKIE in request.cookies:  # revoked, expired or forged: the browser need not send it again
             app.state.web.sessions.sign_out(response)
         return response
 

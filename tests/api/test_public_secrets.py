@@ -109,3 +109,48 @@ def test_development_with_a_real_secret_may_listen_everywhere(tmp_path: Path) ->
     line = one_error_line(result)
     assert "placeholder" not in line, line
     assert "never created" in line, line
+
+
+@pytest.mark.parametrize("env", ["production", "test"])
+def test_an_identity_provider_deployment_needs_its_public_address(env: str, tmp_path: Path) -> None:
+    """Without ``WHOKNOWS_PUBLIC_URL`` the sign-in redirect was built from each request's Host header, which the
+    client chooses: outside development with OpenID Connect, the settings refuse to start, naming the variable."""
+    store = f"sqlite:///{tmp_path / 'w.db'}"
+    with pytest.raises(ConfigError, match="WHOKNOWS_PUBLIC_URL is missing") as refused:
+        load_settings(env=env, store=store, session_secret=SECRET, **IDP)
+    assert "Host" in str(refused.value)
+    with pytest.raises(ConfigError, match="WHOKNOWS_PUBLIC_URL is missing"):  # blank is unset
+        load_settings(env=env, store=store, session_secret=SECRET, public_url="  ", **IDP)
+    result = cli("serve", "--port", "1", env={"WHOKNOWS_ENV": env, "WHOKNOWS_STORE": store,
+                                              "WHOKNOWS_SESSION_SECRET": SECRET,
+                                              **{f"WHOKNOWS_{k.upper()}": v for k, v in IDP.items()}}, timeout=60)
+    assert result.returncode == 2
+    assert "WHOKNOWS_PUBLIC_URL" in one_error_line(result)
+
+    given = load_settings(env=env, store=store, session_secret=SECRET, public_url=" https://who.example/ ", **IDP)
+    assert given.public_url == "https://who.example/"
+    # without OpenID Connect there is no redirect to build: nothing to require
+    assert load_settings(env=env, store=store, jwt_secret=SECRET).public_url is None
+
+
+@pytest.mark.parametrize("bad", ["who.example", "ftp://who.example", "https://", "https://who.example/?x=1",
+                                 "https://who.example/#top", "javascript:alert(1)"])
+def test_a_public_address_that_is_no_http_address_is_refused(bad: str) -> None:
+    with pytest.raises(ConfigError, match="WHOKNOWS_PUBLIC_URL=.*public address"):
+        load_settings(public_url=bad)
+
+
+def test_development_still_signs_in_from_the_requests_address(tmp_path: Path) -> None:
+    """`make demo` and a developer's provider need no setting: in development the redirect follows the request.
+    Elsewhere (a caller past the settings' check) it is refused, never built from Host."""
+    from app.web.auth_routes import redirect_uri
+    from schema.errors import AuthError
+
+    dev = load_settings(env="development", **IDP)
+    assert dev.public_url is None
+    assert redirect_uri(dev, "http://127.0.0.1:8000/") == "http://127.0.0.1:8000/auth/callback"
+    named = load_settings(env="development", public_url="https://who.example/", **IDP)
+    assert redirect_uri(named, "http://evil.example/") == "https://who.example/auth/callback"
+    outside = load_settings(env="test", jwt_secret=SECRET)  # OIDC unset, so the settings did not require it
+    with pytest.raises(AuthError, match="WHOKNOWS_PUBLIC_URL"):
+        redirect_uri(outside, "http://evil.example/")
