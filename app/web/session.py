@@ -122,14 +122,18 @@ class Revoked:
             self._prune(time.time())
 
     def covers(self, user: WebUser) -> bool:
+        now = time.time()
         with self._lock:
-            if user.sid in self._sessions:
+            until = self._sessions.get(user.sid)
+            if until is not None and until > now:
                 return True
             found = self._subjects.get(user.sub)
-            return found is not None and user.iat < found[0]
+            return found is not None and user.iat < found[0] and found[1] > now
 
     def _prune(self, now: float) -> None:
-        """Drop what has expired: entries are kept in the order they expire (one lifetime after they were made)."""
+        """Drop expired entries from the front (the oldest written). Each expires at most one session lifetime after
+        it is written, so whatever has expired behind a live one goes within a lifetime too: the memory holds the
+        revocations of about one lifetime."""
         while self._sessions and next(iter(self._sessions.values())) <= now:
             self._sessions.popitem(last=False)
         while self._subjects and next(iter(self._subjects.values()))[1] <= now:

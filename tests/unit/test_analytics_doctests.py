@@ -46,6 +46,7 @@ MODULES = [
     "app.web.suggest",
     "graph.store.common",
     "graph.store.visibility",
+    "graph.store.sessions",
     "graph.store.base",
     "graph.store.opt_outs",
     "graph.store.shown",
