@@ -34,6 +34,7 @@ from app.settings import Settings
 SESSION_COOKIE = "whoknows_session"
 LOGIN_COOKIE = "whoknows_login"  # the state, nonce and PKCE verifier of one sign-in in flight
 LOGIN_TTL_S = 600
+MAX_IAT = 1e11  # a sign-in time beyond the year 5000 (or nan) is no session: datetime could not even hold some
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +84,7 @@ class WebUser:
         sid, iat = data.get("sid"), data.get("iat")
         # a cookie without an id could never be revoked (one written before sessions had them): no session
         if not isinstance(sid, str) or not sid or isinstance(iat, bool) or not isinstance(iat, int | float) \
-                or not math.isfinite(iat):
+                or not 0 <= iat < MAX_IAT:
             return None
         person_id = data.get("person_id")
         return cls(sub=sub, name=name, role=role, csrf=csrf, person_id=str(person_id) if person_id else None,

@@ -175,7 +175,8 @@ def _cookie(data: dict[str, object]) -> str:
     return URLSafeTimedSerializer(SESSION_SECRET, salt="whoknows.web.session").dumps(data)
 
 
-@pytest.mark.parametrize("change", ["no id", "signed in too long ago", "id not text"])
+@pytest.mark.parametrize("change", ["no id", "signed in too long ago", "id not text", "no sign-in time",
+                                    "sign-in time out of range"])
 def test_a_cookie_that_cannot_be_revoked_or_outlived_its_sign_in_is_no_session(
     servers: tuple[LiveServer, LiveServer], change: str
 ) -> None:
@@ -188,6 +189,10 @@ def test_a_cookie_that_cannot_be_revoked_or_outlived_its_sign_in_is_no_session(
         del data["sid"]
     elif change == "id not text":
         data["sid"] = 123
+    elif change == "no sign-in time":
+        data["iat"] = "yesterday"
+    elif change == "sign-in time out of range":
+        data["iat"] = 1e300
     else:
         data["iat"] = time.time() - server_settings(one).session_ttl_s - 1
     good = {**data, "sid": "s-123", "iat": time.time()}
