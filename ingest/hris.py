@@ -26,6 +26,7 @@ from ingest.forum.common import IdSpace, make_has_skill, reject
 from ingest.hr.columns import NULLS, id_column
 from ingest.hr.columns import columns as _columns
 from ingest.hr.dates import DateColumn, infer_date_column
+from ingest.hr.idnumbers import NumberIndex
 from ingest.hr.managers import LinkResult, ManagerRef, PersonKeys, ldap_common_name, other_name, resolve_managers
 from ingest.hr.mapping import (
     FIELDS,
@@ -392,7 +393,8 @@ def parse_export(
             continue
     if c["manager_id"] and "manager_code" not in cols and "manager_id" not in m.columns:
         ids = {r.id for r in refs if r.id}
-        if ids and not ids & (set(seen) | set(rejected) | set(known_ids)):
+        if ids and not ids & (set(seen) | set(rejected) | set(known_ids)) and not _numbers_of(
+                ids, [*seen, *rejected, *known_ids]):
             # a "Manager ID" column none of whose values is an employee id holds manager codes (HRDataset's
             # ManagerID, a manager number): link through the names/emails given beside them instead
             refs = [replace(r, id=None, code=r.id.partition(":")[2] if r.id else None) for r in refs]
@@ -419,6 +421,13 @@ def _infer_dates(table: HrTable, column: str, m: ColumnMapping, order: str | Non
         column, (rec.get(column) for _, rec in table.rows if _text_or_none(rec.get(column)) not in NULLS),
         date_format=m.date_format, date_order=order, locale=m.locale, hint_from=hint_from,
     )
+
+
+def _numbers_of(refs: Collection[str], ids: Collection[str]) -> bool:
+    """Whether any reference writes the number of one of ``ids`` (``000123`` for ``hr:123``): an id column whose
+    zeros differ from the employee ids' is still a column of ids, not of manager codes."""
+    numbers = NumberIndex(ids, "hr:")
+    return any(numbers.candidates(r) for r in refs)
 
 
 def with_manager(p: Person, manager_id: str | None) -> Person:

@@ -4,7 +4,9 @@ two "Ann Lee"s are two people until an email or the mapping file says otherwise.
 
 The identities file is CSV ``source,handle,person_id``. ``source`` may be the format (``slack``), the namespace
 (``stackexchange/bicycles``), the community name given with ``--community``, or ``*``/empty for any source.
-``person_id`` is a stored id (``hr:E042``) or a bare HR id (``E042``).
+``person_id`` is a stored id (``hr:E042``) or a bare HR id (``E042``); one that matches no stored id exactly links
+to the one stored HR id that writes the same number (``000123`` for ``hr:123``: a mapping kept in a spreadsheet,
+:mod:`ingest.hr.idnumbers`), counted apart, and is rejected naming the candidates when several do.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ingest.forum.common import Account
+from ingest.hr.idnumbers import NumberIndex, id_number
 from ingest.rejects import Reject
 from schema.errors import SchemaError, UnreadableInput
 from schema.files import read_regular
@@ -109,6 +112,7 @@ class Resolver:
     matched_email: int = 0
     matched_mapping: int = 0
     unmatched: int = 0
+    ids_by_number: int = 0  # --identities rows whose person_id matched a stored HR id by number, not exactly
     ready: dict[str, str] = field(default_factory=dict)  # forum id -> person id, once resolved
     # the source's own people an earlier run stored, and those of them whose account now resolves to another
     # person (a new --identities row, an email HR now holds): the pipeline merges them into it (merge_people)
@@ -201,6 +205,8 @@ def build_resolver(
     names = {s.casefold() for s in source_names} | {"", "*"}
     handles: dict[str, str] = {}
     folded: dict[str, str | None] | None = None
+    numbers: NumberIndex | None = None
+    by_number = 0
     for row in identities:
         if row.source not in names:
             continue
@@ -208,15 +214,37 @@ def build_resolver(
         if pid is None:
             folded = folded_ids(known_people) if folded is None else folded
             pid = person_ref(row.person_id, known_people, folded)
+        same: tuple[str, ...] = ()
+        if pid is None:
+            numbers = NumberIndex(known_people, "hr:") if numbers is None else numbers
+            same = numbers.candidates(_as_hr(row.person_id))
+            if len(same) == 1:
+                pid, by_number = same[0], by_number + 1
         if pid is None:
             if on_reject is not None:
-                on_reject(Reject(identities_file, row.row, f"person_id {row.person_id!r} is not in the store"))
+                why = f"person_id {row.person_id!r} is not in the store"
+                if same:
+                    number = id_number(row.person_id.removeprefix("hr:"))
+                    why += (f", and {len(same)} stored HR ids write the number {number}: {', '.join(same)}; "
+                            "nothing guessed (give the stored id as written)")
+                on_reject(Reject(identities_file, row.row, why))
             continue
         handles.setdefault(row.handle, pid)
         handles.setdefault(row.handle.casefold(), pid)
     prefix = namespace + ":"
     own = frozenset(p for p in known_people if p.startswith(prefix))
-    return Resolver(namespace=namespace, source=source, email_to_person=emails, handle_to_person=handles, stored=own)
+    return Resolver(namespace=namespace, source=source, email_to_person=emails, handle_to_person=handles, stored=own,
+                    ids_by_number=by_number)
+
+
+def _as_hr(value: str) -> str:
+    """An identities ``person_id`` as a stored HR id (``123`` -> ``hr:123``), for matching by number."""
+    if value.startswith("hr:"):
+        return value
+    try:
+        return make_id("hr", value)
+    except SchemaError:
+        return ""
 
 
 __all__ = [

@@ -77,6 +77,7 @@ class IngestSummary:
     first_rejects: list[Reject] = field(default_factory=list)
     matched_email: int = 0
     matched_mapping: int = 0
+    identity_ids_by_number: int = 0  # --identities person_ids matched to a stored HR id by number (zeros differ)
     unmatched: int = 0  # accounts loaded as people of the forum's own
     deactivated: int = 0
     reactivated: int = 0  # HR: people stored as leavers whom the file lists as current
@@ -127,7 +128,8 @@ class IngestSummary:
             "kind": self.kind, "path": self.path, "source": self.source, "records": self.records,
             "inserted": self.inserted, "updated": self.updated, "unchanged": self.unchanged,
             "rejected": self.rejected, "reject_file": self.reject_file, "matched_email": self.matched_email,
-            "matched_mapping": self.matched_mapping, "unmatched": self.unmatched, "deactivated": self.deactivated,
+            "matched_mapping": self.matched_mapping, "identity_ids_by_number": self.identity_ids_by_number,
+            "unmatched": self.unmatched, "deactivated": self.deactivated,
             "resumed": self.resumed, "seconds": round(self.seconds, 3), "problems": self.problems,
             "dry_run": self.dry_run, "merged": self.merged, **retracted_counts(self.retracted),
             **({"rows_read": self.rows_read, "rows_loaded": self.rows_loaded, "rows_rejected": self.rows_rejected,
@@ -292,7 +294,8 @@ def ingest_hris(
     summary.leavers = sum(1 for r in parsed.rows if not r.person.active)
     lk = parsed.links
     summary.links = {"linked": lk.linked, "unresolved": lk.unresolved, "ambiguous": lk.ambiguous,
-                     "cycle": lk.cycle, **{f"by {k}": v for k, v in lk.linked_by.items()}}
+                     "cycle": lk.cycle, **{f"by {k}": v for k, v in lk.linked_by.items()},
+                     "id matched by number": lk.by_number}  # of "by id": leading zeros or a ".0" differ
     summary.column_notes = len(parsed.notes)
     if isinstance(target, DryRunStore):
         summary.samples = target.samples
@@ -391,6 +394,7 @@ def ingest_forum(
                                             dry_run=dry_run)
     summary.matched_email = resolver.matched_email
     summary.matched_mapping = resolver.matched_mapping
+    summary.identity_ids_by_number = resolver.ids_by_number
     summary.unmatched = resolver.unmatched
     if isinstance(store, DryRunStore):
         summary.samples = store.samples

@@ -41,6 +41,10 @@ def summary_table(s: IngestSummary) -> Table:
             ("  of them leavers (loaded inactive)", s.leavers),
             ("rows rejected", s.rows_rejected),
             (f"reporting lines {verb}linked" + (f" ({by})" if by else ""), lk.get("linked", 0)),
+        ]
+        if lk.get("id matched by number"):  # linked, but not by an exact id: said, so the user knows
+            rows.append((f"  manager ids {verb}matched by number (leading zeros differ)", lk["id matched by number"]))
+        rows += [
             ("reporting lines unresolved (manager matches no one)", lk.get("unresolved", 0)),
             ("reporting lines ambiguous (manager fits several people)", lk.get("ambiguous", 0)),
             ("reporting lines in a cycle (not loaded)", lk.get("cycle", 0)),
@@ -60,6 +64,8 @@ def summary_table(s: IngestSummary) -> Table:
             ("rejected", s.rejected),
             ("accounts matched by email", s.matched_email),
             ("accounts matched by --identities", s.matched_mapping),
+            *([("  --identities person ids matched by number (leading zeros differ)", s.identity_ids_by_number)]
+              if s.identity_ids_by_number else []),
             ("unmatched accounts (loaded as forum people)", s.unmatched),
             (f"forum people of earlier loads {verb}merged into the person now matched", s.merged),
         ]

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ingest.hr.idnumbers import id_number
 from ingest.hr.mapping import (
     LOCALISED,
     REQUIRED,
@@ -32,6 +33,10 @@ def _cell(v: Any) -> str:
     return "" if v is None else (v.raw if isinstance(v, BigInt) else str(v)).strip().casefold()
 
 
+def _number(v: Any) -> str | None:
+    return id_number(_cell(v))
+
+
 _ID_NAMES = frozenset(norm_header(n) for n in (*SYNONYMS["id"], *LOCALISED["id"]))
 
 
@@ -47,9 +52,16 @@ def id_column(header: list[str], rows: list[tuple[int, dict[str, Any]]], cols: d
     if not others:
         return
     mids = {t for _, rec in rows if (t := _cell(rec.get(cols.get("manager_id", "")))) not in NULLS}
+    if mids and not any(mids & {_cell(rec.get(h)) for _, rec in rows} for h in (cols["id"], *others)):
+        # no manager id is any column's value as written: compare the numbers they write (``000123`` for a
+        # workbook's ``123``, as the links are made, :mod:`ingest.hr.idnumbers`)
+        mids = {n for t in mids if (n := id_number(t)) is not None}
+        key = _number
+    else:
+        key = _cell
 
     def hits(column: str) -> int:
-        return len(mids & {_cell(rec.get(column)) for _, rec in rows})
+        return len(mids & {key(rec.get(column)) for _, rec in rows})
 
     best = max(others, key=hits) if mids else None
     if best is not None and not hits(cols["id"]) and hits(best):

@@ -4,12 +4,15 @@ Exports name a manager in one of four ways: the manager's employee id, their ema
 or "Last, First M" as payroll systems write it), or a manager *code* that is not an employee id (a position number,
 a manager number) and reaches a person through a second key: the ``code`` column of the manager's own row
 (ADP's "Position ID"), or, when the file has no such column, the name or email given beside the code on other rows.
-Each row's manager is looked up by id, then email, then code, then name; the first key that names exactly one
-person links. A key that fits several people of whom one is still employed (a rehire under a new id keeps the old
-record's email and name) links a current employee to that one: a leaver manages no one. Names are compared
-with case, accents and punctuation folded, in both orders, with or without middle names; a key that still fits
-two people is not linked and is reported once. A reporting cycle (A reports to B
-reports to A, or to themself) is reported once and none of its lines is loaded. Pure functions: no store, no I/O.
+Each row's manager is looked up by id, then email, then code, then name; the first key that names exactly one person
+links. A manager id that matches no id exactly links to the one id that writes the same number (``000123`` or
+``123.0`` for ``123``: a workbook's number cells beside text cells, :mod:`ingest.hr.idnumbers`), counted apart; when
+several ids write it, nothing is guessed and the row is reported with the candidates. A key that fits several people
+of whom one is still employed (a rehire under a new id keeps the old record's email and name) links a current
+employee to that one: a leaver manages no one. Names are compared with case, accents and punctuation folded, in both
+orders, with or without middle names; a key that still fits two people is not linked and is reported once. A
+reporting cycle (A reports to B reports to A, or to themself) is reported once and none of its lines is loaded. Pure
+functions: no store, no I/O.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
+from ingest.hr.idnumbers import NumberIndex, id_number
 from ingest.hr.status import fold
 
 _REMARK = re.compile(r"\([^)]*\)|\[[^\]]*\]")
@@ -136,6 +140,7 @@ class LinkProblem:
 class LinkResult:
     links: dict[str, str] = field(default_factory=dict)  # person id -> manager id
     via: dict[str, str] = field(default_factory=dict)  # person id -> "id" | "email" | "code" | "name"
+    numbered: set[str] = field(default_factory=set)  # people linked by an id that matched by number, not exactly
     unresolved: int = 0
     ambiguous: int = 0
     cycle: int = 0
@@ -154,6 +159,11 @@ class LinkResult:
         for p in self.links:
             out[self.via[p]] += 1
         return out
+
+    @property
+    def by_number(self) -> int:
+        """Lines linked by a manager id that matched an id by number (leading zeros or a ``.0`` differ)."""
+        return sum(1 for p in self.numbered if p in self.links)
 
 
 class _Index:
@@ -231,7 +241,12 @@ def resolve_managers(
     refs = [r for r in refs if r.given]
     idx = _Index(people, known_emails or {})
     in_file = set(idx.row)
-    codes = _code_table(idx, refs, in_file, known_ids)
+    numbers = NumberIndex(
+        [*in_file, *known_ids] if any(r.id and r.id not in in_file and r.id not in known_ids for r in refs) else (),
+        "hr:")
+    # a manager id that is exactly a rejected row's id names that row (reported as such), never another by number
+    numbers.exclude(rejected or ())
+    codes = _code_table(idx, refs, in_file, known_ids, numbers)
     learnt = not idx.code  # codes learnt from names: a row's own name, when it gives one, is the better evidence
     out = LinkResult(blank=blank)
     unresolved: dict[str, list[ManagerRef]] = defaultdict(list)
@@ -239,18 +254,23 @@ def resolve_managers(
     for ref in refs:
         if learnt and ref.code and ref.name:
             ref = replace(ref, code=None)
-        target, how, amb = _resolve(ref, idx, codes, in_file, known_ids)
+        target, how, amb = _resolve(ref, idx, codes, in_file, known_ids, numbers)
         if target is not None:
             out.links[ref.person_id] = target
-            out.via[ref.person_id] = how
+            out.via[ref.person_id] = "id" if how == "number" else how
+            if how == "number":
+                out.numbered.add(ref.person_id)
         elif amb is not None:
             label, who = amb
             ambiguous.setdefault((label.partition(" ")[0], *sorted(who)), (label, who, []))[2].append(ref)
         else:
             unresolved[ref.describe()].append(ref)
+    by_number = NumberIndex(rejected or (), "hr:")
     for desc, rs in unresolved.items():
         out.unresolved += len(rs)
         on = (rejected or {}).get(rs[0].id or "")
+        if on is None and rs[0].id and len(same := by_number.candidates(rs[0].id)) == 1:
+            on = (rejected or {})[same[0]]  # the manager's row, its id written with other zeros, was rejected
         why = f"is on row {on}, which was rejected (see that row's problem)" if isinstance(on, int) else \
             f"is on {on}, which is not read (see that sheet's problem)" if on else "matches no person"
         out.problems.append(LinkProblem(
@@ -259,13 +279,21 @@ def resolve_managers(
             tuple(r.row for r in rs)))
     for key, who, rs in ambiguous.values():
         out.ambiguous += len(rs)
-        where = ", ".join(f"{p.partition(':')[2]} (row {idx.row[p]})" if p in idx.row else p for p in sorted(who))
-        out.problems.append(LinkProblem(
-            "ambiguous", rs[0].row,
-            f"manager {key} fits {len(who)} people: {where}; not linked for {_people(len(rs))}{_rows(rs)}",
-            tuple(r.row for r in rs)))
+        where = ", ".join(f"{p.partition(':')[2]} (row {idx.row[p]})" if p in idx.row else f"{p} (stored)"
+                          for p in sorted(who))
+        if key.startswith(_BY_NUMBER):
+            local = key.removeprefix(_BY_NUMBER)
+            why = (f"manager id {local!r} matches no id exactly, and {len(who)} ids write the number "
+                   f"{id_number(local)}: {where}; nothing guessed, not linked for {_people(len(rs))}{_rows(rs)}. "
+                   "Write the ids alike in both columns (in Excel: format both columns as Text)")
+        else:
+            why = f"manager {key} fits {len(who)} people: {where}; not linked for {_people(len(rs))}{_rows(rs)}"
+        out.problems.append(LinkProblem("ambiguous", rs[0].row, why, tuple(r.row for r in rs)))
     _drop_cycles(out, idx)
     return out
+
+
+_BY_NUMBER = "number "  # the label of a manager id that several ids write as a number
 
 
 def _people(n: int) -> str:
@@ -280,7 +308,7 @@ def _rows(rs: Sequence[ManagerRef]) -> str:
 
 
 def _code_table(idx: _Index, refs: Sequence[ManagerRef], in_file: set[str],
-                known_ids: Collection[str]) -> dict[str, set[str]]:
+                known_ids: Collection[str], numbers: NumberIndex) -> dict[str, set[str]]:
     """Manager code -> people: from the code column when the file has one, else learnt from rows that give a
     code beside a manager id, email or name that resolves (every such row must agree, or the code is ambiguous)."""
     if idx.code:
@@ -289,18 +317,27 @@ def _code_table(idx: _Index, refs: Sequence[ManagerRef], in_file: set[str],
     for ref in refs:
         if not ref.code:
             continue
-        target, _, _ = _resolve(replace(ref, code=None), idx, {}, in_file,
-                                known_ids)
+        target, _, _ = _resolve(replace(ref, code=None), idx, {}, in_file, known_ids, numbers)
         if target is not None:
             votes[fold(ref.code)].add(target)
     return dict(votes)
 
 
 def _resolve(ref: ManagerRef, idx: _Index, codes: Mapping[str, set[str]], in_file: set[str],
-             known_ids: Collection[str]) -> tuple[str | None, str, tuple[str, set[str]] | None]:
+             known_ids: Collection[str], numbers: NumberIndex,
+             ) -> tuple[str | None, str, tuple[str, set[str]] | None]:
+    """The manager a row names, how ("id", "number": an id matched by number, "email", "code", "name"), and the
+    people a key fits when it fits several (an id several ids write as a number is reported before any other)."""
     amb: tuple[str, set[str]] | None = None
-    if ref.id and (ref.id in in_file or ref.id in known_ids):
-        return ref.id, "id", None
+    numbered = False
+    if ref.id:
+        if ref.id in in_file or ref.id in known_ids:  # an exact match always wins
+            return ref.id, "id", None
+        same = numbers.candidates(ref.id)
+        if len(same) == 1:
+            return same[0], "number", None
+        if same:
+            amb, numbered = (_BY_NUMBER + ref.id.partition(":")[2], set(same)), True
     for how, label, value, who in (
         ("email", "email", ref.email, idx.by_email(ref.email) if ref.email else set()),
         ("code", "code", ref.code, codes.get(fold(ref.code), set()) if ref.code else set()),
@@ -309,7 +346,7 @@ def _resolve(ref: ManagerRef, idx: _Index, codes: Mapping[str, set[str]], in_fil
         hit = idx.one(who, ref)
         if hit is not None:
             return hit, how, None
-        if len(who) > 1:
+        if len(who) > 1 and not numbered:
             amb = (f"{label} {value!r}", who)
     return None, "", amb
 

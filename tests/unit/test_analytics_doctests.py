@@ -33,6 +33,7 @@ MODULES = [
     "ingest.hr.status",
     "ingest.hr.nested",
     "ingest.hr.managers",
+    "ingest.hr.idnumbers",
     "ingest.hr.ldif",
     "ingest.hris",
     "ingest.csvrows",
