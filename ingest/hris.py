@@ -419,7 +419,7 @@ def _infer_dates(table: HrTable, column: str, m: ColumnMapping, order: str | Non
                  hint_from: str = "the mapping's hint") -> DateColumn:
     return infer_date_column(
         column, (rec.get(column) for _, rec in table.rows if _text_or_none(rec.get(column)) not in NULLS),
-        date_format=m.date_format, date_order=order, locale=m.locale, hint_from=hint_from,
+        date_format=m.date_format, date_order=order, locale=m.locale, hint_from=hint_from, epoch=table.epoch,
     )
 
 

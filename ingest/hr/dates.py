@@ -7,14 +7,16 @@ guess the order of ``03/04/2021`` from a flag; here the order is decided once pe
 number past 12 proves day-first, a second number past 12 proves month-first. A column with no such value is
 ambiguous; it is read with the mapping's ``date_format``, ``date_order`` or ``locale`` when given, otherwise it is
 reported once (naming the column) and its dates are left empty rather than guessed. ``DD.MM.YYYY`` with dots is
-day-first by convention (no system writes month-first dates with dots).
+day-first by convention (no system writes month-first dates with dots). A serial counts days from the
+workbook's date system: 1899-12-30 in the usual 1900 system, 1904-01-01 in a workbook saved in the 1904 system
+(Excel for Mac's old default): a number typed in such a workbook's date column read four years and a day early.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -37,6 +39,7 @@ _MON = r"([A-Za-z]{3,9})\.?"
 _DAY_MON_YEAR = re.compile(r"^(\d{1,2})[ -]" + _MON + r"[ ,-]+(\d{4}|\d{2})" + _TIME + r"$")
 _MON_DAY_YEAR = re.compile(r"^" + _MON + r"[ -](\d{1,2})(?:st|nd|rd|th)?,?[ -](\d{4}|\d{2})" + _TIME + r"$")
 _EXCEL_EPOCH = date(1899, 12, 30)  # serial 1 = 1900-01-01 with Lotus's 1900 leap-year bug accounted for
+EPOCH_1904 = date(1904, 1, 1)  # serial 0 of a workbook in the 1904 date system
 
 
 def locale_order(locale: str) -> str:
@@ -76,13 +79,14 @@ class DateColumn:
     proven: bool = False  # the order was proven by the column's own values (not taken from a hint)
     how: str = ""  # one line for the dry run: what was inferred and from what
     problem: str | None = None  # said once for the column (ambiguous or mixed orders)
+    epoch: date = _EXCEL_EPOCH  # day 0 of serial numbers (a workbook's 1904 date system: 1904-01-01)
 
     @property
     def label(self) -> str:
         if self.date_format:
             return f"strptime {self.date_format!r}"
         if self.serial:
-            return "spreadsheet serial numbers"
+            return "spreadsheet serial numbers" + (" (1904 date system)" if self.epoch == EPOCH_1904 else "")
         if self.order:
             return _LABELS[self.order]
         return "ambiguous (not read)" if self.ambiguous else "ISO 8601"
@@ -116,16 +120,21 @@ class DateColumn:
             except ValueError:
                 raise ValueError(f"{what} {t[:30]!r} is not a valid date read as {_LABELS[self.order]}") from None
         if self.serial and _SERIAL.match(t):
-            return serial_date(t, what)
+            return serial_date(t, what, self.epoch)
         forms = "ISO 8601" if self.label == "ISO 8601" else f"ISO 8601, {self.label}"
         raise ValueError(f"{what} {t[:30]!r} is not a date ({forms} or a month name)")
 
 
-def serial_date(t: str, what: str = "date") -> date:
+def serial_date(t: str, what: str = "date", epoch: date = _EXCEL_EPOCH) -> date:
+    """The day a spreadsheet serial number counts to from ``epoch`` (the workbook's date system).
+
+    >>> serial_date("44270"), serial_date("42808", epoch=EPOCH_1904)
+    (datetime.date(2021, 3, 15), datetime.date(2021, 3, 15))
+    """
     n = float(t)
     if not 1 <= n <= 2958465:
         raise ValueError(f"{what} {t[:30]!r} is out of the spreadsheet serial range")
-    return _EXCEL_EPOCH + timedelta(days=int(n))
+    return epoch + timedelta(days=int(n))
 
 
 def _unambiguous(t: str, what: str = "date") -> date | None:
@@ -170,8 +179,16 @@ def infer_date_column(
     date_order: str | None = None,
     locale: str | None = None,
     hint_from: str = "the mapping's hint",
+    epoch: date | None = None,
 ) -> DateColumn:
-    """Decide how to read a whole column from all its values (see the module docstring)."""
+    """Decide how to read a whole column from all its values (see the module docstring); ``epoch``: day 0 of the
+    workbook's serial numbers when it is not the 1900 system's."""
+    col = _infer(column, values, date_format=date_format, date_order=date_order, locale=locale, hint_from=hint_from)
+    return replace(col, epoch=epoch) if epoch is not None else col
+
+
+def _infer(column: str, values: Iterable[Any], *, date_format: str | None, date_order: str | None,
+           locale: str | None, hint_from: str) -> DateColumn:
     if date_format:
         return DateColumn(column, date_format=date_format, how=f"[options] date_format = {date_format!r}")
     hint = date_order.upper() if date_order else (locale_order(locale) if locale else None)
@@ -226,4 +243,4 @@ def infer_date_column(
     )
 
 
-__all__ = ["ORDERS", "DateColumn", "infer_date_column", "locale_order", "serial_date"]
+__all__ = ["EPOCH_1904", "ORDERS", "DateColumn", "infer_date_column", "locale_order", "serial_date"]

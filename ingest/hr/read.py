@@ -16,6 +16,7 @@ import re
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -66,6 +67,9 @@ class HrTable:
     elsewhere: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     uncalculated: dict[int, list[str]] = field(default_factory=dict)  # row -> cells of formulas never calculated
     errors: dict[int, dict[str, str]] = field(default_factory=dict)  # row -> column -> a formula error it holds
+    # day 0 of a workbook's date serials when it is in the 1904 date system (None: the 1900 system, or no workbook):
+    # its date cells are read right by openpyxl, but a plain number in a date column is a serial of that system
+    epoch: date | None = None
 
 
 def read_table(path: str | Path, encoding: str | None = None, is_header: IsHeader | None = None,
@@ -329,11 +333,20 @@ def _read_xlsx(file: str, raw: bytes, is_header: IsHeader | None, progress: Prog
         table.errors = {n: {table.header[i]: said for i, said in cells.items() if i < len(table.header)}
                         for n, cells in errors.items()}
         _uncalculated(table, raw, getattr(chosen, "_worksheet_path", None))
+        table.epoch = _epoch(book)
         if found is not None and is_header is not None:
             _other_sheets(table, file, [s for s in sheets if s is not chosen], is_header)
         return table
     finally:
         book.close()
+
+
+def _epoch(book: Any) -> date | None:
+    """Day 0 of the workbook's serial numbers when it is in the 1904 date system (``workbookPr date1904``), else
+    None: the 1900 system every text export and most workbooks use."""
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904
+
+    return CALENDAR_MAC_1904.date() if getattr(book, "epoch", None) == CALENDAR_MAC_1904 else None
 
 
 def _declared_rows(sheet: Any) -> int | None:

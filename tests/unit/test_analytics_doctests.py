@@ -34,6 +34,7 @@ MODULES = [
     "ingest.hr.nested",
     "ingest.hr.managers",
     "ingest.hr.idnumbers",
+    "ingest.hr.dates",
     "ingest.hr.ldif",
     "ingest.hris",
     "ingest.csvrows",

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from ingest.hr.dates import infer_date_column, locale_order
+from ingest.hr.dates import EPOCH_1904, infer_date_column, locale_order
 from ingest.hr.managers import ManagerRef, PersonKeys, name_keys, resolve_managers
 from ingest.hr.status import parse_status, value_map
 
@@ -193,3 +193,11 @@ def test_unresolved_managers_grouped_by_value_and_store_people_are_targets() -> 
     [problem] = out.problems
     assert "name 'Nobody Here'" in problem.reason
     assert problem.rows == (2, 3)
+
+
+def test_serials_count_from_the_workbooks_date_system() -> None:
+    """A 1904-system workbook's numbers were read from 1899-12-30: four years and a day early."""
+    col = infer_date_column("Hire Date", ["42808", "2021-03-15"], epoch=EPOCH_1904)
+    assert (col.serial, col.label) == (True, "spreadsheet serial numbers (1904 date system)")
+    assert [col.parse(v) for v in ("42808", "2021-03-15")] == [date(2021, 3, 15)] * 2
+    assert infer_date_column("Hire Date", ["44270"]).parse("44270") == date(2021, 3, 15)
