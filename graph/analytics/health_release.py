@@ -5,7 +5,9 @@ Pure functions over stored :class:`~schema.models.CommunityHealth` rows, applied
 
 - a period's figures are shown only when the community had at least ``min_group`` members and at least
   ``min_group`` people contributed in that period; otherwise every figure of the period is withheld (a figure over
-  three posters, even a count, points at them);
+  three posters, even a count, points at them). A period nobody posted in is no exception to withhold: its counts
+  are 0 and its rates empty, which point at no one (a forum whose export ends years before the others' read
+  "withheld" everywhere, its member count too, as if a few people were being protected);
 - a figure computed over a smaller sub-population (newcomer retention over newcomers, leader participation over
   leaders, cross-department share over the people in cross-department responses) is withheld when that
   population has 1 to ``min_group - 1`` people (with none, the figure is empty: there is nothing to show);
@@ -51,6 +53,11 @@ SUB_POPULATIONS = (
 )
 
 
+def quiet(h: CommunityHealth) -> bool:
+    """Nobody posted in the period: its figures are 0 or empty, and describe no one."""
+    return h.active_members == 0 and h.posts == 0 and h.threads == 0
+
+
 def withheld(h: CommunityHealth, min_group: int) -> tuple[tuple[str, ...], str | None]:
     """The figures of one health row to withhold, and why (None when everything may be shown).
 
@@ -64,12 +71,14 @@ def withheld(h: CommunityHealth, min_group: int) -> tuple[tuple[str, ...], str |
     >>> withheld(row.model_copy(update={"active_members": 5, "newcomers": 9, "leaders": 9,
     ...                                 "cross_department_people": 9}), 5)
     ((), None)
+    >>> withheld(row.model_copy(update={"active_members": 0, "posts": 0}), 5)  # a quiet period: nothing to hide
+    ((), None)
     """
     if min_group < 1:
         raise ValueError(f"min_group must be >= 1, got {min_group}")
     if h.members < min_group:
         return FIGURES, f"fewer than {min_group} members"
-    if h.active_members < min_group:
+    if h.active_members < min_group and not quiet(h):
         return FIGURES, f"fewer than {min_group} people contributed in this period"
     # a population of 0 leaves the figure empty (no data), not withheld
     hidden = [(name, what) for name, pop, what in SUB_POPULATIONS if 0 < getattr(h, pop) < min_group]
@@ -106,6 +115,9 @@ def complementary_weeks(current: CommunityHealth | None, weekly: Sequence[Commun
     [datetime.date(2026, 3, 23)]
     >>> complementary_weeks(current, [w for w in weeks if w.active_members != 2], 5)
     frozenset()
+    >>> quiet_week = row(date(2026, 2, 23), 7, 0, 0)  # shown (nothing in it), but withholding it hides nothing
+    >>> sorted(complementary_weeks(current, [quiet_week, *weeks[:3]], 5))
+    [datetime.date(2026, 3, 2)]
     """
     if current is None or withheld(current, min_group)[0] == FIGURES:
         return frozenset()
@@ -113,7 +125,8 @@ def complementary_weeks(current: CommunityHealth | None, weekly: Sequence[Commun
     within = [w for w in weekly if w.start < end and w.start + timedelta(days=math.ceil(w.days)) > start]
     if not any(w.posts and withheld(w, min_group)[0] == FIGURES for w in within):
         return frozenset()
-    shown = [w for w in within if withheld(w, min_group)[0] != FIGURES]
+    # a quiet week gives nothing back when withheld: only a shown week with posts can cover the withheld one
+    shown = [w for w in within if w.posts and withheld(w, min_group)[0] != FIGURES]
     if not shown:
         return frozenset()
     pick = min(shown, key=lambda w: (w.days >= 7 - 1e-6, w.posts, w.start))
@@ -191,6 +204,7 @@ __all__ = [
     "TREND_WEEKS",
     "Trend",
     "complementary_weeks",
+    "quiet",
     "weekly_trend",
     "withheld",
 ]

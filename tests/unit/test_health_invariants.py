@@ -142,9 +142,13 @@ def test_what_is_shown_is_over_enough_people(data, k) -> None:
     rows = community_health(posts, members, departments={}, managers={"p0", "p1"}, as_of=AS_OF, weeks=16)
     for h in rows:
         hidden, reason = withheld(h, k)
-        if h.active_members < k or h.members < k:
+        if h.members < k or (h.active_members < k and h.posts):
             assert hidden == FIGURES
             assert reason
+        elif h.active_members < k:  # nobody posted: the zeros point at no one, so they are shown
+            assert (h.active_members, h.posts, h.threads, h.posts_per_week) == (0, 0, 0, 0.0)
+            assert "posts" not in hidden and "members" not in hidden
+            assert h.reply_rate is None and h.contributor_gini is None and h.absence_factor is None
         else:
             assert "posts" not in hidden
             assert "members" not in hidden
