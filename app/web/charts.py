@@ -22,6 +22,7 @@ LINE = "#a34000"
 AXIS = "#444"
 GRID = "#d9d9d9"
 NO_FIGURE = "No week has a figure for this yet."
+TICK_CHAR = 8.5  # px a character of a 13 px tick label takes at most (a digit is about 8.3)
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,25 @@ def date_label(day: date, previous: date | None) -> str:
     """
     text = f"{day.day} {day.strftime('%b')}"
     return f"{text} {day.year}" if previous is None or previous.year != day.year else text
+
+
+def label_place(cx: float, text: str) -> tuple[float, str]:
+    """Where a date under the x axis goes: centred under its tick, unless it would run past the drawing's edge (a
+    26-week chart's last label, with its year, read "22 Jan 20"), then ending (or starting) at that edge.
+
+    >>> label_place(300, "2 Oct")
+    (300, 'middle')
+    >>> label_place(WIDTH - 20, "22 Jan 2024")
+    (558, 'end')
+    >>> label_place(20, "24 Jul 2023")
+    (2, 'start')
+    """
+    half = TICK_CHAR * len(text) / 2
+    if cx + half > WIDTH - 2:
+        return WIDTH - 2, "end"
+    if cx - half < 2:
+        return 2, "start"
+    return cx, "middle"
 
 
 def _fmt(value: float, percent: bool) -> str:
@@ -115,8 +135,10 @@ def week_chart(
             cx = LEFT + slot * (i + 0.5)
             parts.append(f'<line x1="{cx:.1f}" x2="{cx:.1f}" y1="{TOP + plot_h}" y2="{TOP + plot_h + 4}" '
                          f'stroke="{AXIS}"/>')
-            parts.append(f'<text x="{cx:.1f}" y="{TOP + plot_h + 17}" text-anchor="middle" class="tick">'
-                         f'{escape(date_label(p.day, previous))}</text>')
+            text = date_label(p.day, previous)
+            x, anchor = label_place(cx, text)
+            parts.append(f'<text x="{x:.1f}" y="{TOP + plot_h + 17}" text-anchor="{anchor}" class="tick">'
+                         f'{escape(text)}</text>')
             previous = p.day
     parts.append(f'<text x="{LEFT + plot_w / 2:.1f}" y="{HEIGHT - 6}" text-anchor="middle" class="axis-title">'
                  f'week starting</text>')
@@ -212,5 +234,5 @@ def count_bar(value: int, high: int, width: int = 160) -> Markup:
     return ratio_bar(value / high if high else 0.0, width)
 
 
-__all__ = ["NO_FIGURE", "Point", "count_bar", "date_label", "figures_table", "nice_ticks", "ratio_bar", "summarise",
-           "week_chart"]
+__all__ = ["NO_FIGURE", "Point", "count_bar", "date_label", "figures_table", "label_place", "nice_ticks", "ratio_bar",
+           "summarise", "week_chart"]

@@ -40,10 +40,26 @@ def keep_strongest(edges: Sequence[tuple[str, str, float]], limit: int, must: st
     return chosen
 
 
+def name_box(x: float, y: float, r: float, name: str) -> tuple[tuple[float, float, float, float], bool]:
+    """Where a name sits beside its circle: (box, on the left). Right of the circle, unless the name would run past
+    the drawing's right edge (a person placed there read "user 9" cut to "user"): then left of it, ending at it.
+
+    >>> name_box(100, 50, 4, "Ann")
+    ((105, 42, 127, 55), False)
+    >>> name_box(W - 45, 50, 4, "Person Number 9")[1]
+    True
+    """
+    width = 4 + 6 * len(name)
+    if x + r + 1 + width > W:
+        return (x - r - 1 - width, y - 8, x - r - 1, y + 5), True
+    return (x + r + 1, y - 8, x + r + 1 + width, y + 5), False
+
+
 def _names_that_fit(order: Sequence[str], at: Mapping[str, tuple[float, float, float]],
-                     names: Mapping[str, str]) -> set[str]:
+                    names: Mapping[str, str]) -> set[str]:
     """Who gets a printed name: in ``order`` (centre, then most connected), skipping a name whose box would overlap
-    one already placed (names are 10 px text, about 6 px a character, right of the circle at ``at`` = (x, y, r)).
+    one already placed (names are 10 px text, about 6 px a character, beside the circle at ``at`` = (x, y, r):
+    :func:`name_box`).
 
     >>> sorted(_names_that_fit(["a", "b", "c"], {"a": (0, 0, 4), "b": (10, 2, 4), "c": (0, 40, 4)},
     ...                        {"a": "Ann", "b": "Bob", "c": "Cy"}))
@@ -52,8 +68,7 @@ def _names_that_fit(order: Sequence[str], at: Mapping[str, tuple[float, float, f
     placed: list[tuple[float, float, float, float]] = []
     shown: set[str] = set()
     for n in order:
-        x, y, r = at[n]
-        box = (x + r + 1, y - 8, x + r + 5 + 6 * len(names[n]), y + 5)
+        box, _ = name_box(*at[n], names[n])
         if any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in placed):
             continue
         placed.append(box)
@@ -121,9 +136,11 @@ def draw_network(nodes: Mapping[str, Node], edges: Sequence[tuple[str, str, floa
         ring = ' stroke="#1a1a1a" stroke-width="3"' if n == centre else ' stroke="#fff" stroke-width="1"'
         tip = f"{node.name} ({node.group or 'no department'}), {drawn[n]} {'tie' if drawn[n] == 1 else 'ties'} drawn"
         if n in named:  # the name links too, but only the circle takes keyboard focus and is announced
-            names.append(f'<a href="{person_href(n)}" tabindex="-1" aria-hidden="true"><text x="{x + r + 3:.1f}" '
-                         f'y="{y + 3:.1f}" paint-order="stroke" stroke="#fff" stroke-width="3">{escape(node.name)}'
-                         f'</text></a>')
+            left = name_box(x, y, r, node.name)[1]
+            at = f'x="{x - r - 3:.1f}" y="{y + 3:.1f}" text-anchor="end"' if left else \
+                f'x="{x + r + 3:.1f}" y="{y + 3:.1f}"'
+            names.append(f'<a href="{person_href(n)}" tabindex="-1" aria-hidden="true"><text {at} '
+                         f'paint-order="stroke" stroke="#fff" stroke-width="3">{escape(node.name)}</text></a>')
         parts.append(f'<a href="{person_href(n)}" aria-label="{escape(tip)}"><circle cx="{x:.1f}" cy="{y:.1f}" '
                      f'r="{r:.1f}" fill="{fill}"{ring}><title>{escape(tip)}</title></circle></a>')
     svg = (f'<svg class="network" viewBox="0 0 {W} {H}" role="group" aria-label="{escape(title)}">'

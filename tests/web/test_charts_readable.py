@@ -34,8 +34,9 @@ def test_network_names_sit_on_top_and_never_overlap() -> None:
     out = str(svg).split("</svg>")[0]  # the drawing, without the table of its people under it
     assert out.rfind("<circle") < out.find("<text"), "every name comes after every circle"
     boxes = []
-    for x, y, name in re.findall(r'<text x="([\d.]+)" y="([\d.]+)"[^>]*>([^<]*)</text>', out):
-        boxes.append((float(x) - 2, float(y) - 11, float(x) + 6 * len(name), float(y) + 2))
+    for x, y, end, name in re.findall(r'<text x="([\d.]+)" y="([\d.]+)"( text-anchor="end")?[^>]*>([^<]*)</text>', out):
+        left = float(x) - 6 * len(name) if end else float(x)  # a name near the right edge ends at its circle
+        boxes.append((left - 2, float(y) - 11, left + 6 * len(name), float(y) + 2))
     assert "Person Number 0" in out, "the centre is always named"
     assert 3 <= len(boxes) <= 30
     for i, p in enumerate(boxes):
