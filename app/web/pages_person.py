@@ -115,6 +115,13 @@ async def person_page(person_id: str, request: Request, user: WebUser = Depends(
     today = data_clock(run.stats if run is not None else None, datetime.now(UTC)).date()
     start = monday(today) - timedelta(weeks=ACTIVITY_WEEKS - 1)
     rows = await store(request, lambda s: s.person_activity(p["id"], since=start))
+    quiet_until = None  # none in the weeks to the data's last post: their weeks end at their own latest post
+    if not rows:
+        earlier = await store(request, lambda s: s.person_activity(p["id"]))
+        if earlier:
+            quiet_until, today = today, min(today, max(r.week for r in earlier) + timedelta(days=6))
+            start = monday(today) - timedelta(weeks=ACTIVITY_WEEKS - 1)
+            rows = [r for r in earlier if r.week >= start]
     per_week: Counter[Any] = Counter()
     per_kind: Counter[str] = Counter()
     for r in rows:
@@ -126,7 +133,7 @@ async def person_page(person_id: str, request: Request, user: WebUser = Depends(
     shown, declared_only = split_expertise(p["expertise"])
     return render(request, "person.html", user, p=p, intro=intro, chart=chart, per_kind=per_kind,
                   demonstrated=shown, declared_only=declared_only, score_meanings=SCORE_MEANINGS, score_text=score_text,
-                  weeks=ACTIVITY_WEEKS, until=today)
+                  weeks=ACTIVITY_WEEKS, until=today, quiet_until=quiet_until)
 
 
 __all__ = ["router", "split_expertise"]

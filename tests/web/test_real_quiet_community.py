@@ -102,3 +102,22 @@ def test_a_few_contributors_stay_withheld(served: tuple[httpx.Client, dict[str, 
             few += 1
             assert w["posts"] is None and w["withheldReason"] == "fewer than 5 people contributed in this period", w
     assert few, "the premise: some weeks of datascience.meta had one to four posters"
+
+
+def test_a_quiet_persons_weeks_end_at_their_own_latest_post(served: tuple[httpx.Client, dict[str, str]]) -> None:
+    """Everyone of beer read "No posts in this period" over bare axes (the weeks ended at datascience.meta's last
+    post, seven years on): their weeks now end at their own latest post, said so, counted as in Posts.xml."""
+    client, _ = served
+    rows = [r.attrib for r in ET.parse(DATA / f"stackexchange-{QUIET}" / "Posts.xml").getroot()
+            if r.get("PostTypeId") in {"1", "2"} and r.get("OwnerUserId") not in {None, "-1"}]
+    busiest = max({r["OwnerUserId"] for r in rows}, key=lambda u: (sum(r["OwnerUserId"] == u for r in rows), u))
+    mine = [datetime.fromisoformat(r["CreationDate"]).date() for r in rows if r["OwnerUserId"] == busiest]
+    first_week = max(mine) - timedelta(days=max(mine).weekday()) - timedelta(weeks=25)
+    expected = sum(d >= first_week for d in mine)
+    page = html.unescape(client.get(f"/people/{quote(f'stackexchange/{QUIET}:{busiest}', safe='')}").text)
+    said = page.split('id="act-h"', 1)[1].split("</p>", 1)[0]
+    end = max(_dates(BUSY))  # the store's last post
+    assert f"No posts in the 26 weeks to {end.day} {end:%b %Y}" in said, said
+    assert "the end of the week of their own latest post" in said, said
+    counted = sum(int(n) for n in re.findall(r"(\d+) (?:answer|question)s?\b", said.split("In all:", 1)[1]))
+    assert counted == expected, (said, expected)
