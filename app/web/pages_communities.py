@@ -99,7 +99,12 @@ async def communities(request: Request, user: WebUser = Depends(current_user), s
     for r in rows:
         n = sizes.get(r["id"], 0)
         r["members"] = n if n >= k else None
+    until = None
     if user.is_analyst:
+        run = await store(request, lambda s: s.last_run())
+        # "the last 30 days" read as the month to today: on exports that end years ago it is the 30 days to the
+        # data's last post (as on each community's page), so say which
+        until = data_clock(run.stats if run is not None else None, datetime.now(UTC))
         limit = asyncio.Semaphore(CONCURRENCY)
 
         async def health(cid: str) -> HealthReport:
@@ -123,7 +128,7 @@ async def communities(request: Request, user: WebUser = Depends(current_user), s
     present = [r for r in rows if key(r)[0] == 0]
     missing = [r for r in rows if key(r)[0] == 1]
     rows = sorted(present, key=key, reverse=reverse) + missing
-    return render(request, "communities.html", user, rows=rows, sort=sort, dir=dir, k=k,
+    return render(request, "communities.html", user, rows=rows, sort=sort, dir=dir, k=k, until=until,
                   trend_weeks=TREND_WEEKS, trend_min_posts=TREND_MIN_POSTS)
 
 

@@ -121,3 +121,12 @@ def test_a_quiet_persons_weeks_end_at_their_own_latest_post(served: tuple[httpx.
     assert "the end of the week of their own latest post" in said, said
     counted = sum(int(n) for n in re.findall(r"(\d+) (?:answer|question)s?\b", said.split("In all:", 1)[1]))
     assert counted == expected, (said, expected)
+
+
+def test_the_list_says_which_30_days(served: tuple[httpx.Client, dict[str, str]]) -> None:
+    """The list said "the last 30 days" over figures of the 30 days to the data's last post, years before today."""
+    client, _ = served
+    end = max(_dates(BUSY))
+    page = html.unescape(client.get("/communities").text)
+    assert f"Health figures cover the 30 days to {end.day} {end:%b %Y}" in page, page[:3000]
+    assert "the last 30 days" not in page
