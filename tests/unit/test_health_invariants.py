@@ -147,8 +147,11 @@ def test_what_is_shown_is_over_enough_people(data, k) -> None:
             assert reason
         elif h.active_members < k:  # nobody posted: the zeros point at no one, so they are shown
             assert (h.active_members, h.posts, h.threads, h.posts_per_week) == (0, 0, 0, 0.0)
-            assert "posts" not in hidden and "members" not in hidden
-            assert h.reply_rate is None and h.contributor_gini is None and h.absence_factor is None
+            assert "posts" not in hidden
+            assert "members" not in hidden
+            assert h.reply_rate is None
+            assert h.contributor_gini is None
+            assert h.absence_factor is None
         else:
             assert "posts" not in hidden
             assert "members" not in hidden

@@ -14,9 +14,9 @@ from typing import Any
 
 from markupsafe import Markup
 
-from app.web.charts import Point, week_chart
-from app.web.network import W, Node, draw_network
 from app.web import charts
+from app.web.charts import Point, week_chart
+from app.web.network import Node, W, draw_network
 
 OUTSIDE = """() => [...document.querySelectorAll('svg')].flatMap(svg => {
   const box = svg.getBoundingClientRect();  // the viewBox as drawn (width 100 %, height auto: no letterbox)

@@ -63,7 +63,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[httpx.Cli
 
 def _health(client: httpx.Client, auth: dict[str, str], site: str) -> dict:
     r = client.post("/graphql", json={"query": HEALTH, "variables": {"id": f"stackexchange:{site}"}}, headers=auth)
-    assert r.status_code == 200 and "errors" not in r.json(), r.text
+    assert r.status_code == 200, r.text
+    assert "errors" not in r.json(), r.text
     return r.json()["data"]["community"]["health"]
 
 
@@ -73,16 +74,19 @@ def test_a_quiet_community_shows_its_zeros_not_withheld(served: tuple[httpx.Clie
     assert max(_dates(QUIET)) < last - timedelta(days=400), "the premise: beer had no post for a year before it"
     health = _health(client, auth, QUIET)
     cur = health["current"]
-    assert cur["withheld"] == [] and cur["withheldReason"] is None, cur
+    assert cur["withheld"] == [], cur
+    assert cur["withheldReason"] is None, cur
     assert (cur["activeMembers"], cur["posts"], cur["postsPerWeek"]) == (0, 0, 0.0), cur
-    assert cur["replyRate"] is None and cur["absenceFactor"] is None, cur  # no data, not 0 %
-    assert health["weekly"] and all(w["withheld"] == [] and w["posts"] == 0 for w in health["weekly"]), health
+    assert (cur["replyRate"], cur["absenceFactor"]) == (None, None), cur  # no data, not 0 %
+    assert health["weekly"], health
+    assert all(w["withheld"] == [] and w["posts"] == 0 for w in health["weekly"]), health
 
     page = html.unescape(client.get(f"/communities/{quote(f'stackexchange:{QUIET}', safe='')}").text)
     header = re.search(r"([0-9,]+) current members", page)
     assert header, page[:2000]
     tile = re.search(r"<dt>Members at the last analysis</dt><dd>([^<]*)</dd>", page)
-    assert tile and tile.group(1) == header.group(1) == str(cur["members"]), (tile, header)
+    assert tile, page[:4000]
+    assert tile.group(1) == header.group(1) == str(cur["members"]), (tile, header)
     assert "withheld" not in page.split('id="h-health"', 1)[1].split("Top contributors", 1)[0]
     assert ">None<" not in page  # an empty figure reads "–", never Python's None
 
@@ -100,7 +104,8 @@ def test_a_few_contributors_stay_withheld(served: tuple[httpx.Client, dict[str, 
         posters.discard("-1")  # Stack Exchange's Community bot is nobody's activity
         if 0 < len(posters) < 5:
             few += 1
-            assert w["posts"] is None and w["withheldReason"] == "fewer than 5 people contributed in this period", w
+            assert w["posts"] is None, w
+            assert w["withheldReason"] == "fewer than 5 people contributed in this period", w
     assert few, "the premise: some weeks of datascience.meta had one to four posters"
 
 
