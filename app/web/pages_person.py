@@ -15,6 +15,7 @@ from app.web.charts import Point, week_chart
 from app.web.core import PageError, current_user, gql, render, store
 from app.web.session import WebUser
 from app.web.weeks import monday, week_range
+from graph.projection import TieWeights
 
 router = APIRouter(include_in_schema=False)
 ACTIVITY_WEEKS = 26
@@ -30,8 +31,13 @@ SCORES = ("scores { pagerank degree betweenness constraint effectiveSize partici
           "articulationPoint detectedCommunity }")
 INTRO = "query I($a: ID!, $b: ID!) { introductionPath(fromId: $a, toId: $b, maxHops: 4) { id name title } }"
 
+# every score but degree is over the whole tie graph, which also links the members of small communities and
+# managers with their reports: on a Slack channel of four with no replies, everyone read "Degree 0 %" (no one
+# interacted with) beside "Effective size 1.0" and "Constraint 0.93", with nothing saying where those ties came from
+ANY_TIE = ("Degree counts only the people interacted with; the other scores count ties of any kind: interactions, "
+           f"reporting lines, and membership of the same community of up to {TieWeights().clique_max} people.")
 SCORE_MEANINGS = [
-    ("pagerank", "PageRank", "share of attention in the interaction graph (Brin & Page 1998); sums to 1 over everyone"),
+    ("pagerank", "PageRank", "share of attention in the graph of ties (Brin & Page 1998); sums to 1 over everyone"),
     ("degree", "Degree", "share of all other people this person has interacted with"),
     ("betweenness", "Betweenness", "share of shortest paths between others that pass through this person "
                                    "(Freeman 1977); high = a broker"),
@@ -133,6 +139,7 @@ async def person_page(person_id: str, request: Request, user: WebUser = Depends(
     shown, declared_only = split_expertise(p["expertise"])
     return render(request, "person.html", user, p=p, intro=intro, chart=chart, per_kind=per_kind,
                   demonstrated=shown, declared_only=declared_only, score_meanings=SCORE_MEANINGS, score_text=score_text,
+                  score_note=ANY_TIE,
                   weeks=ACTIVITY_WEEKS, until=today, quiet_until=quiet_until)
 
 
