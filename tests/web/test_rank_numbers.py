@@ -4,6 +4,7 @@ influencers page drew them "1.", "2.", "3.", "4." above lines that each said "#1
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -109,5 +110,13 @@ def test_the_second_page_of_a_search_goes_on_from_the_first(browser_context: Any
         assert drawn == [f'"{k}. "' for k in expected[:len(drawn)]], drawn
         assert len(drawn) == 20
         assert drawn[10] != '"1. "'
+        # the answer network's own place reads as one, apart from the card's number
+        chips = page.locator("ul.evidence li").all_inner_texts()
+        assert any(re.fullmatch(r"answer network #\d+", c) for c in chips), chips
+        assert not any(c.startswith("expertise rank") for c in chips), chips
+        icon = page.locator("link[rel=icon]").get_attribute("href")
+        fetched = page.request.get(web_app.url + icon)
+        assert fetched.status == 200
+        assert fetched.headers["content-type"].startswith("image/svg+xml")
     finally:
         page.close()
