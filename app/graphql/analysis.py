@@ -63,7 +63,12 @@ PAGE_ARGUMENTS = ("first", "count")
 # on each of its skills and title words. Each such call costs STORE_CALL_COST on top of its fields: over
 # app/graphql/fairness.py's LIGHT_COST (1,000), so the cost gate admits it as expensive work and it never holds
 # one of the cheap queries' slots or store workers; with max_cost 25,000 a document makes at most 12 of them.
-STORE_WORK: dict[str, str | None] = {"bridges": "communityIds", "expertsFor": None}
+# A seed plan (seedCandidates, seedPlan) reads the skill's top 100 experts and their recent reach whatever its
+# ``count``: twenty of them at count 1 cost 40 and took 0.23 s, and sixteen clients sending that document held the
+# light slots so a ten-expert directory query waited 3.5-4.5 s (0.02 s behind as many expensive ones).
+STORE_WORK: dict[str, str | None] = {
+    "bridges": "communityIds", "expertsFor": None, "seedCandidates": None, "seedPlan": None,
+}
 STORE_CALL_COST = 2_000
 # introductionPath is a bidirectional search, maxHops / 2 hops from each end. Up to two hops a side (the default 4,
 # what the pages ask) it stays near the two people; beyond, each side reaches most of an organisation whatever the

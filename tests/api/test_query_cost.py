@@ -83,8 +83,10 @@ def test_reads_their_page_does_not_bound_cost_as_expensive_work(schema: Any) -> 
     between = analyze(parse('{ bridges(first: 1, communityIds: ["slack:a", "slack:b"]) { rank } }'), schema, Limits())
     by_var = analyze(parse("query($c: [ID!]) { bridges(first: 1, communityIds: $c) { rank } }"), schema, Limits())
     question = analyze(parse('{ expertsFor(question: {skills: ["go"]}, first: 1) { skills } }'), schema, Limits())
-    assert between.cost == by_var.cost == 1 + STORE_CALL_COST + 1
-    assert min(between.cost, question.cost) > LIGHT_COST
+    seeds = analyze(parse('{ seedCandidates(skill: "go", count: 1) { rank } }'), schema, Limits())
+    plan = analyze(parse('{ seedPlan(skill: "go", count: 1) { note } }'), schema, Limits())
+    assert between.cost == by_var.cost == seeds.cost == 1 + STORE_CALL_COST + 1
+    assert min(between.cost, question.cost, plan.cost) > LIGHT_COST
     assert analyze(parse("{ bridges(first: 1) { rank } }"), schema, Limits()).cost == 2  # one ordered read
     many = " ".join(f'b{i}: bridges(first: 1, communityIds: ["slack:a", "slack:{i}"]) {{ rank }}' for i in range(13))
     assert over_cost(analyze(parse(f"{{ {many} }}"), schema, Limits()).cost, Limits()) is not None
@@ -160,6 +162,21 @@ def test_cost_limit_with_literals_and_with_variables(api: Api) -> None:
     doc = f"query($n: Int!) {{ {by_var} }}"
     assert api.codes(doc, {"n": 2}) == []  # small pages: the same document is within the limit
     assert "cost" in _error(api, doc, {"n": 100})["message"]
+
+
+def test_a_seed_plan_costs_its_pool_not_its_count(api: Api) -> None:
+    """Each seed plan reads the skill's top experts and their reach whatever its ``count``: twenty at count 1 cost
+    40 and ran as cheap work, and sixteen clients sending them held the light slots (a ten-expert query waited
+    3.5-4.5 s on the demo). Now each counts as expensive work: twelve fit the cost limit, thirteen do not."""
+    for field, fields in (("seedCandidates", "rank"), ("seedPlan", "seeds { rank }")):
+        def doc(n: int, field: str = field, fields: str = fields) -> str:
+            return "{ " + " ".join(f'a{i}: {field}(skill: "kubernetes", count: 1) {{ {fields} }}'
+                                   for i in range(n)) + " }"
+
+        twelve = api.data(doc(12), role=Role.ANALYST)
+        assert len(twelve) == 12
+        assert all(len(v if isinstance(v, list) else v["seeds"]) == 1 for v in twelve.values()), twelve
+        assert "cost" in _error(api, doc(13))["message"]
 
 
 def test_graphiql_introspection_query_is_allowed(api: Api) -> None:
