@@ -160,7 +160,10 @@ class Documents:
         try:
             document = parse(query, max_tokens=MAX_TOKENS)
         except GraphQLError as exc:
-            return Prepared(None, (exc,))
+            # kept in the cache without its traceback: the parser's frames held every token read and the nodes
+            # built so far (3 MB for a document stopped at the token cap), so 512 such documents held 1.5 GB and
+            # the collector's full passes over them stalled every request for seconds (up to 11 s on the demo)
+            return Prepared(None, (exc.with_traceback(None),))
         except RecursionError:
             return Prepared(None, (GraphQLError("the document is nested too deeply"),))
         analysis = analyze(document, self.schema, self.limits)

@@ -120,3 +120,40 @@ def test_padded_documents_are_held_within_the_caches_bounds(tmp_path: Path, monk
             api.http.close()
     finally:
         store.close()
+
+
+def test_documents_stopped_at_the_token_cap_are_remembered_without_what_the_parser_read(tmp_path: Path) -> None:
+    """A document over the token cap is refused by the parser, and its outcome is cached so a repeat costs nothing.
+    The cached error used to keep its traceback, whose frames held the parser's tokens and half-built nodes (3 MB a
+    document): a flood of new ones grew the demo's server to 1.5 GB and the collector's full passes over that stalled
+    /healthz and cheap queries for up to 11 s. Twenty such documents, each new, now hold about 1 MB."""
+    import gc
+    import tracemalloc
+
+    from app.graphql.documents import MAX_TOKENS
+
+    store = SQLiteStore(tmp_path / "w.db")
+    load_org(store)
+    settings = api_settings(tmp_path)
+    app = create_app(settings, store=store)
+    try:
+        with LiveServer(app) as server:
+            api = Api(server.url, settings)
+            assert api.data("{ __typename }")  # warm: the first request's one-off allocations are not counted
+            gc.collect()
+            tracemalloc.start()
+            try:
+                for i in range(20):
+                    body = api.gql(f"{{ a{i}: __typename " + "__typename " * MAX_TOKENS + "}")
+                    assert "more than 5000 tokens" in body["errors"][0]["message"], body
+                gc.collect()
+                held, _ = tracemalloc.get_traced_memory()
+            finally:
+                tracemalloc.stop()
+            cached = [p for q, p in app.state.schema.documents._cache.items() if "__typename __typename" in q]
+            assert len(cached) == 20
+            assert all(e.__traceback__ is None for p in cached for e in p.errors)
+            assert held < 10_000_000  # with the tracebacks: about 64 MB (20 x 3.2 MB)
+            api.http.close()
+    finally:
+        store.close()
