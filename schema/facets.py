@@ -1,8 +1,10 @@
-"""How a typed department or location meets the stored ones: the one folding the web pages and the API share.
+"""How a typed department, location, job title or name meets the stored ones: the one folding the web pages and the
+API share.
 
-"berlin", " Berlin " and a decomposed "Zu\u0308rich" (macOS input, text pasted from a file name) are the directory's
-"Berlin" and "Z\u00fcrich". The pages fold to suggest and to say what they matched; the stores fold to filter
-(``GraphStore.experts``), so the API's ``experts(location: "berlin")`` finds whom the page finds.
+"berlin", " Berlin ", a decomposed "Zu\u0308rich" (macOS input), a fullwidth "Ｂｅｒｌｉｎ" (East Asian IME), a
+Turkish "\u0130stanbul" and an unaccented "Zurich" are the directory's "Berlin", "Z\u00fcrich" and "Istanbul". The pages
+fold to suggest and to say what they matched; the stores fold to filter (``GraphStore.experts``), so the API's
+``experts(location: "zurich")`` finds whom the page finds.
 """
 
 from __future__ import annotations
@@ -18,27 +20,62 @@ from schema.skills import LATIN_EXTRA
 _INVISIBLE = str.maketrans("", "", "\u200b\u2060\ufeff\u00ad\u180e")
 
 
-def fold_facet(text: str) -> str:
-    """``text`` for comparing: invisible characters out, one space between words, Unicode NFC, case-folded (then
-    NFC again: folding may decompose, as "\u0130".casefold() does).
+# the Turkish capital dotted I and small dotless i: "İ".casefold() is "i" plus a combining dot and "ı" has no case
+# partner, so "İstanbul" and "ıstanbul" missed the directory's "Istanbul" (Turkish keyboards, copied text)
+_TURKISH_I = str.maketrans({"\u0130": "i", "\u0131": "i"})
+# marks that make another letter rather than accent one: the kana voicing marks ("ガ" is not "カ")
+_KEPT_MARKS = frozenset("\u3099\u309a")
 
-    >>> fold_facet("  Krako\u0301w  ") == fold_facet("KRAK\u00d3W")
+
+def fold_case(text: str) -> str:
+    """``text`` compared as typed, up to case and form: invisible characters out, compatibility forms in (NFKC:
+    a fullwidth "Ｂｅｒｌｉｎ" from an East Asian IME, a ligature, a no-break space), one space between words,
+    case-folded with the Turkish I's as "i", NFKC again (folding may decompose). What the page calls "case does
+    not matter".
+
+    >>> fold_case("  Krako\u0301w  ") == fold_case("KRAK\u00d3W")
     True
-    >>> fold_facet("New   York"), fold_facet("Sa\u200bles\u00ad")
-    ('new york', 'sales')
+    >>> fold_case("New\u00a0  York"), fold_case("Sa\u200bles\u00ad"), fold_case("\uff22\uff45\uff52\uff4c\uff49\uff4e")
+    ('new york', 'sales', 'berlin')
+    >>> fold_case("\u0130STANBUL") == fold_case("\u0131stanbul") == "istanbul"
+    True
     """
-    nfc = unicodedata.normalize("NFC", " ".join(text.translate(_INVISIBLE).split()))
-    return unicodedata.normalize("NFC", nfc.casefold())
+    compat = unicodedata.normalize("NFKC", text.translate(_INVISIBLE))
+    spaced = " ".join(compat.split()).translate(_TURKISH_I)
+    return " ".join(unicodedata.normalize("NFKC", spaced.casefold()).split())
+
+
+def fold_facet(text: str) -> str:
+    """``text`` for comparing a department, location, title or name: :func:`fold_case`, then without accents, so
+    "Zurich" is the directory's "Zürich" and "lodz" its "Łódź" (people type places as their keyboard lets them).
+    Latin letters Unicode does not decompose fold as skill names fold them; kana keep their voicing marks.
+
+    >>> fold_facet("  Krako\u0301w  "), fold_facet("Z\u00fcrich"), fold_facet("\u0141\u00f3d\u017a")
+    ('krakow', 'zurich', 'lodz')
+    >>> fold_facet("New   York"), fold_facet("Sa\u200bles\u00ad"), fold_facet("S\u00f8ren \u00d8deg\u00e5rd")
+    ('new york', 'sales', 'soren odegard')
+    >>> fold_facet("\u0130stanbul") == fold_facet("ISTANBUL") == fold_facet("Ｉｓｔａｎｂｕｌ")
+    True
+    >>> fold_facet("\u30ac\u30b9") == fold_facet("\u30ab\u30b9"), fold_facet("\uff76\uff9e\uff7d") == "\u30ac\u30b9"
+    (False, True)
+    """
+    decomposed = unicodedata.normalize("NFKD", fold_case(text).translate(LATIN_EXTRA))
+    bare = "".join(c for c in decomposed if c in _KEPT_MARKS or not unicodedata.combining(c))
+    return " ".join(unicodedata.normalize("NFC", bare).split())  # a spacing accent ("¨") decomposes to a space
 
 
 def facet_matches(typed: str, known: Iterable[str]) -> list[str]:
-    """Every stored value in ``known`` that ``typed`` folds equal to, in their order (several when sources spell
-    one place differently: "Berlin" from HR, "BERLIN" from another export).
+    """Every stored value in ``known`` that ``typed`` folds equal to (:func:`fold_facet`), in their order (several
+    when sources spell one place differently: "Berlin" from HR, "BERLIN" or "Zurich" beside "Zürich" from another).
 
     >>> facet_matches("berlin", ["BERLIN", "Berlin", "Paris"])
     ['BERLIN', 'Berlin']
     >>> facet_matches("Zu\u0308rich", ["Z\u00fcrich"]) == ["Z\u00fcrich"]
     True
+    >>> facet_matches("zurich", ["Z\u00fcrich", "Zurich", "Zug"]) == ["Z\u00fcrich", "Zurich"]
+    True
+    >>> facet_matches("\u0130stanbul", ["Istanbul"]), facet_matches("\uff22\uff45\uff52\uff4c\uff49\uff4e", ["Berlin"])
+    (['Istanbul'], ['Berlin'])
     >>> facet_matches("Tokyo", ["Berlin"])
     []
     """
@@ -68,20 +105,13 @@ def title_matches(typed: str, known: Iterable[str]) -> list[str]:
 
 
 def fold_name(text: str) -> str:
-    """A person's name for finding it: :func:`fold_facet`, then without accents, so "lucia hernandez" finds
-    "Lucía Hernández" (people type names as their keyboard lets them).
+    """A person's name for finding it, folded as departments and places are (:func:`fold_facet`): "lucia hernandez"
+    finds "Lucía Hernández", "soren" finds "Søren".
 
     >>> fold_name("  Lucía  HERNÁNDEZ "), fold_name("Zo\u0308e")
     ('lucia hernandez', 'zoe')
-
-    Latin letters Unicode does not decompose fold as skill names fold them, so "lodz" finds "Łódź" and
-    "soren" finds "Søren" (before, the stroke stayed and neither was found):
-
-    >>> fold_name("Łódź"), fold_name("Søren Ødegård")
-    ('lodz', 'soren odegard')
     """
-    decomposed = unicodedata.normalize("NFKD", fold_facet(text).translate(LATIN_EXTRA))
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    return fold_facet(text)
 
 
 def names_matching(typed: str, folded: Iterable[tuple[str, str]], first: int = 10) -> list[str]:
@@ -106,4 +136,4 @@ def names_matching(typed: str, folded: Iterable[tuple[str, str]], first: int = 1
     return [pid for _, _, pid in sorted(found)[:first]]
 
 
-__all__ = ["facet_matches", "fold_facet", "fold_name", "names_matching", "title_matches"]
+__all__ = ["facet_matches", "fold_case", "fold_facet", "fold_name", "names_matching", "title_matches"]

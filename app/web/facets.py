@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
 
+from schema.facets import fold_case, fold_facet
 from schema.facets import fold_facet as fold
-from schema.facets import fold_name
 
 
 @dataclass(frozen=True)
@@ -28,9 +28,10 @@ class FacetMatch:
 
 
 def match_facet(typed: str, known: Sequence[str], limit: int = 3) -> FacetMatch:
-    """The known value equal to ``typed`` ignoring case, spacing and Unicode normal form, else close ones as
-    suggestions. A decomposed "Krako\u0301w" (macOS input, text pasted from a file name) is the directory's
-    "Krak\u00f3w": without normalising, the page said "no one in 'Kraków'; did you mean Kraków?".
+    """The known value equal to ``typed`` ignoring case, spacing and Unicode form (one spelt as typed first), then
+    accents too (:func:`~schema.facets.fold_facet`, as the stores filter), else close ones as suggestions. A
+    decomposed "Krako\u0301w" (macOS input) is the directory's "Krak\u00f3w": without normalising, the page said
+    "no one in 'Kraków'; did you mean Kraków?".
 
     >>> match_facet("berlin", ["Berlin", "Paris"]).value
     'Berlin'
@@ -42,16 +43,20 @@ def match_facet(typed: str, known: Sequence[str], limit: int = 3) -> FacetMatch:
     True
     >>> match_facet("lodz", ["\u0141\u00f3d\u017a"]).value == "\u0141\u00f3d\u017a"
     True
+    >>> match_facet("zurich", ["Z\u00fcrich", "Zurich"]).value, match_facet("\u0130STANBUL", ["Istanbul"]).value
+    ('Zurich', 'Istanbul')
+    >>> match_facet("\uff22\uff45\uff52\uff4c\uff49\uff4d", ["Berlin"]).suggestions
+    ['Berlin']
     """
-    folded = fold(typed)
+    as_typed = fold_case(typed)
     for value in known:
-        if fold(value) == folded:
+        if fold_case(value) == as_typed:
             return FacetMatch(typed, value)
-    bare = fold_name(typed)  # then without accents: "lodz" is the directory's "Łódź", as in a typed sentence
+    folded = fold_facet(typed)  # then without accents: "lodz" is the directory's "Łódź", as in a typed sentence
     for value in known:
-        if fold_name(value) == bare:
+        if fold_facet(value) == folded:
             return FacetMatch(typed, value)
-    by_fold = {v.casefold(): v for v in known}
+    by_fold = {fold_facet(v): v for v in known}
     found = process.extract(folded, list(by_fold), scorer=fuzz.WRatio, limit=limit, score_cutoff=75)
     return FacetMatch(typed, None, [by_fold[text] for text, _, _ in found])
 

@@ -16,7 +16,7 @@ from app.web.session import WebUser
 from app.web.suggest import trailing_fragments
 from app.web.understood import department_note, href, known_skill, place_note, read_query, role_note, understood_note
 from schema.errors import SchemaError
-from schema.facets import fold_facet, fold_name
+from schema.facets import fold_case, fold_name
 from schema.skills import canonical_skill
 from schema.understand import Understood
 
@@ -201,7 +201,7 @@ async def match_filters(request: Request, department: str, location: str,
             notes.append(_no_one(name, match))
             return None
         if match.changed:
-            forgiven = "case does not matter" if fold_facet(typed) == fold_facet(match.value) else \
+            forgiven = "case does not matter" if fold_case(typed) == fold_case(match.value) else \
                 "case and accents do not matter"
             notes.append({"text": f"Matching {name} '{typed}' as {match.value} ({forgiven}).", "kind": "info"})
         filters[name] = match.value

@@ -40,6 +40,8 @@ def _org(store: GraphStore) -> None:
         *(person(i, location=ZURICH, department="Data") for i in range(9, 12)),
         person(12, location="berlin", opted_out=True),
         person(13, location="Berlin", active=False),
+        *(person(i, location="Istanbul", department="Ar-Ge") for i in range(14, 16)),
+        person(16, location="Zurich", department="D\u00e9veloppement"),
     ]
     store.write_batch(Batch(people=people, communities=[community("k8s-guild")]))
     scores = [float(i % 4) for i in range(len(people))]
@@ -63,9 +65,9 @@ def test_location_and_department_fold_like_the_page(api: Api) -> None:
     assert total == 9
     for typed in ("berlin", " BERLIN ", "bErLin"):
         assert _ids(api, location=typed) == (exact, 9), typed
-    zurich, total = _ids(api, location="zu\u0308rich")  # decomposed, lower case
-    assert total == 3
-    assert len(zurich) == 3
+    zurich, total = _ids(api, location="zu\u0308rich")  # decomposed, lower case; accents fold: "Zurich" too
+    assert total == 4
+    assert len(zurich) == 4
     rnd, total = _ids(api, department="r&d", location="berlin")
     assert set(rnd) == {"hr:E0006", "hr:E0007", "hr:E0008"}
     assert total == 3
@@ -92,3 +94,16 @@ def test_question_routing_folds_its_filters_too(api: Api) -> None:
     assert folded == exact == BERLIN
     zurich = api.data(ROUTE, {"location": "ZU\u0308RICH", "department": " data "})["expertsFor"]["experts"]
     assert {e["person"]["id"] for e in zurich} == {"hr:E0009", "hr:E0010", "hr:E0011"}
+
+
+def test_what_users_type_over_http_finds_the_directory_spelling(api: Api) -> None:
+    """A fullwidth "Ｂｅｒｌｉｎ" (East Asian IME), a Turkish "İSTANBUL" and an unaccented "zurich" over the API find
+    whom "Berlin", "Istanbul" and "Zürich" find; before, each found no one. "zurich" is both stored spellings."""
+    assert _ids(api, location="\uff22\uff45\uff52\uff4c\uff49\uff4e") == _ids(api, location="Berlin")
+    assert set(_ids(api, location="\u0130STANBUL")[0]) == {"hr:E0014", "hr:E0015"}
+    assert _ids(api, location="\u0131stanbul") == _ids(api, location="Istanbul")
+    zurich, total = _ids(api, location="zurich")
+    assert set(zurich) == {"hr:E0009", "hr:E0010", "hr:E0011", "hr:E0016"}
+    assert total == 4
+    routed = api.data(ROUTE, {"location": "Z\u00dcRICH", "department": "developpement"})["expertsFor"]["experts"]
+    assert [e["person"]["id"] for e in routed] == ["hr:E0016"]

@@ -85,3 +85,26 @@ def test_folded_totals_follow_a_write(store: GraphStore) -> None:
     assert after.total == 11
     assert "hr:E0015" in {h.person.id for h in after.items}  # stored as 'berlin'
     assert "hr:E0000" not in {h.person.id for h in after.items}
+
+
+def test_filters_fold_compatibility_forms_turkish_i_and_accents(store: GraphStore) -> None:
+    """What users type: a fullwidth "Ｂｅｒｌｉｎ" (East Asian IME), a Turkish "İSTANBUL", an unaccented "zurich" (both
+    spellings when a second source wrote "Zurich"), a department without its accent. Before, each found no one."""
+    people = _org(store)
+    more = [person(20 + i, location=loc, department=dep) for i, (loc, dep) in enumerate(
+        [("Istanbul", "Ar-Ge"), ("Istanbul", "Ar-Ge"), ("Zurich", "Data"), ("Zurich", "D\u00e9veloppement")])]
+    store.write_batch(Batch(people=more))
+    store.write_analytics(snapshot([*people, *more], scores=[1.0] * (len(people) + len(more))))
+    berlin = {h.person.id for h in store.experts("kubernetes", first=100, location="Berlin").items}
+    fullwidth = store.experts("kubernetes", first=100, location="\uff22\uff45\uff52\uff4c\uff49\uff4e")
+    assert {h.person.id for h in fullwidth.items} == berlin
+    assert fullwidth.total == 11
+    for typed in ("\u0130STANBUL", "\u0130stanbul", "\u0131stanbul", "Ｉｓｔａｎｂｕｌ"):
+        found = store.experts("kubernetes", first=100, location=typed)
+        assert {h.person.id for h in found.items} == {"hr:E0020", "hr:E0021"}, typed
+    zurich = store.experts("kubernetes", first=100, location="zurich")
+    assert sorted(h.person.location or "" for h in zurich.items) == ["Zurich"] * 2 + [ZURICH] * 3
+    assert zurich.total == 5
+    dev = store.experts("kubernetes", first=100, department="developpement", location="Z\u00dcRICH")
+    assert [h.person.id for h in dev.items] == ["hr:E0023"]
+    assert store.experts("kubernetes", location="Zurichh").total == 0

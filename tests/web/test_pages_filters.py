@@ -33,7 +33,8 @@ def test_the_page_and_the_api_find_the_same_people(tmp_path: Path) -> None:
                 httpx.Client(base_url=server.url, timeout=30) as client:
             signed_in(client, settings, server.url)
             api = Api(server.url, settings)
-            for typed in ("berlin", "BERLIN ", "Zu\u0308rich"):
+            for typed in ("berlin", "BERLIN ", "Zu\u0308rich", "zurich", "\u0130STANBUL",
+                          "\uff22\uff45\uff52\uff4c\uff49\uff4e"):
                 page = client.get("/search", params={"skill": "Kubernetes", "location": typed})
                 assert page.status_code == 200, page.text[:300]
                 on_page = [unquote(m) for m in RESULT.findall(page.text)]
@@ -42,6 +43,13 @@ def test_the_page_and_the_api_find_the_same_people(tmp_path: Path) -> None:
                 assert on_page, typed
             berlin = client.get("/search", params={"skill": "kubernetes", "location": "berlin"}).text
             assert {unquote(m) for m in RESULT.findall(berlin)} == BERLIN  # both spellings, not the opted-out
+            for typed, meant in (("\u0130STANBUL", "Istanbul"), ("Ｂｅｒｌｉｎ", "(Berlin|BERLIN)"),
+                                 ("ZURICH", "Zurich")):
+                text = client.get("/search", params={"skill": "kubernetes", "location": typed}).text
+                assert re.search(rf"as {meant} \(case does not matter\)", text), typed
+            zurich = client.get("/search", params={"skill": "kubernetes", "department": "developpement"}).text
+            assert "as D\u00e9veloppement (case and accents do not matter)" in zurich
+            assert [unquote(m) for m in RESULT.findall(zurich)] == ["hr:E0016"]
             api.http.close()
     finally:
         store.close()
