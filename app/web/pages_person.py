@@ -49,6 +49,32 @@ SCORE_MEANINGS = [
     ("role", "Role", "Guimerà-Amaral role from the two figures above"),
 ]
 SHARES = frozenset({"pagerank", "degree", "betweenness"})  # shown as percentages that never round a share to 0
+# the sources whose posts are chat (their communities are channels): a top-level message there starts a thread or
+# says something, it asks nothing, so "33 questions" misread a Slack person
+CHAT_SOURCES = frozenset({"slack", "teams"})
+CHAT_WORDS = {"question": ("message", "messages"), "reply": ("thread reply", "thread replies")}
+
+
+def activity_words(per_kind: Counter[tuple[str, str]]) -> list[str]:
+    """The "In all" counts of posts per (kind, source), worded by source: a forum's questions, answers, replies and
+    comments as before (by kind), then a chat's messages and thread replies. Sources of the same wording add up.
+
+    >>> activity_words(Counter({("question", "slack"): 33, ("reply", "slack"): 5}))
+    ['33 messages', '5 thread replies']
+    >>> activity_words(Counter({("question", "stackexchange/x"): 1, ("answer", "discourse:d"): 4,
+    ...                         ("reply", "teams"): 1, ("question", "slack"): 1, ("reply", "discourse:d"): 2}))
+    ['4 answers', '1 question', '2 replies', '1 message', '1 thread reply']
+    """
+    forum: Counter[str] = Counter()
+    chat: Counter[str] = Counter()
+    for (kind, source), n in per_kind.items():
+        if source.partition("/")[0] in CHAT_SOURCES and kind in CHAT_WORDS:
+            chat[kind] += n
+        else:
+            forum[kind] += n
+    words = [f"{n} {kind if n == 1 else 'replies' if kind == 'reply' else kind + 's'}"
+             for kind, n in sorted(forum.items()) if n]
+    return words + [f"{n} {CHAT_WORDS[kind][n != 1]}" for kind, n in sorted(chat.items()) if n]
 
 
 def _share(value: float) -> str:
@@ -129,15 +155,15 @@ async def person_page(person_id: str, request: Request, user: WebUser = Depends(
             start = monday(today) - timedelta(weeks=ACTIVITY_WEEKS - 1)
             rows = [r for r in earlier if r.week >= start]
     per_week: Counter[Any] = Counter()
-    per_kind: Counter[str] = Counter()
+    per_kind: Counter[tuple[str, str]] = Counter()
     for r in rows:
         per_week[r.week] += r.posts
-        per_kind[r.kind] += r.posts
+        per_kind[r.kind, r.source] += r.posts
     points = [Point(day=w, value=float(per_week.get(w, 0))) for w in week_range(start, monday(today))]
     chart = week_chart(points, title=f"Posts by {p['name']} per week", unit="posts", chart_id="activity",
                        integer=True)
     shown, declared_only = split_expertise(p["expertise"])
-    return render(request, "person.html", user, p=p, intro=intro, chart=chart, per_kind=per_kind,
+    return render(request, "person.html", user, p=p, intro=intro, chart=chart, per_kind=activity_words(per_kind),
                   demonstrated=shown, declared_only=declared_only, score_meanings=SCORE_MEANINGS, score_text=score_text,
                   score_note=ANY_TIE,
                   weeks=ACTIVITY_WEEKS, until=today, quiet_until=quiet_until)

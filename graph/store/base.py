@@ -67,7 +67,7 @@ Method semantics (the contract suite checks them):
   ``community_sizes(ids=None)`` members per community (communities without such members absent);
   ``community_departments(id)`` members per department (None: no department);
   ``community_contributors(id, first, since)`` people by posts in it (created_at >= since) DESC, then accepted
-  DESC, then id; ``person_activity(id, since)`` posts per (ISO week Monday, kind), by week then kind, empty for
+  DESC, then id; ``person_activity(id, since)`` posts per (ISO week Monday, kind, source), in that order, empty for
   an opted-out person; ``interactions_among(ids)`` INTERACTS pairs with both ends in ``ids``, each unordered
   pair once as (smaller id, larger id, summed weight), sorted.
 - ``reach(ids)``: INTERACTS neighbours in either direction (not opted-out) and MEMBER_OF communities.
@@ -284,11 +284,14 @@ class Contributor:
 
 @dataclass(frozen=True)
 class WeekCount:
-    """Posts of one kind by one person in one ISO week (``week`` is its Monday)."""
+    """Posts of one kind from one source by one person in one ISO week (``week`` is its Monday). ``source`` is the
+    posts' (``Post.source``, "slack", "stackexchange/bicycles"): the person page words a chat's top-level posts as
+    messages, not questions."""
 
     week: date
     kind: str
     posts: int
+    source: str = ""
 
 
 @dataclass(frozen=True)

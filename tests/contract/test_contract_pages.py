@@ -109,6 +109,22 @@ def test_person_activity_counts_posts_per_iso_week_and_kind(store: GraphStore) -
     assert store.person_activity("hr:nobody") == []
 
 
+def test_person_activity_keeps_each_source_apart(store: GraphStore) -> None:
+    """Each row says its posts' source, so the person page calls a Slack top-level post a message, not a question
+    (before, "33 questions" for a Slack person); one week's questions from two sources are two rows."""
+    people = _org(store)
+    week = T0.date() - timedelta(days=T0.weekday())
+    chat = [post(10 + i, people[0].id, id=f"slack:eng/{i}", source="slack", community_id="slack:eng",
+                 kind="reply" if i else "question", thread_id="slack:eng/0", parent_id="slack:eng/0" if i else None)
+            for i in range(3)]
+    store.write_batch(Batch(posts=chat))
+    rows = store.person_activity(people[0].id, since=date(2024, 12, 1))
+    assert [(w.week, w.kind, w.source, w.posts) for w in rows] == [
+        (week, "question", "slack", 1), (week, "question", "stackexchange/demo", 1), (week, "reply", "slack", 2),
+    ]
+    assert {w.source for w in store.person_activity(people[1].id)} == {"stackexchange/demo"}
+
+
 def test_interactions_among_a_set_are_undirected_and_skip_opted_out(store: GraphStore) -> None:
     people = _org(store)
     snap = snapshot(people)

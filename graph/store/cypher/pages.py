@@ -93,9 +93,9 @@ WEB_PERSON_ACTIVITY = _read(
     f"""
     MATCH (p:{PERSON} {{id: $id}}) WHERE NOT p.opted_out
     MATCH (t:{POST} {{author_id: $id}}) WHERE t.created_at >= $since
-    WITH date.truncate($unit, t.created_at) AS week, t.kind AS kind
-    RETURN week, kind, count(*) AS posts
-    ORDER BY week, kind
+    WITH date.truncate($unit, t.created_at) AS week, t.kind AS kind, t.source AS source
+    RETURN week, kind, source, count(*) AS posts
+    ORDER BY week, kind, source
     """,
     id="STRING",
     since="DATETIME",

@@ -101,7 +101,8 @@ class Neo4jPageReads(Neo4jBase):
     def person_activity(self, person_id: str, since: date | None = None) -> list[WeekCount]:
         start = datetime.combine(since, datetime.min.time(), UTC) if since else _EPOCH
         rows = self._read(lambda tx: run(tx, q.WEB_PERSON_ACTIVITY, id=person_id, since=start, unit="week"))
-        return [WeekCount(week=from_neo(r["week"]), kind=r["kind"], posts=int(r["posts"])) for r in rows]
+        return [WeekCount(week=from_neo(r["week"]), kind=r["kind"], posts=int(r["posts"]),
+                          source=r["source"]) for r in rows]
 
     @_translated
     def interactions_among(self, person_ids: Sequence[str]) -> list[tuple[str, str, float]]:

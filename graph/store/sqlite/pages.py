@@ -141,14 +141,14 @@ class SQLitePageReads(SQLiteBase):
     def person_activity(self, person_id: str, since: date | None = None) -> list[WeekCount]:
         rows = self._conn().execute(
             """
-            SELECT date(substr(t.created_at, 1, 10), 'weekday 0', '-6 days') AS week, t.kind, count(*)
+            SELECT date(substr(t.created_at, 1, 10), 'weekday 0', '-6 days') AS week, t.kind, t.source, count(*)
             FROM post t JOIN person p ON p.id = t.author_id
             WHERE t.author_id = ? AND p.opted_out = 0 AND t.created_at >= ?
-            GROUP BY week, t.kind ORDER BY week, t.kind
+            GROUP BY week, t.kind, t.source ORDER BY week, t.kind, t.source
             """,
             (person_id, since.isoformat() if since is not None else ""),
         ).fetchall()
-        return [WeekCount(week=date.fromisoformat(w), kind=k, posts=int(c)) for w, k, c in rows]
+        return [WeekCount(week=date.fromisoformat(w), kind=k, posts=int(c), source=s) for w, k, s, c in rows]
 
     @translated
     def interactions_among(self, person_ids: Sequence[str]) -> list[tuple[str, str, float]]:
