@@ -77,7 +77,7 @@ class StoreSource:
 
 
 def _same(wanted: str | None, value: str | None) -> bool:
-    """No filter, or ``value`` folds to it as ``experts`` folds its filters (case, spacing, Unicode form)."""
+    """No filter, or ``value`` folds to it as ``experts`` folds its filters (case, spacing, Unicode form, accents)."""
     return wanted is None or (value is not None and fold_facet(value) == fold_facet(wanted))
 
 

@@ -35,7 +35,7 @@ Method semantics (the contract suite checks them):
   ``reporting_lines()`` maps person id -> manager id for every stored REPORTS_TO (an HR import settles its lines
   against them: kept lines, cycles across files).
 - ``experts(skill)``: EXPERT_IN rows of the canonical ``skill``, active, not opted-out, not bots, filtered by
-  department/location compared folded (``schema.facets``: case, spacing, Unicode form; every stored spelling
+  department/location compared folded (``schema.facets``: case, spacing, Unicode form, accents; every stored spelling
   that folds alike matches; a job title: every stored title holding its folded words in a row), ordered by
   score DESC then person id ASC; keyset cursor from ``encode_cursor``;
   ``total`` counts all matches of the filters; ``next_cursor`` None on the last page; ``first`` in 1..100.

@@ -150,7 +150,7 @@ def facet_filters(
     facets: Mapping[str, Sequence[str]], department: str | None, location: str | None, title: str | None = None
 ) -> Filters | None:
     """The stored spellings a department, a location and a job title filter stand for, folded as the web pages fold
-    them (``schema.facets``: case, spacing, Unicode normal form): "berlin" is every stored "Berlin" and "BERLIN";
+    them (``schema.facets``: case, spacing, Unicode form, accents): "berlin" is every stored "Berlin" and "BERLIN";
     a title is every stored title holding its words in a row (:func:`~schema.facets.title_matches`). None for a
     filter not given; the whole answer None when a given filter matches no one.
 
