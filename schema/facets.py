@@ -110,8 +110,14 @@ def fold_name(text: str) -> str:
 
     >>> fold_name("  Lucía  HERNÁNDEZ "), fold_name("Zo\u0308e")
     ('lucia hernandez', 'zoe')
+
+    Left decomposed (NFKD), as before: a name is found as it is typed, and a Hangul syllable being composed ("기"
+    on the way to "김") is a prefix of the name only as letters (jamo):
+
+    >>> fold_name("\uae40\ubbfc\uc218").startswith(fold_name("\uae30")), fold_name("\uae40") == fold_name("\uae40")
+    (True, True)
     """
-    return fold_facet(text)
+    return unicodedata.normalize("NFKD", fold_facet(text))
 
 
 def names_matching(typed: str, folded: Iterable[tuple[str, str]], first: int = 10) -> list[str]:
