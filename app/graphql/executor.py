@@ -164,8 +164,10 @@ class GraphQLExecutor:
             # reads are bounded by the request timeout; an admin's analytics run takes as long as it takes
             until = None if timeout is None else time.monotonic() + timeout
             with anyio.fail_after(timeout), deadline.reads_until(until):
-                # waits while the budget of expensive work in flight is spent, or for a light slot
-                async with self.gate.admit(ctx.cost, query=kind == OperationType.QUERY.value):
+                # waits while the budget of expensive work in flight is spent (its turn fair between principals:
+                # the token's subject, the web session's person), or for a light slot
+                async with self.gate.admit(ctx.cost, query=kind == OperationType.QUERY.value,
+                                           who=ctx.principal.sub):
                     run = self._run_encoded(query, variables, op_name, ctx)
                     heavy = kind == OperationType.QUERY.value and ctx.cost > LIGHT_COST
                     encoded, outcome = await (self.heavy.run(run) if heavy else run)

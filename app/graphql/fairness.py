@@ -8,6 +8,11 @@ one-field query waited behind all of them (4.1 s in the adversarial pass). Three
 - ``CostGate``: requests over ``LIGHT_COST`` are admitted only while the cost of those already executing stays
   within a budget (``WHOKNOWS_MAX_INFLIGHT_COST``, by default two of the largest allowed queries); the others wait,
   off the loop's ready queue, inside their own request timeout. Light requests never wait here.
+- fair shares: the expensive budget is shared between principals (the token's subject; the web session's person),
+  not first come, first served. When the budget frees, the waiting principal with the least expensive work in
+  flight goes next, ties in turn: one client flooding sixteen connections of aliased ``bridges`` used to queue
+  every other client's expensive request behind its whole backlog (21-42 of 41-48 timed out, the /ask and
+  /plan/seeds pages included); now another principal's request waits for about one of the flood's to finish.
 - ``HeavyLoop``: an admitted expensive request executes on an event loop in a thread of its own, so its long
   stretches of synchronous work (graphql-core completing a hundred nested items) no longer hold the API's loop:
   the interpreter switches threads every few milliseconds, and the API's loop keeps answering in between.
@@ -25,8 +30,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
+from collections import deque
 from collections.abc import AsyncIterator, Coroutine
 from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import anyio
@@ -40,18 +47,102 @@ LIGHT_COST = 1000
 T = TypeVar("T")
 
 
-class CostGate:
-    """A weighted semaphore over query cost; requests costing at most ``LIGHT_COST`` take one of ``light_slots``
-    (first come, first served; ``query=False``, a mutation, passes freely: an analytics run must not hold a slot)."""
+@dataclass(eq=False)
+class _Waiter:
+    weight: int
+    granted: anyio.Event = field(default_factory=anyio.Event)
 
-    def __init__(self, budget: int, light_slots: int = 4) -> None:
+
+class FairShares:
+    """A weighted budget of expensive work, granted round robin across principals (pure bookkeeping on one loop).
+
+    Why not one queue: first come, first served, a client with many connections open holds most of the queue, and
+    everyone else's request waits out its whole backlog. Here each principal queues on its own, in arrival order;
+    whenever the budget allows, the head of the principal holding the least in flight is granted (among equals,
+    the one granted longest ago, so a newcomer goes before a principal whose last request just ended). A principal
+    alone still uses the whole budget: no work is held back for nobody.
+    """
+
+    def __init__(self, budget: int) -> None:
         self.budget = max(1, budget)
         self.in_flight = 0
-        self._changed = anyio.Condition()
+        self.held: dict[str, int] = {}  # principal -> weight of its work in flight
+        self._queues: dict[str, deque[_Waiter]] = {}  # principals waiting, in order of arrival
+        self._served: dict[str, int] = {}  # principal -> when last granted (a count), while it holds or waits
+        self._turn = 0
+
+    async def acquire(self, who: str, weight: int) -> None:
+        """Wait for ``weight`` of the budget on behalf of ``who``; cancelled, nothing is held (or left queued)."""
+        waiter = _Waiter(weight)
+        self._queues.setdefault(who, deque()).append(waiter)
+        self._dispatch()
+        try:
+            await waiter.granted.wait()
+        except BaseException:
+            if waiter.granted.is_set():  # granted in the same moment it was cancelled: hand it back
+                self.release(who, weight)
+            else:
+                queue = self._queues.get(who)
+                if queue is not None:
+                    queue.remove(waiter)
+                    if not queue:
+                        del self._queues[who]
+                self._forget(who)
+                self._dispatch()  # it may have been the head that did not fit
+            raise
+
+    def release(self, who: str, weight: int) -> None:
+        self.in_flight -= weight
+        left = self.held.get(who, 0) - weight
+        if left > 0:
+            self.held[who] = left
+        else:
+            self.held.pop(who, None)
+            self._forget(who)
+        self._dispatch()
+
+    def _forget(self, who: str) -> None:
+        if who not in self.held and who not in self._queues:
+            self._served.pop(who, None)
+
+    def _dispatch(self) -> None:
+        while self._queues:
+            # the least in flight; among equals the one granted longest ago (never: first), then the first to arrive
+            who = min(self._queues, key=lambda p: (self.held.get(p, 0), self._served.get(p, 0)))
+            queue = self._queues[who]
+            head = queue[0]
+            if self.in_flight > 0 and self.in_flight + head.weight > self.budget:
+                return  # the fairest next one waits for room; nobody overtakes it (no starving large requests)
+            queue.popleft()
+            if not queue:
+                del self._queues[who]
+            self._turn += 1
+            self._served[who] = self._turn
+            self.in_flight += head.weight
+            self.held[who] = self.held.get(who, 0) + head.weight
+            head.granted.set()
+
+
+class CostGate:
+    """Admission by query cost: requests costing at most ``LIGHT_COST`` take one of ``light_slots`` (first come,
+    first served; ``query=False``, a mutation, passes freely: an analytics run must not hold a slot); the others
+    share ``budget`` fairly between principals (``FairShares``)."""
+
+    def __init__(self, budget: int, light_slots: int = 4) -> None:
+        self.shares = FairShares(budget)
         self._slots = anyio.Semaphore(max(1, light_slots))
 
+    @property
+    def budget(self) -> int:
+        return self.shares.budget
+
+    @property
+    def in_flight(self) -> int:
+        return self.shares.in_flight
+
     @asynccontextmanager
-    async def admit(self, cost: int, *, query: bool = True) -> AsyncIterator[None]:
+    async def admit(self, cost: int, *, query: bool = True, who: str = "") -> AsyncIterator[None]:
+        """Hold admission for a request of ``cost`` from principal ``who`` while it executes."""
         if cost <= LIGHT_COST:
             token = light_lane.set(True)
             try:
@@ -60,18 +151,12 @@ class CostGate:
             finally:
                 light_lane.reset(token)
             return
-        weight = min(cost, self.budget)
-        async with self._changed:
-            while self.in_flight > 0 and self.in_flight + weight > self.budget:
-                await self._changed.wait()
-            self.in_flight += weight
+        weight = min(cost, self.shares.budget)
+        await self.shares.acquire(who, weight)
         try:
             yield
         finally:
-            with anyio.CancelScope(shield=True):
-                async with self._changed:
-                    self.in_flight -= weight
-                    self._changed.notify_all()
+            self.shares.release(who, weight)
 
 
 class HeavyLoop:
@@ -120,4 +205,4 @@ def _serve(loop: asyncio.AbstractEventLoop) -> None:
         loop.close()
 
 
-__all__ = ["LIGHT_COST", "CostGate", "HeavyLoop", "light_lane"]
+__all__ = ["LIGHT_COST", "CostGate", "FairShares", "HeavyLoop", "light_lane"]

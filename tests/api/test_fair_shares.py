@@ -1,0 +1,143 @@
+"""Expensive work shared fairly between principals (app/graphql/fairness.py ``FairShares``): one client flooding
+expensive documents must not queue another client's expensive request behind its whole backlog. The turn order is
+asserted, never a time limit; bench/flood_bench.py ``--kind bridges --victim`` measures the waits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from app.auth import Role, mint_token
+from app.graphql.fairness import FairShares
+from app.main import create_app
+from graph.store.sqlite import SQLiteStore
+from tests.api.conftest import LiveServer, api_settings, load_org
+from tests.api.test_hardening import SlowStore
+
+COMMUNITIES = '["slack:k8s-guild", "slack:sales-floor"]'
+
+
+def bridges(aliases: int, tag: str) -> str:
+    """``aliases`` bridges between two communities in one new document (``tag``: no two alike, none cached)."""
+    calls = " ".join(f"b{i}: bridges(first: 1, communityIds: {COMMUNITIES}) {{ person {{ id }} }}"
+                     for i in range(aliases))
+    return f"{{ t{tag}: __typename {calls} }}"
+
+
+def test_shares_go_to_the_principal_with_least_in_flight_then_the_one_served_longest_ago() -> None:
+    async def scenario() -> tuple[list[str], FairShares]:
+        shares = FairShares(budget=10)
+        order: list[str] = []
+        release: dict[str, asyncio.Event] = {}
+
+        async def request(name: str) -> None:
+            who = name[0]  # a1, a2, ... are principal a's requests
+            release[name] = asyncio.Event()
+            await shares.acquire(who, 10)
+            order.append(name)
+            await release[name].wait()
+            shares.release(who, 10)
+
+        tasks = [asyncio.create_task(request(f"a{i}")) for i in range(1, 5)]  # a1 runs, a2-a4 wait
+        await asyncio.sleep(0.01)
+        tasks += [asyncio.create_task(request("b1")), asyncio.create_task(request("c1"))]
+        await asyncio.sleep(0.01)
+        tasks.append(asyncio.create_task(request("b2")))
+        await asyncio.sleep(0.01)
+        for _ in range(len(tasks)):
+            running = order[-1]
+            release[running].set()
+            await asyncio.sleep(0.01)
+        await asyncio.gather(*tasks)
+        return order, shares
+
+    order, shares = asyncio.run(scenario())
+    # a's backlog came first, yet b and c each go next; then turns alternate among those still waiting
+    assert order == ["a1", "b1", "c1", "a2", "b2", "a3", "a4"]
+    assert shares.in_flight == 0 and shares.held == {}
+
+
+def test_a_cancelled_waiter_leaves_nothing_held_or_queued() -> None:
+    async def scenario() -> FairShares:
+        shares = FairShares(budget=10)
+        await shares.acquire("a", 10)
+        waiting = asyncio.create_task(shares.acquire("b", 10))
+        await asyncio.sleep(0.01)
+        waiting.cancel()
+        await asyncio.gather(waiting, return_exceptions=True)
+        shares.release("a", 10)
+        await asyncio.wait_for(shares.acquire("c", 10), 5)  # a deadlock guard, not a time bound
+        shares.release("c", 10)
+        return shares
+
+    shares = asyncio.run(scenario())
+    assert shares.in_flight == 0 and shares.held == {}
+
+
+def test_one_principal_flooding_expensive_documents_does_not_starve_another(tmp_path: Path) -> None:
+    """Six connections of one analyst each keep sending three aliased bridges (each document the whole expensive
+    budget here, so they run one at a time and five wait); a second analyst's one bridges query is served as soon as
+    the document running when it arrived is done, not after the flood's backlog (FIFO, it waited behind all five)."""
+    one_doc = 3 * 2003  # three bridges calls (STORE_CALL_COST each, plus fields): the cost gate's whole budget
+    settings = api_settings(tmp_path, max_inflight_cost=one_doc, request_timeout_s=60.0)
+    store = SQLiteStore(tmp_path / "w.db")
+    load_org(store)
+    slow: Any = SlowStore(store, delay=0.3, reads=("brokers",))
+    flooder = mint_token(settings, sub="hr:flooder", role=Role.ANALYST)
+    other = mint_token(settings, sub="hr:other", role=Role.ANALYST)
+    events: list[str] = []  # completions in order: "flood" or "other"
+    lock = threading.Lock()
+    stop = threading.Event()
+    flood_codes: list[str] = []
+
+    def flood(url: str, i: int) -> None:
+        with httpx.Client(base_url=url, timeout=120) as http:
+            k = 0
+            while not stop.is_set():
+                k += 1
+                r = http.post("/graphql", json={"query": bridges(3, f"f{i}x{k}")},
+                              headers={"Authorization": f"Bearer {flooder}"})
+                with lock:
+                    events.append("flood")
+                    flood_codes.extend(e["extensions"]["code"] for e in r.json().get("errors", []))
+
+    try:
+        with LiveServer(create_app(settings, store=slow)) as server:
+            threads = [threading.Thread(target=flood, args=(server.url, i)) for i in range(6)]
+            for t in threads:
+                t.start()
+            try:
+                while len(events) < 2:  # the flood is running, its backlog queued
+                    time.sleep(0.05)
+                time.sleep(0.3)
+                with lock:
+                    before = len(events)
+                with httpx.Client(base_url=server.url, timeout=120) as http:
+                    r = http.post("/graphql", json={"query": bridges(1, "other")},
+                                  headers={"Authorization": f"Bearer {other}"})
+                with lock:
+                    events.append("other")
+                    served_after = events[before:].count("flood")
+            finally:
+                stop.set()
+                for t in threads:
+                    t.join()
+        assert r.status_code == 200
+        body = r.json()
+        assert "errors" not in body, body
+        assert len(body["data"]["b0"]) == 1
+        assert flood_codes == []  # the flood is answered too, just in its turn
+        # served after the document running when it arrived (and at most one finishing as it was sent), not after
+        # the five waiting before it
+        assert served_after <= 2, events
+    finally:
+        time.sleep(0.5)
+        store.close()
+        gc.collect()
