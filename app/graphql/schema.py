@@ -207,16 +207,18 @@ class Query:
             if len(community_ids) > info.context.settings.max_page:
                 raise BadInput(f"at most {info.context.settings.max_page} communityIds")
             ids = sorted({node_id(c, "communityIds") for c in community_ids})
-        # one more than asked, to tell whether the last one shown shares its rank with the next
-        rows = await info.context.gateway.brokers(first=min(first + 1, MAX_PAGE), community_ids=ids)
-        shared = Counter(r.rank for r in rows)
-        rows = rows[:first]
+        # the ids first (a lookup each): an unknown one used to be NOT_FOUND only after the walk of every tie of the
+        # others' members (1.5 s on the demo)
         names: dict[str, str] = {}
         for c in ids or []:
             found = await info.context.gateway.community(c)
             if found is None:
                 raise NotFound(f"no community {c!r}")
             names[c] = found.name
+        # one more than asked, to tell whether the last one shown shares its rank with the next
+        rows = await info.context.gateway.brokers(first=min(first + 1, MAX_PAGE), community_ids=ids)
+        shared = Counter(r.rank for r in rows)
+        rows = rows[:first]
         return [Broker.from_domain(b, names, tied=shared[b.rank] > 1) for b in _visible(rows)]
 
     @strawberry.field(description="People ranked for a whole question (several skills, and title words naming "
