@@ -6,7 +6,8 @@ request, and never a 500 for bad input; everything else is a GraphQL answer with
 Why plain ASGI (``GraphQLPost``, installed as the innermost middleware, so the request id, access log, metrics and
 CORS still wrap it) rather than a FastAPI route: FastAPI's route machinery (exception and exit-stack middlewares,
 routing, dependency solving, the Request object) was a tenth of the API's CPU per directory request, for an
-endpoint that uses none of it. Anything else (GraphiQL on ``GET /graphql``, another method) goes on to the router.
+endpoint that uses none of it. GraphiQL on ``GET /graphql`` goes on to the router; OPTIONS and other methods are
+answered here with the methods ``/graphql`` takes.
 """
 
 from __future__ import annotations
@@ -35,8 +36,11 @@ class GraphQLPost:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] != PATH or scope["method"] != "POST":
+        if scope["type"] != "http" or scope["path"] != PATH:
             await self.app(scope, receive, send)
+            return
+        if scope["method"] != "POST":
+            await _other_method(scope, receive, send, self.app)
             return
         state = scope.setdefault("state", {})
         try:
@@ -47,6 +51,33 @@ class GraphQLPost:
             response = error_response("INTERNAL_SERVER_ERROR", f"internal error (request id {rid})", 503)
         if response is not None:
             await response(scope, receive, send)
+
+
+def allowed_methods(graphiql: bool) -> str:
+    """The ``Allow`` header of ``/graphql``: POST always, GET (and so HEAD) while GraphiQL is served there.
+
+    >>> allowed_methods(True), allowed_methods(False)
+    ('GET, HEAD, POST, OPTIONS', 'POST, OPTIONS')
+    """
+    return "GET, HEAD, POST, OPTIONS" if graphiql else "POST, OPTIONS"
+
+
+async def _other_method(scope: Scope, receive: Receive, send: Send, app: ASGIApp) -> None:
+    """GET and HEAD go on to GraphiQL when it is served; OPTIONS is answered with what ``/graphql`` takes, any other
+    method 405 with the same ``Allow``. Before, the router answered both from the GET route alone ("allow: GET",
+    although POST is the endpoint)."""
+    graphiql = scope["app"].state.settings.graphiql
+    method = scope["method"]
+    if method in ("GET", "HEAD") and graphiql:
+        await app(scope, receive, send)
+        return
+    allow = allowed_methods(graphiql)
+    if method == "OPTIONS":
+        response = Response(status_code=204, headers={"Allow": allow})
+    else:
+        response = error_response("BAD_USER_INPUT", f"/graphql takes {allow}, not {method[:20]}", 405,
+                                  {"Allow": allow})
+    await response(scope, receive, send)
 
 
 def _bad(message: str, status: int = 400) -> Response:
@@ -147,4 +178,4 @@ async def _answer(scope: Scope, receive: Receive, state: dict[str, Any]) -> Resp
     return Response(answer.body, status_code=answer.status, media_type="application/json")
 
 
-__all__ = ["MAX_BODY_BYTES", "GraphQLPost", "unauthenticated"]
+__all__ = ["MAX_BODY_BYTES", "GraphQLPost", "allowed_methods", "unauthenticated"]

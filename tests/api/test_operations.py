@@ -178,3 +178,23 @@ def test_graphiql_can_be_switched_off(tmp_path: Path, loaded_store: SQLiteStore)
     settings = api_settings(tmp_path, graphiql=False)
     with LiveServer(create_app(settings, store=loaded_store)) as server, httpx.Client(base_url=server.url) as http:
         assert http.get("/graphql").status_code in (404, 405)
+        options = http.options("/graphql")
+        assert options.status_code == 204
+        assert options.headers["allow"] == "POST, OPTIONS"
+
+
+def test_graphql_options_and_other_methods_name_post(tmp_path: Path, loaded_store: SQLiteStore) -> None:
+    """OPTIONS /graphql said "allow: GET" (the GraphiQL route's), though POST is the endpoint; a method it does not
+    take is a 405 naming the same methods, never a 500."""
+    with LiveServer(create_app(api_settings(tmp_path), store=loaded_store)) as server, \
+            httpx.Client(base_url=server.url) as http:
+        options = http.options("/graphql")
+        assert options.status_code == 204
+        assert options.headers["allow"] == "GET, HEAD, POST, OPTIONS"
+        put = http.put("/graphql", json={"query": "{ __typename }"})
+        assert put.status_code == 405
+        assert put.headers["allow"] == "GET, HEAD, POST, OPTIONS"
+        assert put.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+        assert http.get("/graphql").status_code == 200  # GraphiQL
+        assert http.head("/graphql").status_code == 200
+        assert http.post("/graphql", json={"query": "{ __typename }"}).status_code == 401  # POST: there, with a token
