@@ -38,6 +38,7 @@ from typing import TypeVar
 import anyio
 import anyio.to_thread
 
+from app.fair_pool import FairPool
 from graph.analytics.routing import Routed
 from graph.expert_routing import route_question
 from graph.store import base, deadline
@@ -90,7 +91,8 @@ class StoreGateway:
         self._on_unavailable = on_unavailable
         # concurrent.futures pools, not anyio limiters: usable from the API's loop and from the loop that runs
         # expensive queries (app/graphql/fairness.py) alike
-        self._pool = ThreadPoolExecutor(max(1, workers), thread_name_prefix="whoknows-store")
+        # the expensive reads take turns between principals (app/fair_pool.py), not first come, first served
+        self._pool = FairPool(max(1, workers), "whoknows-store")
         self._light_pool = ThreadPoolExecutor(LIGHT_WORKERS, thread_name_prefix="whoknows-store-light")
         self._page_pool = ThreadPoolExecutor(PAGE_WORKERS, thread_name_prefix="whoknows-store-page")
         self._write_pool = ThreadPoolExecutor(WRITE_WORKERS, thread_name_prefix="whoknows-store-write")

@@ -10,9 +10,10 @@ one-field query waited behind all of them (4.1 s in the adversarial pass). Three
   off the loop's ready queue, inside their own request timeout. Light requests never wait here.
 - fair shares: the expensive budget is shared between principals (the token's subject; the web session's person),
   not first come, first served. When the budget frees, the waiting principal with the least expensive work in
-  flight goes next, ties in turn: one client flooding sixteen connections of aliased ``bridges`` used to queue
-  every other client's expensive request behind its whole backlog (21-42 of 41-48 timed out, the /ask and
-  /plan/seeds pages included); now another principal's request waits for about one of the flood's to finish.
+  flight goes next, ties in turn, and one principal holds at most half the budget, so the other half is free for
+  the next one to come; their store reads take turns between principals too (app/fair_pool.py). One client
+  flooding sixteen connections of aliased ``bridges`` used to queue every other client's expensive request behind
+  its whole backlog (21-42 of 41-48 timed out, the /ask and /plan/seeds pages included).
 - ``HeavyLoop``: an admitted expensive request executes on an event loop in a thread of its own, so its long
   stretches of synchronous work (graphql-core completing a hundred nested items) no longer hold the API's loop:
   the interpreter switches threads every few milliseconds, and the API's loop keeps answering in between.
@@ -38,6 +39,7 @@ from typing import Any, TypeVar
 
 import anyio
 
+from app.fair_pool import store_turn
 from app.gateway import light_lane
 
 # A directory page: twenty experts with evidence and person fields (ten cost 461, about 3 ms of execution).
@@ -60,11 +62,15 @@ class FairShares:
     everyone else's request waits out its whole backlog. Here each principal queues on its own, in arrival order;
     whenever the budget allows, the head of the principal holding the least in flight is granted (among equals,
     the one granted longest ago, so a newcomer goes before a principal whose last request just ended). A principal
-    alone still uses the whole budget: no work is held back for nobody.
+    alone holds at most half the budget (``share``; any one request when it holds none), so the other half is
+    there at once for a second principal rather than after one of the first one's requests has ended.
     """
 
     def __init__(self, budget: int) -> None:
         self.budget = max(1, budget)
+        # one principal's most in flight (one more request only when it has none): half the budget leaves the
+        # other half for whoever comes next, who would otherwise wait for one of the flood's requests to end
+        self.share = max(1, self.budget // 2)
         self.in_flight = 0
         self.held: dict[str, int] = {}  # principal -> weight of its work in flight
         self._queues: dict[str, deque[_Waiter]] = {}  # principals waiting, in order of arrival
@@ -101,14 +107,21 @@ class FairShares:
             self._forget(who)
         self._dispatch()
 
+    def _within_share(self, who: str) -> bool:
+        held = self.held.get(who, 0)
+        return held == 0 or held + self._queues[who][0].weight <= self.share
+
     def _forget(self, who: str) -> None:
         if who not in self.held and who not in self._queues:
             self._served.pop(who, None)
 
     def _dispatch(self) -> None:
-        while self._queues:
+        while True:
+            eligible = [p for p in self._queues if self._within_share(p)]
+            if not eligible:
+                return
             # the least in flight; among equals the one granted longest ago (never: first), then the first to arrive
-            who = min(self._queues, key=lambda p: (self.held.get(p, 0), self._served.get(p, 0)))
+            who = min(eligible, key=lambda p: (self.held.get(p, 0), self._served.get(p, 0)))
             queue = self._queues[who]
             head = queue[0]
             if self.in_flight > 0 and self.in_flight + head.weight > self.budget:
@@ -153,9 +166,11 @@ class CostGate:
             return
         weight = min(cost, self.shares.budget)
         await self.shares.acquire(who, weight)
+        turn = store_turn.set(who)  # its store reads take turns with other principals' (app/fair_pool.py)
         try:
             yield
         finally:
+            store_turn.reset(turn)
             self.shares.release(who, weight)
 
 

@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 
 from app.auth import Role, mint_token
+from app.fair_pool import FairPool, store_turn
 from app.graphql.fairness import FairShares
 from app.main import create_app
 from graph.store.sqlite import SQLiteStore
@@ -61,7 +62,8 @@ def test_shares_go_to_the_principal_with_least_in_flight_then_the_one_served_lon
     order, shares = asyncio.run(scenario())
     # a's backlog came first, yet b and c each go next; then turns alternate among those still waiting
     assert order == ["a1", "b1", "c1", "a2", "b2", "a3", "a4"]
-    assert shares.in_flight == 0 and shares.held == {}
+    assert shares.in_flight == 0
+    assert shares.held == {}
 
 
 def test_a_cancelled_waiter_leaves_nothing_held_or_queued() -> None:
@@ -78,7 +80,50 @@ def test_a_cancelled_waiter_leaves_nothing_held_or_queued() -> None:
         return shares
 
     shares = asyncio.run(scenario())
-    assert shares.in_flight == 0 and shares.held == {}
+    assert shares.in_flight == 0
+    assert shares.held == {}
+
+
+def test_store_reads_take_turns_and_one_principal_leaves_a_worker_free() -> None:
+    """Three workers: principal a's six reads take two (its cap), b's read starts at once on the third although
+    queued after all of a's; then a's queue and c's alternate."""
+    pool = FairPool(3, "test-fair")
+    started: list[str] = []
+    lock = threading.Lock()
+    gates = {name: threading.Event() for name in ("a1", "a2", "a3", "a4", "a5", "a6", "b1", "c1", "c2")}
+
+    def read(name: str) -> str:
+        with lock:
+            started.append(name)
+        assert gates[name].wait(30)  # a deadlock guard, not a time bound
+        return name
+
+    def submit(name: str) -> Any:
+        token = store_turn.set(name[0])
+        try:
+            return pool.submit(read, name)
+        finally:
+            store_turn.reset(token)
+
+    def wait_for(n: int) -> None:
+        deadline = time.monotonic() + 30
+        while len(started) < n and time.monotonic() < deadline:
+            time.sleep(0.01)
+
+    try:
+        futures = [submit(f"a{i}") for i in range(1, 7)] + [submit("b1")]
+        wait_for(3)
+        assert sorted(started) == ["a1", "a2", "b1"]
+        futures += [submit("c1"), submit("c2")]
+        for n, name in enumerate(("b1", "a1", "a2")):  # each worker freed takes the next turn: c, then a, then c
+            gates[name].set()
+            wait_for(4 + n)
+        assert started[3:] == ["c1", "a3", "c2"]
+        for gate in gates.values():
+            gate.set()
+        assert sorted(f.result(30) for f in futures) == sorted(gates)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def test_one_principal_flooding_expensive_documents_does_not_starve_another(tmp_path: Path) -> None:
