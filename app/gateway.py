@@ -117,6 +117,7 @@ class StoreGateway:
             raise StoreUnavailable("the graph store is not open yet; retrying in the background")
         try:
             # a cancelled caller abandons the work: the store stops it at the caller's deadline, nobody waits for it
+            pool: concurrent.futures.Executor
             if write:
                 pool = self._write_pool
             else:
