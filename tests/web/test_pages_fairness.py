@@ -67,3 +67,63 @@ def test_search_page_answers_while_expensive_api_queries_hold_the_store_workers(
         time.sleep(2.0)  # let abandoned workers finish before the store closes
         store.close()
         gc.collect()
+
+
+def test_ask_page_is_served_while_another_principal_floods_expensive_documents(
+    demo_db: Path, web_settings: Settings
+) -> None:
+    """The /ask page's ``expertsFor`` is expensive work, in the same lane as the API's: one analyst flooding
+    documents of three aliased bridges (each read 1 s, on two store workers) used to queue the page's reads behind
+    the whole flood (21-42 of 41-48 such pages timed out in the adversarial pass). Its reads now take turns with the
+    flood's, and the flood keeps one worker free: the page answers while hardly any of the flood's documents end."""
+    settings = web_settings.model_copy(update={"store_workers": 2})
+    store = SQLiteStore(demo_db)
+    slow: Any = SlowStore(store, delay=1.0, reads=("brokers",))
+    flooder = mint_token(settings, sub="hr:flooder", role=Role.ANALYST)
+    flood_done: list[int] = []
+    stop = threading.Event()
+    try:
+        with LiveServer(create_app(settings, store=slow)) as server, \
+                httpx.Client(base_url=server.url, timeout=60) as page:
+            assert page.get(sign_in_link(settings, server.url, "hr:E00001", "Em Ployee", Role.EMPLOYEE)
+                            ).status_code == 303
+            ids = [c["id"] for c in httpx.post(
+                f"{server.url}/graphql", json={"query": "{ communities(first: 3) { id } }"},
+                headers={"Authorization": f"Bearer {flooder}"}).json()["data"]["communities"]]
+            calls = " ".join(f"b{i}: bridges(first: 5, communityIds: $ids) {{ person {{ id }} }}" for i in range(3))
+
+            def flood(i: int) -> None:
+                with httpx.Client(base_url=server.url, timeout=60) as http:
+                    k = 0
+                    while not stop.is_set():
+                        k += 1
+                        http.post("/graphql", json={"query": f"query F{i}x{k}($ids: [ID!]) {{ {calls} }}",
+                                                    "variables": {"ids": ids}},
+                                  headers={"Authorization": f"Bearer {flooder}"})
+                        flood_done.append(1)
+
+            ask = {"question": "how do I debug a kubernetes pod", "skills": "kubernetes"}
+            assert page.get("/ask", params=ask).status_code == 200  # warm
+            threads = [threading.Thread(target=flood, args=(i,)) for i in range(6)]
+            for t in threads:
+                t.start()
+            try:
+                time.sleep(0.5)  # the flood's reads are queued now
+                during = 0
+                for _ in range(3):
+                    before = len(flood_done)
+                    r = page.get("/ask", params=ask)
+                    during += len(flood_done) - before
+                    assert r.status_code == 200
+                    assert "took too long" not in r.text
+                    assert "data-rank=\"1\"" in r.text  # experts listed
+            finally:
+                stop.set()
+                for t in threads:
+                    t.join()
+            assert flood_done  # the flood was answered too
+            assert during <= 2  # served beside the flood, not after its backlog (first come, first served: 6+)
+    finally:
+        time.sleep(1.0)
+        store.close()
+        gc.collect()
