@@ -4,8 +4,9 @@ Why: the expensive requests' store reads share one pool of a few workers. One cl
 aliased ``bridges`` queued a dozen reads of over a second each per document, and another client's single read waited
 behind all of them, past its deadline, even once the cost gate had admitted it (app/graphql/fairness.py). Here each
 principal (``store_turn``, set per request by the cost gate) has its own queue, a free worker takes the head of
-the queue whose turn it is, and one principal runs on all workers but one (``cap``), so a newcomer's read starts
-at once rather than after the flood's backlog.
+the queue whose turn it is, and a principal runs on at most its equal part of the workers (all but one when it is
+alone: ``cap``), so a newcomer's read starts at once rather than after the flood's backlog, and then shares the
+processor with fewer of the flood's reads.
 """
 
 from __future__ import annotations
@@ -30,7 +31,6 @@ class FairPool(Executor):
         self._workers = max(1, workers)
         self._name = name
         self._ready = threading.Condition()
-        self.cap = max(1, self._workers - 1)  # one principal's reads running at once
         self._queues: dict[str, deque[_Job]] = {}  # in turn order: the key served last moves to the end
         self._running: dict[str, int] = {}
         self._threads: list[threading.Thread] = []
@@ -55,7 +55,8 @@ class FairPool(Executor):
         """The head of the queue whose turn it is, among principals under ``cap`` (None: shut down and nothing
         queued); called holding ``_ready``."""
         while True:
-            key = next((k for k in self._queues if self._running.get(k, 0) < self.cap), None)
+            cap = self.cap()
+            key = next((k for k in self._queues if self._running.get(k, 0) < cap), None)
             if key is not None:
                 break
             if self._closed and not self._queues:
@@ -67,6 +68,12 @@ class FairPool(Executor):
             self._queues[key] = queue  # back of the turn
         self._running[key] = self._running.get(key, 0) + 1
         return key, job
+
+    def cap(self) -> int:
+        """One principal's reads running at once: an equal part of the workers between the principals reading or
+        waiting, and never all of them (one stays free for whoever comes next); called holding ``_ready``."""
+        active = len(self._queues.keys() | self._running.keys())
+        return max(1, min(self._workers - 1, self._workers // max(1, active)))
 
     def _work(self) -> None:
         while True:
@@ -90,7 +97,7 @@ class FairPool(Executor):
                         self._running[key] = left
                     else:
                         del self._running[key]
-                    self._ready.notify()  # a principal at its cap may go on
+                    self._ready.notify_all()  # a principal at its cap may go on
             del taken, future, fn, args  # no reference to a large result kept while waiting
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:

@@ -85,9 +85,9 @@ def test_a_cancelled_waiter_leaves_nothing_held_or_queued() -> None:
 
 
 def test_store_reads_take_turns_and_one_principal_leaves_a_worker_free() -> None:
-    """Three workers: principal a's six reads take two (its cap), b's read starts at once on the third although
-    queued after all of a's; then a's queue and c's alternate."""
-    pool = FairPool(3, "test-fair")
+    """Four workers: principal a alone takes three (all but one), b's read queued after all of a's starts at once on
+    the fourth; with c waiting too, a (over its equal part) starts nothing until it is under it again."""
+    pool = FairPool(4, "test-fair")
     started: list[str] = []
     lock = threading.Lock()
     gates = {name: threading.Event() for name in ("a1", "a2", "a3", "a4", "a5", "a6", "b1", "c1", "c2")}
@@ -112,13 +112,14 @@ def test_store_reads_take_turns_and_one_principal_leaves_a_worker_free() -> None
 
     try:
         futures = [submit(f"a{i}") for i in range(1, 7)] + [submit("b1")]
-        wait_for(3)
-        assert sorted(started) == ["a1", "a2", "b1"]
+        wait_for(4)
+        assert sorted(started) == ["a1", "a2", "a3", "b1"]
         futures += [submit("c1"), submit("c2")]
-        for n, name in enumerate(("b1", "a1", "a2")):  # each worker freed takes the next turn: c, then a, then c
+        # b done: a and c share the four workers, two each; a holds three, so c goes first twice, then a again
+        for n, name in enumerate(("b1", "a1", "a2")):
             gates[name].set()
-            wait_for(4 + n)
-        assert started[3:] == ["c1", "a3", "c2"]
+            wait_for(5 + n)
+        assert started[4:] == ["c1", "c2", "a4"]
         for gate in gates.values():
             gate.set()
         assert sorted(f.result(30) for f in futures) == sorted(gates)
