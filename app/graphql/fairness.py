@@ -16,7 +16,7 @@ one-field query waited behind all of them (4.1 s in the adversarial pass). Three
   its whole backlog (21-42 of 41-48 timed out, the /ask and /plan/seeds pages included). bench/flood_bench.py
   ``--kind bridges`` (16 connections, 12 bridges between all 63 communities of the 2,000-person demo, SQLite, 4
   store workers, 2 shared cores), a second analyst's expensive requests one after another for 30 s: before, 2 of 4
-  timed out (expertsFor 9.9 s, bridges 5.4-10.0 s); after, none of 16-20 (expertsFor p50 0.2-0.7 s, max 1.2 s;
+  timed out (expertsFor 9.9 s, bridges 5.4-10.0 s); after, none of 10-20 (expertsFor p50 0.2-0.7 s, max 1.2 s;
   bridges p50 2.6-4.5 s, max 6.4 s, with the flood's reads beside it; alone 0.09 s and 0.88 s).
 - ``HeavyLoop``: an admitted expensive request executes on an event loop in a thread of its own, so its long
   stretches of synchronous work (graphql-core completing a hundred nested items) no longer hold the API's loop:
