@@ -55,8 +55,7 @@ class FairPool(Executor):
         """The head of the queue whose turn it is, among principals under ``cap`` (None: shut down and nothing
         queued); called holding ``_ready``."""
         while True:
-            cap = self.cap()
-            key = next((k for k in self._queues if self._running.get(k, 0) < cap), None)
+            key = next((k for k in self._queues if self._running.get(k, 0) < self.cap(k)), None)
             if key is not None:
                 break
             if self._closed and not self._queues:
@@ -66,12 +65,17 @@ class FairPool(Executor):
         job = queue.popleft()
         if queue:
             self._queues[key] = queue  # back of the turn
+        else:
+            self._ready.notify_all()  # nobody else waits behind this principal now: the others' caps rise
         self._running[key] = self._running.get(key, 0) + 1
         return key, job
 
-    def cap(self) -> int:
-        """One principal's reads running at once: an equal part of the workers between the principals reading or
-        waiting, and never all of them (one stays free for whoever comes next); called holding ``_ready``."""
+    def cap(self, key: str) -> int:
+        """Reads of principal ``key`` running at once: while another principal has reads waiting, an equal part of
+        the workers between the principals reading or waiting; otherwise all but one (one stays free for whoever
+        comes next, and no worker idles while only this principal has work queued); called holding ``_ready``."""
+        if not any(k != key for k in self._queues):
+            return max(1, self._workers - 1)
         active = len(self._queues.keys() | self._running.keys())
         return max(1, min(self._workers - 1, self._workers // max(1, active)))
 

@@ -111,7 +111,8 @@ def test_store_reads_take_turns_and_one_principal_leaves_a_worker_free() -> None
             time.sleep(0.01)
 
     try:
-        futures = [submit(f"a{i}") for i in range(1, 7)] + [submit("b1")]
+        with pool._ready:  # every read queued before any worker takes one: b1 waits beside a's six from the start
+            futures = [submit(f"a{i}") for i in range(1, 7)] + [submit("b1")]
         wait_for(4)
         assert sorted(started) == ["a1", "a2", "a3", "b1"]
         futures += [submit("c1"), submit("c2")]
