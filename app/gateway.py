@@ -182,6 +182,9 @@ class StoreGateway:
             s, skills, first=first, exclude=[asker] if asker else [], asker=asker, department=department,
             location=location, title=title))
 
+    async def directory_facets(self) -> dict[str, list[str]]:
+        return await self.run(lambda s: s.directory_facets())
+
     async def skills(self, prefix: str | None = None, first: int = 20) -> list[models.Skill]:
         return await self.run(lambda s: s.skills(prefix, first=first))
 

@@ -121,7 +121,7 @@ class Query:
             await _known_skill_or_404(info, skill, canon)
         if any(h.person.opted_out for h in page.items):
             page = base.Page(items=_visible(page.items), next_cursor=page.next_cursor, total=page.total)
-        return ExpertConnection.from_domain(canon, page)
+        return ExpertConnection.from_domain(canon, page, {"department": department, "location": location})
 
     my_visibility: Visibility | None = strawberry.field(
         resolver=my_visibility,

@@ -21,6 +21,7 @@ from app.graphql.limits import node_id, page_size
 from graph.analytics.health_release import complementary_weeks
 from graph.store import base, opt_outs
 from schema import models
+from schema.facet_match import why_no_one
 
 Info = strawberry.Info[Context, None]
 
@@ -215,9 +216,11 @@ class ExpertConnection:
     edges: list[ExpertEdge]
     page_info: PageInfo
     total_count: int
+    filters: strawberry.Private[dict[str, str | None]]
 
     @classmethod
-    def from_domain(cls, skill: str, page: base.Page[base.ExpertHit]) -> ExpertConnection:
+    def from_domain(cls, skill: str, page: base.Page[base.ExpertHit],
+                    filters: dict[str, str | None] | None = None) -> ExpertConnection:
         return cls(
             skill=skill, edges=[ExpertEdge.from_domain(h) for h in page.items],
             page_info=PageInfo(
@@ -225,7 +228,17 @@ class ExpertConnection:
                 end_cursor=page.items[-1].cursor if page.items else None,
             ),
             total_count=page.total,
+            filters=filters or {},
         )
+
+    @strawberry.field(description="Why there is no one, in words, when a department or location filter explains "
+                      "it (\"no one's location is 'Berlim'; did you mean Berlin?\", or no one has a location on "
+                      "record at all); null when the list has people or the filters name someone.")
+    async def empty_because(self, info: Info) -> str | None:
+        if self.total_count or not any(self.filters.values()):
+            return None
+        facets = await info.context.gateway.directory_facets()
+        return why_no_one(self.filters, facets)
 
 
 @strawberry.type

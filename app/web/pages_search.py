@@ -10,13 +10,13 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from app.graphql.schema import MAX_TITLE
 from app.web.core import PageError, current_user, gql, render, store
-from app.web.facets import FacetMatch, match_facet
 from app.web.search_roles import show_role
 from app.web.session import WebUser
 from app.web.suggest import trailing_fragments
 from app.web.understood import department_note, href, known_skill, place_note, read_query, role_note, understood_note
 from schema.errors import SchemaError
-from schema.facets import fold_case, fold_name
+from schema.facet_match import FacetMatch, forgiven, match_facet
+from schema.facets import fold_name
 from schema.skills import canonical_skill
 from schema.understand import Understood
 
@@ -198,12 +198,11 @@ async def match_filters(request: Request, department: str, location: str,
             continue
         match = match_facet(typed, facets.get(name, []))
         if match.value is None:
-            notes.append(_no_one(name, match))
+            notes.append(_no_one(name, match, on_record=bool(facets.get(name))))
             return None
         if match.changed:
-            forgiven = "case does not matter" if fold_case(typed) == fold_case(match.value) else \
-                "case and accents do not matter"
-            notes.append({"text": f"Matching {name} '{typed}' as {match.value} ({forgiven}).", "kind": "info"})
+            notes.append({"text": f"Matching {name} '{typed}' as {match.value} ({forgiven(typed, match.value)}).",
+                          "kind": "info"})
         filters[name] = match.value
     return filters
 
@@ -220,9 +219,11 @@ async def introductions(request: Request, user: WebUser, ids: list[str]) -> dict
     return {pid: paths.get(f"p{i}") for i, pid in enumerate(ids)}
 
 
-def _no_one(name: str, match: FacetMatch) -> dict[str, Any]:
+def _no_one(name: str, match: FacetMatch, on_record: bool = True) -> dict[str, Any]:
     text = f"No one in {name} '{match.typed}'"
-    if match.suggestions:
+    if not on_record:  # an HR export without the column: "no location has a similar name" hid why
+        text = f"No one here has a {name} on record (the people were loaded without one); search without it."
+    elif match.suggestions:
         text += "; did you mean " + " or ".join(match.suggestions) + "?"
     else:
         text += "; no " + name + " has a similar name."

@@ -9,6 +9,7 @@ sources), an opted-out person and a leaver are in "berlin" too and must stay inv
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -107,3 +108,43 @@ def test_what_users_type_over_http_finds_the_directory_spelling(api: Api) -> Non
     assert total == 4
     routed = api.data(ROUTE, {"location": "Z\u00dcRICH", "department": "developpement"})["expertsFor"]["experts"]
     assert [e["person"]["id"] for e in routed] == ["hr:E0016"]
+
+
+WHY = """
+query($department: String, $location: String) {
+  experts(skill: "kubernetes", department: $department, location: $location) { totalCount emptyBecause }
+}"""
+
+
+def test_an_empty_list_says_which_filter_named_no_one(api: Api) -> None:
+    """Before, ``experts(location: "Berlim")`` answered an empty list and no reason; a client had to guess between
+    "no expert there" and "no such place"."""
+    def why(**variables: str) -> tuple[int, str | None]:
+        conn = api.data(WHY, variables)["experts"]
+        return conn["totalCount"], conn["emptyBecause"]
+
+    total, because = why(location="Berlim")
+    assert total == 0
+    assert because is not None
+    assert because.startswith("no one's location is 'Berlim'; did you mean ")
+    assert "Berlin" in because or "BERLIN" in because
+    assert why(location="Atlantis") == (0, "no one's location is 'Atlantis'")
+    assert why(department="Sales", location="berlin") == (0, "no one's department is 'Sales'")
+    assert why(location="berlin") == (9, None)
+    assert why(department="Data", location="Istanbul") == (0, None)  # both name people: just no one there
+    assert why() == (15, None)
+
+
+def _placeless(store: GraphStore) -> None:
+    people = [person(i, location=None) for i in range(6)]
+    store.write_batch(Batch(people=people, communities=[community("k8s-guild")]))
+    store.write_analytics(snapshot(people, scores=[1.0] * len(people)))
+
+
+def test_a_directory_loaded_without_locations_says_so(tmp_path: Path) -> None:
+    """An HR export without a location column: every location filter finds no one, and now says why."""
+    for api in serve_filled(None, tmp_path, _placeless):
+        conn = api.data(WHY, {"location": "Berlin"})["experts"]
+        assert conn == {"totalCount": 0, "emptyBecause": "no one in this directory has a location on record (the "
+                        "people were loaded without one), so no one is in 'Berlin'"}
+        assert api.data(WHY, {})["experts"] == {"totalCount": 6, "emptyBecause": None}

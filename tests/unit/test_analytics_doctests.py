@@ -43,6 +43,7 @@ MODULES = [
     "schema.models",
     "schema.files",
     "schema.facets",
+    "schema.facet_match",
     "schema.understand",
     "app.web.understood",
     "app.web.suggest",

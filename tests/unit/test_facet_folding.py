@@ -9,8 +9,8 @@ import unicodedata
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.web.facets import match_facet
 from graph.store.common import facet_filters
+from schema.facet_match import match_facet
 from schema.facets import facet_matches, fold_case, fold_facet, title_matches
 
 PLACES = ["Berlin", "Istanbul", "Z\u00fcrich", "\u0141\u00f3d\u017a", "S\u00e3o Paulo", "Krak\u00f3w", "New York"]

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from app.web.charts import Point, week_chart
 from app.web.privacy import suppress_small
 
-MODULES = ["app.web.charts", "app.web.facets", "app.web.privacy", "app.web.oidc", "app.web.weeks",
+MODULES = ["app.web.charts", "app.web.privacy", "app.web.oidc", "app.web.weeks",
            "app.web.auth_routes", "app.graphql.rankings", "app.web.core", "app.web.pages_ask", "app.web.network",
            "app.web.pages_communities", "app.web.pages_person", "app.clock"]
 
