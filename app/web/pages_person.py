@@ -49,32 +49,42 @@ SCORE_MEANINGS = [
     ("role", "Role", "Guimerà-Amaral role from the two figures above"),
 ]
 SHARES = frozenset({"pagerank", "degree", "betweenness"})  # shown as percentages that never round a share to 0
-# the sources whose posts are chat (their communities are channels): a top-level message there starts a thread or
-# says something, it asks nothing, so "33 questions" misread a Slack person
-CHAT_SOURCES = frozenset({"slack", "teams"})
+# the sources whose posts are not a forum's questions and answers: in a chat (channels) a top-level message starts a
+# thread or says something, it asks nothing, so "33 questions" misread a Slack person; a Viva Engage (Yammer) thread
+# is a conversation someone started, most of them announcements and discussion
 CHAT_WORDS = {"question": ("message", "messages"), "reply": ("thread reply", "thread replies")}
+SOURCE_WORDS: dict[str, dict[str, tuple[str, str]]] = {
+    "slack": CHAT_WORDS, "teams": CHAT_WORDS,
+    "vivaengage": {"question": ("conversation started", "conversations started")},
+}
+_FORUM_PLURAL = {"reply": "replies"}
 
 
 def activity_words(per_kind: Counter[tuple[str, str]]) -> list[str]:
     """The "In all" counts of posts per (kind, source), worded by source: a forum's questions, answers, replies and
-    comments as before (by kind), then a chat's messages and thread replies. Sources of the same wording add up.
+    comments as before (by kind), then a chat's messages and thread replies, a Viva Engage network's conversations
+    started. Counts worded alike add up.
 
     >>> activity_words(Counter({("question", "slack"): 33, ("reply", "slack"): 5}))
     ['33 messages', '5 thread replies']
     >>> activity_words(Counter({("question", "stackexchange/x"): 1, ("answer", "discourse:d"): 4,
     ...                         ("reply", "teams"): 1, ("question", "slack"): 1, ("reply", "discourse:d"): 2}))
     ['4 answers', '1 question', '2 replies', '1 message', '1 thread reply']
+    >>> activity_words(Counter({("question", "vivaengage"): 1, ("reply", "vivaengage"): 3}))
+    ['3 replies', '1 conversation started']
     """
     forum: Counter[str] = Counter()
-    chat: Counter[str] = Counter()
+    other: Counter[tuple[str, str]] = Counter()
     for (kind, source), n in per_kind.items():
-        if source.partition("/")[0] in CHAT_SOURCES and kind in CHAT_WORDS:
-            chat[kind] += n
-        else:
+        words = SOURCE_WORDS.get(source.partition("/")[0], {}).get(kind)
+        if words is None:
             forum[kind] += n
-    words = [f"{n} {kind if n == 1 else 'replies' if kind == 'reply' else kind + 's'}"
-             for kind, n in sorted(forum.items()) if n]
-    return words + [f"{n} {CHAT_WORDS[kind][n != 1]}" for kind, n in sorted(chat.items()) if n]
+        else:
+            other[words] += n
+    said = [f"{n} {kind if n == 1 else _FORUM_PLURAL.get(kind, kind + 's')}" for kind, n in sorted(forum.items()) if n]
+    order = [w for table in SOURCE_WORDS.values() for w in table.values()]
+    return said + [f"{n} {words[n != 1]}" for words, n in sorted(other.items(), key=lambda kv: order.index(kv[0]))
+                   if n]
 
 
 def _share(value: float) -> str:
