@@ -12,6 +12,7 @@ from graph.analytics.routing import Routed
 from graph.analytics.routing_explain import LABELS
 from graph.analytics.routing_features import SkillEvidence
 from schema import models
+from schema.facet_match import why_no_one
 
 
 @strawberry.input(description="A question to route: its skills (tags) and, optionally, its title.")
@@ -78,6 +79,14 @@ class QuestionRouting:
     skills: list[str] = strawberry.field(description="Canonical skills used: the given ones and title words.")
     unknown_skills: list[str] = strawberry.field(description="Given skills nobody has any evidence on.")
     experts: list[RoutedExpert]
+    filters: strawberry.Private[dict[str, str | None]] = strawberry.field(default_factory=dict)
+
+    @strawberry.field(description="Why there is no one, in words, when a department or location filter explains "
+                      "it, as on ``experts``; null when the list has people or the filters name someone.")
+    async def empty_because(self, info: strawberry.Info) -> str | None:
+        if self.experts or not any(self.filters.values()):
+            return None
+        return why_no_one(self.filters, await info.context.gateway.directory_facets())
 
 
 __all__ = ["QuestionInput", "QuestionRouting", "RoutedExpert", "SkillCoverage"]

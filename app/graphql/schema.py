@@ -261,6 +261,7 @@ class Query:
         return QuestionRouting(
             skills=skills, unknown_skills=[sk for sk in given if sk not in known],
             experts=[RoutedExpert.from_domain(k, h, p, skills) for k, (h, p) in zip(ranks, shown, strict=True)],
+            filters={"department": department, "location": location},
         )
 
     @strawberry.field(description="People who know the topic, were active in the recent window (the analysis' "

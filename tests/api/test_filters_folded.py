@@ -148,3 +148,13 @@ def test_a_directory_loaded_without_locations_says_so(tmp_path: Path) -> None:
         assert conn == {"totalCount": 0, "emptyBecause": "no one in this directory has a location on record (the "
                         "people were loaded without one), so no one is in 'Berlin'"}
         assert api.data(WHY, {})["experts"] == {"totalCount": 6, "emptyBecause": None}
+
+
+def test_a_routed_question_says_so_too(api: Api) -> None:
+    query = """query($location: String) { expertsFor(question: {skills: ["kubernetes"]}, location: $location) {
+      experts { person { id } } emptyBecause } }"""
+    routed = api.data(query, {"location": "Atlantis"})["expertsFor"]
+    assert routed == {"experts": [], "emptyBecause": "no one's location is 'Atlantis'"}
+    routed = api.data(query, {"location": "berlin"})["expertsFor"]
+    assert routed["experts"]
+    assert routed["emptyBecause"] is None
