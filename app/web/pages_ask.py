@@ -19,6 +19,7 @@ from app.web.core import PageError, current_user, gql, render, store
 from app.web.pages_search import introductions, match_filters
 from app.web.session import WebUser
 from app.web.understood import department_note, href, place_note, read_query, role_words
+from schema.facets import fold_facet
 from schema.understand import Understood
 
 router = APIRouter(include_in_schema=False)
@@ -161,6 +162,8 @@ def read_question(u: Understood, values: dict[str, Any], given: list[str], anywh
                           "links": [(f"Add {c.meant}", href("/ask", question=question, skills=", ".join(
                               [*given, c.meant]), department=dept, location=loc, anywhere="1" if anywhere else None))]})
     for c in u.place_typos:
+        if fold_facet(c.typed) == fold_facet(loc):
+            continue  # typed in the location box too: the filter's own note says "did you mean" once
         notes.append({"text": f"“{c.typed}” is not a location here; did you mean {c.meant}?", "kind": "info",
                       "links": [(f"Only people in {c.meant}", link(c.meant))]})
     return "" if loc or anywhere else (u.location or "")

@@ -16,7 +16,7 @@ from app.web.suggest import trailing_fragments
 from app.web.understood import department_note, href, known_skill, place_note, read_query, role_note, understood_note
 from schema.errors import SchemaError
 from schema.facet_match import FacetMatch, forgiven, match_facet
-from schema.facets import fold_name
+from schema.facets import fold_facet, fold_name
 from schema.skills import canonical_skill
 from schema.understand import Understood
 
@@ -183,6 +183,8 @@ def _typos(u: Understood, values: dict[str, Any], link: Callable[[str | None], s
         if c.meant not in values["suggestions"]:
             values["suggestions"].append(c.meant)
     for c in u.place_typos:
+        if fold_facet(c.typed) == fold_facet(values["location"]):
+            continue  # typed in the location box too: the filter's own note says "did you mean" once
         values["notes"].append({"text": f"“{c.typed}” is not a location here; did you mean {c.meant}?",
                                 "kind": "info", "links": [(f"Search in {c.meant}", link(c.meant))]})
 

@@ -97,3 +97,27 @@ def test_a_directory_without_locations_says_so_rather_than_no_similar_name(tmp_p
             assert len(RESULT.findall(everyone)) == 6
     finally:
         store.close()
+
+
+def test_a_misspelt_place_in_the_words_and_the_box_is_corrected_once(tmp_path: Path) -> None:
+    """"How do I scale kubernetes in Berlim" with "Berlim" in the location box too said "did you mean Berlin?"
+    twice, once for the words and once for the box."""
+    settings = page_settings(tmp_path, jwt_secret="page-filters-jwt-secret-0123456789abcdef")
+    store = SQLiteStore(tmp_path / "whoknows.db")
+    _org(store)
+    try:
+        with LiveServer(create_app(settings, store=store)) as server, \
+                httpx.Client(base_url=server.url, timeout=30) as client:
+            signed_in(client, settings, server.url)
+            question = "How do I scale kubernetes in Berlim"
+            for path, params in (("/ask", {"question": question, "location": "Berlim"}),
+                                 ("/search", {"skill": "kubernetes in Berlim", "location": "berlim"})):
+                page = client.get(path, params=params)
+                assert page.status_code == 200, page.text[:300]
+                assert "did you mean" in page.text, path
+                assert page.text.count("did you mean") == 1, path
+                assert "No one in location &#39;" in page.text or "No one in location '" in page.text, path
+            words_only = client.get("/ask", params={"question": question}).text
+            assert "“Berlim” is not a location here; did you mean" in words_only
+    finally:
+        store.close()
