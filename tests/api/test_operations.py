@@ -198,3 +198,22 @@ def test_graphql_options_and_other_methods_name_post(tmp_path: Path, loaded_stor
         assert http.get("/graphql").status_code == 200  # GraphiQL
         assert http.head("/graphql").status_code == 200
         assert http.post("/graphql", json={"query": "{ __typename }"}).status_code == 401  # POST: there, with a token
+
+
+def test_a_query_sent_with_get_is_told_to_use_post(api: Api) -> None:
+    """``GET /graphql?query=...`` from a client expecting JSON got 200 and GraphiQL's HTML, which it then failed to
+    parse; it is now a 405 in JSON saying to POST. A browser following a GraphiQL link with ``?query=`` (it asks
+    for text/html) still gets the editor."""
+    token = api.tokens[Role.EMPLOYEE]
+    for accept in ("application/json", "*/*", "application/graphql-response+json"):
+        r = api.http.get("/graphql", params={"query": "{ __typename }"},
+                         headers={"Accept": accept, "Authorization": f"Bearer {token}"})
+        assert r.status_code == 405, accept
+        assert r.headers["allow"] == "GET, HEAD, POST, OPTIONS"
+        error = r.json()["errors"][0]
+        assert error["extensions"]["code"] == "BAD_USER_INPUT"
+        assert "POST" in error["message"]
+    browser = api.http.get("/graphql", params={"query": "{ __typename }"},
+                           headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
+    assert browser.status_code == 200
+    assert "GraphiQL" in browser.text
