@@ -100,6 +100,7 @@ class Metrics:
 
 
 KNOWN_ROUTES = frozenset({"/graphql", "/healthz", "/readyz", "/metrics", "/", "/health"})
+CLIENT_GONE = 499  # the status logged and counted for a request whose client left before any answer
 
 
 class RequestContextMiddleware:
@@ -124,7 +125,8 @@ class RequestContextMiddleware:
         token = request_id_var.set(rid)
         scope.setdefault("state", {})["request_id"] = rid
         start = time.perf_counter()
-        status = 500
+        status = 0  # no response started yet
+        gone = False
         rid_header = (b"x-request-id", rid.encode())
 
         async def send_wrapper(message: Message) -> None:
@@ -134,9 +136,23 @@ class RequestContextMiddleware:
                 message["headers"] = [*message.get("headers", ()), rid_header]
             await send(message)
 
+        async def receive_wrapper() -> Message:
+            nonlocal gone
+            message = await receive()
+            gone = gone or message["type"] == "http.disconnect"
+            return message
+
         try:
-            await self.app(scope, receive, send_wrapper)
+            await self.app(scope, receive_wrapper, send_wrapper)
+        except BaseException:
+            status = status or 500
+            raise
         finally:
+            if not status:
+                # nothing answered: the client went away (its body cut off, or gone before the answer), which is
+                # CLIENT_GONE (nginx's 499), not ours; before, it was counted and logged as a 500, so any client
+                # could raise the server-error rate an operator is paged on. Otherwise uvicorn answers 500
+                status = CLIENT_GONE if gone else 500
             elapsed = time.perf_counter() - start
             path = scope.get("path", "")
             route = path if path in KNOWN_ROUTES else ("/static" if path.startswith("/static/") else "other")

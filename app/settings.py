@@ -62,7 +62,7 @@ class Settings(BaseSettings):
     max_fragments: NonNegativeInt = 100
     max_response_bytes: AtLeastOne = 16 * 1024 * 1024  # an answer over this is refused (BAD_USER_INPUT), not sent
     max_inflight_cost: AtLeastOne = 50_000  # cost of the expensive requests executing at once (app/graphql/fairness.py)
-    light_concurrency: AtLeastOne = 4  # cheap queries executing at once, the rest served in arrival order (fairness.py)
+    light_concurrency: AtLeastOne = 4  # cheap queries executing at once, the rest in turns by caller (fairness.py)
     store_workers: AtLeastOne = 4  # threads for store reads (plus eight for light requests, app/gateway.py)
     min_group_size: AtLeastOne = 5  # 1 withholds nothing; 0 or less is a mistake, refused
     log_level: str = "INFO"

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import logging
 from typing import Any
+from urllib.parse import parse_qs
 
 from starlette.responses import Response
 
@@ -68,16 +69,37 @@ async def _other_method(scope: Scope, receive: Receive, send: Send, app: ASGIApp
     although POST is the endpoint)."""
     graphiql = scope["app"].state.settings.graphiql
     method = scope["method"]
-    if method in ("GET", "HEAD") and graphiql:
+    if method in ("GET", "HEAD") and graphiql and not get_query(scope):
         await app(scope, receive, send)
         return
     allow = allowed_methods(graphiql)
     if method == "OPTIONS":
         response = Response(status_code=204, headers={"Allow": allow})
+    elif method == "GET" and graphiql:
+        response = error_response("BAD_USER_INPUT", "send the query with POST (a JSON body: {\"query\": ...}); GET "
+                                  "/graphql is GraphiQL, for a browser", 405, {"Allow": allow})
     else:
         response = error_response("BAD_USER_INPUT", f"/graphql takes {allow}, not {method[:20]}", 405,
                                   {"Allow": allow})
     await response(scope, receive, send)
+
+
+def get_query(scope: Scope) -> bool:
+    """A GET that carries a ``query`` parameter and does not ask for a page: a client that expects GraphQL over GET
+    (JSON), which used to be answered 200 with GraphiQL's HTML. A browser opening a GraphiQL link that prefills the
+    editor (``?query=...``) asks for ``text/html`` and still gets GraphiQL.
+
+    >>> get_query({"method": "GET", "query_string": b"query=%7Bx%7D", "headers": [(b"accept", b"*/*")]})
+    True
+    >>> get_query({"method": "GET", "query_string": b"query=%7Bx%7D", "headers": [(b"accept", b"text/html,*/*")]})
+    False
+    >>> get_query({"method": "GET", "query_string": b"", "headers": []})
+    False
+    """
+    if scope["method"] != "GET" or "query" not in parse_qs(scope.get("query_string", b"").decode("latin-1")):
+        return False
+    accept = b",".join(v for k, v in scope.get("headers", []) if k == b"accept").lower()
+    return b"text/html" not in accept
 
 
 def _bad(message: str, status: int = 400) -> Response:

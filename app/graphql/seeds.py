@@ -35,6 +35,7 @@ from app.graphql import rankings
 from app.graphql.explain import isolated
 from graph.analytics.seeding import greedy_seeds
 from graph.store import base
+from graph.store.common import shared_ranks
 
 DEFAULT_HALF_LIFE_DAYS = 180.0  # graph.jobs.AnalyticsParams' default, for a run that did not record its own
 
@@ -128,10 +129,17 @@ def split_active(
     >>> active, out = split_active(hits, reach, t - timedelta(days=180))
     >>> [h.person.id for h in active], [(x.hit.person.id, x.expert_rank) for x in out]
     (['x:b', 'x:c'], [('x:a', 1)])
+    >>> tied = [base.ExpertHit(Person(id=f"x:{i}", name=i), "go", s, (), i, 1) for i, s in zip("cab", (2.0, 1.0, 1.0))]
+    >>> [x.expert_rank for x in split_active(tied, reach, t - timedelta(days=180))[1]]
+    [2]
+    >>> [x.expert_rank for x in split_active(tied, reach, t + timedelta(days=1))[1]]
+    [2, 2]
     """
     active: list[base.ExpertHit] = []
     left: list[LeftOut] = []
-    for k, hit in enumerate(pool, start=1):
+    # equal scores share a place, as everywhere else: two experts tied on the directory's #74 were told apart by
+    # their ids here ("#75 by expertise" for the second)
+    for k, hit in zip(shared_ranks([(h.score,) for h in pool]), pool, strict=True):
         r = reach.get(hit.person.id)
         last = r.last_active if r is not None else None
         if last is not None and _aware(last) < since:

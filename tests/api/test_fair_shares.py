@@ -16,7 +16,7 @@ import httpx
 
 from app.auth import Role, mint_token
 from app.fair_pool import FairPool, store_turn
-from app.graphql.fairness import FairShares
+from app.graphql.fairness import LIGHT_COST, CostGate, FairShares
 from app.main import create_app
 from graph.store.sqlite import SQLiteStore
 from tests.api.conftest import LiveServer, api_settings, load_org
@@ -184,6 +184,99 @@ def test_one_principal_flooding_expensive_documents_does_not_starve_another(tmp_
         # served after the document running when it arrived (and at most one finishing as it was sent), not after
         # the five waiting before it
         assert served_after <= 2, events
+    finally:
+        time.sleep(0.5)
+        store.close()
+        gc.collect()
+
+
+def test_light_slots_go_in_turns_between_principals_with_no_cap_on_one_alone() -> None:
+    """Cheap queries: one principal alone takes every slot, in arrival order; another principal's query arriving
+    behind its backlog gets the next slot freed, not the one after the backlog."""
+    async def scenario() -> tuple[list[str], int]:
+        gate = CostGate(budget=100, light_slots=2)
+        order: list[str] = []
+        release: dict[str, asyncio.Event] = {}
+
+        async def request(name: str) -> None:
+            release[name] = asyncio.Event()
+            async with gate.admit(LIGHT_COST, who=name[0]):
+                order.append(name)
+                await release[name].wait()
+
+        tasks = []
+        for i in range(1, 7):  # a1 and a2 take both slots (no cap alone); a3-a6 wait in arrival order
+            tasks.append(asyncio.create_task(request(f"a{i}")))
+            await asyncio.sleep(0.01)
+        tasks.append(asyncio.create_task(request("b1")))
+        await asyncio.sleep(0.01)
+        started = len(order)
+        release["a1"].set()  # a slot frees: whose turn?
+        await asyncio.sleep(0.01)
+        for event in release.values():
+            event.set()
+        await asyncio.gather(*tasks)
+        return order, started
+
+    order, started = asyncio.run(scenario())
+    assert started == 2
+    assert order[:3] == ["a1", "a2", "b1"]  # b1 next, before a3-a6 that came first
+    assert order[3:] == ["a3", "a4", "a5", "a6"]
+
+
+def test_one_principal_flooding_cheap_queries_does_not_queue_another_behind_its_backlog(tmp_path: Path) -> None:
+    """Twelve connections of one employee keep sending cheap introduction paths (0.3 s of store work each, two light
+    slots): a second employee's one-field query starts at the next freed slot. In one first come, first served
+    queue it waited behind the whole backlog: 0.65 s at the median and up to 4 s on the 600-person demo, past the
+    request timeout with a few hundred connections."""
+    settings = api_settings(tmp_path, light_concurrency=2, request_timeout_s=60.0)
+    store = SQLiteStore(tmp_path / "w.db")
+    load_org(store)
+    slow: Any = SlowStore(store, delay=0.3, reads=("introduction_path",))
+    flooder = mint_token(settings, sub="hr:flooder", role=Role.EMPLOYEE)
+    other = mint_token(settings, sub="hr:other", role=Role.EMPLOYEE)
+    events: list[str] = []
+    lock = threading.Lock()
+    stop = threading.Event()
+    flood_codes: list[str] = []
+
+    def flood(url: str, i: int) -> None:
+        with httpx.Client(base_url=url, timeout=120) as http:
+            k = 0
+            while not stop.is_set():
+                k += 1
+                query = f'{{ t{i}x{k}: introductionPath(fromId: "hr:E0001", toId: "hr:E0003") {{ id }} }}'
+                r = http.post("/graphql", json={"query": query}, headers={"Authorization": f"Bearer {flooder}"})
+                with lock:
+                    events.append("flood")
+                    flood_codes.extend(e["extensions"]["code"] for e in r.json().get("errors", []))
+
+    try:
+        with LiveServer(create_app(settings, store=slow)) as server:
+            threads = [threading.Thread(target=flood, args=(server.url, i)) for i in range(12)]
+            for t in threads:
+                t.start()
+            try:
+                while len(events) < 4:  # the flood is running, ten of its queries queued behind two in flight
+                    time.sleep(0.05)
+                time.sleep(0.2)
+                with lock:
+                    before = len(events)
+                with httpx.Client(base_url=server.url, timeout=120) as http:
+                    r = http.post("/graphql", json={"query": '{ person(id: "hr:E0001") { name } }'},
+                                  headers={"Authorization": f"Bearer {other}"})
+                with lock:
+                    events.append("other")
+                    served_after = events[before:].count("flood")
+            finally:
+                stop.set()
+                for t in threads:
+                    t.join()
+        assert r.status_code == 200
+        assert r.json() == {"data": {"person": {"name": "Person 1"}}}
+        assert flood_codes == []
+        # after the two queries running when it arrived (and one finishing as it was sent), not after the ten queued
+        assert served_after <= 3, events
     finally:
         time.sleep(0.5)
         store.close()

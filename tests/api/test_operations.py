@@ -6,6 +6,7 @@ import io
 import json
 import logging
 import re
+import socket
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -198,3 +199,44 @@ def test_graphql_options_and_other_methods_name_post(tmp_path: Path, loaded_stor
         assert http.get("/graphql").status_code == 200  # GraphiQL
         assert http.head("/graphql").status_code == 200
         assert http.post("/graphql", json={"query": "{ __typename }"}).status_code == 401  # POST: there, with a token
+
+
+def test_a_query_sent_with_get_is_told_to_use_post(api: Api) -> None:
+    """``GET /graphql?query=...`` from a client expecting JSON got 200 and GraphiQL's HTML, which it then failed to
+    parse; it is now a 405 in JSON saying to POST. A browser following a GraphiQL link with ``?query=`` (it asks
+    for text/html) still gets the editor."""
+    token = api.tokens[Role.EMPLOYEE]
+    for accept in ("application/json", "*/*", "application/graphql-response+json"):
+        r = api.http.get("/graphql", params={"query": "{ __typename }"},
+                         headers={"Accept": accept, "Authorization": f"Bearer {token}"})
+        assert r.status_code == 405, accept
+        assert r.headers["allow"] == "GET, HEAD, POST, OPTIONS"
+        error = r.json()["errors"][0]
+        assert error["extensions"]["code"] == "BAD_USER_INPUT"
+        assert "POST" in error["message"]
+    browser = api.http.get("/graphql", params={"query": "{ __typename }"},
+                           headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
+    assert browser.status_code == 200
+    assert "GraphiQL" in browser.text
+
+
+def _http_count(api: Api, route: str, status: int) -> float:
+    found = re.search(rf'whoknows_http_requests_total\{{route="{route}",status="{status}"\}} ([0-9.]+)',
+                      api.http.get("/metrics").text)
+    return float(found.group(1)) if found else 0.0
+
+
+def test_a_client_that_leaves_mid_body_is_not_counted_as_a_server_error(api: Api) -> None:
+    """A client closing its connection halfway through a request body got no answer, yet the access log and
+    ``whoknows_http_requests_total`` said 500: any client could raise the server-error rate an operator is paged on.
+    It is counted as 499 (the client went away), as nginx logs it."""
+    port = int(api.base_url.rsplit(":", 1)[1])
+    errors, gone = _http_count(api, "/graphql", 500), _http_count(api, "/graphql", 499)
+    for _ in range(3):
+        with socket.create_connection(("127.0.0.1", port)) as sock:
+            sock.sendall(b"POST /graphql HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+                         + api.tokens[Role.EMPLOYEE].encode()
+                         + b'\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"query":')
+            time.sleep(0.2)  # the server is reading the body now
+    assert _wait_until(lambda: _http_count(api, "/graphql", 499) == gone + 3)
+    assert _http_count(api, "/graphql", 500) == errors

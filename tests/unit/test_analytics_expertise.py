@@ -118,3 +118,13 @@ def test_future_posts_are_ignored_and_preconditions() -> None:
     assert compute_expertise(posts, as_of=NOW) == []
     with pytest.raises(ValueError, match="half-life"):
         compute_expertise([], as_of=NOW, half_life_days=0)
+
+
+def test_answerers_equal_in_the_answer_network_share_their_place() -> None:
+    """Two answerers in mirror positions (each answering one asker of their own, as the third answers both) have the
+    same ExpertiseRank: the evidence says the same place for both, not #2 and #3 by the order of their ids."""
+    posts = [q("q1", "ann", ("go",)), q("q2", "ben", ("go",)), q("q3", "zed", ("go",)), q("q4", "amy", ("go",)),
+             a("a1", "xia", "q1"), a("a2", "yan", "q2"), a("a3", "wes", "q3"), a("a4", "wes", "q4")]
+    rows = by_key(compute_expertise(posts, [], [], as_of=NOW))
+    places = {p: evidence(rows[(p, "go")])[EvidenceKind.EXPERTISE_RANK] for p in ("wes", "xia", "yan")}
+    assert places == {"wes": 1, "xia": 2, "yan": 2}
