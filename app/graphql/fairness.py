@@ -184,7 +184,6 @@ class CostGate:
             store_turn.reset(turn)
             self.shares.release(who, weight)
 
-
     @asynccontextmanager
     async def _light_slot(self, who: str) -> AsyncIterator[None]:
         await self.slots.acquire(who, 1)
