@@ -11,11 +11,13 @@ allowance that no longer matches anything is stale. This replaced the offline li
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 
 import neo4j
 import pytest
 
 from graph.store import Batch, cypher
+from graph.store.sessions import every_session_of
 from schema.labels import EngagementKind
 from schema.models import Engagement
 from tests.conftest import Neo4jTarget
@@ -39,6 +41,9 @@ def session(neo4j_target: Neo4jTarget) -> Iterator[neo4j.Session]:
         # a person's own choice made and withdrawn: its property keys exist (the server keeps them), the data as before
         store.choose_visibility(batch.people[0].id, True, T0)
         store.choose_visibility(batch.people[0].id, False, T0)
+        # a signed-out session: its property keys exist whichever tests ran on this server before (alone, the
+        # session statements' keys were unknown to the planner)
+        store.revoke_session(every_session_of(batch.people[0].id, T0, timedelta(hours=8)), T0)
     finally:
         store.close()
     auth = (neo4j_target.user, neo4j_target.password or "")
