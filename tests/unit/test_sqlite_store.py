@@ -11,10 +11,12 @@ from pathlib import Path
 import pytest
 
 from graph.store import open_store
+from graph.store.base import Batch
 from graph.store.source_facts import SourceKeep
 from graph.store.sqlite import SQLiteStore
 from graph.store.sqlite_schema import LATEST, MIGRATIONS
 from schema.errors import ConfigError, StoreError, StoreUnavailable
+from schema.models import Endorsement
 from tests.factories import small_org
 
 
@@ -92,6 +94,12 @@ def test_endorsements_from_before_they_carried_a_source_upgrade_to_unknown_and_a
     gone = store.retract_source("jsonl/kudos", SourceKeep(), dry_run=False)
     assert (gone.endorsements, gone.people) == ([], [])
     assert len(store.dump()["ENDORSED"]) == 1
+    # the source's next export that still holds it writes it under its name: from then on it is the source's
+    written = store.write_batch(Batch(endorsements=[Endorsement(
+        from_id="hr:E1", to_id="jsonl/kudos:u2", skill="python", created_at=row[3], source="jsonl/kudos")]))
+    assert written.updated == {"endorsements": 1}
+    gone = store.retract_source("jsonl/kudos", SourceKeep())
+    assert (gone.endorsements, gone.people) == ([("hr:E1", "jsonl/kudos:u2", "python")], ["jsonl/kudos:u2"])
     store.close()
 
 
