@@ -100,7 +100,7 @@ def skill_ref(ref: SkillRef, names: SkillNames) -> Skill | Endorsement | Reject:
     if skill is None:
         return Reject(ref.file, ref.row, f"skill {ref.name!r} is empty after canonicalisation")
     try:
-        return Endorsement(from_id=e.from_id, to_id=e.to_id, skill=skill, created_at=e.created_at)
+        return Endorsement(from_id=e.from_id, to_id=e.to_id, skill=skill, created_at=e.created_at, source=e.source)
     except (ValueError, SchemaError) as exc:
         return reject(ref.file, ref.row, exc)
 

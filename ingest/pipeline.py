@@ -339,8 +339,9 @@ def ingest_forum(
     """Posts, communities and memberships from one forum export in format ``fmt``. ``max_member_bytes``: the
     most one archive member or JSON file may hold (default ``WHOKNOWS_MAX_MEMBER_BYTES``, else 256 MiB).
     ``full`` (default: the format's, :mod:`ingest.forum_full`): the export is the whole of its source, so the
-    posts, memberships and engagements of the source it no longer holds, and the source's people left with
-    nothing, are taken back (unless that is most of its posts and ``allow_mass_removal`` is false).
+    posts, memberships, engagements and endorsements of the source it no longer holds, and the source's people
+    left with nothing, are taken back (unless that is most of its posts or endorsements and ``allow_mass_removal``
+    is false).
     ``dry_run``: everything but the writes (``store`` may then be None: no store yet), with a few records of each
     kind kept as samples."""
     started = time.perf_counter()
@@ -404,8 +405,8 @@ def ingest_forum(
 def _consume(items: Iterable[Any], loader: Loader, on_reject: Callable[[Reject], None],
              keep: SourceKeep | None = None) -> None:
     """Route each normalised record to the loader (posts first: they are nearly all of the volume); with
-    ``keep``, note the key of every post, membership and engagement (a resumed run skips writing finished chunks
-    but still reads them, so the keys are the whole export's)."""
+    ``keep``, note the key of every post, membership, engagement and endorsement (a resumed run skips writing
+    finished chunks but still reads them, so the keys are the whole export's)."""
     add_post, add_member = loader.add_post, loader.add_membership
     for it in items:
         t = type(it)

@@ -185,10 +185,16 @@ class MemberOf(Record):
 
 
 class Endorsement(Record):
+    """ENDORSED: ``from_id`` vouches for ``to_id`` on ``skill``. ``source``: the forum source whose export holds it
+    (``Post.source``'s namespace, e.g. "jsonl/kudos"), so a full re-import of that source can take back one it no
+    longer holds; None: unknown (written before endorsements carried one, or by a caller that does not say), never
+    taken back. Like a skill claim's, it is the last writer's."""
+
     from_id: NodeId
     to_id: NodeId
     skill: SkillName
     created_at: UtcDatetime | None = None
+    source: str | None = None
 
 
 class Engagement(Record):

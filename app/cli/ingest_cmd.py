@@ -226,12 +226,13 @@ def forum(
     dry_run: bool = typer.Option(False, "--dry-run", help="Show sample records and every problem; write nothing."),
     full: bool | None = typer.Option(
         None, "--full/--partial",
-        help="Whether the export is the whole of its source: if so, the posts, memberships and reactions it no "
-             "longer holds are taken back (default: full for a Stack Exchange dump, partial for other formats).",
+        help="Whether the export is the whole of its source: if so, the posts, memberships, reactions and "
+             "endorsements it no longer holds are taken back (default: full for a Stack Exchange dump, partial for "
+             "other formats).",
     ),
     allow_mass_removal: bool = typer.Option(
         False, "--allow-mass-removal", help="With a full export: take back even more than half of the source's "
-        "stored posts (refused otherwise, as an export cut short would do that)."
+        "stored posts or endorsements (refused otherwise, as an export cut short would do that)."
     ),
 ) -> None:
     """Load posts, communities and memberships from a forum export."""

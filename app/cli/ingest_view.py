@@ -74,6 +74,7 @@ def summary_table(s: IngestSummary) -> Table:
             rows += [(f"posts {verb}removed (no longer in the export)", len(r.posts)),
                      (f"memberships {verb}removed (no longer listed)", len(r.memberships)),
                      (f"reactions and mentions {verb}removed", len(r.engagements)),
+                     (f"endorsements {verb}removed (no longer in the export)", len(r.endorsements)),
                      (f"forum people {verb}removed (nothing of theirs left)", len(r.people))]
     if not s.dry_run:
         rows += [("records written", s.records), ("  inserted", s.inserted), ("  updated", s.updated),

@@ -23,12 +23,13 @@ Method semantics (the contract suite checks them):
   skill names), their HAS_SKILL of that ``source`` whose skill is not listed are deleted, other sources and people
   untouched. Both return what went (sorted ids; sorted (person id, skill) pairs); ``dry_run=True`` writes nothing
   and returns what would go. ``retract_source(source, keep)`` (a forum export that is the whole of its source):
-  the posts of ``source``, memberships of its communities and engagements of its posts that ``keep`` does not
-  hold are deleted, then the people of ``source`` nothing names any more, with their analytics rows
-  (graph/store/source_facts.py). ``merge_people(moves)`` (old id -> new id, both stored): the old person's
-  posts, memberships, engagements and endorsements (both ends; none of oneself) move to the new one (the new
-  one's own row of a key stays), then the old ones nothing names any more (nor a choice of theirs) are deleted
-  with their analytics rows; returns those ids, sorted.
+  the posts of ``source``, memberships of its communities, engagements of its posts and endorsements whose
+  ``source`` it is that ``keep`` does not hold are deleted (an endorsement of no source stays), then the people
+  of ``source`` nothing names any more, with their analytics rows (graph/store/source_facts.py).
+  ``merge_people(moves)`` (old id -> new id, both stored): the old person's posts, memberships, engagements and
+  endorsements (both ends; none of oneself; an endorsement keeps its source) move to the new one (the new one's
+  own row of a key stays), then the old ones nothing names any more (nor a choice of theirs) are deleted with
+  their analytics rows; returns those ids, sorted.
   ``person_ids(source)`` includes inactive and opted-out people. ``email_index()`` maps
   case-folded email -> person id for every person with an email (records sharing an address: an active one
   first, then the lowest id, so a rehire's forum accounts and sign-ins meet the current record).

@@ -215,7 +215,14 @@ CREATE TABLE session_revocation (
 CREATE INDEX session_revocation_until ON session_revocation(until);
 """
 
-MIGRATIONS: tuple[str, ...] = (V1, V2, V3, V4, V5, V6)
+# the forum source whose export holds an endorsement (graph/store/source_facts.py): a full re-import of that
+# source takes back the ones it no longer holds. Rows written before keep NULL: of unknown source, never taken back.
+# No index: only a full re-import reads by it, once, as it reads posts by source (no index either).
+V7 = """
+ALTER TABLE endorsed ADD COLUMN source TEXT;
+"""
+
+MIGRATIONS: tuple[str, ...] = (V1, V2, V3, V4, V5, V6, V7)
 LATEST = len(MIGRATIONS)
 
 __all__ = ["LATEST", "MIGRATIONS"]

@@ -168,7 +168,7 @@ def parse_line(obj: Any, st: JsonlState, out: list[Item]) -> None:
         skill = obj["skill"]  # as written (the reject of a skill with nothing meaningful left quotes it so)
         when = obj.get("created_at")
         raw = fill(Endorsement, {"from_id": a, "to_id": b, "skill": skill,
-                                 "created_at": parse_time(when) if when not in (None, "") else None})
+                                 "created_at": parse_time(when) if when not in (None, "") else None, "source": ns})
         out.append(SkillRef(skill, st.file, st.line, raw))  # normalise canonicalises the skill or rejects the line
     else:
         raise ValueError(f"unknown type {str(kind)[:30]!r}; expected one of {', '.join(TYPES)}")

@@ -1,9 +1,11 @@
 """What a full forum export takes back (graph/store/base.py: ``retract_source``), checked on each store: the
-source's posts, memberships and engagements the run did not write, then the source's own people nothing names any
-more (with the last analysis' rows about them); other sources, HR people and anyone still named stay, and a dry run
-writes nothing."""
+source's posts, memberships, engagements and endorsements the run did not write, then the source's own people
+nothing names any more (with the last analysis' rows about them); other sources, HR people, endorsements of no
+source and anyone still named stay, and a dry run writes nothing."""
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 from graph.store.base import Batch, GraphStore
 from graph.store.source_facts import SourceKeep, SourceRetraction
@@ -122,3 +124,74 @@ def test_merge_people_keeps_an_old_person_who_chose_to_be_hidden(store: GraphSto
     assert store.merge_people({f"{SRC}:u2": "hr:E0000"}) == []
     assert {p[0]: p[2] for p in store.dump()["Post"]}[f"{SRC}:3"] == "hr:E0000"
     assert store.visibility(f"{SRC}:u2") is not None
+
+
+KUDOS = "jsonl/kudos"  # another source that writes endorsements
+
+
+def _endorsements() -> Batch:
+    """On top of :func:`_site`: u5 and u6 are the forum's own people, named by one endorsement of the source
+    each; the source also endorsed u1 (whose posts and membership go) and hr 1; kudos and an older version (no
+    source) endorsed too."""
+    own = [person(f"{SRC}:u{i}", id=f"{SRC}:u{i}", source=SRC, email=None) for i in (5, 6)]
+    return Batch(people=own, endorsements=[
+        Endorsement(from_id="hr:E0000", to_id=f"{SRC}:u5", skill="rust", created_at=T0, source=SRC),
+        Endorsement(from_id="hr:E0000", to_id=f"{SRC}:u6", skill="rust", created_at=T0, source=SRC),
+        Endorsement(from_id="hr:E0001", to_id=f"{SRC}:u1", skill="python", source=SRC),
+        Endorsement(from_id="hr:E0000", to_id="hr:E0001", skill="go", created_at=T0, source=SRC),
+        Endorsement(from_id="hr:E0001", to_id="hr:E0000", skill="go", created_at=T0, source=KUDOS),
+        Endorsement(from_id="hr:E0001", to_id=f"{SRC}:u2", skill="go", created_at=T0),
+    ])
+
+
+def _keep_endorsing() -> SourceKeep:
+    """The export now holds hr 0's endorsements of u6 and of hr 1, no longer those of u5 and u1."""
+    return replace(_keep(), endorsements={("hr:E0000", f"{SRC}:u6", "rust"), ("hr:E0000", "hr:E0001", "go")})
+
+
+ENDORSING = replace(
+    EXPECTED,
+    endorsements=[("hr:E0000", f"{SRC}:u5", "rust"), ("hr:E0001", f"{SRC}:u1", "python")],
+    # u5 was named by the dropped endorsement alone; u2 stays, endorsed by someone of no source
+    people=[f"{SRC}:u1", f"{SRC}:u5"],
+)
+
+
+def test_retract_source_takes_back_the_endorsements_the_export_no_longer_holds(store: GraphStore) -> None:
+    store.write_batch(_site())
+    store.write_batch(_endorsements())
+    assert store.retract_source(SRC, _keep_endorsing()) == ENDORSING
+    dump = store.dump()
+    assert sorted((e[0], e[1], e[2], e[4]) for e in dump["ENDORSED"]) == [
+        ("hr:E0000", "hr:E0001", "go", SRC),  # kept
+        ("hr:E0000", f"{SRC}:u3", "python", None),  # of no source: never taken back
+        ("hr:E0000", f"{SRC}:u6", "rust", SRC),  # kept
+        ("hr:E0001", "hr:E0000", "go", KUDOS),  # another source's
+        ("hr:E0001", f"{SRC}:u2", "go", None),
+    ]
+    assert {f"{SRC}:u2", f"{SRC}:u6"} <= {p[0] for p in dump["Person"]}
+    assert not {f"{SRC}:u1", f"{SRC}:u5"} & {p[0] for p in dump["Person"]}
+    assert store.retract_source(SRC, _keep_endorsing()) == SourceRetraction()  # idempotent
+
+
+def test_retract_source_of_endorsements_dry_run_reports_the_same_and_writes_nothing(store: GraphStore) -> None:
+    store.write_batch(_site())
+    store.write_batch(_endorsements())
+    before = store.dump()
+    assert store.retract_source(SRC, _keep_endorsing(), dry_run=True) == ENDORSING
+    assert store.dump() == before
+
+
+def test_an_endorsement_is_the_last_writers_and_moves_with_its_source(store: GraphStore) -> None:
+    """Kudos wrote again what the site wrote: kudos' now, so the site's full re-import without it leaves it. One
+    that moves in a merge keeps its source, so the next full re-import still takes it back."""
+    store.write_batch(_site())
+    store.write_batch(_endorsements())
+    store.write_batch(Batch(endorsements=[
+        Endorsement(from_id="hr:E0000", to_id=f"{SRC}:u5", skill="rust", created_at=T0, source=KUDOS)]))
+    assert store.merge_people({f"{SRC}:u1": "hr:E0000"}) == [f"{SRC}:u1"]
+    moved = ("hr:E0001", "hr:E0000", "python")
+    assert [e[4] for e in store.dump()["ENDORSED"] if e[:3] == moved] == [SRC]
+    gone = store.retract_source(SRC, _keep_endorsing())
+    assert gone.endorsements == [moved]
+    assert [e[4] for e in store.dump()["ENDORSED"] if e[:3] == ("hr:E0000", f"{SRC}:u5", "rust")] == [KUDOS]

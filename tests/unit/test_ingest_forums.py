@@ -215,6 +215,7 @@ def test_jsonl_every_type() -> None:
     e = skill_ref(ref, CANON)
     assert isinstance(e, Endorsement)
     assert e.skill == "javascript"
+    assert e.source == "jsonl/guild"  # a full re-import of the source takes it back once the export drops it
     assert of(items, MemberOf)[0].person_id == "jsonl/guild:u1"
     assert of(items, Reject) == []
 

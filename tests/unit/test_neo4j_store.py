@@ -118,7 +118,8 @@ def test_relationship_rows_put_keys_beside_properties() -> None:
     m = MemberOf(person_id="hr:E0001", community_id="slack:eng", role="moderator")
     assert member_row(m) == {"person_id": "hr:E0001", "community_id": "slack:eng", "props": {"role": "moderator"}}
     e = Endorsement(from_id="hr:E0001", to_id="hr:E0002", skill="go")
-    assert endorsement_row(e) == {"from_id": "hr:E0001", "to_id": "hr:E0002", "skill": "go", "created_at": None}
+    assert endorsement_row(e) == {"from_id": "hr:E0001", "to_id": "hr:E0002", "skill": "go", "created_at": None,
+                                  "source": None}
 
 
 def test_analytics_rows_carry_the_generation_and_nested_data_as_json() -> None:

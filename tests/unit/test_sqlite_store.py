@@ -11,9 +11,12 @@ from pathlib import Path
 import pytest
 
 from graph.store import open_store
+from graph.store.base import Batch
+from graph.store.source_facts import SourceKeep
 from graph.store.sqlite import SQLiteStore
 from graph.store.sqlite_schema import LATEST, MIGRATIONS
 from schema.errors import ConfigError, StoreError, StoreUnavailable
+from schema.models import Endorsement
 from tests.factories import small_org
 
 
@@ -64,6 +67,39 @@ def test_a_store_from_before_post_titles_upgrades_and_keeps_its_posts(tmp_path: 
     store.write_batch(small_org())
     titled = [p for p in store.dump()["Post"] if p[-1]]
     assert len(titled) == 1
+    store.close()
+
+
+def test_endorsements_from_before_they_carried_a_source_upgrade_to_unknown_and_are_never_taken_back(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "v6.db"
+    conn = sqlite3.connect(path)
+    for script in MIGRATIONS[:6]:  # the schema as a version whose endorsements had no source left it
+        conn.executescript(script)
+    conn.execute("PRAGMA user_version = 6")
+    for pid, source in (("hr:E1", "hr"), ("jsonl/kudos:u2", "jsonl/kudos")):
+        conn.execute("INSERT INTO person (id, name, active, opted_out, bot, source) VALUES (?, ?, 1, 0, 0, ?)",
+                     (pid, pid, source))
+    conn.execute("INSERT INTO skill (name, aliases) VALUES ('python', '[]')")
+    conn.execute("INSERT INTO endorsed (from_id, to_id, skill, created_at) VALUES "
+                 "('hr:E1', 'jsonl/kudos:u2', 'python', '2024-01-02T03:04:05.000000+00:00')")
+    conn.commit()
+    conn.close()
+    store = SQLiteStore(path)
+    assert store.schema_version == LATEST
+    [row] = store.dump()["ENDORSED"]
+    assert row[2:] == ("python", "2024-01-02T03:04:05Z", None)
+    # a full re-import of the source whose people it joins does not know it wrote it: it stays, and so do they
+    gone = store.retract_source("jsonl/kudos", SourceKeep(), dry_run=False)
+    assert (gone.endorsements, gone.people) == ([], [])
+    assert len(store.dump()["ENDORSED"]) == 1
+    # the source's next export that still holds it writes it under its name: from then on it is the source's
+    written = store.write_batch(Batch(endorsements=[Endorsement(
+        from_id="hr:E1", to_id="jsonl/kudos:u2", skill="python", created_at=row[3], source="jsonl/kudos")]))
+    assert written.updated == {"endorsements": 1}
+    gone = store.retract_source("jsonl/kudos", SourceKeep())
+    assert (gone.endorsements, gone.people) == ([("hr:E1", "jsonl/kudos:u2", "python")], ["jsonl/kudos:u2"])
     store.close()
 
 

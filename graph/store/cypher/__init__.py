@@ -186,6 +186,8 @@ from graph.store.cypher.pages import (
     introduction_path,
 )
 from graph.store.cypher.retract import (
+    ENDORSED_DELETE,
+    ENDORSED_OF_SOURCE,
     ENGAGED_DELETE,
     ENGAGED_OF_SOURCE,
     MEMBER_OF_DELETE,
@@ -209,6 +211,7 @@ from graph.store.cypher.schema import (
 )
 from graph.store.cypher.sessions import SESSION_REVOCATIONS_PRUNE, SESSION_REVOKE, SESSION_REVOKED
 from graph.store.cypher.tooling import (
+    DUMP_ENDORSED,
     DUMP_EXPERT_IN,
     DUMP_HAS_SKILL,
     DUMP_HEALTH,
@@ -233,6 +236,8 @@ __all__ = [
     "MERGE_ENDORSED_TO",
     "MERGE_ENGAGED",
     "MERGE_MEMBER_OF",
+    "ENDORSED_DELETE",
+    "ENDORSED_OF_SOURCE",
     "ENGAGED_DELETE",
     "ENGAGED_OF_SOURCE",
     "MEMBER_OF_DELETE",
@@ -272,6 +277,7 @@ __all__ = [
     "DETECTED",
     "DETECTED_GET",
     "DETECTED_WRITE",
+    "DUMP_ENDORSED",
     "DUMP_EXPERT_IN",
     "DUMP_HAS_SKILL",
     "DUMP_HEALTH",

@@ -376,7 +376,7 @@ ENDORSED_UPSERT = _write(
     MATCH (a:{PERSON} {{id: row.from_id}})
     MATCH (b:{PERSON} {{id: row.to_id}})
     MERGE (a)-[r:{ENDORSED} {{skill: row.skill}}]->(b)
-    SET r.created_at = row.created_at
+    SET r.created_at = row.created_at, r.source = row.source
     """,
     rows="LIST<MAP>",
 )

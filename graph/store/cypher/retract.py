@@ -46,7 +46,18 @@ ENGAGED_OF_SOURCE = _read(
     """,
     source="STRING",
 )
-# per person of the source: the ties a retraction may take away, and whether anything else still names them
+# the endorsements written with the source's name (Endorsement.source): one of no source is never taken back
+ENDORSED_OF_SOURCE = _read(
+    "ENDORSED_OF_SOURCE",
+    f"""
+    MATCH (a:{PERSON})-[r:{ENDORSED}]->(b:{PERSON})
+    WHERE r.source = $source
+    RETURN a.id AS from_id, b.id AS to_id, r.skill AS skill
+    """,
+    source="STRING",
+)
+# per person of the source: the ties a retraction may take away (endorsements given or received as (from, to,
+# skill)), and whether anything else still names them
 TIES_OF_SOURCE_PEOPLE = _read(
     "TIES_OF_SOURCE_PEOPLE",
     f"""
@@ -55,7 +66,9 @@ TIES_OF_SOURCE_PEOPLE = _read(
     OPTIONAL MATCH (p)-[r:{AUTHORED}|{MEMBER_OF}|{ENGAGED}]->(x)
     WITH p, collect([type(r), x.id, r.kind]) AS ties
     RETURN p.id AS id, ties,
-           EXISTS {{ (p)-[:{ENDORSED}|{REPORTS_TO}|{HAS_SKILL}]-() }}
+           COLLECT {{ MATCH (p)-[e:{ENDORSED}]-(:{PERSON}) RETURN [startNode(e).id, endNode(e).id, e.skill] }}
+           AS endorsed,
+           EXISTS {{ (p)-[:{REPORTS_TO}|{HAS_SKILL}]-() }}
            OR EXISTS {{ MATCH (c:{CHOICE} {{person_id: p.id}}) }} AS held
     """,
     source="STRING",
@@ -82,6 +95,15 @@ MEMBER_OF_DELETE = _write(
     f"""
     UNWIND $rows AS row
     MATCH (p:{PERSON} {{id: row.person_id}})-[r:{MEMBER_OF}]->(c:{COMMUNITY} {{id: row.community_id}})
+    DELETE r
+    """,
+    rows="LIST<MAP>",
+)
+ENDORSED_DELETE = _write(
+    "ENDORSED_DELETE",
+    f"""
+    UNWIND $rows AS row
+    MATCH (a:{PERSON} {{id: row.from_id}})-[r:{ENDORSED} {{skill: row.skill}}]->(b:{PERSON} {{id: row.to_id}})
     DELETE r
     """,
     rows="LIST<MAP>",
@@ -173,7 +195,7 @@ MERGE_ENDORSED_TO = _write(
 )
 
 __all__ = [
-    "ENGAGED_DELETE", "ENGAGED_OF_SOURCE", "MEMBER_OF_DELETE", "MEMBER_OF_OF_SOURCE", "MERGE_AUTHORED",
-    "MERGE_ENDORSED_FROM", "MERGE_ENDORSED_TO", "MERGE_ENGAGED", "MERGE_MEMBER_OF", "NAMED_PEOPLE", "PEOPLE_DELETE",
-    "POSTS_DELETE", "POST_IDS_OF_SOURCE", "TIES_OF_SOURCE_PEOPLE",
+    "ENDORSED_DELETE", "ENDORSED_OF_SOURCE", "ENGAGED_DELETE", "ENGAGED_OF_SOURCE", "MEMBER_OF_DELETE",
+    "MEMBER_OF_OF_SOURCE", "MERGE_AUTHORED", "MERGE_ENDORSED_FROM", "MERGE_ENDORSED_TO", "MERGE_ENGAGED",
+    "MERGE_MEMBER_OF", "NAMED_PEOPLE", "PEOPLE_DELETE", "POSTS_DELETE", "POST_IDS_OF_SOURCE", "TIES_OF_SOURCE_PEOPLE",
 ]

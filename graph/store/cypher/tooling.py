@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from graph.store.cypher._base import (
     COMMUNITY,
+    ENDORSED,
     EXPERT_IN,
     HAS_SKILL,
     HEALTH,
@@ -34,6 +35,13 @@ DUMP_MEMBER_OF = _read(
     f"""
     MATCH (p:{PERSON})-[r:{MEMBER_OF}]->(c:{COMMUNITY})
     RETURN p.id AS person_id, c.id AS community_id, properties(r) AS props
+    """,
+)
+DUMP_ENDORSED = _read(
+    "DUMP_ENDORSED",
+    f"""
+    MATCH (a:{PERSON})-[r:{ENDORSED}]->(b:{PERSON})
+    RETURN a.id AS from_id, b.id AS to_id, properties(r) AS props
     """,
 )
 DUMP_INTERACTS = _read(

@@ -266,7 +266,8 @@ class BulkLoad:
         _put(self.memberships, rows.memberships, lambda r: (r["person_id"], r["community_id"]), "memberships",
              result, value=lambda r: r["props"])
         _put(self.endorsements, rows.endorsements, lambda r: (r["from_id"], r["to_id"], r["skill"]),
-             "endorsements", result, value=lambda r: {"skill": r["skill"], "created_at": r["created_at"]})
+             "endorsements", result,
+             value=lambda r: {"skill": r["skill"], "created_at": r["created_at"], "source": r["source"]})
         _put(self.engagements, rows.engagements, lambda r: (r["person_id"], r["post_id"], r["kind"]),
              "engagements", result, value=lambda r: {"kind": r["kind"], "created_at": r["created_at"]})
         for key, value in rows.meta.items():

@@ -16,11 +16,11 @@ from schema.labels import RelType
 
 
 def _unnamed(tx: Tx, source: str, posts: set[str], members: set[tuple[str, str]],
-             engaged: set[tuple[str, str, str]]) -> list[str]:
-    """People of ``source`` nothing names once ``posts``, ``members`` and ``engaged`` are gone."""
+             engaged: set[tuple[str, str, str]], endorsed: set[tuple[str, str, str]]) -> list[str]:
+    """People of ``source`` nothing names once ``posts``, ``members``, ``engaged`` and ``endorsed`` are gone."""
     out = []
     for row in run(tx, q.TIES_OF_SOURCE_PEOPLE, source=source):
-        if row["held"]:
+        if row["held"] or any((a, b, s) not in endorsed for a, b, s in row["endorsed"]):
             continue
         pid = row["id"]
         left = False
@@ -46,8 +46,9 @@ _MOVES = (q.MERGE_AUTHORED, q.MERGE_MEMBER_OF, q.MERGE_ENGAGED, q.MERGE_ENDORSED
 class Neo4jRetract(Neo4jBase):
     @_translated
     def retract_source(self, source: str, keep: SourceKeep, *, dry_run: bool = False) -> SourceRetraction:
-        """Delete the posts of ``source``, memberships of its communities and engagements of its posts that
-        ``keep`` does not hold, then its own people nothing names any more; a dry run only reads."""
+        """Delete the posts of ``source``, memberships of its communities, engagements of its posts and its
+        endorsements that ``keep`` does not hold, then its own people nothing names any more; a dry run only
+        reads."""
 
         def work(tx: Tx) -> SourceRetraction:
             posts = not_kept(run(tx, q.POST_IDS_OF_SOURCE, source=source)[0]["ids"], keep.posts)
@@ -55,19 +56,23 @@ class Neo4jRetract(Neo4jBase):
                                 for r in run(tx, q.MEMBER_OF_OF_SOURCE, source=source)), keep.memberships)
             engaged = not_kept(((r["person_id"], r["post_id"], r["kind"])
                                 for r in run(tx, q.ENGAGED_OF_SOURCE, source=source)), keep.engagements)
+            endorsed = not_kept(((r["from_id"], r["to_id"], r["skill"])
+                                 for r in run(tx, q.ENDORSED_OF_SOURCE, source=source)), keep.endorsements)
             if dry_run:
-                return SourceRetraction(posts, members, engaged,
-                                        _unnamed(tx, source, set(posts), set(members), set(engaged)))
+                return SourceRetraction(posts, members, engaged, _unnamed(
+                    tx, source, set(posts), set(members), set(engaged), set(endorsed)), endorsed)
             for tie in chunks(engaged):
                 run(tx, q.ENGAGED_DELETE, rows=[{"person_id": a, "post_id": p, "kind": k} for a, p, k in tie])
+            for tie in chunks(endorsed):
+                run(tx, q.ENDORSED_DELETE, rows=[{"from_id": a, "to_id": b, "skill": s} for a, b, s in tie])
             for ids in chunks(posts):
                 run(tx, q.POSTS_DELETE, ids=list(ids))
             for pair in chunks(members):
                 run(tx, q.MEMBER_OF_DELETE, rows=[{"person_id": a, "community_id": c} for a, c in pair])
-            people = _unnamed(tx, source, set(), set(), set())
+            people = _unnamed(tx, source, set(), set(), set(), set())
             for ids in chunks(people):
                 run(tx, q.PEOPLE_DELETE, ids=list(ids))
-            return SourceRetraction(posts, members, engaged, people)
+            return SourceRetraction(posts, members, engaged, people, endorsed)
 
         return self._read(work) if dry_run else self._write(work)
 

@@ -120,7 +120,10 @@ class Neo4jScans(Neo4jReads):
                     MemberOf(person_id=r["person_id"], community_id=r["community_id"], **from_neo(r["props"]))
                     for r in run(tx, q.DUMP_MEMBER_OF)
                 ],
-                "ENDORSED": [Endorsement(**e._asdict()) for e in _endorsements(tx)],
+                "ENDORSED": [
+                    Endorsement(from_id=r["from_id"], to_id=r["to_id"], **from_neo(r["props"]))
+                    for r in run(tx, q.DUMP_ENDORSED)
+                ],
                 "ENGAGED": [Engagement(**e._asdict()) for e in _engagements(tx)],
             }
             gen = _current_gen(tx)

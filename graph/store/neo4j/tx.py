@@ -331,6 +331,7 @@ def _write_endorsements(tx: Tx, rows: list[Row], result: WriteResult) -> None:
             "to_id": r["to_id"],
             "skill": r["skill"],
             "created_at": from_neo(r["props"].get("created_at")),
+            "source": r["props"].get("source"),
         }
         for r in fetched
     }

@@ -161,7 +161,8 @@ def member_wire(row: Row) -> Row:
 
 
 def endorsement_row(e: Endorsement) -> Row:
-    return {"from_id": e.from_id, "to_id": e.to_id, "skill": e.skill, "created_at": to_param(e.created_at)}
+    return {"from_id": e.from_id, "to_id": e.to_id, "skill": e.skill, "created_at": to_param(e.created_at),
+            "source": e.source}
 
 
 def engagement_row(e: Engagement) -> Row:

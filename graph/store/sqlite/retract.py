@@ -23,8 +23,8 @@ _STILL_NAMED = (
 _MOVABLE = (
     ("member_of", ("person_id", "community_id", "since", "role"), "person_id"),
     ("engaged", ("person_id", "post_id", "kind", "created_at"), "person_id"),
-    ("endorsed", ("from_id", "to_id", "skill", "created_at"), "from_id"),
-    ("endorsed", ("from_id", "to_id", "skill", "created_at"), "to_id"),
+    ("endorsed", ("from_id", "to_id", "skill", "created_at", "source"), "from_id"),
+    ("endorsed", ("from_id", "to_id", "skill", "created_at", "source"), "to_id"),
 )
 # what the last analysis wrote about a person: replaced by the next one, gone with the person now
 _ANALYTICS_OF_PERSON = (
@@ -36,8 +36,9 @@ _ANALYTICS_OF_PERSON = (
 class SQLiteRetract(SQLiteBase):
     @translated
     def retract_source(self, source: str, keep: SourceKeep, *, dry_run: bool = False) -> SourceRetraction:
-        """Delete the posts of ``source``, memberships of its communities and engagements of its posts that
-        ``keep`` does not hold, then its own people nothing names any more; a dry run only reads."""
+        """Delete the posts of ``source``, memberships of its communities, engagements of its posts and its
+        endorsements that ``keep`` does not hold, then its own people nothing names any more; a dry run only
+        reads."""
         with (self._read() if dry_run else self._write()) as conn:
             posts = not_kept((r[0] for r in conn.execute("SELECT id FROM post WHERE source = ?", (source,))),
                              keep.posts)
@@ -47,16 +48,20 @@ class SQLiteRetract(SQLiteBase):
             engaged = not_kept(((r[0], r[1], r[2]) for r in conn.execute(
                 "SELECT e.person_id, e.post_id, e.kind FROM engaged e JOIN post p ON p.id = e.post_id "
                 "WHERE p.source = ?", (source,))), keep.engagements)
+            endorsed = not_kept(((r[0], r[1], r[2]) for r in conn.execute(
+                "SELECT from_id, to_id, skill FROM endorsed WHERE source = ?", (source,))), keep.endorsements)
             if dry_run:
-                return SourceRetraction(posts, members, engaged, self._orphans(conn, source, posts, members, engaged))
+                return SourceRetraction(posts, members, engaged,
+                                        self._orphans(conn, source, posts, members, engaged, endorsed), endorsed)
             conn.executemany("DELETE FROM engaged WHERE person_id = ? AND post_id = ? AND kind = ?", engaged)
+            conn.executemany("DELETE FROM endorsed WHERE from_id = ? AND to_id = ? AND skill = ?", endorsed)
             for part in chunks(posts):
                 conn.execute(f"DELETE FROM engaged WHERE post_id IN ({_marks(len(part))})", part)
                 conn.execute(f"DELETE FROM post WHERE id IN ({_marks(len(part))})", part)
             conn.executemany("DELETE FROM member_of WHERE person_id = ? AND community_id = ?", members)
-            people = self._orphans(conn, source, [], [], [])
+            people = self._orphans(conn, source, [], [], [], [])
             self._delete_people(conn, people)
-        return SourceRetraction(posts, members, engaged, people)
+        return SourceRetraction(posts, members, engaged, people, endorsed)
 
     @translated
     def merge_people(self, moves: Mapping[str, str]) -> list[str]:
@@ -94,11 +99,11 @@ class SQLiteRetract(SQLiteBase):
 
     @staticmethod
     def _orphans(conn: sqlite3.Connection, source: str, posts: list[str], members: list[tuple[str, str]],
-                 engaged: list[tuple[str, str, str]]) -> list[str]:
-        """People of ``source`` nothing names once ``posts``, ``members`` and ``engaged`` are gone (in a dry run
-        they are still stored, so what names a person through them alone does not count)."""
+                 engaged: list[tuple[str, str, str]], endorsed: list[tuple[str, str, str]]) -> list[str]:
+        """People of ``source`` nothing names once ``posts``, ``members``, ``engaged`` and ``endorsed`` are gone (in
+        a dry run they are still stored, so what names a person through them alone does not count)."""
         gone_posts = set(posts)
-        gone_members, gone_engaged = set(members), set(engaged)
+        gone_members, gone_engaged, gone_endorsed = set(members), set(engaged), set(endorsed)
         own = [r[0] for r in conn.execute("SELECT id FROM person WHERE source = ?", (source,))]
         out: list[str] = []
         for part in chunks(own):
@@ -116,6 +121,10 @@ class SQLiteRetract(SQLiteBase):
                     named.update(r[0] for r in conn.execute(
                         f"SELECT person_id, post_id, kind FROM engaged WHERE person_id IN ({marks})", part)
                         if (r[0], r[1], r[2]) not in gone_engaged and r[1] not in gone_posts)
+                elif table == "endorsed":
+                    named.update(r[0] for r in conn.execute(
+                        f'SELECT "{col}", from_id, to_id, skill FROM endorsed WHERE "{col}" IN ({marks})', part)
+                        if (r[1], r[2], r[3]) not in gone_endorsed)
                 else:
                     named.update(r[0] for r in conn.execute(
                         f'SELECT "{col}" FROM {table} WHERE "{col}" IN ({marks})', part))

@@ -116,8 +116,9 @@ _MEMBER = _Table(
     lambda r: (r.person_id, r.community_id, utc_text(r.since), r.role.value),
 )
 _ENDORSED = _Table(
-    "endorsements", "endorsed", ("from_id", "to_id", "skill"), ("from_id", "to_id", "skill", "created_at"),
-    lambda r: (r.from_id, r.to_id, r.skill, utc_text(r.created_at)),
+    "endorsements", "endorsed", ("from_id", "to_id", "skill"),
+    ("from_id", "to_id", "skill", "created_at", "source"),
+    lambda r: (r.from_id, r.to_id, r.skill, utc_text(r.created_at), r.source),
 )
 
 _ENGAGED = _Table(

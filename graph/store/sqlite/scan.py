@@ -171,8 +171,8 @@ class SQLiteScans(SQLiteReads):
                     for r in conn.execute("SELECT person_id, community_id, since, role FROM member_of")
                 ],
                 "ENDORSED": [
-                    Endorsement(from_id=r[0], to_id=r[1], skill=r[2], created_at=r[3])
-                    for r in conn.execute("SELECT from_id, to_id, skill, created_at FROM endorsed")
+                    Endorsement(from_id=r[0], to_id=r[1], skill=r[2], created_at=r[3], source=r[4])
+                    for r in conn.execute("SELECT from_id, to_id, skill, created_at, source FROM endorsed")
                 ],
                 "ENGAGED": [
                     Engagement(person_id=r[0], post_id=r[1], kind=r[2], created_at=r[3])
