@@ -45,7 +45,13 @@ OPTIONS = ("skills_separator", "level_separator", "date_format", "date_order", "
 SYNONYMS: Mapping[str, tuple[str, ...]] = {
     "id": ("id", "employee id", "employee_id", "employeeid", "employee number", "employee no", "emp id",
            "worker id", "person id", "staff id", "employee #", "user id", "associate id", "personnel number",
-           "person number", "xrefcode", "employee xrefcode"),
+           "person number", "xrefcode", "employee xrefcode",
+           # SAP SuccessFactors' field labels (its user data file's second header row, a People Profile report)
+           "user/employee id", "user sys id", "person id external",
+           # ADP Workforce Now's payroll file number (after its Associate ID)
+           "file number", "file #",
+           # a directory's own key for an account (Entra ID's objectId; its sign-in name), after every HR id
+           "object id", "user principal name", "upn"),
     "name": ("name", "full name", "employee name", "display name", "worker", "legal name",
              "employee", "payroll name"),
     "first_name": ("first name", "firstname", "given name", "legal first name", "preferred first name"),
@@ -65,7 +71,7 @@ SYNONYMS: Mapping[str, tuple[str, ...]] = {
                    "manager employee id", "supervisor employee id", "manager number", "line manager id",
                    "reports to associate id", "reports to employee id", "manager user id", "supervisor eid",
                    "supervisor employee number", "manager employee number", "manager person number",
-                   "manager xrefcode"),
+                   "manager xrefcode", "manager user sys id"),
     "manager_email": ("manager email", "supervisor email", "reports to email", "manager work email",
                       "line manager email", "manager email address", "direct manager email", "manager upn",
                       "manager user principal name"),
