@@ -275,7 +275,8 @@ def resolve_managers(
             f"is on {on}, which is not read (see that sheet's problem)" if on else "matches no person"
         out.problems.append(LinkProblem(
             "unresolved", rs[0].row,
-            f"manager ({desc}) {why}; {_people(len(rs))} loaded without a manager{_rows(rs)}",
+            f"manager ({desc}) {why}; {_people(len(rs))} loaded without a manager{_rows(rs)}"
+            f"{'' if on else _elsewhere(rs[0])}",
             tuple(r.row for r in rs)))
     for key, who, rs in ambiguous.values():
         out.ambiguous += len(rs)
@@ -291,6 +292,14 @@ def resolve_managers(
         out.problems.append(LinkProblem("ambiguous", rs[0].row, why, tuple(r.row for r in rs)))
     _drop_cycles(out, idx)
     return out
+
+
+def _elsewhere(ref: ManagerRef) -> str:
+    """What to do when the manager is listed by another export (a subsidiary's, the executives' file): a manager
+    id or email is looked up in this file and the store, so the line links once that export is loaded first."""
+    if ref.id or ref.email:
+        return ". If another export lists them, load it, then this file again"
+    return ""
 
 
 _BY_NUMBER = "number "  # the label of a manager id that several ids write as a number

@@ -190,6 +190,10 @@ def _read_csv(file: str, text: str, delimiter: str | None, label: str = "UTF-8",
         if found is not None:
             delimiter, skip = d, found
             break
+    else:
+        if is_header:  # no header: the missing column is said of the likeliest one, not of a title line above it
+            lines = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+            skip = _widest((lines.line_num, cells) for cells in _guarded(lines))
     records = Records(io.StringIO(text, newline=""), delimiter)
     reader = iter(records)
     rejects: list[Reject] = []
@@ -325,6 +329,8 @@ def _read_xlsx(file: str, raw: bytes, is_header: IsHeader | None, progress: Prog
                       and (k := _first_header(_sheet_rows(sheet, file), is_header)) is not None), None)
         if found is not None:
             chosen, skip = found
+        elif is_header is not None:  # say the missing column of the likeliest header, not of a title above it
+            skip = _widest(_sheet_rows(chosen, file))
         label = file if len(sheets) == 1 else f"{file} (sheet {chosen.title!r})"
         if progress is not None:
             progress.start(f"reading {Path(file).name}", totals[id(chosen)], "rows")
@@ -448,6 +454,33 @@ def _sheet_rows(sheet: Any, file: str, errors: dict[int, dict[int, str]] | None 
                 if bad:
                     errors[last] = bad
             yield last, [cell_text(c.value, getattr(c, "number_format", "General")) for c in row]
+
+
+def _widest(rows: Iterable[tuple[int, list[str]]]) -> int:
+    """The position of the first of the first rows with the most filled cells: where no row names the required
+    fields, the likeliest header (a report's title above it fills one cell), so that the missing column is said
+    with the columns the file has (``missing required column 'name' (columns: Employee #, ...)``), not with its
+    title (``(columns: Employee Report)``).
+
+    >>> _widest([(1, ["Employee Report"]), (2, []), (3, ["Employee #", "Full", "Dept"]), (4, ["1", "Ann", ""])])
+    2
+    """
+    best, at = -1, 0
+    for k, (n, fields) in enumerate(rows):
+        if n > HEADER_SEARCH:
+            break
+        filled = sum(1 for f in fields if f and f.strip())
+        if filled > best:
+            best, at = filled, k
+    return at
+
+
+def _guarded(reader: Iterator[list[str]]) -> Iterator[list[str]]:
+    """A csv reader's records up to the first it cannot read."""
+    try:
+        yield from reader
+    except csv.Error:
+        return
 
 
 def _first_header(rows: Iterable[tuple[int, list[str]]], is_header: IsHeader) -> int | None:
