@@ -186,3 +186,25 @@ def test_adp_file_number_is_the_id(tmp_path: Path) -> None:
         "hr:000101": ("McNeil, Logan", None, "Executive", "HQ", None, "2008-01-15", True),
         "hr:000102": ("Reyes, Ana", None, "Finance", "HQ", None, "2012-03-13", False),
     }
+
+
+def test_entra_id_download_with_object_ids_skips_guest_accounts(tmp_path: Path) -> None:
+    """Entra ID's older "Download users" names each account by ``objectId`` (refused for a missing id column),
+    and lists invited guests (``userType`` Guest: a customer's Gmail account) beside the staff: they loaded as
+    current employees. Guests are skipped, and the dry run names each."""
+    (tmp_path / "users.csv").write_text(
+        "userPrincipalName,displayName,surname,mail,givenName,objectId,userType,jobTitle,department,"
+        "accountEnabled,officeLocation,city\n"
+        "AdeleV@contoso.com,Adele Vance,Vance,AdeleV@contoso.com,Adele,87d3-aa,Member,Retail Manager,Retail,True,"
+        "18/2111,Bellevue\n"
+        "guest_gmail.com#EXT#@contoso.onmicrosoft.com,Some Guest,,guest@gmail.com,,aaaa-bb,Guest,,,True,,\n"
+        "AlexW@contoso.com,Alex Wilber,Wilber,AlexW@contoso.com,Alex,bbbb-cc,Member,Assistant,Marketing,False,"
+        "131/1104,\n", encoding="utf-8-sig")
+    dry = ingest_in(tmp_path, "hris", "users.csv", "--dry-run")
+    assert "a guest account (userType 'Guest'), not a person of the organisation" in " ".join(dry.stdout.split())
+    p = ingest_in(tmp_path, "hris", "users.csv")
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert people(tmp_path) == {
+        "hr:87d3-aa": ("Adele Vance", "adelev@contoso.com", "Retail", "18/2111", None, None, True),
+        "hr:bbbb-cc": ("Alex Wilber", "alexw@contoso.com", "Marketing", "131/1104", None, None, False),
+    }
