@@ -352,12 +352,43 @@ def _resolve(ref: ManagerRef, idx: _Index, codes: Mapping[str, set[str]], in_fil
         ("code", "code", ref.code, codes.get(fold(ref.code), set()) if ref.code else set()),
         ("name", "name", ref.name, idx.by_name(ref.name) if ref.name else set()),
     ):
-        hit = idx.one(who, ref)
+        hit = idx.one(who, ref) or (_by_remark(ref.name, who) if how == "name" else None)
         if hit is not None:
             return hit, how, None
         if len(who) > 1 and not numbered:
             amb = (f"{label} {value!r}", who)
     return None, "", amb
+
+
+_REMARK_ID = re.compile(r"\(\s*([^()]+?)\s*\)\s*$")
+
+
+def _by_remark(name: str | None, who: set[str]) -> str | None:
+    """Of several people a manager name fits, the one whose employee id the name gives in brackets after it, as
+    Workday shows a worker (``Logan McNeil (21001)``): the bracket is dropped to compare names, and two Logan
+    McNeils were ambiguous though the cell said which.
+
+    >>> _by_remark("Logan McNeil (21001)", {"hr:21001", "hr:21999"}), _by_remark("Ann (Inactive)", {"hr:1", "hr:2"})
+    ('hr:21001', None)
+    """
+    m = _REMARK_ID.search(name or "")
+    if m is None:
+        return None
+    hits = [p for p in who if p.partition(":")[2] == m.group(1)]
+    return hits[0] if len(hits) == 1 else None
+
+
+def without_own_id(name: str, local_id: str) -> str:
+    """A name without its own employee id in brackets after it, as Workday shows a worker (``Logan McNeil
+    (21001)``): stored so, the person was found and shown under the number too. Any other remark stays.
+
+    >>> without_own_id("Logan McNeil (21001)", "21001"), without_own_id("Ann Lee (Contractor)", "7")
+    ('Logan McNeil', 'Ann Lee (Contractor)')
+    """
+    m = _REMARK_ID.search(name)
+    if m is None or m.group(1) != local_id.strip() or not name[:m.start()].strip():
+        return name
+    return name[:m.start()].rstrip()
 
 
 def _drop_cycles(out: LinkResult, idx: _Index) -> None:
@@ -391,4 +422,4 @@ def _drop_cycles(out: LinkResult, idx: _Index) -> None:
 
 
 __all__ = ["LinkProblem", "LinkResult", "ManagerRef", "PersonKeys", "ldap_common_name", "name_keys", "other_name",
-           "resolve_managers"]
+           "resolve_managers", "without_own_id"]

@@ -208,3 +208,20 @@ def test_entra_id_download_with_object_ids_skips_guest_accounts(tmp_path: Path) 
         "hr:87d3-aa": ("Adele Vance", "adelev@contoso.com", "Retail", "18/2111", None, None, True),
         "hr:bbbb-cc": ("Alex Wilber", "alexw@contoso.com", "Marketing", "131/1104", None, None, False),
     }
+
+
+def test_workday_names_shown_with_their_employee_id(tmp_path: Path) -> None:
+    """Workday shows a worker as ``Name (Employee ID)`` when the tenant says so: the id was stored as part of the
+    name, and two Logan McNeils were ambiguous managers though each cell said which one it meant."""
+    (tmp_path / "w.csv").write_text(
+        "Employee ID,Worker,Manager,Hire Date\n"
+        "21001,Logan McNeil (21001),,2008-01-15\n"
+        "21999,Logan McNeil (21999),,2010-01-15\n"
+        "21002,Priya Natarajan (21002),Logan McNeil (21001),2012-03-02\n"
+        "21003,Bo Chen (Contractor),Logan McNeil (21999),2012-03-02\n", encoding="utf-8")
+    p = ingest_in(tmp_path, "hris", "w.csv")
+    assert p.returncode == 0, p.stdout + p.stderr
+    got = people(tmp_path)
+    assert {k: (v[0], v[4]) for k, v in got.items()} == {
+        "hr:21001": ("Logan McNeil", None), "hr:21999": ("Logan McNeil", None),
+        "hr:21002": ("Priya Natarajan", "hr:21001"), "hr:21003": ("Bo Chen (Contractor)", "hr:21999")}
