@@ -48,8 +48,8 @@ SYNONYMS: Mapping[str, tuple[str, ...]] = {
            "person number", "xrefcode", "employee xrefcode",
            # SAP SuccessFactors' field labels (its user data file's second header row, a People Profile report)
            "user/employee id", "user sys id", "person id external",
-           # ADP Workforce Now's payroll file number (after its Associate ID)
-           "file number", "file #",
+           # ADP Workforce Now's payroll file number (after its Associate ID); PeopleSoft's EMPLID
+           "file number", "file #", "emplid",
            # a directory's own key for an account (Entra ID's objectId; its sign-in name), after every HR id
            "object id", "user principal name", "upn"),
     "name": ("name", "full name", "employee name", "display name", "worker", "legal name",
@@ -63,7 +63,7 @@ SYNONYMS: Mapping[str, tuple[str, ...]] = {
               "job title description", "employee title", "job name"),
     "department": ("department", "dept", "division", "team", "supervisory organization", "org unit",
                    "organization", "cost center", "home department", "home department description", "department name",
-                   "departments"),
+                   "departments", "deptname", "dept name"),
     # a city is the weakest: Entra ID's officeLocation (Active Directory's physicalDeliveryOfficeName) says "Remote"
     "location": ("location", "work location", "office", "office location", "primary work location",
                  "location name", "location description", "physical delivery office name", "site", "city"),
@@ -80,7 +80,7 @@ SYNONYMS: Mapping[str, tuple[str, ...]] = {
     "manager_code": ("manager code", "reports to position id", "manager position id", "supervisor position id"),
     # Active Directory's distinguishedName: what a csvde or Get-ADUser export's manager column holds
     "code": ("position id", "position number", "position code", "distinguished name", "dn"),
-    "hire_date": ("hire date", "hire_date", "hired", "hired on", "start date", "original hire date",
+    "hire_date": ("hire date", "hire_date", "hired", "hired on", "hire dt", "start date", "original hire date",
                   "date of hire", "hiredate", "dateofhire", "employee hire date", "role start date"),
     "termination_date": ("termination date", "term date", "date of termination", "dateoftermination",
                          "termination_date", "last day worked", "leaving date", "exit date", "date left",
@@ -97,7 +97,7 @@ SYNONYMS: Mapping[str, tuple[str, ...]] = {
                   "directory opt out"),
     "active": ("active", "is active", "status", "employment status", "employee status", "worker status",
                "lifecycle status", "position status", "active status", "assignment status", "user status",
-               "contract status", "account status",
+               "contract status", "account status", "empl status",
                # a directory's user export: Entra ID's accountEnabled, AD's Enabled and userAccountControl
                "account enabled", "enabled", "user account control"),
 }

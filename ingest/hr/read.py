@@ -25,10 +25,11 @@ from ingest.forum.common import MAX_MEMBER_ENV, max_member_bytes
 from ingest.hr.cells import cell_text, error_text
 from ingest.hr.encoding import decode_export
 from ingest.hr.furniture import not_a_person
+from ingest.hr.htmltable import html_tables
 from ingest.hr.ldif import looks_like_ldif, read_ldif
 from ingest.hr.nested import flatten
 from ingest.hr.shape import formula_text, named_width, reject_short, trimmed, without_eof_mark
-from ingest.hr.sniff import XLSX, binary_kind, text_kind
+from ingest.hr.sniff import HTML_TABLE, XLSX, binary_kind, text_kind
 from ingest.numbers import loads
 from ingest.rejects import Reject
 from schema.errors import UnreadableInput
@@ -97,6 +98,11 @@ def read_table(path: str | Path, encoding: str | None = None, is_header: IsHeade
     decoded = decode_export(raw, file, encoding)
     text, label = decoded.text, decoded.label
     kind = text_kind(text)
+    if kind is not None and kind.what == HTML_TABLE and is_header is not None:
+        table = _read_html(file, text, is_header)
+        if table is not None:
+            table.encoding, table.encoding_guessed = decoded.encoding, decoded.guessed
+            return table
     if kind is not None:
         raise UnreadableInput(file, kind.message())
     first = text.lstrip()[:1]
@@ -454,6 +460,17 @@ def _sheet_rows(sheet: Any, file: str, errors: dict[int, dict[int, str]] | None 
                 if bad:
                     errors[last] = bad
             yield last, [cell_text(c.value, getattr(c, "number_format", "General")) for c in row]
+
+
+def _read_html(file: str, text: str, is_header: IsHeader) -> HrTable | None:
+    """The first table of a web page saved as a spreadsheet (:mod:`ingest.hr.htmltable`) with a header among its
+    first rows, rows numbered as Excel shows the table; None when no table has one (a sign-in page's layout)."""
+    for rows in html_tables(text):
+        numbered = list(enumerate(rows, start=1))
+        k = _first_header(numbered, is_header)
+        if k is not None:
+            return _table(file, iter(numbered), k)
+    return None
 
 
 def _widest(rows: Iterable[tuple[int, list[str]]]) -> int:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 ACCEPTED = "not a CSV, TSV, JSON, LDIF or .xlsx export"
 XLSX = "an Excel workbook (.xlsx)"
+HTML_TABLE = "a web page holding a table (as an HR system's \"Export to Excel\" writes)"
 _RESAVE = "save the sheet as .xlsx or CSV UTF-8 (or export CSV from the HR system) and ingest that file"
 _ENCRYPTED = "E\0n\0c\0r\0y\0p\0t\0e\0d\0P\0a\0c\0k\0a\0g\0e\0".encode("latin-1")  # the CFB stream's UTF-16 name
 
@@ -90,8 +91,9 @@ def text_kind(text: str) -> Kind | None:
     if not low.startswith("<") or not re.match(r"<(!doctype\s+html|html|head|body|table|meta|!--)", low):
         return None
     if "<table" in text[:1_000_000].lower():
-        return Kind("a web page holding a table (as an HR system's \"Export to Excel\" writes)",
-                    "open it in Excel and save it as .xlsx or CSV UTF-8, or export CSV from the HR system")
+        # read when one of its tables has a header (:mod:`ingest.hr.htmltable`); this is said when none has
+        return Kind(HTML_TABLE, "no table in it has a header naming an id and a name: open it in Excel and save "
+                                "it as .xlsx or CSV UTF-8, or export CSV from the HR system")
     title = _TITLE.search(text[:65536])
     said = f" titled {' '.join(title.group(1).split())!r}" if title else ""
     return Kind(f"a web page{said} (no export)",
@@ -99,4 +101,4 @@ def text_kind(text: str) -> Kind | None:
                 "the export again")
 
 
-__all__ = ["ACCEPTED", "XLSX", "Kind", "binary_kind", "text_kind"]
+__all__ = ["ACCEPTED", "HTML_TABLE", "XLSX", "Kind", "binary_kind", "text_kind"]

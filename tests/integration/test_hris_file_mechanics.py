@@ -94,7 +94,8 @@ NOT_EXPORTS = [
      "a web page titled 'Sign in - HR Portal' (no export), not a CSV, TSV, JSON, LDIF or .xlsx export"),
     ("report.csv", lambda: b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n%%EOF\n",
      "a PDF document"),
-    ("export.xls", lambda: codecs.BOM_UTF8 + _HTML_TABLE.encode(), "a web page holding a table"),
+    ("export.xls", lambda: b"<html><body><table><tr><td><img src=logo.png></td><td>Your session has expired</td>"
+                           b"</tr></table></body></html>", "a web page holding a table"),  # a layout table
     ("export.xls", lambda: b'<?xml version="1.0"?>\n<?mso-application progid="Excel.Sheet"?>\n<Workbook xmlns='
                            b'"urn:schemas-microsoft-com:office:spreadsheet"><Worksheet/></Workbook>\n',
      "an Excel 2003 XML spreadsheet"),
@@ -124,6 +125,21 @@ def test_a_file_that_is_no_export_is_named_for_what_it_is_and_nothing_stored_is_
     assert "encoding" not in err, err
     assert len(err) < 400, err
     assert [p[0] for p in _people(tmp_path)] == ["hr:000101", "hr:000102", "hr:000103"]
+
+
+def test_an_html_table_saved_as_xls_loads_like_the_csv(tmp_path: Path) -> None:
+    """The "Export to Excel" of PeopleSoft, SAP GUI and many HR portals writes a web page holding the table,
+    named ``.xls``, which Excel opens as a sheet: it was refused ("save it as .xlsx"). Its table is read; a title
+    row spanning the columns above the header is skipped, and entities and ``<br>`` are read as text."""
+    page = ('<html xmlns:x="urn:schemas-microsoft-com:office:excel"><head><meta charset="utf-8"></head><body>'
+            '<table border=1><tr><td colspan=6>Query: EMPLOYEES &amp; MANAGERS</td></tr>'
+            + _HTML_TABLE.split("<table>", 1)[1])
+    (tmp_path / "export.xls").write_bytes(codecs.BOM_UTF8 + page.encode())
+    done = ingest_in(tmp_path, "hris", "export.xls")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert _people(tmp_path) == [("hr:000101", "Zoë Lefèvre", None, "2019-12-31", "CTO"),
+                                 ("hr:000102", "José Muñoz", "hr:000101", "2020-02-01", "Ingénieur"),
+                                 ("hr:000103", "Björn Ångström", "hr:000101", "2021-01-15", "Verkäufer")]
 
 
 def test_excels_text_formula_keeps_the_ids_zeros_and_links_the_managers(tmp_path: Path) -> None:
