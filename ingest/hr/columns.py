@@ -14,6 +14,7 @@ from ingest.hr.mapping import (
     LOCALISED,
     REQUIRED,
     SYNONYMS,
+    WEAK,
     ColumnMapping,
     family_name_column,
     norm_header,
@@ -124,7 +125,8 @@ def columns(header: list[str], mapping: ColumnMapping, file: str) -> tuple[dict[
     for fld, names in SYNONYMS.items():
         if fld in out:
             continue
-        named = (*names, *LOCALISED.get(fld, ()))
+        weak = WEAK.get(fld, frozenset())
+        named = (*(n for n in names if n not in weak), *LOCALISED.get(fld, ()), *(n for n in names if n in weak))
         # the file's own names first, then names with a remark after them, then an HR API's nested fields
         for index, words, found in ((by_norm, named, None), (remarked, named, "recognised name, {} ignored"),
                                     (nested, names, "recognised name of a nested field")):

@@ -101,6 +101,12 @@ SYNONYMS: Mapping[str, tuple[str, ...]] = {
                # a directory's user export: Entra ID's accountEnabled, AD's Enabled and userAccountControl
                "account enabled", "enabled", "user account control"),
 }
+# names that only stand in for a field: tried after the German and French names too, so that Personio's
+# "Abteilung" beside its "Team" is the department, and a "Standort" beside a "City" the location
+WEAK: Mapping[str, frozenset[str]] = {
+    "department": frozenset({"team", "cost center", "org unit", "organization"}),
+    "location": frozenset({"city"}),
+}
 # the same fields as German and French exports name them (Personio, SAP and HiBob in German; French payroll and
 # HR exports), tried after the English names; accents are folded like case ("Prénom" is "prenom")
 LOCALISED: Mapping[str, tuple[str, ...]] = {
@@ -292,6 +298,6 @@ def _opts(opts: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in opts.items() if k in OPTIONS}
 
 
-__all__ = ["FIELDS", "OPTIONS", "REQUIRED", "SYNONYMS", "ColumnMapping", "bundled_mappings", "load_mapping",
+__all__ = ["FIELDS", "OPTIONS", "REQUIRED", "SYNONYMS", "WEAK", "ColumnMapping", "bundled_mappings", "load_mapping",
            "mapping_path", "norm_header", "LOCALISED", "without_remarks", "NAME_OR_FAMILY", "family_name_column",
            "holds_full_names"]

@@ -225,3 +225,29 @@ def test_workday_names_shown_with_their_employee_id(tmp_path: Path) -> None:
     assert {k: (v[0], v[4]) for k, v in got.items()} == {
         "hr:21001": ("Logan McNeil", None), "hr:21999": ("Logan McNeil", None),
         "hr:21002": ("Priya Natarajan", "hr:21001"), "hr:21003": ("Bo Chen (Contractor)", "hr:21999")}
+
+
+def test_personio_workbook_department_is_the_abteilung_not_the_team(tmp_path: Path) -> None:
+    """Personio's Excel export, German headers, managers as "Nachname, Vorname", date cells, a "Team" column
+    beside "Abteilung": the team was loaded as everyone's department."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Mitarbeiter"
+    ws.append(["ID", "Vorname", "Nachname", "E-Mail", "Abteilung", "Standort", "Vorgesetzter", "Eintrittsdatum",
+               "Status", "Wochenstunden", "Team"])
+    ws.append([1, "Jürgen", "Müller", "j@f.de", "Geschäftsführung", "München", None, datetime(2015, 4, 1), "aktiv",
+               40.0, "GF"])
+    ws.append([2, "Anna-Lena", "Weiß", "a@f.de", "Entwicklung", "Berlin", "Müller, Jürgen", datetime(2019, 9, 15),
+               "aktiv", 32.5, "Dev"])
+    ws.append([3, "Ömer", "Çelik", "o@f.de", "Entwicklung", "Berlin", "Weiß, Anna-Lena", datetime(2020, 2, 1),
+               "inaktiv", 40, "Dev"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    (tmp_path / "personio.xlsx").write_bytes(buf.getvalue())
+    p = ingest_in(tmp_path, "hris", "personio.xlsx")
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert people(tmp_path) == {
+        "hr:1": ("Jürgen Müller", "j@f.de", "Geschäftsführung", "München", None, "2015-04-01", True),
+        "hr:2": ("Anna-Lena Weiß", "a@f.de", "Entwicklung", "Berlin", "hr:1", "2019-09-15", True),
+        "hr:3": ("Ömer Çelik", "o@f.de", "Entwicklung", "Berlin", "hr:2", "2020-02-01", False),
+    }

@@ -65,3 +65,14 @@ def test_a_five_digit_number_among_dates_is_a_serial_and_a_year_is_not() -> None
         date(2008, 1, 15), date(2011, 7, 5), date(2021, 3, 15)]
     years = infer_date_column("Hire Date", ["2008-01-15", "2012-03-02", "2011"])
     assert not years.serial  # "2011" beside dates is a year, not 1905-07-03
+
+
+def test_a_german_department_beats_an_english_stand_in_name() -> None:
+    """Personio's export has "Abteilung" (the department) and "Team": "Team", an English stand-in, was the
+    department because English names were all tried first. An English "Department" still beats "Team"."""
+    cols, _ = resolve(["ID", "Vorname", "Nachname", "Abteilung", "Standort", "Team", "City"], [])
+    assert (cols["department"], cols["location"]) == ("Abteilung", "Standort")
+    cols, _ = resolve(["id", "name", "Team", "Department", "City", "Office"], [])
+    assert (cols["department"], cols["location"]) == ("Department", "Office")
+    cols, _ = resolve(["id", "name", "Team", "City"], [])
+    assert (cols["department"], cols["location"]) == ("Team", "City")
