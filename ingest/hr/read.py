@@ -25,11 +25,10 @@ from ingest.forum.common import MAX_MEMBER_ENV, max_member_bytes
 from ingest.hr.cells import cell_text, error_text
 from ingest.hr.encoding import decode_export
 from ingest.hr.furniture import not_a_person
-from ingest.hr.htmltable import html_tables
 from ingest.hr.ldif import looks_like_ldif, read_ldif
 from ingest.hr.nested import flatten
 from ingest.hr.shape import formula_text, named_width, reject_short, trimmed, without_eof_mark
-from ingest.hr.sniff import HTML_TABLE, XLSX, binary_kind, text_kind
+from ingest.hr.sniff import HTML_TABLE, XLSX, XML_SPREADSHEET, binary_kind, text_kind
 from ingest.numbers import loads
 from ingest.rejects import Reject
 from schema.errors import UnreadableInput
@@ -98,8 +97,10 @@ def read_table(path: str | Path, encoding: str | None = None, is_header: IsHeade
     decoded = decode_export(raw, file, encoding)
     text, label = decoded.text, decoded.label
     kind = text_kind(text)
-    if kind is not None and kind.what == HTML_TABLE and is_header is not None:
-        table = _read_html(file, text, is_header)
+    if kind is not None and kind.what in (HTML_TABLE, XML_SPREADSHEET) and is_header is not None:
+        from ingest.hr.markup import read_html, read_xml_sheets  # they read rows with this module's helpers
+
+        table = read_html(file, text, is_header) if kind.what == HTML_TABLE else read_xml_sheets(file, text, is_header)
         if table is not None:
             table.encoding, table.encoding_guessed = decoded.encoding, decoded.guessed
             return table
@@ -377,18 +378,20 @@ def _other_sheets(table: HrTable, file: str, sheets: list[Any], is_header: IsHea
     for sheet in sheets:
         label = f"{file} (sheet {sheet.title!r})"
         k = _first_header(_sheet_rows(sheet, label), is_header)
-        if k is None:
-            continue
-        other = _table(label, _sheet_rows(sheet, label), k)
-        rows = sorted([*other.rows, *other.unread], key=lambda t: t[0])
-        if not rows:
-            continue
-        table.notes.append(Reject(label, None, (
-            f"sheet {sheet.title!r} also lists people ({_span(rows)}) and is "
-            f"not read: one sheet is read per workbook. Save each sheet as its own file and ingest each, or put "
-            f"everyone on one sheet; until then its people are neither loaded nor, under --full, made leavers"),
-            kind="sheet"))
-        table.elsewhere += [(f"sheet {sheet.title!r}, row {n}", rec) for n, rec in rows]
+        if k is not None:
+            _other_sheet(table, label, sheet.title, _table(label, _sheet_rows(sheet, label), k))
+
+
+def _other_sheet(table: HrTable, label: str, title: str, other: HrTable) -> None:
+    rows = sorted([*other.rows, *other.unread], key=lambda t: t[0])
+    if not rows:
+        return
+    table.notes.append(Reject(label, None, (
+        f"sheet {title!r} also lists people ({_span(rows)}) and is "
+        f"not read: one sheet is read per workbook. Save each sheet as its own file and ingest each, or put "
+        f"everyone on one sheet; until then its people are neither loaded nor, under --full, made leavers"),
+        kind="sheet"))
+    table.elsewhere += [(f"sheet {title!r}, row {n}", rec) for n, rec in rows]
 
 
 # a cell holding a formula and no value Excel saved (<v/>, <v></v> or none): a workbook a program wrote
@@ -460,17 +463,6 @@ def _sheet_rows(sheet: Any, file: str, errors: dict[int, dict[int, str]] | None 
                 if bad:
                     errors[last] = bad
             yield last, [cell_text(c.value, getattr(c, "number_format", "General")) for c in row]
-
-
-def _read_html(file: str, text: str, is_header: IsHeader) -> HrTable | None:
-    """The first table of a web page saved as a spreadsheet (:mod:`ingest.hr.htmltable`) with a header among its
-    first rows, rows numbered as Excel shows the table; None when no table has one (a sign-in page's layout)."""
-    for rows in html_tables(text):
-        numbered = list(enumerate(rows, start=1))
-        k = _first_header(numbered, is_header)
-        if k is not None:
-            return _table(file, iter(numbered), k)
-    return None
 
 
 def _widest(rows: Iterable[tuple[int, list[str]]]) -> int:

@@ -251,3 +251,44 @@ def test_personio_workbook_department_is_the_abteilung_not_the_team(tmp_path: Pa
         "hr:2": ("Anna-Lena Weiß", "a@f.de", "Entwicklung", "Berlin", "hr:1", "2019-09-15", True),
         "hr:3": ("Ömer Çelik", "o@f.de", "Entwicklung", "Berlin", "hr:2", "2020-02-01", False),
     }
+
+
+SPREADSHEET_2003 = """<?xml version="1.0" encoding="UTF-8"?>
+<?mso-application progid="Excel.Sheet"?>
+<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet" xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet">
+ <Worksheet ss:Name="Info"><Table><Row><Cell><Data ss:Type="String">Report ZHR_EMP</Data></Cell></Row></Table>
+ </Worksheet>
+ <Worksheet ss:Name="Employees"><Table>
+  <Row><Cell ss:MergeAcross="5"><Data ss:Type="String">Employees &#8211; Müller GmbH</Data></Cell></Row>
+  <Row ss:Index="3"><Cell><Data ss:Type="String">Personalnummer</Data></Cell>
+   <Cell><Data ss:Type="String">Vorname</Data></Cell><Cell><Data ss:Type="String">Nachname</Data></Cell>
+   <Cell><Data ss:Type="String">Vorgesetzter ID</Data></Cell><Cell><Data ss:Type="String">Eintrittsdatum</Data></Cell>
+   <Cell><Data ss:Type="String">Abteilung</Data></Cell></Row>
+  <Row><Cell><Data ss:Type="Number">1001</Data></Cell><Cell><Data ss:Type="String">Jürgen</Data></Cell>
+   <Cell><Data ss:Type="String">Müller</Data></Cell>
+   <Cell ss:Index="5"><Data ss:Type="DateTime">2015-04-01T00:00:00.000</Data></Cell>
+   <Cell><Data ss:Type="String">GF &amp; Stab</Data></Cell></Row>
+  <Row><Cell><Data ss:Type="Number">1002</Data></Cell><Cell><Data ss:Type="String">Anna</Data></Cell>
+   <Cell><Data ss:Type="String">Weiß</Data></Cell><Cell><Data ss:Type="Number">1001</Data></Cell>
+   <Cell><Data ss:Type="DateTime">2019-09-15T00:00:00.000</Data></Cell>
+   <Cell><Data ss:Type="String">Entwicklung</Data></Cell></Row>
+  <Row><Cell><Data ss:Type="Number">1003</Data></Cell><Cell><Data ss:Type="String">Ömer</Data></Cell>
+   <Cell><Data ss:Type="String">Çelik</Data></Cell><Cell><Data ss:Type="Number">1002</Data></Cell>
+   <Cell><Data ss:Type="String">soon</Data></Cell><Cell><Data ss:Type="String">Entwicklung</Data></Cell></Row>
+ </Table></Worksheet>
+</Workbook>
+"""
+
+
+def test_an_excel_2003_xml_spreadsheet_loads_from_its_people_sheet(tmp_path: Path) -> None:
+    """SAP's and older portals' "XML Spreadsheet 2003" export was refused ("save it as .xlsx") though Excel opens
+    it. Its people sheet (after an info sheet) is read, skipped rows and columns (``ss:Index``) and a merged title
+    kept in place, so a bad row is named by the row Excel shows it on."""
+    (tmp_path / "sap.xls").write_text(SPREADSHEET_2003, encoding="utf-8")
+    p = ingest_in(tmp_path, "hris", "sap.xls")
+    assert p.returncode == 1, p.stdout + p.stderr
+    assert "sap.xls (sheet 'Employees'), row 6: hire date 'soon'" in " ".join(p.stderr.split())
+    assert people(tmp_path) == {
+        "hr:1001": ("Jürgen Müller", None, "GF & Stab", None, None, "2015-04-01", True),
+        "hr:1002": ("Anna Weiß", None, "Entwicklung", None, "hr:1001", "2019-09-15", True),
+    }

@@ -37,6 +37,7 @@ MODULES = [
     "ingest.hr.dates",
     "ingest.hr.ldif",
     "ingest.hr.htmltable",
+    "ingest.hr.spreadsheetml",
     "ingest.hr.furniture",
     "ingest.hr.carry",
     "ingest.hris",
