@@ -9,6 +9,7 @@ cell does. Pure: the standard library's HTML parser, which fetches nothing and e
 
 from __future__ import annotations
 
+import email
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
@@ -102,4 +103,25 @@ def html_tables(text: str) -> list[list[list[str]]]:
     return parser.tables
 
 
-__all__ = ["html_tables"]
+def mhtml_page(text: str) -> str | None:
+    """The web page inside a MIME HTML file (``.mht``; Oracle BI Publisher's and Excel's "Single File Web Page",
+    often named ``.xls``), its quoted-printable or base64 transfer encoding undone; None when the text is no MIME
+    document or holds no HTML part.
+
+    >>> mhtml_page('MIME-Version: 1.0\\nContent-Type: multipart/related; boundary="b"\\n\\n--b\\n'
+    ...            'Content-Type: text/html; charset="utf-8"\\nContent-Transfer-Encoding: quoted-printable\\n\\n'
+    ...            '<table><tr><td>J=C3=BCrgen</td></tr></table>\\n--b--\\n')
+    '<table><tr><td>Jürgen</td></tr></table>'
+    """
+    if not text.lstrip("\ufeff").lower().startswith("mime-version:"):
+        return None
+    message = email.message_from_string(text.lstrip("\ufeff"))
+    for part in message.walk():
+        if part.get_content_type() == "text/html":
+            payload = part.get_payload(decode=True)
+            if isinstance(payload, bytes):
+                return payload.decode(part.get_content_charset() or "utf-8", errors="replace")
+    return None
+
+
+__all__ = ["html_tables", "mhtml_page"]

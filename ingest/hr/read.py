@@ -25,6 +25,7 @@ from ingest.forum.common import MAX_MEMBER_ENV, max_member_bytes
 from ingest.hr.cells import cell_text, error_text
 from ingest.hr.encoding import decode_export
 from ingest.hr.furniture import not_a_person
+from ingest.hr.htmltable import mhtml_page
 from ingest.hr.ldif import looks_like_ldif, read_ldif
 from ingest.hr.nested import flatten
 from ingest.hr.shape import formula_text, named_width, reject_short, trimmed, without_eof_mark
@@ -96,6 +97,8 @@ def read_table(path: str | Path, encoding: str | None = None, is_header: IsHeade
         raise UnreadableInput(file, kind.message())
     decoded = decode_export(raw, file, encoding)
     text, label = decoded.text, decoded.label
+    page = mhtml_page(text)  # a "Single File Web Page" (.mht) holding the table: its page is what Excel shows
+    text = page if page is not None else text
     kind = text_kind(text)
     if kind is not None and kind.what in (HTML_TABLE, XML_SPREADSHEET) and is_header is not None:
         from ingest.hr.markup import read_html, read_xml_sheets  # they read rows with this module's helpers

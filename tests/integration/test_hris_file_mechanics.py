@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import io
+import quopri
 import re
 import sqlite3
 import struct
@@ -140,6 +141,22 @@ def test_an_html_table_saved_as_xls_loads_like_the_csv(tmp_path: Path) -> None:
     assert _people(tmp_path) == [("hr:000101", "Zoë Lefèvre", None, "2019-12-31", "CTO"),
                                  ("hr:000102", "José Muñoz", "hr:000101", "2020-02-01", "Ingénieur"),
                                  ("hr:000103", "Björn Ångström", "hr:000101", "2021-01-15", "Verkäufer")]
+
+
+def test_a_single_file_web_page_holding_the_table_loads(tmp_path: Path) -> None:
+    """Oracle BI Publisher's "Excel (mhtml)" and Excel's "Single File Web Page" wrap the page in MIME, its text
+    quoted-printable: it was refused as "missing required column 'id' (columns: MIME-Version: 1.0)"."""
+    page = quopri.encodestring(_HTML_TABLE.encode()).decode("ascii")
+    (tmp_path / "report.xls").write_text(
+        'MIME-Version: 1.0\r\nContent-Type: multipart/related; boundary="----=_NextPart_01D9"\r\n\r\n'
+        "------=_NextPart_01D9\r\nContent-Location: file:///C:/report.htm\r\n"
+        "Content-Transfer-Encoding: quoted-printable\r\nContent-Type: text/html; charset=\"utf-8\"\r\n\r\n"
+        + page + "\r\n------=_NextPart_01D9--\r\n", encoding="ascii", newline="")
+    done = ingest_in(tmp_path, "hris", "report.xls")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert [p[:3] for p in _people(tmp_path)] == [("hr:000101", "Zoë Lefèvre", None),
+                                                  ("hr:000102", "José Muñoz", "hr:000101"),
+                                                  ("hr:000103", "Björn Ångström", "hr:000101")]
 
 
 def test_excels_text_formula_keeps_the_ids_zeros_and_links_the_managers(tmp_path: Path) -> None:
