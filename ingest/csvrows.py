@@ -55,7 +55,9 @@ def stopped_reason(reason: str) -> str:
 
 
 class Records:
-    """``(line, fields)`` per CSV record (``line`` the record's last physical line, as ``csv.reader.line_num``);
+    """``(line, fields)`` per CSV record (``line`` the record's first physical line: a record whose quoted cell
+    holds line breaks is named where it starts, where a text editor shows it; ``csv.reader.line_num`` names its
+    last, which a spreadsheet shows as a later person's row);
     ``(line, reason)`` for a record that cannot be read: a ``csv.Error`` (the reader goes on with the next line)
     or an unterminated quote (``line`` the row it opens on; the lines after it are read again). ``ok`` is False
     after a problem, for callers that stop at the first one.
@@ -64,6 +66,8 @@ class Records:
     [(1, ['id', 'name']),
      (2, 'unterminated quote: a " opens a cell on this row and is never closed; the 1 line(s) after it are read again'),
      (3, ['E2', 'Bob'])]
+    >>> [n for n, _ in Records(['id,note\\n', '1,"a\\n', 'b"\\n', '2,c\\n'], ",")]
+    [1, 2, 4]
     """
 
     def __init__(self, lines: Iterable[str], delimiter: str = ",") -> None:
@@ -93,7 +97,7 @@ class Records:
                 yield start, unterminated(len(rest))
                 continue
             self.line_num = self._base + self._reader.line_num
-            yield self.line_num, fields
+            yield start, fields
 
 
 __all__ = ["Records", "stopped_reason", "unterminated"]

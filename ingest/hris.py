@@ -27,7 +27,15 @@ from ingest.hr.columns import NULLS, id_column
 from ingest.hr.columns import columns as _columns
 from ingest.hr.dates import DateColumn, infer_date_column
 from ingest.hr.idnumbers import NumberIndex
-from ingest.hr.managers import LinkResult, ManagerRef, PersonKeys, ldap_common_name, other_name, resolve_managers
+from ingest.hr.managers import (
+    LinkResult,
+    ManagerRef,
+    PersonKeys,
+    ldap_common_name,
+    other_name,
+    resolve_managers,
+    without_own_id,
+)
 from ingest.hr.mapping import (
     FIELDS,
     SYNONYMS,
@@ -333,7 +341,7 @@ def parse_export(
                 raise ValueError(f"duplicate id {local!r} (first on row {seen[pid]})")
             full = _text(get(rec, "name"))
             first_last = " ".join(x for x in (_text(get(rec, "first_name")), _text(get(rec, "last_name"))) if x)
-            name = full or first_last
+            name = without_own_id(full or first_last, local)
             if not name:
                 raise ValueError("name is empty")
             raw_status = get(rec, "active")

@@ -31,7 +31,9 @@ from ingest.hr.carry import (
     one_opt_out_per_address,
     reactivated,
     reactivation_note,
+    shared_address_note,
 )
+from ingest.hr.columns import BLANK_ID
 from ingest.hr.ids import reject_renumbered
 from ingest.hr.leavers import deactivate_missing
 from ingest.hr.lines import with_stored_lines
@@ -259,6 +261,10 @@ def ingest_hris(
     summary.reactivated = len(reactivated([r.person for r in parsed.rows], stored))
     if note := reactivation_note(hr.file, parsed.columns, summary.reactivated):
         _log.warning("%s", note)
+    if note := shared_address_note(hr.file, ((r.row, r.person) for r in parsed.rows)):
+        _log.warning("%s", note)
+    if BLANK_ID in parsed.how.get("id", ""):  # said on every run, not only in the dry run: the ids are for good
+        _log.warning("%s: %s (pin another with [columns] id in --mapping)", hr.file, parsed.how["id"])
     struck = with_stored_lines(parsed, target.reporting_lines())  # kept lines, and cycles across exports
     for r in parsed.notes:
         sink.add(r)

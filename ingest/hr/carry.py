@@ -122,7 +122,33 @@ def reactivation_note(file: str, columns: Collection[str], count: int) -> str | 
             "as employed (if it lists leavers, map its status column)")
 
 
+def shared_address_note(file: str, people: Iterable[tuple[int, Person]]) -> str | None:
+    """The warning for addresses that several current people of the file give (rows as ``(row, person)``); None
+    when each has their own. A rehire's old record shares its address with the new one and is no leaver's
+    problem, and a shared mailbox is real; but a copied cell gives one person's forum activity (posts, answers,
+    expertise) to the other, who is matched by that address, with nothing said.
+
+    >>> note = shared_address_note("h.csv", [(2, Person(id="hr:1", name="A", email="a@x.com")),
+    ...                                      (3, Person(id="hr:2", name="B", email="a@x.com"))])
+    >>> note.split(";")[0]
+    "h.csv: 1 email address is given by several current people ('a@x.com': rows 2, 3)"
+    """
+    rows: dict[str, list[tuple[int, str]]] = {}
+    for row, p in people:
+        if p.active and p.email:
+            rows.setdefault(p.email, []).append((row, p.id))
+    shared = {a: sorted(r) for a, r in rows.items() if len(r) > 1}
+    if not shared:
+        return None
+    address, first = next(iter(shared.items()))
+    owner = min(pid for _, pid in first).partition(":")[2]
+    more = f" and {len(shared) - 1:,} more" if len(shared) > 1 else ""
+    return (f"{file}: {len(shared):,} email address{'es are' if len(shared) > 1 else ' is'} given by several "
+            f"current people ({address!r}: rows {', '.join(str(r) for r, _ in first[:5])}{more}); forum accounts "
+            f"with it count as {owner}'s activity. If it is no shared mailbox, give each person their own")
+
+
 __all__ = [
     "CARRIED", "absent_fields", "hidden_addresses", "keep_stored", "one_opt_out_per_address", "reactivated",
-    "reactivation_note",
+    "reactivation_note", "shared_address_note",
 ]

@@ -6,6 +6,7 @@ manager ids point into. A missing required column is UnreadableInput, saying wha
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from ingest.hr.idnumbers import id_number
@@ -13,6 +14,7 @@ from ingest.hr.mapping import (
     LOCALISED,
     REQUIRED,
     SYNONYMS,
+    WEAK,
     ColumnMapping,
     family_name_column,
     norm_header,
@@ -37,6 +39,8 @@ def _number(v: Any) -> str | None:
     return id_number(_cell(v))
 
 
+BLANK_ID = "is blank on every row"  # how an id column that names no one is said
+_ADDRESS = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _ID_NAMES = frozenset(norm_header(n) for n in (*SYNONYMS["id"], *LOCALISED["id"]))
 
 
@@ -49,6 +53,11 @@ def id_column(header: list[str], rows: list[tuple[int, dict[str, Any]]], cols: d
     if "id" in mapping.columns:
         return
     others = [h for h in header if norm_header(h) in _ID_NAMES and h != cols["id"] and h not in cols.values()]
+    if rows and all(_cell(rec.get(cols["id"])) in ("", "none") for _, rec in rows):
+        _blank_id_column(rows, cols, how, others)
+        _id_as_email(rows, cols, how)
+        return
+    _id_as_email(rows, cols, how)
     if not others:
         return
     mids = {t for _, rec in rows if (t := _cell(rec.get(cols.get("manager_id", "")))) not in NULLS}
@@ -69,6 +78,30 @@ def id_column(header: list[str], rows: list[tuple[int, dict[str, Any]]], cols: d
         cols["id"] = best
     else:
         how["id"] += f"; {', '.join(map(repr, others))} may be the id: pin one with [columns] id"
+
+
+def _blank_id_column(rows: list[tuple[int, dict[str, Any]]], cols: dict[str, str], how: dict[str, str],
+                     others: list[str]) -> None:
+    """An id column blank on every row names no one: a directory's user export (Google Workspace's ``Employee
+    ID``, Entra ID's ``employeeId``) has the column but most organisations never fill it, and every row was
+    rejected as "id is empty". Its people are named instead by another id column that holds values (Entra ID's
+    sign-in name ``userPrincipalName``), else by the email column, as the directory itself names its accounts."""
+    for h in (*others, cols.get("email", "")):
+        if h and any(_cell(rec.get(h)) for _, rec in rows):
+            how["id"] = f"{cols['id']!r} {BLANK_ID}: each person is named by {h!r}"
+            cols["id"] = h
+            return
+
+
+def _id_as_email(rows: list[tuple[int, dict[str, Any]]], cols: dict[str, str], how: dict[str, str]) -> None:
+    """An id column of addresses (a directory's ``UserPrincipalName``) in a file with no email column is the
+    email too: the export's manager column names managers by that address, and matched no one."""
+    if "email" in cols or not rows:
+        return
+    values = [v for _, rec in rows if (v := _cell(rec.get(cols["id"])))]
+    if values and all(_ADDRESS.match(v) for v in values):
+        cols["email"] = cols["id"]
+        how["email"] = f"the id column {cols['id']!r} holds addresses and no column is the email"
 
 
 def columns(header: list[str], mapping: ColumnMapping, file: str) -> tuple[dict[str, str], dict[str, str]]:
@@ -92,7 +125,8 @@ def columns(header: list[str], mapping: ColumnMapping, file: str) -> tuple[dict[
     for fld, names in SYNONYMS.items():
         if fld in out:
             continue
-        named = (*names, *LOCALISED.get(fld, ()))
+        weak = WEAK.get(fld, frozenset())
+        named = (*(n for n in names if n not in weak), *LOCALISED.get(fld, ()), *(n for n in names if n in weak))
         # the file's own names first, then names with a remark after them, then an HR API's nested fields
         for index, words, found in ((by_norm, named, None), (remarked, named, "recognised name, {} ignored"),
                                     (nested, names, "recognised name of a nested field")):
@@ -128,4 +162,4 @@ def _stand_in(missing: str, found: dict[str, str]) -> str:
     return f'[columns] {missing} = "..."'
 
 
-__all__ = ["NULLS", "columns", "id_column"]
+__all__ = ["BLANK_ID", "NULLS", "columns", "id_column"]

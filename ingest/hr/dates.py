@@ -31,6 +31,8 @@ _NUMERIC = re.compile(r"^(\d{1,2})([./-])(\d{1,2})\2(\d{4}|\d{2})" + _TIME + r"$
 _YEAR_FIRST = re.compile(r"^(\d{4})([./-])(\d{1,2})\2(\d{1,2})(?:Z|[+-]\d{2}:\d{2})?" + _TIME + r"$")
 _SERIAL = re.compile(r"^\d{1,7}(?:\.\d+)?$")
 _COMPACT = re.compile(r"^(19|20)\d{6}$")
+# a serial of 1927-05-18 to 2173-10-14: among other dates it is no year ("2011") nor any other number
+_DAY_SERIAL = re.compile(r"^\d{5}(?:\.\d+)?$")
 _MONTHS = {m: i for i, names in enumerate(
     [("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",), ("jun", "june"),
      ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
@@ -193,6 +195,7 @@ def _infer(column: str, values: Iterable[Any], *, date_format: str | None, date_
         return DateColumn(column, date_format=date_format, how=f"[options] date_format = {date_format!r}")
     hint = date_order.upper() if date_order else (locale_order(locale) if locale else None)
     day_first = month_first = numeric = serials = other = 0
+    short = 0  # serials of fewer than five digits: beside other dates they may be years
     dots = True
     example = ""
     for v in values:
@@ -212,9 +215,12 @@ def _infer(column: str, values: Iterable[Any], *, date_format: str | None, date_
                 example = t
         elif _SERIAL.match(t) and not _COMPACT.match(t):
             serials += 1
+            short += not _DAY_SERIAL.match(t)
         else:
             other += 1
-    serial = serials > 0 and serials >= numeric + other
+    # a workbook's date column shows its date cells as dates and a date typed into a cell of the General format
+    # as its serial number (a row pasted from another sheet): the few five-digit numbers among dates are serials
+    serial = serials > 0 and (serials >= numeric + other or not short)
     if numeric == 0:
         how = f"{serials} values" if serial else f"{other} values, each ISO 8601 or another unambiguous form"
         return DateColumn(column, serial=serial, how=how)

@@ -1,4 +1,5 @@
-"""Rows of a report that are not people: a second header row of labels and a report's total or footer lines.
+"""Rows of a report that are not people: a second header row of labels, a report's total or footer lines, and a
+directory's guest accounts.
 
 An HR system's export often carries, besides the header and one row per person:
 
@@ -61,13 +62,29 @@ def label_row_reason(fields: Sequence[str], header: Sequence[str]) -> str | None
     return None
 
 
+def guest_reason(fields: Sequence[str], header: Sequence[str]) -> str | None:
+    """Why a directory's row is no person of the organisation: an Entra ID guest (``userType`` ``Guest``: a
+    supplier's or customer's account invited into a team), which loaded as a current employee, with a department
+    and reports of their own, beside the staff.
+
+    >>> guest_reason(["g@gmail.com", "Guest"], ["userPrincipalName", "userType"])
+    "a guest account (userType 'Guest'), not a person of the organisation"
+    >>> guest_reason(["a@x.com", "Member"], ["userPrincipalName", "userType"])
+    """
+    at = next((i for i, h in enumerate(header) if _squash(h) == "usertype"), None)
+    if at is None or at >= len(fields) or _squash(fields[at]) != "guest":
+        return None
+    return f"a guest account ({header[at]} {fields[at].strip()!r}), not a person of the organisation"
+
+
 def not_a_person(fields: Sequence[str], header: Sequence[str]) -> str | None:
-    """Why a row is report furniture rather than a person (see the module docstring), or None."""
-    return label_row_reason(fields, header) or footer_reason(fields)
+    """Why a row is report furniture or a directory's guest rather than a person (see the module docstring), or
+    None."""
+    return label_row_reason(fields, header) or footer_reason(fields) or guest_reason(fields, header)
 
 
 def _squash(text: str) -> str:
     return fold(text).replace(" ", "")
 
 
-__all__ = ["footer_reason", "label_row_reason", "not_a_person"]
+__all__ = ["footer_reason", "guest_reason", "label_row_reason", "not_a_person"]

@@ -275,7 +275,8 @@ def resolve_managers(
             f"is on {on}, which is not read (see that sheet's problem)" if on else "matches no person"
         out.problems.append(LinkProblem(
             "unresolved", rs[0].row,
-            f"manager ({desc}) {why}; {_people(len(rs))} loaded without a manager{_rows(rs)}",
+            f"manager ({desc}) {why}; {_people(len(rs))} loaded without a manager{_rows(rs)}"
+            f"{'' if on else _elsewhere(rs[0])}",
             tuple(r.row for r in rs)))
     for key, who, rs in ambiguous.values():
         out.ambiguous += len(rs)
@@ -291,6 +292,14 @@ def resolve_managers(
         out.problems.append(LinkProblem("ambiguous", rs[0].row, why, tuple(r.row for r in rs)))
     _drop_cycles(out, idx)
     return out
+
+
+def _elsewhere(ref: ManagerRef) -> str:
+    """What to do when the manager is listed by another export (a subsidiary's, the executives' file): a manager
+    id or email is looked up in this file and the store, so the line links once that export is loaded first."""
+    if ref.id or ref.email:
+        return ". If another export lists them, load it, then this file again"
+    return ""
 
 
 _BY_NUMBER = "number "  # the label of a manager id that several ids write as a number
@@ -343,12 +352,43 @@ def _resolve(ref: ManagerRef, idx: _Index, codes: Mapping[str, set[str]], in_fil
         ("code", "code", ref.code, codes.get(fold(ref.code), set()) if ref.code else set()),
         ("name", "name", ref.name, idx.by_name(ref.name) if ref.name else set()),
     ):
-        hit = idx.one(who, ref)
+        hit = idx.one(who, ref) or (_by_remark(ref.name, who) if how == "name" else None)
         if hit is not None:
             return hit, how, None
         if len(who) > 1 and not numbered:
             amb = (f"{label} {value!r}", who)
     return None, "", amb
+
+
+_REMARK_ID = re.compile(r"\(\s*([^()]+?)\s*\)\s*$")
+
+
+def _by_remark(name: str | None, who: set[str]) -> str | None:
+    """Of several people a manager name fits, the one whose employee id the name gives in brackets after it, as
+    Workday shows a worker (``Logan McNeil (21001)``): the bracket is dropped to compare names, and two Logan
+    McNeils were ambiguous though the cell said which.
+
+    >>> _by_remark("Logan McNeil (21001)", {"hr:21001", "hr:21999"}), _by_remark("Ann (Inactive)", {"hr:1", "hr:2"})
+    ('hr:21001', None)
+    """
+    m = _REMARK_ID.search(name or "")
+    if m is None:
+        return None
+    hits = [p for p in who if p.partition(":")[2] == m.group(1)]
+    return hits[0] if len(hits) == 1 else None
+
+
+def without_own_id(name: str, local_id: str) -> str:
+    """A name without its own employee id in brackets after it, as Workday shows a worker (``Logan McNeil
+    (21001)``): stored so, the person was found and shown under the number too. Any other remark stays.
+
+    >>> without_own_id("Logan McNeil (21001)", "21001"), without_own_id("Ann Lee (Contractor)", "7")
+    ('Logan McNeil', 'Ann Lee (Contractor)')
+    """
+    m = _REMARK_ID.search(name)
+    if m is None or m.group(1) != local_id.strip() or not name[:m.start()].strip():
+        return name
+    return name[:m.start()].rstrip()
 
 
 def _drop_cycles(out: LinkResult, idx: _Index) -> None:
@@ -382,4 +422,4 @@ def _drop_cycles(out: LinkResult, idx: _Index) -> None:
 
 
 __all__ = ["LinkProblem", "LinkResult", "ManagerRef", "PersonKeys", "ldap_common_name", "name_keys", "other_name",
-           "resolve_managers"]
+           "resolve_managers", "without_own_id"]

@@ -45,7 +45,13 @@ OPTIONS = ("skills_separator", "level_separator", "date_format", "date_order", "
 SYNONYMS: Mapping[str, tuple[str, ...]] = {
     "id": ("id", "employee id", "employee_id", "employeeid", "employee number", "employee no", "emp id",
            "worker id", "person id", "staff id", "employee #", "user id", "associate id", "personnel number",
-           "person number", "xrefcode", "employee xrefcode"),
+           "person number", "xrefcode", "employee xrefcode",
+           # SAP SuccessFactors' field labels (its user data file's second header row, a People Profile report)
+           "user/employee id", "user sys id", "person id external",
+           # ADP Workforce Now's payroll file number (after its Associate ID); PeopleSoft's EMPLID
+           "file number", "file #", "emplid",
+           # a directory's own key for an account (Entra ID's objectId; its sign-in name), after every HR id
+           "object id", "user principal name", "upn"),
     "name": ("name", "full name", "employee name", "display name", "worker", "legal name",
              "employee", "payroll name"),
     "first_name": ("first name", "firstname", "given name", "legal first name", "preferred first name"),
@@ -57,7 +63,7 @@ SYNONYMS: Mapping[str, tuple[str, ...]] = {
               "job title description", "employee title", "job name"),
     "department": ("department", "dept", "division", "team", "supervisory organization", "org unit",
                    "organization", "cost center", "home department", "home department description", "department name",
-                   "departments"),
+                   "departments", "deptname", "dept name"),
     # a city is the weakest: Entra ID's officeLocation (Active Directory's physicalDeliveryOfficeName) says "Remote"
     "location": ("location", "work location", "office", "office location", "primary work location",
                  "location name", "location description", "physical delivery office name", "site", "city"),
@@ -65,7 +71,7 @@ SYNONYMS: Mapping[str, tuple[str, ...]] = {
                    "manager employee id", "supervisor employee id", "manager number", "line manager id",
                    "reports to associate id", "reports to employee id", "manager user id", "supervisor eid",
                    "supervisor employee number", "manager employee number", "manager person number",
-                   "manager xrefcode"),
+                   "manager xrefcode", "manager user sys id"),
     "manager_email": ("manager email", "supervisor email", "reports to email", "manager work email",
                       "line manager email", "manager email address", "direct manager email", "manager upn",
                       "manager user principal name"),
@@ -74,7 +80,7 @@ SYNONYMS: Mapping[str, tuple[str, ...]] = {
     "manager_code": ("manager code", "reports to position id", "manager position id", "supervisor position id"),
     # Active Directory's distinguishedName: what a csvde or Get-ADUser export's manager column holds
     "code": ("position id", "position number", "position code", "distinguished name", "dn"),
-    "hire_date": ("hire date", "hire_date", "hired", "hired on", "start date", "original hire date",
+    "hire_date": ("hire date", "hire_date", "hired", "hired on", "hire dt", "start date", "original hire date",
                   "date of hire", "hiredate", "dateofhire", "employee hire date", "role start date"),
     "termination_date": ("termination date", "term date", "date of termination", "dateoftermination",
                          "termination_date", "last day worked", "leaving date", "exit date", "date left",
@@ -91,9 +97,15 @@ SYNONYMS: Mapping[str, tuple[str, ...]] = {
                   "directory opt out"),
     "active": ("active", "is active", "status", "employment status", "employee status", "worker status",
                "lifecycle status", "position status", "active status", "assignment status", "user status",
-               "contract status", "account status",
+               "contract status", "account status", "empl status",
                # a directory's user export: Entra ID's accountEnabled, AD's Enabled and userAccountControl
                "account enabled", "enabled", "user account control"),
+}
+# names that only stand in for a field: tried after the German and French names too, so that Personio's
+# "Abteilung" beside its "Team" is the department, and a "Standort" beside a "City" the location
+WEAK: Mapping[str, frozenset[str]] = {
+    "department": frozenset({"team", "cost center", "org unit", "organization"}),
+    "location": frozenset({"city"}),
 }
 # the same fields as German and French exports name them (Personio, SAP and HiBob in German; French payroll and
 # HR exports), tried after the English names; accents are folded like case ("Prénom" is "prenom")
@@ -286,6 +298,6 @@ def _opts(opts: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in opts.items() if k in OPTIONS}
 
 
-__all__ = ["FIELDS", "OPTIONS", "REQUIRED", "SYNONYMS", "ColumnMapping", "bundled_mappings", "load_mapping",
+__all__ = ["FIELDS", "OPTIONS", "REQUIRED", "SYNONYMS", "WEAK", "ColumnMapping", "bundled_mappings", "load_mapping",
            "mapping_path", "norm_header", "LOCALISED", "without_remarks", "NAME_OR_FAMILY", "family_name_column",
            "holds_full_names"]

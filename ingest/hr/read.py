@@ -25,10 +25,11 @@ from ingest.forum.common import MAX_MEMBER_ENV, max_member_bytes
 from ingest.hr.cells import cell_text, error_text
 from ingest.hr.encoding import decode_export
 from ingest.hr.furniture import not_a_person
+from ingest.hr.htmltable import mhtml_page
 from ingest.hr.ldif import looks_like_ldif, read_ldif
 from ingest.hr.nested import flatten
 from ingest.hr.shape import formula_text, named_width, reject_short, trimmed, without_eof_mark
-from ingest.hr.sniff import XLSX, binary_kind, text_kind
+from ingest.hr.sniff import HTML_TABLE, XLSX, XML_SPREADSHEET, binary_kind, text_kind
 from ingest.numbers import loads
 from ingest.rejects import Reject
 from schema.errors import UnreadableInput
@@ -96,7 +97,16 @@ def read_table(path: str | Path, encoding: str | None = None, is_header: IsHeade
         raise UnreadableInput(file, kind.message())
     decoded = decode_export(raw, file, encoding)
     text, label = decoded.text, decoded.label
+    page = mhtml_page(text)  # a "Single File Web Page" (.mht) holding the table: its page is what Excel shows
+    text = page if page is not None else text
     kind = text_kind(text)
+    if kind is not None and kind.what in (HTML_TABLE, XML_SPREADSHEET) and is_header is not None:
+        from ingest.hr.markup import read_html, read_xml_sheets  # they read rows with this module's helpers
+
+        table = read_html(file, text, is_header) if kind.what == HTML_TABLE else read_xml_sheets(file, text, is_header)
+        if table is not None:
+            table.encoding, table.encoding_guessed = decoded.encoding, decoded.guessed
+            return table
     if kind is not None:
         raise UnreadableInput(file, kind.message())
     first = text.lstrip()[:1]
@@ -190,6 +200,10 @@ def _read_csv(file: str, text: str, delimiter: str | None, label: str = "UTF-8",
         if found is not None:
             delimiter, skip = d, found
             break
+    else:
+        if is_header:  # no header: the missing column is said of the likeliest one, not of a title line above it
+            lines = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+            skip = _widest((lines.line_num, cells) for cells in _guarded(lines))
     records = Records(io.StringIO(text, newline=""), delimiter)
     reader = iter(records)
     rejects: list[Reject] = []
@@ -325,6 +339,8 @@ def _read_xlsx(file: str, raw: bytes, is_header: IsHeader | None, progress: Prog
                       and (k := _first_header(_sheet_rows(sheet, file), is_header)) is not None), None)
         if found is not None:
             chosen, skip = found
+        elif is_header is not None:  # say the missing column of the likeliest header, not of a title above it
+            skip = _widest(_sheet_rows(chosen, file))
         label = file if len(sheets) == 1 else f"{file} (sheet {chosen.title!r})"
         if progress is not None:
             progress.start(f"reading {Path(file).name}", totals[id(chosen)], "rows")
@@ -365,18 +381,20 @@ def _other_sheets(table: HrTable, file: str, sheets: list[Any], is_header: IsHea
     for sheet in sheets:
         label = f"{file} (sheet {sheet.title!r})"
         k = _first_header(_sheet_rows(sheet, label), is_header)
-        if k is None:
-            continue
-        other = _table(label, _sheet_rows(sheet, label), k)
-        rows = sorted([*other.rows, *other.unread], key=lambda t: t[0])
-        if not rows:
-            continue
-        table.notes.append(Reject(label, None, (
-            f"sheet {sheet.title!r} also lists people ({_span(rows)}) and is "
-            f"not read: one sheet is read per workbook. Save each sheet as its own file and ingest each, or put "
-            f"everyone on one sheet; until then its people are neither loaded nor, under --full, made leavers"),
-            kind="sheet"))
-        table.elsewhere += [(f"sheet {sheet.title!r}, row {n}", rec) for n, rec in rows]
+        if k is not None:
+            _other_sheet(table, label, sheet.title, _table(label, _sheet_rows(sheet, label), k))
+
+
+def _other_sheet(table: HrTable, label: str, title: str, other: HrTable) -> None:
+    rows = sorted([*other.rows, *other.unread], key=lambda t: t[0])
+    if not rows:
+        return
+    table.notes.append(Reject(label, None, (
+        f"sheet {title!r} also lists people ({_span(rows)}) and is "
+        f"not read: one sheet is read per workbook. Save each sheet as its own file and ingest each, or put "
+        f"everyone on one sheet; until then its people are neither loaded nor, under --full, made leavers"),
+        kind="sheet"))
+    table.elsewhere += [(f"sheet {title!r}, row {n}", rec) for n, rec in rows]
 
 
 # a cell holding a formula and no value Excel saved (<v/>, <v></v> or none): a workbook a program wrote
@@ -448,6 +466,33 @@ def _sheet_rows(sheet: Any, file: str, errors: dict[int, dict[int, str]] | None 
                 if bad:
                     errors[last] = bad
             yield last, [cell_text(c.value, getattr(c, "number_format", "General")) for c in row]
+
+
+def _widest(rows: Iterable[tuple[int, list[str]]]) -> int:
+    """The position of the first of the first rows with the most filled cells: where no row names the required
+    fields, the likeliest header (a report's title above it fills one cell), so that the missing column is said
+    with the columns the file has (``missing required column 'name' (columns: Employee #, ...)``), not with its
+    title (``(columns: Employee Report)``).
+
+    >>> _widest([(1, ["Employee Report"]), (2, []), (3, ["Employee #", "Full", "Dept"]), (4, ["1", "Ann", ""])])
+    2
+    """
+    best, at = -1, 0
+    for k, (n, fields) in enumerate(rows):
+        if n > HEADER_SEARCH:
+            break
+        filled = sum(1 for f in fields if f and f.strip())
+        if filled > best:
+            best, at = filled, k
+    return at
+
+
+def _guarded(reader: Iterator[list[str]]) -> Iterator[list[str]]:
+    """A csv reader's records up to the first it cannot read."""
+    try:
+        yield from reader
+    except csv.Error:
+        return
 
 
 def _first_header(rows: Iterable[tuple[int, list[str]]], is_header: IsHeader) -> int | None:

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 
 ACCEPTED = "not a CSV, TSV, JSON, LDIF or .xlsx export"
 XLSX = "an Excel workbook (.xlsx)"
+XML_SPREADSHEET = "an Excel 2003 XML spreadsheet"
+HTML_TABLE = "a web page holding a table (as an HR system's \"Export to Excel\" writes)"
 _RESAVE = "save the sheet as .xlsx or CSV UTF-8 (or export CSV from the HR system) and ingest that file"
 _ENCRYPTED = "E\0n\0c\0r\0y\0p\0t\0e\0d\0P\0a\0c\0k\0a\0g\0e\0".encode("latin-1")  # the CFB stream's UTF-16 name
 
@@ -82,7 +84,9 @@ def text_kind(text: str) -> Kind | None:
         return Kind("an RTF document", "export the report from the HR system as CSV or Excel (.xlsx)")
     if low.startswith("<?xml"):
         if "urn:schemas-microsoft-com:office:spreadsheet" in low:
-            return Kind("an Excel 2003 XML spreadsheet", "open it in Excel and save it as .xlsx or CSV UTF-8")
+            # read when a sheet has a header (:mod:`ingest.hr.spreadsheetml`); this is said when none has
+            return Kind(XML_SPREADSHEET, "no sheet in it has a header naming an id and a name: open it in Excel and "
+                                         "save it as .xlsx or CSV UTF-8")
         body = re.sub(r"<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>]*>", "", head, flags=re.DOTALL)
         root = _ROOT.search(body)
         return Kind(f"an XML document{f' (<{root.group(1)}>)' if root else ''}",
@@ -90,8 +94,9 @@ def text_kind(text: str) -> Kind | None:
     if not low.startswith("<") or not re.match(r"<(!doctype\s+html|html|head|body|table|meta|!--)", low):
         return None
     if "<table" in text[:1_000_000].lower():
-        return Kind("a web page holding a table (as an HR system's \"Export to Excel\" writes)",
-                    "open it in Excel and save it as .xlsx or CSV UTF-8, or export CSV from the HR system")
+        # read when one of its tables has a header (:mod:`ingest.hr.htmltable`); this is said when none has
+        return Kind(HTML_TABLE, "no table in it has a header naming an id and a name: open it in Excel and save "
+                                "it as .xlsx or CSV UTF-8, or export CSV from the HR system")
     title = _TITLE.search(text[:65536])
     said = f" titled {' '.join(title.group(1).split())!r}" if title else ""
     return Kind(f"a web page{said} (no export)",
@@ -99,4 +104,4 @@ def text_kind(text: str) -> Kind | None:
                 "the export again")
 
 
-__all__ = ["ACCEPTED", "XLSX", "Kind", "binary_kind", "text_kind"]
+__all__ = ["ACCEPTED", "HTML_TABLE", "XLSX", "XML_SPREADSHEET", "Kind", "binary_kind", "text_kind"]

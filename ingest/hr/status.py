@@ -197,6 +197,8 @@ def _known_status(f: str) -> bool | None:
     squashed = f.replace(" ", "")
     if squashed.startswith(("not", "non", "no")) and any(s in squashed for s in _CURRENT_STEMS):
         return False  # "not active", "non-employee", "no longer employed"
+    if f.startswith(("ex ", "ex-")) and any(s in squashed for s in _CURRENT_STEMS):
+        return False  # "Ex-employee", "ex-contractor": the employed word names what they were
     if any(s in squashed for s in _LEAVER_STEMS):
         return False
     if any(s in squashed for s in _CURRENT_STEMS):

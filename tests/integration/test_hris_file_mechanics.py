@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import io
+import quopri
 import re
 import sqlite3
 import struct
@@ -94,7 +95,8 @@ NOT_EXPORTS = [
      "a web page titled 'Sign in - HR Portal' (no export), not a CSV, TSV, JSON, LDIF or .xlsx export"),
     ("report.csv", lambda: b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n%%EOF\n",
      "a PDF document"),
-    ("export.xls", lambda: codecs.BOM_UTF8 + _HTML_TABLE.encode(), "a web page holding a table"),
+    ("export.xls", lambda: b"<html><body><table><tr><td><img src=logo.png></td><td>Your session has expired</td>"
+                           b"</tr></table></body></html>", "a web page holding a table"),  # a layout table
     ("export.xls", lambda: b'<?xml version="1.0"?>\n<?mso-application progid="Excel.Sheet"?>\n<Workbook xmlns='
                            b'"urn:schemas-microsoft-com:office:spreadsheet"><Worksheet/></Workbook>\n',
      "an Excel 2003 XML spreadsheet"),
@@ -124,6 +126,37 @@ def test_a_file_that_is_no_export_is_named_for_what_it_is_and_nothing_stored_is_
     assert "encoding" not in err, err
     assert len(err) < 400, err
     assert [p[0] for p in _people(tmp_path)] == ["hr:000101", "hr:000102", "hr:000103"]
+
+
+def test_an_html_table_saved_as_xls_loads_like_the_csv(tmp_path: Path) -> None:
+    """The "Export to Excel" of PeopleSoft, SAP GUI and many HR portals writes a web page holding the table,
+    named ``.xls``, which Excel opens as a sheet: it was refused ("save it as .xlsx"). Its table is read; a title
+    row spanning the columns above the header is skipped, and entities and ``<br>`` are read as text."""
+    page = ('<html xmlns:x="urn:schemas-microsoft-com:office:excel"><head><meta charset="utf-8"></head><body>'
+            '<table border=1><tr><td colspan=6>Query: EMPLOYEES &amp; MANAGERS</td></tr>'
+            + _HTML_TABLE.split("<table>", 1)[1])
+    (tmp_path / "export.xls").write_bytes(codecs.BOM_UTF8 + page.encode())
+    done = ingest_in(tmp_path, "hris", "export.xls")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert _people(tmp_path) == [("hr:000101", "Zoë Lefèvre", None, "2019-12-31", "CTO"),
+                                 ("hr:000102", "José Muñoz", "hr:000101", "2020-02-01", "Ingénieur"),
+                                 ("hr:000103", "Björn Ångström", "hr:000101", "2021-01-15", "Verkäufer")]
+
+
+def test_a_single_file_web_page_holding_the_table_loads(tmp_path: Path) -> None:
+    """Oracle BI Publisher's "Excel (mhtml)" and Excel's "Single File Web Page" wrap the page in MIME, its text
+    quoted-printable: it was refused as "missing required column 'id' (columns: MIME-Version: 1.0)"."""
+    page = quopri.encodestring(_HTML_TABLE.encode()).decode("ascii")
+    (tmp_path / "report.xls").write_text(
+        'MIME-Version: 1.0\r\nContent-Type: multipart/related; boundary="----=_NextPart_01D9"\r\n\r\n'
+        "------=_NextPart_01D9\r\nContent-Location: file:///C:/report.htm\r\n"
+        "Content-Transfer-Encoding: quoted-printable\r\nContent-Type: text/html; charset=\"utf-8\"\r\n\r\n"
+        + page + "\r\n------=_NextPart_01D9--\r\n", encoding="ascii", newline="")
+    done = ingest_in(tmp_path, "hris", "report.xls")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert [p[:3] for p in _people(tmp_path)] == [("hr:000101", "Zoë Lefèvre", None),
+                                                  ("hr:000102", "José Muñoz", "hr:000101"),
+                                                  ("hr:000103", "Björn Ångström", "hr:000101")]
 
 
 def test_excels_text_formula_keeps_the_ids_zeros_and_links_the_managers(tmp_path: Path) -> None:

@@ -89,7 +89,7 @@ def test_locale_order() -> None:
                                    "Retired", "Deceased", "Inactive", "Former", "Ended", "Involuntarily terminated",
                                    "inactive", "Garden leave", "Discarded", "Reported No Show", "No", "false",
                                    "TERMINATED - RIF", "Not active", "Gekündigt", "Beendet", "Austritt",
-                                   "Austritt zum 31.03.", "Freigestellt"])
+                                   "Austritt zum 31.03.", "Freigestellt", "Ex-employee", "ex contractor"])
 def test_leavers_are_inactive(value: str) -> None:
     assert parse_status(value) is False
 
