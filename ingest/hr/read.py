@@ -10,15 +10,12 @@ from __future__ import annotations
 
 import csv
 import io
-import json
-import math
 import re
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from ingest.csvrows import Records
 from ingest.forum.common import MAX_MEMBER_ENV, max_member_bytes
@@ -26,51 +23,16 @@ from ingest.hr.cells import cell_text, error_text
 from ingest.hr.encoding import decode_export
 from ingest.hr.furniture import not_a_person
 from ingest.hr.htmltable import mhtml_page
+from ingest.hr.jsonread import read_json
 from ingest.hr.ldif import looks_like_ldif, read_ldif
-from ingest.hr.nested import flatten
 from ingest.hr.shape import formula_text, named_width, reject_short, trimmed, without_eof_mark
 from ingest.hr.sniff import HTML_TABLE, XLSX, XML_SPREADSHEET, binary_kind, text_kind
-from ingest.numbers import loads
+from ingest.hr.table import HrTable, IsHeader, Progress, bad_byte, encoding_reason
 from ingest.rejects import Reject
 from schema.errors import UnreadableInput
 from schema.files import read_regular
 
-IsHeader = Callable[[list[str]], bool]
-
-
-class Progress(Protocol):
-    """Where a long read reports how far it got (the pipeline's progress: a rich bar at the CLI)."""
-
-    def start(self, label: str, total: int | None, unit: str) -> None: ...
-    def advance(self, n: int) -> None: ...
-
-
 # --- text exports ----------------------------------------------------------------------------------
-
-
-@dataclass
-class HrTable:
-    """A decoded export: its header (column names as in the file) and rows as (line number, values by column)."""
-
-    file: str
-    header: list[str]
-    rows: list[tuple[int, dict[str, Any]]]
-    rejects: list[Reject] = field(default_factory=list)  # rows the reader could not split or decode
-    header_line: int = 1  # a report's title and run-date lines above the header are skipped
-    # rows the reader rejected, as far as they could be split: their people are in the file (never leavers)
-    unread: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
-    # rows that are not people (a second header row of labels, a report's total lines): (line, why), not read
-    skipped: list[tuple[int, str]] = field(default_factory=list)
-    encoding: str | None = None  # the text encoding read (None: a workbook)
-    encoding_guessed: str | None = None  # set when the encoding was detected, not given: what was seen
-    notes: list[Reject] = field(default_factory=list)  # said once for the file (a workbook's sheet not read)
-    # rows of people the file holds but the table does not (another sheet of a workbook): (where, values by column)
-    elsewhere: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
-    uncalculated: dict[int, list[str]] = field(default_factory=dict)  # row -> cells of formulas never calculated
-    errors: dict[int, dict[str, str]] = field(default_factory=dict)  # row -> column -> a formula error it holds
-    # day 0 of a workbook's date serials when it is in the 1904 date system (None: the 1900 system, or no workbook):
-    # its date cells are read right by openpyxl, but a plain number in a date column is a serial of that system
-    epoch: date | None = None
 
 
 def read_table(path: str | Path, encoding: str | None = None, is_header: IsHeader | None = None,
@@ -111,7 +73,7 @@ def read_table(path: str | Path, encoding: str | None = None, is_header: IsHeade
         raise UnreadableInput(file, kind.message())
     first = text.lstrip()[:1]
     if p.suffix.lower() == ".json" or first in ("[", "{"):
-        table = _read_json(file, text, label)
+        table = read_json(file, text, label)
     elif p.suffix.lower() in (".ldif", ".ldf") or looks_like_ldif(text):
         header, rows, rejects, skipped = read_ldif(file, text)
         if not rows and not rejects:
@@ -123,66 +85,6 @@ def read_table(path: str | Path, encoding: str | None = None, is_header: IsHeade
                           is_header)
     table.encoding, table.encoding_guessed = decoded.encoding, decoded.guessed
     return table
-
-
-def _bad_byte(values: Iterable[Any]) -> int | None:
-    """The first undecodable byte (as escaped by surrogateescape) in any string value, else None."""
-    for v in values:
-        if isinstance(v, str):
-            for ch in v:
-                if "\udc80" <= ch <= "\udcff":
-                    return ord(ch) - 0xDC00
-    return None
-
-
-def _encoding_reason(byte: int, label: str) -> str:
-    if label == "UTF-8":
-        return f"not {label} text (byte 0x{byte:02x}); set [options] encoding in --mapping (e.g. \"cp1252\")"
-    return (f"not {label} text (byte 0x{byte:02x} is no {label} character, the file's other bytes read as "
-            f"{label}): fix that cell, or set [options] encoding in --mapping")
-
-
-def _read_json(file: str, text: str, label: str = "UTF-8") -> HrTable:
-    try:
-        # integers past 64 bits become BigInt: their text, never a 4,300-digit int(); bad bytes are rejected per row
-        data = loads(text, unicode_only=False)
-    except json.JSONDecodeError as exc:
-        raise UnreadableInput(file, f"invalid JSON: {exc.msg} (column {exc.colno})", exc.lineno) from None
-    except RecursionError:
-        raise UnreadableInput(file, "invalid JSON: nested too deeply") from None
-    if isinstance(data, dict):
-        # SCIM 2.0's ListResponse holds its /Users in Resources, Microsoft Graph's /users page in value
-        for key in ("employees", "people", "workers", "data", "Report_Entry", "Resources", "value", "users"):
-            if isinstance(data.get(key), list):
-                data = data[key]
-                break
-        else:
-            raise UnreadableInput(file, 'expected a list of people or {"employees": [...]}')
-    if not isinstance(data, list):
-        raise UnreadableInput(file, 'expected a list of people or {"employees": [...]}')
-    header: dict[str, None] = {}
-    rows: list[tuple[int, dict[str, Any]]] = []
-    unread: list[tuple[int, dict[str, Any]]] = []
-    rejects = []
-    for n, rec in enumerate(data, start=1):
-        if not isinstance(rec, dict):
-            rejects.append(Reject(file, n, f"record is a JSON {type(rec).__name__}, expected an object"))
-            continue
-        rec = flatten(rec)  # an HR API's nested fields (HiBob's work.title) as dotted columns
-        bad = _bad_byte([*rec.keys(), *rec.values()])
-        if bad is not None:
-            rejects.append(Reject(file, n, _encoding_reason(bad, label)))
-            unread.append((n, {str(k): v for k, v in rec.items()}))
-            continue
-        odd = next((k for k, v in rec.items() if isinstance(v, float) and not math.isfinite(v)), None)
-        if odd is not None:  # Python's json reads NaN and Infinity, which JSON has not: the id NaN became "hr:nan"
-            rejects.append(Reject(file, n, f"{odd}: {rec[odd]} is not a JSON value (JSON has no NaN or Infinity)"))
-            unread.append((n, {str(k): v for k, v in rec.items()}))
-            continue
-        for k in rec:
-            header.setdefault(str(k), None)
-        rows.append((n, {str(k): v for k, v in rec.items()}))
-    return HrTable(file, list(header), rows, rejects, unread=unread)
 
 
 HEADER_SEARCH = 20  # lines read looking for the header below a report's title, run date and prompts
@@ -217,9 +119,9 @@ def _read_csv(file: str, text: str, delimiter: str | None, label: str = "UTF-8",
     if isinstance(got, str):
         raise UnreadableInput(file, f"unreadable header: {got}", header_line)
     header = got
-    bad = _bad_byte(header)
+    bad = bad_byte(header)
     if bad is not None:
-        raise UnreadableInput(file, f"the header is {_encoding_reason(bad, label)}", header_line)
+        raise UnreadableInput(file, f"the header is {encoding_reason(bad, label)}", header_line)
     header = _unique(grouped([h.strip() for h in header], above if isinstance(above, list) else None))
     if not any(header):
         raise UnreadableInput(file, "the first line (the header) is empty", 1)
@@ -241,9 +143,9 @@ def _read_csv(file: str, text: str, delimiter: str | None, label: str = "UTF-8",
         if furniture is not None:
             skipped.append((n, furniture))
             continue
-        bad = _bad_byte(fields)
+        bad = bad_byte(fields)
         if bad is not None or len(fields) > width:
-            reason = _encoding_reason(bad, label) if bad is not None else \
+            reason = encoding_reason(bad, label) if bad is not None else \
                 f"{len(fields)} fields but the header has {width}"
             rejects.append(Reject(file, n, reason))
             unread.append((n, dict(zip(header, fields, strict=False))))
@@ -267,7 +169,7 @@ def _header_index(text: str, delimiter: str, is_header: Callable[[list[str]], bo
         for k, fields in enumerate(reader):
             if reader.line_num > HEADER_SEARCH:
                 return None
-            if _bad_byte(fields) is None and is_header([f.strip() for f in fields]):
+            if bad_byte(fields) is None and is_header([f.strip() for f in fields]):
                 return k
     except csv.Error:
         return None

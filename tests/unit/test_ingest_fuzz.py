@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 from ingest.forum import discourse, jsonl, sharepoint, slack, stackexchange, teams, vivaengage
 from ingest.forum.common import Account, SkillRef
 from ingest.forum.xmlrows import iter_rows
-from ingest.hr.read import _read_csv, _read_json
+from ingest.hr.jsonread import read_json as _read_json
+from ingest.hr.read import _read_csv
 from ingest.hris import HrRow, parse_hris
 from ingest.identity import IdentityRow, parse_identities
 from ingest.normalise import SkillNames, skill_ref
