@@ -28,6 +28,7 @@ from app.graphql.executor import GraphQLExecutor
 from app.settings import Settings
 from app.web.charts import count_bar
 from app.web.session import Sessions, WebUser
+from app.web.wording import for_a_person
 from graph.store.base import GraphStore
 from graph.store.deadline import reads_until
 from schema.errors import StoreTimeout
@@ -207,6 +208,8 @@ def page_data(body: dict[str, Any]) -> dict[str, Any]:
         first = errors[0]
         code = (first.get("extensions") or {}).get("code", "INTERNAL_SERVER_ERROR")
         message = first.get("message", "") if code != "INTERNAL_SERVER_ERROR" else "something went wrong on our side"
+        if code == "BAD_USER_INPUT":  # the API's words are a developer's (app/web/wording.py)
+            message = for_a_person(message)
         raise PageError(CODE_STATUS.get(code, 500), message, title=CODE_TITLES.get(code))
     data: dict[str, Any] = body.get("data") or {}
     return data
