@@ -399,14 +399,19 @@ def check_variables(variables: Mapping[str, Any] | None) -> str | None:
     Iterative, so no variables document can exhaust the stack; JSON parsing already bounded its size. Strings,
     object keys included, must be valid Unicode: JSON can escape a lone UTF-16 surrogate ("\\ud800"), which neither
     store's driver nor the response encoder takes (it surfaced as an internal error).
+
+    Values are what the message says: strings, numbers, booleans, nulls, and empty lists and objects. The lists
+    and objects around them are not counted (a list of 999 ids was refused as 1,001 "values" with its wrappers),
+    but an empty one is, so any variables within the limit hold at most (MAX_VARIABLE_NESTING + 1) nodes per value.
     """
     stack: list[tuple[Any, int]] = [(variables or {}, 0)]
     items = 0
     while stack:
         value, depth = stack.pop()
-        items += 1
-        if items > MAX_VARIABLE_ITEMS:
-            return f"the variables hold more than {MAX_VARIABLE_ITEMS} values"
+        if not isinstance(value, Mapping | list) or not value:
+            items += 1
+            if items > MAX_VARIABLE_ITEMS:
+                return f"the variables hold more than {MAX_VARIABLE_ITEMS} values"
         if isinstance(value, str):
             if len(value) > MAX_ARGUMENT_CHARS:
                 return f"a string variable of {len(value)} characters; at most {MAX_ARGUMENT_CHARS} are allowed"

@@ -158,7 +158,8 @@ class Query:
                 out.setdefault(s.name, Skill.from_domain(s, match="fuzzy", similarity=sim))
         return list(out.values())[:first]
 
-    @strawberry.field(description="Declared communities by id (employee).")
+    @strawberry.field(description="Declared communities by id (employee); `after`: the id of the last community of "
+                                  "the page before (any other string: BAD_USER_INPUT \"invalid cursor\").")
     async def communities(self, info: Info, first: int = 50, after: str | None = None) -> list[Community]:
         page_size(first, info.context.settings.max_page)
         rows = await info.context.gateway.communities(first=first, after=after)

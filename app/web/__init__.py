@@ -16,10 +16,12 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
+from app.responses import error_response
 from app.settings import Settings
 from app.web import auth_routes, pages_ask, pages_communities, pages_me, pages_person, pages_plan, pages_search
 from app.web.bodylimit import FormBodyLimit
 from app.web.core import (
+    SIGNED_OUT,
     PageError,
     SignInNeeded,
     Web,
@@ -27,6 +29,7 @@ from app.web.core import (
     make_templates,
     sign_in_redirect,
     start_deadline,
+    wants_json,
 )
 from app.web.revocation import check_session
 from app.web.session import SESSION_COOKIE, Sessions
@@ -85,7 +88,12 @@ def install_web(app: FastAPI, settings: Settings) -> None:
 
     @app.exception_handler(SignInNeeded)
     async def _sign_in(request: Request, exc: SignInNeeded) -> Response:
-        response = sign_in_redirect(request)
+        """A person's browser goes to the sign-in page; a script's fetch (the skill autocomplete) gets a 401 it can
+        read (it followed the redirect and failed to parse the sign-in page's HTML as JSON)."""
+        if wants_json(is_api_path(request.url.path), request.headers.get("accept", "")):
+            response = error_response("UNAUTHENTICATED", SIGNED_OUT, 401, {"Cache-Control": "no-store"})
+        else:
+            response = sign_in_redirect(request)
         if SESSION_COOKIE in request.cookies:  # revoked, expired or forged: the browser need not send it again
             app.state.web.sessions.sign_out(response)
         return response

@@ -28,6 +28,7 @@ from app.graphql.executor import GraphQLExecutor
 from app.settings import Settings
 from app.web.charts import count_bar
 from app.web.session import Sessions, WebUser
+from app.web.wording import for_a_person
 from graph.store.base import GraphStore
 from graph.store.deadline import reads_until
 from schema.errors import StoreTimeout
@@ -157,6 +158,23 @@ def sign_in_redirect(request: Request) -> Response:
     return RedirectResponse(f"/signin?next={quote(target, safe='')}", status_code=303)
 
 
+SIGNED_OUT = ("You are not signed in, or your session has ended; sign in again (at /signin) and reload the page.")
+
+
+def wants_json(path_is_api: bool, accept: str) -> bool:
+    """Whether a request for a signed-in resource is a script's (answer 401 JSON) rather than a person's browser
+    (redirect to sign-in): the API's paths (/suggest/...), or an Accept that asks for JSON and not HTML. A fetch()
+    follows a redirect to the sign-in page and then fails to read its HTML as JSON.
+
+    >>> wants_json(False, "application/json"), wants_json(False, "text/html,application/json;q=0.9")
+    (True, False)
+    >>> wants_json(True, "*/*"), wants_json(False, "*/*")
+    (True, False)
+    """
+    accept = accept.lower()
+    return path_is_api or ("json" in accept and "text/html" not in accept)
+
+
 async def gql(request: Request, user: WebUser, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
     """Run a GraphQL document in-process as ``user``; errors become PageError (400/403/404/503...).
 
@@ -190,6 +208,8 @@ def page_data(body: dict[str, Any]) -> dict[str, Any]:
         first = errors[0]
         code = (first.get("extensions") or {}).get("code", "INTERNAL_SERVER_ERROR")
         message = first.get("message", "") if code != "INTERNAL_SERVER_ERROR" else "something went wrong on our side"
+        if code == "BAD_USER_INPUT":  # the API's words are a developer's (app/web/wording.py)
+            message = for_a_person(message)
         raise PageError(CODE_STATUS.get(code, 500), message, title=CODE_TITLES.get(code))
     data: dict[str, Any] = body.get("data") or {}
     return data
@@ -245,6 +265,6 @@ async def within_deadline(request: Request, work: Callable[[], Awaitable[R]]) ->
     raise PageError(503, f"the request took longer than {timeout:g} s", title=CODE_TITLES["TIMEOUT"])
 
 
-__all__ = ["CSP", "PageError", "SignInNeeded", "Web", "current_user", "error_page", "gql", "make_templates",
-           "page_data", "page_deadline", "render", "require_analyst", "sign_in_redirect", "start_deadline", "store",
-           "web", "within_deadline"]
+__all__ = ["CSP", "SIGNED_OUT", "PageError", "SignInNeeded", "Web", "current_user", "error_page", "gql",
+           "make_templates", "page_data", "page_deadline", "render", "require_analyst", "sign_in_redirect",
+           "start_deadline", "store", "wants_json", "web", "within_deadline"]

@@ -95,7 +95,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Generic, Protocol, TypeVar, runtime_checkable
 
-from graph.store.paging import MAX_PAGE, check_page_size, decode_cursor, encode_cursor
+from graph.store.paging import MAX_PAGE, check_page_size, decode_cursor, decode_id_cursor, encode_cursor
 from graph.store.projection_rows import (
     AnalyticsSnapshot,
     EndorsementRow,
@@ -484,6 +484,7 @@ __all__ = [
     "WriteResult",
     "check_page_size",
     "decode_cursor",
+    "decode_id_cursor",
     "dedupe",
     "dedupe_skills",
     "dump_rows",

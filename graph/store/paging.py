@@ -55,6 +55,21 @@ def decode_cursor(cursor: str) -> tuple[float, str]:
         raise BadInput(f"invalid cursor {str(cursor)[:40]!r}") from exc
 
 
+def decode_id_cursor(cursor: str | None) -> str:
+    """The id a page of communities starts after ("" for none: the first page); BadInput "invalid cursor" for
+    anything but a valid id. That list's cursor is the last id of the page before, not an ``encode_cursor`` pair:
+    it took any string, where every other paged list refuses a forged or garbled cursor."""
+    if cursor is None or cursor == "":
+        return ""
+    try:
+        if not isinstance(cursor, str):
+            raise TypeError
+        cursor.encode("utf-8")  # UnicodeEncodeError (a ValueError) for a lone surrogate
+        return check_id(cursor)
+    except (ValueError, TypeError) as exc:
+        raise BadInput(f"invalid cursor {str(cursor)[:40]!r}: expected the id of the last community of a page") from exc
+
+
 def check_page_size(first: int, limit: int = MAX_PAGE) -> int:
     if not 1 <= first <= limit:
         raise BadInput(f"page size must be between 1 and {limit}, got {first}")

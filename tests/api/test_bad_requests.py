@@ -160,3 +160,28 @@ def test_a_body_that_cannot_be_read_says_why_and_where(api: Api) -> None:
         error = r.json()["errors"][0]
         assert error["extensions"]["code"] == "BAD_USER_INPUT"
         assert says in error["message"], error["message"]
+
+
+def test_the_variables_limit_counts_values_not_their_wrappers(api: Api) -> None:
+    """"more than 1000 values" counted the variables object and each list too, so a list of 999 ids was refused.
+    Exactly 1,000 values pass, however they are wrapped; one more is refused; empty lists and objects count as
+    values, so wrappers alone cannot make a huge document pass."""
+    limit = "the variables hold more than 1000 values"
+
+    def says(variables: dict[str, object]) -> list[str]:
+        body = api.gql("{ __typename }", variables)
+        return [e["message"] for e in body.get("errors", [])]
+
+    assert says({"ids": ["x"] * 1000}) == []
+    assert says({"ids": [["x"] * 10 for _ in range(100)]}) == []  # 100 lists of 10: 1,000 values in 101 lists
+    assert says({"a": ["x"] * 500, "b": {"c": ["y"] * 499, "d": None}}) == []
+    assert says({"ids": ["x"] * 1001}) == [limit]
+    assert says({"ids": [["x"] * 10 for _ in range(100)], "one": 1}) == [limit]
+    assert says({"empties": [[] for _ in range(1001)]}) == [limit]
+    assert says({"empties": [{} for _ in range(1001)]}) == [limit]
+    # a declared list variable a field reads: 1,000 ids pass the variables' guard and reach the field's own bound
+    ids = [f"slack:c{i}" for i in range(1000)]
+    query = "query($c: [ID!]) { bridges(first: 1, communityIds: $c) { rank } }"
+    assert [e["message"] for e in api.gql(query, {"c": ids}, role=Role.ANALYST)["errors"]] == [
+        "at most 100 communityIds"]
+    assert [e["message"] for e in api.gql(query, {"c": [*ids, "slack:c"]}, role=Role.ANALYST)["errors"]] == [limit]

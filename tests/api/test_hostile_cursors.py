@@ -60,3 +60,24 @@ def test_cursors_the_api_hands_out_still_page(api: Api) -> None:
 @pytest.mark.parametrize("score", [0.0, -0.0, 1e-05, 0.874430688, 1.5e16, 123456789.125, 5e-324])
 def test_every_finite_score_round_trips(score: float) -> None:
     assert decode_cursor(encode_cursor(score, "hr:E0001")) == (score, "hr:E0001")
+
+
+COMMUNITIES = "query($c: String) { communities(first: 10, after: $c) { id } }"
+
+
+@pytest.mark.parametrize("after", ["garbage", "slack:", "x:a\x00", _cursor("0.5", "hr:E0001"), "hr:" + "E" * 600])
+def test_a_communities_cursor_that_is_no_id_is_bad_input(api: Api, after: str) -> None:
+    """communities' cursor is the last id of a page: a forged or garbled one is refused as experts' and members'
+    are (it was taken as is, and the list paged from wherever the string sorted)."""
+    r = api.post(COMMUNITIES, {"c": after})
+    assert r.status_code == 200
+    errors = r.json()["errors"]
+    assert [e["extensions"]["code"] for e in errors] == ["BAD_USER_INPUT"], r.text
+    assert "invalid cursor" in errors[0]["message"]
+
+
+def test_communities_page_after_the_last_id(api: Api) -> None:
+    every = [c["id"] for c in api.data(COMMUNITIES, {"c": None})["communities"]]
+    assert every == ["slack:k8s-guild", "slack:sales-floor", "slack:tiny"]
+    assert [c["id"] for c in api.data(COMMUNITIES, {"c": every[0]})["communities"]] == every[1:]
+    assert api.data(COMMUNITIES, {"c": ""})["communities"] == api.data(COMMUNITIES, {"c": None})["communities"]

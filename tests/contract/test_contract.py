@@ -868,6 +868,17 @@ def test_communities_page_by_id(store: GraphStore) -> None:
     assert [c.id for c in first + rest] == [f"slack:c{i}" for i in range(5)]
 
 
+@pytest.mark.parametrize("after", ["garbage", "slack:", "x:\ud800", "slack:c1\x00", "a" * 600, "eyJzY29yZSI6MX0"])
+def test_a_communities_cursor_that_is_no_id_is_bad_input(store: GraphStore, after: str) -> None:
+    # the cursor of communities is the last id of a page: anything else is refused as every other page's cursor is
+    # (it used to page from wherever the string sorted)
+    store.write_batch(Batch(communities=[community("c0"), community("c1")]))
+    with pytest.raises(BadInput, match="invalid cursor"):
+        store.communities(first=10, after=after)
+    assert [c.id for c in store.communities(first=10, after="")] == ["slack:c0", "slack:c1"]
+    assert [c.id for c in store.communities(first=10, after="zzz:unknown")] == []  # an id no community has: a place
+
+
 def test_post_times_keep_their_instant(store: GraphStore) -> None:
     store.write_batch(Batch(people=[person(1)]))
     p = post(1, "hr:E0001", created_at=T0.replace(microsecond=123456))

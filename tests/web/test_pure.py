@@ -16,7 +16,7 @@ from app.web.privacy import suppress_small
 
 MODULES = ["app.web.charts", "app.web.privacy", "app.web.oidc", "app.web.weeks",
            "app.web.auth_routes", "app.graphql.rankings", "app.web.core", "app.web.pages_ask", "app.web.network",
-           "app.web.pages_communities", "app.web.pages_person", "app.clock"]
+           "app.web.pages_communities", "app.web.pages_person", "app.clock", "app.web.wording"]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -7,7 +7,7 @@
   "use strict";
   document.querySelectorAll("input[data-suggest]").forEach(function (input) {
     var list = document.getElementById(input.getAttribute("aria-controls"));
-    var items = [], active = -1, timer = null, seq = 0;
+    var items = [], active = -1, timer = null, seq = 0, stopped = false;
     var said = document.createElement("p");  // in the page before it speaks, so the first message is announced
     said.className = "visually-hidden"; said.setAttribute("role", "status");
     input.parentNode.appendChild(said);
@@ -49,15 +49,32 @@
         " suggested: up and down arrows to choose, Enter to take one." : "No skill of that name is known yet.";
       if (data.length) { list.hidden = false; input.setAttribute("aria-expanded", "true"); } else { close(); }
     }
+    function signedOut() {  // the session ended (401): stop asking, and say so once where it can be seen
+      stopped = true; close();
+      if (document.getElementById(input.id + "-signed-out")) return;
+      var note = document.createElement("p"), link = document.createElement("a");
+      note.id = input.id + "-signed-out"; note.className = "note warn"; note.setAttribute("role", "alert");
+      link.href = "/signin?next=" + encodeURIComponent(location.pathname + location.search);
+      link.textContent = "Sign in again";
+      note.appendChild(document.createTextNode("Your session has ended, so no skills are suggested. "));
+      note.appendChild(link);
+      note.appendChild(document.createTextNode(" to get them again."));
+      input.parentNode.appendChild(note);
+    }
     input.addEventListener("input", function () {
       clearTimeout(timer);
+      if (stopped) return;
       var w = word(), q = input.value.slice(0, w.end);
       if (w.start === w.end) { close(); said.textContent = ""; return; }
       timer = setTimeout(function () {
         var mine = ++seq;
-        fetch(input.dataset.suggest + "?q=" + encodeURIComponent(q), {credentials: "same-origin"})
-          .then(function (r) { return r.ok ? r.json() : []; })
-          .then(function (data) { if (mine === seq) show(data); })
+        fetch(input.dataset.suggest + "?q=" + encodeURIComponent(q),
+              {credentials: "same-origin", headers: {Accept: "application/json"}})
+          .then(function (r) {
+            if (r.status === 401) { signedOut(); return null; }
+            return r.ok ? r.json() : [];
+          })
+          .then(function (data) { if (data && mine === seq) show(data); })
           .catch(function () { close(); });
       }, 120);
     });

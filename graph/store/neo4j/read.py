@@ -18,6 +18,7 @@ from graph.store.base import (
     Reach,
     check_page_size,
     decode_cursor,
+    decode_id_cursor,
 )
 from graph.store.common import broker_ranks, expert_page, facet_filters, influence_scope, member_page, ranked
 from graph.store.neo4j import keyset
@@ -223,7 +224,7 @@ class Neo4jReads(Neo4jBase):
     @_translated
     def communities(self, first: int = 50, after: str | None = None) -> list[Community]:
         check_page_size(first, 1000)
-        rows = self._read_one(q.COMMUNITIES_PAGE, after=after or "", limit=first)
+        rows = self._read_one(q.COMMUNITIES_PAGE, after=decode_id_cursor(after), limit=first)
         return [community_from(r["props"]) for r in rows]
 
     @_translated

@@ -19,6 +19,7 @@ from graph.store.base import (
     Reach,
     check_page_size,
     decode_cursor,
+    decode_id_cursor,
 )
 from graph.store.common import (
     CHUNK,
@@ -206,7 +207,8 @@ class SQLiteReads(SQLiteSkillReads):
     def communities(self, first: int = 50, after: str | None = None) -> list[Community]:
         check_page_size(first, 1000)
         rows = self._conn().execute(
-            "SELECT id, name, kind, source FROM community WHERE id > ? ORDER BY id LIMIT ?", (after or "", first)
+            "SELECT id, name, kind, source FROM community WHERE id > ? ORDER BY id LIMIT ?",
+            (decode_id_cursor(after), first),
         )
         return [Community(id=r[0], name=r[1], kind=r[2], source=r[3]) for r in rows]
 
