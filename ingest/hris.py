@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from ingest.forum.common import IdSpace, make_has_skill, reject
+from ingest.hr.cells import blank_or
 from ingest.hr.columns import NULLS, id_column
 from ingest.hr.columns import columns as _columns
 from ingest.hr.dates import DateColumn, infer_date_column
@@ -294,7 +295,7 @@ def parse_export(
 
     def get(rec: dict[str, Any], fld: str) -> Any:
         col = c[fld]
-        return rec.get(col) if col else None
+        return blank_or(rec.get(col)) if col else None  # a pivot table's "(blank)" is an empty cell
 
     notes: list[Reject] = list(table.notes)
     date_columns: dict[str, DateColumn] = {}

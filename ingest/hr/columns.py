@@ -9,6 +9,7 @@ import json
 import re
 from typing import Any
 
+from ingest.hr.cells import BLANKS
 from ingest.hr.idnumbers import id_numbers
 from ingest.hr.mapping import (
     LOCALISED,
@@ -25,7 +26,7 @@ from ingest.numbers import BigInt
 from schema.errors import UnreadableInput
 
 # values that mean "none" in a manager or date cell (SuccessFactors writes NO_MANAGER, spreadsheets #N/A)
-NULLS = frozenset({"", "na", "n/a", "#n/a", "none", "null", "nil", "-", "--", "no_manager", "nan", "0000-00-00"})
+NULLS = frozenset({"", "na", "n/a", "none", "null", "nil", "-", "--", "no_manager", "nan", "0000-00-00", *BLANKS})
 
 
 def _cell(v: Any) -> str:
@@ -57,7 +58,7 @@ def id_column(header: list[str], rows: list[tuple[int, dict[str, Any]]], cols: d
     if "id" in mapping.columns:
         return
     others = [h for h in header if norm_header(h) in _ID_NAMES and h != cols["id"] and h not in cols.values()]
-    if rows and all(_cell(rec.get(cols["id"])) in ("", "none") for _, rec in rows):
+    if rows and all(_cell(rec.get(cols["id"])) in ("", "none", *BLANKS) for _, rec in rows):
         _blank_id_column(rows, cols, how, others)
         _id_as_email(rows, cols, how)
         return
