@@ -309,3 +309,20 @@ def test_a_pivot_tables_blank_cells_are_stored_as_empty(tmp_path: Path) -> None:
         "hr:2": ("Bo Roe", None, None, None, "hr:1", None, True),
         "hr:3": ("Cy Poe", None, "Sales", None, None, "2021-03-04", True),
     }
+
+
+def test_line_breaks_typed_in_workbook_cells_fold_to_one_space(tmp_path: Path) -> None:
+    """Alt-Enter in a cell ("Berlin" above "Mitte") was kept: the location was stored as "Berlin\\nMitte", shown on
+    two lines and never equal to the "Berlin Mitte" of other rows; a manager name typed so matched no one."""
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Employee ID", "Name", "Department", "Location", "Manager"])
+    sheet.append(["1", "Ann\nLee", "Research &\nDevelopment", "Berlin\nMitte", None])
+    sheet.append(["2", "Bo Roe", "Research & Development", "Berlin Mitte", "Ann\r\nLee"])
+    book.save(tmp_path / "staff.xlsx")
+    p = ingest_in(tmp_path, "hris", "staff.xlsx")
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert people(tmp_path) == {
+        "hr:1": ("Ann Lee", None, "Research & Development", "Berlin Mitte", None, None, True),
+        "hr:2": ("Bo Roe", None, "Research & Development", "Berlin Mitte", "hr:1", None, True),
+    }
