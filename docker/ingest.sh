@@ -9,8 +9,9 @@
 #      "identities": "identities.csv"}
 #   ]
 # (a list of steps, or {"steps": [...]}). Without it, the layout is the manifest: every file directly in /exports
-# whose ending `whoknows ingest hris` reads (ingest/hr/suffixes.py: .csv .tsv .txt .json .xlsx .xls .mht .xml ...),
-# and every file in /exports/hris/, is an HRIS export; every entry of /exports/<format>/ (stackexchange, slack,
+# whose ending `whoknows ingest hris` reads and no other kind of file has (ingest/hr/suffixes.py: .csv .tsv .json
+# .xlsx .xls .mht ...; a .txt, .xml or .html there is skipped and said: put it under hris/), and every file in
+# /exports/hris/, is an HRIS export; every entry of /exports/<format>/ (stackexchange, slack,
 # discourse, vivaengage, jsonl, teams, sharepoint) is a forum export of that format. Anything else there is skipped,
 # and said on stderr (files and folders whose names start with "." are left alone).
 #
@@ -36,7 +37,7 @@ import shlex
 import sys
 from pathlib import Path
 
-from ingest.hr.suffixes import HR_SUFFIXES, is_hr_name
+from ingest.hr.suffixes import GENERIC, HR_SUFFIXES, is_hr_name
 
 exports, rejects = Path(os.path.normpath(sys.argv[1])), Path(sys.argv[2])
 FORMATS = ("stackexchange", "slack", "discourse", "vivaengage", "jsonl", "teams", "sharepoint")
@@ -104,11 +105,16 @@ if manifest.is_file():
 else:
     hris = exports / "hris"
     visible = [p for p in sorted(exports.iterdir()) if not p.name.startswith(".")]
-    top = [p for p in visible if p.is_file() and is_hr_name(p.name)]
+    top = [p for p in visible if p.is_file() and is_hr_name(p.name, generic=False)]
     for path in visible:
-        if path not in top and not (path.is_dir() and path.name in ("hris", *FORMATS)):
+        if path in top:
+            continue
+        if path.is_file() and is_hr_name(path.name):
+            skipped(path, f"{path.suffix} may be any file: an HR export with this ending goes under hris/")
+        elif not (path.is_dir() and path.name in ("hris", *FORMATS)):
             skipped(path, "not a file whose name says an HR export ("
-                    + " ".join(HR_SUFFIXES) + ") nor the hris/ or a forum format's folder")
+                    + " ".join(s for s in HR_SUFFIXES if s not in GENERIC)
+                    + ") nor the hris/ or a forum format's folder")
     for path in [*top, *(sorted(hris.iterdir()) if hris.is_dir() else [])]:
         if path.name.startswith("."):
             continue

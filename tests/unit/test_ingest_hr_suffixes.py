@@ -19,5 +19,5 @@ def test_every_format_the_reader_reads_has_its_endings_in_the_list() -> None:
 
 def test_the_layout_planner_takes_the_list_and_keeps_none_of_its_own() -> None:
     script = (ROOT / "docker" / "ingest.sh").read_text(encoding="utf-8")
-    assert "from ingest.hr.suffixes import HR_SUFFIXES, is_hr_name" in script
+    assert "from ingest.hr.suffixes import GENERIC, HR_SUFFIXES, is_hr_name" in script
     assert not any(f'"{s}"' in script for s in HR_SUFFIXES)  # a second list would drift from the reader's
