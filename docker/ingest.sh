@@ -8,9 +8,12 @@
 #     {"kind": "forum", "format": "stackexchange", "path": "bicycles.meta", "community": "bicycles.meta",
 #      "identities": "identities.csv"}
 #   ]
-# (a list of steps, or {"steps": [...]}). Without it, the layout is the manifest: every CSV or JSON file directly in
-# /exports, and every file in /exports/hris/, is an HRIS export; every entry of /exports/<format>/ (stackexchange,
-# slack, discourse, vivaengage, jsonl, teams, sharepoint) is a forum export of that format.
+# (a list of steps, or {"steps": [...]}). Without it, the layout is the manifest: every file directly in /exports
+# whose ending `whoknows ingest hris` reads and no other kind of file has (ingest/hr/suffixes.py: .csv .tsv .json
+# .xlsx .xls .mht ...; a .txt, .xml or .html there is skipped and said: put it under hris/), and every file in
+# /exports/hris/, is an HRIS export; every entry of /exports/<format>/ (stackexchange, slack,
+# discourse, vivaengage, jsonl, teams, sharepoint) is a forum export of that format. Anything else there is skipped,
+# and said on stderr (files and folders whose names start with "." are left alone).
 #
 # Exit code: 0 all loaded; 1 some rows were rejected (reject files in /rejects) but everything else loaded and was
 # analysed; anything else: the first command that failed outright (bad usage, unreadable input, store down).
@@ -34,6 +37,8 @@ import shlex
 import sys
 from pathlib import Path
 
+from ingest.hr.suffixes import GENERIC, HR_SUFFIXES, is_hr_name
+
 exports, rejects = Path(os.path.normpath(sys.argv[1])), Path(sys.argv[2])
 FORMATS = ("stackexchange", "slack", "discourse", "vivaengage", "jsonl", "teams", "sharepoint")
 
@@ -53,6 +58,10 @@ def inside(value: object, what: str) -> str:
     if not path.exists():
         fail(f"{what} {value!r} does not exist")
     return str(path)
+
+
+def skipped(path: Path, why: str) -> None:
+    sys.stderr.write(f"whoknows-ingest: skipped {path}: {why}\n")
 
 
 def reject_file(name: str) -> str:
@@ -95,10 +104,24 @@ if manifest.is_file():
         commands.append([*cmd, "--rejects", reject_file(f"{n}-{kind}-{Path(path).name}")])
 else:
     hris = exports / "hris"
-    top = [p for p in sorted(exports.iterdir()) if p.suffix.lower() in (".csv", ".tsv", ".json", ".xlsx")]
+    visible = [p for p in sorted(exports.iterdir()) if not p.name.startswith(".")]
+    top = [p for p in visible if p.is_file() and is_hr_name(p.name, generic=False)]
+    for path in visible:
+        if path in top:
+            continue
+        if path.is_file() and is_hr_name(path.name):
+            skipped(path, f"{path.suffix} may be any file: an HR export with this ending goes under hris/")
+        elif not (path.is_dir() and path.name in ("hris", *FORMATS)):
+            skipped(path, "not a file whose name says an HR export ("
+                    + " ".join(s for s in HR_SUFFIXES if s not in GENERIC)
+                    + ") nor the hris/ or a forum format's folder")
     for path in [*top, *(sorted(hris.iterdir()) if hris.is_dir() else [])]:
-        if path.is_file() and not path.name.startswith("."):
+        if path.name.startswith("."):
+            continue
+        if path.is_file():
             commands.append(["whoknows", "ingest", "hris", str(path), "--rejects", reject_file(f"hris-{path.name}")])
+        else:
+            skipped(path, "not a file: each HR export is one file under hris/")
     for fmt in FORMATS:
         folder = exports / fmt
         for path in sorted(folder.iterdir()) if folder.is_dir() else []:
@@ -109,8 +132,9 @@ else:
                 )
 if not commands:
     sys.stderr.write(
-        f"whoknows-ingest: nothing to load in {exports}: add a manifest.json, or people CSV/JSON/.xlsx files (at the top "
-        f"or under hris/) and forum exports under {'/, '.join(FORMATS)}/\n"
+        f"whoknows-ingest: nothing to load in {exports}: add a manifest.json, or people exports "
+        f"({' '.join(HR_SUFFIXES)} files at the top, or any file under hris/) and forum exports under "
+        f"{'/, '.join(FORMATS)}/\n"
     )
     sys.exit(2)
 for cmd in commands:

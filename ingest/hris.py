@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from ingest.forum.common import IdSpace, make_has_skill, reject
+from ingest.hr.cells import blank_or, one_line
 from ingest.hr.columns import NULLS, id_column
 from ingest.hr.columns import columns as _columns
 from ingest.hr.dates import DateColumn, infer_date_column
@@ -152,6 +153,11 @@ class HrParse:
     @property
     def problems(self) -> list[Reject]:
         return [*self.notes, *self.rejects, *self.link_rejects]
+
+
+# fields that are one line of text: a line break in their cell is folded to a space (no field read is free text)
+ONE_LINE = frozenset({"name", "first_name", "last_name", "other_name", "title", "department", "location",
+                      "manager_name"})
 
 
 def _toml(text: str) -> str:
@@ -294,7 +300,10 @@ def parse_export(
 
     def get(rec: dict[str, Any], fld: str) -> Any:
         col = c[fld]
-        return rec.get(col) if col else None
+        if not col:
+            return None
+        value = blank_or(rec.get(col))  # a pivot table's "(blank)" is an empty cell
+        return one_line(value) if fld in ONE_LINE else value  # "Berlin\nMitte" typed with Alt-Enter
 
     notes: list[Reject] = list(table.notes)
     date_columns: dict[str, DateColumn] = {}

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ingest.forum.common import Account
-from ingest.hr.idnumbers import NumberIndex, id_number
+from ingest.hr.idnumbers import NumberIndex, said_number
 from ingest.rejects import Reject
 from schema.errors import SchemaError, UnreadableInput
 from schema.files import read_regular
@@ -224,7 +224,7 @@ def build_resolver(
             if on_reject is not None:
                 why = f"person_id {row.person_id!r} is not in the store"
                 if same:
-                    number = id_number(row.person_id.removeprefix("hr:"))
+                    number = said_number(row.person_id.removeprefix("hr:"))
                     why += (f", and {len(same)} stored HR ids write the number {number}: {', '.join(same)}; "
                             "nothing guessed (give the stored id as written)")
                 on_reject(Reject(identities_file, row.row, why))

@@ -10,6 +10,12 @@
   manager, which removed the stored reporting line. A row with an error in a column the import reads is
   rejected, naming the cell. In a CSV saved from such a sheet the error is plain text; the literals below are
   read the same way there (``#N/A`` alone stays an empty value in a CSV, as several HR systems write it so).
+- A line break typed in a cell (Alt-Enter in Excel: "Berlin" and "Mitte" on two lines) is kept in the cell's text,
+  and a name, title, department or location held it ("Berlin\\nMitte" stored, shown on two lines, and never equal
+  to the "Berlin Mitte" another export writes). Such single-line fields fold their whitespace to one space.
+- A pivot table writes ``(blank)`` for an empty cell (``(Leer)``, ``(vide)``, ``(vacío)`` in a German, French or
+  Spanish Excel), and a CSV saved from a sheet whose lookup failed holds ``#N/A``: both were stored as values (a
+  department called "(blank)", a manager id "(blank)" reported as matching no one). Both are empty cells.
 """
 
 from __future__ import annotations
@@ -21,6 +27,8 @@ from typing import Any
 # Excel's error values (#N/A is an empty value in a CSV, an error only as a workbook's error cell)
 ERRORS = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#SPILL!", "#CALC!", "#FIELD!",
                     "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!", "#GETTING_DATA"})
+# the text of a cell that is empty (case-folded): a pivot table's empty item, and a failed lookup's #N/A as text
+BLANKS = frozenset({"(blank)", "(leer)", "(vide)", "(vacío)", "(vazio)", "(vuoto)", "#n/a"})
 _TOKENS = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]|[0#?]|.', re.DOTALL)
 
 
@@ -91,9 +99,34 @@ def _first_section(fmt: str) -> str:
     return fmt
 
 
+def blank_or(value: Any) -> Any:
+    """``value``, or None where its text says the cell is empty (:data:`BLANKS`).
+
+    >>> blank_or("(blank)"), blank_or(" (Blank) "), blank_or("#N/A"), blank_or("Sales"), blank_or(7)
+    (None, None, None, 'Sales', 7)
+    """
+    return None if isinstance(value, str) and value.strip().casefold() in BLANKS else value
+
+
+# whitespace to fold: line breaks, tabs, no-break spaces; not the separators \x1c-\x1f, which are control
+# characters (a damaged file, rejected as such by the record's check) that str.split() would take as spaces
+_SPACES = re.compile(r"[^\S\x1c-\x1f]+")
+
+
+def one_line(value: Any) -> Any:
+    r"""A single-line field's text with its whitespace folded to one space and trimmed; anything else as it is.
+
+    >>> one_line("Berlin\nMitte"), one_line(" Ann \r\n  Lee\t"), one_line("R&D\u00a0 Ops"), one_line(None)
+    ('Berlin Mitte', 'Ann Lee', 'R&D Ops', None)
+    >>> one_line("A\x1fB")
+    'A\x1fB'
+    """
+    return _SPACES.sub(" ", value).strip() if isinstance(value, str) else value
+
+
 def error_text(text: str) -> bool:
     """Whether a cell's text is one of Excel's formula errors (``#REF!``) written out as text."""
     return text.strip().upper() in ERRORS
 
 
-__all__ = ["ERRORS", "cell_text", "error_text"]
+__all__ = ["BLANKS", "ERRORS", "blank_or", "cell_text", "error_text", "one_line"]

@@ -9,7 +9,8 @@ import json
 import re
 from typing import Any
 
-from ingest.hr.idnumbers import id_number
+from ingest.hr.cells import BLANKS
+from ingest.hr.idnumbers import id_numbers
 from ingest.hr.mapping import (
     LOCALISED,
     REQUIRED,
@@ -25,7 +26,7 @@ from ingest.numbers import BigInt
 from schema.errors import UnreadableInput
 
 # values that mean "none" in a manager or date cell (SuccessFactors writes NO_MANAGER, spreadsheets #N/A)
-NULLS = frozenset({"", "na", "n/a", "#n/a", "none", "null", "nil", "-", "--", "no_manager", "nan", "0000-00-00"})
+NULLS = frozenset({"", "na", "n/a", "none", "null", "nil", "-", "--", "no_manager", "nan", "0000-00-00", *BLANKS})
 
 
 def _cell(v: Any) -> str:
@@ -35,8 +36,12 @@ def _cell(v: Any) -> str:
     return "" if v is None else (v.raw if isinstance(v, BigInt) else str(v)).strip().casefold()
 
 
-def _number(v: Any) -> str | None:
-    return id_number(_cell(v))
+def _numbers(v: Any) -> tuple[str, ...]:
+    return id_numbers(_cell(v))
+
+
+def _as_written(v: Any) -> tuple[str, ...]:
+    return (_cell(v),)
 
 
 BLANK_ID = "is blank on every row"  # how an id column that names no one is said
@@ -53,7 +58,7 @@ def id_column(header: list[str], rows: list[tuple[int, dict[str, Any]]], cols: d
     if "id" in mapping.columns:
         return
     others = [h for h in header if norm_header(h) in _ID_NAMES and h != cols["id"] and h not in cols.values()]
-    if rows and all(_cell(rec.get(cols["id"])) in ("", "none") for _, rec in rows):
+    if rows and all(_cell(rec.get(cols["id"])) in ("", "none", *BLANKS) for _, rec in rows):
         _blank_id_column(rows, cols, how, others)
         _id_as_email(rows, cols, how)
         return
@@ -64,13 +69,13 @@ def id_column(header: list[str], rows: list[tuple[int, dict[str, Any]]], cols: d
     if mids and not any(mids & {_cell(rec.get(h)) for _, rec in rows} for h in (cols["id"], *others)):
         # no manager id is any column's value as written: compare the numbers they write (``000123`` for a
         # workbook's ``123``, as the links are made, :mod:`ingest.hr.idnumbers`)
-        mids = {n for t in mids if (n := id_number(t)) is not None}
-        key = _number
+        mids = {n for t in mids for n in id_numbers(t)}
+        key = _numbers
     else:
-        key = _cell
+        key = _as_written
 
     def hits(column: str) -> int:
-        return len(mids & {key(rec.get(column)) for _, rec in rows})
+        return len(mids & {v for _, rec in rows for v in key(rec.get(column))})
 
     best = max(others, key=hits) if mids else None
     if best is not None and not hits(cols["id"]) and hits(best):

@@ -6,7 +6,14 @@ other way round. Compared as text, no manager matched and the whole hierarchy wa
 reference that matches no id exactly is matched here to the one id that writes the same number; when several ids
 do (``0123`` and ``123`` both present) nothing is guessed and the candidates are given back for the report. The ids
 themselves are never rewritten: a person keeps the id the export gave. Ids that are not all digits (``E0123``) are
-never matched this way. Pure functions.
+never matched this way.
+
+A number written with thousands separators (``21,001``, ``21.001``, ``21 001``, Swiss ``21'001``: a CSV saved from
+a sheet whose id column had a number format with grouping) writes the number of ``21001``. Only the unambiguous
+shape counts: one separator, every group after the first exactly three digits. Where the text reads as a whole
+number with a decimal point as well (``21.000`` and ``21,000``: 21 with a float's zeros, or 21000), it stands for
+both numbers; a reference that then matches several ids is reported with the candidates, never guessed. Pure
+functions.
 """
 
 from __future__ import annotations
@@ -15,22 +22,50 @@ import re
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
-_NUMBER = re.compile(r"([0-9]+)(?:\.0+)?")
+_NUMBER = re.compile(r"([0-9]+)(?:[.,]0+)?")  # a float cell's "123.0" (or "123,0" where the comma is decimal)
+# 21,001 / 21.001 / 21 001 / 21'001 (no-break and thin spaces too), then perhaps a decimal part of zeros
+_GROUPED = re.compile(r"([1-9][0-9]{0,2})([,. '\u00a0\u202f\u2009\u2019])([0-9]{3}(?:\2[0-9]{3})*)(?:([.,])0+)?")
+
+
+def id_numbers(local: str) -> tuple[str, ...]:
+    """Every number an id's text may write: its digits with leading zeros and a float's ``.0`` ignored, and its
+    digits with thousands separators left out (see the module docstring); () for an id that is no whole number in
+    ASCII digits. Two numbers only where both readings are whole numbers (``21.000``).
+
+    >>> id_numbers("000123"), id_numbers("21,001"), id_numbers("21.001"), id_numbers("21 001"), id_numbers("1.000")
+    (('123',), ('21001',), ('21001',), ('21001',), ('1', '1000'))
+    >>> id_numbers("1,234,567"), id_numbers("1.234.567,00"), id_numbers("1,234.0"), id_numbers("12,34,567")
+    (('1234567',), ('1234567',), ('1234',), ())
+    >>> id_numbers("1,2345"), id_numbers("1,234.567"), id_numbers("1,234,5678"), id_numbers("0,001"), id_numbers("1 23")
+    ((), (), (), (), ())
+    """
+    text = local.strip()
+    found: list[str] = []
+    m = _NUMBER.fullmatch(text)
+    if m is not None:
+        found.append(m.group(1))
+    g = _GROUPED.fullmatch(text)
+    if g is not None and g.group(4) != g.group(2):  # "1,234,000" is grouped; "1.000.0" is nothing
+        found.append(g.group(1) + g.group(3).replace(g.group(2), ""))
+    return tuple(dict.fromkeys(n.lstrip("0") or "0" for n in found))
 
 
 def id_number(local: str) -> str | None:
     """The number an id's digits write, leading zeros and a float cell's trailing ``.0`` ignored; None for an id
-    that is not a whole number written in ASCII digits.
+    that is not a whole number written in ASCII digits, or that may write two (``21.000``: see :func:`id_numbers`).
 
     >>> id_number("000123"), id_number("123.0"), id_number(" 123 "), id_number("0"), id_number("000")
     ('123', '123', '123', '0', '0')
-    >>> id_number("E0123"), id_number("12.5"), id_number("١٢٣"), id_number(""), id_number("-1")
-    (None, None, None, None, None)
+    >>> id_number("E0123"), id_number("12.5"), id_number("١٢٣"), id_number(""), id_number("-1"), id_number("1,000")
+    (None, None, None, None, None, None)
     """
-    m = _NUMBER.fullmatch(local.strip())
-    if m is None:
-        return None
-    return m.group(1).lstrip("0") or "0"
+    found = id_numbers(local)
+    return found[0] if len(found) == 1 else None
+
+
+def said_number(local: str) -> str:
+    """The number (or numbers) a reference writes, as a message gives it: ``21001``, ``21 or 21000``."""
+    return " or ".join(id_numbers(local)) or local
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,8 +98,7 @@ class NumberIndex:
         for i in dict.fromkeys(ids):
             if not i.startswith(prefix):
                 continue
-            n = id_number(i[len(prefix):])
-            if n is not None:
+            for n in id_numbers(i[len(prefix):]):
                 self._by_number.setdefault(n, []).append(i)
 
     def exclude(self, refs: Iterable[str]) -> None:
@@ -77,8 +111,7 @@ class NumberIndex:
         excluded reference."""
         if not ref.startswith(self.prefix) or ref in self._excluded:
             return ()
-        n = id_number(ref[len(self.prefix):])
-        return tuple(sorted(self._by_number.get(n, ()))) if n is not None else ()
+        return tuple(sorted({i for n in id_numbers(ref[len(self.prefix):]) for i in self._by_number.get(n, ())}))
 
 
 def match_id(ref: str, exact: Collection[str], index: NumberIndex) -> IdMatch:
@@ -104,4 +137,4 @@ def match_id(ref: str, exact: Collection[str], index: NumberIndex) -> IdMatch:
     return NO_MATCH
 
 
-__all__ = ["NO_MATCH", "IdMatch", "NumberIndex", "id_number", "match_id"]
+__all__ = ["NO_MATCH", "IdMatch", "NumberIndex", "id_number", "id_numbers", "match_id", "said_number"]

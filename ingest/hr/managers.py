@@ -23,7 +23,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
-from ingest.hr.idnumbers import NumberIndex, id_number
+from ingest.hr.idnumbers import NumberIndex, said_number
 from ingest.hr.status import fold
 
 _REMARK = re.compile(r"\([^)]*\)|\[[^\]]*\]")
@@ -285,7 +285,7 @@ def resolve_managers(
         if key.startswith(_BY_NUMBER):
             local = key.removeprefix(_BY_NUMBER)
             why = (f"manager id {local!r} matches no id exactly, and {len(who)} ids write the number "
-                   f"{id_number(local)}: {where}; nothing guessed, not linked for {_people(len(rs))}{_rows(rs)}. "
+                   f"{said_number(local)}: {where}; nothing guessed, not linked for {_people(len(rs))}{_rows(rs)}. "
                    "Write the ids alike in both columns (in Excel: format both columns as Text)")
         else:
             why = f"manager {key} fits {len(who)} people: {where}; not linked for {_people(len(rs))}{_rows(rs)}"

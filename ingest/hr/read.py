@@ -27,6 +27,7 @@ from ingest.hr.jsonread import read_json
 from ingest.hr.ldif import looks_like_ldif, read_ldif
 from ingest.hr.shape import formula_text, named_width, reject_short, trimmed, without_eof_mark
 from ingest.hr.sniff import HTML_TABLE, XLSX, XML_SPREADSHEET, binary_kind, text_kind
+from ingest.hr.suffixes import JSON, LDIF, TSV
 from ingest.hr.table import HrTable, IsHeader, Progress, bad_byte, encoding_reason
 from ingest.rejects import Reject
 from schema.errors import UnreadableInput
@@ -72,16 +73,16 @@ def read_table(path: str | Path, encoding: str | None = None, is_header: IsHeade
     if kind is not None:
         raise UnreadableInput(file, kind.message())
     first = text.lstrip()[:1]
-    if p.suffix.lower() == ".json" or first in ("[", "{"):
+    if p.suffix.lower() in JSON or first in ("[", "{"):
         table = read_json(file, text, label)
-    elif p.suffix.lower() in (".ldif", ".ldf") or looks_like_ldif(text):
+    elif p.suffix.lower() in LDIF or looks_like_ldif(text):
         header, rows, rejects, skipped = read_ldif(file, text)
         if not rows and not rejects:
             raise UnreadableInput(file, "an LDIF file without a person entry (objectClass user, person, "
                                         "inetOrgPerson)")
         table = HrTable(file, header, rows, rejects, skipped=skipped)
     else:
-        table = _read_csv(file, without_eof_mark(text), "\t" if p.suffix.lower() == ".tsv" else None, label,
+        table = _read_csv(file, without_eof_mark(text), "\t" if p.suffix.lower() in TSV else None, label,
                           is_header)
     table.encoding, table.encoding_guessed = decoded.encoding, decoded.guessed
     return table

@@ -15,6 +15,8 @@ import re
 import zipfile
 from dataclasses import dataclass
 
+from ingest.hr.suffixes import WORKBOOK
+
 ACCEPTED = "not a CSV, TSV, JSON, LDIF or .xlsx export"
 XLSX = "an Excel workbook (.xlsx)"
 XML_SPREADSHEET = "an Excel 2003 XML spreadsheet"
@@ -54,7 +56,7 @@ def binary_kind(raw: bytes, suffix: str = "") -> Kind | None:
         with zipfile.ZipFile(io.BytesIO(raw)) as z:
             names = z.namelist()
     except (zipfile.BadZipFile, OSError, ValueError):
-        if suffix.lower() in (".xlsx", ".xlsm"):
+        if suffix.lower() in WORKBOOK:
             return Kind(f"a damaged Excel workbook ({len(raw):,} bytes, its zip directory missing: cut short in "
                         "the download or the copy?)", "download or copy it again, or save the sheet as CSV UTF-8",
                         read=True)

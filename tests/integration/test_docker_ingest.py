@@ -176,3 +176,55 @@ def test_nothing_to_load_is_a_usage_error(tmp_path: Path) -> None:
     proc = run_script(tmp_path / "absent", tmp_path / "rejects", tmp_path / "w.db")
     assert proc.returncode == 2
     assert "does not exist" in proc.stderr
+
+
+HTML_XLS = """<html><head><meta charset="utf-8"></head><body><table border="1">
+<tr><th>Employee ID</th><th>Name</th><th>Department</th><th>Manager ID</th></tr>
+<tr><td>H1</td><td>Hana Haas</td><td>Finance</td><td></td></tr>
+<tr><td>H2</td><td>Ivo Ilic</td><td>Finance</td><td>H1</td></tr>
+</table></body></html>
+"""
+
+XML_2003 = """<?xml version="1.0" encoding="UTF-8"?>
+<?mso-application progid="Excel.Sheet"?>
+<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet" xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet">
+ <Worksheet ss:Name="Employees"><Table>
+  <Row><Cell><Data ss:Type="String">Employee ID</Data></Cell><Cell><Data ss:Type="String">Name</Data></Cell></Row>
+  <Row><Cell><Data ss:Type="String">X1</Data></Cell><Cell><Data ss:Type="String">Xia Xu</Data></Cell></Row>
+ </Table></Worksheet>
+</Workbook>
+"""
+
+
+def test_every_hr_file_the_reader_reads_is_taken_by_layout_and_the_rest_is_said(tmp_path: Path) -> None:
+    """The layout kept its own list of endings (CSV, TSV, JSON, .xlsx): an HR system's "Export to Excel" (an HTML
+    table named .xls) and an XML Spreadsheet 2003 (.xml), which `whoknows ingest hris` reads, were skipped without a
+    word, as was anything else. The layout now takes every ending the reader reads (one list, ingest/hr/suffixes.py)
+    and names each file or folder it skips. Endings any other file may have (.txt, .xml, .html) are taken under
+    hris/ only: at the top a README.txt would have failed the whole run as an unreadable HR export."""
+    exports = tmp_path / "exports"
+    (exports / "misc").mkdir(parents=True)
+    (exports / "people.xls").write_text(HTML_XLS, encoding="utf-8")
+    (exports / "hris").mkdir()
+    (exports / "hris" / "sap.XML").write_text(XML_2003, encoding="utf-8")
+    (exports / "README.txt").write_text("Exports downloaded on Monday; ask Dana before re-running.\n")
+    (exports / "notes.pdf").write_bytes(b"%PDF-1.4\n")
+    (exports / ".DS_Store").write_bytes(b"\0")
+    (exports / "hris" / "old").mkdir()
+    db = tmp_path / "w.db"
+
+    proc = run_script(exports, tmp_path / "rejects", db)
+
+    assert proc.returncode == 0, proc.stderr
+    with sqlite3.connect(db) as conn:
+        assert dict(conn.execute("SELECT id, name FROM person").fetchall()) == {
+            "hr:H1": "Hana Haas", "hr:H2": "Ivo Ilic", "hr:X1": "Xia Xu"}
+        assert conn.execute("SELECT manager_id FROM person WHERE id = 'hr:H2'").fetchone() == ("hr:H1",)
+    said = [line for line in proc.stderr.splitlines() if "skipped" in line]
+    assert len(said) == 4, proc.stderr
+    assert any(f"skipped {exports / 'README.txt'}: .txt may be any file: an HR export with this ending goes under "
+               "hris/" in s for s in said)
+    assert any(f"skipped {exports / 'notes.pdf'}: not a file whose name says an HR export" in s for s in said)
+    assert any(f"skipped {exports / 'misc'}:" in s for s in said)
+    assert any(f"skipped {exports / 'hris' / 'old'}: not a file" in s for s in said)
+    assert ".DS_Store" not in proc.stderr

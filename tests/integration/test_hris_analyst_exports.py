@@ -292,3 +292,37 @@ def test_an_excel_2003_xml_spreadsheet_loads_from_its_people_sheet(tmp_path: Pat
         "hr:1001": ("Jürgen Müller", None, "GF & Stab", None, None, "2015-04-01", True),
         "hr:1002": ("Anna Weiß", None, "Entwicklung", None, "hr:1001", "2019-09-15", True),
     }
+
+
+def test_a_pivot_tables_blank_cells_are_stored_as_empty(tmp_path: Path) -> None:
+    """A pivot table copied out as values writes ``(blank)`` for an empty cell, and a sheet whose VLOOKUP failed
+    ``#N/A``: they were stored as a department called "(blank)" and a manager id "(blank)" that matched no one."""
+    (tmp_path / "pivot.csv").write_text(
+        "Employee ID,Name,Department,Location,Manager ID,Hire Date\n"
+        "1,Ann Lee,Engineering,Berlin,(blank),2020-01-02\n"
+        "2,Bo Roe,(blank),#N/A,1,(blank)\n"
+        "3,Cy Poe,Sales,(Blank),#N/A,2021-03-04\n", encoding="utf-8")
+    p = ingest_in(tmp_path, "hris", "pivot.csv")
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert people(tmp_path) == {
+        "hr:1": ("Ann Lee", None, "Engineering", "Berlin", None, "2020-01-02", True),
+        "hr:2": ("Bo Roe", None, None, None, "hr:1", None, True),
+        "hr:3": ("Cy Poe", None, "Sales", None, None, "2021-03-04", True),
+    }
+
+
+def test_line_breaks_typed_in_workbook_cells_fold_to_one_space(tmp_path: Path) -> None:
+    """Alt-Enter in a cell ("Berlin" above "Mitte") was kept: the location was stored as "Berlin\\nMitte", shown on
+    two lines and never equal to the "Berlin Mitte" of other rows; a manager name typed so matched no one."""
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Employee ID", "Name", "Department", "Location", "Manager"])
+    sheet.append(["1", "Ann\nLee", "Research &\nDevelopment", "Berlin\nMitte", None])
+    sheet.append(["2", "Bo Roe", "Research & Development", "Berlin Mitte", "Ann\r\nLee"])
+    book.save(tmp_path / "staff.xlsx")
+    p = ingest_in(tmp_path, "hris", "staff.xlsx")
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert people(tmp_path) == {
+        "hr:1": ("Ann Lee", None, "Research & Development", "Berlin Mitte", None, None, True),
+        "hr:2": ("Bo Roe", None, "Research & Development", "Berlin Mitte", "hr:1", None, True),
+    }

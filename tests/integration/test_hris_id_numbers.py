@@ -137,3 +137,24 @@ def test_identities_naming_an_hr_id_with_other_zeros_find_the_person(store: SQLi
     s = ingest_forum(store, events, "jsonl", identities=ids, rejects=tmp_path / "r.jsonl")
     assert (s.rejected, s.matched_mapping, s.identity_ids_by_number) == (0, 1, 1)
     assert {p.id: p.author_id for p in store.read_projection().posts} == {"jsonl/guild:post/p1": "hr:102"}
+
+
+def test_manager_ids_written_with_thousands_separators_link_to_plain_ids(tmp_path: Path) -> None:
+    """A CSV saved from a sheet whose manager column had a number format with grouping (``"21,001"``, German
+    ``21.001``, French ``21 001``): compared as text, no manager linked. Each now links to the one id writing that
+    number; ``21.000`` (21, or 21000) is reported with both candidates, never guessed."""
+    (tmp_path / "people.csv").write_text(
+        'Employee ID,Name,Manager ID\n21001,Ann Lee,\n21002,Bo Roe,"21,001"\n21003,Cy Poe,21.001\n'
+        "21004,Di Wu,21 002\n21000,Ed Yu,\n21,Fay Ho,\n21005,Gus Li,21.000\n", encoding="utf-8")
+    done = ingest_in(tmp_path, "hris", "people.csv", "--rejects", "bad.jsonl")
+    assert done.returncode == 1, done.stdout + done.stderr  # the ambiguous line is reported
+    said = " ".join(done.stdout.split())
+    assert "manager ids matched by number (leading zeros differ) │ 3" in said, said
+    [bad] = _rejects(tmp_path / "bad.jsonl")
+    assert (bad["row"], bad["kind"]) == (8, "link:ambiguous")
+    assert "ids write the number 21 or 21000: 21 (row 7), 21000 (row 6)" in str(bad["reason"])
+    store = SQLiteStore(tmp_path / "w.db")
+    try:
+        assert store.reporting_lines() == {"hr:21002": "hr:21001", "hr:21003": "hr:21001", "hr:21004": "hr:21002"}
+    finally:
+        store.close()

@@ -32,7 +32,7 @@ def test_an_unterminated_quote_rejects_its_row_and_the_rows_after_it_load(tmp_pa
     (tmp_path / "ok.csv").write_text(HEADER + 'E5,"Ed\nSmith",ed@x.com,"Eng"')  # a cell spanning lines, closed
     p = run(tmp_path, "hris", "ok.csv")
     assert p.returncode == 0, p.stderr
-    assert _people(tmp_path)["hr:E5"] == "Ed\nSmith"
+    assert _people(tmp_path)["hr:E5"] == "Ed Smith"  # one cell; a name is one line, so its line break is a space
 
 
 def test_an_unterminated_quote_in_a_viva_engage_export_stops_there_keeping_the_rows_before(tmp_path: Path) -> None:

@@ -34,6 +34,7 @@ MODULES = [
     "ingest.hr.nested",
     "ingest.hr.managers",
     "ingest.hr.idnumbers",
+    "ingest.hr.suffixes",
     "ingest.hr.dates",
     "ingest.hr.ldif",
     "ingest.hr.htmltable",

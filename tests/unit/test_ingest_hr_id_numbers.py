@@ -180,3 +180,53 @@ def test_a_manager_id_that_is_exactly_a_rejected_rows_id_is_not_matched_by_numbe
                            rejected={"hr:101": 2})
     assert (out.links, out.by_number) == ({}, 0)
     assert "is on row 2, which was rejected" in out.problems[0].reason
+
+
+def test_thousands_separators_write_the_number_where_the_grouping_is_unambiguous() -> None:
+    from ingest.hr.idnumbers import id_numbers
+
+    for text in ("21,001", "21.001", "21 001", "21\u00a0001", "21\u202f001", "21'001", "21,001.00", "21.001,0"):
+        assert id_numbers(text) == ("21001",), text
+    assert id_numbers("1,234,567") == id_numbers("1.234.567") == ("1234567",)
+    # not three-digit groups, mixed separators, a group of four, a leading zero group: no number
+    for text in ("21,01", "2,10,01", "21,0001", "1,234.567", "1.234,567", "1,234 567", "0,001", "21 ,001", "21,,001"):
+        assert id_numbers(text) == (), text
+
+
+def test_a_separator_that_reads_as_a_decimal_point_too_gives_both_numbers_and_no_guess() -> None:
+    from ingest.hr.idnumbers import id_numbers
+
+    assert id_numbers("21.000") == id_numbers("21,000") == ("21", "21000")
+    assert id_number("21.000") is None  # one number is never picked
+    assert id_numbers("21 000") == ("21000",)  # a space is never a decimal point
+    ids = {"21", "21000", "5"}
+    index = NumberIndex(ids)
+    found = match_id("21.000", ids, index)
+    assert (found.id, found.candidates) == (None, ("21", "21000"))  # reported, as several ids are
+    assert match_id("5,000", ids, index) == IdMatch("5", by_number=True)  # 5000 is no id: only 5 fits
+
+
+def test_grouped_ids_and_plain_references_match_both_ways() -> None:
+    ids = {"21,001", "21 002", "E21,003"}
+    index = NumberIndex(ids)
+    assert match_id("21001", ids, index) == IdMatch("21,001", by_number=True)
+    assert match_id("021002.0", ids, index) == IdMatch("21 002", by_number=True)
+    assert match_id("21003", ids, index).id is None  # a letter id is never read as a number
+    plain = {"21001", "21002"}
+    assert match_id("21.001", plain, NumberIndex(plain)) == IdMatch("21001", by_number=True)
+
+
+def test_a_manager_column_with_grouped_numbers_links_in_a_parsed_export() -> None:
+    table = HrTable("export.csv", ["Employee ID", "Name", "Manager ID"], [
+        (2, {"Employee ID": "21001", "Name": "Ann Lee", "Manager ID": ""}),
+        (3, {"Employee ID": "21002", "Name": "Bo Roe", "Manager ID": "21,001"}),
+        (4, {"Employee ID": "21003", "Name": "Cy Poe", "Manager ID": "21 002"}),
+        (5, {"Employee ID": "21000", "Name": "Di Wu", "Manager ID": ""}),
+        (6, {"Employee ID": "21", "Name": "Ed Yu", "Manager ID": "21.000"}),
+    ])
+    parsed = parse_export(table)
+    assert {r.person.id: r.manager_id for r in parsed.rows} == {
+        "hr:21001": None, "hr:21002": "hr:21001", "hr:21003": "hr:21002", "hr:21000": None, "hr:21": None}
+    [bad] = parsed.link_rejects
+    assert (bad.row, bad.kind) == (6, "link:ambiguous")
+    assert "write the number 21 or 21000: 21 (row 6), 21000 (row 5)" in bad.reason
