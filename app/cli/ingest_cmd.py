@@ -182,8 +182,10 @@ def _remove_if_empty(path: Path) -> None:
 
 @ingest_app.command("hris")
 def hris(
-    path: Path = typer.Argument(..., help="HRIS export: CSV (or TSV), JSON (a list, or {\"employees\": [...]}) "
-                                "or an Excel workbook (.xlsx)."),
+    path: Path = typer.Argument(..., help="HRIS export: CSV or TSV (any encoding; Excel's Unicode text too), JSON "
+                                "(a list, {\"employees\": [...]}, SCIM or Graph pages), LDIF, an Excel workbook "
+                                "(.xlsx, .xlsm), or what HR systems save for Excel: an HTML table (.xls, .htm), "
+                                "MIME HTML (.mht) or an XML Spreadsheet 2003 (.xml). See docs/ingest-formats.md."),
     mapping: str | None = typer.Option(
         None, "--mapping", help="A columns.toml mapping file, or a shipped mapping: " + ", ".join(bundled_mappings())
     ),

@@ -43,7 +43,8 @@ def summary_table(s: IngestSummary) -> Table:
             (f"reporting lines {verb}linked" + (f" ({by})" if by else ""), lk.get("linked", 0)),
         ]
         if lk.get("id matched by number"):  # linked, but not by an exact id: said, so the user knows
-            rows.append((f"  manager ids {verb}matched by number (leading zeros differ)", lk["id matched by number"]))
+            rows.append((f"  manager ids {verb}matched by number (zeros or digit grouping differ)",
+                         lk["id matched by number"]))
         rows += [
             ("reporting lines unresolved (manager matches no one)", lk.get("unresolved", 0)),
             ("reporting lines ambiguous (manager fits several people)", lk.get("ambiguous", 0)),
@@ -64,8 +65,8 @@ def summary_table(s: IngestSummary) -> Table:
             ("rejected", s.rejected),
             ("accounts matched by email", s.matched_email),
             ("accounts matched by --identities", s.matched_mapping),
-            *([("  --identities person ids matched by number (leading zeros differ)", s.identity_ids_by_number)]
-              if s.identity_ids_by_number else []),
+            *([("  --identities person ids matched by number (zeros or digit grouping differ)",
+                s.identity_ids_by_number)] if s.identity_ids_by_number else []),
             ("unmatched accounts (loaded as forum people)", s.unmatched),
             (f"forum people of earlier loads {verb}merged into the person now matched", s.merged),
         ]

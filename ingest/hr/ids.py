@@ -1,4 +1,4 @@
-"""Employee ids that lost (or gained) their leading zeros between two exports.
+"""Employee ids that lost (or gained) their leading zeros, or a spreadsheet's digit grouping, between two exports.
 
 Excel drops the zeros of an id column it reads as numbers: last month's export said ``000101``, this month's CSV,
 opened and saved in Excel, says ``101``. Loaded as it was, that made a second person (``hr:101`` beside
@@ -13,29 +13,34 @@ from collections.abc import Collection, Iterable
 from dataclasses import replace
 from typing import Any
 
+from ingest.hr.idnumbers import id_numbers
 from ingest.hr.read import HrTable
 from ingest.rejects import Reject
 
 
-def renumbered(file_ids: Iterable[str], stored_ids: Collection[str]) -> dict[str, str]:
-    """Ids of the file that are new to the store but equal a stored id up to leading zeros -> that stored id (only
-    when the file does not give the stored form itself).
+def renumbered(file_ids: Iterable[str], stored_ids: Collection[str]) -> dict[str, list[str]]:
+    """Ids of the file that are new to the store but write the number of a stored id (leading zeros, a float's
+    ``.0`` or thousands separators aside: :func:`~ingest.hr.idnumbers.id_numbers`) -> those stored ids (only when
+    the file does not give a stored form itself); several where the text may write two numbers (``1,000``: 1 or
+    1000) and both are stored.
 
     >>> sorted(renumbered(["101", "102", "000103", "7"], {"000101", "000102", "102", "103", "0007x"}).items())
-    [('000103', '103'), ('101', '000101')]
+    [('000103', ['103']), ('101', ['000101'])]
+    >>> renumbered(["21,001", "22.0", "1,000"], {"21001", "22", "1", "1000"})
+    {'1,000': ['1', '1000'], '21,001': ['21001'], '22.0': ['22']}
     """
     ids = set(file_ids)
     stored_by_value: dict[str, list[str]] = {}
     for s in stored_ids:
-        if s.isdigit():
-            stored_by_value.setdefault(s.lstrip("0"), []).append(s)
-    out: dict[str, str] = {}
+        for number in id_numbers(s) if len(id_numbers(s)) == 1 else ():
+            stored_by_value.setdefault(number, []).append(s)
+    out: dict[str, list[str]] = {}
     for i in sorted(ids):
-        if not i.isdigit() or i in stored_ids:
+        if i in stored_ids:
             continue
-        same = [s for s in stored_by_value.get(i.lstrip("0"), []) if s not in ids]
-        if len(same) == 1:
-            out[i] = same[0]
+        same = sorted({s for n in id_numbers(i) for s in stored_by_value.get(n, []) if s not in ids})
+        if same:
+            out[i] = same
     return out
 
 
@@ -67,8 +72,8 @@ def _fold(value: str) -> str:
 
 
 def reject_renumbered(table: HrTable, id_column: str, stored_ids: Collection[str]) -> HrTable:
-    """The table with each row whose id is a stored id with its leading zeros lost (or added) rejected, naming
-    the stored id: loading it would make a second person."""
+    """The table with each row whose id is a stored id with its leading zeros lost (or added), its digits grouped
+    or its case or width changed rejected, naming the stored id (or ids): loading it would make a second person."""
     def local(rec: dict[str, Any]) -> str:
         v = rec.get(id_column)
         return str(v).strip() if isinstance(v, str | int) and not isinstance(v, bool) else ""
@@ -80,20 +85,27 @@ def reject_renumbered(table: HrTable, id_column: str, stored_ids: Collection[str
         return table
     keep, rejects, unread = [], list(table.rejects), list(table.unread)
     for n, rec in table.rows:
-        stored = found.get(local(rec)) or other_case.get(local(rec))
+        numbered = found.get(local(rec), [])
+        stored = numbered[0] if numbered else other_case.get(local(rec))
         if stored is None:
             keep.append((n, rec))
             continue
-        if local(rec) in found:
-            why = (f"id {local(rec)!r} is the stored id {stored!r} with its leading zeros "
-                   f"{'lost' if len(local(rec)) < len(stored) else 'added'}; loading it would make a second person. "
+        if len(numbered) > 1:
+            why = (f"id {local(rec)!r} may write the number of the stored ids {' or '.join(map(repr, numbered))} "
+                   "(a spreadsheet's number format wrote it); loading it would make another person. Export the id "
+                   "column as text (in Excel: format the column as Text before saving)")
+        elif numbered:
+            how = (f"with its leading zeros {'lost' if len(local(rec)) < len(stored) else 'added'}"
+                   if local(rec).isdigit() and stored.isdigit() else "as a spreadsheet's number format wrote it")
+            why = (f"id {local(rec)!r} is the stored id {stored!r} {how}; loading it would make a second person. "
                    "Export the id column as text (in Excel: format the column as Text before saving)")
         else:
             why = (f"id {local(rec)!r} is the stored id {stored!r} spelled in another case or width; loading it "
                    f"would make a second person (shown even if {stored!r} opted out). Export the ids as stored")
         rejects.append(Reject(table.file, n, why))
         unread.append((n, rec))
-        unread.append((n, {**rec, id_column: stored}))  # the stored person is in the file: no leaver under --full
+        # the stored person is in the file (one of them, where the number may be either): no leaver under --full
+        unread.extend((n, {**rec, id_column: s}) for s in (numbered or [stored]))
     return replace(table, rows=keep, rejects=rejects, unread=unread)
 
 

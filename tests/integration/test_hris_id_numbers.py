@@ -92,7 +92,7 @@ def test_the_csv_saved_from_the_workbook_links_the_same_and_cli_says_how_many(tm
     done = ingest_in(tmp_path, "hris", "people.csv")
     assert done.returncode == 0, done.stdout + done.stderr
     said = " ".join(done.stdout.split())
-    assert "manager ids matched by number (leading zeros differ) │ 2" in said, said
+    assert "manager ids matched by number (zeros or digit grouping differ) │ 2" in said, said
     store = SQLiteStore(tmp_path / "w.db")
     try:
         assert store.reporting_lines() == {"hr:102.0": "hr:101.0", "hr:103.0": "hr:102.0"}
@@ -105,12 +105,12 @@ def test_the_cli_on_a_workbook_counts_number_matches_and_reports_ambiguous_ones(
             [106, "Gus Ho", "gus@x.com", "00101"]]
     _workbook(tmp_path / "people.xlsx", rows, text_columns=(4,))
     dry = ingest_in(tmp_path, "hris", "people.xlsx", "--dry-run")
-    assert "manager ids would be matched by number (leading zeros differ) │ 1" in " ".join(dry.stdout.split())
+    assert "manager ids would be matched by number (zeros or digit grouping differ) │ 1" in " ".join(dry.stdout.split())
     done = ingest_in(tmp_path, "hris", "people.xlsx", "--rejects", "bad.jsonl")
     assert done.returncode == 1, done.stdout + done.stderr  # the ambiguous line is a problem
     said = " ".join(done.stdout.split())
     # with 0101 in the file, the 000101 of Bo and Cy fits two ids too: only Di's 0102 links by number
-    assert "manager ids matched by number (leading zeros differ) │ 1" in said, said
+    assert "manager ids matched by number (zeros or digit grouping differ) │ 1" in said, said
     assert "reporting lines ambiguous (manager fits several people) │ 3" in said, said
     [bad] = _rejects(tmp_path / "bad.jsonl")
     assert (bad["file"], bad["row"], bad["kind"]) == ("people.xlsx", 3, "link:ambiguous")
@@ -149,7 +149,7 @@ def test_manager_ids_written_with_thousands_separators_link_to_plain_ids(tmp_pat
     done = ingest_in(tmp_path, "hris", "people.csv", "--rejects", "bad.jsonl")
     assert done.returncode == 1, done.stdout + done.stderr  # the ambiguous line is reported
     said = " ".join(done.stdout.split())
-    assert "manager ids matched by number (leading zeros differ) │ 3" in said, said
+    assert "manager ids matched by number (zeros or digit grouping differ) │ 3" in said, said
     [bad] = _rejects(tmp_path / "bad.jsonl")
     assert (bad["row"], bad["kind"]) == (8, "link:ambiguous")
     assert "ids write the number 21 or 21000: 21 (row 7), 21000 (row 6)" in str(bad["reason"])

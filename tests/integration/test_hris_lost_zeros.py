@@ -55,3 +55,25 @@ def test_an_id_in_another_case_is_rejected_not_a_second_visible_person(tmp_path:
     assert [(r["row"], r["reason"][:60]) for r in rejects] == [
         (2, "id 'e101' is the stored id 'E101' spelled in another case or"),
         (3, "id 'Ｅ102' is the stored id 'E102' spelled in another case or")]
+
+
+def test_ids_written_with_digit_grouping_are_rejected_not_loaded_twice(tmp_path: Path) -> None:
+    """A sheet whose id column got a number format with thousands separators, saved as CSV: ``21,001`` for the
+    stored ``21001``. Before: a second person (hr:21,001) beside the first, silently; and ``1,000`` (1 or 1000, both
+    stored) a third, and a float's ``21002.0`` a fourth."""
+    (tmp_path / "m1.csv").write_text("Employee ID,Name\n21001,Ann Lee\n21002,Bo Roe\n1,Al Ma\n1000,Ed Ko\n",
+                                     encoding="utf-8")
+    (tmp_path / "m2.csv").write_text('Employee ID,Name\n"21,001",Ann Lee\n21002.0,Bo Roe\n21003,Cy Poe\n'
+                                     '"1,000",Ed Ko\n', encoding="utf-8")
+    assert run(tmp_path, "hris", "m1.csv").returncode == 0
+    p = run(tmp_path, "hris", "m2.csv", "--rejects", "bad.jsonl", "--full")
+    assert p.returncode == 1, p.stdout + p.stderr
+    assert [r[0] for r in people(tmp_path)] == ["hr:1", "hr:1000", "hr:21001", "hr:21002", "hr:21003"]
+    rejects = [json.loads(line) for line in (tmp_path / "bad.jsonl").read_text().splitlines()]
+    said = [(r["row"], r["reason"]) for r in rejects if r.get("kind", "row") == "row"]
+    assert [row for row, _ in said] == [2, 3, 5]
+    assert said[0][1].startswith("id '21,001' is the stored id '21001' as a spreadsheet's number format wrote it; ")
+    assert said[1][1].startswith("id '21002.0' is the stored id '21002' as a spreadsheet's number format wrote it")
+    assert said[2][1].startswith("id '1,000' may write the number of the stored ids '1' or '1000' ")
+    # --full: no one the rejected rows may stand for is made a leaver (Al Ma is 1, or not; Ed Ko is 1000, or not)
+    assert "marked inactive │ 0" in " ".join(p.stdout.split())
