@@ -11,11 +11,9 @@ from datetime import datetime, timedelta
 import pytest
 
 from app.auth import Role
-from app.main import create_app
 from graph.jobs import AnalyticsParams, run_analytics
-from graph.store.base import Batch
-from graph.store.sqlite import SQLiteStore
-from tests.api.conftest import Api, LiveServer, api_settings
+from graph.store.base import Batch, GraphStore
+from tests.api.conftest import Api, serve_filled
 from tests.factories import T0, person, post
 
 DAY = timedelta(days=1)
@@ -44,18 +42,14 @@ def _org() -> Batch:
     return Batch(people=people, posts=posts)
 
 
-@pytest.fixture(scope="module")
-def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
-    tmp = tmp_path_factory.mktemp("seed-ties")
-    store = SQLiteStore(tmp / "whoknows.db")
+def _analysed(store: GraphStore) -> None:
     store.write_batch(_org())
     run_analytics(store, AnalyticsParams())
-    settings = api_settings(tmp)
-    with LiveServer(create_app(settings, store=store)) as server:
-        client = Api(server.url, settings)
-        yield client
-        client.http.close()
-    store.close()
+
+
+@pytest.fixture(scope="module")
+def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
+    yield from serve_filled(None, tmp_path_factory.mktemp("seed-ties"), _analysed)
 
 
 def test_tied_experts_left_out_share_the_directory_place(api: Api) -> None:

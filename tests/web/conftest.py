@@ -20,7 +20,7 @@ from app.main import create_app
 from app.settings import Settings, load_settings
 from app.web.devlinks import dev_link
 from graph.store.sqlite import SQLiteStore
-from tests.api.conftest import LiveServer
+from tests.api.conftest import LiveServer, load_org
 
 CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = Path(__file__).parent / "screenshots"
@@ -70,6 +70,22 @@ def demo_store(demo_db: Path) -> Iterator[SQLiteStore]:
     store = SQLiteStore(demo_db)
     yield store
     store.close()
+
+
+@pytest.fixture(scope="module")
+def small_org_pages(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Settings]]:
+    """The pages over HTTP on a small organisation (tests.api.conftest.load_org): the base URL and the settings."""
+    from tests.web.test_pages_bounds import page_settings
+
+    tmp: Path = tmp_path_factory.mktemp("small-org-pages")
+    settings = page_settings(tmp)
+    store = SQLiteStore(tmp / "whoknows.db")
+    load_org(store)
+    try:
+        with LiveServer(create_app(settings, store=store)) as server:
+            yield server.url, settings
+    finally:
+        store.close()
 
 
 @pytest.fixture(scope="session")

@@ -8,42 +8,26 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 
 from app.auth import Role
 from app.graphql.analysis import Limits, check_variables, long_string_literal, over_cost
-from app.main import create_app
 from app.settings import Settings
 from app.web.wording import for_a_person
 from graph.store.paging import decode_cursor, decode_id_cursor
-from graph.store.sqlite import SQLiteStore
 from schema.errors import BadInput
-from tests.api.conftest import Api, LiveServer, load_org
-from tests.web.test_pages_bounds import page_settings, signed_in
+from tests.api.conftest import Api
+from tests.web.test_pages_bounds import signed_in
 
 JARGON = re.compile(r"variable|argument|cursor|query|string", re.I)
 LONG = "k" * 3000
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Settings]]:
-    tmp: Path = tmp_path_factory.mktemp("error-words")
-    settings = page_settings(tmp)
-    store = SQLiteStore(tmp / "whoknows.db")
-    load_org(store)
-    try:
-        with LiveServer(create_app(settings, store=store)) as server:
-            yield server.url, settings
-    finally:
-        store.close()
-
-
-@pytest.fixture(scope="module")
-def employee(served: tuple[str, Settings]) -> Iterator[httpx.Client]:
-    url, settings = served
+def employee(small_org_pages: tuple[str, Settings]) -> Iterator[httpx.Client]:
+    url, settings = small_org_pages
     with httpx.Client(base_url=url, timeout=30) as client:
         signed_in(client, settings, url, Role.EMPLOYEE)
         yield client
@@ -79,8 +63,8 @@ def test_the_search_page_says_a_bad_page_link_in_a_person_s_words(employee: http
     assert not JARGON.search(text.replace("Search", "")), text[:600]
 
 
-def test_the_api_keeps_its_own_messages(served: tuple[str, Settings]) -> None:
-    url, settings = served
+def test_the_api_keeps_its_own_messages(small_org_pages: tuple[str, Settings]) -> None:
+    url, settings = small_org_pages
     api = Api(url, settings)
     try:
         body = api.gql("query($id: ID!) { person(id: $id) { name } }", {"id": "hr:" + LONG})
