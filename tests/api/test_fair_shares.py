@@ -9,6 +9,7 @@ import asyncio
 import gc
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -139,43 +140,10 @@ def test_one_principal_flooding_expensive_documents_does_not_starve_another(tmp_
     slow: Any = SlowStore(store, delay=0.3, reads=("brokers",))
     flooder = mint_token(settings, sub="hr:flooder", role=Role.ANALYST)
     other = mint_token(settings, sub="hr:other", role=Role.ANALYST)
-    events: list[str] = []  # completions in order: "flood" or "other"
-    lock = threading.Lock()
-    stop = threading.Event()
-    flood_codes: list[str] = []
-
-    def flood(url: str, i: int) -> None:
-        with httpx.Client(base_url=url, timeout=120) as http:
-            k = 0
-            while not stop.is_set():
-                k += 1
-                r = http.post("/graphql", json={"query": bridges(3, f"f{i}x{k}")},
-                              headers={"Authorization": f"Bearer {flooder}"})
-                with lock:
-                    events.append("flood")
-                    flood_codes.extend(e["extensions"]["code"] for e in r.json().get("errors", []))
-
     try:
-        with LiveServer(create_app(settings, store=slow)) as server:
-            threads = [threading.Thread(target=flood, args=(server.url, i)) for i in range(6)]
-            for t in threads:
-                t.start()
-            try:
-                while len(events) < 2:  # the flood is running, its backlog queued
-                    time.sleep(0.05)
-                time.sleep(0.3)
-                with lock:
-                    before = len(events)
-                with httpx.Client(base_url=server.url, timeout=120) as http:
-                    r = http.post("/graphql", json={"query": bridges(1, "other")},
-                                  headers={"Authorization": f"Bearer {other}"})
-                with lock:
-                    events.append("other")
-                    served_after = events[before:].count("flood")
-            finally:
-                stop.set()
-                for t in threads:
-                    t.join()
+        r, served_after, events, flood_codes = _flood_then_ask(
+            create_app(settings, store=slow), lambda i, k: bridges(3, f"f{i}x{k}"), flooder, connections=6,
+            started=2, settle=0.3, ask=bridges(1, "other"), asker=other)  # started: the flood runs, its backlog queued
         assert r.status_code == 200
         body = r.json()
         assert "errors" not in body, body
@@ -235,6 +203,29 @@ def test_one_principal_flooding_cheap_queries_does_not_queue_another_behind_its_
     slow: Any = SlowStore(store, delay=0.3, reads=("introduction_path",))
     flooder = mint_token(settings, sub="hr:flooder", role=Role.EMPLOYEE)
     other = mint_token(settings, sub="hr:other", role=Role.EMPLOYEE)
+    try:
+        r, served_after, events, flood_codes = _flood_then_ask(
+            create_app(settings, store=slow),
+            lambda i, k: f'{{ t{i}x{k}: introductionPath(fromId: "hr:E0001", toId: "hr:E0003") {{ id }} }}',
+            flooder, connections=12, started=4, settle=0.2,  # started: ten of its queries queued behind two in flight
+            ask='{ person(id: "hr:E0001") { name } }', asker=other)
+        assert r.status_code == 200
+        assert r.json() == {"data": {"person": {"name": "Person 1"}}}
+        assert flood_codes == []
+        # after the two queries running when it arrived (and one finishing as it was sent), not after the ten queued
+        assert served_after <= 3, events
+    finally:
+        time.sleep(0.5)
+        store.close()
+        gc.collect()
+
+
+def _flood_then_ask(app: Any, flood_query: Callable[[int, int], str], flooder: str, *, connections: int, started: int,
+                    settle: float, ask: str, asker: str) -> tuple[httpx.Response, int, list[str], list[str]]:
+    """``connections`` threads of ``flooder`` keep posting ``flood_query(connection, k)``; once ``started`` of them
+    have come back (and ``settle`` seconds more), ``asker`` posts ``ask``. Its response, how many flood requests
+    finished between its sending and its answer, the completions in order ("flood", "other") and the flood's error
+    codes."""
     events: list[str] = []
     lock = threading.Lock()
     stop = threading.Event()
@@ -245,39 +236,29 @@ def test_one_principal_flooding_cheap_queries_does_not_queue_another_behind_its_
             k = 0
             while not stop.is_set():
                 k += 1
-                query = f'{{ t{i}x{k}: introductionPath(fromId: "hr:E0001", toId: "hr:E0003") {{ id }} }}'
-                r = http.post("/graphql", json={"query": query}, headers={"Authorization": f"Bearer {flooder}"})
+                r = http.post("/graphql", json={"query": flood_query(i, k)},
+                              headers={"Authorization": f"Bearer {flooder}"})
                 with lock:
                     events.append("flood")
                     flood_codes.extend(e["extensions"]["code"] for e in r.json().get("errors", []))
 
-    try:
-        with LiveServer(create_app(settings, store=slow)) as server:
-            threads = [threading.Thread(target=flood, args=(server.url, i)) for i in range(12)]
+    with LiveServer(app) as server:
+        threads = [threading.Thread(target=flood, args=(server.url, i)) for i in range(connections)]
+        for t in threads:
+            t.start()
+        try:
+            while len(events) < started:
+                time.sleep(0.05)
+            time.sleep(settle)
+            with lock:
+                before = len(events)
+            with httpx.Client(base_url=server.url, timeout=120) as http:
+                r = http.post("/graphql", json={"query": ask}, headers={"Authorization": f"Bearer {asker}"})
+            with lock:
+                events.append("other")
+                served_after = events[before:].count("flood")
+        finally:
+            stop.set()
             for t in threads:
-                t.start()
-            try:
-                while len(events) < 4:  # the flood is running, ten of its queries queued behind two in flight
-                    time.sleep(0.05)
-                time.sleep(0.2)
-                with lock:
-                    before = len(events)
-                with httpx.Client(base_url=server.url, timeout=120) as http:
-                    r = http.post("/graphql", json={"query": '{ person(id: "hr:E0001") { name } }'},
-                                  headers={"Authorization": f"Bearer {other}"})
-                with lock:
-                    events.append("other")
-                    served_after = events[before:].count("flood")
-            finally:
-                stop.set()
-                for t in threads:
-                    t.join()
-        assert r.status_code == 200
-        assert r.json() == {"data": {"person": {"name": "Person 1"}}}
-        assert flood_codes == []
-        # after the two queries running when it arrived (and one finishing as it was sent), not after the ten queued
-        assert served_after <= 3, events
-    finally:
-        time.sleep(0.5)
-        store.close()
-        gc.collect()
+                t.join()
+    return r, served_after, events, flood_codes
