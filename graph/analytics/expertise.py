@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -29,6 +29,7 @@ import numpy as np
 from graph.analytics.backend import ArrayGraph, trusted
 from graph.analytics.influence import pagerank
 from graph.analytics.posts import PostLike
+from graph.ranks import shared_ranks
 from schema.labels import EvidenceKind
 from schema.models import Evidence, ExpertIn
 
@@ -162,22 +163,6 @@ class ExpertiseFacts:
             expertise_rank=self.expertise_rank,
             last_active=self.last_active,
         )
-
-
-def tied_positions(values: Sequence[float]) -> list[int]:
-    """Places ("1, 1, 3") of values already best first; equal to nine significant digits, a place is shared.
-
-    Two answerers in the same position of the answer network (the same PageRank but for the last bits) were
-    "#1" and "#2 in the python answer network", told apart by the order of their ids.
-
-    >>> tied_positions([0.3, 0.3 * (1 + 1e-12), 0.2, 0.1, 0.1])
-    [1, 1, 3, 4, 4]
-    """
-    out: list[int] = []
-    for k, v in enumerate(values, start=1):
-        same = k > 1 and math.isclose(v, values[k - 2], rel_tol=1e-9, abs_tol=1e-15)
-        out.append(out[-1] if same else k)
-    return out
 
 
 def compute_expertise(
@@ -358,7 +343,9 @@ def expertise_facts(
             answerers = np.unique(local[hi - lo :])
             ranked = answerers[np.lexsort((nodes[answerers], -pr[answerers]))]
             n_nodes = g.n
-            for pos, li in zip(tied_positions(pr[ranked].tolist()), ranked.tolist(), strict=True):
+            # answerers equal in the answer network share a place (two mirror answerers were #1 and #2, by id)
+            positions = shared_ranks([(v,) for v in pr[ranked].tolist()])
+            for pos, li in zip(positions, ranked.tolist(), strict=True):
                 f = fields[(int(nodes[li]), skill_ix)]
                 f["er"] = float(pr[li]) * n_nodes
                 f["er_pos"] = pos

@@ -10,12 +10,12 @@ from __future__ import annotations
 import dataclasses
 import functools
 import json
-import math
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TypeVar
 
+from graph.ranks import shared_ranks
 from graph.store.base import BrokerHit, ExpertHit, Page, RankedPerson
 from graph.store.paging import decode_cursor, encode_cursor
 from schema.errors import BadInput
@@ -236,28 +236,6 @@ def ranked(rows: Iterable[tuple[Person, float]]) -> list[RankedPerson]:
     people = list(rows)
     return [RankedPerson(person=p, score=score, rank=k)
             for (p, score), k in zip(people, shared_ranks([(s,) for _, s in people]), strict=True)]
-
-
-def _same(a: object, b: object) -> bool:
-    if isinstance(a, float) and isinstance(b, float):
-        return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-15)
-    return a == b
-
-
-def shared_ranks(keys: Sequence[Sequence[object]]) -> list[int]:
-    """Sport ranks ("1, 1, 3") of rows already in order: a row whose ordering key equals the one before it (every
-    part, floats to nine significant digits) shares its rank. Every ranked list served (influencers, brokers,
-    bridges, leaderboards) ranks through this, so people equal on everything a list is ordered by are never told
-    apart by the order of their ids.
-
-    >>> shared_ranks([(3, 0.5), (3, 0.5 + 1e-12), (3, 0.4), (2, 0.4)])
-    [1, 1, 3, 4]
-    """
-    out: list[int] = []
-    for k, key in enumerate(keys, start=1):
-        same = k > 1 and len(key) == len(keys[k - 2]) and all(map(_same, key, keys[k - 2]))
-        out.append(out[-1] if same else k)
-    return out
 
 
 def busy_message(detail: str) -> str:

@@ -32,8 +32,9 @@ def renumbered(file_ids: Iterable[str], stored_ids: Collection[str]) -> dict[str
     ids = set(file_ids)
     stored_by_value: dict[str, list[str]] = {}
     for s in stored_ids:
-        for number in id_numbers(s) if len(id_numbers(s)) == 1 else ():
-            stored_by_value.setdefault(number, []).append(s)
+        numbers = id_numbers(s)
+        if len(numbers) == 1:  # a stored id that may write two numbers is matched by neither
+            stored_by_value.setdefault(numbers[0], []).append(s)
     out: dict[str, list[str]] = {}
     for i in sorted(ids):
         if i in stored_ids:

@@ -52,6 +52,7 @@ MODULES = [
     "schema.understand",
     "app.web.understood",
     "app.web.suggest",
+    "graph.ranks",
     "graph.store.common",
     "graph.store.visibility",
     "graph.store.sessions",
